@@ -1,0 +1,209 @@
+/*
+ * dbot: a small, fast C framework for Discord bots.
+ *
+ * THREADS. A bot has one loop thread: the thread that calls dbot_run(). The
+ * gateway, the dispatcher, timers and every callback of this API run there.
+ * The loop is not thread-safe. From any other thread (a worker, a signal
+ * handler) only these are allowed:
+ *
+ *   dbot_post()        run a function on the loop (any thread, not signals)
+ *   dbot_stop()        ask the loop to stop (any thread and signal handlers)
+ *   dbot_log(), dbot_strerror(), dbot_err_name()
+ *
+ * Debug builds check the thread in every other entry point and refuse a call
+ * from the wrong thread with DBOT_EWRONGTHREAD.
+ *
+ * ERRORS. Functions return 0 (or a count) on success and a negative DBOT_E*
+ * code on failure. A function that takes a callback and fails never calls it.
+ *
+ * OWNERSHIP. Arguments are borrowed for the duration of the call. cJSON
+ * pointers handed to callbacks are borrowed until the callback returns:
+ * cJSON_Duplicate() what you want to keep, never cJSON_Delete() them.
+ */
+#ifndef DBOT_DBOT_H
+#define DBOT_DBOT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define DBOT_API         __attribute__((visibility("default")))
+#define DBOT_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define DBOT_API
+#define DBOT_PRINTF(a, b)
+#endif
+
+#define DBOT_VERSION     "0.1.0"
+#define DBOT_PROJECT_URL "https://github.com/dbot-dev/dbot"
+
+/* ---- errors ----------------------------------------------------------- */
+
+/* X(name, value, message). Values below -4000 are dbot's own; the others
+ * are negative errno values. */
+#define DBOT_ERRNO_MAP(X)                                                     \
+    X(ENOMEM, -12, "out of memory")                                           \
+    X(EINVAL, -22, "invalid argument")                                        \
+    X(EAGAIN, -11, "resource temporarily unavailable")                        \
+    X(ENOENT, -2, "not found")                                                \
+    X(EIO, -5, "input/output error")                                          \
+    X(ETIMEDOUT, -110, "timed out")                                           \
+    X(ECANCELED, -125, "cancelled")                                           \
+    X(EBUSY, -16, "busy, try again later")                                    \
+    X(ECONFIG, -4001, "invalid configuration")                                \
+    X(EJSON, -4002, "malformed JSON")                                         \
+    X(EHTTP, -4003, "unexpected HTTP status")                                 \
+    X(ETRANSPORT, -4004, "network transport error")                           \
+    X(ERATELIMIT, -4005, "rate limited")                                      \
+    X(EAUTH, -4006, "authentication failed: check the bot token")             \
+    X(EINTENTS, -4007, "disallowed or invalid gateway intents")               \
+    X(EFATAL, -4008, "fatal gateway close")                                   \
+    X(EWRONGTHREAD, -4009, "called from the wrong thread")                    \
+    X(ESTATE, -4010, "not allowed in the current state")                      \
+    X(EEXPIRED, -4011, "interaction token expired")                           \
+    X(ETOOBIG, -4012, "size limit exceeded")                                  \
+    X(ESHUTDOWN, -4013, "bot is shutting down")
+
+enum dbot_errno {
+#define DBOT_ERRNO_ENUM_(name, val, msg) DBOT_##name = (val),
+    DBOT_ERRNO_MAP(DBOT_ERRNO_ENUM_)
+#undef DBOT_ERRNO_ENUM_
+};
+
+/* Name: dbot_strerror
+ * Desc: a human-readable message for a DBOT_E* code (any thread).
+ * Returns: a static string; "unknown error" for codes not in the map. */
+DBOT_API const char *dbot_strerror(int err);
+
+/* Name: dbot_err_name
+ * Desc: the symbolic name of a DBOT_E* code, e.g. "DBOT_ETIMEDOUT". */
+DBOT_API const char *dbot_err_name(int err);
+
+/* ---- logging ---------------------------------------------------------- */
+
+enum dbot_log_level {
+    DBOT_LOG_ERROR = 0, /* something was lost or the bot must stop */
+    DBOT_LOG_WARN = 1,  /* something went wrong and was recovered */
+    DBOT_LOG_INFO = 2,  /* lifecycle: connected, resumed, stopping */
+    DBOT_LOG_DEBUG = 3, /* per event */
+    DBOT_LOG_TRACE = 4, /* per frame */
+};
+
+/* Name: dbot_log
+ * Desc: log one line from component `comp` ("gateway", "rest", ...), from any
+ *       thread. One write(2) per line. Registered secrets (the bot token)
+ *       are replaced by "[REDACTED]" before anything is written. */
+DBOT_API void dbot_log(int level, const char *comp, const char *fmt, ...)
+    DBOT_PRINTF(3, 4);
+DBOT_API void dbot_logv(int level, const char *comp, const char *fmt,
+                        va_list ap);
+
+/* Name: dbot_log_set_level
+ * Desc: lines above `level` are dropped. Any thread. */
+DBOT_API void dbot_log_set_level(int level);
+
+/* Name: dbot_log_level_parse
+ * Desc: "error", "warn", "info", "debug" or "trace" to a level.
+ * Returns: the level, or DBOT_EINVAL. */
+DBOT_API int dbot_log_level_parse(const char *name);
+
+/* Name: dbot_log_set_sink
+ * Desc: replace the stderr sink (tests capture logs this way). The sink gets
+ *       whole, already redacted lines with a trailing newline. Set it before
+ *       dbot_run(); NULL restores stderr. The sink may run on any thread. */
+typedef void (*dbot_log_sink_fn)(const char *line, size_t len, void *data);
+DBOT_API void dbot_log_set_sink(dbot_log_sink_fn fn, void *data);
+
+/* Name: dbot_log_add_secret
+ * Desc: never print `secret` (copied); dbot registers the token by itself.
+ *       Secrets shorter than 4 bytes are ignored. */
+DBOT_API void dbot_log_add_secret(const char *secret);
+
+/* ---- the bot ---------------------------------------------------------- */
+
+typedef struct dbot dbot;
+
+/* Name: dbot_new
+ * Desc: load the configuration and create a bot. `config_path` may be NULL:
+ *       then $DBOT_CONFIG, then "config.json" if it exists, else only the
+ *       environment ($DISCORD_TOKEN, $DBOT_API_URL) configures the bot.
+ *       Errors are logged with the field that is wrong.
+ * Returns: 0 and *out, or DBOT_ECONFIG / DBOT_ENOMEM. */
+DBOT_API int dbot_new(dbot **out, const char *config_path);
+
+/* Name: dbot_new_from_json
+ * Desc: like dbot_new with the configuration given as a JSON text (tests,
+ *       embedding). Environment overrides apply as in dbot_new. */
+DBOT_API int dbot_new_from_json(dbot **out, const char *json);
+
+/* Name: dbot_run
+ * Desc: connect and run the loop on the calling thread (it becomes the loop
+ *       thread) until dbot_stop() or a fatal error.
+ * Returns: 0 after dbot_stop(); DBOT_EAUTH, DBOT_EINTENTS, DBOT_EFATAL when
+ *       Discord refused the bot (the log says what to fix). */
+DBOT_API int dbot_run(dbot *bot);
+
+/* Name: dbot_stop
+ * Desc: ask the loop to stop: gateway connections are closed and dbot_run()
+ *       returns. Safe from any thread and from a signal handler. */
+DBOT_API void dbot_stop(dbot *bot);
+
+/* Name: dbot_free
+ * Desc: free a bot that is not running. NULL is a no-op. */
+DBOT_API void dbot_free(dbot *bot);
+
+/* Name: dbot_post
+ * Desc: run fn(arg) on the loop thread soon. Callable from any thread
+ *       (not from a signal handler); this is how workers hand results back.
+ *       Functions posted run in the order posted. If the bot is freed before
+ *       they run, they still run once from dbot_free() with the loop gone, so
+ *       they can release `arg`; dbot_is_stopping() tells them.
+ * Returns: 0, or DBOT_ENOMEM (fn is then not called). */
+typedef void (*dbot_post_fn)(dbot *bot, void *arg);
+DBOT_API int dbot_post(dbot *bot, dbot_post_fn fn, void *arg);
+
+/* True once dbot_stop() was called. Any thread. */
+DBOT_API int dbot_is_stopping(const dbot *bot);
+
+/* Monotonic milliseconds (CLOCK_MONOTONIC). Any thread. */
+DBOT_API int64_t dbot_now_ms(void);
+
+/* ---- events ----------------------------------------------------------- */
+
+typedef struct dbot_event {
+    const char *name;   /* dispatch name, e.g. "MESSAGE_CREATE" */
+    const cJSON *data;  /* the payload's "d"; borrowed until return */
+    int shard_id;       /* the shard it arrived on */
+    int64_t seq;        /* gateway sequence number */
+} dbot_event;
+
+typedef void (*dbot_event_fn)(dbot *bot, const dbot_event *ev, void *data);
+
+/* Name: dbot_on
+ * Desc: call fn for every dispatch named `event` ("*" for all), on the loop,
+ *       in registration order. The macro records the handler's name, which
+ *       the slow-handler log and the watchdog print. Loop thread, before or
+ *       during dbot_run().
+ * Returns: 0, DBOT_EINVAL or DBOT_ENOMEM. */
+#define dbot_on(bot, event, fn, data) dbot_on_named(bot, event, fn, #fn, data)
+DBOT_API int dbot_on_named(dbot *bot, const char *event, dbot_event_fn fn,
+                           const char *fn_name, void *data);
+
+/* The user the bot is logged in as (READY's "user"), or NULL before READY.
+ * Borrowed until the next READY. Loop thread. */
+DBOT_API const cJSON *dbot_self(const dbot *bot);
+
+/* Last heartbeat round trip of a shard in ms, or -1 when none yet. */
+DBOT_API int64_t dbot_heartbeat_latency_ms(const dbot *bot, int shard_id);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DBOT_DBOT_H */

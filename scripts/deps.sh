@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install what dbot needs on Debian 12, as root. Idempotent and
+# non-interactive: does nothing when everything is already there.
+set -euo pipefail
+pkgs=(build-essential meson ninja-build pkg-config libwebsockets-dev
+      libcurl4-openssl-dev libcjson-dev libssl-dev zlib1g-dev valgrind
+      systemd python3 openssl)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,74 @@
+/*
+ * config.h: config.json (plus environment overrides) -> struct dbot_config.
+ *
+ * Pure: bytes and an environment lookup in, a struct or an error message out.
+ * No sockets, no clocks, so tests and the fuzzer call it directly. Only
+ * dbot__config_load() touches the file system (the config file and
+ * token_file), and it runs before the loop starts.
+ */
+#ifndef DBOT_SRC_CONFIG_H
+#define DBOT_SRC_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DBOT_DEFAULT_API_URL "https://discord.com/api/v10"
+
+struct dbot_config {
+    char *token;             /* bare token, no "Bot " prefix; never logged */
+    uint64_t intents;        /* bit set from names or a number */
+    int log_level;           /* DBOT_LOG_* */
+    int log_format;          /* DBOT__LOG_AUTO, _TEXT or _JOURNAL */
+    char *api_url;           /* REST base incl. version, no trailing '/' */
+    char *gateway_url;       /* NULL: from GET {api_url}/gateway/bot */
+    int shard_count;         /* 0: Discord's recommendation */
+    int workers;             /* worker threads; 0 means number of cores */
+    int queue_size;          /* worker queue bound */
+    int slow_handler_ms;     /* log handlers slower than this */
+    int ack_deadline_ms;     /* auto-defer after this; 0 disables */
+    size_t max_message_bytes; /* bound on one decompressed gateway message */
+    int tls_verify;          /* 1 unless a test config sets "tls_verify":false */
+    char *ca_file;           /* extra CA bundle (tests with a private CA) */
+    int reconnect_min_ms;    /* first reconnect backoff */
+    int reconnect_max_ms;    /* backoff cap */
+    int rest_connect_timeout_ms;
+    int rest_timeout_ms;
+    int rest_global_per_sec; /* global REST limit, default 50 */
+    int large_threshold;     /* identify large_threshold, 50..250 */
+    uint64_t application_id; /* 0: learn from READY / applications/@me */
+    uint64_t dev_guild_id;   /* register commands here instead of globally */
+};
+
+/* Fill *cfg with defaults (no token). */
+void dbot__config_defaults(struct dbot_config *cfg);
+
+/* Parse a config JSON text into *cfg (defaults first), then apply the
+ * environment through `env` (getenv, or a fake in tests): DISCORD_TOKEN
+ * overrides the token, DBOT_API_URL the API URL (and clears any configured
+ * gateway_url, so the gateway URL comes from that API's /gateway/bot).
+ * `token_file` is read through `read_file` (NULL forbids it).
+ * Unknown fields are logged as warnings. On error, `err` receives a message
+ * that names the field and what is wrong, e.g.
+ * "intents[1]: unknown intent \"GUILD_MESAGES\"".
+ * Returns 0 or DBOT_ECONFIG (cfg is then freed). */
+typedef const char *(*dbot__env_fn)(const char *name);
+typedef char *(*dbot__read_file_fn)(const char *path, char *err, size_t errlen);
+int dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
+                       dbot__env_fn env, dbot__read_file_fn read_file,
+                       char *err, size_t errlen);
+
+/* Load from a path (NULL: $DBOT_CONFIG, then ./config.json if present, else
+ * environment only) with the real environment and file system. Logs the
+ * error itself. Returns 0 or DBOT_ECONFIG. */
+int dbot__config_load(struct dbot_config *cfg, const char *path);
+
+/* Check the parts that must be present to connect (the token). */
+int dbot__config_validate_for_run(const struct dbot_config *cfg, char *err,
+                                  size_t errlen);
+
+/* Intent name ("GUILD_MESSAGES") to its bit; 0 if unknown. */
+uint64_t dbot__intent_bit(const char *name);
+
+void dbot__config_free(struct dbot_config *cfg);
+
+#endif

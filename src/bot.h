@@ -1,0 +1,49 @@
+/*
+ * bot.h: what modules may ask of the bot that owns them. struct dbot itself
+ * is private to bot.c; modules get at shared parts through these accessors.
+ */
+#ifndef DBOT_SRC_BOT_H
+#define DBOT_SRC_BOT_H
+
+#include <dbot/dbot.h>
+
+struct lws_context;
+struct dbot_config;
+struct dbot__rest;
+struct dbot__pool;
+struct dbot__health;
+
+/* A function handed to the loop thread. Modules that run threads (REST,
+ * workers) receive this as their way back to the loop, so they can be unit
+ * tested with a plain queue instead of a bot. */
+typedef void (*dbot__task_fn)(void *arg);
+typedef int (*dbot__deliver_fn)(void *ctx, dbot__task_fn fn, void *arg);
+
+/* dbot__deliver_fn for a bot: queue fn(arg) for the loop and wake it.
+ * Any thread. Returns 0 or DBOT_ENOMEM. */
+int dbot__post_task(void *bot, dbot__task_fn fn, void *arg);
+
+struct lws_context *dbot__bot_lws(dbot *bot);
+const struct dbot_config *dbot__bot_config(const dbot *bot);
+struct dbot__rest *dbot__bot_rest(dbot *bot);
+struct dbot__pool *dbot__bot_pool(dbot *bot);
+struct dbot__health *dbot__bot_health(dbot *bot);
+
+/* 1 on the loop thread, or when no loop runs yet (setup from main). */
+int dbot__on_loop_thread(const dbot *bot);
+
+/* Refuse a call from the wrong thread in debug builds (NDEBUG unset). */
+#ifndef NDEBUG
+#define DBOT__CHECK_LOOP(bot)                                                  \
+    do {                                                                       \
+        if (!dbot__on_loop_thread(bot)) {                                      \
+            dbot_log(DBOT_LOG_ERROR, "dbot", "%s called off the loop thread",  \
+                     __func__);                                                \
+            return DBOT_EWRONGTHREAD;                                          \
+        }                                                                      \
+    } while (0)
+#else
+#define DBOT__CHECK_LOOP(bot) ((void)0)
+#endif
+
+#endif

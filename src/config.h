@@ -69,6 +69,10 @@ int dbot__config_validate_for_run(const struct dbot_config *cfg, char *err,
 /* Intent name ("GUILD_MESSAGES") to its bit; 0 if unknown. */
 uint64_t dbot__intent_bit(const char *name);
 
+/* All documented intent bits (discord-protocol.md §2.2); other bits make
+ * Discord close with 4013, so the parser rejects them. */
+uint64_t dbot__intents_valid_mask(void);
+
 void dbot__config_free(struct dbot_config *cfg);
 
 #endif

@@ -62,6 +62,8 @@ enum dbot__close_action dbot__gw_close_action(int code);
 /* For fatal codes, what to fix, e.g. "4004 authentication failed: the bot
  * token is wrong; reset it in the Developer Portal". NULL otherwise. */
 const char *dbot__gw_close_advice(int code);
+/* Short name of a close code for logs ("session timed out"); never NULL. */
+const char *dbot__gw_close_name(int code);
 /* DBOT_EAUTH for 4004, DBOT_EINTENTS for 4013/4014, DBOT_EFATAL else. */
 int dbot__gw_close_errno(int code);
 

@@ -164,17 +164,52 @@ fail(struct pctx *p, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Does `s` contain the token `cand` (given raw: maybe padded, maybe with a
+ * "Bot " prefix)? */
+static bool
+contains_token(const char *s, const char *cand)
+{
+    size_t n;
+
+    if (!cand)
+        return false;
+    while (*cand && isspace((unsigned char)*cand))
+        cand++;
+    if (strncasecmp(cand, "bot ", 4) == 0)
+        cand += 4;
+    while (*cand && isspace((unsigned char)*cand))
+        cand++;
+    n = strlen(cand);
+    while (n > 0 && isspace((unsigned char)cand[n - 1]))
+        n--;
+    return n >= 4 && memmem(s, strlen(s), cand, n) != NULL;
+}
+
+static bool
+has_secret(const struct pctx *p, const char *s)
+{
+    return p && (contains_token(s, p->cfg->token) ||
+                 contains_token(s, p->token_seen) ||
+                 contains_token(s, p->env_token));
+}
+
 /* Quote a user string for an error message: at most 40 bytes, control and
- * non-ASCII bytes as \xNN, so one message stays one readable line. */
+ * non-ASCII bytes as \xNN, so one message stays one readable line. A value
+ * holding the token is not shown at all: truncation would defeat the
+ * logger's redaction. */
 static void
-quote(char *dst, size_t cap, const char *s)
+quote(const struct pctx *p, char *dst, size_t cap, const char *s)
 {
     size_t n = 0;
     size_t i;
 
-    if (cap < 8) {
+    if (cap < 16) {
         if (cap)
             dst[0] = '\0';
+        return;
+    }
+    if (has_secret(p, s)) {
+        snprintf(dst, cap, "\"[REDACTED]\"");
         return;
     }
     dst[n++] = '"';
@@ -201,10 +236,10 @@ quote(char *dst, size_t cap, const char *s)
 
 /* What the user wrote, for "got ..." in error messages. */
 static void
-describe(char *dst, size_t cap, const cJSON *v)
+describe(const struct pctx *p, char *dst, size_t cap, const cJSON *v)
 {
     if (cJSON_IsString(v)) {
-        quote(dst, cap, v->valuestring);
+        quote(p, dst, cap, v->valuestring);
     } else if (cJSON_IsNumber(v)) {
         snprintf(dst, cap, "%.15g", v->valuedouble);
     } else if (cJSON_IsBool(v)) {
@@ -258,7 +293,7 @@ get_int(struct pctx *p, const cJSON *v, const char *key, long long lo,
         *out = (long long)v->valuedouble;
         return 0;
     }
-    describe(got, sizeof got, v);
+    describe(p, got, sizeof got, v);
     fail(p, "%s: must be an integer between %lld and %lld, got %s", key, lo,
          hi, got);
     return DBOT_ECONFIG;
@@ -285,7 +320,7 @@ get_string(struct pctx *p, const cJSON *v, const char *key, const char **out)
         *out = v->valuestring;
         return 0;
     }
-    describe(got, sizeof got, v);
+    describe(p, got, sizeof got, v);
     fail(p, "%s: must be a string, got %s", key, got);
     return DBOT_ECONFIG;
 }
@@ -325,7 +360,7 @@ set_url(struct pctx *p, const char *key, const char *s, const char *const *schem
     for (size_t i = 0; schemes[i]; i++)
         if (strncmp(s, schemes[i], strlen(schemes[i])) == 0)
             rest = s + strlen(schemes[i]);
-    quote(q, sizeof q, s);
+    quote(p, q, sizeof q, s);
     if (!rest) {
         fail(p, "%s: must start with %s, got %s", key, schemes_text, q);
         return DBOT_ECONFIG;
@@ -382,7 +417,7 @@ set_snowflake(struct pctx *p, const cJSON *v, const char *key, uint64_t *field)
                 return 0;
             }
         }
-        quote(got, sizeof got, s);
+        quote(p, got, sizeof got, s);
         fail(p, "%s: must be a snowflake (a decimal id string like "
              "\"41771983444115456\"), got %s", key, got);
         return DBOT_ECONFIG;
@@ -392,7 +427,7 @@ set_snowflake(struct pctx *p, const cJSON *v, const char *key, uint64_t *field)
         *field = (uint64_t)v->valuedouble;
         return 0;
     }
-    describe(got, sizeof got, v);
+    describe(p, got, sizeof got, v);
     fail(p, "%s: must be a snowflake string like \"41771983444115456\" "
          "(JSON numbers lose precision above 2^53), got %s", key, got);
     return DBOT_ECONFIG;
@@ -410,19 +445,16 @@ set_token(struct pctx *p, const char *origin, const char *s)
 
     while (*s && isspace((unsigned char)*s))
         s++;
-    n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
-        n--;
-    if (n >= 4 && strncasecmp(s, "bot ", 4) == 0) {
+    if (strncasecmp(s, "bot ", 4) == 0) {
         s += 4;
-        n -= 4;
-        while (n > 0 && isspace((unsigned char)*s)) {
+        while (*s && isspace((unsigned char)*s))
             s++;
-            n--;
-        }
         LOG_W("config", "%s: the token starts with \"Bot \"; the prefix was "
               "removed (dbot adds it where Discord wants it)", origin);
     }
+    n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
     if (n == 0) {
         fail(p, "%s: the token is empty", origin);
         return DBOT_ECONFIG;
@@ -497,7 +529,7 @@ f_token_file(struct pctx *p, const cJSON *v, const char *key)
     text = p->read_file(path, ferr, sizeof ferr);
     if (!text) {
         char q[64];
-        quote(q, sizeof q, path);
+        quote(p, q, sizeof q, path);
         fail(p, "token_file: cannot read %s: %s", q,
              ferr[0] ? ferr : "unknown error");
         return DBOT_ECONFIG;
@@ -530,7 +562,7 @@ f_intents(struct pctx *p, const cJSON *v, const char *key)
         return 0;
     }
     if (!cJSON_IsArray(v)) {
-        describe(got, sizeof got, v);
+        describe(p, got, sizeof got, v);
         fail(p, "intents: must be an array of intent names like "
              "[\"GUILDS\", \"GUILD_MESSAGES\"] or an integer, got %s", got);
         return DBOT_ECONFIG;
@@ -538,13 +570,13 @@ f_intents(struct pctx *p, const cJSON *v, const char *key)
     for (const cJSON *e = v->child; e; e = e->next, i++) {
         uint64_t b;
         if (!cJSON_IsString(e)) {
-            describe(got, sizeof got, e);
+            describe(p, got, sizeof got, e);
             fail(p, "intents[%d]: must be an intent name, got %s", i, got);
             return DBOT_ECONFIG;
         }
         b = dbot__intent_bit(e->valuestring);
         if (!b) {
-            quote(got, sizeof got, e->valuestring);
+            quote(p, got, sizeof got, e->valuestring);
             fail(p, "intents[%d]: unknown intent %s", i, got);
             return DBOT_ECONFIG;
         }
@@ -565,7 +597,7 @@ f_log_level(struct pctx *p, const cJSON *v, const char *key)
         return DBOT_ECONFIG;
     lvl = dbot_log_level_parse(s);
     if (lvl < 0) {
-        quote(q, sizeof q, s);
+        quote(p, q, sizeof q, s);
         fail(p, "%s: must be one of error, warn, info, debug, trace; got %s",
              key, q);
         return DBOT_ECONFIG;
@@ -589,7 +621,7 @@ f_log_format(struct pctx *p, const cJSON *v, const char *key)
     } else if (strcmp(s, "journal") == 0) {
         p->cfg->log_format = DBOT__LOG_JOURNAL;
     } else {
-        quote(q, sizeof q, s);
+        quote(p, q, sizeof q, s);
         fail(p, "%s: must be one of auto, text, journal; got %s", key, q);
         return DBOT_ECONFIG;
     }
@@ -672,7 +704,7 @@ f_tls_verify(struct pctx *p, const cJSON *v, const char *key)
     char got[64];
 
     if (!cJSON_IsBool(v)) {
-        describe(got, sizeof got, v);
+        describe(p, got, sizeof got, v);
         fail(p, "%s: must be true or false, got %s", key, got);
         return DBOT_ECONFIG;
     }
@@ -811,7 +843,7 @@ distance(const char *a, const char *b)
 }
 
 static void
-warn_unknown(const char *key)
+warn_unknown(const struct pctx *p, const char *key)
 {
     const char *hint = NULL;
     size_t best = 3;
@@ -824,7 +856,7 @@ warn_unknown(const char *key)
             hint = fields[i].key;
         }
     }
-    quote(q, sizeof q, key);
+    quote(p, q, sizeof q, key);
     if (hint)
         LOG_W("config", "unknown field %s ignored (did you mean \"%s\"?)", q,
               hint);
@@ -861,7 +893,7 @@ apply_env(struct pctx *p, dbot__env_fn env)
         int lvl = dbot_log_level_parse(s);
         if (lvl < 0) {
             char q[64];
-            quote(q, sizeof q, s);
+            quote(p, q, sizeof q, s);
             fail(p, "DBOT_LOG_LEVEL: must be one of error, warn, info, "
                  "debug, trace; got %s", q);
             return DBOT_ECONFIG;
@@ -902,7 +934,7 @@ parse_object(struct pctx *p, const cJSON *root)
             if (strcmp(key, fields[i].key) == 0)
                 break;
         if (i == N_FIELDS) {
-            warn_unknown(key);
+            warn_unknown(p, key);
             continue;
         }
         if (seen[i]) {

@@ -19,8 +19,10 @@
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
+#include "health.h"
 #include "log.h"
 #include "resolve.h"
+#include "workers.h"
 
 #include <libwebsockets.h>
 
@@ -63,6 +65,8 @@ struct dbot {
     struct task *inbox_head, *inbox_tail;
 
     struct dbot__dispatch *dispatch;
+    struct dbot__health *health;
+    struct dbot__pool *pool;
     struct dbot__resolver *resolver;
     struct dbot__gateway **shards;
     int nshards;
@@ -180,15 +184,13 @@ dbot__bot_rest(dbot *bot)
 struct dbot__pool *
 dbot__bot_pool(dbot *bot)
 {
-    (void)bot;
-    return NULL;
+    return bot->pool;
 }
 
 struct dbot__health *
 dbot__bot_health(dbot *bot)
 {
-    (void)bot;
-    return NULL;
+    return bot->health;
 }
 
 struct dbot__dispatch *
@@ -336,6 +338,21 @@ bot_init(dbot **out, struct dbot_config *cfg)
     rc = dbot__dispatch_new(&bot->dispatch);
     if (rc == 0)
         rc = dbot__resolver_new(&bot->resolver, bot);
+    if (rc == 0) {
+        struct dbot__health_opts ho = {
+            .slow_ms = bot->cfg.slow_handler_ms > 0 ? bot->cfg.slow_handler_ms
+                                                    : -1,
+        };
+        bot->health = dbot__health_new(&ho);
+        rc = bot->health ? 0 : DBOT_ENOMEM;
+    }
+    if (rc == 0) {
+        bot->pool = dbot__pool_new(bot->cfg.workers, bot->cfg.queue_size,
+                                   dbot__post_task, bot);
+        rc = bot->pool ? 0 : DBOT_ENOMEM;
+        if (bot->pool)
+            dbot__pool_set_health(bot->pool, bot->health);
+    }
     if (rc == 0)
         rc = create_context(bot);
     if (rc < 0) {
@@ -399,6 +416,8 @@ tick_cb(lws_sorted_usec_list_t *sul)
         for (int i = 0; i < bot->nshards; i++)
             dbot__gateway_stop(bot->shards[i]);
     }
+    dbot__health_tick(bot->health);
+    dbot__pool_expire(bot->pool);
     if (bot->stopping) {
         for (int i = 0; i < bot->nshards; i++)
             open += !dbot__gateway_is_closed(bot->shards[i]);
@@ -469,6 +488,7 @@ dbot_run(dbot *bot)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
+    dbot__health_start(bot->health);
     for (int i = 0; i < bot->nshards; i++)
         dbot__gateway_start(bot->shards[i]);
     lws_sul_schedule(bot->ctx, 0, &bot->tick_sul, tick_cb,
@@ -481,6 +501,7 @@ dbot_run(dbot *bot)
             break;
     }
     lws_sul_cancel(&bot->tick_sul);
+    dbot__health_stop(bot->health);
     drain_inbox(bot);
 
     sigaction(SIGINT, &old_int, NULL);
@@ -508,6 +529,10 @@ dbot_free(dbot *bot)
     if (!bot)
         return;
     atomic_store(&bot->stop_requested, 1);
+    /* Jobs first: their done callbacks run here, and may still use the
+     * bot (they see dbot_is_stopping()). */
+    dbot__pool_shutdown(bot->pool, STOP_GRACE_MS);
+    bot->pool = NULL;
     /* Timers first: they live in the context's lists. Then the context,
      * whose destruction closes any socket still open (the gateway sees
      * CLOSED and, since the bot is stopping, does not reconnect). */

@@ -9,6 +9,7 @@
  */
 #include "dispatch.h"
 
+#include "health.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -24,7 +25,6 @@ struct handler {
 struct dbot__dispatch {
     struct handler *v;
     int n, cap;
-    const char *current; /* handler running now, for the watchdog */
 };
 
 int
@@ -81,26 +81,18 @@ matches(const struct handler *h, const char *name)
 
 int
 dbot__dispatch_event(struct dbot__dispatch *d, dbot *bot, const dbot_event *ev,
-                     int slow_ms)
+                     struct dbot__health *h)
 {
     int ran = 0;
 
     for (int i = 0; i < d->n; i++) {
-        int64_t t0, dt;
-
         if (!matches(&d->v[i], ev->name))
             continue;
-        d->current = d->v[i].fn_name;
-        t0 = dbot_now_ms();
+        if (h)
+            dbot__health_enter(h, "handler", d->v[i].fn_name, ev->name);
         d->v[i].fn(bot, ev, d->v[i].data);
-        dt = dbot_now_ms() - t0;
-        d->current = NULL;
-        if (slow_ms > 0 && dt >= slow_ms)
-            LOG_W("dispatch",
-                  "slow handler %s took %lld ms on %s (shard %d, seq %lld); "
-                  "move blocking work to dbot_offload()",
-                  d->v[i].fn_name, (long long)dt, ev->name, ev->shard_id,
-                  (long long)ev->seq);
+        if (h)
+            dbot__health_leave(h);
         ran++;
     }
     return ran;
@@ -114,10 +106,4 @@ dbot__dispatch_count(const struct dbot__dispatch *d, const char *name)
     for (int i = 0; i < d->n; i++)
         n += matches(&d->v[i], name);
     return n;
-}
-
-const char *
-dbot__dispatch_current(const struct dbot__dispatch *d)
-{
-    return d->current;
 }

@@ -16,16 +16,15 @@ void dbot__dispatch_free(struct dbot__dispatch *d);
 int dbot__dispatch_add(struct dbot__dispatch *d, const char *event,
                        dbot_event_fn fn, const char *fn_name, void *data);
 
-/* Run every handler for ev->name. Handlers slower than slow_ms are logged
- * with their name, the event and the duration. Returns handlers run. */
+/* Run every handler for ev->name, each between dbot__health_enter/leave
+ * (h may be NULL), so a slow one is logged with its name and the event,
+ * and a blocking one is named by the watchdog. Returns handlers run. */
+struct dbot__health;
 int dbot__dispatch_event(struct dbot__dispatch *d, dbot *bot,
-                         const dbot_event *ev, int slow_ms);
+                         const dbot_event *ev, struct dbot__health *h);
 
 /* Number of handlers that would run for `name` (tests, metrics). */
 int dbot__dispatch_count(const struct dbot__dispatch *d, const char *name);
-
-/* Handler name running now (NULL when none): the watchdog reads this. */
-const char *dbot__dispatch_current(const struct dbot__dispatch *d);
 
 /* Internal accessors the gateway uses. */
 struct dbot__dispatch *dbot__bot_dispatch(dbot *bot);

@@ -440,7 +440,7 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
     ev.shard_id = gw->shard_id;
     ev.seq = m->s;
     dbot__dispatch_event(dbot__bot_dispatch(gw->bot), gw->bot, &ev,
-                         cfg_of(gw)->slow_handler_ms);
+                         dbot__bot_health(gw->bot));
 }
 
 static void

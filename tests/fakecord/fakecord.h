@@ -82,7 +82,6 @@ struct fakecord_opts {
     int replay_buffer;         /* dispatches kept per session for Resume;
                                   0: 4096. Resuming from before the oldest
                                   kept one gets op 9 false */
-    int quiet;                 /* 1: no lws log output at all */
 };
 
 typedef struct fakecord fakecord;

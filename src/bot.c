@@ -551,6 +551,7 @@ dbot_free(dbot *bot)
     /* Tasks posted after the loop ended still run once, so they can free
      * what they carry (dbot_is_stopping() tells them the bot is going). */
     drain_inbox(bot);
+    dbot__health_free(bot->health);
     dbot__dispatch_free(bot->dispatch);
     cJSON_Delete(bot->self_user);
     pthread_mutex_destroy(&bot->inbox_mu);

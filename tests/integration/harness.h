@@ -164,7 +164,7 @@ h_new_bot(struct harness *h, const char *extra)
              "\"log_level\":\"%s\",\"reconnect_min_ms\":50,"
              "\"reconnect_max_ms\":400%s}",
              H_TOKEN, fakecord_api_url(h->fc), fakecord_gateway_url(h->fc),
-             getenv("H_LOG_LEVEL") ? getenv("H_LOG_LEVEL") : "trace",
+             "debug",
              extra ? extra : "");
     ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
     ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);

@@ -1,0 +1,866 @@
+/*
+ * fake_gateway.c: the fake's websocket gateway.
+ *
+ * DESIGN. One fc_conn per websocket. Writes are queued (fc_out) and go out
+ * one per SERVER_WRITEABLE, with LWS_PRE headroom; closes and drops are
+ * queue entries too, so "send X then close" keeps its order. Sessions
+ * (fc_session) outlive connections: every dispatch is stored in the
+ * session's ring before it is sent, so Resume can replay what the client
+ * missed whatever the reason. With zlib-stream each connection owns one
+ * deflate stream and every message ends with a Z_SYNC_FLUSH (00 00 ff ff),
+ * as Discord's does. Client mistakes get Discord's close code and a
+ * violation line.
+ */
+#include "fake_gateway.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define GW_MAX_PAYLOAD 4096
+#define GW_RX_CAP      (64 * 1024)
+
+/* Intent bits Discord documents (others -> 4013). */
+#define GW_VALID_INTENTS                                                       \
+    (((1ULL << 17) - 1) | (1ULL << 20) | (1ULL << 21) | (1ULL << 24) |         \
+     (1ULL << 25))
+
+static int
+out_push(struct fc_conn *c, int kind, int flags, int code, const void *data,
+         size_t len)
+{
+    struct fc_out *o = calloc(1, sizeof *o);
+
+    if (!o)
+        return -1;
+    o->kind = kind;
+    o->flags = flags;
+    o->code = code;
+    o->len = len;
+    o->buf = malloc(LWS_PRE + len + 1);
+    if (!o->buf) {
+        free(o);
+        return -1;
+    }
+    if (len)
+        memcpy(o->buf + LWS_PRE, data, len);
+    if (c->oq_tail)
+        c->oq_tail->next = o;
+    else
+        c->oq_head = o;
+    c->oq_tail = o;
+    return 0;
+}
+
+/* Deflate `len` bytes through the connection's stream, appending to
+ * *out (grown as needed). */
+static int
+deflate_append(struct fc_conn *c, const char *text, size_t len,
+               unsigned char **out, size_t *out_len, size_t *out_cap)
+{
+    c->zs.next_in = (unsigned char *)(uintptr_t)text;
+    c->zs.avail_in = (uInt)len;
+    do {
+        if (*out_cap - *out_len < 256) {
+            size_t cap = *out_cap ? *out_cap * 2 : len / 2 + 1024;
+            unsigned char *n = realloc(*out, cap);
+            if (!n)
+                return -1;
+            *out = n;
+            *out_cap = cap;
+        }
+        c->zs.next_out = *out + *out_len;
+        c->zs.avail_out = (uInt)(*out_cap - *out_len);
+        if (deflate(&c->zs, Z_SYNC_FLUSH) == Z_STREAM_ERROR)
+            return -1;
+        *out_len = *out_cap - c->zs.avail_out;
+    } while (c->zs.avail_out == 0 || c->zs.avail_in > 0);
+    return 0;
+}
+
+/* Queue one websocket message, split per fc->split_* settings. */
+static int
+queue_message(struct fakecord *fc, struct fc_conn *c, const void *data,
+              size_t len, int binary)
+{
+    int type = binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT;
+    int parts = fc->split_parts;
+    const unsigned char *p = data;
+    size_t off = 0;
+
+    if (parts > 1 && !fc->split_frag && !binary)
+        parts = 1; /* text pieces would not be JSON: fragments only */
+    if (parts > (int)len)
+        parts = (int)len;
+    if (parts <= 1)
+        return out_push(c, FC_OUT_DATA, type, 0, data, len);
+    for (int i = 0; i < parts; i++) {
+        size_t n = i == parts - 1 ? len - off : len / (size_t)parts;
+        int flags = fc->split_frag
+                        ? lws_write_ws_flags(type, i == 0, i == parts - 1)
+                        : type;
+        if (out_push(c, FC_OUT_DATA, flags, 0, p + off, n) < 0)
+            return -1;
+        off += n;
+    }
+    return 0;
+}
+
+int
+fc_gw_send(struct fakecord *fc, struct fc_conn *c, const char *text,
+           size_t len)
+{
+    int rc;
+
+    if (!c || c->closing)
+        return -1;
+    if (c->compressed) {
+        unsigned char *z = NULL;
+        size_t zl = 0, zc = 0;
+
+        rc = deflate_append(c, text, len, &z, &zl, &zc);
+        if (rc == 0)
+            rc = queue_message(fc, c, z, zl, 1);
+        free(z);
+    } else {
+        rc = queue_message(fc, c, text, len, 0);
+    }
+    lws_callback_on_writable(c->wsi);
+    return rc;
+}
+
+int
+fc_gw_send_batch(struct fakecord *fc, struct fc_conn *c, char *const *texts,
+                 int n)
+{
+    unsigned char *z = NULL;
+    size_t zl = 0, zc = 0;
+    int rc = 0;
+
+    if (!c || c->closing)
+        return -1;
+    if (!c->compressed) {
+        for (int i = 0; i < n && rc == 0; i++)
+            rc = out_push(c, FC_OUT_DATA, LWS_WRITE_TEXT, 0, texts[i],
+                          strlen(texts[i]));
+    } else {
+        for (int i = 0; i < n && rc == 0; i++)
+            rc = deflate_append(c, texts[i], strlen(texts[i]), &z, &zl, &zc);
+        if (rc == 0)
+            rc = queue_message(fc, c, z, zl, 1);
+        free(z);
+    }
+    lws_callback_on_writable(c->wsi);
+    return rc;
+}
+
+static void
+send_str(struct fakecord *fc, struct fc_conn *c, const char *s)
+{
+    fc_gw_send(fc, c, s, strlen(s));
+}
+
+void
+fc_gw_close(struct fakecord *fc, struct fc_conn *c, int code, const char *why)
+{
+    if (!c || c->closing)
+        return;
+    c->closing = 1;
+    out_push(c, FC_OUT_CLOSE, 0, code, why, why ? strlen(why) : 0);
+    if (c->sess && (code == 4007 || code == 4009))
+        c->sess->alive = 0;
+    (void)fc;
+    lws_callback_on_writable(c->wsi);
+}
+
+void
+fc_gw_drop(struct fakecord *fc, struct fc_conn *c)
+{
+    if (!c || c->closing)
+        return;
+    (void)fc;
+    c->closing = 1;
+    out_push(c, FC_OUT_DROP, 0, 0, NULL, 0);
+    lws_callback_on_writable(c->wsi);
+}
+
+struct fc_conn *
+fc_gw_target(struct fakecord *fc, int shard)
+{
+    struct fc_conn *c;
+
+    for (c = fc->conns; c; c = c->next)
+        if (!c->closing && c->sess && c->sess->shard == shard)
+            return c;
+    if (shard != 0)
+        return NULL;
+    for (c = fc->conns; c; c = c->next)
+        if (!c->closing)
+            return c;
+    return NULL;
+}
+
+static char *
+build_dispatch(const char *t, const char *d_json, int64_t seq)
+{
+    size_t n = strlen(t) + strlen(d_json) + 64;
+    char *s = malloc(n);
+
+    if (s)
+        snprintf(s, n, "{\"op\":0,\"d\":%s,\"s\":%lld,\"t\":\"%s\"}", d_json,
+                 (long long)seq, t);
+    return s;
+}
+
+int64_t
+fc_gw_dispatch(struct fakecord *fc, struct fc_session *s, const char *t,
+               const char *d_json)
+{
+    int64_t seq = ++s->seq;
+    char *text = build_dispatch(t, d_json, seq);
+
+    if (!text)
+        return -1;
+    fc_session_store(fc, s, text);
+    if (s->conn && !s->conn->closing)
+        fc_gw_send(fc, s->conn, text, strlen(text));
+    fc->st.last_seq_sent = seq;
+    free(text);
+    return seq;
+}
+
+void
+fc_gw_invalid_session(struct fakecord *fc, struct fc_conn *c, int resumable)
+{
+    send_str(fc, c,
+             resumable ? "{\"t\":null,\"s\":null,\"op\":9,\"d\":true}"
+                       : "{\"t\":null,\"s\":null,\"op\":9,\"d\":false}");
+    fc->st.invalid_sessions_sent++;
+    if (!resumable && c->sess) {
+        c->sess->alive = 0;
+        c->sess->conn = NULL;
+        c->sess = NULL;
+        c->state = FC_CONN_NEW; /* may Identify again on this socket */
+    }
+}
+
+/* ---- READY and GUILD_CREATE ---------------------------------------------- */
+
+#define GUILD_ID_BASE 400000000000ULL /* ms after the Discord epoch */
+
+static uint64_t
+guild_id(int k)
+{
+    return (GUILD_ID_BASE + (uint64_t)k) << 22;
+}
+
+static int
+guild_on_shard(int k, int shard, int num_shards)
+{
+    return (int)((guild_id(k) >> 22) % (uint64_t)num_shards) == shard;
+}
+
+static cJSON *
+user_object(const char *id, const char *name, int bot)
+{
+    cJSON *u = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(u, "id", id);
+    cJSON_AddStringToObject(u, "username", name);
+    cJSON_AddStringToObject(u, "discriminator", "0");
+    cJSON_AddNullToObject(u, "global_name");
+    cJSON_AddNullToObject(u, "avatar");
+    cJSON_AddBoolToObject(u, "bot", bot);
+    return u;
+}
+
+static char *
+ready_json(struct fakecord *fc, struct fc_session *s, int sent_shard)
+{
+    cJSON *d = cJSON_CreateObject(), *guilds, *app, *u;
+    char id[32];
+    char *out;
+
+    cJSON_AddNumberToObject(d, "v", 10);
+    u = user_object(FAKECORD_APP_ID, FAKECORD_BOT_USERNAME, 1);
+    cJSON_AddBoolToObject(u, "verified", 1);
+    cJSON_AddBoolToObject(u, "mfa_enabled", 0);
+    cJSON_AddNumberToObject(u, "flags", 0);
+    cJSON_AddItemToObject(d, "user", u);
+    guilds = cJSON_AddArrayToObject(d, "guilds");
+    for (int k = 0; k < fc->o.guilds; k++) {
+        cJSON *g;
+
+        if (!guild_on_shard(k, s->shard, s->num_shards))
+            continue;
+        g = cJSON_CreateObject();
+        snprintf(id, sizeof id, "%llu", (unsigned long long)guild_id(k));
+        cJSON_AddStringToObject(g, "id", id);
+        cJSON_AddBoolToObject(g, "unavailable", 1);
+        cJSON_AddItemToArray(guilds, g);
+    }
+    cJSON_AddStringToObject(d, "session_id", s->id);
+    cJSON_AddStringToObject(d, "session_type", "normal");
+    cJSON_AddStringToObject(d, "resume_gateway_url", fc->resume_url);
+    if (sent_shard) {
+        cJSON *sh = cJSON_AddArrayToObject(d, "shard");
+        cJSON_AddItemToArray(sh, cJSON_CreateNumber(s->shard));
+        cJSON_AddItemToArray(sh, cJSON_CreateNumber(s->num_shards));
+    }
+    app = cJSON_AddObjectToObject(d, "application");
+    cJSON_AddStringToObject(app, "id", FAKECORD_APP_ID);
+    cJSON_AddNumberToObject(app, "flags", 0);
+    cJSON_AddArrayToObject(d, "private_channels");
+    cJSON_AddArrayToObject(d, "presences");
+    cJSON_AddArrayToObject(d, "relationships");
+    cJSON_AddArrayToObject(d, "guild_join_requests");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "_trace"),
+                         cJSON_CreateString("fakecord"));
+    out = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    return out;
+}
+
+static char *
+guild_create_json(struct fakecord *fc, int k)
+{
+    cJSON *g = cJSON_CreateObject(), *arr, *ch, *m, *role;
+    char id[32], cid[32], name[32];
+    char *out;
+    uint64_t gid = guild_id(k);
+
+    snprintf(id, sizeof id, "%llu", (unsigned long long)gid);
+    snprintf(cid, sizeof cid, "%llu", (unsigned long long)gid + 1);
+    snprintf(name, sizeof name, "Fake Guild %d", k);
+    cJSON_AddStringToObject(g, "id", id);
+    cJSON_AddStringToObject(g, "name", name);
+    cJSON_AddNullToObject(g, "icon");
+    cJSON_AddStringToObject(g, "owner_id", "1100000000000000002");
+    cJSON_AddStringToObject(g, "joined_at", "2026-01-01T00:00:00.000000+00:00");
+    cJSON_AddBoolToObject(g, "large", fc->o.guild_members > 250);
+    cJSON_AddBoolToObject(g, "unavailable", 0);
+    cJSON_AddNumberToObject(g, "member_count", fc->o.guild_members + 1);
+    cJSON_AddStringToObject(g, "preferred_locale", "en-US");
+    cJSON_AddArrayToObject(g, "features");
+    cJSON_AddArrayToObject(g, "emojis");
+    cJSON_AddArrayToObject(g, "stickers");
+    arr = cJSON_AddArrayToObject(g, "roles");
+    role = cJSON_CreateObject();
+    cJSON_AddStringToObject(role, "id", id);
+    cJSON_AddStringToObject(role, "name", "@everyone");
+    cJSON_AddStringToObject(role, "permissions", "2248473465835073");
+    cJSON_AddNumberToObject(role, "position", 0);
+    cJSON_AddItemToArray(arr, role);
+    arr = cJSON_AddArrayToObject(g, "channels");
+    ch = cJSON_CreateObject();
+    cJSON_AddStringToObject(ch, "id", cid);
+    cJSON_AddNumberToObject(ch, "type", 0);
+    cJSON_AddStringToObject(ch, "name", "general");
+    cJSON_AddNumberToObject(ch, "position", 0);
+    cJSON_AddItemToArray(arr, ch);
+    arr = cJSON_AddArrayToObject(g, "members");
+    for (int i = -1; i < fc->o.guild_members; i++) {
+        char uid[32], uname[32];
+
+        if (i < 0) {
+            snprintf(uid, sizeof uid, "%s", FAKECORD_APP_ID);
+            snprintf(uname, sizeof uname, "%s", FAKECORD_BOT_USERNAME);
+        } else {
+            snprintf(uid, sizeof uid, "%llu",
+                     (unsigned long long)(1200000000000000000ULL + (unsigned)i));
+            snprintf(uname, sizeof uname, "user%d", i);
+        }
+        m = cJSON_CreateObject();
+        cJSON_AddItemToObject(m, "user", user_object(uid, uname, i < 0));
+        cJSON_AddArrayToObject(m, "roles");
+        cJSON_AddStringToObject(m, "joined_at",
+                                "2026-01-01T00:00:00.000000+00:00");
+        cJSON_AddBoolToObject(m, "deaf", 0);
+        cJSON_AddBoolToObject(m, "mute", 0);
+        cJSON_AddItemToArray(arr, m);
+    }
+    cJSON_AddArrayToObject(g, "voice_states");
+    cJSON_AddArrayToObject(g, "threads");
+    cJSON_AddArrayToObject(g, "presences");
+    cJSON_AddArrayToObject(g, "stage_instances");
+    cJSON_AddArrayToObject(g, "guild_scheduled_events");
+    cJSON_AddArrayToObject(g, "soundboard_sounds");
+    out = cJSON_PrintUnformatted(g);
+    cJSON_Delete(g);
+    return out;
+}
+
+/* ---- client messages ----------------------------------------------------- */
+
+static int
+bare_token_ok(struct fakecord *fc, struct fc_conn *c, const cJSON *tok)
+{
+    if (!cJSON_IsString(tok)) {
+        fc_violation(fc, "no token (4004)");
+        fc_gw_close(fc, c, 4004, "Authentication failed.");
+        return 0;
+    }
+    if (!strncmp(tok->valuestring, "Bot ", 4)) {
+        fc_violation(fc, "token with Bot prefix");
+        fc_gw_close(fc, c, 4004, "Authentication failed.");
+        return 0;
+    }
+    if (strcmp(tok->valuestring, fc->token)) {
+        fc_violation(fc, "bad token (4004)");
+        fc_gw_close(fc, c, 4004, "Authentication failed.");
+        return 0;
+    }
+    return 1;
+}
+
+static void
+on_identify(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
+{
+    const cJSON *sh, *in, *pr;
+    int shard = 0, num = 1, sent_shard = 0;
+    uint64_t intents;
+    struct fc_session *s;
+    char *text;
+
+    fc->st.identifies++;
+    cJSON_Delete(fc->last_identify);
+    fc->last_identify = cJSON_Duplicate(d, 1);
+    if (c->state != FC_CONN_NEW) {
+        fc_violation(fc, "second identify (4005)");
+        fc_gw_close(fc, c, 4005, "Already authenticated.");
+        return;
+    }
+    if (!cJSON_IsObject(d)) {
+        fc_violation(fc, "identify without d object (4002)");
+        fc_gw_close(fc, c, 4002, "Error while decoding payload.");
+        return;
+    }
+    if (!bare_token_ok(fc, c, cJSON_GetObjectItemCaseSensitive(d, "token")))
+        return;
+    sh = cJSON_GetObjectItemCaseSensitive(d, "shard");
+    if (sh) {
+        const cJSON *a = cJSON_GetArrayItem(sh, 0);
+        const cJSON *b = cJSON_GetArrayItem(sh, 1);
+
+        if (!cJSON_IsArray(sh) || cJSON_GetArraySize(sh) != 2 ||
+            !cJSON_IsNumber(a) || !cJSON_IsNumber(b) || a->valuedouble < 0 ||
+            b->valuedouble < 1 || a->valuedouble >= b->valuedouble) {
+            fc_violation(fc, "invalid shard (4010)");
+            fc_gw_close(fc, c, 4010, "Invalid shard.");
+            return;
+        }
+        shard = a->valueint;
+        num = b->valueint;
+        sent_shard = 1;
+    }
+    in = cJSON_GetObjectItemCaseSensitive(d, "intents");
+    if (!cJSON_IsNumber(in) || in->valuedouble < 0 ||
+        in->valuedouble != (double)(uint64_t)in->valuedouble) {
+        fc_violation(fc, "identify without integer intents (4013)");
+        fc_gw_close(fc, c, 4013, "Invalid intent(s).");
+        return;
+    }
+    intents = (uint64_t)in->valuedouble;
+    if (intents & ~GW_VALID_INTENTS) {
+        fc_violation(fc, "invalid intents (4013)");
+        fc_gw_close(fc, c, 4013, "Invalid intent(s).");
+        return;
+    }
+    if (intents & fc->o.denied_intents) {
+        fc_violation(fc, "disallowed intents (4014)");
+        fc_gw_close(fc, c, 4014, "Disallowed intent(s).");
+        return;
+    }
+    pr = cJSON_GetObjectItemCaseSensitive(d, "properties");
+    if (!cJSON_IsObject(pr) ||
+        !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(pr, "os")) ||
+        !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(pr, "browser")) ||
+        !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(pr, "device"))) {
+        fc_violation(fc, "identify without properties (4001)");
+        fc_gw_close(fc, c, 4001, "Invalid payload.");
+        return;
+    }
+    if (c->on_resume_path)
+        fc_violation(fc, "identify on resume_gateway_url");
+    if (fc->remaining <= 0) {
+        fc_violation(fc, "identify with session_start_limit exhausted");
+        fc_gw_invalid_session(fc, c, 0);
+        return;
+    }
+    if (fc->o.enforce_identify_rate) {
+        int key = shard % fc->o.max_concurrency % 64;
+        int64_t now = fc_now_ms();
+
+        if (fc->ident_ms[key] && now - fc->ident_ms[key] < 5000) {
+            fc_violation(fc, "identify concurrency exceeded");
+            fc_gw_invalid_session(fc, c, 0);
+            return;
+        }
+        fc->ident_ms[key] = now;
+    }
+    fc->remaining--;
+    s = fc_session_new(fc, shard, num);
+    if (!s) {
+        fc_gw_close(fc, c, 4000, "Unknown error.");
+        return;
+    }
+    c->state = FC_CONN_IDENTIFIED;
+    c->sess = s;
+    s->conn = c;
+    text = ready_json(fc, s, sent_shard);
+    if (text && fc_gw_dispatch(fc, s, "READY", text) > 0)
+        fc->st.ready_sent++;
+    free(text);
+    for (int k = 0; k < fc->o.guilds; k++) {
+        if (!guild_on_shard(k, shard, num))
+            continue;
+        text = guild_create_json(fc, k);
+        if (text)
+            fc_gw_dispatch(fc, s, "GUILD_CREATE", text);
+        free(text);
+    }
+}
+
+static void
+on_resume(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
+{
+    const cJSON *sid, *seq;
+    struct fc_session *s;
+    int64_t from;
+
+    fc->st.resumes++;
+    if (c->on_resume_path)
+        fc->st.resumes_on_resume_url++;
+    cJSON_Delete(fc->last_resume);
+    fc->last_resume = cJSON_Duplicate(d, 1);
+    if (c->state != FC_CONN_NEW) {
+        fc_violation(fc, "resume on an authenticated connection (4005)");
+        fc_gw_close(fc, c, 4005, "Already authenticated.");
+        return;
+    }
+    if (!cJSON_IsObject(d)) {
+        fc_violation(fc, "resume without d object (4002)");
+        fc_gw_close(fc, c, 4002, "Error while decoding payload.");
+        return;
+    }
+    if (!bare_token_ok(fc, c, cJSON_GetObjectItemCaseSensitive(d, "token")))
+        return;
+    if (!c->on_resume_path)
+        fc_violation(fc, "resume not on resume_gateway_url");
+    sid = cJSON_GetObjectItemCaseSensitive(d, "session_id");
+    s = cJSON_IsString(sid) ? fc_session_find(fc, sid->valuestring) : NULL;
+    if (!s || !s->alive) {
+        fc_violation(fc, "resume of unknown session");
+        fc_gw_invalid_session(fc, c, 0);
+        return;
+    }
+    seq = cJSON_GetObjectItemCaseSensitive(d, "seq");
+    if (!cJSON_IsNumber(seq) || seq->valuedouble < 0 ||
+        (int64_t)seq->valuedouble > s->seq) {
+        fc_violation(fc, "resume with bad seq (4007)");
+        s->alive = 0;
+        fc_gw_close(fc, c, 4007, "Invalid seq.");
+        return;
+    }
+    from = (int64_t)seq->valuedouble;
+    if (from + 1 < s->ring_first && from < s->seq) {
+        /* Missed dispatches fell out of the replay buffer. */
+        fc_gw_invalid_session(fc, c, 0);
+        s->alive = 0;
+        return;
+    }
+    if (s->conn && s->conn != c)
+        s->conn->sess = NULL; /* the old socket no longer carries it */
+    s->conn = c;
+    c->sess = s;
+    c->state = FC_CONN_RESUMED;
+    for (int64_t q = from + 1; q <= s->seq; q++) {
+        const char *t = fc_session_get(s, q);
+
+        if (t)
+            fc_gw_send(fc, c, t, strlen(t));
+    }
+    if (fc_gw_dispatch(fc, s, "RESUMED", "{\"_trace\":[\"fakecord\"]}") > 0)
+        fc->st.resumed_sent++;
+    fc->st.resumes_ok++;
+}
+
+static void
+on_heartbeat(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
+{
+    int64_t now = fc_now_ms();
+
+    fc->st.heartbeats++;
+    if (cJSON_IsNull(d) || !d) {
+        fc->st.last_heartbeat_seq = -1;
+    } else if (cJSON_IsNumber(d)) {
+        fc->st.last_heartbeat_seq = (int64_t)d->valuedouble;
+        if (c->sess && (int64_t)d->valuedouble > c->sess->seq)
+            fc_violation(fc, "heartbeat with seq never sent");
+    } else {
+        fc_violation(fc, "heartbeat with non-integer d");
+    }
+    if (c->id == fc->hb_conn && fc->nhb < FC_MAX_HB)
+        fc->hb_times[fc->nhb++] = now - c->hello_ms;
+    if (fc->acks_on) {
+        send_str(fc, c, "{\"t\":null,\"s\":null,\"op\":11,\"d\":null}");
+        fc->st.heartbeat_acks_sent++;
+    }
+}
+
+static void
+on_message(struct fakecord *fc, struct fc_conn *c, const char *msg, size_t len)
+{
+    const char *end = NULL;
+    cJSON *j, *op;
+    int64_t now = fc_now_ms();
+
+    if (now - c->win_start_ms >= fc->o.send_window_ms) {
+        c->win_start_ms = now;
+        c->win_count = 0;
+    }
+    if (++c->win_count > fc->o.send_limit) {
+        fc_violation(fc, "over %d sends per %d ms (4008)", fc->o.send_limit,
+                     fc->o.send_window_ms);
+        fc_gw_close(fc, c, 4008, "Rate limited.");
+        return;
+    }
+    if (len > GW_MAX_PAYLOAD) {
+        fc_violation(fc, "payload > 4096 bytes (4002)");
+        fc_gw_close(fc, c, 4002, "Error while decoding payload.");
+        return;
+    }
+    j = cJSON_ParseWithLengthOpts(msg, len, &end, 0);
+    op = j ? cJSON_GetObjectItemCaseSensitive(j, "op") : NULL;
+    if (!j || !cJSON_IsNumber(op)) {
+        fc_violation(fc, "non-JSON payload (4002)");
+        fc_gw_close(fc, c, 4002, "Error while decoding payload.");
+        cJSON_Delete(j);
+        return;
+    }
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "d");
+    switch (op->valueint) {
+    case 1:
+        on_heartbeat(fc, c, d);
+        break;
+    case 2:
+        on_identify(fc, c, d);
+        break;
+    case 6:
+        on_resume(fc, c, d);
+        break;
+    case 3:
+    case 4:
+    case 8:
+    case 31:
+    case 43:
+        if (c->state == FC_CONN_NEW) {
+            fc_violation(fc, "payload before identify (4003)");
+            fc_gw_close(fc, c, 4003, "Not authenticated.");
+        }
+        break;
+    default:
+        fc_violation(fc, "unknown opcode %d (4001)", op->valueint);
+        fc_gw_close(fc, c, 4001, "Unknown opcode.");
+        break;
+    }
+    cJSON_Delete(j);
+}
+
+/* ---- lws glue ------------------------------------------------------------ */
+
+static int
+gw_path_ok(struct lws *wsi, int *is_resume)
+{
+    char uri[256];
+
+    if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) < 0)
+        return 0;
+    *is_resume = !strcmp(uri, "/resume") || !strcmp(uri, "/resume/");
+    return *is_resume || !strcmp(uri, "/") || !strcmp(uri, "/gateway") ||
+           !strcmp(uri, "/gateway/");
+}
+
+static void
+on_established(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss)
+{
+    struct fc_conn *c = calloc(1, sizeof *c);
+    char buf[64], hello[128];
+    const char *v;
+    int is_resume = 0;
+
+    if (!c)
+        return;
+    c->wsi = wsi;
+    c->id = ++fc->next_conn_id;
+    gw_path_ok(wsi, &is_resume);
+    c->on_resume_path = is_resume;
+    c->win_start_ms = fc_now_ms();
+    c->next = fc->conns;
+    fc->conns = c;
+    pss->conn = c;
+    fc->st.connections++;
+    fc->st.live_connections++;
+
+    v = lws_get_urlarg_by_name(wsi, "compress=", buf, sizeof buf);
+    c->compressed = v && !strcmp(v, "zlib-stream");
+    fc->st.compressed = c->compressed;
+    if (c->compressed) {
+        if (deflateInit(&c->zs, Z_DEFAULT_COMPRESSION) != Z_OK) {
+            fc_gw_drop(fc, c);
+            return;
+        }
+        c->zinit = 1;
+    }
+    if (v && !c->compressed) {
+        fc_violation(fc, "unsupported compress=%s", v);
+    }
+    v = lws_get_urlarg_by_name(wsi, "encoding=", buf, sizeof buf);
+    if (v && strcmp(v, "json")) {
+        fc_violation(fc, "unsupported encoding=%s (4002)", v);
+        fc_gw_close(fc, c, 4002, "Error while decoding payload.");
+        return;
+    }
+    v = lws_get_urlarg_by_name(wsi, "v=", buf, sizeof buf);
+    if (!v) {
+        fc_violation(fc, "gateway url without v=");
+    } else if (strcmp(v, "10") && strcmp(v, "9")) {
+        fc_violation(fc, "invalid API version v=%s (4012)", v);
+        fc_gw_close(fc, c, 4012, "Invalid API version.");
+        return;
+    }
+    snprintf(hello, sizeof hello,
+             "{\"t\":null,\"s\":null,\"op\":10,\"d\":{\"heartbeat_interval\":"
+             "%d,\"_trace\":[\"fakecord\"]}}",
+             fc->o.heartbeat_interval_ms);
+    c->hello_ms = fc_now_ms();
+    fc->hb_conn = c->id;
+    fc->nhb = 0;
+    send_str(fc, c, hello);
+}
+
+static int
+on_writeable(struct fakecord *fc, struct lws *wsi, struct fc_conn *c)
+{
+    struct fc_out *o = c->oq_head;
+    int rc = 0;
+
+    (void)fc;
+    if (!o)
+        return 0;
+    c->oq_head = o->next;
+    if (!c->oq_head)
+        c->oq_tail = NULL;
+    switch (o->kind) {
+    case FC_OUT_DATA:
+        if (lws_write(wsi, o->buf + LWS_PRE, o->len,
+                      (enum lws_write_protocol)o->flags) < (int)o->len)
+            rc = -1;
+        break;
+    case FC_OUT_CLOSE:
+        lws_close_reason(wsi, (enum lws_close_status)o->code,
+                         o->buf + LWS_PRE, o->len);
+        rc = -1;
+        break;
+    case FC_OUT_DROP:
+        /* No close frame: the peer sees the TCP connection end. */
+        shutdown(lws_get_socket_fd(wsi), SHUT_RDWR);
+        rc = -1;
+        break;
+    }
+    free(o->buf);
+    free(o);
+    if (rc == 0 && c->oq_head)
+        lws_callback_on_writable(wsi);
+    return rc;
+}
+
+static void
+conn_free(struct fakecord *fc, struct fc_conn *c)
+{
+    struct fc_conn **pp;
+
+    for (pp = &fc->conns; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    if (c->sess) {
+        if (c->sess->conn == c)
+            c->sess->conn = NULL;
+        if (c->client_close_code == 1000 || c->client_close_code == 1001)
+            c->sess->alive = 0; /* the client ended the session */
+    }
+    while (c->oq_head) {
+        struct fc_out *o = c->oq_head;
+        c->oq_head = o->next;
+        free(o->buf);
+        free(o);
+    }
+    if (c->zinit)
+        deflateEnd(&c->zs);
+    free(c->rx);
+    free(c);
+    fc->st.live_connections--;
+}
+
+int
+fc_gw_callback(struct fakecord *fc, struct lws *wsi,
+               enum lws_callback_reasons reason, struct fc_pss *pss, void *in,
+               size_t len)
+{
+    struct fc_conn *c = pss ? pss->conn : NULL;
+    int is_resume;
+
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return gw_path_ok(wsi, &is_resume) ? 0 : 1;
+    case LWS_CALLBACK_ESTABLISHED:
+        on_established(fc, wsi, pss);
+        return 0;
+    case LWS_CALLBACK_RECEIVE:
+        if (!c || c->closing)
+            return 0;
+        if (c->rx_len + len > GW_RX_CAP) {
+            fc_violation(fc, "payload > 4096 bytes (4002)");
+            fc_gw_close(fc, c, 4002, "Error while decoding payload.");
+            return 0;
+        }
+        if (len) {
+            char *n = realloc(c->rx, c->rx_len + len + 1);
+            if (!n)
+                return -1;
+            c->rx = n;
+            memcpy(c->rx + c->rx_len, in, len);
+            c->rx_len += len;
+            c->rx[c->rx_len] = '\0';
+        }
+        if (lws_is_final_fragment(wsi) &&
+            !lws_remaining_packet_payload(wsi)) {
+            on_message(fc, c, c->rx ? c->rx : "", c->rx_len);
+            c->rx_len = 0;
+        }
+        return 0;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return c ? on_writeable(fc, wsi, c) : 0;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        if (c && len >= 2) {
+            const unsigned char *p = in;
+            c->client_close_code = (p[0] << 8) | p[1];
+        }
+        return 0;
+    case LWS_CALLBACK_CLOSED:
+        if (c) {
+            fc->st.client_close_code = c->client_close_code;
+            if (c->client_close_code == 1000 || c->client_close_code == 1001)
+                fc->st.client_closes_1000++;
+            conn_free(fc, c);
+            pss->conn = NULL;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}

@@ -32,7 +32,8 @@
  *     bucket is then refilled to its limit and the deadline becomes
  *     unknown until the next response), or the bucket is unknown;
  *   - the route is exempt, or there is no global 429 pause and fewer than
- *     N non-exempt requests were sent in the last 1000 ms.
+ *     N non-exempt requests were sent in the last 1050 ms (a margin
+ *     over Discord's second for network jitter).
  * Sending decrements remaining at once. Responses then only lower it
  * (min of ours and the header's) while the window is current, so a stale
  * header from a response that overtook another never refills a bucket:
@@ -667,9 +668,9 @@ global_full(const struct dbot__rl *rl, int64_t now, int64_t *free_at)
     if (rl->sent_n < (size_t)rl->per_sec)
         return false;
     oldest = rl->sent[rl->sent_pos]; /* the ring is full: pos is oldest */
-    if (now - oldest >= 1000)
+    if (now - oldest >= DBOT__RL_GLOBAL_WINDOW_MS)
         return false;
-    *free_at = oldest + 1000;
+    *free_at = oldest + DBOT__RL_GLOBAL_WINDOW_MS;
     return true;
 }
 

@@ -444,7 +444,7 @@ TEST(global_limit_per_second_except_exempt)
         submit(rl, &q[i], i, "POST", path);
     }
     ASSERT_EQ(take(rl, ids, 16, &wake), 5);
-    ASSERT_EQ(wake, 1000);
+    ASSERT_EQ(wake, DBOT__RL_GLOBAL_WINDOW_MS);
     for (int i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "/interactions/%d/t%d/callback", i + 1,
                  i);
@@ -453,9 +453,9 @@ TEST(global_limit_per_second_except_exempt)
     now = 500;
     ASSERT_EQ(take(rl, ids, 16, &wake), 3); /* exempt */
     ASSERT_EQ(ids[0], 100);
-    now = 999;
+    now = DBOT__RL_GLOBAL_WINDOW_MS - 1;
     ASSERT_EQ(take(rl, ids, 16, NULL), 0);
-    now = 1000;
+    now = DBOT__RL_GLOBAL_WINDOW_MS;
     ASSERT_EQ(take(rl, ids, 16, NULL), 5);
     ASSERT_EQ(ids[0], 5); /* FIFO across lanes */
     dbot__rl_free(rl);

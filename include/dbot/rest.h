@@ -1,0 +1,162 @@
+/*
+ * dbot/rest.h: Discord's HTTP API.
+ *
+ * Every call here queues one request and returns at once; the request runs
+ * on dbot's REST thread, which keeps Discord's rate limits (per-route
+ * buckets, the global limit, 429 retry_after) and retries what is safe to
+ * retry. The callback then runs once on the loop thread.
+ *
+ * THREAD. Every function here: loop thread (from a handler, a dbot_post()
+ * function, or main before dbot_run()).
+ *
+ * CALLBACK. `cb` runs exactly once on the loop thread if the call returned
+ * 0, with the outcome in *res (borrowed until cb returns). It never runs if
+ * the call failed. cb may be NULL ("fire and forget"): failures are then
+ * logged. When the bot is freed with requests pending, cb runs with
+ * res->err == DBOT_ECANCELED.
+ *
+ * PATHS are relative to the configured API URL ("/channels/1/messages",
+ * version included in the URL). Path segments are sent as given: URL-encode
+ * reaction emoji yourself.
+ */
+#ifndef DBOT_REST_H
+#define DBOT_REST_H
+
+#include <dbot/dbot.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The outcome of one request. */
+typedef struct dbot_rest_result {
+    int status;           /* HTTP status, 0 on transport error */
+    int err;              /* 0 (2xx), or DBOT_EHTTP (4xx/5xx), DBOT_EAUTH
+                             (401), DBOT_ERATELIMIT (429 past the retry
+                             bound), DBOT_ETRANSPORT, DBOT_ETIMEDOUT,
+                             DBOT_EJSON (2xx body is not JSON), DBOT_ETOOBIG
+                             (body over max_body_bytes), DBOT_ENOENT (an
+                             upload file could not be read), DBOT_ECANCELED */
+    int discord_code;     /* Discord's "code" from an error body, or 0 */
+    const char *message;  /* Discord's "message", or dbot's explanation;
+                             NULL on success */
+    const cJSON *json;    /* parsed body (borrowed), NULL if none */
+    const char *body;     /* raw body, NUL-terminated, "" if none */
+    size_t body_len;
+} dbot_rest_result;
+
+typedef void (*dbot_rest_fn)(dbot *bot, const dbot_rest_result *res,
+                             void *data);
+
+/* A file to upload as multipart part files[n]. Give either data+len (copied
+ * by the call) or path (opened and read on the REST thread, never on the
+ * loop; an unreadable file fails the request with DBOT_ENOENT). */
+typedef struct dbot_rest_file {
+    const char *filename;     /* name shown in Discord, e.g. "a.png" */
+    const char *content_type; /* NULL: application/octet-stream */
+    const void *data;
+    size_t len;
+    const char *path;
+} dbot_rest_file;
+
+/* Per-request options; zero-initialise and set what you need. */
+typedef struct dbot_rest_opts {
+    const char *reason;          /* X-Audit-Log-Reason (UTF-8; encoded by
+                                    dbot), NULL for none */
+    const dbot_rest_file *files; /* uploads: the body becomes payload_json */
+    size_t nfiles;               /* at most 10 */
+} dbot_rest_opts;
+
+/* Name: dbot_rest
+ * Desc: send METHOD path with an optional JSON body (printed by the call,
+ *       so it stays the caller's).
+ * Returns: 0 (cb will run), DBOT_EINVAL (bad method or path), DBOT_ENOMEM,
+ *       DBOT_ESHUTDOWN (the bot has no REST client: stopping or freed). */
+DBOT_API int dbot_rest(dbot *bot, const char *method, const char *path,
+                       const cJSON *body, dbot_rest_fn cb, void *data);
+
+/* Name: dbot_rest_ex
+ * Desc: dbot_rest with an audit-log reason and/or file uploads (opts may be
+ *       NULL). With files, `body` is sent as the payload_json part.
+ * Returns: as dbot_rest; DBOT_EINVAL also for more than 10 files or a file
+ *       with neither data nor path. */
+DBOT_API int dbot_rest_ex(dbot *bot, const char *method, const char *path,
+                          const cJSON *body, const dbot_rest_opts *opts,
+                          dbot_rest_fn cb, void *data);
+
+/* ---- messages --------------------------------------------------------- */
+
+/* POST /channels/{channel_id}/messages with a message object. */
+DBOT_API int dbot_message_create(dbot *bot, uint64_t channel_id,
+                                 const cJSON *msg, dbot_rest_fn cb,
+                                 void *data);
+
+/* dbot_message_create with {"content": text}. */
+DBOT_API int dbot_message_send(dbot *bot, uint64_t channel_id,
+                               const char *text, dbot_rest_fn cb, void *data);
+
+/* ---- interactions ----------------------------------------------------- */
+
+/* POST /interactions/{id}/{token}/callback with a full response body
+ * ({"type":4,"data":{...}}). Never waits behind other requests; retried on
+ * 5xx and transport errors only within the 3-second deadline. Most code
+ * should use dbot_interaction_reply() and friends instead. */
+DBOT_API int dbot_interaction_callback_raw(dbot *bot, uint64_t interaction_id,
+                                           const char *token,
+                                           const cJSON *body, dbot_rest_fn cb,
+                                           void *data);
+
+/* Followups: POST /webhooks/{app_id}/{token} (a message object). */
+DBOT_API int dbot_followup_create(dbot *bot, uint64_t app_id,
+                                  const char *token, const cJSON *msg,
+                                  dbot_rest_fn cb, void *data);
+/* PATCH /webhooks/{app_id}/{token}/messages/{message_id}. */
+DBOT_API int dbot_followup_edit(dbot *bot, uint64_t app_id, const char *token,
+                                uint64_t message_id, const cJSON *msg,
+                                dbot_rest_fn cb, void *data);
+/* DELETE /webhooks/{app_id}/{token}/messages/{message_id}. */
+DBOT_API int dbot_followup_delete(dbot *bot, uint64_t app_id,
+                                  const char *token, uint64_t message_id,
+                                  dbot_rest_fn cb, void *data);
+/* PATCH /webhooks/{app_id}/{token}/messages/@original. */
+DBOT_API int dbot_original_edit(dbot *bot, uint64_t app_id, const char *token,
+                                const cJSON *msg, dbot_rest_fn cb,
+                                void *data);
+/* DELETE /webhooks/{app_id}/{token}/messages/@original. */
+DBOT_API int dbot_original_delete(dbot *bot, uint64_t app_id,
+                                  const char *token, dbot_rest_fn cb,
+                                  void *data);
+
+/* ---- application commands --------------------------------------------- */
+
+/* PUT /applications/{app_id}/commands with an array of commands. */
+DBOT_API int dbot_commands_overwrite_global(dbot *bot, uint64_t app_id,
+                                            const cJSON *cmds,
+                                            dbot_rest_fn cb, void *data);
+/* PUT /applications/{app_id}/guilds/{guild_id}/commands. */
+DBOT_API int dbot_commands_overwrite_guild(dbot *bot, uint64_t app_id,
+                                           uint64_t guild_id,
+                                           const cJSON *cmds, dbot_rest_fn cb,
+                                           void *data);
+/* GET /applications/{app_id}/commands. */
+DBOT_API int dbot_commands_get_global(dbot *bot, uint64_t app_id,
+                                      dbot_rest_fn cb, void *data);
+/* GET /applications/{app_id}/guilds/{guild_id}/commands. */
+DBOT_API int dbot_commands_get_guild(dbot *bot, uint64_t app_id,
+                                     uint64_t guild_id, dbot_rest_fn cb,
+                                     void *data);
+
+/* ---- misc ------------------------------------------------------------- */
+
+/* GET /gateway/bot. */
+DBOT_API int dbot_gateway_bot_get(dbot *bot, dbot_rest_fn cb, void *data);
+/* GET /applications/@me. */
+DBOT_API int dbot_application_get(dbot *bot, dbot_rest_fn cb, void *data);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DBOT_REST_H */

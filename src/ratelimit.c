@@ -1,0 +1,1059 @@
+/*
+ * ratelimit.c: Discord REST rate limits, as a pure state machine.
+ *
+ * DESIGN
+ *
+ * Keys. A request's route key is METHOD + the path template with minor ids
+ * wildcarded: "PATCH /channels/{id}/messages/{*}". Its top id is the major
+ * parameter Discord keys buckets by: "channels:ID", "guilds:ID",
+ * "webhooks:ID[:TOKENHASH]" or "interactions:ID:TOKENHASH". Only the first
+ * path segment can introduce a major parameter (as discord.js does); a
+ * token is never stored, only its 64-bit FNV-1a hash, so keys are safe to
+ * log and the limiter holds no secrets.
+ *
+ * Three maps.
+ *   lanes   (route key, top id) -> FIFO of requests.  One request of a lane
+ *           is in flight at a time, so a lane never reorders and an unknown
+ *           route is probed by one request; requests to different channels,
+ *           guilds or interactions run in parallel.
+ *   buckets (bucket hash, top id) -> {remaining, limit, reset deadline}.
+ *           Several lanes (routes sharing a hash) point at one bucket.
+ *   routes  route key -> bucket hash, learned from X-RateLimit-Bucket.
+ * A lane whose route hash is not known yet keeps its own state; once a
+ * response names the hash, the lane is attached to the shared bucket.
+ *
+ * Sending (dbot__rl_take). A lane is "ready" when its queue is non-empty
+ * and nothing of it is in flight; ready lanes sit on one of two lists:
+ * interaction callbacks (served first: an acknowledgement never waits
+ * behind another route or another interaction) and the rest (FIFO by the
+ * time they became ready). The head request of a ready lane is sent when:
+ *   - its own retry time (not_before) has passed;
+ *   - its bucket has remaining > 0, or its reset deadline has passed (the
+ *     bucket is then refilled to its limit and the deadline becomes
+ *     unknown until the next response), or the bucket is unknown;
+ *   - the route is exempt, or there is no global 429 pause and fewer than
+ *     N non-exempt requests were sent in the last 1050 ms (a margin
+ *     over Discord's second for network jitter).
+ * Sending decrements remaining at once. Responses then only lower it
+ * (min of ours and the header's) while the window is current, so a stale
+ * header from a response that overtook another never refills a bucket:
+ * our own decrement is trusted. The reset deadline is now +
+ * X-RateLimit-Reset-After (immune to clock skew), never moved earlier.
+ *
+ * 429. The bucket (scope user or shared) or everything non-exempt (global:
+ * true or scope global) is paused for retry_after from the body; the
+ * caller requeues the request at the head of its lane after retry_after
+ * plus jitter (0..min(50 + retry_after/10, 500) ms), so queued requests do
+ * not stampede at the reset.
+ *
+ * Exempt routes: interaction callbacks and everything under
+ * /webhooks/{id}/{token} and /interactions/ (followups, @original edits)
+ * ignore the global limit and the global pause, as Discord documents.
+ *
+ * Memory. Nothing grows with traffic: idle lanes, buckets and route
+ * mappings are evicted after 15 minutes without use, and anything keyed by
+ * a token 15 minutes after it was created (the token is dead by then).
+ *
+ * Invalid requests. 401, 403 and 429 (except scope shared) are counted in
+ * 600 one-second slots; crossing 1000, 5000 and 9000 in 10 minutes is
+ * logged loudly (Discord bans the IP at 10,000).
+ */
+#include "ratelimit.h"
+
+#include "log.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_MAX      256
+#define TOP_MAX      96
+#define INVALID_SLOTS 600
+
+/* ---- a small string-keyed chained hash map ---------------------------- */
+
+/* A map node is the first member of the object it indexes; the key is
+ * owned by the node. */
+struct node {
+    struct node *next;
+    uint64_t h;
+    char *key;
+};
+
+struct map {
+    struct node **tab;
+    size_t cap; /* power of two, 0 before the first insert */
+    size_t n;
+};
+
+static uint64_t
+fnv1a(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static struct node *
+map_find(const struct map *m, const char *key)
+{
+    uint64_t h;
+
+    if (!m->cap)
+        return NULL;
+    h = fnv1a(key, strlen(key));
+    for (struct node *n = m->tab[h & (m->cap - 1)]; n; n = n->next)
+        if (n->h == h && strcmp(n->key, key) == 0)
+            return n;
+    return NULL;
+}
+
+static int
+map_grow(struct map *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 16;
+    struct node **tab = calloc(cap, sizeof *tab);
+
+    if (!tab)
+        return DBOT_ENOMEM;
+    for (size_t i = 0; i < m->cap; i++) {
+        struct node *n = m->tab[i], *next;
+        for (; n; n = next) {
+            next = n->next;
+            n->next = tab[n->h & (cap - 1)];
+            tab[n->h & (cap - 1)] = n;
+        }
+    }
+    free(m->tab);
+    m->tab = tab;
+    m->cap = cap;
+    return 0;
+}
+
+/* Insert node `n` under a copy of `key`. The key must not be present. */
+static int
+map_insert(struct map *m, struct node *n, const char *key)
+{
+    if (m->n >= m->cap && map_grow(m) < 0)
+        return DBOT_ENOMEM;
+    n->key = strdup(key);
+    if (!n->key)
+        return DBOT_ENOMEM;
+    n->h = fnv1a(key, strlen(key));
+    n->next = m->tab[n->h & (m->cap - 1)];
+    m->tab[n->h & (m->cap - 1)] = n;
+    m->n++;
+    return 0;
+}
+
+static void
+map_remove(struct map *m, struct node *n)
+{
+    struct node **pp = &m->tab[n->h & (m->cap - 1)];
+
+    while (*pp != n)
+        pp = &(*pp)->next;
+    *pp = n->next;
+    m->n--;
+    free(n->key);
+    n->key = NULL;
+}
+
+/* ---- state ------------------------------------------------------------ */
+
+/* What is known of one rate-limit window. remaining < 0: unknown (no
+ * response seen yet); reset_at 0: deadline unknown. */
+struct state {
+    int remaining;
+    int limit;
+    int64_t reset_at;
+};
+
+struct bucket {
+    struct node n; /* key "hash top" */
+    struct state st;
+    char *hash;
+    unsigned flags;  /* DBOT__RL_TOKEN */
+    int refs;        /* lanes attached */
+    int inflight;    /* requests sent against it, not completed */
+    int64_t created, last_used;
+};
+
+struct route {
+    struct node n; /* key: route key */
+    char *hash;
+    int64_t last_used;
+};
+
+struct dbot__rl_lane {
+    struct node n; /* key "route top" */
+    char route[KEY_MAX];
+    char top[TOP_MAX];
+    unsigned flags;
+    struct bucket *b;    /* NULL until the hash is known */
+    struct state local;  /* used while b is NULL */
+    struct dbot__rl_req *head, *tail;
+    int inflight;        /* 0 or 1 */
+    int64_t created, last_used;
+    struct dbot__rl_lane *rnext, *rprev; /* ready list link */
+    bool ready;
+};
+
+struct ready_list {
+    struct dbot__rl_lane *head, *tail;
+};
+
+struct dbot__rl {
+    struct map lanes, buckets, routes;
+    struct ready_list ready_ix, ready;
+    int per_sec;
+    int64_t *sent;     /* ring of the last per_sec non-exempt send times */
+    size_t sent_pos, sent_n;
+    int64_t global_until;
+    uint64_t rng;
+    size_t queued, inflight;
+    int64_t inv_sec[INVALID_SLOTS];
+    int inv_cnt[INVALID_SLOTS];
+};
+
+/* ---- route keys ------------------------------------------------------- */
+
+struct sbuf {
+    char *p;
+    size_t cap, len;
+    bool over;
+};
+
+static void
+sb_put(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->over = true;
+        return;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void
+sb_puts(struct sbuf *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+static bool
+all_digits(const char *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+static bool
+seg_is(const char *s, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
+
+static bool
+method_ok(const char *m)
+{
+    static const char *const ok[] = { "GET", "POST", "PUT", "PATCH",
+                                      "DELETE" };
+
+    if (!m)
+        return false;
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (strcmp(m, ok[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Parse a path into its route template (after `key`'s current contents),
+ * top id and class. Returns 0 or DBOT_EINVAL; buffer overflow is reported
+ * through the sbufs' `over`. */
+static int
+parse_path(const char *path, struct sbuf *key, struct sbuf *top,
+           unsigned *flags)
+{
+    const char *p, *end;
+    const char *first = NULL, *prev = NULL;
+    size_t first_n = 0, prev_n = 0;
+    int idx = 0;
+    bool major = false;
+
+    *flags = 0;
+    if (!path || path[0] != '/')
+        return DBOT_EINVAL;
+    end = path + strcspn(path, "?");
+    for (p = path; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+            *p == '#')
+            return DBOT_EINVAL;
+    p = path + 1;
+    if (p >= end)
+        return DBOT_EINVAL;
+    while (p < end) {
+        const char *s = p;
+        size_t n = strcspn(p, "/?");
+
+        if (s + n > end)
+            n = (size_t)(end - s);
+        if (n == 0)
+            return DBOT_EINVAL; /* "//" or a trailing "/" */
+        sb_put(key, "/", 1);
+        if (idx == 0) {
+            first = s;
+            first_n = n;
+            sb_put(key, s, n);
+        } else if (idx == 1 && all_digits(s, n) &&
+                   (seg_is(first, first_n, "channels") ||
+                    seg_is(first, first_n, "guilds") ||
+                    seg_is(first, first_n, "webhooks") ||
+                    seg_is(first, first_n, "interactions"))) {
+            sb_put(key, "{id}", 4);
+            sb_put(top, first, first_n);
+            sb_put(top, ":", 1);
+            sb_put(top, s, n);
+            major = true;
+        } else if (idx == 2 && major &&
+                   (seg_is(first, first_n, "webhooks") ||
+                    seg_is(first, first_n, "interactions"))) {
+            char hex[20];
+
+            sb_put(key, "{token}", 7);
+            snprintf(hex, sizeof hex, ":%016" PRIx64, fnv1a(s, n));
+            sb_puts(top, hex);
+            *flags |= DBOT__RL_EXEMPT | DBOT__RL_TOKEN;
+        } else if (idx == 3 && (*flags & DBOT__RL_TOKEN) &&
+                   seg_is(first, first_n, "interactions") &&
+                   seg_is(s, n, "callback")) {
+            sb_put(key, s, n);
+            *flags |= DBOT__RL_INTERACTION;
+        } else if (prev && seg_is(prev, prev_n, "reactions")) {
+            sb_put(key, "{emoji}", 7);
+        } else if (all_digits(s, n)) {
+            sb_put(key, "{*}", 3);
+        } else {
+            sb_put(key, s, n);
+        }
+        prev = s;
+        prev_n = n;
+        idx++;
+        p = s + n;
+        if (p < end && *p == '/')
+            p++;
+        else if (p < end)
+            return DBOT_EINVAL;
+        if (p == end && end[-1] == '/')
+            return DBOT_EINVAL;
+    }
+    return 0;
+}
+
+unsigned
+dbot__rl_classify(const char *path)
+{
+    char k[KEY_MAX], t[TOP_MAX];
+    struct sbuf kb = { k, sizeof k, 0, false }, tb = { t, sizeof t, 0, false };
+    unsigned flags;
+
+    k[0] = t[0] = '\0';
+    if (parse_path(path, &kb, &tb, &flags) < 0)
+        return 0;
+    return flags;
+}
+
+static int
+route_key(const char *method, const char *path, char *key, size_t keylen,
+          char *top, size_t toplen, unsigned *flags)
+{
+    struct sbuf kb = { key, keylen, 0, false };
+    struct sbuf tb = { top, toplen, 0, false };
+    int rc;
+
+    if (!keylen || !toplen)
+        return DBOT_ETOOBIG;
+    key[0] = top[0] = '\0';
+    if (!method_ok(method))
+        return DBOT_EINVAL;
+    sb_puts(&kb, method);
+    sb_put(&kb, " ", 1);
+    rc = parse_path(path, &kb, &tb, flags);
+    if (rc < 0)
+        return rc;
+    if (kb.over || tb.over)
+        return DBOT_ETOOBIG;
+    return 0;
+}
+
+int
+dbot__rl_route_key(const char *method, const char *path, char *key,
+                   size_t keylen, char *top, size_t toplen)
+{
+    unsigned flags;
+
+    return route_key(method, path, key, keylen, top, toplen, &flags);
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+struct dbot__rl *
+dbot__rl_new(int global_per_sec, uint64_t seed)
+{
+    struct dbot__rl *rl = calloc(1, sizeof *rl);
+
+    if (!rl)
+        return NULL;
+    rl->per_sec = global_per_sec > 0 ? global_per_sec : 50;
+    rl->sent = calloc((size_t)rl->per_sec, sizeof *rl->sent);
+    if (!rl->sent) {
+        free(rl);
+        return NULL;
+    }
+    rl->rng = seed ? seed : 0x9e3779b97f4a7c15ull;
+    return rl;
+}
+
+static void
+map_free_all(struct map *m, size_t off_hash)
+{
+    for (size_t i = 0; i < m->cap; i++) {
+        struct node *n = m->tab[i], *next;
+        for (; n; n = next) {
+            next = n->next;
+            free(n->key);
+            if (off_hash != (size_t)-1)
+                free(*(char **)((char *)n + off_hash));
+            free(n);
+        }
+    }
+    free(m->tab);
+}
+
+void
+dbot__rl_free(struct dbot__rl *rl)
+{
+    if (!rl)
+        return;
+    map_free_all(&rl->lanes, (size_t)-1);
+    map_free_all(&rl->buckets, offsetof(struct bucket, hash));
+    map_free_all(&rl->routes, offsetof(struct route, hash));
+    free(rl->sent);
+    free(rl);
+}
+
+/* ---- ready lists ------------------------------------------------------ */
+
+static struct ready_list *
+list_of(struct dbot__rl *rl, const struct dbot__rl_lane *l)
+{
+    return (l->flags & DBOT__RL_INTERACTION) ? &rl->ready_ix : &rl->ready;
+}
+
+static void
+ready_add(struct dbot__rl *rl, struct dbot__rl_lane *l)
+{
+    struct ready_list *rlist = list_of(rl, l);
+
+    if (l->ready || !l->head || l->inflight)
+        return;
+    l->ready = true;
+    l->rnext = NULL;
+    l->rprev = rlist->tail;
+    if (rlist->tail)
+        rlist->tail->rnext = l;
+    else
+        rlist->head = l;
+    rlist->tail = l;
+}
+
+static void
+ready_del(struct dbot__rl *rl, struct dbot__rl_lane *l)
+{
+    struct ready_list *rlist = list_of(rl, l);
+
+    if (!l->ready)
+        return;
+    if (l->rprev)
+        l->rprev->rnext = l->rnext;
+    else
+        rlist->head = l->rnext;
+    if (l->rnext)
+        l->rnext->rprev = l->rprev;
+    else
+        rlist->tail = l->rprev;
+    l->ready = false;
+    l->rnext = l->rprev = NULL;
+}
+
+/* ---- buckets and routes ----------------------------------------------- */
+
+static struct bucket *
+bucket_get(struct dbot__rl *rl, const char *hash, const char *top,
+           unsigned flags, int64_t now)
+{
+    char key[KEY_MAX + TOP_MAX + 2];
+    struct bucket *b;
+
+    snprintf(key, sizeof key, "%s %s", hash, top);
+    b = (struct bucket *)map_find(&rl->buckets, key);
+    if (b)
+        return b;
+    b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->hash = strdup(hash);
+    if (!b->hash || map_insert(&rl->buckets, &b->n, key) < 0) {
+        free(b->hash);
+        free(b);
+        return NULL;
+    }
+    b->st.remaining = -1;
+    b->st.limit = -1;
+    b->flags = flags & DBOT__RL_TOKEN;
+    b->created = b->last_used = now;
+    return b;
+}
+
+static struct route *
+route_get(const struct dbot__rl *rl, const char *route)
+{
+    return (struct route *)map_find(&rl->routes, route);
+}
+
+/* Remember route -> hash. Returns 0 or DBOT_ENOMEM. */
+static int
+route_learn(struct dbot__rl *rl, const char *route, const char *hash,
+            int64_t now)
+{
+    struct route *r = route_get(rl, route);
+    char *h;
+
+    if (r && strcmp(r->hash, hash) == 0) {
+        r->last_used = now;
+        return 0;
+    }
+    h = strdup(hash);
+    if (!h)
+        return DBOT_ENOMEM;
+    if (r) {
+        /* Discord moved the route to another bucket. */
+        free(r->hash);
+        r->hash = h;
+        r->last_used = now;
+        return 0;
+    }
+    r = calloc(1, sizeof *r);
+    if (!r || map_insert(&rl->routes, &r->n, route) < 0) {
+        free(r);
+        free(h);
+        return DBOT_ENOMEM;
+    }
+    r->hash = h;
+    r->last_used = now;
+    return 0;
+}
+
+static void
+lane_attach(struct dbot__rl_lane *l, struct bucket *b)
+{
+    if (l->b == b)
+        return;
+    if (l->b)
+        l->b->refs--;
+    l->b = b;
+    if (b)
+        b->refs++;
+}
+
+static struct state *
+lane_state(struct dbot__rl_lane *l)
+{
+    return l->b ? &l->b->st : &l->local;
+}
+
+/* ---- submit / take ---------------------------------------------------- */
+
+int
+dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
+                const char *method, const char *path, int64_t now)
+{
+    char route[KEY_MAX], top[TOP_MAX], key[KEY_MAX + TOP_MAX + 2];
+    struct dbot__rl_lane *l;
+    unsigned flags;
+    int rc = route_key(method, path, route, sizeof route, top, sizeof top,
+                       &flags);
+
+    if (rc < 0)
+        return rc == DBOT_ETOOBIG ? DBOT_EINVAL : rc;
+    snprintf(key, sizeof key, "%s %s", route, top);
+    l = (struct dbot__rl_lane *)map_find(&rl->lanes, key);
+    if (!l) {
+        struct route *r = route_get(rl, route);
+
+        l = calloc(1, sizeof *l);
+        if (!l)
+            return DBOT_ENOMEM;
+        if (map_insert(&rl->lanes, &l->n, key) < 0) {
+            free(l);
+            return DBOT_ENOMEM;
+        }
+        memcpy(l->route, route, sizeof route);
+        memcpy(l->top, top, sizeof top);
+        l->flags = flags;
+        l->local.remaining = -1;
+        l->local.limit = -1;
+        l->created = now;
+        if (r) {
+            r->last_used = now;
+            lane_attach(l, bucket_get(rl, r->hash, top, flags, now));
+        }
+    }
+    l->last_used = now;
+    q->next = NULL;
+    q->lane = l;
+    q->not_before = 0;
+    if (l->tail)
+        l->tail->next = q;
+    else
+        l->head = q;
+    l->tail = q;
+    rl->queued++;
+    ready_add(rl, l);
+    return 0;
+}
+
+/* Earliest time the lane's head may go, INT64_MAX if only a response can
+ * unblock it; <= now means now. */
+static int64_t
+lane_ready_at(const struct dbot__rl *rl, struct dbot__rl_lane *l)
+{
+    const struct state *st = lane_state(l);
+    int64_t t = l->head->not_before;
+
+    if (!(l->flags & DBOT__RL_EXEMPT) && rl->global_until > t)
+        t = rl->global_until;
+    if (st->remaining == 0) {
+        if (st->reset_at == 0) {
+            /* Exhausted by our own sends in a window whose deadline no
+             * response has told us yet; a response will. With nothing in
+             * flight none will come, so probe with one request. */
+            if (l->b && l->b->inflight > 0)
+                return INT64_MAX;
+        } else if (st->reset_at > t) {
+            t = st->reset_at;
+        }
+    }
+    return t;
+}
+
+static bool
+global_full(const struct dbot__rl *rl, int64_t now, int64_t *free_at)
+{
+    int64_t oldest;
+
+    if (rl->sent_n < (size_t)rl->per_sec)
+        return false;
+    oldest = rl->sent[rl->sent_pos]; /* the ring is full: pos is oldest */
+    if (now - oldest >= DBOT__RL_GLOBAL_WINDOW_MS)
+        return false;
+    *free_at = oldest + DBOT__RL_GLOBAL_WINDOW_MS;
+    return true;
+}
+
+static void
+global_record(struct dbot__rl *rl, int64_t now)
+{
+    rl->sent[rl->sent_pos] = now;
+    rl->sent_pos = (rl->sent_pos + 1) % (size_t)rl->per_sec;
+    if (rl->sent_n < (size_t)rl->per_sec)
+        rl->sent_n++;
+}
+
+static void
+consume(struct dbot__rl_lane *l, int64_t now)
+{
+    struct state *st = lane_state(l);
+
+    if (st->reset_at && now >= st->reset_at) {
+        /* The window is over: refill, deadline unknown until a response. */
+        st->remaining = st->limit > 0 ? st->limit : -1;
+        st->reset_at = 0;
+    }
+    if (st->remaining > 0)
+        st->remaining--;
+    if (l->b) {
+        l->b->inflight++;
+        l->b->last_used = now;
+    }
+}
+
+size_t
+dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
+              size_t max, int64_t *wake_ms)
+{
+    struct ready_list *lists[2] = { &rl->ready_ix, &rl->ready };
+    int64_t wake = INT64_MAX;
+    size_t n = 0;
+
+    for (int i = 0; i < 2; i++) {
+        struct dbot__rl_lane *l = lists[i]->head, *next;
+
+        for (; l; l = next) {
+            int64_t t, free_at;
+            struct dbot__rl_req *q;
+
+            next = l->rnext;
+            if (n == max) {
+                wake = now;
+                break;
+            }
+            t = lane_ready_at(rl, l);
+            if (t > now) {
+                if (t < wake)
+                    wake = t;
+                continue;
+            }
+            if (!(l->flags & DBOT__RL_EXEMPT) &&
+                global_full(rl, now, &free_at)) {
+                if (free_at < wake)
+                    wake = free_at;
+                continue;
+            }
+            q = l->head;
+            l->head = q->next;
+            if (!l->head)
+                l->tail = NULL;
+            q->next = NULL;
+            ready_del(rl, l);
+            l->inflight = 1;
+            l->last_used = now;
+            consume(l, now);
+            if (!(l->flags & DBOT__RL_EXEMPT))
+                global_record(rl, now);
+            rl->queued--;
+            rl->inflight++;
+            out[n++] = q;
+        }
+    }
+    if (wake_ms)
+        *wake_ms = wake;
+    return n;
+}
+
+/* ---- responses -------------------------------------------------------- */
+
+static uint64_t
+rng_next(struct dbot__rl *rl)
+{
+    uint64_t x = rl->rng;
+
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    rl->rng = x;
+    return x;
+}
+
+static void
+invalid_count_add(struct dbot__rl *rl, int64_t now)
+{
+    static const int marks[] = { 1000, 5000, 9000 };
+    int64_t sec = now / 1000;
+    size_t slot = (size_t)(sec % INVALID_SLOTS);
+    int total;
+
+    if (rl->inv_sec[slot] != sec) {
+        rl->inv_sec[slot] = sec;
+        rl->inv_cnt[slot] = 0;
+    }
+    rl->inv_cnt[slot]++;
+    total = dbot__rl_invalid_count(rl, now);
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (total == marks[i])
+            dbot_log(i == 0 ? DBOT_LOG_WARN : DBOT_LOG_ERROR, "rest",
+                     "%d invalid requests (401/403/429) in 10 minutes: "
+                     "Discord bans the IP at 10000; check the token, "
+                     "permissions and rate-limit handling",
+                     total);
+}
+
+int
+dbot__rl_invalid_count(const struct dbot__rl *rl, int64_t now)
+{
+    int64_t sec = now / 1000;
+    int total = 0;
+
+    for (size_t i = 0; i < INVALID_SLOTS; i++)
+        if (rl->inv_cnt[i] && sec - rl->inv_sec[i] < INVALID_SLOTS &&
+            rl->inv_sec[i] <= sec)
+            total += rl->inv_cnt[i];
+    return total;
+}
+
+static void
+state_update(struct state *st, const struct dbot__rl_resp *r,
+             int others_inflight, int64_t now)
+{
+    int64_t reset;
+    int rem;
+
+    if (r->remaining < 0 || r->reset_after < 0) {
+        /* No usable headers: never leave the window stuck at 0 with an
+         * unknown deadline. */
+        if (st->remaining == 0 && st->reset_at == 0)
+            st->remaining = -1;
+        return;
+    }
+    reset = now + (int64_t)(r->reset_after * 1000.0 + 0.999);
+    if (r->limit > 0)
+        st->limit = r->limit;
+    rem = r->remaining;
+    if (st->remaining < 0 || (st->reset_at && now >= st->reset_at)) {
+        /* No current window of ours: the header describes it, minus what
+         * we sent since that the server had not counted yet. */
+        rem -= others_inflight;
+        st->remaining = rem > 0 ? rem : 0;
+        st->reset_at = reset;
+    } else {
+        if (rem < st->remaining)
+            st->remaining = rem;
+        if (reset > st->reset_at)
+            st->reset_at = reset;
+    }
+}
+
+/* The lane's request is no longer in flight; make the lane ready. */
+static void
+lane_release(struct dbot__rl *rl, struct dbot__rl_lane *l, int64_t now)
+{
+    if (l->inflight) {
+        l->inflight = 0;
+        rl->inflight--;
+    }
+    l->last_used = now;
+    ready_add(rl, l);
+}
+
+int64_t
+dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
+                  const struct dbot__rl_resp *r, int64_t now)
+{
+    struct dbot__rl_lane *l = q->lane;
+    struct state *st;
+    int64_t ra, jitter_max;
+
+    if (l->b) {
+        l->b->inflight--;
+        l->b->last_used = now;
+    }
+    if (r->status == 401 || r->status == 403 ||
+        (r->status == 429 && !(r->scope && strcmp(r->scope, "shared") == 0)))
+        invalid_count_add(rl, now);
+    if (r->bucket && r->bucket[0] && strlen(r->bucket) < KEY_MAX &&
+        route_learn(rl, l->route, r->bucket, now) == 0) {
+        struct bucket *b = bucket_get(rl, r->bucket, l->top, l->flags, now);
+
+        if (b)
+            lane_attach(l, b);
+    }
+    st = lane_state(l);
+    state_update(st, r, l->b ? l->b->inflight : 0, now);
+    if (r->status != 429) {
+        lane_release(rl, l, now);
+        return -1;
+    }
+    ra = r->retry_after >= 0 ? (int64_t)(r->retry_after * 1000.0 + 0.999)
+                             : 1000;
+    if (r->global || (r->scope && strcmp(r->scope, "global") == 0)) {
+        if (now + ra > rl->global_until)
+            rl->global_until = now + ra;
+        dbot_log(DBOT_LOG_WARN, "rest",
+                 "global rate limit hit on %s: pausing for %" PRId64 " ms",
+                 l->route, ra);
+    } else {
+        st->remaining = 0;
+        if (now + ra > st->reset_at)
+            st->reset_at = now + ra;
+        dbot_log(DBOT_LOG_WARN, "rest",
+                 "429 on %s (%s, scope %s): retrying in %" PRId64 " ms",
+                 l->route, l->top[0] ? l->top : "-",
+                 r->scope ? r->scope : "?", ra);
+    }
+    jitter_max = 50 + ra / 10;
+    if (jitter_max > 500)
+        jitter_max = 500;
+    return ra + (int64_t)(rng_next(rl) % (uint64_t)(jitter_max + 1));
+}
+
+void
+dbot__rl_requeue(struct dbot__rl *rl, struct dbot__rl_req *q,
+                 int64_t not_before)
+{
+    struct dbot__rl_lane *l = q->lane;
+
+    q->not_before = not_before;
+    q->next = l->head;
+    l->head = q;
+    if (!l->tail)
+        l->tail = q;
+    rl->queued++;
+    if (l->inflight) {
+        l->inflight = 0;
+        rl->inflight--;
+    }
+    ready_add(rl, l);
+}
+
+void
+dbot__rl_finish(struct dbot__rl *rl, struct dbot__rl_req *q, int64_t now)
+{
+    struct dbot__rl_lane *l = q->lane;
+
+    lane_release(rl, l, now);
+}
+
+struct dbot__rl_req *
+dbot__rl_drain(struct dbot__rl *rl)
+{
+    struct ready_list *lists[2] = { &rl->ready_ix, &rl->ready };
+
+    for (int i = 0; i < 2; i++) {
+        struct dbot__rl_lane *l = lists[i]->head;
+
+        if (l) {
+            struct dbot__rl_req *q = l->head;
+
+            l->head = q->next;
+            if (!l->head) {
+                l->tail = NULL;
+                ready_del(rl, l);
+            }
+            rl->queued--;
+            q->next = NULL;
+            return q;
+        }
+    }
+    /* Lanes with a request in flight are not on a ready list but may still
+     * hold queued requests. */
+    for (size_t i = 0; i < rl->lanes.cap; i++)
+        for (struct node *n = rl->lanes.tab[i]; n; n = n->next) {
+            struct dbot__rl_lane *l = (struct dbot__rl_lane *)n;
+
+            if (l->head) {
+                struct dbot__rl_req *q = l->head;
+
+                l->head = q->next;
+                if (!l->head)
+                    l->tail = NULL;
+                rl->queued--;
+                q->next = NULL;
+                return q;
+            }
+        }
+    return NULL;
+}
+
+/* ---- eviction --------------------------------------------------------- */
+
+static bool
+expired(unsigned flags, int64_t created, int64_t last_used, int64_t now)
+{
+    if (flags & DBOT__RL_TOKEN)
+        return now - created >= DBOT__RL_TOKEN_TTL_MS;
+    return now - last_used >= DBOT__RL_IDLE_TTL_MS;
+}
+
+void
+dbot__rl_sweep(struct dbot__rl *rl, int64_t now)
+{
+    for (size_t i = 0; i < rl->lanes.cap; i++) {
+        struct node *n = rl->lanes.tab[i], *next;
+        for (; n; n = next) {
+            struct dbot__rl_lane *l = (struct dbot__rl_lane *)n;
+
+            next = n->next;
+            if (l->head || l->inflight ||
+                !expired(l->flags, l->created, l->last_used, now))
+                continue;
+            lane_attach(l, NULL);
+            map_remove(&rl->lanes, n);
+            free(l);
+        }
+    }
+    for (size_t i = 0; i < rl->buckets.cap; i++) {
+        struct node *n = rl->buckets.tab[i], *next;
+        for (; n; n = next) {
+            struct bucket *b = (struct bucket *)n;
+
+            next = n->next;
+            if (b->refs || b->inflight || b->st.reset_at > now ||
+                !expired(b->flags, b->created, b->last_used, now))
+                continue;
+            map_remove(&rl->buckets, n);
+            free(b->hash);
+            free(b);
+        }
+    }
+    for (size_t i = 0; i < rl->routes.cap; i++) {
+        struct node *n = rl->routes.tab[i], *next;
+        for (; n; n = next) {
+            struct route *r = (struct route *)n;
+
+            next = n->next;
+            if (now - r->last_used < DBOT__RL_IDLE_TTL_MS)
+                continue;
+            map_remove(&rl->routes, n);
+            free(r->hash);
+            free(r);
+        }
+    }
+    if (rl->global_until && rl->global_until <= now)
+        rl->global_until = 0;
+}
+
+/* ---- introspection ---------------------------------------------------- */
+
+void
+dbot__rl_stats(const struct dbot__rl *rl, struct dbot__rl_stats *st)
+{
+    st->lanes = rl->lanes.n;
+    st->buckets = rl->buckets.n;
+    st->routes = rl->routes.n;
+    st->queued = rl->queued;
+    st->inflight = rl->inflight;
+    st->global_until = rl->global_until;
+}
+
+const char *
+dbot__rl_route_hash(const struct dbot__rl *rl, const char *route_key)
+{
+    const struct route *r = route_get(rl, route_key);
+
+    return r ? r->hash : NULL;
+}
+
+int
+dbot__rl_bucket_remaining(const struct dbot__rl *rl, const char *hash,
+                          const char *top)
+{
+    char key[KEY_MAX + TOP_MAX + 2];
+    const struct bucket *b;
+
+    snprintf(key, sizeof key, "%s %s", hash, top);
+    b = (const struct bucket *)map_find(&rl->buckets, key);
+    return b ? b->st.remaining : -1;
+}

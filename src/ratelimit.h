@@ -1,0 +1,164 @@
+/*
+ * ratelimit.h: Discord's REST rate limits as a pure state machine.
+ *
+ * No clocks, no sockets, no threads: every call takes the time as now_ms
+ * (any monotonic millisecond clock) and the caller (the REST thread) owns
+ * the limiter. The algorithm is described at the top of ratelimit.c.
+ *
+ * Requests are represented by a struct dbot__rl_req that the caller embeds
+ * in its own request object; the limiter links it into queues and hands it
+ * back from dbot__rl_take() when it may be sent.
+ */
+#ifndef DBOT_SRC_RATELIMIT_H
+#define DBOT_SRC_RATELIMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Route classes, from the path alone. */
+#define DBOT__RL_EXEMPT      0x1u /* not counted against the global limit */
+#define DBOT__RL_INTERACTION 0x2u /* an interaction callback: its own lane,
+                                     served before any other lane */
+#define DBOT__RL_TOKEN       0x4u /* keyed by a webhook/interaction token:
+                                     evicted 15 min after first use */
+
+/* How long idle state lives, and how long token-keyed state lives. */
+#define DBOT__RL_IDLE_TTL_MS  (15 * 60 * 1000)
+#define DBOT__RL_TOKEN_TTL_MS (15 * 60 * 1000)
+
+/* The global limit counts sends in a sliding window slightly longer than
+ * Discord's second: a server counting arrivals in fixed seconds must never
+ * see N+1 because of network jitter. */
+#define DBOT__RL_GLOBAL_WINDOW_MS 1050
+
+/* The invalid-request window Discord bans on (10,000 per 10 minutes). */
+#define DBOT__RL_INVALID_WINDOW_MS (10 * 60 * 1000)
+
+struct dbot__rl;
+struct dbot__rl_lane;
+
+/* One request as the limiter sees it. Embedded in the caller's request;
+ * the caller zeroes it before dbot__rl_submit() and must not touch the
+ * fields. Valid until dbot__rl_complete() returned "done" or the request
+ * was taken back by dbot__rl_drain(). */
+struct dbot__rl_req {
+    struct dbot__rl_req *next;  /* link in its lane's FIFO */
+    struct dbot__rl_lane *lane; /* set by dbot__rl_submit */
+    int64_t not_before;         /* retry backoff: not sent before this */
+};
+
+/* What a response said, as far as the limiter cares. Strings are borrowed
+ * for the call. Absent headers are NULL / negative. */
+struct dbot__rl_resp {
+    int status;           /* HTTP status; 0 for a transport error */
+    const char *bucket;   /* X-RateLimit-Bucket or NULL */
+    int limit;            /* X-RateLimit-Limit or -1 */
+    int remaining;        /* X-RateLimit-Remaining or -1 */
+    double reset_after;   /* X-RateLimit-Reset-After (s) or < 0 */
+    const char *scope;    /* X-RateLimit-Scope on 429: user, global, shared */
+    int global;           /* X-RateLimit-Global: true, or "global": true */
+    double retry_after;   /* 429 body retry_after (s), else Retry-After, or
+                             < 0 when neither was present */
+};
+
+/* Name: dbot__rl_new
+ * Desc: a limiter allowing `global_per_sec` non-exempt requests in any
+ *       DBOT__RL_GLOBAL_WINDOW_MS (<= 0: 50). `seed` seeds the jitter generator.
+ * Returns: the limiter, or NULL when out of memory. */
+struct dbot__rl *dbot__rl_new(int global_per_sec, uint64_t seed);
+void dbot__rl_free(struct dbot__rl *rl);
+
+/* Name: dbot__rl_classify
+ * Desc: the DBOT__RL_* class of a path ("/interactions/1/tok/callback"). */
+unsigned dbot__rl_classify(const char *path);
+
+/* Name: dbot__rl_route_key
+ * Desc: write the route key ("POST /channels/{id}/messages") and the top
+ *       id ("channels:1") of a request to key/top. Tokens never appear in
+ *       either: a token is replaced by "{token}" in the key and by a hash in
+ *       the top id, so both are safe to log.
+ * Returns: 0, DBOT_EINVAL for a malformed path or method, DBOT_ETOOBIG if a
+ *       buffer is too small. */
+int dbot__rl_route_key(const char *method, const char *path, char *key,
+                       size_t keylen, char *top, size_t toplen);
+
+/* Name: dbot__rl_submit
+ * Desc: queue `q` at the tail of the lane for (method, path).
+ * Returns: 0, DBOT_EINVAL (bad method/path) or DBOT_ENOMEM. */
+int dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
+                    const char *method, const char *path, int64_t now_ms);
+
+/* Name: dbot__rl_take
+ * Desc: remove up to `max` requests that may be sent now and count them as
+ *       sent (remaining decremented, global slot used). Interaction lanes
+ *       come first; then lanes in the order they became ready.
+ *       *wake_ms gets the earliest time something blocked may become
+ *       sendable, or INT64_MAX if only a response can unblock it.
+ * Returns: the number of requests stored in out[]. */
+size_t dbot__rl_take(struct dbot__rl *rl, int64_t now_ms,
+                     struct dbot__rl_req **out, size_t max, int64_t *wake_ms);
+
+/* Name: dbot__rl_complete
+ * Desc: account for the response to a request returned by dbot__rl_take
+ *       (call it exactly once per take; a transport error is status 0 with
+ *       no headers): learn the bucket, update its state, handle a 429
+ *       (bucket or global pause), count invalid requests.
+ * Returns: -1 for anything but a 429: the lane is released and the limiter
+ *       forgets the request, unless the caller retries it (5xx, transport
+ *       error) with dbot__rl_requeue right away. For a 429, the delay in ms
+ *       (retry_after plus jitter) after which the caller should retry; the
+ *       lane stays blocked until the caller calls dbot__rl_requeue or
+ *       dbot__rl_finish. */
+int64_t dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
+                          const struct dbot__rl_resp *resp, int64_t now_ms);
+
+/* Name: dbot__rl_requeue
+ * Desc: put a request back at the head of its lane, to be sent no earlier
+ *       than `not_before` (429 retry, 5xx backoff), right after
+ *       dbot__rl_complete. */
+void dbot__rl_requeue(struct dbot__rl *rl, struct dbot__rl_req *q,
+                      int64_t not_before);
+
+/* Name: dbot__rl_finish
+ * Desc: give up on a request after dbot__rl_complete returned a 429 delay
+ *       (retry bound reached): the limiter forgets it. */
+void dbot__rl_finish(struct dbot__rl *rl, struct dbot__rl_req *q,
+                     int64_t now_ms);
+
+/* Name: dbot__rl_drain
+ * Desc: remove and return one queued (not taken) request, or NULL when none
+ *       is left. For shutdown. */
+struct dbot__rl_req *dbot__rl_drain(struct dbot__rl *rl);
+
+/* Name: dbot__rl_sweep
+ * Desc: evict idle state: lanes and buckets unused for DBOT__RL_IDLE_TTL_MS,
+ *       token-keyed ones DBOT__RL_TOKEN_TTL_MS after their creation once
+ *       idle, and route mappings unused for DBOT__RL_IDLE_TTL_MS. Cheap
+ *       enough to call once a second. */
+void dbot__rl_sweep(struct dbot__rl *rl, int64_t now_ms);
+
+/* Invalid requests (401, 403, 429 except scope shared) in the last 10
+ * minutes. */
+int dbot__rl_invalid_count(const struct dbot__rl *rl, int64_t now_ms);
+
+/* Introspection for tests and the debug log. */
+struct dbot__rl_stats {
+    size_t lanes;    /* lanes alive */
+    size_t buckets;  /* hash+top bucket states alive */
+    size_t routes;   /* learned route -> hash mappings */
+    size_t queued;   /* requests waiting in lanes */
+    size_t inflight; /* requests taken and not completed */
+    int64_t global_until; /* global 429 pause end, 0 if none */
+};
+void dbot__rl_stats(const struct dbot__rl *rl, struct dbot__rl_stats *st);
+
+/* The learned bucket hash of a route key, or NULL. Borrowed until the next
+ * call into the limiter. */
+const char *dbot__rl_route_hash(const struct dbot__rl *rl,
+                                const char *route_key);
+
+/* Remaining count of the bucket (hash, top), or -1 if unknown. */
+int dbot__rl_bucket_remaining(const struct dbot__rl *rl, const char *hash,
+                              const char *top);
+
+#endif

@@ -1,0 +1,629 @@
+/*
+ * rest.c: the REST client: one thread, one CURLM, the rate limiter.
+ *
+ * DESIGN
+ *
+ * Why a thread. The loop thread runs the gateway and every handler; it must
+ * never block. libcurl could be driven from the loop through its socket
+ * interface, but then every curl callback, TLS handshake, JSON parse of a
+ * large response and file read of an upload would run on the loop. A
+ * dedicated REST thread owns the CURLM and the rate limiter, sleeps in
+ * curl_multi_poll(), and is woken by curl_multi_wakeup() (the one multi
+ * call that is legal from another thread). The loop thread pays one
+ * malloc, one mutex and one wakeup write per request.
+ *
+ * Flow.
+ *   submit (loop)   copy the call into a request, append it to the inbox
+ *                   under the lock, wake the thread if the inbox was empty.
+ *   thread          move the inbox out under the lock; hand each request
+ *                   to the limiter (dbot__rl_submit); take what may be sent
+ *                   (dbot__rl_take: interaction callbacks first); add one
+ *                   easy handle per request to the multi; run
+ *                   curl_multi_perform; for each finished transfer decide:
+ *                   done, requeue after a 429 (retry_after + jitter), or
+ *                   requeue after a 5xx/transport error (bounded backoff,
+ *                   only for GET/PUT/DELETE and interaction callbacks within
+ *                   their 3-second deadline); sleep in curl_multi_poll until
+ *                   curl's next timeout, the limiter's next wake time, or a
+ *                   wakeup.
+ *   completion      parse the body (on this thread), then hand
+ *                   fn(done) to deliver(), which runs the callback on the
+ *                   loop thread. Nothing of the client is touched there,
+ *                   so a completion may outlive the client.
+ *   free (loop)     set `stopping`, wake, join. The thread removes its
+ *                   transfers and leaves every unfinished request on the
+ *                   cancel list; free then calls each callback once with
+ *                   DBOT_ECANCELED on the loop thread.
+ *
+ * Connections. HTTP/2 is negotiated over TLS (CURL_HTTP_VERSION_2TLS) and
+ * multiplexed (CURLMOPT_PIPELINING, CURLOPT_PIPEWAIT makes new transfers
+ * wait for the existing connection rather than open another); connections
+ * are kept alive in the multi's pool. Name resolution uses curl's
+ * asynchronous resolver when the library has one (logged at start);
+ * without it, a slow DNS lookup would stall every request, not the loop.
+ *
+ * Retries. 429s do not stall anything else: the request goes back to the
+ * head of its own lane with a not-before time. 401 is never retried (the
+ * token is wrong; the log says so). POST and PATCH are not retried after a
+ * 5xx or a transport error because they may have taken effect; interaction
+ * callbacks are, within their deadline, since a duplicate only earns a
+ * harmless 40060.
+ */
+#include "rest.h"
+
+#include "config.h"
+#include "log.h"
+#include "rest_request.h"
+
+#include <curl/curl.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TAKE_BATCH   64
+#define SWEEP_MS     1000
+#define BACKOFF_MAX  5000
+
+struct dbot__rest {
+    struct dbot__rest_conf conf;
+    int max_retries, retry_base_ms, max_429;
+    dbot__deliver_fn deliver;
+    void *ctx;
+    CURLM *multi;
+    struct dbot__rl *rl;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    struct dbot__rest_req *inbox, *inbox_tail; /* guarded by mu */
+    bool stopping;                              /* guarded by mu */
+    struct dbot__rest_req *running;   /* transfers in the multi (thread) */
+    struct dbot__rest_req *cancelled; /* filled by the thread as it exits */
+    uint64_t rng;
+    atomic_uint_fast64_t n_sent, n_done, n_retries, n_limited;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void
+curl_init_once(void)
+{
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+rng_next(struct dbot__rest *r)
+{
+    uint64_t x = r->rng;
+
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return r->rng = x;
+}
+
+/* ---- completions ------------------------------------------------------ */
+
+/* Hand a finished request's result to the loop and free the request. */
+static void
+complete(struct dbot__rest *r, struct dbot__rest_req *q, int status, int err,
+         const char *msg)
+{
+    struct dbot__rest_done *d = dbot__rest_done_new(q, status, err, msg);
+    const char *m;
+    int e;
+
+    atomic_fetch_add(&r->n_done, 1);
+    if (!d) {
+        dbot_log(DBOT_LOG_ERROR, "rest",
+                 "%s: out of memory; the callback is lost", q->route);
+        dbot__rest_req_free(q);
+        return;
+    }
+    e = dbot__rest_done_err(d, &m);
+    if (status == 401)
+        dbot_log(DBOT_LOG_ERROR, "rest", "%s", m);
+    else if (e && !q->cb)
+        dbot_log(DBOT_LOG_WARN, "rest", "%s", m);
+    else if (e)
+        dbot_log(DBOT_LOG_DEBUG, "rest", "%s", m);
+    if (!q->cb) {
+        dbot__rest_done_free(d);
+    } else if (r->deliver(r->ctx, dbot__rest_done_run, d) < 0) {
+        dbot_log(DBOT_LOG_ERROR, "rest",
+                 "%s: cannot reach the loop; the callback is lost", q->route);
+        dbot__rest_done_free(d);
+    }
+    dbot__rest_req_free(q);
+}
+
+static bool
+retryable(const struct dbot__rest_req *q)
+{
+    return (q->flags & DBOT__RL_INTERACTION) || strcmp(q->method, "GET") == 0 ||
+           strcmp(q->method, "PUT") == 0 || strcmp(q->method, "DELETE") == 0;
+}
+
+/* Try to schedule another attempt after a 5xx or transport error.
+ * Returns true if the request was requeued. */
+static bool
+retry_later(struct dbot__rest *r, struct dbot__rest_req *q, int64_t now)
+{
+    int64_t delay;
+
+    if (!retryable(q) || q->attempts > r->max_retries)
+        return false;
+    delay = (int64_t)r->retry_base_ms << (q->attempts - 1);
+    if (delay > BACKOFF_MAX)
+        delay = BACKOFF_MAX;
+    delay += (int64_t)(rng_next(r) % (uint64_t)(delay / 2 + 1));
+    if ((q->flags & DBOT__RL_INTERACTION) &&
+        now + delay >= q->submitted + DBOT__REST_IX_DEADLINE_MS)
+        return false;
+    dbot__rl_requeue(r->rl, &q->rl, now + delay);
+    atomic_fetch_add(&r->n_retries, 1);
+    return true;
+}
+
+static int
+curl_err(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return DBOT_ETIMEDOUT;
+    case CURLE_FILESIZE_EXCEEDED:
+        return DBOT_ETOOBIG;
+    case CURLE_OUT_OF_MEMORY:
+        return DBOT_ENOMEM;
+    default:
+        return DBOT_ETRANSPORT;
+    }
+}
+
+static void
+running_add(struct dbot__rest *r, struct dbot__rest_req *q)
+{
+    q->run_prev = NULL;
+    q->run_next = r->running;
+    if (r->running)
+        r->running->run_prev = q;
+    r->running = q;
+}
+
+static void
+running_del(struct dbot__rest *r, struct dbot__rest_req *q)
+{
+    if (q->run_prev)
+        q->run_prev->run_next = q->run_next;
+    else
+        r->running = q->run_next;
+    if (q->run_next)
+        q->run_next->run_prev = q->run_prev;
+    q->run_next = q->run_prev = NULL;
+}
+
+/* A transfer ended: decide done, retry or requeue. */
+static void
+finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
+{
+    struct dbot__rl_resp resp;
+    int64_t now = now_ms(), delay;
+    long status = 0;
+    char msg[CURL_ERROR_SIZE + 96];
+
+    curl_multi_remove_handle(r->multi, q->easy);
+    running_del(r, q);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (rc != CURLE_OK) {
+        int err = q->too_big ? DBOT_ETOOBIG : curl_err(rc);
+
+        dbot__rest_req_rl_resp(q, 0, &resp);
+        resp.bucket = NULL; /* headers of a broken response are suspect */
+        resp.remaining = -1;
+        dbot__rl_complete(r->rl, &q->rl, &resp, now);
+        if (q->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+            snprintf(msg, sizeof msg,
+                     "response body larger than max_body_bytes (%zu)",
+                     r->conf.max_body);
+            complete(r, q, (int)status, DBOT_ETOOBIG, msg);
+            return;
+        }
+        if (rc == CURLE_READ_ERROR && q->nfiles) {
+            complete(r, q, 0, DBOT_ENOENT, "cannot read an upload file");
+            return;
+        }
+        snprintf(msg, sizeof msg, "%s (%s)", curl_easy_strerror(rc),
+                 q->errbuf[0] ? q->errbuf : "no detail");
+        if (retry_later(r, q, now)) {
+            dbot_log(DBOT_LOG_WARN, "rest", "%s: %s; retrying", q->route, msg);
+            dbot__rest_req_end_transfer(q);
+            return;
+        }
+        if (q->attempts > 1) {
+            size_t l = strlen(msg);
+            snprintf(msg + l, sizeof msg - l, " after %d attempts",
+                     q->attempts);
+        }
+        complete(r, q, 0, err, msg);
+        return;
+    }
+    dbot__rest_req_rl_resp(q, (int)status, &resp);
+    delay = dbot__rl_complete(r->rl, &q->rl, &resp, now);
+    if (status == 429) {
+        atomic_fetch_add(&r->n_limited, 1);
+        q->n429++;
+        if (q->n429 > r->max_429 ||
+            ((q->flags & DBOT__RL_INTERACTION) &&
+             now + delay >= q->submitted + DBOT__REST_IX_DEADLINE_MS)) {
+            dbot__rl_finish(r->rl, &q->rl, now);
+            snprintf(msg, sizeof msg, "HTTP 429: still rate limited after "
+                     "%d attempts", q->attempts);
+            complete(r, q, 429, DBOT_ERATELIMIT, msg);
+            return;
+        }
+        dbot__rl_requeue(r->rl, &q->rl, now + delay);
+        dbot__rest_req_end_transfer(q);
+        return;
+    }
+    if (status >= 500 && retry_later(r, q, now)) {
+        dbot_log(DBOT_LOG_WARN, "rest", "%s: HTTP %ld; retrying", q->route,
+                 status);
+        dbot__rest_req_end_transfer(q);
+        return;
+    }
+    if (status >= 500 && q->attempts > 1) {
+        snprintf(msg, sizeof msg, "HTTP %ld after %d attempts", status,
+                 q->attempts);
+        complete(r, q, (int)status, DBOT_EHTTP, msg);
+        return;
+    }
+    complete(r, q, (int)status, 0, NULL);
+}
+
+/* ---- the thread ------------------------------------------------------- */
+
+static void
+start(struct dbot__rest *r, struct dbot__rest_req *q)
+{
+    struct dbot__rl_resp none = { 0, NULL, -1, -1, -1, NULL, 0, -1 };
+    int rc = dbot__rest_req_start(q, &r->conf);
+
+    if (rc == 0 && curl_multi_add_handle(r->multi, q->easy) != CURLM_OK)
+        rc = DBOT_ENOMEM;
+    if (rc < 0) {
+        dbot__rl_complete(r->rl, &q->rl, &none, now_ms());
+        complete(r, q, 0, rc,
+                 q->errbuf[0] ? q->errbuf : dbot_strerror(rc));
+        return;
+    }
+    running_add(r, q);
+    atomic_fetch_add(&r->n_sent, 1);
+}
+
+/* Move the inbox into the limiter. Returns false when stopping. */
+static bool
+take_inbox(struct dbot__rest *r)
+{
+    struct dbot__rest_req *q, *next;
+    bool stopping;
+    int64_t now;
+
+    pthread_mutex_lock(&r->mu);
+    q = r->inbox;
+    r->inbox = r->inbox_tail = NULL;
+    stopping = r->stopping;
+    pthread_mutex_unlock(&r->mu);
+    now = now_ms();
+    for (; q; q = next) {
+        int rc;
+
+        next = q->next;
+        q->next = NULL;
+        if (stopping) {
+            q->next = r->cancelled;
+            r->cancelled = q;
+            continue;
+        }
+        q->submitted = now;
+        rc = dbot__rl_submit(r->rl, &q->rl, q->method, q->path, now);
+        if (rc < 0)
+            complete(r, q, 0, rc, "cannot queue the request");
+    }
+    return !stopping;
+}
+
+/* Leave every unfinished request on the cancel list (thread, at exit). */
+static void
+cancel_all(struct dbot__rest *r)
+{
+    struct dbot__rl_req *lq;
+
+    while (r->running) {
+        struct dbot__rest_req *q = r->running;
+
+        curl_multi_remove_handle(r->multi, q->easy);
+        running_del(r, q);
+        dbot__rest_req_end_transfer(q);
+        q->next = r->cancelled;
+        r->cancelled = q;
+    }
+    while ((lq = dbot__rl_drain(r->rl)) != NULL) {
+        struct dbot__rest_req *q = (struct dbot__rest_req *)lq;
+
+        q->next = r->cancelled;
+        r->cancelled = q;
+    }
+    take_inbox(r); /* anything that raced with stopping */
+}
+
+static void
+handle_messages(struct dbot__rest *r)
+{
+    CURLMsg *m;
+    int left;
+
+    while ((m = curl_multi_info_read(r->multi, &left)) != NULL) {
+        struct dbot__rest_req *q = NULL;
+
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
+        finished(r, q, m->data.result);
+    }
+}
+
+static void *
+rest_main(void *arg)
+{
+    struct dbot__rest *r = arg;
+    struct dbot__rl_req *out[TAKE_BATCH];
+    int64_t next_sweep = now_ms() + SWEEP_MS;
+
+    while (take_inbox(r)) {
+        int64_t now = now_ms(), wake = INT64_MAX, w;
+        int running, timeout;
+        size_t n;
+
+        do {
+            n = dbot__rl_take(r->rl, now, out, TAKE_BATCH, &w);
+            for (size_t i = 0; i < n; i++)
+                start(r, (struct dbot__rest_req *)out[i]);
+        } while (n == TAKE_BATCH);
+        wake = w;
+        curl_multi_perform(r->multi, &running);
+        handle_messages(r);
+        if (now >= next_sweep) {
+            dbot__rl_sweep(r->rl, now);
+            next_sweep = now + SWEEP_MS;
+        }
+        /* Completions may have made lanes ready: look again before
+         * sleeping. */
+        now = now_ms();
+        n = dbot__rl_take(r->rl, now, out, TAKE_BATCH, &w);
+        for (size_t i = 0; i < n; i++)
+            start(r, (struct dbot__rest_req *)out[i]);
+        if (n) {
+            curl_multi_perform(r->multi, &running);
+            handle_messages(r);
+            continue;
+        }
+        if (w < wake)
+            wake = w;
+        timeout = SWEEP_MS;
+        if (wake != INT64_MAX && wake - now < timeout)
+            timeout = wake - now < 0 ? 0 : (int)(wake - now);
+        curl_multi_poll(r->multi, NULL, 0, timeout, NULL);
+    }
+    cancel_all(r);
+    return NULL;
+}
+
+/* ---- public (internal) API -------------------------------------------- */
+
+static char *
+copy_str(const char *s, const char *dflt)
+{
+    const char *v = s && *s ? s : dflt;
+
+    return v ? strdup(v) : NULL;
+}
+
+static void
+conf_free(struct dbot__rest_conf *c)
+{
+    free(c->api_url);
+    if (c->auth) {
+        /* Do not leave the token in freed memory. */
+        memset(c->auth, 0, strlen(c->auth));
+        free(c->auth);
+    }
+    free(c->user_agent);
+    free(c->ca_file);
+}
+
+static void
+log_curl_features(void)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+    if (!v)
+        return;
+    dbot_log(DBOT_LOG_INFO, "rest", "libcurl %s (%s): async DNS %s, HTTP/2 %s",
+             v->version, v->ssl_version ? v->ssl_version : "no TLS",
+             (v->features & CURL_VERSION_ASYNCHDNS) ? "yes" : "NO",
+             (v->features & CURL_VERSION_HTTP2) ? "yes" : "no");
+    if (!(v->features & CURL_VERSION_ASYNCHDNS))
+        dbot_log(DBOT_LOG_WARN, "rest",
+                 "libcurl has no asynchronous resolver: a slow DNS lookup "
+                 "stalls all REST requests");
+}
+
+struct dbot__rest *
+dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
+               void *ctx)
+{
+    static const struct dbot__rest_opts zero;
+    struct dbot__rest *r;
+    bool ok;
+
+    if (!deliver)
+        return NULL;
+    if (!o)
+        o = &zero;
+    pthread_once(&curl_once, curl_init_once);
+    if (curl_init_rc != CURLE_OK) {
+        dbot_log(DBOT_LOG_ERROR, "rest", "curl_global_init failed: %s",
+                 curl_easy_strerror(curl_init_rc));
+        return NULL;
+    }
+    r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->deliver = deliver;
+    r->ctx = ctx;
+    r->conf.api_url = copy_str(o->api_url, DBOT_DEFAULT_API_URL);
+    r->conf.user_agent = copy_str(o->user_agent, DBOT__REST_USER_AGENT);
+    r->conf.ca_file = copy_str(o->ca_file, NULL);
+    r->conf.connect_timeout_ms =
+        o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+    r->conf.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
+    r->conf.tls_verify = o->tls_verify != 0;
+    r->conf.max_body = o->max_body_bytes ? o->max_body_bytes
+                                         : DBOT__REST_MAX_BODY;
+    r->max_retries = o->max_retries > 0 ? o->max_retries
+                     : o->max_retries < 0 ? 0
+                                          : 3;
+    r->retry_base_ms = o->retry_base_ms > 0 ? o->retry_base_ms : 250;
+    r->max_429 = o->max_429_retries > 0 ? o->max_429_retries : 8;
+    r->rng = (uint64_t)now_ms() * 0x9e3779b97f4a7c15ull | 1;
+    ok = r->conf.api_url && r->conf.user_agent &&
+         (!o->ca_file || r->conf.ca_file);
+    if (ok && o->token && *o->token) {
+        size_t n = strlen(o->token) + sizeof "Authorization: Bot ";
+
+        dbot_log_add_secret(o->token);
+        r->conf.auth = malloc(n);
+        if (r->conf.auth)
+            snprintf(r->conf.auth, n, "Authorization: Bot %s", o->token);
+        ok = r->conf.auth != NULL;
+    }
+    if (ok) {
+        size_t l = strlen(r->conf.api_url);
+        while (l && r->conf.api_url[l - 1] == '/')
+            r->conf.api_url[--l] = '\0';
+    }
+    if (!r->conf.tls_verify)
+        dbot_log(DBOT_LOG_WARN, "rest",
+                 "TLS certificate verification is OFF (tests only)");
+    r->rl = ok ? dbot__rl_new(o->global_per_sec, r->rng) : NULL;
+    r->multi = r->rl ? curl_multi_init() : NULL;
+    if (!r->multi || pthread_mutex_init(&r->mu, NULL) != 0) {
+        dbot_log(DBOT_LOG_ERROR, "rest", "cannot create the REST client");
+        if (r->multi)
+            curl_multi_cleanup(r->multi);
+        dbot__rl_free(r->rl);
+        conf_free(&r->conf);
+        free(r);
+        return NULL;
+    }
+    curl_multi_setopt(r->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
+    log_curl_features();
+    if (pthread_create(&r->thread, NULL, rest_main, r) != 0) {
+        dbot_log(DBOT_LOG_ERROR, "rest", "cannot start the REST thread");
+        pthread_mutex_destroy(&r->mu);
+        curl_multi_cleanup(r->multi);
+        dbot__rl_free(r->rl);
+        conf_free(&r->conf);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+int
+dbot__rest_submit(struct dbot__rest *r, const struct dbot__rest_call *c,
+                  dbot__rest_cb cb, void *ud)
+{
+    struct dbot__rest_req *q;
+    bool wake;
+    int err;
+
+    if (!r)
+        return DBOT_ESHUTDOWN;
+    q = dbot__rest_req_new(c, cb, ud, &err);
+    if (!q)
+        return err;
+    pthread_mutex_lock(&r->mu);
+    if (r->stopping) {
+        pthread_mutex_unlock(&r->mu);
+        dbot__rest_req_free(q);
+        return DBOT_ESHUTDOWN;
+    }
+    wake = r->inbox == NULL;
+    if (r->inbox_tail)
+        r->inbox_tail->next = q;
+    else
+        r->inbox = q;
+    r->inbox_tail = q;
+    pthread_mutex_unlock(&r->mu);
+    if (wake)
+        curl_multi_wakeup(r->multi);
+    return 0;
+}
+
+void
+dbot__rest_free(struct dbot__rest *r)
+{
+    struct dbot__rest_req *q, *next;
+    dbot_rest_result res;
+    char msg[300];
+
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->stopping = true;
+    pthread_mutex_unlock(&r->mu);
+    curl_multi_wakeup(r->multi);
+    pthread_join(r->thread, NULL);
+    for (q = r->cancelled; q; q = next) {
+        next = q->next;
+        if (q->cb) {
+            memset(&res, 0, sizeof res);
+            snprintf(msg, sizeof msg, "%s: cancelled: the client is shutting "
+                     "down", q->route);
+            res.err = DBOT_ECANCELED;
+            res.message = msg;
+            res.body = "";
+            q->cb(&res, q->ud);
+        }
+        dbot__rest_req_free(q);
+    }
+    curl_multi_cleanup(r->multi);
+    dbot__rl_free(r->rl);
+    pthread_mutex_destroy(&r->mu);
+    conf_free(&r->conf);
+    free(r);
+}
+
+void
+dbot__rest_stats(const struct dbot__rest *r, struct dbot__rest_stats *st)
+{
+    st->sent = atomic_load(&r->n_sent);
+    st->done = atomic_load(&r->n_done);
+    st->retries = atomic_load(&r->n_retries);
+    st->limited = atomic_load(&r->n_limited);
+}

@@ -1,0 +1,85 @@
+/*
+ * rest.h: the REST client. One dedicated thread owns a CURLM; the loop
+ * thread submits requests and gets every completion back through the
+ * deliver function it passed in. Design note at the top of rest.c.
+ */
+#ifndef DBOT_SRC_REST_H
+#define DBOT_SRC_REST_H
+
+#include "bot.h"
+
+#include <dbot/rest.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DBOT__REST_USER_AGENT                                                  \
+    "DiscordBot (" DBOT_PROJECT_URL ", " DBOT_VERSION ")"
+#define DBOT__REST_MAX_BODY     (8u * 1024 * 1024)
+#define DBOT__REST_MAX_FILES    10
+#define DBOT__REST_IX_DEADLINE_MS 3000 /* interaction callback deadline */
+
+/* Zero fields take the defaults in brackets. Strings are copied. */
+struct dbot__rest_opts {
+    const char *api_url;     /* [DBOT_DEFAULT_API_URL]; no trailing '/' */
+    const char *token;       /* bare bot token; NULL: no Authorization */
+    const char *user_agent;  /* [DBOT__REST_USER_AGENT] */
+    long connect_timeout_ms; /* [10000] */
+    long timeout_ms;         /* whole transfer [30000] */
+    int global_per_sec;      /* [50] */
+    int tls_verify;          /* 1 verify (set it!), 0 only for tests */
+    const char *ca_file;     /* extra CA bundle or NULL */
+    size_t max_body_bytes;   /* [8 MiB] larger responses fail ETOOBIG */
+    int max_retries;         /* 5xx/transport retries [3]; < 0: none */
+    int retry_base_ms;       /* first backoff [250], doubling */
+    int max_429_retries;     /* [8] */
+};
+
+/* One request. Everything is borrowed for the call (copied). */
+struct dbot__rest_call {
+    const char *method;  /* GET POST PUT PATCH DELETE */
+    const char *path;    /* "/channels/1/messages", may hold a query */
+    const char *body;    /* JSON text or NULL */
+    size_t body_len;
+    const char *reason;  /* X-Audit-Log-Reason, raw UTF-8, or NULL */
+    const dbot_rest_file *files;
+    size_t nfiles;
+};
+
+/* Runs on the loop thread (through deliver), once per accepted request. */
+typedef void (*dbot__rest_cb)(const dbot_rest_result *res, void *ud);
+
+struct dbot__rest;
+
+/* Name: dbot__rest_new
+ * Desc: start the REST thread. Completions are handed to
+ *       deliver(ctx, fn, arg), which must run fn(arg) on the loop thread
+ *       (dbot__post_task in production). Loop thread.
+ * Returns: the client, or NULL (logged) when curl or the thread failed. */
+struct dbot__rest *dbot__rest_new(const struct dbot__rest_opts *o,
+                                  dbot__deliver_fn deliver, void *ctx);
+
+/* Name: dbot__rest_submit
+ * Desc: queue a request for the REST thread and wake it. Loop thread.
+ * Returns: 0 (cb will run exactly once, through deliver, or from
+ *       dbot__rest_free with DBOT_ECANCELED), DBOT_EINVAL, DBOT_ENOMEM. */
+int dbot__rest_submit(struct dbot__rest *r, const struct dbot__rest_call *c,
+                      dbot__rest_cb cb, void *ud);
+
+/* Name: dbot__rest_free
+ * Desc: stop the thread, then call the callback of every request not yet
+ *       completed with DBOT_ECANCELED, on the calling (loop) thread.
+ *       Completions already handed to deliver are not touched: they run
+ *       when the loop runs them. NULL is a no-op. */
+void dbot__rest_free(struct dbot__rest *r);
+
+/* Counters, readable from any thread (tests, the health endpoint). */
+struct dbot__rest_stats {
+    uint64_t sent;      /* transfers started (each attempt counts) */
+    uint64_t done;      /* requests completed (callback handed over) */
+    uint64_t retries;   /* attempts requeued after 5xx/transport errors */
+    uint64_t limited;   /* 429s received */
+};
+void dbot__rest_stats(const struct dbot__rest *r, struct dbot__rest_stats *st);
+
+#endif

@@ -1,0 +1,666 @@
+/*
+ * test_ratelimit.c: the pure rate limiter, driven by a fake clock.
+ */
+#include "../check.h"
+#include "ratelimit.h"
+
+#include <dbot/dbot.h>
+
+#include <stdint.h>
+
+struct req {
+    struct dbot__rl_req rl; /* first: the tests cast back */
+    int id;
+};
+
+static int64_t now;
+
+static struct dbot__rl_resp
+hdrs(const char *bucket, int limit, int remaining, double reset_after)
+{
+    struct dbot__rl_resp r = { 200, bucket, limit, remaining, reset_after,
+                               NULL, 0, -1 };
+    return r;
+}
+
+static struct dbot__rl_resp
+none(int status)
+{
+    struct dbot__rl_resp r = { status, NULL, -1, -1, -1, NULL, 0, -1 };
+    return r;
+}
+
+static void
+submit(struct dbot__rl *rl, struct req *q, int id, const char *method,
+       const char *path)
+{
+    memset(q, 0, sizeof *q);
+    q->id = id;
+    ASSERT_EQ(dbot__rl_submit(rl, &q->rl, method, path, now), 0);
+}
+
+/* Take everything sendable now; return how many, ids into ids[]. */
+static size_t
+take(struct dbot__rl *rl, int *ids, size_t max, int64_t *wake)
+{
+    struct dbot__rl_req *out[256];
+    int64_t w;
+    size_t n = dbot__rl_take(rl, now, out, max < 256 ? max : 256, &w);
+
+    for (size_t i = 0; i < n; i++)
+        ids[i] = ((struct req *)out[i])->id;
+    if (wake)
+        *wake = w;
+    return n;
+}
+
+static char logbuf[65536];
+static size_t loglen;
+
+static void
+sink(const char *line, size_t len, void *data)
+{
+    (void)data;
+    if (loglen + len < sizeof logbuf) {
+        memcpy(logbuf + loglen, line, len);
+        loglen += len;
+        logbuf[loglen] = '\0';
+    }
+}
+
+TEST(route_keys_wildcard_minor_ids)
+{
+    char k[256], t[96];
+
+    ASSERT_EQ(dbot__rl_route_key("POST", "/channels/123/messages", k,
+                                 sizeof k, t, sizeof t), 0);
+    ASSERT_STREQ(k, "POST /channels/{id}/messages");
+    ASSERT_STREQ(t, "channels:123");
+    ASSERT_EQ(dbot__rl_route_key("PATCH", "/channels/9/messages/456?x=1", k,
+                                 sizeof k, t, sizeof t), 0);
+    ASSERT_STREQ(k, "PATCH /channels/{id}/messages/{*}");
+    ASSERT_STREQ(t, "channels:9");
+    ASSERT_EQ(dbot__rl_route_key("PUT",
+                                 "/channels/9/messages/4/reactions/%F0%9F%91%8D/@me",
+                                 k, sizeof k, t, sizeof t), 0);
+    ASSERT_STREQ(k, "PUT /channels/{id}/messages/{*}/reactions/{emoji}/@me");
+    ASSERT_EQ(dbot__rl_route_key("GET", "/guilds/77/members/5", k, sizeof k,
+                                 t, sizeof t), 0);
+    ASSERT_STREQ(k, "GET /guilds/{id}/members/{*}");
+    ASSERT_STREQ(t, "guilds:77");
+    ASSERT_EQ(dbot__rl_route_key("GET", "/users/@me", k, sizeof k, t,
+                                 sizeof t), 0);
+    ASSERT_STREQ(k, "GET /users/@me");
+    ASSERT_STREQ(t, "");
+    /* A guild id below /applications is not a top-level id. */
+    ASSERT_EQ(dbot__rl_route_key("PUT", "/applications/1/guilds/2/commands",
+                                 k, sizeof k, t, sizeof t), 0);
+    ASSERT_STREQ(k, "PUT /applications/{*}/guilds/{*}/commands");
+    ASSERT_STREQ(t, "");
+}
+
+TEST(route_keys_hide_tokens)
+{
+    char k[256], t[96], t2[96];
+
+    ASSERT_EQ(dbot__rl_route_key("POST", "/interactions/11/SECRETTOK/callback",
+                                 k, sizeof k, t, sizeof t), 0);
+    ASSERT_STREQ(k, "POST /interactions/{id}/{token}/callback");
+    ASSERT_CONTAINS(t, "interactions:11:");
+    ASSERT_NOT_CONTAINS(t, "SECRETTOK");
+    ASSERT_EQ(dbot__rl_route_key("PATCH",
+                                 "/webhooks/5/OTHERTOK/messages/@original",
+                                 k, sizeof k, t2, sizeof t2), 0);
+    ASSERT_STREQ(k, "PATCH /webhooks/{id}/{token}/messages/@original");
+    ASSERT_CONTAINS(t2, "webhooks:5:");
+    ASSERT_NOT_CONTAINS(t2, "OTHERTOK");
+    /* Same id, another token: another top id. */
+    ASSERT_EQ(dbot__rl_route_key("PATCH",
+                                 "/webhooks/5/THIRDTOK/messages/@original",
+                                 k, sizeof k, t, sizeof t), 0);
+    ASSERT_TRUE(strcmp(t, t2) != 0);
+
+    ASSERT_EQ(dbot__rl_classify("/interactions/1/x/callback"),
+              DBOT__RL_EXEMPT | DBOT__RL_TOKEN | DBOT__RL_INTERACTION);
+    ASSERT_EQ(dbot__rl_classify("/webhooks/1/x"),
+              DBOT__RL_EXEMPT | DBOT__RL_TOKEN);
+    ASSERT_EQ(dbot__rl_classify("/webhooks/1"), 0);
+    ASSERT_EQ(dbot__rl_classify("/channels/1/messages"), 0);
+}
+
+TEST(route_keys_reject_garbage)
+{
+    char k[256], t[96], big[600];
+
+    ASSERT_EQ(dbot__rl_route_key("GET", "channels/1", k, sizeof k, t,
+                                 sizeof t), DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key("GET", "/channels//1", k, sizeof k, t,
+                                 sizeof t), DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key("GET", "/channels/1/", k, sizeof k, t,
+                                 sizeof t), DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key("GET", "/a b", k, sizeof k, t, sizeof t),
+              DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key("GET", "/a\r\nX: y", k, sizeof k, t,
+                                 sizeof t), DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key("GET", "/", k, sizeof k, t, sizeof t),
+              DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key("BREW", "/channels/1", k, sizeof k, t,
+                                 sizeof t), DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key(NULL, "/channels/1", k, sizeof k, t,
+                                 sizeof t), DBOT_EINVAL);
+    memset(big, 'a', sizeof big - 1);
+    big[0] = '/';
+    big[sizeof big - 1] = '\0';
+    ASSERT_EQ(dbot__rl_route_key("GET", big, k, sizeof k, t, sizeof t),
+              DBOT_ETOOBIG);
+}
+
+TEST(unknown_route_one_in_flight_per_lane)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 1);
+    struct req a, b, c;
+    struct dbot__rl_resp r = none(200);
+    int ids[8];
+    int64_t wake;
+
+    now = 1000;
+    submit(rl, &a, 1, "POST", "/channels/1/messages");
+    submit(rl, &b, 2, "POST", "/channels/1/messages");
+    submit(rl, &c, 3, "POST", "/channels/2/messages");
+    ASSERT_EQ(take(rl, ids, 8, &wake), 2);
+    ASSERT_EQ(ids[0], 1);
+    ASSERT_EQ(ids[1], 3); /* another channel runs in parallel */
+    ASSERT_EQ(take(rl, ids, 8, &wake), 0);
+    ASSERT_EQ(wake, INT64_MAX); /* only a response unblocks */
+    ASSERT_EQ(dbot__rl_complete(rl, &a.rl, &r, now), -1);
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 2);
+    dbot__rl_free(rl);
+}
+
+TEST(honours_remaining_and_reset_after_before_sending)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 1);
+    struct req q[4];
+    struct dbot__rl_resp r;
+    int ids[8];
+    int64_t wake;
+
+    now = 5000;
+    for (int i = 0; i < 4; i++)
+        submit(rl, &q[i], i, "POST", "/channels/1/messages");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    r = hdrs("h1", 2, 1, 2.0);
+    dbot__rl_complete(rl, &q[0].rl, &r, now);
+    ASSERT_STREQ(dbot__rl_route_hash(rl, "POST /channels/{id}/messages"),
+                 "h1");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 1);
+    ASSERT_EQ(dbot__rl_bucket_remaining(rl, "h1", "channels:1"), 0);
+    now += 100;
+    r = hdrs("h1", 2, 0, 1.9);
+    dbot__rl_complete(rl, &q[1].rl, &r, now);
+    /* Bucket empty: nothing may go until the reset. */
+    ASSERT_EQ(take(rl, ids, 8, &wake), 0);
+    ASSERT_EQ(wake, 5000 + 2000);
+    now = wake - 1;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 0);
+    now = wake;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 2);
+    dbot__rl_free(rl);
+}
+
+TEST(bucket_shared_across_routes_with_same_hash)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 1);
+    struct req a, b, c, d;
+    struct dbot__rl_resp r;
+    int ids[8];
+    int64_t wake;
+
+    now = 0;
+    submit(rl, &a, 1, "PATCH", "/channels/1/messages/10");
+    submit(rl, &b, 2, "DELETE", "/channels/1/messages/11");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 2); /* unknown routes: one each */
+    r = hdrs("shared", 3, 2, 5.0);
+    dbot__rl_complete(rl, &a.rl, &r, now);
+    r = hdrs("shared", 3, 1, 5.0);
+    dbot__rl_complete(rl, &b.rl, &r, now);
+    ASSERT_EQ(dbot__rl_bucket_remaining(rl, "shared", "channels:1"), 1);
+    submit(rl, &c, 3, "PATCH", "/channels/1/messages/12");
+    submit(rl, &d, 4, "DELETE", "/channels/1/messages/13");
+    /* One slot left in the shared bucket: only one of the two goes. */
+    ASSERT_EQ(take(rl, ids, 8, &wake), 1);
+    ASSERT_EQ(ids[0], 3);
+    ASSERT_EQ(wake, 5000);
+    /* Another channel is another bucket (major parameter). */
+    {
+        struct req e;
+        submit(rl, &e, 5, "DELETE", "/channels/2/messages/1");
+        ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+        ASSERT_EQ(ids[0], 5);
+        dbot__rl_complete(rl, &e.rl, &r, now);
+    }
+    r = hdrs("shared", 3, 0, 4.0);
+    dbot__rl_complete(rl, &c.rl, &r, now);
+    now = 5000;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 4);
+    dbot__rl_free(rl);
+}
+
+TEST(own_decrement_beats_stale_headers)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 1);
+    struct req a, b, c, d, e;
+    struct dbot__rl_resp r;
+    int ids[8];
+
+    now = 0;
+    submit(rl, &a, 1, "GET", "/channels/1/messages/1");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    r = hdrs("hb", 3, 2, 10.0);
+    dbot__rl_complete(rl, &a.rl, &r, now);
+    /* Two routes on the same bucket each send one: remaining 2 -> 0. */
+    submit(rl, &b, 2, "GET", "/channels/1/messages/2");
+    submit(rl, &c, 3, "GET", "/channels/1/pins");
+    now = 10;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 2); /* pins: an unknown lane */
+    ASSERT_EQ(ids[0], 2);
+    ASSERT_EQ(ids[1], 3);
+    ASSERT_EQ(dbot__rl_bucket_remaining(rl, "hb", "channels:1"), 1);
+    /* The pins lane learns it shares the bucket from its first response. */
+    r = hdrs("hb", 3, 0, 9.9);
+    dbot__rl_complete(rl, &c.rl, &r, now);
+    ASSERT_EQ(dbot__rl_bucket_remaining(rl, "hb", "channels:1"), 0);
+    /* b's response arrives late with a stale, higher count. */
+    r = hdrs("hb", 3, 1, 9.95);
+    dbot__rl_complete(rl, &b.rl, &r, now);
+    ASSERT_EQ(dbot__rl_bucket_remaining(rl, "hb", "channels:1"), 0);
+    submit(rl, &d, 4, "GET", "/channels/1/messages/3");
+    submit(rl, &e, 5, "GET", "/channels/1/pins");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 0);
+    now = 9999;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 0);
+    now = 10000;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 2);
+    dbot__rl_free(rl);
+}
+
+TEST(window_refills_after_reset)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 1);
+    struct req q[8];
+    struct dbot__rl_resp r;
+    int ids[8];
+
+    now = 0;
+    submit(rl, &q[0], 0, "POST", "/channels/1/typing");
+    take(rl, ids, 8, NULL);
+    r = hdrs("t", 2, 0, 1.0);
+    dbot__rl_complete(rl, &q[0].rl, &r, now);
+    submit(rl, &q[1], 1, "POST", "/channels/1/typing");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 0);
+    now = 1000;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    /* Refilled to the limit (2), one used. */
+    ASSERT_EQ(dbot__rl_bucket_remaining(rl, "t", "channels:1"), 1);
+    dbot__rl_free(rl);
+}
+
+TEST(missing_headers_never_deadlock)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 1);
+    struct req q[3];
+    struct dbot__rl_resp r = none(200);
+    int ids[8];
+
+    now = 0;
+    for (int i = 0; i < 3; i++)
+        submit(rl, &q[i], i, "GET", "/gateway/bot");
+    for (int i = 0; i < 3; i++) {
+        ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+        ASSERT_EQ(ids[0], i);
+        ASSERT_EQ(dbot__rl_complete(rl, &q[i].rl, &r, now), -1);
+    }
+    dbot__rl_free(rl);
+}
+
+TEST(per_route_429_blocks_bucket_and_requeues_at_head)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 7);
+    struct req a, b;
+    struct dbot__rl_resp r = hdrs("m", 5, 0, 0.5);
+    int ids[8];
+    int64_t delay, wake;
+
+    now = 100;
+    submit(rl, &a, 1, "POST", "/channels/1/messages");
+    submit(rl, &b, 2, "POST", "/channels/1/messages");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    r.status = 429;
+    r.scope = "user";
+    r.retry_after = 1.5;
+    delay = dbot__rl_complete(rl, &a.rl, &r, now);
+    ASSERT_GE(delay, 1500);
+    ASSERT_LE(delay, 1500 + 200);
+    dbot__rl_requeue(rl, &a.rl, now + delay);
+    ASSERT_EQ(dbot__rl_invalid_count(rl, now), 1);
+    ASSERT_EQ(take(rl, ids, 8, &wake), 0);
+    ASSERT_EQ(wake, now + delay);
+    now = wake;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 1); /* the retried request keeps its place */
+    dbot__rl_free(rl);
+}
+
+TEST(shared_scope_429_is_not_invalid)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 7);
+    struct req a;
+    struct dbot__rl_resp r = none(429);
+    int ids[8];
+
+    now = 0;
+    submit(rl, &a, 1, "POST", "/channels/1/messages");
+    take(rl, ids, 8, NULL);
+    r.scope = "shared";
+    r.retry_after = 0.1;
+    ASSERT_GE(dbot__rl_complete(rl, &a.rl, &r, now), 100);
+    dbot__rl_finish(rl, &a.rl, now);
+    ASSERT_EQ(dbot__rl_invalid_count(rl, now), 0);
+    dbot__rl_free(rl);
+}
+
+TEST(global_429_pauses_all_but_exempt_routes)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    struct req a, b, c, d, e;
+    struct dbot__rl_resp r = none(429);
+    int ids[8];
+    int64_t delay, wake;
+    struct dbot__rl_stats st;
+
+    now = 0;
+    submit(rl, &a, 1, "GET", "/users/@me");
+    take(rl, ids, 8, NULL);
+    r.global = 1;
+    r.retry_after = 2.0;
+    delay = dbot__rl_complete(rl, &a.rl, &r, now);
+    dbot__rl_requeue(rl, &a.rl, now + delay);
+    dbot__rl_stats(rl, &st);
+    ASSERT_EQ(st.global_until, 2000);
+    submit(rl, &b, 2, "POST", "/channels/9/messages");
+    submit(rl, &c, 3, "POST", "/interactions/5/tok/callback");
+    submit(rl, &d, 4, "PATCH", "/webhooks/7/tok/messages/@original");
+    submit(rl, &e, 5, "POST", "/webhooks/7/tok");
+    ASSERT_EQ(take(rl, ids, 8, &wake), 3);
+    ASSERT_EQ(ids[0], 3); /* interaction callbacks first */
+    ASSERT_EQ(ids[1], 4);
+    ASSERT_EQ(ids[2], 5);
+    ASSERT_EQ(wake, 2000);
+    now = 1999;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 0);
+    now = delay; /* >= 2000: the pause and a's own retry time are over */
+    ASSERT_EQ(take(rl, ids, 8, NULL), 2);
+    ASSERT_EQ(ids[0], 1); /* requeued before b was submitted */
+    ASSERT_EQ(ids[1], 2);
+    dbot__rl_free(rl);
+}
+
+TEST(scope_global_header_pauses_everything)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    struct req a, b;
+    struct dbot__rl_resp r = none(429);
+    int ids[8];
+    int64_t wake;
+
+    now = 0;
+    submit(rl, &a, 1, "GET", "/users/@me");
+    take(rl, ids, 8, NULL);
+    r.scope = "global";
+    r.retry_after = 0.25;
+    ASSERT_GE(dbot__rl_complete(rl, &a.rl, &r, now), 250);
+    dbot__rl_finish(rl, &a.rl, now);
+    submit(rl, &b, 2, "GET", "/guilds/1");
+    ASSERT_EQ(take(rl, ids, 8, &wake), 0);
+    ASSERT_EQ(wake, 250);
+    dbot__rl_free(rl);
+}
+
+TEST(global_limit_per_second_except_exempt)
+{
+    struct dbot__rl *rl = dbot__rl_new(5, 3);
+    struct req q[12], ix[3];
+    char path[64];
+    int ids[16];
+    int64_t wake;
+
+    now = 0;
+    for (int i = 0; i < 12; i++) {
+        snprintf(path, sizeof path, "/channels/%d/messages", i + 1);
+        submit(rl, &q[i], i, "POST", path);
+    }
+    ASSERT_EQ(take(rl, ids, 16, &wake), 5);
+    ASSERT_EQ(wake, DBOT__RL_GLOBAL_WINDOW_MS);
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "/interactions/%d/t%d/callback", i + 1,
+                 i);
+        submit(rl, &ix[i], 100 + i, "POST", path);
+    }
+    now = 500;
+    ASSERT_EQ(take(rl, ids, 16, &wake), 3); /* exempt */
+    ASSERT_EQ(ids[0], 100);
+    now = DBOT__RL_GLOBAL_WINDOW_MS - 1;
+    ASSERT_EQ(take(rl, ids, 16, NULL), 0);
+    now = DBOT__RL_GLOBAL_WINDOW_MS;
+    ASSERT_EQ(take(rl, ids, 16, NULL), 5);
+    ASSERT_EQ(ids[0], 5); /* FIFO across lanes */
+    dbot__rl_free(rl);
+}
+
+TEST(interactions_never_wait_behind_other_lanes)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    struct req q[40], ix;
+    char path[64];
+    int ids[4];
+
+    now = 0;
+    for (int i = 0; i < 40; i++) {
+        snprintf(path, sizeof path, "/channels/%d/messages", i + 1);
+        submit(rl, &q[i], i, "POST", path);
+    }
+    submit(rl, &ix, 99, "POST", "/interactions/1/tok/callback");
+    ASSERT_EQ(take(rl, ids, 1, NULL), 1);
+    ASSERT_EQ(ids[0], 99);
+    dbot__rl_free(rl);
+}
+
+TEST(interactions_have_separate_lanes)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    struct req a, b;
+    struct dbot__rl_resp r = hdrs("ix", 1, 0, 60.0);
+    int ids[4];
+
+    now = 0;
+    submit(rl, &a, 1, "POST", "/interactions/1/tokA/callback");
+    ASSERT_EQ(take(rl, ids, 4, NULL), 1);
+    dbot__rl_complete(rl, &a.rl, &r, now);
+    /* Same route, same hash, other interaction: not blocked by a's empty
+     * bucket. */
+    submit(rl, &b, 2, "POST", "/interactions/2/tokB/callback");
+    ASSERT_EQ(take(rl, ids, 4, NULL), 1);
+    ASSERT_EQ(ids[0], 2);
+    dbot__rl_free(rl);
+}
+
+TEST(retry_requeue_keeps_fifo)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    struct req q[3];
+    struct dbot__rl_resp r = none(502);
+    int ids[4];
+    int64_t wake;
+
+    now = 0;
+    for (int i = 0; i < 3; i++)
+        submit(rl, &q[i], i, "GET", "/channels/1/messages");
+    ASSERT_EQ(take(rl, ids, 4, NULL), 1);
+    ASSERT_EQ(dbot__rl_complete(rl, &q[0].rl, &r, now), -1);
+    dbot__rl_requeue(rl, &q[0].rl, 300);
+    ASSERT_EQ(take(rl, ids, 4, &wake), 0);
+    ASSERT_EQ(wake, 300);
+    now = 300;
+    ASSERT_EQ(take(rl, ids, 4, NULL), 1);
+    ASSERT_EQ(ids[0], 0);
+    dbot__rl_free(rl);
+}
+
+TEST(token_state_is_evicted_after_15_minutes)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    static struct req q[2000];
+    struct dbot__rl_resp r = hdrs("cb", 1, 0, 1.0);
+    struct dbot__rl_req *out[64];
+    struct dbot__rl_stats st;
+    char path[96];
+
+    now = 0;
+    for (int i = 0; i < 2000; i++) {
+        snprintf(path, sizeof path, "/interactions/%d/tok%d/callback",
+                 i + 1, i);
+        submit(rl, &q[i], i, "POST", path);
+    }
+    for (;;) {
+        size_t n = dbot__rl_take(rl, now, out, 64, NULL);
+        if (!n)
+            break;
+        for (size_t i = 0; i < n; i++)
+            dbot__rl_complete(rl, out[i], &r, now);
+    }
+    dbot__rl_stats(rl, &st);
+    ASSERT_EQ(st.lanes, 2000);
+    ASSERT_EQ(st.buckets, 2000);
+    ASSERT_EQ(st.routes, 1);
+    ASSERT_EQ(st.queued, 0);
+    ASSERT_EQ(st.inflight, 0);
+    now = DBOT__RL_TOKEN_TTL_MS - 1;
+    dbot__rl_sweep(rl, now);
+    dbot__rl_stats(rl, &st);
+    ASSERT_EQ(st.lanes, 2000);
+    now = DBOT__RL_TOKEN_TTL_MS;
+    dbot__rl_sweep(rl, now);
+    dbot__rl_stats(rl, &st);
+    ASSERT_EQ(st.lanes, 0);
+    ASSERT_EQ(st.buckets, 0);
+    dbot__rl_free(rl);
+}
+
+TEST(idle_state_is_evicted_but_busy_state_kept)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    struct req a, b;
+    struct dbot__rl_resp r = hdrs("x", 5, 4, 1.0);
+    int ids[4];
+    struct dbot__rl_stats st;
+
+    now = 0;
+    submit(rl, &a, 1, "GET", "/channels/1/messages");
+    take(rl, ids, 4, NULL);
+    dbot__rl_complete(rl, &a.rl, &r, now);
+    submit(rl, &b, 2, "GET", "/channels/2/messages");
+    take(rl, ids, 4, NULL); /* b stays in flight */
+    now = DBOT__RL_IDLE_TTL_MS + 10;
+    dbot__rl_sweep(rl, now);
+    dbot__rl_stats(rl, &st);
+    ASSERT_EQ(st.lanes, 1);   /* b's lane survives */
+    ASSERT_EQ(st.buckets, 1); /* and so does its bucket */
+    ASSERT_EQ(st.routes, 0);
+    dbot__rl_complete(rl, &b.rl, &r, now);
+    now += DBOT__RL_IDLE_TTL_MS;
+    dbot__rl_sweep(rl, now);
+    dbot__rl_stats(rl, &st);
+    ASSERT_EQ(st.lanes, 0);
+    ASSERT_EQ(st.buckets, 0);
+    dbot__rl_free(rl);
+}
+
+TEST(invalid_requests_warn_loudly_and_slide)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    struct req q;
+    struct dbot__rl_resp r = none(401);
+    int ids[4];
+
+    dbot_log_set_sink(sink, NULL);
+    loglen = 0;
+    logbuf[0] = '\0';
+    now = 0;
+    for (int i = 0; i < 1000; i++) {
+        submit(rl, &q, i, "GET", "/users/@me");
+        ASSERT_EQ(take(rl, ids, 4, NULL), 1);
+        r.status = i % 3 == 0 ? 401 : i % 3 == 1 ? 403 : 429;
+        r.retry_after = 0;
+        if (dbot__rl_complete(rl, &q.rl, &r, now) >= 0)
+            dbot__rl_finish(rl, &q.rl, now);
+        now += 100; /* 1000 in 100 s */
+    }
+    ASSERT_EQ(dbot__rl_invalid_count(rl, now), 1000);
+    ASSERT_CONTAINS(logbuf, "1000 invalid requests");
+    now += DBOT__RL_INVALID_WINDOW_MS;
+    ASSERT_EQ(dbot__rl_invalid_count(rl, now), 0);
+    dbot_log_set_sink(NULL, NULL);
+    dbot__rl_free(rl);
+}
+
+TEST(drain_returns_every_queued_request_once)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    struct req q[6];
+    struct dbot__rl_req *d;
+    int ids[8], seen = 0, n = 0;
+
+    now = 0;
+    for (int i = 0; i < 6; i++)
+        submit(rl, &q[i], i, "POST",
+               i % 2 ? "/channels/1/messages" : "/channels/2/messages");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 2); /* 0 and 1 in flight */
+    while ((d = dbot__rl_drain(rl)) != NULL) {
+        seen |= 1 << ((struct req *)d)->id;
+        n++;
+    }
+    ASSERT_EQ(n, 4);
+    ASSERT_EQ(seen, 0x3c);
+    dbot__rl_free(rl);
+}
+
+int
+main(void)
+{
+    RUN(route_keys_wildcard_minor_ids);
+    RUN(route_keys_hide_tokens);
+    RUN(route_keys_reject_garbage);
+    RUN(unknown_route_one_in_flight_per_lane);
+    RUN(honours_remaining_and_reset_after_before_sending);
+    RUN(bucket_shared_across_routes_with_same_hash);
+    RUN(own_decrement_beats_stale_headers);
+    RUN(window_refills_after_reset);
+    RUN(missing_headers_never_deadlock);
+    RUN(per_route_429_blocks_bucket_and_requeues_at_head);
+    RUN(shared_scope_429_is_not_invalid);
+    RUN(global_429_pauses_all_but_exempt_routes);
+    RUN(scope_global_header_pauses_everything);
+    RUN(global_limit_per_second_except_exempt);
+    RUN(interactions_never_wait_behind_other_lanes);
+    RUN(interactions_have_separate_lanes);
+    RUN(retry_requeue_keeps_fifo);
+    RUN(token_state_is_evicted_after_15_minutes);
+    RUN(idle_state_is_evicted_but_busy_state_kept);
+    RUN(invalid_requests_warn_loudly_and_slide);
+    RUN(drain_returns_every_queued_request_once);
+    return 0;
+}

@@ -22,6 +22,7 @@
 #include "health.h"
 #include "log.h"
 #include "resolve.h"
+#include "rest.h"
 #include "workers.h"
 
 #include <libwebsockets.h>
@@ -67,6 +68,7 @@ struct dbot {
     struct dbot__dispatch *dispatch;
     struct dbot__health *health;
     struct dbot__pool *pool;
+    struct dbot__rest *rest;
     struct dbot__resolver *resolver;
     struct dbot__gateway **shards;
     int nshards;
@@ -177,8 +179,7 @@ dbot__bot_config(const dbot *bot)
 struct dbot__rest *
 dbot__bot_rest(dbot *bot)
 {
-    (void)bot;
-    return NULL;
+    return bot->rest;
 }
 
 struct dbot__pool *
@@ -345,6 +346,19 @@ bot_init(dbot **out, struct dbot_config *cfg)
         };
         bot->health = dbot__health_new(&ho);
         rc = bot->health ? 0 : DBOT_ENOMEM;
+    }
+    if (rc == 0) {
+        struct dbot__rest_opts ro = {
+            .api_url = bot->cfg.api_url,
+            .token = bot->cfg.token,
+            .connect_timeout_ms = bot->cfg.rest_connect_timeout_ms,
+            .timeout_ms = bot->cfg.rest_timeout_ms,
+            .global_per_sec = bot->cfg.rest_global_per_sec,
+            .tls_verify = bot->cfg.tls_verify,
+            .ca_file = bot->cfg.ca_file,
+        };
+        bot->rest = dbot__rest_new(&ro, dbot__post_task, bot);
+        rc = bot->rest ? 0 : DBOT_ENOMEM;
     }
     if (rc == 0) {
         bot->pool = dbot__pool_new(bot->cfg.workers, bot->cfg.queue_size,
@@ -533,7 +547,12 @@ dbot_free(dbot *bot)
      * bot (they see dbot_is_stopping()). */
     dbot__pool_shutdown(bot->pool, STOP_GRACE_MS);
     bot->pool = NULL;
-    /* Timers first: they live in the context's lists. Then the context,
+    /* Pending requests are told DBOT_ECANCELED; run those callbacks while
+     * the context (and the timers in it) still exists. */
+    dbot__rest_free(bot->rest);
+    bot->rest = NULL;
+    drain_inbox(bot);
+    /* Timers next: they live in the context's lists. Then the context,
      * whose destruction closes any socket still open (the gateway sees
      * CLOSED and, since the bot is stopping, does not reconnect). */
     for (int i = 0; i < bot->nshards; i++)

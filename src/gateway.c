@@ -37,6 +37,8 @@
 #include "url.h"
 #include "zstream.h"
 
+#include <dbot/rest.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +105,8 @@ struct dbot__gateway {
     enum dbot__gw_state state;
     struct gw_conn *conn;
 
+    char *gateway_url;    /* from GET /gateway/bot, cached */
+    int fetching;         /* that GET is in flight */
     char *session_id;
     char *resume_url;
     int64_t seq;          /* last non-null s, -1 when none */
@@ -622,6 +626,76 @@ on_resolved(void *arg, int err, const char *addr)
     connect_by_address(c, addr);
 }
 
+static void connect_now(struct dbot__gateway *gw);
+
+static void
+gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
+{
+    struct dbot__gateway *gw = arg;
+    const cJSON *url = cJSON_GetObjectItemCaseSensitive(res->json, "url");
+    const cJSON *lim =
+        cJSON_GetObjectItemCaseSensitive(res->json, "session_start_limit");
+    const cJSON *rem = cJSON_GetObjectItemCaseSensitive(lim, "remaining");
+    const cJSON *reset = cJSON_GetObjectItemCaseSensitive(lim, "reset_after");
+
+    (void)bot;
+    gw->fetching = 0;
+    if (gw->stopping || res->err == DBOT_ECANCELED) {
+        gw->state = DBOT__GW_STOPPED;
+        return;
+    }
+    if (res->status == 401) {
+        /* The only fatal answer: retrying a bad token gets the IP banned. */
+        LOG_E("gateway", "GET /gateway/bot: 401 Unauthorized: the bot token "
+                         "is wrong; copy it again from the Developer Portal "
+                         "(Bot > Reset Token)");
+        gw->stopping = 1;
+        gw->state = DBOT__GW_STOPPED;
+        dbot__bot_fatal(gw->bot, DBOT_EAUTH);
+        return;
+    }
+    if (res->err || !cJSON_IsString(url) || !url->valuestring[0]) {
+        LOG_W("gateway", "shard %d: GET /gateway/bot failed (HTTP %d: %s); "
+                         "retrying",
+              gw->shard_id, res->status,
+              res->message ? res->message : "no url in the answer");
+        schedule_reconnect(gw, -1);
+        return;
+    }
+    free(gw->gateway_url);
+    gw->gateway_url = strdup(url->valuestring);
+    if (cJSON_IsNumber(rem) && rem->valuedouble <= 0) {
+        /* Identifying now would count against an exhausted daily limit,
+         * and Discord resets the token of bots that keep trying. */
+        int64_t wait = cJSON_IsNumber(reset) ? (int64_t)reset->valuedouble
+                                             : 60000;
+        LOG_E("gateway", "shard %d: no identifies left today "
+                         "(session_start_limit); waiting %lld s",
+              gw->shard_id, (long long)(wait / 1000));
+        schedule_reconnect(gw, wait);
+        return;
+    }
+    connect_now(gw);
+}
+
+static void
+fetch_gateway_url(struct dbot__gateway *gw)
+{
+    int rc;
+
+    if (gw->fetching)
+        return;
+    gw->fetching = 1;
+    gw->state = DBOT__GW_CONNECTING;
+    rc = dbot_gateway_bot_get(gw->bot, gateway_bot_done, gw);
+    if (rc < 0) {
+        gw->fetching = 0;
+        LOG_W("gateway", "shard %d: cannot ask for the gateway URL: %s",
+              gw->shard_id, dbot_strerror(rc));
+        schedule_reconnect(gw, -1);
+    }
+}
+
 static void
 connect_now(struct dbot__gateway *gw)
 {
@@ -632,10 +706,10 @@ connect_now(struct dbot__gateway *gw)
 
     if (gw->stopping || gw->conn)
         return;
-    url = resume ? gw->resume_url : cfg->gateway_url;
+    url = resume ? gw->resume_url
+                 : cfg->gateway_url ? cfg->gateway_url : gw->gateway_url;
     if (!url) {
-        LOG_E("gateway", "shard %d: no gateway URL", gw->shard_id);
-        dbot__bot_fatal(gw->bot, DBOT_ECONFIG);
+        fetch_gateway_url(gw);
         return;
     }
     c = calloc(1, sizeof *c);
@@ -708,6 +782,11 @@ conn_end(struct gw_conn *c)
 
     if (gw->conn == c)
         gw->conn = NULL;
+    if (!c->established && !c->resuming) {
+        /* Connecting with the cached URL failed: ask Discord again. */
+        free(gw->gateway_url);
+        gw->gateway_url = NULL;
+    }
     conn_free(c);
 
     if (gw->stopping || after == AFTER_STOP) {
@@ -851,6 +930,7 @@ dbot__gateway_free(struct dbot__gateway *gw)
         gw->conn = NULL;
     }
     forget_session(gw);
+    free(gw->gateway_url);
     free(gw);
 }
 

@@ -294,6 +294,64 @@ TEST(malformed_frame_is_logged_and_connection_goes_on)
     h_teardown(&H);
 }
 
+/* No gateway_url: the bot asks GET /gateway/bot, as with Discord. */
+TEST(gateway_url_from_gateway_bot_with_retries)
+{
+    struct harness *h = &H;
+    char json[1024];
+    struct fakecord_request *reqs;
+    int n, found = 0;
+
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    dbot_log_set_sink(h_log_sink, NULL);
+    h_start_fake(h, NULL);
+    /* Discord hiccups twice before answering. */
+    ASSERT_EQ(fakecord_rest_fail(h->fc, "GET", "/gateway/bot", 502, 1, NULL,
+                                 NULL) >= 0, 1);
+    ASSERT_EQ(fakecord_rest_fail(h->fc, "GET", "/gateway/bot", 429, 1, NULL,
+                                 NULL) >= 0, 1);
+    snprintf(json, sizeof json,
+             "{\"token\":\"%s\",\"api_url\":\"%s\",\"log_level\":\"debug\","
+             "\"reconnect_min_ms\":50,\"reconnect_max_ms\":400}",
+             H_TOKEN, fakecord_api_url(h->fc));
+    ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
+    ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
+    h_run_bot(h);
+    wait_ready(h);
+    n = fakecord_requests(h->fc, &reqs);
+    for (int i = 0; i < n; i++)
+        if (strstr(reqs[i].path, "/gateway/bot") && reqs[i].status == 200) {
+            found = 1;
+            ASSERT_CONTAINS(reqs[i].authorization, "Bot ");
+            ASSERT_CONTAINS(reqs[i].user_agent, "DiscordBot (");
+        }
+    fakecord_requests_free(reqs, n);
+    ASSERT_EQ(found, 1);
+    h_teardown(h);
+}
+
+TEST(gateway_bot_401_is_fatal)
+{
+    struct harness *h = &H;
+    struct fakecord_opts o = { .token = "another-token" };
+    char json[1024];
+
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    h_log_reset();
+    h_start_fake(h, &o);
+    snprintf(json, sizeof json,
+             "{\"token\":\"%s\",\"api_url\":\"%s\",\"log_level\":\"debug\"}",
+             H_TOKEN, fakecord_api_url(h->fc));
+    ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
+    h_run_bot(h);
+    ASSERT_EQ(h_finish(h, 0), DBOT_EAUTH);
+    ASSERT_TRUE(h_log_has("401 Unauthorized: the bot token is wrong"));
+    ASSERT_EQ(h_stats(h).connections, 0);
+    h_teardown(h);
+}
+
 int
 main(void)
 {
@@ -311,6 +369,8 @@ main(void)
     RUN(wrong_token_is_fatal_and_not_logged);
     RUN(zlib_stream_split_and_batched);
     RUN(malformed_frame_is_logged_and_connection_goes_on);
+    RUN(gateway_url_from_gateway_bot_with_retries);
+    RUN(gateway_bot_401_is_fatal);
     free(h_logs);
     return 0;
 }

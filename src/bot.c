@@ -19,6 +19,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
+#include "interaction.h"
 #include "log.h"
 #include "resolve.h"
 
@@ -63,6 +64,7 @@ struct dbot {
     struct task *inbox_head, *inbox_tail;
 
     struct dbot__dispatch *dispatch;
+    struct dbot__interactions *interactions;
     struct dbot__resolver *resolver;
     struct dbot__gateway **shards;
     int nshards;
@@ -195,6 +197,12 @@ struct dbot__dispatch *
 dbot__bot_dispatch(dbot *bot)
 {
     return bot->dispatch;
+}
+
+struct dbot__interactions *
+dbot__bot_interactions(dbot *bot)
+{
+    return bot->interactions;
 }
 
 struct dbot__resolver *
@@ -334,6 +342,8 @@ bot_init(dbot **out, struct dbot_config *cfg)
 
     lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
     rc = dbot__dispatch_new(&bot->dispatch);
+    if (rc == 0)
+        rc = dbot__interactions_new(&bot->interactions, bot);
     if (rc == 0)
         rc = dbot__resolver_new(&bot->resolver, bot);
     if (rc == 0)
@@ -526,6 +536,7 @@ dbot_free(dbot *bot)
     /* Tasks posted after the loop ended still run once, so they can free
      * what they carry (dbot_is_stopping() tells them the bot is going). */
     drain_inbox(bot);
+    dbot__interactions_free(bot->interactions);
     dbot__dispatch_free(bot->dispatch);
     cJSON_Delete(bot->self_user);
     pthread_mutex_destroy(&bot->inbox_mu);

@@ -20,6 +20,7 @@
 #include "dispatch.h"
 #include "gateway.h"
 #include "health.h"
+#include "interaction.h"
 #include "log.h"
 #include "resolve.h"
 #include "rest.h"
@@ -69,6 +70,7 @@ struct dbot {
     struct dbot__health *health;
     struct dbot__pool *pool;
     struct dbot__rest *rest;
+    struct dbot__interactions *interactions;
     struct dbot__resolver *resolver;
     struct dbot__gateway **shards;
     int nshards;
@@ -198,6 +200,12 @@ struct dbot__dispatch *
 dbot__bot_dispatch(dbot *bot)
 {
     return bot->dispatch;
+}
+
+struct dbot__interactions *
+dbot__bot_interactions(dbot *bot)
+{
+    return bot->interactions;
 }
 
 struct dbot__resolver *
@@ -337,6 +345,8 @@ bot_init(dbot **out, struct dbot_config *cfg)
 
     lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
     rc = dbot__dispatch_new(&bot->dispatch);
+    if (rc == 0)
+        rc = dbot__interactions_new(&bot->interactions, bot);
     if (rc == 0)
         rc = dbot__resolver_new(&bot->resolver, bot);
     if (rc == 0) {
@@ -571,6 +581,7 @@ dbot_free(dbot *bot)
      * what they carry (dbot_is_stopping() tells them the bot is going). */
     drain_inbox(bot);
     dbot__health_free(bot->health);
+    dbot__interactions_free(bot->interactions);
     dbot__dispatch_free(bot->dispatch);
     cJSON_Delete(bot->self_user);
     pthread_mutex_destroy(&bot->inbox_mu);

@@ -32,6 +32,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "gateway_codec.h"
+#include "interaction.h"
 #include "log.h"
 #include "resolve.h"
 #include "url.h"
@@ -439,6 +440,10 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
         LOG_I("gateway", "shard %d: RESUMED at seq %lld", gw->shard_id,
               (long long)gw->seq);
     }
+    if (strcmp(m->t, "READY") == 0)
+        dbot__interactions_on_ready(dbot__bot_interactions(gw->bot), m->d);
+    else if (strcmp(m->t, "INTERACTION_CREATE") == 0)
+        dbot__interactions_on_event(dbot__bot_interactions(gw->bot), m->d);
     ev.name = m->t;
     ev.data = m->d;
     ev.shard_id = gw->shard_id;

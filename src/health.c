@@ -204,7 +204,8 @@ beat(struct dbot__health *h, int64_t now)
 void
 dbot__health_tick(struct dbot__health *h)
 {
-    beat(h, now_ns());
+    if (h)
+        beat(h, now_ns());
 }
 
 void
@@ -213,6 +214,8 @@ dbot__health_enter(struct dbot__health *h, const char *kind,
 {
     int64_t now = now_ns();
 
+    if (!h)
+        return;
     atomic_fetch_add_explicit(&h->n_handlers, 1, memory_order_relaxed);
     beat(h, now);
     if (h->depth == MAX_DEPTH) {
@@ -228,9 +231,12 @@ dbot__health_enter(struct dbot__health *h, const char *kind,
 void
 dbot__health_leave(struct dbot__health *h)
 {
-    int64_t now = now_ns(), dur;
+    int64_t now, dur;
     struct frame f;
 
+    if (!h)
+        return;
+    now = now_ns();
     beat(h, now);
     if (h->overflow) {
         h->overflow--;

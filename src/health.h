@@ -52,6 +52,9 @@ int dbot__health_start(struct dbot__health *h);
  * the loop legitimately stops beating (dbot_run returning). Idempotent. */
 void dbot__health_stop(struct dbot__health *h);
 
+/* enter, leave and tick accept h == NULL and do nothing, so callers need
+ * no check when health monitoring is off. */
+
 /* Record that the loop is alive. The bot calls it from a ~250 ms timer;
  * enter and leave beat too. */
 void dbot__health_tick(struct dbot__health *h);

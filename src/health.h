@@ -14,7 +14,7 @@
 
 struct dbot__health;
 
-#define DBOT__HEALTH_SLOW_MS   100  /* asyncio debug mode's default */
+#define DBOT__HEALTH_SLOW_MS   100 /* asyncio debug mode's default */
 #define DBOT__HEALTH_STALL_MS  1000
 #define DBOT__HEALTH_REPEAT_MS 1000
 

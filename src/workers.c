@@ -90,9 +90,9 @@ struct dbot__pool {
     struct dbot__pool_stats st_q; /* [mu] queue side */
 
     pthread_mutex_t cmu;
-    struct joblist compl; /* [cmu] finished jobs awaiting done */
-    int posted;           /* [cmu] a drain was delivered and has not run */
-    int dead;             /* [cmu] shutdown finished; drain frees the pool */
+    struct joblist finished; /* [cmu] finished jobs awaiting done */
+    int posted;              /* [cmu] a drain was delivered and has not run */
+    int dead;                /* [cmu] shutdown finished; drain frees the pool */
     struct dbot__pool_stats st_c; /* [cmu] run, run_us_*, run_hist, done */
 
     int closing;                 /* [loop] shutdown began */
@@ -240,8 +240,8 @@ drain(void *arg)
     int dead;
 
     pthread_mutex_lock(&pool->cmu);
-    l = pool->compl;
-    pool->compl.head = pool->compl.tail = NULL;
+    l = pool->finished;
+    pool->finished.head = pool->finished.tail = NULL;
     pool->posted = 0;
     dead = pool->dead;
     pthread_mutex_unlock(&pool->cmu);
@@ -261,7 +261,7 @@ complete_unlock(struct dbot__pool *pool, struct job *j)
 {
     int rc;
 
-    list_push(&pool->compl, j);
+    list_push(&pool->finished, j);
     if (pool->posted) {
         pthread_mutex_unlock(&pool->cmu);
         return;
@@ -504,8 +504,8 @@ dbot__pool_expire(struct dbot__pool *pool)
     /* Completions whose deliver failed: nothing else will run them. */
     pthread_mutex_lock(&pool->cmu);
     if (!pool->posted) {
-        stranded = pool->compl;
-        pool->compl.head = pool->compl.tail = NULL;
+        stranded = pool->finished;
+        pool->finished.head = pool->finished.tail = NULL;
     }
     pthread_mutex_unlock(&pool->cmu);
     run_completions(pool, stranded.head);
@@ -548,9 +548,9 @@ dbot__pool_shutdown(struct dbot__pool *pool, int64_t grace_ms)
 
     /* Workers are gone; only the loop (us) and a delivered drain remain. */
     pthread_mutex_lock(&pool->cmu);
-    list_splice(&pool->compl, &rest);
-    rest = pool->compl;
-    pool->compl.head = pool->compl.tail = NULL;
+    list_splice(&pool->finished, &rest);
+    rest = pool->finished;
+    pool->finished.head = pool->finished.tail = NULL;
     pthread_mutex_unlock(&pool->cmu);
     run_completions(pool, rest.head);
 

@@ -269,7 +269,7 @@ TEST(stop_is_prompt_and_disarms)
     t0 = check_now_ms_();
     dbot__health_stop(h);
     ASSERT_LE(check_now_ms_() - t0, check_timeout_ms_(200));
-    dbot__health_stop(h); /* idempotent */
+    dbot__health_stop(h);                       /* idempotent */
     ASSERT_EQ(dbot__health_loop_healthy(h), 1); /* unarmed */
     dbot__health_stats(h, &s);
     ASSERT_EQ(s.blocked_ms, 0);

@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 static struct loopq q;
 static pthread_t loop_thread;
@@ -161,6 +162,10 @@ TEST(invalid_arguments_are_refused)
     struct tjob j = { 0 };
     struct dbot__pool *p = dbot__pool_new(1, 1, loopq_deliver, &q);
 
+    struct dbot__pool *cores = dbot__pool_new(0, 0, loopq_deliver, &q);
+
+    ASSERT_EQ(stats(cores).threads, sysconf(_SC_NPROCESSORS_ONLN));
+    dbot__pool_shutdown(cores, 0);
     ASSERT_TRUE(dbot__pool_new(1, -1, loopq_deliver, &q) == NULL);
     ASSERT_TRUE(dbot__pool_new(1, 1, NULL, &q) == NULL);
     ASSERT_EQ(dbot__pool_submit(p, NULL, tjob_done, &j, 0, "x"), DBOT_EINVAL);

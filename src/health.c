@@ -204,23 +204,25 @@ beat(struct dbot__health *h, int64_t now)
 void
 dbot__health_tick(struct dbot__health *h)
 {
-    beat(h, now_ns());
+    if (h)
+        beat(h, now_ns());
 }
 
 void
-dbot__health_enter(struct dbot__health *h, const char *kind,
-                   const char *name, const char *what)
+dbot__health_enter(struct dbot__health *h, const char *kind, const char *name,
+                   const char *what)
 {
     int64_t now = now_ns();
 
+    if (!h)
+        return;
     atomic_fetch_add_explicit(&h->n_handlers, 1, memory_order_relaxed);
     beat(h, now);
     if (h->depth == MAX_DEPTH) {
         h->overflow++;
         return;
     }
-    h->stack[h->depth++] = (struct frame){ kind ? kind : "?",
-                                           name ? name : "?",
+    h->stack[h->depth++] = (struct frame){ kind ? kind : "?", name ? name : "?",
                                            what ? what : "?", now };
     publish(h);
 }
@@ -228,9 +230,12 @@ dbot__health_enter(struct dbot__health *h, const char *kind,
 void
 dbot__health_leave(struct dbot__health *h)
 {
-    int64_t now = now_ns(), dur;
+    int64_t now, dur;
     struct frame f;
 
+    if (!h)
+        return;
+    now = now_ns();
     beat(h, now);
     if (h->overflow) {
         h->overflow--;
@@ -262,8 +267,9 @@ log_blocked(const struct snap *s, int64_t blocked_ns)
         LOG_W("health", "loop blocked for %lld ms in %s %s (%s)", ms, s->kind,
               s->name, s->what);
     else
-        LOG_W("health", "loop blocked for %lld ms in %s %s (%s), nested %d deep",
-              ms, s->kind, s->name, s->what, s->depth);
+        LOG_W("health",
+              "loop blocked for %lld ms in %s %s (%s), nested %d deep", ms,
+              s->kind, s->name, s->what, s->depth);
 }
 
 static void *
@@ -288,9 +294,11 @@ watchdog_main(void *arg)
             if (gap <= 0)
                 gap = b - reported_beat;
             if (where.depth)
-                LOG_W("health", "loop recovered after %lld ms blocked in %s "
-                      "%s (%s)", (long long)(gap / 1000000), where.kind,
-                      where.name, where.what);
+                LOG_W("health",
+                      "loop recovered after %lld ms blocked in %s "
+                      "%s (%s)",
+                      (long long)(gap / 1000000), where.kind, where.name,
+                      where.what);
             else
                 LOG_W("health", "loop recovered after %lld ms blocked",
                       (long long)(gap / 1000000));
@@ -358,8 +366,7 @@ dbot__health_start(struct dbot__health *h)
     rc = pthread_create(&h->thread, NULL, watchdog_main, h);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
-        LOG_E("health", "cannot start the watchdog thread: %s",
-              strerror(rc));
+        LOG_E("health", "cannot start the watchdog thread: %s", strerror(rc));
         return DBOT_EAGAIN;
     }
     pthread_setname_np(h->thread, "dbot-watchdog");
@@ -407,8 +414,7 @@ dbot__health_loop_healthy(const struct dbot__health *h)
 }
 
 void
-dbot__health_stats(const struct dbot__health *h,
-                   struct dbot__health_stats *out)
+dbot__health_stats(const struct dbot__health *h, struct dbot__health_stats *out)
 {
     struct dbot__health *m = (struct dbot__health *)h;
     int64_t b = atomic_load_explicit(&m->beat_ns, memory_order_acquire);

@@ -14,7 +14,7 @@
 
 struct dbot__health;
 
-#define DBOT__HEALTH_SLOW_MS   100  /* asyncio debug mode's default */
+#define DBOT__HEALTH_SLOW_MS   100 /* asyncio debug mode's default */
 #define DBOT__HEALTH_STALL_MS  1000
 #define DBOT__HEALTH_REPEAT_MS 1000
 
@@ -51,6 +51,9 @@ int dbot__health_start(struct dbot__health *h);
 /* Disarm and join the watchdog (prompt: it waits on a condvar). Call before
  * the loop legitimately stops beating (dbot_run returning). Idempotent. */
 void dbot__health_stop(struct dbot__health *h);
+
+/* enter, leave and tick accept h == NULL and do nothing, so callers need
+ * no check when health monitoring is off. */
 
 /* Record that the loop is alive. The bot calls it from a ~250 ms timer;
  * enter and leave beat too. */

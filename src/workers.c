@@ -2,8 +2,7 @@
  * workers.c: a fixed pool of threads for blocking user work.
  *
  * DESIGN. A job is a small heap struct carrying work, done, arg, a deadline
- * and timestamps. It moves through three places, each guarded by the one
- * pool mutex:
+ * and timestamps. It moves through three places:
  *
  *   queue        FIFO of jobs not yet started (at most queue_size of them);
  *                the loop appends in dbot__pool_submit, workers take the
@@ -12,6 +11,11 @@
  *   (running)    a worker owns the job while work(arg) runs, without the
  *                lock held.
  *   completions  FIFO of finished jobs; the loop runs their done callbacks.
+ *
+ * The queue and the completions have a mutex each (`mu`, `cmu`), as
+ * libuv's threadpool does, so a worker reporting a result never contends
+ * with the loop submitting or another worker dequeuing. Lock order: mu,
+ * then cmu; nothing holds both except the stats snapshot.
  *
  * Completions are batched the h2o way: the worker that makes the list go
  * from empty to non-empty sets `posted` and calls deliver(ctx, drain, pool)
@@ -71,23 +75,30 @@ struct joblist {
     struct job *head, *tail;
 };
 
-/* Fields marked [mu] are read and written under `mu`; [loop] only on the
- * loop thread; [const] set in _new and never changed. */
+/* Fields marked [mu] or [cmu] are read and written under that mutex;
+ * [loop] only on the loop thread; [const] set in _new and never changed.
+ * The stats are split the same way: st_q for what the queue side counts,
+ * st_c for what the completion side counts; _stats merges them. */
 struct dbot__pool {
     pthread_mutex_t mu;
     pthread_cond_t work_cv; /* a job was queued, or stop was set */
     pthread_cond_t idle_cv; /* the queue became empty (shutdown waits) */
     struct joblist queue;   /* [mu] jobs not yet started */
-    struct joblist compl;   /* [mu] finished jobs awaiting done */
-    int posted;             /* [mu] a drain was delivered and has not run */
     int stop;               /* [mu] workers exit once the queue is empty */
-    int dead;               /* [mu] shutdown finished; drain frees the pool */
     int n_deadline;         /* [mu] queued jobs that have a deadline */
-    struct dbot__pool_stats st; /* [mu] */
+    uint64_t started;       /* [mu] work calls begun */
+    struct dbot__pool_stats st_q; /* [mu] queue side */
+
+    pthread_mutex_t cmu;
+    struct joblist finished; /* [cmu] finished jobs awaiting done */
+    int posted;              /* [cmu] a drain was delivered and has not run */
+    int dead;                /* [cmu] shutdown finished; drain frees the pool */
+    struct dbot__pool_stats st_c; /* [cmu] run, run_us_*, run_hist, done */
 
     int closing;                 /* [loop] shutdown began */
     struct job *free_jobs;       /* [loop] recycled job structs */
     int n_free;                  /* [loop] */
+    int free_cap;                /* [const] most kept for reuse */
     struct dbot__health *health; /* [loop] may be NULL */
 
     dbot__deliver_fn deliver; /* [const] */
@@ -177,6 +188,7 @@ pool_destroy(struct dbot__pool *pool)
 {
     pthread_cond_destroy(&pool->idle_cv);
     pthread_cond_destroy(&pool->work_cv);
+    pthread_mutex_destroy(&pool->cmu);
     pthread_mutex_destroy(&pool->mu);
     free(pool);
 }
@@ -184,7 +196,7 @@ pool_destroy(struct dbot__pool *pool)
 static void
 job_release(struct dbot__pool *pool, struct job *j)
 {
-    if (pool->n_free < MAX_FREE_CACHE) {
+    if (pool->n_free < pool->free_cap) {
         j->next = pool->free_jobs;
         pool->free_jobs = j;
         pool->n_free++;
@@ -213,9 +225,9 @@ run_completions(struct dbot__pool *pool, struct job *j)
         j = next;
     }
     if (n) {
-        pthread_mutex_lock(&pool->mu);
-        pool->st.done += n;
-        pthread_mutex_unlock(&pool->mu);
+        pthread_mutex_lock(&pool->cmu);
+        pool->st_c.done += n;
+        pthread_mutex_unlock(&pool->cmu);
     }
 }
 
@@ -227,12 +239,12 @@ drain(void *arg)
     struct joblist l;
     int dead;
 
-    pthread_mutex_lock(&pool->mu);
-    l = pool->compl;
-    pool->compl.head = pool->compl.tail = NULL;
+    pthread_mutex_lock(&pool->cmu);
+    l = pool->finished;
+    pool->finished.head = pool->finished.tail = NULL;
     pool->posted = 0;
     dead = pool->dead;
-    pthread_mutex_unlock(&pool->mu);
+    pthread_mutex_unlock(&pool->cmu);
     if (dead) {
         /* Shutdown ran every done callback already; l is empty. */
         pool_destroy(pool);
@@ -241,28 +253,30 @@ drain(void *arg)
     run_completions(pool, l.head);
 }
 
-/* Worker thread, mu held: queue a finished job for the loop. Drops and
- * retakes mu around deliver when this job starts a new batch. */
+/* Worker thread, cmu held: queue a finished job for the loop. Releases
+ * cmu. The job that starts a new batch delivers a drain, outside the lock
+ * (deliver takes the loop's inbox lock and may wake the loop). */
 static void
-complete_locked(struct dbot__pool *pool, struct job *j)
+complete_unlock(struct dbot__pool *pool, struct job *j)
 {
     int rc;
 
-    list_push(&pool->compl, j);
-    if (pool->posted)
+    list_push(&pool->finished, j);
+    if (pool->posted) {
+        pthread_mutex_unlock(&pool->cmu);
         return;
+    }
     pool->posted = 1;
-    pthread_mutex_unlock(&pool->mu);
+    pthread_mutex_unlock(&pool->cmu);
     rc = pool->deliver(pool->ctx, drain, pool);
-    pthread_mutex_lock(&pool->mu);
     if (rc < 0) {
         /* The batch stays queued; the next completion, dbot__pool_expire()
          * or shutdown picks it up. */
+        pthread_mutex_lock(&pool->cmu);
         pool->posted = 0;
-        pthread_mutex_unlock(&pool->mu);
+        pthread_mutex_unlock(&pool->cmu);
         LOG_E("workers", "cannot hand completions to the loop: %s",
               dbot_strerror(rc));
-        pthread_mutex_lock(&pool->mu);
     }
 }
 
@@ -271,46 +285,47 @@ worker_main(void *arg)
 {
     struct dbot__pool *pool = arg;
 
-    pthread_mutex_lock(&pool->mu);
     for (;;) {
         struct job *j;
         int64_t start, end;
 
+        pthread_mutex_lock(&pool->mu);
         while (!pool->queue.head && !pool->stop)
             pthread_cond_wait(&pool->work_cv, &pool->mu);
         j = list_pop(&pool->queue);
-        if (!j)
+        if (!j) {
+            pthread_mutex_unlock(&pool->mu);
             break; /* stop, and nothing left */
-        pool->st.queued--;
+        }
+        pool->st_q.queued--;
         if (j->deadline_ms)
             pool->n_deadline--;
         if (!pool->queue.head)
             pthread_cond_signal(&pool->idle_cv);
-
         start = now_ns();
         if (j->deadline_ms && start / 1000000 >= j->deadline_ms) {
+            pool->st_q.timed_out++;
+            pthread_mutex_unlock(&pool->mu);
             j->status = DBOT_ETIMEDOUT;
-            pool->st.timed_out++;
-            complete_locked(pool, j);
+            pthread_mutex_lock(&pool->cmu);
+            complete_unlock(pool, j);
             continue;
         }
-        account(&pool->st.wait_us_sum, &pool->st.wait_us_max,
-                pool->st.wait_hist, start - j->submit_ns);
-        pool->st.running++;
+        account(&pool->st_q.wait_us_sum, &pool->st_q.wait_us_max,
+                pool->st_q.wait_hist, start - j->submit_ns);
+        pool->started++;
         pthread_mutex_unlock(&pool->mu);
 
         j->work(j->arg);
         end = now_ns();
-
-        pthread_mutex_lock(&pool->mu);
-        pool->st.running--;
-        pool->st.run++;
-        account(&pool->st.run_us_sum, &pool->st.run_us_max, pool->st.run_hist,
-                end - start);
         j->status = 0;
-        complete_locked(pool, j);
+
+        pthread_mutex_lock(&pool->cmu);
+        pool->st_c.run++;
+        account(&pool->st_c.run_us_sum, &pool->st_c.run_us_max,
+                pool->st_c.run_hist, end - start);
+        complete_unlock(pool, j);
     }
-    pthread_mutex_unlock(&pool->mu);
     return NULL;
 }
 
@@ -362,9 +377,11 @@ dbot__pool_new(int nthreads, int queue_size, dbot__deliver_fn deliver,
     }
     pool->deliver = deliver;
     pool->ctx = ctx;
-    pool->st.threads = nthreads;
-    pool->st.queue_size = queue_size;
+    pool->free_cap = queue_size < MAX_FREE_CACHE ? MAX_FREE_CACHE : queue_size;
+    pool->st_q.threads = nthreads;
+    pool->st_q.queue_size = queue_size;
     pthread_mutex_init(&pool->mu, NULL);
+    pthread_mutex_init(&pool->cmu, NULL);
     pthread_cond_init(&pool->work_cv, NULL);
     /* Shutdown waits on idle_cv with an absolute monotonic deadline. */
     pthread_condattr_init(&ca);
@@ -433,15 +450,15 @@ dbot__pool_submit(struct dbot__pool *pool, dbot__work_fn work,
     j->submit_ns = now_ns();
 
     pthread_mutex_lock(&pool->mu);
-    if (pool->st.queued >= pool->st.queue_size) {
-        pool->st.busy++;
+    if (pool->st_q.queued >= pool->st_q.queue_size) {
+        pool->st_q.busy++;
         pthread_mutex_unlock(&pool->mu);
         job_release(pool, j);
         return DBOT_EBUSY;
     }
     list_push(&pool->queue, j);
-    pool->st.queued++;
-    pool->st.submitted++;
+    pool->st_q.queued++;
+    pool->st_q.submitted++;
     if (deadline_ms)
         pool->n_deadline++;
     pthread_cond_signal(&pool->work_cv);
@@ -471,8 +488,8 @@ dbot__pool_expire(struct dbot__pool *pool)
                     pool->queue.tail = prev;
                 j->status = DBOT_ETIMEDOUT;
                 list_push(&expired, j);
-                pool->st.queued--;
-                pool->st.timed_out++;
+                pool->st_q.queued--;
+                pool->st_q.timed_out++;
                 pool->n_deadline--;
                 n++;
             } else {
@@ -483,12 +500,14 @@ dbot__pool_expire(struct dbot__pool *pool)
         if (n && !pool->queue.head)
             pthread_cond_signal(&pool->idle_cv);
     }
-    /* Completions whose deliver failed: nothing else will run them. */
-    if (!pool->posted) {
-        stranded = pool->compl;
-        pool->compl.head = pool->compl.tail = NULL;
-    }
     pthread_mutex_unlock(&pool->mu);
+    /* Completions whose deliver failed: nothing else will run them. */
+    pthread_mutex_lock(&pool->cmu);
+    if (!pool->posted) {
+        stranded = pool->finished;
+        pool->finished.head = pool->finished.tail = NULL;
+    }
+    pthread_mutex_unlock(&pool->cmu);
     run_completions(pool, stranded.head);
     run_completions(pool, expired.head);
     return n;
@@ -517,9 +536,9 @@ dbot__pool_shutdown(struct dbot__pool *pool, int64_t grace_ms)
     /* Grace is over: whatever has not started will not. */
     for (struct job *j = pool->queue.head; j; j = j->next) {
         j->status = DBOT_ECANCELED;
-        pool->st.canceled++;
+        pool->st_q.canceled++;
     }
-    pool->st.queued = 0;
+    pool->st_q.queued = 0;
     pool->n_deadline = 0;
     rest = pool->queue;
     pool->queue.head = pool->queue.tail = NULL;
@@ -528,11 +547,11 @@ dbot__pool_shutdown(struct dbot__pool *pool, int64_t grace_ms)
     stop_and_join(pool, pool->nthreads);
 
     /* Workers are gone; only the loop (us) and a delivered drain remain. */
-    pthread_mutex_lock(&pool->mu);
-    list_splice(&pool->compl, &rest);
-    rest = pool->compl;
-    pool->compl.head = pool->compl.tail = NULL;
-    pthread_mutex_unlock(&pool->mu);
+    pthread_mutex_lock(&pool->cmu);
+    list_splice(&pool->finished, &rest);
+    rest = pool->finished;
+    pool->finished.head = pool->finished.tail = NULL;
+    pthread_mutex_unlock(&pool->cmu);
     run_completions(pool, rest.head);
 
     while (pool->free_jobs) {
@@ -544,10 +563,10 @@ dbot__pool_shutdown(struct dbot__pool *pool, int64_t grace_ms)
     free(pool->threads);
     pool->threads = NULL;
 
-    pthread_mutex_lock(&pool->mu);
+    pthread_mutex_lock(&pool->cmu);
     pool->dead = 1;
     posted = pool->posted;
-    pthread_mutex_unlock(&pool->mu);
+    pthread_mutex_unlock(&pool->cmu);
     if (!posted)
         pool_destroy(pool);
 }
@@ -555,7 +574,18 @@ dbot__pool_shutdown(struct dbot__pool *pool, int64_t grace_ms)
 void
 dbot__pool_stats(struct dbot__pool *pool, struct dbot__pool_stats *out)
 {
+    uint64_t started;
+
     pthread_mutex_lock(&pool->mu);
-    *out = pool->st;
+    *out = pool->st_q;
+    started = pool->started;
+    pthread_mutex_lock(&pool->cmu);
+    out->run = pool->st_c.run;
+    out->run_us_sum = pool->st_c.run_us_sum;
+    out->run_us_max = pool->st_c.run_us_max;
+    memcpy(out->run_hist, pool->st_c.run_hist, sizeof out->run_hist);
+    out->done = pool->st_c.done;
+    pthread_mutex_unlock(&pool->cmu);
     pthread_mutex_unlock(&pool->mu);
+    out->running = (int)(started - out->run);
 }

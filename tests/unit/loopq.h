@@ -27,9 +27,9 @@ struct loopq {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct loopq_task *head, *tail;
-    int pending;       /* tasks queued, not yet run */
-    int delivers;      /* deliver calls accepted */
-    atomic_int fail;   /* refuse this many deliver calls with ENOMEM */
+    int pending;     /* tasks queued, not yet run */
+    int delivers;    /* deliver calls accepted */
+    atomic_int fail; /* refuse this many deliver calls with ENOMEM */
 };
 
 static inline void
@@ -126,15 +126,15 @@ loopq_run(struct loopq *q, int wait_ms)
 }
 
 /* Play the loop until cond holds, failing the test after ms (scaled). */
-#define LOOP_UNTIL(q, cond, ms)                                                \
-    do {                                                                       \
-        long long ldl_ = check_now_ms_() + check_timeout_ms_(ms);              \
-        while (!(cond)) {                                                      \
-            if (check_now_ms_() > ldl_)                                        \
-                CHECK_FAIL_("LOOP_UNTIL(%s) timed out after %lld ms", #cond,   \
-                            (long long)(ms));                                  \
-            loopq_run((q), 10);                                                \
-        }                                                                      \
+#define LOOP_UNTIL(q, cond, ms)                                              \
+    do {                                                                     \
+        long long ldl_ = check_now_ms_() + check_timeout_ms_(ms);            \
+        while (!(cond)) {                                                    \
+            if (check_now_ms_() > ldl_)                                      \
+                CHECK_FAIL_("LOOP_UNTIL(%s) timed out after %lld ms", #cond, \
+                            (long long)(ms));                                \
+            loopq_run((q), 10);                                              \
+        }                                                                    \
     } while (0)
 
 /* Run what is left (a drain delivered before a pool shutdown) and free. */

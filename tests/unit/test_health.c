@@ -153,12 +153,13 @@ TEST(watchdog_reports_block_while_it_lasts)
 {
     struct dbot__health *h = dbot__health_new(NULL); /* stall 1000 ms */
     struct dbot__health_stats s;
-    long long t0, seen_at, n;
+    long long before, t0, seen_at, n;
 
     cap_reset();
     ASSERT_EQ(dbot__health_start(h), 0);
     ASSERT_EQ(dbot__health_start(h), DBOT_ESTATE);
     dbot__health_tick(h);
+    before = check_now_ms_();
     dbot__health_enter(h, "handler", "on_block", "MESSAGE_CREATE");
     t0 = check_now_ms_();
     /* The "handler" blocks the loop until the watchdog's line reached the
@@ -170,7 +171,7 @@ TEST(watchdog_reports_block_while_it_lasts)
     ASSERT_CONTAINS(cap_text(), " ms in handler on_block (MESSAGE_CREATE)");
     n = cap_number_after("loop blocked for ");
     ASSERT_GE(n, 1000);
-    ASSERT_LE(n, seen_at + 5);
+    ASSERT_LE(n, check_now_ms_() - before + 1);
     ASSERT_EQ(dbot__health_loop_healthy(h), 0);
     dbot__health_stats(h, &s);
     ASSERT_EQ(s.healthy, 0);
@@ -269,7 +270,7 @@ TEST(stop_is_prompt_and_disarms)
     t0 = check_now_ms_();
     dbot__health_stop(h);
     ASSERT_LE(check_now_ms_() - t0, check_timeout_ms_(200));
-    dbot__health_stop(h); /* idempotent */
+    dbot__health_stop(h);                       /* idempotent */
     ASSERT_EQ(dbot__health_loop_healthy(h), 1); /* unarmed */
     dbot__health_stats(h, &s);
     ASSERT_EQ(s.blocked_ms, 0);

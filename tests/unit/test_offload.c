@@ -115,7 +115,9 @@ TEST(offload_runs_work_then_done_with_the_bot)
 
 TEST(refused_offload_never_calls_done)
 {
-    enum { QS = 2 };
+    enum {
+        QS = 2
+    };
     struct dbot bot = { dbot__pool_new(1, QS, loopq_deliver, &q) };
     static struct req r[QS + 2];
     int ok[QS + 2], accepted = 0, busy = 0;

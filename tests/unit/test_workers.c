@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 static struct loopq q;
 static pthread_t loop_thread;
@@ -29,8 +30,8 @@ struct tjob {
     atomic_int off_loop; /* work ran on a thread other than the loop */
     int done_calls;      /* loop only */
     int status;
-    int gated;           /* work waits for the gate */
-    int sleep_ms;        /* work sleeps this long (the workload) */
+    int gated;                   /* work waits for the gate */
+    int sleep_ms;                /* work sleeps this long (the workload) */
     struct dbot__pool *resubmit; /* done submits again here, records rc */
     int resubmit_rc;
 };
@@ -116,7 +117,9 @@ finish(struct dbot__pool *p, int64_t grace)
 
 TEST(jobs_run_on_workers_and_done_on_loop)
 {
-    enum { N = 200 };
+    enum {
+        N = 200
+    };
     static struct tjob jobs[N];
     struct dbot__pool *p = dbot__pool_new(4, 0, loopq_deliver, &q);
     struct dbot__pool_stats s;
@@ -126,8 +129,8 @@ TEST(jobs_run_on_workers_and_done_on_loop)
     memset(jobs, 0, sizeof jobs);
     total_done = 0;
     for (int i = 0; i < N; i++)
-        ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &jobs[i], 0,
-                                    "t"), 0);
+        ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &jobs[i], 0, "t"),
+                  0);
     LOOP_UNTIL(&q, total_done == N, 5000);
     for (int i = 0; i < N; i++) {
         ASSERT_EQ(atomic_load(&jobs[i].ran), 1);
@@ -159,6 +162,10 @@ TEST(invalid_arguments_are_refused)
     struct tjob j = { 0 };
     struct dbot__pool *p = dbot__pool_new(1, 1, loopq_deliver, &q);
 
+    struct dbot__pool *cores = dbot__pool_new(0, 0, loopq_deliver, &q);
+
+    ASSERT_EQ(stats(cores).threads, sysconf(_SC_NPROCESSORS_ONLN));
+    dbot__pool_shutdown(cores, 0);
     ASSERT_TRUE(dbot__pool_new(1, -1, loopq_deliver, &q) == NULL);
     ASSERT_TRUE(dbot__pool_new(1, 1, NULL, &q) == NULL);
     ASSERT_EQ(dbot__pool_submit(p, NULL, tjob_done, &j, 0, "x"), DBOT_EINVAL);
@@ -172,7 +179,9 @@ TEST(invalid_arguments_are_refused)
 
 TEST(full_queue_refuses_at_once)
 {
-    enum { QS = 4 };
+    enum {
+        QS = 4
+    };
     static struct tjob blocker, jobs[QS + 1];
     struct dbot__pool *p = dbot__pool_new(1, QS, loopq_deliver, &q);
     long long t0;
@@ -182,17 +191,18 @@ TEST(full_queue_refuses_at_once)
     total_done = 0;
     gate_set(0);
     blocker.gated = 1;
-    ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &blocker, 0, "b"),
-              0);
+    ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &blocker, 0, "b"), 0);
     WAIT_UNTIL(running(p) == 1, 5000); /* the one worker is now stuck */
     for (int i = 0; i < QS; i++)
-        ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &jobs[i], 0,
-                                    "t"), 0);
+        ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &jobs[i], 0, "t"),
+                  0);
     t0 = check_now_ms_();
-    ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done_noop, &jobs[QS], 0,
-                                "t"), DBOT_EBUSY);
-    ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done_noop, &jobs[QS], 0,
-                                "t"), DBOT_EBUSY);
+    ASSERT_EQ(
+        dbot__pool_submit(p, tjob_work, tjob_done_noop, &jobs[QS], 0, "t"),
+        DBOT_EBUSY);
+    ASSERT_EQ(
+        dbot__pool_submit(p, tjob_work, tjob_done_noop, &jobs[QS], 0, "t"),
+        DBOT_EBUSY);
     ASSERT_LE(check_now_ms_() - t0, 100);
     ASSERT_EQ(stats(p).busy, 2);
     ASSERT_EQ(stats(p).queued, QS);
@@ -201,8 +211,7 @@ TEST(full_queue_refuses_at_once)
     LOOP_UNTIL(&q, total_done == QS + 1, 5000);
     ASSERT_EQ(atomic_load(&jobs[QS].ran), 0);
     /* Room again once the queue drained. */
-    ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &jobs[QS], 0, "t"),
-              0);
+    ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &jobs[QS], 0, "t"), 0);
     LOOP_UNTIL(&q, total_done == QS + 2, 5000);
     ASSERT_EQ(jobs[QS].done_calls, 1);
     finish(p, 0);
@@ -220,14 +229,13 @@ TEST(expired_job_is_not_run_when_dequeued)
     total_done = 0;
     gate_set(0);
     blocker.gated = 1;
-    ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &blocker, 0, "b"),
-              0);
+    ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &blocker, 0, "b"), 0);
     WAIT_UNTIL(running(p) == 1, 5000);
     dl = dbot__pool_now_ms() + 20;
-    ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &late, dl, "late"),
-              0);
+    ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &late, dl, "late"), 0);
     ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &fine,
-                                dbot__pool_now_ms() + 60000, "fine"), 0);
+                                dbot__pool_now_ms() + 60000, "fine"),
+              0);
     WAIT_UNTIL(dbot__pool_now_ms() > dl, 1000);
     gate_set(1);
     LOOP_UNTIL(&q, total_done == 3, 5000);
@@ -253,8 +261,7 @@ TEST(expire_finishes_queued_jobs_while_workers_are_busy)
     total_done = 0;
     gate_set(0);
     blocker.gated = 1;
-    ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &blocker, 0, "b"),
-              0);
+    ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &blocker, 0, "b"), 0);
     WAIT_UNTIL(running(p) == 1, 5000);
     ASSERT_EQ(dbot__pool_expire(p), 0);
     dl = dbot__pool_now_ms() + 20;
@@ -287,7 +294,11 @@ TEST(expire_finishes_queued_jobs_while_workers_are_busy)
 
 TEST(shutdown_runs_queue_within_grace_and_cancels_the_rest)
 {
-    enum { N = 1000, GRACE = 200, JOB_MS = 20 };
+    enum {
+        N = 1000,
+        GRACE = 200,
+        JOB_MS = 20
+    };
     static struct tjob jobs[N];
     struct dbot__pool *p = dbot__pool_new(2, N, loopq_deliver, &q);
     int ok = 0, canceled = 0, ran = 0;
@@ -297,8 +308,8 @@ TEST(shutdown_runs_queue_within_grace_and_cancels_the_rest)
     total_done = 0;
     for (int i = 0; i < N; i++) {
         jobs[i].sleep_ms = JOB_MS;
-        ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &jobs[i], 0,
-                                    "slow"), 0);
+        ASSERT_EQ(
+            dbot__pool_submit(p, tjob_work, tjob_done, &jobs[i], 0, "slow"), 0);
     }
     t0 = check_now_ms_();
     dbot__pool_shutdown(p, GRACE);
@@ -329,7 +340,9 @@ TEST(shutdown_runs_queue_within_grace_and_cancels_the_rest)
 
 TEST(shutdown_returns_when_queue_empties_before_grace)
 {
-    enum { N = 10 };
+    enum {
+        N = 10
+    };
     static struct tjob jobs[N];
     struct dbot__pool *p = dbot__pool_new(2, 0, loopq_deliver, &q);
     long long t0;
@@ -337,8 +350,8 @@ TEST(shutdown_returns_when_queue_empties_before_grace)
     memset(jobs, 0, sizeof jobs);
     total_done = 0;
     for (int i = 0; i < N; i++)
-        ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &jobs[i], 0,
-                                    "t"), 0);
+        ASSERT_EQ(dbot__pool_submit(p, tjob_work, tjob_done, &jobs[i], 0, "t"),
+                  0);
     t0 = check_now_ms_();
     dbot__pool_shutdown(p, 60000);
     ASSERT_LE(check_now_ms_() - t0, check_timeout_ms_(2000));
@@ -407,13 +420,14 @@ nop_work(void *arg)
 
 TEST(completions_are_batched_into_one_deliver)
 {
-    enum { N = 10 };
+    enum {
+        N = 10
+    };
     struct dbot__pool *p = dbot__pool_new(2, 0, loopq_deliver, &q);
     int done = 0;
 
     for (int i = 0; i < N; i++)
-        ASSERT_EQ(dbot__pool_submit(p, nop_work, count_done, &done, 0, "n"),
-                  0);
+        ASSERT_EQ(dbot__pool_submit(p, nop_work, count_done, &done, 0, "n"), 0);
     /* Do not play the loop until all have finished: the first completion
      * delivered a drain and every later one joined its batch. */
     WAIT_UNTIL(stats(p).run == N, 5000);
@@ -466,7 +480,10 @@ TEST(failed_deliver_is_recovered_by_expire)
 
 TEST(many_workers_completing_concurrently)
 {
-    enum { N = 20000, T = 8 };
+    enum {
+        N = 20000,
+        T = 8
+    };
     static struct tjob jobs[N];
     struct dbot__pool *p = dbot__pool_new(T, 256, loopq_deliver, &q);
     struct dbot__pool_stats s;
@@ -475,8 +492,8 @@ TEST(many_workers_completing_concurrently)
     memset(jobs, 0, sizeof jobs);
     total_done = 0;
     while (next < N) {
-        int rc = dbot__pool_submit(p, tjob_work, tjob_done, &jobs[next], 0,
-                                   "many");
+        int rc =
+            dbot__pool_submit(p, tjob_work, tjob_done, &jobs[next], 0, "many");
         if (rc == DBOT_EBUSY) {
             busy++;
             loopq_run(&q, 1); /* the loop does other things meanwhile */
@@ -509,8 +526,7 @@ TEST(done_callbacks_are_timed_by_health)
 
     dbot__pool_set_health(p, h);
     for (int i = 0; i < 3; i++)
-        ASSERT_EQ(dbot__pool_submit(p, nop_work, count_done, &done, 0, "n"),
-                  0);
+        ASSERT_EQ(dbot__pool_submit(p, nop_work, count_done, &done, 0, "n"), 0);
     LOOP_UNTIL(&q, done == 3, 5000);
     dbot__health_stats(h, &hs);
     ASSERT_EQ(hs.handlers, 3);

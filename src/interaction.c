@@ -61,6 +61,7 @@ struct dbot__interactions {
     cJSON *commands;      /* what dbot_commands_set() declared, or NULL */
     uint64_t app_id;
     int synced;           /* command sync started */
+    int64_t token_life_ms; /* 15 min; shorter only in tests */
 };
 
 struct dbot_interaction {
@@ -100,7 +101,7 @@ cfg_of(const dbot_interaction *ix)
 static int
 expired(const dbot_interaction *ix)
 {
-    return dbot_now_ms() - ix->t_recv >= TOKEN_LIFE_MS;
+    return dbot_now_ms() - ix->t_recv >= ix->owner->token_life_ms;
 }
 
 static const char *
@@ -866,6 +867,7 @@ dbot__interactions_new(struct dbot__interactions **out, dbot *bot)
     if (!ixs)
         return DBOT_ENOMEM;
     ixs->bot = bot;
+    ixs->token_life_ms = TOKEN_LIFE_MS;
     if (dbot__routes_new(&ixs->routes) < 0) {
         free(ixs);
         return DBOT_ENOMEM;
@@ -922,6 +924,12 @@ dbot__interactions_stats(const struct dbot__interactions *ixs,
                          struct dbot__ix_stats *out)
 {
     *out = ixs->stats;
+}
+
+void
+dbot__interactions_set_token_life(struct dbot__interactions *ixs, int64_t ms)
+{
+    ixs->token_life_ms = ms;
 }
 
 struct dbot__routes *

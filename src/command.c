@@ -110,8 +110,7 @@ check_name(struct cctx *c, const char *what, const char *name, int chat)
         if (is_upper(cp))
             return fail(c, "%s \"%s\" must be lowercase", what, name);
         if (cp < 0x80 && !(cp >= 'a' && cp <= 'z') &&
-            !(cp >= '0' && cp <= '9') && cp != '-' && cp != '_' &&
-            cp != '\'')
+            !(cp >= '0' && cp <= '9') && cp != '-' && cp != '_' && cp != '\'')
             return fail(c,
                         "%s \"%s\" has '%c'; allowed are a-z 0-9 - _ ' "
                         "and letters",
@@ -236,8 +235,7 @@ build_choices(struct cctx *c, const dbot_option *o, cJSON *obj)
         } else if (o->type == DBOT_OPT_INTEGER) {
             if ((double)ch->integer > MAX_SAFE_INT ||
                 (double)ch->integer < -MAX_SAFE_INT)
-                return fail(c, "choices[%d].integer is outside +-(2^53-1)",
-                            i);
+                return fail(c, "choices[%d].integer is outside +-(2^53-1)", i);
         } else if (!isfinite(ch->number)) {
             return fail(c, "choices[%d].number is not finite", i);
         }
@@ -249,8 +247,7 @@ build_choices(struct cctx *c, const dbot_option *o, cJSON *obj)
         if (o->type == DBOT_OPT_STRING)
             ok = ok && cJSON_AddStringToObject(j, "value", ch->str);
         else if (o->type == DBOT_OPT_INTEGER)
-            ok = ok && cJSON_AddNumberToObject(j, "value",
-                                               (double)ch->integer);
+            ok = ok && cJSON_AddNumberToObject(j, "value", (double)ch->integer);
         else
             ok = ok && cJSON_AddNumberToObject(j, "value", ch->number);
         if (!ok)
@@ -267,11 +264,11 @@ check_value_limits(struct cctx *c, const dbot_option *o)
     if ((o->has_min || o->has_max) && !num)
         return fail(c, "min_value/max_value need an INTEGER or NUMBER "
                        "option");
-    if (o->has_min && (!isfinite(o->min_value) ||
-                       fabs(o->min_value) > MAX_SAFE_INT))
+    if (o->has_min &&
+        (!isfinite(o->min_value) || fabs(o->min_value) > MAX_SAFE_INT))
         return fail(c, "min_value is outside +-(2^53-1)");
-    if (o->has_max && (!isfinite(o->max_value) ||
-                       fabs(o->max_value) > MAX_SAFE_INT))
+    if (o->has_max &&
+        (!isfinite(o->max_value) || fabs(o->max_value) > MAX_SAFE_INT))
         return fail(c, "max_value is outside +-(2^53-1)");
     if (o->type == DBOT_OPT_INTEGER &&
         ((o->has_min && o->min_value != floor(o->min_value)) ||
@@ -307,15 +304,14 @@ enum level {
     LEVEL_SUBCOMMAND, /* value options only */
 };
 
-static int build_options(struct cctx *c, const dbot_option *opts,
-                         enum level lv, cJSON *parent);
+static int build_options(struct cctx *c, const dbot_option *opts, enum level lv,
+                         cJSON *parent);
 
 static int
-build_option(struct cctx *c, const dbot_option *o, enum level lv,
-             cJSON *arr)
+build_option(struct cctx *c, const dbot_option *o, enum level lv, cJSON *arr)
 {
-    int nested = o->type == DBOT_OPT_SUBCOMMAND ||
-                 o->type == DBOT_OPT_SUBCOMMAND_GROUP;
+    int nested =
+        o->type == DBOT_OPT_SUBCOMMAND || o->type == DBOT_OPT_SUBCOMMAND_GROUP;
     cJSON *j;
 
     if (!nested && !is_value_type(o->type))
@@ -361,8 +357,8 @@ build_option(struct cctx *c, const dbot_option *o, enum level lv,
                                                            : LEVEL_SUBCOMMAND,
                       j) < 0)
         return -1;
-    if (o->channel_types && add_bits(c, j, "channel_types",
-                                     o->channel_types) < 0)
+    if (o->channel_types &&
+        add_bits(c, j, "channel_types", o->channel_types) < 0)
         return -1;
     if ((o->has_min && add_num(c, j, "min_value", o->min_value) < 0) ||
         (o->has_max && add_num(c, j, "max_value", o->max_value) < 0) ||
@@ -420,13 +416,15 @@ check_permissions(struct cctx *c, const char *p)
     size_t i, n = strlen(p);
 
     if (n == 0 || n > 20 || (n > 1 && p[0] == '0'))
-        return fail(c, "default_member_permissions \"%s\" is not a decimal "
-                       "permission bit set",
+        return fail(c,
+                    "default_member_permissions \"%s\" is not a decimal "
+                    "permission bit set",
                     p);
     for (i = 0; i < n; i++)
         if (p[i] < '0' || p[i] > '9')
-            return fail(c, "default_member_permissions \"%s\" is not a "
-                           "decimal permission bit set",
+            return fail(c,
+                        "default_member_permissions \"%s\" is not a "
+                        "decimal permission bit set",
                         p);
     return 0;
 }
@@ -493,8 +491,10 @@ build_command(struct cctx *c, const dbot_command *cmd)
     if (merge_extra(c, j, cmd->extra_json) < 0)
         goto out;
     if (c->text > MAX_TEXT) {
-        fail(c, "%ld characters of names, descriptions and values; the "
-                "limit is %d", c->text, MAX_TEXT);
+        fail(c,
+             "%ld characters of names, descriptions and values; the "
+             "limit is %d",
+             c->text, MAX_TEXT);
         goto out;
     }
     return j;
@@ -514,8 +514,7 @@ dbot__commands_to_json(const dbot_command *const *cmds, size_t n, char *err,
     static const int limit[4] = { 0, DBOT__MAX_CHAT_COMMANDS,
                                   DBOT__MAX_USER_COMMANDS,
                                   DBOT__MAX_MESSAGE_COMMANDS };
-    static const char *const kind[4] = { "", "CHAT_INPUT", "USER",
-                                         "MESSAGE" };
+    static const char *const kind[4] = { "", "CHAT_INPUT", "USER", "MESSAGE" };
     cJSON *arr = cJSON_CreateArray();
     size_t i, k;
 
@@ -634,8 +633,7 @@ static int
 differ(struct diff *d, const char *path, const char *key)
 {
     if (d->why && d->len)
-        snprintf(d->why, d->len, "%s%s%s differs", path, *key ? "." : "",
-                 key);
+        snprintf(d->why, d->len, "%s%s%s differs", path, *key ? "." : "", key);
     return 0;
 }
 
@@ -654,7 +652,8 @@ set_mask(const cJSON *v)
 
     if (!cJSON_IsArray(v))
         return -1;
-    cJSON_ArrayForEach(it, v) {
+    cJSON_ArrayForEach(it, v)
+    {
         if (!cJSON_IsNumber(it) || it->valuedouble < 0 ||
             it->valuedouble > 62 || it->valuedouble != floor(it->valuedouble))
             return -1;
@@ -739,9 +738,9 @@ cmp_field(const cJSON *a, const cJSON *b, const cJSON *va, const cJSON *vb,
     case F_SET_NULL:
     case F_SET_GUILD:
     case F_SET_EMPTY: {
-        int64_t dflt = f->kind == F_SET_GUILD ? 1 : f->kind == F_SET_EMPTY
-                                                       ? 0
-                                                       : -2; /* null */
+        int64_t dflt = f->kind == F_SET_GUILD   ? 1
+                       : f->kind == F_SET_EMPTY ? 0
+                                                : -2; /* null */
 
         ma = absent(va) ? dflt : set_mask(va);
         mb = absent(vb) ? dflt : set_mask(vb);
@@ -779,11 +778,11 @@ cmp_object(const cJSON *a, const cJSON *b, const struct field *fields,
         return differ(d, path, "");
     for (f = fields; f->key; f++)
         if (!cmp_field(a, b, cJSON_GetObjectItemCaseSensitive(a, f->key),
-                       cJSON_GetObjectItemCaseSensitive(b, f->key), f, path,
-                       d))
+                       cJSON_GetObjectItemCaseSensitive(b, f->key), f, path, d))
             return 0;
     /* Members only ours has a say about: extra_json additions. */
-    cJSON_ArrayForEach(it, a) {
+    cJSON_ArrayForEach(it, a)
+    {
         const cJSON *vb;
 
         for (f = fields; f->key; f++)
@@ -827,14 +826,16 @@ dbot__commands_diff(const cJSON *ours, const cJSON *theirs, char *why,
                      cJSON_GetArraySize(ours), cJSON_GetArraySize(theirs));
         return 0;
     }
-    cJSON_ArrayForEach(a, ours) {
+    cJSON_ArrayForEach(a, ours)
+    {
         const char *name =
             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "name"));
         int found = 0;
 
         if (!name)
             return differ(&d, "commands", "");
-        cJSON_ArrayForEach(b, theirs) {
+        cJSON_ArrayForEach(b, theirs)
+        {
             const char *nb = cJSON_GetStringValue(
                 cJSON_GetObjectItemCaseSensitive(b, "name"));
 

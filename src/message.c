@@ -53,11 +53,11 @@ struct dbot_msg {
     dbot_row r[DBOT__MAX_ROWS];
     int nrows;
     unsigned flags;
-    unsigned parse;    /* DBOT_MENTION_* */
-    int mentions_set;  /* any dbot_msg_mention* call */
-    cJSON *users;      /* allowed_mentions.users, owned, or NULL */
-    cJSON *roles;      /* allowed_mentions.roles, owned, or NULL */
-    int replied_user;  /* -1 unset, else 0/1 */
+    unsigned parse;   /* DBOT_MENTION_* */
+    int mentions_set; /* any dbot_msg_mention* call */
+    cJSON *users;     /* allowed_mentions.users, owned, or NULL */
+    cJSON *roles;     /* allowed_mentions.roles, owned, or NULL */
+    int replied_user; /* -1 unset, else 0/1 */
 };
 
 struct dbot_modal {
@@ -103,8 +103,8 @@ check_len(struct bld *b, const char *path, const char *s, long max,
     if (n < 0)
         return seterr(b, DBOT_EINVAL, "%s: not valid UTF-8", path);
     if (n > max)
-        return seterr(b, DBOT_ETOOBIG,
-                      "%s: longer than %ld characters (%ld)", path, max, n);
+        return seterr(b, DBOT_ETOOBIG, "%s: longer than %ld characters (%ld)",
+                      path, max, n);
     return 0;
 }
 
@@ -378,8 +378,8 @@ mention_id(dbot_msg *m, cJSON **list, const char *what, uint64_t id)
     if (!*list && !(*list = cJSON_CreateArray()))
         return nomem(&m->b);
     if (cJSON_GetArraySize(*list) >= 100)
-        return seterr(&m->b, DBOT_ETOOBIG,
-                      "allowed_mentions.%s: more than 100", what);
+        return seterr(&m->b, DBOT_ETOOBIG, "allowed_mentions.%s: more than 100",
+                      what);
     snprintf(s, sizeof s, "%llu", (unsigned long long)id);
     m->mentions_set = 1;
     return push(&m->b, *list, cJSON_CreateString(s));
@@ -466,11 +466,11 @@ mentions_json(const dbot_msg *m)
         ((kinds & DBOT_MENTION_EVERYONE) &&
          !cJSON_AddItemToArray(parse, cJSON_CreateString("everyone"))))
         goto fail;
-    if (m->users && !cJSON_AddItemToObject(am, "users",
-                                           cJSON_Duplicate(m->users, 1)))
+    if (m->users &&
+        !cJSON_AddItemToObject(am, "users", cJSON_Duplicate(m->users, 1)))
         goto fail;
-    if (m->roles && !cJSON_AddItemToObject(am, "roles",
-                                           cJSON_Duplicate(m->roles, 1)))
+    if (m->roles &&
+        !cJSON_AddItemToObject(am, "roles", cJSON_Duplicate(m->roles, 1)))
         goto fail;
     if (m->replied_user >= 0 &&
         !cJSON_AddBoolToObject(am, "replied_user", m->replied_user))
@@ -509,11 +509,10 @@ dbot_msg_json(const dbot_msg *m)
         if (!rows->child)
             cJSON_DeleteItemFromObjectCaseSensitive(out, "components");
     }
-    content = cJSON_GetStringValue(
-        cJSON_GetObjectItemCaseSensitive(out, "content"));
+    content =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(out, "content"));
     if (!cJSON_GetObjectItemCaseSensitive(out, "allowed_mentions") &&
-        (m->mentions_set || (content && *content) ||
-         m->replied_user >= 0)) {
+        (m->mentions_set || (content && *content) || m->replied_user >= 0)) {
         cJSON *am = mentions_json(m);
 
         if (!am || !cJSON_AddItemToObject(out, "allowed_mentions", am)) {
@@ -550,7 +549,8 @@ embed_total(const dbot_msg *m)
         n += clen(o, "title") + clen(o, "description");
         n += clen(cJSON_GetObjectItemCaseSensitive(o, "footer"), "text");
         n += clen(cJSON_GetObjectItemCaseSensitive(o, "author"), "name");
-        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(o, "fields")) {
+        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(o, "fields"))
+        {
             n += clen(f, "name") + clen(f, "value");
         }
     }
@@ -772,14 +772,15 @@ id_used(const cJSON *c, const char *id, int depth)
     if (!c || depth > 4)
         return 0;
     if (cJSON_IsArray(c)) {
-        cJSON_ArrayForEach(it, c) {
+        cJSON_ArrayForEach(it, c)
+        {
             if (id_used(it, id, depth + 1))
                 return 1;
         }
         return 0;
     }
-    cid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c,
-                                                                "custom_id"));
+    cid =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "custom_id"));
     if (cid && strcmp(cid, id) == 0)
         return 1;
     return id_used(cJSON_GetObjectItemCaseSensitive(c, "component"), id,
@@ -817,8 +818,7 @@ dbot_msg_row(dbot_msg *m)
     }
     if (!m->components) {
         if (cJSON_GetObjectItemCaseSensitive(m->root, "components")) {
-            seterr(&m->b, DBOT_EINVAL,
-                   "components: set raw; cannot add rows");
+            seterr(&m->b, DBOT_EINVAL, "components: set raw; cannot add rows");
             return NULL;
         }
         if (!(m->components = cJSON_AddArrayToObject(m->root, "components"))) {
@@ -872,8 +872,7 @@ dbot_row_button(dbot_row *r, const dbot_button *bt)
         snprintf(p, sizeof p, "%s.url", path);
         if (bt->custom_id)
             return seterr(b, DBOT_EINVAL,
-                          "%s: link buttons have a url, not a custom_id",
-                          path);
+                          "%s: link buttons have a url, not a custom_id", path);
         if (check_len(b, p, bt->url, 512, 1) < 0)
             return b->code;
     } else {
@@ -889,7 +888,8 @@ dbot_row_button(dbot_row *r, const dbot_button *bt)
         return b->code;
     if (bt->label && put_str(b, j, "label", bt->label) < 0)
         return b->code;
-    if (bt->emoji && put_item(b, j, "emoji", emoji_json(b, path, bt->emoji)) < 0)
+    if (bt->emoji &&
+        put_item(b, j, "emoji", emoji_json(b, path, bt->emoji)) < 0)
         return b->code;
     if (bt->custom_id && put_str(b, j, "custom_id", bt->custom_id) < 0)
         return b->code;
@@ -902,8 +902,8 @@ dbot_row_button(dbot_row *r, const dbot_button *bt)
 }
 
 static int
-select_options(struct bld *b, const char *path, const dbot_select *s,
-               cJSON *j, int *count)
+select_options(struct bld *b, const char *path, const dbot_select *s, cJSON *j,
+               int *count)
 {
     char p[128];
     cJSON *arr = cJSON_AddArrayToObject(j, "options");
@@ -939,14 +939,17 @@ select_options(struct bld *b, const char *path, const dbot_select *s,
              put_str(b, oj, "description", o->description) < 0))
             return b->code;
         snprintf(p, sizeof p, "%s.options[%d]", path, i);
-        if (o->emoji && put_item(b, oj, "emoji", emoji_json(b, p, o->emoji)) < 0)
+        if (o->emoji &&
+            put_item(b, oj, "emoji", emoji_json(b, p, o->emoji)) < 0)
             return b->code;
         if (o->is_default && put_item(b, oj, "default", cJSON_CreateTrue()) < 0)
             return b->code;
     }
     if (i == 0)
-        return seterr(b, DBOT_EINVAL, "%s.options: a string select needs "
-                                      "1-25 options", path);
+        return seterr(b, DBOT_EINVAL,
+                      "%s.options: a string select needs "
+                      "1-25 options",
+                      path);
     *count = i;
     return 0;
 }
@@ -962,8 +965,8 @@ select_json(struct bld *b, const char *path, const dbot_select *s,
     cJSON *j;
     int i;
 
-    if (type != DBOT_SELECT_STRING && (type < DBOT_SELECT_USER ||
-                                       type > DBOT_SELECT_CHANNEL)) {
+    if (type != DBOT_SELECT_STRING &&
+        (type < DBOT_SELECT_USER || type > DBOT_SELECT_CHANNEL)) {
         seterr(b, DBOT_EINVAL, "%s.type: %d is not a select (3, 5-8)", path,
                s->type);
         return NULL;
@@ -979,8 +982,7 @@ select_json(struct bld *b, const char *path, const dbot_select *s,
         return NULL;
     }
     if (s->channel_types && type != DBOT_SELECT_CHANNEL) {
-        seterr(b, DBOT_EINVAL, "%s.channel_types: only channel selects",
-               path);
+        seterr(b, DBOT_EINVAL, "%s.channel_types: only channel selects", path);
         return NULL;
     }
     if (!(j = cJSON_CreateObject())) {
@@ -993,23 +995,26 @@ select_json(struct bld *b, const char *path, const dbot_select *s,
     if (type == DBOT_SELECT_STRING && select_options(b, path, s, j, &nopts) < 0)
         goto fail;
     if (min < 0 || min > 25 || s->max_values < 0 || s->max_values > 25) {
-        seterr(b, DBOT_EINVAL, "%s: min_values/max_values must be 0-25 and "
-                               "1-25", path);
+        seterr(b, DBOT_EINVAL,
+               "%s: min_values/max_values must be 0-25 and "
+               "1-25",
+               path);
         goto fail;
     }
     if (s->max_values && min > s->max_values) {
-        seterr(b, DBOT_EINVAL, "%s: min_values %d is above max_values %d",
-               path, min, s->max_values);
+        seterr(b, DBOT_EINVAL, "%s: min_values %d is above max_values %d", path,
+               min, s->max_values);
         goto fail;
     }
     if (s->max_values > nopts || min > nopts) {
-        seterr(b, DBOT_EINVAL, "%s: min/max_values exceed the %d options",
-               path, nopts);
+        seterr(b, DBOT_EINVAL, "%s: min/max_values exceed the %d options", path,
+               nopts);
         goto fail;
     }
     if (s->placeholder && put_str(b, j, "placeholder", s->placeholder) < 0)
         goto fail;
-    if ((s->allow_none || s->min_values) && put_num(b, j, "min_values", min) < 0)
+    if ((s->allow_none || s->min_values) &&
+        put_num(b, j, "min_values", min) < 0)
         goto fail;
     if (s->max_values && put_num(b, j, "max_values", s->max_values) < 0)
         goto fail;
@@ -1202,8 +1207,7 @@ dbot_modal_select(dbot_modal *md, const char *label, const char *description,
     if (!s)
         return seterr(b, DBOT_EINVAL, "%s: NULL select", p);
     if (s->disabled)
-        return seterr(b, DBOT_EINVAL, "%s: nothing in a modal is disabled",
-                      p);
+        return seterr(b, DBOT_EINVAL, "%s: nothing in a modal is disabled", p);
     if (!(j = select_json(b, p, s, md->components)))
         return b->code;
     return modal_label(md, path, label, description, j);

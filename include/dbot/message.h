@@ -127,7 +127,7 @@ DBOT_API const char *dbot_msg_error(const dbot_msg *m);
 /* Add an embed. Returns its handle, or NULL past 10 (recorded). */
 DBOT_API dbot_embed *dbot_msg_embed(dbot_msg *m);
 
-DBOT_API int dbot_embed_title(dbot_embed *e, const char *title); /* 256 */
+DBOT_API int dbot_embed_title(dbot_embed *e, const char *title);      /* 256 */
 DBOT_API int dbot_embed_description(dbot_embed *e, const char *text); /* 4096 */
 DBOT_API int dbot_embed_url(dbot_embed *e, const char *url);
 /* 0xRRGGBB */
@@ -140,8 +140,8 @@ DBOT_API int dbot_embed_footer(dbot_embed *e, const char *text,
 DBOT_API int dbot_embed_image(dbot_embed *e, const char *url);
 DBOT_API int dbot_embed_thumbnail(dbot_embed *e, const char *url);
 /* name <= 256; url and icon_url may be NULL. */
-DBOT_API int dbot_embed_author(dbot_embed *e, const char *name,
-                               const char *url, const char *icon_url);
+DBOT_API int dbot_embed_author(dbot_embed *e, const char *name, const char *url,
+                               const char *icon_url);
 /* At most 25 fields; name <= 256 and value <= 1024, neither empty. */
 DBOT_API int dbot_embed_field(dbot_embed *e, const char *name,
                               const char *value, bool inline_);
@@ -182,12 +182,12 @@ typedef struct dbot_select_option {
 } dbot_select_option;
 
 typedef struct dbot_select {
-    int type;                /* enum dbot_select_type; 0 = STRING */
-    const char *custom_id;   /* 1-100, unique in the message */
-    const char *placeholder; /* <= 150, or NULL */
+    int type;                          /* enum dbot_select_type; 0 = STRING */
+    const char *custom_id;             /* 1-100, unique in the message */
+    const char *placeholder;           /* <= 150, or NULL */
     const dbot_select_option *options; /* STRING: 1-25, { 0 }-terminated */
-    int min_values;  /* 0 = Discord's default (1); 1-25 */
-    int max_values;  /* 0 = Discord's default (1); 1-25 */
+    int min_values;                    /* 0 = Discord's default (1); 1-25 */
+    int max_values;                    /* 0 = Discord's default (1); 1-25 */
     bool allow_none; /* min_values 0: the user may pick nothing */
     bool disabled;
     uint64_t channel_types; /* CHANNEL: DBOT_CHANNEL_MASK bits, 0 = any */
@@ -227,8 +227,7 @@ DBOT_API void dbot_modal_free(dbot_modal *md);
 DBOT_API int dbot_modal_text(dbot_modal *md, const dbot_text_input *t);
 /* Add a select wrapped in a Label titled `label` (1-45). */
 DBOT_API int dbot_modal_select(dbot_modal *md, const char *label,
-                               const char *description,
-                               const dbot_select *s);
+                               const char *description, const dbot_select *s);
 /* The modal's `data` ({custom_id, title, components}), or NULL on error
  * (including a modal with no components). The caller owns it. */
 DBOT_API cJSON *dbot_modal_json(const dbot_modal *md);

@@ -17,8 +17,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const names[] = { "user", "channel", "n", "a", "text",
-                                     "value", "" };
+static const char *const names[] = { "user", "channel", "n", "a",
+                                     "text", "value",   "" };
 
 static void
 check(int ok)
@@ -103,13 +103,13 @@ builders(const char *text)
     dbot_embed_title(dbot_msg_embed(m), text);
     dbot_row_button(dbot_msg_row(m),
                     &(dbot_button){ .style = DBOT_BUTTON_PRIMARY,
-                                    .emoji = text, .custom_id = "x" });
+                                    .emoji = text,
+                                    .custom_id = "x" });
     j = dbot_msg_json(m);
     check(!j == !!dbot_msg_error(m));
     cJSON_Delete(j);
     dbot_msg_free(m);
-    dbot_modal_text(md, &(dbot_text_input){ .custom_id = text,
-                                            .label = text });
+    dbot_modal_text(md, &(dbot_text_input){ .custom_id = text, .label = text });
     j = dbot_modal_json(md);
     check(!j == !!dbot_modal_error(md));
     cJSON_Delete(j);

@@ -73,8 +73,8 @@ TEST(flags_and_mentions)
 
     dbot_msg_content(m, "@everyone look");
     dbot_msg_flags(m, DBOT_MSG_EPHEMERAL);
-    dbot_msg_flags(m, DBOT_MSG_SUPPRESS_EMBEDS |
-                          DBOT_MSG_SUPPRESS_NOTIFICATIONS);
+    dbot_msg_flags(m,
+                   DBOT_MSG_SUPPRESS_EMBEDS | DBOT_MSG_SUPPRESS_NOTIFICATIONS);
     dbot_msg_mentions(m, DBOT_MENTION_NONE);
     ASSERT_JSON_EQ(dbot_msg_json(m),
                    "{\"content\":\"@everyone look\",\"flags\":4164,"
@@ -133,9 +133,14 @@ TEST(full_embed)
 TEST(buttons_and_selects)
 {
     static const dbot_select_option classes[] = {
-        { .label = "Rogue", .value = "rogue", .description = "Sneak attack",
+        { .label = "Rogue",
+          .value = "rogue",
+          .description = "Sneak attack",
           .emoji = "<:rogue:625891304148303894>" },
-        { .label = "Mage", .value = "mage", .emoji = "🧙", .is_default = true },
+        { .label = "Mage",
+          .value = "mage",
+          .emoji = "🧙",
+          .is_default = true },
         { 0 }
     };
     dbot_msg *m = dbot_msg_new();
@@ -151,13 +156,15 @@ TEST(buttons_and_selects)
                                        .custom_id = "vote:no",
                                        .disabled = true });
     dbot_row_button(r, &(dbot_button){ .style = DBOT_BUTTON_LINK,
-                                       .label = "Docs", .emoji = "📖",
+                                       .label = "Docs",
+                                       .emoji = "📖",
                                        .url = "https://example.com" });
     dbot_msg_row(m); /* left empty: not sent */
     r = dbot_msg_row(m);
     dbot_row_select(r, &(dbot_select){ .custom_id = "class",
                                        .placeholder = "Choose a class",
-                                       .options = classes, .min_values = 1,
+                                       .options = classes,
+                                       .min_values = 1,
                                        .max_values = 2 });
     r = dbot_msg_row(m);
     dbot_row_select(r, &(dbot_select){ .type = DBOT_SELECT_USER,
@@ -165,9 +172,10 @@ TEST(buttons_and_selects)
                                        .allow_none = true,
                                        .max_values = 5 });
     r = dbot_msg_row(m);
-    dbot_row_select(
-        r, &(dbot_select){ .type = DBOT_SELECT_CHANNEL, .custom_id = "where",
-                           .channel_types = (1u << 0) | (1u << 5) });
+    dbot_row_select(r,
+                    &(dbot_select){ .type = DBOT_SELECT_CHANNEL,
+                                    .custom_id = "where",
+                                    .channel_types = (1u << 0) | (1u << 5) });
     ASSERT_TRUE(dbot_msg_error(m) == NULL);
     ASSERT_JSON_EQ(
         dbot_msg_json(m),
@@ -207,15 +215,18 @@ TEST(modal_label_layout)
     dbot_modal_text(md, &(dbot_text_input){ .custom_id = "title",
                                             .label = "Title",
                                             .max_length = 100 });
-    dbot_modal_text(md, &(dbot_text_input){
-                            .custom_id = "details", .label = "Details",
-                            .description = "What happened?",
-                            .style = DBOT_TEXT_PARAGRAPH, .min_length = 10,
-                            .max_length = 4000, .optional = true,
-                            .placeholder = "Steps...", .value = "1. " });
-    dbot_modal_select(md, "Severity", NULL,
-                      &(dbot_select){ .custom_id = "severity",
-                                      .options = sev });
+    dbot_modal_text(md, &(dbot_text_input){ .custom_id = "details",
+                                            .label = "Details",
+                                            .description = "What happened?",
+                                            .style = DBOT_TEXT_PARAGRAPH,
+                                            .min_length = 10,
+                                            .max_length = 4000,
+                                            .optional = true,
+                                            .placeholder = "Steps...",
+                                            .value = "1. " });
+    dbot_modal_select(
+        md, "Severity", NULL,
+        &(dbot_select){ .custom_id = "severity", .options = sev });
     ASSERT_TRUE(dbot_modal_error(md) == NULL);
     ASSERT_JSON_EQ(
         dbot_modal_json(md),
@@ -249,8 +260,7 @@ TEST(raw_escape_hatch)
                    "\"duration\":24},\"allowed_mentions\":{\"parse\":"
                    "[\"roles\"]},\"content\":\"vote\"}");
     dbot_msg_embed(m);
-    ASSERT_EQ(dbot_msg_set_raw(m, "embeds", cJSON_CreateArray()),
-              DBOT_EINVAL);
+    ASSERT_EQ(dbot_msg_set_raw(m, "embeds", cJSON_CreateArray()), DBOT_EINVAL);
     ASSERT_CONTAINS(dbot_msg_error(m), "embeds: already built");
     dbot_msg_free(m);
 
@@ -296,8 +306,7 @@ TEST(content_limits)
     s = rep("a", 2001);
     ASSERT_EQ(dbot_msg_content(m, s), DBOT_ETOOBIG);
     free(s);
-    EXPECT(m, DBOT_ETOOBIG,
-           "content: longer than 2000 characters (2001)");
+    EXPECT(m, DBOT_ETOOBIG, "content: longer than 2000 characters (2001)");
     m = dbot_msg_new();
     dbot_msg_content(m, "bad \xff byte");
     EXPECT(m, DBOT_EINVAL, "content: not valid UTF-8");
@@ -335,8 +344,9 @@ TEST(embed_limits)
     s = rep("t", 257);
     dbot_embed_title(e, s);
     free(s);
-    EXPECT(m, DBOT_ETOOBIG, "embeds[0].title: longer than 256 characters "
-                            "(257)");
+    EXPECT(m, DBOT_ETOOBIG,
+           "embeds[0].title: longer than 256 characters "
+           "(257)");
 
     m = dbot_msg_new();
     dbot_msg_embed(m);
@@ -344,8 +354,9 @@ TEST(embed_limits)
     s = rep("d", 4097);
     dbot_embed_description(e, s);
     free(s);
-    EXPECT(m, DBOT_ETOOBIG, "embeds[1].description: longer than 4096 "
-                            "characters (4097)");
+    EXPECT(m, DBOT_ETOOBIG,
+           "embeds[1].description: longer than 4096 "
+           "characters (4097)");
 
     m = dbot_msg_new();
     e = dbot_msg_embed(m);
@@ -354,22 +365,25 @@ TEST(embed_limits)
     s = rep("v", 1025);
     ASSERT_EQ(dbot_embed_field(e, "n", s, true), DBOT_ETOOBIG);
     free(s);
-    EXPECT(m, DBOT_ETOOBIG, "embeds[0].fields[3].value: longer than 1024 "
-                            "characters (1025)");
+    EXPECT(m, DBOT_ETOOBIG,
+           "embeds[0].fields[3].value: longer than 1024 "
+           "characters (1025)");
 
     m = dbot_msg_new();
     e = dbot_msg_embed(m);
     s = rep("n", 257);
     dbot_embed_field(e, s, "v", false);
     free(s);
-    EXPECT(m, DBOT_ETOOBIG, "embeds[0].fields[0].name: longer than 256 "
-                            "characters (257)");
+    EXPECT(m, DBOT_ETOOBIG,
+           "embeds[0].fields[0].name: longer than 256 "
+           "characters (257)");
 
     m = dbot_msg_new();
     e = dbot_msg_embed(m);
     dbot_embed_field(e, "n", "", false);
-    EXPECT(m, DBOT_EINVAL, "embeds[0].fields[0].value: empty (1-1024 "
-                           "characters)");
+    EXPECT(m, DBOT_EINVAL,
+           "embeds[0].fields[0].value: empty (1-1024 "
+           "characters)");
 
     m = dbot_msg_new();
     e = dbot_msg_embed(m);
@@ -383,16 +397,18 @@ TEST(embed_limits)
     s = rep("f", 2049);
     dbot_embed_footer(e, s, NULL);
     free(s);
-    EXPECT(m, DBOT_ETOOBIG, "embeds[0].footer.text: longer than 2048 "
-                            "characters (2049)");
+    EXPECT(m, DBOT_ETOOBIG,
+           "embeds[0].footer.text: longer than 2048 "
+           "characters (2049)");
 
     m = dbot_msg_new();
     e = dbot_msg_embed(m);
     s = rep("a", 257);
     dbot_embed_author(e, s, NULL, NULL);
     free(s);
-    EXPECT(m, DBOT_ETOOBIG, "embeds[0].author.name: longer than 256 "
-                            "characters (257)");
+    EXPECT(m, DBOT_ETOOBIG,
+           "embeds[0].author.name: longer than 256 "
+           "characters (257)");
 
     m = dbot_msg_new();
     dbot_embed_color(dbot_msg_embed(m), 0x1000000);
@@ -415,8 +431,9 @@ TEST(embed_total_6000)
     ASSERT_TRUE(dbot_msg_error(m) == NULL);
     dbot_embed_title(e, "!");
     free(s);
-    EXPECT(m, DBOT_ETOOBIG, "embeds[1]: all embeds together have 6001 "
-                            "characters; the limit is 6000");
+    EXPECT(m, DBOT_ETOOBIG,
+           "embeds[1]: all embeds together have 6001 "
+           "characters; the limit is 6000");
 }
 
 TEST(component_limits)
@@ -436,102 +453,115 @@ TEST(component_limits)
     r = dbot_msg_row(m);
     for (i = 0; i < 6; i++) {
         snprintf(id, sizeof id, "b%d", i);
-        dbot_row_button(r, &(dbot_button){ .style = 1, .label = "x",
-                                           .custom_id = id });
+        dbot_row_button(
+            r, &(dbot_button){ .style = 1, .label = "x", .custom_id = id });
     }
-    EXPECT(m, DBOT_ETOOBIG, "components[0].components[5]: more than 5 "
-                            "buttons in a row");
+    EXPECT(m, DBOT_ETOOBIG,
+           "components[0].components[5]: more than 5 "
+           "buttons in a row");
 
     m = dbot_msg_new();
     r = dbot_msg_row(m);
-    dbot_row_button(r, &(dbot_button){ .style = 1, .label = "x",
-                                       .custom_id = "a" });
-    dbot_row_select(r, &(dbot_select){ .type = DBOT_SELECT_ROLE,
-                                       .custom_id = "s" });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[1]: a select must be "
-                           "alone in its action row");
+    dbot_row_button(
+        r, &(dbot_button){ .style = 1, .label = "x", .custom_id = "a" });
+    dbot_row_select(
+        r, &(dbot_select){ .type = DBOT_SELECT_ROLE, .custom_id = "s" });
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[1]: a select must be "
+           "alone in its action row");
 
     m = dbot_msg_new();
     r = dbot_msg_row(m);
-    dbot_row_select(r, &(dbot_select){ .type = DBOT_SELECT_ROLE,
-                                       .custom_id = "s" });
-    dbot_row_button(r, &(dbot_button){ .style = 1, .label = "x",
-                                       .custom_id = "a" });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0]: a row with a "
-                           "select holds nothing else");
+    dbot_row_select(
+        r, &(dbot_select){ .type = DBOT_SELECT_ROLE, .custom_id = "s" });
+    dbot_row_button(
+        r, &(dbot_button){ .style = 1, .label = "x", .custom_id = "a" });
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0]: a row with a "
+           "select holds nothing else");
 
     m = dbot_msg_new();
-    dbot_row_button(dbot_msg_row(m), &(dbot_button){ .style = 1, .label = "x",
-                                                     .custom_id = "dup" });
-    dbot_row_select(dbot_msg_row(m), &(dbot_select){ .type = 5,
-                                                     .custom_id = "dup" });
-    EXPECT(m, DBOT_EINVAL, "components[1].components[0].custom_id: \"dup\" "
-                           "is already used");
+    dbot_row_button(
+        dbot_msg_row(m),
+        &(dbot_button){ .style = 1, .label = "x", .custom_id = "dup" });
+    dbot_row_select(dbot_msg_row(m),
+                    &(dbot_select){ .type = 5, .custom_id = "dup" });
+    EXPECT(m, DBOT_EINVAL,
+           "components[1].components[0].custom_id: \"dup\" "
+           "is already used");
 
     m = dbot_msg_new();
     s = rep("i", 101);
-    dbot_row_button(dbot_msg_row(m), &(dbot_button){ .style = 2,
-                                                     .label = "x",
-                                                     .custom_id = s });
+    dbot_row_button(dbot_msg_row(m),
+                    &(dbot_button){ .style = 2, .label = "x", .custom_id = s });
     free(s);
-    EXPECT(m, DBOT_ETOOBIG, "components[0].components[0].custom_id: longer "
-                            "than 100 characters (101)");
+    EXPECT(m, DBOT_ETOOBIG,
+           "components[0].components[0].custom_id: longer "
+           "than 100 characters (101)");
 
     m = dbot_msg_new();
-    dbot_row_button(dbot_msg_row(m), &(dbot_button){ .style = 3,
-                                                     .label = "x" });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0].custom_id: empty "
-                           "(1-100 characters)");
+    dbot_row_button(dbot_msg_row(m),
+                    &(dbot_button){ .style = 3, .label = "x" });
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0].custom_id: empty "
+           "(1-100 characters)");
 
     m = dbot_msg_new();
     s = rep("l", 81);
-    dbot_row_button(dbot_msg_row(m), &(dbot_button){ .style = 1, .label = s,
-                                                     .custom_id = "a" });
+    dbot_row_button(dbot_msg_row(m),
+                    &(dbot_button){ .style = 1, .label = s, .custom_id = "a" });
     free(s);
-    EXPECT(m, DBOT_ETOOBIG, "components[0].components[0].label: longer "
-                            "than 80 characters (81)");
+    EXPECT(m, DBOT_ETOOBIG,
+           "components[0].components[0].label: longer "
+           "than 80 characters (81)");
 
     m = dbot_msg_new();
     dbot_row_button(dbot_msg_row(m), &(dbot_button){ .style = 5,
                                                      .label = "x",
                                                      .custom_id = "a",
                                                      .url = "https://x" });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0]: link buttons have "
-                           "a url, not a custom_id");
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0]: link buttons have "
+           "a url, not a custom_id");
 
     m = dbot_msg_new();
-    dbot_row_button(dbot_msg_row(m), &(dbot_button){ .style = 5,
-                                                     .label = "x" });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0].url: empty (1-512 "
-                           "characters)");
+    dbot_row_button(dbot_msg_row(m),
+                    &(dbot_button){ .style = 5, .label = "x" });
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0].url: empty (1-512 "
+           "characters)");
 
     m = dbot_msg_new();
     dbot_row_button(dbot_msg_row(m), &(dbot_button){ .style = 1,
                                                      .label = "x",
                                                      .custom_id = "a",
                                                      .url = "https://x" });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0]: only link buttons "
-                           "(style 5) have a url");
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0]: only link buttons "
+           "(style 5) have a url");
 
     m = dbot_msg_new();
-    dbot_row_button(dbot_msg_row(m), &(dbot_button){ .label = "x",
-                                                     .custom_id = "a" });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0].style: 0 is not "
-                           "1-5");
+    dbot_row_button(dbot_msg_row(m),
+                    &(dbot_button){ .label = "x", .custom_id = "a" });
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0].style: 0 is not "
+           "1-5");
 
     m = dbot_msg_new();
-    dbot_row_button(dbot_msg_row(m), &(dbot_button){ .style = 1,
-                                                     .custom_id = "a" });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0]: needs a label or "
-                           "an emoji");
+    dbot_row_button(dbot_msg_row(m),
+                    &(dbot_button){ .style = 1, .custom_id = "a" });
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0]: needs a label or "
+           "an emoji");
 
     m = dbot_msg_new();
-    dbot_row_button(dbot_msg_row(m), &(dbot_button){ .style = 1,
-                                                     .emoji = "<:broken>",
-                                                     .custom_id = "a" });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0].emoji: "
-                           "\"<:broken>\" is neither a Unicode emoji nor "
-                           "<:name:id>");
+    dbot_row_button(
+        dbot_msg_row(m),
+        &(dbot_button){ .style = 1, .emoji = "<:broken>", .custom_id = "a" });
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0].emoji: "
+           "\"<:broken>\" is neither a Unicode emoji nor "
+           "<:name:id>");
 }
 
 TEST(select_limits)
@@ -547,59 +577,67 @@ TEST(select_limits)
         many[i] = (dbot_select_option){ .label = vals[i], .value = vals[i] };
     }
     m = dbot_msg_new();
-    dbot_row_select(dbot_msg_row(m), &(dbot_select){ .custom_id = "s",
-                                                     .options = many });
-    EXPECT(m, DBOT_ETOOBIG, "components[0].components[0].options: more "
-                            "than 25");
+    dbot_row_select(dbot_msg_row(m),
+                    &(dbot_select){ .custom_id = "s", .options = many });
+    EXPECT(m, DBOT_ETOOBIG,
+           "components[0].components[0].options: more "
+           "than 25");
 
     m = dbot_msg_new();
     dbot_row_select(dbot_msg_row(m), &(dbot_select){ .custom_id = "s" });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0].options: a string "
-                           "select needs 1-25 options");
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0].options: a string "
+           "select needs 1-25 options");
 
     many[2] = (dbot_select_option){ 0 }; /* two options from here on */
     m = dbot_msg_new();
-    dbot_row_select(dbot_msg_row(m), &(dbot_select){ .custom_id = "s",
-                                                     .options = many,
-                                                     .max_values = 3 });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0]: min/max_values "
-                           "exceed the 2 options");
+    dbot_row_select(
+        dbot_msg_row(m),
+        &(dbot_select){ .custom_id = "s", .options = many, .max_values = 3 });
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0]: min/max_values "
+           "exceed the 2 options");
 
     m = dbot_msg_new();
     dbot_row_select(dbot_msg_row(m), &(dbot_select){ .custom_id = "s",
                                                      .options = many,
                                                      .min_values = 2,
                                                      .max_values = 1 });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0]: min_values 2 is "
-                           "above max_values 1");
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0]: min_values 2 is "
+           "above max_values 1");
 
     many[1].value = "v0";
     m = dbot_msg_new();
-    dbot_row_select(dbot_msg_row(m), &(dbot_select){ .custom_id = "s",
-                                                     .options = many });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0].options[1].value: "
-                           "\"v0\" is used twice");
+    dbot_row_select(dbot_msg_row(m),
+                    &(dbot_select){ .custom_id = "s", .options = many });
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0].options[1].value: "
+           "\"v0\" is used twice");
     many[1].value = vals[1];
 
     m = dbot_msg_new();
-    dbot_row_select(dbot_msg_row(m), &(dbot_select){ .type = 4,
-                                                     .custom_id = "s" });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0].type: 4 is not a "
-                           "select (3, 5-8)");
+    dbot_row_select(dbot_msg_row(m),
+                    &(dbot_select){ .type = 4, .custom_id = "s" });
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0].type: 4 is not a "
+           "select (3, 5-8)");
 
     m = dbot_msg_new();
-    dbot_row_select(dbot_msg_row(m), &(dbot_select){ .type = 5,
-                                                     .custom_id = "s",
-                                                     .options = many });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0].options: only "
-                           "string selects have options");
+    dbot_row_select(
+        dbot_msg_row(m),
+        &(dbot_select){ .type = 5, .custom_id = "s", .options = many });
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0].options: only "
+           "string selects have options");
 
     m = dbot_msg_new();
-    dbot_row_select(dbot_msg_row(m), &(dbot_select){ .type = 5,
-                                                     .custom_id = "s",
-                                                     .channel_types = 1 });
-    EXPECT(m, DBOT_EINVAL, "components[0].components[0].channel_types: "
-                           "only channel selects");
+    dbot_row_select(
+        dbot_msg_row(m),
+        &(dbot_select){ .type = 5, .custom_id = "s", .channel_types = 1 });
+    EXPECT(m, DBOT_EINVAL,
+           "components[0].components[0].channel_types: "
+           "only channel selects");
 
     m = dbot_msg_new();
     {
@@ -607,13 +645,14 @@ TEST(select_limits)
 
         memset(p, 'p', 151);
         p[151] = '\0';
-        dbot_row_select(dbot_msg_row(m), &(dbot_select){ .type = 6,
-                                                         .custom_id = "s",
-                                                         .placeholder = p });
+        dbot_row_select(
+            dbot_msg_row(m),
+            &(dbot_select){ .type = 6, .custom_id = "s", .placeholder = p });
         free(p);
     }
-    EXPECT(m, DBOT_ETOOBIG, "components[0].components[0].placeholder: "
-                            "longer than 150 characters (151)");
+    EXPECT(m, DBOT_ETOOBIG,
+           "components[0].components[0].placeholder: "
+           "longer than 150 characters (151)");
 }
 
 static void
@@ -651,8 +690,8 @@ TEST(modal_limits)
     md = dbot_modal_new("m", "T");
     for (i = 0; i < 6; i++) {
         snprintf(id, sizeof id, "t%d", i);
-        dbot_modal_text(md, &(dbot_text_input){ .custom_id = id,
-                                                .label = "L" });
+        dbot_modal_text(md,
+                        &(dbot_text_input){ .custom_id = id, .label = "L" });
     }
     EXPECT_MODAL(md, "components: more than 5");
 
@@ -670,27 +709,29 @@ TEST(modal_limits)
     EXPECT_MODAL(md, "components[0].label: longer than 45 characters (46)");
 
     md = dbot_modal_new("m", "T");
-    dbot_modal_text(md, &(dbot_text_input){ .custom_id = "a", .label = "L",
+    dbot_modal_text(md, &(dbot_text_input){ .custom_id = "a",
+                                            .label = "L",
                                             .min_length = 5,
                                             .max_length = 2 });
     EXPECT_MODAL(md, "components[0].component: min_length 5 is above "
                      "max_length 2");
 
     md = dbot_modal_new("m", "T");
-    dbot_modal_text(md, &(dbot_text_input){ .custom_id = "a", .label = "L",
+    dbot_modal_text(md, &(dbot_text_input){ .custom_id = "a",
+                                            .label = "L",
                                             .max_length = 4001 });
     EXPECT_MODAL(md, "components[0].component: min_length/max_length must "
                      "be 0-4000");
 
     md = dbot_modal_new("m", "T");
-    dbot_modal_text(md, &(dbot_text_input){ .custom_id = "a", .label = "L",
-                                            .style = 3 });
+    dbot_modal_text(
+        md, &(dbot_text_input){ .custom_id = "a", .label = "L", .style = 3 });
     EXPECT_MODAL(md, "components[0].component.style: 3 is not 1 or 2");
 
     md = dbot_modal_new("m", "T");
-    dbot_modal_select(md, "L", NULL,
-                      &(dbot_select){ .type = 5, .custom_id = "u",
-                                      .disabled = true });
+    dbot_modal_select(
+        md, "L", NULL,
+        &(dbot_select){ .type = 5, .custom_id = "u", .disabled = true });
     EXPECT_MODAL(md, "components[0].component: nothing in a modal is "
                      "disabled");
 }
@@ -706,8 +747,7 @@ TEST(null_handles_are_harmless)
     ASSERT_EQ(dbot_embed_title(NULL, "x"), DBOT_ENOMEM);
     ASSERT_EQ(dbot_embed_footer(NULL, "x", "y"), DBOT_ENOMEM);
     ASSERT_EQ(dbot_embed_author(NULL, "x", "y", "z"), DBOT_ENOMEM);
-    ASSERT_EQ(dbot_row_button(NULL, &(dbot_button){ .style = 1 }),
-              DBOT_ENOMEM);
+    ASSERT_EQ(dbot_row_button(NULL, &(dbot_button){ .style = 1 }), DBOT_ENOMEM);
     ASSERT_EQ(dbot_msg_set_raw(NULL, "poll", cJSON_CreateObject()),
               DBOT_ENOMEM); /* value freed: valgrind checks */
     ASSERT_TRUE(dbot_modal_json(NULL) == NULL);
@@ -722,8 +762,7 @@ TEST(null_handles_are_harmless)
     ASSERT_EQ(dbot_embed_title(e, "x"), DBOT_ENOMEM);
     ASSERT_TRUE(dbot_msg_row(m) == NULL);
     ASSERT_EQ(dbot_msg_flags(m, DBOT_MSG_EPHEMERAL), DBOT_ETOOBIG);
-    ASSERT_EQ(dbot_msg_set_raw(m, "poll", cJSON_CreateObject()),
-              DBOT_ETOOBIG);
+    ASSERT_EQ(dbot_msg_set_raw(m, "poll", cJSON_CreateObject()), DBOT_ETOOBIG);
     ASSERT_STREQ(dbot_msg_error(m), "embeds: more than 10 embeds");
     dbot_msg_free(m);
 }

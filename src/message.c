@@ -1232,3 +1232,56 @@ dbot_modal_error(const dbot_modal *md)
         return "components: a modal needs 1-5 components";
     return NULL;
 }
+
+/* ---- autocomplete results -------------------------------------------- */
+
+cJSON *
+dbot_autocomplete_json(const dbot_choice *choices, size_t n, int type,
+                       char *err, size_t errlen)
+{
+    struct bld b = { 0 };
+    cJSON *data = NULL, *arr;
+    size_t i;
+
+    if (type != DBOT_OPT_STRING && type != DBOT_OPT_INTEGER &&
+        type != DBOT_OPT_NUMBER) {
+        seterr(&b, DBOT_EINVAL, "type: %d is not STRING, INTEGER or NUMBER",
+               type);
+        goto out;
+    }
+    if (n > 25)
+        n = 25;
+    if (!(data = cJSON_CreateObject()) ||
+        !(arr = cJSON_AddArrayToObject(data, "choices"))) {
+        nomem(&b);
+        goto out;
+    }
+    for (i = 0; i < n && choices; i++) {
+        const dbot_choice *c = &choices[i];
+        char path[48];
+        cJSON *j;
+
+        snprintf(path, sizeof path, "choices[%zu].name", i);
+        if (check_len(&b, path, c->name, 100, 1) < 0)
+            goto out;
+        snprintf(path, sizeof path, "choices[%zu].str", i);
+        if (type == DBOT_OPT_STRING && check_len(&b, path, c->str, 100, 1) < 0)
+            goto out;
+        if (!(j = cJSON_CreateObject()) || push(&b, arr, j) < 0 ||
+            put_str(&b, j, "name", c->name) < 0)
+            goto out;
+        if (type == DBOT_OPT_STRING ? put_str(&b, j, "value", c->str) < 0
+            : type == DBOT_OPT_INTEGER
+                ? put_num(&b, j, "value", (double)c->integer) < 0
+                : put_num(&b, j, "value", c->number) < 0)
+            goto out;
+    }
+    return data;
+out:
+    if (!b.code)
+        nomem(&b);
+    if (err && errlen)
+        snprintf(err, errlen, "%s", b.err);
+    cJSON_Delete(data);
+    return NULL;
+}

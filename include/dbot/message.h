@@ -40,9 +40,11 @@
 #ifndef DBOT_MESSAGE_H
 #define DBOT_MESSAGE_H
 
+#include <dbot/command.h>
 #include <dbot/dbot.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -232,6 +234,21 @@ DBOT_API int dbot_modal_select(dbot_modal *md, const char *label,
  * (including a modal with no components). The caller owns it. */
 DBOT_API cJSON *dbot_modal_json(const dbot_modal *md);
 DBOT_API const char *dbot_modal_error(const dbot_modal *md);
+
+/* ---- autocomplete results -------------------------------------------- */
+
+/* Name: dbot_autocomplete_json
+ * Desc: the `data` of an autocomplete response (callback type 8),
+ *       {"choices":[{name, value}]}, from choices[0..n). `type` is the
+ *       focused option's type and picks the value member of each choice
+ *       (DBOT_OPT_STRING: .str, DBOT_OPT_INTEGER: .integer,
+ *       DBOT_OPT_NUMBER: .number). Only the first 25 are used (Discord's
+ *       maximum), so a handler may pass all its matches. n = 0 gives an
+ *       empty list ("no suggestions").
+ * Returns: a new cJSON the caller owns, or NULL with a message in err
+ *          ("choices[3].name: longer than 100 characters (101)"). */
+DBOT_API cJSON *dbot_autocomplete_json(const dbot_choice *choices, size_t n,
+                                       int type, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

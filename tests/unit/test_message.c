@@ -779,6 +779,46 @@ TEST(empty_message_and_rows)
     dbot_msg_free(m);
 }
 
+TEST(autocomplete_results)
+{
+    dbot_choice many[30];
+    char names[30][8], err[128];
+    cJSON *j;
+    int i;
+
+    for (i = 0; i < 30; i++) {
+        snprintf(names[i], sizeof names[i], "c%d", i);
+        many[i] = (dbot_choice){
+            .name = names[i], .str = names[i], .integer = i, .number = i + 0.5
+        };
+    }
+    ASSERT_JSON_EQ(
+        dbot_autocomplete_json(many, 2, DBOT_OPT_STRING, err, sizeof err),
+        "{\"choices\":[{\"name\":\"c0\",\"value\":\"c0\"},"
+        "{\"name\":\"c1\",\"value\":\"c1\"}]}");
+    ASSERT_JSON_EQ(
+        dbot_autocomplete_json(many + 1, 2, DBOT_OPT_INTEGER, err, sizeof err),
+        "{\"choices\":[{\"name\":\"c1\",\"value\":1},"
+        "{\"name\":\"c2\",\"value\":2}]}");
+    ASSERT_JSON_EQ(
+        dbot_autocomplete_json(many, 1, DBOT_OPT_NUMBER, err, sizeof err),
+        "{\"choices\":[{\"name\":\"c0\",\"value\":0.5}]}");
+    ASSERT_JSON_EQ(
+        dbot_autocomplete_json(NULL, 0, DBOT_OPT_STRING, err, sizeof err),
+        "{\"choices\":[]}");
+    /* more than 25: the first 25 */
+    j = dbot_autocomplete_json(many, 30, DBOT_OPT_STRING, err, sizeof err);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(j, "choices")), 25);
+    cJSON_Delete(j);
+    many[1].str = NULL;
+    ASSERT_TRUE(dbot_autocomplete_json(many, 2, DBOT_OPT_STRING, err,
+                                       sizeof err) == NULL);
+    ASSERT_STREQ(err, "choices[1].str: empty (1-100 characters)");
+    ASSERT_TRUE(dbot_autocomplete_json(many, 2, DBOT_OPT_BOOLEAN, err,
+                                       sizeof err) == NULL);
+    ASSERT_STREQ(err, "type: 5 is not STRING, INTEGER or NUMBER");
+}
+
 int
 main(void)
 {
@@ -797,5 +837,6 @@ main(void)
     RUN(modal_limits);
     RUN(null_handles_are_harmless);
     RUN(empty_message_and_rows);
+    RUN(autocomplete_results);
     return 0;
 }

@@ -5,6 +5,7 @@
  */
 #include "../check.h"
 #include "message.h"
+#include "utf8.h"
 
 static cJSON *
 parse(const char *text)
@@ -819,6 +820,31 @@ TEST(autocomplete_results)
     ASSERT_STREQ(err, "type: 5 is not STRING, INTEGER or NUMBER");
 }
 
+TEST(utf8_counts_code_points_strictly)
+{
+    char *s;
+    dbot_msg *m;
+
+    ASSERT_EQ(dbot__utf8_len(""), 0);
+    ASSERT_EQ(dbot__utf8_len(NULL), 0);
+    ASSERT_EQ(dbot__utf8_len("a\xC3\xA9\xE0\xA4\xA8\xF0\x9F\x91\x8D"), 4);
+    ASSERT_EQ(dbot__utf8_len("\xC0\xAF"), -1);         /* overlong '/' */
+    ASSERT_EQ(dbot__utf8_len("\xE0\x80\xAF"), -1);     /* overlong */
+    ASSERT_EQ(dbot__utf8_len("\xED\xA0\x80"), -1);     /* surrogate */
+    ASSERT_EQ(dbot__utf8_len("\xF4\x90\x80\x80"), -1); /* > U+10FFFF */
+    ASSERT_EQ(dbot__utf8_len("\xE2\x82"), -1);         /* truncated */
+    ASSERT_EQ(dbot__utf8_len("\x80"), -1);             /* lone continuation */
+    /* 2000 four-byte emoji are 2000 characters */
+    m = dbot_msg_new();
+    s = rep("\xF0\x9F\x91\x8D", 2000);
+    ASSERT_EQ(dbot_msg_content(m, s), 0);
+    free(s);
+    s = rep("\xF0\x9F\x91\x8D", 2001);
+    dbot_msg_content(m, s);
+    free(s);
+    EXPECT(m, DBOT_ETOOBIG, "content: longer than 2000 characters (2001)");
+}
+
 int
 main(void)
 {
@@ -838,5 +864,6 @@ main(void)
     RUN(null_handles_are_harmless);
     RUN(empty_message_and_rows);
     RUN(autocomplete_results);
+    RUN(utf8_counts_code_points_strictly);
     return 0;
 }

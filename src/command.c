@@ -571,7 +571,7 @@ enum fkind {
     F_BOOL,      /* absent/null = false */
     F_NULLABLE,  /* absent = null, else exact */
     F_LOCAL,     /* localizations: absent = null = {} */
-    F_SET_NULL,  /* int set; absent = null */
+    F_SET_CTX,   /* contexts; absent = null = [0,1,2], the default */
     F_SET_GUILD, /* int set; absent = null = [0] */
     F_SET_EMPTY, /* int set; absent = null = [] */
     F_OPTIONS,   /* option list, in order; absent = null = [] */
@@ -590,7 +590,7 @@ static const struct field cmd_fields[] = {
     { "description", F_STR },
     { "options", F_OPTIONS },
     { "default_member_permissions", F_NULLABLE },
-    { "contexts", F_SET_NULL },
+    { "contexts", F_SET_CTX },
     { "integration_types", F_SET_GUILD },
     { "nsfw", F_BOOL },
     { "name_localizations", F_LOCAL },
@@ -735,12 +735,14 @@ cmp_field(const cJSON *a, const cJSON *b, const cJSON *va, const cJSON *vb,
             return differ(d, path, f->key);
         return 1;
     }
-    case F_SET_NULL:
+    case F_SET_CTX:
     case F_SET_GUILD:
     case F_SET_EMPTY: {
+        /* Defaults as bit masks: new global commands get every context,
+         * integration_types defaults to GUILD_INSTALL. */
         int64_t dflt = f->kind == F_SET_GUILD   ? 1
                        : f->kind == F_SET_EMPTY ? 0
-                                                : -2; /* null */
+                                                : 7;
 
         ma = absent(va) ? dflt : set_mask(va);
         mb = absent(vb) ? dflt : set_mask(vb);

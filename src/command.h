@@ -36,10 +36,10 @@ cJSON *dbot__commands_to_json(const dbot_command *const *cmds, size_t n,
  * default_permission, *_localized, handler, ...) are ignored unless ours
  * sets them; absent fields equal their defaults (type 1, required false,
  * autocomplete false, nsfw false, options [], localizations null or {},
- * contexts null, integration_types [0], dm_permission true, which is only
- * compared when ours sets no contexts); sets (contexts, integration_types,
- * channel_types) compare without order; commands compare by (type, name)
- * in any order, options and choices in order. */
+ * contexts null or [0,1,2], integration_types [0], dm_permission true,
+ * which is only compared when ours sets no contexts); sets (contexts,
+ * integration_types, channel_types) compare without order; commands compare by
+ * (type, name) in any order, options and choices in order. */
 int dbot__commands_equal(const cJSON *ours, const cJSON *theirs);
 
 /* Like dbot__commands_equal, and on a difference writes where it is to why

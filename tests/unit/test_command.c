@@ -926,6 +926,23 @@ TEST(dm_permission_ignored_when_contexts_set)
     cJSON_Delete(theirs);
 }
 
+TEST(contexts_default_is_everywhere)
+{
+    /* primes sets no contexts: Discord may report null or all three */
+    cJSON *ours = ours4(), *theirs = parse(server_reply);
+
+    cJSON_ReplaceItemInObject(cmd_named(theirs, "primes"), "contexts",
+                              parse("[0,1,2]"));
+    ASSERT_EQ(dbot__commands_equal(ours, theirs), 1);
+    cJSON_DeleteItemFromObject(cmd_named(theirs, "primes"), "contexts");
+    ASSERT_EQ(dbot__commands_equal(ours, theirs), 1);
+    cJSON_AddItemToObject(cmd_named(theirs, "primes"), "contexts",
+                          parse("[0]"));
+    ASSERT_EQ(dbot__commands_equal(ours, theirs), 0);
+    cJSON_Delete(ours);
+    cJSON_Delete(theirs);
+}
+
 TEST(malformed_replies_differ)
 {
     cJSON *ours = ours4();
@@ -965,6 +982,7 @@ main(void)
     RUN(differs_in_one_field);
     RUN(choice_value_and_extra_json_differences);
     RUN(dm_permission_ignored_when_contexts_set);
+    RUN(contexts_default_is_everywhere);
     RUN(malformed_replies_differ);
     return 0;
 }

@@ -84,7 +84,9 @@ enum dbot_channel_type {
 #define DBOT_CTX_PRIVATE_CHANNEL (1u << 2)
 
 /* How a command is installed (dbot_command.integration_types, a bit set).
- * 0 leaves the field out; Discord then uses GUILD_INSTALL only. */
+ * 0 leaves the field out; Discord then uses the app's configured install
+ * contexts (GUILD_INSTALL only, unless the app is user-installable: such
+ * apps should set it, so that startup can tell nothing changed). */
 #define DBOT_INSTALL_GUILD (1u << 0)
 #define DBOT_INSTALL_USER  (1u << 1)
 

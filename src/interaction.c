@@ -27,6 +27,7 @@
 
 #include <dbot/command.h>
 #include <dbot/interaction_data.h>
+#include <dbot/message.h>
 #include <dbot/rest.h>
 
 #include <libwebsockets.h>
@@ -979,4 +980,54 @@ dbot_on_autocomplete_named(dbot *bot, const char *path, const char *option,
 {
     return add_route(bot, DBOT__ROUTE_AUTOCOMPLETE, path, option, fn, name,
                      data);
+}
+
+/* ---- builders ----------------------------------------------------------- */
+
+/* Turn a builder into JSON, or log the builder's first error. */
+static cJSON *
+built(const cJSON *json, const char *err, const char *what)
+{
+    if (!json)
+        LOG_E("interaction", "%s not sent: %s", what, err);
+    return (cJSON *)json;
+}
+
+int
+dbot_interaction_reply_msg(dbot_interaction *ix, const dbot_msg *m)
+{
+    cJSON *j = built(dbot_msg_json(m), dbot_msg_error(m), "reply");
+    int rc;
+
+    if (!j)
+        return DBOT_EINVAL;
+    rc = dbot_interaction_reply_json(ix, j);
+    cJSON_Delete(j);
+    return rc;
+}
+
+int
+dbot_interaction_update(dbot_interaction *ix, const dbot_msg *m)
+{
+    cJSON *j = built(dbot_msg_json(m), dbot_msg_error(m), "update");
+    int rc;
+
+    if (!j)
+        return DBOT_EINVAL;
+    rc = dbot_interaction_update_json(ix, j);
+    cJSON_Delete(j);
+    return rc;
+}
+
+int
+dbot_interaction_modal(dbot_interaction *ix, const dbot_modal *m)
+{
+    cJSON *j = built(dbot_modal_json(m), dbot_modal_error(m), "modal");
+    int rc;
+
+    if (!j)
+        return DBOT_EINVAL;
+    rc = dbot_interaction_modal_json(ix, j);
+    cJSON_Delete(j);
+    return rc;
 }

@@ -810,6 +810,12 @@ static const struct field {
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
+const char *
+dbot__config_field_name(size_t i)
+{
+    return i < N_FIELDS ? fields[i].key : NULL;
+}
+
 /* Edit distance with an early cap, for "did you mean" hints. */
 static size_t
 distance(const char *a, const char *b)

@@ -73,6 +73,10 @@ uint64_t dbot__intent_bit(const char *name);
  * Discord close with 4013, so the parser rejects them. */
 uint64_t dbot__intents_valid_mask(void);
 
+/* The i-th JSON key the parser knows (0-based), NULL past the last one.
+ * Lets tests check that the example config and the docs list every field. */
+const char *dbot__config_field_name(size_t i);
+
 void dbot__config_free(struct dbot_config *cfg);
 
 #endif

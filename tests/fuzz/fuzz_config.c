@@ -18,11 +18,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Whether this input runs with the sentinel as DISCORD_TOKEN; otherwise the
+ * sentinel text is just text and may be logged. */
+static int sentinel_is_token;
+
 static void
 check_line(const char *line, size_t len, void *arg)
 {
     (void)arg;
-    if (memmem(line, len, SENTINEL, strlen(SENTINEL)))
+    if (sentinel_is_token && memmem(line, len, SENTINEL, strlen(SENTINEL)))
         abort();
 }
 
@@ -66,6 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         init = 1;
     }
     err[0] = '\0';
+    sentinel_is_token = size % 2 == 0;
     rc = dbot__config_parse(&cfg, (const char *)data, size,
                             size % 2 ? NULL : env_with_token,
                             read_path_as_file, err, sizeof err);
@@ -97,7 +102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (cfg.token || cfg.api_url || cfg.gateway_url || cfg.ca_file)
             abort();
-        if (strstr(err, SENTINEL))
+        if (sentinel_is_token && strstr(err, SENTINEL))
             abort();
     }
     dbot__log_clear_secrets();

@@ -41,7 +41,8 @@ main(void)
     z_stream d;
     int rounds = 10;
 
-    n += (size_t)snprintf(text, cap, "{\"op\":0,\"s\":2,\"t\":\"GUILD_CREATE\","
+    n += (size_t)snprintf(text, cap,
+                          "{\"op\":0,\"s\":2,\"t\":\"GUILD_CREATE\","
                           "\"d\":{\"id\":\"1\",\"members\":[");
     for (unsigned i = 0; n < (5u << 20); i++)
         n += (size_t)snprintf(text + n, cap - n,

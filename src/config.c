@@ -99,8 +99,8 @@ dbot__config_defaults(struct dbot_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->token = NULL;
-    cfg->intents = dbot__intent_bit("GUILDS") |
-                   dbot__intent_bit("GUILD_MESSAGES");
+    cfg->intents =
+        dbot__intent_bit("GUILDS") | dbot__intent_bit("GUILD_MESSAGES");
     cfg->log_level = DBOT_LOG_INFO;
     cfg->log_format = DBOT__LOG_AUTO;
     cfg->api_url = NULL; /* filled in by parse; defaults cannot fail */
@@ -152,8 +152,7 @@ struct pctx {
     bool have_token_file;
 };
 
-static void DBOT_PRINTF(2, 3)
-fail(struct pctx *p, const char *fmt, ...)
+static void DBOT_PRINTF(2, 3) fail(struct pctx *p, const char *fmt, ...)
 {
     va_list ap;
 
@@ -294,8 +293,8 @@ get_int(struct pctx *p, const cJSON *v, const char *key, long long lo,
         return 0;
     }
     describe(p, got, sizeof got, v);
-    fail(p, "%s: must be an integer between %lld and %lld, got %s", key, lo,
-         hi, got);
+    fail(p, "%s: must be an integer between %lld and %lld, got %s", key, lo, hi,
+         got);
     return DBOT_ECONFIG;
 }
 
@@ -350,8 +349,9 @@ has_space_or_ctl(const char *s)
 
 /* Check a URL's scheme and shape; store it without trailing slashes. */
 static int
-set_url(struct pctx *p, const char *key, const char *s, const char *const *schemes,
-        const char *schemes_text, bool allow_query, char **field)
+set_url(struct pctx *p, const char *key, const char *s,
+        const char *const *schemes, const char *schemes_text, bool allow_query,
+        char **field)
 {
     char q[64];
     size_t n = strlen(s);
@@ -418,8 +418,10 @@ set_snowflake(struct pctx *p, const cJSON *v, const char *key, uint64_t *field)
             }
         }
         quote(p, got, sizeof got, s);
-        fail(p, "%s: must be a snowflake (a decimal id string like "
-             "\"41771983444115456\"), got %s", key, got);
+        fail(p,
+             "%s: must be a snowflake (a decimal id string like "
+             "\"41771983444115456\"), got %s",
+             key, got);
         return DBOT_ECONFIG;
     }
     if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
@@ -428,8 +430,10 @@ set_snowflake(struct pctx *p, const cJSON *v, const char *key, uint64_t *field)
         return 0;
     }
     describe(p, got, sizeof got, v);
-    fail(p, "%s: must be a snowflake string like \"41771983444115456\" "
-         "(JSON numbers lose precision above 2^53), got %s", key, got);
+    fail(p,
+         "%s: must be a snowflake string like \"41771983444115456\" "
+         "(JSON numbers lose precision above 2^53), got %s",
+         key, got);
     return DBOT_ECONFIG;
 }
 
@@ -449,8 +453,10 @@ set_token(struct pctx *p, const char *origin, const char *s)
         s += 4;
         while (*s && isspace((unsigned char)*s))
             s++;
-        LOG_W("config", "%s: the token starts with \"Bot \"; the prefix was "
-              "removed (dbot adds it where Discord wants it)", origin);
+        LOG_W("config",
+              "%s: the token starts with \"Bot \"; the prefix was "
+              "removed (dbot adds it where Discord wants it)",
+              origin);
     }
     n = strlen(s);
     while (n > 0 && isspace((unsigned char)s[n - 1]))
@@ -462,9 +468,11 @@ set_token(struct pctx *p, const char *origin, const char *s)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c <= 0x20 || c >= 0x7f) {
-            fail(p, "%s: the token contains spaces, control or non-ASCII "
+            fail(p,
+                 "%s: the token contains spaces, control or non-ASCII "
                  "characters (byte %zu); copy it again from the Developer "
-                 "Portal", origin, i + 1);
+                 "Portal",
+                 origin, i + 1);
             return DBOT_ECONFIG;
         }
     }
@@ -520,7 +528,7 @@ f_token_file(struct pctx *p, const cJSON *v, const char *key)
     }
     if (!p->read_file) {
         fail(p, "token_file: not allowed here; use \"token\" or "
-             "DISCORD_TOKEN");
+                "DISCORD_TOKEN");
         return DBOT_ECONFIG;
     }
     p->have_token_file = true;
@@ -553,9 +561,10 @@ f_intents(struct pctx *p, const cJSON *v, const char *key)
         if (get_int(p, v, key, 0, (1LL << 53), &x) < 0)
             return DBOT_ECONFIG;
         if ((uint64_t)x & ~mask) {
-            fail(p, "intents: %lld has undocumented bits 0x%llx (Discord "
-                 "closes with 4013); use intent names", x,
-                 (unsigned long long)((uint64_t)x & ~mask));
+            fail(p,
+                 "intents: %lld has undocumented bits 0x%llx (Discord "
+                 "closes with 4013); use intent names",
+                 x, (unsigned long long)((uint64_t)x & ~mask));
             return DBOT_ECONFIG;
         }
         p->cfg->intents = (uint64_t)x;
@@ -563,8 +572,10 @@ f_intents(struct pctx *p, const cJSON *v, const char *key)
     }
     if (!cJSON_IsArray(v)) {
         describe(p, got, sizeof got, v);
-        fail(p, "intents: must be an array of intent names like "
-             "[\"GUILDS\", \"GUILD_MESSAGES\"] or an integer, got %s", got);
+        fail(p,
+             "intents: must be an array of intent names like "
+             "[\"GUILDS\", \"GUILD_MESSAGES\"] or an integer, got %s",
+             got);
         return DBOT_ECONFIG;
     }
     for (const cJSON *e = v->child; e; e = e->next, i++) {
@@ -900,8 +911,10 @@ apply_env(struct pctx *p, dbot__env_fn env)
         if (lvl < 0) {
             char q[64];
             quote(p, q, sizeof q, s);
-            fail(p, "DBOT_LOG_LEVEL: must be one of error, warn, info, "
-                 "debug, trace; got %s", q);
+            fail(p,
+                 "DBOT_LOG_LEVEL: must be one of error, warn, info, "
+                 "debug, trace; got %s",
+                 q);
             return DBOT_ECONFIG;
         }
         p->cfg->log_level = lvl;
@@ -953,8 +966,10 @@ parse_object(struct pctx *p, const cJSON *root)
             return rc;
     }
     if (p->cfg->reconnect_max_ms < p->cfg->reconnect_min_ms) {
-        fail(p, "reconnect_max_ms: must be at least reconnect_min_ms (%d), "
-             "got %d", p->cfg->reconnect_min_ms, p->cfg->reconnect_max_ms);
+        fail(p,
+             "reconnect_max_ms: must be at least reconnect_min_ms (%d), "
+             "got %d",
+             p->cfg->reconnect_min_ms, p->cfg->reconnect_max_ms);
         return DBOT_ECONFIG;
     }
     return 0;
@@ -965,8 +980,9 @@ dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
                    dbot__env_fn env, dbot__read_file_fn read_file, char *err,
                    size_t errlen)
 {
-    struct pctx p = { .cfg = cfg, .err = err, .errlen = errlen,
-                      .read_file = read_file };
+    struct pctx p = {
+        .cfg = cfg, .err = err, .errlen = errlen, .read_file = read_file
+    };
     const char *end = NULL;
     cJSON *root = NULL;
     int rc = 0;
@@ -1104,8 +1120,10 @@ read_token_file(const char *path, char *err, size_t errlen)
     struct stat st;
 
     if (stat(path, &st) == 0 && (st.st_mode & 077))
-        LOG_W("config", "token_file \"%s\" is readable by other users; "
-              "chmod 600 it", path);
+        LOG_W("config",
+              "token_file \"%s\" is readable by other users; "
+              "chmod 600 it",
+              path);
     return read_small_file(path, TOKEN_MAX_FILE, err, errlen);
 }
 

@@ -72,8 +72,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err[0] = '\0';
     sentinel_is_token = size % 2 == 0;
     rc = dbot__config_parse(&cfg, (const char *)data, size,
-                            size % 2 ? NULL : env_with_token,
-                            read_path_as_file, err, sizeof err);
+                            size % 2 ? NULL : env_with_token, read_path_as_file,
+                            err, sizeof err);
     if (rc == 0) {
         if (!cfg.api_url || !url_ok(cfg.api_url, "http://", "https://"))
             abort();
@@ -81,13 +81,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (cfg.intents & ~dbot__intents_valid_mask())
             abort();
-        if (cfg.queue_size < 1 || cfg.queue_size > 1000000 ||
-            cfg.workers < 0 || cfg.workers > 256 || cfg.shard_count < 0 ||
+        if (cfg.queue_size < 1 || cfg.queue_size > 1000000 || cfg.workers < 0 ||
+            cfg.workers > 256 || cfg.shard_count < 0 ||
             cfg.ack_deadline_ms < 0 || cfg.ack_deadline_ms >= 3000 ||
             cfg.max_message_bytes < 65536 || cfg.large_threshold < 50 ||
             cfg.large_threshold > 250 ||
-            cfg.reconnect_max_ms < cfg.reconnect_min_ms ||
-            cfg.log_level < 0 || cfg.log_level > DBOT_LOG_TRACE)
+            cfg.reconnect_max_ms < cfg.reconnect_min_ms || cfg.log_level < 0 ||
+            cfg.log_level > DBOT_LOG_TRACE)
             abort();
         if (cfg.token) {
             for (const char *t = cfg.token; *t; t++)

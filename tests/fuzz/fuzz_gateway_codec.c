@@ -56,8 +56,7 @@ exercise_policies(const uint8_t *data, size_t size)
     if (d < 0 || d > hi)
         abort();
 
-    dbot__sendlimit_init(&sl, 1 + data[0] % 128, data[1] % 8,
-                         1 + data[2] * 7);
+    dbot__sendlimit_init(&sl, 1 + data[0] % 128, data[1] % 8, 1 + data[2] * 7);
     for (size_t i = 4; i < size && n < 512; i++) {
         int hb = data[i] & 1;
         now += data[i] >> 1;
@@ -95,8 +94,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_roundtrip(dbot__gw_heartbeat(m.s), DBOT__OP_HEARTBEAT);
         if (m.t)
             check_roundtrip(dbot__gw_resume(m.t, m.t, m.s), DBOT__OP_RESUME);
-        char *presence = cJSON_IsObject(m.d) ? cJSON_PrintUnformatted(m.d)
-                                             : NULL;
+        char *presence =
+            cJSON_IsObject(m.d) ? cJSON_PrintUnformatted(m.d) : NULL;
         struct dbot__identify id = {
             .token = m.t ? m.t : "x",
             .intents = (uint64_t)(m.s < 0 ? 0 : m.s),

@@ -46,8 +46,8 @@ compare(const char *out, size_t len, void *arg)
 }
 
 static void
-feed_chunked(struct dbot__zstream *z, const uint8_t *p, size_t len,
-             size_t step, dbot__zstream_msg_fn fn, void *arg, int must_pass)
+feed_chunked(struct dbot__zstream *z, const uint8_t *p, size_t len, size_t step,
+             dbot__zstream_msg_fn fn, void *arg, int must_pass)
 {
     for (size_t i = 0; i < len; i += step) {
         size_t k = len - i < step ? len - i : step;
@@ -124,8 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct dbot__zstream *z = dbot__zstream_new(64 * 1024);
         if (!z)
             abort();
-        feed_chunked(z, data + 2, size - 2, 1 + data[1] % 97, ignore, NULL,
-                     0);
+        feed_chunked(z, data + 2, size - 2, 1 + data[1] % 97, ignore, NULL, 0);
         dbot__zstream_free(z);
     }
     return 0;

@@ -251,7 +251,8 @@ TEST(every_field_invalid)
         { "{\"shards\":-1}", "shards: must be an integer between 0 and" },
         { "{\"shards\":true}", "shards: must be an integer between 0 and "
                                "65535, got true" },
-        { "{\"workers\":257}", "workers: must be an integer between 0 and 256" },
+        { "{\"workers\":257}",
+          "workers: must be an integer between 0 and 256" },
         { "{\"workers\":null}", "workers: must be an integer between 0 and "
                                 "256, got null" },
         { "{\"slow_handler_ms\":0}", "slow_handler_ms: must be an integer" },
@@ -300,18 +301,20 @@ TEST(every_field_invalid)
                                           "snowflake" },
         { "{\"application_id\":\"0123\"}", "application_id: must be a "
                                            "snowflake" },
-        { "{\"application_id\":\"-1\"}", "application_id: must be a snowflake" },
+        { "{\"application_id\":\"-1\"}",
+          "application_id: must be a snowflake" },
         { "{\"application_id\":\"\"}", "application_id: must be a snowflake" },
         { "{\"application_id\":\"18446744073709551616\"}",
           "application_id: must be a snowflake" },
         { "{\"dev_guild_id\":41771983444115456}",
           "dev_guild_id: must be a snowflake string" },
-        { "{\"dev_guild_id\":1.5}", "dev_guild_id: must be a snowflake string" },
+        { "{\"dev_guild_id\":1.5}",
+          "dev_guild_id: must be a snowflake string" },
         { "{\"dev_guild_id\":true}", "dev_guild_id: must be a snowflake" },
         { "{\"intents\":[\"GUILDS\",\"GUILD_MESAGES\"]}",
           "intents[1]: unknown intent \"GUILD_MESAGES\"" },
         { "{\"intents\":[\"GUILDS\",7]}", "intents[1]: must be an intent name, "
-                                         "got 7" },
+                                          "got 7" },
         { "{\"intents\":131072}", "intents: 131072 has undocumented bits "
                                   "0x20000" },
         { "{\"intents\":-1}", "intents: must be an integer" },
@@ -380,7 +383,8 @@ TEST(unknown_field_is_a_warning)
     dbot__config_free(&cfg);
 }
 
-static const char *const secret = "MTA5ODc2NTQzMjE.Gx1y2z.SeCrEt_PaRt-0123456789";
+static const char *const secret =
+    "MTA5ODc2NTQzMjE.Gx1y2z.SeCrEt_PaRt-0123456789";
 
 TEST(token_prefix_is_stripped_with_warning)
 {
@@ -493,8 +497,8 @@ TEST(token_file)
 
     /* Without a read_file function, token_file is refused. */
     dbot__log_clear_secrets();
-    ASSERT_EQ(dbot__config_parse(&cfg, "{\"token_file\":\"/x\"}", 19,
-                                 fake_env, NULL, err, sizeof err),
+    ASSERT_EQ(dbot__config_parse(&cfg, "{\"token_file\":\"/x\"}", 19, fake_env,
+                                 NULL, err, sizeof err),
               DBOT_ECONFIG);
     ASSERT_CONTAINS(err, "token_file: not allowed here");
 }
@@ -575,8 +579,8 @@ TEST(load_from_files)
     snprintf(cfgpath, sizeof cfgpath, "%s/config.json", dir);
     snprintf(tokpath, sizeof tokpath, "%s/token", dir);
     write_file(tokpath, "REAL.file.token-99\n", 0600);
-    snprintf(json, sizeof json,
-             "{\"token_file\":\"%s\",\"queue_size\":77}", tokpath);
+    snprintf(json, sizeof json, "{\"token_file\":\"%s\",\"queue_size\":77}",
+             tokpath);
     write_file(cfgpath, json, 0600);
     unsetenv("DISCORD_TOKEN");
     unsetenv("DBOT_API_URL");

@@ -299,8 +299,7 @@ TEST(message_over_max_out_is_too_big)
     server_init(&s, Z_DEFAULT_COMPRESSION);
     server_send(&s, hello, strlen(hello));
     server_send(&s, big, max + 1);
-    ASSERT_EQ(dbot__zstream_feed(z, s.buf, s.len, on_msg, &g),
-              DBOT_ETOOBIG);
+    ASSERT_EQ(dbot__zstream_feed(z, s.buf, s.len, on_msg, &g), DBOT_ETOOBIG);
     ASSERT_EQ(g.n, 1); /* the message before it was delivered */
     /* The context stays unusable. */
     ASSERT_EQ(dbot__zstream_feed(z, s.buf, 4, on_msg, &g), DBOT_ETOOBIG);
@@ -413,7 +412,8 @@ TEST(five_megabyte_guild_create)
     struct got g = { 0 };
     unsigned seed = 12345;
 
-    n += (size_t)snprintf(text, cap, "{\"op\":0,\"s\":2,\"t\":\"GUILD_CREATE\","
+    n += (size_t)snprintf(text, cap,
+                          "{\"op\":0,\"s\":2,\"t\":\"GUILD_CREATE\","
                           "\"d\":{\"id\":\"41771983444115456\",\"members\":[");
     for (int i = 0; n < 5 * 1024 * 1024; i++) {
         seed = seed * 1103515245u + 12345u;

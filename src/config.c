@@ -152,7 +152,10 @@ struct pctx {
     bool have_token_file;
 };
 
-static void DBOT_PRINTF(2, 3) fail(struct pctx *p, const char *fmt, ...)
+static void fail(struct pctx *p, const char *fmt, ...) DBOT_PRINTF(2, 3);
+
+static void
+fail(struct pctx *p, const char *fmt, ...)
 {
     va_list ap;
 

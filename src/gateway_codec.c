@@ -63,7 +63,7 @@ dbot__gw_parse(const char *text, size_t len, struct dbot__gw_msg *msg,
         return DBOT_EJSON;
     }
     for (; end && (size_t)(end - text) < len; end++) {
-        if (!isspace((unsigned char)*end)) {
+        if (!isspace((unsigned char)*end) && *end != '\0') {
             set_err(err, errlen, "trailing data after JSON at byte %zu",
                     (size_t)(end - text));
             goto fail;

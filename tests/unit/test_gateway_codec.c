@@ -82,6 +82,10 @@ TEST(parse_valid_frames)
     ASSERT_EQ(m.op, 42);
     cJSON_Delete(m.root);
 
+    /* A length that counts the NUL terminator is accepted. */
+    ASSERT_EQ(dbot__gw_parse("{\"op\":11}", 10, &m, err, sizeof err), 0);
+    cJSON_Delete(m.root);
+
     /* Only `len` bytes are read: no NUL terminator needed. */
     const char buf[] = "{\"op\":11}GARBAGE";
     ASSERT_EQ(dbot__gw_parse(buf, 9, &m, err, sizeof err), 0);

@@ -257,28 +257,34 @@ describe(const struct pctx *p, char *dst, size_t cap, const cJSON *v)
     }
 }
 
-/* Replace every occurrence of `secret` in err by "[REDACTED]". */
+/* Replace every occurrence of `secret` in err by "[REDACTED]". The search
+ * resumes after each marker, so a secret that contains the marker text
+ * cannot loop forever. */
 static void
 scrub(char *err, size_t errlen, const char *secret)
 {
     static const char mark[] = "[REDACTED]";
+    const size_t mlen = sizeof mark - 1;
     size_t slen;
-    char *p;
+    char *cur, *p;
 
-    if (!err || !secret || (slen = strlen(secret)) < 4)
+    if (!err || errlen == 0 || !secret || (slen = strlen(secret)) < 4)
         return;
-    while ((p = strstr(err, secret))) {
-        size_t tail = strlen(p + slen);
+    cur = err;
+    while ((p = strstr(cur, secret))) {
         size_t off = (size_t)(p - err);
-        if (off + sizeof mark - 1 + tail >= errlen)
-            tail = errlen > off + sizeof mark ? errlen - off - sizeof mark : 0;
-        if (off + sizeof mark > errlen) {
-            *p = '\0';
+        size_t tail = strlen(p + slen);
+
+        if (off + mlen >= errlen) {
+            *p = '\0'; /* no room for the marker: cut the message here */
             return;
         }
-        memmove(p + sizeof mark - 1, p + slen, tail);
-        memcpy(p, mark, sizeof mark - 1);
-        p[sizeof mark - 1 + tail] = '\0';
+        if (off + mlen + tail >= errlen)
+            tail = errlen - 1 - off - mlen;
+        memmove(p + mlen, p + slen, tail);
+        memcpy(p, mark, mlen);
+        p[mlen + tail] = '\0';
+        cur = p + mlen;
     }
 }
 

@@ -466,6 +466,13 @@ TEST(token_never_in_errors_or_logs)
     ASSERT_NOT_CONTAINS(logbuf, secret);
     env_clear();
 
+    /* A token that looks like the redaction marker cannot loop the
+     * scrubber. */
+    ASSERT_EQ(parse(&cfg, "{\"token\":\"[REDACTED]\",\"api_url\":"
+                          "\"x[REDACTED]y\"}"),
+              DBOT_ECONFIG);
+    ASSERT_CONTAINS(err, "api_url: must start with");
+
     /* Invalid characters are reported by position, not by value. */
     ASSERT_EQ(parse(&cfg, "{\"token\":\"abc\\u0001def\"}"), DBOT_ECONFIG);
     ASSERT_STREQ(err, "token: the token contains spaces, control or "

@@ -4,6 +4,7 @@
  */
 #include "../check.h"
 #include "config.h"
+#include "config_text.h"
 #include "log.h"
 
 #include <dbot/dbot.h>
@@ -355,6 +356,11 @@ TEST(intents_by_name_and_number)
     ASSERT_EQ(all & (3u << 22), 0);
     ASSERT_EQ(all, 0x331ffff);
 
+    ASSERT_STREQ(dbot__intent_name(15), "MESSAGE_CONTENT");
+    ASSERT_STREQ(dbot__intent_name(0), "GUILDS");
+    ASSERT_TRUE(dbot__intent_name(17) == NULL);
+    ASSERT_TRUE(dbot__intent_name(63) == NULL);
+
     ASSERT_EQ(parse(&cfg, "{\"intents\":33281}"), 0);
     ASSERT_EQ(cfg.intents, 33281);
     dbot__config_free(&cfg);
@@ -381,6 +387,35 @@ TEST(unknown_field_is_a_warning)
                             "mean \"queue_size\"?)");
     ASSERT_EQ(cfg.queue_size, 1024);
     dbot__config_free(&cfg);
+}
+
+TEST(message_text_helpers)
+{
+    const char *sec[2] = { NULL, "Bot  abcd.efgh " };
+    char q[64], e[32];
+
+    dbot__cfgtext_quote(q, sizeof q, "a\"b\\c\n\x80", NULL, 0);
+    ASSERT_STREQ(q, "\"a\\\"b\\\\c\\x0a\\x80\"");
+    dbot__cfgtext_quote(q, sizeof q,
+                        "0123456789012345678901234567890123456789XYZ", NULL, 0);
+    ASSERT_STREQ(q, "\"0123456789012345678901234567890123456789...\"");
+    dbot__cfgtext_quote(q, sizeof q, "x abcd.efgh y", sec, 2);
+    ASSERT_STREQ(q, "\"[REDACTED]\"");
+    dbot__cfgtext_quote(q, 8, "abc", NULL, 0); /* too small: empty */
+    ASSERT_STREQ(q, "");
+    ASSERT_TRUE(dbot__cfgtext_has_token("..abcd.efgh..", sec[1]));
+    ASSERT_TRUE(!dbot__cfgtext_has_token("abc", "abc")); /* < 4 bytes */
+
+    snprintf(e, sizeof e, "a SECRET b SECRET c");
+    dbot__cfgtext_scrub(e, sizeof e, "SECRET");
+    ASSERT_STREQ(e, "a [REDACTED] b [REDACTED] c");
+    snprintf(e, sizeof e, "0123456789012345678 SECRET");
+    dbot__cfgtext_scrub(e, sizeof e, "SECRET");
+    ASSERT_NOT_CONTAINS(e, "SECRET");
+    ASSERT_LE(strlen(e), sizeof e - 1);
+
+    ASSERT_EQ(dbot__cfgtext_distance("tokne", "token"), 2);
+    ASSERT_EQ(dbot__cfgtext_distance("Queue_Size", "queue_size"), 0);
 }
 
 static const char *const secret =
@@ -651,6 +686,7 @@ main(void)
     RUN(every_field_invalid);
     RUN(intents_by_name_and_number);
     RUN(unknown_field_is_a_warning);
+    RUN(message_text_helpers);
     RUN(token_prefix_is_stripped_with_warning);
     RUN(token_never_in_errors_or_logs);
     RUN(token_file);

@@ -22,6 +22,13 @@
  * A lane whose route hash is not known yet keeps its own state; once a
  * response names the hash, the lane is attached to the shared bucket.
  *
+ * Discovery. A route whose bucket is unknown may share a bucket with any
+ * route of the same top id, so its first request (the probe) goes out only
+ * when nothing else of that top id is in flight, and nothing else of that
+ * top id goes out while the probe is. A bucket whose window no response
+ * has described yet (a known route on a new channel) allows one request
+ * at a time. Routes answered without rate-limit headers stop probing.
+ *
  * Sending (dbot__rl_take). A lane is "ready" when its queue is non-empty
  * and nothing of it is in flight; ready lanes sit on one of two lists:
  * interaction callbacks (served first: an acknowledgement never waits
@@ -205,6 +212,16 @@ struct dbot__rl_lane {
     int64_t created, last_used;
     struct dbot__rl_lane *rnext, *rprev; /* ready list link */
     bool ready;
+    bool probed;         /* answered without a bucket: no limit seen */
+    bool sent_unknown;   /* the request in flight went out as a probe */
+};
+
+/* Requests in flight per top id, and how many of them probe a route whose
+ * bucket is unknown. An entry exists only while inflight > 0. */
+struct topc {
+    struct node n; /* key: top id */
+    int inflight;
+    int unknown;
 };
 
 struct ready_list {
@@ -212,7 +229,7 @@ struct ready_list {
 };
 
 struct dbot__rl {
-    struct map lanes, buckets, routes;
+    struct map lanes, buckets, routes, tops;
     struct ready_list ready_ix, ready;
     int per_sec;
     int64_t *sent;     /* ring of the last per_sec non-exempt send times */
@@ -451,6 +468,7 @@ dbot__rl_free(struct dbot__rl *rl)
     map_free_all(&rl->lanes, (size_t)-1);
     map_free_all(&rl->buckets, offsetof(struct bucket, hash));
     map_free_all(&rl->routes, offsetof(struct route, hash));
+    map_free_all(&rl->tops, (size_t)-1);
     free(rl->sent);
     free(rl);
 }
@@ -638,11 +656,67 @@ dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
 
 /* Earliest time the lane's head may go, INT64_MAX if only a response can
  * unblock it; <= now means now. */
+static bool
+lane_unknown(const struct dbot__rl_lane *l)
+{
+    return !l->b && !l->probed;
+}
+
+/* Discovery is serialised per top id: a route whose bucket is unknown may
+ * share a bucket with any other route of the same top id, so its probe
+ * goes alone, and nothing else of that top id goes while it is out. */
+static bool
+top_blocks(const struct dbot__rl *rl, const struct dbot__rl_lane *l)
+{
+    const struct topc *c = (const struct topc *)map_find(&rl->tops, l->top);
+
+    if (!c)
+        return false;
+    return lane_unknown(l) ? c->inflight > 0 : c->unknown > 0;
+}
+
+static void
+top_count(struct dbot__rl *rl, struct dbot__rl_lane *l, int delta)
+{
+    struct topc *c = (struct topc *)map_find(&rl->tops, l->top);
+
+    if (delta > 0) {
+        l->sent_unknown = lane_unknown(l);
+        if (!c) {
+            c = calloc(1, sizeof *c);
+            if (!c || map_insert(&rl->tops, &c->n, l->top) < 0) {
+                /* Out of memory: only the discovery ordering is lost. */
+                free(c);
+                return;
+            }
+        }
+        c->inflight++;
+        c->unknown += l->sent_unknown;
+        return;
+    }
+    if (!c)
+        return;
+    c->inflight--;
+    c->unknown -= l->sent_unknown;
+    l->sent_unknown = false;
+    if (c->inflight <= 0) {
+        map_remove(&rl->tops, &c->n);
+        free(c);
+    }
+}
+
 static int64_t
 lane_ready_at(const struct dbot__rl *rl, struct dbot__rl_lane *l)
 {
     const struct state *st = lane_state(l);
     int64_t t = l->head->not_before;
+
+    if (top_blocks(rl, l))
+        return INT64_MAX;
+    /* A bucket whose window no response has described yet: one at a
+     * time until one does. */
+    if (l->b && st->remaining < 0 && l->b->inflight > 0)
+        return INT64_MAX;
 
     if (!(l->flags & DBOT__RL_EXEMPT) && rl->global_until > t)
         t = rl->global_until;
@@ -741,6 +815,7 @@ dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
             ready_del(rl, l);
             l->inflight = 1;
             l->last_used = now;
+            top_count(rl, l, +1);
             consume(l, now);
             if (!(l->flags & DBOT__RL_EXEMPT))
                 global_record(rl, now);
@@ -843,6 +918,7 @@ lane_release(struct dbot__rl *rl, struct dbot__rl_lane *l, int64_t now)
     if (l->inflight) {
         l->inflight = 0;
         rl->inflight--;
+        top_count(rl, l, -1);
     }
     l->last_used = now;
     ready_add(rl, l);
@@ -869,7 +945,9 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
 
         if (b)
             lane_attach(l, b);
-    }
+    } else if (r->status >= 200 && r->status < 500 && r->status != 429 &&
+             !l->b)
+        l->probed = true; /* answered without rate-limit headers */
     st = lane_state(l);
     state_update(st, r, l->b ? l->b->inflight : 0, now);
     if (r->status != 429) {
@@ -914,6 +992,7 @@ dbot__rl_requeue(struct dbot__rl *rl, struct dbot__rl_req *q,
     if (l->inflight) {
         l->inflight = 0;
         rl->inflight--;
+        top_count(rl, l, -1);
     }
     ready_add(rl, l);
 }

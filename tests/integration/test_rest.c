@@ -284,9 +284,9 @@ TEST(bucket_discovery_and_sharing)
     struct fakecord_stats st;
 
     setup();
-    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{c}/messages", "shr",
+    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages", "shr",
                                   2, 400), 0);
-    ASSERT_EQ(fakecord_rest_limit(fc, "GET", "/channels/{c}/messages", "shr",
+    ASSERT_EQ(fakecord_rest_limit(fc, "GET", "/channels/{channel_id}/messages", "shr",
                                   2, 400), 0);
     for (int i = 0; i < 10; i++) {
         snprintf(path, sizeof path, "/channels/7/messages");
@@ -315,7 +315,7 @@ TEST(major_parameters_separate_buckets)
     int n, ka = 0;
 
     setup();
-    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{c}/messages", "m",
+    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages", "m",
                                   1, 600), 0);
     for (int i = 0; i < 3; i++)
         ASSERT_EQ(submit(rest, "POST", "/channels/1/messages",
@@ -482,6 +482,51 @@ TEST(server_errors_retried_for_idempotent_methods)
     teardown();
 }
 
+/* Interaction callbacks: no bot token sent, retried on 5xx only within
+ * the 3-second deadline. The fake's scripted answers stand in for the
+ * route (an interaction would need a gateway session). */
+TEST(interaction_callback_retries_within_deadline)
+{
+    struct dbot__rest_opts o = { 0 };
+    struct fakecord_request *reqs;
+    struct res s, f;
+    const char *cb = "{\"type\":4,\"data\":{\"content\":\"pong\"}}";
+    long long t0;
+    int n;
+
+    o.retry_base_ms = 100;
+    setup_with(&o, NULL);
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/interactions/11/", 502, 2,
+                                 NULL, NULL), 0);
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/interactions/11/", 200, 1,
+                                 "{}", NULL), 0);
+    ASSERT_EQ(submit(rest, "POST", "/interactions/11/aW50ZXJhY3Rpb24/callback",
+                     cb, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 200);
+    ASSERT_EQ(s.err, 0);
+    n = fakecord_requests(fc, &reqs);
+    ASSERT_EQ(n, 3);
+    for (int i = 0; i < n; i++) {
+        ASSERT_STREQ(reqs[i].authorization, "");
+        ASSERT_STREQ((char *)reqs[i].body, cb);
+    }
+    fakecord_requests_free(reqs, n);
+
+    /* Always failing: the client gives up before the deadline. */
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/interactions/12/", 503, -1,
+                                 NULL, NULL), 0);
+    t0 = check_now_ms_();
+    ASSERT_EQ(submit(rest, "POST", "/interactions/12/dG9rZW4/callback", cb,
+                     &f), 0);
+    WAIT_DONE(&f, 5000);
+    ASSERT_EQ(f.status, 503);
+    ASSERT_EQ(f.err, DBOT_EHTTP);
+    ASSERT_LE(check_now_ms_() - t0, check_timeout_ms_(3000));
+    ASSERT_NOT_CONTAINS(f.message, "dG9rZW4"); /* no token in messages */
+    teardown();
+}
+
 TEST(unauthorized_is_not_retried)
 {
     struct res s;
@@ -595,7 +640,7 @@ TEST(thousand_requests_complete_in_order)
 
     o.global_per_sec = 100000; /* this test is about the queue, not 50/s */
     setup_with(&o, NULL);
-    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{c}/messages", "big",
+    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages", "big",
                                   100000, 60000), 0);
     for (int i = 0; i < N; i++) {
         snprintf(body, sizeof body, "{\"content\":\"%d\"}", i);
@@ -768,6 +813,7 @@ main(void)
     RUN(global_429_pauses_other_routes);
     RUN(global_limit_is_respected);
     RUN(server_errors_retried_for_idempotent_methods);
+    RUN(interaction_callback_retries_within_deadline);
     RUN(unauthorized_is_not_retried);
     RUN(multipart_bytes_intact);
     RUN(thousand_requests_complete_in_order);

@@ -719,6 +719,228 @@ TEST(test_interaction_flow)
     fakecord_stop(fc);
 }
 
+TEST(test_rest_scripting)
+{
+    fakecord *fc = start();
+    struct fakecord_rest_rule slow = { .method = "GET",
+                                       .path_prefix = "/gateway",
+                                       .count = 1,
+                                       .delay_ms = 300 };
+    struct fakecord_rest_rule cut = { .path_prefix = "/users/@me",
+                                      .count = 1,
+                                      .status = 200,
+                                      .body = "{\"id\":\"1\",\"username\":\"x\"}",
+                                      .truncate = 1 };
+    CURLM *m = curl_multi_init();
+    CURL *a = curl_easy_init(), *b = curl_easy_init();
+    CURLMsg *msg;
+    CURL *first = NULL;
+    char ua[256], ub[256];
+    struct resp r;
+    int running = 1, left;
+
+    /* A delayed answer does not hold up the next request. */
+    ASSERT_EQ(fakecord_rest_script(fc, &slow), 0);
+    snprintf(ua, sizeof ua, "%s/gateway", fakecord_api_url(fc));
+    snprintf(ub, sizeof ub, "%s/nope", fakecord_api_url(fc));
+    curl_easy_setopt(a, CURLOPT_URL, ua);
+    curl_easy_setopt(b, CURLOPT_URL, ub);
+    curl_easy_setopt(a, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(a, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(b, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(b, CURLOPT_WRITEDATA, &r);
+    memset(&r, 0, sizeof r);
+    curl_multi_add_handle(m, a);
+    curl_multi_add_handle(m, b);
+    long long t0 = check_now_ms_();
+    while (running) {
+        curl_multi_perform(m, &running);
+        while ((msg = curl_multi_info_read(m, &left)))
+            if (msg->msg == CURLMSG_DONE && !first)
+                first = msg->easy_handle;
+        if (running)
+            curl_multi_poll(m, NULL, 0, 50, NULL);
+        ASSERT_TRUE(check_now_ms_() - t0 < check_timeout_ms_(5000));
+    }
+    ASSERT_TRUE(first == b);
+    ASSERT_GE(check_now_ms_() - t0, 300);
+    curl_multi_remove_handle(m, a);
+    curl_multi_remove_handle(m, b);
+    curl_easy_cleanup(a);
+    curl_easy_cleanup(b);
+    curl_multi_cleanup(m);
+
+    /* Truncated body: the client sees a short transfer. */
+    ASSERT_EQ(fakecord_rest_script(fc, &cut), 0);
+    ASSERT_EQ(http(fc, "GET", "/users/@me", "Bot test-token", NULL, &r), -1);
+    ASSERT_EQ(http(fc, "GET", "/users/@me", "Bot test-token", NULL, &r), 0);
+    ASSERT_CONTAINS(r.body, FAKECORD_APP_ID);
+
+    /* A scripted 429 with the caller's body and headers. */
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/", 429, 1,
+                                 "{\"message\":\"x\",\"retry_after\":0.25,"
+                                 "\"global\":false}",
+                                 "Retry-After: 1\r\nX-RateLimit-Scope: shared"),
+              0);
+    ASSERT_EQ(http(fc, "POST", "/channels/3/messages", "Bot test-token",
+                   "{\"content\":\"a\"}", &r),
+              0);
+    ASSERT_EQ(r.status, 429);
+    ASSERT_CONTAINS(r.body, "0.25");
+    ASSERT_CONTAINS(r.headers, "X-RateLimit-Scope: shared");
+
+    /* Global limit: 2 per second, webhooks exempt. */
+    ASSERT_EQ(fakecord_rest_global_limit(fc, 2), 0);
+    ASSERT_EQ(fakecord_rest_limit(fc, "GET", "/gateway", "gw", 100, 1000), 0);
+    for (int i = 0; i < 2; i++) {
+        ASSERT_EQ(http(fc, "GET", "/gateway", NULL, NULL, &r), 0);
+        ASSERT_EQ(r.status, 200);
+    }
+    ASSERT_EQ(http(fc, "GET", "/gateway", NULL, NULL, &r), 0);
+    ASSERT_EQ(r.status, 429);
+    ASSERT_CONTAINS(r.body, "\"global\":true");
+    ASSERT_CONTAINS(r.headers, "X-RateLimit-Global: true");
+    ASSERT_CONTAINS(r.headers, "X-RateLimit-Scope: global");
+    ASSERT_EQ(http(fc, "POST", "/webhooks/1/x", NULL, "{}", &r), 0);
+    ASSERT_EQ(r.status, 401); /* answered, not limited */
+    fakecord_stop(fc);
+}
+
+TEST(test_commands_and_multipart)
+{
+    fakecord *fc = start();
+    struct fakecord_request *reqs;
+    struct resp r;
+    cJSON *cmds, *msgs;
+    CURL *c = curl_easy_init();
+    curl_mime *mime = curl_mime_init(c);
+    curl_mimepart *part;
+    struct curl_slist *h = curl_slist_append(NULL,
+                                             "Authorization: Bot test-token");
+    char url[256];
+    int n;
+
+    ASSERT_EQ(http(fc, "PUT", "/applications/" FAKECORD_APP_ID "/commands",
+                   "Bot test-token",
+                   "[{\"name\":\"ping\",\"description\":\"Ping\"}]", &r),
+              0);
+    ASSERT_EQ(r.status, 200);
+    ASSERT_CONTAINS(r.body, "\"id\":");
+    ASSERT_EQ(http(fc, "PUT", "/applications/" FAKECORD_APP_ID "/commands",
+                   "Bot test-token", "[{\"name\":\"\"}]", &r),
+              0);
+    ASSERT_EQ(r.status, 400);
+    cmds = fakecord_commands(fc, NULL);
+    ASSERT_EQ(cJSON_GetArraySize(cmds), 1);
+    ASSERT_STREQ(cJSON_GetObjectItem(cJSON_GetArrayItem(cmds, 0), "name")
+                     ->valuestring,
+                 "ping");
+    cJSON_Delete(cmds);
+    ASSERT_EQ(http(fc, "GET",
+                   "/applications/" FAKECORD_APP_ID "/guilds/5/commands",
+                   "Bot test-token", NULL, &r),
+              0);
+    ASSERT_STREQ(r.body, "[]");
+
+    part = curl_mime_addpart(mime);
+    curl_mime_name(part, "payload_json");
+    curl_mime_data(part, "{\"content\":\"with file\"}", CURL_ZERO_TERMINATED);
+    curl_mime_type(part, "application/json");
+    part = curl_mime_addpart(mime);
+    curl_mime_name(part, "files[0]");
+    curl_mime_filename(part, "a.txt");
+    curl_mime_data(part, "hello\r\n--not-a-boundary", CURL_ZERO_TERMINATED);
+    snprintf(url, sizeof url, "%s/channels/9/messages", fakecord_api_url(fc));
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    memset(&r, 0, sizeof r);
+    ASSERT_EQ(curl_easy_perform(c), CURLE_OK);
+    ASSERT_CONTAINS(r.body, "\"content\":\"with file\"");
+    curl_mime_free(mime);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+
+    msgs = fakecord_messages(fc);
+    ASSERT_EQ(cJSON_GetArraySize(msgs), 1);
+    cJSON_Delete(msgs);
+    n = fakecord_requests(fc, &reqs);
+    ASSERT_EQ(n, 4);
+    ASSERT_CONTAINS(reqs[3].content_type, "multipart/form-data; boundary=");
+    ASSERT_CONTAINS((char *)reqs[3].body, "filename=\"a.txt\"");
+    ASSERT_CONTAINS((char *)reqs[3].body, "hello\r\n--not-a-boundary");
+    fakecord_requests_free(reqs, n);
+    fakecord_stop(fc);
+}
+
+TEST(test_gateway_limits)
+{
+    struct fakecord_opts o = { .send_limit = 3, .send_window_ms = 60000 };
+    fakecord *fc = fakecord_start(&o);
+    struct fakecord_stats st;
+    struct wsc w;
+    char *sid, *v;
+
+    ASSERT_TRUE(fc != NULL);
+    wsc_open(&w, fakecord_port(fc), "/gateway?v=10&encoding=json", 0);
+    WSC_WAIT(&w, w.n >= 1, 5000);
+    ASSERT_EQ(cJSON_GetObjectItem(msg_d(&w, 0), "heartbeat_interval")->valueint,
+              41250);
+    wsc_send(&w, IDENTIFY("test-token", 1));
+    WSC_WAIT(&w, w.n >= 3, 5000);
+    sid = strdup(cJSON_GetObjectItem(msg_d(&w, 1), "session_id")->valuestring);
+    wsc_send(&w, "{\"op\":1,\"d\":99}"); /* seq never sent */
+    WSC_WAIT(&w, w.n >= 4, 5000);
+    wsc_send(&w, "{\"op\":1,\"d\":2}");
+    wsc_send(&w, "{\"op\":1,\"d\":2}"); /* 4th send in the window */
+    WSC_WAIT(&w, w.closed, 5000);
+    ASSERT_EQ(w.peer_close_code, 4008);
+    v = fakecord_violations(fc);
+    ASSERT_CONTAINS(v, "heartbeat with seq never sent");
+    ASSERT_CONTAINS(v, "over 3 sends per 60000 ms (4008)");
+    free(v);
+    /* A resume off the resume URL still works but is flagged. */
+    wsc_free(&w);
+    wsc_open(&w, fakecord_port(fc), "/?v=10&encoding=json", 0);
+    WSC_WAIT(&w, w.n >= 1, 5000);
+    {
+        char resume[256];
+        snprintf(resume, sizeof resume,
+                 "{\"op\":6,\"d\":{\"token\":\"test-token\",\"session_id\":"
+                 "\"%s\",\"seq\":2}}",
+                 sid);
+        wsc_send(&w, resume);
+    }
+    WSC_WAIT(&w, w.n >= 2, 5000);
+    ASSERT_STREQ(msg_t(&w, 1), "RESUMED");
+    fakecord_stats(fc, &st);
+    ASSERT_EQ(st.resumes_on_resume_url, 0);
+    v = fakecord_violations(fc);
+    ASSERT_CONTAINS(v, "resume not on resume_gateway_url");
+    free(v);
+    /* Text split into websocket fragments still arrives as one message. */
+    fakecord_set_split(fc, 3, 1);
+    ASSERT_EQ(fakecord_push_event(fc, "X", "{\"k\":\"0123456789\"}"), 4);
+    WSC_WAIT(&w, w.n >= 3, 5000);
+    ASSERT_STREQ(msg_t(&w, 2), "X");
+    /* Raw malformed text goes out as is. */
+    fakecord_set_split(fc, 0, 0);
+    ASSERT_EQ(fakecord_send_raw(fc, "[1,2]", 5), 0);
+    WSC_WAIT(&w, w.n >= 4, 5000);
+    ASSERT_TRUE(cJSON_IsArray(w.msgs[3]));
+    /* op 7 then a server close 4000 that keeps the session. */
+    ASSERT_EQ(fakecord_send_reconnect(fc), 0);
+    ASSERT_EQ(fakecord_close(fc, 4000), 0);
+    WSC_WAIT(&w, w.closed, 5000);
+    ASSERT_EQ(msg_op(&w, 4), 7);
+    ASSERT_EQ(w.peer_close_code, 4000);
+    wsc_free(&w);
+    free(sid);
+    fakecord_stop(fc);
+}
+
 int
 main(void)
 {
@@ -730,6 +952,9 @@ main(void)
     RUN(test_zlib_stream);
     RUN(test_rest_auth_and_ratelimit);
     RUN(test_interaction_flow);
+    RUN(test_rest_scripting);
+    RUN(test_commands_and_multipart);
+    RUN(test_gateway_limits);
     curl_global_cleanup();
     return 0;
 }

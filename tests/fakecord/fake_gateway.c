@@ -196,7 +196,7 @@ fc_gw_target(struct fakecord *fc, int shard)
     if (shard != 0)
         return NULL;
     for (c = fc->conns; c; c = c->next)
-        if (!c->closing)
+        if (!c->closing && !c->sess)
             return c;
     return NULL;
 }
@@ -846,7 +846,9 @@ fc_gw_callback(struct fakecord *fc, struct lws *wsi,
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return c ? on_writeable(fc, wsi, c) : 0;
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-        if (c && len >= 2) {
+        /* Only a close the client started counts; an echo of ours does
+         * not end the session. */
+        if (c && !c->closing && len >= 2) {
             const unsigned char *p = in;
             c->client_close_code = (p[0] << 8) | p[1];
         }

@@ -30,7 +30,11 @@
  *
  * TARGETS. Per-connection scripting acts on the newest live connection that
  * Identified or Resumed as shard 0 (or, if none did, the newest live
- * connection at all). The _shard variants pick another shard.
+ * connection that has not authenticated yet). The _shard variants pick
+ * another shard.
+ *
+ * LIFETIME. fakecord_stop() must not run concurrently with other calls on
+ * the same fake.
  */
 #ifndef DBOT_TESTS_FAKECORD_H
 #define DBOT_TESTS_FAKECORD_H

@@ -42,7 +42,7 @@ main(int argc, char **argv)
     char *v;
 
     memset(&o, 0, sizeof o);
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
         if (!val) {
@@ -65,7 +65,6 @@ main(int argc, char **argv)
             usage();
             return 2;
         }
-        i++;
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

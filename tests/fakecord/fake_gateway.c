@@ -586,10 +586,38 @@ on_resume(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
     fc->st.resumes_ok++;
 }
 
+/* Runs from the lws timer list, outside fc_callback: take the lock. */
+static void
+hb_deadline(lws_sorted_usec_list_t *sul)
+{
+    struct fc_conn *c = lws_container_of(sul, struct fc_conn, hb_sul);
+    struct fakecord *fc = c->fc;
+
+    pthread_mutex_lock(&fc->mu);
+    if (!c->closing) {
+        fc_violation(fc, "heartbeat timeout (4009)");
+        fc_gw_close(fc, c, 4009, "Session timed out.");
+    }
+    pthread_mutex_unlock(&fc->mu);
+}
+
+static void
+hb_arm(struct fakecord *fc, struct fc_conn *c)
+{
+    if (fc->o.heartbeat_grace_ms <= 0)
+        return;
+    lws_sul_schedule(fc->ctx, 0, &c->hb_sul, hb_deadline,
+                     (lws_usec_t)(fc->o.heartbeat_interval_ms +
+                                  fc->o.heartbeat_grace_ms) *
+                         1000);
+}
+
 static void
 on_heartbeat(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
 {
     int64_t now = fc_now_ms();
+
+    hb_arm(fc, c);
 
     fc->st.heartbeats++;
     if (cJSON_IsNull(d) || !d) {
@@ -693,6 +721,7 @@ on_established(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss)
     if (!c)
         return;
     c->wsi = wsi;
+    c->fc = fc;
     c->id = ++fc->next_conn_id;
     gw_path_ok(wsi, &is_resume);
     c->on_resume_path = is_resume;
@@ -738,6 +767,7 @@ on_established(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss)
     fc->hb_conn = c->id;
     fc->nhb = 0;
     send_str(fc, c, hello);
+    hb_arm(fc, c);
 }
 
 static int
@@ -799,6 +829,7 @@ conn_free(struct fakecord *fc, struct fc_conn *c)
         free(o->buf);
         free(o);
     }
+    lws_sul_cancel(&c->hb_sul);
     if (c->zinit)
         deflateEnd(&c->zs);
     free(c->rx);

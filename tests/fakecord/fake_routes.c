@@ -272,6 +272,99 @@ create_message(struct fakecord *fc, struct fc_http *h, const char *channel)
     fc_http_reply_json(h, 200, m);
 }
 
+static void
+edit_message(struct fakecord *fc, struct fc_http *h, const char *channel,
+             const char *mid)
+{
+    cJSON *b = body_json(fc, h);
+
+    if (!cJSON_IsObject(b)) {
+        cJSON_Delete(b);
+        fc_http_error(h, 400, 50109, "The request body contains invalid JSON.");
+        return;
+    }
+    fc_http_reply_json(h, 200,
+                       message_object(strtoull(mid, NULL, 10), channel, b, 0));
+    cJSON_Delete(b);
+}
+
+/* /channels/{id}/... other than message creation. */
+static void
+channel_route(struct fakecord *fc, struct fc_http *h, const struct route *r)
+{
+    const char *m = h->method;
+
+    if (!authed(fc, h))
+        return;
+    if (r->n == 2 && !strcmp(m, "GET")) {
+        cJSON *c = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(c, "id", r->seg[1]);
+        cJSON_AddNumberToObject(c, "type", 0);
+        cJSON_AddStringToObject(c, "name", "general");
+        fc_http_reply_json(h, 200, c);
+    } else if (r->n == 3 && is(r, 2, "typing") && !strcmp(m, "POST")) {
+        fc_http_reply(h, 204, NULL);
+    } else if (r->n == 4 && is(r, 2, "messages") && !strcmp(m, "GET")) {
+        fc_http_reply_json(h, 200,
+                           message_object(strtoull(r->seg[3], NULL, 10),
+                                          r->seg[1], NULL, 0));
+    } else if (r->n == 4 && is(r, 2, "messages") && !strcmp(m, "PATCH")) {
+        edit_message(fc, h, r->seg[1], r->seg[3]);
+    } else if (r->n == 4 && is(r, 2, "messages") && !strcmp(m, "DELETE")) {
+        fc_http_reply(h, 204, NULL);
+    } else if (r->n == 7 && is(r, 2, "messages") && is(r, 4, "reactions") &&
+               is(r, 6, "@me") && (!strcmp(m, "PUT") || !strcmp(m, "DELETE"))) {
+        fc_http_reply(h, 204, NULL);
+    } else {
+        fc_http_error(h, 404, 0, "404: Not Found");
+    }
+}
+
+static void
+dm_channel(struct fakecord *fc, struct fc_http *h)
+{
+    cJSON *b = body_json(fc, h), *c, *rec;
+    const cJSON *rid = b ? cJSON_GetObjectItemCaseSensitive(b, "recipient_id")
+                         : NULL;
+    char buf[32];
+
+    if (!cJSON_IsString(rid)) {
+        cJSON_Delete(b);
+        fc_http_error(h, 400, 50035, "Invalid Form Body");
+        return;
+    }
+    c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "id", str_of(buf, sizeof buf, fc_snowflake(fc)));
+    cJSON_AddNumberToObject(c, "type", 1);
+    cJSON_AddNullToObject(c, "last_message_id");
+    rec = cJSON_AddArrayToObject(c, "recipients");
+    cJSON *u = cJSON_CreateObject();
+    cJSON_AddStringToObject(u, "id", rid->valuestring);
+    cJSON_AddStringToObject(u, "username", "user");
+    cJSON_AddStringToObject(u, "discriminator", "0");
+    cJSON_AddItemToArray(rec, u);
+    cJSON_Delete(b);
+    fc_http_reply_json(h, 200, c);
+}
+
+static void
+guild_member(struct fc_http *h, const char *uid)
+{
+    cJSON *m = cJSON_CreateObject(), *u = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(u, "id", uid);
+    cJSON_AddStringToObject(u, "username", "user");
+    cJSON_AddStringToObject(u, "discriminator", "0");
+    cJSON_AddBoolToObject(u, "bot", !strcmp(uid, FAKECORD_APP_ID));
+    cJSON_AddItemToObject(m, "user", u);
+    cJSON_AddArrayToObject(m, "roles");
+    cJSON_AddStringToObject(m, "joined_at", "2026-01-01T00:00:00.000000+00:00");
+    cJSON_AddBoolToObject(m, "deaf", 0);
+    cJSON_AddBoolToObject(m, "mute", 0);
+    fc_http_reply_json(h, 200, m);
+}
+
 /* ---- commands -------------------------------------------------------------- */
 
 static int
@@ -590,6 +683,16 @@ fc_routes_handle(struct fakecord *fc, struct fc_http *h)
                !strcmp(m, "POST")) {
         if (authed(fc, h))
             create_message(fc, h, r.seg[1]);
+    } else if (r.n >= 2 && is(&r, 0, "channels")) {
+        channel_route(fc, h, &r);
+    } else if (r.n == 3 && is(&r, 0, "users") && is(&r, 1, "@me") &&
+               is(&r, 2, "channels") && !strcmp(m, "POST")) {
+        if (authed(fc, h))
+            dm_channel(fc, h);
+    } else if (get && r.n == 4 && is(&r, 0, "guilds") &&
+               is(&r, 2, "members")) {
+        if (authed(fc, h))
+            guild_member(h, r.seg[3]);
     } else if (r.n >= 3 && is(&r, 0, "applications") &&
                (is(&r, 2, "commands") || is(&r, 2, "guilds"))) {
         commands(fc, h, &r);

@@ -52,7 +52,9 @@ enum { FC_CONN_NEW, FC_CONN_IDENTIFIED, FC_CONN_RESUMED };
 /* One websocket connection. Freed on LWS_CALLBACK_CLOSED. */
 struct fc_conn {
     struct fc_conn *next; /* newest first */
+    struct fakecord *fc;
     struct lws *wsi;
+    lws_sorted_usec_list_t hb_sul; /* heartbeat deadline (grace option) */
     int id;
     int state;
     int compressed;

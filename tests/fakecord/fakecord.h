@@ -86,6 +86,12 @@ struct fakecord_opts {
     int replay_buffer;         /* dispatches kept per session for Resume;
                                   0: 4096. Resuming from before the oldest
                                   kept one gets op 9 false */
+    int heartbeat_grace_ms;    /* > 0: a connection that sends no op 1 for
+                                  heartbeat_interval + grace (since Hello or
+                                  its last op 1) is a violation ("heartbeat
+                                  timeout") and is closed with 4009, ending
+                                  the session. 0: not checked (default, so
+                                  slow valgrind runs do not trip it) */
 };
 
 typedef struct fakecord fakecord;

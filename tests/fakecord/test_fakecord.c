@@ -863,11 +863,22 @@ TEST(test_commands_and_multipart)
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
 
+    ASSERT_EQ(http(fc, "POST", "/channels/9/typing", "Bot test-token", NULL,
+                   &r),
+              0);
+    ASSERT_EQ(r.status, 204);
+    ASSERT_EQ(http(fc, "PATCH", "/channels/9/messages/77", "Bot test-token",
+                   "{\"content\":\"edited\"}", &r),
+              0);
+    ASSERT_EQ(r.status, 200);
+    ASSERT_CONTAINS(r.body, "\"id\":\"77\"");
+    ASSERT_CONTAINS(r.body, "edited");
+
     msgs = fakecord_messages(fc);
     ASSERT_EQ(cJSON_GetArraySize(msgs), 1);
     cJSON_Delete(msgs);
     n = fakecord_requests(fc, &reqs);
-    ASSERT_EQ(n, 4);
+    ASSERT_EQ(n, 6);
     ASSERT_CONTAINS(reqs[3].content_type, "multipart/form-data; boundary=");
     ASSERT_CONTAINS((char *)reqs[3].body, "filename=\"a.txt\"");
     ASSERT_CONTAINS((char *)reqs[3].body, "hello\r\n--not-a-boundary");
@@ -941,6 +952,36 @@ TEST(test_gateway_limits)
     fakecord_stop(fc);
 }
 
+TEST(test_heartbeat_timeout)
+{
+    struct fakecord_opts o = { .heartbeat_interval_ms = 300,
+                               .heartbeat_grace_ms = 300 };
+    fakecord *fc = fakecord_start(&o);
+    struct wsc w;
+    char *v;
+
+    ASSERT_TRUE(fc != NULL);
+    wsc_open(&w, fakecord_port(fc), "/?v=10&encoding=json", 0);
+    WSC_WAIT(&w, w.n >= 1, 5000);
+    wsc_send(&w, IDENTIFY("test-token", 1));
+    WSC_WAIT(&w, w.n >= 3, 5000);
+    /* Heartbeats in time keep it open... */
+    for (int i = 0; i < 3; i++) {
+        long long t = check_now_ms_() + 100;
+        WSC_WAIT(&w, check_now_ms_() > t, 1000);
+        wsc_send(&w, "{\"op\":1,\"d\":2}");
+    }
+    ASSERT_TRUE(!w.closed);
+    /* ...silence gets 4009. */
+    WSC_WAIT(&w, w.closed, 5000);
+    ASSERT_EQ(w.peer_close_code, 4009);
+    v = fakecord_violations(fc);
+    ASSERT_CONTAINS(v, "heartbeat timeout (4009)");
+    free(v);
+    wsc_free(&w);
+    fakecord_stop(fc);
+}
+
 int
 main(void)
 {
@@ -955,6 +996,7 @@ main(void)
     RUN(test_rest_scripting);
     RUN(test_commands_and_multipart);
     RUN(test_gateway_limits);
+    RUN(test_heartbeat_timeout);
     curl_global_cleanup();
     return 0;
 }

@@ -22,8 +22,8 @@
 #define GW_RX_CAP      (64 * 1024)
 
 /* Intent bits Discord documents (others -> 4013). */
-#define GW_VALID_INTENTS                                                       \
-    (((1ULL << 17) - 1) | (1ULL << 20) | (1ULL << 21) | (1ULL << 24) |         \
+#define GW_VALID_INTENTS                                               \
+    (((1ULL << 17) - 1) | (1ULL << 20) | (1ULL << 21) | (1ULL << 24) | \
      (1ULL << 25))
 
 static int
@@ -108,8 +108,7 @@ queue_message(struct fakecord *fc, struct fc_conn *c, const void *data,
 }
 
 int
-fc_gw_send(struct fakecord *fc, struct fc_conn *c, const char *text,
-           size_t len)
+fc_gw_send(struct fakecord *fc, struct fc_conn *c, const char *text, size_t len)
 {
     int rc;
 
@@ -367,8 +366,9 @@ guild_create_json(struct fakecord *fc, int k)
             snprintf(uid, sizeof uid, "%s", FAKECORD_APP_ID);
             snprintf(uname, sizeof uname, "%s", FAKECORD_BOT_USERNAME);
         } else {
-            snprintf(uid, sizeof uid, "%llu",
-                     (unsigned long long)(1200000000000000000ULL + (unsigned)i));
+            snprintf(
+                uid, sizeof uid, "%llu",
+                (unsigned long long)(1200000000000000000ULL + (unsigned)i));
             snprintf(uname, sizeof uname, "user%d", i);
         }
         m = cJSON_CreateObject();
@@ -606,10 +606,10 @@ hb_arm(struct fakecord *fc, struct fc_conn *c)
 {
     if (fc->o.heartbeat_grace_ms <= 0)
         return;
-    lws_sul_schedule(fc->ctx, 0, &c->hb_sul, hb_deadline,
-                     (lws_usec_t)(fc->o.heartbeat_interval_ms +
-                                  fc->o.heartbeat_grace_ms) *
-                         1000);
+    lws_sul_schedule(
+        fc->ctx, 0, &c->hb_sul, hb_deadline,
+        (lws_usec_t)(fc->o.heartbeat_interval_ms + fc->o.heartbeat_grace_ms) *
+            1000);
 }
 
 static void
@@ -789,8 +789,8 @@ on_writeable(struct fakecord *fc, struct lws *wsi, struct fc_conn *c)
             rc = -1;
         break;
     case FC_OUT_CLOSE:
-        lws_close_reason(wsi, (enum lws_close_status)o->code,
-                         o->buf + LWS_PRE, o->len);
+        lws_close_reason(wsi, (enum lws_close_status)o->code, o->buf + LWS_PRE,
+                         o->len);
         rc = -1;
         break;
     case FC_OUT_DROP:
@@ -868,8 +868,7 @@ fc_gw_callback(struct fakecord *fc, struct lws *wsi,
             c->rx_len += len;
             c->rx[c->rx_len] = '\0';
         }
-        if (lws_is_final_fragment(wsi) &&
-            !lws_remaining_packet_payload(wsi)) {
+        if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
             on_message(fc, c, c->rx ? c->rx : "", c->rx_len);
             c->rx_len = 0;
         }

@@ -25,20 +25,34 @@ static const char *
 status_text(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Error";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "Error";
     }
 }
 
@@ -80,8 +94,7 @@ fc_http_record(struct fakecord *fc, struct fc_http *h)
     return h->req_index >= 0 ? &fc->reqs[h->req_index] : NULL;
 }
 
-static void
-add_header(struct fc_http *h, const char *fmt, ...)
+static void add_header(struct fc_http *h, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -186,8 +199,7 @@ on_http(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss,
     n = strlen(h->path) + strlen(h->query) + 2;
     full = malloc(n);
     if (full)
-        snprintf(full, n, "%s%s%s", h->path, *h->query ? "?" : "",
-                 h->query);
+        snprintf(full, n, "%s%s%s", h->path, *h->query ? "?" : "", h->query);
     r.path = full;
     r.authorization = hdr_dup(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
     r.user_agent = hdr_dup(wsi, WSI_TOKEN_HTTP_USER_AGENT);
@@ -207,19 +219,18 @@ on_http(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss,
     fc->st.rest_requests++;
 
     clen[0] = '\0';
-    if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) >
-        0)
+    if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
         h->expect_len = (size_t)strtoull(clen, NULL, 10);
-    if (h->expect_len && lws_hdr_copy(wsi, clen, sizeof clen,
-                                      WSI_TOKEN_HTTP_EXPECT) > 0 &&
+    if (h->expect_len &&
+        lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_EXPECT) > 0 &&
         !strcasecmp(clen, "100-continue")) {
         /* lws 4.1 never answers Expect, so curl would stall 1 s before
          * each big upload. Nothing else is queued on this socket yet, so
          * the interim response can go straight out. */
         static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-        if (send(lws_get_socket_fd(wsi), cont, sizeof cont - 1,
-                 MSG_NOSIGNAL) < 0)
+        if (send(lws_get_socket_fd(wsi), cont, sizeof cont - 1, MSG_NOSIGNAL) <
+            0)
             return -1;
     }
     return 0;
@@ -287,8 +298,7 @@ ratelimit_headers(struct fc_http *h, const struct fc_rl_verdict *v)
 }
 
 static void
-reply_429(struct fakecord *fc, struct fc_http *h,
-          const struct fc_rl_verdict *v)
+reply_429(struct fakecord *fc, struct fc_http *h, const struct fc_rl_verdict *v)
 {
     double after = v->reset_after_ms > 0 ? v->reset_after_ms / 1000.0 : 0.001;
     int global = v->verdict == FC_RL_GLOBAL;
@@ -304,8 +314,9 @@ reply_429(struct fakecord *fc, struct fc_http *h,
     if (global)
         add_header(h, "X-RateLimit-Global: true");
     fc->st.rest_429s++;
-    fc_violation(fc, global ? "rest: over the global limit (%s %s)"
-                            : "rest: request while bucket empty (%s %s)",
+    fc_violation(fc,
+                 global ? "rest: over the global limit (%s %s)"
+                        : "rest: request while bucket empty (%s %s)",
                  h->method, h->path);
 }
 
@@ -451,9 +462,8 @@ write_answer(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss)
                       LWS_WRITE_HTTP);
         return -1; /* Content-Length promised more: the client sees it cut */
     }
-    if (body_len &&
-        lws_write(wsi, (unsigned char *)h->resp + LWS_PRE, body_len,
-                  LWS_WRITE_HTTP_FINAL) < (int)body_len)
+    if (body_len && lws_write(wsi, (unsigned char *)h->resp + LWS_PRE, body_len,
+                              LWS_WRITE_HTTP_FINAL) < (int)body_len)
         rc = -1;
     pss->http = NULL;
     http_free(h);
@@ -467,8 +477,8 @@ fail:
 
 int
 fc_rest_callback(struct fakecord *fc, struct lws *wsi,
-                 enum lws_callback_reasons reason, struct fc_pss *pss,
-                 void *in, size_t len)
+                 enum lws_callback_reasons reason, struct fc_pss *pss, void *in,
+                 size_t len)
 {
     struct fc_http *h = pss ? pss->http : NULL;
 
@@ -504,7 +514,8 @@ fc_rest_callback(struct fakecord *fc, struct lws *wsi,
     }
 }
 
-/* ---- setup and public REST scripting -------------------------------------- */
+/* ---- setup and public REST scripting --------------------------------------
+ */
 
 int
 fc_rest_init(struct fakecord *fc)
@@ -569,8 +580,8 @@ fakecord_rest_fail(fakecord *fc, const char *method, const char *path_prefix,
                    int status, int count, const char *body_json,
                    const char *extra_headers)
 {
-    struct fakecord_rest_rule r = { method, path_prefix, count, status,
-                                    body_json, extra_headers, 0, 0 };
+    struct fakecord_rest_rule r = { method,    path_prefix,   count, status,
+                                    body_json, extra_headers, 0,     0 };
 
     return fakecord_rest_script(fc, &r);
 }
@@ -584,8 +595,7 @@ fakecord_rest_limit(fakecord *fc, const char *method, const char *route,
     if (!fc || !method || !route)
         return -1;
     pthread_mutex_lock(&fc->mu);
-    rc = fc_rl_set_route(&fc->rl, method, route, bucket_hash, limit,
-                         window_ms);
+    rc = fc_rl_set_route(&fc->rl, method, route, bucket_hash, limit, window_ms);
     pthread_mutex_unlock(&fc->mu);
     return rc;
 }
@@ -619,7 +629,8 @@ fakecord_requests(fakecord *fc, struct fakecord_request **out)
 
         c[i] = *s;
         c[i].path = fc_strdup(s->path ? s->path : "");
-        c[i].authorization = fc_strdup(s->authorization ? s->authorization : "");
+        c[i].authorization =
+            fc_strdup(s->authorization ? s->authorization : "");
         c[i].user_agent = fc_strdup(s->user_agent ? s->user_agent : "");
         c[i].content_type = fc_strdup(s->content_type ? s->content_type : "");
         c[i].audit_reason = fc_strdup(s->audit_reason ? s->audit_reason : "");

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_SEGS        8
-#define IX_CALLBACK_MS  3000
-#define IX_TOKEN_MS     (15 * 60 * 1000)
+#define MAX_SEGS       8
+#define IX_CALLBACK_MS 3000
+#define IX_TOKEN_MS    (15 * 60 * 1000)
 
 struct route {
     int n;
@@ -143,8 +143,10 @@ static cJSON *
 message_object(uint64_t id, const char *channel_id, const cJSON *body,
                int webhook)
 {
-    static const char *copy[] = { "content", "embeds", "components", "flags",
-                                  "tts", "nonce", "poll", "message_reference" };
+    static const char *copy[] = { "content",    "embeds",
+                                  "components", "flags",
+                                  "tts",        "nonce",
+                                  "poll",       "message_reference" };
     cJSON *m = cJSON_CreateObject();
     char buf[32], ts[64];
     const cJSON *att;
@@ -181,14 +183,14 @@ message_object(uint64_t id, const char *channel_id, const cJSON *body,
         cJSON *arr = cJSON_CreateArray();
         const cJSON *a;
 
-        cJSON_ArrayForEach(a, att) {
+        cJSON_ArrayForEach(a, att)
+        {
             cJSON *o = cJSON_CreateObject();
             const cJSON *fn = cJSON_GetObjectItemCaseSensitive(a, "filename");
 
             cJSON_AddStringToObject(o, "id", str_of(buf, sizeof buf, id + 1));
-            cJSON_AddStringToObject(o, "filename", cJSON_IsString(fn)
-                                                       ? fn->valuestring
-                                                       : "file");
+            cJSON_AddStringToObject(
+                o, "filename", cJSON_IsString(fn) ? fn->valuestring : "file");
             cJSON_AddItemToArray(arr, o);
         }
         cJSON_ReplaceItemInObjectCaseSensitive(m, "attachments", arr);
@@ -199,19 +201,18 @@ message_object(uint64_t id, const char *channel_id, const cJSON *body,
 static int
 message_body_ok(struct fc_http *h, const cJSON *b)
 {
-    static const char *need[] = { "content", "embeds", "sticker_ids",
-                                  "components", "poll", "attachments" };
+    static const char *need[] = { "content",    "embeds", "sticker_ids",
+                                  "components", "poll",   "attachments" };
 
     if (!cJSON_IsObject(b)) {
-        fc_http_error(h, 400, 50109,
-                      "The request body contains invalid JSON.");
+        fc_http_error(h, 400, 50109, "The request body contains invalid JSON.");
         return 0;
     }
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, need[i]);
-        if (cJSON_IsString(v) ? *v->valuestring != '\0'
-                              : (v && cJSON_GetArraySize(v) > 0) ||
-                                    cJSON_IsObject(v))
+        if (cJSON_IsString(v)
+                ? *v->valuestring != '\0'
+                : (v && cJSON_GetArraySize(v) > 0) || cJSON_IsObject(v))
             return 1;
     }
     fc_http_error(h, 400, 50006, "Cannot send an empty message");
@@ -306,9 +307,9 @@ channel_route(struct fakecord *fc, struct fc_http *h, const struct route *r)
     } else if (r->n == 3 && is(r, 2, "typing") && !strcmp(m, "POST")) {
         fc_http_reply(h, 204, NULL);
     } else if (r->n == 4 && is(r, 2, "messages") && !strcmp(m, "GET")) {
-        fc_http_reply_json(h, 200,
-                           message_object(strtoull(r->seg[3], NULL, 10),
-                                          r->seg[1], NULL, 0));
+        fc_http_reply_json(
+            h, 200,
+            message_object(strtoull(r->seg[3], NULL, 10), r->seg[1], NULL, 0));
     } else if (r->n == 4 && is(r, 2, "messages") && !strcmp(m, "PATCH")) {
         edit_message(fc, h, r->seg[1], r->seg[3]);
     } else if (r->n == 4 && is(r, 2, "messages") && !strcmp(m, "DELETE")) {
@@ -325,8 +326,8 @@ static void
 dm_channel(struct fakecord *fc, struct fc_http *h)
 {
     cJSON *b = body_json(fc, h), *c, *rec;
-    const cJSON *rid = b ? cJSON_GetObjectItemCaseSensitive(b, "recipient_id")
-                         : NULL;
+    const cJSON *rid =
+        b ? cJSON_GetObjectItemCaseSensitive(b, "recipient_id") : NULL;
     char buf[32];
 
     if (!cJSON_IsString(rid)) {
@@ -365,7 +366,8 @@ guild_member(struct fc_http *h, const char *uid)
     fc_http_reply_json(h, 200, m);
 }
 
-/* ---- commands -------------------------------------------------------------- */
+/* ---- commands --------------------------------------------------------------
+ */
 
 static int
 command_ok(const cJSON *c)
@@ -395,17 +397,19 @@ put_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
         fc_http_error(h, 400, 50035, "Invalid Form Body");
         return;
     }
-    cJSON_ArrayForEach(c, b) {
+    cJSON_ArrayForEach(c, b)
+    {
         if (!cJSON_IsObject(c) || !command_ok(c)) {
             cJSON_Delete(b);
             fc_http_error(h, 400, 50035, "Invalid Form Body");
             return;
         }
     }
-    cJSON_ArrayForEach(c, b) {
+    cJSON_ArrayForEach(c, b)
+    {
         if (!cJSON_GetObjectItemCaseSensitive(c, "id"))
-            cJSON_AddStringToObject(
-                c, "id", str_of(buf, sizeof buf, fc_snowflake(fc)));
+            cJSON_AddStringToObject(c, "id",
+                                    str_of(buf, sizeof buf, fc_snowflake(fc)));
         if (!cJSON_GetObjectItemCaseSensitive(c, "type"))
             cJSON_AddNumberToObject(c, "type", 1);
         cJSON_DeleteItemFromObjectCaseSensitive(c, "application_id");
@@ -428,11 +432,10 @@ put_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
 static void
 get_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
 {
-    const cJSON *a =
-        cJSON_GetObjectItemCaseSensitive(fc->commands, guild ? guild : "global");
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(fc->commands,
+                                                      guild ? guild : "global");
 
-    fc_http_reply_json(h, 200,
-                       a ? cJSON_Duplicate(a, 1) : cJSON_CreateArray());
+    fc_http_reply_json(h, 200, a ? cJSON_Duplicate(a, 1) : cJSON_CreateArray());
 }
 
 static void
@@ -463,7 +466,8 @@ commands(struct fakecord *fc, struct fc_http *h, const struct route *r)
         fc_http_error(h, 405, 0, "405: Method Not Allowed");
 }
 
-/* ---- interactions ---------------------------------------------------------- */
+/* ---- interactions ----------------------------------------------------------
+ */
 
 uint64_t
 fc_ix_push(struct fakecord *fc, const char *json)
@@ -514,7 +518,8 @@ fc_ix_push(struct fakecord *fc, const char *json)
     fc->ixs = x;
     text = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
-    if (!text || !x->token || fc_gw_dispatch(fc, s, "INTERACTION_CREATE", text) < 0)
+    if (!text || !x->token ||
+        fc_gw_dispatch(fc, s, "INTERACTION_CREATE", text) < 0)
         id = 0;
     free(text);
     return id;
@@ -621,8 +626,7 @@ webhook(struct fakecord *fc, struct fc_http *h, const struct route *r)
         fc_http_error(h, 404, 0, "404: Not Found");
         return;
     }
-    mid = original ? (uint64_t)x->original_id
-                   : strtoull(r->seg[4], NULL, 10);
+    mid = original ? (uint64_t)x->original_id : strtoull(r->seg[4], NULL, 10);
     if (!strcmp(h->method, "DELETE")) {
         x->deletes++;
         fc_http_reply(h, 204, NULL);
@@ -650,7 +654,8 @@ webhook(struct fakecord *fc, struct fc_http *h, const struct route *r)
     }
 }
 
-/* ---- dispatch --------------------------------------------------------------- */
+/* ---- dispatch ---------------------------------------------------------------
+ */
 
 void
 fc_routes_handle(struct fakecord *fc, struct fc_http *h)
@@ -670,10 +675,10 @@ fc_routes_handle(struct fakecord *fc, struct fc_http *h)
     } else if (get && r.n == 2 && is(&r, 0, "gateway") && is(&r, 1, "bot")) {
         if (authed(fc, h))
             gateway_bot(fc, h);
-    } else if (get && ((r.n == 2 && is(&r, 0, "applications") &&
-                        is(&r, 1, "@me")) ||
-                       (r.n == 3 && is(&r, 0, "oauth2") &&
-                        is(&r, 1, "applications") && is(&r, 2, "@me")))) {
+    } else if (get &&
+               ((r.n == 2 && is(&r, 0, "applications") && is(&r, 1, "@me")) ||
+                (r.n == 3 && is(&r, 0, "oauth2") && is(&r, 1, "applications") &&
+                 is(&r, 2, "@me")))) {
         if (authed(fc, h))
             application(h);
     } else if (get && r.n == 2 && is(&r, 0, "users") && is(&r, 1, "@me")) {
@@ -689,15 +694,14 @@ fc_routes_handle(struct fakecord *fc, struct fc_http *h)
                is(&r, 2, "channels") && !strcmp(m, "POST")) {
         if (authed(fc, h))
             dm_channel(fc, h);
-    } else if (get && r.n == 4 && is(&r, 0, "guilds") &&
-               is(&r, 2, "members")) {
+    } else if (get && r.n == 4 && is(&r, 0, "guilds") && is(&r, 2, "members")) {
         if (authed(fc, h))
             guild_member(h, r.seg[3]);
     } else if (r.n >= 3 && is(&r, 0, "applications") &&
                (is(&r, 2, "commands") || is(&r, 2, "guilds"))) {
         commands(fc, h, &r);
-    } else if (r.n == 4 && is(&r, 0, "interactions") &&
-               is(&r, 3, "callback") && !strcmp(m, "POST")) {
+    } else if (r.n == 4 && is(&r, 0, "interactions") && is(&r, 3, "callback") &&
+               !strcmp(m, "POST")) {
         ix_callback(fc, h, &r);
     } else if (r.n >= 3 && is(&r, 0, "webhooks")) {
         webhook(fc, h, &r);
@@ -706,7 +710,8 @@ fc_routes_handle(struct fakecord *fc, struct fc_http *h)
     }
 }
 
-/* ---- public queries -------------------------------------------------------- */
+/* ---- public queries --------------------------------------------------------
+ */
 
 int
 fakecord_age_interaction(fakecord *fc, uint64_t id, int64_t ms)

@@ -84,8 +84,9 @@ cmd_batch(struct fakecord *fc, struct fc_cmd *k)
         cap = strlen(t) + strlen(dj) + 64;
         texts[i] = malloc(cap);
         if (texts[i]) {
-            snprintf(texts[i], cap, "{\"op\":0,\"d\":%s,\"s\":%lld,\"t\":\"%s\"}",
-                     dj, (long long)seq, t);
+            snprintf(texts[i], cap,
+                     "{\"op\":0,\"d\":%s,\"s\":%lld,\"t\":\"%s\"}", dj,
+                     (long long)seq, t);
             fc_session_store(fc, c->sess, texts[i]);
         }
     }
@@ -394,11 +395,12 @@ fakecord_gateway_url(const fakecord *fc)
     return fc ? fc->gw_url : NULL;
 }
 
-/* ---- scripting ------------------------------------------------------------ */
+/* ---- scripting ------------------------------------------------------------
+ */
 
 static int
-submit(fakecord *fc, int kind, int shard, int a, const char *s1,
-       const char *s2, size_t len)
+submit(fakecord *fc, int kind, int shard, int a, const char *s1, const char *s2,
+       size_t len)
 {
     struct fc_cmd k = { NULL, kind, shard, a, s1, s2, len, 0, 0 };
     int64_t r = cmd_submit(fc, &k);

@@ -61,37 +61,37 @@ extern "C" {
 /* Options. A zeroed struct (or NULL) gives the defaults noted; every field
  * is chosen so that 0 means "default". */
 struct fakecord_opts {
-    int port;                  /* 0: ephemeral (see fakecord_port) */
-    int heartbeat_interval_ms; /* Hello's heartbeat_interval; 0: 41250 */
-    int guilds;                /* guilds of the bot, spread over shards by
-                                  (id >> 22) % num_shards; one GUILD_CREATE
-                                  each after READY. 0: 1, -1: none */
-    int guild_members;         /* member objects per GUILD_CREATE (makes
-                                  them big for benchmarks); 0: just the bot */
-    const char *token;         /* expected bot token (copied); NULL:
-                                  FAKECORD_TOKEN */
-    uint64_t denied_intents;   /* privileged intents NOT enabled in the
-                                  "portal": asking for one closes 4014 */
-    int shards;                /* "shards" in /gateway/bot; 0: 1 */
+    int port;                    /* 0: ephemeral (see fakecord_port) */
+    int heartbeat_interval_ms;   /* Hello's heartbeat_interval; 0: 41250 */
+    int guilds;                  /* guilds of the bot, spread over shards by
+                                    (id >> 22) % num_shards; one GUILD_CREATE
+                                    each after READY. 0: 1, -1: none */
+    int guild_members;           /* member objects per GUILD_CREATE (makes
+                                    them big for benchmarks); 0: just the bot */
+    const char *token;           /* expected bot token (copied); NULL:
+                                    FAKECORD_TOKEN */
+    uint64_t denied_intents;     /* privileged intents NOT enabled in the
+                                    "portal": asking for one closes 4014 */
+    int shards;                  /* "shards" in /gateway/bot; 0: 1 */
     int session_start_remaining; /* /gateway/bot remaining, decremented by
                                     each Identify; 0: 1000, -1: 0. An Identify
                                     at 0 is a violation and gets op 9 false */
-    int max_concurrency;       /* /gateway/bot max_concurrency; 0: 1 */
-    int enforce_identify_rate; /* 1: more than one Identify per 5 s per
-                                  shard_id % max_concurrency is a violation
-                                  and gets op 9 false (off by default, since
-                                  op 9 recovery legitimately re-identifies) */
-    int send_limit;            /* client sends allowed per window; 0: 120 */
-    int send_window_ms;        /* that window; 0: 60000. Over -> 4008 */
-    int replay_buffer;         /* dispatches kept per session for Resume;
-                                  0: 4096. Resuming from before the oldest
-                                  kept one gets op 9 false */
-    int heartbeat_grace_ms;    /* > 0: a connection that sends no op 1 for
-                                  heartbeat_interval + grace (since Hello or
-                                  its last op 1) is a violation ("heartbeat
-                                  timeout") and is closed with 4009, ending
-                                  the session. 0: not checked (default, so
-                                  slow valgrind runs do not trip it) */
+    int max_concurrency;         /* /gateway/bot max_concurrency; 0: 1 */
+    int enforce_identify_rate;   /* 1: more than one Identify per 5 s per
+                                    shard_id % max_concurrency is a violation
+                                    and gets op 9 false (off by default, since
+                                    op 9 recovery legitimately re-identifies) */
+    int send_limit;              /* client sends allowed per window; 0: 120 */
+    int send_window_ms;          /* that window; 0: 60000. Over -> 4008 */
+    int replay_buffer;           /* dispatches kept per session for Resume;
+                                    0: 4096. Resuming from before the oldest
+                                    kept one gets op 9 false */
+    int heartbeat_grace_ms;      /* > 0: a connection that sends no op 1 for
+                                    heartbeat_interval + grace (since Hello or
+                                    its last op 1) is a violation ("heartbeat
+                                    timeout") and is closed with 4009, ending
+                                    the session. 0: not checked (default, so
+                                    slow valgrind runs do not trip it) */
 };
 
 typedef struct fakecord fakecord;
@@ -127,8 +127,7 @@ int fakecord_send_reconnect_shard(fakecord *fc, int shard);
 /* op 9 with d = resumable. resumable == 0 also kills the session, so a
  * later Resume of it gets op 9 false again. The socket stays open. */
 int fakecord_send_invalid_session(fakecord *fc, int resumable);
-int fakecord_send_invalid_session_shard(fakecord *fc, int shard,
-                                        int resumable);
+int fakecord_send_invalid_session_shard(fakecord *fc, int shard, int resumable);
 
 /* Server-sent op 1: "heartbeat now". */
 int fakecord_send_heartbeat_request(fakecord *fc);
@@ -162,32 +161,31 @@ void fakecord_set_split(fakecord *fc, int parts, int as_fragments);
  * (NULL: {"i":k}, k = 0..n-1), consecutive seqs. With zlib-stream all n
  * sync-flushed messages go in ONE websocket message; without compression
  * they go as n back-to-back text messages. Returns the last seq or -1. */
-int fakecord_send_batch(fakecord *fc, const char *t, const char *d_json,
-                        int n);
+int fakecord_send_batch(fakecord *fc, const char *t, const char *d_json, int n);
 
 /* ---- recording ---------------------------------------------------------- */
 
 struct fakecord_stats {
-    int connections;         /* websocket connections accepted */
-    int identifies;          /* op 2 received (valid or not) */
-    int resumes;             /* op 6 received */
-    int resumes_ok;          /* resumes answered with replay + RESUMED */
-    int resumes_on_resume_url; /* op 6 that arrived on /resume */
-    int heartbeats;          /* op 1 received */
-    int heartbeat_acks_sent; /* op 11 sent */
-    int resumed_sent;        /* RESUMED dispatches sent */
-    int ready_sent;          /* READY dispatches sent */
-    int invalid_sessions_sent; /* op 9 sent */
-    int client_close_code;   /* last close code the client sent; 0 if the
-                                last connection ended without one */
-    int client_closes_1000;  /* client closes with 1000 or 1001 */
+    int connections;            /* websocket connections accepted */
+    int identifies;             /* op 2 received (valid or not) */
+    int resumes;                /* op 6 received */
+    int resumes_ok;             /* resumes answered with replay + RESUMED */
+    int resumes_on_resume_url;  /* op 6 that arrived on /resume */
+    int heartbeats;             /* op 1 received */
+    int heartbeat_acks_sent;    /* op 11 sent */
+    int resumed_sent;           /* RESUMED dispatches sent */
+    int ready_sent;             /* READY dispatches sent */
+    int invalid_sessions_sent;  /* op 9 sent */
+    int client_close_code;      /* last close code the client sent; 0 if the
+                                   last connection ended without one */
+    int client_closes_1000;     /* client closes with 1000 or 1001 */
     int64_t last_heartbeat_seq; /* d of the last op 1; -1 for null */
-    int64_t last_seq_sent;   /* highest seq sent on the last session */
-    int violations;          /* lines in fakecord_violations() */
-    int compressed;          /* last connection used zlib-stream */
-    int live_connections;    /* websocket connections open now */
-    int rest_requests;       /* HTTP requests received */
-    int rest_429s;           /* 429 answers given */
+    int64_t last_seq_sent;      /* highest seq sent on the last session */
+    int violations;             /* lines in fakecord_violations() */
+    int compressed;             /* last connection used zlib-stream */
+    int live_connections;       /* websocket connections open now */
+    int rest_requests;          /* HTTP requests received */
+    int rest_429s;              /* 429 answers given */
 };
 void fakecord_stats(fakecord *fc, struct fakecord_stats *out);
 
@@ -225,8 +223,8 @@ struct fakecord_request {
     char *audit_reason;  /* X-Audit-Log-Reason */
     unsigned char *body; /* raw bytes (multipart intact), body[body_len]=0 */
     size_t body_len;
-    int64_t t_ms;        /* arrival, ms since fakecord_start (monotonic) */
-    int status;          /* status the fake answered */
+    int64_t t_ms; /* arrival, ms since fakecord_start (monotonic) */
+    int status;   /* status the fake answered */
 };
 /* Copies of every request so far into *out (caller frees with
  * fakecord_requests_free). Returns the count, or -1. */
@@ -293,16 +291,16 @@ int fakecord_age_interaction(fakecord *fc, uint64_t id, int64_t ms);
 /* What the bot did with one interaction. Bodies are the parsed JSON (for
  * multipart: payload_json); raw multipart bodies are in fakecord_requests. */
 struct fakecord_ix_log {
-    char *token;           /* the interaction token (caller frees) */
-    int callbacks;         /* callback POSTs received (2nd one -> 40060) */
-    int callback_type;     /* type of the first callback; -1 if none */
-    int callback_status;   /* HTTP status the fake gave the first one */
-    double callback_ms;    /* push -> first callback arrival, in ms */
-    int edits;             /* PATCH .../messages/@original */
-    int followups;         /* POST /webhooks/{app}/{token} */
-    int deletes;           /* DELETE .../messages/... */
-    cJSON *callback_body;  /* body of the first callback, or NULL */
-    cJSON *last_edit;      /* body of the last PATCH @original, or NULL */
+    char *token;            /* the interaction token (caller frees) */
+    int callbacks;          /* callback POSTs received (2nd one -> 40060) */
+    int callback_type;      /* type of the first callback; -1 if none */
+    int callback_status;    /* HTTP status the fake gave the first one */
+    double callback_ms;     /* push -> first callback arrival, in ms */
+    int edits;              /* PATCH .../messages/@original */
+    int followups;          /* POST /webhooks/{app}/{token} */
+    int deletes;            /* DELETE .../messages/... */
+    cJSON *callback_body;   /* body of the first callback, or NULL */
+    cJSON *last_edit;       /* body of the last PATCH @original, or NULL */
     cJSON *followup_bodies; /* array of followup bodies (never NULL) */
 };
 /* Returns 0 (fill *out; free with fakecord_ix_log_free) or -1 (unknown). */

@@ -100,8 +100,8 @@ wsc_message(struct wsc *w, int binary)
 }
 
 static int
-wsc_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-       void *in, size_t len)
+wsc_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+       size_t len)
 {
     struct wsc *w = lws_context_user(lws_get_context(wsi));
 
@@ -119,8 +119,7 @@ wsc_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         w->frag = realloc(w->frag, w->flen + len + 1);
         memcpy(w->frag + w->flen, in, len);
         w->flen += len;
-        if (lws_is_final_fragment(wsi) &&
-            !lws_remaining_packet_payload(wsi)) {
+        if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
             wsc_message(w, lws_frame_is_binary(wsi));
             w->flen = 0;
         }
@@ -138,8 +137,8 @@ wsc_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
             memmove(w->tx, w->tx + 1, (size_t)--w->ntx * sizeof w->tx[0]);
             lws_callback_on_writable(wsi);
         } else if (w->close_code) {
-            lws_close_reason(wsi, (enum lws_close_status)w->close_code,
-                             NULL, 0);
+            lws_close_reason(wsi, (enum lws_close_status)w->close_code, NULL,
+                             0);
             return -1;
         }
         break;
@@ -172,14 +171,14 @@ wsc_tick(lws_sorted_usec_list_t *sul)
     lws_sul_schedule(w->ctx, 0, &w->tick, wsc_tick, 10 * 1000);
 }
 
-#define WSC_WAIT(w, cond, ms)                                                  \
-    do {                                                                       \
-        long long dlw_ = check_now_ms_() + check_timeout_ms_(ms);              \
-        while (!(cond)) {                                                      \
-            if (check_now_ms_() > dlw_)                                        \
-                CHECK_FAIL_("WSC_WAIT(%s) timed out", #cond);                  \
-            lws_service((w)->ctx, 0);                                          \
-        }                                                                      \
+#define WSC_WAIT(w, cond, ms)                                     \
+    do {                                                          \
+        long long dlw_ = check_now_ms_() + check_timeout_ms_(ms); \
+        while (!(cond)) {                                         \
+            if (check_now_ms_() > dlw_)                           \
+                CHECK_FAIL_("WSC_WAIT(%s) timed out", #cond);     \
+            lws_service((w)->ctx, 0);                             \
+        }                                                         \
     } while (0)
 
 static void
@@ -273,8 +272,8 @@ msg_d(const struct wsc *w, int i)
     return cJSON_GetObjectItem(w->msgs[i], "d");
 }
 
-#define IDENTIFY(tok, intents)                                                 \
-    "{\"op\":2,\"d\":{\"token\":\"" tok "\",\"intents\":" #intents            \
+#define IDENTIFY(tok, intents)                                     \
+    "{\"op\":2,\"d\":{\"token\":\"" tok "\",\"intents\":" #intents \
     ",\"properties\":{\"os\":\"linux\",\"browser\":\"t\",\"device\":\"t\"}}}"
 
 /* Connect, check Hello, Identify, wait for READY + GUILD_CREATE. Returns
@@ -296,8 +295,7 @@ connect_identify(struct wsc *w, fakecord *fc, int compressed)
     ASSERT_EQ(msg_s(w, 1), 1);
     ASSERT_STREQ(msg_t(w, 2), "GUILD_CREATE");
     ASSERT_EQ(msg_s(w, 2), 2);
-    return strdup(
-        cJSON_GetObjectItem(msg_d(w, 1), "session_id")->valuestring);
+    return strdup(cJSON_GetObjectItem(msg_d(w, 1), "session_id")->valuestring);
 }
 
 static fakecord *
@@ -311,7 +309,8 @@ start(void)
     return fc;
 }
 
-/* ---- REST helper ---------------------------------------------------------- */
+/* ---- REST helper ----------------------------------------------------------
+ */
 
 struct resp {
     long status;
@@ -383,7 +382,8 @@ http(fakecord *fc, const char *method, const char *path, const char *auth,
     return rc == CURLE_OK ? 0 : -1;
 }
 
-/* ---- tests ---------------------------------------------------------------- */
+/* ---- tests ----------------------------------------------------------------
+ */
 
 TEST(test_identify_ready_heartbeat)
 {
@@ -640,8 +640,7 @@ TEST(test_rest_auth_and_ratelimit)
     free(v);
 
     /* Scripted failure, then normal again. */
-    ASSERT_EQ(fakecord_rest_fail(fc, "GET", "/gateway", 502, 1, NULL, NULL),
-              0);
+    ASSERT_EQ(fakecord_rest_fail(fc, "GET", "/gateway", 502, 1, NULL, NULL), 0);
     ASSERT_EQ(http(fc, "GET", "/gateway", NULL, NULL, &r), 0);
     ASSERT_EQ(r.status, 502);
     ASSERT_EQ(http(fc, "GET", "/gateway", NULL, NULL, &r), 0);
@@ -722,14 +721,14 @@ TEST(test_interaction_flow)
 TEST(test_rest_scripting)
 {
     fakecord *fc = start();
-    struct fakecord_rest_rule slow = { .method = "GET",
-                                       .path_prefix = "/gateway",
-                                       .count = 1,
-                                       .delay_ms = 300 };
+    struct fakecord_rest_rule slow = {
+        .method = "GET", .path_prefix = "/gateway", .count = 1, .delay_ms = 300
+    };
     struct fakecord_rest_rule cut = { .path_prefix = "/users/@me",
                                       .count = 1,
                                       .status = 200,
-                                      .body = "{\"id\":\"1\",\"username\":\"x\"}",
+                                      .body =
+                                          "{\"id\":\"1\",\"username\":\"x\"}",
                                       .truncate = 1 };
     CURLM *m = curl_multi_init();
     CURL *a = curl_easy_init(), *b = curl_easy_init();
@@ -815,8 +814,8 @@ TEST(test_commands_and_multipart)
     CURL *c = curl_easy_init();
     curl_mime *mime = curl_mime_init(c);
     curl_mimepart *part;
-    struct curl_slist *h = curl_slist_append(NULL,
-                                             "Authorization: Bot test-token");
+    struct curl_slist *h =
+        curl_slist_append(NULL, "Authorization: Bot test-token");
     char url[256];
     int n;
 
@@ -832,9 +831,9 @@ TEST(test_commands_and_multipart)
     ASSERT_EQ(r.status, 400);
     cmds = fakecord_commands(fc, NULL);
     ASSERT_EQ(cJSON_GetArraySize(cmds), 1);
-    ASSERT_STREQ(cJSON_GetObjectItem(cJSON_GetArrayItem(cmds, 0), "name")
-                     ->valuestring,
-                 "ping");
+    ASSERT_STREQ(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cmds, 0), "name")->valuestring,
+        "ping");
     cJSON_Delete(cmds);
     ASSERT_EQ(http(fc, "GET",
                    "/applications/" FAKECORD_APP_ID "/guilds/5/commands",
@@ -863,9 +862,8 @@ TEST(test_commands_and_multipart)
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
 
-    ASSERT_EQ(http(fc, "POST", "/channels/9/typing", "Bot test-token", NULL,
-                   &r),
-              0);
+    ASSERT_EQ(
+        http(fc, "POST", "/channels/9/typing", "Bot test-token", NULL, &r), 0);
     ASSERT_EQ(r.status, 204);
     ASSERT_EQ(http(fc, "PATCH", "/channels/9/messages/77", "Bot test-token",
                    "{\"content\":\"edited\"}", &r),

@@ -980,6 +980,57 @@ TEST(test_heartbeat_timeout)
     fakecord_stop(fc);
 }
 
+TEST(test_sharding)
+{
+    struct fakecord_opts o = { .shards = 2,
+                               .guilds = 4,
+                               .max_concurrency = 1,
+                               .enforce_identify_rate = 1,
+                               .session_start_remaining = 2 };
+    fakecord *fc = fakecord_start(&o);
+    const char *ident = "{\"op\":2,\"d\":{\"token\":\"test-token\","
+                        "\"intents\":1,\"shard\":[1,2],\"properties\":{"
+                        "\"os\":\"a\",\"browser\":\"b\",\"device\":\"c\"}}}";
+    struct resp r;
+    struct wsc w, w2;
+    const cJSON *sh;
+    char *v;
+
+    ASSERT_TRUE(fc != NULL);
+    ASSERT_EQ(http(fc, "GET", "/gateway/bot", "Bot test-token", NULL, &r), 0);
+    ASSERT_CONTAINS(r.body, "\"shards\":2");
+    ASSERT_CONTAINS(r.body, "\"remaining\":2");
+    wsc_open(&w, fakecord_port(fc), "/?v=10&encoding=json", 0);
+    WSC_WAIT(&w, w.n >= 1, 5000);
+    wsc_send(&w, ident);
+    WSC_WAIT(&w, w.n >= 4, 5000); /* READY + 2 of the 4 guilds */
+    sh = cJSON_GetObjectItem(msg_d(&w, 1), "shard");
+    ASSERT_EQ(cJSON_GetArrayItem(sh, 0)->valueint, 1);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(msg_d(&w, 1), "guilds")),
+              2);
+    ASSERT_EQ(fakecord_push_event(fc, "X", "{}"), -1); /* no shard 0 */
+    ASSERT_EQ(fakecord_push_event_shard(fc, 1, "X", "{}"), 4);
+    WSC_WAIT(&w, w.n >= 5, 5000);
+    ASSERT_STREQ(msg_t(&w, 4), "X");
+
+    /* A second Identify for the same rate-limit key within 5 s: op 9. */
+    wsc_open(&w2, fakecord_port(fc), "/?v=10&encoding=json", 0);
+    WSC_WAIT(&w2, w2.n >= 1, 5000);
+    wsc_send(&w2, ident);
+    WSC_WAIT(&w2, w2.n >= 2, 5000);
+    ASSERT_EQ(msg_op(&w2, 1), 9);
+    v = fakecord_violations(fc);
+    ASSERT_CONTAINS(v, "identify concurrency exceeded");
+    free(v);
+    ASSERT_EQ(http(fc, "GET", "/gateway/bot", "Bot test-token", NULL, &r), 0);
+    ASSERT_CONTAINS(r.body, "\"remaining\":1");
+    wsc_close(&w2, 4000);
+    wsc_free(&w2);
+    wsc_close(&w, 4000);
+    wsc_free(&w);
+    fakecord_stop(fc);
+}
+
 int
 main(void)
 {
@@ -995,6 +1046,7 @@ main(void)
     RUN(test_commands_and_multipart);
     RUN(test_gateway_limits);
     RUN(test_heartbeat_timeout);
+    RUN(test_sharding);
     curl_global_cleanup();
     return 0;
 }

@@ -346,6 +346,9 @@ answer(struct fakecord *fc, struct fc_http *h)
         rec->body_len = rec->body ? h->body_len : 0;
     }
     h->ctype = "application/json";
+    /* Cloudflare may block other agents (40333): flag, but answer. */
+    if (rec && strncmp(rec->user_agent, "DiscordBot (", 12))
+        fc_violation(fc, "rest: User-Agent is not DiscordBot (url, version)");
     if (strncmp(api, API_PREFIX "/", strlen(API_PREFIX) + 1)) {
         fc_http_error(h, 404, 0, "404: Not Found");
         goto out;
@@ -395,7 +398,13 @@ answer(struct fakecord *fc, struct fc_http *h)
         fc_http_error(h, 500, 0, "500: Internal Server Error");
         goto out;
     }
-    fc_routes_handle(fc, h);
+    if (h->body_len && rec && !*rec->content_type) {
+        fc_violation(fc, "rest: body without Content-Type (%s %s)", h->method,
+                     h->path);
+        fc_http_error(h, 400, 50035, "Invalid Form Body");
+    } else {
+        fc_routes_handle(fc, h);
+    }
     if (v.has_bucket)
         ratelimit_headers(h, &v);
 

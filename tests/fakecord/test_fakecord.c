@@ -365,7 +365,12 @@ http(fakecord *fc, const char *method, const char *path, const char *auth,
         snprintf(ah, sizeof ah, "Authorization: %s", auth);
         h = curl_slist_append(h, ah);
     }
-    if (body) {
+    curl_easy_setopt(c, CURLOPT_USERAGENT,
+                     "DiscordBot (https://example.com/dbot, 0.1.0)");
+    if (body && !strcmp(body, "raw-no-type")) {
+        h = curl_slist_append(h, "Content-Type:");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{}");
+    } else if (body) {
         h = curl_slist_append(h, "Content-Type: application/json");
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
     }
@@ -613,6 +618,17 @@ TEST(test_rest_auth_and_ratelimit)
     ASSERT_CONTAINS(r.body, "\"max_concurrency\":1");
     ASSERT_EQ(http(fc, "GET", "/nope", "Bot test-token", NULL, &r), 0);
     ASSERT_EQ(r.status, 404);
+    v = fakecord_violations(fc);
+    ASSERT_STREQ(v, "");
+    free(v);
+    ASSERT_EQ(http(fc, "POST", "/channels/1/typing", "Bot test-token",
+                   "raw-no-type", &r),
+              0);
+    ASSERT_EQ(r.status, 400);
+    ASSERT_CONTAINS(r.body, "50035");
+    v = fakecord_violations(fc);
+    ASSERT_CONTAINS(v, "rest: body without Content-Type");
+    free(v);
 
     for (int i = 0; i < 5; i++) {
         ASSERT_EQ(http(fc, "POST", "/channels/1/messages", "Bot test-token",
@@ -647,13 +663,14 @@ TEST(test_rest_auth_and_ratelimit)
     ASSERT_EQ(r.status, 200);
 
     n = fakecord_requests(fc, &reqs);
-    ASSERT_EQ(n, 12);
+    ASSERT_EQ(n, 13);
     ASSERT_STREQ(reqs[0].path, "/api/v10/gateway/bot");
     ASSERT_STREQ(reqs[0].authorization, "");
     ASSERT_EQ(reqs[0].status, 401);
-    ASSERT_STREQ(reqs[3].method, "POST");
-    ASSERT_STREQ((char *)reqs[3].body, "{\"content\":\"hi\"}");
-    ASSERT_STREQ(reqs[3].content_type, "application/json");
+    ASSERT_CONTAINS(reqs[0].user_agent, "DiscordBot (");
+    ASSERT_STREQ(reqs[4].method, "POST");
+    ASSERT_STREQ((char *)reqs[4].body, "{\"content\":\"hi\"}");
+    ASSERT_STREQ(reqs[4].content_type, "application/json");
     fakecord_requests_free(reqs, n);
     fakecord_stop(fc);
 }
@@ -734,7 +751,7 @@ TEST(test_rest_scripting)
     CURL *a = curl_easy_init(), *b = curl_easy_init();
     CURLMsg *msg;
     CURL *first = NULL;
-    char ua[256], ub[256];
+    char ua[256], ub[256], *v;
     struct resp r;
     int running = 1, left;
 
@@ -763,6 +780,9 @@ TEST(test_rest_scripting)
     }
     ASSERT_TRUE(first == b);
     ASSERT_GE(check_now_ms_() - t0, 300);
+    v = fakecord_violations(fc);
+    ASSERT_CONTAINS(v, "rest: User-Agent is not DiscordBot");
+    free(v);
     curl_multi_remove_handle(m, a);
     curl_multi_remove_handle(m, b);
     curl_easy_cleanup(a);

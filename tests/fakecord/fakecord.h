@@ -193,16 +193,16 @@ void fakecord_stats(fakecord *fc, struct fakecord_stats *out);
  * in ms since that Hello. Fills up to `max`; returns how many there are. */
 int fakecord_heartbeat_times(fakecord *fc, int64_t *ms_since_hello, int max);
 
-/* All violations so far, one per line ("" if none). Caller frees.
- * Examples: "identify before hello" is impossible (Hello is first), but:
+/* All violations so far, one per line ("" if none). Caller frees. Lines
+ * start with these texts (some add detail after them):
  *   "payload before identify (4003)", "second identify (4005)",
  *   "payload > 4096 bytes (4002)", "non-JSON payload (4002)",
  *   "token with Bot prefix", "bad token (4004)", "invalid intents (4013)",
  *   "disallowed intents (4014)", "invalid shard (4010)",
- *   "identify without properties", "resume with bad seq (4007)",
+ *   "identify without properties (4001)", "resume with bad seq (4007)",
  *   "resume of unknown session", "resume not on resume_gateway_url",
  *   "identify on resume_gateway_url", "heartbeat with seq never sent",
- *   "over N sends per window (4008)", "rest: request while bucket empty",
+ *   "over N sends per M ms (4008)", "rest: request while bucket empty",
  *   "rest: over the global limit", "interaction callback after 3 s",
  *   "interaction acknowledged twice", "interaction token expired",
  *   "rest: User-Agent is not DiscordBot (url, version)",

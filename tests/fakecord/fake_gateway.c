@@ -12,6 +12,7 @@
  * violation line.
  */
 #include "fake_gateway.h"
+#include "fake_guilds.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,153 +245,6 @@ fc_gw_invalid_session(struct fakecord *fc, struct fc_conn *c, int resumable)
     }
 }
 
-/* ---- READY and GUILD_CREATE ---------------------------------------------- */
-
-#define GUILD_ID_BASE 400000000000ULL /* ms after the Discord epoch */
-
-static uint64_t
-guild_id(int k)
-{
-    return (GUILD_ID_BASE + (uint64_t)k) << 22;
-}
-
-static int
-guild_on_shard(int k, int shard, int num_shards)
-{
-    return (int)((guild_id(k) >> 22) % (uint64_t)num_shards) == shard;
-}
-
-static cJSON *
-user_object(const char *id, const char *name, int bot)
-{
-    cJSON *u = cJSON_CreateObject();
-
-    cJSON_AddStringToObject(u, "id", id);
-    cJSON_AddStringToObject(u, "username", name);
-    cJSON_AddStringToObject(u, "discriminator", "0");
-    cJSON_AddNullToObject(u, "global_name");
-    cJSON_AddNullToObject(u, "avatar");
-    cJSON_AddBoolToObject(u, "bot", bot);
-    return u;
-}
-
-static char *
-ready_json(struct fakecord *fc, struct fc_session *s, int sent_shard)
-{
-    cJSON *d = cJSON_CreateObject(), *guilds, *app, *u;
-    char id[32];
-    char *out;
-
-    cJSON_AddNumberToObject(d, "v", 10);
-    u = user_object(FAKECORD_APP_ID, FAKECORD_BOT_USERNAME, 1);
-    cJSON_AddBoolToObject(u, "verified", 1);
-    cJSON_AddBoolToObject(u, "mfa_enabled", 0);
-    cJSON_AddNumberToObject(u, "flags", 0);
-    cJSON_AddItemToObject(d, "user", u);
-    guilds = cJSON_AddArrayToObject(d, "guilds");
-    for (int k = 0; k < fc->o.guilds; k++) {
-        cJSON *g;
-
-        if (!guild_on_shard(k, s->shard, s->num_shards))
-            continue;
-        g = cJSON_CreateObject();
-        snprintf(id, sizeof id, "%llu", (unsigned long long)guild_id(k));
-        cJSON_AddStringToObject(g, "id", id);
-        cJSON_AddBoolToObject(g, "unavailable", 1);
-        cJSON_AddItemToArray(guilds, g);
-    }
-    cJSON_AddStringToObject(d, "session_id", s->id);
-    cJSON_AddStringToObject(d, "session_type", "normal");
-    cJSON_AddStringToObject(d, "resume_gateway_url", fc->resume_url);
-    if (sent_shard) {
-        cJSON *sh = cJSON_AddArrayToObject(d, "shard");
-        cJSON_AddItemToArray(sh, cJSON_CreateNumber(s->shard));
-        cJSON_AddItemToArray(sh, cJSON_CreateNumber(s->num_shards));
-    }
-    app = cJSON_AddObjectToObject(d, "application");
-    cJSON_AddStringToObject(app, "id", FAKECORD_APP_ID);
-    cJSON_AddNumberToObject(app, "flags", 0);
-    cJSON_AddArrayToObject(d, "private_channels");
-    cJSON_AddArrayToObject(d, "presences");
-    cJSON_AddArrayToObject(d, "relationships");
-    cJSON_AddArrayToObject(d, "guild_join_requests");
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "_trace"),
-                         cJSON_CreateString("fakecord"));
-    out = cJSON_PrintUnformatted(d);
-    cJSON_Delete(d);
-    return out;
-}
-
-static char *
-guild_create_json(struct fakecord *fc, int k)
-{
-    cJSON *g = cJSON_CreateObject(), *arr, *ch, *m, *role;
-    char id[32], cid[32], name[32];
-    char *out;
-    uint64_t gid = guild_id(k);
-
-    snprintf(id, sizeof id, "%llu", (unsigned long long)gid);
-    snprintf(cid, sizeof cid, "%llu", (unsigned long long)gid + 1);
-    snprintf(name, sizeof name, "Fake Guild %d", k);
-    cJSON_AddStringToObject(g, "id", id);
-    cJSON_AddStringToObject(g, "name", name);
-    cJSON_AddNullToObject(g, "icon");
-    cJSON_AddStringToObject(g, "owner_id", "1100000000000000002");
-    cJSON_AddStringToObject(g, "joined_at", "2026-01-01T00:00:00.000000+00:00");
-    cJSON_AddBoolToObject(g, "large", fc->o.guild_members > 250);
-    cJSON_AddBoolToObject(g, "unavailable", 0);
-    cJSON_AddNumberToObject(g, "member_count", fc->o.guild_members + 1);
-    cJSON_AddStringToObject(g, "preferred_locale", "en-US");
-    cJSON_AddArrayToObject(g, "features");
-    cJSON_AddArrayToObject(g, "emojis");
-    cJSON_AddArrayToObject(g, "stickers");
-    arr = cJSON_AddArrayToObject(g, "roles");
-    role = cJSON_CreateObject();
-    cJSON_AddStringToObject(role, "id", id);
-    cJSON_AddStringToObject(role, "name", "@everyone");
-    cJSON_AddStringToObject(role, "permissions", "2248473465835073");
-    cJSON_AddNumberToObject(role, "position", 0);
-    cJSON_AddItemToArray(arr, role);
-    arr = cJSON_AddArrayToObject(g, "channels");
-    ch = cJSON_CreateObject();
-    cJSON_AddStringToObject(ch, "id", cid);
-    cJSON_AddNumberToObject(ch, "type", 0);
-    cJSON_AddStringToObject(ch, "name", "general");
-    cJSON_AddNumberToObject(ch, "position", 0);
-    cJSON_AddItemToArray(arr, ch);
-    arr = cJSON_AddArrayToObject(g, "members");
-    for (int i = -1; i < fc->o.guild_members; i++) {
-        char uid[32], uname[32];
-
-        if (i < 0) {
-            snprintf(uid, sizeof uid, "%s", FAKECORD_APP_ID);
-            snprintf(uname, sizeof uname, "%s", FAKECORD_BOT_USERNAME);
-        } else {
-            snprintf(
-                uid, sizeof uid, "%llu",
-                (unsigned long long)(1200000000000000000ULL + (unsigned)i));
-            snprintf(uname, sizeof uname, "user%d", i);
-        }
-        m = cJSON_CreateObject();
-        cJSON_AddItemToObject(m, "user", user_object(uid, uname, i < 0));
-        cJSON_AddArrayToObject(m, "roles");
-        cJSON_AddStringToObject(m, "joined_at",
-                                "2026-01-01T00:00:00.000000+00:00");
-        cJSON_AddBoolToObject(m, "deaf", 0);
-        cJSON_AddBoolToObject(m, "mute", 0);
-        cJSON_AddItemToArray(arr, m);
-    }
-    cJSON_AddArrayToObject(g, "voice_states");
-    cJSON_AddArrayToObject(g, "threads");
-    cJSON_AddArrayToObject(g, "presences");
-    cJSON_AddArrayToObject(g, "stage_instances");
-    cJSON_AddArrayToObject(g, "guild_scheduled_events");
-    cJSON_AddArrayToObject(g, "soundboard_sounds");
-    out = cJSON_PrintUnformatted(g);
-    cJSON_Delete(g);
-    return out;
-}
-
 /* ---- client messages ----------------------------------------------------- */
 
 static int
@@ -505,17 +359,18 @@ on_identify(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
         fc_gw_close(fc, c, 4000, "Unknown error.");
         return;
     }
+    s->intents = intents;
     c->state = FC_CONN_IDENTIFIED;
     c->sess = s;
     s->conn = c;
-    text = ready_json(fc, s, sent_shard);
+    text = fc_guilds_ready(fc, s, sent_shard);
     if (text && fc_gw_dispatch(fc, s, "READY", text) > 0)
         fc->st.ready_sent++;
     free(text);
     for (int k = 0; k < fc->o.guilds; k++) {
-        if (!guild_on_shard(k, shard, num))
+        if (!fc_guild_on_shard(k, shard, num))
             continue;
-        text = guild_create_json(fc, k);
+        text = fc_guilds_create(fc, k);
         if (text)
             fc_gw_dispatch(fc, s, "GUILD_CREATE", text);
         free(text);
@@ -637,6 +492,66 @@ on_heartbeat(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
     }
 }
 
+/* op 8: answer with GUILD_MEMBERS_CHUNKs, or RATE_LIMITED when the full
+ * list of one guild is asked again within 30 s (§1.9). */
+static void
+on_request_members(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
+{
+    const cJSON *gid = cJSON_GetObjectItemCaseSensitive(d, "guild_id");
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(d, "query");
+    const cJSON *lim = cJSON_GetObjectItemCaseSensitive(d, "limit");
+    const cJSON *nonce = cJSON_GetObjectItemCaseSensitive(d, "nonce");
+    struct fc_session *s = c->sess;
+    int64_t now = fc_now_ms();
+    char **texts = NULL;
+    int k, n, full;
+
+    if (!cJSON_IsString(gid)) {
+        fc_violation(fc, "request guild members without one guild_id (4001)");
+        fc_gw_close(fc, c, 4001, "Invalid payload.");
+        return;
+    }
+    if (cJSON_IsString(nonce) && strlen(nonce->valuestring) > 32)
+        fc_violation(fc, "request guild members nonce over 32 bytes");
+    k = fc_guild_index(fc, gid->valuestring);
+    if (k < 0 || !s || !fc_guild_on_shard(k, s->shard, s->num_shards))
+        return; /* not a guild of this shard: Discord stays silent */
+    full = cJSON_IsString(q) && !*q->valuestring &&
+           (!cJSON_IsNumber(lim) || lim->valueint == 0) &&
+           !cJSON_GetObjectItemCaseSensitive(d, "user_ids");
+    if (full && !(s->intents & FAKECORD_INTENT_GUILD_MEMBERS))
+        fc_violation(fc, "request all guild members without GUILD_MEMBERS");
+    if (full && fc->member_req_ms && fc->member_req_ms[k] &&
+        now - fc->member_req_ms[k] < 30000) {
+        cJSON *rl = cJSON_CreateObject(), *meta;
+        char *text;
+
+        cJSON_AddNumberToObject(rl, "opcode", 8);
+        cJSON_AddNumberToObject(
+            rl, "retry_after", (30000 - (now - fc->member_req_ms[k])) / 1000.0);
+        meta = cJSON_AddObjectToObject(rl, "meta");
+        cJSON_AddStringToObject(meta, "guild_id", gid->valuestring);
+        if (cJSON_IsString(nonce))
+            cJSON_AddStringToObject(meta, "nonce", nonce->valuestring);
+        text = cJSON_PrintUnformatted(rl);
+        cJSON_Delete(rl);
+        if (text)
+            fc_gw_dispatch(fc, s, "RATE_LIMITED", text);
+        free(text);
+        fc_violation(fc, "request all guild members more than once per 30 s");
+        return;
+    }
+    if (full && fc->member_req_ms)
+        fc->member_req_ms[k] = now;
+    n = fc_guilds_member_chunks(fc, k, d, &texts);
+    for (int i = 0; i < n; i++) {
+        if (texts[i])
+            fc_gw_dispatch(fc, s, "GUILD_MEMBERS_CHUNK", texts[i]);
+        free(texts[i]);
+    }
+    free(texts);
+}
+
 static void
 on_message(struct fakecord *fc, struct fc_conn *c, const char *msg, size_t len)
 {
@@ -686,6 +601,8 @@ on_message(struct fakecord *fc, struct fc_conn *c, const char *msg, size_t len)
         if (c->state == FC_CONN_NEW) {
             fc_violation(fc, "payload before identify (4003)");
             fc_gw_close(fc, c, 4003, "Not authenticated.");
+        } else if (op->valueint == 8) {
+            on_request_members(fc, c, d);
         }
         break;
     default:

@@ -43,6 +43,7 @@ struct fc_session {
     struct fc_session *next; /* newest first */
     char id[33];
     int shard, num_shards;
+    uint64_t intents;     /* from the Identify */
     int alive;            /* 0 once invalidated: Resume gets op 9 false */
     int64_t seq;          /* last seq assigned */
     struct fc_conn *conn; /* current connection, or NULL */
@@ -146,9 +147,10 @@ struct fakecord {
     int next_conn_id;
     int acks_on;
     int split_parts, split_frag;
-    int remaining;        /* session_start_limit.remaining */
-    int64_t ident_ms[64]; /* last Identify per rate-limit key */
-    int hb_conn;          /* id of the newest conn that got a Hello */
+    int remaining;          /* session_start_limit.remaining */
+    int64_t *member_req_ms; /* last full op 8 per guild index */
+    int64_t ident_ms[64];   /* last Identify per rate-limit key */
+    int hb_conn;            /* id of the newest conn that got a Hello */
     int64_t hb_times[FC_MAX_HB];
     int nhb;
     struct fakecord_stats st;

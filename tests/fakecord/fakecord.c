@@ -325,6 +325,7 @@ fakecord_start(const struct fakecord_opts *o)
     if (fc->o.replay_buffer <= 0)
         fc->o.replay_buffer = 4096;
     fc->token = strdup(fc->o.token ? fc->o.token : FAKECORD_TOKEN);
+    fc->member_req_ms = calloc((size_t)fc->o.guilds + 1, sizeof(int64_t));
     fc->o.token = NULL;
     fc->remaining = fc->o.session_start_remaining;
     fc->acks_on = 1;
@@ -335,9 +336,10 @@ fakecord_start(const struct fakecord_opts *o)
     pthread_mutex_init(&fc->mu, &ma);
     pthread_mutexattr_destroy(&ma);
     pthread_cond_init(&fc->cv, NULL);
-    if (!fc->token || fc_rest_init(fc) < 0 ||
+    if (!fc->token || !fc->member_req_ms || fc_rest_init(fc) < 0 ||
         pthread_create(&fc->thr, NULL, fc_thread, fc)) {
         fc_rest_cleanup(fc);
+        free(fc->member_req_ms);
         free(fc->token);
         free(fc);
         return NULL;
@@ -349,6 +351,7 @@ fakecord_start(const struct fakecord_opts *o)
     if (fc->started < 0) {
         pthread_join(fc->thr, NULL);
         fc_rest_cleanup(fc);
+        free(fc->member_req_ms);
         free(fc->token);
         free(fc);
         return NULL;
@@ -371,6 +374,7 @@ fakecord_stop(fakecord *fc)
     cJSON_Delete(fc->last_identify);
     cJSON_Delete(fc->last_resume);
     free(fc->viol);
+    free(fc->member_req_ms);
     free(fc->token);
     pthread_cond_destroy(&fc->cv);
     pthread_mutex_destroy(&fc->mu);

@@ -1051,6 +1051,57 @@ TEST(test_sharding)
     fakecord_stop(fc);
 }
 
+TEST(test_request_guild_members)
+{
+    struct fakecord_opts o = { .guild_members = 1500 };
+    fakecord *fc = fakecord_start(&o);
+    struct wsc w;
+    char req[256];
+    const cJSON *d;
+    char *v;
+
+    ASSERT_TRUE(fc != NULL);
+    wsc_open(&w, fakecord_port(fc), "/?v=10&encoding=json", 0);
+    WSC_WAIT(&w, w.n >= 1, 5000);
+    wsc_send(&w, IDENTIFY("test-token", 3));
+    WSC_WAIT(&w, w.n >= 3, 5000);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(msg_d(&w, 2), "members")),
+              1501);
+    snprintf(req, sizeof req,
+             "{\"op\":8,\"d\":{\"guild_id\":\"%s\",\"query\":\"\",\"limit\":0,"
+             "\"nonce\":\"n1\"}}",
+             cJSON_GetObjectItem(msg_d(&w, 2), "id")->valuestring);
+    wsc_send(&w, req);
+    WSC_WAIT(&w, w.n >= 5, 5000);
+    ASSERT_STREQ(msg_t(&w, 3), "GUILD_MEMBERS_CHUNK");
+    d = msg_d(&w, 4);
+    ASSERT_EQ(cJSON_GetObjectItem(d, "chunk_index")->valueint, 1);
+    ASSERT_EQ(cJSON_GetObjectItem(d, "chunk_count")->valueint, 2);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(d, "members")), 501);
+    ASSERT_STREQ(cJSON_GetObjectItem(d, "nonce")->valuestring, "n1");
+    /* Again within 30 s: RATE_LIMITED. */
+    wsc_send(&w, req);
+    WSC_WAIT(&w, w.n >= 6, 5000);
+    ASSERT_STREQ(msg_t(&w, 5), "RATE_LIMITED");
+    ASSERT_EQ(cJSON_GetObjectItem(msg_d(&w, 5), "opcode")->valueint, 8);
+    /* A prefix query is capped at the limit. */
+    snprintf(req, sizeof req,
+             "{\"op\":8,\"d\":{\"guild_id\":\"%s\",\"query\":\"user1\","
+             "\"limit\":5}}",
+             cJSON_GetObjectItem(msg_d(&w, 2), "id")->valuestring);
+    wsc_send(&w, req);
+    WSC_WAIT(&w, w.n >= 7, 5000);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(msg_d(&w, 6), "members")),
+              5);
+    v = fakecord_violations(fc);
+    ASSERT_CONTAINS(v, "more than once per 30 s");
+    ASSERT_NOT_CONTAINS(v, "without GUILD_MEMBERS");
+    free(v);
+    wsc_close(&w, 4000);
+    wsc_free(&w);
+    fakecord_stop(fc);
+}
+
 int
 main(void)
 {
@@ -1067,6 +1118,7 @@ main(void)
     RUN(test_gateway_limits);
     RUN(test_heartbeat_timeout);
     RUN(test_sharding);
+    RUN(test_request_guild_members);
     curl_global_cleanup();
     return 0;
 }

@@ -293,7 +293,7 @@ on_identify(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
     if (!bare_token_ok(fc, c, cJSON_GetObjectItemCaseSensitive(d, "token")))
         return;
     sh = cJSON_GetObjectItemCaseSensitive(d, "shard");
-    if (sh) {
+    if (sh && !cJSON_IsNull(sh)) {
         const cJSON *a = cJSON_GetArrayItem(sh, 0);
         const cJSON *b = cJSON_GetArrayItem(sh, 1);
 
@@ -310,6 +310,7 @@ on_identify(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
     }
     in = cJSON_GetObjectItemCaseSensitive(d, "intents");
     if (!cJSON_IsNumber(in) || in->valuedouble < 0 ||
+        in->valuedouble > 9007199254740991.0 ||
         in->valuedouble != (double)(uint64_t)in->valuedouble) {
         fc_violation(fc, "identify without integer intents (4013)");
         fc_gw_close(fc, c, 4013, "Invalid intent(s).");

@@ -510,6 +510,7 @@ fc_ix_push(struct fakecord *fc, const char *json)
     if (!cJSON_GetObjectItemCaseSensitive(j, "version"))
         cJSON_AddNumberToObject(j, "version", 1);
     x->id = id;
+    x->type = cJSON_GetObjectItemCaseSensitive(j, "type")->valueint;
     x->token = strdup(tok);
     x->created_ms = fc_now_ms();
     x->callback_type = -1;
@@ -523,6 +524,29 @@ fc_ix_push(struct fakecord *fc, const char *json)
         id = 0;
     free(text);
     return id;
+}
+
+/* Callback types each interaction type accepts (§3.3): 6/7 only for
+ * components (and modals opened from them), 8 only for autocomplete, no
+ * modal in answer to a modal; PONG is for the HTTP endpoint only. */
+static int
+callback_type_ok(int ix_type, int cb)
+{
+    switch (cb) {
+    case 4:
+    case 5:
+    case 12:
+        return ix_type != 1 && ix_type != 4;
+    case 6:
+    case 7:
+        return ix_type == 3 || ix_type == 5;
+    case 8:
+        return ix_type == 4;
+    case 9:
+        return ix_type == 2 || ix_type == 3;
+    default:
+        return 0;
+    }
 }
 
 static void
@@ -555,7 +579,12 @@ ix_callback(struct fakecord *fc, struct fc_http *h, const struct route *r)
     } else if (ms > IX_CALLBACK_MS) {
         fc_violation(fc, "interaction callback after 3 s (%.0f ms)", ms);
         fc_http_error(h, 404, 10062, "Unknown interaction");
-    } else if (!cJSON_IsNumber(type)) {
+    } else if (!cJSON_IsNumber(type) ||
+               !callback_type_ok(x->type, type->valueint)) {
+        fc_violation(fc,
+                     "interaction callback type %d invalid for interaction "
+                     "type %d",
+                     cJSON_IsNumber(type) ? type->valueint : -1, x->type);
         fc_http_error(h, 400, 50035, "Invalid Form Body");
     } else {
         x->original_id = (int64_t)fc_snowflake(fc);
@@ -565,7 +594,7 @@ ix_callback(struct fakecord *fc, struct fc_http *h, const struct route *r)
             out = cJSON_CreateObject();
             ixo = cJSON_AddObjectToObject(out, "interaction");
             cJSON_AddStringToObject(ixo, "id", str_of(buf, sizeof buf, x->id));
-            cJSON_AddNumberToObject(ixo, "type", 2);
+            cJSON_AddNumberToObject(ixo, "type", x->type);
             cJSON_AddStringToObject(
                 ixo, "response_message_id",
                 str_of(buf, sizeof buf, (uint64_t)x->original_id));

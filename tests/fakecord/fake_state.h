@@ -114,6 +114,7 @@ struct fc_rule {
 struct fc_ix {
     struct fc_ix *next;
     uint64_t id;
+    int type; /* interaction type (2 command, 3 component, ...) */
     char *token;
     int64_t created_ms; /* monotonic; moved back by age_interaction */
     int callbacks, callback_type, callback_status;

@@ -682,7 +682,7 @@ TEST(test_interaction_flow)
     struct wsc w;
     struct resp r;
     char *sid = connect_identify(&w, fc, 0);
-    char path[512];
+    char path[512], *v;
     const char *tok;
     uint64_t id, old;
 
@@ -719,16 +719,47 @@ TEST(test_interaction_flow)
     ASSERT_EQ(log.followups, 1);
     fakecord_ix_log_free(&log);
 
+    /* Autocomplete accepts only type 8; with_response returns the
+     * interaction. */
+    old = fakecord_push_interaction(fc, "{\"type\":4}");
+    WSC_WAIT(&w, w.n >= 5, 5000);
+    tok = cJSON_GetObjectItem(msg_d(&w, 4), "token")->valuestring;
+    snprintf(path, sizeof path,
+             "/interactions/%llu/%s/callback?with_response=true",
+             (unsigned long long)old, tok);
+    ASSERT_EQ(http(fc, "POST", path, NULL, "{\"type\":4}", &r), 0);
+    ASSERT_EQ(r.status, 400);
+    ASSERT_EQ(http(fc, "POST", path, NULL,
+                   "{\"type\":8,\"data\":{\"choices\":[]}}", &r),
+              0);
+    ASSERT_EQ(r.status, 200);
+    ASSERT_CONTAINS(r.body, "\"type\":4");
+    ASSERT_CONTAINS(r.body, "\"resource\":{\"type\":8}");
+    v = fakecord_violations(fc);
+    ASSERT_CONTAINS(v, "interaction callback type 4 invalid for interaction "
+                       "type 4");
+    free(v);
+
     /* A late callback: 10062. */
     old = fakecord_push_interaction(fc, "{\"type\":2}");
-    WSC_WAIT(&w, w.n >= 5, 5000);
+    WSC_WAIT(&w, w.n >= 6, 5000);
     ASSERT_EQ(fakecord_age_interaction(fc, old, 3500), 0);
-    tok = cJSON_GetObjectItem(msg_d(&w, 4), "token")->valuestring;
+    tok = cJSON_GetObjectItem(msg_d(&w, 5), "token")->valuestring;
     snprintf(path, sizeof path, "/interactions/%llu/%s/callback",
              (unsigned long long)old, tok);
     ASSERT_EQ(http(fc, "POST", path, NULL, "{\"type\":4}", &r), 0);
     ASSERT_EQ(r.status, 404);
     ASSERT_CONTAINS(r.body, "10062");
+    /* The token still works for 15 min, then 10062 too. */
+    ASSERT_EQ(fakecord_age_interaction(fc, id, 15 * 60 * 1000), 0);
+    snprintf(path, sizeof path, "/webhooks/%s/%s", FAKECORD_APP_ID,
+             cJSON_GetObjectItem(msg_d(&w, 3), "token")->valuestring);
+    ASSERT_EQ(http(fc, "POST", path, NULL, "{\"content\":\"late\"}", &r), 0);
+    ASSERT_EQ(r.status, 404);
+    ASSERT_CONTAINS(r.body, "10062");
+    v = fakecord_violations(fc);
+    ASSERT_CONTAINS(v, "interaction token expired");
+    free(v);
     wsc_close(&w, 4000);
     wsc_free(&w);
     free(sid);

@@ -147,6 +147,57 @@ custom_dup(struct lws *wsi, const char *name)
     return s;
 }
 
+/* Every header lws parses by name, plus Discord's own X- headers, as
+ * "name: value" lines (names lowercase, as lws stores them). */
+static char *
+headers_dup(struct lws *wsi)
+{
+    static const char *custom[] = {
+        "x-audit-log-reason:", "x-ratelimit-precision:", "x-signature-ed25519:",
+        "x-signature-timestamp:"
+    };
+    size_t len = 0, cap = 1024;
+    char *out = malloc(cap);
+
+    if (!out)
+        return NULL;
+    out[0] = '\0';
+    for (int t = WSI_TOKEN_HOST;
+         t < WSI_TOKEN_COUNT + (int)(sizeof custom / sizeof custom[0]); t++) {
+        const char *name;
+        char *val;
+        size_t need;
+
+        if (t < WSI_TOKEN_COUNT) {
+            name = (const char *)lws_token_to_string((enum lws_token_indexes)t);
+            if (!name || !*name || name[strlen(name) - 1] != ':' ||
+                lws_hdr_total_length(wsi, (enum lws_token_indexes)t) <= 0)
+                continue;
+            val = hdr_dup(wsi, (enum lws_token_indexes)t);
+        } else {
+            name = custom[t - WSI_TOKEN_COUNT];
+            if (lws_hdr_custom_length(wsi, name, (int)strlen(name)) <= 0)
+                continue;
+            val = custom_dup(wsi, name);
+        }
+        if (!val)
+            continue;
+        need = len + strlen(name) + strlen(val) + 3;
+        if (need > cap) {
+            char *n = realloc(out, need * 2);
+            if (!n) {
+                free(val);
+                break;
+            }
+            out = n;
+            cap = need * 2;
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%s %s\n", name, val);
+        free(val);
+    }
+    return out;
+}
+
 static const struct {
     enum lws_token_indexes tok;
     const char *name;
@@ -205,6 +256,7 @@ on_http(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss,
     r.user_agent = hdr_dup(wsi, WSI_TOKEN_HTTP_USER_AGENT);
     r.content_type = hdr_dup(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
     r.audit_reason = custom_dup(wsi, "x-audit-log-reason:");
+    r.headers = headers_dup(wsi);
     r.body = (unsigned char *)strdup("");
     r.t_ms = fc_now_ms() - fc->t0_ms;
     h->req_index = fc_request_add(fc, &r);
@@ -214,6 +266,7 @@ on_http(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss,
         free(r.user_agent);
         free(r.content_type);
         free(r.audit_reason);
+        free(r.headers);
         free(r.body);
     }
     fc->st.rest_requests++;
@@ -643,6 +696,7 @@ fakecord_requests(fakecord *fc, struct fakecord_request **out)
         c[i].user_agent = fc_strdup(s->user_agent ? s->user_agent : "");
         c[i].content_type = fc_strdup(s->content_type ? s->content_type : "");
         c[i].audit_reason = fc_strdup(s->audit_reason ? s->audit_reason : "");
+        c[i].headers = fc_strdup(s->headers ? s->headers : "");
         c[i].body = (unsigned char *)fc_memdup(s->body ? (char *)s->body : "",
                                                s->body ? s->body_len : 0);
     }

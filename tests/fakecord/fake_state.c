@@ -232,6 +232,7 @@ request_clear(struct fakecord_request *r)
     free(r->user_agent);
     free(r->content_type);
     free(r->audit_reason);
+    free(r->headers);
     free(r->body);
 }
 

@@ -223,6 +223,9 @@ struct fakecord_request {
     char *user_agent;
     char *content_type;
     char *audit_reason;  /* X-Audit-Log-Reason */
+    char *headers;       /* every header lws knows by name plus Discord's
+                            X- headers: "name: value\n" lines, names in
+                            lowercase ("authorization: Bot ...") */
     unsigned char *body; /* raw bytes (multipart intact), body[body_len]=0 */
     size_t body_len;
     int64_t t_ms; /* arrival, ms since fakecord_start (monotonic) */

@@ -668,6 +668,8 @@ TEST(test_rest_auth_and_ratelimit)
     ASSERT_STREQ(reqs[0].authorization, "");
     ASSERT_EQ(reqs[0].status, 401);
     ASSERT_CONTAINS(reqs[0].user_agent, "DiscordBot (");
+    ASSERT_CONTAINS(reqs[0].headers, "user-agent: DiscordBot (");
+    ASSERT_CONTAINS(reqs[0].headers, "host: 127.0.0.1");
     ASSERT_STREQ(reqs[4].method, "POST");
     ASSERT_STREQ((char *)reqs[4].body, "{\"content\":\"hi\"}");
     ASSERT_STREQ(reqs[4].content_type, "application/json");
@@ -870,6 +872,7 @@ TEST(test_commands_and_multipart)
     char url[256];
     int n;
 
+    h = curl_slist_append(h, "X-Audit-Log-Reason: because");
     ASSERT_EQ(http(fc, "PUT", "/applications/" FAKECORD_APP_ID "/commands",
                    "Bot test-token",
                    "[{\"name\":\"ping\",\"description\":\"Ping\"}]", &r),
@@ -931,6 +934,8 @@ TEST(test_commands_and_multipart)
     ASSERT_CONTAINS(reqs[3].content_type, "multipart/form-data; boundary=");
     ASSERT_CONTAINS((char *)reqs[3].body, "filename=\"a.txt\"");
     ASSERT_CONTAINS((char *)reqs[3].body, "hello\r\n--not-a-boundary");
+    ASSERT_STREQ(reqs[3].audit_reason, "because");
+    ASSERT_CONTAINS(reqs[3].headers, "x-audit-log-reason: because\n");
     fakecord_requests_free(reqs, n);
     fakecord_stop(fc);
 }

@@ -22,7 +22,7 @@
 struct route {
     int n;
     char *seg[MAX_SEGS];
-    char buf[1024];
+    char *buf; /* owned copy of the path; tokens can be very long */
 };
 
 static int
@@ -30,8 +30,10 @@ split(struct route *r, const char *path)
 {
     char *p, *save = NULL;
 
-    snprintf(r->buf, sizeof r->buf, "%s", path);
     r->n = 0;
+    r->buf = strdup(path);
+    if (!r->buf)
+        return -1;
     for (p = strtok_r(r->buf, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
         if (r->n == MAX_SEGS)
             return -1;
@@ -475,7 +477,8 @@ fc_ix_push(struct fakecord *fc, const char *json)
     cJSON *j = cJSON_Parse(json), *gid;
     struct fc_session *s0, *s;
     struct fc_ix *x;
-    char buf[32], tok[96];
+    char buf[32], *tok;
+    size_t tlen;
     char *text;
     int shard = 0;
     uint64_t id;
@@ -497,8 +500,24 @@ fc_ix_push(struct fakecord *fc, const char *json)
         return 0;
     }
     id = fc_snowflake(fc);
-    snprintf(tok, sizeof tok, "aW50ZXJhY3Rpb246%llx:%llx",
+    /* Token characters as Discord's (base64url); padded to the configured
+     * length so fixed-size token buffers in a client show up. */
+    tlen = fc->o.interaction_token_len > 64
+               ? (size_t)fc->o.interaction_token_len
+               : 64;
+    tok = malloc(tlen + 1);
+    if (!tok) {
+        free(x);
+        cJSON_Delete(j);
+        return 0;
+    }
+    snprintf(tok, tlen + 1, "aW50ZXJhY3Rpb246%016llx%016llx",
              (unsigned long long)id, (unsigned long long)(id * 2654435761u));
+    for (size_t i = strlen(tok); i < tlen; i++)
+        tok[i] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                [(i * 7 + id) % 64];
+    tok[tlen] = '\0';
     cJSON_DeleteItemFromObjectCaseSensitive(j, "id");
     cJSON_DeleteItemFromObjectCaseSensitive(j, "token");
     cJSON_AddStringToObject(j, "id", str_of(buf, sizeof buf, id));
@@ -511,7 +530,7 @@ fc_ix_push(struct fakecord *fc, const char *json)
         cJSON_AddNumberToObject(j, "version", 1);
     x->id = id;
     x->type = cJSON_GetObjectItemCaseSensitive(j, "type")->valueint;
-    x->token = strdup(tok);
+    x->token = tok;
     x->created_ms = fc_now_ms();
     x->callback_type = -1;
     x->followup_bodies = cJSON_CreateArray();
@@ -694,6 +713,7 @@ fc_routes_handle(struct fakecord *fc, struct fc_http *h)
     int get = !strcmp(m, "GET");
 
     if (split(&r, h->path) < 0 || r.n == 0) {
+        free(r.buf);
         fc_http_error(h, 404, 0, "404: Not Found");
         return;
     }
@@ -737,6 +757,7 @@ fc_routes_handle(struct fakecord *fc, struct fc_http *h)
     } else {
         fc_http_error(h, 404, 0, "404: Not Found");
     }
+    free(r.buf);
 }
 
 /* ---- public queries --------------------------------------------------------

@@ -248,6 +248,8 @@ fc_thread(void *arg)
     /* Without this lws would refuse a second request on a keep-alive
      * connection after a body-less reply; curl reuses connections. */
     info.keepalive_timeout = 30;
+    /* Interaction tokens are in request paths and can be very long. */
+    info.max_http_header_data2 = 96 * 1024;
     info.timeout_secs = 30;
     ctx = lws_create_context(&info);
     if (ctx) {

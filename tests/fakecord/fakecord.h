@@ -92,6 +92,10 @@ struct fakecord_opts {
                                     timeout") and is closed with 4009, ending
                                     the session. 0: not checked (default, so
                                     slow valgrind runs do not trip it) */
+    int interaction_token_len;   /* length of interaction tokens; 0: 64.
+                                    Real ones reach 152133 chars (§3.1); up
+                                    to 60000 works here (lws caps one header
+                                    line, the request path, at 64 KiB) */
 };
 
 typedef struct fakecord fakecord;

@@ -354,11 +354,12 @@ http(fakecord *fc, const char *method, const char *path, const char *auth,
 {
     CURL *c = curl_easy_init();
     struct curl_slist *h = NULL;
-    char url[512], ah[128];
+    size_t ul = strlen(fakecord_api_url(fc)) + strlen(path) + 1;
+    char *url = malloc(ul), ah[128];
     CURLcode rc;
 
     memset(r, 0, sizeof *r);
-    snprintf(url, sizeof url, "%s%s", fakecord_api_url(fc), path);
+    snprintf(url, ul, "%s%s", fakecord_api_url(fc), path);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (auth) {
@@ -384,6 +385,7 @@ http(fakecord *fc, const char *method, const char *path, const char *auth,
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
+    free(url);
     return rc == CURLE_OK ? 0 : -1;
 }
 
@@ -679,12 +681,14 @@ TEST(test_rest_auth_and_ratelimit)
 
 TEST(test_interaction_flow)
 {
-    fakecord *fc = start();
+    struct fakecord_opts o = { .heartbeat_interval_ms = 45000,
+                               .interaction_token_len = 30000 };
+    fakecord *fc = fakecord_start(&o);
     struct fakecord_ix_log log;
     struct wsc w;
     struct resp r;
     char *sid = connect_identify(&w, fc, 0);
-    char path[512], *v;
+    char path[40000], *v;
     const char *tok;
     uint64_t id, old;
 
@@ -694,6 +698,7 @@ TEST(test_interaction_flow)
     WSC_WAIT(&w, w.n >= 4, 5000);
     ASSERT_STREQ(msg_t(&w, 3), "INTERACTION_CREATE");
     tok = cJSON_GetObjectItem(msg_d(&w, 3), "token")->valuestring;
+    ASSERT_EQ(strlen(tok), 30000);
     snprintf(path, sizeof path, "/interactions/%llu/%s/callback",
              (unsigned long long)id, tok);
     ASSERT_EQ(http(fc, "POST", path, NULL, "{\"type\":5}", &r), 0);

@@ -418,10 +418,18 @@ answer(struct fakecord *fc, struct fc_http *h)
         char dflt[160];
         const char *b = rule->body;
 
+        if (rule->status == 429) {
+            fc->st.rest_429s++;
+            /* Discord never sends a 429 without these. */
+            if (!rule->headers || !strcasestr(rule->headers, "retry-after:"))
+                add_header(h, "Retry-After: 1");
+            if (!rule->headers ||
+                !strcasestr(rule->headers, "x-ratelimit-scope:"))
+                add_header(h, "X-RateLimit-Scope: user");
+        }
         if (!b && rule->status == 429) {
             b = "{\"message\":\"You are being rate limited.\","
                 "\"retry_after\":1.0,\"global\":false}";
-            fc->st.rest_429s++;
         } else if (!b) {
             snprintf(dflt, sizeof dflt, "{\"code\":0,\"message\":\"%d: %s\"}",
                      rule->status, status_text(rule->status));

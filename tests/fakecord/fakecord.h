@@ -256,7 +256,9 @@ struct fakecord_rest_rule {
                                 be JSON); NULL: {"code":0,"message":"..."},
                                 or for 429 Discord's rate-limit body with
                                 retry_after 1.0 */
-    const char *headers;     /* extra headers, "Name: value\r\n" lines */
+    const char *headers;     /* extra headers, "Name: value\r\n" lines; a
+                                429 gets Retry-After: 1 and
+                                X-RateLimit-Scope: user unless given */
     int delay_ms;            /* answer this much later (the loop goes on) */
     int truncate;            /* announce Content-Length of the whole body,
                                 send half of it, then drop the connection */
@@ -290,7 +292,7 @@ int fakecord_rest_global_limit(fakecord *fc, int per_second);
  * token; application_id, version and type default to the fake's app, 1 and
  * 2), give it a fresh id and token and dispatch INTERACTION_CREATE on shard
  * 0 (or the shard of its guild_id). Its 3 s callback deadline starts now.
- * Returns the id, or 0. */
+ * Returns the id, or 0 (bad JSON, or no session to carry it). */
 uint64_t fakecord_push_interaction(fakecord *fc, const char *json);
 
 /* Make interaction `id` older by `ms` (to hit the 3 s or 15 min limits

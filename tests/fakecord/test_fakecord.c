@@ -846,6 +846,14 @@ TEST(test_rest_scripting)
     ASSERT_CONTAINS(r.body, "0.25");
     ASSERT_CONTAINS(r.headers, "X-RateLimit-Scope: shared");
 
+    ASSERT_EQ(fakecord_rest_fail(fc, "GET", "/gateway", 429, 1, NULL, NULL),
+              0);
+    ASSERT_EQ(http(fc, "GET", "/gateway", NULL, NULL, &r), 0);
+    ASSERT_EQ(r.status, 429);
+    ASSERT_CONTAINS(r.body, "\"retry_after\":1.0");
+    ASSERT_CONTAINS(r.headers, "Retry-After: 1");
+    ASSERT_CONTAINS(r.headers, "X-RateLimit-Scope: user");
+
     /* Global limit: 2 per second, webhooks exempt. */
     ASSERT_EQ(fakecord_rest_global_limit(fc, 2), 0);
     ASSERT_EQ(fakecord_rest_limit(fc, "GET", "/gateway", "gw", 100, 1000), 0);

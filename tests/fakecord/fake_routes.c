@@ -9,6 +9,7 @@
  * then 15 min of followups and @original edits on the token.
  */
 #include "fake_rest.h"
+#include "fake_guilds.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,6 +261,37 @@ application(struct fc_http *h)
 
 /* ---- channels ------------------------------------------------------------ */
 
+/* Discord sends the bot its own messages back as MESSAGE_CREATE (with
+ * GUILD_MESSAGES for guild channels, DIRECT_MESSAGES otherwise). Channel
+ * k's guild is the fake guild whose id is one less (see fake_guilds.h). */
+static void
+echo_message(struct fakecord *fc, const cJSON *m, const char *channel)
+{
+    char gid[32];
+    struct fc_session *s;
+    cJSON *ev;
+    char *text;
+    int k, shard = 0;
+
+    snprintf(gid, sizeof gid, "%llu",
+             (unsigned long long)strtoull(channel, NULL, 10) - 1);
+    k = fc_guild_index(fc, gid);
+    s = fc_session_newest(fc, 0);
+    if (k >= 0 && s)
+        shard = (int)((fc_guild_id(k) >> 22) % (uint64_t)s->num_shards);
+    s = fc_session_newest(fc, shard);
+    if (!s || !(s->intents & (k >= 0 ? 1ULL << 9 : 1ULL << 12)))
+        return;
+    ev = cJSON_Duplicate(m, 1);
+    if (k >= 0)
+        cJSON_AddStringToObject(ev, "guild_id", gid);
+    text = cJSON_PrintUnformatted(ev);
+    cJSON_Delete(ev);
+    if (text)
+        fc_gw_dispatch(fc, s, "MESSAGE_CREATE", text);
+    free(text);
+}
+
 static void
 create_message(struct fakecord *fc, struct fc_http *h, const char *channel)
 {
@@ -272,6 +304,8 @@ create_message(struct fakecord *fc, struct fc_http *h, const char *channel)
     m = message_object(fc_snowflake(fc), channel, b, 0);
     cJSON_AddItemToArray(fc->messages, cJSON_Duplicate(m, 1));
     cJSON_Delete(b);
+    if (fc->o.echo_messages)
+        echo_message(fc, m, channel);
     fc_http_reply_json(h, 200, m);
 }
 

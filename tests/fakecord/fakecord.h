@@ -96,6 +96,11 @@ struct fakecord_opts {
                                     Real ones reach 152133 chars (§3.1); up
                                     to 60000 works here (lws caps one header
                                     line, the request path, at 64 KiB) */
+    int echo_messages;           /* 1: a message the bot creates comes back
+                                    as MESSAGE_CREATE, as on Discord (needs
+                                    GUILD_MESSAGES for the fake guilds'
+                                    channels, DIRECT_MESSAGES otherwise).
+                                    Catches bots that answer themselves */
 };
 
 typedef struct fakecord fakecord;

@@ -846,8 +846,7 @@ TEST(test_rest_scripting)
     ASSERT_CONTAINS(r.body, "0.25");
     ASSERT_CONTAINS(r.headers, "X-RateLimit-Scope: shared");
 
-    ASSERT_EQ(fakecord_rest_fail(fc, "GET", "/gateway", 429, 1, NULL, NULL),
-              0);
+    ASSERT_EQ(fakecord_rest_fail(fc, "GET", "/gateway", 429, 1, NULL, NULL), 0);
     ASSERT_EQ(http(fc, "GET", "/gateway", NULL, NULL, &r), 0);
     ASSERT_EQ(r.status, 429);
     ASSERT_CONTAINS(r.body, "\"retry_after\":1.0");
@@ -1154,6 +1153,39 @@ TEST(test_request_guild_members)
     fakecord_stop(fc);
 }
 
+TEST(test_echo_messages)
+{
+    struct fakecord_opts o = { .heartbeat_interval_ms = 45000,
+                               .echo_messages = 1 };
+    fakecord *fc = fakecord_start(&o);
+    struct wsc w;
+    struct resp r;
+    char *sid, path[128];
+    const cJSON *ch;
+
+    ASSERT_TRUE(fc != NULL);
+    sid = connect_identify(&w, fc, 1);
+    ch = cJSON_GetArrayItem(cJSON_GetObjectItem(msg_d(&w, 2), "channels"), 0);
+    snprintf(path, sizeof path, "/channels/%s/messages",
+             cJSON_GetObjectItem(ch, "id")->valuestring);
+    ASSERT_EQ(
+        http(fc, "POST", path, "Bot test-token", "{\"content\":\"echo\"}", &r),
+        0);
+    ASSERT_EQ(r.status, 200);
+    WSC_WAIT(&w, w.n >= 4, 5000);
+    ASSERT_STREQ(msg_t(&w, 3), "MESSAGE_CREATE");
+    ASSERT_STREQ(cJSON_GetObjectItem(msg_d(&w, 3), "content")->valuestring,
+                 "echo");
+    ASSERT_STREQ(cJSON_GetObjectItem(msg_d(&w, 3), "guild_id")->valuestring,
+                 cJSON_GetObjectItem(msg_d(&w, 2), "id")->valuestring);
+    ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(
+        cJSON_GetObjectItem(msg_d(&w, 3), "author"), "bot")));
+    wsc_close(&w, 4000);
+    wsc_free(&w);
+    free(sid);
+    fakecord_stop(fc);
+}
+
 int
 main(void)
 {
@@ -1171,6 +1203,7 @@ main(void)
     RUN(test_heartbeat_timeout);
     RUN(test_sharding);
     RUN(test_request_guild_members);
+    RUN(test_echo_messages);
     curl_global_cleanup();
     return 0;
 }

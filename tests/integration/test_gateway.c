@@ -352,6 +352,28 @@ TEST(gateway_bot_401_is_fatal)
     h_teardown(h);
 }
 
+/* A host name is resolved off the loop (a resolver thread), then the
+ * connection goes to the address with the name kept for Host and SNI. */
+TEST(host_names_resolve_off_the_loop)
+{
+    struct harness *h = &H;
+    char json[1024];
+
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    h_start_fake(h, NULL);
+    snprintf(json, sizeof json,
+             "{\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":"
+             "\"ws://localhost:%d\",\"log_level\":\"debug\"}",
+             H_TOKEN, fakecord_api_url(h->fc), fakecord_port(h->fc));
+    ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
+    ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
+    h_run_bot(h);
+    wait_ready(h);
+    ASSERT_EQ(h_stats(h).identifies, 1);
+    h_teardown(h);
+}
+
 int
 main(void)
 {
@@ -371,6 +393,7 @@ main(void)
     RUN(malformed_frame_is_logged_and_connection_goes_on);
     RUN(gateway_url_from_gateway_bot_with_retries);
     RUN(gateway_bot_401_is_fatal);
+    RUN(host_names_resolve_off_the_loop);
     free(h_logs);
     return 0;
 }

@@ -3,6 +3,68 @@
  * rate limits, scripting, commands, multipart, interactions.
  */
 #include "fc_testclient.h"
+#include "fake_ratelimit.h"
+
+TEST(test_ratelimit_buckets)
+{
+    struct fc_rl rl = { 0 };
+    struct fc_rl_verdict v;
+
+    /* Two routes sharing a hash share the bucket of one channel... */
+    ASSERT_EQ(
+        fc_rl_set_route(&rl, "POST", "/channels/{c}/messages", "h1", 2, 1000),
+        0);
+    ASSERT_EQ(fc_rl_set_route(&rl, "PATCH", "/channels/{c}/messages/{m}", "h1",
+                              2, 1000),
+              0);
+    fc_rl_check(&rl, "POST", "/channels/1/messages", 0, &v);
+    ASSERT_EQ(v.verdict, FC_RL_OK);
+    ASSERT_EQ(v.remaining, 1);
+    fc_rl_check(&rl, "PATCH", "/channels/1/messages/77", 10, &v);
+    ASSERT_EQ(v.remaining, 0);
+    fc_rl_check(&rl, "POST", "/channels/1/messages", 20, &v);
+    ASSERT_EQ(v.verdict, FC_RL_BUCKET);
+    ASSERT_EQ(v.reset_after_ms, 980);
+    /* ...but not another channel (major parameter)... */
+    fc_rl_check(&rl, "POST", "/channels/2/messages", 20, &v);
+    ASSERT_EQ(v.verdict, FC_RL_OK);
+    /* ...and the window refills. */
+    fc_rl_check(&rl, "POST", "/channels/1/messages", 1000, &v);
+    ASSERT_EQ(v.verdict, FC_RL_OK);
+    ASSERT_EQ(v.remaining, 1);
+    /* The method is part of the route; unlimited routes have no bucket. */
+    fc_rl_check(&rl, "GET", "/channels/1/messages", 1000, &v);
+    ASSERT_EQ(v.has_bucket, 0);
+
+    /* Webhook id and token are both major. */
+    ASSERT_EQ(
+        fc_rl_set_route(&rl, "POST", "/webhooks/{id}/{token}", "wh", 1, 1000),
+        0);
+    fc_rl_check(&rl, "POST", "/webhooks/5/tokA", 0, &v);
+    ASSERT_EQ(v.verdict, FC_RL_OK);
+    fc_rl_check(&rl, "POST", "/webhooks/5/tokB", 0, &v);
+    ASSERT_EQ(v.verdict, FC_RL_OK);
+    fc_rl_check(&rl, "POST", "/webhooks/5/tokA", 1, &v);
+    ASSERT_EQ(v.verdict, FC_RL_BUCKET);
+
+    /* Global: 1/s, webhooks and interaction callbacks exempt. */
+    rl.global_per_s = 1;
+    fc_rl_check(&rl, "GET", "/gateway", 5000, &v);
+    ASSERT_EQ(v.verdict, FC_RL_OK);
+    fc_rl_check(&rl, "GET", "/gateway", 5001, &v);
+    ASSERT_EQ(v.verdict, FC_RL_GLOBAL);
+    fc_rl_check(&rl, "POST", "/interactions/1/t/callback", 5002, &v);
+    ASSERT_EQ(v.verdict, FC_RL_OK);
+    fc_rl_check(&rl, "GET", "/gateway", 6001, &v);
+    ASSERT_EQ(v.verdict, FC_RL_OK);
+
+    /* limit <= 0 removes a route. */
+    ASSERT_EQ(
+        fc_rl_set_route(&rl, "POST", "/webhooks/{id}/{token}", NULL, 0, 0), 0);
+    fc_rl_check(&rl, "POST", "/webhooks/5/tokA", 7000, &v);
+    ASSERT_EQ(v.has_bucket, 0);
+    fc_rl_free(&rl);
+}
 
 TEST(test_rest_auth_and_ratelimit)
 {
@@ -400,6 +462,7 @@ int
 main(void)
 {
     fc_test_init();
+    RUN(test_ratelimit_buckets);
     RUN(test_rest_auth_and_ratelimit);
     RUN(test_interaction_flow);
     RUN(test_rest_scripting);

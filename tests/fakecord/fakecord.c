@@ -15,6 +15,7 @@
 #include "fakecord.h"
 #include "fake_gateway.h"
 #include "fake_rest.h"
+#include "fake_routes.h"
 #include "fake_state.h"
 
 #include <stdio.h>
@@ -175,9 +176,7 @@ cmd_submit(struct fakecord *fc, struct fc_cmd *k)
     else
         fc->q_head = k;
     fc->q_tail = k;
-    pthread_mutex_unlock(&fc->mu);
-    lws_cancel_service(fc->ctx);
-    pthread_mutex_lock(&fc->mu);
+    lws_cancel_service(fc->ctx); /* under mu: see fakecord_stop() */
     while (!k->done)
         pthread_cond_wait(&fc->cv, &fc->mu);
     pthread_mutex_unlock(&fc->mu);
@@ -366,10 +365,12 @@ fakecord_stop(fakecord *fc)
 {
     if (!fc)
         return;
+    /* Wake the loop while holding mu: the loop reads `stopping` under mu
+     * before destroying the context, so the context is still alive here. */
     pthread_mutex_lock(&fc->mu);
     fc->stopping = 1;
-    pthread_mutex_unlock(&fc->mu);
     lws_cancel_service(fc->ctx);
+    pthread_mutex_unlock(&fc->mu);
     pthread_join(fc->thr, NULL);
     fc_sessions_free(fc);
     fc_rest_cleanup(fc);
@@ -401,8 +402,7 @@ fakecord_gateway_url(const fakecord *fc)
     return fc ? fc->gw_url : NULL;
 }
 
-/* ---- scripting ------------------------------------------------------------
- */
+/* ---- scripting ----------------------------------------------------------- */
 
 static int
 submit(fakecord *fc, int kind, int shard, int a, const char *s1, const char *s2,

@@ -98,6 +98,7 @@ struct gw_conn {
     lws_sorted_usec_list_t hb_sul;    /* next heartbeat */
     lws_sorted_usec_list_t tx_sul;    /* send limit: retry writing */
     lws_sorted_usec_list_t guard_sul; /* Hello / close timeouts */
+    lws_sorted_usec_list_t identify_sul; /* waiting for an identify slot */
 };
 
 struct dbot__gateway {
@@ -120,6 +121,7 @@ struct dbot__gateway {
 };
 
 static void conn_end(struct gw_conn *c);
+static void identify_when_allowed(struct gw_conn *c);
 static void schedule_reconnect(struct dbot__gateway *gw, int64_t delay_ms);
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -360,6 +362,33 @@ send_identify_or_resume(struct gw_conn *c)
 }
 
 static void
+identify_gate_cb(lws_sorted_usec_list_t *sul)
+{
+    struct gw_conn *c = lws_container_of(sul, struct gw_conn, identify_sul);
+
+    identify_when_allowed(c);
+}
+
+/* Resumes go at once; identifies wait for their max_concurrency slot. */
+static void
+identify_when_allowed(struct gw_conn *c)
+{
+    int64_t wait = 0;
+
+    if (c->close_code)
+        return;
+    if (!c->resuming)
+        wait = dbot__bot_identify_wait(c->gw->bot, c->gw->shard_id);
+    if (wait > 0) {
+        LOG_D("gateway", "shard %d: identify in %lld ms (max_concurrency)",
+              c->gw->shard_id, (long long)wait);
+        sched(c->gw, &c->identify_sul, identify_gate_cb, wait);
+        return;
+    }
+    send_identify_or_resume(c);
+}
+
+static void
 on_hello(struct gw_conn *c, const cJSON *d)
 {
     const cJSON *iv = cJSON_GetObjectItemCaseSensitive(d, "heartbeat_interval");
@@ -382,7 +411,7 @@ on_hello(struct gw_conn *c, const cJSON *d)
           c->gw->shard_id, (long long)c->hb_interval_ms, (long long)first);
     sched(c->gw, &c->hb_sul, heartbeat_cb, first);
     c->gw->state = DBOT__GW_HANDSHAKING;
-    send_identify_or_resume(c);
+    identify_when_allowed(c);
 }
 
 static void
@@ -567,6 +596,7 @@ conn_free(struct gw_conn *c)
     lws_sul_cancel(&c->hb_sul);
     lws_sul_cancel(&c->tx_sul);
     lws_sul_cancel(&c->guard_sul);
+    lws_sul_cancel(&c->identify_sul);
     if (c->dns)
         dbot__resolve_cancel(c->dns);
     for (m = c->txq_head; m; m = next) {
@@ -669,6 +699,16 @@ gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
     }
     free(gw->gateway_url);
     gw->gateway_url = strdup(url->valuestring);
+    {
+        const cJSON *sh = cJSON_GetObjectItemCaseSensitive(res->json,
+                                                           "shards");
+        const cJSON *mc = cJSON_GetObjectItemCaseSensitive(lim,
+                                                           "max_concurrency");
+        dbot__bot_shard_plan(gw->bot,
+                             cJSON_IsNumber(sh) ? sh->valueint : 1,
+                             cJSON_IsNumber(mc) ? mc->valueint : 1,
+                             gw->gateway_url);
+    }
     if (cJSON_IsNumber(rem) && rem->valuedouble <= 0) {
         /* Identifying now would count against an exhausted daily limit,
          * and Discord resets the token of bots that keep trying. */
@@ -918,6 +958,7 @@ dbot__gateway_cancel_timers(struct dbot__gateway *gw)
         lws_sul_cancel(&gw->conn->hb_sul);
         lws_sul_cancel(&gw->conn->tx_sul);
         lws_sul_cancel(&gw->conn->guard_sul);
+        lws_sul_cancel(&gw->conn->identify_sul);
     }
 }
 
@@ -937,6 +978,19 @@ dbot__gateway_free(struct dbot__gateway *gw)
     forget_session(gw);
     free(gw->gateway_url);
     free(gw);
+}
+
+void
+dbot__gateway_set_count(struct dbot__gateway *gw, int shard_count)
+{
+    gw->shard_count = shard_count;
+}
+
+void
+dbot__gateway_set_url(struct dbot__gateway *gw, const char *url)
+{
+    free(gw->gateway_url);
+    gw->gateway_url = url ? strdup(url) : NULL;
 }
 
 void

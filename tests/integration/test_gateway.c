@@ -374,6 +374,83 @@ TEST(host_names_resolve_off_the_loop)
     h_teardown(h);
 }
 
+static int
+shard_of_identify(cJSON *id, int *count)
+{
+    cJSON *sh = cJSON_GetObjectItem(id, "shard");
+
+    *count = cJSON_GetArrayItem(sh, 1)->valueint;
+    return cJSON_GetArrayItem(sh, 0)->valueint;
+}
+
+/* "shards": 0 follows Discord's recommendation from /gateway/bot. */
+TEST(auto_sharding_starts_the_recommended_shards)
+{
+    struct harness *h = &H;
+    struct fakecord_opts o = { .shards = 3, .max_concurrency = 3,
+                               .guilds = 6, .enforce_identify_rate = 1 };
+    char json[1024];
+    int count, shard;
+    cJSON *id;
+
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    h_start_fake(h, &o);
+    snprintf(json, sizeof json,
+             "{\"token\":\"%s\",\"api_url\":\"%s\",\"log_level\":\"debug\"}",
+             H_TOKEN, fakecord_api_url(h->fc));
+    ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
+    ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
+    h_run_bot(h);
+    WAIT_UNTIL(h_count(h, "READY") == 3, 15000);
+    WAIT_UNTIL(h_count(h, "GUILD_CREATE") == 6, 15000);
+    ASSERT_EQ(h_stats(h).identifies, 3);
+    id = fakecord_last_identify(h->fc);
+    shard = shard_of_identify(id, &count);
+    ASSERT_EQ(count, 3);
+    ASSERT_TRUE(shard >= 0 && shard < 3);
+    cJSON_Delete(id);
+    /* Events carry the shard they came on. */
+    ASSERT_GE(fakecord_push_event_shard(h->fc, 2, "TEST_EVENT", "{\"i\":0}"),
+              0);
+    WAIT_UNTIL(h_count(h, "TEST_EVENT") == 1, 5000);
+    pthread_mutex_lock(&h->mu);
+    for (int k = 0; k < h->nev; k++)
+        if (strcmp(h->ev[k].name, "TEST_EVENT") == 0)
+            ASSERT_EQ(h->ev[k].shard, 2);
+    pthread_mutex_unlock(&h->mu);
+    ASSERT_EQ(h_stats(h).violations, 0);
+    h_teardown(h);
+}
+
+/* max_concurrency 1: one identify per 5 s, never two at once. */
+TEST(identifies_respect_max_concurrency)
+{
+    struct harness *h = &H;
+    struct fakecord_opts o = { .shards = 2, .max_concurrency = 1,
+                               .enforce_identify_rate = 1 };
+    char json[1024];
+    int64_t t0;
+
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    h_start_fake(h, &o);
+    snprintf(json, sizeof json,
+             "{\"token\":\"%s\",\"api_url\":\"%s\",\"log_level\":\"debug\","
+             "\"shards\":2}",
+             H_TOKEN, fakecord_api_url(h->fc));
+    ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
+    ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
+    h_run_bot(h);
+    WAIT_UNTIL(h_stats(h).identifies == 1, 10000);
+    t0 = check_now_ms_();
+    WAIT_UNTIL(h_stats(h).identifies == 2, 15000);
+    ASSERT_GE(check_now_ms_() - t0, 4500);
+    WAIT_UNTIL(h_count(h, "READY") == 2, 10000);
+    ASSERT_EQ(h_stats(h).violations, 0);
+    h_teardown(h);
+}
+
 int
 main(void)
 {
@@ -394,6 +471,8 @@ main(void)
     RUN(gateway_url_from_gateway_bot_with_retries);
     RUN(gateway_bot_401_is_fatal);
     RUN(host_names_resolve_off_the_loop);
+    RUN(auto_sharding_starts_the_recommended_shards);
+    RUN(identifies_respect_max_concurrency);
     free(h_logs);
     return 0;
 }

@@ -250,6 +250,11 @@ fc_thread(void *arg)
     /* Interaction tokens are in request paths and can be very long. */
     info.max_http_header_data2 = 96 * 1024;
     info.timeout_secs = 30;
+    if (fc->o.tls_cert_file && fc->o.tls_key_file) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = fc->o.tls_cert_file;
+        info.ssl_private_key_filepath = fc->o.tls_key_file;
+    }
     ctx = lws_create_context(&info);
     if (ctx) {
         fc->vh = lws_get_vhost_by_name(ctx, "fakecord");
@@ -266,11 +271,20 @@ fc_thread(void *arg)
     }
     fc->ctx = ctx;
     fc->port = port;
-    snprintf(fc->api_url, sizeof fc->api_url, "http://127.0.0.1:%d/api/v10",
-             port);
-    snprintf(fc->gw_url, sizeof fc->gw_url, "ws://127.0.0.1:%d", port);
-    snprintf(fc->resume_url, sizeof fc->resume_url, "ws://127.0.0.1:%d/resume",
-             port);
+    if (info.ssl_cert_filepath) {
+        /* The test certificate names localhost: clients verify it. */
+        snprintf(fc->api_url, sizeof fc->api_url,
+                 "https://localhost:%d/api/v10", port);
+        snprintf(fc->gw_url, sizeof fc->gw_url, "wss://localhost:%d", port);
+        snprintf(fc->resume_url, sizeof fc->resume_url,
+                 "wss://localhost:%d/resume", port);
+    } else {
+        snprintf(fc->api_url, sizeof fc->api_url,
+                 "http://127.0.0.1:%d/api/v10", port);
+        snprintf(fc->gw_url, sizeof fc->gw_url, "ws://127.0.0.1:%d", port);
+        snprintf(fc->resume_url, sizeof fc->resume_url,
+                 "ws://127.0.0.1:%d/resume", port);
+    }
     fc->started = 1;
     pthread_cond_broadcast(&fc->cv);
     pthread_mutex_unlock(&fc->mu);

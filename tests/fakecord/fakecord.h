@@ -101,6 +101,10 @@ struct fakecord_opts {
                                     GUILD_MESSAGES for the fake guilds'
                                     channels, DIRECT_MESSAGES otherwise).
                                     Catches bots that answer themselves */
+    const char *tls_cert_file;   /* PEM; with tls_key_file: serve TLS
+                                    (https://, wss://) on "localhost".
+                                    Borrowed until fakecord_start returns */
+    const char *tls_key_file;
 };
 
 typedef struct fakecord fakecord;

@@ -1,6 +1,6 @@
 /*
  * test_config_example.c: config.example.json parses to the defaults, and it
- * and docs/codec.md mention every field the parser knows, so neither can
+ * and README.md mention every field the parser knows, so neither can
  * drift from the code. Arguments: the example's path, the doc's path.
  */
 #include "../check.h"

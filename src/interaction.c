@@ -984,50 +984,39 @@ dbot_on_autocomplete_named(dbot *bot, const char *path, const char *option,
 
 /* ---- builders ----------------------------------------------------------- */
 
-/* Turn a builder into JSON, or log the builder's first error. */
-static cJSON *
-built(const cJSON *json, const char *err, const char *what)
+/* Send a builder's JSON through `send`, or log the builder's first error. */
+static int
+send_built(dbot_interaction *ix, cJSON *json, const char *err,
+           int (*send)(dbot_interaction *, const cJSON *), const char *what)
 {
-    if (!json)
+    int rc;
+
+    if (!json) {
         LOG_E("interaction", "%s not sent: %s", what, err);
-    return (cJSON *)json;
+        return DBOT_EINVAL;
+    }
+    rc = send(ix, json);
+    cJSON_Delete(json);
+    return rc;
 }
 
 int
 dbot_interaction_reply_msg(dbot_interaction *ix, const dbot_msg *m)
 {
-    cJSON *j = built(dbot_msg_json(m), dbot_msg_error(m), "reply");
-    int rc;
-
-    if (!j)
-        return DBOT_EINVAL;
-    rc = dbot_interaction_reply_json(ix, j);
-    cJSON_Delete(j);
-    return rc;
+    return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),
+                      dbot_interaction_reply_json, "reply");
 }
 
 int
 dbot_interaction_update(dbot_interaction *ix, const dbot_msg *m)
 {
-    cJSON *j = built(dbot_msg_json(m), dbot_msg_error(m), "update");
-    int rc;
-
-    if (!j)
-        return DBOT_EINVAL;
-    rc = dbot_interaction_update_json(ix, j);
-    cJSON_Delete(j);
-    return rc;
+    return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),
+                      dbot_interaction_update_json, "update");
 }
 
 int
 dbot_interaction_modal(dbot_interaction *ix, const dbot_modal *m)
 {
-    cJSON *j = built(dbot_modal_json(m), dbot_modal_error(m), "modal");
-    int rc;
-
-    if (!j)
-        return DBOT_EINVAL;
-    rc = dbot_interaction_modal_json(ix, j);
-    cJSON_Delete(j);
-    return rc;
+    return send_built(ix, dbot_modal_json(m), dbot_modal_error(m),
+                      dbot_interaction_modal_json, "modal");
 }

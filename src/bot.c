@@ -309,6 +309,21 @@ dbot__bot_identify_wait(dbot *bot, int shard_id)
     return 0;
 }
 
+/* The identify left the socket now: its 5 s count from here, not from when
+ * it was queued (a busy loop may write it later than it was allowed). */
+void
+dbot__bot_identify_sent(dbot *bot, int shard_id)
+{
+    int64_t *next;
+
+    if (!bot->identify_next)
+        return;
+    next = &bot->identify_next[shard_id % bot->max_concurrency];
+    /* 100 ms of margin for the trip and for Discord's own clock. */
+    if (*next < dbot_now_ms() + 5100)
+        *next = dbot_now_ms() + 5100;
+}
+
 void
 dbot__bot_fatal(dbot *bot, int err)
 {

@@ -67,6 +67,7 @@ struct txmsg {
     struct txmsg *next;
     size_t len;
     int heartbeat;
+    int identify;        /* counts against max_concurrency when written */
     unsigned char buf[]; /* LWS_PRE bytes of headroom, then the payload */
 };
 
@@ -186,6 +187,7 @@ conn_queue(struct gw_conn *c, const char *json, size_t len, int heartbeat)
     m->next = NULL;
     m->len = len;
     m->heartbeat = heartbeat;
+    m->identify = 0;
     memcpy(m->buf + LWS_PRE, json, len);
     if (heartbeat) {
         /* Heartbeats go first: a late one gets the socket closed. */
@@ -282,6 +284,8 @@ on_writeable(struct gw_conn *c)
         return -1;
     }
     dbot__sendlimit_record(&c->sl, now);
+    if (m->identify)
+        dbot__bot_identify_sent(c->gw->bot, c->gw->shard_id);
     c->txq_head = m->next;
     if (!c->txq_head)
         c->txq_tail = NULL;
@@ -358,6 +362,8 @@ send_identify_or_resume(struct gw_conn *c)
     }
     if (conn_queue(c, p, strlen(p), 0) < 0)
         conn_close(c, CLOSE_RESUMABLE, AFTER_RECONNECT);
+    else if (!c->resuming)
+        c->txq_tail->identify = 1;
     free(p);
 }
 

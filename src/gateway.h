@@ -39,6 +39,7 @@ void dbot__gateway_set_url(struct dbot__gateway *gw, const char *url);
 void dbot__bot_shard_plan(dbot *bot, int recommended, int max_concurrency,
                           const char *gateway_url);
 int64_t dbot__bot_identify_wait(dbot *bot, int shard_id);
+void dbot__bot_identify_sent(dbot *bot, int shard_id);
 
 /* Begin connecting (loop thread). */
 void dbot__gateway_start(struct dbot__gateway *gw);

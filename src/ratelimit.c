@@ -500,15 +500,18 @@ consume(struct dbot__rl_lane *l, int64_t now)
 }
 
 size_t
-dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
-              size_t max, int64_t *wake_ms)
+dbot__rl_take_capped(struct dbot__rl *rl, int64_t now,
+                     struct dbot__rl_req **out, size_t max, size_t max_ix,
+                     size_t max_other, int64_t *wake_ms)
 {
     struct ready_list *lists[2] = { &rl->ready_ix, &rl->ready };
+    size_t caps[2] = { max_ix, max_other };
     int64_t wake = INT64_MAX;
     size_t n = 0;
 
     for (int i = 0; i < 2; i++) {
         struct dbot__rl_lane *l = lists[i]->head, *next;
+        size_t taken = 0;
 
         for (; l; l = next) {
             int64_t t, free_at;
@@ -516,9 +519,11 @@ dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
 
             next = l->rnext;
             if (n == max) {
-                wake = now;
+                wake = now; /* more may be ready: call again */
                 break;
             }
+            if (taken == caps[i])
+                break; /* the caller's capacity; it calls again later */
             t = lane_ready_at(rl, l);
             if (t > now) {
                 if (t < wake)
@@ -546,11 +551,19 @@ dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
             rl->queued--;
             rl->inflight++;
             out[n++] = q;
+            taken++;
         }
     }
     if (wake_ms)
         *wake_ms = wake;
     return n;
+}
+
+size_t
+dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
+              size_t max, int64_t *wake_ms)
+{
+    return dbot__rl_take_capped(rl, now, out, max, max, max, wake_ms);
 }
 
 /* ---- responses -------------------------------------------------------- */

@@ -105,6 +105,16 @@ int dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
 size_t dbot__rl_take(struct dbot__rl *rl, int64_t now_ms,
                      struct dbot__rl_req **out, size_t max, int64_t *wake_ms);
 
+/* Name: dbot__rl_take_capped
+ * Desc: dbot__rl_take taking at most max_ix interaction callbacks and
+ *       max_other other requests (the caller's free transfer slots). Lanes
+ *       left out by a cap do not lower *wake_ms: the caller calls again when
+ *       a transfer finishes. */
+size_t dbot__rl_take_capped(struct dbot__rl *rl, int64_t now_ms,
+                            struct dbot__rl_req **out, size_t max,
+                            size_t max_ix, size_t max_other,
+                            int64_t *wake_ms);
+
 /* Name: dbot__rl_complete
  * Desc: account for the response to a request returned by dbot__rl_take
  *       (call it exactly once per take; a transport error is status 0 with

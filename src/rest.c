@@ -65,6 +65,13 @@
 #include <time.h>
 
 #define TAKE_BATCH   64
+/* Transfers in the multi at once. Beyond this, requests wait in the
+ * limiter, not inside curl: a request that curl holds back for a free
+ * connection would reach Discord later than the limiter counted it, and
+ * bunched arrivals can break the global limit. Interaction callbacks have
+ * a reserve on top, so a full pipe never delays an acknowledgement. */
+#define MAX_INFLIGHT 64
+#define IX_RESERVE   32
 #define SWEEP_MS     1000
 #define BACKOFF_MAX  5000
 
@@ -80,6 +87,7 @@ struct dbot__rest {
     struct dbot__rest_req *inbox, *inbox_tail; /* guarded by mu */
     bool stopping;                              /* guarded by mu */
     struct dbot__rest_req *running;   /* transfers in the multi (thread) */
+    size_t n_running;
     struct dbot__rest_req *cancelled; /* filled by the thread as it exits */
     uint64_t rng;
     atomic_uint_fast64_t n_sent, n_done, n_retries, n_limited;
@@ -200,6 +208,7 @@ running_add(struct dbot__rest *r, struct dbot__rest_req *q)
     if (r->running)
         r->running->run_prev = q;
     r->running = q;
+    r->n_running++;
 }
 
 static void
@@ -212,6 +221,7 @@ running_del(struct dbot__rest *r, struct dbot__rest_req *q)
     if (q->run_next)
         q->run_next->run_prev = q->run_prev;
     q->run_next = q->run_prev = NULL;
+    r->n_running--;
 }
 
 /* A transfer ended: decide done, retry or requeue. */
@@ -385,24 +395,41 @@ handle_messages(struct dbot__rest *r)
     }
 }
 
+/* Take what the limiter allows within the free transfer slots and start
+ * it. Returns how many were started; *wake gets the limiter's wake time. */
+static size_t
+pump_limiter(struct dbot__rest *r, int64_t now, int64_t *wake)
+{
+    struct dbot__rl_req *out[TAKE_BATCH];
+    size_t total = 0, n;
+
+    do {
+        size_t run = r->n_running;
+        size_t room = run < MAX_INFLIGHT ? MAX_INFLIGHT - run : 0;
+        size_t ix_room = run < MAX_INFLIGHT + IX_RESERVE
+                             ? MAX_INFLIGHT + IX_RESERVE - run
+                             : 0;
+
+        n = dbot__rl_take_capped(r->rl, now, out, TAKE_BATCH, ix_room, room,
+                                 wake);
+        for (size_t i = 0; i < n; i++)
+            start(r, (struct dbot__rest_req *)out[i]);
+        total += n;
+    } while (n == TAKE_BATCH);
+    return total;
+}
+
 static void *
 rest_main(void *arg)
 {
     struct dbot__rest *r = arg;
-    struct dbot__rl_req *out[TAKE_BATCH];
     int64_t next_sweep = now_ms() + SWEEP_MS;
 
     while (take_inbox(r)) {
-        int64_t now = now_ms(), wake = INT64_MAX, w;
+        int64_t now = now_ms(), wake;
         int running, timeout;
-        size_t n;
 
-        do {
-            n = dbot__rl_take(r->rl, now, out, TAKE_BATCH, &w);
-            for (size_t i = 0; i < n; i++)
-                start(r, (struct dbot__rest_req *)out[i]);
-        } while (n == TAKE_BATCH);
-        wake = w;
+        pump_limiter(r, now, &wake);
         curl_multi_perform(r->multi, &running);
         handle_messages(r);
         if (now >= next_sweep) {
@@ -412,16 +439,11 @@ rest_main(void *arg)
         /* Completions may have made lanes ready: look again before
          * sleeping. */
         now = now_ms();
-        n = dbot__rl_take(r->rl, now, out, TAKE_BATCH, &w);
-        for (size_t i = 0; i < n; i++)
-            start(r, (struct dbot__rest_req *)out[i]);
-        if (n) {
+        if (pump_limiter(r, now, &wake)) {
             curl_multi_perform(r->multi, &running);
             handle_messages(r);
             continue;
         }
-        if (w < wake)
-            wake = w;
         timeout = SWEEP_MS;
         if (wake != INT64_MAX && wake - now < timeout)
             timeout = wake - now < 0 ? 0 : (int)(wake - now);
@@ -540,7 +562,8 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
         return NULL;
     }
     curl_multi_setopt(r->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
+    curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      (long)(MAX_INFLIGHT + IX_RESERVE));
     log_curl_features();
     if (pthread_create(&r->thread, NULL, rest_main, r) != 0) {
         dbot_log(DBOT_LOG_ERROR, "rest", "cannot start the REST thread");

@@ -533,6 +533,29 @@ TEST(interactions_never_wait_behind_other_lanes)
     dbot__rl_free(rl);
 }
 
+TEST(capped_take_keeps_room_for_interactions)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    struct req q[10], ix;
+    struct dbot__rl_req *out[16];
+    char path[64];
+    int64_t wake;
+
+    now = 0;
+    for (int i = 0; i < 10; i++) {
+        snprintf(path, sizeof path, "/channels/%d/messages", i + 1);
+        submit(rl, &q[i], i, "POST", path);
+    }
+    submit(rl, &ix, 99, "POST", "/interactions/1/tok/callback");
+    /* No room for ordinary requests, some for interactions. */
+    ASSERT_EQ(dbot__rl_take_capped(rl, now, out, 16, 2, 0, &wake), 1);
+    ASSERT_EQ(((struct req *)out[0])->id, 99);
+    ASSERT_EQ(wake, INT64_MAX); /* capped lanes do not ask for a wake-up */
+    ASSERT_EQ(dbot__rl_take_capped(rl, now, out, 16, 2, 3, &wake), 3);
+    ASSERT_EQ(((struct req *)out[0])->id, 0);
+    dbot__rl_free(rl);
+}
+
 TEST(interactions_have_separate_lanes)
 {
     struct dbot__rl *rl = dbot__rl_new(50, 3);
@@ -712,6 +735,7 @@ main(void)
     RUN(scope_global_header_pauses_everything);
     RUN(global_limit_per_second_except_exempt);
     RUN(interactions_never_wait_behind_other_lanes);
+    RUN(capped_take_keeps_room_for_interactions);
     RUN(interactions_have_separate_lanes);
     RUN(retry_requeue_keeps_fifo);
     RUN(token_state_is_evicted_after_15_minutes);

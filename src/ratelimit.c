@@ -39,8 +39,10 @@
  *     bucket is then refilled to its limit and the deadline becomes
  *     unknown until the next response), or the bucket is unknown;
  *   - the route is exempt, or there is no global 429 pause and fewer than
- *     N non-exempt requests were sent in the last 1050 ms (a margin
- *     over Discord's second for network jitter).
+ *     N non-exempt requests are in flight or were answered in the last
+ *     second (a request counts from its send until a second after its
+ *     response, which bounds what the server saw in any second without
+ *     guessing network delay).
  * Sending decrements remaining at once. Responses then only lower it
  * (min of ours and the header's) while the window is current, so a stale
  * header from a response that overtook another never refills a bucket:
@@ -140,8 +142,11 @@ struct dbot__rl {
     struct dbot__strmap lanes, buckets, routes, tops;
     struct ready_list ready_ix, ready;
     int per_sec;
-    int64_t *sent;     /* ring of the last per_sec non-exempt send times */
-    size_t sent_pos, sent_n;
+    /* Global limit: non-exempt requests in flight, and a FIFO ring of the
+     * times their responses arrived (nondecreasing), newest last. */
+    int g_inflight;
+    int64_t *done_at;
+    size_t done_cap, done_head, done_n;
     int64_t global_until;
     uint64_t rng;
     size_t queued, inflight;
@@ -159,8 +164,9 @@ dbot__rl_new(int global_per_sec, uint64_t seed)
     if (!rl)
         return NULL;
     rl->per_sec = global_per_sec > 0 ? global_per_sec : 50;
-    rl->sent = calloc((size_t)rl->per_sec, sizeof *rl->sent);
-    if (!rl->sent) {
+    rl->done_cap = 2 * (size_t)rl->per_sec;
+    rl->done_at = calloc(rl->done_cap, sizeof *rl->done_at);
+    if (!rl->done_at) {
         free(rl);
         return NULL;
     }
@@ -193,7 +199,7 @@ dbot__rl_free(struct dbot__rl *rl)
     map_free_all(&rl->buckets, offsetof(struct bucket, hash));
     map_free_all(&rl->routes, offsetof(struct route, hash));
     map_free_all(&rl->tops, (size_t)-1);
-    free(rl->sent);
+    free(rl->done_at);
     free(rl);
 }
 
@@ -458,27 +464,44 @@ lane_ready_at(const struct dbot__rl *rl, struct dbot__rl_lane *l)
     return t;
 }
 
+/* The global limit counts a request from the moment it is sent until one
+ * window after its response arrived. The server counted it at some moment
+ * in between, so whatever window the server uses, it never sees more than
+ * N: this needs no guess about network delay, at the cost of one round
+ * trip of throughput. */
 static bool
-global_full(const struct dbot__rl *rl, int64_t now, int64_t *free_at)
+global_full(struct dbot__rl *rl, int64_t now, int64_t *free_at)
 {
-    int64_t oldest;
-
-    if (rl->sent_n < (size_t)rl->per_sec)
+    while (rl->done_n &&
+           now - rl->done_at[rl->done_head] >= DBOT__RL_GLOBAL_WINDOW_MS) {
+        rl->done_head = (rl->done_head + 1) % rl->done_cap;
+        rl->done_n--;
+    }
+    if ((size_t)rl->g_inflight + rl->done_n < (size_t)rl->per_sec)
         return false;
-    oldest = rl->sent[rl->sent_pos]; /* the ring is full: pos is oldest */
-    if (now - oldest >= DBOT__RL_GLOBAL_WINDOW_MS)
-        return false;
-    *free_at = oldest + DBOT__RL_GLOBAL_WINDOW_MS;
+    *free_at = rl->done_n ? rl->done_at[rl->done_head] +
+                                DBOT__RL_GLOBAL_WINDOW_MS
+                          : INT64_MAX; /* a response will free a slot */
     return true;
 }
 
 static void
-global_record(struct dbot__rl *rl, int64_t now)
+global_sent(struct dbot__rl *rl)
 {
-    rl->sent[rl->sent_pos] = now;
-    rl->sent_pos = (rl->sent_pos + 1) % (size_t)rl->per_sec;
-    if (rl->sent_n < (size_t)rl->per_sec)
-        rl->sent_n++;
+    rl->g_inflight++;
+}
+
+static void
+global_done(struct dbot__rl *rl, int64_t now)
+{
+    if (rl->g_inflight > 0)
+        rl->g_inflight--;
+    if (rl->done_n == rl->done_cap) { /* cannot happen; stay bounded */
+        rl->done_head = (rl->done_head + 1) % rl->done_cap;
+        rl->done_n--;
+    }
+    rl->done_at[(rl->done_head + rl->done_n) % rl->done_cap] = now;
+    rl->done_n++;
 }
 
 static void
@@ -547,7 +570,7 @@ dbot__rl_take_capped(struct dbot__rl *rl, int64_t now,
             top_count(rl, l, +1);
             consume(l, now);
             if (!(l->flags & DBOT__RL_EXEMPT))
-                global_record(rl, now);
+                global_sent(rl);
             rl->queued--;
             rl->inflight++;
             out[n++] = q;
@@ -673,6 +696,8 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
         l->b->inflight--;
         l->b->last_used = now;
     }
+    if (!(l->flags & DBOT__RL_EXEMPT))
+        global_done(rl, now);
     if (r->status == 401 || r->status == 403 ||
         (r->status == 429 && !(r->scope && strcmp(r->scope, "shared") == 0)))
         invalid_count_add(rl, now);

@@ -26,10 +26,9 @@
 #define DBOT__RL_IDLE_TTL_MS  (15 * 60 * 1000)
 #define DBOT__RL_TOKEN_TTL_MS (15 * 60 * 1000)
 
-/* The global limit counts sends in a sliding window slightly longer than
- * Discord's second: a server counting arrivals in fixed seconds must never
- * see N+1 because of network jitter. */
-#define DBOT__RL_GLOBAL_WINDOW_MS 1050
+/* The global limit's window: a non-exempt request counts from its send
+ * until this long after its response arrived. */
+#define DBOT__RL_GLOBAL_WINDOW_MS 1000
 
 /* The invalid-request window Discord bans on (10,000 per 10 minutes). */
 #define DBOT__RL_INVALID_WINDOW_MS (10 * 60 * 1000)
@@ -62,8 +61,8 @@ struct dbot__rl_resp {
 };
 
 /* Name: dbot__rl_new
- * Desc: a limiter allowing `global_per_sec` non-exempt requests in any
- *       DBOT__RL_GLOBAL_WINDOW_MS (<= 0: 50). `seed` seeds the jitter generator.
+ * Desc: a limiter allowing `global_per_sec` non-exempt requests per
+ *       second (counted as described in ratelimit.c) (<= 0: 50). `seed` seeds the jitter generator.
  * Returns: the limiter, or NULL when out of memory. */
 struct dbot__rl *dbot__rl_new(int global_per_sec, uint64_t seed);
 void dbot__rl_free(struct dbot__rl *rl);

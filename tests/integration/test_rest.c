@@ -426,7 +426,7 @@ TEST(global_limit_is_respected)
     char path[64];
     struct fakecord_stats st;
 
-    o.global_per_sec = 19; /* the fake allows 20 per second */
+    o.global_per_sec = 20; /* exactly what the fake allows */
     setup_with(&o, NULL);
     ASSERT_EQ(fakecord_rest_global_limit(fc, 20), 0);
     for (int i = 0; i < 45; i++) {

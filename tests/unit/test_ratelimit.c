@@ -488,28 +488,37 @@ TEST(global_limit_per_second_except_exempt)
 {
     struct dbot__rl *rl = dbot__rl_new(5, 3);
     struct req q[12], ix[3];
+    struct dbot__rl_req *out[16];
+    struct dbot__rl_resp r = none(200);
     char path[64];
     int ids[16];
     int64_t wake;
+    size_t n;
 
     now = 0;
     for (int i = 0; i < 12; i++) {
         snprintf(path, sizeof path, "/channels/%d/messages", i + 1);
         submit(rl, &q[i], i, "POST", path);
     }
-    ASSERT_EQ(take(rl, ids, 16, &wake), 5);
-    ASSERT_EQ(wake, DBOT__RL_GLOBAL_WINDOW_MS);
+    n = dbot__rl_take(rl, now, out, 16, &wake);
+    ASSERT_EQ(n, 5);
+    ASSERT_EQ(wake, INT64_MAX); /* five in flight: a response frees one */
     for (int i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "/interactions/%d/t%d/callback", i + 1,
                  i);
         submit(rl, &ix[i], 100 + i, "POST", path);
     }
-    now = 500;
+    now = 300;
     ASSERT_EQ(take(rl, ids, 16, &wake), 3); /* exempt */
     ASSERT_EQ(ids[0], 100);
-    now = DBOT__RL_GLOBAL_WINDOW_MS - 1;
+    /* Responses at 300: the slots are free one window later. */
+    for (size_t i = 0; i < n; i++)
+        dbot__rl_complete(rl, out[i], &r, now);
+    ASSERT_EQ(take(rl, ids, 16, &wake), 0);
+    ASSERT_EQ(wake, 300 + DBOT__RL_GLOBAL_WINDOW_MS);
+    now = 300 + DBOT__RL_GLOBAL_WINDOW_MS - 1;
     ASSERT_EQ(take(rl, ids, 16, NULL), 0);
-    now = DBOT__RL_GLOBAL_WINDOW_MS;
+    now = 300 + DBOT__RL_GLOBAL_WINDOW_MS;
     ASSERT_EQ(take(rl, ids, 16, NULL), 5);
     ASSERT_EQ(ids[0], 5); /* FIFO across lanes */
     dbot__rl_free(rl);

@@ -72,6 +72,7 @@
  * a reserve on top, so a full pipe never delays an acknowledgement. */
 #define MAX_INFLIGHT 64
 #define IX_RESERVE   32
+#define EASY_POOL    64 /* idle easy handles kept for reuse */
 #define SWEEP_MS     1000
 #define BACKOFF_MAX  5000
 
@@ -88,6 +89,8 @@ struct dbot__rest {
     bool stopping;                              /* guarded by mu */
     struct dbot__rest_req *running;   /* transfers in the multi (thread) */
     size_t n_running;
+    CURL *idle[EASY_POOL]; /* reset easy handles (thread) */
+    size_t n_idle;
     struct dbot__rest_req *cancelled; /* filled by the thread as it exits */
     uint64_t rng;
     atomic_uint_fast64_t n_sent, n_done, n_retries, n_limited;
@@ -224,6 +227,25 @@ running_del(struct dbot__rest *r, struct dbot__rest_req *q)
     r->n_running--;
 }
 
+/* Keep a finished transfer's easy handle: curl_easy_reset keeps its
+ * caches, and reuse saves an allocation and setup per request. Resetting
+ * now also drops its references to the request's headers and mime. */
+static void
+easy_release(struct dbot__rest *r, struct dbot__rest_req *q)
+{
+    CURL *e = q->easy;
+
+    q->easy = NULL;
+    if (!e)
+        return;
+    if (r->n_idle == EASY_POOL) {
+        curl_easy_cleanup(e);
+        return;
+    }
+    curl_easy_reset(e);
+    r->idle[r->n_idle++] = e;
+}
+
 /* A transfer ended: decide done, retry or requeue. */
 static void
 finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
@@ -237,6 +259,7 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
     running_del(r, q);
     if (rc == CURLE_OK)
         curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
+    easy_release(r, q);
     if (rc != CURLE_OK) {
         int err = q->too_big ? DBOT_ETOOBIG : curl_err(rc);
 
@@ -309,7 +332,8 @@ static void
 start(struct dbot__rest *r, struct dbot__rest_req *q)
 {
     struct dbot__rl_resp none = { 0, NULL, -1, -1, -1, NULL, 0, -1 };
-    int rc = dbot__rest_req_start(q, &r->conf);
+    int rc = dbot__rest_req_start(q, &r->conf,
+                                  r->n_idle ? r->idle[--r->n_idle] : NULL);
 
     if (rc == 0 && curl_multi_add_handle(r->multi, q->easy) != CURLM_OK)
         rc = DBOT_ENOMEM;
@@ -635,6 +659,8 @@ dbot__rest_free(struct dbot__rest *r)
         }
         dbot__rest_req_free(q);
     }
+    while (r->n_idle)
+        curl_easy_cleanup(r->idle[--r->n_idle]);
     curl_multi_cleanup(r->multi);
     dbot__rl_free(r->rl);
     pthread_mutex_destroy(&r->mu);

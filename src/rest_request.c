@@ -394,7 +394,7 @@ set_body(struct dbot__rest_req *q)
 
 int
 dbot__rest_req_start(struct dbot__rest_req *q,
-                     const struct dbot__rest_conf *conf)
+                     const struct dbot__rest_conf *conf, CURL *reuse)
 {
     size_t ulen = strlen(conf->api_url) + strlen(q->path) + 1;
     char *url;
@@ -406,7 +406,7 @@ dbot__rest_req_start(struct dbot__rest_req *q,
     q->too_big = q->file_error = false;
     q->errbuf[0] = '\0';
     q->max_body = conf->max_body;
-    e = q->easy = curl_easy_init();
+    e = q->easy = reuse ? reuse : curl_easy_init();
     url = malloc(ulen);
     if (!e || !url) {
         free(url);

@@ -78,10 +78,11 @@ struct dbot__rest_req *dbot__rest_req_new(const struct dbot__rest_call *c,
                                           int *err);
 void dbot__rest_req_free(struct dbot__rest_req *q);
 
-/* Build q->easy for the next attempt. Returns 0, or a DBOT_E* error with
- * q->errbuf explaining it. */
+/* Build q->easy for the next attempt, on `reuse` (an idle handle already
+ * curl_easy_reset; taken over) or a new handle. Returns 0, or a DBOT_E*
+ * error with q->errbuf explaining it. */
 int dbot__rest_req_start(struct dbot__rest_req *q,
-                         const struct dbot__rest_conf *conf);
+                         const struct dbot__rest_conf *conf, CURL *reuse);
 
 /* Drop the current transfer (easy handle already removed from the multi). */
 void dbot__rest_req_end_transfer(struct dbot__rest_req *q);

@@ -20,7 +20,10 @@
 #include <string.h>
 #include <time.h>
 
-enum { CHANNELS = 32, MAX_CONNS = 64 };
+enum {
+    CHANNELS = 32,
+    MAX_CONNS = 64
+};
 
 static double
 now_s(void)
@@ -200,8 +203,8 @@ main(int argc, char **argv)
         return 1;
     dbot_log_set_level(DBOT_LOG_WARN);
     /* No rate limit: the default message bucket is removed. */
-    fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages", NULL,
-                        0, 0);
+    fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages", NULL, 0,
+                        0);
     /* Alternate the two and keep the best of three each: the fake server
      * is the bottleneck and its speed drifts within a run. */
     bare = client = 0;
@@ -224,7 +227,8 @@ main(int argc, char **argv)
         return 1;
     }
     printf("{\"bench\":\"rest\",\"requests\":%d,\"lanes\":%d,"
-           "\"bare_max_conns\":%d,\"client_rps\":%.0f,\"bare_curl_multi_rps\":%.0f,"
+           "\"bare_max_conns\":%d,\"client_rps\":%.0f,\"bare_curl_multi_rps\":%"
+           ".0f,"
            "\"client_vs_bare\":%.3f}\n",
            n, CHANNELS, MAX_CONNS, client, bare, client / bare);
     return 0;

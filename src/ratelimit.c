@@ -80,8 +80,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_MAX      DBOT__RL_KEY_MAX
-#define TOP_MAX      DBOT__RL_TOP_MAX
+#define KEY_MAX       DBOT__RL_KEY_MAX
+#define TOP_MAX       DBOT__RL_TOP_MAX
 #define INVALID_SLOTS 600
 
 /* ---- state ------------------------------------------------------------ */
@@ -98,9 +98,9 @@ struct bucket {
     struct dbot__strmap_node n; /* key "hash top" */
     struct state st;
     char *hash;
-    unsigned flags;  /* DBOT__RL_TOKEN */
-    int refs;        /* lanes attached */
-    int inflight;    /* requests sent against it, not completed */
+    unsigned flags; /* DBOT__RL_TOKEN */
+    int refs;       /* lanes attached */
+    int inflight;   /* requests sent against it, not completed */
     int64_t created, last_used;
 };
 
@@ -115,15 +115,15 @@ struct dbot__rl_lane {
     char route[KEY_MAX];
     char top[TOP_MAX];
     unsigned flags;
-    struct bucket *b;    /* NULL until the hash is known */
-    struct state local;  /* used while b is NULL */
+    struct bucket *b;   /* NULL until the hash is known */
+    struct state local; /* used while b is NULL */
     struct dbot__rl_req *head, *tail;
-    int inflight;        /* 0 or 1 */
+    int inflight; /* 0 or 1 */
     int64_t created, last_used;
     struct dbot__rl_lane *rnext, *rprev; /* ready list link */
     bool ready;
-    bool probed;         /* answered without a bucket: no limit seen */
-    bool sent_unknown;   /* the request in flight went out as a probe */
+    bool probed;       /* answered without a bucket: no limit seen */
+    bool sent_unknown; /* the request in flight went out as a probe */
 };
 
 /* Requests in flight per top id, and how many of them probe a route whose
@@ -336,8 +336,8 @@ lane_state(struct dbot__rl_lane *l)
 /* ---- submit / take ---------------------------------------------------- */
 
 int
-dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
-                const char *method, const char *path, int64_t now)
+dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q, const char *method,
+                const char *path, int64_t now)
 {
     char route[KEY_MAX], top[TOP_MAX], key[KEY_MAX + TOP_MAX + 2];
     struct dbot__rl_lane *l;
@@ -398,7 +398,8 @@ lane_unknown(const struct dbot__rl_lane *l)
 static bool
 top_blocks(const struct dbot__rl *rl, const struct dbot__rl_lane *l)
 {
-    const struct topc *c = (const struct topc *)dbot__strmap_find(&rl->tops, l->top);
+    const struct topc *c =
+        (const struct topc *)dbot__strmap_find(&rl->tops, l->top);
 
     if (!c)
         return false;
@@ -479,9 +480,9 @@ global_full(struct dbot__rl *rl, int64_t now, int64_t *free_at)
     }
     if ((size_t)rl->g_inflight + rl->done_n < (size_t)rl->per_sec)
         return false;
-    *free_at = rl->done_n ? rl->done_at[rl->done_head] +
-                                DBOT__RL_GLOBAL_WINDOW_MS
-                          : INT64_MAX; /* a response will free a slot */
+    *free_at = rl->done_n
+                   ? rl->done_at[rl->done_head] + DBOT__RL_GLOBAL_WINDOW_MS
+                   : INT64_MAX; /* a response will free a slot */
     return true;
 }
 
@@ -707,8 +708,7 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
 
         if (b)
             lane_attach(l, b);
-    } else if (r->status >= 200 && r->status < 500 && r->status != 429 &&
-             !l->b)
+    } else if (r->status >= 200 && r->status < 500 && r->status != 429 && !l->b)
         l->probed = true; /* answered without rate-limit headers */
     st = lane_state(l);
     state_update(st, r, l->b ? l->b->inflight : 0, now);
@@ -716,8 +716,8 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
         lane_release(rl, l, now);
         return -1;
     }
-    ra = r->retry_after >= 0 ? (int64_t)(r->retry_after * 1000.0 + 0.999)
-                             : 1000;
+    ra =
+        r->retry_after >= 0 ? (int64_t)(r->retry_after * 1000.0 + 0.999) : 1000;
     if (r->global || (r->scope && strcmp(r->scope, "global") == 0)) {
         if (now + ra > rl->global_until)
             rl->global_until = now + ra;
@@ -730,8 +730,8 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
             st->reset_at = now + ra;
         dbot_log(DBOT_LOG_WARN, "rest",
                  "429 on %s (%s, scope %s): retrying in %" PRId64 " ms",
-                 l->route, l->top[0] ? l->top : "-",
-                 r->scope ? r->scope : "?", ra);
+                 l->route, l->top[0] ? l->top : "-", r->scope ? r->scope : "?",
+                 ra);
     }
     jitter_max = 50 + ra / 10;
     if (jitter_max > 500)

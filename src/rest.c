@@ -64,7 +64,7 @@
 #include <string.h>
 #include <time.h>
 
-#define TAKE_BATCH   64
+#define TAKE_BATCH 64
 /* Transfers in the multi at once. Beyond this, requests wait in the
  * limiter, not inside curl: a request that curl holds back for a free
  * connection would reach Discord later than the limiter counted it, and
@@ -86,8 +86,8 @@ struct dbot__rest {
     pthread_t thread;
     pthread_mutex_t mu;
     struct dbot__rest_req *inbox, *inbox_tail; /* guarded by mu */
-    bool stopping;                              /* guarded by mu */
-    struct dbot__rest_req *running;   /* transfers in the multi (thread) */
+    bool stopping;                             /* guarded by mu */
+    struct dbot__rest_req *running; /* transfers in the multi (thread) */
     size_t n_running;
     CURL *idle[EASY_POOL]; /* reset easy handles (thread) */
     size_t n_idle;
@@ -302,8 +302,10 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
             ((q->flags & DBOT__RL_INTERACTION) &&
              now + delay >= q->submitted + DBOT__REST_IX_DEADLINE_MS)) {
             dbot__rl_finish(r->rl, &q->rl, now);
-            snprintf(msg, sizeof msg, "HTTP 429: still rate limited after "
-                     "%d attempts", q->attempts);
+            snprintf(msg, sizeof msg,
+                     "HTTP 429: still rate limited after "
+                     "%d attempts",
+                     q->attempts);
             complete(r, q, 429, DBOT_ERATELIMIT, msg);
             return;
         }
@@ -339,8 +341,7 @@ start(struct dbot__rest *r, struct dbot__rest_req *q)
         rc = DBOT_ENOMEM;
     if (rc < 0) {
         dbot__rl_complete(r->rl, &q->rl, &none, now_ms());
-        complete(r, q, 0, rc,
-                 q->errbuf[0] ? q->errbuf : dbot_strerror(rc));
+        complete(r, q, 0, rc, q->errbuf[0] ? q->errbuf : dbot_strerror(rc));
         return;
     }
     running_add(r, q);
@@ -547,9 +548,9 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
         o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
     r->conf.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
     r->conf.tls_verify = o->tls_verify != 0;
-    r->conf.max_body = o->max_body_bytes ? o->max_body_bytes
-                                         : DBOT__REST_MAX_BODY;
-    r->max_retries = o->max_retries > 0 ? o->max_retries
+    r->conf.max_body =
+        o->max_body_bytes ? o->max_body_bytes : DBOT__REST_MAX_BODY;
+    r->max_retries = o->max_retries > 0   ? o->max_retries
                      : o->max_retries < 0 ? 0
                                           : 3;
     r->retry_base_ms = o->retry_base_ms > 0 ? o->retry_base_ms : 250;
@@ -650,8 +651,10 @@ dbot__rest_free(struct dbot__rest *r)
         next = q->next;
         if (q->cb) {
             memset(&res, 0, sizeof res);
-            snprintf(msg, sizeof msg, "%s: cancelled: the client is shutting "
-                     "down", q->route);
+            snprintf(msg, sizeof msg,
+                     "%s: cancelled: the client is shutting "
+                     "down",
+                     q->route);
             res.err = DBOT_ECANCELED;
             res.message = msg;
             res.body = "";

@@ -53,8 +53,8 @@ dup_or_null(const char *s, int *err)
 }
 
 struct dbot__rest_req *
-dbot__rest_req_new(const struct dbot__rest_call *c, dbot__rest_cb cb,
-                   void *ud, int *err)
+dbot__rest_req_new(const struct dbot__rest_call *c, dbot__rest_cb cb, void *ud,
+                   int *err)
 {
     struct dbot__rest_req *q;
     char top[96];
@@ -71,8 +71,8 @@ dbot__rest_req_new(const struct dbot__rest_call *c, dbot__rest_cb cb,
         *err = DBOT_ENOMEM;
         return NULL;
     }
-    rc = dbot__rl_route_key(c->method, c->path, q->route, sizeof q->route,
-                            top, sizeof top);
+    rc = dbot__rl_route_key(c->method, c->path, q->route, sizeof q->route, top,
+                            sizeof top);
     if (rc < 0) {
         free(q);
         *err = DBOT_EINVAL;
@@ -350,9 +350,9 @@ build_mime(struct dbot__rest_req *q)
             return DBOT_ENOMEM;
         }
         if (curl_mime_filename(part, f->filename) != CURLE_OK ||
-            curl_mime_type(part, f->content_type ? f->content_type
-                                                 : "application/octet-stream")
-                != CURLE_OK)
+            curl_mime_type(part, f->content_type
+                                     ? f->content_type
+                                     : "application/octet-stream") != CURLE_OK)
             return DBOT_ENOMEM;
     }
     return 0;
@@ -561,7 +561,7 @@ dbot__rest_done_new(struct dbot__rest_req *q, int status, int err,
         const cJSON *code = cJSON_GetObjectItemCaseSensitive(d->json, "code");
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(d->json, "message");
 
-        err = status == 401 ? DBOT_EAUTH
+        err = status == 401   ? DBOT_EAUTH
               : status == 429 ? DBOT_ERATELIMIT
                               : DBOT_EHTTP;
         if (cJSON_IsNumber(code))

@@ -18,8 +18,8 @@ static int64_t now;
 static struct dbot__rl_resp
 hdrs(const char *bucket, int limit, int remaining, double reset_after)
 {
-    struct dbot__rl_resp r = { 200, bucket, limit, remaining, reset_after,
-                               NULL, 0, -1 };
+    struct dbot__rl_resp r = { 200,         bucket, limit, remaining,
+                               reset_after, NULL,   0,     -1 };
     return r;
 }
 
@@ -72,29 +72,34 @@ TEST(route_keys_wildcard_minor_ids)
 {
     char k[256], t[96];
 
-    ASSERT_EQ(dbot__rl_route_key("POST", "/channels/123/messages", k,
-                                 sizeof k, t, sizeof t), 0);
+    ASSERT_EQ(dbot__rl_route_key("POST", "/channels/123/messages", k, sizeof k,
+                                 t, sizeof t),
+              0);
     ASSERT_STREQ(k, "POST /channels/{id}/messages");
     ASSERT_STREQ(t, "channels:123");
     ASSERT_EQ(dbot__rl_route_key("PATCH", "/channels/9/messages/456?x=1", k,
-                                 sizeof k, t, sizeof t), 0);
+                                 sizeof k, t, sizeof t),
+              0);
     ASSERT_STREQ(k, "PATCH /channels/{id}/messages/{*}");
     ASSERT_STREQ(t, "channels:9");
-    ASSERT_EQ(dbot__rl_route_key("PUT",
-                                 "/channels/9/messages/4/reactions/%F0%9F%91%8D/@me",
-                                 k, sizeof k, t, sizeof t), 0);
+    ASSERT_EQ(dbot__rl_route_key(
+                  "PUT", "/channels/9/messages/4/reactions/%F0%9F%91%8D/@me", k,
+                  sizeof k, t, sizeof t),
+              0);
     ASSERT_STREQ(k, "PUT /channels/{id}/messages/{*}/reactions/{emoji}/@me");
-    ASSERT_EQ(dbot__rl_route_key("GET", "/guilds/77/members/5", k, sizeof k,
-                                 t, sizeof t), 0);
+    ASSERT_EQ(dbot__rl_route_key("GET", "/guilds/77/members/5", k, sizeof k, t,
+                                 sizeof t),
+              0);
     ASSERT_STREQ(k, "GET /guilds/{id}/members/{*}");
     ASSERT_STREQ(t, "guilds:77");
-    ASSERT_EQ(dbot__rl_route_key("GET", "/users/@me", k, sizeof k, t,
-                                 sizeof t), 0);
+    ASSERT_EQ(dbot__rl_route_key("GET", "/users/@me", k, sizeof k, t, sizeof t),
+              0);
     ASSERT_STREQ(k, "GET /users/@me");
     ASSERT_STREQ(t, "");
     /* A guild id below /applications is not a top-level id. */
-    ASSERT_EQ(dbot__rl_route_key("PUT", "/applications/1/guilds/2/commands",
-                                 k, sizeof k, t, sizeof t), 0);
+    ASSERT_EQ(dbot__rl_route_key("PUT", "/applications/1/guilds/2/commands", k,
+                                 sizeof k, t, sizeof t),
+              0);
     ASSERT_STREQ(k, "PUT /applications/{*}/guilds/{*}/commands");
     ASSERT_STREQ(t, "");
 }
@@ -104,20 +109,23 @@ TEST(route_keys_hide_tokens)
     char k[256], t[96], t2[96];
 
     ASSERT_EQ(dbot__rl_route_key("POST", "/interactions/11/SECRETTOK/callback",
-                                 k, sizeof k, t, sizeof t), 0);
+                                 k, sizeof k, t, sizeof t),
+              0);
     ASSERT_STREQ(k, "POST /interactions/{id}/{token}/callback");
     ASSERT_CONTAINS(t, "interactions:11:");
     ASSERT_NOT_CONTAINS(t, "SECRETTOK");
     ASSERT_EQ(dbot__rl_route_key("PATCH",
-                                 "/webhooks/5/OTHERTOK/messages/@original",
-                                 k, sizeof k, t2, sizeof t2), 0);
+                                 "/webhooks/5/OTHERTOK/messages/@original", k,
+                                 sizeof k, t2, sizeof t2),
+              0);
     ASSERT_STREQ(k, "PATCH /webhooks/{id}/{token}/messages/@original");
     ASSERT_CONTAINS(t2, "webhooks:5:");
     ASSERT_NOT_CONTAINS(t2, "OTHERTOK");
     /* Same id, another token: another top id. */
     ASSERT_EQ(dbot__rl_route_key("PATCH",
-                                 "/webhooks/5/THIRDTOK/messages/@original",
-                                 k, sizeof k, t, sizeof t), 0);
+                                 "/webhooks/5/THIRDTOK/messages/@original", k,
+                                 sizeof k, t, sizeof t),
+              0);
     ASSERT_TRUE(strcmp(t, t2) != 0);
 
     ASSERT_EQ(dbot__rl_classify("/interactions/1/x/callback"),
@@ -132,22 +140,25 @@ TEST(route_keys_reject_garbage)
 {
     char k[256], t[96], big[600];
 
-    ASSERT_EQ(dbot__rl_route_key("GET", "channels/1", k, sizeof k, t,
-                                 sizeof t), DBOT_EINVAL);
-    ASSERT_EQ(dbot__rl_route_key("GET", "/channels//1", k, sizeof k, t,
-                                 sizeof t), DBOT_EINVAL);
-    ASSERT_EQ(dbot__rl_route_key("GET", "/channels/1/", k, sizeof k, t,
-                                 sizeof t), DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key("GET", "channels/1", k, sizeof k, t, sizeof t),
+              DBOT_EINVAL);
+    ASSERT_EQ(
+        dbot__rl_route_key("GET", "/channels//1", k, sizeof k, t, sizeof t),
+        DBOT_EINVAL);
+    ASSERT_EQ(
+        dbot__rl_route_key("GET", "/channels/1/", k, sizeof k, t, sizeof t),
+        DBOT_EINVAL);
     ASSERT_EQ(dbot__rl_route_key("GET", "/a b", k, sizeof k, t, sizeof t),
               DBOT_EINVAL);
-    ASSERT_EQ(dbot__rl_route_key("GET", "/a\r\nX: y", k, sizeof k, t,
-                                 sizeof t), DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key("GET", "/a\r\nX: y", k, sizeof k, t, sizeof t),
+              DBOT_EINVAL);
     ASSERT_EQ(dbot__rl_route_key("GET", "/", k, sizeof k, t, sizeof t),
               DBOT_EINVAL);
-    ASSERT_EQ(dbot__rl_route_key("BREW", "/channels/1", k, sizeof k, t,
-                                 sizeof t), DBOT_EINVAL);
-    ASSERT_EQ(dbot__rl_route_key(NULL, "/channels/1", k, sizeof k, t,
-                                 sizeof t), DBOT_EINVAL);
+    ASSERT_EQ(
+        dbot__rl_route_key("BREW", "/channels/1", k, sizeof k, t, sizeof t),
+        DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key(NULL, "/channels/1", k, sizeof k, t, sizeof t),
+              DBOT_EINVAL);
     memset(big, 'a', sizeof big - 1);
     big[0] = '/';
     big[sizeof big - 1] = '\0';
@@ -192,8 +203,7 @@ TEST(honours_remaining_and_reset_after_before_sending)
     ASSERT_EQ(take(rl, ids, 8, NULL), 1);
     r = hdrs("h1", 2, 1, 2.0);
     dbot__rl_complete(rl, &q[0].rl, &r, now);
-    ASSERT_STREQ(dbot__rl_route_hash(rl, "POST /channels/{id}/messages"),
-                 "h1");
+    ASSERT_STREQ(dbot__rl_route_hash(rl, "POST /channels/{id}/messages"), "h1");
     ASSERT_EQ(take(rl, ids, 8, NULL), 1);
     ASSERT_EQ(ids[0], 1);
     ASSERT_EQ(dbot__rl_bucket_remaining(rl, "h1", "channels:1"), 0);
@@ -504,8 +514,7 @@ TEST(global_limit_per_second_except_exempt)
     ASSERT_EQ(n, 5);
     ASSERT_EQ(wake, INT64_MAX); /* five in flight: a response frees one */
     for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "/interactions/%d/t%d/callback", i + 1,
-                 i);
+        snprintf(path, sizeof path, "/interactions/%d/t%d/callback", i + 1, i);
         submit(rl, &ix[i], 100 + i, "POST", path);
     }
     now = 300;
@@ -617,8 +626,8 @@ TEST(token_state_is_evicted_after_15_minutes)
 
     now = 0;
     for (int i = 0; i < 2000; i++) {
-        snprintf(path, sizeof path, "/interactions/%d/tok%d/callback",
-                 i + 1, i);
+        snprintf(path, sizeof path, "/interactions/%d/tok%d/callback", i + 1,
+                 i);
         submit(rl, &q[i], i, "POST", path);
     }
     for (;;) {

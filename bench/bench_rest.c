@@ -89,7 +89,6 @@ run_client(const char *api_url, int n)
 
     o.api_url = api_url;
     o.token = FAKECORD_TOKEN;
-    o.tls_verify = 1;
     o.global_per_sec = 1000000;
     r = dbot__rest_new(&o, deliver, NULL);
     if (!r)

@@ -547,7 +547,7 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
     r->conf.connect_timeout_ms =
         o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
     r->conf.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
-    r->conf.tls_verify = o->tls_verify != 0;
+    r->conf.tls_verify = o->tls_insecure == 0;
     r->conf.max_body =
         o->max_body_bytes ? o->max_body_bytes : DBOT__REST_MAX_BODY;
     r->max_retries = o->max_retries > 0   ? o->max_retries

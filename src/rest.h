@@ -27,7 +27,8 @@ struct dbot__rest_opts {
     long connect_timeout_ms; /* [10000] */
     long timeout_ms;         /* whole transfer [30000] */
     int global_per_sec;      /* [50] */
-    int tls_verify;          /* 1 verify (set it!), 0 only for tests */
+    int tls_insecure;        /* [0] verify certificates; 1 skips it (tests
+                                only; config "tls_verify": false) */
     const char *ca_file;     /* extra CA bundle or NULL */
     size_t max_body_bytes;   /* [8 MiB] larger responses fail ETOOBIG */
     int max_retries;         /* 5xx/transport retries [3]; < 0: none */

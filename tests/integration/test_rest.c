@@ -155,7 +155,6 @@ setup_with(const struct dbot__rest_opts *extra, const char *token)
         o = *extra;
     o.api_url = fakecord_api_url(fc);
     o.token = token ? token : FAKECORD_TOKEN;
-    o.tls_verify = 1;
     o.retry_base_ms = o.retry_base_ms ? o.retry_base_ms : 20;
     rest = dbot__rest_new(&o, deliver, NULL);
     ASSERT_TRUE(rest != NULL);

@@ -165,7 +165,6 @@ main(void)
     ASSERT_TRUE(fc != NULL);
     o.api_url = fakecord_api_url(fc);
     o.token = FAKECORD_TOKEN;
-    o.tls_verify = 1;
     bot_s.rest = dbot__rest_new(&o, dbot__post_task, bot);
     ASSERT_TRUE(bot_s.rest != NULL);
 

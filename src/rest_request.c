@@ -546,9 +546,15 @@ dbot__rest_done_new(struct dbot__rest_req *q, int status, int err,
     }
     d->res.status = status;
     d->res.body = d->body;
-    if (status && !err && d->res.body_len)
+    if (status && d->res.body_len)
         d->json = parse_json(d->body, d->res.body_len);
     d->res.json = d->json;
+    {
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(d->json, "code");
+
+        if (status >= 300 && cJSON_IsNumber(code))
+            d->res.discord_code = code->valueint;
+    }
     if (!err && status >= 200 && status < 300) {
         if (d->res.body_len && !d->json) {
             err = DBOT_EJSON;
@@ -558,14 +564,11 @@ dbot__rest_done_new(struct dbot__rest_req *q, int status, int err,
                      q->route, status, d->res.body_len);
         }
     } else if (!err) {
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(d->json, "code");
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(d->json, "message");
 
         err = status == 401   ? DBOT_EAUTH
               : status == 429 ? DBOT_ERATELIMIT
                               : DBOT_EHTTP;
-        if (cJSON_IsNumber(code))
-            d->res.discord_code = code->valueint;
         if (status == 401)
             snprintf(d->msg, sizeof d->msg,
                      "%s: HTTP 401 Unauthorized: check the token", q->route);

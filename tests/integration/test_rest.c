@@ -477,6 +477,7 @@ TEST(server_errors_retried_for_idempotent_methods)
     ASSERT_EQ(f.err, DBOT_EHTTP);
     ASSERT_CONTAINS(f.message, "GET /applications/@me");
     ASSERT_CONTAINS(f.message, "after 4 attempts");
+    ASSERT_EQ(f.code, 0); /* the fake's default error body has code 0 */
     ASSERT_EQ(count_requests("GET", "/api/v10/applications/@me"), 4);
 
     /* POST is not idempotent: one attempt. */
@@ -555,6 +556,7 @@ TEST(unauthorized_is_not_retried)
     WAIT_DONE(&s, 5000);
     ASSERT_EQ(s.status, 401);
     ASSERT_EQ(s.err, DBOT_EAUTH);
+    ASSERT_EQ(s.has_json, 1);
     ASSERT_CONTAINS(s.message, "check the token");
     ASSERT_EQ(count_requests(NULL, "/api/v10/"), 1);
     pthread_mutex_lock(&log_mu);
@@ -706,6 +708,19 @@ TEST(bad_responses_give_clear_errors)
     ASSERT_EQ(s.err, DBOT_EJSON);
     ASSERT_CONTAINS(s.message, "not valid JSON");
     ASSERT_CONTAINS(s.body, "cloudflare");
+
+    /* A Discord error: code and message reach the callback. */
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/4/messages", 403, 1,
+                                 "{\"code\":50013,\"message\":\"Missing "
+                                 "Permissions\"}",
+                                 NULL),
+              0);
+    ASSERT_EQ(submit(rest, "POST", "/channels/4/messages", "{}", &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 403);
+    ASSERT_EQ(s.err, DBOT_EHTTP);
+    ASSERT_EQ(s.code, 50013);
+    ASSERT_CONTAINS(s.message, "Missing Permissions");
 
     /* A 502 with an HTML body. */
     ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/4/messages", 502, 1,

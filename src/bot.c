@@ -439,7 +439,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .connect_timeout_ms = bot->cfg.rest_connect_timeout_ms,
             .timeout_ms = bot->cfg.rest_timeout_ms,
             .global_per_sec = bot->cfg.rest_global_per_sec,
-            .tls_verify = bot->cfg.tls_verify,
+            .tls_insecure = !bot->cfg.tls_verify,
             .ca_file = bot->cfg.ca_file,
         };
         bot->rest = dbot__rest_new(&ro, dbot__post_task, bot);

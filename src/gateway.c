@@ -115,6 +115,7 @@ struct dbot__gateway {
     int64_t seq;          /* last non-null s, -1 when none */
 
     int attempt;          /* reconnects since the last READY/RESUMED */
+    int resume_misses;    /* resume connections that never opened */
     int stopping;
     int64_t latency_ms;
     uint64_t rng;
@@ -167,6 +168,7 @@ forget_session(struct dbot__gateway *gw)
     gw->session_id = NULL;
     gw->resume_url = NULL;
     gw->seq = -1;
+    gw->resume_misses = 0;
 }
 
 /* ---- sending ----------------------------------------------------------- */
@@ -472,6 +474,7 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
     } else if (strcmp(m->t, "RESUMED") == 0) {
         gw->state = DBOT__GW_READY;
         gw->attempt = 0;
+        gw->resume_misses = 0;
         LOG_I("gateway", "shard %d: RESUMED at seq %lld", gw->shard_id,
               (long long)gw->seq);
     }
@@ -837,6 +840,14 @@ conn_end(struct gw_conn *c)
         /* Connecting with the cached URL failed: ask Discord again. */
         free(gw->gateway_url);
         gw->gateway_url = NULL;
+    }
+    if (!c->established && c->resuming && ++gw->resume_misses >= 3) {
+        /* The resume URL stays unreachable: give the session up and
+         * identify through the main gateway URL. */
+        LOG_W("gateway", "shard %d: resume URL unreachable %d times; "
+                         "identifying anew",
+              gw->shard_id, gw->resume_misses);
+        forget_session(gw);
     }
     conn_free(c);
 

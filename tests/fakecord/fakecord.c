@@ -285,6 +285,9 @@ fc_thread(void *arg)
         snprintf(fc->resume_url, sizeof fc->resume_url,
                  "ws://127.0.0.1:%d/resume", port);
     }
+    if (fc->o.resume_gateway_url)
+        snprintf(fc->resume_url, sizeof fc->resume_url, "%s",
+                 fc->o.resume_gateway_url);
     fc->started = 1;
     pthread_cond_broadcast(&fc->cv);
     pthread_mutex_unlock(&fc->mu);

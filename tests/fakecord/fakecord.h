@@ -105,6 +105,9 @@ struct fakecord_opts {
                                     (https://, wss://) on "localhost".
                                     Borrowed until fakecord_start returns */
     const char *tls_key_file;
+    const char *resume_gateway_url; /* advertise this in READY instead of
+                                       the fake's own /resume (e.g. an
+                                       unreachable one); copied */
 };
 
 typedef struct fakecord fakecord;

@@ -85,15 +85,19 @@ TEST(heartbeat_interval_and_jitter)
     wait_ready(&H);
     WAIT_UNTIL(fakecord_heartbeat_times(H.fc, t, 8) >= 5, 10000);
     n = fakecord_heartbeat_times(H.fc, t, 8);
-    /* First beat after interval * jitter, jitter in [0, 1). Timers never
-     * fire early, so lower bounds are exact; upper bounds allow a loaded
-     * machine. */
+    /* First beat after interval * jitter, jitter in [0, 1). The fake
+     * stamps beats when its own thread reads them, so on a loaded machine
+     * one stamp can be late and the next gap short: bound each gap loosely
+     * (no bursts, no long silences) and the average tightly. */
     ASSERT_GE(t[0], 0);
     ASSERT_LE(t[0], 200 + 150);
-    for (int i = 1; i < n && i < 5; i++) {
-        ASSERT_GE(t[i] - t[i - 1], 195);
+    if (n > 5)
+        n = 5;
+    for (int i = 1; i < n; i++) {
+        ASSERT_GE(t[i] - t[i - 1], 50);
         ASSERT_LE(t[i] - t[i - 1], 200 + 300);
     }
+    ASSERT_GE(t[n - 1] - t[0], (n - 1) * 200 - 100);
     /* Heartbeats carry the last sequence number the bot saw. */
     WAIT_UNTIL(h_stats(&H).last_heartbeat_seq == h_stats(&H).last_seq_sent,
                5000);
@@ -451,6 +455,24 @@ TEST(identifies_respect_max_concurrency)
     h_teardown(h);
 }
 
+/* A resume URL that never answers: after three misses the shard gives the
+ * session up and identifies through the main URL. */
+TEST(unreachable_resume_url_falls_back_to_identify)
+{
+    struct fakecord_opts o = { .resume_gateway_url =
+                                   "ws://127.0.0.1:1/resume" };
+
+    h_log_reset();
+    h_start(&H, &o, "");
+    wait_ready(&H);
+    ASSERT_GE(fakecord_send_reconnect(H.fc), 0);
+    WAIT_UNTIL(h_stats(&H).identifies == 2, 15000);
+    ASSERT_TRUE(h_log_has("resume URL unreachable 3 times"));
+    ASSERT_EQ(h_stats(&H).resumes, 0);
+    WAIT_UNTIL(h_count(&H, "READY") == 2, 10000);
+    h_teardown(&H);
+}
+
 static void
 start_tls_fake(struct harness *h)
 {
@@ -530,6 +552,7 @@ main(void)
     RUN(host_names_resolve_off_the_loop);
     RUN(auto_sharding_starts_the_recommended_shards);
     RUN(identifies_respect_max_concurrency);
+    RUN(unreachable_resume_url_falls_back_to_identify);
     RUN(tls_with_verification);
     RUN(tls_untrusted_certificate_is_refused);
     free(h_logs);

@@ -90,7 +90,7 @@ TEST(heartbeat_interval_and_jitter)
      * one stamp can be late and the next gap short: bound each gap loosely
      * (no bursts, no long silences) and the average tightly. */
     ASSERT_GE(t[0], 0);
-    ASSERT_LE(t[0], 200 + 150);
+    ASSERT_LE(t[0], 200 + 300);
     if (n > 5)
         n = 5;
     for (int i = 1; i < n; i++) {

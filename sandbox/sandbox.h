@@ -1,0 +1,74 @@
+/*
+ * sandbox.h: dbot-sandbox, a local Discord a bot connects to with no token.
+ *
+ * DESIGN. The sandbox links the fakecord library (tests/fakecord), which
+ * runs the fake Discord on its own thread. main.c starts it on 127.0.0.1,
+ * launches the bot as a child process pointed at it (DBOT_API_URL and a
+ * sandbox token in its environment), waits for READY, then plays lines
+ * (play.c) the way a user would click and type in the Discord client, and
+ * prints what Discord would show (render.c). Every wait polls the fake's
+ * records (fakecord_interaction_log, fakecord_messages) against a deadline,
+ * so a silent or dead bot ends the run instead of hanging it.
+ *
+ * The conversation the sandbox keeps (sb.msgs) is what the user's client
+ * would hold: every message the bot produced, with an id, so a later click
+ * can be sent with the message it was on, as Discord does.
+ */
+#ifndef DBOT_SANDBOX_H
+#define DBOT_SANDBOX_H
+
+#include "fakecord.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define SB_TOKEN     "sandbox-token"
+#define SB_GUILD_ID  "1200000000000000001"
+#define SB_CHANNEL   "1200000000000000002"
+#define SB_USER_ID   "1200000000000000003"
+#define SB_USER_NAME "you"
+#define SB_ACK_LIMIT_MS 3000.0
+
+struct sb {
+    fakecord *fc;
+    pid_t child;
+    int json;           /* --json: one JSON document at the end */
+    int quiet;          /* scripted runs with --json print nothing else */
+    int step_timeout_ms; /* bound on one step's wait for the bot */
+    int settle_ms;      /* quiet time that ends a step */
+    int reply_ms;       /* how long a plain message waits for an answer */
+    cJSON *msgs;        /* conversation: message objects, oldest first */
+    cJSON *modal;       /* the last modal opened (its data), or NULL */
+    cJSON *steps;       /* --json: one object per played line */
+    int seen_channel_msgs; /* fakecord_messages() entries already shown */
+    uint64_t next_id;   /* ids for user messages and interaction replies */
+    int failures;       /* steps that failed (unanswered, bad expect) */
+    int interactions;   /* interactions played */
+    char *last_text;    /* rendered output of the last step, for expect */
+    const char *bot_log; /* path of the child's log file */
+    int modal_target;   /* message whose button opened sb->modal, or -1 */
+};
+
+/* render.c: one message as the Discord client would show it, appended to
+ * `out` with each line prefixed by `indent`. */
+void sb_render_message(FILE *out, const cJSON *msg, const char *indent);
+
+/* play.c: play one line (a slash command, click, select, submit, say,
+ * expect). Returns 0, 1 for "quit", or -1 when the step failed (counted in
+ * sb->failures). */
+int sb_play(struct sb *sb, const char *line);
+
+/* Check for bot messages that arrived outside any step (interactive mode)
+ * and print them. */
+void sb_poll_unsolicited(struct sb *sb);
+
+/* main.c: 1 while the bot process is alive. */
+int sb_bot_alive(struct sb *sb);
+
+/* Sleep a few ms (polling interval). */
+void sb_nap(void);
+int64_t sb_now_ms(void);
+
+#endif

@@ -417,6 +417,18 @@ main(int argc, char **argv)
         }
     }
     stop_bot(&sb);
+    /* A clean bot exits 0 on SIGTERM; anything else (a crash, a sanitizer
+     * report at exit) is a failure a test suite wants to see. */
+    if (child_status != -1 && !(WIFEXITED(child_status) &&
+                                WEXITSTATUS(child_status) == 0)) {
+        if (WIFSIGNALED(child_status))
+            fprintf(stderr, "dbot-sandbox: the bot died of signal %d\n",
+                    WTERMSIG(child_status));
+        else
+            fprintf(stderr, "dbot-sandbox: the bot exited with status %d\n",
+                    WEXITSTATUS(child_status));
+        sb.failures++;
+    }
     v = fakecord_violations(sb.fc);
     if (v && *v) {
         fprintf(stderr, "dbot-sandbox: the bot broke Discord's rules:\n%s", v);

@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define COMMANDS_WAIT_MS 5000 /* for a bot that registers nothing */
+
 /* ---- small helpers ------------------------------------------------------- */
 
 static const char *
@@ -458,13 +460,33 @@ run_interaction(struct sb *sb, cJSON *payload, int target, FILE *o,
 
 /* ---- slash commands ------------------------------------------------------ */
 
+/* 1 once the bot has overwritten its commands (PUT .../commands). */
+static int
+commands_put(struct sb *sb)
+{
+    struct fakecord_request *r = NULL;
+    int n = fakecord_requests(sb->fc, &r), put = 0;
+
+    for (int i = 0; i < n && !put; i++)
+        put = !strcmp(r[i].method, "PUT") && strstr(r[i].path, "/commands");
+    if (n >= 0)
+        fakecord_requests_free(r, n);
+    return put;
+}
+
 static cJSON *
 find_command(struct sb *sb, const char *name)
 {
-    int64_t dl = sb_now_ms() + sb->step_timeout_ms;
+    int64_t dl = sb_now_ms() + (sb->step_timeout_ms < COMMANDS_WAIT_MS
+                                    ? sb->step_timeout_ms
+                                    : COMMANDS_WAIT_MS);
+    int last = 0;
 
-    /* The bot registers its commands after READY: give it time. */
+    /* The bot registers its commands after READY: give it time, but once
+     * it has registered them one more look decides. */
     for (;;) {
+        if (!last && commands_put(sb))
+            last = 1;
         const char *where[] = { NULL, SB_GUILD_ID };
         for (int k = 0; k < 2; k++) {
             cJSON *all = fakecord_commands(sb->fc, where[k]), *c;
@@ -478,8 +500,9 @@ find_command(struct sb *sb, const char *name)
             }
             cJSON_Delete(all);
         }
-        if (sb_now_ms() > dl || !sb_bot_alive(sb))
+        if (last == 2 || sb_now_ms() > dl || !sb_bot_alive(sb))
             return NULL;
+        last += last; /* 1 -> 2: one more pass after the PUT */
         sb_nap();
     }
 }

@@ -7,15 +7,15 @@
  *   { "intents": ["GUILDS", "GUILD_MESSAGES", "MESSAGE_CONTENT"] }
  *
  * (bots/config/message_content.json), and MESSAGE_CONTENT must also be
- * enabled for the
- * application in the Developer Portal. Without it Discord still sends
- * MESSAGE_CREATE but with empty content, and the bot says so once.
+ * enabled for the application in the Developer Portal. Without it Discord
+ * still sends MESSAGE_CREATE but with empty content, and the bot says so
+ * once.
  *
  * It ignores messages written by bots, itself included: Discord sends a bot
  * its own messages too, and echoing those would loop forever.
  *
- *     dbot-sandbox --bot ./build/bots/dbot-echo --config bots/config/message_content.json \
- *                  --play "say hello"
+ *     dbot-sandbox --bot ./build/bots/dbot-echo \
+ *                  --config bots/config/message_content.json --play "say hello"
  */
 #include <dbot/command.h>
 #include <dbot/dbot.h>

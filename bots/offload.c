@@ -18,7 +18,8 @@
  *
  * Try it with no token:
  *     dbot-sandbox --bot ./build/bots/dbot-offload \
- *                  --play "/primes n:1000000" --play "/fetch url:${API_URL}/sandbox/slow"
+ *                  --play "/primes n:1000000" \
+ *                  --play "/fetch url:${API_URL}/sandbox/slow"
  * (the sandbox serves a deliberately slow page at ${API_URL}/sandbox/slow).
  */
 #include <dbot/command.h>

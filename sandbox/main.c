@@ -95,7 +95,7 @@ usage(void)
             " submit field:value | say TEXT | expect TEXT | quit\n");
 }
 
-/* ---- the bot process ------------------------------------------------------ */
+/* ---- the bot process ---------------------------------------------------- */
 
 static pid_t
 spawn_bot(struct sb *sb, char **argv, const char *config, int verbose)

@@ -765,7 +765,7 @@ play_submit(struct sb *sb, const cJSON *toks, FILE *o, cJSON *step)
     return rc;
 }
 
-/* ---- plain messages -------------------------------------------------------- */
+/* ---- plain messages ----------------------------------------------------- */
 
 static int
 message_content_intent(struct sb *sb)

@@ -80,7 +80,7 @@ component(FILE *out, const cJSON *c)
             fputs(" ->", out);
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "disabled")))
             fputs(" (disabled)", out);
-        fputs("] ", out);
+        fputc(']', out);
     } else if (t >= 3 && t <= 8) {
         fprintf(out, "[v %s", str(c, "placeholder") ? str(c, "placeholder")
                                                      : "Make a selection");
@@ -89,9 +89,9 @@ component(FILE *out, const cJSON *c)
                     str(o, "label") ? str(o, "label") : "");
             sep = " / ";
         }
-        fputs("] ", out);
+        fputc(']', out);
     } else {
-        fprintf(out, "[component type %d] ", t);
+        fprintf(out, "[component type %d]", t);
     }
 }
 
@@ -112,8 +112,11 @@ sb_render_message(FILE *out, const cJSON *msg, const char *indent)
 
         fputs(indent, out);
         if (kids) {
-            cJSON_ArrayForEach(c, kids)
+            cJSON_ArrayForEach(c, kids) {
                 component(out, c);
+                if (c->next)
+                    fputc(' ', out);
+            }
         } else {
             component(out, row);
         }

@@ -24,9 +24,10 @@ run(const char *bot, const char *script, const char *config, int *status)
     FILE *p;
     cJSON *doc;
 
-    snprintf(cmd, sizeof cmd, "'%s' --json --timeout-ms 10000 --bot '%s/dbot-%s'"
-             " --script '%s/%s' %s%s%s", sandbox, botdir, bot, scriptdir,
-             script, config ? "--config '" : "", config ? config : "",
+    snprintf(cmd, sizeof cmd,
+             "'%s' --json --timeout-ms 10000 --bot '%s/dbot-%s' "
+             "--script '%s/%s' %s%s%s",
+             sandbox, botdir, bot, scriptdir, script, config ? "--config '" : "", config ? config : "",
              config ? "'" : "");
     p = popen(cmd, "r");
     ASSERT_TRUE(p != NULL);
@@ -171,12 +172,8 @@ test_components(void)
         if (types[i] > 0)
             ASSERT_EQ((int)nget(step(doc, i), "callback_type"), types[i]);
     m = cJSON_GetObjectItem(poll, "message");
-    b = cJSON_GetArrayItem(
-        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(m,
-                                                                   "components"),
-                                               0),
-                            "components"),
-        0);
+    b = cJSON_GetArrayItem(cJSON_GetObjectItem(m, "components"), 0);
+    b = cJSON_GetArrayItem(cJSON_GetObjectItem(b, "components"), 0);
     ASSERT_STREQ(sget(b, "custom_id"), "vote:yes");
     ASSERT_STREQ(sget(b, "label"), "Yes");
     /* The click updated the poll in place: same message id. */

@@ -35,7 +35,8 @@ struct poll {
 };
 
 static const dbot_command poll_cmd = {
-    .name = "poll", .description = "Start a poll with buttons",
+    .name = "poll",
+    .description = "Start a poll with buttons",
 };
 static const dbot_command *const commands[] = { &poll_cmd };
 
@@ -127,8 +128,8 @@ on_lunch(dbot_interaction *ix, void *data)
 {
     struct poll *p = data;
     const cJSON *json = dbot_interaction_json(ix);
-    const char *v = dbot_ix_values_count(json) > 0 ? dbot_ix_value(json, 0)
-                                                   : NULL;
+    const char *v =
+        dbot_ix_values_count(json) > 0 ? dbot_ix_value(json, 0) : NULL;
 
     snprintf(p->lunch, sizeof p->lunch, "%s", v ? v : "");
     return show(ix, p, 0);
@@ -142,12 +143,12 @@ on_comment(dbot_interaction *ix, void *data)
     int rc;
 
     (void)data;
-    dbot_modal_text(md, &(dbot_text_input){
-                            .custom_id = "text",
-                            .label = "Comment",
-                            .style = DBOT_TEXT_PARAGRAPH,
-                            .max_length = 500,
-                            .placeholder = "What do you think?" });
+    dbot_modal_text(md,
+                    &(dbot_text_input){ .custom_id = "text",
+                                        .label = "Comment",
+                                        .style = DBOT_TEXT_PARAGRAPH,
+                                        .max_length = 500,
+                                        .placeholder = "What do you think?" });
     rc = dbot_interaction_modal(ix, md);
     dbot_modal_free(md);
     return rc;

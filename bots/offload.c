@@ -36,23 +36,29 @@
 #define PRIMES_MAX 50000000 /* a 50 MB sieve at most */
 #define FETCH_MAX  (256 * 1024)
 
-static const dbot_option primes_opts[] = {
-    { .type = DBOT_OPT_INTEGER, .name = "n", .description = "upper bound",
-      .required = true, .has_min = true, .min_value = 2, .has_max = true,
-      .max_value = PRIMES_MAX },
-    { 0 }
-};
-static const dbot_option fetch_opts[] = {
-    { .type = DBOT_OPT_STRING, .name = "url", .description = "http(s) URL",
-      .required = true, .max_length = 500 },
-    { 0 }
-};
+static const dbot_option primes_opts[] = { { .type = DBOT_OPT_INTEGER,
+                                             .name = "n",
+                                             .description = "upper bound",
+                                             .required = true,
+                                             .has_min = true,
+                                             .min_value = 2,
+                                             .has_max = true,
+                                             .max_value = PRIMES_MAX },
+                                           { 0 } };
+static const dbot_option fetch_opts[] = { { .type = DBOT_OPT_STRING,
+                                            .name = "url",
+                                            .description = "http(s) URL",
+                                            .required = true,
+                                            .max_length = 500 },
+                                          { 0 } };
 static const dbot_command primes_cmd = {
-    .name = "primes", .description = "Count the primes below n",
+    .name = "primes",
+    .description = "Count the primes below n",
     .options = primes_opts,
 };
 static const dbot_command fetch_cmd = {
-    .name = "fetch", .description = "Fetch a URL and tell its size",
+    .name = "fetch",
+    .description = "Fetch a URL and tell its size",
     .options = fetch_opts,
 };
 static const dbot_command *const commands[] = { &primes_cmd, &fetch_cmd };
@@ -140,8 +146,8 @@ primes_work(void *arg)
     }
     free(composite);
     snprintf(j->result, sizeof j->result,
-             "There are %lld primes below %zu (%lld ms on a worker).", count,
-             n, (long long)(dbot_now_ms() - j->started_ms));
+             "There are %lld primes below %zu (%lld ms on a worker).", count, n,
+             (long long)(dbot_now_ms() - j->started_ms));
 }
 
 static int

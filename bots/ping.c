@@ -60,8 +60,8 @@ static void
 on_message(dbot *bot, const dbot_event *ev, void *data)
 {
     const cJSON *author = cJSON_GetObjectItemCaseSensitive(ev->data, "author");
-    const cJSON *content = cJSON_GetObjectItemCaseSensitive(ev->data,
-                                                            "content");
+    const cJSON *content =
+        cJSON_GetObjectItemCaseSensitive(ev->data, "content");
     uint64_t channel = dbot_json_snowflake(
         cJSON_GetObjectItemCaseSensitive(ev->data, "channel_id"));
     char text[64];

@@ -147,8 +147,10 @@ stop_bot(struct sb *sb)
         sb_nap();
     }
     if (sb->child > 0) {
-        fprintf(stderr, "dbot-sandbox: the bot ignored SIGTERM for %d s; "
-                        "killing it\n", STOP_TIMEOUT_MS / 1000);
+        fprintf(stderr,
+                "dbot-sandbox: the bot ignored SIGTERM for %d s; "
+                "killing it\n",
+                STOP_TIMEOUT_MS / 1000);
         kill(sb->child, SIGKILL);
         waitpid(sb->child, &child_status, 0);
         sb->child = 0;
@@ -355,8 +357,8 @@ main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     /* The fake's lws notices would drown the conversation. */
-    lws_set_log_level(verbose ? LLL_ERR | LLL_WARN | LLL_NOTICE
-                              : LLL_ERR | LLL_WARN, NULL);
+    lws_set_log_level(
+        verbose ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR | LLL_WARN, NULL);
     memset(&fo, 0, sizeof fo);
     fo.token = SB_TOKEN;
     sb.fc = fakecord_start(&fo);
@@ -394,8 +396,10 @@ main(int argc, char **argv)
         fprintf(stderr, "dbot-sandbox: fork: %s\n", strerror(errno));
         sb.failures++;
     } else if (wait_ready(&sb) < 0) {
-        fprintf(stderr, "dbot-sandbox: the bot did not connect (no READY "
-                        "within %d s)\n", READY_TIMEOUT_MS / 1000);
+        fprintf(stderr,
+                "dbot-sandbox: the bot did not connect (no READY "
+                "within %d s)\n",
+                READY_TIMEOUT_MS / 1000);
         sb.failures++;
     } else {
         if (!sb.quiet)
@@ -419,8 +423,8 @@ main(int argc, char **argv)
     stop_bot(&sb);
     /* A clean bot exits 0 on SIGTERM; anything else (a crash, a sanitizer
      * report at exit) is a failure a test suite wants to see. */
-    if (child_status != -1 && !(WIFEXITED(child_status) &&
-                                WEXITSTATUS(child_status) == 0)) {
+    if (child_status != -1 &&
+        !(WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0)) {
         if (WIFSIGNALED(child_status))
             fprintf(stderr, "dbot-sandbox: the bot died of signal %d\n",
                     WTERMSIG(child_status));

@@ -48,9 +48,10 @@ embed(FILE *out, const cJSON *e, const char *indent)
     }
     if (str(e, "description"))
         lines(out, indent, "| ", str(e, "description"));
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(e, "fields")) {
-        snprintf(buf, sizeof buf, "%s: %s", str(f, "name") ? str(f, "name")
-                                                          : "",
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(e, "fields"))
+    {
+        snprintf(buf, sizeof buf, "%s: %s",
+                 str(f, "name") ? str(f, "name") : "",
                  str(f, "value") ? str(f, "value") : "");
         lines(out, indent, "| ", buf);
     }
@@ -82,9 +83,11 @@ component(FILE *out, const cJSON *c)
             fputs(" (disabled)", out);
         fputc(']', out);
     } else if (t >= 3 && t <= 8) {
-        fprintf(out, "[v %s", str(c, "placeholder") ? str(c, "placeholder")
-                                                     : "Make a selection");
-        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(c, "options")) {
+        fprintf(out, "[v %s",
+                str(c, "placeholder") ? str(c, "placeholder")
+                                      : "Make a selection");
+        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(c, "options"))
+        {
             fprintf(out, "%s%s", *sep ? sep : ": ",
                     str(o, "label") ? str(o, "label") : "");
             sep = " / ";
@@ -105,14 +108,14 @@ sb_render_message(FILE *out, const cJSON *msg, const char *indent)
         lines(out, indent, "", content);
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(msg, "embeds"))
         embed(out, e, indent);
-    cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(msg,
-                                                             "components")) {
-        const cJSON *kids = cJSON_GetObjectItemCaseSensitive(row,
-                                                             "components");
+    cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(msg, "components"))
+    {
+        const cJSON *kids = cJSON_GetObjectItemCaseSensitive(row, "components");
 
         fputs(indent, out);
         if (kids) {
-            cJSON_ArrayForEach(c, kids) {
+            cJSON_ArrayForEach(c, kids)
+            {
                 component(out, c);
                 if (c->next)
                     fputc(' ', out);
@@ -122,9 +125,9 @@ sb_render_message(FILE *out, const cJSON *msg, const char *indent)
         }
         fputc('\n', out);
     }
-    if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(msg,
-                                                            "attachments")))
+    if (cJSON_GetArraySize(
+            cJSON_GetObjectItemCaseSensitive(msg, "attachments")))
         fprintf(out, "%s(attachments: %d)\n", indent,
-                cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
-                    msg, "attachments")));
+                cJSON_GetArraySize(
+                    cJSON_GetObjectItemCaseSensitive(msg, "attachments")));
 }

@@ -27,7 +27,8 @@ run(const char *bot, const char *script, const char *config, int *status)
     snprintf(cmd, sizeof cmd,
              "'%s' --json --timeout-ms 10000 --bot '%s/dbot-%s' "
              "--script '%s/%s' %s%s%s",
-             sandbox, botdir, bot, scriptdir, script, config ? "--config '" : "", config ? config : "",
+             sandbox, botdir, bot, scriptdir, script,
+             config ? "--config '" : "", config ? config : "",
              config ? "'" : "");
     p = popen(cmd, "r");
     ASSERT_TRUE(p != NULL);
@@ -55,8 +56,8 @@ run(const char *bot, const char *script, const char *config, int *status)
 static const cJSON *
 step(const cJSON *doc, int i)
 {
-    const cJSON *s = cJSON_GetArrayItem(
-        cJSON_GetObjectItemCaseSensitive(doc, "steps"), i);
+    const cJSON *s =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "steps"), i);
 
     ASSERT_TRUE(s != NULL);
     return s;
@@ -85,7 +86,8 @@ all_acked_in_time(const cJSON *doc)
     const cJSON *s;
     int n = 0;
 
-    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(doc, "steps")) {
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(doc, "steps"))
+    {
         if (!cJSON_GetObjectItemCaseSensitive(s, "callback_type"))
             continue;
         n++;
@@ -144,8 +146,7 @@ test_offload(void)
     ASSERT_EQ(st, 0);
     ASSERT_EQ((int)nget(primes, "callback_type"), 5); /* deferred */
     ASSERT_EQ((int)nget(primes, "edits"), 1);         /* then edited */
-    ASSERT_TRUE(strstr(sget(cJSON_GetObjectItem(primes, "message"),
-                            "content"),
+    ASSERT_TRUE(strstr(sget(cJSON_GetObjectItem(primes, "message"), "content"),
                        "There are 9592 primes below 100000") != NULL);
     ASSERT_STREQ(sget(fetch, "kind"), "command");
     ASSERT_EQ((int)nget(fetch, "callback_type"), 5);

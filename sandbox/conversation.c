@@ -122,6 +122,7 @@ eph(const cJSON *msg)
 {
     return (sb_num(msg, "flags", 0) & 64) ? " (only you can see this)" : "";
 }
+
 /* ---- channel messages ---------------------------------------------------- */
 
 /* Show messages the bot posted with POST /channels/{id}/messages since the

@@ -121,7 +121,7 @@ spawn_bot(struct sb *sb, char **argv, const char *config, int verbose)
             close(fd);
         }
     }
-    execv(argv[0], argv);
+    execvp(argv[0], argv); /* a bare name is looked up in PATH */
     fprintf(stderr, "dbot-sandbox: cannot run %s: %s\n", argv[0],
             strerror(errno));
     _exit(127);

@@ -205,6 +205,50 @@ test_echo(void)
     cJSON_Delete(doc);
 }
 
+/* A script on stdin (not a terminal) is played like --script. */
+static void
+test_script_on_stdin(void)
+{
+    char cmd[2048], out[65536];
+    size_t len;
+    FILE *p;
+    cJSON *doc;
+
+    snprintf(cmd, sizeof cmd,
+             "printf '/ping\\nexpect Pong!\\n' | '%s' --json --bot "
+             "'%s/dbot-ping'",
+             sandbox, botdir);
+    p = popen(cmd, "r");
+    ASSERT_TRUE(p != NULL);
+    len = fread(out, 1, sizeof out - 1, p);
+    out[len] = '\0';
+    ASSERT_EQ(pclose(p), 0);
+    doc = cJSON_Parse(out);
+    ASSERT_TRUE(doc != NULL);
+    ASSERT_EQ((int)nget(doc, "interactions"), 1);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "steps")), 2);
+    ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(doc, "ok")));
+    cJSON_Delete(doc);
+}
+
+/* --serve prints where to point a bot, and stops by itself. */
+static void
+test_serve(void)
+{
+    char cmd[1024], line[256];
+    FILE *p;
+
+    snprintf(cmd, sizeof cmd, "'%s' --serve --duration-ms 200", sandbox);
+    p = popen(cmd, "r");
+    ASSERT_TRUE(p != NULL);
+    ASSERT_TRUE(fgets(line, sizeof line, p) != NULL);
+    ASSERT_TRUE(!strncmp(line, "DBOT_API_URL=http://127.0.0.1:", 30));
+    ASSERT_TRUE(strstr(line, "/api/v10") != NULL);
+    ASSERT_TRUE(fgets(line, sizeof line, p) != NULL);
+    ASSERT_STREQ(line, "DISCORD_TOKEN=sandbox-token\n");
+    ASSERT_EQ(pclose(p), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -222,5 +266,7 @@ main(int argc, char **argv)
     RUN(test_offload);
     RUN(test_components);
     RUN(test_echo);
+    RUN(test_script_on_stdin);
+    RUN(test_serve);
     return 0;
 }

@@ -88,7 +88,11 @@ component(FILE *out, const cJSON *c)
                                       : "Make a selection");
         cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(c, "options"))
         {
-            fprintf(out, "%s%s", *sep ? sep : ": ",
+            const cJSON *em = cJSON_GetObjectItemCaseSensitive(o, "emoji");
+
+            fprintf(out, "%s%s%s%s", *sep ? sep : ": ",
+                    str(em, "name") ? str(em, "name") : "",
+                    str(em, "name") ? " " : "",
                     str(o, "label") ? str(o, "label") : "");
             sep = " / ";
         }

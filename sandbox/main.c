@@ -2,7 +2,8 @@
  * main.c: dbot-sandbox, a local Discord for a bot, with no token.
  *
  *   dbot-sandbox --bot PATH [--config FILE] [--script FILE | --play LINE...]
- *                [--json] [--timeout-ms N] [--verbose] [-- BOT ARGS...]
+ *                [--json] [--timeout-ms N] [--reply-ms N] [--verbose]
+ *                [-- BOT ARGS...]
  *       Mode A (scripted) with a script or --play lines; mode B
  *       (interactive prompt) when neither is given and stdin is a terminal;
  *       a script is read from stdin when it is not a terminal.
@@ -88,8 +89,8 @@ usage(void)
     fprintf(stderr,
             "usage: dbot-sandbox --bot PATH [--config FILE] [--script FILE |"
             " --play LINE ...]\n"
-            "                    [--json] [--timeout-ms N] [--verbose]"
-            " [-- BOT ARGS]\n"
+            "                    [--json] [--timeout-ms N] [--reply-ms N]"
+            " [--verbose] [-- BOT ARGS]\n"
             "       dbot-sandbox --serve [--duration-ms N]\n"
             "lines: /cmd [sub] opt:value | click ID | select ID v1,v2 |"
             " submit field:value | say TEXT | expect TEXT | quit\n");
@@ -309,7 +310,7 @@ main(int argc, char **argv)
     memset(&sb, 0, sizeof sb);
     sb.step_timeout_ms = 20000;
     sb.settle_ms = 300;
-    sb.reply_ms = 1500;
+    sb.reply_ms = 2000;
     sb.modal_target = -1;
     sb.next_id = 1300000000000000000ULL;
     for (int i = 1; i < argc; i++) {
@@ -341,6 +342,8 @@ main(int argc, char **argv)
             plays[nplays++] = argv[++i];
         } else if (!strcmp(a, "--timeout-ms")) {
             sb.step_timeout_ms = atoi(argv[++i]);
+        } else if (!strcmp(a, "--reply-ms")) {
+            sb.reply_ms = atoi(argv[++i]);
         } else if (!strcmp(a, "--duration-ms")) {
             duration = atol(argv[++i]);
         } else {

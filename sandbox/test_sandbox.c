@@ -24,12 +24,12 @@ run(const char *bot, const char *script, const char *config, int *status)
     FILE *p;
     cJSON *doc;
 
-    snprintf(cmd, sizeof cmd,
-             "'%s' --json --timeout-ms 10000 --bot '%s/dbot-%s' "
-             "--script '%s/%s' %s%s%s",
-             sandbox, botdir, bot, scriptdir, script,
-             config ? "--config '" : "", config ? config : "",
-             config ? "'" : "");
+    snprintf(
+        cmd, sizeof cmd,
+        "'%s' --json --timeout-ms 10000 --reply-ms 5000 --bot '%s/dbot-%s' "
+        "--script '%s/%s' %s%s%s",
+        sandbox, botdir, bot, scriptdir, script, config ? "--config '" : "",
+        config ? config : "", config ? "'" : "");
     p = popen(cmd, "r");
     ASSERT_TRUE(p != NULL);
     for (;;) {

@@ -49,7 +49,11 @@ struct dbot__identify {
     int large_threshold;    /* 0 -> omitted */
     const char *presence_json; /* optional raw presence object */
 };
+/* A presence_json that is not a JSON object is left out (with a warning):
+ * the Identify itself must still go out. */
 char *dbot__gw_identify(const struct dbot__identify *id);
+/* Also NULL when token or session_id is NULL or seq < 0: there is nothing
+ * to resume then; Identify instead. */
 char *dbot__gw_resume(const char *token, const char *session_id, int64_t seq);
 
 /* Close-code policy (docs' table). */
@@ -62,6 +66,8 @@ enum dbot__close_action dbot__gw_close_action(int code);
 /* For fatal codes, what to fix, e.g. "4004 authentication failed: the bot
  * token is wrong; reset it in the Developer Portal". NULL otherwise. */
 const char *dbot__gw_close_advice(int code);
+/* Short name of a close code for logs ("session timed out"); never NULL. */
+const char *dbot__gw_close_name(int code);
 /* DBOT_EAUTH for 4004, DBOT_EINTENTS for 4013/4014, DBOT_EFATAL else. */
 int dbot__gw_close_errno(int code);
 

@@ -103,7 +103,7 @@ enum dbot_log_level {
 DBOT_API void dbot_log(int level, const char *comp, const char *fmt, ...)
     DBOT_PRINTF(3, 4);
 DBOT_API void dbot_logv(int level, const char *comp, const char *fmt,
-                        va_list ap);
+                        va_list ap) DBOT_PRINTF(3, 0);
 
 /* Name: dbot_log_set_level
  * Desc: lines above `level` are dropped. Any thread. */

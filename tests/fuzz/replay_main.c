@@ -1,9 +1,9 @@
 /*
- * replay_main.c: run a fuzz target without libFuzzer (dav1d style). Each
- * argument is a file or a directory of files, replayed once. With no
- * arguments, or after them, it also runs a fixed-seed random smoke of
- * DBOT_FUZZ_RUNS inputs (default 20000), so the test explores beyond the
- * committed corpus while staying deterministic.
+ * replay_main.c: a main() for the fuzz drivers when libFuzzer is not used
+ * (dav1d's tests/libfuzzer/main.c does the same). Each argument is a file or
+ * a directory of files; every file is passed once to LLVMFuzzerTestOneInput.
+ * A crash or a failed check aborts; finding no input at all is an error, so
+ * a test over a missing corpus cannot pass silently.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -15,93 +15,93 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int
-run_file(const char *path)
+replay_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
-    uint8_t *buf;
-    long n;
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0;
 
-    if (!f)
+    if (!f) {
+        perror(path);
         return -1;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc(n > 0 ? (size_t)n : 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
+    }
+    for (;;) {
+        if (cap - len < 4096) {
+            cap = cap * 2 + 4096;
+            uint8_t *p = realloc(buf, cap);
+            if (!p) {
+                fclose(f);
+                free(buf);
+                return -1;
+            }
+            buf = p;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    fclose(f);
+    /* An exact-size copy, so ASan sees reads past the input's end. */
+    uint8_t *exact = malloc(len ? len : 1);
+    if (!exact) {
         free(buf);
         return -1;
     }
-    fclose(f);
-    LLVMFuzzerTestOneInput(buf, (size_t)n);
+    memcpy(exact, buf, len);
     free(buf);
+    LLVMFuzzerTestOneInput(exact, len);
+    free(exact);
     return 0;
 }
 
 static int
-run_path(const char *path)
+replay(const char *path, int *count)
 {
     struct stat st;
-    DIR *d;
-    struct dirent *e;
-    int count = 0;
 
-    if (stat(path, &st) < 0)
+    if (stat(path, &st) < 0) {
+        perror(path);
         return -1;
-    if (!S_ISDIR(st.st_mode))
-        return run_file(path) == 0 ? 1 : -1;
-    d = opendir(path);
-    if (!d)
-        return -1;
-    while ((e = readdir(d)) != NULL) {
-        char p[4096];
+    }
+    if (S_ISDIR(st.st_mode)) {
+        struct dirent **names;
+        int n = scandir(path, &names, NULL, alphasort);
+        int rc = 0;
 
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
-        if (run_file(p) < 0) {
-            closedir(d);
+        if (n < 0) {
+            perror(path);
             return -1;
         }
-        count++;
+        for (int i = 0; i < n; i++) {
+            char sub[4096];
+            if (names[i]->d_name[0] != '.' && rc == 0) {
+                snprintf(sub, sizeof sub, "%s/%s", path, names[i]->d_name);
+                rc = replay(sub, count);
+            }
+            free(names[i]);
+        }
+        free(names);
+        return rc;
     }
-    closedir(d);
-    return count;
+    if (replay_file(path) < 0)
+        return -1;
+    (*count)++;
+    return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-    const char *env = getenv("DBOT_FUZZ_RUNS");
-    long runs = env ? strtol(env, NULL, 10) : 20000;
-    uint64_t x = 0x243f6a8885a308d3ull;
-    uint8_t buf[512];
-    int files = 0;
+    int count = 0;
 
-    for (int i = 1; i < argc; i++) {
-        int n = run_path(argv[i]);
-
-        if (n < 0) {
-            fprintf(stderr, "replay: cannot read %s\n", argv[i]);
+    for (int i = 1; i < argc; i++)
+        if (replay(argv[i], &count) < 0)
             return 1;
-        }
-        files += n;
+    if (count == 0) {
+        fprintf(stderr, "%s: no inputs replayed\n", argv[0]);
+        return 1;
     }
-    for (long r = 0; r < runs; r++) {
-        size_t len;
-
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        len = (size_t)(x % sizeof buf);
-        for (size_t i = 0; i < len; i++) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            buf[i] = (uint8_t)x;
-        }
-        LLVMFuzzerTestOneInput(buf, len);
-    }
-    printf("replayed %d files and %ld random inputs\n", files, runs);
+    fprintf(stderr, "%s: %d inputs replayed\n", argv[0], count);
     return 0;
 }

@@ -1,0 +1,667 @@
+/*
+ * bot.c: the bot object, its loop, and the loop's inbox.
+ *
+ * DESIGN. One lws context is the loop. Everything that touches bot state runs
+ * on the thread that called dbot_run(). Other threads reach the loop in one
+ * way only: dbot_post() appends a task to the inbox under a mutex and, when
+ * the inbox was empty, calls lws_cancel_service() (the one lws call legal off
+ * the loop thread). lws then delivers LWS_CALLBACK_EVENT_WAIT_CANCELLED to
+ * every protocol; the "dbot-loop" protocol swaps the whole inbox out under
+ * the lock and runs the tasks unlocked, in order. Wakeups coalesce: a burst
+ * of posts costs one wakeup.
+ *
+ * Stopping: dbot_stop() sets an atomic flag and wakes the loop; it is safe
+ * in a signal handler. The loop then asks every shard to close, keeps
+ * serving until they have closed or the stop deadline passes, and returns.
+ */
+#include "bot.h"
+
+#include "config.h"
+#include "dispatch.h"
+#include "gateway.h"
+#include "health.h"
+#include "interaction.h"
+#include "log.h"
+#include "resolve.h"
+#include "rest.h"
+#include "workers.h"
+
+#include <libwebsockets.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STOP_GRACE_MS 3000
+#define TICK_MS       250
+
+struct task {
+    struct task *next;
+    dbot__task_fn fn;
+    void *arg;
+};
+
+struct post_box {
+    dbot_post_fn fn;
+    void *arg;
+    dbot *bot;
+};
+
+struct dbot {
+    struct dbot_config cfg;
+    struct lws_context *ctx;
+
+    pthread_t loop_thread;
+    atomic_int loop_running;
+    atomic_int stop_requested;
+    int stopping;         /* loop side: shutdown started */
+    int64_t stop_deadline;
+    int exit_code;
+
+    pthread_mutex_t inbox_mu;
+    struct task *inbox_head, *inbox_tail;
+
+    struct dbot__dispatch *dispatch;
+    struct dbot__health *health;
+    struct dbot__pool *pool;
+    struct dbot__rest *rest;
+    struct dbot__interactions *interactions;
+    struct dbot__resolver *resolver;
+    struct dbot__gateway **shards;
+    int nshards;
+    int shards_planned;     /* the shard count is settled */
+    int max_concurrency;    /* identify buckets (session_start_limit) */
+    int64_t *identify_next; /* per bucket: earliest next identify */
+
+    lws_sorted_usec_list_t tick_sul;
+    cJSON *self_user;
+};
+
+/* Only the signal handler reads this; set while dbot_run() runs. */
+static dbot *volatile signal_bot;
+static volatile sig_atomic_t signal_count;
+
+int64_t
+dbot_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- inbox ------------------------------------------------------------- */
+
+int
+dbot__post_task(void *vbot, dbot__task_fn fn, void *arg)
+{
+    dbot *bot = vbot;
+    struct task *t = malloc(sizeof *t);
+    int wake;
+
+    if (!t)
+        return DBOT_ENOMEM;
+    t->next = NULL;
+    t->fn = fn;
+    t->arg = arg;
+    pthread_mutex_lock(&bot->inbox_mu);
+    wake = bot->inbox_head == NULL;
+    if (bot->inbox_tail)
+        bot->inbox_tail->next = t;
+    else
+        bot->inbox_head = t;
+    bot->inbox_tail = t;
+    pthread_mutex_unlock(&bot->inbox_mu);
+    if (wake && bot->ctx)
+        lws_cancel_service(bot->ctx);
+    return 0;
+}
+
+static void
+drain_inbox(dbot *bot)
+{
+    struct task *t, *next;
+
+    pthread_mutex_lock(&bot->inbox_mu);
+    t = bot->inbox_head;
+    bot->inbox_head = bot->inbox_tail = NULL;
+    pthread_mutex_unlock(&bot->inbox_mu);
+    for (; t; t = next) {
+        next = t->next;
+        t->fn(t->arg);
+        free(t);
+    }
+}
+
+static void
+run_post_box(void *arg)
+{
+    struct post_box *pb = arg;
+
+    pb->fn(pb->bot, pb->arg);
+    free(pb);
+}
+
+int
+dbot_post(dbot *bot, dbot_post_fn fn, void *arg)
+{
+    struct post_box *pb;
+    int rc;
+
+    if (!bot || !fn)
+        return DBOT_EINVAL;
+    pb = malloc(sizeof *pb);
+    if (!pb)
+        return DBOT_ENOMEM;
+    pb->fn = fn;
+    pb->arg = arg;
+    pb->bot = bot;
+    rc = dbot__post_task(bot, run_post_box, pb);
+    if (rc < 0)
+        free(pb);
+    return rc;
+}
+
+/* ---- accessors ---------------------------------------------------------- */
+
+struct lws_context *
+dbot__bot_lws(dbot *bot)
+{
+    return bot->ctx;
+}
+
+const struct dbot_config *
+dbot__bot_config(const dbot *bot)
+{
+    return &bot->cfg;
+}
+
+struct dbot__rest *
+dbot__bot_rest(dbot *bot)
+{
+    return bot->rest;
+}
+
+struct dbot__pool *
+dbot__bot_pool(dbot *bot)
+{
+    return bot->pool;
+}
+
+struct dbot__health *
+dbot__bot_health(dbot *bot)
+{
+    return bot->health;
+}
+
+struct dbot__dispatch *
+dbot__bot_dispatch(dbot *bot)
+{
+    return bot->dispatch;
+}
+
+struct dbot__interactions *
+dbot__bot_interactions(dbot *bot)
+{
+    return bot->interactions;
+}
+
+struct dbot__resolver *
+dbot__bot_resolver(dbot *bot)
+{
+    return bot->resolver;
+}
+
+int
+dbot__on_loop_thread(const dbot *bot)
+{
+    if (!atomic_load(&bot->loop_running))
+        return 1;
+    return pthread_equal(pthread_self(), bot->loop_thread);
+}
+
+int
+dbot_is_stopping(const dbot *bot)
+{
+    return atomic_load(&bot->stop_requested) != 0;
+}
+
+const cJSON *
+dbot_self(const dbot *bot)
+{
+    return bot->self_user;
+}
+
+void
+dbot__bot_set_self(dbot *bot, const cJSON *user)
+{
+    cJSON_Delete(bot->self_user);
+    bot->self_user = user ? cJSON_Duplicate(user, 1) : NULL;
+}
+
+int64_t
+dbot_heartbeat_latency_ms(const dbot *bot, int shard_id)
+{
+    if (shard_id < 0 || shard_id >= bot->nshards)
+        return -1;
+    return dbot__gateway_latency_ms(bot->shards[shard_id]);
+}
+
+/* Shard 0 learned Discord's recommendation (GET /gateway/bot). With
+ * "shards": 0 in the config, grow to that many shards before anyone
+ * identifies; either way remember max_concurrency for the identify gate. */
+void
+dbot__bot_shard_plan(dbot *bot, int recommended, int max_concurrency,
+                     const char *gateway_url)
+{
+    struct dbot__gateway **v;
+    int64_t *next;
+    int n = recommended > 0 ? recommended : 1;
+
+    if (max_concurrency < 1)
+        max_concurrency = 1;
+    if (max_concurrency != bot->max_concurrency) {
+        next = calloc((size_t)max_concurrency, sizeof *next);
+        if (next) {
+            free(bot->identify_next);
+            bot->identify_next = next;
+            bot->max_concurrency = max_concurrency;
+        }
+    }
+    if (bot->shards_planned)
+        return;
+    bot->shards_planned = 1;
+    if (n <= 1 || bot->stopping)
+        return;
+    v = realloc(bot->shards, (size_t)n * sizeof *v);
+    if (!v)
+        return;
+    bot->shards = v;
+    LOG_I("gateway", "Discord recommends %d shards; starting them", n);
+    dbot__gateway_set_count(bot->shards[0], n);
+    for (int i = 1; i < n; i++) {
+        if (dbot__gateway_new(&bot->shards[i], bot, i, n) < 0)
+            break;
+        bot->nshards++;
+        dbot__gateway_set_url(bot->shards[i], gateway_url);
+        dbot__gateway_start(bot->shards[i]);
+    }
+}
+
+/* Discord allows one identify per 5 s per bucket (shard_id %
+ * max_concurrency). Returns 0 and takes the slot, or the ms to wait. */
+int64_t
+dbot__bot_identify_wait(dbot *bot, int shard_id)
+{
+    int64_t now = dbot_now_ms(), *next;
+
+    if (!bot->identify_next)
+        return 0;
+    next = &bot->identify_next[shard_id % bot->max_concurrency];
+    if (*next > now)
+        return *next - now;
+    *next = now + 5000;
+    return 0;
+}
+
+void
+dbot__bot_fatal(dbot *bot, int err)
+{
+    if (bot->exit_code == 0)
+        bot->exit_code = err;
+    dbot_stop(bot);
+}
+
+/* ---- lws glue ---------------------------------------------------------- */
+
+static int
+loop_protocol_cb(struct lws *wsi, enum lws_callback_reasons reason,
+                 void *user, void *in, size_t len)
+{
+    (void)user;
+    (void)in;
+    (void)len;
+    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
+        struct lws_context *ctx = lws_get_context(wsi);
+        dbot *bot = lws_context_user(ctx);
+
+        if (bot)
+            drain_inbox(bot);
+    }
+    return 0;
+}
+
+static const struct lws_protocols protocols[] = {
+    { "dbot-loop", loop_protocol_cb, 0, 0, 0, NULL, 0 },
+    { "dbot-gateway", dbot__gateway_lws_cb, 0, 0, 0, NULL, 0 },
+    { NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+static void
+lws_log_emit(int level, const char *line)
+{
+    size_t n = strlen(line);
+    char buf[512];
+
+    /* lws lines end in '\n'; ours add their own. */
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        n--;
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, line, n);
+    buf[n] = '\0';
+    dbot_log(level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG, "lws", "%s",
+             buf);
+}
+
+static int
+create_context(dbot *bot)
+{
+    struct lws_context_creation_info info;
+
+    memset(&info, 0, sizeof info);
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = protocols;
+    info.user = bot;
+    info.gid = (gid_t)-1;
+    info.uid = (uid_t)-1;
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    if (bot->cfg.ca_file)
+        info.client_ssl_ca_filepath = bot->cfg.ca_file;
+    /* The gateway reconnects by itself; lws must not retry on its own. */
+    info.fd_limit_per_thread = 0;
+    bot->ctx = lws_create_context(&info);
+    if (!bot->ctx) {
+        LOG_E("dbot", "could not create the libwebsockets context");
+        return DBOT_ENOMEM;
+    }
+    return 0;
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+static int
+bot_init(dbot **out, struct dbot_config *cfg)
+{
+    dbot *bot = calloc(1, sizeof *bot);
+    int rc;
+
+    *out = NULL;
+    if (!bot) {
+        dbot__config_free(cfg);
+        return DBOT_ENOMEM;
+    }
+    bot->cfg = *cfg;
+    pthread_mutex_init(&bot->inbox_mu, NULL);
+    dbot_log_set_level(bot->cfg.log_level);
+    dbot__log_set_format(bot->cfg.log_format);
+    if (bot->cfg.token)
+        dbot_log_add_secret(bot->cfg.token);
+
+    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
+    rc = dbot__dispatch_new(&bot->dispatch);
+    if (rc == 0)
+        rc = dbot__interactions_new(&bot->interactions, bot);
+    if (rc == 0)
+        rc = dbot__resolver_new(&bot->resolver, bot);
+    if (rc == 0) {
+        struct dbot__health_opts ho = {
+            .slow_ms = bot->cfg.slow_handler_ms > 0 ? bot->cfg.slow_handler_ms
+                                                    : -1,
+        };
+        bot->health = dbot__health_new(&ho);
+        rc = bot->health ? 0 : DBOT_ENOMEM;
+    }
+    if (rc == 0) {
+        struct dbot__rest_opts ro = {
+            .api_url = bot->cfg.api_url,
+            .token = bot->cfg.token,
+            .connect_timeout_ms = bot->cfg.rest_connect_timeout_ms,
+            .timeout_ms = bot->cfg.rest_timeout_ms,
+            .global_per_sec = bot->cfg.rest_global_per_sec,
+            .tls_insecure = !bot->cfg.tls_verify,
+            .ca_file = bot->cfg.ca_file,
+        };
+        bot->rest = dbot__rest_new(&ro, dbot__post_task, bot);
+        rc = bot->rest ? 0 : DBOT_ENOMEM;
+    }
+    if (rc == 0) {
+        bot->pool = dbot__pool_new(bot->cfg.workers, bot->cfg.queue_size,
+                                   dbot__post_task, bot);
+        rc = bot->pool ? 0 : DBOT_ENOMEM;
+        if (bot->pool)
+            dbot__pool_set_health(bot->pool, bot->health);
+    }
+    if (rc == 0)
+        rc = create_context(bot);
+    if (rc < 0) {
+        dbot_free(bot);
+        return rc;
+    }
+    *out = bot;
+    return 0;
+}
+
+int
+dbot_new(dbot **out, const char *config_path)
+{
+    struct dbot_config cfg;
+    int rc;
+
+    if (!out)
+        return DBOT_EINVAL;
+    *out = NULL;
+    rc = dbot__config_load(&cfg, config_path);
+    if (rc < 0)
+        return rc;
+    return bot_init(out, &cfg);
+}
+
+static const char *
+real_env(const char *name)
+{
+    return getenv(name);
+}
+
+int
+dbot_new_from_json(dbot **out, const char *json)
+{
+    struct dbot_config cfg;
+    char err[512];
+    int rc;
+
+    if (!out || !json)
+        return DBOT_EINVAL;
+    *out = NULL;
+    rc = dbot__config_parse(&cfg, json, strlen(json), real_env, NULL, err,
+                            sizeof err);
+    if (rc < 0) {
+        LOG_E("config", "%s", err);
+        return rc;
+    }
+    return bot_init(out, &cfg);
+}
+
+static void
+tick_cb(lws_sorted_usec_list_t *sul)
+{
+    dbot *bot = lws_container_of(sul, dbot, tick_sul);
+    int open = 0;
+
+    if (atomic_load(&bot->stop_requested) && !bot->stopping) {
+        bot->stopping = 1;
+        bot->stop_deadline = dbot_now_ms() + STOP_GRACE_MS;
+        LOG_I("dbot", "stopping");
+        for (int i = 0; i < bot->nshards; i++)
+            dbot__gateway_stop(bot->shards[i]);
+    }
+    dbot__health_tick(bot->health);
+    dbot__pool_expire(bot->pool);
+    if (bot->stopping) {
+        for (int i = 0; i < bot->nshards; i++)
+            open += !dbot__gateway_is_closed(bot->shards[i]);
+        if (open == 0 || dbot_now_ms() >= bot->stop_deadline)
+            return; /* the run loop sees stopping && no tick: exit */
+    }
+    lws_sul_schedule(bot->ctx, 0, &bot->tick_sul, tick_cb,
+                     (bot->stopping ? 10 : TICK_MS) * LWS_US_PER_MS);
+}
+
+/* The loop exits when shutdown finished: tick_cb stops rescheduling. */
+static int
+shutdown_finished(dbot *bot)
+{
+    int open = 0;
+
+    if (!bot->stopping)
+        return 0;
+    for (int i = 0; i < bot->nshards; i++)
+        open += !dbot__gateway_is_closed(bot->shards[i]);
+    return open == 0 || dbot_now_ms() >= bot->stop_deadline;
+}
+
+static void
+on_signal(int sig)
+{
+    dbot *bot = signal_bot;
+
+    (void)sig;
+    if (++signal_count > 1)
+        _exit(130); /* a second signal means "now" */
+    if (bot)
+        dbot_stop(bot);
+}
+
+int
+dbot_run(dbot *bot)
+{
+    struct sigaction sa, old_int, old_term;
+    char err[256];
+    int rc, nshards;
+
+    if (!bot)
+        return DBOT_EINVAL;
+    if (dbot__config_validate_for_run(&bot->cfg, err, sizeof err) < 0) {
+        LOG_E("config", "%s", err);
+        return DBOT_ECONFIG;
+    }
+    bot->loop_thread = pthread_self();
+    atomic_store(&bot->loop_running, 1);
+
+    nshards = bot->cfg.shard_count > 0 ? bot->cfg.shard_count : 1;
+    bot->shards_planned = bot->cfg.shard_count > 0;
+    /* One identify per 5 s until /gateway/bot tells us max_concurrency. */
+    bot->identify_next = calloc(1, sizeof *bot->identify_next);
+    if (!bot->identify_next)
+        return DBOT_ENOMEM;
+    bot->max_concurrency = 1;
+    bot->shards = calloc((size_t)nshards, sizeof *bot->shards);
+    if (!bot->shards)
+        return DBOT_ENOMEM;
+    for (int i = 0; i < nshards; i++) {
+        rc = dbot__gateway_new(&bot->shards[i], bot, i, nshards);
+        if (rc < 0)
+            return rc;
+        bot->nshards++;
+    }
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    signal_count = 0;
+    signal_bot = bot;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    dbot__health_start(bot->health);
+    for (int i = 0; i < bot->nshards; i++)
+        dbot__gateway_start(bot->shards[i]);
+    lws_sul_schedule(bot->ctx, 0, &bot->tick_sul, tick_cb,
+                     TICK_MS * LWS_US_PER_MS);
+
+    while (!shutdown_finished(bot)) {
+        if (atomic_load(&bot->stop_requested) && !bot->stopping)
+            tick_cb(&bot->tick_sul);
+        if (lws_service(bot->ctx, 0) < 0)
+            break;
+    }
+    lws_sul_cancel(&bot->tick_sul);
+    dbot__health_stop(bot->health);
+    drain_inbox(bot);
+
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    signal_bot = NULL;
+    atomic_store(&bot->loop_running, 0);
+    LOG_I("dbot", "stopped%s%s", bot->exit_code ? ": " : "",
+          bot->exit_code ? dbot_strerror(bot->exit_code) : "");
+    return bot->exit_code;
+}
+
+void
+dbot_stop(dbot *bot)
+{
+    if (!bot)
+        return;
+    atomic_store(&bot->stop_requested, 1);
+    if (bot->ctx)
+        lws_cancel_service(bot->ctx);
+}
+
+void
+dbot_free(dbot *bot)
+{
+    if (!bot)
+        return;
+    atomic_store(&bot->stop_requested, 1);
+    /* Jobs first: their done callbacks run here, and may still use the
+     * bot (they see dbot_is_stopping()). */
+    dbot__pool_shutdown(bot->pool, STOP_GRACE_MS);
+    bot->pool = NULL;
+    /* Pending requests are told DBOT_ECANCELED; run those callbacks while
+     * the context (and the timers in it) still exists. */
+    dbot__rest_free(bot->rest);
+    bot->rest = NULL;
+    drain_inbox(bot);
+    /* Timers next: they live in the context's lists. Then the context,
+     * whose destruction closes any socket still open (the gateway sees
+     * CLOSED and, since the bot is stopping, does not reconnect). */
+    for (int i = 0; i < bot->nshards; i++)
+        dbot__gateway_cancel_timers(bot->shards[i]);
+    if (bot->ctx)
+        lws_context_destroy(bot->ctx);
+    bot->ctx = NULL;
+    for (int i = 0; i < bot->nshards; i++)
+        dbot__gateway_free(bot->shards[i]);
+    free(bot->shards);
+    free(bot->identify_next);
+    bot->nshards = 0;
+    /* The resolver waits for its threads; their results land in the inbox
+     * and are released by the drain below. */
+    dbot__resolver_free(bot->resolver);
+    /* Tasks posted after the loop ended still run once, so they can free
+     * what they carry (dbot_is_stopping() tells them the bot is going). */
+    drain_inbox(bot);
+    dbot__health_free(bot->health);
+    dbot__interactions_free(bot->interactions);
+    dbot__dispatch_free(bot->dispatch);
+    cJSON_Delete(bot->self_user);
+    pthread_mutex_destroy(&bot->inbox_mu);
+    dbot__config_free(&bot->cfg);
+    free(bot);
+}
+
+int
+dbot_on_named(dbot *bot, const char *event, dbot_event_fn fn,
+              const char *fn_name, void *data)
+{
+    if (!bot || !event || !fn)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot);
+    return dbot__dispatch_add(bot->dispatch, event, fn, fn_name, data);
+}

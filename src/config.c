@@ -1,0 +1,826 @@
+/*
+ * config.c: config.json plus environment -> struct dbot_config.
+ *
+ * DESIGN. One table lists every field with its JSON key and a setter. The
+ * parser walks the object's members in document order, finds each key in the
+ * table and calls the setter, so a duplicated key, an unknown key and a
+ * wrong type are all seen exactly once and reported with the key's name.
+ * Setters write into the struct and fill `err` on failure; the first error
+ * stops parsing and the half-filled struct is freed, so a caller never sees
+ * a partly valid config.
+ *
+ * Reading the config file and token_file from disk lives in config_load.c.
+ *
+ * The token is special: it is looked up before anything else and registered
+ * with the logger as a secret, so even a warning printed while the rest of
+ * the file is parsed cannot show it. Error texts never quote the token's
+ * value (nor token_file's contents); as a last line of defence every error
+ * text is scrubbed of the token before it is returned.
+ *
+ * Numbers: cJSON keeps numbers as doubles. Integers are accepted only when
+ * the double is integral and within the field's range. Snowflakes should be
+ * strings (parsed with strtoull); a number is accepted only up to 2^53, where
+ * a double is still exact.
+ */
+#include "config.h"
+
+#include "config_text.h"
+#include "log.h"
+
+#include <dbot/dbot.h>
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_EXACT_DOUBLE 9007199254740992.0 /* 2^53 */
+
+void
+dbot__config_defaults(struct dbot_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->token = NULL;
+    cfg->intents =
+        dbot__intent_bit("GUILDS") | dbot__intent_bit("GUILD_MESSAGES");
+    cfg->log_level = DBOT_LOG_INFO;
+    cfg->log_format = DBOT__LOG_AUTO;
+    cfg->api_url = NULL; /* filled in by parse; defaults cannot fail */
+    cfg->gateway_url = NULL;
+    cfg->shard_count = 0;
+    cfg->workers = 0;
+    cfg->queue_size = 1024;
+    cfg->slow_handler_ms = 100;
+    cfg->ack_deadline_ms = 2000;
+    cfg->interaction_timeout_ms = 14 * 60 * 1000;
+    cfg->max_message_bytes = (size_t)64 * 1024 * 1024;
+    cfg->tls_verify = 1;
+    cfg->ca_file = NULL;
+    cfg->reconnect_min_ms = 1000;
+    cfg->reconnect_max_ms = 60000;
+    cfg->rest_connect_timeout_ms = 10000;
+    cfg->rest_timeout_ms = 30000;
+    cfg->rest_global_per_sec = 50;
+    cfg->large_threshold = 250;
+    cfg->application_id = 0;
+    cfg->dev_guild_id = 0;
+}
+
+void
+dbot__config_free(struct dbot_config *cfg)
+{
+    if (!cfg)
+        return;
+    if (cfg->token) {
+        explicit_bzero(cfg->token, strlen(cfg->token));
+        free(cfg->token);
+    }
+    free(cfg->api_url);
+    free(cfg->gateway_url);
+    free(cfg->ca_file);
+    cfg->token = cfg->api_url = cfg->gateway_url = cfg->ca_file = NULL;
+}
+
+/* ---- error formatting ------------------------------------------------- */
+
+/* Parse state shared by the setters. */
+struct pctx {
+    struct dbot_config *cfg;
+    char *err;
+    size_t errlen;
+    dbot__read_file_fn read_file;
+    const char *token_seen; /* the raw token text, to scrub from errors */
+    const char *env_token;  /* DISCORD_TOKEN, which wins over the file */
+    bool have_token;
+    bool have_token_file;
+};
+
+static void fail(struct pctx *p, const char *fmt, ...) DBOT_PRINTF(2, 3);
+
+static void
+fail(struct pctx *p, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!p->err || p->errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(p->err, p->errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Quote a user value for a message, hiding it if it holds the token. */
+static void
+quote(const struct pctx *p, char *dst, size_t cap, const char *s)
+{
+    const char *secrets[3] = { p->cfg->token, p->token_seen, p->env_token };
+
+    dbot__cfgtext_quote(dst, cap, s, secrets, 3);
+}
+
+/* What the user wrote, for "got ..." in error messages. */
+static void
+describe(const struct pctx *p, char *dst, size_t cap, const cJSON *v)
+{
+    const char *secrets[3] = { p->cfg->token, p->token_seen, p->env_token };
+
+    dbot__cfgtext_describe(dst, cap, v, secrets, 3);
+}
+
+/* ---- typed getters ---------------------------------------------------- */
+
+static int
+get_int(struct pctx *p, const cJSON *v, const char *key, long long lo,
+        long long hi, long long *out)
+{
+    char got[64];
+
+    if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+        v->valuedouble >= (double)lo && v->valuedouble <= (double)hi) {
+        *out = (long long)v->valuedouble;
+        return 0;
+    }
+    describe(p, got, sizeof got, v);
+    fail(p, "%s: must be an integer between %lld and %lld, got %s", key, lo, hi,
+         got);
+    return DBOT_ECONFIG;
+}
+
+static int
+set_int_field(struct pctx *p, const cJSON *v, const char *key, long long lo,
+              long long hi, int *field)
+{
+    long long x;
+
+    if (get_int(p, v, key, lo, hi, &x) < 0)
+        return DBOT_ECONFIG;
+    *field = (int)x;
+    return 0;
+}
+
+static int
+get_string(struct pctx *p, const cJSON *v, const char *key, const char **out)
+{
+    char got[64];
+
+    if (cJSON_IsString(v) && v->valuestring) {
+        *out = v->valuestring;
+        return 0;
+    }
+    describe(p, got, sizeof got, v);
+    fail(p, "%s: must be a string, got %s", key, got);
+    return DBOT_ECONFIG;
+}
+
+static int
+dup_into(struct pctx *p, char **field, const char *s, size_t n)
+{
+    char *copy = strndup(s, n);
+
+    if (!copy) {
+        fail(p, "out of memory");
+        return DBOT_ENOMEM;
+    }
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+static bool
+has_space_or_ctl(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s == 0x7f)
+            return true;
+    return false;
+}
+
+/* Check a URL's scheme and shape; store it without trailing slashes. */
+static int
+set_url(struct pctx *p, const char *key, const char *s,
+        const char *const *schemes, const char *schemes_text, bool allow_query,
+        char **field)
+{
+    char q[64];
+    size_t n = strlen(s);
+    const char *rest = NULL;
+
+    for (size_t i = 0; schemes[i]; i++)
+        if (strncmp(s, schemes[i], strlen(schemes[i])) == 0)
+            rest = s + strlen(schemes[i]);
+    quote(p, q, sizeof q, s);
+    if (!rest) {
+        fail(p, "%s: must start with %s, got %s", key, schemes_text, q);
+        return DBOT_ECONFIG;
+    }
+    if (*rest == '\0' || *rest == '/') {
+        fail(p, "%s: has no host name, got %s", key, q);
+        return DBOT_ECONFIG;
+    }
+    if (has_space_or_ctl(s)) {
+        fail(p, "%s: must not contain spaces or control characters, got %s",
+             key, q);
+        return DBOT_ECONFIG;
+    }
+    if (!allow_query && strpbrk(s, "?#")) {
+        fail(p,
+             "%s: must not contain a query string or fragment (dbot adds "
+             "?v=10&encoding=json&compress=zlib-stream), got %s",
+             key, q);
+        return DBOT_ECONFIG;
+    }
+    while (n > 0 && s[n - 1] == '/')
+        n--;
+    return dup_into(p, field, s, n);
+}
+
+static const char *const http_schemes[] = { "https://", "http://", NULL };
+static const char *const ws_schemes[] = { "wss://", "ws://", NULL };
+
+/* Snowflake: a decimal string ^(0|[1-9][0-9]*)$ that fits in 64 bits, or an
+ * integral number up to 2^53. */
+static int
+set_snowflake(struct pctx *p, const cJSON *v, const char *key, uint64_t *field)
+{
+    char got[64];
+
+    if (cJSON_IsNull(v)) {
+        *field = 0;
+        return 0;
+    }
+    if (cJSON_IsString(v)) {
+        const char *s = v->valuestring;
+        unsigned long long x;
+        char *end;
+        bool ok = s[0] >= '0' && s[0] <= '9' && !(s[0] == '0' && s[1]);
+
+        for (const char *c = s; ok && *c; c++)
+            ok = *c >= '0' && *c <= '9';
+        if (ok) {
+            errno = 0;
+            x = strtoull(s, &end, 10);
+            ok = errno == 0 && *end == '\0';
+            if (ok) {
+                *field = (uint64_t)x;
+                return 0;
+            }
+        }
+        quote(p, got, sizeof got, s);
+        fail(p,
+             "%s: must be a snowflake (a decimal id string like "
+             "\"41771983444115456\"), got %s",
+             key, got);
+        return DBOT_ECONFIG;
+    }
+    if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+        v->valuedouble >= 0 && v->valuedouble <= MAX_EXACT_DOUBLE) {
+        *field = (uint64_t)v->valuedouble;
+        return 0;
+    }
+    describe(p, got, sizeof got, v);
+    fail(p,
+         "%s: must be a snowflake string like \"41771983444115456\" "
+         "(JSON numbers lose precision above 2^53), got %s",
+         key, got);
+    return DBOT_ECONFIG;
+}
+
+/* ---- the token -------------------------------------------------------- */
+
+/* Trim, strip a "Bot " prefix (with a warning) and check the characters.
+ * `origin` names where it came from for messages; the value never appears
+ * in them. Takes a borrowed text, stores a copy. */
+static int
+set_token(struct pctx *p, const char *origin, const char *s)
+{
+    size_t n;
+
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    if (strncasecmp(s, "bot ", 4) == 0) {
+        s += 4;
+        while (*s && isspace((unsigned char)*s))
+            s++;
+        LOG_W("config",
+              "%s: the token starts with \"Bot \"; the prefix was "
+              "removed (dbot adds it where Discord wants it)",
+              origin);
+    }
+    n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n == 0) {
+        fail(p, "%s: the token is empty", origin);
+        return DBOT_ECONFIG;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f) {
+            fail(p,
+                 "%s: the token contains spaces, control or non-ASCII "
+                 "characters (byte %zu); copy it again from the Developer "
+                 "Portal",
+                 origin, i + 1);
+            return DBOT_ECONFIG;
+        }
+    }
+    if (dup_into(p, &p->cfg->token, s, n) < 0)
+        return DBOT_ENOMEM;
+    dbot_log_add_secret(p->cfg->token);
+    return 0;
+}
+
+/* ---- setters, one per field ------------------------------------------ */
+
+typedef int (*setter_fn)(struct pctx *p, const cJSON *v, const char *key);
+
+static int
+f_token(struct pctx *p, const cJSON *v, const char *key)
+{
+    if (cJSON_IsNull(v))
+        return 0;
+    if (!cJSON_IsString(v)) {
+        /* describe() would be harmless for non-strings, but say less. */
+        fail(p, "%s: must be a string", key);
+        return DBOT_ECONFIG;
+    }
+    if (p->have_token_file) {
+        fail(p, "token: both \"token\" and \"token_file\" are set; use one");
+        return DBOT_ECONFIG;
+    }
+    p->have_token = true;
+    if (p->env_token)
+        return 0; /* overridden by DISCORD_TOKEN below */
+    return set_token(p, key, v->valuestring);
+}
+
+static int
+f_token_file(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *path;
+    char ferr[256] = "";
+    char *text;
+    int rc;
+
+    if (cJSON_IsNull(v))
+        return 0;
+    if (get_string(p, v, key, &path) < 0)
+        return DBOT_ECONFIG;
+    if (p->have_token) {
+        fail(p, "token: both \"token\" and \"token_file\" are set; use one");
+        return DBOT_ECONFIG;
+    }
+    if (!*path) {
+        fail(p, "token_file: must be a path, got \"\"");
+        return DBOT_ECONFIG;
+    }
+    if (!p->read_file) {
+        fail(p, "token_file: not allowed here; use \"token\" or "
+                "DISCORD_TOKEN");
+        return DBOT_ECONFIG;
+    }
+    p->have_token_file = true;
+    if (p->env_token)
+        return 0; /* DISCORD_TOKEN wins; do not even read the file */
+    text = p->read_file(path, ferr, sizeof ferr);
+    if (!text) {
+        char q[64];
+        quote(p, q, sizeof q, path);
+        fail(p, "token_file: cannot read %s: %s", q,
+             ferr[0] ? ferr : "unknown error");
+        return DBOT_ECONFIG;
+    }
+    rc = set_token(p, "token_file", text);
+    explicit_bzero(text, strlen(text));
+    free(text);
+    return rc;
+}
+
+static int
+f_intents(struct pctx *p, const cJSON *v, const char *key)
+{
+    uint64_t mask = dbot__intents_valid_mask();
+    uint64_t bits = 0;
+    char got[64];
+    int i = 0;
+
+    if (cJSON_IsNumber(v)) {
+        long long x;
+        if (get_int(p, v, key, 0, (1LL << 53), &x) < 0)
+            return DBOT_ECONFIG;
+        if ((uint64_t)x & ~mask) {
+            fail(p,
+                 "intents: %lld has undocumented bits 0x%llx (Discord "
+                 "closes with 4013); use intent names",
+                 x, (unsigned long long)((uint64_t)x & ~mask));
+            return DBOT_ECONFIG;
+        }
+        p->cfg->intents = (uint64_t)x;
+        return 0;
+    }
+    if (!cJSON_IsArray(v)) {
+        describe(p, got, sizeof got, v);
+        fail(p,
+             "intents: must be an array of intent names like "
+             "[\"GUILDS\", \"GUILD_MESSAGES\"] or an integer, got %s",
+             got);
+        return DBOT_ECONFIG;
+    }
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        uint64_t b;
+        if (!cJSON_IsString(e)) {
+            describe(p, got, sizeof got, e);
+            fail(p, "intents[%d]: must be an intent name, got %s", i, got);
+            return DBOT_ECONFIG;
+        }
+        b = dbot__intent_bit(e->valuestring);
+        if (!b) {
+            quote(p, got, sizeof got, e->valuestring);
+            fail(p, "intents[%d]: unknown intent %s", i, got);
+            return DBOT_ECONFIG;
+        }
+        bits |= b;
+    }
+    p->cfg->intents = bits;
+    return 0;
+}
+
+static int
+f_log_level(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+    char q[64];
+    int lvl;
+
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    lvl = dbot_log_level_parse(s);
+    if (lvl < 0) {
+        quote(p, q, sizeof q, s);
+        fail(p, "%s: must be one of error, warn, info, debug, trace; got %s",
+             key, q);
+        return DBOT_ECONFIG;
+    }
+    p->cfg->log_level = lvl;
+    return 0;
+}
+
+static int
+f_log_format(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+    char q[64];
+
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    if (strcmp(s, "auto") == 0) {
+        p->cfg->log_format = DBOT__LOG_AUTO;
+    } else if (strcmp(s, "text") == 0) {
+        p->cfg->log_format = DBOT__LOG_TEXT;
+    } else if (strcmp(s, "journal") == 0) {
+        p->cfg->log_format = DBOT__LOG_JOURNAL;
+    } else {
+        quote(p, q, sizeof q, s);
+        fail(p, "%s: must be one of auto, text, journal; got %s", key, q);
+        return DBOT_ECONFIG;
+    }
+    return 0;
+}
+
+static int
+f_api_url(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    return set_url(p, key, s, http_schemes, "http:// or https://", true,
+                   &p->cfg->api_url);
+}
+
+static int
+f_gateway_url(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+
+    if (cJSON_IsNull(v)) {
+        free(p->cfg->gateway_url);
+        p->cfg->gateway_url = NULL;
+        return 0;
+    }
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    return set_url(p, key, s, ws_schemes, "ws:// or wss://", false,
+                   &p->cfg->gateway_url);
+}
+
+static int
+f_max_message_bytes(struct pctx *p, const cJSON *v, const char *key)
+{
+    long long x;
+
+    if (get_int(p, v, key, 65536, 1LL << 30, &x) < 0)
+        return DBOT_ECONFIG;
+    p->cfg->max_message_bytes = (size_t)x;
+    return 0;
+}
+
+static int
+f_tls_verify(struct pctx *p, const cJSON *v, const char *key)
+{
+    char got[64];
+
+    if (!cJSON_IsBool(v)) {
+        describe(p, got, sizeof got, v);
+        fail(p, "%s: must be true or false, got %s", key, got);
+        return DBOT_ECONFIG;
+    }
+    p->cfg->tls_verify = cJSON_IsTrue(v) ? 1 : 0;
+    return 0;
+}
+
+static int
+f_ca_file(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+
+    if (cJSON_IsNull(v)) {
+        free(p->cfg->ca_file);
+        p->cfg->ca_file = NULL;
+        return 0;
+    }
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    if (!*s) {
+        fail(p, "%s: must be a path, got \"\"", key);
+        return DBOT_ECONFIG;
+    }
+    return dup_into(p, &p->cfg->ca_file, s, strlen(s));
+}
+
+static int
+f_application_id(struct pctx *p, const cJSON *v, const char *key)
+{
+    return set_snowflake(p, v, key, &p->cfg->application_id);
+}
+
+static int
+f_dev_guild_id(struct pctx *p, const cJSON *v, const char *key)
+{
+    return set_snowflake(p, v, key, &p->cfg->dev_guild_id);
+}
+
+/* The fields. A NULL setter marks a plain int field: range [lo, hi], stored
+ * at offset `off` of struct dbot_config. */
+#define INT_FIELD(key, member, lo, hi)                          \
+    {                                                           \
+        key, NULL, lo, hi, offsetof(struct dbot_config, member) \
+    }
+static const struct field {
+    const char *key;
+    setter_fn set;
+    long long lo, hi;
+    size_t off;
+} fields[] = {
+    { "token", f_token, 0, 0, 0 }, /* first: parse_object relies on it */
+    { "token_file", f_token_file, 0, 0, 0 },
+    { "intents", f_intents, 0, 0, 0 },
+    { "log_level", f_log_level, 0, 0, 0 },
+    { "log_format", f_log_format, 0, 0, 0 },
+    { "api_url", f_api_url, 0, 0, 0 },
+    { "gateway_url", f_gateway_url, 0, 0, 0 },
+    INT_FIELD("shards", shard_count, 0, 65535),
+    INT_FIELD("workers", workers, 0, 256),
+    INT_FIELD("queue_size", queue_size, 1, 1000000),
+    INT_FIELD("slow_handler_ms", slow_handler_ms, 1, 600000),
+    /* Discord drops an interaction not acknowledged within 3 s; a deadline
+     * at or past that would defer too late to help. */
+    INT_FIELD("ack_deadline_ms", ack_deadline_ms, 0, 2999),
+    /* Past the token's 15 minutes the error could not be shown. */
+    INT_FIELD("interaction_timeout_ms", interaction_timeout_ms, 1000, 899000),
+    { "max_message_bytes", f_max_message_bytes, 0, 0, 0 },
+    { "tls_verify", f_tls_verify, 0, 0, 0 },
+    { "ca_file", f_ca_file, 0, 0, 0 },
+    INT_FIELD("reconnect_min_ms", reconnect_min_ms, 1, 3600000),
+    INT_FIELD("reconnect_max_ms", reconnect_max_ms, 1, 3600000),
+    INT_FIELD("rest_connect_timeout_ms", rest_connect_timeout_ms, 1, 600000),
+    INT_FIELD("rest_timeout_ms", rest_timeout_ms, 1, 600000),
+    INT_FIELD("rest_global_per_sec", rest_global_per_sec, 1, 100000),
+    INT_FIELD("large_threshold", large_threshold, 50, 250),
+    { "application_id", f_application_id, 0, 0, 0 },
+    { "dev_guild_id", f_dev_guild_id, 0, 0, 0 },
+};
+#define N_FIELDS (sizeof fields / sizeof fields[0])
+
+const char *
+dbot__config_field_name(size_t i)
+{
+    return i < N_FIELDS ? fields[i].key : NULL;
+}
+
+static void
+warn_unknown(const struct pctx *p, const char *key)
+{
+    const char *hint = NULL;
+    size_t best = 3;
+    char q[64];
+
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        size_t d = dbot__cfgtext_distance(key, fields[i].key);
+        if (d < best) {
+            best = d;
+            hint = fields[i].key;
+        }
+    }
+    quote(p, q, sizeof q, key);
+    if (hint)
+        LOG_W("config", "unknown field %s ignored (did you mean \"%s\"?)", q,
+              hint);
+    else
+        LOG_W("config", "unknown field %s ignored", q);
+}
+
+/* ---- environment ------------------------------------------------------ */
+
+static int
+apply_env(struct pctx *p, dbot__env_fn env)
+{
+    const char *s;
+
+    if (!env)
+        return 0;
+    s = env("DISCORD_TOKEN");
+    if (s && *s) {
+        /* The environment wins over the file, so a deployment can keep the
+         * secret out of the config entirely. */
+        if (set_token(p, "DISCORD_TOKEN", s) < 0)
+            return DBOT_ECONFIG;
+    }
+    s = env("DBOT_API_URL");
+    if (s && *s) {
+        if (set_url(p, "DBOT_API_URL", s, http_schemes, "http:// or https://",
+                    true, &p->cfg->api_url) < 0)
+            return DBOT_ECONFIG;
+        free(p->cfg->gateway_url);
+        p->cfg->gateway_url = NULL;
+    }
+    s = env("DBOT_LOG_LEVEL");
+    if (s && *s) {
+        int lvl = dbot_log_level_parse(s);
+        if (lvl < 0) {
+            char q[64];
+            quote(p, q, sizeof q, s);
+            fail(p,
+                 "DBOT_LOG_LEVEL: must be one of error, warn, info, "
+                 "debug, trace; got %s",
+                 q);
+            return DBOT_ECONFIG;
+        }
+        p->cfg->log_level = lvl;
+    }
+    return 0;
+}
+
+/* ---- parse ------------------------------------------------------------ */
+
+static int
+parse_object(struct pctx *p, const cJSON *root)
+{
+    bool seen[N_FIELDS] = { false };
+    const cJSON *tok;
+    int rc;
+
+    /* The token first, so the logger redacts it from everything below
+     * (fields[0] is "token"). */
+    tok = cJSON_GetObjectItemCaseSensitive(root, "token");
+    if (tok) {
+        if (cJSON_IsString(tok) && tok->valuestring)
+            p->token_seen = tok->valuestring;
+        seen[0] = true;
+        rc = fields[0].set(p, tok, fields[0].key);
+        if (rc < 0)
+            return rc;
+    }
+    for (const cJSON *m = root->child; m; m = m->next) {
+        const char *key = m->string ? m->string : "";
+        size_t i;
+
+        if (m == tok)
+            continue;
+
+        for (i = 0; i < N_FIELDS; i++)
+            if (strcmp(key, fields[i].key) == 0)
+                break;
+        if (i == N_FIELDS) {
+            warn_unknown(p, key);
+            continue;
+        }
+        if (seen[i]) {
+            fail(p, "%s: appears more than once", fields[i].key);
+            return DBOT_ECONFIG;
+        }
+        seen[i] = true;
+        if (fields[i].set)
+            rc = fields[i].set(p, m, fields[i].key);
+        else
+            rc = set_int_field(p, m, fields[i].key, fields[i].lo, fields[i].hi,
+                               (int *)(void *)((char *)p->cfg + fields[i].off));
+        if (rc < 0)
+            return rc;
+    }
+    if (p->cfg->reconnect_max_ms < p->cfg->reconnect_min_ms) {
+        fail(p,
+             "reconnect_max_ms: must be at least reconnect_min_ms (%d), "
+             "got %d",
+             p->cfg->reconnect_min_ms, p->cfg->reconnect_max_ms);
+        return DBOT_ECONFIG;
+    }
+    return 0;
+}
+
+int
+dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
+                   dbot__env_fn env, dbot__read_file_fn read_file, char *err,
+                   size_t errlen)
+{
+    struct pctx p = {
+        .cfg = cfg, .err = err, .errlen = errlen, .read_file = read_file
+    };
+    const char *end = NULL;
+    cJSON *root = NULL;
+    int rc = 0;
+
+    if (err && errlen)
+        err[0] = '\0';
+    dbot__config_defaults(cfg);
+    cfg->api_url = strdup(DBOT_DEFAULT_API_URL);
+    if (!cfg->api_url) {
+        fail(&p, "out of memory");
+        return DBOT_ECONFIG;
+    }
+    if (env) {
+        /* Registered before parsing so warnings below cannot show it. */
+        const char *t = env("DISCORD_TOKEN");
+        if (t && *t) {
+            p.env_token = t;
+            dbot_log_add_secret(t);
+        }
+    }
+    if (json && len > 0) {
+        root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+        if (!root) {
+            size_t off = end && end >= json ? (size_t)(end - json) : 0;
+            fail(&p, "not valid JSON (near byte %zu)", off);
+            rc = DBOT_ECONFIG;
+            goto out;
+        }
+        for (; end && (size_t)(end - json) < len; end++) {
+            if (!isspace((unsigned char)*end) && *end != '\0') {
+                fail(&p, "unexpected text after the JSON object (byte %zu)",
+                     (size_t)(end - json));
+                rc = DBOT_ECONFIG;
+                goto out;
+            }
+        }
+        if (!cJSON_IsObject(root)) {
+            fail(&p, "the configuration must be a JSON object {...}");
+            rc = DBOT_ECONFIG;
+            goto out;
+        }
+        rc = parse_object(&p, root);
+        if (rc < 0)
+            goto out;
+    }
+    rc = apply_env(&p, env);
+out:
+    if (rc < 0) {
+        dbot__cfgtext_scrub(err, errlen, p.token_seen);
+        dbot__cfgtext_scrub(err, errlen, cfg->token);
+        if (env)
+            dbot__cfgtext_scrub(err, errlen, env("DISCORD_TOKEN"));
+        dbot__config_free(cfg);
+        rc = DBOT_ECONFIG;
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+int
+dbot__config_validate_for_run(const struct dbot_config *cfg, char *err,
+                              size_t errlen)
+{
+    if (!cfg->token || !*cfg->token) {
+        if (err && errlen)
+            snprintf(err, errlen,
+                     "no token: set \"token\" or \"token_file\" in the "
+                     "config, or DISCORD_TOKEN");
+        return DBOT_ECONFIG;
+    }
+    return 0;
+}

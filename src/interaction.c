@@ -1,0 +1,1068 @@
+/*
+ * interaction.c: one interaction's life, and the 3-second guarantee.
+ *
+ * DESIGN. An interaction is reference-counted: the dispatcher holds one
+ * reference while the handler runs, every request in flight holds one, and
+ * a handler that answers later holds its own. Its state moves
+ *
+ *   RECEIVED -> ACKNOWLEDGING -> DONE        (reply, update, modal, choices)
+ *   RECEIVED -> DEFERRING -> DEFERRED -> DONE (defer, then edit @original)
+ *
+ * and every transition happens before the request that causes it is sent,
+ * so two initial responses can never both leave: whoever moves the state
+ * out of RECEIVED first owns the initial response, and everyone after is
+ * turned into an edit of @original or refused locally.
+ *
+ * The deadline timer (ack_deadline_ms after receipt) defers an interaction
+ * still in RECEIVED. A reply that arrives while the defer is in flight is
+ * parked and sent as an edit when the defer completes (Discord needs the
+ * defer to finish first). When the last reference goes and nobody answered,
+ * the user gets an error instead of "This interaction failed".
+ */
+#include "interaction.h"
+
+#include "bot.h"
+#include "config.h"
+#include "log.h"
+
+#include <dbot/command.h>
+#include <dbot/interaction_data.h>
+#include <dbot/message.h>
+#include <dbot/rest.h>
+
+#include <libwebsockets.h>
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKEN_LIFE_MS      (15 * 60 * 1000)
+#define FLAG_EPHEMERAL     64
+
+enum cb_type {
+    CB_MESSAGE = 4,
+    CB_DEFER = 5,
+    CB_DEFER_UPDATE = 6,
+    CB_UPDATE = 7,
+    CB_AUTOCOMPLETE = 8,
+    CB_MODAL = 9,
+};
+
+static const char MSG_UNKNOWN[] =
+    "Sorry, this command is not available right now.";
+static const char MSG_FAILED[] = "Sorry, something went wrong running this "
+                                 "command.";
+static const char MSG_NO_ANSWER[] = "Sorry, this command did not respond.";
+
+struct dbot__interactions {
+    dbot *bot;
+    struct dbot__routes *routes;
+    struct dbot__ix_stats stats;
+    cJSON *commands;      /* what dbot_commands_set() declared, or NULL */
+    uint64_t app_id;
+    int synced;           /* command sync started */
+    int64_t token_life_ms; /* 15 min; shorter only in tests */
+};
+
+struct dbot_interaction {
+    struct dbot__interactions *owner;
+    int refs;
+    cJSON *json;          /* our copy of the interaction */
+    uint64_t id, app_id;
+    const char *token;    /* inside json */
+    int type;
+    int state;
+    int64_t t_recv;
+    char *path;           /* command path, NULL for others */
+    const char *custom_id;
+    const char *route_arg;
+    const char *handler;  /* handler name, for logs */
+    cJSON *parked_edit;   /* a reply that came while deferring */
+    lws_sorted_usec_list_t deadline_sul;
+    lws_sorted_usec_list_t abandon_sul;
+};
+
+static int send_edit(dbot_interaction *ix, const cJSON *data);
+static int refuse(dbot_interaction *ix, int rc, const char *what);
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static dbot *
+bot_of(const dbot_interaction *ix)
+{
+    return ix->owner->bot;
+}
+
+static const struct dbot_config *
+cfg_of(const dbot_interaction *ix)
+{
+    return dbot__bot_config(bot_of(ix));
+}
+
+static int
+expired(const dbot_interaction *ix)
+{
+    return dbot_now_ms() - ix->t_recv >= ix->owner->token_life_ms;
+}
+
+static const char *
+describe(const dbot_interaction *ix)
+{
+    if (ix->path)
+        return ix->path;
+    if (ix->custom_id)
+        return ix->custom_id;
+    return "interaction";
+}
+
+static void
+record_ack(dbot_interaction *ix)
+{
+    struct dbot__ix_stats *st = &ix->owner->stats;
+    int64_t ms = dbot_now_ms() - ix->t_recv;
+    int b = 0;
+
+    while (b < DBOT__ACK_HIST_BUCKETS - 1 && ms >= ((int64_t)1 << b))
+        b++;
+    st->ack_ms_hist[b]++;
+    st->acknowledged++;
+    if (ms > st->ack_ms_max)
+        st->ack_ms_max = ms;
+}
+
+static cJSON *
+text_message(const char *content, int ephemeral)
+{
+    cJSON *m = cJSON_CreateObject();
+
+    if (!m)
+        return NULL;
+    if (!cJSON_AddStringToObject(m, "content", content) ||
+        (ephemeral && !cJSON_AddNumberToObject(m, "flags", FLAG_EPHEMERAL))) {
+        cJSON_Delete(m);
+        return NULL;
+    }
+    return m;
+}
+
+static void
+ix_free(dbot_interaction *ix)
+{
+    lws_sul_cancel(&ix->deadline_sul);
+    lws_sul_cancel(&ix->abandon_sul);
+    cJSON_Delete(ix->parked_edit);
+    cJSON_Delete(ix->json);
+    free(ix->path);
+    free(ix);
+}
+
+/* ---- initial response ----------------------------------------------------- */
+
+static void
+initial_done(dbot *bot, const dbot_rest_result *res, void *arg)
+{
+    dbot_interaction *ix = arg;
+    int deferred = ix->state == DBOT_IXS_DEFERRING;
+
+    (void)bot;
+    if (res->err == 0) {
+        record_ack(ix);
+        ix->state = deferred ? DBOT_IXS_DEFERRED : DBOT_IXS_DONE;
+        if (ix->parked_edit) {
+            cJSON *edit = ix->parked_edit;
+            ix->parked_edit = NULL;
+            send_edit(ix, edit);
+            cJSON_Delete(edit);
+        }
+    } else if (res->err != DBOT_ECANCELED) {
+        ix->owner->stats.failed++;
+        ix->state = DBOT_IXS_FAILED;
+        LOG_E("interaction",
+              "initial response to %s (%" PRIu64 ") failed after %lld ms: "
+              "HTTP %d, code %d: %s",
+              describe(ix), ix->id,
+              (long long)(dbot_now_ms() - ix->t_recv), res->status,
+              res->discord_code, res->message ? res->message : "");
+    } else {
+        ix->state = DBOT_IXS_FAILED;
+    }
+    if (ix->state == DBOT_IXS_FAILED && ix->parked_edit) {
+        LOG_W("interaction", "dropping the edit of %s: no response to edit",
+              describe(ix));
+        cJSON_Delete(ix->parked_edit);
+        ix->parked_edit = NULL;
+    }
+    dbot_interaction_unref(ix);
+}
+
+/* Move out of RECEIVED and send the one initial response. `data` may be
+ * NULL (defers). The state changes first: this is the only place that
+ * sends a callback. */
+static int
+send_initial(dbot_interaction *ix, int type, const cJSON *data)
+{
+    cJSON *body;
+    int rc;
+
+    if (ix->state != DBOT_IXS_RECEIVED)
+        return DBOT_ESTATE;
+    body = cJSON_CreateObject();
+    if (!body || !cJSON_AddNumberToObject(body, "type", type) ||
+        (data && !cJSON_AddItemToObject(body, "data",
+                                        cJSON_Duplicate(data, 1)))) {
+        cJSON_Delete(body);
+        return DBOT_ENOMEM;
+    }
+    ix->state = (type == CB_DEFER || type == CB_DEFER_UPDATE)
+                    ? DBOT_IXS_DEFERRING
+                    : DBOT_IXS_ACKNOWLEDGING;
+    lws_sul_cancel(&ix->deadline_sul);
+    dbot_interaction_ref(ix);
+    rc = dbot_interaction_callback_raw(bot_of(ix), ix->id, ix->token, body,
+                                       initial_done, ix);
+    cJSON_Delete(body);
+    if (rc < 0) {
+        ix->state = DBOT_IXS_FAILED;
+        dbot_interaction_unref(ix);
+    }
+    return rc;
+}
+
+/* ---- edits and followups -------------------------------------------------- */
+
+struct later {
+    dbot_interaction *ix;
+    const char *what;
+};
+
+static void
+later_done(dbot *bot, const dbot_rest_result *res, void *arg)
+{
+    struct later *l = arg;
+
+    (void)bot;
+    if (res->err && res->err != DBOT_ECANCELED)
+        LOG_W("interaction", "%s of %s (%" PRIu64 ") failed: HTTP %d, code "
+                             "%d: %s",
+              l->what, describe(l->ix), l->ix->id, res->status,
+              res->discord_code, res->message ? res->message : "");
+    dbot_interaction_unref(l->ix);
+    free(l);
+}
+
+static struct later *
+later_new(dbot_interaction *ix, const char *what)
+{
+    struct later *l = malloc(sizeof *l);
+
+    if (!l)
+        return NULL;
+    l->ix = dbot_interaction_ref(ix);
+    l->what = what;
+    return l;
+}
+
+static int
+later_fail(struct later *l, int rc)
+{
+    dbot_interaction_unref(l->ix);
+    free(l);
+    return rc;
+}
+
+/* Followups, their edits and deletes: allowed once the response landed. */
+static struct later *
+followup_later(dbot_interaction *ix, const char *what, int *rc)
+{
+    struct later *l;
+
+    *rc = 0;
+    if (expired(ix))
+        *rc = refuse(ix, DBOT_EEXPIRED, what);
+    else if (ix->state != DBOT_IXS_DONE && ix->state != DBOT_IXS_DEFERRED)
+        *rc = refuse(ix, DBOT_ESTATE, what);
+    if (*rc)
+        return NULL;
+    l = later_new(ix, what);
+    if (!l)
+        *rc = DBOT_ENOMEM;
+    return l;
+}
+
+static int
+send_edit(dbot_interaction *ix, const cJSON *data)
+{
+    struct later *l = later_new(ix, "edit of the original response");
+    int rc;
+
+    if (!l)
+        return DBOT_ENOMEM;
+    ix->state = DBOT_IXS_DONE;
+    rc = dbot_original_edit(bot_of(ix), ix->app_id, ix->token, data,
+                            later_done, l);
+    return rc < 0 ? later_fail(l, rc) : 0;
+}
+
+static int
+refuse(dbot_interaction *ix, int rc, const char *what)
+{
+    ix->owner->stats.refused_locally++;
+    LOG_E("interaction", "%s on %s (%" PRIu64 ") refused: %s", what,
+          describe(ix), ix->id,
+          rc == DBOT_EEXPIRED ? "the 15-minute token has expired"
+                              : "it was already answered; use "
+                                "dbot_interaction_followup() or "
+                                "dbot_interaction_edit_original()");
+    return rc;
+}
+
+/* A message answer (reply or update) in whatever state we are in. */
+static int
+answer(dbot_interaction *ix, int type, const cJSON *data, const char *what)
+{
+    if (expired(ix))
+        return refuse(ix, DBOT_EEXPIRED, what);
+    switch (ix->state) {
+    case DBOT_IXS_RECEIVED:
+        return send_initial(ix, type, data);
+    case DBOT_IXS_DEFERRING:
+        if (ix->parked_edit)
+            return refuse(ix, DBOT_ESTATE, what);
+        /* The defer is in flight: edit once it lands. */
+        ix->parked_edit = cJSON_Duplicate(data, 1);
+        return ix->parked_edit ? 0 : DBOT_ENOMEM;
+    case DBOT_IXS_DEFERRED:
+        return send_edit(ix, data);
+    default:
+        return refuse(ix, DBOT_ESTATE, what);
+    }
+}
+
+/* ---- deadlines ------------------------------------------------------------ */
+
+static void
+deadline_cb(lws_sorted_usec_list_t *sul)
+{
+    dbot_interaction *ix =
+        lws_container_of(sul, dbot_interaction, deadline_sul);
+    int64_t age = dbot_now_ms() - ix->t_recv;
+
+    if (ix->state != DBOT_IXS_RECEIVED)
+        return;
+    ix->owner->stats.auto_deferred++;
+    LOG_W("interaction",
+          "handler %s has not answered %s (%" PRIu64 ") after %lld ms: "
+          "deferred it; its reply will edit the original response. Move "
+          "slow work to dbot_interaction_offload()",
+          ix->handler ? ix->handler : "(none)", describe(ix), ix->id,
+          (long long)age);
+    if (ix->type == DBOT_IX_AUTOCOMPLETE) {
+        /* Autocomplete cannot be deferred: answer with no choices. */
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddItemToObject(d, "choices", cJSON_CreateArray());
+        send_initial(ix, CB_AUTOCOMPLETE, d);
+        cJSON_Delete(d);
+        return;
+    }
+    send_initial(ix, ix->type == DBOT_IX_COMPONENT ? CB_DEFER_UPDATE
+                                                   : CB_DEFER,
+                 NULL);
+}
+
+/* Someone kept a reference to a deferred interaction and never answered. */
+static void
+abandon_cb(lws_sorted_usec_list_t *sul)
+{
+    dbot_interaction *ix = lws_container_of(sul, dbot_interaction, abandon_sul);
+
+    if (ix->state != DBOT_IXS_DEFERRED)
+        return;
+    LOG_E("interaction", "%s (%" PRIu64 ") was deferred and never answered; "
+                         "telling the user it failed",
+          describe(ix), ix->id);
+    ix->owner->stats.never_answered++;
+    dbot_interaction_edit_original(ix, MSG_NO_ANSWER);
+}
+
+/* The last reference is going and the user has no answer: give one.
+ * Returns 1 if a request now holds the interaction alive. */
+static int
+answer_for_silent_handler(dbot_interaction *ix, const char *text)
+{
+    cJSON *m;
+    int rc = -1;
+
+    if (expired(ix) || dbot_is_stopping(bot_of(ix)))
+        return 0;
+    if (ix->state == DBOT_IXS_RECEIVED) {
+        if (ix->type == DBOT_IX_AUTOCOMPLETE) {
+            cJSON *d = cJSON_CreateObject();
+            cJSON_AddItemToObject(d, "choices", cJSON_CreateArray());
+            rc = send_initial(ix, CB_AUTOCOMPLETE, d);
+            cJSON_Delete(d);
+            return rc == 0;
+        }
+        m = text_message(text, 1);
+        if (m)
+            rc = send_initial(ix, CB_MESSAGE, m);
+        cJSON_Delete(m);
+    } else if (ix->state == DBOT_IXS_DEFERRED) {
+        m = text_message(text, 0);
+        if (m)
+            rc = send_edit(ix, m);
+        cJSON_Delete(m);
+    } else {
+        return 0;
+    }
+    if (rc == 0)
+        ix->owner->stats.never_answered++;
+    return rc == 0;
+}
+
+/* ---- lifetime -------------------------------------------------------------- */
+
+dbot_interaction *
+dbot_interaction_ref(dbot_interaction *ix)
+{
+    if (ix)
+        ix->refs++;
+    return ix;
+}
+
+void
+dbot_interaction_unref(dbot_interaction *ix)
+{
+    if (!ix || --ix->refs > 0)
+        return;
+    /* A parked reply waits for its defer, which holds a reference, so we
+     * only get here with nothing left to send. */
+    ix->refs = 1;
+    if (answer_for_silent_handler(ix, MSG_NO_ANSWER)) {
+        LOG_E("interaction",
+              "handler %s let go of %s (%" PRIu64 ") without answering; "
+              "the user was told it did not respond",
+              ix->handler ? ix->handler : "(none)", describe(ix), ix->id);
+        dbot_interaction_unref(ix); /* the request holds its own ref */
+        return;
+    }
+    ix_free(ix);
+}
+
+/* ---- arrival ----------------------------------------------------------- */
+
+static void
+run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
+{
+    int64_t t0 = dbot_now_ms(), dt;
+    int rc;
+
+    ix->handler = m->name;
+    ix->route_arg = m->arg;
+    rc = m->fn(ix, m->data);
+    dt = dbot_now_ms() - t0;
+    if (cfg_of(ix)->slow_handler_ms > 0 && dt >= cfg_of(ix)->slow_handler_ms)
+        LOG_W("dispatch", "slow handler %s took %lld ms on %s; move blocking "
+                          "work to dbot_interaction_offload()",
+              m->name, (long long)dt, describe(ix));
+    if (rc < 0 && answer_for_silent_handler(ix, MSG_FAILED))
+        LOG_W("interaction", "handler %s failed (%s) on %s without answering; "
+                             "the user was told",
+              m->name, dbot_strerror(rc), describe(ix));
+}
+
+void
+dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
+{
+    dbot_interaction *ix;
+    struct dbot__route_match m;
+    enum dbot__route_kind kind;
+    const char *key, *option = NULL;
+    int found = 0, deadline;
+    char path[256];
+
+    ix = calloc(1, sizeof *ix);
+    if (!ix)
+        return;
+    ix->owner = ixs;
+    ix->refs = 1;
+    ix->t_recv = dbot_now_ms();
+    ix->json = cJSON_Duplicate(d, 1);
+    ix->id = dbot_ix_id(d);
+    ix->app_id = dbot_ix_application_id(d);
+    ix->type = dbot_ix_type(d);
+    ix->token = ix->json ? dbot_ix_token(ix->json) : NULL;
+    ixs->stats.received++;
+    if (!ix->json || !ix->id || !ix->token || !ix->token[0]) {
+        LOG_W("interaction", "INTERACTION_CREATE without id or token ignored");
+        cJSON_Delete(ix->json);
+        free(ix);
+        return;
+    }
+    dbot_log_add_secret(ix->token);
+    if (!ixs->app_id)
+        ixs->app_id = ix->app_id;
+    if (dbot_ix_command_path(ix->json, path, sizeof path) >= 0)
+        ix->path = strdup(path);
+    ix->custom_id = dbot_ix_custom_id(ix->json);
+
+    switch (ix->type) {
+    case DBOT_IX_COMMAND:
+        kind = DBOT__ROUTE_COMMAND, key = ix->path;
+        break;
+    case DBOT_IX_AUTOCOMPLETE:
+        kind = DBOT__ROUTE_AUTOCOMPLETE, key = ix->path;
+        dbot_ix_focused(ix->json, &option, NULL);
+        break;
+    case DBOT_IX_COMPONENT:
+        kind = DBOT__ROUTE_COMPONENT, key = ix->custom_id;
+        break;
+    case DBOT_IX_MODAL_SUBMIT:
+        kind = DBOT__ROUTE_MODAL, key = ix->custom_id;
+        break;
+    default:
+        LOG_D("interaction", "ignoring interaction type %d", ix->type);
+        dbot_interaction_unref(ix);
+        return;
+    }
+    deadline = cfg_of(ix)->ack_deadline_ms;
+    if (deadline > 0)
+        lws_sul_schedule(dbot__bot_lws(ixs->bot), 0, &ix->deadline_sul,
+                         deadline_cb, (lws_usec_t)deadline * 1000);
+    lws_sul_schedule(dbot__bot_lws(ixs->bot), 0, &ix->abandon_sul, abandon_cb,
+                     (lws_usec_t)cfg_of(ix)->interaction_timeout_ms * 1000);
+    found = dbot__routes_find(ixs->routes, kind, key, option, &m);
+    if (found) {
+        run_handler(ix, &m);
+    } else {
+        ixs->stats.unknown_routes++;
+        LOG_W("interaction", "no handler for %s \"%s\"; answered \"unknown\"",
+              kind == DBOT__ROUTE_COMMAND        ? "command"
+              : kind == DBOT__ROUTE_AUTOCOMPLETE ? "autocomplete of"
+              : kind == DBOT__ROUTE_COMPONENT    ? "component"
+                                                 : "modal",
+              key ? key : "?");
+        if (kind == DBOT__ROUTE_AUTOCOMPLETE) {
+            answer_for_silent_handler(ix, MSG_UNKNOWN);
+        } else {
+            dbot_interaction_reply_ephemeral(ix, MSG_UNKNOWN);
+        }
+    }
+    dbot_interaction_unref(ix);
+}
+
+/* ---- public: answering ---------------------------------------------------- */
+
+int
+dbot_interaction_reply_json(dbot_interaction *ix, const cJSON *data)
+{
+    if (!ix || !data)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    return answer(ix, CB_MESSAGE, data, "reply");
+}
+
+static int
+reply_text(dbot_interaction *ix, const char *content, int ephemeral)
+{
+    cJSON *m;
+    int rc;
+
+    if (!ix || !content)
+        return DBOT_EINVAL;
+    m = text_message(content, ephemeral);
+    if (!m)
+        return DBOT_ENOMEM;
+    rc = dbot_interaction_reply_json(ix, m);
+    cJSON_Delete(m);
+    return rc;
+}
+
+int
+dbot_interaction_reply(dbot_interaction *ix, const char *content)
+{
+    return reply_text(ix, content, 0);
+}
+
+int
+dbot_interaction_reply_ephemeral(dbot_interaction *ix, const char *content)
+{
+    return reply_text(ix, content, 1);
+}
+
+int
+dbot_interaction_update_json(dbot_interaction *ix, const cJSON *data)
+{
+    if (!ix || !data)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    if (ix->type != DBOT_IX_COMPONENT && ix->type != DBOT_IX_MODAL_SUBMIT)
+        return DBOT_EINVAL;
+    return answer(ix, CB_UPDATE, data, "update");
+}
+
+static int
+defer_with(dbot_interaction *ix, int type, const cJSON *data)
+{
+    if (!ix)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    if (expired(ix))
+        return refuse(ix, DBOT_EEXPIRED, "defer");
+    if (ix->state == DBOT_IXS_DEFERRING || ix->state == DBOT_IXS_DEFERRED)
+        return 0; /* already deferred (perhaps by the deadline): fine */
+    if (ix->state != DBOT_IXS_RECEIVED)
+        return refuse(ix, DBOT_ESTATE, "defer");
+    return send_initial(ix, type, data);
+}
+
+int
+dbot_interaction_defer(dbot_interaction *ix, int ephemeral)
+{
+    cJSON *d = NULL;
+    int rc;
+
+    if (ephemeral) {
+        d = cJSON_CreateObject();
+        if (!d || !cJSON_AddNumberToObject(d, "flags", FLAG_EPHEMERAL)) {
+            cJSON_Delete(d);
+            return DBOT_ENOMEM;
+        }
+    }
+    rc = defer_with(ix, CB_DEFER, d);
+    cJSON_Delete(d);
+    return rc;
+}
+
+int
+dbot_interaction_defer_update(dbot_interaction *ix)
+{
+    if (ix && ix->type != DBOT_IX_COMPONENT &&
+        ix->type != DBOT_IX_MODAL_SUBMIT)
+        return DBOT_EINVAL;
+    return defer_with(ix, CB_DEFER_UPDATE, NULL);
+}
+
+int
+dbot_interaction_modal_json(dbot_interaction *ix, const cJSON *data)
+{
+    if (!ix || !data)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    if (ix->type == DBOT_IX_MODAL_SUBMIT || ix->type == DBOT_IX_AUTOCOMPLETE)
+        return DBOT_EINVAL; /* Discord allows no modal in answer to these */
+    if (expired(ix))
+        return refuse(ix, DBOT_EEXPIRED, "modal");
+    if (ix->state != DBOT_IXS_RECEIVED)
+        return refuse(ix, DBOT_ESTATE, "modal");
+    return send_initial(ix, CB_MODAL, data);
+}
+
+int
+dbot_interaction_autocomplete(dbot_interaction *ix, const cJSON *choices)
+{
+    cJSON *d;
+    int rc;
+
+    if (!ix || !cJSON_IsArray(choices) || cJSON_GetArraySize(choices) > 25)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    if (ix->type != DBOT_IX_AUTOCOMPLETE)
+        return DBOT_EINVAL;
+    if (ix->state != DBOT_IXS_RECEIVED)
+        return refuse(ix, DBOT_ESTATE, "autocomplete");
+    d = cJSON_CreateObject();
+    if (!d || !cJSON_AddItemToObject(d, "choices", cJSON_Duplicate(choices, 1))) {
+        cJSON_Delete(d);
+        return DBOT_ENOMEM;
+    }
+    rc = send_initial(ix, CB_AUTOCOMPLETE, d);
+    cJSON_Delete(d);
+    return rc;
+}
+
+int
+dbot_interaction_edit_original_json(dbot_interaction *ix, const cJSON *data)
+{
+    if (!ix || !data)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    if (expired(ix))
+        return refuse(ix, DBOT_EEXPIRED, "edit");
+    switch (ix->state) {
+    case DBOT_IXS_RECEIVED:
+    case DBOT_IXS_FAILED:
+        return refuse(ix, DBOT_ESTATE, "edit before any response");
+    case DBOT_IXS_DEFERRING:
+    case DBOT_IXS_ACKNOWLEDGING:
+        /* The response is in flight: edit it when it lands (the latest
+         * edit wins, as it would on Discord). */
+        cJSON_Delete(ix->parked_edit);
+        ix->parked_edit = cJSON_Duplicate(data, 1);
+        return ix->parked_edit ? 0 : DBOT_ENOMEM;
+    default:
+        return send_edit(ix, data);
+    }
+}
+
+int
+dbot_interaction_edit_original(dbot_interaction *ix, const char *content)
+{
+    cJSON *m;
+    int rc;
+
+    if (!ix || !content)
+        return DBOT_EINVAL;
+    m = text_message(content, 0);
+    if (!m)
+        return DBOT_ENOMEM;
+    rc = dbot_interaction_edit_original_json(ix, m);
+    cJSON_Delete(m);
+    return rc;
+}
+
+int
+dbot_interaction_delete_original(dbot_interaction *ix)
+{
+    struct later *l;
+    int rc;
+
+    if (!ix)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    l = followup_later(ix, "delete of the original response", &rc);
+    if (!l)
+        return rc;
+    rc = dbot_original_delete(bot_of(ix), ix->app_id, ix->token, later_done,
+                              l);
+    return rc < 0 ? later_fail(l, rc) : 0;
+}
+
+int
+dbot_interaction_followup_edit_json(dbot_interaction *ix, uint64_t message_id,
+                                    const cJSON *data)
+{
+    struct later *l;
+    int rc;
+
+    if (!ix || !data || !message_id)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    l = followup_later(ix, "followup edit", &rc);
+    if (!l)
+        return rc;
+    rc = dbot_followup_edit(bot_of(ix), ix->app_id, ix->token, message_id,
+                            data, later_done, l);
+    return rc < 0 ? later_fail(l, rc) : 0;
+}
+
+int
+dbot_interaction_followup_delete(dbot_interaction *ix, uint64_t message_id)
+{
+    struct later *l;
+    int rc;
+
+    if (!ix || !message_id)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    l = followup_later(ix, "followup delete", &rc);
+    if (!l)
+        return rc;
+    rc = dbot_followup_delete(bot_of(ix), ix->app_id, ix->token, message_id,
+                              later_done, l);
+    return rc < 0 ? later_fail(l, rc) : 0;
+}
+
+int
+dbot_interaction_followup_json(dbot_interaction *ix, const cJSON *data)
+{
+    struct later *l;
+    int rc;
+
+    if (!ix || !data)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    /* Followups need the initial response to have landed (a followup to a
+     * pending defer would edit the loading message instead). */
+    l = followup_later(ix, "followup", &rc);
+    if (!l)
+        return rc;
+    rc = dbot_followup_create(bot_of(ix), ix->app_id, ix->token, data,
+                              later_done, l);
+    return rc < 0 ? later_fail(l, rc) : 0;
+}
+
+int
+dbot_interaction_followup(dbot_interaction *ix, const char *content,
+                          int ephemeral)
+{
+    cJSON *m;
+    int rc;
+
+    if (!ix || !content)
+        return DBOT_EINVAL;
+    m = text_message(content, ephemeral);
+    if (!m)
+        return DBOT_ENOMEM;
+    rc = dbot_interaction_followup_json(ix, m);
+    cJSON_Delete(m);
+    return rc;
+}
+
+/* ---- public: reading ----------------------------------------------------- */
+
+dbot *
+dbot_interaction_bot(const dbot_interaction *ix)
+{
+    return bot_of(ix);
+}
+
+const cJSON *
+dbot_interaction_json(const dbot_interaction *ix)
+{
+    return ix->json;
+}
+
+int
+dbot_interaction_type(const dbot_interaction *ix)
+{
+    return ix->type;
+}
+
+uint64_t
+dbot_interaction_id(const dbot_interaction *ix)
+{
+    return ix->id;
+}
+
+const char *
+dbot_interaction_command(const dbot_interaction *ix)
+{
+    return ix->path;
+}
+
+const char *
+dbot_interaction_custom_id(const dbot_interaction *ix)
+{
+    return ix->custom_id;
+}
+
+const char *
+dbot_interaction_route_arg(const dbot_interaction *ix)
+{
+    return ix->route_arg ? ix->route_arg : "";
+}
+
+int64_t
+dbot_interaction_age_ms(const dbot_interaction *ix)
+{
+    return dbot_now_ms() - ix->t_recv;
+}
+
+int
+dbot_interaction_state(const dbot_interaction *ix)
+{
+    return ix->state;
+}
+
+const char *
+dbot_interaction_opt_str(const dbot_interaction *ix, const char *name,
+                         const char *def)
+{
+    const char *v = def;
+
+    dbot_opt_string(ix->json, name, def, &v);
+    return v;
+}
+
+int64_t
+dbot_interaction_opt_int(const dbot_interaction *ix, const char *name,
+                         int64_t def)
+{
+    int64_t v = def;
+
+    dbot_opt_integer(ix->json, name, def, &v);
+    return v;
+}
+
+double
+dbot_interaction_opt_num(const dbot_interaction *ix, const char *name,
+                         double def)
+{
+    double v = def;
+
+    dbot_opt_number(ix->json, name, def, &v);
+    return v;
+}
+
+int
+dbot_interaction_opt_bool(const dbot_interaction *ix, const char *name,
+                          int def)
+{
+    bool v = def != 0;
+
+    dbot_opt_boolean(ix->json, name, def != 0, &v);
+    return v;
+}
+
+/* ---- registry --------------------------------------------------------------- */
+
+int
+dbot__interactions_new(struct dbot__interactions **out, dbot *bot)
+{
+    struct dbot__interactions *ixs = calloc(1, sizeof *ixs);
+
+    if (!ixs)
+        return DBOT_ENOMEM;
+    ixs->bot = bot;
+    ixs->token_life_ms = TOKEN_LIFE_MS;
+    if (dbot__routes_new(&ixs->routes) < 0) {
+        free(ixs);
+        return DBOT_ENOMEM;
+    }
+    *out = ixs;
+    return 0;
+}
+
+void
+dbot__interactions_free(struct dbot__interactions *ixs)
+{
+    if (!ixs)
+        return;
+    dbot__routes_free(ixs->routes);
+    cJSON_Delete(ixs->commands);
+    free(ixs);
+}
+
+int
+dbot__interactions_set_commands(struct dbot__interactions *ixs,
+                                cJSON *commands)
+{
+    cJSON_Delete(ixs->commands);
+    ixs->commands = commands;
+    /* Declared after READY: sync now rather than at the next session. */
+    if (ixs->app_id && ixs->synced)
+        dbot__interactions_sync_commands(ixs, ixs->bot, commands, ixs->app_id);
+    return 0;
+}
+
+void
+dbot__interactions_on_ready(struct dbot__interactions *ixs, const cJSON *d)
+{
+    const cJSON *app = cJSON_GetObjectItemCaseSensitive(d, "application");
+    uint64_t id = dbot_json_snowflake(cJSON_GetObjectItemCaseSensitive(app,
+                                                                       "id"));
+    uint64_t cfg_id = dbot__bot_config(ixs->bot)->application_id;
+
+    ixs->app_id = cfg_id ? cfg_id : id;
+    if (ixs->synced)
+        return;
+    ixs->synced = 1;
+    if (!ixs->app_id) {
+        LOG_W("commands", "no application id in READY or config; commands "
+                          "not registered");
+        return;
+    }
+    dbot__interactions_sync_commands(ixs, ixs->bot, ixs->commands,
+                                     ixs->app_id);
+}
+
+void
+dbot__interactions_stats(const struct dbot__interactions *ixs,
+                         struct dbot__ix_stats *out)
+{
+    *out = ixs->stats;
+}
+
+void
+dbot__interactions_set_token_life(struct dbot__interactions *ixs, int64_t ms)
+{
+    ixs->token_life_ms = ms;
+}
+
+struct dbot__routes *
+dbot__interactions_routes(struct dbot__interactions *ixs)
+{
+    return ixs->routes;
+}
+
+static int
+add_route(dbot *bot, enum dbot__route_kind kind, const char *key,
+          const char *option, dbot_interaction_fn fn, const char *name,
+          void *data)
+{
+    if (!bot)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot);
+    return dbot__routes_add(dbot__bot_interactions(bot)->routes, kind, key,
+                            option, fn, name, data);
+}
+
+int
+dbot_on_command_named(dbot *bot, const char *path, dbot_interaction_fn fn,
+                      const char *name, void *data)
+{
+    return add_route(bot, DBOT__ROUTE_COMMAND, path, NULL, fn, name, data);
+}
+
+int
+dbot_on_component_named(dbot *bot, const char *custom_id,
+                        dbot_interaction_fn fn, const char *name, void *data)
+{
+    return add_route(bot, DBOT__ROUTE_COMPONENT, custom_id, NULL, fn, name,
+                     data);
+}
+
+int
+dbot_on_modal_named(dbot *bot, const char *custom_id, dbot_interaction_fn fn,
+                    const char *name, void *data)
+{
+    return add_route(bot, DBOT__ROUTE_MODAL, custom_id, NULL, fn, name, data);
+}
+
+int
+dbot_on_autocomplete_named(dbot *bot, const char *path, const char *option,
+                           dbot_interaction_fn fn, const char *name,
+                           void *data)
+{
+    return add_route(bot, DBOT__ROUTE_AUTOCOMPLETE, path, option, fn, name,
+                     data);
+}
+
+/* ---- builders ----------------------------------------------------------- */
+
+/* Send a builder's JSON through `send`, or log the builder's first error. */
+static int
+send_built(dbot_interaction *ix, cJSON *json, const char *err,
+           int (*send)(dbot_interaction *, const cJSON *), const char *what)
+{
+    int rc;
+
+    if (!json) {
+        LOG_E("interaction", "%s not sent: %s", what, err);
+        return DBOT_EINVAL;
+    }
+    rc = send(ix, json);
+    cJSON_Delete(json);
+    return rc;
+}
+
+int
+dbot_interaction_reply_msg(dbot_interaction *ix, const dbot_msg *m)
+{
+    return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),
+                      dbot_interaction_reply_json, "reply");
+}
+
+int
+dbot_interaction_update(dbot_interaction *ix, const dbot_msg *m)
+{
+    return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),
+                      dbot_interaction_update_json, "update");
+}
+
+int
+dbot_interaction_modal(dbot_interaction *ix, const dbot_modal *m)
+{
+    return send_built(ix, dbot_modal_json(m), dbot_modal_error(m),
+                      dbot_interaction_modal_json, "modal");
+}

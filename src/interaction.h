@@ -1,0 +1,82 @@
+/*
+ * interaction.h (private): the interaction layer's hooks into the bot. The
+ * public API is include/dbot/interaction.h.
+ */
+#ifndef DBOT_SRC_INTERACTION_H
+#define DBOT_SRC_INTERACTION_H
+
+#include <dbot/interaction.h>
+
+#include <stdint.h>
+
+struct dbot__interactions;
+
+/* Counters for metrics. ack_ms_hist[i] counts acknowledgements that took
+ * [2^(i-1), 2^i) ms (i = 0: under 1 ms); the last bucket is open-ended. */
+#define DBOT__ACK_HIST_BUCKETS 16
+struct dbot__ix_stats {
+    uint64_t received;
+    uint64_t acknowledged;   /* initial responses accepted by Discord */
+    uint64_t auto_deferred;  /* deferred by the deadline timer */
+    uint64_t unknown_routes; /* answered "unknown command" */
+    uint64_t never_answered; /* answered with an error for the handler */
+    uint64_t failed;         /* initial response refused or lost */
+    uint64_t refused_locally; /* second responses, expired tokens */
+    uint64_t ack_ms_hist[DBOT__ACK_HIST_BUCKETS];
+    int64_t ack_ms_max;
+};
+
+int dbot__interactions_new(struct dbot__interactions **out, dbot *bot);
+void dbot__interactions_free(struct dbot__interactions *ixs);
+
+/* INTERACTION_CREATE from the gateway (loop thread). */
+void dbot__interactions_on_event(struct dbot__interactions *ixs,
+                                 const cJSON *d);
+/* READY: learn the application id and sync commands once. */
+void dbot__interactions_on_ready(struct dbot__interactions *ixs,
+                                 const cJSON *d);
+
+/* Takes ownership of the commands JSON array (dbot_commands_set). */
+int dbot__interactions_set_commands(struct dbot__interactions *ixs,
+                                    cJSON *commands);
+/* command_sync.c: GET, compare, PUT only when different. */
+void dbot__interactions_sync_commands(struct dbot__interactions *ixs,
+                                      dbot *bot, const cJSON *commands,
+                                      uint64_t app_id);
+
+void dbot__interactions_stats(const struct dbot__interactions *ixs,
+                              struct dbot__ix_stats *out);
+
+struct dbot__interactions *dbot__bot_interactions(dbot *bot);
+
+/* Tests only: shorten the 15-minute token life. */
+void dbot__interactions_set_token_life(struct dbot__interactions *ixs,
+                                       int64_t ms);
+
+/* Routing (interaction_route.c). */
+enum dbot__route_kind {
+    DBOT__ROUTE_COMMAND,
+    DBOT__ROUTE_COMPONENT,
+    DBOT__ROUTE_MODAL,
+    DBOT__ROUTE_AUTOCOMPLETE,
+};
+struct dbot__routes;
+struct dbot__route_match {
+    dbot_interaction_fn fn;
+    const char *name;  /* handler name */
+    void *data;
+    const char *arg;   /* prefix routes: the rest of the custom_id */
+};
+int dbot__routes_new(struct dbot__routes **out);
+void dbot__routes_free(struct dbot__routes *r);
+int dbot__routes_add(struct dbot__routes *r, enum dbot__route_kind kind,
+                     const char *key, const char *option,
+                     dbot_interaction_fn fn, const char *name, void *data);
+/* key: the command path or custom_id; option: focused option or NULL.
+ * Returns 1 and fills *m, or 0 when nothing matches. */
+int dbot__routes_find(const struct dbot__routes *r, enum dbot__route_kind kind,
+                      const char *key, const char *option,
+                      struct dbot__route_match *m);
+struct dbot__routes *dbot__interactions_routes(struct dbot__interactions *ixs);
+
+#endif

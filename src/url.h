@@ -1,0 +1,22 @@
+/*
+ * url.h: split ws://, wss://, http:// and https:// URLs (pure).
+ */
+#ifndef DBOT_SRC_URL_H
+#define DBOT_SRC_URL_H
+
+struct dbot__url {
+    int tls;        /* wss or https */
+    int port;       /* explicit, or 443/80 */
+    char host[256]; /* no brackets for IPv6 literals */
+    char path[1024]; /* "/" when absent; keeps the query string */
+};
+
+/* Returns 0, or DBOT_EINVAL for an unknown scheme, an empty host, a bad
+ * port, or parts longer than the buffers. */
+int dbot__url_parse(const char *url, struct dbot__url *out);
+
+/* Append the gateway query (v=10, json, zlib-stream when compress) to
+ * u->path, replacing any query the URL had. Returns 0 or DBOT_EINVAL. */
+int dbot__url_gateway_query(struct dbot__url *u, int compress);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * harness.h: run a bot on its own thread against an in-process fakecord.
+ *
+ * The test thread drives the fake and waits on conditions; the bot thread
+ * runs dbot_run(). Whatever the bot's handlers see is recorded under a
+ * mutex so the test thread can assert on it. Every log line is captured too,
+ * and the token must never appear in them.
+ */
+#ifndef DBOT_TESTS_HARNESS_H
+#define DBOT_TESTS_HARNESS_H
+
+#include "../check.h"
+#include "../fakecord/fakecord.h"
+
+#include <dbot/dbot.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define H_TOKEN "NzkyNzE1NDU0MTk2MDg4ODQy.X-hvzA.secret-token-for-tests"
+#define H_MAX_EVENTS 4096
+
+struct h_event {
+    char name[48];
+    int64_t seq;
+    int shard;
+    int i; /* d.i when present, else -1 */
+};
+
+struct harness {
+    fakecord *fc;
+    dbot *bot;
+    pthread_t th;
+    atomic_int running;
+    int rc;
+
+    pthread_mutex_t mu;
+    struct h_event ev[H_MAX_EVENTS];
+    int nev;
+};
+
+/* Every log line of the whole test binary. */
+static pthread_mutex_t h_log_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *h_logs;
+static size_t h_logs_len, h_logs_cap;
+
+static inline void
+h_log_sink(const char *line, size_t len, void *data)
+{
+    (void)data;
+    if (getenv("H_VERBOSE"))
+        fwrite(line, 1, len, stderr);
+    pthread_mutex_lock(&h_log_mu);
+    if (h_logs_len + len + 1 > h_logs_cap) {
+        size_t cap = h_logs_cap ? h_logs_cap * 2 : 1 << 16;
+        while (cap < h_logs_len + len + 1)
+            cap *= 2;
+        h_logs = realloc(h_logs, cap);
+        h_logs_cap = cap;
+    }
+    memcpy(h_logs + h_logs_len, line, len);
+    h_logs_len += len;
+    h_logs[h_logs_len] = '\0';
+    pthread_mutex_unlock(&h_log_mu);
+}
+
+/* 1 if `needle` appears in the captured logs. */
+static inline int
+h_log_has(const char *needle)
+{
+    int found;
+
+    pthread_mutex_lock(&h_log_mu);
+    found = h_logs && strstr(h_logs, needle) != NULL;
+    pthread_mutex_unlock(&h_log_mu);
+    return found;
+}
+
+static inline void
+h_log_reset(void)
+{
+    pthread_mutex_lock(&h_log_mu);
+    h_logs_len = 0;
+    if (h_logs)
+        h_logs[0] = '\0';
+    pthread_mutex_unlock(&h_log_mu);
+}
+
+static inline void
+h_record(dbot *bot, const dbot_event *ev, void *data)
+{
+    struct harness *h = data;
+    const cJSON *i = cJSON_GetObjectItemCaseSensitive(ev->data, "i");
+
+    (void)bot;
+    pthread_mutex_lock(&h->mu);
+    if (h->nev < H_MAX_EVENTS) {
+        struct h_event *e = &h->ev[h->nev++];
+        snprintf(e->name, sizeof e->name, "%s", ev->name);
+        e->seq = ev->seq;
+        e->shard = ev->shard_id;
+        e->i = cJSON_IsNumber(i) ? i->valueint : -1;
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
+static inline int
+h_count(struct harness *h, const char *name)
+{
+    int n = 0;
+
+    pthread_mutex_lock(&h->mu);
+    for (int k = 0; k < h->nev; k++)
+        n += strcmp(h->ev[k].name, name) == 0;
+    pthread_mutex_unlock(&h->mu);
+    return n;
+}
+
+static inline struct fakecord_stats
+h_stats(struct harness *h)
+{
+    struct fakecord_stats s;
+
+    fakecord_stats(h->fc, &s);
+    return s;
+}
+
+static inline void *
+h_bot_thread(void *arg)
+{
+    struct harness *h = arg;
+
+    h->rc = dbot_run(h->bot);
+    atomic_store(&h->running, 0);
+    return NULL;
+}
+
+/* Start a fake (opts may be NULL) unless h->fc is already set. */
+static inline void
+h_start_fake(struct harness *h, const struct fakecord_opts *o)
+{
+    struct fakecord_opts d;
+
+    if (!o) {
+        memset(&d, 0, sizeof d);
+        o = &d;
+    }
+    d = *o;
+    if (!d.token)
+        d.token = H_TOKEN;
+    h->fc = fakecord_start(&d);
+    ASSERT_TRUE(h->fc != NULL);
+}
+
+/* Build a bot pointing at the fake; `extra` is more JSON members
+ * (",\"intents\":[...]") or "". */
+static inline void
+h_new_bot(struct harness *h, const char *extra)
+{
+    char json[2048];
+
+    snprintf(json, sizeof json,
+             "{\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":\"%s\","
+             "\"log_level\":\"%s\",\"reconnect_min_ms\":50,"
+             "\"reconnect_max_ms\":400%s}",
+             H_TOKEN, fakecord_api_url(h->fc), fakecord_gateway_url(h->fc),
+             "debug",
+             extra ? extra : "");
+    ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
+    ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
+}
+
+static inline void
+h_run_bot(struct harness *h)
+{
+    atomic_store(&h->running, 1);
+    ASSERT_EQ(pthread_create(&h->th, NULL, h_bot_thread, h), 0);
+}
+
+static inline void
+h_start(struct harness *h, const struct fakecord_opts *o, const char *extra)
+{
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    dbot_log_set_sink(h_log_sink, NULL);
+    h_start_fake(h, o);
+    h_new_bot(h, extra);
+    h_run_bot(h);
+}
+
+/* Wait for the bot thread to end by itself (fatal close) or stop it. */
+static inline int
+h_finish(struct harness *h, int stop)
+{
+    if (stop)
+        dbot_stop(h->bot);
+    WAIT_UNTIL(!atomic_load(&h->running), 10000);
+    pthread_join(h->th, NULL);
+    dbot_free(h->bot);
+    h->bot = NULL;
+    return h->rc;
+}
+
+static inline void
+h_teardown(struct harness *h)
+{
+    char *v;
+
+    if (h->bot)
+        h_finish(h, 1);
+    v = fakecord_violations(h->fc);
+    if (v && *v) {
+        fprintf(stderr, "fakecord violations:\n%s", v);
+    }
+    free(v);
+    fakecord_stop(h->fc);
+    h->fc = NULL;
+    pthread_mutex_destroy(&h->mu);
+    ASSERT_TRUE(!h_log_has(H_TOKEN));
+}
+
+#endif

@@ -1,0 +1,65 @@
+#include "../check.h"
+#include "url.h"
+
+#include <dbot/dbot.h>
+
+TEST(parses_schemes_ports_and_paths)
+{
+    struct dbot__url u;
+
+    ASSERT_EQ(dbot__url_parse("wss://gateway.discord.gg", &u), 0);
+    ASSERT_EQ(u.tls, 1);
+    ASSERT_EQ(u.port, 443);
+    ASSERT_STREQ(u.host, "gateway.discord.gg");
+    ASSERT_STREQ(u.path, "/");
+
+    ASSERT_EQ(dbot__url_parse("ws://127.0.0.1:8080/resume", &u), 0);
+    ASSERT_EQ(u.tls, 0);
+    ASSERT_EQ(u.port, 8080);
+    ASSERT_STREQ(u.host, "127.0.0.1");
+    ASSERT_STREQ(u.path, "/resume");
+
+    ASSERT_EQ(dbot__url_parse("ws://[::1]:9/?x=1#frag", &u), 0);
+    ASSERT_STREQ(u.host, "::1");
+    ASSERT_EQ(u.port, 9);
+    ASSERT_STREQ(u.path, "/?x=1");
+}
+
+TEST(rejects_bad_urls)
+{
+    struct dbot__url u;
+    char longhost[600];
+
+    ASSERT_EQ(dbot__url_parse("ftp://x", &u), DBOT_EINVAL);
+    ASSERT_EQ(dbot__url_parse("wss://", &u), DBOT_EINVAL);
+    ASSERT_EQ(dbot__url_parse("wss://h:0", &u), DBOT_EINVAL);
+    ASSERT_EQ(dbot__url_parse("wss://h:70000", &u), DBOT_EINVAL);
+    ASSERT_EQ(dbot__url_parse("wss://h:12x", &u), DBOT_EINVAL);
+    ASSERT_EQ(dbot__url_parse("wss://[::1", &u), DBOT_EINVAL);
+    ASSERT_EQ(dbot__url_parse(NULL, &u), DBOT_EINVAL);
+    memset(longhost, 'a', sizeof longhost);
+    memcpy(longhost, "wss://", 6);
+    longhost[sizeof longhost - 1] = '\0';
+    ASSERT_EQ(dbot__url_parse(longhost, &u), DBOT_EINVAL);
+}
+
+TEST(gateway_query_replaces_any_query)
+{
+    struct dbot__url u;
+
+    ASSERT_EQ(dbot__url_parse("wss://g.example/?v=6&encoding=etf", &u), 0);
+    ASSERT_EQ(dbot__url_gateway_query(&u, 1), 0);
+    ASSERT_STREQ(u.path, "/?v=10&encoding=json&compress=zlib-stream");
+    ASSERT_EQ(dbot__url_parse("ws://127.0.0.1:1/resume", &u), 0);
+    ASSERT_EQ(dbot__url_gateway_query(&u, 0), 0);
+    ASSERT_STREQ(u.path, "/resume?v=10&encoding=json");
+}
+
+int
+main(void)
+{
+    RUN(parses_schemes_ports_and_paths);
+    RUN(rejects_bad_urls);
+    RUN(gateway_query_replaces_any_query);
+    return 0;
+}

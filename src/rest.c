@@ -144,7 +144,7 @@ complete(struct dbot__rest *r, struct dbot__rest_req *q, int status, int err,
         return;
     }
     e = dbot__rest_done_err(d, &m);
-    if (status == 401)
+    if (e == DBOT_EAUTH)
         dbot_log(DBOT_LOG_ERROR, "rest", "%s", m);
     else if (e && !q->cb)
         dbot_log(DBOT_LOG_WARN, "rest", "%s", m);

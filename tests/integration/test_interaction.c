@@ -262,8 +262,12 @@ static atomic_int followup_rc = 1, delete_rc = 1;
 static void
 followups_on_held(dbot *bot, void *arg)
 {
-    (void)bot;
     (void)arg;
+    /* The fake has the reply; the bot may not have its 204 yet. */
+    if (dbot_interaction_state(held) != DBOT_IXS_DONE) {
+        dbot_post(bot, followups_on_held, NULL);
+        return;
+    }
     followup_rc = dbot_interaction_followup(held, "and one more thing", 1);
     edit_rc = dbot_interaction_edit_original(held, "edited");
     delete_rc = dbot_interaction_delete_original(held);

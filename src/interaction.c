@@ -23,6 +23,7 @@
 
 #include "bot.h"
 #include "config.h"
+#include "health.h"
 #include "log.h"
 
 #include <dbot/command.h>
@@ -61,6 +62,7 @@ struct dbot__interactions {
     cJSON *commands;      /* what dbot_commands_set() declared, or NULL */
     uint64_t app_id;
     int synced;           /* command sync started */
+    struct dbot__offload_conf offload; /* interaction_offload.c */
 };
 
 struct dbot_interaction {
@@ -437,7 +439,12 @@ run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
 
     ix->handler = m->name;
     ix->route_arg = m->arg;
+    /* Named for the watchdog, which reports a handler blocking the loop
+     * while it blocks. */
+    dbot__health_enter(dbot__bot_health(bot_of(ix)), "handler", m->name,
+                       describe(ix));
     rc = m->fn(ix, m->data);
+    dbot__health_leave(dbot__bot_health(bot_of(ix)));
     dt = dbot_now_ms() - t0;
     if (cfg_of(ix)->slow_handler_ms > 0 && dt >= cfg_of(ix)->slow_handler_ms)
         LOG_W("dispatch", "slow handler %s took %lld ms on %s; move blocking "
@@ -881,6 +888,7 @@ dbot__interactions_free(struct dbot__interactions *ixs)
         return;
     dbot__routes_free(ixs->routes);
     cJSON_Delete(ixs->commands);
+    free(ixs->offload.busy_text);
     free(ixs);
 }
 
@@ -928,6 +936,12 @@ struct dbot__routes *
 dbot__interactions_routes(struct dbot__interactions *ixs)
 {
     return ixs->routes;
+}
+
+struct dbot__offload_conf *
+dbot__interactions_offload_conf(struct dbot__interactions *ixs)
+{
+    return &ixs->offload;
 }
 
 static int

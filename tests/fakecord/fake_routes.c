@@ -372,6 +372,16 @@ commands(struct fakecord *fc, struct fc_http *h, const struct route *r)
 
 /* ---- interactions ---------------------------------------------------------- */
 
+/* callback_ms in µs resolution: acknowledgements take well under 1 ms. */
+static int64_t
+now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 uint64_t
 fc_ix_push(struct fakecord *fc, const char *json)
 {
@@ -415,6 +425,7 @@ fc_ix_push(struct fakecord *fc, const char *json)
     x->id = id;
     x->token = strdup(tok);
     x->created_ms = fc_now_ms();
+    x->created_us = now_us();
     x->callback_type = -1;
     x->followup_bodies = cJSON_CreateArray();
     x->next = fc->ixs;
@@ -431,7 +442,7 @@ static void
 ix_callback(struct fakecord *fc, struct fc_http *h, const struct route *r)
 {
     struct fc_ix *x = fc_ix_find(fc, strtoull(r->seg[1], NULL, 10));
-    int64_t now = fc_now_ms();
+    int64_t now = now_us();
     cJSON *b, *type, *data, *out, *ixo, *res;
     double ms;
     char buf[32];
@@ -441,7 +452,7 @@ ix_callback(struct fakecord *fc, struct fc_http *h, const struct route *r)
         fc_http_error(h, 404, 10062, "Unknown interaction");
         return;
     }
-    ms = (double)(now - x->created_ms);
+    ms = (double)(now - x->created_us) / 1000.0;
     x->callbacks++;
     b = body_json(fc, h);
     type = b ? cJSON_GetObjectItemCaseSensitive(b, "type") : NULL;
@@ -613,7 +624,7 @@ fakecord_age_interaction(fakecord *fc, uint64_t id, int64_t ms)
     pthread_mutex_lock(&fc->mu);
     x = fc_ix_find(fc, id);
     if (x)
-        x->created_ms -= ms;
+        x->created_ms -= ms, x->created_us -= ms * 1000;
     pthread_mutex_unlock(&fc->mu);
     return x ? 0 : -1;
 }

@@ -280,11 +280,17 @@ TEST(full_queue_answers_busy_ephemerally)
     id[0] = push_cmd(&H, "gated", 0);
     WAIT_UNTIL(atomic_load(&gate_waiting) == 1, 10000); /* running */
     id[1] = push_cmd(&H, "gated", 1);
+    WAIT_UNTIL(ix_callbacks(&H, id[1]) == 1, 10000);
+    /* The handler stores its rc after the ack went out: wait for both. */
+    atomic_store(&last_rc, 1);
     id[2] = push_cmd(&H, "gated", 2); /* the queue holds 2 */
     WAIT_UNTIL(ix_callbacks(&H, id[2]) == 1, 10000);
+    WAIT_UNTIL(atomic_load(&last_rc) != 1, 10000);
     ASSERT_EQ(atomic_load(&last_rc), 0);
+    atomic_store(&last_rc, 1);
     id[3] = push_cmd(&H, "gated", 3);
     WAIT_UNTIL(ix_callbacks(&H, id[3]) == 1, 10000);
+    WAIT_UNTIL(atomic_load(&last_rc) != 1, 10000);
     ASSERT_EQ(atomic_load(&last_rc), DBOT_EBUSY);
 
     l = ix_log(&H, id[3]);
@@ -586,6 +592,7 @@ TEST(autocomplete_cannot_be_offloaded)
               "\"focused\":true}]}}");
     ASSERT_NE(id, 0);
     WAIT_UNTIL(ix_callbacks(&H, id) == 1, 10000);
+    WAIT_UNTIL(atomic_load(&last_rc) != 1, 10000);
     ASSERT_EQ(atomic_load(&last_rc), DBOT_EINVAL);
     assert_no_violations(&H);
     h_teardown(&H);

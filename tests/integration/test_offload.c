@@ -356,6 +356,60 @@ TEST(job_queued_past_its_deadline_is_dropped_and_user_told)
     h_teardown(&H);
 }
 
+/* ---- the STYLE.md shape: string options copied into the job ------------- */
+
+static void
+fortune_work(dbot_work *w)
+{
+    char text[128];
+    const char *topic = dbot_work_option_str(w, "topic", "life");
+
+    snprintf(text, sizeof text, "On %s: wait for it.", topic);
+    dbot_work_reply(w, text);
+}
+
+static int
+on_fortune(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    return dbot_interaction_offload(ix, fortune_work, NULL);
+}
+
+static void
+setup_fortune(dbot *bot, void *arg)
+{
+    (void)arg;
+    ASSERT_EQ(dbot_on_command(bot, "fortune", on_fortune, NULL), 0);
+}
+
+TEST(fortune_reads_its_options_on_the_worker)
+{
+    uint64_t a, b;
+    struct fakecord_ix_log l;
+
+    h_start_with(&H, NULL, "", setup_fortune, NULL);
+    wait_ready(&H);
+    a = fakecord_push_interaction(
+        H.fc, "{\"type\":2,\"user\":{\"id\":\"1\"},\"data\":{\"name\":"
+              "\"fortune\",\"type\":1,\"options\":[{\"name\":\"topic\","
+              "\"type\":3,\"value\":\"cats\"}]}}");
+    b = fakecord_push_interaction(
+        H.fc, "{\"type\":2,\"user\":{\"id\":\"1\"},\"data\":{\"name\":"
+              "\"fortune\",\"type\":1}}");
+    ASSERT_NE(a, 0);
+    ASSERT_NE(b, 0);
+    WAIT_UNTIL(ix_edits(&H, a) == 1, 10000);
+    WAIT_UNTIL(ix_edits(&H, b) == 1, 10000);
+    l = ix_log(&H, a);
+    ASSERT_STREQ(content_of(l.last_edit), "On cats: wait for it.");
+    fakecord_ix_log_free(&l);
+    l = ix_log(&H, b);
+    ASSERT_STREQ(content_of(l.last_edit), "On life: wait for it.");
+    fakecord_ix_log_free(&l);
+    assert_no_violations(&H);
+    h_teardown(&H);
+}
+
 /* ---- done callbacks, silent work, already acknowledged ------------------ */
 
 static void
@@ -603,6 +657,7 @@ main(void)
 {
     RUN(acks_stay_fast_while_every_worker_is_busy);
     RUN(full_queue_answers_busy_ephemerally);
+    RUN(fortune_reads_its_options_on_the_worker);
     RUN(job_queued_past_its_deadline_is_dropped_and_user_told);
     RUN(done_callback_silent_work_and_early_reply);
     RUN(watchdog_names_the_blocking_handler_while_it_blocks);

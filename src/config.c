@@ -108,6 +108,7 @@ dbot__config_defaults(struct dbot_config *cfg)
     cfg->shard_count = 0;
     cfg->workers = 0;
     cfg->queue_size = 1024;
+    cfg->worker_nice = 10;
     cfg->slow_handler_ms = 100;
     cfg->ack_deadline_ms = 2000;
     cfg->max_message_bytes = (size_t)64 * 1024 * 1024;
@@ -674,6 +675,12 @@ f_queue_size(struct pctx *p, const cJSON *v, const char *key)
 }
 
 static int
+f_worker_nice(struct pctx *p, const cJSON *v, const char *key)
+{
+    return set_int_field(p, v, key, 0, 19, &p->cfg->worker_nice);
+}
+
+static int
 f_slow_handler_ms(struct pctx *p, const cJSON *v, const char *key)
 {
     return set_int_field(p, v, key, 1, 600000, &p->cfg->slow_handler_ms);
@@ -794,6 +801,7 @@ static const struct field {
     { "shards", f_shards },
     { "workers", f_workers },
     { "queue_size", f_queue_size },
+    { "worker_nice", f_worker_nice },
     { "slow_handler_ms", f_slow_handler_ms },
     { "ack_deadline_ms", f_ack_deadline_ms },
     { "max_message_bytes", f_max_message_bytes },

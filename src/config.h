@@ -24,6 +24,7 @@ struct dbot_config {
     int shard_count;         /* 0: Discord's recommendation */
     int workers;             /* worker threads; 0 means number of cores */
     int queue_size;          /* worker queue bound */
+    int worker_nice;         /* workers run this much nicer than the loop */
     int slow_handler_ms;     /* log handlers slower than this */
     int ack_deadline_ms;     /* auto-defer after this; 0 disables */
     size_t max_message_bytes; /* bound on one decompressed gateway message */

@@ -133,6 +133,7 @@ TEST(defaults)
     ASSERT_EQ(cfg.shard_count, 0);
     ASSERT_EQ(cfg.workers, 0);
     ASSERT_EQ(cfg.queue_size, 1024);
+    ASSERT_EQ(cfg.worker_nice, 10);
     ASSERT_EQ(cfg.slow_handler_ms, 100);
     ASSERT_EQ(cfg.ack_deadline_ms, 2000);
     ASSERT_EQ(cfg.max_message_bytes, 64 * 1024 * 1024);
@@ -225,6 +226,8 @@ TEST(range_edges)
     expect_ok("{\"workers\":256}");
     expect_ok("{\"queue_size\":1}");
     expect_ok("{\"queue_size\":1000000}");
+    expect_ok("{\"worker_nice\":0}");
+    expect_ok("{\"worker_nice\":19}");
     expect_ok("{\"ack_deadline_ms\":0}");
     expect_ok("{\"ack_deadline_ms\":2999}");
     expect_ok("{\"max_message_bytes\":65536}");
@@ -248,6 +251,8 @@ TEST(every_field_invalid)
                                 "1000000, got 0" },
         { "{\"queue_size\":1000001}", "queue_size: must be an integer" },
         { "{\"queue_size\":1.5}", "got 1.5" },
+        { "{\"worker_nice\":20}", "worker_nice: must be an integer between 0 "
+                                  "and 19" },
         { "{\"shards\":-1}", "shards: must be an integer between 0 and" },
         { "{\"shards\":true}", "shards: must be an integer between 0 and "
                                "65535, got true" },

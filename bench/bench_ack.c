@@ -150,8 +150,8 @@ on_ready(dbot *bot, const dbot_event *ev, void *data)
 
 struct pool_run {
     int64_t end_ns;
-    long count;        /* [loop] */
-    int inflight;      /* [loop] */
+    long count;         /* [loop] */
+    int inflight;       /* [loop] */
     atomic_long result; /* count once every job is back, else -1 */
 };
 
@@ -168,7 +168,8 @@ empty_done(dbot *bot, void *arg, int status)
 
     (void)status;
     p->count++;
-    if (now_ns() < p->end_ns && dbot_offload(bot, empty_work, empty_done, p) == 0)
+    if (now_ns() < p->end_ns &&
+        dbot_offload(bot, empty_work, empty_done, p) == 0)
         return;
     if (--p->inflight == 0)
         atomic_store(&p->result, p->count);
@@ -234,7 +235,8 @@ http_rtt(fakecord *fc, double *p50, double *p99)
     return n;
 }
 
-/* ---- main ------------------------------------------------------------------ */
+/* ---- main ------------------------------------------------------------------
+ */
 
 int
 main(int argc, char **argv)
@@ -285,7 +287,7 @@ main(int argc, char **argv)
     dbot_on_command(bot, "bench", on_bench, NULL);
     dbot_on(bot, "READY", on_ready, NULL);
     pthread_create(&th, NULL, bot_thread, bot);
-    for (t = now_ns(); !atomic_load(&ready); ) {
+    for (t = now_ns(); !atomic_load(&ready);) {
         struct timespec ts = { 0, 1000000 };
 
         if (now_ns() - t > 10000000000LL) {
@@ -364,8 +366,8 @@ main(int argc, char **argv)
            "\"http_rtt_ms\":{\"n\":%d,\"p50\":%.3f,\"p99\":%.3f},"
            "\"empty_jobs_per_s\":%.0f}\n",
            seconds, rate, total, (double)total / push_s, workers, queue,
-           job_spin ? "spin" : "sleep", job_ms, nlat, deferred, busy,
-           unacked, st.violations, pct(lat, nlat, 50), pct(lat, nlat, 99),
+           job_spin ? "spin" : "sleep", job_ms, nlat, deferred, busy, unacked,
+           st.violations, pct(lat, nlat, 50), pct(lat, nlat, 99),
            nlat ? lat[nlat - 1] : -1.0, nrtt, rtt50, rtt99, pool_rate);
     fflush(stdout);
     if (viol && *viol)

@@ -15,11 +15,11 @@
 #include <string.h>
 #include <time.h>
 
-static const dbot_option fortune_opts[] = {
-    { .type = DBOT_OPT_STRING, .name = "topic",
-      .description = "What the fortune is about" },
-    { 0 }
-};
+static const dbot_option fortune_opts[] = { { .type = DBOT_OPT_STRING,
+                                              .name = "topic",
+                                              .description =
+                                                  "What the fortune is about" },
+                                            { 0 } };
 static const dbot_command fortune_cmd = {
     .name = "fortune",
     .description = "Ask the oracle (it takes its time)",

@@ -50,9 +50,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOKEN_LIFE_MS    (15 * 60 * 1000)
-#define MAX_DEADLINE_MS  (14 * 60 * 1000) /* a minute left to say "late" */
-#define MAX_CONTENT      2000             /* characters in a message */
+#define TOKEN_LIFE_MS   (15 * 60 * 1000)
+#define MAX_DEADLINE_MS (14 * 60 * 1000) /* a minute left to say "late" */
+#define MAX_CONTENT     2000             /* characters in a message */
 
 static const char MSG_BUSY[] =
     "I'm busy right now, please try again in a moment.";
@@ -62,12 +62,12 @@ static const char MSG_LATE[] =
 /* Fields: [loop] only the loop touches it; [job] whoever runs the job now
  * (the worker during work, the loop after). */
 struct dbot_work {
-    dbot_interaction *ix;           /* [loop] referenced until the end */
-    dbot_interaction_work_fn work;  /* [const] */
-    dbot_interaction_done_fn done;  /* [const] may be NULL */
-    void *data;                     /* [const] the user's */
-    cJSON *json;                    /* [job] the interaction, no token */
-    cJSON *reply;                   /* [job] what dbot_work_reply stored */
+    dbot_interaction *ix;          /* [loop] referenced until the end */
+    dbot_interaction_work_fn work; /* [const] */
+    dbot_interaction_done_fn done; /* [const] may be NULL */
+    void *data;                    /* [const] the user's */
+    cJSON *json;                   /* [job] the interaction, no token */
+    cJSON *reply;                  /* [job] what dbot_work_reply stored */
 };
 
 static void
@@ -105,20 +105,21 @@ job_done(void *arg, int status)
               "deadline after %lld ms; told the user",
               dbot_interaction_command(ix) ? dbot_interaction_command(ix)
                                            : "interaction",
-              dbot_interaction_id(ix),
-              (long long)dbot_interaction_age_ms(ix));
+              dbot_interaction_id(ix), (long long)dbot_interaction_age_ms(ix));
         rc = dbot_interaction_edit_original(ix, MSG_LATE);
     }
     if (rc < 0)
-        LOG_W("interaction", "cannot send the result of offloaded work "
-                             "(%" PRIu64 "): %s",
+        LOG_W("interaction",
+              "cannot send the result of offloaded work "
+              "(%" PRIu64 "): %s",
               dbot_interaction_id(ix), dbot_strerror(rc));
     work_free(w);
     /* With nothing sent, this tells the user "did not respond". */
     dbot_interaction_unref(ix);
 }
 
-/* ---- offloading ------------------------------------------------------------ */
+/* ---- offloading ------------------------------------------------------------
+ */
 
 static int64_t
 job_deadline(dbot_interaction *ix, const struct dbot__offload_conf *conf)
@@ -197,8 +198,8 @@ dbot_interaction_offload_then(dbot_interaction *ix,
     }
     cJSON_DeleteItemFromObjectCaseSensitive(w->json, "token");
 
-    rc = dbot__pool_submit(pool, job_work, job_done, w,
-                           job_deadline(ix, conf), "interaction_offload");
+    rc = dbot__pool_submit(pool, job_work, job_done, w, job_deadline(ix, conf),
+                           "interaction_offload");
     if (rc < 0) {
         work_free(w);
         return rc == DBOT_EBUSY ? answer_busy(ix, conf) : rc;
@@ -209,8 +210,9 @@ dbot_interaction_offload_then(dbot_interaction *ix,
         if (rc < 0)
             /* The job is queued and will end normally; its edit will be
              * refused and logged. The handler's caller learns it now. */
-            LOG_W("interaction", "cannot defer %" PRIu64 " for offloaded "
-                                 "work: %s",
+            LOG_W("interaction",
+                  "cannot defer %" PRIu64 " for offloaded "
+                  "work: %s",
                   dbot_interaction_id(ix), dbot_strerror(rc));
     }
     return 0;
@@ -223,7 +225,8 @@ dbot_interaction_offload(dbot_interaction *ix, dbot_interaction_work_fn work,
     return dbot_interaction_offload_then(ix, work, NULL, data);
 }
 
-/* ---- settings --------------------------------------------------------------- */
+/* ---- settings ---------------------------------------------------------------
+ */
 
 int
 dbot_interaction_set_busy_message(dbot *bot, const char *text)
@@ -260,7 +263,8 @@ dbot_interaction_set_offload_deadline(dbot *bot, int ms)
     return 0;
 }
 
-/* ---- the job's own functions ----------------------------------------------- */
+/* ---- the job's own functions -----------------------------------------------
+ */
 
 void *
 dbot_work_data(const dbot_work *w)

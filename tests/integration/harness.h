@@ -221,8 +221,7 @@ h_start(struct harness *h, const struct fakecord_opts *o, const char *extra)
  * settings: calls that are loop-thread only once dbot_run runs). */
 static inline void
 h_start_with(struct harness *h, const struct fakecord_opts *o,
-             const char *extra, void (*setup)(dbot *bot, void *arg),
-             void *arg)
+             const char *extra, void (*setup)(dbot *bot, void *arg), void *arg)
 {
     memset(h, 0, sizeof *h);
     pthread_mutex_init(&h->mu, NULL);

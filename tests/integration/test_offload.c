@@ -214,8 +214,8 @@ TEST(acks_stay_fast_while_every_worker_is_busy)
     wait_ready(&H);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int i = 0; i < n; i++) {
-        long long ns = (long long)t0.tv_nsec + (long long)i * 1000000000LL /
-                                                  per_sec;
+        long long ns =
+            (long long)t0.tv_nsec + (long long)i * 1000000000LL / per_sec;
 
         t.tv_sec = t0.tv_sec + (time_t)(ns / 1000000000LL);
         t.tv_nsec = (long)(ns % 1000000000LL);
@@ -264,8 +264,7 @@ setup_busy(dbot *bot, void *arg)
 {
     setup_slow(bot, arg);
     ASSERT_EQ(dbot_interaction_set_busy_message(bot, ""), DBOT_EINVAL);
-    ASSERT_EQ(dbot_interaction_set_busy_message(bot, "Queue full, sorry!"),
-              0);
+    ASSERT_EQ(dbot_interaction_set_busy_message(bot, "Queue full, sorry!"), 0);
 }
 
 TEST(full_queue_answers_busy_ephemerally)
@@ -274,8 +273,7 @@ TEST(full_queue_answers_busy_ephemerally)
     struct fakecord_ix_log l;
 
     gate_set(0);
-    h_start_with(&H, NULL, ",\"workers\":1,\"queue_size\":2", setup_busy,
-                 NULL);
+    h_start_with(&H, NULL, ",\"workers\":1,\"queue_size\":2", setup_busy, NULL);
     wait_ready(&H);
     id[0] = push_cmd(&H, "gated", 0);
     WAIT_UNTIL(atomic_load(&gate_waiting) == 1, 10000); /* running */
@@ -296,9 +294,9 @@ TEST(full_queue_answers_busy_ephemerally)
     l = ix_log(&H, id[3]);
     ASSERT_EQ(l.callback_type, 4);
     ASSERT_EQ(flags_of(l.callback_body), 64);
-    ASSERT_STREQ(content_of(cJSON_GetObjectItemCaseSensitive(l.callback_body,
-                                                             "data")),
-                 "Queue full, sorry!");
+    ASSERT_STREQ(
+        content_of(cJSON_GetObjectItemCaseSensitive(l.callback_body, "data")),
+        "Queue full, sorry!");
     fakecord_ix_log_free(&l);
 
     gate_set(1);
@@ -545,7 +543,8 @@ TEST(watchdog_names_the_blocking_handler_while_it_blocks)
     h_teardown(&H);
 }
 
-/* ---- (d) shutdown with queued jobs ---------------------------------------- */
+/* ---- (d) shutdown with queued jobs ----------------------------------------
+ */
 
 #define SHUT_JOBS 30
 static int shut_done[SHUT_JOBS];
@@ -606,7 +605,8 @@ TEST(shutdown_with_queued_jobs_runs_every_done_once)
     h_teardown(&H);
 }
 
-/* ---- argument checks --------------------------------------------------------- */
+/* ---- argument checks
+ * --------------------------------------------------------- */
 
 static int
 on_autocomplete(dbot_interaction *ix, void *data)

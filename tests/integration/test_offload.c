@@ -310,8 +310,10 @@ TEST(full_queue_answers_busy_ephemerally)
         ASSERT_STREQ(content_of(l.last_edit), want);
         fakecord_ix_log_free(&l);
     }
-    /* The busy one never ran: nothing edited it. */
+    /* The busy one never ran: nothing edited it, and the handler's
+     * DBOT_EBUSY did not earn it a second answer. */
     ASSERT_EQ(ix_edits(&H, id[3]), 0);
+    ASSERT_EQ(ix_callbacks(&H, id[3]), 1);
     assert_no_violations(&H);
     h_teardown(&H);
 }

@@ -655,6 +655,33 @@ fakecord_interaction_log(fakecord *fc, uint64_t id, struct fakecord_ix_log *out)
     return x ? 0 : -1;
 }
 
+int
+fakecord_interaction_acks(fakecord *fc, struct fakecord_ack **out)
+{
+    struct fc_ix *x;
+    int n = 0;
+
+    *out = NULL;
+    pthread_mutex_lock(&fc->mu);
+    for (x = fc->ixs; x; x = x->next)
+        n++;
+    if (n && !(*out = calloc((size_t)n, sizeof **out))) {
+        pthread_mutex_unlock(&fc->mu);
+        return -1;
+    }
+    /* The list is newest first; the answer is oldest first. */
+    x = fc->ixs;
+    for (int i = n - 1; i >= 0; i--, x = x->next) {
+        (*out)[i].id = x->id;
+        (*out)[i].callbacks = x->callbacks;
+        (*out)[i].callback_type = x->callback_type;
+        (*out)[i].callback_ms = x->callback_ms;
+        (*out)[i].edits = x->edits;
+    }
+    pthread_mutex_unlock(&fc->mu);
+    return n;
+}
+
 void
 fakecord_ix_log_free(struct fakecord_ix_log *l)
 {

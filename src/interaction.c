@@ -434,22 +434,17 @@ dbot_interaction_unref(dbot_interaction *ix)
 static void
 run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
 {
-    int64_t t0 = dbot_now_ms(), dt;
     int rc;
 
     ix->handler = m->name;
     ix->route_arg = m->arg;
-    /* Named for the watchdog, which reports a handler blocking the loop
+    /* Timed and named by loop health like event handlers: it logs a slow
+     * one (slow_handler_ms) and the watchdog reports one blocking the loop
      * while it blocks. */
     dbot__health_enter(dbot__bot_health(bot_of(ix)), "handler", m->name,
                        describe(ix));
     rc = m->fn(ix, m->data);
     dbot__health_leave(dbot__bot_health(bot_of(ix)));
-    dt = dbot_now_ms() - t0;
-    if (cfg_of(ix)->slow_handler_ms > 0 && dt >= cfg_of(ix)->slow_handler_ms)
-        LOG_W("dispatch", "slow handler %s took %lld ms on %s; move blocking "
-                          "work to dbot_interaction_offload()",
-              m->name, (long long)dt, describe(ix));
     if (rc < 0 && answer_for_silent_handler(ix, MSG_FAILED))
         LOG_W("interaction", "handler %s failed (%s) on %s without answering; "
                              "the user was told",

@@ -110,16 +110,14 @@ job_done(void *arg, int status)
     }
     if (rc < 0)
         LOG_W("interaction",
-              "cannot send the result of offloaded work "
-              "(%" PRIu64 "): %s",
+              "cannot send the result of offloaded work (%" PRIu64 "): %s",
               dbot_interaction_id(ix), dbot_strerror(rc));
     work_free(w);
     /* With nothing sent, this tells the user "did not respond". */
     dbot_interaction_unref(ix);
 }
 
-/* ---- offloading ------------------------------------------------------------
- */
+/* ---- offloading ---------------------------------------------------------- */
 
 static int64_t
 job_deadline(dbot_interaction *ix, const struct dbot__offload_conf *conf)
@@ -225,8 +223,7 @@ dbot_interaction_offload(dbot_interaction *ix, dbot_interaction_work_fn work,
     return dbot_interaction_offload_then(ix, work, NULL, data);
 }
 
-/* ---- settings ---------------------------------------------------------------
- */
+/* ---- settings ------------------------------------------------------------ */
 
 int
 dbot_interaction_set_busy_message(dbot *bot, const char *text)
@@ -263,8 +260,7 @@ dbot_interaction_set_offload_deadline(dbot *bot, int ms)
     return 0;
 }
 
-/* ---- the job's own functions -----------------------------------------------
- */
+/* ---- the job's own functions --------------------------------------------- */
 
 void *
 dbot_work_data(const dbot_work *w)

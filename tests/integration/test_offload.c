@@ -548,7 +548,7 @@ TEST(watchdog_names_the_blocking_handler_while_it_blocks)
 /* ---- (d) shutdown with queued jobs ----------------------------------------
  */
 
-#define SHUT_JOBS 30
+#define SHUT_JOBS 40
 static int shut_done[SHUT_JOBS];
 static int shut_status[SHUT_JOBS];
 
@@ -583,7 +583,7 @@ TEST(shutdown_with_queued_jobs_runs_every_done_once)
     uint64_t ids[SHUT_JOBS];
     int ran = 0, canceled = 0;
 
-    /* 2 workers x 300 ms jobs: 30 of them need 4.5 s, more than the 3 s
+    /* 2 workers x 300 ms jobs: 40 of them need 6 s, well over the 3 s
      * shutdown grace, so some start and some are cancelled. */
     job_ms = 300;
     memset(shut_done, 0, sizeof shut_done);

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "intents.h"
+
 #define DBOT_DEFAULT_API_URL "https://discord.com/api/v10"
 
 struct dbot_config {
@@ -24,9 +26,9 @@ struct dbot_config {
     int shard_count;         /* 0: Discord's recommendation */
     int workers;             /* worker threads; 0 means number of cores */
     int queue_size;          /* worker queue bound */
-    int worker_nice;         /* workers run this much nicer than the loop */
     int slow_handler_ms;     /* log handlers slower than this */
     int ack_deadline_ms;     /* auto-defer after this; 0 disables */
+    int interaction_timeout_ms; /* deferred and never completed: error */
     size_t max_message_bytes; /* bound on one decompressed gateway message */
     int tls_verify;          /* 1 unless a test config sets "tls_verify":false */
     char *ca_file;           /* extra CA bundle (tests with a private CA) */
@@ -67,12 +69,11 @@ int dbot__config_load(struct dbot_config *cfg, const char *path);
 int dbot__config_validate_for_run(const struct dbot_config *cfg, char *err,
                                   size_t errlen);
 
-/* Intent name ("GUILD_MESSAGES") to its bit; 0 if unknown. */
-uint64_t dbot__intent_bit(const char *name);
+/* dbot__intent_bit() and dbot__intents_valid_mask() live in intents.h. */
 
-/* All documented intent bits (discord-protocol.md §2.2); other bits make
- * Discord close with 4013, so the parser rejects them. */
-uint64_t dbot__intents_valid_mask(void);
+/* The i-th JSON key the parser knows (0-based), NULL past the last one.
+ * Lets tests check that the example config and the docs list every field. */
+const char *dbot__config_field_name(size_t i);
 
 void dbot__config_free(struct dbot_config *cfg);
 

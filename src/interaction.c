@@ -28,6 +28,7 @@
 
 #include <dbot/command.h>
 #include <dbot/interaction_data.h>
+#include <dbot/message.h>
 #include <dbot/rest.h>
 
 #include <libwebsockets.h>
@@ -37,7 +38,6 @@
 #include <string.h>
 
 #define TOKEN_LIFE_MS      (15 * 60 * 1000)
-#define ABANDON_MS_DEFAULT (14 * 60 * 1000)
 #define FLAG_EPHEMERAL     64
 
 enum cb_type {
@@ -62,6 +62,7 @@ struct dbot__interactions {
     cJSON *commands;      /* what dbot_commands_set() declared, or NULL */
     uint64_t app_id;
     int synced;           /* command sync started */
+    int64_t token_life_ms; /* 15 min; shorter only in tests */
     struct dbot__offload_conf offload; /* interaction_offload.c */
 };
 
@@ -84,6 +85,7 @@ struct dbot_interaction {
 };
 
 static int send_edit(dbot_interaction *ix, const cJSON *data);
+static int refuse(dbot_interaction *ix, int rc, const char *what);
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -102,7 +104,7 @@ cfg_of(const dbot_interaction *ix)
 static int
 expired(const dbot_interaction *ix)
 {
-    return dbot_now_ms() - ix->t_recv >= TOKEN_LIFE_MS;
+    return dbot_now_ms() - ix->t_recv >= ix->owner->token_life_ms;
 }
 
 static const char *
@@ -268,6 +270,25 @@ later_fail(struct later *l, int rc)
     dbot_interaction_unref(l->ix);
     free(l);
     return rc;
+}
+
+/* Followups, their edits and deletes: allowed once the response landed. */
+static struct later *
+followup_later(dbot_interaction *ix, const char *what, int *rc)
+{
+    struct later *l;
+
+    *rc = 0;
+    if (expired(ix))
+        *rc = refuse(ix, DBOT_EEXPIRED, what);
+    else if (ix->state != DBOT_IXS_DONE && ix->state != DBOT_IXS_DEFERRED)
+        *rc = refuse(ix, DBOT_ESTATE, what);
+    if (*rc)
+        return NULL;
+    l = later_new(ix, what);
+    if (!l)
+        *rc = DBOT_ENOMEM;
+    return l;
 }
 
 static int
@@ -510,7 +531,7 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
         lws_sul_schedule(dbot__bot_lws(ixs->bot), 0, &ix->deadline_sul,
                          deadline_cb, (lws_usec_t)deadline * 1000);
     lws_sul_schedule(dbot__bot_lws(ixs->bot), 0, &ix->abandon_sul, abandon_cb,
-                     (lws_usec_t)ABANDON_MS_DEFAULT * 1000);
+                     (lws_usec_t)cfg_of(ix)->interaction_timeout_ms * 1000);
     found = dbot__routes_find(ixs->routes, kind, key, option, &m);
     if (found) {
         run_handler(ix, &m);
@@ -710,15 +731,46 @@ dbot_interaction_delete_original(dbot_interaction *ix)
     if (!ix)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot_of(ix));
-    if (expired(ix))
-        return refuse(ix, DBOT_EEXPIRED, "delete");
-    if (ix->state != DBOT_IXS_DONE && ix->state != DBOT_IXS_DEFERRED)
-        return refuse(ix, DBOT_ESTATE, "delete before the response landed");
-    l = later_new(ix, "delete of the original response");
+    l = followup_later(ix, "delete of the original response", &rc);
     if (!l)
-        return DBOT_ENOMEM;
+        return rc;
     rc = dbot_original_delete(bot_of(ix), ix->app_id, ix->token, later_done,
                               l);
+    return rc < 0 ? later_fail(l, rc) : 0;
+}
+
+int
+dbot_interaction_followup_edit_json(dbot_interaction *ix, uint64_t message_id,
+                                    const cJSON *data)
+{
+    struct later *l;
+    int rc;
+
+    if (!ix || !data || !message_id)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    l = followup_later(ix, "followup edit", &rc);
+    if (!l)
+        return rc;
+    rc = dbot_followup_edit(bot_of(ix), ix->app_id, ix->token, message_id,
+                            data, later_done, l);
+    return rc < 0 ? later_fail(l, rc) : 0;
+}
+
+int
+dbot_interaction_followup_delete(dbot_interaction *ix, uint64_t message_id)
+{
+    struct later *l;
+    int rc;
+
+    if (!ix || !message_id)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    l = followup_later(ix, "followup delete", &rc);
+    if (!l)
+        return rc;
+    rc = dbot_followup_delete(bot_of(ix), ix->app_id, ix->token, message_id,
+                              later_done, l);
     return rc < 0 ? later_fail(l, rc) : 0;
 }
 
@@ -731,15 +783,11 @@ dbot_interaction_followup_json(dbot_interaction *ix, const cJSON *data)
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot_of(ix));
-    if (expired(ix))
-        return refuse(ix, DBOT_EEXPIRED, "followup");
     /* Followups need the initial response to have landed (a followup to a
      * pending defer would edit the loading message instead). */
-    if (ix->state != DBOT_IXS_DONE && ix->state != DBOT_IXS_DEFERRED)
-        return refuse(ix, DBOT_ESTATE, "followup before the response landed");
-    l = later_new(ix, "followup");
+    l = followup_later(ix, "followup", &rc);
     if (!l)
-        return DBOT_ENOMEM;
+        return rc;
     rc = dbot_followup_create(bot_of(ix), ix->app_id, ix->token, data,
                               later_done, l);
     return rc < 0 ? later_fail(l, rc) : 0;
@@ -868,6 +916,7 @@ dbot__interactions_new(struct dbot__interactions **out, dbot *bot)
     if (!ixs)
         return DBOT_ENOMEM;
     ixs->bot = bot;
+    ixs->token_life_ms = TOKEN_LIFE_MS;
     if (dbot__routes_new(&ixs->routes) < 0) {
         free(ixs);
         return DBOT_ENOMEM;
@@ -927,6 +976,12 @@ dbot__interactions_stats(const struct dbot__interactions *ixs,
     *out = ixs->stats;
 }
 
+void
+dbot__interactions_set_token_life(struct dbot__interactions *ixs, int64_t ms)
+{
+    ixs->token_life_ms = ms;
+}
+
 struct dbot__routes *
 dbot__interactions_routes(struct dbot__interactions *ixs)
 {
@@ -980,4 +1035,43 @@ dbot_on_autocomplete_named(dbot *bot, const char *path, const char *option,
 {
     return add_route(bot, DBOT__ROUTE_AUTOCOMPLETE, path, option, fn, name,
                      data);
+}
+
+/* ---- builders ----------------------------------------------------------- */
+
+/* Send a builder's JSON through `send`, or log the builder's first error. */
+static int
+send_built(dbot_interaction *ix, cJSON *json, const char *err,
+           int (*send)(dbot_interaction *, const cJSON *), const char *what)
+{
+    int rc;
+
+    if (!json) {
+        LOG_E("interaction", "%s not sent: %s", what, err);
+        return DBOT_EINVAL;
+    }
+    rc = send(ix, json);
+    cJSON_Delete(json);
+    return rc;
+}
+
+int
+dbot_interaction_reply_msg(dbot_interaction *ix, const dbot_msg *m)
+{
+    return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),
+                      dbot_interaction_reply_json, "reply");
+}
+
+int
+dbot_interaction_update(dbot_interaction *ix, const dbot_msg *m)
+{
+    return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),
+                      dbot_interaction_update_json, "update");
+}
+
+int
+dbot_interaction_modal(dbot_interaction *ix, const dbot_modal *m)
+{
+    return send_built(ix, dbot_modal_json(m), dbot_modal_error(m),
+                      dbot_interaction_modal_json, "modal");
 }

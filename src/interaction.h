@@ -49,6 +49,10 @@ void dbot__interactions_stats(const struct dbot__interactions *ixs,
 
 struct dbot__interactions *dbot__bot_interactions(dbot *bot);
 
+/* Tests only: shorten the 15-minute token life. */
+void dbot__interactions_set_token_life(struct dbot__interactions *ixs,
+                                       int64_t ms);
+
 /* interaction_offload.c's settings, kept in the registry (loop thread);
  * interactions_free frees busy_text. */
 struct dbot__offload_conf {

@@ -22,6 +22,13 @@
  * A lane whose route hash is not known yet keeps its own state; once a
  * response names the hash, the lane is attached to the shared bucket.
  *
+ * Discovery. A route whose bucket is unknown may share a bucket with any
+ * route of the same top id, so its first request (the probe) goes out only
+ * when nothing else of that top id is in flight, and nothing else of that
+ * top id goes out while the probe is. A bucket whose window no response
+ * has described yet (a known route on a new channel) allows one request
+ * at a time. Routes answered without rate-limit headers stop probing.
+ *
  * Sending (dbot__rl_take). A lane is "ready" when its queue is non-empty
  * and nothing of it is in flight; ready lanes sit on one of two lists:
  * interaction callbacks (served first: an acknowledgement never waits
@@ -32,8 +39,10 @@
  *     bucket is then refilled to its limit and the deadline becomes
  *     unknown until the next response), or the bucket is unknown;
  *   - the route is exempt, or there is no global 429 pause and fewer than
- *     N non-exempt requests were sent in the last 1050 ms (a margin
- *     over Discord's second for network jitter).
+ *     N non-exempt requests are in flight or were answered in the last
+ *     second (a request counts from its send until a second after its
+ *     response, which bounds what the server saw in any second without
+ *     guessing network delay).
  * Sending decrements remaining at once. Responses then only lower it
  * (min of ours and the header's) while the window is current, so a stale
  * header from a response that overtook another never refills a bucket:
@@ -61,6 +70,7 @@
 #include "ratelimit.h"
 
 #include "log.h"
+#include "strmap.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -70,102 +80,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_MAX      256
-#define TOP_MAX      96
+#define KEY_MAX       DBOT__RL_KEY_MAX
+#define TOP_MAX       DBOT__RL_TOP_MAX
 #define INVALID_SLOTS 600
-
-/* ---- a small string-keyed chained hash map ---------------------------- */
-
-/* A map node is the first member of the object it indexes; the key is
- * owned by the node. */
-struct node {
-    struct node *next;
-    uint64_t h;
-    char *key;
-};
-
-struct map {
-    struct node **tab;
-    size_t cap; /* power of two, 0 before the first insert */
-    size_t n;
-};
-
-static uint64_t
-fnv1a(const char *s, size_t len)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-static struct node *
-map_find(const struct map *m, const char *key)
-{
-    uint64_t h;
-
-    if (!m->cap)
-        return NULL;
-    h = fnv1a(key, strlen(key));
-    for (struct node *n = m->tab[h & (m->cap - 1)]; n; n = n->next)
-        if (n->h == h && strcmp(n->key, key) == 0)
-            return n;
-    return NULL;
-}
-
-static int
-map_grow(struct map *m)
-{
-    size_t cap = m->cap ? m->cap * 2 : 16;
-    struct node **tab = calloc(cap, sizeof *tab);
-
-    if (!tab)
-        return DBOT_ENOMEM;
-    for (size_t i = 0; i < m->cap; i++) {
-        struct node *n = m->tab[i], *next;
-        for (; n; n = next) {
-            next = n->next;
-            n->next = tab[n->h & (cap - 1)];
-            tab[n->h & (cap - 1)] = n;
-        }
-    }
-    free(m->tab);
-    m->tab = tab;
-    m->cap = cap;
-    return 0;
-}
-
-/* Insert node `n` under a copy of `key`. The key must not be present. */
-static int
-map_insert(struct map *m, struct node *n, const char *key)
-{
-    if (m->n >= m->cap && map_grow(m) < 0)
-        return DBOT_ENOMEM;
-    n->key = strdup(key);
-    if (!n->key)
-        return DBOT_ENOMEM;
-    n->h = fnv1a(key, strlen(key));
-    n->next = m->tab[n->h & (m->cap - 1)];
-    m->tab[n->h & (m->cap - 1)] = n;
-    m->n++;
-    return 0;
-}
-
-static void
-map_remove(struct map *m, struct node *n)
-{
-    struct node **pp = &m->tab[n->h & (m->cap - 1)];
-
-    while (*pp != n)
-        pp = &(*pp)->next;
-    *pp = n->next;
-    m->n--;
-    free(n->key);
-    n->key = NULL;
-}
 
 /* ---- state ------------------------------------------------------------ */
 
@@ -178,33 +95,43 @@ struct state {
 };
 
 struct bucket {
-    struct node n; /* key "hash top" */
+    struct dbot__strmap_node n; /* key "hash top" */
     struct state st;
     char *hash;
-    unsigned flags;  /* DBOT__RL_TOKEN */
-    int refs;        /* lanes attached */
-    int inflight;    /* requests sent against it, not completed */
+    unsigned flags; /* DBOT__RL_TOKEN */
+    int refs;       /* lanes attached */
+    int inflight;   /* requests sent against it, not completed */
     int64_t created, last_used;
 };
 
 struct route {
-    struct node n; /* key: route key */
+    struct dbot__strmap_node n; /* key: route key */
     char *hash;
     int64_t last_used;
 };
 
 struct dbot__rl_lane {
-    struct node n; /* key "route top" */
+    struct dbot__strmap_node n; /* key "route top" */
     char route[KEY_MAX];
     char top[TOP_MAX];
     unsigned flags;
-    struct bucket *b;    /* NULL until the hash is known */
-    struct state local;  /* used while b is NULL */
+    struct bucket *b;   /* NULL until the hash is known */
+    struct state local; /* used while b is NULL */
     struct dbot__rl_req *head, *tail;
-    int inflight;        /* 0 or 1 */
+    int inflight; /* 0 or 1 */
     int64_t created, last_used;
     struct dbot__rl_lane *rnext, *rprev; /* ready list link */
     bool ready;
+    bool probed;       /* answered without a bucket: no limit seen */
+    bool sent_unknown; /* the request in flight went out as a probe */
+};
+
+/* Requests in flight per top id, and how many of them probe a route whose
+ * bucket is unknown. An entry exists only while inflight > 0. */
+struct topc {
+    struct dbot__strmap_node n; /* key: top id */
+    int inflight;
+    int unknown;
 };
 
 struct ready_list {
@@ -212,201 +139,20 @@ struct ready_list {
 };
 
 struct dbot__rl {
-    struct map lanes, buckets, routes;
+    struct dbot__strmap lanes, buckets, routes, tops;
     struct ready_list ready_ix, ready;
     int per_sec;
-    int64_t *sent;     /* ring of the last per_sec non-exempt send times */
-    size_t sent_pos, sent_n;
+    /* Global limit: non-exempt requests in flight, and a FIFO ring of the
+     * times their responses arrived (nondecreasing), newest last. */
+    int g_inflight;
+    int64_t *done_at;
+    size_t done_cap, done_head, done_n;
     int64_t global_until;
     uint64_t rng;
     size_t queued, inflight;
     int64_t inv_sec[INVALID_SLOTS];
     int inv_cnt[INVALID_SLOTS];
 };
-
-/* ---- route keys ------------------------------------------------------- */
-
-struct sbuf {
-    char *p;
-    size_t cap, len;
-    bool over;
-};
-
-static void
-sb_put(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->over = true;
-        return;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void
-sb_puts(struct sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-static bool
-all_digits(const char *s, size_t n)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-static bool
-seg_is(const char *s, size_t n, const char *lit)
-{
-    return strlen(lit) == n && memcmp(s, lit, n) == 0;
-}
-
-static bool
-method_ok(const char *m)
-{
-    static const char *const ok[] = { "GET", "POST", "PUT", "PATCH",
-                                      "DELETE" };
-
-    if (!m)
-        return false;
-    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
-        if (strcmp(m, ok[i]) == 0)
-            return true;
-    return false;
-}
-
-/* Parse a path into its route template (after `key`'s current contents),
- * top id and class. Returns 0 or DBOT_EINVAL; buffer overflow is reported
- * through the sbufs' `over`. */
-static int
-parse_path(const char *path, struct sbuf *key, struct sbuf *top,
-           unsigned *flags)
-{
-    const char *p, *end;
-    const char *first = NULL, *prev = NULL;
-    size_t first_n = 0, prev_n = 0;
-    int idx = 0;
-    bool major = false;
-
-    *flags = 0;
-    if (!path || path[0] != '/')
-        return DBOT_EINVAL;
-    end = path + strcspn(path, "?");
-    for (p = path; *p; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-            *p == '#')
-            return DBOT_EINVAL;
-    p = path + 1;
-    if (p >= end)
-        return DBOT_EINVAL;
-    while (p < end) {
-        const char *s = p;
-        size_t n = strcspn(p, "/?");
-
-        if (s + n > end)
-            n = (size_t)(end - s);
-        if (n == 0)
-            return DBOT_EINVAL; /* "//" or a trailing "/" */
-        sb_put(key, "/", 1);
-        if (idx == 0) {
-            first = s;
-            first_n = n;
-            sb_put(key, s, n);
-        } else if (idx == 1 && all_digits(s, n) &&
-                   (seg_is(first, first_n, "channels") ||
-                    seg_is(first, first_n, "guilds") ||
-                    seg_is(first, first_n, "webhooks") ||
-                    seg_is(first, first_n, "interactions"))) {
-            sb_put(key, "{id}", 4);
-            sb_put(top, first, first_n);
-            sb_put(top, ":", 1);
-            sb_put(top, s, n);
-            major = true;
-        } else if (idx == 2 && major &&
-                   (seg_is(first, first_n, "webhooks") ||
-                    seg_is(first, first_n, "interactions"))) {
-            char hex[20];
-
-            sb_put(key, "{token}", 7);
-            snprintf(hex, sizeof hex, ":%016" PRIx64, fnv1a(s, n));
-            sb_puts(top, hex);
-            *flags |= DBOT__RL_EXEMPT | DBOT__RL_TOKEN;
-        } else if (idx == 3 && (*flags & DBOT__RL_TOKEN) &&
-                   seg_is(first, first_n, "interactions") &&
-                   seg_is(s, n, "callback")) {
-            sb_put(key, s, n);
-            *flags |= DBOT__RL_INTERACTION;
-        } else if (prev && seg_is(prev, prev_n, "reactions")) {
-            sb_put(key, "{emoji}", 7);
-        } else if (all_digits(s, n)) {
-            sb_put(key, "{*}", 3);
-        } else {
-            sb_put(key, s, n);
-        }
-        prev = s;
-        prev_n = n;
-        idx++;
-        p = s + n;
-        if (p < end && *p == '/')
-            p++;
-        else if (p < end)
-            return DBOT_EINVAL;
-        if (p == end && end[-1] == '/')
-            return DBOT_EINVAL;
-    }
-    return 0;
-}
-
-unsigned
-dbot__rl_classify(const char *path)
-{
-    char k[KEY_MAX], t[TOP_MAX];
-    struct sbuf kb = { k, sizeof k, 0, false }, tb = { t, sizeof t, 0, false };
-    unsigned flags;
-
-    k[0] = t[0] = '\0';
-    if (parse_path(path, &kb, &tb, &flags) < 0)
-        return 0;
-    return flags;
-}
-
-static int
-route_key(const char *method, const char *path, char *key, size_t keylen,
-          char *top, size_t toplen, unsigned *flags)
-{
-    struct sbuf kb = { key, keylen, 0, false };
-    struct sbuf tb = { top, toplen, 0, false };
-    int rc;
-
-    if (!keylen || !toplen)
-        return DBOT_ETOOBIG;
-    key[0] = top[0] = '\0';
-    if (!method_ok(method))
-        return DBOT_EINVAL;
-    sb_puts(&kb, method);
-    sb_put(&kb, " ", 1);
-    rc = parse_path(path, &kb, &tb, flags);
-    if (rc < 0)
-        return rc;
-    if (kb.over || tb.over)
-        return DBOT_ETOOBIG;
-    return 0;
-}
-
-int
-dbot__rl_route_key(const char *method, const char *path, char *key,
-                   size_t keylen, char *top, size_t toplen)
-{
-    unsigned flags;
-
-    return route_key(method, path, key, keylen, top, toplen, &flags);
-}
 
 /* ---- lifecycle -------------------------------------------------------- */
 
@@ -418,8 +164,9 @@ dbot__rl_new(int global_per_sec, uint64_t seed)
     if (!rl)
         return NULL;
     rl->per_sec = global_per_sec > 0 ? global_per_sec : 50;
-    rl->sent = calloc((size_t)rl->per_sec, sizeof *rl->sent);
-    if (!rl->sent) {
+    rl->done_cap = 2 * (size_t)rl->per_sec;
+    rl->done_at = calloc(rl->done_cap, sizeof *rl->done_at);
+    if (!rl->done_at) {
         free(rl);
         return NULL;
     }
@@ -428,10 +175,10 @@ dbot__rl_new(int global_per_sec, uint64_t seed)
 }
 
 static void
-map_free_all(struct map *m, size_t off_hash)
+map_free_all(struct dbot__strmap *m, size_t off_hash)
 {
     for (size_t i = 0; i < m->cap; i++) {
-        struct node *n = m->tab[i], *next;
+        struct dbot__strmap_node *n = m->tab[i], *next;
         for (; n; n = next) {
             next = n->next;
             free(n->key);
@@ -451,7 +198,8 @@ dbot__rl_free(struct dbot__rl *rl)
     map_free_all(&rl->lanes, (size_t)-1);
     map_free_all(&rl->buckets, offsetof(struct bucket, hash));
     map_free_all(&rl->routes, offsetof(struct route, hash));
-    free(rl->sent);
+    map_free_all(&rl->tops, (size_t)-1);
+    free(rl->done_at);
     free(rl);
 }
 
@@ -509,14 +257,14 @@ bucket_get(struct dbot__rl *rl, const char *hash, const char *top,
     struct bucket *b;
 
     snprintf(key, sizeof key, "%s %s", hash, top);
-    b = (struct bucket *)map_find(&rl->buckets, key);
+    b = (struct bucket *)dbot__strmap_find(&rl->buckets, key);
     if (b)
         return b;
     b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
     b->hash = strdup(hash);
-    if (!b->hash || map_insert(&rl->buckets, &b->n, key) < 0) {
+    if (!b->hash || dbot__strmap_insert(&rl->buckets, &b->n, key) < 0) {
         free(b->hash);
         free(b);
         return NULL;
@@ -531,7 +279,7 @@ bucket_get(struct dbot__rl *rl, const char *hash, const char *top,
 static struct route *
 route_get(const struct dbot__rl *rl, const char *route)
 {
-    return (struct route *)map_find(&rl->routes, route);
+    return (struct route *)dbot__strmap_find(&rl->routes, route);
 }
 
 /* Remember route -> hash. Returns 0 or DBOT_ENOMEM. */
@@ -557,7 +305,7 @@ route_learn(struct dbot__rl *rl, const char *route, const char *hash,
         return 0;
     }
     r = calloc(1, sizeof *r);
-    if (!r || map_insert(&rl->routes, &r->n, route) < 0) {
+    if (!r || dbot__strmap_insert(&rl->routes, &r->n, route) < 0) {
         free(r);
         free(h);
         return DBOT_ENOMEM;
@@ -588,26 +336,26 @@ lane_state(struct dbot__rl_lane *l)
 /* ---- submit / take ---------------------------------------------------- */
 
 int
-dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
-                const char *method, const char *path, int64_t now)
+dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q, const char *method,
+                const char *path, int64_t now)
 {
     char route[KEY_MAX], top[TOP_MAX], key[KEY_MAX + TOP_MAX + 2];
     struct dbot__rl_lane *l;
     unsigned flags;
-    int rc = route_key(method, path, route, sizeof route, top, sizeof top,
-                       &flags);
+    int rc = dbot__rl_route_key_flags(method, path, route, sizeof route, top,
+                                      sizeof top, &flags);
 
     if (rc < 0)
         return rc == DBOT_ETOOBIG ? DBOT_EINVAL : rc;
     snprintf(key, sizeof key, "%s %s", route, top);
-    l = (struct dbot__rl_lane *)map_find(&rl->lanes, key);
+    l = (struct dbot__rl_lane *)dbot__strmap_find(&rl->lanes, key);
     if (!l) {
         struct route *r = route_get(rl, route);
 
         l = calloc(1, sizeof *l);
         if (!l)
             return DBOT_ENOMEM;
-        if (map_insert(&rl->lanes, &l->n, key) < 0) {
+        if (dbot__strmap_insert(&rl->lanes, &l->n, key) < 0) {
             free(l);
             return DBOT_ENOMEM;
         }
@@ -638,11 +386,68 @@ dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
 
 /* Earliest time the lane's head may go, INT64_MAX if only a response can
  * unblock it; <= now means now. */
+static bool
+lane_unknown(const struct dbot__rl_lane *l)
+{
+    return !l->b && !l->probed;
+}
+
+/* Discovery is serialised per top id: a route whose bucket is unknown may
+ * share a bucket with any other route of the same top id, so its probe
+ * goes alone, and nothing else of that top id goes while it is out. */
+static bool
+top_blocks(const struct dbot__rl *rl, const struct dbot__rl_lane *l)
+{
+    const struct topc *c =
+        (const struct topc *)dbot__strmap_find(&rl->tops, l->top);
+
+    if (!c)
+        return false;
+    return lane_unknown(l) ? c->inflight > 0 : c->unknown > 0;
+}
+
+static void
+top_count(struct dbot__rl *rl, struct dbot__rl_lane *l, int delta)
+{
+    struct topc *c = (struct topc *)dbot__strmap_find(&rl->tops, l->top);
+
+    if (delta > 0) {
+        l->sent_unknown = lane_unknown(l);
+        if (!c) {
+            c = calloc(1, sizeof *c);
+            if (!c || dbot__strmap_insert(&rl->tops, &c->n, l->top) < 0) {
+                /* Out of memory: only the discovery ordering is lost. */
+                free(c);
+                return;
+            }
+        }
+        c->inflight++;
+        c->unknown += l->sent_unknown;
+        return;
+    }
+    if (!c)
+        return;
+    c->inflight--;
+    c->unknown -= l->sent_unknown;
+    l->sent_unknown = false;
+    if (c->inflight <= 0) {
+        dbot__strmap_remove(&rl->tops, &c->n);
+        free(c);
+    }
+}
+
 static int64_t
 lane_ready_at(const struct dbot__rl *rl, struct dbot__rl_lane *l)
 {
     const struct state *st = lane_state(l);
     int64_t t = l->head->not_before;
+
+    if (top_blocks(rl, l))
+        return INT64_MAX;
+    /* A bucket whose window no response has described yet: one at a
+     * time until one does. */
+    if (l->b && st->remaining < 0 && l->b->inflight > 0)
+        return INT64_MAX;
 
     if (!(l->flags & DBOT__RL_EXEMPT) && rl->global_until > t)
         t = rl->global_until;
@@ -660,27 +465,44 @@ lane_ready_at(const struct dbot__rl *rl, struct dbot__rl_lane *l)
     return t;
 }
 
+/* The global limit counts a request from the moment it is sent until one
+ * window after its response arrived. The server counted it at some moment
+ * in between, so whatever window the server uses, it never sees more than
+ * N: this needs no guess about network delay, at the cost of one round
+ * trip of throughput. */
 static bool
-global_full(const struct dbot__rl *rl, int64_t now, int64_t *free_at)
+global_full(struct dbot__rl *rl, int64_t now, int64_t *free_at)
 {
-    int64_t oldest;
-
-    if (rl->sent_n < (size_t)rl->per_sec)
+    while (rl->done_n &&
+           now - rl->done_at[rl->done_head] >= DBOT__RL_GLOBAL_WINDOW_MS) {
+        rl->done_head = (rl->done_head + 1) % rl->done_cap;
+        rl->done_n--;
+    }
+    if ((size_t)rl->g_inflight + rl->done_n < (size_t)rl->per_sec)
         return false;
-    oldest = rl->sent[rl->sent_pos]; /* the ring is full: pos is oldest */
-    if (now - oldest >= DBOT__RL_GLOBAL_WINDOW_MS)
-        return false;
-    *free_at = oldest + DBOT__RL_GLOBAL_WINDOW_MS;
+    *free_at = rl->done_n
+                   ? rl->done_at[rl->done_head] + DBOT__RL_GLOBAL_WINDOW_MS
+                   : INT64_MAX; /* a response will free a slot */
     return true;
 }
 
 static void
-global_record(struct dbot__rl *rl, int64_t now)
+global_sent(struct dbot__rl *rl)
 {
-    rl->sent[rl->sent_pos] = now;
-    rl->sent_pos = (rl->sent_pos + 1) % (size_t)rl->per_sec;
-    if (rl->sent_n < (size_t)rl->per_sec)
-        rl->sent_n++;
+    rl->g_inflight++;
+}
+
+static void
+global_done(struct dbot__rl *rl, int64_t now)
+{
+    if (rl->g_inflight > 0)
+        rl->g_inflight--;
+    if (rl->done_n == rl->done_cap) { /* cannot happen; stay bounded */
+        rl->done_head = (rl->done_head + 1) % rl->done_cap;
+        rl->done_n--;
+    }
+    rl->done_at[(rl->done_head + rl->done_n) % rl->done_cap] = now;
+    rl->done_n++;
 }
 
 static void
@@ -702,15 +524,18 @@ consume(struct dbot__rl_lane *l, int64_t now)
 }
 
 size_t
-dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
-              size_t max, int64_t *wake_ms)
+dbot__rl_take_capped(struct dbot__rl *rl, int64_t now,
+                     struct dbot__rl_req **out, size_t max, size_t max_ix,
+                     size_t max_other, int64_t *wake_ms)
 {
     struct ready_list *lists[2] = { &rl->ready_ix, &rl->ready };
+    size_t caps[2] = { max_ix, max_other };
     int64_t wake = INT64_MAX;
     size_t n = 0;
 
     for (int i = 0; i < 2; i++) {
         struct dbot__rl_lane *l = lists[i]->head, *next;
+        size_t taken = 0;
 
         for (; l; l = next) {
             int64_t t, free_at;
@@ -718,9 +543,11 @@ dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
 
             next = l->rnext;
             if (n == max) {
-                wake = now;
+                wake = now; /* more may be ready: call again */
                 break;
             }
+            if (taken == caps[i])
+                break; /* the caller's capacity; it calls again later */
             t = lane_ready_at(rl, l);
             if (t > now) {
                 if (t < wake)
@@ -741,17 +568,26 @@ dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
             ready_del(rl, l);
             l->inflight = 1;
             l->last_used = now;
+            top_count(rl, l, +1);
             consume(l, now);
             if (!(l->flags & DBOT__RL_EXEMPT))
-                global_record(rl, now);
+                global_sent(rl);
             rl->queued--;
             rl->inflight++;
             out[n++] = q;
+            taken++;
         }
     }
     if (wake_ms)
         *wake_ms = wake;
     return n;
+}
+
+size_t
+dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
+              size_t max, int64_t *wake_ms)
+{
+    return dbot__rl_take_capped(rl, now, out, max, max, max, wake_ms);
 }
 
 /* ---- responses -------------------------------------------------------- */
@@ -843,6 +679,7 @@ lane_release(struct dbot__rl *rl, struct dbot__rl_lane *l, int64_t now)
     if (l->inflight) {
         l->inflight = 0;
         rl->inflight--;
+        top_count(rl, l, -1);
     }
     l->last_used = now;
     ready_add(rl, l);
@@ -860,6 +697,8 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
         l->b->inflight--;
         l->b->last_used = now;
     }
+    if (!(l->flags & DBOT__RL_EXEMPT))
+        global_done(rl, now);
     if (r->status == 401 || r->status == 403 ||
         (r->status == 429 && !(r->scope && strcmp(r->scope, "shared") == 0)))
         invalid_count_add(rl, now);
@@ -869,15 +708,16 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
 
         if (b)
             lane_attach(l, b);
-    }
+    } else if (r->status >= 200 && r->status < 500 && r->status != 429 && !l->b)
+        l->probed = true; /* answered without rate-limit headers */
     st = lane_state(l);
     state_update(st, r, l->b ? l->b->inflight : 0, now);
     if (r->status != 429) {
         lane_release(rl, l, now);
         return -1;
     }
-    ra = r->retry_after >= 0 ? (int64_t)(r->retry_after * 1000.0 + 0.999)
-                             : 1000;
+    ra =
+        r->retry_after >= 0 ? (int64_t)(r->retry_after * 1000.0 + 0.999) : 1000;
     if (r->global || (r->scope && strcmp(r->scope, "global") == 0)) {
         if (now + ra > rl->global_until)
             rl->global_until = now + ra;
@@ -890,8 +730,8 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
             st->reset_at = now + ra;
         dbot_log(DBOT_LOG_WARN, "rest",
                  "429 on %s (%s, scope %s): retrying in %" PRId64 " ms",
-                 l->route, l->top[0] ? l->top : "-",
-                 r->scope ? r->scope : "?", ra);
+                 l->route, l->top[0] ? l->top : "-", r->scope ? r->scope : "?",
+                 ra);
     }
     jitter_max = 50 + ra / 10;
     if (jitter_max > 500)
@@ -914,6 +754,7 @@ dbot__rl_requeue(struct dbot__rl *rl, struct dbot__rl_req *q,
     if (l->inflight) {
         l->inflight = 0;
         rl->inflight--;
+        top_count(rl, l, -1);
     }
     ready_add(rl, l);
 }
@@ -950,7 +791,7 @@ dbot__rl_drain(struct dbot__rl *rl)
     /* Lanes with a request in flight are not on a ready list but may still
      * hold queued requests. */
     for (size_t i = 0; i < rl->lanes.cap; i++)
-        for (struct node *n = rl->lanes.tab[i]; n; n = n->next) {
+        for (struct dbot__strmap_node *n = rl->lanes.tab[i]; n; n = n->next) {
             struct dbot__rl_lane *l = (struct dbot__rl_lane *)n;
 
             if (l->head) {
@@ -981,7 +822,7 @@ void
 dbot__rl_sweep(struct dbot__rl *rl, int64_t now)
 {
     for (size_t i = 0; i < rl->lanes.cap; i++) {
-        struct node *n = rl->lanes.tab[i], *next;
+        struct dbot__strmap_node *n = rl->lanes.tab[i], *next;
         for (; n; n = next) {
             struct dbot__rl_lane *l = (struct dbot__rl_lane *)n;
 
@@ -990,12 +831,12 @@ dbot__rl_sweep(struct dbot__rl *rl, int64_t now)
                 !expired(l->flags, l->created, l->last_used, now))
                 continue;
             lane_attach(l, NULL);
-            map_remove(&rl->lanes, n);
+            dbot__strmap_remove(&rl->lanes, n);
             free(l);
         }
     }
     for (size_t i = 0; i < rl->buckets.cap; i++) {
-        struct node *n = rl->buckets.tab[i], *next;
+        struct dbot__strmap_node *n = rl->buckets.tab[i], *next;
         for (; n; n = next) {
             struct bucket *b = (struct bucket *)n;
 
@@ -1003,20 +844,20 @@ dbot__rl_sweep(struct dbot__rl *rl, int64_t now)
             if (b->refs || b->inflight || b->st.reset_at > now ||
                 !expired(b->flags, b->created, b->last_used, now))
                 continue;
-            map_remove(&rl->buckets, n);
+            dbot__strmap_remove(&rl->buckets, n);
             free(b->hash);
             free(b);
         }
     }
     for (size_t i = 0; i < rl->routes.cap; i++) {
-        struct node *n = rl->routes.tab[i], *next;
+        struct dbot__strmap_node *n = rl->routes.tab[i], *next;
         for (; n; n = next) {
             struct route *r = (struct route *)n;
 
             next = n->next;
             if (now - r->last_used < DBOT__RL_IDLE_TTL_MS)
                 continue;
-            map_remove(&rl->routes, n);
+            dbot__strmap_remove(&rl->routes, n);
             free(r->hash);
             free(r);
         }
@@ -1054,6 +895,6 @@ dbot__rl_bucket_remaining(const struct dbot__rl *rl, const char *hash,
     const struct bucket *b;
 
     snprintf(key, sizeof key, "%s %s", hash, top);
-    b = (const struct bucket *)map_find(&rl->buckets, key);
+    b = (const struct bucket *)dbot__strmap_find(&rl->buckets, key);
     return b ? b->st.remaining : -1;
 }

@@ -69,6 +69,7 @@ void dbot__pool_set_health(struct dbot__pool *pool, struct dbot__health *h);
  * keeps its priority: without privilege a thread can only lower it). No
  * effect off Linux. */
 void dbot__pool_set_nice(struct dbot__pool *pool, int nice);
+#define DBOT__WORKER_NICE 10 /* the bot's default */
 
 /* Queue work(arg) for a worker. Never waits.
  * `deadline_ms`: 0 for none, else absolute CLOCK_MONOTONIC milliseconds

@@ -4,44 +4,37 @@
  * DESIGN. fc_routes_handle() splits the path (after /api/v10) into
  * segments and picks a handler. Handlers only read the request (h, its
  * record) and set the answer with fc_http_reply*; the intake, limits and
- * writing live in fake_rest.c. Interactions follow §3 of the protocol
- * notes: one callback within 3 s (10062 after, 40060 for a second one),
- * then 15 min of followups and @original edits on the token.
+ * writing live in fake_rest.c; interaction and webhook routes are in
+ * fake_interactions.c. The helpers below (body parsing, message objects)
+ * are shared with it through fake_routes.h.
  */
-#include "fake_rest.h"
+#include "fake_routes.h"
+#include "fake_guilds.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define MAX_SEGS        8
-#define IX_CALLBACK_MS  3000
-#define IX_TOKEN_MS     (15 * 60 * 1000)
-
-struct route {
-    int n;
-    char *seg[MAX_SEGS];
-    char buf[1024];
-};
-
 static int
-split(struct route *r, const char *path)
+split(struct fc_route *r, const char *path)
 {
     char *p, *save = NULL;
 
-    snprintf(r->buf, sizeof r->buf, "%s", path);
     r->n = 0;
+    r->buf = strdup(path);
+    if (!r->buf)
+        return -1;
     for (p = strtok_r(r->buf, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
-        if (r->n == MAX_SEGS)
+        if (r->n == FC_MAX_SEGS)
             return -1;
         r->seg[r->n++] = p;
     }
     return 0;
 }
 
-static int
-is(const struct route *r, int i, const char *lit)
+int
+fc_route_is(const struct fc_route *r, int i, const char *lit)
 {
     return i < r->n && !strcmp(r->seg[i], lit);
 }
@@ -58,8 +51,8 @@ authed(struct fakecord *fc, struct fc_http *h)
     return 0;
 }
 
-static const char *
-str_of(char *buf, size_t n, uint64_t v)
+const char *
+fc_str_of(char *buf, size_t n, uint64_t v)
 {
     snprintf(buf, n, "%llu", (unsigned long long)v);
     return buf;
@@ -67,8 +60,8 @@ str_of(char *buf, size_t n, uint64_t v)
 
 /* The JSON payload of a body: plain JSON, or the payload_json part of a
  * multipart/form-data body. NULL if neither parses. */
-static cJSON *
-body_json(struct fakecord *fc, struct fc_http *h)
+cJSON *
+fc_body_json(struct fakecord *fc, struct fc_http *h)
 {
     struct fakecord_request *rec = fc_http_record(fc, h);
     const char *ct = rec ? rec->content_type : "";
@@ -124,8 +117,8 @@ iso_now(char *buf, size_t n)
              tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
 }
 
-static cJSON *
-bot_user(void)
+cJSON *
+fc_bot_user(void)
 {
     cJSON *u = cJSON_CreateObject();
 
@@ -139,20 +132,22 @@ bot_user(void)
 }
 
 /* A message object as Discord returns it, from a create/edit body. */
-static cJSON *
-message_object(uint64_t id, const char *channel_id, const cJSON *body,
-               int webhook)
+cJSON *
+fc_message_object(uint64_t id, const char *channel_id, const cJSON *body,
+                  int webhook)
 {
-    static const char *copy[] = { "content", "embeds", "components", "flags",
-                                  "tts", "nonce", "poll", "message_reference" };
+    static const char *copy[] = { "content",    "embeds",
+                                  "components", "flags",
+                                  "tts",        "nonce",
+                                  "poll",       "message_reference" };
     cJSON *m = cJSON_CreateObject();
     char buf[32], ts[64];
     const cJSON *att;
 
     iso_now(ts, sizeof ts);
-    cJSON_AddStringToObject(m, "id", str_of(buf, sizeof buf, id));
+    cJSON_AddStringToObject(m, "id", fc_str_of(buf, sizeof buf, id));
     cJSON_AddStringToObject(m, "channel_id", channel_id);
-    cJSON_AddItemToObject(m, "author", bot_user());
+    cJSON_AddItemToObject(m, "author", fc_bot_user());
     cJSON_AddStringToObject(m, "content", "");
     cJSON_AddStringToObject(m, "timestamp", ts);
     cJSON_AddNullToObject(m, "edited_timestamp");
@@ -181,14 +176,15 @@ message_object(uint64_t id, const char *channel_id, const cJSON *body,
         cJSON *arr = cJSON_CreateArray();
         const cJSON *a;
 
-        cJSON_ArrayForEach(a, att) {
+        cJSON_ArrayForEach(a, att)
+        {
             cJSON *o = cJSON_CreateObject();
             const cJSON *fn = cJSON_GetObjectItemCaseSensitive(a, "filename");
 
-            cJSON_AddStringToObject(o, "id", str_of(buf, sizeof buf, id + 1));
-            cJSON_AddStringToObject(o, "filename", cJSON_IsString(fn)
-                                                       ? fn->valuestring
-                                                       : "file");
+            cJSON_AddStringToObject(o, "id",
+                                    fc_str_of(buf, sizeof buf, id + 1));
+            cJSON_AddStringToObject(
+                o, "filename", cJSON_IsString(fn) ? fn->valuestring : "file");
             cJSON_AddItemToArray(arr, o);
         }
         cJSON_ReplaceItemInObjectCaseSensitive(m, "attachments", arr);
@@ -196,29 +192,28 @@ message_object(uint64_t id, const char *channel_id, const cJSON *body,
     return m;
 }
 
-static int
-message_body_ok(struct fc_http *h, const cJSON *b)
+int
+fc_message_body_ok(struct fc_http *h, const cJSON *b)
 {
-    static const char *need[] = { "content", "embeds", "sticker_ids",
-                                  "components", "poll", "attachments" };
+    static const char *need[] = { "content",    "embeds", "sticker_ids",
+                                  "components", "poll",   "attachments" };
 
     if (!cJSON_IsObject(b)) {
-        fc_http_error(h, 400, 50109,
-                      "The request body contains invalid JSON.");
+        fc_http_error(h, 400, 50109, "The request body contains invalid JSON.");
         return 0;
     }
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, need[i]);
-        if (cJSON_IsString(v) ? *v->valuestring != '\0'
-                              : (v && cJSON_GetArraySize(v) > 0) ||
-                                    cJSON_IsObject(v))
+        if (cJSON_IsString(v)
+                ? *v->valuestring != '\0'
+                : (v && cJSON_GetArraySize(v) > 0) || cJSON_IsObject(v))
             return 1;
     }
     fc_http_error(h, 400, 50006, "Cannot send an empty message");
     return 0;
 }
 
-/* ---- gateway, application, user ----------------------------------------- */
+/* ---- gateway, application, user ------------------------------------------ */
 
 static void
 gateway_bot(struct fakecord *fc, struct fc_http *h)
@@ -250,29 +245,160 @@ application(struct fc_http *h)
                             "0000000000000000000000000000000000000000000000000"
                             "000000000000000");
     cJSON_AddNumberToObject(j, "flags", 0);
-    cJSON_AddItemToObject(j, "bot", bot_user());
-    cJSON_AddItemToObject(j, "owner", bot_user());
+    cJSON_AddItemToObject(j, "bot", fc_bot_user());
+    cJSON_AddItemToObject(j, "owner", fc_bot_user());
     fc_http_reply_json(h, 200, j);
 }
 
 /* ---- channels ------------------------------------------------------------ */
 
+/* Discord sends the bot its own messages back as MESSAGE_CREATE (with
+ * GUILD_MESSAGES for guild channels, DIRECT_MESSAGES otherwise). Channel
+ * k's guild is the fake guild whose id is one less (see fake_guilds.h). */
+static void
+echo_message(struct fakecord *fc, const cJSON *m, const char *channel)
+{
+    char gid[32];
+    struct fc_session *s;
+    cJSON *ev;
+    char *text;
+    int k, shard = 0;
+
+    snprintf(gid, sizeof gid, "%llu",
+             (unsigned long long)strtoull(channel, NULL, 10) - 1);
+    k = fc_guild_index(fc, gid);
+    s = fc_session_newest(fc, 0);
+    if (k >= 0 && s)
+        shard = (int)((fc_guild_id(k) >> 22) % (uint64_t)s->num_shards);
+    s = fc_session_newest(fc, shard);
+    if (!s || !(s->intents & (k >= 0 ? 1ULL << 9 : 1ULL << 12)))
+        return;
+    ev = cJSON_Duplicate(m, 1);
+    if (k >= 0)
+        cJSON_AddStringToObject(ev, "guild_id", gid);
+    text = cJSON_PrintUnformatted(ev);
+    cJSON_Delete(ev);
+    if (text)
+        fc_gw_dispatch(fc, s, "MESSAGE_CREATE", text);
+    free(text);
+}
+
 static void
 create_message(struct fakecord *fc, struct fc_http *h, const char *channel)
 {
-    cJSON *b = body_json(fc, h), *m;
+    cJSON *b = fc_body_json(fc, h), *m;
 
-    if (!message_body_ok(h, b)) {
+    if (!fc_message_body_ok(h, b)) {
         cJSON_Delete(b);
         return;
     }
-    m = message_object(fc_snowflake(fc), channel, b, 0);
+    m = fc_message_object(fc_snowflake(fc), channel, b, 0);
     cJSON_AddItemToArray(fc->messages, cJSON_Duplicate(m, 1));
     cJSON_Delete(b);
+    if (fc->o.echo_messages)
+        echo_message(fc, m, channel);
     fc_http_reply_json(h, 200, m);
 }
 
-/* ---- commands -------------------------------------------------------------- */
+static void
+edit_message(struct fakecord *fc, struct fc_http *h, const char *channel,
+             const char *mid)
+{
+    cJSON *b = fc_body_json(fc, h);
+
+    if (!cJSON_IsObject(b)) {
+        cJSON_Delete(b);
+        fc_http_error(h, 400, 50109, "The request body contains invalid JSON.");
+        return;
+    }
+    fc_http_reply_json(
+        h, 200, fc_message_object(strtoull(mid, NULL, 10), channel, b, 0));
+    cJSON_Delete(b);
+}
+
+/* /channels/{id}/... other than message creation. */
+static void
+channel_route(struct fakecord *fc, struct fc_http *h, const struct fc_route *r)
+{
+    const char *m = h->method;
+
+    if (!authed(fc, h))
+        return;
+    if (r->n == 2 && !strcmp(m, "GET")) {
+        cJSON *c = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(c, "id", r->seg[1]);
+        cJSON_AddNumberToObject(c, "type", 0);
+        cJSON_AddStringToObject(c, "name", "general");
+        fc_http_reply_json(h, 200, c);
+    } else if (r->n == 3 && fc_route_is(r, 2, "typing") && !strcmp(m, "POST")) {
+        fc_http_reply(h, 204, NULL);
+    } else if (r->n == 4 && fc_route_is(r, 2, "messages") &&
+               !strcmp(m, "GET")) {
+        fc_http_reply_json(h, 200,
+                           fc_message_object(strtoull(r->seg[3], NULL, 10),
+                                             r->seg[1], NULL, 0));
+    } else if (r->n == 4 && fc_route_is(r, 2, "messages") &&
+               !strcmp(m, "PATCH")) {
+        edit_message(fc, h, r->seg[1], r->seg[3]);
+    } else if (r->n == 4 && fc_route_is(r, 2, "messages") &&
+               !strcmp(m, "DELETE")) {
+        fc_http_reply(h, 204, NULL);
+    } else if (r->n == 7 && fc_route_is(r, 2, "messages") &&
+               fc_route_is(r, 4, "reactions") && fc_route_is(r, 6, "@me") &&
+               (!strcmp(m, "PUT") || !strcmp(m, "DELETE"))) {
+        fc_http_reply(h, 204, NULL);
+    } else {
+        fc_http_error(h, 404, 0, "404: Not Found");
+    }
+}
+
+static void
+dm_channel(struct fakecord *fc, struct fc_http *h)
+{
+    cJSON *b = fc_body_json(fc, h), *c, *rec;
+    const cJSON *rid =
+        b ? cJSON_GetObjectItemCaseSensitive(b, "recipient_id") : NULL;
+    char buf[32];
+
+    if (!cJSON_IsString(rid)) {
+        cJSON_Delete(b);
+        fc_http_error(h, 400, 50035, "Invalid Form Body");
+        return;
+    }
+    c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "id",
+                            fc_str_of(buf, sizeof buf, fc_snowflake(fc)));
+    cJSON_AddNumberToObject(c, "type", 1);
+    cJSON_AddNullToObject(c, "last_message_id");
+    rec = cJSON_AddArrayToObject(c, "recipients");
+    cJSON *u = cJSON_CreateObject();
+    cJSON_AddStringToObject(u, "id", rid->valuestring);
+    cJSON_AddStringToObject(u, "username", "user");
+    cJSON_AddStringToObject(u, "discriminator", "0");
+    cJSON_AddItemToArray(rec, u);
+    cJSON_Delete(b);
+    fc_http_reply_json(h, 200, c);
+}
+
+static void
+guild_member(struct fc_http *h, const char *uid)
+{
+    cJSON *m = cJSON_CreateObject(), *u = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(u, "id", uid);
+    cJSON_AddStringToObject(u, "username", "user");
+    cJSON_AddStringToObject(u, "discriminator", "0");
+    cJSON_AddBoolToObject(u, "bot", !strcmp(uid, FAKECORD_APP_ID));
+    cJSON_AddItemToObject(m, "user", u);
+    cJSON_AddArrayToObject(m, "roles");
+    cJSON_AddStringToObject(m, "joined_at", "2026-01-01T00:00:00.000000+00:00");
+    cJSON_AddBoolToObject(m, "deaf", 0);
+    cJSON_AddBoolToObject(m, "mute", 0);
+    fc_http_reply_json(h, 200, m);
+}
+
+/* ---- commands ------------------------------------------------------------ */
 
 static int
 command_ok(const cJSON *c)
@@ -294,7 +420,7 @@ command_ok(const cJSON *c)
 static void
 put_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
 {
-    cJSON *b = body_json(fc, h), *c, *out;
+    cJSON *b = fc_body_json(fc, h), *c, *out;
     char buf[32];
 
     if (!cJSON_IsArray(b)) {
@@ -302,24 +428,26 @@ put_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
         fc_http_error(h, 400, 50035, "Invalid Form Body");
         return;
     }
-    cJSON_ArrayForEach(c, b) {
+    cJSON_ArrayForEach(c, b)
+    {
         if (!cJSON_IsObject(c) || !command_ok(c)) {
             cJSON_Delete(b);
             fc_http_error(h, 400, 50035, "Invalid Form Body");
             return;
         }
     }
-    cJSON_ArrayForEach(c, b) {
+    cJSON_ArrayForEach(c, b)
+    {
         if (!cJSON_GetObjectItemCaseSensitive(c, "id"))
             cJSON_AddStringToObject(
-                c, "id", str_of(buf, sizeof buf, fc_snowflake(fc)));
+                c, "id", fc_str_of(buf, sizeof buf, fc_snowflake(fc)));
         if (!cJSON_GetObjectItemCaseSensitive(c, "type"))
             cJSON_AddNumberToObject(c, "type", 1);
         cJSON_DeleteItemFromObjectCaseSensitive(c, "application_id");
         cJSON_AddStringToObject(c, "application_id", FAKECORD_APP_ID);
         cJSON_DeleteItemFromObjectCaseSensitive(c, "version");
         cJSON_AddStringToObject(c, "version",
-                                str_of(buf, sizeof buf, fc_snowflake(fc)));
+                                fc_str_of(buf, sizeof buf, fc_snowflake(fc)));
         if (guild) {
             cJSON_DeleteItemFromObjectCaseSensitive(c, "guild_id");
             cJSON_AddStringToObject(c, "guild_id", guild);
@@ -335,15 +463,14 @@ put_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
 static void
 get_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
 {
-    const cJSON *a =
-        cJSON_GetObjectItemCaseSensitive(fc->commands, guild ? guild : "global");
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(fc->commands,
+                                                      guild ? guild : "global");
 
-    fc_http_reply_json(h, 200,
-                       a ? cJSON_Duplicate(a, 1) : cJSON_CreateArray());
+    fc_http_reply_json(h, 200, a ? cJSON_Duplicate(a, 1) : cJSON_CreateArray());
 }
 
 static void
-commands(struct fakecord *fc, struct fc_http *h, const struct route *r)
+commands(struct fakecord *fc, struct fc_http *h, const struct fc_route *r)
 {
     const char *guild = NULL;
     int base = 3;
@@ -354,7 +481,8 @@ commands(struct fakecord *fc, struct fc_http *h, const struct route *r)
         fc_http_error(h, 403, 50001, "Missing Access");
         return;
     }
-    if (is(r, 2, "guilds") && r->n >= 5 && is(r, 4, "commands")) {
+    if (fc_route_is(r, 2, "guilds") && r->n >= 5 &&
+        fc_route_is(r, 4, "commands")) {
         guild = r->seg[3];
         base = 5;
     }
@@ -370,329 +498,70 @@ commands(struct fakecord *fc, struct fc_http *h, const struct route *r)
         fc_http_error(h, 405, 0, "405: Method Not Allowed");
 }
 
-/* ---- interactions ---------------------------------------------------------- */
-
-/* callback_ms in µs resolution: acknowledgements take well under 1 ms. */
-static int64_t
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-uint64_t
-fc_ix_push(struct fakecord *fc, const char *json)
-{
-    cJSON *j = cJSON_Parse(json), *gid;
-    struct fc_session *s0, *s;
-    struct fc_ix *x;
-    char buf[32], tok[96];
-    char *text;
-    int shard = 0;
-    uint64_t id;
-
-    if (!cJSON_IsObject(j)) {
-        cJSON_Delete(j);
-        return 0;
-    }
-    s0 = fc_session_newest(fc, 0);
-    gid = cJSON_GetObjectItemCaseSensitive(j, "guild_id");
-    if (s0 && cJSON_IsString(gid) && s0->num_shards > 1)
-        shard = (int)((strtoull(gid->valuestring, NULL, 10) >> 22) %
-                      (uint64_t)s0->num_shards);
-    s = fc_session_newest(fc, shard);
-    x = calloc(1, sizeof *x);
-    if (!s || !x) {
-        free(x);
-        cJSON_Delete(j);
-        return 0;
-    }
-    id = fc_snowflake(fc);
-    snprintf(tok, sizeof tok, "aW50ZXJhY3Rpb246%llx:%llx",
-             (unsigned long long)id, (unsigned long long)(id * 2654435761u));
-    cJSON_DeleteItemFromObjectCaseSensitive(j, "id");
-    cJSON_DeleteItemFromObjectCaseSensitive(j, "token");
-    cJSON_AddStringToObject(j, "id", str_of(buf, sizeof buf, id));
-    cJSON_AddStringToObject(j, "token", tok);
-    if (!cJSON_GetObjectItemCaseSensitive(j, "application_id"))
-        cJSON_AddStringToObject(j, "application_id", FAKECORD_APP_ID);
-    if (!cJSON_GetObjectItemCaseSensitive(j, "type"))
-        cJSON_AddNumberToObject(j, "type", 2);
-    if (!cJSON_GetObjectItemCaseSensitive(j, "version"))
-        cJSON_AddNumberToObject(j, "version", 1);
-    x->id = id;
-    x->token = strdup(tok);
-    x->created_ms = fc_now_ms();
-    x->created_us = now_us();
-    x->callback_type = -1;
-    x->followup_bodies = cJSON_CreateArray();
-    x->next = fc->ixs;
-    fc->ixs = x;
-    text = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    if (!text || !x->token || fc_gw_dispatch(fc, s, "INTERACTION_CREATE", text) < 0)
-        id = 0;
-    free(text);
-    return id;
-}
-
-static void
-ix_callback(struct fakecord *fc, struct fc_http *h, const struct route *r)
-{
-    struct fc_ix *x = fc_ix_find(fc, strtoull(r->seg[1], NULL, 10));
-    int64_t now = now_us();
-    cJSON *b, *type, *data, *out, *ixo, *res;
-    double ms;
-    char buf[32];
-
-    if (!x || strcmp(x->token, r->seg[2])) {
-        fc_violation(fc, "interaction callback for unknown interaction");
-        fc_http_error(h, 404, 10062, "Unknown interaction");
-        return;
-    }
-    ms = (double)(now - x->created_us) / 1000.0;
-    x->callbacks++;
-    b = body_json(fc, h);
-    type = b ? cJSON_GetObjectItemCaseSensitive(b, "type") : NULL;
-    if (x->callbacks == 1) {
-        x->callback_ms = ms;
-        x->callback_type = cJSON_IsNumber(type) ? type->valueint : -1;
-        x->callback_body = b ? cJSON_Duplicate(b, 1) : NULL;
-    }
-    if (x->original_id) {
-        fc_violation(fc, "interaction acknowledged twice");
-        fc_http_error(h, 400, 40060,
-                      "Interaction has already been acknowledged.");
-    } else if (ms > IX_CALLBACK_MS) {
-        fc_violation(fc, "interaction callback after 3 s (%.0f ms)", ms);
-        fc_http_error(h, 404, 10062, "Unknown interaction");
-    } else if (!cJSON_IsNumber(type)) {
-        fc_http_error(h, 400, 50035, "Invalid Form Body");
-    } else {
-        x->original_id = (int64_t)fc_snowflake(fc);
-        if (!strstr(h->query, "with_response=true")) {
-            fc_http_reply(h, 204, NULL);
-        } else {
-            out = cJSON_CreateObject();
-            ixo = cJSON_AddObjectToObject(out, "interaction");
-            cJSON_AddStringToObject(ixo, "id", str_of(buf, sizeof buf, x->id));
-            cJSON_AddNumberToObject(ixo, "type", 2);
-            cJSON_AddStringToObject(
-                ixo, "response_message_id",
-                str_of(buf, sizeof buf, (uint64_t)x->original_id));
-            cJSON_AddBoolToObject(ixo, "response_message_loading",
-                                  type->valueint == 5);
-            data = cJSON_GetObjectItemCaseSensitive(b, "data");
-            res = cJSON_AddObjectToObject(out, "resource");
-            cJSON_AddNumberToObject(res, "type", type->valueint);
-            if (type->valueint == 4 || type->valueint == 5 ||
-                type->valueint == 7)
-                cJSON_AddItemToObject(
-                    res, "message",
-                    message_object((uint64_t)x->original_id, "0", data, 1));
-            fc_http_reply_json(h, 200, out);
-        }
-    }
-    if (x->callbacks == 1)
-        x->callback_status = h->status;
-    cJSON_Delete(b);
-}
-
-static void
-webhook(struct fakecord *fc, struct fc_http *h, const struct route *r)
-{
-    struct fc_ix *x = r->n >= 3 ? fc_ix_find_token(fc, r->seg[2]) : NULL;
-    int64_t now = fc_now_ms();
-    int original = is(r, 4, "@original");
-    uint64_t mid;
-    cJSON *b;
-
-    if (r->n < 3 || strcmp(r->seg[1], FAKECORD_APP_ID) || !x) {
-        fc_http_error(h, 401, 50027, "Invalid Webhook Token");
-        return;
-    }
-    if (now - x->created_ms > IX_TOKEN_MS) {
-        fc_violation(fc, "interaction token expired");
-        fc_http_error(h, 404, 10062, "Unknown interaction");
-        return;
-    }
-    if (!x->original_id) {
-        fc_violation(fc, "webhook call before the initial response");
-        fc_http_error(h, 404, 10015, "Unknown Webhook");
-        return;
-    }
-    if (r->n == 3 && !strcmp(h->method, "POST")) {
-        b = body_json(fc, h);
-        if (!message_body_ok(h, b)) {
-            cJSON_Delete(b);
-            return;
-        }
-        x->followups++;
-        cJSON_AddItemToArray(x->followup_bodies, cJSON_Duplicate(b, 1));
-        fc_http_reply_json(h, 200, message_object(fc_snowflake(fc), "0", b, 1));
-        cJSON_Delete(b);
-        return;
-    }
-    if (r->n != 5 || !is(r, 3, "messages")) {
-        fc_http_error(h, 404, 0, "404: Not Found");
-        return;
-    }
-    mid = original ? (uint64_t)x->original_id
-                   : strtoull(r->seg[4], NULL, 10);
-    if (!strcmp(h->method, "DELETE")) {
-        x->deletes++;
-        fc_http_reply(h, 204, NULL);
-    } else if (!strcmp(h->method, "PATCH")) {
-        b = body_json(fc, h);
-        if (!cJSON_IsObject(b)) {
-            cJSON_Delete(b);
-            fc_http_error(h, 400, 50109,
-                          "The request body contains invalid JSON.");
-            return;
-        }
-        if (original) {
-            x->edits++;
-            cJSON_Delete(x->last_edit);
-            x->last_edit = cJSON_Duplicate(b, 1);
-        }
-        fc_http_reply_json(h, 200, message_object(mid, "0", b, 1));
-        cJSON_Delete(b);
-    } else if (!strcmp(h->method, "GET")) {
-        fc_http_reply_json(
-            h, 200,
-            message_object(mid, "0", original ? x->last_edit : NULL, 1));
-    } else {
-        fc_http_error(h, 405, 0, "405: Method Not Allowed");
-    }
-}
-
-/* ---- dispatch --------------------------------------------------------------- */
+/* ---- dispatch ------------------------------------------------------------ */
 
 void
 fc_routes_handle(struct fakecord *fc, struct fc_http *h)
 {
-    struct route r;
+    struct fc_route r;
     const char *m = h->method;
     int get = !strcmp(m, "GET");
 
     if (split(&r, h->path) < 0 || r.n == 0) {
+        free(r.buf);
         fc_http_error(h, 404, 0, "404: Not Found");
         return;
     }
-    if (get && r.n == 1 && is(&r, 0, "gateway")) {
+    if (get && r.n == 1 && fc_route_is(&r, 0, "gateway")) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "url", fc->gw_url);
         fc_http_reply_json(h, 200, j);
-    } else if (get && r.n == 2 && is(&r, 0, "gateway") && is(&r, 1, "bot")) {
+    } else if (get && r.n == 2 && fc_route_is(&r, 0, "gateway") &&
+               fc_route_is(&r, 1, "bot")) {
         if (authed(fc, h))
             gateway_bot(fc, h);
-    } else if (get && ((r.n == 2 && is(&r, 0, "applications") &&
-                        is(&r, 1, "@me")) ||
-                       (r.n == 3 && is(&r, 0, "oauth2") &&
-                        is(&r, 1, "applications") && is(&r, 2, "@me")))) {
+    } else if (get && ((r.n == 2 && fc_route_is(&r, 0, "applications") &&
+                        fc_route_is(&r, 1, "@me")) ||
+                       (r.n == 3 && fc_route_is(&r, 0, "oauth2") &&
+                        fc_route_is(&r, 1, "applications") &&
+                        fc_route_is(&r, 2, "@me")))) {
         if (authed(fc, h))
             application(h);
-    } else if (get && r.n == 2 && is(&r, 0, "users") && is(&r, 1, "@me")) {
+    } else if (get && r.n == 2 && fc_route_is(&r, 0, "users") &&
+               fc_route_is(&r, 1, "@me")) {
         if (authed(fc, h))
-            fc_http_reply_json(h, 200, bot_user());
-    } else if (r.n == 3 && is(&r, 0, "channels") && is(&r, 2, "messages") &&
-               !strcmp(m, "POST")) {
+            fc_http_reply_json(h, 200, fc_bot_user());
+    } else if (r.n == 3 && fc_route_is(&r, 0, "channels") &&
+               fc_route_is(&r, 2, "messages") && !strcmp(m, "POST")) {
         if (authed(fc, h))
             create_message(fc, h, r.seg[1]);
-    } else if (r.n >= 3 && is(&r, 0, "applications") &&
-               (is(&r, 2, "commands") || is(&r, 2, "guilds"))) {
+    } else if (r.n >= 2 && fc_route_is(&r, 0, "channels")) {
+        channel_route(fc, h, &r);
+    } else if (r.n == 3 && fc_route_is(&r, 0, "users") &&
+               fc_route_is(&r, 1, "@me") && fc_route_is(&r, 2, "channels") &&
+               !strcmp(m, "POST")) {
+        if (authed(fc, h))
+            dm_channel(fc, h);
+    } else if (get && r.n == 4 && fc_route_is(&r, 0, "guilds") &&
+               fc_route_is(&r, 2, "members")) {
+        if (authed(fc, h))
+            guild_member(h, r.seg[3]);
+    } else if (r.n >= 3 && fc_route_is(&r, 0, "applications") &&
+               (fc_route_is(&r, 2, "commands") ||
+                fc_route_is(&r, 2, "guilds"))) {
         commands(fc, h, &r);
-    } else if (r.n == 4 && is(&r, 0, "interactions") &&
-               is(&r, 3, "callback") && !strcmp(m, "POST")) {
-        ix_callback(fc, h, &r);
-    } else if (r.n >= 3 && is(&r, 0, "webhooks")) {
-        webhook(fc, h, &r);
+    } else if (r.n == 4 && fc_route_is(&r, 0, "interactions") &&
+               fc_route_is(&r, 3, "callback") && !strcmp(m, "POST")) {
+        fc_ix_callback(fc, h, &r);
+    } else if (r.n >= 3 && fc_route_is(&r, 0, "webhooks")) {
+        fc_ix_webhook(fc, h, &r);
     } else {
         fc_http_error(h, 404, 0, "404: Not Found");
     }
+    free(r.buf);
 }
 
-/* ---- public queries -------------------------------------------------------- */
-
-int
-fakecord_age_interaction(fakecord *fc, uint64_t id, int64_t ms)
-{
-    struct fc_ix *x;
-
-    pthread_mutex_lock(&fc->mu);
-    x = fc_ix_find(fc, id);
-    if (x)
-        x->created_ms -= ms, x->created_us -= ms * 1000;
-    pthread_mutex_unlock(&fc->mu);
-    return x ? 0 : -1;
-}
-
-int
-fakecord_interaction_log(fakecord *fc, uint64_t id, struct fakecord_ix_log *out)
-{
-    struct fc_ix *x;
-
-    memset(out, 0, sizeof *out);
-    pthread_mutex_lock(&fc->mu);
-    x = fc_ix_find(fc, id);
-    if (x) {
-        out->token = strdup(x->token);
-        out->callbacks = x->callbacks;
-        out->callback_type = x->callback_type;
-        out->callback_status = x->callback_status;
-        out->callback_ms = x->callback_ms;
-        out->edits = x->edits;
-        out->followups = x->followups;
-        out->deletes = x->deletes;
-        out->callback_body =
-            x->callback_body ? cJSON_Duplicate(x->callback_body, 1) : NULL;
-        out->last_edit = x->last_edit ? cJSON_Duplicate(x->last_edit, 1) : NULL;
-        out->followup_bodies = cJSON_Duplicate(x->followup_bodies, 1);
-    }
-    pthread_mutex_unlock(&fc->mu);
-    return x ? 0 : -1;
-}
-
-int
-fakecord_interaction_acks(fakecord *fc, struct fakecord_ack **out)
-{
-    struct fc_ix *x;
-    int n = 0;
-
-    *out = NULL;
-    pthread_mutex_lock(&fc->mu);
-    for (x = fc->ixs; x; x = x->next)
-        n++;
-    if (n && !(*out = calloc((size_t)n, sizeof **out))) {
-        pthread_mutex_unlock(&fc->mu);
-        return -1;
-    }
-    /* The list is newest first; the answer is oldest first. */
-    x = fc->ixs;
-    for (int i = n - 1; i >= 0; i--, x = x->next) {
-        (*out)[i].id = x->id;
-        (*out)[i].callbacks = x->callbacks;
-        (*out)[i].callback_type = x->callback_type;
-        (*out)[i].callback_ms = x->callback_ms;
-        (*out)[i].edits = x->edits;
-    }
-    pthread_mutex_unlock(&fc->mu);
-    return n;
-}
-
-void
-fakecord_ix_log_free(struct fakecord_ix_log *l)
-{
-    if (!l)
-        return;
-    free(l->token);
-    cJSON_Delete(l->callback_body);
-    cJSON_Delete(l->last_edit);
-    cJSON_Delete(l->followup_bodies);
-    memset(l, 0, sizeof *l);
-}
+/* ---- public queries ------------------------------------------------------ */
 
 cJSON *
 fakecord_commands(fakecord *fc, const char *guild_id)

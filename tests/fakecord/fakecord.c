@@ -15,6 +15,7 @@
 #include "fakecord.h"
 #include "fake_gateway.h"
 #include "fake_rest.h"
+#include "fake_routes.h"
 #include "fake_state.h"
 
 #include <stdio.h>
@@ -84,8 +85,9 @@ cmd_batch(struct fakecord *fc, struct fc_cmd *k)
         cap = strlen(t) + strlen(dj) + 64;
         texts[i] = malloc(cap);
         if (texts[i]) {
-            snprintf(texts[i], cap, "{\"op\":0,\"d\":%s,\"s\":%lld,\"t\":\"%s\"}",
-                     dj, (long long)seq, t);
+            snprintf(texts[i], cap,
+                     "{\"op\":0,\"d\":%s,\"s\":%lld,\"t\":\"%s\"}", dj,
+                     (long long)seq, t);
             fc_session_store(fc, c->sess, texts[i]);
         }
     }
@@ -174,9 +176,7 @@ cmd_submit(struct fakecord *fc, struct fc_cmd *k)
     else
         fc->q_head = k;
     fc->q_tail = k;
-    pthread_mutex_unlock(&fc->mu);
-    lws_cancel_service(fc->ctx);
-    pthread_mutex_lock(&fc->mu);
+    lws_cancel_service(fc->ctx); /* under mu: see fakecord_stop() */
     while (!k->done)
         pthread_cond_wait(&fc->cv, &fc->mu);
     pthread_mutex_unlock(&fc->mu);
@@ -247,7 +247,14 @@ fc_thread(void *arg)
     /* Without this lws would refuse a second request on a keep-alive
      * connection after a body-less reply; curl reuses connections. */
     info.keepalive_timeout = 30;
+    /* Interaction tokens are in request paths and can be very long. */
+    info.max_http_header_data2 = 96 * 1024;
     info.timeout_secs = 30;
+    if (fc->o.tls_cert_file && fc->o.tls_key_file) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = fc->o.tls_cert_file;
+        info.ssl_private_key_filepath = fc->o.tls_key_file;
+    }
     ctx = lws_create_context(&info);
     if (ctx) {
         fc->vh = lws_get_vhost_by_name(ctx, "fakecord");
@@ -264,11 +271,23 @@ fc_thread(void *arg)
     }
     fc->ctx = ctx;
     fc->port = port;
-    snprintf(fc->api_url, sizeof fc->api_url, "http://127.0.0.1:%d/api/v10",
-             port);
-    snprintf(fc->gw_url, sizeof fc->gw_url, "ws://127.0.0.1:%d", port);
-    snprintf(fc->resume_url, sizeof fc->resume_url, "ws://127.0.0.1:%d/resume",
-             port);
+    if (info.ssl_cert_filepath) {
+        /* The test certificate names localhost: clients verify it. */
+        snprintf(fc->api_url, sizeof fc->api_url,
+                 "https://localhost:%d/api/v10", port);
+        snprintf(fc->gw_url, sizeof fc->gw_url, "wss://localhost:%d", port);
+        snprintf(fc->resume_url, sizeof fc->resume_url,
+                 "wss://localhost:%d/resume", port);
+    } else {
+        snprintf(fc->api_url, sizeof fc->api_url,
+                 "http://127.0.0.1:%d/api/v10", port);
+        snprintf(fc->gw_url, sizeof fc->gw_url, "ws://127.0.0.1:%d", port);
+        snprintf(fc->resume_url, sizeof fc->resume_url,
+                 "ws://127.0.0.1:%d/resume", port);
+    }
+    if (fc->o.resume_gateway_url)
+        snprintf(fc->resume_url, sizeof fc->resume_url, "%s",
+                 fc->o.resume_gateway_url);
     fc->started = 1;
     pthread_cond_broadcast(&fc->cv);
     pthread_mutex_unlock(&fc->mu);
@@ -324,6 +343,7 @@ fakecord_start(const struct fakecord_opts *o)
     if (fc->o.replay_buffer <= 0)
         fc->o.replay_buffer = 4096;
     fc->token = strdup(fc->o.token ? fc->o.token : FAKECORD_TOKEN);
+    fc->member_req_ms = calloc((size_t)fc->o.guilds + 1, sizeof(int64_t));
     fc->o.token = NULL;
     fc->remaining = fc->o.session_start_remaining;
     fc->acks_on = 1;
@@ -334,9 +354,10 @@ fakecord_start(const struct fakecord_opts *o)
     pthread_mutex_init(&fc->mu, &ma);
     pthread_mutexattr_destroy(&ma);
     pthread_cond_init(&fc->cv, NULL);
-    if (!fc->token || fc_rest_init(fc) < 0 ||
+    if (!fc->token || !fc->member_req_ms || fc_rest_init(fc) < 0 ||
         pthread_create(&fc->thr, NULL, fc_thread, fc)) {
         fc_rest_cleanup(fc);
+        free(fc->member_req_ms);
         free(fc->token);
         free(fc);
         return NULL;
@@ -348,6 +369,7 @@ fakecord_start(const struct fakecord_opts *o)
     if (fc->started < 0) {
         pthread_join(fc->thr, NULL);
         fc_rest_cleanup(fc);
+        free(fc->member_req_ms);
         free(fc->token);
         free(fc);
         return NULL;
@@ -360,16 +382,19 @@ fakecord_stop(fakecord *fc)
 {
     if (!fc)
         return;
+    /* Wake the loop while holding mu: the loop reads `stopping` under mu
+     * before destroying the context, so the context is still alive here. */
     pthread_mutex_lock(&fc->mu);
     fc->stopping = 1;
-    pthread_mutex_unlock(&fc->mu);
     lws_cancel_service(fc->ctx);
+    pthread_mutex_unlock(&fc->mu);
     pthread_join(fc->thr, NULL);
     fc_sessions_free(fc);
     fc_rest_cleanup(fc);
     cJSON_Delete(fc->last_identify);
     cJSON_Delete(fc->last_resume);
     free(fc->viol);
+    free(fc->member_req_ms);
     free(fc->token);
     pthread_cond_destroy(&fc->cv);
     pthread_mutex_destroy(&fc->mu);
@@ -394,11 +419,11 @@ fakecord_gateway_url(const fakecord *fc)
     return fc ? fc->gw_url : NULL;
 }
 
-/* ---- scripting ------------------------------------------------------------ */
+/* ---- scripting ----------------------------------------------------------- */
 
 static int
-submit(fakecord *fc, int kind, int shard, int a, const char *s1,
-       const char *s2, size_t len)
+submit(fakecord *fc, int kind, int shard, int a, const char *s1, const char *s2,
+       size_t len)
 {
     struct fc_cmd k = { NULL, kind, shard, a, s1, s2, len, 0, 0 };
     int64_t r = cmd_submit(fc, &k);

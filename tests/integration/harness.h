@@ -45,7 +45,7 @@ static pthread_cond_t h_log_cv = PTHREAD_COND_INITIALIZER; /* a line came */
 static char *h_logs;
 static size_t h_logs_len, h_logs_cap;
 
-static void
+static inline void
 h_log_sink(const char *line, size_t len, void *data)
 {
     (void)data;
@@ -94,7 +94,7 @@ h_log_wait(const char *needle, long long ms)
 }
 
 /* 1 if `needle` appears in the captured logs. */
-static int
+static inline int
 h_log_has(const char *needle)
 {
     int found;
@@ -105,7 +105,7 @@ h_log_has(const char *needle)
     return found;
 }
 
-static void
+static inline void
 h_log_reset(void)
 {
     pthread_mutex_lock(&h_log_mu);
@@ -115,7 +115,7 @@ h_log_reset(void)
     pthread_mutex_unlock(&h_log_mu);
 }
 
-static void
+static inline void
 h_record(dbot *bot, const dbot_event *ev, void *data)
 {
     struct harness *h = data;
@@ -133,7 +133,7 @@ h_record(dbot *bot, const dbot_event *ev, void *data)
     pthread_mutex_unlock(&h->mu);
 }
 
-static int
+static inline int
 h_count(struct harness *h, const char *name)
 {
     int n = 0;
@@ -145,7 +145,7 @@ h_count(struct harness *h, const char *name)
     return n;
 }
 
-static struct fakecord_stats
+static inline struct fakecord_stats
 h_stats(struct harness *h)
 {
     struct fakecord_stats s;
@@ -154,7 +154,7 @@ h_stats(struct harness *h)
     return s;
 }
 
-static void *
+static inline void *
 h_bot_thread(void *arg)
 {
     struct harness *h = arg;
@@ -165,7 +165,7 @@ h_bot_thread(void *arg)
 }
 
 /* Start a fake (opts may be NULL) unless h->fc is already set. */
-static void
+static inline void
 h_start_fake(struct harness *h, const struct fakecord_opts *o)
 {
     struct fakecord_opts d;
@@ -183,7 +183,7 @@ h_start_fake(struct harness *h, const struct fakecord_opts *o)
 
 /* Build a bot pointing at the fake; `extra` is more JSON members
  * (",\"intents\":[...]") or "". */
-static void
+static inline void
 h_new_bot(struct harness *h, const char *extra)
 {
     char json[2048];
@@ -199,7 +199,7 @@ h_new_bot(struct harness *h, const char *extra)
     ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
 }
 
-static void
+static inline void
 h_run_bot(struct harness *h)
 {
     atomic_store(&h->running, 1);
@@ -234,7 +234,7 @@ h_start_with(struct harness *h, const struct fakecord_opts *o,
 }
 
 /* Wait for the bot thread to end by itself (fatal close) or stop it. */
-static int
+static inline int
 h_finish(struct harness *h, int stop)
 {
     if (stop)
@@ -246,7 +246,7 @@ h_finish(struct harness *h, int stop)
     return h->rc;
 }
 
-static void
+static inline void
 h_teardown(struct harness *h)
 {
     char *v;

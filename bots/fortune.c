@@ -4,7 +4,10 @@
  * acknowledges (deferred) right away, and the worker's reply is edited into
  * the original response.
  *
- * Run: ./fortune config.json   (config with "token"; see config.example.json)
+ * Run it against the local sandbox (no token needed):
+ *     dbot-sandbox --bot ./build/bots/dbot-fortune --play "/fortune topic:cats"
+ * or against Discord:
+ *     DISCORD_TOKEN=... ./build/bots/dbot-fortune [config.json]
  */
 #include <dbot/command.h>
 #include <dbot/dbot.h>
@@ -75,7 +78,7 @@ main(int argc, char **argv)
 {
     static const dbot_command *const cmds[] = { &fortune_cmd };
     dbot *bot;
-    int rc = dbot_new(&bot, argc > 1 ? argv[1] : "config.json");
+    int rc = dbot_new(&bot, argc > 1 ? argv[1] : NULL);
 
     if (rc < 0) {
         fprintf(stderr, "fortune: %s\n", dbot_strerror(rc));

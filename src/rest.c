@@ -93,7 +93,7 @@ struct dbot__rest {
     size_t n_idle;
     struct dbot__rest_req *cancelled; /* filled by the thread as it exits */
     uint64_t rng;
-    atomic_uint_fast64_t n_sent, n_done, n_retries, n_limited;
+    atomic_uint_fast64_t n_sent, n_done, n_retries, n_limited, n_http2;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -144,7 +144,7 @@ complete(struct dbot__rest *r, struct dbot__rest_req *q, int status, int err,
         return;
     }
     e = dbot__rest_done_err(d, &m);
-    if (status == 401)
+    if (e == DBOT_EAUTH)
         dbot_log(DBOT_LOG_ERROR, "rest", "%s", m);
     else if (e && !q->cb)
         dbot_log(DBOT_LOG_WARN, "rest", "%s", m);
@@ -257,8 +257,15 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
 
     curl_multi_remove_handle(r->multi, q->easy);
     running_del(r, q);
-    if (rc == CURLE_OK)
+    if (rc == CURLE_OK) {
+        long ver = 0;
+
         curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
+        if (curl_easy_getinfo(q->easy, CURLINFO_HTTP_VERSION, &ver) ==
+                CURLE_OK &&
+            ver == CURL_HTTP_VERSION_2_0)
+            atomic_fetch_add(&r->n_http2, 1);
+    }
     easy_release(r, q);
     if (rc != CURLE_OK) {
         int err = q->too_big ? DBOT_ETOOBIG : curl_err(rc);
@@ -678,4 +685,5 @@ dbot__rest_stats(const struct dbot__rest *r, struct dbot__rest_stats *st)
     st->done = atomic_load(&r->n_done);
     st->retries = atomic_load(&r->n_retries);
     st->limited = atomic_load(&r->n_limited);
+    st->http2 = atomic_load(&r->n_http2);
 }

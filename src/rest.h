@@ -80,6 +80,7 @@ struct dbot__rest_stats {
     uint64_t done;    /* requests completed (callback handed over) */
     uint64_t retries; /* attempts requeued after 5xx/transport errors */
     uint64_t limited; /* 429s received */
+    uint64_t http2;   /* responses that came over HTTP/2 */
 };
 void dbot__rest_stats(const struct dbot__rest *r, struct dbot__rest_stats *st);
 

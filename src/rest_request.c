@@ -565,11 +565,14 @@ dbot__rest_done_new(struct dbot__rest_req *q, int status, int err,
         }
     } else if (!err) {
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(d->json, "message");
+        /* On token routes a 401 is about the webhook or interaction token
+         * (50027), not the bot token. */
+        bool bot_auth = status == 401 && !(q->flags & DBOT__RL_TOKEN);
 
-        err = status == 401   ? DBOT_EAUTH
+        err = bot_auth        ? DBOT_EAUTH
               : status == 429 ? DBOT_ERATELIMIT
                               : DBOT_EHTTP;
-        if (status == 401)
+        if (bot_auth)
             snprintf(d->msg, sizeof d->msg,
                      "%s: HTTP 401 Unauthorized: check the token", q->route);
         else if (cJSON_IsString(m))

@@ -400,8 +400,11 @@ answer(struct fakecord *fc, struct fc_http *h)
         rec->body_len = rec->body ? h->body_len : 0;
     }
     h->ctype = "application/json";
-    /* Cloudflare may block other agents (40333): flag, but answer. */
-    if (rec && strncmp(rec->user_agent, "DiscordBot (", 12))
+    /* Cloudflare may block other agents (40333): flag, but answer. The
+     * sandbox's own pages (/api/v10/sandbox/...) are not Discord routes:
+     * bots fetch them like any web page. */
+    if (rec && strncmp(rec->user_agent, "DiscordBot (", 12) &&
+        strncmp(h->path, API_PREFIX "/sandbox/", strlen(API_PREFIX) + 9))
         fc_violation(fc, "rest: User-Agent is not DiscordBot (url, version)");
     if (strncmp(api, API_PREFIX "/", strlen(API_PREFIX) + 1)) {
         fc_http_error(h, 404, 0, "404: Not Found");

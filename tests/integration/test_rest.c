@@ -790,6 +790,50 @@ TEST(connection_refused_is_a_transport_error)
     rest = NULL;
 }
 
+/* https with verification on: trusting the test CA works (and HTTP/2 is
+ * used when the server offers it); without the CA the certificate is
+ * refused, because a zeroed options struct verifies. */
+TEST(tls_verified_by_default)
+{
+    struct fakecord_opts fo = { 0 };
+    struct dbot__rest_opts o = { 0 };
+    struct dbot__rest_stats rs;
+    struct res s[8];
+
+    fo.tls_cert_file = DBOT_TEST_DATA "/tls/server.pem";
+    fo.tls_key_file = DBOT_TEST_DATA "/tls/server.key";
+    fo.token = FAKECORD_TOKEN;
+    fc = fakecord_start(&fo);
+    ASSERT_TRUE(fc != NULL);
+    ASSERT_CONTAINS(fakecord_api_url(fc), "https://localhost:");
+
+    o.api_url = fakecord_api_url(fc);
+    o.token = FAKECORD_TOKEN;
+    o.ca_file = DBOT_TEST_DATA "/tls/ca.pem";
+    rest = dbot__rest_new(&o, deliver, NULL);
+    ASSERT_TRUE(rest != NULL);
+    for (int i = 0; i < 8; i++)
+        ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s[i]), 0);
+    for (int i = 0; i < 8; i++) {
+        WAIT_DONE(&s[i], 10000);
+        ASSERT_EQ(s[i].status, 200);
+    }
+    dbot__rest_stats(rest, &rs);
+    ASSERT_EQ(rs.http2, 8); /* ALPN picked h2 (lws is built with H2) */
+    dbot__rest_free(rest);
+
+    o.ca_file = NULL;
+    o.max_retries = -1;
+    rest = dbot__rest_new(&o, deliver, NULL);
+    ASSERT_TRUE(rest != NULL);
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s[0]), 0);
+    WAIT_DONE(&s[0], 10000);
+    ASSERT_EQ(s[0].status, 0);
+    ASSERT_EQ(s[0].err, DBOT_ETRANSPORT);
+    ASSERT_CONTAINS(s[0].message, "certificate");
+    teardown();
+}
+
 TEST(shutdown_cancels_pending_once)
 {
     enum {
@@ -857,6 +901,7 @@ main(void)
     RUN(thousand_requests_complete_in_order);
     RUN(bad_responses_give_clear_errors);
     RUN(connection_refused_is_a_transport_error);
+    RUN(tls_verified_by_default);
     RUN(shutdown_cancels_pending_once);
     dbot_log_set_sink(NULL, NULL);
     return 0;

@@ -1,244 +1,269 @@
 /*
- * test_rest_api.c: the public REST API (src/rest_api.c) against the fake
- * Discord. Until src/bot.c exists, this test supplies the three bot
- * accessors rest_api.c needs (a test double: a struct dbot holding only a
- * REST client), so the paths, bodies and callbacks of every helper are
- * checked now. Once bot.c lands, meson stops building this file and the
- * bot's own tests take over.
+ * test_rest_api.c: the public REST API (dbot/rest.h) through a real bot
+ * running against the fake Discord. Each case runs on the loop thread
+ * through dbot_post(); the test thread checks what the fake received and
+ * what the callback saw.
  */
-#include "../check.h"
-#include "bot.h"
-#include "fakecord.h"
-#include "rest.h"
+#include "harness.h"
 
-#include <dbot/dbot.h>
 #include <dbot/rest.h>
 
-#include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
+static struct harness H;
 
-struct dbot {
-    struct dbot__rest *rest;
-};
-
-static pthread_t loop_thread;
-
-struct dbot__rest *
-dbot__bot_rest(dbot *bot)
-{
-    return bot->rest;
-}
-
-int
-dbot__on_loop_thread(const dbot *bot)
-{
-    (void)bot;
-    return pthread_equal(pthread_self(), loop_thread);
-}
-
-/* The loop: a queue drained by the test thread. */
-struct task {
-    struct task *next;
-    dbot__task_fn fn;
-    void *arg;
-};
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static struct task *head, *tail;
-
-int
-dbot__post_task(void *bot, dbot__task_fn fn, void *arg)
-{
-    struct task *t = malloc(sizeof *t);
-
-    (void)bot;
-    if (!t)
-        return DBOT_ENOMEM;
-    t->next = NULL;
-    t->fn = fn;
-    t->arg = arg;
-    pthread_mutex_lock(&mu);
-    if (tail)
-        tail->next = t;
-    else
-        head = t;
-    tail = t;
-    pthread_mutex_unlock(&mu);
-    return 0;
-}
-
-static int
-pump(void)
-{
-    struct task *t;
-
-    pthread_mutex_lock(&mu);
-    t = head;
-    head = tail = NULL;
-    pthread_mutex_unlock(&mu);
-    while (t) {
-        struct task *next = t->next;
-        t->fn(t->arg);
-        free(t);
-        t = next;
-    }
-    return 1;
-}
+#define APP 1100000000000000001ull
 
 struct got {
-    int calls, status, err;
-    dbot *bot;
-    cJSON *json;
+    atomic_int calls;
+    int status, err, code;
+    int on_loop_bot; /* the callback got our bot */
+    char content[64];
 };
 
 static void
 on_res(dbot *bot, const dbot_rest_result *res, void *data)
 {
     struct got *g = data;
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(res->json, "content");
 
-    g->calls++;
     g->status = res->status;
     g->err = res->err;
-    g->bot = bot;
-    g->json = res->json ? cJSON_Duplicate(res->json, 1) : NULL;
-}
-
-static fakecord *fc;
-static struct dbot bot_s;
-static dbot *bot = &bot_s;
-
-static const char *
-last_path(char *buf, size_t n, char *method, size_t mn)
-{
-    struct fakecord_request *reqs;
-    int k = fakecord_requests(fc, &reqs);
-
-    ASSERT_TRUE(k > 0);
-    snprintf(buf, n, "%s", reqs[k - 1].path);
-    snprintf(method, mn, "%s", reqs[k - 1].method);
-    fakecord_requests_free(reqs, k);
-    return buf;
+    g->code = res->discord_code;
+    g->on_loop_bot = bot == H.bot;
+    snprintf(g->content, sizeof g->content, "%s",
+             cJSON_IsString(c) ? c->valuestring : "");
+    atomic_fetch_add(&g->calls, 1);
 }
 
 static int
-count_path(const char *path)
+count_path(const char *method, const char *path)
 {
     struct fakecord_request *reqs;
-    int k = fakecord_requests(fc, &reqs), c = 0;
+    int k = fakecord_requests(H.fc, &reqs), c = 0;
 
     for (int i = 0; i < k; i++)
-        c += strcmp(reqs[i].path, path) == 0;
+        c += strcmp(reqs[i].path, path) == 0 &&
+             strcmp(reqs[i].method, method) == 0;
     fakecord_requests_free(reqs, k);
     return c;
+}
+
+/* One case: a call made on the loop thread, the request it must cause. */
+struct api_case {
+    const char *method, *path;
+    int (*call)(dbot *bot, struct got *g);
+    struct got got;
+    atomic_int rc;
+};
+
+static cJSON *msg, *cmds;
+
+static int
+c_message_send(dbot *b, struct got *g)
+{
+    return dbot_message_send(b, 123, "hi there", on_res, g);
+}
+static int
+c_message_create(dbot *b, struct got *g)
+{
+    return dbot_message_create(b, 9, msg, on_res, g);
+}
+static int
+c_cmds_global(dbot *b, struct got *g)
+{
+    return dbot_commands_overwrite_global(b, APP, cmds, on_res, g);
+}
+static int
+c_cmds_guild(dbot *b, struct got *g)
+{
+    return dbot_commands_overwrite_guild(b, APP, 5, cmds, on_res, g);
+}
+static int
+c_get_global(dbot *b, struct got *g)
+{
+    return dbot_commands_get_global(b, APP, on_res, g);
+}
+static int
+c_get_guild(dbot *b, struct got *g)
+{
+    return dbot_commands_get_guild(b, APP, 5, on_res, g);
+}
+static int
+c_gateway(dbot *b, struct got *g)
+{
+    return dbot_gateway_bot_get(b, on_res, g);
+}
+static int
+c_app(dbot *b, struct got *g)
+{
+    return dbot_application_get(b, on_res, g);
+}
+static int
+c_rest(dbot *b, struct got *g)
+{
+    return dbot_rest(b, "GET", "/users/@me", NULL, on_res, g);
+}
+
+static struct api_case cases[] = {
+    { "POST", "/api/v10/channels/123/messages", c_message_send, { 0 }, 0 },
+    { "POST", "/api/v10/channels/9/messages", c_message_create, { 0 }, 0 },
+    { "PUT",
+      "/api/v10/applications/1100000000000000001/commands",
+      c_cmds_global,
+      { 0 },
+      0 },
+    { "PUT",
+      "/api/v10/applications/1100000000000000001/guilds/5/commands",
+      c_cmds_guild,
+      { 0 },
+      0 },
+    { "GET",
+      "/api/v10/applications/1100000000000000001/commands",
+      c_get_global,
+      { 0 },
+      0 },
+    { "GET",
+      "/api/v10/applications/1100000000000000001/guilds/5/commands",
+      c_get_guild,
+      { 0 },
+      0 },
+    { "GET", "/api/v10/gateway/bot", c_gateway, { 0 }, 0 },
+    { "GET", "/api/v10/applications/@me", c_app, { 0 }, 0 },
+    { "GET", "/api/v10/users/@me", c_rest, { 0 }, 0 },
+};
+
+static void
+run_case(dbot *bot, void *arg)
+{
+    struct api_case *c = arg;
+
+    atomic_store(&c->rc, c->call(bot, &c->got) + 1000);
+}
+
+/* Token routes: the fake knows no such interaction and refuses them, which
+ * is what these cases check along with the path. */
+static struct got tok_got[6];
+static atomic_int tok_rc[6];
+
+static void
+run_token_cases(dbot *bot, void *arg)
+{
+    (void)arg;
+    tok_rc[0] =
+        dbot_interaction_callback_raw(bot, 4, "tok", msg, on_res, &tok_got[0]);
+    tok_rc[1] = dbot_followup_create(bot, 77, "tok", msg, on_res, &tok_got[1]);
+    tok_rc[2] =
+        dbot_followup_edit(bot, 77, "tok", 66, msg, on_res, &tok_got[2]);
+    tok_rc[3] = dbot_followup_delete(bot, 77, "tok", 66, on_res, &tok_got[3]);
+    tok_rc[4] = dbot_original_edit(bot, 77, "tok", msg, on_res, &tok_got[4]);
+    tok_rc[5] = dbot_original_delete(bot, 77, "tok", on_res, &tok_got[5]);
+}
+
+static atomic_int refusals = -1;
+static struct got refused_got;
+
+static void
+run_refusals(dbot *bot, void *arg)
+{
+    int bad = 0;
+
+    (void)arg;
+    bad += dbot_message_send(bot, 0, "x", on_res, &refused_got) == DBOT_EINVAL;
+    bad += dbot_original_edit(bot, 77, "a/b", msg, on_res, &refused_got) ==
+           DBOT_EINVAL;
+    bad += dbot_commands_overwrite_global(bot, 77, msg, on_res, &refused_got) ==
+           DBOT_EINVAL;
+    bad += dbot_rest(bot, "GET", "nope", NULL, on_res, &refused_got) ==
+           DBOT_EINVAL;
+    bad += dbot_rest(bot, "BREW", "/users/@me", NULL, on_res, &refused_got) ==
+           DBOT_EINVAL;
+    atomic_store(&refusals, bad);
+}
+
+static void
+run_fire_and_forget(dbot *bot, void *arg)
+{
+    (void)arg;
+    dbot_message_send(bot, 124, "ff", NULL, NULL);
 }
 
 static void *
 off_loop(void *arg)
 {
-    *(int *)arg = dbot_message_send(bot, 1, "x", NULL, NULL);
+    *(int *)arg = dbot_message_send(H.bot, 1, "x", NULL, NULL);
     return NULL;
 }
-
-#define EXPECT_REQ(call, meth, path)              \
-    do {                                          \
-        struct got g_ = { 0 };                    \
-        char p_[512], m_[8];                      \
-        ASSERT_EQ((call), 0);                     \
-        WAIT_UNTIL((pump(), g_.calls > 0), 5000); \
-        ASSERT_EQ(g_.calls, 1);                   \
-        ASSERT_TRUE(g_.bot == bot);               \
-        last_path(p_, sizeof p_, m_, sizeof m_);  \
-        ASSERT_STREQ(m_, meth);                   \
-        ASSERT_STREQ(p_, path);                   \
-        cJSON_Delete(g_.json);                    \
-    } while (0)
 
 int
 main(void)
 {
-    struct dbot__rest_opts o = { 0 };
-    cJSON *msg, *cmds;
-    struct got g = { 0 };
-
-    loop_thread = pthread_self();
-    fc = fakecord_start(NULL);
-    ASSERT_TRUE(fc != NULL);
-    o.api_url = fakecord_api_url(fc);
-    o.token = FAKECORD_TOKEN;
-    bot_s.rest = dbot__rest_new(&o, dbot__post_task, bot);
-    ASSERT_TRUE(bot_s.rest != NULL);
-
-    /* dbot_message_send: path and body. */
-    ASSERT_EQ(dbot_message_send(bot, 123, "hi there", on_res, &g), 0);
-    WAIT_UNTIL((pump(), g.calls > 0), 5000);
-    ASSERT_EQ(g.status, 200);
-    ASSERT_STREQ(cJSON_GetStringValue(cJSON_GetObjectItem(g.json, "content")),
-                 "hi there");
-    ASSERT_STREQ(
-        cJSON_GetStringValue(cJSON_GetObjectItem(g.json, "channel_id")), "123");
-    cJSON_Delete(g.json);
+    const size_t n = sizeof cases / sizeof cases[0];
+    static const struct {
+        const char *method, *path;
+    } tok_paths[6] = {
+        { "POST", "/api/v10/interactions/4/tok/callback" },
+        { "POST", "/api/v10/webhooks/77/tok" },
+        { "PATCH", "/api/v10/webhooks/77/tok/messages/66" },
+        { "DELETE", "/api/v10/webhooks/77/tok/messages/66" },
+        { "PATCH", "/api/v10/webhooks/77/tok/messages/@original" },
+        { "DELETE", "/api/v10/webhooks/77/tok/messages/@original" },
+    };
 
     msg = cJSON_Parse("{\"content\":\"x\"}");
     cmds = cJSON_Parse("[{\"name\":\"ping\",\"description\":\"Ping\"}]");
-    EXPECT_REQ(dbot_message_create(bot, 9, msg, on_res, &g_), "POST",
-               "/api/v10/channels/9/messages");
-    EXPECT_REQ(dbot_commands_overwrite_global(bot, 77, cmds, on_res, &g_),
-               "PUT", "/api/v10/applications/77/commands");
-    EXPECT_REQ(dbot_commands_overwrite_guild(bot, 77, 5, cmds, on_res, &g_),
-               "PUT", "/api/v10/applications/77/guilds/5/commands");
-    EXPECT_REQ(dbot_commands_get_global(bot, 77, on_res, &g_), "GET",
-               "/api/v10/applications/77/commands");
-    EXPECT_REQ(dbot_commands_get_guild(bot, 77, 5, on_res, &g_), "GET",
-               "/api/v10/applications/77/guilds/5/commands");
-    EXPECT_REQ(dbot_gateway_bot_get(bot, on_res, &g_), "GET",
-               "/api/v10/gateway/bot");
-    EXPECT_REQ(dbot_application_get(bot, on_res, &g_), "GET",
-               "/api/v10/applications/@me");
-    /* Token routes: the fake answers 404 Unknown interaction, which is
-     * fine here; the path is what is checked. */
-    EXPECT_REQ(dbot_interaction_callback_raw(bot, 4, "tok", msg, on_res, &g_),
-               "POST", "/api/v10/interactions/4/tok/callback");
-    EXPECT_REQ(dbot_followup_create(bot, 77, "tok", msg, on_res, &g_), "POST",
-               "/api/v10/webhooks/77/tok");
-    EXPECT_REQ(dbot_followup_edit(bot, 77, "tok", 66, msg, on_res, &g_),
-               "PATCH", "/api/v10/webhooks/77/tok/messages/66");
-    EXPECT_REQ(dbot_followup_delete(bot, 77, "tok", 66, on_res, &g_), "DELETE",
-               "/api/v10/webhooks/77/tok/messages/66");
-    EXPECT_REQ(dbot_original_edit(bot, 77, "tok", msg, on_res, &g_), "PATCH",
-               "/api/v10/webhooks/77/tok/messages/@original");
-    EXPECT_REQ(dbot_original_delete(bot, 77, "tok", on_res, &g_), "DELETE",
-               "/api/v10/webhooks/77/tok/messages/@original");
+    h_start(&H, NULL, NULL);
+    WAIT_UNTIL(h_count(&H, "READY") >= 1, 10000);
 
-    /* Refusals never call back. */
-    g.calls = 0;
-    ASSERT_EQ(dbot_message_send(bot, 0, "x", on_res, &g), DBOT_EINVAL);
-    ASSERT_EQ(dbot_original_edit(bot, 77, "a/b", msg, on_res, &g), DBOT_EINVAL);
-    ASSERT_EQ(dbot_commands_overwrite_global(bot, 77, msg, on_res, &g),
-              DBOT_EINVAL); /* not an array */
-    ASSERT_EQ(dbot_rest(bot, "GET", "nope", NULL, on_res, &g), DBOT_EINVAL);
+    for (size_t i = 0; i < n; i++) {
+        struct api_case *c = &cases[i];
+        int before = count_path(c->method, c->path);
+
+        ASSERT_EQ(dbot_post(H.bot, run_case, c), 0);
+        WAIT_UNTIL(atomic_load(&c->got.calls) > 0, 5000);
+        ASSERT_EQ(atomic_load(&c->rc), 1000);
+        ASSERT_EQ(atomic_load(&c->got.calls), 1);
+        ASSERT_EQ(c->got.on_loop_bot, 1);
+        ASSERT_EQ(c->got.err, 0);
+        ASSERT_EQ(c->got.status, 200);
+        ASSERT_EQ(count_path(c->method, c->path), before + 1);
+    }
+    ASSERT_STREQ(cases[0].got.content, "hi there");
+
+    ASSERT_EQ(dbot_post(H.bot, run_token_cases, NULL), 0);
+    for (int i = 0; i < 6; i++) {
+        WAIT_UNTIL(atomic_load(&tok_got[i].calls) > 0, 5000);
+        ASSERT_EQ(atomic_load(&tok_rc[i]), 0);
+        /* 404 Unknown interaction, or 401 50027 Invalid Webhook Token:
+         * about the interaction token, so not DBOT_EAUTH. */
+        ASSERT_TRUE(tok_got[i].status == 404 || tok_got[i].status == 401);
+        ASSERT_EQ(tok_got[i].err, DBOT_EHTTP);
+        ASSERT_EQ(count_path(tok_paths[i].method, tok_paths[i].path), 1);
+    }
+
+    ASSERT_EQ(dbot_post(H.bot, run_refusals, NULL), 0);
+    WAIT_UNTIL(atomic_load(&refusals) >= 0, 5000);
+    ASSERT_EQ(atomic_load(&refusals), 5);
+
+    ASSERT_EQ(dbot_post(H.bot, run_fire_and_forget, NULL), 0);
+    WAIT_UNTIL(count_path("POST", "/api/v10/channels/124/messages") == 1, 5000);
 #ifndef NDEBUG
     {
         pthread_t t;
         int rc = 0;
 
-        /* Off the loop thread: refused in debug builds. */
+        /* Off the loop thread while the loop runs: refused. */
         ASSERT_EQ(pthread_create(&t, NULL, off_loop, &rc), 0);
         pthread_join(t, NULL);
         ASSERT_EQ(rc, DBOT_EWRONGTHREAD);
     }
 #endif
-    pump();
-    ASSERT_EQ(g.calls, 0);
+    ASSERT_EQ(atomic_load(&refused_got.calls), 0);
 
-    /* Fire and forget. */
-    ASSERT_EQ(dbot_message_send(bot, 124, "ff", NULL, NULL), 0);
-    WAIT_UNTIL((pump(), count_path("/api/v10/channels/124/messages") == 1),
-               5000);
-
+    /* The token routes above were unknown interactions on purpose. */
+    h_finish(&H, 1);
+    fakecord_stop(H.fc);
+    H.fc = NULL;
+    ASSERT_TRUE(!h_log_has(H_TOKEN));
     cJSON_Delete(msg);
     cJSON_Delete(cmds);
-    dbot__rest_free(bot_s.rest);
-    pump();
-    fakecord_stop(fc);
     return 0;
 }

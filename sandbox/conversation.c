@@ -1,0 +1,340 @@
+/*
+ * conversation.c: what the user's client holds, and one interaction's
+ * round trip.
+ *
+ * The conversation (sb->msgs) is every message the bot produced, with an
+ * id, so a later click can carry the message it was on as Discord's does.
+ * sb_run_interaction() pushes an interaction, waits (bounded) for the
+ * callback, for the edit a defer promises, then for a short quiet time that
+ * catches followups, later edits and channel messages, and prints it all.
+ */
+#include "sandbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+cJSON *
+sb_user_object(void)
+{
+    cJSON *u = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(u, "id", SB_USER_ID);
+    cJSON_AddStringToObject(u, "username", SB_USER_NAME);
+    cJSON_AddStringToObject(u, "global_name", "You");
+    cJSON_AddStringToObject(u, "discriminator", "0");
+    cJSON_AddNullToObject(u, "avatar");
+    return u;
+}
+
+cJSON *
+sb_member_object(void)
+{
+    cJSON *m = cJSON_CreateObject();
+
+    cJSON_AddItemToObject(m, "user", sb_user_object());
+    cJSON_AddArrayToObject(m, "roles");
+    cJSON_AddStringToObject(m, "permissions", "2248473465835073");
+    cJSON_AddStringToObject(m, "joined_at", "2024-01-01T00:00:00.000000+00:00");
+    return m;
+}
+
+/* The parts every interaction from a guild text channel carries. */
+cJSON *
+sb_interaction_base(int type)
+{
+    cJSON *j = cJSON_CreateObject(), *ch;
+
+    cJSON_AddNumberToObject(j, "type", type);
+    cJSON_AddStringToObject(j, "guild_id", SB_GUILD_ID);
+    cJSON_AddStringToObject(j, "channel_id", SB_CHANNEL);
+    ch = cJSON_AddObjectToObject(j, "channel");
+    cJSON_AddStringToObject(ch, "id", SB_CHANNEL);
+    cJSON_AddNumberToObject(ch, "type", 0);
+    cJSON_AddStringToObject(ch, "guild_id", SB_GUILD_ID);
+    cJSON_AddStringToObject(ch, "name", "sandbox");
+    cJSON_AddItemToObject(j, "member", sb_member_object());
+    cJSON_AddStringToObject(j, "locale", "en-US");
+    cJSON_AddStringToObject(j, "guild_locale", "en-US");
+    cJSON_AddStringToObject(j, "app_permissions", "2248473465835073");
+    cJSON_AddNumberToObject(j, "context", 0);
+    cJSON_AddArrayToObject(j, "entitlements");
+    return j;
+}
+
+/* Replace what an edit body sets in a stored message. */
+static void
+apply_edit(cJSON *msg, const cJSON *body)
+{
+    static const char *keys[] = { "content", "embeds", "components", "flags",
+                                  "attachments" };
+
+    for (size_t i = 0; body && i < sizeof keys / sizeof keys[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, keys[i]);
+        if (!v)
+            continue;
+        if (!strcmp(keys[i], "flags") &&
+            cJSON_GetObjectItemCaseSensitive(msg, "flags"))
+            continue; /* an edit cannot make a message ephemeral */
+        cJSON_DeleteItemFromObjectCaseSensitive(msg, keys[i]);
+        cJSON_AddItemToObject(msg, keys[i], cJSON_Duplicate(v, 1));
+    }
+}
+
+/* A new bot message in the conversation; returns its index. */
+static int
+add_message(struct sb *sb, const cJSON *body, const char *id_or_null)
+{
+    cJSON *m = cJSON_CreateObject(), *author;
+    char id[32];
+
+    if (id_or_null)
+        snprintf(id, sizeof id, "%s", id_or_null);
+    else
+        sb_id_str(sb, id, sizeof id);
+    cJSON_AddStringToObject(m, "id", id);
+    cJSON_AddStringToObject(m, "channel_id", SB_CHANNEL);
+    author = cJSON_AddObjectToObject(m, "author");
+    cJSON_AddStringToObject(author, "id", FAKECORD_APP_ID);
+    cJSON_AddStringToObject(author, "username", FAKECORD_BOT_USERNAME);
+    cJSON_AddBoolToObject(author, "bot", 1);
+    cJSON_AddStringToObject(m, "content", "");
+    cJSON_AddArrayToObject(m, "embeds");
+    cJSON_AddArrayToObject(m, "components");
+    cJSON_AddNumberToObject(m, "type", 0);
+    if (body) {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(body, "flags");
+        cJSON_AddNumberToObject(m, "flags",
+                                cJSON_IsNumber(f) ? f->valueint : 0);
+    }
+    apply_edit(m, body);
+    cJSON_AddItemToArray(sb->msgs, m);
+    return cJSON_GetArraySize(sb->msgs) - 1;
+}
+
+static void
+show(FILE *o, const cJSON *msg)
+{
+    sb_render_message(o, msg, "    ");
+}
+
+static const char *
+eph(const cJSON *msg)
+{
+    return (sb_num(msg, "flags", 0) & 64) ? " (only you can see this)" : "";
+}
+
+/* ---- channel messages ---------------------------------------------------- */
+
+/* Show messages the bot posted with POST /channels/{id}/messages since the
+ * last look, and hand each back to the bot as MESSAGE_CREATE, as Discord
+ * does (a bot sees its own messages: it must ignore them). Returns how many
+ * were new. */
+int
+sb_channel_messages(struct sb *sb, FILE *o)
+{
+    cJSON *all = fakecord_messages(sb->fc);
+    int n = cJSON_GetArraySize(all), fresh = 0;
+
+    for (int i = sb->seen_channel_msgs; i < n; i++) {
+        cJSON *m = cJSON_GetArrayItem(all, i), *d;
+        char *text;
+        int idx;
+
+        idx = add_message(sb, m, sb_str(m, "id"));
+        fprintf(o, "bot: message in #sandbox\n");
+        show(o, cJSON_GetArrayItem(sb->msgs, idx));
+        d = cJSON_Duplicate(m, 1);
+        cJSON_AddStringToObject(d, "guild_id", SB_GUILD_ID);
+        text = cJSON_PrintUnformatted(d);
+        if (text)
+            fakecord_push_event(sb->fc, "MESSAGE_CREATE", text);
+        free(text);
+        cJSON_Delete(d);
+        fresh++;
+    }
+    sb->seen_channel_msgs = n;
+    cJSON_Delete(all);
+    return fresh;
+}
+
+void
+sb_poll_unsolicited(struct sb *sb)
+{
+    if (sb_channel_messages(sb, stdout))
+        fflush(stdout);
+}
+/* ---- interactions -------------------------------------------------------- */
+
+struct ixwait {
+    struct sb *sb;
+    uint64_t id;
+    struct fakecord_ix_log l;
+};
+
+static int
+ix_read(struct ixwait *w)
+{
+    fakecord_ix_log_free(&w->l);
+    memset(&w->l, 0, sizeof w->l);
+    return fakecord_interaction_log(w->sb->fc, w->id, &w->l);
+}
+
+int
+sb_fail(struct sb *sb, FILE *o, cJSON *step, const char *why)
+{
+    fprintf(o, "!! %s\n", why);
+    if (step)
+        cJSON_AddStringToObject(step, "error", why);
+    sb->failures++;
+    return -1;
+}
+
+/* Push `payload`, wait for the answer, show it. `target` is the index of
+ * the message a component was on (-1 for commands). */
+int
+sb_run_interaction(struct sb *sb, cJSON *payload, int target, FILE *o,
+                   cJSON *step)
+{
+    struct ixwait w = { sb, 0, { 0 } };
+    char *text = cJSON_PrintUnformatted(payload);
+    const cJSON *data;
+    int64_t dl;
+    int orig = -1, type, seen_edits = 0, seen_f = 0, rc = 0;
+
+    sb->interactions++;
+    w.id = text ? fakecord_push_interaction(sb->fc, text) : 0;
+    free(text);
+    if (!w.id)
+        return sb_fail(sb, o, step,
+                       "the sandbox could not send the interaction");
+
+    /* Discord's rule: an answer within 3 s; the fake logs a late one. */
+    dl = sb_now_ms() + (int64_t)SB_ACK_LIMIT_MS + 1000;
+    while (ix_read(&w) == 0 && w.l.callbacks < 1 && sb_now_ms() < dl &&
+           sb_bot_alive(sb))
+        sb_nap();
+    if (w.l.callbacks < 1) {
+        fakecord_ix_log_free(&w.l);
+        return sb_fail(sb, o, step, "the bot did not answer within 3 s");
+    }
+    type = w.l.callback_type;
+    cJSON_AddNumberToObject(step, "ack_ms", w.l.callback_ms);
+    cJSON_AddNumberToObject(step, "callback_type", type);
+    data = cJSON_GetObjectItemCaseSensitive(w.l.callback_body, "data");
+    if (w.l.callback_status < 200 || w.l.callback_status > 299) {
+        char why[96];
+        snprintf(why, sizeof why, "Discord refused the answer (HTTP %d)",
+                 w.l.callback_status);
+        fakecord_ix_log_free(&w.l);
+        return sb_fail(sb, o, step, why);
+    }
+    switch (type) {
+    case 4:
+        orig = add_message(sb, data, NULL);
+        fprintf(o, "bot: replied%s (ack %.0f ms)\n",
+                eph(cJSON_GetArrayItem(sb->msgs, orig)), w.l.callback_ms);
+        show(o, cJSON_GetArrayItem(sb->msgs, orig));
+        break;
+    case 5:
+        orig = add_message(sb, data, NULL);
+        fprintf(o, "bot: thinking...%s (ack %.0f ms)\n",
+                eph(cJSON_GetArrayItem(sb->msgs, orig)), w.l.callback_ms);
+        break;
+    case 6:
+        orig = target;
+        fprintf(o, "bot: acknowledged, update to follow (ack %.0f ms)\n",
+                w.l.callback_ms);
+        break;
+    case 7:
+        orig = target;
+        fprintf(o, "bot: updated the message (ack %.0f ms)\n", w.l.callback_ms);
+        if (orig >= 0) {
+            apply_edit(cJSON_GetArrayItem(sb->msgs, orig), data);
+            show(o, cJSON_GetArrayItem(sb->msgs, orig));
+        }
+        break;
+    case 8:
+        fprintf(o, "bot: suggestions (ack %.0f ms)\n", w.l.callback_ms);
+        break;
+    case 9: {
+        const cJSON *c;
+        cJSON_Delete(sb->modal);
+        sb->modal = data ? cJSON_Duplicate(data, 1) : NULL;
+        fprintf(o, "bot: opened a form \"%s\" (ack %.0f ms)\n",
+                sb_str(data, "title") ? sb_str(data, "title") : "",
+                w.l.callback_ms);
+        cJSON_ArrayForEach(c,
+                           cJSON_GetObjectItemCaseSensitive(data, "components"))
+        {
+            const cJSON *in = cJSON_GetObjectItemCaseSensitive(c, "component");
+            const char *label = sb_str(c, "label");
+            if (!in) /* legacy layout: an action row around the input */
+                in = cJSON_GetArrayItem(
+                    cJSON_GetObjectItemCaseSensitive(c, "components"), 0);
+            if (!label)
+                label = sb_str(in, "label");
+            fprintf(o, "    %s: [%s]   (submit %s:...)\n", label ? label : "",
+                    sb_str(in, "placeholder") ? sb_str(in, "placeholder") : "",
+                    sb_str(in, "custom_id") ? sb_str(in, "custom_id") : "?");
+        }
+        break;
+    }
+    default:
+        fprintf(o, "bot: answered with type %d (ack %.0f ms)\n", type,
+                w.l.callback_ms);
+    }
+
+    /* A defer promises an edit: wait for it (bounded). */
+    if (type == 5 || type == 6) {
+        dl = sb_now_ms() + sb->step_timeout_ms;
+        while (ix_read(&w) == 0 && w.l.edits < 1 && sb_now_ms() < dl &&
+               sb_bot_alive(sb))
+            sb_nap();
+        if (w.l.edits < 1)
+            rc = sb_fail(sb, o, step,
+                         "deferred, but the bot never completed "
+                         "the answer");
+    }
+
+    /* Then quiet time: later edits, followups, channel messages. */
+    dl = sb_now_ms() + sb->settle_ms;
+    for (int64_t hard = sb_now_ms() + sb->step_timeout_ms;
+         sb_now_ms() < dl && sb_now_ms() < hard;) {
+        int activity = 0;
+
+        if (ix_read(&w) < 0)
+            break;
+        if (w.l.edits > seen_edits && orig >= 0) {
+            cJSON *m = cJSON_GetArrayItem(sb->msgs, orig);
+            apply_edit(m, w.l.last_edit);
+            fprintf(o, "bot: edited%s\n", eph(m));
+            show(o, m);
+            seen_edits = w.l.edits;
+            activity = 1;
+        }
+        for (; seen_f < w.l.followups; seen_f++) {
+            int idx = add_message(
+                sb, cJSON_GetArrayItem(w.l.followup_bodies, seen_f), NULL);
+            fprintf(o, "bot: followup%s\n",
+                    eph(cJSON_GetArrayItem(sb->msgs, idx)));
+            show(o, cJSON_GetArrayItem(sb->msgs, idx));
+            activity = 1;
+        }
+        activity |= sb_channel_messages(sb, o) > 0;
+        if (activity)
+            dl = sb_now_ms() + sb->settle_ms;
+        sb_nap();
+    }
+    cJSON_AddNumberToObject(step, "edits", w.l.edits);
+    cJSON_AddNumberToObject(step, "followups", w.l.followups);
+    if (orig >= 0)
+        cJSON_AddItemToObject(
+            step, "message",
+            cJSON_Duplicate(cJSON_GetArrayItem(sb->msgs, orig), 1));
+    if (w.l.callback_ms > SB_ACK_LIMIT_MS)
+        rc = sb_fail(sb, o, step,
+                     "acknowledged after 3 s: Discord would have "
+                     "shown \"This interaction failed\"");
+    fakecord_ix_log_free(&w.l);
+    return rc;
+}

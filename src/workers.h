@@ -63,8 +63,9 @@ void dbot__pool_set_health(struct dbot__pool *pool, struct dbot__health *h);
 /* Run work at a lower CPU priority: each worker adds `nice` (0..19) to its
  * own nice value before its first job, so CPU-bound work yields the cores
  * to the loop (and the REST thread) when they need them. Measured with
- * bench/bench_ack: spinning workers at the loop's priority pushed the p99
- * acknowledgement to 0.5-1.2 s on 2 cores; at +10, to under 15 ms.
+ * bench/bench_ack on 2 cores with spinning workers, p99 acknowledgement at
+ * the loop's priority vs +10: 6-7 vs 1.5-2.3 ms on a quiet machine, 0.5-1.2
+ * s vs 3-10 ms on a busy one.
  * Loop thread, before the first submit (a worker that already ran a job
  * keeps its priority: without privilege a thread can only lower it). No
  * effect off Linux. */

@@ -449,8 +449,10 @@ bot_init(dbot **out, struct dbot_config *cfg)
         bot->pool = dbot__pool_new(bot->cfg.workers, bot->cfg.queue_size,
                                    dbot__post_task, bot);
         rc = bot->pool ? 0 : DBOT_ENOMEM;
-        if (bot->pool)
+        if (bot->pool) {
             dbot__pool_set_health(bot->pool, bot->health);
+            dbot__pool_set_nice(bot->pool, DBOT__WORKER_NICE);
+        }
     }
     if (rc == 0)
         rc = create_context(bot);

@@ -23,6 +23,7 @@
 
 #include "bot.h"
 #include "config.h"
+#include "health.h"
 #include "log.h"
 
 #include <dbot/command.h>
@@ -62,6 +63,7 @@ struct dbot__interactions {
     uint64_t app_id;
     int synced;           /* command sync started */
     int64_t token_life_ms; /* 15 min; shorter only in tests */
+    struct dbot__offload_conf offload; /* interaction_offload.c */
 };
 
 struct dbot_interaction {
@@ -453,17 +455,17 @@ dbot_interaction_unref(dbot_interaction *ix)
 static void
 run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
 {
-    int64_t t0 = dbot_now_ms(), dt;
     int rc;
 
     ix->handler = m->name;
     ix->route_arg = m->arg;
+    /* Timed and named by loop health like event handlers: it logs a slow
+     * one (slow_handler_ms) and the watchdog reports one blocking the loop
+     * while it blocks. */
+    dbot__health_enter(dbot__bot_health(bot_of(ix)), "handler", m->name,
+                       describe(ix));
     rc = m->fn(ix, m->data);
-    dt = dbot_now_ms() - t0;
-    if (cfg_of(ix)->slow_handler_ms > 0 && dt >= cfg_of(ix)->slow_handler_ms)
-        LOG_W("dispatch", "slow handler %s took %lld ms on %s; move blocking "
-                          "work to dbot_interaction_offload()",
-              m->name, (long long)dt, describe(ix));
+    dbot__health_leave(dbot__bot_health(bot_of(ix)));
     if (rc < 0 && answer_for_silent_handler(ix, MSG_FAILED))
         LOG_W("interaction", "handler %s failed (%s) on %s without answering; "
                              "the user was told",
@@ -930,6 +932,7 @@ dbot__interactions_free(struct dbot__interactions *ixs)
         return;
     dbot__routes_free(ixs->routes);
     cJSON_Delete(ixs->commands);
+    free(ixs->offload.busy_text);
     free(ixs);
 }
 
@@ -983,6 +986,12 @@ struct dbot__routes *
 dbot__interactions_routes(struct dbot__interactions *ixs)
 {
     return ixs->routes;
+}
+
+struct dbot__offload_conf *
+dbot__interactions_offload_conf(struct dbot__interactions *ixs)
+{
+    return &ixs->offload;
 }
 
 static int

@@ -53,6 +53,15 @@ struct dbot__interactions *dbot__bot_interactions(dbot *bot);
 void dbot__interactions_set_token_life(struct dbot__interactions *ixs,
                                        int64_t ms);
 
+/* interaction_offload.c's settings, kept in the registry (loop thread);
+ * interactions_free frees busy_text. */
+struct dbot__offload_conf {
+    char *busy_text; /* the queue-full answer; NULL: the default */
+    int deadline_ms; /* a job must start this soon after arrival; 0: default */
+};
+struct dbot__offload_conf *
+dbot__interactions_offload_conf(struct dbot__interactions *ixs);
+
 /* Routing (interaction_route.c). */
 enum dbot__route_kind {
     DBOT__ROUTE_COMMAND,

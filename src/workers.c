@@ -53,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,6 +88,7 @@ struct dbot__pool {
     int stop;               /* [mu] workers exit once the queue is empty */
     int n_deadline;         /* [mu] queued jobs that have a deadline */
     uint64_t started;       /* [mu] work calls begun */
+    int nice;               /* [mu] added to each worker's nice value */
     struct dbot__pool_stats st_q; /* [mu] queue side */
 
     pthread_mutex_t cmu;
@@ -280,14 +282,37 @@ complete_unlock(struct dbot__pool *pool, struct job *j)
     }
 }
 
+/* Worker thread: lower its own CPU priority by `nice`. Linux threads have
+ * their own nice value, addressed by thread id. */
+static void
+lower_priority(int nice)
+{
+#ifdef __linux__
+    id_t tid = (id_t)gettid();
+    int cur;
+
+    errno = 0;
+    cur = getpriority(PRIO_PROCESS, tid);
+    if (cur == -1 && errno)
+        return;
+    if (setpriority(PRIO_PROCESS, tid, cur + nice > 19 ? 19 : cur + nice))
+        LOG_W("workers", "cannot lower the worker priority: %s",
+              strerror(errno));
+#else
+    (void)nice;
+#endif
+}
+
 static void *
 worker_main(void *arg)
 {
     struct dbot__pool *pool = arg;
+    int niced = 0; /* the priority was set (it happens once) */
 
     for (;;) {
         struct job *j;
         int64_t start, end;
+        int nice;
 
         pthread_mutex_lock(&pool->mu);
         while (!pool->queue.head && !pool->stop)
@@ -314,7 +339,13 @@ worker_main(void *arg)
         account(&pool->st_q.wait_us_sum, &pool->st_q.wait_us_max,
                 pool->st_q.wait_hist, start - j->submit_ns);
         pool->started++;
+        nice = pool->nice;
         pthread_mutex_unlock(&pool->mu);
+        if (!niced) {
+            niced = 1;
+            if (nice > 0)
+                lower_priority(nice);
+        }
 
         j->work(j->arg);
         end = now_ns();
@@ -414,6 +445,14 @@ dbot__pool_new(int nthreads, int queue_size, dbot__deliver_fn deliver,
         return NULL;
     }
     return pool;
+}
+
+void
+dbot__pool_set_nice(struct dbot__pool *pool, int nice)
+{
+    pthread_mutex_lock(&pool->mu);
+    pool->nice = nice < 0 ? 0 : nice > 19 ? 19 : nice;
+    pthread_mutex_unlock(&pool->mu);
 }
 
 void

@@ -60,6 +60,18 @@ struct dbot__pool *dbot__pool_new(int nthreads, int queue_size,
  * `h` is borrowed and must outlive the pool. */
 void dbot__pool_set_health(struct dbot__pool *pool, struct dbot__health *h);
 
+/* Run work at a lower CPU priority: each worker adds `nice` (0..19) to its
+ * own nice value before its first job, so CPU-bound work yields the cores
+ * to the loop (and the REST thread) when they need them. Measured with
+ * bench/bench_ack on 2 cores with spinning workers, p99 acknowledgement at
+ * the loop's priority vs +10: 6-7 vs 1.5-2.3 ms on a quiet machine, 0.5-1.2
+ * s vs 3-10 ms on a busy one.
+ * Loop thread, before the first submit (a worker that already ran a job
+ * keeps its priority: without privilege a thread can only lower it). No
+ * effect off Linux. */
+void dbot__pool_set_nice(struct dbot__pool *pool, int nice);
+#define DBOT__WORKER_NICE 10 /* the bot's default */
+
 /* Queue work(arg) for a worker. Never waits.
  * `deadline_ms`: 0 for none, else absolute CLOCK_MONOTONIC milliseconds
  * (dbot__pool_now_ms()); a job still queued then does not run and done gets

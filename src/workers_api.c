@@ -67,3 +67,18 @@ dbot_offload(dbot *bot, dbot_work_fn work, dbot_done_fn done, void *arg)
 {
     return dbot_offload_deadline(bot, work, done, arg, 0);
 }
+
+int
+dbot_workers_set_nice(dbot *bot, int nice)
+{
+    struct dbot__pool *pool;
+
+    if (!bot || nice < 0 || nice > 19)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot);
+    pool = dbot__bot_pool(bot);
+    if (!pool)
+        return DBOT_ESHUTDOWN;
+    dbot__pool_set_nice(pool, nice);
+    return 0;
+}

@@ -199,6 +199,114 @@ enum dbot_interaction_state {
 };
 DBOT_API int dbot_interaction_state(const dbot_interaction *ix);
 
+/* ---- offloading blocking work ------------------------------------------- */
+
+/* A job started by dbot_interaction_offload(). The worker running it owns
+ * it while the work function runs; the loop owns it afterwards. It holds a
+ * copy of the interaction (token removed), made on the loop before the job
+ * was queued, so the work function never touches loop-owned state. */
+typedef struct dbot_work dbot_work;
+
+/* Runs on a worker thread and may block. There it may use only its own `w`
+ * (the dbot_work_* functions), dbot_post(), dbot_log(), dbot_strerror() and
+ * dbot_err_name(). */
+typedef void (*dbot_interaction_work_fn)(dbot_work *w);
+
+/* Runs on the loop thread exactly once per accepted job, with the
+ * interaction still referenced; `w` is freed when it returns. `status`: 0
+ * (work ran), DBOT_ETIMEDOUT (the job was still queued at its deadline;
+ * work did not run) or DBOT_ECANCELED (the bot shut down first; work did
+ * not run). */
+typedef void (*dbot_interaction_done_fn)(dbot_interaction *ix, dbot_work *w,
+                                         int status);
+
+/* Name: dbot_interaction_offload
+ * Desc: answer this interaction from blocking work. Acknowledges first (a
+ *       deferred response, type 5, unless the interaction was already
+ *       acknowledged), keeps a reference on it, copies it into a job and
+ *       queues work(w) on the bot's worker pool. When the work returns, the
+ *       loop edits the original response with what the work stored with
+ *       dbot_work_reply() (nothing stored: the user is told the command did
+ *       not respond). A job still queued at its deadline (see
+ *       dbot_interaction_set_offload_deadline) does not run and the user is
+ *       told it took too long. `data` is for the work: dbot_work_data(w).
+ *       Never blocks: when the queue is full the interaction is answered
+ *       with the ephemeral busy message (dbot_interaction_set_busy_message)
+ *       and DBOT_EBUSY is returned. Loop thread.
+ * Returns: 0; DBOT_EBUSY (queue full, the user was told); DBOT_ESHUTDOWN;
+ *       DBOT_EINVAL (no work, or an autocomplete interaction, which cannot
+ *       be deferred); DBOT_ESTATE (the initial response failed);
+ *       DBOT_EEXPIRED; DBOT_ENOMEM; DBOT_EWRONGTHREAD. On error nothing was
+ *       queued and, except for DBOT_EBUSY, nothing was sent, so a handler
+ *       that returns the error gets the usual ephemeral error sent. */
+DBOT_API int dbot_interaction_offload(dbot_interaction *ix,
+                                      dbot_interaction_work_fn work,
+                                      void *data);
+
+/* Name: dbot_interaction_offload_then
+ * Desc: dbot_interaction_offload() with a done callback that runs on the
+ *       loop after the work (or instead of it, on timeout or shutdown) and
+ *       answers itself: with dbot_interaction_reply() (after the defer it
+ *       edits the original response), dbot_interaction_followup(), or by
+ *       sending dbot_work_result(w). The stored reply is NOT sent for it.
+ *       A done that answers nothing leaves the user told the command did
+ *       not respond. `done` may be NULL (then this is
+ *       dbot_interaction_offload()).
+ * Returns: as dbot_interaction_offload(); on error done is never called. */
+DBOT_API int dbot_interaction_offload_then(dbot_interaction *ix,
+                                           dbot_interaction_work_fn work,
+                                           dbot_interaction_done_fn done,
+                                           void *data);
+
+/* Name: dbot_interaction_set_busy_message
+ * Desc: the ephemeral answer given when the worker queue is full (copied;
+ *       NULL restores "I'm busy right now, please try again in a
+ *       moment."). Loop thread, or before dbot_run().
+ * Returns: 0, DBOT_EINVAL (empty or over 2000 characters), DBOT_ENOMEM. */
+DBOT_API int dbot_interaction_set_busy_message(dbot *bot, const char *text);
+
+/* Name: dbot_interaction_set_offload_deadline
+ * Desc: a job that has not started `ms` after its interaction arrived
+ *       never starts; the original response is edited to say it took too
+ *       long. 0 restores the default and the limit: 14 minutes, so the
+ *       answer still reaches the user before the 15-minute token expires.
+ *       Loop thread, or before dbot_run().
+ * Returns: 0, DBOT_EINVAL (negative, or over 14 minutes). */
+DBOT_API int dbot_interaction_set_offload_deadline(dbot *bot, int ms);
+
+/* The rest are for the job's own thread: the work function on the worker,
+ * or the done callback on the loop. */
+
+/* The `data` given to dbot_interaction_offload(). */
+DBOT_API void *dbot_work_data(const dbot_work *w);
+/* The copy of the interaction (borrowed until the job ends; no token). Read
+ * it with the functions of <dbot/interaction_data.h>. */
+DBOT_API const cJSON *dbot_work_json(const dbot_work *w);
+/* Option values at the leaf, as dbot_interaction_opt_*(): `def` when
+ * absent or of another type. Strings are borrowed from the job. */
+DBOT_API const char *dbot_work_option_str(const dbot_work *w, const char *name,
+                                          const char *def);
+DBOT_API int64_t dbot_work_option_int(const dbot_work *w, const char *name,
+                                      int64_t def);
+DBOT_API double dbot_work_option_num(const dbot_work *w, const char *name,
+                                     double def);
+DBOT_API int dbot_work_option_bool(const dbot_work *w, const char *name,
+                                   int def);
+/* The invoking user's id (member.user or user), 0 if absent. */
+DBOT_API uint64_t dbot_work_user_id(const dbot_work *w);
+
+/* Name: dbot_work_reply, dbot_work_reply_json
+ * Desc: store the answer in the job (text is copied; the JSON, a message
+ *       object like {"content": ..., "embeds": [...]}, is duplicated). The
+ *       loop edits the original response with it when the job ends. A
+ *       later call replaces an earlier one.
+ * Returns: 0; DBOT_EINVAL (NULL, text not UTF-8 or empty, JSON not an
+ *       object); DBOT_ETOOBIG (text over 2000 characters); DBOT_ENOMEM. */
+DBOT_API int dbot_work_reply(dbot_work *w, const char *text);
+DBOT_API int dbot_work_reply_json(dbot_work *w, const cJSON *msg);
+/* What was stored, or NULL (borrowed until the job ends). */
+DBOT_API const cJSON *dbot_work_result(const dbot_work *w);
+
 #ifdef __cplusplus
 }
 #endif

@@ -79,6 +79,20 @@ DBOT_API int dbot_offload_deadline(dbot *bot, dbot_work_fn work,
                                    dbot_done_fn done, void *arg,
                                    int64_t deadline_ms);
 
+/* Name: dbot_workers_set_nice
+ * Desc: run the workers at a lower CPU priority than the loop: each worker
+ *       adds `nice` (0..19) to its nice value before its first job, so
+ *       CPU-bound jobs still use every idle cycle but leave a core to the
+ *       loop the moment it needs one (on 2 cores, p99 acknowledgement
+ *       6 ms -> 2 ms when idle, ~1 s -> ~10 ms when busy; docs/offload.md).
+ *       Default 10; 0 keeps the loop's priority. Call before dbot_run():
+ *       a worker that already ran a job keeps its priority, since without
+ *       privilege a thread can only lower it. Linux only; elsewhere it does
+ *       nothing.
+ * Returns: 0; DBOT_EINVAL (NULL, or out of range); DBOT_ESHUTDOWN;
+ *       DBOT_EWRONGTHREAD. */
+DBOT_API int dbot_workers_set_nice(dbot *bot, int nice);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,9 +10,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define IX_CALLBACK_MS 3000
 #define IX_TOKEN_MS    (15 * 60 * 1000)
+
+/* callback_ms in µs resolution: acknowledgements take well under 1 ms. */
+static int64_t
+now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 uint64_t
 fc_ix_push(struct fakecord *fc, const char *json)
@@ -75,6 +86,7 @@ fc_ix_push(struct fakecord *fc, const char *json)
     x->type = cJSON_GetObjectItemCaseSensitive(j, "type")->valueint;
     x->token = tok;
     x->created_ms = fc_now_ms();
+    x->created_us = now_us();
     x->callback_type = -1;
     x->followup_bodies = cJSON_CreateArray();
     x->next = fc->ixs;
@@ -115,7 +127,7 @@ void
 fc_ix_callback(struct fakecord *fc, struct fc_http *h, const struct fc_route *r)
 {
     struct fc_ix *x = fc_ix_find(fc, strtoull(r->seg[1], NULL, 10));
-    int64_t now = fc_now_ms();
+    int64_t now = now_us();
     cJSON *b, *type, *data, *out, *ixo, *res;
     double ms;
     char buf[32];
@@ -125,7 +137,7 @@ fc_ix_callback(struct fakecord *fc, struct fc_http *h, const struct fc_route *r)
         fc_http_error(h, 404, 10062, "Unknown interaction");
         return;
     }
-    ms = (double)(now - x->created_ms);
+    ms = (double)(now - x->created_us) / 1000.0;
     x->callbacks++;
     b = fc_body_json(fc, h);
     type = b ? cJSON_GetObjectItemCaseSensitive(b, "type") : NULL;
@@ -257,7 +269,7 @@ fakecord_age_interaction(fakecord *fc, uint64_t id, int64_t ms)
     pthread_mutex_lock(&fc->mu);
     x = fc_ix_find(fc, id);
     if (x)
-        x->created_ms -= ms;
+        x->created_ms -= ms, x->created_us -= ms * 1000;
     pthread_mutex_unlock(&fc->mu);
     return x ? 0 : -1;
 }
@@ -286,6 +298,33 @@ fakecord_interaction_log(fakecord *fc, uint64_t id, struct fakecord_ix_log *out)
     }
     pthread_mutex_unlock(&fc->mu);
     return x ? 0 : -1;
+}
+
+int
+fakecord_interaction_acks(fakecord *fc, struct fakecord_ack **out)
+{
+    struct fc_ix *x;
+    int n = 0;
+
+    *out = NULL;
+    pthread_mutex_lock(&fc->mu);
+    for (x = fc->ixs; x; x = x->next)
+        n++;
+    if (n && !(*out = calloc((size_t)n, sizeof **out))) {
+        pthread_mutex_unlock(&fc->mu);
+        return -1;
+    }
+    /* The list is newest first; the answer is oldest first. */
+    x = fc->ixs;
+    for (int i = n - 1; i >= 0; i--, x = x->next) {
+        (*out)[i].id = x->id;
+        (*out)[i].callbacks = x->callbacks;
+        (*out)[i].callback_type = x->callback_type;
+        (*out)[i].callback_ms = x->callback_ms;
+        (*out)[i].edits = x->edits;
+    }
+    pthread_mutex_unlock(&fc->mu);
+    return n;
 }
 
 void

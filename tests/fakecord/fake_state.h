@@ -117,6 +117,7 @@ struct fc_ix {
     int type; /* interaction type (2 command, 3 component, ...) */
     char *token;
     int64_t created_ms; /* monotonic; moved back by age_interaction */
+    int64_t created_us; /* the same, in µs, for callback_ms */
     int callbacks, callback_type, callback_status;
     double callback_ms;
     int edits, followups, deletes;

@@ -331,6 +331,19 @@ int fakecord_interaction_log(fakecord *fc, uint64_t id,
                              struct fakecord_ix_log *out);
 void fakecord_ix_log_free(struct fakecord_ix_log *l);
 
+/* The acknowledgement facts of every interaction pushed so far, oldest
+ * first, in one call (fakecord_interaction_log looks one up at a time, by
+ * walking a list: too slow for the tens of thousands a benchmark pushes).
+ * *out is the caller's to free(). Returns the count, or -1. */
+struct fakecord_ack {
+    uint64_t id;
+    int callbacks;      /* as in fakecord_ix_log */
+    int callback_type;
+    double callback_ms;
+    int edits;
+};
+int fakecord_interaction_acks(fakecord *fc, struct fakecord_ack **out);
+
 /* Copy of the commands stored by PUT /applications/{app}/commands
  * (guild_id NULL) or .../guilds/{guild_id}/commands: an array, [] if none
  * were ever PUT. Caller cJSON_Delete()s. */

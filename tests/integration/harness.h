@@ -41,6 +41,7 @@ struct harness {
 
 /* Every log line of the whole test binary. */
 static pthread_mutex_t h_log_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t h_log_cv = PTHREAD_COND_INITIALIZER; /* a line came */
 static char *h_logs;
 static size_t h_logs_len, h_logs_cap;
 
@@ -61,7 +62,35 @@ h_log_sink(const char *line, size_t len, void *data)
     memcpy(h_logs + h_logs_len, line, len);
     h_logs_len += len;
     h_logs[h_logs_len] = '\0';
+    pthread_cond_broadcast(&h_log_cv);
     pthread_mutex_unlock(&h_log_mu);
+}
+
+/* Wait until `needle` appears in the captured logs, for at most `ms`
+ * (unscaled: callers that block the bot's loop need a firm cap). Any
+ * thread, including the bot's own: the sink never waits for the waiter.
+ * Returns 1 if it appeared. */
+static inline int
+h_log_wait(const char *needle, long long ms)
+{
+    struct timespec dl;
+    int found;
+
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += (time_t)(ms / 1000);
+    dl.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (dl.tv_nsec >= 1000000000L) {
+        dl.tv_sec++;
+        dl.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&h_log_mu);
+    while (!(found = h_logs && strstr(h_logs, needle) != NULL))
+        if (pthread_cond_timedwait(&h_log_cv, &h_log_mu, &dl) != 0)
+            break;
+    if (!found)
+        found = h_logs && strstr(h_logs, needle) != NULL;
+    pthread_mutex_unlock(&h_log_mu);
+    return found;
 }
 
 /* 1 if `needle` appears in the captured logs. */
@@ -185,6 +214,22 @@ h_start(struct harness *h, const struct fakecord_opts *o, const char *extra)
     dbot_log_set_sink(h_log_sink, NULL);
     h_start_fake(h, o);
     h_new_bot(h, extra);
+    h_run_bot(h);
+}
+
+/* h_start, with setup(h->bot, arg) run before the loop starts (routes,
+ * settings: calls that are loop-thread only once dbot_run runs). */
+static inline void
+h_start_with(struct harness *h, const struct fakecord_opts *o,
+             const char *extra, void (*setup)(dbot *bot, void *arg), void *arg)
+{
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    dbot_log_set_sink(h_log_sink, NULL);
+    h_start_fake(h, o);
+    h_new_bot(h, extra);
+    if (setup)
+        setup(h->bot, arg);
     h_run_bot(h);
 }
 

@@ -6,6 +6,8 @@
 #include <dbot/worker.h>
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 struct dbot {
     struct dbot__pool *pool;
@@ -144,6 +146,34 @@ TEST(refused_offload_never_calls_done)
     loopq_init(&q);
 }
 
+static atomic_int job_nice = -100;
+
+static void
+nice_work(void *arg)
+{
+    (void)arg;
+    atomic_store(&job_nice, getpriority(PRIO_PROCESS, (id_t)gettid()));
+}
+
+TEST(workers_set_nice_lowers_the_workers_only)
+{
+    struct dbot bot = { dbot__pool_new(1, 2, loopq_deliver, &q) };
+    struct req r = { 0 };
+    int base = getpriority(PRIO_PROCESS, (id_t)gettid());
+
+    ASSERT_EQ(dbot_workers_set_nice(NULL, 1), DBOT_EINVAL);
+    ASSERT_EQ(dbot_workers_set_nice(&bot, -1), DBOT_EINVAL);
+    ASSERT_EQ(dbot_workers_set_nice(&bot, 20), DBOT_EINVAL);
+    ASSERT_EQ(dbot_workers_set_nice(&bot, 3), 0);
+    ASSERT_EQ(dbot_offload(&bot, nice_work, req_done, &r), 0);
+    LOOP_UNTIL(&q, r.done_calls == 1, 5000);
+    ASSERT_EQ(atomic_load(&job_nice), base + 3 > 19 ? 19 : base + 3);
+    ASSERT_EQ(getpriority(PRIO_PROCESS, (id_t)gettid()), base);
+    dbot__pool_shutdown(bot.pool, 0);
+    loopq_close(&q);
+    loopq_init(&q);
+}
+
 int
 main(void)
 {
@@ -151,6 +181,7 @@ main(void)
     loopq_init(&q);
     RUN(offload_runs_work_then_done_with_the_bot);
     RUN(refused_offload_never_calls_done);
+    RUN(workers_set_nice_lowers_the_workers_only);
     loopq_close(&q);
     return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static struct loopq q;
@@ -154,6 +155,41 @@ TEST(jobs_run_on_workers_and_done_on_loop)
         hist += s.wait_hist[i];
     ASSERT_EQ(hist, N);
     ASSERT_LE(s.run_us_max * 1, s.run_us_sum);
+    finish(p, 0);
+}
+
+/* Workers run nicer than the thread that made the pool, by the amount set
+ * before the first job. */
+static atomic_int seen_nice = -100;
+
+static void
+nice_work(void *arg)
+{
+    (void)arg;
+    atomic_store(&seen_nice, getpriority(PRIO_PROCESS, (id_t)gettid()));
+}
+
+static void
+nice_done(void *arg, int status)
+{
+    (void)arg;
+    ASSERT_EQ(status, 0);
+    total_done++;
+}
+
+TEST(workers_run_at_lower_priority)
+{
+    struct dbot__pool *p = dbot__pool_new(1, 0, loopq_deliver, &q);
+    int base = getpriority(PRIO_PROCESS, (id_t)gettid());
+
+    ASSERT_TRUE(p != NULL);
+    dbot__pool_set_nice(p, 5);
+    total_done = 0;
+    ASSERT_EQ(dbot__pool_submit(p, nice_work, nice_done, NULL, 0, "n"), 0);
+    LOOP_UNTIL(&q, total_done == 1, 5000);
+    ASSERT_EQ(atomic_load(&seen_nice), base + 5 > 19 ? 19 : base + 5);
+    /* The loop's own priority is untouched. */
+    ASSERT_EQ(getpriority(PRIO_PROCESS, (id_t)gettid()), base);
     finish(p, 0);
 }
 
@@ -540,6 +576,7 @@ main(void)
     loop_thread = pthread_self();
     loopq_init(&q);
     RUN(jobs_run_on_workers_and_done_on_loop);
+    RUN(workers_run_at_lower_priority);
     RUN(invalid_arguments_are_refused);
     RUN(full_queue_refuses_at_once);
     RUN(expired_job_is_not_run_when_dequeued);

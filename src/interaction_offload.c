@@ -1,0 +1,365 @@
+/*
+ * interaction_offload.c: blocking work for an interaction, off the loop,
+ * with its answer back on it.
+ *
+ * DESIGN. dbot_interaction_offload() turns one interaction into one pool
+ * job (a struct dbot_work) in four steps, all on the loop and in this
+ * order:
+ *
+ *   1. copy  the interaction JSON is loop-owned and dies with the
+ *            interaction, so the job gets its own copy (without the token,
+ *            which the worker has no use for) before it leaves the loop;
+ *   2. queue dbot__pool_submit() never waits. A full queue is answered
+ *            right here with the ephemeral busy message, as the initial
+ *            response, and the caller gets DBOT_EBUSY;
+ *   3. ack   only once the job is queued, the deferred response (type 5)
+ *            goes out, unless the interaction was already acknowledged.
+ *            Queueing before acknowledging is what lets the busy answer be
+ *            the (ephemeral) initial response instead of an edit of a
+ *            public "thinking..." message;
+ *   4. hold  the job keeps a reference on the interaction, dropped on the
+ *            loop after the job ends.
+ *
+ * No job can finish between 2 and 3: completions run from the loop's inbox,
+ * and the loop is busy running this function.
+ *
+ * The job's deadline is the earlier of the configured one (measured from
+ * the interaction's arrival) and the token's life minus a margin, so a job
+ * that waited too long is dropped while the user can still be told. The
+ * pool expires queued jobs from the bot's periodic tick.
+ *
+ * When the job ends (pool done callback, loop thread): with a user done
+ * callback, it runs and answers; without one, the stored reply edits
+ * @original (edit rather than reply, so an interaction the handler had
+ * already answered gets the result too). Nothing stored and nothing sent:
+ * dropping the last reference makes interaction.c tell the user the command
+ * did not respond. Timeouts edit @original with an apology. Cancelled jobs
+ * (shutdown) only release: the bot is going away and REST with it.
+ */
+#include "interaction.h"
+
+#include "bot.h"
+#include "log.h"
+#include "utf8.h"
+#include "workers.h"
+
+#include <dbot/interaction_data.h>
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKEN_LIFE_MS   (15 * 60 * 1000)
+#define MAX_DEADLINE_MS (14 * 60 * 1000) /* a minute left to say "late" */
+#define MAX_CONTENT     2000             /* characters in a message */
+
+static const char MSG_BUSY[] =
+    "I'm busy right now, please try again in a moment.";
+static const char MSG_LATE[] =
+    "Sorry, I could not get to this in time. Please try again.";
+
+/* Fields: [loop] only the loop touches it; [job] whoever runs the job now
+ * (the worker during work, the loop after). */
+struct dbot_work {
+    dbot_interaction *ix;          /* [loop] referenced until the end */
+    dbot_interaction_work_fn work; /* [const] */
+    dbot_interaction_done_fn done; /* [const] may be NULL */
+    void *data;                    /* [const] the user's */
+    cJSON *json;                   /* [job] the interaction, no token */
+    cJSON *reply;                  /* [job] what dbot_work_reply stored */
+};
+
+static void
+work_free(dbot_work *w)
+{
+    cJSON_Delete(w->json);
+    cJSON_Delete(w->reply);
+    free(w);
+}
+
+/* ---- the job ------------------------------------------------------------ */
+
+static void
+job_work(void *arg)
+{
+    dbot_work *w = arg;
+
+    w->work(w);
+}
+
+static void
+job_done(void *arg, int status)
+{
+    dbot_work *w = arg;
+    dbot_interaction *ix = w->ix;
+    int rc = 0;
+
+    if (w->done) {
+        w->done(ix, w, status);
+    } else if (status == 0 && w->reply) {
+        rc = dbot_interaction_edit_original_json(ix, w->reply);
+    } else if (status == DBOT_ETIMEDOUT) {
+        LOG_W("interaction",
+              "offloaded work for %s (%" PRIu64 ") was still queued at its "
+              "deadline after %lld ms; told the user",
+              dbot_interaction_command(ix) ? dbot_interaction_command(ix)
+                                           : "interaction",
+              dbot_interaction_id(ix), (long long)dbot_interaction_age_ms(ix));
+        rc = dbot_interaction_edit_original(ix, MSG_LATE);
+    }
+    if (rc < 0)
+        LOG_W("interaction",
+              "cannot send the result of offloaded work (%" PRIu64 "): %s",
+              dbot_interaction_id(ix), dbot_strerror(rc));
+    work_free(w);
+    /* With nothing sent, this tells the user "did not respond". */
+    dbot_interaction_unref(ix);
+}
+
+/* ---- offloading ---------------------------------------------------------- */
+
+static int64_t
+job_deadline(dbot_interaction *ix, const struct dbot__offload_conf *conf)
+{
+    int64_t arrived = dbot_now_ms() - dbot_interaction_age_ms(ix);
+    int ms = conf->deadline_ms > 0 ? conf->deadline_ms : MAX_DEADLINE_MS;
+
+    return arrived + ms;
+}
+
+/* The queue is full: say so, as the initial response when there is none
+ * yet. Returns DBOT_EBUSY for the caller. */
+static int
+answer_busy(dbot_interaction *ix, const struct dbot__offload_conf *conf)
+{
+    const char *text = conf->busy_text ? conf->busy_text : MSG_BUSY;
+    int rc;
+
+    switch (dbot_interaction_state(ix)) {
+    case DBOT_IXS_RECEIVED:
+        rc = dbot_interaction_reply_ephemeral(ix, text);
+        break;
+    case DBOT_IXS_DEFERRING:
+    case DBOT_IXS_DEFERRED:
+        rc = dbot_interaction_edit_original(ix, text);
+        break;
+    default:
+        rc = dbot_interaction_followup(ix, text, 1);
+        break;
+    }
+    if (rc < 0)
+        LOG_W("interaction", "cannot send the busy answer (%" PRIu64 "): %s",
+              dbot_interaction_id(ix), dbot_strerror(rc));
+    LOG_D("interaction", "worker queue full: answered %" PRIu64 " busy",
+          dbot_interaction_id(ix));
+    return DBOT_EBUSY;
+}
+
+int
+dbot_interaction_offload_then(dbot_interaction *ix,
+                              dbot_interaction_work_fn work,
+                              dbot_interaction_done_fn done, void *data)
+{
+    dbot *bot;
+    struct dbot__pool *pool;
+    struct dbot__offload_conf *conf;
+    dbot_work *w;
+    int rc, state;
+
+    if (!ix || !work)
+        return DBOT_EINVAL;
+    bot = dbot_interaction_bot(ix);
+    DBOT__CHECK_LOOP(bot);
+    if (dbot_interaction_type(ix) == DBOT_IX_AUTOCOMPLETE)
+        return DBOT_EINVAL;
+    if (dbot_interaction_age_ms(ix) >= TOKEN_LIFE_MS)
+        return DBOT_EEXPIRED;
+    state = dbot_interaction_state(ix);
+    if (state == DBOT_IXS_FAILED)
+        return DBOT_ESTATE;
+    pool = dbot__bot_pool(bot);
+    if (!pool || dbot_is_stopping(bot))
+        return DBOT_ESHUTDOWN;
+    conf = dbot__interactions_offload_conf(dbot__bot_interactions(bot));
+
+    w = calloc(1, sizeof *w);
+    if (!w)
+        return DBOT_ENOMEM;
+    w->work = work;
+    w->done = done;
+    w->data = data;
+    w->json = cJSON_Duplicate(dbot_interaction_json(ix), 1);
+    if (!w->json) {
+        free(w);
+        return DBOT_ENOMEM;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(w->json, "token");
+
+    rc = dbot__pool_submit(pool, job_work, job_done, w, job_deadline(ix, conf),
+                           "interaction_offload");
+    if (rc < 0) {
+        work_free(w);
+        return rc == DBOT_EBUSY ? answer_busy(ix, conf) : rc;
+    }
+    w->ix = dbot_interaction_ref(ix);
+    if (state == DBOT_IXS_RECEIVED) {
+        rc = dbot_interaction_defer(ix, 0);
+        if (rc < 0)
+            /* The job is queued and will end normally; its edit will be
+             * refused and logged. The handler's caller learns it now. */
+            LOG_W("interaction",
+                  "cannot defer %" PRIu64 " for offloaded "
+                  "work: %s",
+                  dbot_interaction_id(ix), dbot_strerror(rc));
+    }
+    return 0;
+}
+
+int
+dbot_interaction_offload(dbot_interaction *ix, dbot_interaction_work_fn work,
+                         void *data)
+{
+    return dbot_interaction_offload_then(ix, work, NULL, data);
+}
+
+/* ---- settings ------------------------------------------------------------ */
+
+int
+dbot_interaction_set_busy_message(dbot *bot, const char *text)
+{
+    struct dbot__offload_conf *conf;
+    char *copy = NULL;
+    long n;
+
+    if (!bot)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot);
+    if (text) {
+        n = dbot__utf8_len(text);
+        if (n <= 0 || n > MAX_CONTENT)
+            return DBOT_EINVAL;
+        copy = strdup(text);
+        if (!copy)
+            return DBOT_ENOMEM;
+    }
+    conf = dbot__interactions_offload_conf(dbot__bot_interactions(bot));
+    free(conf->busy_text);
+    conf->busy_text = copy;
+    return 0;
+}
+
+int
+dbot_interaction_set_offload_deadline(dbot *bot, int ms)
+{
+    if (!bot || ms < 0 || ms > MAX_DEADLINE_MS)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot);
+    dbot__interactions_offload_conf(dbot__bot_interactions(bot))->deadline_ms =
+        ms;
+    return 0;
+}
+
+/* ---- the job's own functions --------------------------------------------- */
+
+void *
+dbot_work_data(const dbot_work *w)
+{
+    return w ? w->data : NULL;
+}
+
+const cJSON *
+dbot_work_json(const dbot_work *w)
+{
+    return w ? w->json : NULL;
+}
+
+const char *
+dbot_work_option_str(const dbot_work *w, const char *name, const char *def)
+{
+    const char *v = def;
+
+    if (w)
+        dbot_opt_string(w->json, name, def, &v);
+    return v;
+}
+
+int64_t
+dbot_work_option_int(const dbot_work *w, const char *name, int64_t def)
+{
+    int64_t v = def;
+
+    if (w)
+        dbot_opt_integer(w->json, name, def, &v);
+    return v;
+}
+
+double
+dbot_work_option_num(const dbot_work *w, const char *name, double def)
+{
+    double v = def;
+
+    if (w)
+        dbot_opt_number(w->json, name, def, &v);
+    return v;
+}
+
+int
+dbot_work_option_bool(const dbot_work *w, const char *name, int def)
+{
+    bool v = def != 0;
+
+    if (w)
+        dbot_opt_boolean(w->json, name, def != 0, &v);
+    return v;
+}
+
+uint64_t
+dbot_work_user_id(const dbot_work *w)
+{
+    return w ? dbot_ix_user_id(w->json) : 0;
+}
+
+int
+dbot_work_reply_json(dbot_work *w, const cJSON *msg)
+{
+    cJSON *copy;
+
+    if (!w || !cJSON_IsObject(msg))
+        return DBOT_EINVAL;
+    copy = cJSON_Duplicate(msg, 1);
+    if (!copy)
+        return DBOT_ENOMEM;
+    cJSON_Delete(w->reply);
+    w->reply = copy;
+    return 0;
+}
+
+int
+dbot_work_reply(dbot_work *w, const char *text)
+{
+    cJSON *m;
+    long n;
+
+    if (!w || !text)
+        return DBOT_EINVAL;
+    n = dbot__utf8_len(text);
+    if (n <= 0)
+        return DBOT_EINVAL;
+    if (n > MAX_CONTENT)
+        return DBOT_ETOOBIG;
+    m = cJSON_CreateObject();
+    if (!m || !cJSON_AddStringToObject(m, "content", text)) {
+        cJSON_Delete(m);
+        return DBOT_ENOMEM;
+    }
+    cJSON_Delete(w->reply);
+    w->reply = m;
+    return 0;
+}
+
+const cJSON *
+dbot_work_result(const dbot_work *w)
+{
+    return w ? w->reply : NULL;
+}

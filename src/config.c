@@ -121,6 +121,14 @@ dbot__config_defaults(struct dbot_config *cfg)
     cfg->large_threshold = 250;
     cfg->application_id = 0;
     cfg->dev_guild_id = 0;
+    cfg->state_file = NULL;
+    cfg->stop_mode = DBOT__STOP_RESUME;
+    cfg->shutdown_grace_ms = 10000;
+    cfg->resume_window_s = 180;
+    cfg->http_listen = NULL;
+    cfg->http_host = NULL;
+    cfg->http_port = -1;
+    cfg->token_credential = NULL;
 }
 
 void
@@ -135,7 +143,13 @@ dbot__config_free(struct dbot_config *cfg)
     free(cfg->api_url);
     free(cfg->gateway_url);
     free(cfg->ca_file);
+    free(cfg->state_file);
+    free(cfg->http_listen);
+    free(cfg->http_host);
+    free(cfg->token_credential);
     cfg->token = cfg->api_url = cfg->gateway_url = cfg->ca_file = NULL;
+    cfg->state_file = cfg->http_listen = cfg->http_host = NULL;
+    cfg->token_credential = NULL;
 }
 
 /* ---- error formatting ------------------------------------------------- */
@@ -780,6 +794,135 @@ f_dev_guild_id(struct pctx *p, const cJSON *v, const char *key)
     return set_snowflake(p, v, key, &p->cfg->dev_guild_id);
 }
 
+static int
+f_state_file(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+
+    if (cJSON_IsNull(v)) {
+        free(p->cfg->state_file);
+        p->cfg->state_file = NULL;
+        return 0;
+    }
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    if (!*s) {
+        fail(p, "%s: must be a path, got \"\"", key);
+        return DBOT_ECONFIG;
+    }
+    return dup_into(p, &p->cfg->state_file, s, strlen(s));
+}
+
+static int
+f_stop_mode(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+    char q[64];
+
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    if (strcmp(s, "resume") == 0) {
+        p->cfg->stop_mode = DBOT__STOP_RESUME;
+    } else if (strcmp(s, "offline") == 0) {
+        p->cfg->stop_mode = DBOT__STOP_OFFLINE;
+    } else {
+        quote(p, q, sizeof q, s);
+        fail(p, "%s: must be \"resume\" (restart without a gap) or "
+             "\"offline\" (end the session), got %s", key, q);
+        return DBOT_ECONFIG;
+    }
+    return 0;
+}
+
+static int
+f_shutdown_grace_ms(struct pctx *p, const cJSON *v, const char *key)
+{
+    return set_int_field(p, v, key, 0, 600000, &p->cfg->shutdown_grace_ms);
+}
+
+static int
+f_resume_window_s(struct pctx *p, const cJSON *v, const char *key)
+{
+    /* Discord keeps a closed session "a few minutes"; past 15 min a resume
+     * would only cost a failed attempt before identifying. */
+    return set_int_field(p, v, key, 0, 900, &p->cfg->resume_window_s);
+}
+
+/* "ADDR:PORT" with ADDR an IPv4 address, a host name or "[IPv6]". */
+static int
+f_http_listen(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s, *colon, *h;
+    size_t hl;
+    long port = 0;
+    char q[64];
+
+    if (cJSON_IsNull(v)) {
+        free(p->cfg->http_listen);
+        free(p->cfg->http_host);
+        p->cfg->http_listen = p->cfg->http_host = NULL;
+        p->cfg->http_port = -1;
+        return 0;
+    }
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    quote(p, q, sizeof q, s);
+    colon = strrchr(s, ':');
+    h = s;
+    hl = colon ? (size_t)(colon - s) : 0;
+    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    if (!colon || hl == 0 || !colon[1] || strlen(colon + 1) > 5) {
+        fail(p, "%s: must be \"ADDRESS:PORT\" like \"127.0.0.1:9464\", "
+             "got %s", key, q);
+        return DBOT_ECONFIG;
+    }
+    for (size_t i = 0; i < hl; i++) {
+        unsigned char c = (unsigned char)h[i];
+        if (!isalnum(c) && c != '.' && c != '-' && c != ':') {
+            fail(p, "%s: bad address in %s", key, q);
+            return DBOT_ECONFIG;
+        }
+    }
+    for (const char *c = colon + 1; *c; c++) {
+        if (*c < '0' || *c > '9') {
+            fail(p, "%s: bad port in %s", key, q);
+            return DBOT_ECONFIG;
+        }
+        port = port * 10 + (*c - '0');
+    }
+    if (port > 65535) {
+        fail(p, "%s: port must be 0..65535, got %s", key, q);
+        return DBOT_ECONFIG;
+    }
+    if (dup_into(p, &p->cfg->http_listen, s, strlen(s)) < 0 ||
+        dup_into(p, &p->cfg->http_host, h, hl) < 0)
+        return DBOT_ENOMEM;
+    p->cfg->http_port = (int)port;
+    return 0;
+}
+
+static int
+f_token_credential(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+    char q[64];
+
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    /* systemd credential names are file names. */
+    if (!*s || strchr(s, '/') || strcmp(s, ".") == 0 ||
+        strcmp(s, "..") == 0 || has_space_or_ctl(s)) {
+        quote(p, q, sizeof q, s);
+        fail(p, "%s: must be a credential name like \"discord-token\", "
+             "got %s", key, q);
+        return DBOT_ECONFIG;
+    }
+    return dup_into(p, &p->cfg->token_credential, s, strlen(s));
+}
+
 static const struct field {
     const char *key;
     setter_fn set;
@@ -807,6 +950,12 @@ static const struct field {
     { "large_threshold", f_large_threshold },
     { "application_id", f_application_id },
     { "dev_guild_id", f_dev_guild_id },
+    { "state_file", f_state_file },
+    { "stop_mode", f_stop_mode },
+    { "shutdown_grace_ms", f_shutdown_grace_ms },
+    { "resume_window_s", f_resume_window_s },
+    { "http_listen", f_http_listen },
+    { "token_credential", f_token_credential },
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
@@ -866,6 +1015,57 @@ warn_unknown(const struct pctx *p, const char *key)
 
 /* ---- environment ------------------------------------------------------ */
 
+/* The token from a systemd credential (LoadCredential=discord-token:...),
+ * which lands in $CREDENTIALS_DIRECTORY readable only by the service. It
+ * wins over the config file: the unit file is the deployment's choice.
+ * The default name may be absent (the token then comes from the config);
+ * a name the config asked for must exist. */
+static int
+apply_credential(struct pctx *p, dbot__env_fn env)
+{
+    const char *dir = env("CREDENTIALS_DIRECTORY");
+    const char *name = p->cfg->token_credential;
+    bool explicit_name = name != NULL;
+    char path[4096], ferr[256] = "";
+    char *text;
+    int rc;
+
+    if (!name)
+        name = DBOT__DEFAULT_CREDENTIAL;
+    if (!dir || !*dir) {
+        if (explicit_name) {
+            fail(p, "token_credential: $CREDENTIALS_DIRECTORY is not set "
+                 "(is the unit missing LoadCredential=%s:...?)", name);
+            return DBOT_ECONFIG;
+        }
+        return 0;
+    }
+    if (!p->read_file) {
+        if (!explicit_name)
+            return 0;
+        fail(p, "token_credential: not allowed here; use \"token\" or "
+             "DISCORD_TOKEN");
+        return DBOT_ECONFIG;
+    }
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=
+        sizeof path) {
+        fail(p, "token_credential: $CREDENTIALS_DIRECTORY is too long");
+        return DBOT_ECONFIG;
+    }
+    text = p->read_file(path, ferr, sizeof ferr);
+    if (!text) {
+        if (!explicit_name)
+            return 0;
+        fail(p, "token_credential: cannot read credential \"%s\": %s", name,
+             ferr[0] ? ferr : "unknown error");
+        return DBOT_ECONFIG;
+    }
+    rc = set_token(p, "credential", text);
+    explicit_bzero(text, strlen(text));
+    free(text);
+    return rc;
+}
+
 static int
 apply_env(struct pctx *p, dbot__env_fn env)
 {
@@ -880,6 +1080,8 @@ apply_env(struct pctx *p, dbot__env_fn env)
         if (set_token(p, "DISCORD_TOKEN", s) < 0)
             return DBOT_ECONFIG;
     }
+    if (!(s && *s) && apply_credential(p, env) < 0)
+        return DBOT_ECONFIG;
     s = env("DBOT_API_URL");
     if (s && *s) {
         if (set_url(p, "DBOT_API_URL", s, http_schemes, "http:// or https://",

@@ -148,7 +148,7 @@ dbot__event_counts_add(struct dbot__event_counts *ec, const char *name)
     for (i = 0; i < ec->n; i++)
         if (strcmp(ec->e[i].name, name) == 0)
             break;
-    if (i == ec->n && (ec->n == DBOT__METRICS_EVENT_SLOTS - 1 ||
+    if (i == ec->n && (ec->n >= DBOT__METRICS_EVENT_SLOTS - 1 ||
                        strlen(name) >= sizeof ec->e[0].name)) {
         name = "other";
         for (i = 0; i < ec->n; i++)

@@ -106,7 +106,7 @@ count_route(struct dbot__rest *r, const char *route, int status)
             strcmp(r->counts[i].route, route) == 0)
             break;
     if (i == r->ncounts) {
-        if (r->ncounts == DBOT__REST_ROUTE_SLOTS - 1)
+        if (r->ncounts >= DBOT__REST_ROUTE_SLOTS - 1)
             route = "other";
         for (i = 0; i < r->ncounts; i++)
             if (r->counts[i].status == status &&

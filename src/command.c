@@ -1,6 +1,5 @@
 /*
- * command.c: application commands, from C declarations to the bulk payload,
- * and back again for comparison.
+ * command.c: application commands, from C declarations to the bulk payload.
  *
  * DESIGN. Bots declare commands as static dbot_command/dbot_option data
  * (include/dbot/command.h). At startup the framework validates them here,
@@ -12,13 +11,6 @@
  * each PUT that creates commands counts toward 200 creates per day per
  * scope: a bot that restarts in a loop with a bad command must fail fast
  * and locally. Errors name the command and the option path.
- *
- * Comparison is semantic, not textual: Discord adds fields (id, version,
- * application_id, ...), fills defaults (required:false, nsfw:false,
- * integration_types:[0]) and may reorder commands. Fields a comparison does
- * not know are compared only when our payload sets them (through
- * extra_json), so a field Discord adds next year cannot make every restart
- * re-register.
  */
 #include "command.h"
 #include "utf8.h"
@@ -110,8 +102,7 @@ check_name(struct cctx *c, const char *what, const char *name, int chat)
         if (is_upper(cp))
             return fail(c, "%s \"%s\" must be lowercase", what, name);
         if (cp < 0x80 && !(cp >= 'a' && cp <= 'z') &&
-            !(cp >= '0' && cp <= '9') && cp != '-' && cp != '_' &&
-            cp != '\'')
+            !(cp >= '0' && cp <= '9') && cp != '-' && cp != '_' && cp != '\'')
             return fail(c,
                         "%s \"%s\" has '%c'; allowed are a-z 0-9 - _ ' "
                         "and letters",
@@ -236,8 +227,7 @@ build_choices(struct cctx *c, const dbot_option *o, cJSON *obj)
         } else if (o->type == DBOT_OPT_INTEGER) {
             if ((double)ch->integer > MAX_SAFE_INT ||
                 (double)ch->integer < -MAX_SAFE_INT)
-                return fail(c, "choices[%d].integer is outside +-(2^53-1)",
-                            i);
+                return fail(c, "choices[%d].integer is outside +-(2^53-1)", i);
         } else if (!isfinite(ch->number)) {
             return fail(c, "choices[%d].number is not finite", i);
         }
@@ -249,8 +239,7 @@ build_choices(struct cctx *c, const dbot_option *o, cJSON *obj)
         if (o->type == DBOT_OPT_STRING)
             ok = ok && cJSON_AddStringToObject(j, "value", ch->str);
         else if (o->type == DBOT_OPT_INTEGER)
-            ok = ok && cJSON_AddNumberToObject(j, "value",
-                                               (double)ch->integer);
+            ok = ok && cJSON_AddNumberToObject(j, "value", (double)ch->integer);
         else
             ok = ok && cJSON_AddNumberToObject(j, "value", ch->number);
         if (!ok)
@@ -267,11 +256,11 @@ check_value_limits(struct cctx *c, const dbot_option *o)
     if ((o->has_min || o->has_max) && !num)
         return fail(c, "min_value/max_value need an INTEGER or NUMBER "
                        "option");
-    if (o->has_min && (!isfinite(o->min_value) ||
-                       fabs(o->min_value) > MAX_SAFE_INT))
+    if (o->has_min &&
+        (!isfinite(o->min_value) || fabs(o->min_value) > MAX_SAFE_INT))
         return fail(c, "min_value is outside +-(2^53-1)");
-    if (o->has_max && (!isfinite(o->max_value) ||
-                       fabs(o->max_value) > MAX_SAFE_INT))
+    if (o->has_max &&
+        (!isfinite(o->max_value) || fabs(o->max_value) > MAX_SAFE_INT))
         return fail(c, "max_value is outside +-(2^53-1)");
     if (o->type == DBOT_OPT_INTEGER &&
         ((o->has_min && o->min_value != floor(o->min_value)) ||
@@ -307,15 +296,14 @@ enum level {
     LEVEL_SUBCOMMAND, /* value options only */
 };
 
-static int build_options(struct cctx *c, const dbot_option *opts,
-                         enum level lv, cJSON *parent);
+static int build_options(struct cctx *c, const dbot_option *opts, enum level lv,
+                         cJSON *parent);
 
 static int
-build_option(struct cctx *c, const dbot_option *o, enum level lv,
-             cJSON *arr)
+build_option(struct cctx *c, const dbot_option *o, enum level lv, cJSON *arr)
 {
-    int nested = o->type == DBOT_OPT_SUBCOMMAND ||
-                 o->type == DBOT_OPT_SUBCOMMAND_GROUP;
+    int nested =
+        o->type == DBOT_OPT_SUBCOMMAND || o->type == DBOT_OPT_SUBCOMMAND_GROUP;
     cJSON *j;
 
     if (!nested && !is_value_type(o->type))
@@ -361,8 +349,8 @@ build_option(struct cctx *c, const dbot_option *o, enum level lv,
                                                            : LEVEL_SUBCOMMAND,
                       j) < 0)
         return -1;
-    if (o->channel_types && add_bits(c, j, "channel_types",
-                                     o->channel_types) < 0)
+    if (o->channel_types &&
+        add_bits(c, j, "channel_types", o->channel_types) < 0)
         return -1;
     if ((o->has_min && add_num(c, j, "min_value", o->min_value) < 0) ||
         (o->has_max && add_num(c, j, "max_value", o->max_value) < 0) ||
@@ -420,13 +408,15 @@ check_permissions(struct cctx *c, const char *p)
     size_t i, n = strlen(p);
 
     if (n == 0 || n > 20 || (n > 1 && p[0] == '0'))
-        return fail(c, "default_member_permissions \"%s\" is not a decimal "
-                       "permission bit set",
+        return fail(c,
+                    "default_member_permissions \"%s\" is not a decimal "
+                    "permission bit set",
                     p);
     for (i = 0; i < n; i++)
         if (p[i] < '0' || p[i] > '9')
-            return fail(c, "default_member_permissions \"%s\" is not a "
-                           "decimal permission bit set",
+            return fail(c,
+                        "default_member_permissions \"%s\" is not a "
+                        "decimal permission bit set",
                         p);
     return 0;
 }
@@ -493,8 +483,10 @@ build_command(struct cctx *c, const dbot_command *cmd)
     if (merge_extra(c, j, cmd->extra_json) < 0)
         goto out;
     if (c->text > MAX_TEXT) {
-        fail(c, "%ld characters of names, descriptions and values; the "
-                "limit is %d", c->text, MAX_TEXT);
+        fail(c,
+             "%ld characters of names, descriptions and values; the "
+             "limit is %d",
+             c->text, MAX_TEXT);
         goto out;
     }
     return j;
@@ -514,8 +506,7 @@ dbot__commands_to_json(const dbot_command *const *cmds, size_t n, char *err,
     static const int limit[4] = { 0, DBOT__MAX_CHAT_COMMANDS,
                                   DBOT__MAX_USER_COMMANDS,
                                   DBOT__MAX_MESSAGE_COMMANDS };
-    static const char *const kind[4] = { "", "CHAT_INPUT", "USER",
-                                         "MESSAGE" };
+    static const char *const kind[4] = { "", "CHAT_INPUT", "USER", "MESSAGE" };
     cJSON *arr = cJSON_CreateArray();
     size_t i, k;
 
@@ -562,300 +553,4 @@ dbot__commands_to_json(const dbot_command *const *cmds, size_t n, char *err,
 fail:
     cJSON_Delete(arr);
     return NULL;
-}
-
-/* ---- comparing ------------------------------------------------------- */
-
-enum fkind {
-    F_TYPE,      /* number, absent = 1 */
-    F_STR,       /* string, absent/null = "" */
-    F_BOOL,      /* absent/null = false */
-    F_NULLABLE,  /* absent = null, else exact */
-    F_LOCAL,     /* localizations: absent = null = {} */
-    F_SET_NULL,  /* int set; absent = null */
-    F_SET_GUILD, /* int set; absent = null = [0] */
-    F_SET_EMPTY, /* int set; absent = null = [] */
-    F_OPTIONS,   /* option list, in order; absent = null = [] */
-    F_CHOICES,   /* choice list, in order; absent = null = [] */
-    F_DMPERM,    /* deprecated dm_permission; see cmp_dmperm */
-};
-
-struct field {
-    const char *key;
-    enum fkind kind;
-};
-
-static const struct field cmd_fields[] = {
-    { "type", F_TYPE },
-    { "name", F_STR },
-    { "description", F_STR },
-    { "options", F_OPTIONS },
-    { "default_member_permissions", F_NULLABLE },
-    { "contexts", F_SET_NULL },
-    { "integration_types", F_SET_GUILD },
-    { "nsfw", F_BOOL },
-    { "name_localizations", F_LOCAL },
-    { "description_localizations", F_LOCAL },
-    { "dm_permission", F_DMPERM },
-    { NULL, F_STR },
-};
-
-static const struct field opt_fields[] = {
-    { "type", F_NULLABLE },
-    { "name", F_STR },
-    { "description", F_STR },
-    { "required", F_BOOL },
-    { "choices", F_CHOICES },
-    { "options", F_OPTIONS },
-    { "channel_types", F_SET_EMPTY },
-    { "min_value", F_NULLABLE },
-    { "max_value", F_NULLABLE },
-    { "min_length", F_NULLABLE },
-    { "max_length", F_NULLABLE },
-    { "autocomplete", F_BOOL },
-    { "name_localizations", F_LOCAL },
-    { "description_localizations", F_LOCAL },
-    { NULL, F_STR },
-};
-
-static const struct field choice_fields[] = {
-    { "name", F_STR },
-    { "value", F_NULLABLE },
-    { "name_localizations", F_LOCAL },
-    { NULL, F_STR },
-};
-
-struct diff {
-    char *why;
-    size_t len;
-};
-
-static int
-differ(struct diff *d, const char *path, const char *key)
-{
-    if (d->why && d->len)
-        snprintf(d->why, d->len, "%s%s%s differs", path, *key ? "." : "",
-                 key);
-    return 0;
-}
-
-static int
-absent(const cJSON *v)
-{
-    return !v || cJSON_IsNull(v);
-}
-
-/* An int set as a bit mask; -1 when it is not a list of small ints. */
-static int64_t
-set_mask(const cJSON *v)
-{
-    const cJSON *it;
-    int64_t m = 0;
-
-    if (!cJSON_IsArray(v))
-        return -1;
-    cJSON_ArrayForEach(it, v) {
-        if (!cJSON_IsNumber(it) || it->valuedouble < 0 ||
-            it->valuedouble > 62 || it->valuedouble != floor(it->valuedouble))
-            return -1;
-        m |= (int64_t)1 << (int)it->valuedouble;
-    }
-    return m;
-}
-
-static int cmp_object(const cJSON *a, const cJSON *b,
-                      const struct field *fields, const char *path,
-                      struct diff *d);
-
-static int
-cmp_list(const cJSON *a, const cJSON *b, const struct field *fields,
-         const char *path, const char *key, struct diff *d)
-{
-    int na = absent(a) ? 0 : cJSON_GetArraySize(a);
-    int nb = absent(b) ? 0 : cJSON_GetArraySize(b);
-    char sub[256];
-    int i;
-
-    if ((!absent(a) && !cJSON_IsArray(a)) ||
-        (!absent(b) && !cJSON_IsArray(b)) || na != nb)
-        return differ(d, path, key);
-    for (i = 0; i < na; i++) {
-        const cJSON *ia = cJSON_GetArrayItem(a, i);
-        const cJSON *ib = cJSON_GetArrayItem(b, i);
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(ia, "name");
-
-        if (fields == opt_fields && cJSON_IsString(name))
-            snprintf(sub, sizeof sub, "%s.%s", path, name->valuestring);
-        else
-            snprintf(sub, sizeof sub, "%s.%s[%d]", path, key, i);
-        if (!cmp_object(ia, ib, fields, sub, d))
-            return 0;
-    }
-    return 1;
-}
-
-static int
-cmp_field(const cJSON *a, const cJSON *b, const cJSON *va, const cJSON *vb,
-          const struct field *f, const char *path, struct diff *d)
-{
-    int64_t ma, mb;
-
-    switch (f->kind) {
-    case F_TYPE: {
-        double ta = absent(va) ? 1 : cJSON_IsNumber(va) ? va->valuedouble : -1;
-        double tb = absent(vb) ? 1 : cJSON_IsNumber(vb) ? vb->valuedouble : -1;
-
-        return ta == tb && ta >= 0 ? 1 : differ(d, path, f->key);
-    }
-    case F_STR: {
-        const char *sa = absent(va) ? "" : cJSON_GetStringValue(va);
-        const char *sb = absent(vb) ? "" : cJSON_GetStringValue(vb);
-
-        return sa && sb && strcmp(sa, sb) == 0 ? 1 : differ(d, path, f->key);
-    }
-    case F_BOOL:
-        if ((!absent(va) && !cJSON_IsBool(va)) ||
-            (!absent(vb) && !cJSON_IsBool(vb)))
-            return differ(d, path, f->key);
-        return !!cJSON_IsTrue(va) == !!cJSON_IsTrue(vb)
-                   ? 1
-                   : differ(d, path, f->key);
-    case F_NULLABLE:
-        if (absent(va) && absent(vb))
-            return 1;
-        if (absent(va) || absent(vb) || !cJSON_Compare(va, vb, 1))
-            return differ(d, path, f->key);
-        return 1;
-    case F_LOCAL: {
-        int ea = absent(va) || (cJSON_IsObject(va) && !va->child);
-        int eb = absent(vb) || (cJSON_IsObject(vb) && !vb->child);
-
-        if (ea && eb)
-            return 1;
-        if (ea || eb || !cJSON_Compare(va, vb, 1))
-            return differ(d, path, f->key);
-        return 1;
-    }
-    case F_SET_NULL:
-    case F_SET_GUILD:
-    case F_SET_EMPTY: {
-        int64_t dflt = f->kind == F_SET_GUILD ? 1 : f->kind == F_SET_EMPTY
-                                                       ? 0
-                                                       : -2; /* null */
-
-        ma = absent(va) ? dflt : set_mask(va);
-        mb = absent(vb) ? dflt : set_mask(vb);
-        if (ma == -1 || mb == -1) /* not small ints: compare as written */
-            return cJSON_Compare(va, vb, 1) ? 1 : differ(d, path, f->key);
-        return ma == mb ? 1 : differ(d, path, f->key);
-    }
-    case F_OPTIONS:
-        return cmp_list(va, vb, opt_fields, path, f->key, d);
-    case F_CHOICES:
-        return cmp_list(va, vb, choice_fields, path, f->key, d);
-    case F_DMPERM:
-        /* Deprecated. With contexts set Discord derives it from them, so it
-         * is only meaningful when ours sets no contexts (or sets it). */
-        if (absent(va) &&
-            !absent(cJSON_GetObjectItemCaseSensitive(a, "contexts")))
-            return 1;
-        (void)b;
-        return (absent(va) || cJSON_IsTrue(va)) ==
-                       (absent(vb) || cJSON_IsTrue(vb))
-                   ? 1
-                   : differ(d, path, f->key);
-    }
-    return differ(d, path, f->key);
-}
-
-static int
-cmp_object(const cJSON *a, const cJSON *b, const struct field *fields,
-           const char *path, struct diff *d)
-{
-    const struct field *f;
-    const cJSON *it;
-
-    if (!cJSON_IsObject(a) || !cJSON_IsObject(b))
-        return differ(d, path, "");
-    for (f = fields; f->key; f++)
-        if (!cmp_field(a, b, cJSON_GetObjectItemCaseSensitive(a, f->key),
-                       cJSON_GetObjectItemCaseSensitive(b, f->key), f, path,
-                       d))
-            return 0;
-    /* Members only ours has a say about: extra_json additions. */
-    cJSON_ArrayForEach(it, a) {
-        const cJSON *vb;
-
-        for (f = fields; f->key; f++)
-            if (strcmp(f->key, it->string) == 0)
-                break;
-        if (f->key)
-            continue;
-        vb = cJSON_GetObjectItemCaseSensitive(b, it->string);
-        if (absent(it) && absent(vb))
-            continue;
-        if (absent(it) || absent(vb) || !cJSON_Compare(it, vb, 1))
-            return differ(d, path, it->string);
-    }
-    return 1;
-}
-
-static int
-cmd_type(const cJSON *c)
-{
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(c, "type");
-
-    return cJSON_IsNumber(t) ? t->valueint : 1;
-}
-
-int
-dbot__commands_diff(const cJSON *ours, const cJSON *theirs, char *why,
-                    size_t whylen)
-{
-    struct diff d = { why, whylen };
-    const cJSON *a, *b;
-
-    if (why && whylen)
-        why[0] = '\0';
-    if (!cJSON_IsArray(ours) || !cJSON_IsArray(theirs)) {
-        differ(&d, "commands", "");
-        return 0;
-    }
-    if (cJSON_GetArraySize(ours) != cJSON_GetArraySize(theirs)) {
-        if (why && whylen)
-            snprintf(why, whylen, "%d commands declared, %d registered",
-                     cJSON_GetArraySize(ours), cJSON_GetArraySize(theirs));
-        return 0;
-    }
-    cJSON_ArrayForEach(a, ours) {
-        const char *name =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "name"));
-        int found = 0;
-
-        if (!name)
-            return differ(&d, "commands", "");
-        cJSON_ArrayForEach(b, theirs) {
-            const char *nb = cJSON_GetStringValue(
-                cJSON_GetObjectItemCaseSensitive(b, "name"));
-
-            if (nb && strcmp(nb, name) == 0 && cmd_type(a) == cmd_type(b)) {
-                found = 1;
-                break;
-            }
-        }
-        if (!found) {
-            if (why && whylen)
-                snprintf(why, whylen, "%s is not registered", name);
-            return 0;
-        }
-        if (!cmp_object(a, b, cmd_fields, name, &d))
-            return 0;
-    }
-    return 1;
-}
-
-int
-dbot__commands_equal(const cJSON *ours, const cJSON *theirs)
-{
-    return dbot__commands_diff(ours, theirs, NULL, 0);
 }

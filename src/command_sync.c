@@ -19,6 +19,7 @@
 #include <dbot/rest.h>
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 struct sync {
@@ -93,6 +94,7 @@ dbot__interactions_sync_commands(struct dbot__interactions *ixs, dbot *bot,
 {
     const struct dbot_config *cfg = dbot__bot_config(bot);
     struct sync *s;
+    char path[128];
     int rc;
 
     if (!commands || !app_id)
@@ -109,9 +111,18 @@ dbot__interactions_sync_commands(struct dbot__interactions *ixs, dbot *bot,
         return;
     }
     (void)ixs;
-    rc = s->guild_id
-             ? dbot_commands_get_guild(bot, app_id, s->guild_id, get_done, s)
-             : dbot_commands_get_global(bot, app_id, get_done, s);
+    /* Without with_localizations Discord leaves out the localizations we
+     * may have sent, and a localized command would never compare equal. */
+    if (s->guild_id)
+        snprintf(path, sizeof path,
+                 "/applications/%" PRIu64 "/guilds/%" PRIu64
+                 "/commands?with_localizations=true",
+                 app_id, s->guild_id);
+    else
+        snprintf(path, sizeof path,
+                 "/applications/%" PRIu64 "/commands?with_localizations=true",
+                 app_id);
+    rc = dbot_rest(bot, "GET", path, NULL, get_done, s);
     if (rc < 0) {
         LOG_E("commands", "cannot read registered commands: %s",
               dbot_strerror(rc));

@@ -9,6 +9,8 @@
  * stops parsing and the half-filled struct is freed, so a caller never sees
  * a partly valid config.
  *
+ * Reading the config file and token_file from disk lives in config_load.c.
+ *
  * The token is special: it is looked up before anything else and registered
  * with the logger as a secret, so even a warning printed while the rest of
  * the file is parsed cannot show it. Error texts never quote the token's
@@ -22,6 +24,7 @@
  */
 #include "config.h"
 
+#include "config_text.h"
 #include "log.h"
 
 #include <dbot/dbot.h>
@@ -29,78 +32,23 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define MAX_EXACT_DOUBLE 9007199254740992.0 /* 2^53 */
-#define CONFIG_MAX_FILE  (1024 * 1024)
-#define TOKEN_MAX_FILE   (64 * 1024)
-
-/* Documented intent bits (discord-protocol.md §2.2); 17-19, 22, 23 and
- * everything above 25 are rejected because Discord closes with 4013. */
-static const struct {
-    const char *name;
-    int bit;
-} intent_names[] = {
-    { "GUILDS", 0 },
-    { "GUILD_MEMBERS", 1 },
-    { "GUILD_MODERATION", 2 },
-    { "GUILD_EXPRESSIONS", 3 },
-    { "GUILD_INTEGRATIONS", 4 },
-    { "GUILD_WEBHOOKS", 5 },
-    { "GUILD_INVITES", 6 },
-    { "GUILD_VOICE_STATES", 7 },
-    { "GUILD_PRESENCES", 8 },
-    { "GUILD_MESSAGES", 9 },
-    { "GUILD_MESSAGE_REACTIONS", 10 },
-    { "GUILD_MESSAGE_TYPING", 11 },
-    { "DIRECT_MESSAGES", 12 },
-    { "DIRECT_MESSAGE_REACTIONS", 13 },
-    { "DIRECT_MESSAGE_TYPING", 14 },
-    { "MESSAGE_CONTENT", 15 },
-    { "GUILD_SCHEDULED_EVENTS", 16 },
-    { "AUTO_MODERATION_CONFIGURATION", 20 },
-    { "AUTO_MODERATION_EXECUTION", 21 },
-    { "GUILD_MESSAGE_POLLS", 24 },
-    { "DIRECT_MESSAGE_POLLS", 25 },
-};
-#define N_INTENTS (sizeof intent_names / sizeof intent_names[0])
-
-uint64_t
-dbot__intent_bit(const char *name)
-{
-    if (!name)
-        return 0;
-    for (size_t i = 0; i < N_INTENTS; i++)
-        if (strcmp(name, intent_names[i].name) == 0)
-            return (uint64_t)1 << intent_names[i].bit;
-    return 0;
-}
-
-uint64_t
-dbot__intents_valid_mask(void)
-{
-    uint64_t m = 0;
-
-    for (size_t i = 0; i < N_INTENTS; i++)
-        m |= (uint64_t)1 << intent_names[i].bit;
-    return m;
-}
 
 void
 dbot__config_defaults(struct dbot_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->token = NULL;
-    cfg->intents = dbot__intent_bit("GUILDS") |
-                   dbot__intent_bit("GUILD_MESSAGES");
+    cfg->intents =
+        dbot__intent_bit("GUILDS") | dbot__intent_bit("GUILD_MESSAGES");
     cfg->log_level = DBOT_LOG_INFO;
     cfg->log_format = DBOT__LOG_AUTO;
     cfg->api_url = NULL; /* filled in by parse; defaults cannot fail */
@@ -166,7 +114,9 @@ struct pctx {
     bool have_token_file;
 };
 
-static void DBOT_PRINTF(2, 3)
+static void fail(struct pctx *p, const char *fmt, ...) DBOT_PRINTF(2, 3);
+
+static void
 fail(struct pctx *p, const char *fmt, ...)
 {
     va_list ap;
@@ -178,120 +128,22 @@ fail(struct pctx *p, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Does `s` contain the token `cand` (given raw: maybe padded, maybe with a
- * "Bot " prefix)? */
-static bool
-contains_token(const char *s, const char *cand)
-{
-    size_t n;
-
-    if (!cand)
-        return false;
-    while (*cand && isspace((unsigned char)*cand))
-        cand++;
-    if (strncasecmp(cand, "bot ", 4) == 0)
-        cand += 4;
-    while (*cand && isspace((unsigned char)*cand))
-        cand++;
-    n = strlen(cand);
-    while (n > 0 && isspace((unsigned char)cand[n - 1]))
-        n--;
-    return n >= 4 && memmem(s, strlen(s), cand, n) != NULL;
-}
-
-static bool
-has_secret(const struct pctx *p, const char *s)
-{
-    return p && (contains_token(s, p->cfg->token) ||
-                 contains_token(s, p->token_seen) ||
-                 contains_token(s, p->env_token));
-}
-
-/* Quote a user string for an error message: at most 40 bytes, control and
- * non-ASCII bytes as \xNN, so one message stays one readable line. A value
- * holding the token is not shown at all: truncation would defeat the
- * logger's redaction. */
+/* Quote a user value for a message, hiding it if it holds the token. */
 static void
 quote(const struct pctx *p, char *dst, size_t cap, const char *s)
 {
-    size_t n = 0;
-    size_t i;
+    const char *secrets[3] = { p->cfg->token, p->token_seen, p->env_token };
 
-    if (cap < 16) {
-        if (cap)
-            dst[0] = '\0';
-        return;
-    }
-    if (has_secret(p, s)) {
-        snprintf(dst, cap, "\"[REDACTED]\"");
-        return;
-    }
-    dst[n++] = '"';
-    for (i = 0; s[i] && i < 40; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (n + 6 >= cap)
-            break;
-        if (c == '"' || c == '\\') {
-            dst[n++] = '\\';
-            dst[n++] = (char)c;
-        } else if (c < 0x20 || c >= 0x7f) {
-            n += (size_t)snprintf(dst + n, cap - n, "\\x%02x", c);
-        } else {
-            dst[n++] = (char)c;
-        }
-    }
-    if (s[i] && n + 5 < cap) {
-        memcpy(dst + n, "...", 3);
-        n += 3;
-    }
-    dst[n++] = '"';
-    dst[n] = '\0';
+    dbot__cfgtext_quote(dst, cap, s, secrets, 3);
 }
 
 /* What the user wrote, for "got ..." in error messages. */
 static void
 describe(const struct pctx *p, char *dst, size_t cap, const cJSON *v)
 {
-    if (cJSON_IsString(v)) {
-        quote(p, dst, cap, v->valuestring);
-    } else if (cJSON_IsNumber(v)) {
-        snprintf(dst, cap, "%.15g", v->valuedouble);
-    } else if (cJSON_IsBool(v)) {
-        snprintf(dst, cap, "%s", cJSON_IsTrue(v) ? "true" : "false");
-    } else if (cJSON_IsNull(v)) {
-        snprintf(dst, cap, "null");
-    } else if (cJSON_IsArray(v)) {
-        snprintf(dst, cap, "an array");
-    } else if (cJSON_IsObject(v)) {
-        snprintf(dst, cap, "an object");
-    } else {
-        snprintf(dst, cap, "an invalid value");
-    }
-}
+    const char *secrets[3] = { p->cfg->token, p->token_seen, p->env_token };
 
-/* Replace every occurrence of `secret` in err by "[REDACTED]". */
-static void
-scrub(char *err, size_t errlen, const char *secret)
-{
-    static const char mark[] = "[REDACTED]";
-    size_t slen;
-    char *p;
-
-    if (!err || !secret || (slen = strlen(secret)) < 4)
-        return;
-    while ((p = strstr(err, secret))) {
-        size_t tail = strlen(p + slen);
-        size_t off = (size_t)(p - err);
-        if (off + sizeof mark - 1 + tail >= errlen)
-            tail = errlen > off + sizeof mark ? errlen - off - sizeof mark : 0;
-        if (off + sizeof mark > errlen) {
-            *p = '\0';
-            return;
-        }
-        memmove(p + sizeof mark - 1, p + slen, tail);
-        memcpy(p, mark, sizeof mark - 1);
-        p[sizeof mark - 1 + tail] = '\0';
-    }
+    dbot__cfgtext_describe(dst, cap, v, secrets, 3);
 }
 
 /* ---- typed getters ---------------------------------------------------- */
@@ -308,8 +160,8 @@ get_int(struct pctx *p, const cJSON *v, const char *key, long long lo,
         return 0;
     }
     describe(p, got, sizeof got, v);
-    fail(p, "%s: must be an integer between %lld and %lld, got %s", key, lo,
-         hi, got);
+    fail(p, "%s: must be an integer between %lld and %lld, got %s", key, lo, hi,
+         got);
     return DBOT_ECONFIG;
 }
 
@@ -364,8 +216,9 @@ has_space_or_ctl(const char *s)
 
 /* Check a URL's scheme and shape; store it without trailing slashes. */
 static int
-set_url(struct pctx *p, const char *key, const char *s, const char *const *schemes,
-        const char *schemes_text, bool allow_query, char **field)
+set_url(struct pctx *p, const char *key, const char *s,
+        const char *const *schemes, const char *schemes_text, bool allow_query,
+        char **field)
 {
     char q[64];
     size_t n = strlen(s);
@@ -432,8 +285,10 @@ set_snowflake(struct pctx *p, const cJSON *v, const char *key, uint64_t *field)
             }
         }
         quote(p, got, sizeof got, s);
-        fail(p, "%s: must be a snowflake (a decimal id string like "
-             "\"41771983444115456\"), got %s", key, got);
+        fail(p,
+             "%s: must be a snowflake (a decimal id string like "
+             "\"41771983444115456\"), got %s",
+             key, got);
         return DBOT_ECONFIG;
     }
     if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
@@ -442,8 +297,10 @@ set_snowflake(struct pctx *p, const cJSON *v, const char *key, uint64_t *field)
         return 0;
     }
     describe(p, got, sizeof got, v);
-    fail(p, "%s: must be a snowflake string like \"41771983444115456\" "
-         "(JSON numbers lose precision above 2^53), got %s", key, got);
+    fail(p,
+         "%s: must be a snowflake string like \"41771983444115456\" "
+         "(JSON numbers lose precision above 2^53), got %s",
+         key, got);
     return DBOT_ECONFIG;
 }
 
@@ -463,8 +320,10 @@ set_token(struct pctx *p, const char *origin, const char *s)
         s += 4;
         while (*s && isspace((unsigned char)*s))
             s++;
-        LOG_W("config", "%s: the token starts with \"Bot \"; the prefix was "
-              "removed (dbot adds it where Discord wants it)", origin);
+        LOG_W("config",
+              "%s: the token starts with \"Bot \"; the prefix was "
+              "removed (dbot adds it where Discord wants it)",
+              origin);
     }
     n = strlen(s);
     while (n > 0 && isspace((unsigned char)s[n - 1]))
@@ -476,9 +335,11 @@ set_token(struct pctx *p, const char *origin, const char *s)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c <= 0x20 || c >= 0x7f) {
-            fail(p, "%s: the token contains spaces, control or non-ASCII "
+            fail(p,
+                 "%s: the token contains spaces, control or non-ASCII "
                  "characters (byte %zu); copy it again from the Developer "
-                 "Portal", origin, i + 1);
+                 "Portal",
+                 origin, i + 1);
             return DBOT_ECONFIG;
         }
     }
@@ -534,7 +395,7 @@ f_token_file(struct pctx *p, const cJSON *v, const char *key)
     }
     if (!p->read_file) {
         fail(p, "token_file: not allowed here; use \"token\" or "
-             "DISCORD_TOKEN");
+                "DISCORD_TOKEN");
         return DBOT_ECONFIG;
     }
     p->have_token_file = true;
@@ -567,9 +428,10 @@ f_intents(struct pctx *p, const cJSON *v, const char *key)
         if (get_int(p, v, key, 0, (1LL << 53), &x) < 0)
             return DBOT_ECONFIG;
         if ((uint64_t)x & ~mask) {
-            fail(p, "intents: %lld has undocumented bits 0x%llx (Discord "
-                 "closes with 4013); use intent names", x,
-                 (unsigned long long)((uint64_t)x & ~mask));
+            fail(p,
+                 "intents: %lld has undocumented bits 0x%llx (Discord "
+                 "closes with 4013); use intent names",
+                 x, (unsigned long long)((uint64_t)x & ~mask));
             return DBOT_ECONFIG;
         }
         p->cfg->intents = (uint64_t)x;
@@ -577,8 +439,10 @@ f_intents(struct pctx *p, const cJSON *v, const char *key)
     }
     if (!cJSON_IsArray(v)) {
         describe(p, got, sizeof got, v);
-        fail(p, "intents: must be an array of intent names like "
-             "[\"GUILDS\", \"GUILD_MESSAGES\"] or an integer, got %s", got);
+        fail(p,
+             "intents: must be an array of intent names like "
+             "[\"GUILDS\", \"GUILD_MESSAGES\"] or an integer, got %s",
+             got);
         return DBOT_ECONFIG;
     }
     for (const cJSON *e = v->child; e; e = e->next, i++) {
@@ -670,38 +534,6 @@ f_gateway_url(struct pctx *p, const cJSON *v, const char *key)
 }
 
 static int
-f_shards(struct pctx *p, const cJSON *v, const char *key)
-{
-    return set_int_field(p, v, key, 0, 65535, &p->cfg->shard_count);
-}
-
-static int
-f_workers(struct pctx *p, const cJSON *v, const char *key)
-{
-    return set_int_field(p, v, key, 0, 256, &p->cfg->workers);
-}
-
-static int
-f_queue_size(struct pctx *p, const cJSON *v, const char *key)
-{
-    return set_int_field(p, v, key, 1, 1000000, &p->cfg->queue_size);
-}
-
-static int
-f_slow_handler_ms(struct pctx *p, const cJSON *v, const char *key)
-{
-    return set_int_field(p, v, key, 1, 600000, &p->cfg->slow_handler_ms);
-}
-
-static int
-f_ack_deadline_ms(struct pctx *p, const cJSON *v, const char *key)
-{
-    /* Discord drops an interaction not acknowledged within 3 s; a deadline
-     * at or past that would defer too late to help. */
-    return set_int_field(p, v, key, 0, 2999, &p->cfg->ack_deadline_ms);
-}
-
-static int
 f_max_message_bytes(struct pctx *p, const cJSON *v, const char *key)
 {
     long long x;
@@ -743,43 +575,6 @@ f_ca_file(struct pctx *p, const cJSON *v, const char *key)
         return DBOT_ECONFIG;
     }
     return dup_into(p, &p->cfg->ca_file, s, strlen(s));
-}
-
-static int
-f_reconnect_min_ms(struct pctx *p, const cJSON *v, const char *key)
-{
-    return set_int_field(p, v, key, 1, 3600000, &p->cfg->reconnect_min_ms);
-}
-
-static int
-f_reconnect_max_ms(struct pctx *p, const cJSON *v, const char *key)
-{
-    return set_int_field(p, v, key, 1, 3600000, &p->cfg->reconnect_max_ms);
-}
-
-static int
-f_rest_connect_timeout_ms(struct pctx *p, const cJSON *v, const char *key)
-{
-    return set_int_field(p, v, key, 1, 600000,
-                         &p->cfg->rest_connect_timeout_ms);
-}
-
-static int
-f_rest_timeout_ms(struct pctx *p, const cJSON *v, const char *key)
-{
-    return set_int_field(p, v, key, 1, 600000, &p->cfg->rest_timeout_ms);
-}
-
-static int
-f_rest_global_per_sec(struct pctx *p, const cJSON *v, const char *key)
-{
-    return set_int_field(p, v, key, 1, 100000, &p->cfg->rest_global_per_sec);
-}
-
-static int
-f_large_threshold(struct pctx *p, const cJSON *v, const char *key)
-{
-    return set_int_field(p, v, key, 50, 250, &p->cfg->large_threshold);
 }
 
 static int
@@ -832,20 +627,6 @@ f_stop_mode(struct pctx *p, const cJSON *v, const char *key)
         return DBOT_ECONFIG;
     }
     return 0;
-}
-
-static int
-f_shutdown_grace_ms(struct pctx *p, const cJSON *v, const char *key)
-{
-    return set_int_field(p, v, key, 0, 600000, &p->cfg->shutdown_grace_ms);
-}
-
-static int
-f_resume_window_s(struct pctx *p, const cJSON *v, const char *key)
-{
-    /* Discord keeps a closed session "a few minutes"; past 15 min a resume
-     * would only cost a failed attempt before identifying. */
-    return set_int_field(p, v, key, 0, 900, &p->cfg->resume_window_s);
 }
 
 /* "ADDR:PORT" with ADDR an IPv4 address, a host name or "[IPv6]". */
@@ -910,6 +691,11 @@ f_token_credential(struct pctx *p, const cJSON *v, const char *key)
     const char *s;
     char q[64];
 
+    if (cJSON_IsNull(v)) {
+        free(p->cfg->token_credential);
+        p->cfg->token_credential = NULL;
+        return 0;
+    }
     if (get_string(p, v, key, &s) < 0)
         return DBOT_ECONFIG;
     /* systemd credential names are file names. */
@@ -923,72 +709,58 @@ f_token_credential(struct pctx *p, const cJSON *v, const char *key)
     return dup_into(p, &p->cfg->token_credential, s, strlen(s));
 }
 
+/* The fields. A NULL setter marks a plain int field: range [lo, hi], stored
+ * at offset `off` of struct dbot_config. */
+#define INT_FIELD(key, member, lo, hi)                          \
+    {                                                           \
+        key, NULL, lo, hi, offsetof(struct dbot_config, member) \
+    }
 static const struct field {
     const char *key;
     setter_fn set;
+    long long lo, hi;
+    size_t off;
 } fields[] = {
-    { "token", f_token },
-    { "token_file", f_token_file },
-    { "intents", f_intents },
-    { "log_level", f_log_level },
-    { "log_format", f_log_format },
-    { "api_url", f_api_url },
-    { "gateway_url", f_gateway_url },
-    { "shards", f_shards },
-    { "workers", f_workers },
-    { "queue_size", f_queue_size },
-    { "slow_handler_ms", f_slow_handler_ms },
-    { "ack_deadline_ms", f_ack_deadline_ms },
-    { "max_message_bytes", f_max_message_bytes },
-    { "tls_verify", f_tls_verify },
-    { "ca_file", f_ca_file },
-    { "reconnect_min_ms", f_reconnect_min_ms },
-    { "reconnect_max_ms", f_reconnect_max_ms },
-    { "rest_connect_timeout_ms", f_rest_connect_timeout_ms },
-    { "rest_timeout_ms", f_rest_timeout_ms },
-    { "rest_global_per_sec", f_rest_global_per_sec },
-    { "large_threshold", f_large_threshold },
-    { "application_id", f_application_id },
-    { "dev_guild_id", f_dev_guild_id },
-    { "state_file", f_state_file },
-    { "stop_mode", f_stop_mode },
-    { "shutdown_grace_ms", f_shutdown_grace_ms },
-    { "resume_window_s", f_resume_window_s },
-    { "http_listen", f_http_listen },
-    { "token_credential", f_token_credential },
+    { "token", f_token, 0, 0, 0 }, /* first: parse_object relies on it */
+    { "token_file", f_token_file, 0, 0, 0 },
+    { "intents", f_intents, 0, 0, 0 },
+    { "log_level", f_log_level, 0, 0, 0 },
+    { "log_format", f_log_format, 0, 0, 0 },
+    { "api_url", f_api_url, 0, 0, 0 },
+    { "gateway_url", f_gateway_url, 0, 0, 0 },
+    INT_FIELD("shards", shard_count, 0, 65535),
+    INT_FIELD("workers", workers, 0, 256),
+    INT_FIELD("queue_size", queue_size, 1, 1000000),
+    INT_FIELD("slow_handler_ms", slow_handler_ms, 1, 600000),
+    /* Discord drops an interaction not acknowledged within 3 s; a deadline
+     * at or past that would defer too late to help. */
+    INT_FIELD("ack_deadline_ms", ack_deadline_ms, 0, 2999),
+    { "max_message_bytes", f_max_message_bytes, 0, 0, 0 },
+    { "tls_verify", f_tls_verify, 0, 0, 0 },
+    { "ca_file", f_ca_file, 0, 0, 0 },
+    INT_FIELD("reconnect_min_ms", reconnect_min_ms, 1, 3600000),
+    INT_FIELD("reconnect_max_ms", reconnect_max_ms, 1, 3600000),
+    INT_FIELD("rest_connect_timeout_ms", rest_connect_timeout_ms, 1, 600000),
+    INT_FIELD("rest_timeout_ms", rest_timeout_ms, 1, 600000),
+    INT_FIELD("rest_global_per_sec", rest_global_per_sec, 1, 100000),
+    INT_FIELD("large_threshold", large_threshold, 50, 250),
+    { "application_id", f_application_id, 0, 0, 0 },
+    { "dev_guild_id", f_dev_guild_id, 0, 0, 0 },
+    { "state_file", f_state_file, 0, 0, 0 },
+    { "stop_mode", f_stop_mode, 0, 0, 0 },
+    INT_FIELD("shutdown_grace_ms", shutdown_grace_ms, 0, 600000),
+    /* Discord keeps a closed session "a few minutes"; past 15 min a resume
+     * would only cost a failed attempt before identifying. */
+    INT_FIELD("resume_window_s", resume_window_s, 0, 900),
+    { "http_listen", f_http_listen, 0, 0, 0 },
+    { "token_credential", f_token_credential, 0, 0, 0 },
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
-/* Edit distance with an early cap, for "did you mean" hints. */
-static size_t
-distance(const char *a, const char *b)
+const char *
+dbot__config_field_name(size_t i)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    size_t row[64];
-
-    if (la >= 63 || lb >= 63)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = tolower((unsigned char)a[i - 1]) ==
-                                  tolower((unsigned char)b[j - 1])
-                              ? 0
-                              : 1;
-            size_t best = diag + cost;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            if (up + 1 < best)
-                best = up + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
+    return i < N_FIELDS ? fields[i].key : NULL;
 }
 
 static void
@@ -999,7 +771,7 @@ warn_unknown(const struct pctx *p, const char *key)
     char q[64];
 
     for (size_t i = 0; i < N_FIELDS; i++) {
-        size_t d = distance(key, fields[i].key);
+        size_t d = dbot__cfgtext_distance(key, fields[i].key);
         if (d < best) {
             best = d;
             hint = fields[i].key;
@@ -1096,8 +868,10 @@ apply_env(struct pctx *p, dbot__env_fn env)
         if (lvl < 0) {
             char q[64];
             quote(p, q, sizeof q, s);
-            fail(p, "DBOT_LOG_LEVEL: must be one of error, warn, info, "
-                 "debug, trace; got %s", q);
+            fail(p,
+                 "DBOT_LOG_LEVEL: must be one of error, warn, info, "
+                 "debug, trace; got %s",
+                 q);
             return DBOT_ECONFIG;
         }
         p->cfg->log_level = lvl;
@@ -1144,13 +918,19 @@ parse_object(struct pctx *p, const cJSON *root)
             return DBOT_ECONFIG;
         }
         seen[i] = true;
-        rc = fields[i].set(p, m, fields[i].key);
+        if (fields[i].set)
+            rc = fields[i].set(p, m, fields[i].key);
+        else
+            rc = set_int_field(p, m, fields[i].key, fields[i].lo, fields[i].hi,
+                               (int *)(void *)((char *)p->cfg + fields[i].off));
         if (rc < 0)
             return rc;
     }
     if (p->cfg->reconnect_max_ms < p->cfg->reconnect_min_ms) {
-        fail(p, "reconnect_max_ms: must be at least reconnect_min_ms (%d), "
-             "got %d", p->cfg->reconnect_min_ms, p->cfg->reconnect_max_ms);
+        fail(p,
+             "reconnect_max_ms: must be at least reconnect_min_ms (%d), "
+             "got %d",
+             p->cfg->reconnect_min_ms, p->cfg->reconnect_max_ms);
         return DBOT_ECONFIG;
     }
     return 0;
@@ -1161,8 +941,9 @@ dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
                    dbot__env_fn env, dbot__read_file_fn read_file, char *err,
                    size_t errlen)
 {
-    struct pctx p = { .cfg = cfg, .err = err, .errlen = errlen,
-                      .read_file = read_file };
+    struct pctx p = {
+        .cfg = cfg, .err = err, .errlen = errlen, .read_file = read_file
+    };
     const char *end = NULL;
     cJSON *root = NULL;
     int rc = 0;
@@ -1211,10 +992,10 @@ dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
     rc = apply_env(&p, env);
 out:
     if (rc < 0) {
-        scrub(err, errlen, p.token_seen);
-        scrub(err, errlen, cfg->token);
+        dbot__cfgtext_scrub(err, errlen, p.token_seen);
+        dbot__cfgtext_scrub(err, errlen, cfg->token);
         if (env)
-            scrub(err, errlen, env("DISCORD_TOKEN"));
+            dbot__cfgtext_scrub(err, errlen, env("DISCORD_TOKEN"));
         dbot__config_free(cfg);
         rc = DBOT_ECONFIG;
     }
@@ -1231,124 +1012,6 @@ dbot__config_validate_for_run(const struct dbot_config *cfg, char *err,
             snprintf(err, errlen,
                      "no token: set \"token\" or \"token_file\" in the "
                      "config, or DISCORD_TOKEN");
-        return DBOT_ECONFIG;
-    }
-    return 0;
-}
-
-/* ---- the real file system and environment ----------------------------- */
-
-/* Read a whole small file. Returns malloc'd NUL-terminated text or NULL with
- * a reason in err. */
-static char *
-read_small_file(const char *path, size_t max, char *err, size_t errlen)
-{
-    struct stat st;
-    char *buf = NULL;
-    size_t n = 0;
-    int fd;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s", strerror(errno));
-        return NULL;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "not a regular file");
-        goto fail;
-    }
-    if ((uintmax_t)st.st_size > max) {
-        snprintf(err, errlen, "larger than %zu bytes", max);
-        goto fail;
-    }
-    buf = malloc(max + 1);
-    if (!buf) {
-        snprintf(err, errlen, "out of memory");
-        goto fail;
-    }
-    for (;;) {
-        ssize_t r = read(fd, buf + n, max - n + 1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            snprintf(err, errlen, "%s", strerror(errno));
-            goto fail;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n > max) {
-            snprintf(err, errlen, "larger than %zu bytes", max);
-            goto fail;
-        }
-    }
-    close(fd);
-    buf[n] = '\0';
-    return buf;
-fail:
-    if (buf) {
-        explicit_bzero(buf, n);
-        free(buf);
-    }
-    close(fd);
-    return NULL;
-}
-
-static char *
-read_token_file(const char *path, char *err, size_t errlen)
-{
-    struct stat st;
-
-    if (stat(path, &st) == 0 && (st.st_mode & 077))
-        LOG_W("config", "token_file \"%s\" is readable by other users; "
-              "chmod 600 it", path);
-    return read_small_file(path, TOKEN_MAX_FILE, err, errlen);
-}
-
-static const char *
-real_env(const char *name)
-{
-    return getenv(name);
-}
-
-int
-dbot__config_load(struct dbot_config *cfg, const char *path)
-{
-    char err[512];
-    char *text = NULL;
-    const char *src;
-    int rc;
-
-    if (!path || !*path) {
-        const char *e = getenv("DBOT_CONFIG");
-        if (e && *e)
-            path = e;
-        else if (access("config.json", F_OK) == 0)
-            path = "config.json";
-    }
-    src = path ? path : "environment";
-    if (path) {
-        text = read_small_file(path, CONFIG_MAX_FILE, err, sizeof err);
-        if (!text) {
-            LOG_E("config", "cannot read %s: %s", path, err);
-            dbot__config_defaults(cfg);
-            return DBOT_ECONFIG;
-        }
-    }
-    rc = dbot__config_parse(cfg, text, text ? strlen(text) : 0, real_env,
-                            read_token_file, err, sizeof err);
-    if (text) {
-        explicit_bzero(text, strlen(text));
-        free(text);
-    }
-    if (rc < 0) {
-        LOG_E("config", "%s: %s", src, err);
-        return rc;
-    }
-    if (cfg->ca_file && access(cfg->ca_file, R_OK) != 0) {
-        LOG_E("config", "%s: ca_file: cannot read \"%s\": %s", src,
-              cfg->ca_file, strerror(errno));
-        dbot__config_free(cfg);
         return DBOT_ECONFIG;
     }
     return 0;

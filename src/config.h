@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "intents.h"
+
 #define DBOT_DEFAULT_API_URL "https://discord.com/api/v10"
 
 struct dbot_config {
@@ -87,12 +89,11 @@ int dbot__config_load(struct dbot_config *cfg, const char *path);
 int dbot__config_validate_for_run(const struct dbot_config *cfg, char *err,
                                   size_t errlen);
 
-/* Intent name ("GUILD_MESSAGES") to its bit; 0 if unknown. */
-uint64_t dbot__intent_bit(const char *name);
+/* dbot__intent_bit() and dbot__intents_valid_mask() live in intents.h. */
 
-/* All documented intent bits (discord-protocol.md §2.2); other bits make
- * Discord close with 4013, so the parser rejects them. */
-uint64_t dbot__intents_valid_mask(void);
+/* The i-th JSON key the parser knows (0-based), NULL past the last one.
+ * Lets tests check that the example config and the docs list every field. */
+const char *dbot__config_field_name(size_t i);
 
 void dbot__config_free(struct dbot_config *cfg);
 

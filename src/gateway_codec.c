@@ -27,8 +27,8 @@
 
 #define MAX_EXACT_DOUBLE 9007199254740992.0 /* 2^53 */
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...) DBOT_PRINTF(3, 4);
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    DBOT_PRINTF(3, 4);
 
 static void
 set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -63,7 +63,7 @@ dbot__gw_parse(const char *text, size_t len, struct dbot__gw_msg *msg,
         return DBOT_EJSON;
     }
     for (; end && (size_t)(end - text) < len; end++) {
-        if (!isspace((unsigned char)*end)) {
+        if (!isspace((unsigned char)*end) && *end != '\0') {
             set_err(err, errlen, "trailing data after JSON at byte %zu",
                     (size_t)(end - text));
             goto fail;
@@ -76,8 +76,8 @@ dbot__gw_parse(const char *text, size_t len, struct dbot__gw_msg *msg,
     op = cJSON_GetObjectItemCaseSensitive(root, "op");
     if (!cJSON_IsNumber(op) || op->valuedouble != floor(op->valuedouble) ||
         op->valuedouble < 0 || op->valuedouble > 65535) {
-        set_err(err, errlen, op ? "\"op\" is not a small integer"
-                                : "no \"op\"");
+        set_err(err, errlen,
+                op ? "\"op\" is not a small integer" : "no \"op\"");
         goto fail;
     }
     msg->op = (int)op->valuedouble;
@@ -85,8 +85,8 @@ dbot__gw_parse(const char *text, size_t len, struct dbot__gw_msg *msg,
     if (msg->op == DBOT__OP_DISPATCH) {
         s = cJSON_GetObjectItemCaseSensitive(root, "s");
         if (cJSON_IsNumber(s)) {
-            if (s->valuedouble != floor(s->valuedouble) ||
-                s->valuedouble < 0 || s->valuedouble > MAX_EXACT_DOUBLE) {
+            if (s->valuedouble != floor(s->valuedouble) || s->valuedouble < 0 ||
+                s->valuedouble > MAX_EXACT_DOUBLE) {
                 set_err(err, errlen, "dispatch \"s\" is not a sequence number");
                 goto fail;
             }
@@ -207,7 +207,7 @@ dbot__gw_identify(const struct dbot__identify *id)
              * status line, so say so instead of failing the connection. */
             cJSON_Delete(pr);
             LOG_W("gateway", "presence is not a JSON object; identifying "
-                  "without it");
+                             "without it");
         }
     }
     return wrap_op(DBOT__OP_IDENTIFY, d);
@@ -368,8 +368,9 @@ dbot__backoff_ms(int attempt, int64_t min_ms, int64_t max_ms, double rnd)
 
 /* ---- send-rate limiter ------------------------------------------------ */
 
-#define SL_CAP ((int)(sizeof ((struct dbot__sendlimit *)0)->times / \
-                      sizeof ((struct dbot__sendlimit *)0)->times[0]))
+#define SL_CAP                                          \
+    ((int)(sizeof((struct dbot__sendlimit *)0)->times / \
+           sizeof((struct dbot__sendlimit *)0)->times[0]))
 
 void
 dbot__sendlimit_init(struct dbot__sendlimit *sl, int limit, int reserve,

@@ -49,7 +49,11 @@ struct dbot__identify {
     int large_threshold;    /* 0 -> omitted */
     const char *presence_json; /* optional raw presence object */
 };
+/* A presence_json that is not a JSON object is left out (with a warning):
+ * the Identify itself must still go out. */
 char *dbot__gw_identify(const struct dbot__identify *id);
+/* Also NULL when token or session_id is NULL or seq < 0: there is nothing
+ * to resume then; Identify instead. */
 char *dbot__gw_resume(const char *token, const char *session_id, int64_t seq);
 
 /* Close-code policy (docs' table). */

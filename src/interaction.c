@@ -27,6 +27,7 @@
 
 #include <dbot/command.h>
 #include <dbot/interaction_data.h>
+#include <dbot/message.h>
 #include <dbot/rest.h>
 
 #include <libwebsockets.h>
@@ -61,6 +62,7 @@ struct dbot__interactions {
     cJSON *commands;      /* what dbot_commands_set() declared, or NULL */
     uint64_t app_id;
     int synced;           /* command sync started */
+    int64_t token_life_ms; /* 15 min; shorter only in tests */
 };
 
 struct dbot_interaction {
@@ -100,7 +102,7 @@ cfg_of(const dbot_interaction *ix)
 static int
 expired(const dbot_interaction *ix)
 {
-    return dbot_now_ms() - ix->t_recv >= TOKEN_LIFE_MS;
+    return dbot_now_ms() - ix->t_recv >= ix->owner->token_life_ms;
 }
 
 static const char *
@@ -867,6 +869,7 @@ dbot__interactions_new(struct dbot__interactions **out, dbot *bot)
     if (!ixs)
         return DBOT_ENOMEM;
     ixs->bot = bot;
+    ixs->token_life_ms = TOKEN_LIFE_MS;
     if (dbot__routes_new(&ixs->routes) < 0) {
         free(ixs);
         return DBOT_ENOMEM;
@@ -925,6 +928,12 @@ dbot__interactions_stats(const struct dbot__interactions *ixs,
     *out = ixs->stats;
 }
 
+void
+dbot__interactions_set_token_life(struct dbot__interactions *ixs, int64_t ms)
+{
+    ixs->token_life_ms = ms;
+}
+
 struct dbot__routes *
 dbot__interactions_routes(struct dbot__interactions *ixs)
 {
@@ -972,4 +981,54 @@ dbot_on_autocomplete_named(dbot *bot, const char *path, const char *option,
 {
     return add_route(bot, DBOT__ROUTE_AUTOCOMPLETE, path, option, fn, name,
                      data);
+}
+
+/* ---- builders ----------------------------------------------------------- */
+
+/* Turn a builder into JSON, or log the builder's first error. */
+static cJSON *
+built(const cJSON *json, const char *err, const char *what)
+{
+    if (!json)
+        LOG_E("interaction", "%s not sent: %s", what, err);
+    return (cJSON *)json;
+}
+
+int
+dbot_interaction_reply_msg(dbot_interaction *ix, const dbot_msg *m)
+{
+    cJSON *j = built(dbot_msg_json(m), dbot_msg_error(m), "reply");
+    int rc;
+
+    if (!j)
+        return DBOT_EINVAL;
+    rc = dbot_interaction_reply_json(ix, j);
+    cJSON_Delete(j);
+    return rc;
+}
+
+int
+dbot_interaction_update(dbot_interaction *ix, const dbot_msg *m)
+{
+    cJSON *j = built(dbot_msg_json(m), dbot_msg_error(m), "update");
+    int rc;
+
+    if (!j)
+        return DBOT_EINVAL;
+    rc = dbot_interaction_update_json(ix, j);
+    cJSON_Delete(j);
+    return rc;
+}
+
+int
+dbot_interaction_modal(dbot_interaction *ix, const dbot_modal *m)
+{
+    cJSON *j = built(dbot_modal_json(m), dbot_modal_error(m), "modal");
+    int rc;
+
+    if (!j)
+        return DBOT_EINVAL;
+    rc = dbot_interaction_modal_json(ix, j);
+    cJSON_Delete(j);
+    return rc;
 }

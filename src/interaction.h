@@ -50,6 +50,10 @@ void dbot__interactions_stats(const struct dbot__interactions *ixs,
 
 struct dbot__interactions *dbot__bot_interactions(dbot *bot);
 
+/* Tests only: shorten the 15-minute token life. */
+void dbot__interactions_set_token_life(struct dbot__interactions *ixs,
+                                       int64_t ms);
+
 /* Routing (interaction_route.c). */
 enum dbot__route_kind {
     DBOT__ROUTE_COMMAND,

@@ -23,8 +23,7 @@
 static const cJSON *
 get(const cJSON *o, const char *key)
 {
-    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key)
-                             : NULL;
+    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
 }
 
 static const char *
@@ -342,7 +341,8 @@ dbot_opt_find(const cJSON *ix, const char *name)
 
     if (!name)
         return NULL;
-    cJSON_ArrayForEach(o, dbot_ix_options(ix)) {
+    cJSON_ArrayForEach(o, dbot_ix_options(ix))
+    {
         const char *n = get_str(o, "name");
 
         if (n && strcmp(n, name) == 0)
@@ -398,16 +398,14 @@ parse_int_text(const char *s, int64_t *out)
         return -1;
     errno = 0;
     v = strtoll(s, &end, 10);
-    if (errno || *end || (double)v > MAX_SAFE_INT ||
-        (double)v < -MAX_SAFE_INT)
+    if (errno || *end || (double)v > MAX_SAFE_INT || (double)v < -MAX_SAFE_INT)
         return -1;
     *out = v;
     return 0;
 }
 
 int
-dbot_opt_integer(const cJSON *ix, const char *name, int64_t def,
-                 int64_t *out)
+dbot_opt_integer(const cJSON *ix, const char *name, int64_t def, int64_t *out)
 {
     const cJSON *v;
     int rc = find_typed(ix, name, T(DBOT_OPT_INTEGER), &v);
@@ -430,8 +428,7 @@ int
 dbot_opt_number(const cJSON *ix, const char *name, double def, double *out)
 {
     const cJSON *v;
-    int rc = find_typed(ix, name, T(DBOT_OPT_NUMBER) | T(DBOT_OPT_INTEGER),
-                        &v);
+    int rc = find_typed(ix, name, T(DBOT_OPT_NUMBER) | T(DBOT_OPT_INTEGER), &v);
     double val = def;
 
     if (rc == 1) {
@@ -473,10 +470,10 @@ dbot_opt_boolean(const cJSON *ix, const char *name, bool def, bool *out)
 static int
 opt_ref(const cJSON *ix, const char *name, int want, dbot_ref *out)
 {
-    unsigned types = want == DBOT_OPT_MENTIONABLE
-                         ? T(DBOT_OPT_MENTIONABLE) | T(DBOT_OPT_USER) |
-                               T(DBOT_OPT_ROLE)
-                         : T(want);
+    unsigned types =
+        want == DBOT_OPT_MENTIONABLE
+            ? T(DBOT_OPT_MENTIONABLE) | T(DBOT_OPT_USER) | T(DBOT_OPT_ROLE)
+            : T(want);
     const cJSON *v;
     dbot_ref r = { 0 };
     int rc = find_typed(ix, name, types, &v);
@@ -487,17 +484,18 @@ opt_ref(const cJSON *ix, const char *name, int want, dbot_ref *out)
         r.type = want;
         switch (want) {
         case DBOT_OPT_MENTIONABLE:
-            r.type = get_int(dbot_opt_find(ix, name), "type", want);
-            if (dbot_ix_resolved(ix, "users", r.id))
-                r.type = DBOT_OPT_USER;
-            else if (dbot_ix_resolved(ix, "roles", r.id))
-                r.type = DBOT_OPT_ROLE;
-            if (r.type == DBOT_OPT_ROLE)
-                r.object = dbot_ix_resolved(ix, "roles", r.id);
-            if (r.type != DBOT_OPT_USER)
-                break;
-            /* fall through */
         case DBOT_OPT_USER:
+            if (want == DBOT_OPT_MENTIONABLE) {
+                r.type = get_int(dbot_opt_find(ix, name), "type", want);
+                if (dbot_ix_resolved(ix, "users", r.id))
+                    r.type = DBOT_OPT_USER;
+                else if (dbot_ix_resolved(ix, "roles", r.id))
+                    r.type = DBOT_OPT_ROLE;
+                if (r.type == DBOT_OPT_ROLE)
+                    r.object = dbot_ix_resolved(ix, "roles", r.id);
+                if (r.type != DBOT_OPT_USER)
+                    break;
+            }
             r.object = dbot_ix_resolved(ix, "users", r.id);
             if (r.object)
                 r.member = dbot_ix_resolved(ix, "members", r.id);
@@ -557,7 +555,8 @@ dbot_ix_focused(const cJSON *ix, const char **name, const char **value)
         *name = NULL;
     if (value)
         *value = NULL;
-    cJSON_ArrayForEach(o, dbot_ix_options(ix)) {
+    cJSON_ArrayForEach(o, dbot_ix_options(ix))
+    {
         if (!cJSON_IsTrue(get(o, "focused")))
             continue;
         if (name)
@@ -630,7 +629,8 @@ find_component(const cJSON *c, const char *custom_id, int depth)
     list = get(c, "components");
     if (!cJSON_IsArray(list))
         return NULL;
-    cJSON_ArrayForEach(it, list) {
+    cJSON_ArrayForEach(it, list)
+    {
         if ((hit = find_component(it, custom_id, depth + 1)))
             return hit;
     }
@@ -645,7 +645,8 @@ dbot_ix_modal_component(const cJSON *ix, const char *custom_id)
 
     if (!custom_id || !cJSON_IsArray(comps))
         return NULL;
-    cJSON_ArrayForEach(it, comps) {
+    cJSON_ArrayForEach(it, comps)
+    {
         if ((hit = find_component(it, custom_id, 0)))
             return hit;
     }

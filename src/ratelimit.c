@@ -22,6 +22,13 @@
  * A lane whose route hash is not known yet keeps its own state; once a
  * response names the hash, the lane is attached to the shared bucket.
  *
+ * Discovery. A route whose bucket is unknown may share a bucket with any
+ * route of the same top id, so its first request (the probe) goes out only
+ * when nothing else of that top id is in flight, and nothing else of that
+ * top id goes out while the probe is. A bucket whose window no response
+ * has described yet (a known route on a new channel) allows one request
+ * at a time. Routes answered without rate-limit headers stop probing.
+ *
  * Sending (dbot__rl_take). A lane is "ready" when its queue is non-empty
  * and nothing of it is in flight; ready lanes sit on one of two lists:
  * interaction callbacks (served first: an acknowledgement never waits
@@ -61,6 +68,7 @@
 #include "ratelimit.h"
 
 #include "log.h"
+#include "strmap.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -70,102 +78,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_MAX      256
-#define TOP_MAX      96
+#define KEY_MAX      DBOT__RL_KEY_MAX
+#define TOP_MAX      DBOT__RL_TOP_MAX
 #define INVALID_SLOTS 600
-
-/* ---- a small string-keyed chained hash map ---------------------------- */
-
-/* A map node is the first member of the object it indexes; the key is
- * owned by the node. */
-struct node {
-    struct node *next;
-    uint64_t h;
-    char *key;
-};
-
-struct map {
-    struct node **tab;
-    size_t cap; /* power of two, 0 before the first insert */
-    size_t n;
-};
-
-static uint64_t
-fnv1a(const char *s, size_t len)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-static struct node *
-map_find(const struct map *m, const char *key)
-{
-    uint64_t h;
-
-    if (!m->cap)
-        return NULL;
-    h = fnv1a(key, strlen(key));
-    for (struct node *n = m->tab[h & (m->cap - 1)]; n; n = n->next)
-        if (n->h == h && strcmp(n->key, key) == 0)
-            return n;
-    return NULL;
-}
-
-static int
-map_grow(struct map *m)
-{
-    size_t cap = m->cap ? m->cap * 2 : 16;
-    struct node **tab = calloc(cap, sizeof *tab);
-
-    if (!tab)
-        return DBOT_ENOMEM;
-    for (size_t i = 0; i < m->cap; i++) {
-        struct node *n = m->tab[i], *next;
-        for (; n; n = next) {
-            next = n->next;
-            n->next = tab[n->h & (cap - 1)];
-            tab[n->h & (cap - 1)] = n;
-        }
-    }
-    free(m->tab);
-    m->tab = tab;
-    m->cap = cap;
-    return 0;
-}
-
-/* Insert node `n` under a copy of `key`. The key must not be present. */
-static int
-map_insert(struct map *m, struct node *n, const char *key)
-{
-    if (m->n >= m->cap && map_grow(m) < 0)
-        return DBOT_ENOMEM;
-    n->key = strdup(key);
-    if (!n->key)
-        return DBOT_ENOMEM;
-    n->h = fnv1a(key, strlen(key));
-    n->next = m->tab[n->h & (m->cap - 1)];
-    m->tab[n->h & (m->cap - 1)] = n;
-    m->n++;
-    return 0;
-}
-
-static void
-map_remove(struct map *m, struct node *n)
-{
-    struct node **pp = &m->tab[n->h & (m->cap - 1)];
-
-    while (*pp != n)
-        pp = &(*pp)->next;
-    *pp = n->next;
-    m->n--;
-    free(n->key);
-    n->key = NULL;
-}
 
 /* ---- state ------------------------------------------------------------ */
 
@@ -178,7 +93,7 @@ struct state {
 };
 
 struct bucket {
-    struct node n; /* key "hash top" */
+    struct dbot__strmap_node n; /* key "hash top" */
     struct state st;
     char *hash;
     unsigned flags;  /* DBOT__RL_TOKEN */
@@ -188,13 +103,13 @@ struct bucket {
 };
 
 struct route {
-    struct node n; /* key: route key */
+    struct dbot__strmap_node n; /* key: route key */
     char *hash;
     int64_t last_used;
 };
 
 struct dbot__rl_lane {
-    struct node n; /* key "route top" */
+    struct dbot__strmap_node n; /* key "route top" */
     char route[KEY_MAX];
     char top[TOP_MAX];
     unsigned flags;
@@ -205,6 +120,16 @@ struct dbot__rl_lane {
     int64_t created, last_used;
     struct dbot__rl_lane *rnext, *rprev; /* ready list link */
     bool ready;
+    bool probed;         /* answered without a bucket: no limit seen */
+    bool sent_unknown;   /* the request in flight went out as a probe */
+};
+
+/* Requests in flight per top id, and how many of them probe a route whose
+ * bucket is unknown. An entry exists only while inflight > 0. */
+struct topc {
+    struct dbot__strmap_node n; /* key: top id */
+    int inflight;
+    int unknown;
 };
 
 struct ready_list {
@@ -212,7 +137,7 @@ struct ready_list {
 };
 
 struct dbot__rl {
-    struct map lanes, buckets, routes;
+    struct dbot__strmap lanes, buckets, routes, tops;
     struct ready_list ready_ix, ready;
     int per_sec;
     int64_t *sent;     /* ring of the last per_sec non-exempt send times */
@@ -223,190 +148,6 @@ struct dbot__rl {
     int64_t inv_sec[INVALID_SLOTS];
     int inv_cnt[INVALID_SLOTS];
 };
-
-/* ---- route keys ------------------------------------------------------- */
-
-struct sbuf {
-    char *p;
-    size_t cap, len;
-    bool over;
-};
-
-static void
-sb_put(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->over = true;
-        return;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void
-sb_puts(struct sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-static bool
-all_digits(const char *s, size_t n)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-static bool
-seg_is(const char *s, size_t n, const char *lit)
-{
-    return strlen(lit) == n && memcmp(s, lit, n) == 0;
-}
-
-static bool
-method_ok(const char *m)
-{
-    static const char *const ok[] = { "GET", "POST", "PUT", "PATCH",
-                                      "DELETE" };
-
-    if (!m)
-        return false;
-    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
-        if (strcmp(m, ok[i]) == 0)
-            return true;
-    return false;
-}
-
-/* Parse a path into its route template (after `key`'s current contents),
- * top id and class. Returns 0 or DBOT_EINVAL; buffer overflow is reported
- * through the sbufs' `over`. */
-static int
-parse_path(const char *path, struct sbuf *key, struct sbuf *top,
-           unsigned *flags)
-{
-    const char *p, *end;
-    const char *first = NULL, *prev = NULL;
-    size_t first_n = 0, prev_n = 0;
-    int idx = 0;
-    bool major = false;
-
-    *flags = 0;
-    if (!path || path[0] != '/')
-        return DBOT_EINVAL;
-    end = path + strcspn(path, "?");
-    for (p = path; *p; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-            *p == '#')
-            return DBOT_EINVAL;
-    p = path + 1;
-    if (p >= end)
-        return DBOT_EINVAL;
-    while (p < end) {
-        const char *s = p;
-        size_t n = strcspn(p, "/?");
-
-        if (s + n > end)
-            n = (size_t)(end - s);
-        if (n == 0)
-            return DBOT_EINVAL; /* "//" or a trailing "/" */
-        sb_put(key, "/", 1);
-        if (idx == 0) {
-            first = s;
-            first_n = n;
-            sb_put(key, s, n);
-        } else if (idx == 1 && all_digits(s, n) &&
-                   (seg_is(first, first_n, "channels") ||
-                    seg_is(first, first_n, "guilds") ||
-                    seg_is(first, first_n, "webhooks") ||
-                    seg_is(first, first_n, "interactions"))) {
-            sb_put(key, "{id}", 4);
-            sb_put(top, first, first_n);
-            sb_put(top, ":", 1);
-            sb_put(top, s, n);
-            major = true;
-        } else if (idx == 2 && major &&
-                   (seg_is(first, first_n, "webhooks") ||
-                    seg_is(first, first_n, "interactions"))) {
-            char hex[20];
-
-            sb_put(key, "{token}", 7);
-            snprintf(hex, sizeof hex, ":%016" PRIx64, fnv1a(s, n));
-            sb_puts(top, hex);
-            *flags |= DBOT__RL_EXEMPT | DBOT__RL_TOKEN;
-        } else if (idx == 3 && (*flags & DBOT__RL_TOKEN) &&
-                   seg_is(first, first_n, "interactions") &&
-                   seg_is(s, n, "callback")) {
-            sb_put(key, s, n);
-            *flags |= DBOT__RL_INTERACTION;
-        } else if (prev && seg_is(prev, prev_n, "reactions")) {
-            sb_put(key, "{emoji}", 7);
-        } else if (all_digits(s, n)) {
-            sb_put(key, "{*}", 3);
-        } else {
-            sb_put(key, s, n);
-        }
-        prev = s;
-        prev_n = n;
-        idx++;
-        p = s + n;
-        if (p < end && *p == '/')
-            p++;
-        else if (p < end)
-            return DBOT_EINVAL;
-        if (p == end && end[-1] == '/')
-            return DBOT_EINVAL;
-    }
-    return 0;
-}
-
-unsigned
-dbot__rl_classify(const char *path)
-{
-    char k[KEY_MAX], t[TOP_MAX];
-    struct sbuf kb = { k, sizeof k, 0, false }, tb = { t, sizeof t, 0, false };
-    unsigned flags;
-
-    k[0] = t[0] = '\0';
-    if (parse_path(path, &kb, &tb, &flags) < 0)
-        return 0;
-    return flags;
-}
-
-static int
-route_key(const char *method, const char *path, char *key, size_t keylen,
-          char *top, size_t toplen, unsigned *flags)
-{
-    struct sbuf kb = { key, keylen, 0, false };
-    struct sbuf tb = { top, toplen, 0, false };
-    int rc;
-
-    if (!keylen || !toplen)
-        return DBOT_ETOOBIG;
-    key[0] = top[0] = '\0';
-    if (!method_ok(method))
-        return DBOT_EINVAL;
-    sb_puts(&kb, method);
-    sb_put(&kb, " ", 1);
-    rc = parse_path(path, &kb, &tb, flags);
-    if (rc < 0)
-        return rc;
-    if (kb.over || tb.over)
-        return DBOT_ETOOBIG;
-    return 0;
-}
-
-int
-dbot__rl_route_key(const char *method, const char *path, char *key,
-                   size_t keylen, char *top, size_t toplen)
-{
-    unsigned flags;
-
-    return route_key(method, path, key, keylen, top, toplen, &flags);
-}
 
 /* ---- lifecycle -------------------------------------------------------- */
 
@@ -428,10 +169,10 @@ dbot__rl_new(int global_per_sec, uint64_t seed)
 }
 
 static void
-map_free_all(struct map *m, size_t off_hash)
+map_free_all(struct dbot__strmap *m, size_t off_hash)
 {
     for (size_t i = 0; i < m->cap; i++) {
-        struct node *n = m->tab[i], *next;
+        struct dbot__strmap_node *n = m->tab[i], *next;
         for (; n; n = next) {
             next = n->next;
             free(n->key);
@@ -451,6 +192,7 @@ dbot__rl_free(struct dbot__rl *rl)
     map_free_all(&rl->lanes, (size_t)-1);
     map_free_all(&rl->buckets, offsetof(struct bucket, hash));
     map_free_all(&rl->routes, offsetof(struct route, hash));
+    map_free_all(&rl->tops, (size_t)-1);
     free(rl->sent);
     free(rl);
 }
@@ -509,14 +251,14 @@ bucket_get(struct dbot__rl *rl, const char *hash, const char *top,
     struct bucket *b;
 
     snprintf(key, sizeof key, "%s %s", hash, top);
-    b = (struct bucket *)map_find(&rl->buckets, key);
+    b = (struct bucket *)dbot__strmap_find(&rl->buckets, key);
     if (b)
         return b;
     b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
     b->hash = strdup(hash);
-    if (!b->hash || map_insert(&rl->buckets, &b->n, key) < 0) {
+    if (!b->hash || dbot__strmap_insert(&rl->buckets, &b->n, key) < 0) {
         free(b->hash);
         free(b);
         return NULL;
@@ -531,7 +273,7 @@ bucket_get(struct dbot__rl *rl, const char *hash, const char *top,
 static struct route *
 route_get(const struct dbot__rl *rl, const char *route)
 {
-    return (struct route *)map_find(&rl->routes, route);
+    return (struct route *)dbot__strmap_find(&rl->routes, route);
 }
 
 /* Remember route -> hash. Returns 0 or DBOT_ENOMEM. */
@@ -557,7 +299,7 @@ route_learn(struct dbot__rl *rl, const char *route, const char *hash,
         return 0;
     }
     r = calloc(1, sizeof *r);
-    if (!r || map_insert(&rl->routes, &r->n, route) < 0) {
+    if (!r || dbot__strmap_insert(&rl->routes, &r->n, route) < 0) {
         free(r);
         free(h);
         return DBOT_ENOMEM;
@@ -594,20 +336,20 @@ dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
     char route[KEY_MAX], top[TOP_MAX], key[KEY_MAX + TOP_MAX + 2];
     struct dbot__rl_lane *l;
     unsigned flags;
-    int rc = route_key(method, path, route, sizeof route, top, sizeof top,
-                       &flags);
+    int rc = dbot__rl_route_key_flags(method, path, route, sizeof route, top,
+                                      sizeof top, &flags);
 
     if (rc < 0)
         return rc == DBOT_ETOOBIG ? DBOT_EINVAL : rc;
     snprintf(key, sizeof key, "%s %s", route, top);
-    l = (struct dbot__rl_lane *)map_find(&rl->lanes, key);
+    l = (struct dbot__rl_lane *)dbot__strmap_find(&rl->lanes, key);
     if (!l) {
         struct route *r = route_get(rl, route);
 
         l = calloc(1, sizeof *l);
         if (!l)
             return DBOT_ENOMEM;
-        if (map_insert(&rl->lanes, &l->n, key) < 0) {
+        if (dbot__strmap_insert(&rl->lanes, &l->n, key) < 0) {
             free(l);
             return DBOT_ENOMEM;
         }
@@ -638,11 +380,67 @@ dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
 
 /* Earliest time the lane's head may go, INT64_MAX if only a response can
  * unblock it; <= now means now. */
+static bool
+lane_unknown(const struct dbot__rl_lane *l)
+{
+    return !l->b && !l->probed;
+}
+
+/* Discovery is serialised per top id: a route whose bucket is unknown may
+ * share a bucket with any other route of the same top id, so its probe
+ * goes alone, and nothing else of that top id goes while it is out. */
+static bool
+top_blocks(const struct dbot__rl *rl, const struct dbot__rl_lane *l)
+{
+    const struct topc *c = (const struct topc *)dbot__strmap_find(&rl->tops, l->top);
+
+    if (!c)
+        return false;
+    return lane_unknown(l) ? c->inflight > 0 : c->unknown > 0;
+}
+
+static void
+top_count(struct dbot__rl *rl, struct dbot__rl_lane *l, int delta)
+{
+    struct topc *c = (struct topc *)dbot__strmap_find(&rl->tops, l->top);
+
+    if (delta > 0) {
+        l->sent_unknown = lane_unknown(l);
+        if (!c) {
+            c = calloc(1, sizeof *c);
+            if (!c || dbot__strmap_insert(&rl->tops, &c->n, l->top) < 0) {
+                /* Out of memory: only the discovery ordering is lost. */
+                free(c);
+                return;
+            }
+        }
+        c->inflight++;
+        c->unknown += l->sent_unknown;
+        return;
+    }
+    if (!c)
+        return;
+    c->inflight--;
+    c->unknown -= l->sent_unknown;
+    l->sent_unknown = false;
+    if (c->inflight <= 0) {
+        dbot__strmap_remove(&rl->tops, &c->n);
+        free(c);
+    }
+}
+
 static int64_t
 lane_ready_at(const struct dbot__rl *rl, struct dbot__rl_lane *l)
 {
     const struct state *st = lane_state(l);
     int64_t t = l->head->not_before;
+
+    if (top_blocks(rl, l))
+        return INT64_MAX;
+    /* A bucket whose window no response has described yet: one at a
+     * time until one does. */
+    if (l->b && st->remaining < 0 && l->b->inflight > 0)
+        return INT64_MAX;
 
     if (!(l->flags & DBOT__RL_EXEMPT) && rl->global_until > t)
         t = rl->global_until;
@@ -741,6 +539,7 @@ dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
             ready_del(rl, l);
             l->inflight = 1;
             l->last_used = now;
+            top_count(rl, l, +1);
             consume(l, now);
             if (!(l->flags & DBOT__RL_EXEMPT))
                 global_record(rl, now);
@@ -843,6 +642,7 @@ lane_release(struct dbot__rl *rl, struct dbot__rl_lane *l, int64_t now)
     if (l->inflight) {
         l->inflight = 0;
         rl->inflight--;
+        top_count(rl, l, -1);
     }
     l->last_used = now;
     ready_add(rl, l);
@@ -869,7 +669,9 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
 
         if (b)
             lane_attach(l, b);
-    }
+    } else if (r->status >= 200 && r->status < 500 && r->status != 429 &&
+             !l->b)
+        l->probed = true; /* answered without rate-limit headers */
     st = lane_state(l);
     state_update(st, r, l->b ? l->b->inflight : 0, now);
     if (r->status != 429) {
@@ -914,6 +716,7 @@ dbot__rl_requeue(struct dbot__rl *rl, struct dbot__rl_req *q,
     if (l->inflight) {
         l->inflight = 0;
         rl->inflight--;
+        top_count(rl, l, -1);
     }
     ready_add(rl, l);
 }
@@ -950,7 +753,7 @@ dbot__rl_drain(struct dbot__rl *rl)
     /* Lanes with a request in flight are not on a ready list but may still
      * hold queued requests. */
     for (size_t i = 0; i < rl->lanes.cap; i++)
-        for (struct node *n = rl->lanes.tab[i]; n; n = n->next) {
+        for (struct dbot__strmap_node *n = rl->lanes.tab[i]; n; n = n->next) {
             struct dbot__rl_lane *l = (struct dbot__rl_lane *)n;
 
             if (l->head) {
@@ -981,7 +784,7 @@ void
 dbot__rl_sweep(struct dbot__rl *rl, int64_t now)
 {
     for (size_t i = 0; i < rl->lanes.cap; i++) {
-        struct node *n = rl->lanes.tab[i], *next;
+        struct dbot__strmap_node *n = rl->lanes.tab[i], *next;
         for (; n; n = next) {
             struct dbot__rl_lane *l = (struct dbot__rl_lane *)n;
 
@@ -990,12 +793,12 @@ dbot__rl_sweep(struct dbot__rl *rl, int64_t now)
                 !expired(l->flags, l->created, l->last_used, now))
                 continue;
             lane_attach(l, NULL);
-            map_remove(&rl->lanes, n);
+            dbot__strmap_remove(&rl->lanes, n);
             free(l);
         }
     }
     for (size_t i = 0; i < rl->buckets.cap; i++) {
-        struct node *n = rl->buckets.tab[i], *next;
+        struct dbot__strmap_node *n = rl->buckets.tab[i], *next;
         for (; n; n = next) {
             struct bucket *b = (struct bucket *)n;
 
@@ -1003,20 +806,20 @@ dbot__rl_sweep(struct dbot__rl *rl, int64_t now)
             if (b->refs || b->inflight || b->st.reset_at > now ||
                 !expired(b->flags, b->created, b->last_used, now))
                 continue;
-            map_remove(&rl->buckets, n);
+            dbot__strmap_remove(&rl->buckets, n);
             free(b->hash);
             free(b);
         }
     }
     for (size_t i = 0; i < rl->routes.cap; i++) {
-        struct node *n = rl->routes.tab[i], *next;
+        struct dbot__strmap_node *n = rl->routes.tab[i], *next;
         for (; n; n = next) {
             struct route *r = (struct route *)n;
 
             next = n->next;
             if (now - r->last_used < DBOT__RL_IDLE_TTL_MS)
                 continue;
-            map_remove(&rl->routes, n);
+            dbot__strmap_remove(&rl->routes, n);
             free(r->hash);
             free(r);
         }
@@ -1054,6 +857,6 @@ dbot__rl_bucket_remaining(const struct dbot__rl *rl, const char *hash,
     const struct bucket *b;
 
     snprintf(key, sizeof key, "%s %s", hash, top);
-    b = (const struct bucket *)map_find(&rl->buckets, key);
+    b = (const struct bucket *)dbot__strmap_find(&rl->buckets, key);
     return b ? b->st.remaining : -1;
 }

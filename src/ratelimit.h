@@ -72,6 +72,9 @@ void dbot__rl_free(struct dbot__rl *rl);
  * Desc: the DBOT__RL_* class of a path ("/interactions/1/tok/callback"). */
 unsigned dbot__rl_classify(const char *path);
 
+#define DBOT__RL_KEY_MAX 256 /* route key buffer (tokens never in it) */
+#define DBOT__RL_TOP_MAX 96  /* top id buffer */
+
 /* Name: dbot__rl_route_key
  * Desc: write the route key ("POST /channels/{id}/messages") and the top
  *       id ("channels:1") of a request to key/top. Tokens never appear in
@@ -81,6 +84,10 @@ unsigned dbot__rl_classify(const char *path);
  *       buffer is too small. */
 int dbot__rl_route_key(const char *method, const char *path, char *key,
                        size_t keylen, char *top, size_t toplen);
+/* The same, also giving the DBOT__RL_* class. */
+int dbot__rl_route_key_flags(const char *method, const char *path, char *key,
+                             size_t keylen, char *top, size_t toplen,
+                             unsigned *flags);
 
 /* Name: dbot__rl_submit
  * Desc: queue `q` at the tail of the lane for (method, path).

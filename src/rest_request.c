@@ -424,7 +424,13 @@ dbot__rest_req_start(struct dbot__rest_req *q,
     curl_easy_setopt(e, CURLOPT_HEADERDATA, q);
     curl_easy_setopt(e, CURLOPT_USERAGENT, conf->user_agent);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, conf->connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, conf->timeout_ms);
+    /* An acknowledgement that has not landed 2 s past its 3 s deadline is
+     * dead anyway: fail it promptly instead of after the long timeout. */
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                     (q->flags & DBOT__RL_INTERACTION) &&
+                             conf->timeout_ms > DBOT__REST_IX_DEADLINE_MS + 2000
+                         ? (long)DBOT__REST_IX_DEADLINE_MS + 2000
+                         : conf->timeout_ms);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");

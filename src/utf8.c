@@ -33,8 +33,8 @@ dbot__utf8_next(const char **p)
             return -1;
         cp = (cp << 6) | (s[i] & 0x3F);
     }
-    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
         return -1;
     *p += n + 1;
     return cp;

@@ -399,7 +399,8 @@ dbot__pool_new(int nthreads, int queue_size, dbot__deliver_fn deliver,
         rc = pthread_create(&pool->threads[i], NULL, worker_main, pool);
         if (rc != 0)
             break;
-        snprintf(tname, sizeof tname, "dbot-worker-%d", i);
+        /* Thread names are capped at 15 bytes; 3 digits of index fit. */
+        snprintf(tname, sizeof tname, "dbot-worker-%d", i % 1000);
         pthread_setname_np(pool->threads[i], tname);
         pool->nthreads++;
     }

@@ -36,28 +36,28 @@
 #include <string.h>
 #include <zlib.h>
 
-#define OUT_MIN_CAP   (64 * 1024)
-#define KEEP_MAX_CAP  (1024 * 1024)
+#define OUT_MIN_CAP  (64 * 1024)
+#define KEEP_MAX_CAP (1024 * 1024)
 
 static const unsigned char marker[4] = { 0x00, 0x00, 0xff, 0xff };
 
 struct dbot__zstream {
     z_stream strm;
-    size_t max_out;      /* bound on one decompressed message */
-    size_t max_in;       /* bound on the buffered compressed backlog */
+    size_t max_out; /* bound on one decompressed message */
+    size_t max_in;  /* bound on the buffered compressed backlog */
 
-    unsigned char *in;   /* compressed bytes waiting for a suffix */
+    unsigned char *in; /* compressed bytes waiting for a suffix */
     size_t in_len, in_cap;
 
-    char *out;           /* current message's output so far */
+    char *out; /* current message's output so far */
     size_t out_len, out_cap;
-    size_t block_out;    /* out_len at the last block boundary */
+    size_t block_out; /* out_len at the last block boundary */
 
     unsigned char tail[4]; /* last bytes inflated before the current input */
     size_t tail_len;
 
-    int broken;          /* sticky error; 0 while usable */
-    bool ended;          /* the stream ended (Z_STREAM_END) */
+    int broken; /* sticky error; 0 while usable */
+    bool ended; /* the stream ended (Z_STREAM_END) */
 };
 
 struct dbot__zstream *
@@ -180,8 +180,8 @@ inflate_all(struct dbot__zstream *z, const unsigned char *buf, size_t len,
         int ret;
 
         if (s->avail_in == 0 && fed < len) {
-            size_t piece = len - fed > (size_t)1 << 30 ? (size_t)1 << 30
-                                                       : len - fed;
+            size_t piece =
+                len - fed > (size_t)1 << 30 ? (size_t)1 << 30 : len - fed;
             s->next_in = (Bytef *)(uintptr_t)(buf + fed);
             s->avail_in = (uInt)piece;
             fed += piece;

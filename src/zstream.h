@@ -25,7 +25,9 @@ void dbot__zstream_free(struct dbot__zstream *z);
  * borrowed until the callback returns. */
 typedef void (*dbot__zstream_msg_fn)(const char *out, size_t len, void *arg);
 
-/* Feed `len` bytes. Calls `fn` for each message completed by them.
+/* Feed `len` bytes. Calls `fn` (may be NULL) for each message completed by
+ * them, in order; empty flushes deliver nothing. `fn` must not feed or free
+ * this context.
  * Returns 0, DBOT_ETOOBIG (a message over max_out: that message is
  * dropped, the context is unusable and the connection must be reset), or
  * DBOT_EIO (corrupt stream; likewise). */

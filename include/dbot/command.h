@@ -84,7 +84,9 @@ enum dbot_channel_type {
 #define DBOT_CTX_PRIVATE_CHANNEL (1u << 2)
 
 /* How a command is installed (dbot_command.integration_types, a bit set).
- * 0 leaves the field out; Discord then uses GUILD_INSTALL only. */
+ * 0 leaves the field out; Discord then uses the app's configured install
+ * contexts (GUILD_INSTALL only, unless the app is user-installable: such
+ * apps should set it, so that startup can tell nothing changed). */
 #define DBOT_INSTALL_GUILD (1u << 0)
 #define DBOT_INSTALL_USER  (1u << 1)
 
@@ -98,25 +100,25 @@ typedef struct dbot_choice {
 } dbot_choice;
 
 typedef struct dbot_option {
-    int type;                /* enum dbot_option_type, required */
-    const char *name;        /* 1-32, lowercase: [-_'a-z0-9] or letters */
-    const char *description; /* 1-100 characters */
-    bool required;           /* required options must come first */
-    bool autocomplete;       /* STRING/INTEGER/NUMBER; not with choices */
-    const dbot_choice *choices;         /* <= 25, { 0 }-terminated */
-    const struct dbot_option *options;  /* SUBCOMMAND(_GROUP) children */
-    uint64_t channel_types;  /* CHANNEL: DBOT_CHANNEL_MASK bits, 0 = any */
-    bool has_min, has_max;   /* INTEGER/NUMBER: min_value/max_value set */
+    int type;                   /* enum dbot_option_type, required */
+    const char *name;           /* 1-32, lowercase: [-_'a-z0-9] or letters */
+    const char *description;    /* 1-100 characters */
+    bool required;              /* required options must come first */
+    bool autocomplete;          /* STRING/INTEGER/NUMBER; not with choices */
+    const dbot_choice *choices; /* <= 25, { 0 }-terminated */
+    const struct dbot_option *options; /* SUBCOMMAND(_GROUP) children */
+    uint64_t channel_types; /* CHANNEL: DBOT_CHANNEL_MASK bits, 0 = any */
+    bool has_min, has_max;  /* INTEGER/NUMBER: min_value/max_value set */
     double min_value, max_value;
     int min_length, max_length; /* STRING: 0 = not set; 1-6000 */
-    const char *extra_json;  /* NULL, or a JSON object merged in */
+    const char *extra_json;     /* NULL, or a JSON object merged in */
 } dbot_option;
 
 typedef struct dbot_command {
-    int type;                /* enum dbot_command_type; 0 = CHAT_INPUT */
-    const char *name;        /* CHAT_INPUT: like option names; USER and
-                              * MESSAGE: 1-32 characters, any case */
-    const char *description; /* CHAT_INPUT: 1-100; others: NULL */
+    int type;                   /* enum dbot_command_type; 0 = CHAT_INPUT */
+    const char *name;           /* CHAT_INPUT: like option names; USER and
+                                 * MESSAGE: 1-32 characters, any case */
+    const char *description;    /* CHAT_INPUT: 1-100; others: NULL */
     const dbot_option *options; /* <= 25, { 0 }-terminated */
     /* Permission bits a member needs, as Discord's decimal string
      * ("0": administrators only; "32": MANAGE_GUILD); NULL: everyone. */

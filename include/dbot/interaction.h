@@ -35,6 +35,7 @@
 
 #include <dbot/dbot.h>
 #include <dbot/interaction_data.h>
+#include <dbot/message.h>
 
 #include <stdint.h>
 
@@ -43,8 +44,6 @@ extern "C" {
 #endif
 
 typedef struct dbot_interaction dbot_interaction;
-struct dbot_msg;   /* message.h */
-struct dbot_modal; /* message.h */
 struct dbot_command;
 
 /* A handler returns 0, or < 0 to say it failed (if it had not answered,
@@ -142,7 +141,7 @@ DBOT_API int dbot_interaction_reply_ephemeral(dbot_interaction *ix,
                                               const char *content);
 /* Reply with a built message (content, embeds, components, flags). */
 DBOT_API int dbot_interaction_reply_msg(dbot_interaction *ix,
-                                        const struct dbot_msg *m);
+                                        const dbot_msg *m);
 /* Reply with raw message JSON ("data" of the callback; borrowed). */
 DBOT_API int dbot_interaction_reply_json(dbot_interaction *ix,
                                          const cJSON *data);
@@ -153,12 +152,12 @@ DBOT_API int dbot_interaction_defer_update(dbot_interaction *ix);
 /* Components: edit the message the component is on (type 7). After a
  * defer_update: edits it through the original-response route. */
 DBOT_API int dbot_interaction_update(dbot_interaction *ix,
-                                     const struct dbot_msg *m);
+                                     const dbot_msg *m);
 DBOT_API int dbot_interaction_update_json(dbot_interaction *ix,
                                           const cJSON *data);
 /* Open a modal (type 9). Not allowed on modal submits. */
 DBOT_API int dbot_interaction_modal(dbot_interaction *ix,
-                                    const struct dbot_modal *m);
+                                    const dbot_modal *m);
 DBOT_API int dbot_interaction_modal_json(dbot_interaction *ix,
                                          const cJSON *data);
 /* Autocomplete result (type 8): choices is [{name, value}], <= 25. */

@@ -140,8 +140,8 @@ DBOT_API const cJSON *dbot_opt_find(const cJSON *ix, const char *name);
  * NULL when there are none. */
 DBOT_API const cJSON *dbot_ix_options(const cJSON *ix);
 
-DBOT_API int dbot_opt_string(const cJSON *ix, const char *name,
-                             const char *def, const char **out);
+DBOT_API int dbot_opt_string(const cJSON *ix, const char *name, const char *def,
+                             const char **out);
 /* Whole JSON numbers only, exactly, in +-(2^53-1). During autocomplete
  * Discord may send the typed text as a string; a string that is entirely a
  * whole number is accepted too. */
@@ -160,15 +160,14 @@ typedef struct dbot_ref {
     uint64_t id;
     const cJSON *object; /* resolved user, channel, role or attachment */
     const cJSON *member; /* users in guilds: the partial member, or NULL */
-    int type; /* DBOT_OPT_USER, _ROLE, _CHANNEL or _ATTACHMENT; a
-               * mentionable that cannot be told apart stays
-               * DBOT_OPT_MENTIONABLE */
+    int type;            /* DBOT_OPT_USER, _ROLE, _CHANNEL or _ATTACHMENT; a
+                          * mentionable that cannot be told apart stays
+                          * DBOT_OPT_MENTIONABLE */
 } dbot_ref;
 
 /* On 0 or DBOT_EINVAL *out is zeroed. */
 DBOT_API int dbot_opt_user(const cJSON *ix, const char *name, dbot_ref *out);
-DBOT_API int dbot_opt_channel(const cJSON *ix, const char *name,
-                              dbot_ref *out);
+DBOT_API int dbot_opt_channel(const cJSON *ix, const char *name, dbot_ref *out);
 DBOT_API int dbot_opt_role(const cJSON *ix, const char *name, dbot_ref *out);
 /* out->type says whether a user or a role was picked. */
 DBOT_API int dbot_opt_mentionable(const cJSON *ix, const char *name,

@@ -12,6 +12,7 @@
  * violation line.
  */
 #include "fake_gateway.h"
+#include "fake_guilds.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,8 @@
 #define GW_RX_CAP      (64 * 1024)
 
 /* Intent bits Discord documents (others -> 4013). */
-#define GW_VALID_INTENTS                                                       \
-    (((1ULL << 17) - 1) | (1ULL << 20) | (1ULL << 21) | (1ULL << 24) |         \
+#define GW_VALID_INTENTS                                               \
+    (((1ULL << 17) - 1) | (1ULL << 20) | (1ULL << 21) | (1ULL << 24) | \
      (1ULL << 25))
 
 static int
@@ -108,8 +109,7 @@ queue_message(struct fakecord *fc, struct fc_conn *c, const void *data,
 }
 
 int
-fc_gw_send(struct fakecord *fc, struct fc_conn *c, const char *text,
-           size_t len)
+fc_gw_send(struct fakecord *fc, struct fc_conn *c, const char *text, size_t len)
 {
     int rc;
 
@@ -196,7 +196,7 @@ fc_gw_target(struct fakecord *fc, int shard)
     if (shard != 0)
         return NULL;
     for (c = fc->conns; c; c = c->next)
-        if (!c->closing)
+        if (!c->closing && !c->sess)
             return c;
     return NULL;
 }
@@ -243,152 +243,6 @@ fc_gw_invalid_session(struct fakecord *fc, struct fc_conn *c, int resumable)
         c->sess = NULL;
         c->state = FC_CONN_NEW; /* may Identify again on this socket */
     }
-}
-
-/* ---- READY and GUILD_CREATE ---------------------------------------------- */
-
-#define GUILD_ID_BASE 400000000000ULL /* ms after the Discord epoch */
-
-static uint64_t
-guild_id(int k)
-{
-    return (GUILD_ID_BASE + (uint64_t)k) << 22;
-}
-
-static int
-guild_on_shard(int k, int shard, int num_shards)
-{
-    return (int)((guild_id(k) >> 22) % (uint64_t)num_shards) == shard;
-}
-
-static cJSON *
-user_object(const char *id, const char *name, int bot)
-{
-    cJSON *u = cJSON_CreateObject();
-
-    cJSON_AddStringToObject(u, "id", id);
-    cJSON_AddStringToObject(u, "username", name);
-    cJSON_AddStringToObject(u, "discriminator", "0");
-    cJSON_AddNullToObject(u, "global_name");
-    cJSON_AddNullToObject(u, "avatar");
-    cJSON_AddBoolToObject(u, "bot", bot);
-    return u;
-}
-
-static char *
-ready_json(struct fakecord *fc, struct fc_session *s, int sent_shard)
-{
-    cJSON *d = cJSON_CreateObject(), *guilds, *app, *u;
-    char id[32];
-    char *out;
-
-    cJSON_AddNumberToObject(d, "v", 10);
-    u = user_object(FAKECORD_APP_ID, FAKECORD_BOT_USERNAME, 1);
-    cJSON_AddBoolToObject(u, "verified", 1);
-    cJSON_AddBoolToObject(u, "mfa_enabled", 0);
-    cJSON_AddNumberToObject(u, "flags", 0);
-    cJSON_AddItemToObject(d, "user", u);
-    guilds = cJSON_AddArrayToObject(d, "guilds");
-    for (int k = 0; k < fc->o.guilds; k++) {
-        cJSON *g;
-
-        if (!guild_on_shard(k, s->shard, s->num_shards))
-            continue;
-        g = cJSON_CreateObject();
-        snprintf(id, sizeof id, "%llu", (unsigned long long)guild_id(k));
-        cJSON_AddStringToObject(g, "id", id);
-        cJSON_AddBoolToObject(g, "unavailable", 1);
-        cJSON_AddItemToArray(guilds, g);
-    }
-    cJSON_AddStringToObject(d, "session_id", s->id);
-    cJSON_AddStringToObject(d, "session_type", "normal");
-    cJSON_AddStringToObject(d, "resume_gateway_url", fc->resume_url);
-    if (sent_shard) {
-        cJSON *sh = cJSON_AddArrayToObject(d, "shard");
-        cJSON_AddItemToArray(sh, cJSON_CreateNumber(s->shard));
-        cJSON_AddItemToArray(sh, cJSON_CreateNumber(s->num_shards));
-    }
-    app = cJSON_AddObjectToObject(d, "application");
-    cJSON_AddStringToObject(app, "id", FAKECORD_APP_ID);
-    cJSON_AddNumberToObject(app, "flags", 0);
-    cJSON_AddArrayToObject(d, "private_channels");
-    cJSON_AddArrayToObject(d, "presences");
-    cJSON_AddArrayToObject(d, "relationships");
-    cJSON_AddArrayToObject(d, "guild_join_requests");
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(d, "_trace"),
-                         cJSON_CreateString("fakecord"));
-    out = cJSON_PrintUnformatted(d);
-    cJSON_Delete(d);
-    return out;
-}
-
-static char *
-guild_create_json(struct fakecord *fc, int k)
-{
-    cJSON *g = cJSON_CreateObject(), *arr, *ch, *m, *role;
-    char id[32], cid[32], name[32];
-    char *out;
-    uint64_t gid = guild_id(k);
-
-    snprintf(id, sizeof id, "%llu", (unsigned long long)gid);
-    snprintf(cid, sizeof cid, "%llu", (unsigned long long)gid + 1);
-    snprintf(name, sizeof name, "Fake Guild %d", k);
-    cJSON_AddStringToObject(g, "id", id);
-    cJSON_AddStringToObject(g, "name", name);
-    cJSON_AddNullToObject(g, "icon");
-    cJSON_AddStringToObject(g, "owner_id", "1100000000000000002");
-    cJSON_AddStringToObject(g, "joined_at", "2026-01-01T00:00:00.000000+00:00");
-    cJSON_AddBoolToObject(g, "large", fc->o.guild_members > 250);
-    cJSON_AddBoolToObject(g, "unavailable", 0);
-    cJSON_AddNumberToObject(g, "member_count", fc->o.guild_members + 1);
-    cJSON_AddStringToObject(g, "preferred_locale", "en-US");
-    cJSON_AddArrayToObject(g, "features");
-    cJSON_AddArrayToObject(g, "emojis");
-    cJSON_AddArrayToObject(g, "stickers");
-    arr = cJSON_AddArrayToObject(g, "roles");
-    role = cJSON_CreateObject();
-    cJSON_AddStringToObject(role, "id", id);
-    cJSON_AddStringToObject(role, "name", "@everyone");
-    cJSON_AddStringToObject(role, "permissions", "2248473465835073");
-    cJSON_AddNumberToObject(role, "position", 0);
-    cJSON_AddItemToArray(arr, role);
-    arr = cJSON_AddArrayToObject(g, "channels");
-    ch = cJSON_CreateObject();
-    cJSON_AddStringToObject(ch, "id", cid);
-    cJSON_AddNumberToObject(ch, "type", 0);
-    cJSON_AddStringToObject(ch, "name", "general");
-    cJSON_AddNumberToObject(ch, "position", 0);
-    cJSON_AddItemToArray(arr, ch);
-    arr = cJSON_AddArrayToObject(g, "members");
-    for (int i = -1; i < fc->o.guild_members; i++) {
-        char uid[32], uname[32];
-
-        if (i < 0) {
-            snprintf(uid, sizeof uid, "%s", FAKECORD_APP_ID);
-            snprintf(uname, sizeof uname, "%s", FAKECORD_BOT_USERNAME);
-        } else {
-            snprintf(uid, sizeof uid, "%llu",
-                     (unsigned long long)(1200000000000000000ULL + (unsigned)i));
-            snprintf(uname, sizeof uname, "user%d", i);
-        }
-        m = cJSON_CreateObject();
-        cJSON_AddItemToObject(m, "user", user_object(uid, uname, i < 0));
-        cJSON_AddArrayToObject(m, "roles");
-        cJSON_AddStringToObject(m, "joined_at",
-                                "2026-01-01T00:00:00.000000+00:00");
-        cJSON_AddBoolToObject(m, "deaf", 0);
-        cJSON_AddBoolToObject(m, "mute", 0);
-        cJSON_AddItemToArray(arr, m);
-    }
-    cJSON_AddArrayToObject(g, "voice_states");
-    cJSON_AddArrayToObject(g, "threads");
-    cJSON_AddArrayToObject(g, "presences");
-    cJSON_AddArrayToObject(g, "stage_instances");
-    cJSON_AddArrayToObject(g, "guild_scheduled_events");
-    cJSON_AddArrayToObject(g, "soundboard_sounds");
-    out = cJSON_PrintUnformatted(g);
-    cJSON_Delete(g);
-    return out;
 }
 
 /* ---- client messages ----------------------------------------------------- */
@@ -439,7 +293,7 @@ on_identify(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
     if (!bare_token_ok(fc, c, cJSON_GetObjectItemCaseSensitive(d, "token")))
         return;
     sh = cJSON_GetObjectItemCaseSensitive(d, "shard");
-    if (sh) {
+    if (sh && !cJSON_IsNull(sh)) {
         const cJSON *a = cJSON_GetArrayItem(sh, 0);
         const cJSON *b = cJSON_GetArrayItem(sh, 1);
 
@@ -456,6 +310,7 @@ on_identify(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
     }
     in = cJSON_GetObjectItemCaseSensitive(d, "intents");
     if (!cJSON_IsNumber(in) || in->valuedouble < 0 ||
+        in->valuedouble > 9007199254740991.0 ||
         in->valuedouble != (double)(uint64_t)in->valuedouble) {
         fc_violation(fc, "identify without integer intents (4013)");
         fc_gw_close(fc, c, 4013, "Invalid intent(s).");
@@ -505,17 +360,18 @@ on_identify(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
         fc_gw_close(fc, c, 4000, "Unknown error.");
         return;
     }
+    s->intents = intents;
     c->state = FC_CONN_IDENTIFIED;
     c->sess = s;
     s->conn = c;
-    text = ready_json(fc, s, sent_shard);
+    text = fc_guilds_ready(fc, s, sent_shard);
     if (text && fc_gw_dispatch(fc, s, "READY", text) > 0)
         fc->st.ready_sent++;
     free(text);
     for (int k = 0; k < fc->o.guilds; k++) {
-        if (!guild_on_shard(k, shard, num))
+        if (!fc_guild_on_shard(k, shard, num))
             continue;
-        text = guild_create_json(fc, k);
+        text = fc_guilds_create(fc, k);
         if (text)
             fc_gw_dispatch(fc, s, "GUILD_CREATE", text);
         free(text);
@@ -586,10 +442,38 @@ on_resume(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
     fc->st.resumes_ok++;
 }
 
+/* Runs from the lws timer list, outside fc_callback: take the lock. */
+static void
+hb_deadline(lws_sorted_usec_list_t *sul)
+{
+    struct fc_conn *c = lws_container_of(sul, struct fc_conn, hb_sul);
+    struct fakecord *fc = c->fc;
+
+    pthread_mutex_lock(&fc->mu);
+    if (!c->closing) {
+        fc_violation(fc, "heartbeat timeout (4009)");
+        fc_gw_close(fc, c, 4009, "Session timed out.");
+    }
+    pthread_mutex_unlock(&fc->mu);
+}
+
+static void
+hb_arm(struct fakecord *fc, struct fc_conn *c)
+{
+    if (fc->o.heartbeat_grace_ms <= 0)
+        return;
+    lws_sul_schedule(
+        fc->ctx, 0, &c->hb_sul, hb_deadline,
+        (lws_usec_t)(fc->o.heartbeat_interval_ms + fc->o.heartbeat_grace_ms) *
+            1000);
+}
+
 static void
 on_heartbeat(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
 {
     int64_t now = fc_now_ms();
+
+    hb_arm(fc, c);
 
     fc->st.heartbeats++;
     if (cJSON_IsNull(d) || !d) {
@@ -607,6 +491,66 @@ on_heartbeat(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
         send_str(fc, c, "{\"t\":null,\"s\":null,\"op\":11,\"d\":null}");
         fc->st.heartbeat_acks_sent++;
     }
+}
+
+/* op 8: answer with GUILD_MEMBERS_CHUNKs, or RATE_LIMITED when the full
+ * list of one guild is asked again within 30 s (§1.9). */
+static void
+on_request_members(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
+{
+    const cJSON *gid = cJSON_GetObjectItemCaseSensitive(d, "guild_id");
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(d, "query");
+    const cJSON *lim = cJSON_GetObjectItemCaseSensitive(d, "limit");
+    const cJSON *nonce = cJSON_GetObjectItemCaseSensitive(d, "nonce");
+    struct fc_session *s = c->sess;
+    int64_t now = fc_now_ms();
+    char **texts = NULL;
+    int k, n, full;
+
+    if (!cJSON_IsString(gid)) {
+        fc_violation(fc, "request guild members without one guild_id (4001)");
+        fc_gw_close(fc, c, 4001, "Invalid payload.");
+        return;
+    }
+    if (cJSON_IsString(nonce) && strlen(nonce->valuestring) > 32)
+        fc_violation(fc, "request guild members nonce over 32 bytes");
+    k = fc_guild_index(fc, gid->valuestring);
+    if (k < 0 || !s || !fc_guild_on_shard(k, s->shard, s->num_shards))
+        return; /* not a guild of this shard: Discord stays silent */
+    full = cJSON_IsString(q) && !*q->valuestring &&
+           (!cJSON_IsNumber(lim) || lim->valueint == 0) &&
+           !cJSON_GetObjectItemCaseSensitive(d, "user_ids");
+    if (full && !(s->intents & FAKECORD_INTENT_GUILD_MEMBERS))
+        fc_violation(fc, "request all guild members without GUILD_MEMBERS");
+    if (full && fc->member_req_ms && fc->member_req_ms[k] &&
+        now - fc->member_req_ms[k] < 30000) {
+        cJSON *rl = cJSON_CreateObject(), *meta;
+        char *text;
+
+        cJSON_AddNumberToObject(rl, "opcode", 8);
+        cJSON_AddNumberToObject(
+            rl, "retry_after", (30000 - (now - fc->member_req_ms[k])) / 1000.0);
+        meta = cJSON_AddObjectToObject(rl, "meta");
+        cJSON_AddStringToObject(meta, "guild_id", gid->valuestring);
+        if (cJSON_IsString(nonce))
+            cJSON_AddStringToObject(meta, "nonce", nonce->valuestring);
+        text = cJSON_PrintUnformatted(rl);
+        cJSON_Delete(rl);
+        if (text)
+            fc_gw_dispatch(fc, s, "RATE_LIMITED", text);
+        free(text);
+        fc_violation(fc, "request all guild members more than once per 30 s");
+        return;
+    }
+    if (full && fc->member_req_ms)
+        fc->member_req_ms[k] = now;
+    n = fc_guilds_member_chunks(fc, k, d, &texts);
+    for (int i = 0; i < n; i++) {
+        if (texts[i])
+            fc_gw_dispatch(fc, s, "GUILD_MEMBERS_CHUNK", texts[i]);
+        free(texts[i]);
+    }
+    free(texts);
 }
 
 static void
@@ -658,6 +602,8 @@ on_message(struct fakecord *fc, struct fc_conn *c, const char *msg, size_t len)
         if (c->state == FC_CONN_NEW) {
             fc_violation(fc, "payload before identify (4003)");
             fc_gw_close(fc, c, 4003, "Not authenticated.");
+        } else if (op->valueint == 8) {
+            on_request_members(fc, c, d);
         }
         break;
     default:
@@ -693,6 +639,7 @@ on_established(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss)
     if (!c)
         return;
     c->wsi = wsi;
+    c->fc = fc;
     c->id = ++fc->next_conn_id;
     gw_path_ok(wsi, &is_resume);
     c->on_resume_path = is_resume;
@@ -738,6 +685,7 @@ on_established(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss)
     fc->hb_conn = c->id;
     fc->nhb = 0;
     send_str(fc, c, hello);
+    hb_arm(fc, c);
 }
 
 static int
@@ -759,8 +707,8 @@ on_writeable(struct fakecord *fc, struct lws *wsi, struct fc_conn *c)
             rc = -1;
         break;
     case FC_OUT_CLOSE:
-        lws_close_reason(wsi, (enum lws_close_status)o->code,
-                         o->buf + LWS_PRE, o->len);
+        lws_close_reason(wsi, (enum lws_close_status)o->code, o->buf + LWS_PRE,
+                         o->len);
         rc = -1;
         break;
     case FC_OUT_DROP:
@@ -799,6 +747,7 @@ conn_free(struct fakecord *fc, struct fc_conn *c)
         free(o->buf);
         free(o);
     }
+    lws_sul_cancel(&c->hb_sul);
     if (c->zinit)
         deflateEnd(&c->zs);
     free(c->rx);
@@ -837,8 +786,7 @@ fc_gw_callback(struct fakecord *fc, struct lws *wsi,
             c->rx_len += len;
             c->rx[c->rx_len] = '\0';
         }
-        if (lws_is_final_fragment(wsi) &&
-            !lws_remaining_packet_payload(wsi)) {
+        if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
             on_message(fc, c, c->rx ? c->rx : "", c->rx_len);
             c->rx_len = 0;
         }
@@ -846,7 +794,9 @@ fc_gw_callback(struct fakecord *fc, struct lws *wsi,
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return c ? on_writeable(fc, wsi, c) : 0;
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-        if (c && len >= 2) {
+        /* Only a close the client started counts; an echo of ours does
+         * not end the session. */
+        if (c && !c->closing && len >= 2) {
             const unsigned char *p = in;
             c->client_close_code = (p[0] << 8) | p[1];
         }

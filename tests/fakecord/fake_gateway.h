@@ -24,8 +24,8 @@ struct fc_conn *fc_gw_target(struct fakecord *fc, int shard);
 
 /* Dispatch t/d on session s (stored for replay; sent if connected).
  * d_json must be valid JSON. Returns the seq, or -1. */
-int64_t fc_gw_dispatch(struct fakecord *fc, struct fc_session *s,
-                       const char *t, const char *d_json);
+int64_t fc_gw_dispatch(struct fakecord *fc, struct fc_session *s, const char *t,
+                       const char *d_json);
 
 /* Queue one gateway message (compressed per connection) and ask for
  * writable. Returns 0 or -1. */
@@ -33,8 +33,8 @@ int fc_gw_send(struct fakecord *fc, struct fc_conn *c, const char *text,
                size_t len);
 
 /* n messages in one websocket message (zlib-stream) or back to back. */
-int fc_gw_send_batch(struct fakecord *fc, struct fc_conn *c,
-                     char *const *texts, int n);
+int fc_gw_send_batch(struct fakecord *fc, struct fc_conn *c, char *const *texts,
+                     int n);
 
 /* op 9; resumable == 0 kills the session. */
 void fc_gw_invalid_session(struct fakecord *fc, struct fc_conn *c,

@@ -39,14 +39,18 @@ struct fc_rl {
     int g_count;
 };
 
-enum { FC_RL_OK, FC_RL_BUCKET, FC_RL_GLOBAL };
+enum {
+    FC_RL_OK,
+    FC_RL_BUCKET,
+    FC_RL_GLOBAL
+};
 
 struct fc_rl_verdict {
-    int verdict;          /* FC_RL_OK or the limit that refused */
-    int has_bucket;       /* route is limited: headers apply */
+    int verdict;    /* FC_RL_OK or the limit that refused */
+    int has_bucket; /* route is limited: headers apply */
     int limit, remaining;
     int64_t reset_after_ms;
-    const char *hash;     /* borrowed from the route table */
+    const char *hash; /* borrowed from the route table */
 };
 
 /* Set or replace (limit <= 0: remove) a route. 0 or -1 (ENOMEM). */

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 
 #define API_PREFIX "/api/v10"
 
@@ -23,20 +25,34 @@ static const char *
 status_text(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Error";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "Error";
     }
 }
 
@@ -78,8 +94,7 @@ fc_http_record(struct fakecord *fc, struct fc_http *h)
     return h->req_index >= 0 ? &fc->reqs[h->req_index] : NULL;
 }
 
-static void
-add_header(struct fc_http *h, const char *fmt, ...)
+static void add_header(struct fc_http *h, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -130,6 +145,57 @@ custom_dup(struct lws *wsi, const char *name)
     if (s && lws_hdr_custom_copy(wsi, s, n + 1, name, nl) < 0)
         s[0] = '\0';
     return s;
+}
+
+/* Every header lws parses by name, plus Discord's own X- headers, as
+ * "name: value" lines (names lowercase, as lws stores them). */
+static char *
+headers_dup(struct lws *wsi)
+{
+    static const char *custom[] = {
+        "x-audit-log-reason:", "x-ratelimit-precision:", "x-signature-ed25519:",
+        "x-signature-timestamp:"
+    };
+    size_t len = 0, cap = 1024;
+    char *out = malloc(cap);
+
+    if (!out)
+        return NULL;
+    out[0] = '\0';
+    for (int t = WSI_TOKEN_HOST;
+         t < WSI_TOKEN_COUNT + (int)(sizeof custom / sizeof custom[0]); t++) {
+        const char *name;
+        char *val;
+        size_t need;
+
+        if (t < WSI_TOKEN_COUNT) {
+            name = (const char *)lws_token_to_string((enum lws_token_indexes)t);
+            if (!name || !*name || name[strlen(name) - 1] != ':' ||
+                lws_hdr_total_length(wsi, (enum lws_token_indexes)t) <= 0)
+                continue;
+            val = hdr_dup(wsi, (enum lws_token_indexes)t);
+        } else {
+            name = custom[t - WSI_TOKEN_COUNT];
+            if (lws_hdr_custom_length(wsi, name, (int)strlen(name)) <= 0)
+                continue;
+            val = custom_dup(wsi, name);
+        }
+        if (!val)
+            continue;
+        need = len + strlen(name) + strlen(val) + 3;
+        if (need > cap) {
+            char *n = realloc(out, need * 2);
+            if (!n) {
+                free(val);
+                break;
+            }
+            out = n;
+            cap = need * 2;
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%s %s\n", name, val);
+        free(val);
+    }
+    return out;
 }
 
 static const struct {
@@ -184,13 +250,13 @@ on_http(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss,
     n = strlen(h->path) + strlen(h->query) + 2;
     full = malloc(n);
     if (full)
-        snprintf(full, n, "%s%s%s", h->path, *h->query ? "?" : "",
-                 h->query);
+        snprintf(full, n, "%s%s%s", h->path, *h->query ? "?" : "", h->query);
     r.path = full;
     r.authorization = hdr_dup(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
     r.user_agent = hdr_dup(wsi, WSI_TOKEN_HTTP_USER_AGENT);
     r.content_type = hdr_dup(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
     r.audit_reason = custom_dup(wsi, "x-audit-log-reason:");
+    r.headers = headers_dup(wsi);
     r.body = (unsigned char *)strdup("");
     r.t_ms = fc_now_ms() - fc->t0_ms;
     h->req_index = fc_request_add(fc, &r);
@@ -200,14 +266,26 @@ on_http(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss,
         free(r.user_agent);
         free(r.content_type);
         free(r.audit_reason);
+        free(r.headers);
         free(r.body);
     }
     fc->st.rest_requests++;
 
     clen[0] = '\0';
-    if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) >
-        0)
+    if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
         h->expect_len = (size_t)strtoull(clen, NULL, 10);
+    if (h->expect_len &&
+        lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_EXPECT) > 0 &&
+        !strcasecmp(clen, "100-continue")) {
+        /* lws 4.1 never answers Expect, so curl would stall 1 s before
+         * each big upload. Nothing else is queued on this socket yet, so
+         * the interim response can go straight out. */
+        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+        if (send(lws_get_socket_fd(wsi), cont, sizeof cont - 1, MSG_NOSIGNAL) <
+            0)
+            return -1;
+    }
     return 0;
 }
 
@@ -273,8 +351,7 @@ ratelimit_headers(struct fc_http *h, const struct fc_rl_verdict *v)
 }
 
 static void
-reply_429(struct fakecord *fc, struct fc_http *h,
-          const struct fc_rl_verdict *v)
+reply_429(struct fakecord *fc, struct fc_http *h, const struct fc_rl_verdict *v)
 {
     double after = v->reset_after_ms > 0 ? v->reset_after_ms / 1000.0 : 0.001;
     int global = v->verdict == FC_RL_GLOBAL;
@@ -290,8 +367,9 @@ reply_429(struct fakecord *fc, struct fc_http *h,
     if (global)
         add_header(h, "X-RateLimit-Global: true");
     fc->st.rest_429s++;
-    fc_violation(fc, global ? "rest: over the global limit (%s %s)"
-                            : "rest: request while bucket empty (%s %s)",
+    fc_violation(fc,
+                 global ? "rest: over the global limit (%s %s)"
+                        : "rest: request while bucket empty (%s %s)",
                  h->method, h->path);
 }
 
@@ -321,6 +399,9 @@ answer(struct fakecord *fc, struct fc_http *h)
         rec->body_len = rec->body ? h->body_len : 0;
     }
     h->ctype = "application/json";
+    /* Cloudflare may block other agents (40333): flag, but answer. */
+    if (rec && strncmp(rec->user_agent, "DiscordBot (", 12))
+        fc_violation(fc, "rest: User-Agent is not DiscordBot (url, version)");
     if (strncmp(api, API_PREFIX "/", strlen(API_PREFIX) + 1)) {
         fc_http_error(h, 404, 0, "404: Not Found");
         goto out;
@@ -337,10 +418,18 @@ answer(struct fakecord *fc, struct fc_http *h)
         char dflt[160];
         const char *b = rule->body;
 
+        if (rule->status == 429) {
+            fc->st.rest_429s++;
+            /* Discord never sends a 429 without these. */
+            if (!rule->headers || !strcasestr(rule->headers, "retry-after:"))
+                add_header(h, "Retry-After: 1");
+            if (!rule->headers ||
+                !strcasestr(rule->headers, "x-ratelimit-scope:"))
+                add_header(h, "X-RateLimit-Scope: user");
+        }
         if (!b && rule->status == 429) {
             b = "{\"message\":\"You are being rate limited.\","
                 "\"retry_after\":1.0,\"global\":false}";
-            fc->st.rest_429s++;
         } else if (!b) {
             snprintf(dflt, sizeof dflt, "{\"code\":0,\"message\":\"%d: %s\"}",
                      rule->status, status_text(rule->status));
@@ -370,7 +459,13 @@ answer(struct fakecord *fc, struct fc_http *h)
         fc_http_error(h, 500, 0, "500: Internal Server Error");
         goto out;
     }
-    fc_routes_handle(fc, h);
+    if (h->body_len && rec && !*rec->content_type) {
+        fc_violation(fc, "rest: body without Content-Type (%s %s)", h->method,
+                     h->path);
+        fc_http_error(h, 400, 50035, "Invalid Form Body");
+    } else {
+        fc_routes_handle(fc, h);
+    }
     if (v.has_bucket)
         ratelimit_headers(h, &v);
 
@@ -437,9 +532,8 @@ write_answer(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss)
                       LWS_WRITE_HTTP);
         return -1; /* Content-Length promised more: the client sees it cut */
     }
-    if (body_len &&
-        lws_write(wsi, (unsigned char *)h->resp + LWS_PRE, body_len,
-                  LWS_WRITE_HTTP_FINAL) < (int)body_len)
+    if (body_len && lws_write(wsi, (unsigned char *)h->resp + LWS_PRE, body_len,
+                              LWS_WRITE_HTTP_FINAL) < (int)body_len)
         rc = -1;
     pss->http = NULL;
     http_free(h);
@@ -453,8 +547,8 @@ fail:
 
 int
 fc_rest_callback(struct fakecord *fc, struct lws *wsi,
-                 enum lws_callback_reasons reason, struct fc_pss *pss,
-                 void *in, size_t len)
+                 enum lws_callback_reasons reason, struct fc_pss *pss, void *in,
+                 size_t len)
 {
     struct fc_http *h = pss ? pss->http : NULL;
 
@@ -490,7 +584,8 @@ fc_rest_callback(struct fakecord *fc, struct lws *wsi,
     }
 }
 
-/* ---- setup and public REST scripting -------------------------------------- */
+/* ---- setup and public REST scripting --------------------------------------
+ */
 
 int
 fc_rest_init(struct fakecord *fc)
@@ -555,8 +650,8 @@ fakecord_rest_fail(fakecord *fc, const char *method, const char *path_prefix,
                    int status, int count, const char *body_json,
                    const char *extra_headers)
 {
-    struct fakecord_rest_rule r = { method, path_prefix, count, status,
-                                    body_json, extra_headers, 0, 0 };
+    struct fakecord_rest_rule r = { method,    path_prefix,   count, status,
+                                    body_json, extra_headers, 0,     0 };
 
     return fakecord_rest_script(fc, &r);
 }
@@ -570,8 +665,7 @@ fakecord_rest_limit(fakecord *fc, const char *method, const char *route,
     if (!fc || !method || !route)
         return -1;
     pthread_mutex_lock(&fc->mu);
-    rc = fc_rl_set_route(&fc->rl, method, route, bucket_hash, limit,
-                         window_ms);
+    rc = fc_rl_set_route(&fc->rl, method, route, bucket_hash, limit, window_ms);
     pthread_mutex_unlock(&fc->mu);
     return rc;
 }
@@ -605,10 +699,12 @@ fakecord_requests(fakecord *fc, struct fakecord_request **out)
 
         c[i] = *s;
         c[i].path = fc_strdup(s->path ? s->path : "");
-        c[i].authorization = fc_strdup(s->authorization ? s->authorization : "");
+        c[i].authorization =
+            fc_strdup(s->authorization ? s->authorization : "");
         c[i].user_agent = fc_strdup(s->user_agent ? s->user_agent : "");
         c[i].content_type = fc_strdup(s->content_type ? s->content_type : "");
         c[i].audit_reason = fc_strdup(s->audit_reason ? s->audit_reason : "");
+        c[i].headers = fc_strdup(s->headers ? s->headers : "");
         c[i].body = (unsigned char *)fc_memdup(s->body ? (char *)s->body : "",
                                                s->body ? s->body_len : 0);
     }

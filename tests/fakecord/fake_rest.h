@@ -27,8 +27,7 @@ void fc_http_reply_json(struct fc_http *h, int status, cJSON *body);
 void fc_http_error(struct fc_http *h, int status, int code, const char *msg);
 
 /* The recorded request h belongs to. */
-struct fakecord_request *fc_http_record(struct fakecord *fc,
-                                        struct fc_http *h);
+struct fakecord_request *fc_http_record(struct fakecord *fc, struct fc_http *h);
 
 /* Routes (fake_routes.c): answer h. */
 void fc_routes_handle(struct fakecord *fc, struct fc_http *h);

@@ -9,20 +9,21 @@
  * then 15 min of followups and @original edits on the token.
  */
 #include "fake_rest.h"
+#include "fake_guilds.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define MAX_SEGS        8
-#define IX_CALLBACK_MS  3000
-#define IX_TOKEN_MS     (15 * 60 * 1000)
+#define MAX_SEGS       8
+#define IX_CALLBACK_MS 3000
+#define IX_TOKEN_MS    (15 * 60 * 1000)
 
 struct route {
     int n;
     char *seg[MAX_SEGS];
-    char buf[1024];
+    char *buf; /* owned copy of the path; tokens can be very long */
 };
 
 static int
@@ -30,8 +31,10 @@ split(struct route *r, const char *path)
 {
     char *p, *save = NULL;
 
-    snprintf(r->buf, sizeof r->buf, "%s", path);
     r->n = 0;
+    r->buf = strdup(path);
+    if (!r->buf)
+        return -1;
     for (p = strtok_r(r->buf, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
         if (r->n == MAX_SEGS)
             return -1;
@@ -143,8 +146,10 @@ static cJSON *
 message_object(uint64_t id, const char *channel_id, const cJSON *body,
                int webhook)
 {
-    static const char *copy[] = { "content", "embeds", "components", "flags",
-                                  "tts", "nonce", "poll", "message_reference" };
+    static const char *copy[] = { "content",    "embeds",
+                                  "components", "flags",
+                                  "tts",        "nonce",
+                                  "poll",       "message_reference" };
     cJSON *m = cJSON_CreateObject();
     char buf[32], ts[64];
     const cJSON *att;
@@ -181,14 +186,14 @@ message_object(uint64_t id, const char *channel_id, const cJSON *body,
         cJSON *arr = cJSON_CreateArray();
         const cJSON *a;
 
-        cJSON_ArrayForEach(a, att) {
+        cJSON_ArrayForEach(a, att)
+        {
             cJSON *o = cJSON_CreateObject();
             const cJSON *fn = cJSON_GetObjectItemCaseSensitive(a, "filename");
 
             cJSON_AddStringToObject(o, "id", str_of(buf, sizeof buf, id + 1));
-            cJSON_AddStringToObject(o, "filename", cJSON_IsString(fn)
-                                                       ? fn->valuestring
-                                                       : "file");
+            cJSON_AddStringToObject(
+                o, "filename", cJSON_IsString(fn) ? fn->valuestring : "file");
             cJSON_AddItemToArray(arr, o);
         }
         cJSON_ReplaceItemInObjectCaseSensitive(m, "attachments", arr);
@@ -199,19 +204,18 @@ message_object(uint64_t id, const char *channel_id, const cJSON *body,
 static int
 message_body_ok(struct fc_http *h, const cJSON *b)
 {
-    static const char *need[] = { "content", "embeds", "sticker_ids",
-                                  "components", "poll", "attachments" };
+    static const char *need[] = { "content",    "embeds", "sticker_ids",
+                                  "components", "poll",   "attachments" };
 
     if (!cJSON_IsObject(b)) {
-        fc_http_error(h, 400, 50109,
-                      "The request body contains invalid JSON.");
+        fc_http_error(h, 400, 50109, "The request body contains invalid JSON.");
         return 0;
     }
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, need[i]);
-        if (cJSON_IsString(v) ? *v->valuestring != '\0'
-                              : (v && cJSON_GetArraySize(v) > 0) ||
-                                    cJSON_IsObject(v))
+        if (cJSON_IsString(v)
+                ? *v->valuestring != '\0'
+                : (v && cJSON_GetArraySize(v) > 0) || cJSON_IsObject(v))
             return 1;
     }
     fc_http_error(h, 400, 50006, "Cannot send an empty message");
@@ -257,6 +261,37 @@ application(struct fc_http *h)
 
 /* ---- channels ------------------------------------------------------------ */
 
+/* Discord sends the bot its own messages back as MESSAGE_CREATE (with
+ * GUILD_MESSAGES for guild channels, DIRECT_MESSAGES otherwise). Channel
+ * k's guild is the fake guild whose id is one less (see fake_guilds.h). */
+static void
+echo_message(struct fakecord *fc, const cJSON *m, const char *channel)
+{
+    char gid[32];
+    struct fc_session *s;
+    cJSON *ev;
+    char *text;
+    int k, shard = 0;
+
+    snprintf(gid, sizeof gid, "%llu",
+             (unsigned long long)strtoull(channel, NULL, 10) - 1);
+    k = fc_guild_index(fc, gid);
+    s = fc_session_newest(fc, 0);
+    if (k >= 0 && s)
+        shard = (int)((fc_guild_id(k) >> 22) % (uint64_t)s->num_shards);
+    s = fc_session_newest(fc, shard);
+    if (!s || !(s->intents & (k >= 0 ? 1ULL << 9 : 1ULL << 12)))
+        return;
+    ev = cJSON_Duplicate(m, 1);
+    if (k >= 0)
+        cJSON_AddStringToObject(ev, "guild_id", gid);
+    text = cJSON_PrintUnformatted(ev);
+    cJSON_Delete(ev);
+    if (text)
+        fc_gw_dispatch(fc, s, "MESSAGE_CREATE", text);
+    free(text);
+}
+
 static void
 create_message(struct fakecord *fc, struct fc_http *h, const char *channel)
 {
@@ -269,10 +304,106 @@ create_message(struct fakecord *fc, struct fc_http *h, const char *channel)
     m = message_object(fc_snowflake(fc), channel, b, 0);
     cJSON_AddItemToArray(fc->messages, cJSON_Duplicate(m, 1));
     cJSON_Delete(b);
+    if (fc->o.echo_messages)
+        echo_message(fc, m, channel);
     fc_http_reply_json(h, 200, m);
 }
 
-/* ---- commands -------------------------------------------------------------- */
+static void
+edit_message(struct fakecord *fc, struct fc_http *h, const char *channel,
+             const char *mid)
+{
+    cJSON *b = body_json(fc, h);
+
+    if (!cJSON_IsObject(b)) {
+        cJSON_Delete(b);
+        fc_http_error(h, 400, 50109, "The request body contains invalid JSON.");
+        return;
+    }
+    fc_http_reply_json(h, 200,
+                       message_object(strtoull(mid, NULL, 10), channel, b, 0));
+    cJSON_Delete(b);
+}
+
+/* /channels/{id}/... other than message creation. */
+static void
+channel_route(struct fakecord *fc, struct fc_http *h, const struct route *r)
+{
+    const char *m = h->method;
+
+    if (!authed(fc, h))
+        return;
+    if (r->n == 2 && !strcmp(m, "GET")) {
+        cJSON *c = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(c, "id", r->seg[1]);
+        cJSON_AddNumberToObject(c, "type", 0);
+        cJSON_AddStringToObject(c, "name", "general");
+        fc_http_reply_json(h, 200, c);
+    } else if (r->n == 3 && is(r, 2, "typing") && !strcmp(m, "POST")) {
+        fc_http_reply(h, 204, NULL);
+    } else if (r->n == 4 && is(r, 2, "messages") && !strcmp(m, "GET")) {
+        fc_http_reply_json(
+            h, 200,
+            message_object(strtoull(r->seg[3], NULL, 10), r->seg[1], NULL, 0));
+    } else if (r->n == 4 && is(r, 2, "messages") && !strcmp(m, "PATCH")) {
+        edit_message(fc, h, r->seg[1], r->seg[3]);
+    } else if (r->n == 4 && is(r, 2, "messages") && !strcmp(m, "DELETE")) {
+        fc_http_reply(h, 204, NULL);
+    } else if (r->n == 7 && is(r, 2, "messages") && is(r, 4, "reactions") &&
+               is(r, 6, "@me") && (!strcmp(m, "PUT") || !strcmp(m, "DELETE"))) {
+        fc_http_reply(h, 204, NULL);
+    } else {
+        fc_http_error(h, 404, 0, "404: Not Found");
+    }
+}
+
+static void
+dm_channel(struct fakecord *fc, struct fc_http *h)
+{
+    cJSON *b = body_json(fc, h), *c, *rec;
+    const cJSON *rid =
+        b ? cJSON_GetObjectItemCaseSensitive(b, "recipient_id") : NULL;
+    char buf[32];
+
+    if (!cJSON_IsString(rid)) {
+        cJSON_Delete(b);
+        fc_http_error(h, 400, 50035, "Invalid Form Body");
+        return;
+    }
+    c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "id", str_of(buf, sizeof buf, fc_snowflake(fc)));
+    cJSON_AddNumberToObject(c, "type", 1);
+    cJSON_AddNullToObject(c, "last_message_id");
+    rec = cJSON_AddArrayToObject(c, "recipients");
+    cJSON *u = cJSON_CreateObject();
+    cJSON_AddStringToObject(u, "id", rid->valuestring);
+    cJSON_AddStringToObject(u, "username", "user");
+    cJSON_AddStringToObject(u, "discriminator", "0");
+    cJSON_AddItemToArray(rec, u);
+    cJSON_Delete(b);
+    fc_http_reply_json(h, 200, c);
+}
+
+static void
+guild_member(struct fc_http *h, const char *uid)
+{
+    cJSON *m = cJSON_CreateObject(), *u = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(u, "id", uid);
+    cJSON_AddStringToObject(u, "username", "user");
+    cJSON_AddStringToObject(u, "discriminator", "0");
+    cJSON_AddBoolToObject(u, "bot", !strcmp(uid, FAKECORD_APP_ID));
+    cJSON_AddItemToObject(m, "user", u);
+    cJSON_AddArrayToObject(m, "roles");
+    cJSON_AddStringToObject(m, "joined_at", "2026-01-01T00:00:00.000000+00:00");
+    cJSON_AddBoolToObject(m, "deaf", 0);
+    cJSON_AddBoolToObject(m, "mute", 0);
+    fc_http_reply_json(h, 200, m);
+}
+
+/* ---- commands --------------------------------------------------------------
+ */
 
 static int
 command_ok(const cJSON *c)
@@ -302,17 +433,19 @@ put_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
         fc_http_error(h, 400, 50035, "Invalid Form Body");
         return;
     }
-    cJSON_ArrayForEach(c, b) {
+    cJSON_ArrayForEach(c, b)
+    {
         if (!cJSON_IsObject(c) || !command_ok(c)) {
             cJSON_Delete(b);
             fc_http_error(h, 400, 50035, "Invalid Form Body");
             return;
         }
     }
-    cJSON_ArrayForEach(c, b) {
+    cJSON_ArrayForEach(c, b)
+    {
         if (!cJSON_GetObjectItemCaseSensitive(c, "id"))
-            cJSON_AddStringToObject(
-                c, "id", str_of(buf, sizeof buf, fc_snowflake(fc)));
+            cJSON_AddStringToObject(c, "id",
+                                    str_of(buf, sizeof buf, fc_snowflake(fc)));
         if (!cJSON_GetObjectItemCaseSensitive(c, "type"))
             cJSON_AddNumberToObject(c, "type", 1);
         cJSON_DeleteItemFromObjectCaseSensitive(c, "application_id");
@@ -335,11 +468,10 @@ put_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
 static void
 get_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
 {
-    const cJSON *a =
-        cJSON_GetObjectItemCaseSensitive(fc->commands, guild ? guild : "global");
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(fc->commands,
+                                                      guild ? guild : "global");
 
-    fc_http_reply_json(h, 200,
-                       a ? cJSON_Duplicate(a, 1) : cJSON_CreateArray());
+    fc_http_reply_json(h, 200, a ? cJSON_Duplicate(a, 1) : cJSON_CreateArray());
 }
 
 static void
@@ -370,7 +502,8 @@ commands(struct fakecord *fc, struct fc_http *h, const struct route *r)
         fc_http_error(h, 405, 0, "405: Method Not Allowed");
 }
 
-/* ---- interactions ---------------------------------------------------------- */
+/* ---- interactions ----------------------------------------------------------
+ */
 
 uint64_t
 fc_ix_push(struct fakecord *fc, const char *json)
@@ -378,7 +511,8 @@ fc_ix_push(struct fakecord *fc, const char *json)
     cJSON *j = cJSON_Parse(json), *gid;
     struct fc_session *s0, *s;
     struct fc_ix *x;
-    char buf[32], tok[96];
+    char buf[32], *tok;
+    size_t tlen;
     char *text;
     int shard = 0;
     uint64_t id;
@@ -400,8 +534,24 @@ fc_ix_push(struct fakecord *fc, const char *json)
         return 0;
     }
     id = fc_snowflake(fc);
-    snprintf(tok, sizeof tok, "aW50ZXJhY3Rpb246%llx:%llx",
+    /* Token characters as Discord's (base64url); padded to the configured
+     * length so fixed-size token buffers in a client show up. */
+    tlen = fc->o.interaction_token_len > 64
+               ? (size_t)fc->o.interaction_token_len
+               : 64;
+    tok = malloc(tlen + 1);
+    if (!tok) {
+        free(x);
+        cJSON_Delete(j);
+        return 0;
+    }
+    snprintf(tok, tlen + 1, "aW50ZXJhY3Rpb246%016llx%016llx",
              (unsigned long long)id, (unsigned long long)(id * 2654435761u));
+    for (size_t i = strlen(tok); i < tlen; i++)
+        tok[i] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                [(i * 7 + id) % 64];
+    tok[tlen] = '\0';
     cJSON_DeleteItemFromObjectCaseSensitive(j, "id");
     cJSON_DeleteItemFromObjectCaseSensitive(j, "token");
     cJSON_AddStringToObject(j, "id", str_of(buf, sizeof buf, id));
@@ -413,7 +563,8 @@ fc_ix_push(struct fakecord *fc, const char *json)
     if (!cJSON_GetObjectItemCaseSensitive(j, "version"))
         cJSON_AddNumberToObject(j, "version", 1);
     x->id = id;
-    x->token = strdup(tok);
+    x->type = cJSON_GetObjectItemCaseSensitive(j, "type")->valueint;
+    x->token = tok;
     x->created_ms = fc_now_ms();
     x->callback_type = -1;
     x->followup_bodies = cJSON_CreateArray();
@@ -421,10 +572,34 @@ fc_ix_push(struct fakecord *fc, const char *json)
     fc->ixs = x;
     text = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
-    if (!text || !x->token || fc_gw_dispatch(fc, s, "INTERACTION_CREATE", text) < 0)
+    if (!text || !x->token ||
+        fc_gw_dispatch(fc, s, "INTERACTION_CREATE", text) < 0)
         id = 0;
     free(text);
     return id;
+}
+
+/* Callback types each interaction type accepts (§3.3): 6/7 only for
+ * components (and modals opened from them), 8 only for autocomplete, no
+ * modal in answer to a modal; PONG is for the HTTP endpoint only. */
+static int
+callback_type_ok(int ix_type, int cb)
+{
+    switch (cb) {
+    case 4:
+    case 5:
+    case 12:
+        return ix_type != 1 && ix_type != 4;
+    case 6:
+    case 7:
+        return ix_type == 3 || ix_type == 5;
+    case 8:
+        return ix_type == 4;
+    case 9:
+        return ix_type == 2 || ix_type == 3;
+    default:
+        return 0;
+    }
 }
 
 static void
@@ -457,7 +632,12 @@ ix_callback(struct fakecord *fc, struct fc_http *h, const struct route *r)
     } else if (ms > IX_CALLBACK_MS) {
         fc_violation(fc, "interaction callback after 3 s (%.0f ms)", ms);
         fc_http_error(h, 404, 10062, "Unknown interaction");
-    } else if (!cJSON_IsNumber(type)) {
+    } else if (!cJSON_IsNumber(type) ||
+               !callback_type_ok(x->type, type->valueint)) {
+        fc_violation(fc,
+                     "interaction callback type %d invalid for interaction "
+                     "type %d",
+                     cJSON_IsNumber(type) ? type->valueint : -1, x->type);
         fc_http_error(h, 400, 50035, "Invalid Form Body");
     } else {
         x->original_id = (int64_t)fc_snowflake(fc);
@@ -467,7 +647,7 @@ ix_callback(struct fakecord *fc, struct fc_http *h, const struct route *r)
             out = cJSON_CreateObject();
             ixo = cJSON_AddObjectToObject(out, "interaction");
             cJSON_AddStringToObject(ixo, "id", str_of(buf, sizeof buf, x->id));
-            cJSON_AddNumberToObject(ixo, "type", 2);
+            cJSON_AddNumberToObject(ixo, "type", x->type);
             cJSON_AddStringToObject(
                 ixo, "response_message_id",
                 str_of(buf, sizeof buf, (uint64_t)x->original_id));
@@ -528,8 +708,7 @@ webhook(struct fakecord *fc, struct fc_http *h, const struct route *r)
         fc_http_error(h, 404, 0, "404: Not Found");
         return;
     }
-    mid = original ? (uint64_t)x->original_id
-                   : strtoull(r->seg[4], NULL, 10);
+    mid = original ? (uint64_t)x->original_id : strtoull(r->seg[4], NULL, 10);
     if (!strcmp(h->method, "DELETE")) {
         x->deletes++;
         fc_http_reply(h, 204, NULL);
@@ -557,7 +736,8 @@ webhook(struct fakecord *fc, struct fc_http *h, const struct route *r)
     }
 }
 
-/* ---- dispatch --------------------------------------------------------------- */
+/* ---- dispatch ---------------------------------------------------------------
+ */
 
 void
 fc_routes_handle(struct fakecord *fc, struct fc_http *h)
@@ -567,6 +747,7 @@ fc_routes_handle(struct fakecord *fc, struct fc_http *h)
     int get = !strcmp(m, "GET");
 
     if (split(&r, h->path) < 0 || r.n == 0) {
+        free(r.buf);
         fc_http_error(h, 404, 0, "404: Not Found");
         return;
     }
@@ -577,10 +758,10 @@ fc_routes_handle(struct fakecord *fc, struct fc_http *h)
     } else if (get && r.n == 2 && is(&r, 0, "gateway") && is(&r, 1, "bot")) {
         if (authed(fc, h))
             gateway_bot(fc, h);
-    } else if (get && ((r.n == 2 && is(&r, 0, "applications") &&
-                        is(&r, 1, "@me")) ||
-                       (r.n == 3 && is(&r, 0, "oauth2") &&
-                        is(&r, 1, "applications") && is(&r, 2, "@me")))) {
+    } else if (get &&
+               ((r.n == 2 && is(&r, 0, "applications") && is(&r, 1, "@me")) ||
+                (r.n == 3 && is(&r, 0, "oauth2") && is(&r, 1, "applications") &&
+                 is(&r, 2, "@me")))) {
         if (authed(fc, h))
             application(h);
     } else if (get && r.n == 2 && is(&r, 0, "users") && is(&r, 1, "@me")) {
@@ -590,20 +771,31 @@ fc_routes_handle(struct fakecord *fc, struct fc_http *h)
                !strcmp(m, "POST")) {
         if (authed(fc, h))
             create_message(fc, h, r.seg[1]);
+    } else if (r.n >= 2 && is(&r, 0, "channels")) {
+        channel_route(fc, h, &r);
+    } else if (r.n == 3 && is(&r, 0, "users") && is(&r, 1, "@me") &&
+               is(&r, 2, "channels") && !strcmp(m, "POST")) {
+        if (authed(fc, h))
+            dm_channel(fc, h);
+    } else if (get && r.n == 4 && is(&r, 0, "guilds") && is(&r, 2, "members")) {
+        if (authed(fc, h))
+            guild_member(h, r.seg[3]);
     } else if (r.n >= 3 && is(&r, 0, "applications") &&
                (is(&r, 2, "commands") || is(&r, 2, "guilds"))) {
         commands(fc, h, &r);
-    } else if (r.n == 4 && is(&r, 0, "interactions") &&
-               is(&r, 3, "callback") && !strcmp(m, "POST")) {
+    } else if (r.n == 4 && is(&r, 0, "interactions") && is(&r, 3, "callback") &&
+               !strcmp(m, "POST")) {
         ix_callback(fc, h, &r);
     } else if (r.n >= 3 && is(&r, 0, "webhooks")) {
         webhook(fc, h, &r);
     } else {
         fc_http_error(h, 404, 0, "404: Not Found");
     }
+    free(r.buf);
 }
 
-/* ---- public queries -------------------------------------------------------- */
+/* ---- public queries --------------------------------------------------------
+ */
 
 int
 fakecord_age_interaction(fakecord *fc, uint64_t id, int64_t ms)

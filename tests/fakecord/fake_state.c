@@ -214,8 +214,7 @@ fc_request_add(struct fakecord *fc, const struct fakecord_request *r)
 {
     if (fc->nreqs == fc->capreqs) {
         int cap = fc->capreqs ? fc->capreqs * 2 : 64;
-        struct fakecord_request *n =
-            realloc(fc->reqs, (size_t)cap * sizeof *n);
+        struct fakecord_request *n = realloc(fc->reqs, (size_t)cap * sizeof *n);
         if (!n)
             return -1;
         fc->reqs = n;
@@ -233,6 +232,7 @@ request_clear(struct fakecord_request *r)
     free(r->user_agent);
     free(r->content_type);
     free(r->audit_reason);
+    free(r->headers);
     free(r->body);
 }
 

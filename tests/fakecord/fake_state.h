@@ -26,33 +26,44 @@
 /* One queued outgoing websocket write (or a close / drop marker). */
 struct fc_out {
     struct fc_out *next;
-    int kind;          /* FC_OUT_DATA, FC_OUT_CLOSE, FC_OUT_DROP */
-    int flags;         /* lws_write flags for DATA */
-    int code;          /* close code for CLOSE */
+    int kind;  /* FC_OUT_DATA, FC_OUT_CLOSE, FC_OUT_DROP */
+    int flags; /* lws_write flags for DATA */
+    int code;  /* close code for CLOSE */
     size_t len;
     unsigned char *buf; /* LWS_PRE headroom, then len bytes */
 };
-enum { FC_OUT_DATA, FC_OUT_CLOSE, FC_OUT_DROP };
+enum {
+    FC_OUT_DATA,
+    FC_OUT_CLOSE,
+    FC_OUT_DROP
+};
 
 /* A gateway session (what Resume resumes). Outlives its connections. */
 struct fc_session {
     struct fc_session *next; /* newest first */
     char id[33];
     int shard, num_shards;
-    int alive;           /* 0 once invalidated: Resume gets op 9 false */
-    int64_t seq;         /* last seq assigned */
+    uint64_t intents;     /* from the Identify */
+    int alive;            /* 0 once invalidated: Resume gets op 9 false */
+    int64_t seq;          /* last seq assigned */
     struct fc_conn *conn; /* current connection, or NULL */
-    char **ring;         /* sent dispatches (full JSON text), by seq */
-    int64_t ring_first;  /* seq of ring[ring_start] */
+    char **ring;          /* sent dispatches (full JSON text), by seq */
+    int64_t ring_first;   /* seq of ring[ring_start] */
     int ring_cap, ring_start, ring_n;
 };
 
-enum { FC_CONN_NEW, FC_CONN_IDENTIFIED, FC_CONN_RESUMED };
+enum {
+    FC_CONN_NEW,
+    FC_CONN_IDENTIFIED,
+    FC_CONN_RESUMED
+};
 
 /* One websocket connection. Freed on LWS_CALLBACK_CLOSED. */
 struct fc_conn {
     struct fc_conn *next; /* newest first */
+    struct fakecord *fc;
     struct lws *wsi;
+    lws_sorted_usec_list_t hb_sul; /* heartbeat deadline (grace option) */
     int id;
     int state;
     int compressed;
@@ -61,12 +72,12 @@ struct fc_conn {
     int on_resume_path;
     struct fc_session *sess;
     struct fc_out *oq_head, *oq_tail;
-    int closing;          /* a CLOSE/DROP is queued: ignore further input */
+    int closing; /* a CLOSE/DROP is queued: ignore further input */
     int64_t hello_ms;
     int64_t win_start_ms; /* client send-rate window */
     int win_count;
     int client_close_code;
-    char *rx;             /* reassembly of fragmented client messages */
+    char *rx; /* reassembly of fragmented client messages */
     size_t rx_len;
 };
 
@@ -74,20 +85,20 @@ struct fc_conn {
 struct fc_http {
     struct lws *wsi;
     char method[8];
-    char *path;          /* path without /api/v10, no query */
-    char *query;         /* "" if none */
-    int req_index;       /* into fc->reqs */
+    char *path;    /* path without /api/v10, no query */
+    char *query;   /* "" if none */
+    int req_index; /* into fc->reqs */
     unsigned char *body;
     size_t body_len, body_cap;
     size_t expect_len;
     /* the answer */
     int status;
-    char *resp;          /* body */
+    char *resp; /* body */
     size_t resp_len;
-    char *resp_headers;  /* extra "Name: value\r\n" lines */
+    char *resp_headers; /* extra "Name: value\r\n" lines */
     const char *ctype;
     int truncate;
-    int ready;           /* answer computed, waiting for writable */
+    int ready; /* answer computed, waiting for writable */
     int delayed;
     lws_sorted_usec_list_t sul;
 };
@@ -103,8 +114,9 @@ struct fc_rule {
 struct fc_ix {
     struct fc_ix *next;
     uint64_t id;
+    int type; /* interaction type (2 command, 3 component, ...) */
     char *token;
-    int64_t created_ms;  /* monotonic; moved back by age_interaction */
+    int64_t created_ms; /* monotonic; moved back by age_interaction */
     int callbacks, callback_type, callback_status;
     double callback_ms;
     int edits, followups, deletes;
@@ -120,7 +132,7 @@ struct fakecord {
     pthread_cond_t cv;
     struct lws_context *ctx;
     struct lws_vhost *vh;
-    int started;        /* 1 listening, -1 failed */
+    int started; /* 1 listening, -1 failed */
     int stopping;
     int port;
     char api_url[64], gw_url[64], resume_url[80];
@@ -136,9 +148,10 @@ struct fakecord {
     int next_conn_id;
     int acks_on;
     int split_parts, split_frag;
-    int remaining;           /* session_start_limit.remaining */
-    int64_t ident_ms[64];    /* last Identify per rate-limit key */
-    int hb_conn;             /* id of the newest conn that got a Hello */
+    int remaining;          /* session_start_limit.remaining */
+    int64_t *member_req_ms; /* last full op 8 per guild index */
+    int64_t ident_ms[64];   /* last Identify per rate-limit key */
+    int hb_conn;            /* id of the newest conn that got a Hello */
     int64_t hb_times[FC_MAX_HB];
     int nhb;
     struct fakecord_stats st;
@@ -152,8 +165,8 @@ struct fakecord {
     struct fc_rule *rules;
     struct fc_rl rl;
     struct fc_ix *ixs;
-    cJSON *commands;     /* {"global":[...], "<guild id>":[...]} */
-    cJSON *messages;     /* array */
+    cJSON *commands; /* {"global":[...], "<guild id>":[...]} */
+    cJSON *messages; /* array */
     uint64_t id_counter;
 };
 
@@ -171,7 +184,7 @@ uint64_t fc_snowflake(struct fakecord *fc);
 
 /* Sessions. */
 struct fc_session *fc_session_new(struct fakecord *fc, int shard,
-                                   int num_shards);
+                                  int num_shards);
 struct fc_session *fc_session_find(struct fakecord *fc, const char *id);
 /* Newest alive session of `shard`, or NULL. */
 struct fc_session *fc_session_newest(struct fakecord *fc, int shard);

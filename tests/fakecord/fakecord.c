@@ -84,8 +84,9 @@ cmd_batch(struct fakecord *fc, struct fc_cmd *k)
         cap = strlen(t) + strlen(dj) + 64;
         texts[i] = malloc(cap);
         if (texts[i]) {
-            snprintf(texts[i], cap, "{\"op\":0,\"d\":%s,\"s\":%lld,\"t\":\"%s\"}",
-                     dj, (long long)seq, t);
+            snprintf(texts[i], cap,
+                     "{\"op\":0,\"d\":%s,\"s\":%lld,\"t\":\"%s\"}", dj,
+                     (long long)seq, t);
             fc_session_store(fc, c->sess, texts[i]);
         }
     }
@@ -247,6 +248,8 @@ fc_thread(void *arg)
     /* Without this lws would refuse a second request on a keep-alive
      * connection after a body-less reply; curl reuses connections. */
     info.keepalive_timeout = 30;
+    /* Interaction tokens are in request paths and can be very long. */
+    info.max_http_header_data2 = 96 * 1024;
     info.timeout_secs = 30;
     ctx = lws_create_context(&info);
     if (ctx) {
@@ -324,6 +327,7 @@ fakecord_start(const struct fakecord_opts *o)
     if (fc->o.replay_buffer <= 0)
         fc->o.replay_buffer = 4096;
     fc->token = strdup(fc->o.token ? fc->o.token : FAKECORD_TOKEN);
+    fc->member_req_ms = calloc((size_t)fc->o.guilds + 1, sizeof(int64_t));
     fc->o.token = NULL;
     fc->remaining = fc->o.session_start_remaining;
     fc->acks_on = 1;
@@ -334,9 +338,10 @@ fakecord_start(const struct fakecord_opts *o)
     pthread_mutex_init(&fc->mu, &ma);
     pthread_mutexattr_destroy(&ma);
     pthread_cond_init(&fc->cv, NULL);
-    if (!fc->token || fc_rest_init(fc) < 0 ||
+    if (!fc->token || !fc->member_req_ms || fc_rest_init(fc) < 0 ||
         pthread_create(&fc->thr, NULL, fc_thread, fc)) {
         fc_rest_cleanup(fc);
+        free(fc->member_req_ms);
         free(fc->token);
         free(fc);
         return NULL;
@@ -348,6 +353,7 @@ fakecord_start(const struct fakecord_opts *o)
     if (fc->started < 0) {
         pthread_join(fc->thr, NULL);
         fc_rest_cleanup(fc);
+        free(fc->member_req_ms);
         free(fc->token);
         free(fc);
         return NULL;
@@ -370,6 +376,7 @@ fakecord_stop(fakecord *fc)
     cJSON_Delete(fc->last_identify);
     cJSON_Delete(fc->last_resume);
     free(fc->viol);
+    free(fc->member_req_ms);
     free(fc->token);
     pthread_cond_destroy(&fc->cv);
     pthread_mutex_destroy(&fc->mu);
@@ -394,11 +401,12 @@ fakecord_gateway_url(const fakecord *fc)
     return fc ? fc->gw_url : NULL;
 }
 
-/* ---- scripting ------------------------------------------------------------ */
+/* ---- scripting ------------------------------------------------------------
+ */
 
 static int
-submit(fakecord *fc, int kind, int shard, int a, const char *s1,
-       const char *s2, size_t len)
+submit(fakecord *fc, int kind, int shard, int a, const char *s1, const char *s2,
+       size_t len)
 {
     struct fc_cmd k = { NULL, kind, shard, a, s1, s2, len, 0, 0 };
     int64_t r = cmd_submit(fc, &k);

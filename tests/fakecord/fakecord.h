@@ -30,7 +30,11 @@
  *
  * TARGETS. Per-connection scripting acts on the newest live connection that
  * Identified or Resumed as shard 0 (or, if none did, the newest live
- * connection at all). The _shard variants pick another shard.
+ * connection that has not authenticated yet). The _shard variants pick
+ * another shard.
+ *
+ * LIFETIME. fakecord_stop() must not run concurrently with other calls on
+ * the same fake.
  */
 #ifndef DBOT_TESTS_FAKECORD_H
 #define DBOT_TESTS_FAKECORD_H
@@ -57,31 +61,46 @@ extern "C" {
 /* Options. A zeroed struct (or NULL) gives the defaults noted; every field
  * is chosen so that 0 means "default". */
 struct fakecord_opts {
-    int port;                  /* 0: ephemeral (see fakecord_port) */
-    int heartbeat_interval_ms; /* Hello's heartbeat_interval; 0: 41250 */
-    int guilds;                /* guilds of the bot, spread over shards by
-                                  (id >> 22) % num_shards; one GUILD_CREATE
-                                  each after READY. 0: 1, -1: none */
-    int guild_members;         /* member objects per GUILD_CREATE (makes
-                                  them big for benchmarks); 0: just the bot */
-    const char *token;         /* expected bot token (copied); NULL:
-                                  FAKECORD_TOKEN */
-    uint64_t denied_intents;   /* privileged intents NOT enabled in the
-                                  "portal": asking for one closes 4014 */
-    int shards;                /* "shards" in /gateway/bot; 0: 1 */
+    int port;                    /* 0: ephemeral (see fakecord_port) */
+    int heartbeat_interval_ms;   /* Hello's heartbeat_interval; 0: 41250 */
+    int guilds;                  /* guilds of the bot, spread over shards by
+                                    (id >> 22) % num_shards; one GUILD_CREATE
+                                    each after READY. 0: 1, -1: none */
+    int guild_members;           /* member objects per GUILD_CREATE (makes
+                                    them big for benchmarks); 0: just the bot */
+    const char *token;           /* expected bot token (copied); NULL:
+                                    FAKECORD_TOKEN */
+    uint64_t denied_intents;     /* privileged intents NOT enabled in the
+                                    "portal": asking for one closes 4014 */
+    int shards;                  /* "shards" in /gateway/bot; 0: 1 */
     int session_start_remaining; /* /gateway/bot remaining, decremented by
                                     each Identify; 0: 1000, -1: 0. An Identify
                                     at 0 is a violation and gets op 9 false */
-    int max_concurrency;       /* /gateway/bot max_concurrency; 0: 1 */
-    int enforce_identify_rate; /* 1: more than one Identify per 5 s per
-                                  shard_id % max_concurrency is a violation
-                                  and gets op 9 false (off by default, since
-                                  op 9 recovery legitimately re-identifies) */
-    int send_limit;            /* client sends allowed per window; 0: 120 */
-    int send_window_ms;        /* that window; 0: 60000. Over -> 4008 */
-    int replay_buffer;         /* dispatches kept per session for Resume;
-                                  0: 4096. Resuming from before the oldest
-                                  kept one gets op 9 false */
+    int max_concurrency;         /* /gateway/bot max_concurrency; 0: 1 */
+    int enforce_identify_rate;   /* 1: more than one Identify per 5 s per
+                                    shard_id % max_concurrency is a violation
+                                    and gets op 9 false (off by default, since
+                                    op 9 recovery legitimately re-identifies) */
+    int send_limit;              /* client sends allowed per window; 0: 120 */
+    int send_window_ms;          /* that window; 0: 60000. Over -> 4008 */
+    int replay_buffer;           /* dispatches kept per session for Resume;
+                                    0: 4096. Resuming from before the oldest
+                                    kept one gets op 9 false */
+    int heartbeat_grace_ms;      /* > 0: a connection that sends no op 1 for
+                                    heartbeat_interval + grace (since Hello or
+                                    its last op 1) is a violation ("heartbeat
+                                    timeout") and is closed with 4009, ending
+                                    the session. 0: not checked (default, so
+                                    slow valgrind runs do not trip it) */
+    int interaction_token_len;   /* length of interaction tokens; 0: 64.
+                                    Real ones reach 152133 chars (§3.1); up
+                                    to 60000 works here (lws caps one header
+                                    line, the request path, at 64 KiB) */
+    int echo_messages;           /* 1: a message the bot creates comes back
+                                    as MESSAGE_CREATE, as on Discord (needs
+                                    GUILD_MESSAGES for the fake guilds'
+                                    channels, DIRECT_MESSAGES otherwise).
+                                    Catches bots that answer themselves */
 };
 
 typedef struct fakecord fakecord;
@@ -117,8 +136,7 @@ int fakecord_send_reconnect_shard(fakecord *fc, int shard);
 /* op 9 with d = resumable. resumable == 0 also kills the session, so a
  * later Resume of it gets op 9 false again. The socket stays open. */
 int fakecord_send_invalid_session(fakecord *fc, int resumable);
-int fakecord_send_invalid_session_shard(fakecord *fc, int shard,
-                                        int resumable);
+int fakecord_send_invalid_session_shard(fakecord *fc, int shard, int resumable);
 
 /* Server-sent op 1: "heartbeat now". */
 int fakecord_send_heartbeat_request(fakecord *fc);
@@ -152,32 +170,31 @@ void fakecord_set_split(fakecord *fc, int parts, int as_fragments);
  * (NULL: {"i":k}, k = 0..n-1), consecutive seqs. With zlib-stream all n
  * sync-flushed messages go in ONE websocket message; without compression
  * they go as n back-to-back text messages. Returns the last seq or -1. */
-int fakecord_send_batch(fakecord *fc, const char *t, const char *d_json,
-                        int n);
+int fakecord_send_batch(fakecord *fc, const char *t, const char *d_json, int n);
 
 /* ---- recording ---------------------------------------------------------- */
 
 struct fakecord_stats {
-    int connections;         /* websocket connections accepted */
-    int identifies;          /* op 2 received (valid or not) */
-    int resumes;             /* op 6 received */
-    int resumes_ok;          /* resumes answered with replay + RESUMED */
-    int resumes_on_resume_url; /* op 6 that arrived on /resume */
-    int heartbeats;          /* op 1 received */
-    int heartbeat_acks_sent; /* op 11 sent */
-    int resumed_sent;        /* RESUMED dispatches sent */
-    int ready_sent;          /* READY dispatches sent */
-    int invalid_sessions_sent; /* op 9 sent */
-    int client_close_code;   /* last close code the client sent; 0 if the
-                                last connection ended without one */
-    int client_closes_1000;  /* client closes with 1000 or 1001 */
+    int connections;            /* websocket connections accepted */
+    int identifies;             /* op 2 received (valid or not) */
+    int resumes;                /* op 6 received */
+    int resumes_ok;             /* resumes answered with replay + RESUMED */
+    int resumes_on_resume_url;  /* op 6 that arrived on /resume */
+    int heartbeats;             /* op 1 received */
+    int heartbeat_acks_sent;    /* op 11 sent */
+    int resumed_sent;           /* RESUMED dispatches sent */
+    int ready_sent;             /* READY dispatches sent */
+    int invalid_sessions_sent;  /* op 9 sent */
+    int client_close_code;      /* last close code the client sent; 0 if the
+                                   last connection ended without one */
+    int client_closes_1000;     /* client closes with 1000 or 1001 */
     int64_t last_heartbeat_seq; /* d of the last op 1; -1 for null */
-    int64_t last_seq_sent;   /* highest seq sent on the last session */
-    int violations;          /* lines in fakecord_violations() */
-    int compressed;          /* last connection used zlib-stream */
-    int live_connections;    /* websocket connections open now */
-    int rest_requests;       /* HTTP requests received */
-    int rest_429s;           /* 429 answers given */
+    int64_t last_seq_sent;      /* highest seq sent on the last session */
+    int violations;             /* lines in fakecord_violations() */
+    int compressed;             /* last connection used zlib-stream */
+    int live_connections;       /* websocket connections open now */
+    int rest_requests;          /* HTTP requests received */
+    int rest_429s;              /* 429 answers given */
 };
 void fakecord_stats(fakecord *fc, struct fakecord_stats *out);
 
@@ -185,18 +202,20 @@ void fakecord_stats(fakecord *fc, struct fakecord_stats *out);
  * in ms since that Hello. Fills up to `max`; returns how many there are. */
 int fakecord_heartbeat_times(fakecord *fc, int64_t *ms_since_hello, int max);
 
-/* All violations so far, one per line ("" if none). Caller frees.
- * Examples: "identify before hello" is impossible (Hello is first), but:
+/* All violations so far, one per line ("" if none). Caller frees. Lines
+ * start with these texts (some add detail after them):
  *   "payload before identify (4003)", "second identify (4005)",
  *   "payload > 4096 bytes (4002)", "non-JSON payload (4002)",
  *   "token with Bot prefix", "bad token (4004)", "invalid intents (4013)",
  *   "disallowed intents (4014)", "invalid shard (4010)",
- *   "identify without properties", "resume with bad seq (4007)",
+ *   "identify without properties (4001)", "resume with bad seq (4007)",
  *   "resume of unknown session", "resume not on resume_gateway_url",
  *   "identify on resume_gateway_url", "heartbeat with seq never sent",
- *   "over N sends per window (4008)", "rest: request while bucket empty",
+ *   "over N sends per M ms (4008)", "rest: request while bucket empty",
  *   "rest: over the global limit", "interaction callback after 3 s",
- *   "interaction acknowledged twice", "interaction token expired". */
+ *   "interaction acknowledged twice", "interaction token expired",
+ *   "rest: User-Agent is not DiscordBot (url, version)",
+ *   "rest: body without Content-Type", "heartbeat timeout (4009)". */
 char *fakecord_violations(fakecord *fc);
 
 /* Copies of the `d` of the last op 2 / op 6 received; NULL if none.
@@ -213,10 +232,13 @@ struct fakecord_request {
     char *user_agent;
     char *content_type;
     char *audit_reason;  /* X-Audit-Log-Reason */
+    char *headers;       /* every header lws knows by name plus Discord's
+                            X- headers: "name: value\n" lines, names in
+                            lowercase ("authorization: Bot ...") */
     unsigned char *body; /* raw bytes (multipart intact), body[body_len]=0 */
     size_t body_len;
-    int64_t t_ms;        /* arrival, ms since fakecord_start (monotonic) */
-    int status;          /* status the fake answered */
+    int64_t t_ms; /* arrival, ms since fakecord_start (monotonic) */
+    int status;   /* status the fake answered */
 };
 /* Copies of every request so far into *out (caller frees with
  * fakecord_requests_free). Returns the count, or -1. */
@@ -239,7 +261,9 @@ struct fakecord_rest_rule {
                                 be JSON); NULL: {"code":0,"message":"..."},
                                 or for 429 Discord's rate-limit body with
                                 retry_after 1.0 */
-    const char *headers;     /* extra headers, "Name: value\r\n" lines */
+    const char *headers;     /* extra headers, "Name: value\r\n" lines; a
+                                429 gets Retry-After: 1 and
+                                X-RateLimit-Scope: user unless given */
     int delay_ms;            /* answer this much later (the loop goes on) */
     int truncate;            /* announce Content-Length of the whole body,
                                 send half of it, then drop the connection */
@@ -273,7 +297,7 @@ int fakecord_rest_global_limit(fakecord *fc, int per_second);
  * token; application_id, version and type default to the fake's app, 1 and
  * 2), give it a fresh id and token and dispatch INTERACTION_CREATE on shard
  * 0 (or the shard of its guild_id). Its 3 s callback deadline starts now.
- * Returns the id, or 0. */
+ * Returns the id, or 0 (bad JSON, or no session to carry it). */
 uint64_t fakecord_push_interaction(fakecord *fc, const char *json);
 
 /* Make interaction `id` older by `ms` (to hit the 3 s or 15 min limits
@@ -283,16 +307,16 @@ int fakecord_age_interaction(fakecord *fc, uint64_t id, int64_t ms);
 /* What the bot did with one interaction. Bodies are the parsed JSON (for
  * multipart: payload_json); raw multipart bodies are in fakecord_requests. */
 struct fakecord_ix_log {
-    char *token;           /* the interaction token (caller frees) */
-    int callbacks;         /* callback POSTs received (2nd one -> 40060) */
-    int callback_type;     /* type of the first callback; -1 if none */
-    int callback_status;   /* HTTP status the fake gave the first one */
-    double callback_ms;    /* push -> first callback arrival, in ms */
-    int edits;             /* PATCH .../messages/@original */
-    int followups;         /* POST /webhooks/{app}/{token} */
-    int deletes;           /* DELETE .../messages/... */
-    cJSON *callback_body;  /* body of the first callback, or NULL */
-    cJSON *last_edit;      /* body of the last PATCH @original, or NULL */
+    char *token;            /* the interaction token (caller frees) */
+    int callbacks;          /* callback POSTs received (2nd one -> 40060) */
+    int callback_type;      /* type of the first callback; -1 if none */
+    int callback_status;    /* HTTP status the fake gave the first one */
+    double callback_ms;     /* push -> first callback arrival, in ms */
+    int edits;              /* PATCH .../messages/@original */
+    int followups;          /* POST /webhooks/{app}/{token} */
+    int deletes;            /* DELETE .../messages/... */
+    cJSON *callback_body;   /* body of the first callback, or NULL */
+    cJSON *last_edit;       /* body of the last PATCH @original, or NULL */
     cJSON *followup_bodies; /* array of followup bodies (never NULL) */
 };
 /* Returns 0 (fill *out; free with fakecord_ix_log_free) or -1 (unknown). */

@@ -1,12 +1,16 @@
 /*
  * fakecord_server.c: run the fake Discord on its own, for manual tests and
  * the sandbox. Prints the API URL and the gateway URL, then serves until
- * SIGINT/SIGTERM or --duration-ms passes; prints the violations on exit.
+ * SIGINT/SIGTERM or --duration-ms passes. Violations are printed to
+ * stderr as they happen, and a summary on exit.
  *
  *   fakecord-server [--port N] [--token T] [--heartbeat-ms N] [--guilds N]
- *                   [--shards N] [--duration-ms N]
+ *                   [--guild-members N] [--shards N] [--deny-intents MASK]
+ *                   [--heartbeat-grace-ms N] [--duration-ms N]
  */
 #include "fakecord.h"
+
+#include <libwebsockets.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -28,7 +32,9 @@ usage(void)
 {
     fprintf(stderr,
             "usage: fakecord-server [--port N] [--token T] [--heartbeat-ms N]"
-            " [--guilds N] [--shards N] [--duration-ms N]\n");
+            " [--guilds N] [--guild-members N] [--shards N]"
+            " [--deny-intents MASK] [--heartbeat-grace-ms N]"
+            " [--duration-ms N]\n");
 }
 
 int
@@ -37,12 +43,13 @@ main(int argc, char **argv)
     struct fakecord_opts o;
     struct fakecord_stats st;
     long duration = -1;
+    size_t shown = 0;
     struct timespec t0, now;
     fakecord *fc;
     char *v;
 
     memset(&o, 0, sizeof o);
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
         if (!val) {
@@ -57,16 +64,22 @@ main(int argc, char **argv)
             o.heartbeat_interval_ms = atoi(val);
         else if (!strcmp(a, "--guilds"))
             o.guilds = atoi(val);
+        else if (!strcmp(a, "--guild-members"))
+            o.guild_members = atoi(val);
         else if (!strcmp(a, "--shards"))
             o.shards = atoi(val);
+        else if (!strcmp(a, "--deny-intents"))
+            o.denied_intents = strtoull(val, NULL, 0);
+        else if (!strcmp(a, "--heartbeat-grace-ms"))
+            o.heartbeat_grace_ms = atoi(val);
         else if (!strcmp(a, "--duration-ms"))
             duration = atol(val);
         else {
             usage();
             return 2;
         }
-        i++;
     }
+    lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     fc = fakecord_start(&o);
@@ -81,6 +94,12 @@ main(int argc, char **argv)
         struct timespec ts = { 0, 20 * 1000000 };
 
         nanosleep(&ts, NULL);
+        v = fakecord_violations(fc);
+        if (v && strlen(v) > shown) {
+            fprintf(stderr, "%s", v + shown);
+            shown = strlen(v);
+        }
+        free(v);
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (duration >= 0 && (now.tv_sec - t0.tv_sec) * 1000 +
                                      (now.tv_nsec - t0.tv_nsec) / 1000000 >=
@@ -89,11 +108,13 @@ main(int argc, char **argv)
     }
     fakecord_stats(fc, &st);
     v = fakecord_violations(fc);
+    if (v && strlen(v) > shown)
+        fprintf(stderr, "%s", v + shown);
     fprintf(stderr,
             "fakecord-server: %d connections, %d identifies, %d resumes, "
-            "%d REST requests, %d violations\n%s",
+            "%d REST requests, %d violations\n",
             st.connections, st.identifies, st.resumes, st.rest_requests,
-            st.violations, v ? v : "");
+            st.violations);
     free(v);
     fakecord_stop(fc);
     return 0;

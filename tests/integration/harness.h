@@ -44,7 +44,7 @@ static pthread_mutex_t h_log_mu = PTHREAD_MUTEX_INITIALIZER;
 static char *h_logs;
 static size_t h_logs_len, h_logs_cap;
 
-static void
+static inline void
 h_log_sink(const char *line, size_t len, void *data)
 {
     (void)data;
@@ -65,7 +65,7 @@ h_log_sink(const char *line, size_t len, void *data)
 }
 
 /* 1 if `needle` appears in the captured logs. */
-static int
+static inline int
 h_log_has(const char *needle)
 {
     int found;
@@ -76,7 +76,7 @@ h_log_has(const char *needle)
     return found;
 }
 
-static void
+static inline void
 h_log_reset(void)
 {
     pthread_mutex_lock(&h_log_mu);
@@ -86,7 +86,7 @@ h_log_reset(void)
     pthread_mutex_unlock(&h_log_mu);
 }
 
-static void
+static inline void
 h_record(dbot *bot, const dbot_event *ev, void *data)
 {
     struct harness *h = data;
@@ -104,7 +104,7 @@ h_record(dbot *bot, const dbot_event *ev, void *data)
     pthread_mutex_unlock(&h->mu);
 }
 
-static int
+static inline int
 h_count(struct harness *h, const char *name)
 {
     int n = 0;
@@ -116,7 +116,7 @@ h_count(struct harness *h, const char *name)
     return n;
 }
 
-static struct fakecord_stats
+static inline struct fakecord_stats
 h_stats(struct harness *h)
 {
     struct fakecord_stats s;
@@ -125,7 +125,7 @@ h_stats(struct harness *h)
     return s;
 }
 
-static void *
+static inline void *
 h_bot_thread(void *arg)
 {
     struct harness *h = arg;
@@ -136,7 +136,7 @@ h_bot_thread(void *arg)
 }
 
 /* Start a fake (opts may be NULL) unless h->fc is already set. */
-static void
+static inline void
 h_start_fake(struct harness *h, const struct fakecord_opts *o)
 {
     struct fakecord_opts d;
@@ -154,7 +154,7 @@ h_start_fake(struct harness *h, const struct fakecord_opts *o)
 
 /* Build a bot pointing at the fake; `extra` is more JSON members
  * (",\"intents\":[...]") or "". */
-static void
+static inline void
 h_new_bot(struct harness *h, const char *extra)
 {
     char json[2048];
@@ -170,14 +170,14 @@ h_new_bot(struct harness *h, const char *extra)
     ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
 }
 
-static void
+static inline void
 h_run_bot(struct harness *h)
 {
     atomic_store(&h->running, 1);
     ASSERT_EQ(pthread_create(&h->th, NULL, h_bot_thread, h), 0);
 }
 
-static void
+static inline void
 h_start(struct harness *h, const struct fakecord_opts *o, const char *extra)
 {
     memset(h, 0, sizeof *h);
@@ -189,7 +189,7 @@ h_start(struct harness *h, const struct fakecord_opts *o, const char *extra)
 }
 
 /* Wait for the bot thread to end by itself (fatal close) or stop it. */
-static int
+static inline int
 h_finish(struct harness *h, int stop)
 {
     if (stop)
@@ -201,7 +201,7 @@ h_finish(struct harness *h, int stop)
     return h->rc;
 }
 
-static void
+static inline void
 h_teardown(struct harness *h)
 {
     char *v;

@@ -38,8 +38,13 @@ assert_json_eq_(const cJSON *got, const char *want, int line)
 /* ---- declarations used across tests --------------------------------- */
 
 static const dbot_option primes_opts[] = {
-    { .type = DBOT_OPT_INTEGER, .name = "n", .description = "upper bound",
-      .required = true, .has_min = true, .min_value = 1, .has_max = true,
+    { .type = DBOT_OPT_INTEGER,
+      .name = "n",
+      .description = "upper bound",
+      .required = true,
+      .has_min = true,
+      .min_value = 1,
+      .has_max = true,
       .max_value = 10000000 },
     { .type = DBOT_OPT_BOOLEAN, .name = "list", .description = "show them" },
     { 0 }
@@ -48,77 +53,101 @@ static const dbot_command primes = { .name = "primes",
                                      .description = "Count primes below n",
                                      .options = primes_opts };
 
-static const dbot_choice animals[] = {
-    { .name = "Dog", .str = "animal_dog" },
-    { .name = "Cat", .str = "animal_cat" },
-    { 0 }
-};
-static const dbot_choice sizes[] = {
-    { .name = "small", .integer = 1 },
-    { .name = "large", .integer = 3 },
-    { 0 }
-};
+static const dbot_choice animals[] = { { .name = "Dog", .str = "animal_dog" },
+                                       { .name = "Cat", .str = "animal_cat" },
+                                       { 0 } };
+static const dbot_choice sizes[] = { { .name = "small", .integer = 1 },
+                                     { .name = "large", .integer = 3 },
+                                     { 0 } };
 static const dbot_option pet_opts[] = {
-    { .type = DBOT_OPT_STRING, .name = "animal", .description = "which",
-      .required = true, .choices = animals },
-    { .type = DBOT_OPT_INTEGER, .name = "size", .description = "how big",
+    { .type = DBOT_OPT_STRING,
+      .name = "animal",
+      .description = "which",
+      .required = true,
+      .choices = animals },
+    { .type = DBOT_OPT_INTEGER,
+      .name = "size",
+      .description = "how big",
       .choices = sizes },
-    { .type = DBOT_OPT_STRING, .name = "name", .description = "its name",
-      .min_length = 2, .max_length = 32, .autocomplete = true },
-    { .type = DBOT_OPT_NUMBER, .name = "weight", .description = "kg",
-      .has_min = true, .min_value = 0.5 },
-    { .type = DBOT_OPT_CHANNEL, .name = "where", .description = "channel",
+    { .type = DBOT_OPT_STRING,
+      .name = "name",
+      .description = "its name",
+      .min_length = 2,
+      .max_length = 32,
+      .autocomplete = true },
+    { .type = DBOT_OPT_NUMBER,
+      .name = "weight",
+      .description = "kg",
+      .has_min = true,
+      .min_value = 0.5 },
+    { .type = DBOT_OPT_CHANNEL,
+      .name = "where",
+      .description = "channel",
       .channel_types = DBOT_CHANNEL_MASK(DBOT_CHANNEL_GUILD_ANNOUNCEMENT) |
                        DBOT_CHANNEL_MASK(DBOT_CHANNEL_GUILD_TEXT) },
-    { .type = DBOT_OPT_ATTACHMENT, .name = "photo", .description = "a photo",
+    { .type = DBOT_OPT_ATTACHMENT,
+      .name = "photo",
+      .description = "a photo",
       .extra_json = "{\"description_localizations\":{\"de\":\"ein Foto\"}}" },
     { 0 }
 };
-static const dbot_command pet = { .name = "pet", .description = "Adopt a pet",
-                                  .options = pet_opts, .nsfw = false };
+static const dbot_command pet = { .name = "pet",
+                                  .description = "Adopt a pet",
+                                  .options = pet_opts,
+                                  .nsfw = false };
 
 /* /permissions user get|edit, /permissions role get */
 static const dbot_option perm_user_get[] = {
-    { .type = DBOT_OPT_USER, .name = "user", .description = "whose",
+    { .type = DBOT_OPT_USER,
+      .name = "user",
+      .description = "whose",
       .required = true },
     { .type = DBOT_OPT_CHANNEL, .name = "channel", .description = "where" },
     { 0 }
 };
-static const dbot_option perm_role_get[] = {
-    { .type = DBOT_OPT_ROLE, .name = "role", .description = "which",
-      .required = true },
-    { 0 }
-};
+static const dbot_option perm_role_get[] = { { .type = DBOT_OPT_ROLE,
+                                               .name = "role",
+                                               .description = "which",
+                                               .required = true },
+                                             { 0 } };
 static const dbot_option perm_user_subs[] = {
-    { .type = DBOT_OPT_SUBCOMMAND, .name = "get", .description = "Get",
+    { .type = DBOT_OPT_SUBCOMMAND,
+      .name = "get",
+      .description = "Get",
       .options = perm_user_get },
     { .type = DBOT_OPT_SUBCOMMAND, .name = "edit", .description = "Edit" },
     { 0 }
 };
-static const dbot_option perm_role_subs[] = {
-    { .type = DBOT_OPT_SUBCOMMAND, .name = "get", .description = "Get",
-      .options = perm_role_get },
-    { 0 }
-};
-static const dbot_option perm_groups[] = {
-    { .type = DBOT_OPT_SUBCOMMAND_GROUP, .name = "user",
-      .description = "User permissions", .options = perm_user_subs },
-    { .type = DBOT_OPT_SUBCOMMAND_GROUP, .name = "role",
-      .description = "Role permissions", .options = perm_role_subs },
-    { 0 }
-};
+static const dbot_option perm_role_subs[] = { { .type = DBOT_OPT_SUBCOMMAND,
+                                                .name = "get",
+                                                .description = "Get",
+                                                .options = perm_role_get },
+                                              { 0 } };
+static const dbot_option perm_groups[] = { { .type = DBOT_OPT_SUBCOMMAND_GROUP,
+                                             .name = "user",
+                                             .description = "User permissions",
+                                             .options = perm_user_subs },
+                                           { .type = DBOT_OPT_SUBCOMMAND_GROUP,
+                                             .name = "role",
+                                             .description = "Role permissions",
+                                             .options = perm_role_subs },
+                                           { 0 } };
 static const dbot_command permissions = {
-    .name = "permissions", .description = "Get or edit permissions",
-    .options = perm_groups, .default_member_permissions = "32",
+    .name = "permissions",
+    .description = "Get or edit permissions",
+    .options = perm_groups,
+    .default_member_permissions = "32",
     .contexts = DBOT_CTX_GUILD,
 };
 
 static const dbot_command inspect = {
-    .type = DBOT_CMD_USER, .name = "Inspect User",
+    .type = DBOT_CMD_USER,
+    .name = "Inspect User",
     .contexts = DBOT_CTX_GUILD | DBOT_CTX_BOT_DM | DBOT_CTX_PRIVATE_CHANNEL,
     .integration_types = DBOT_INSTALL_GUILD | DBOT_INSTALL_USER,
 };
-static const dbot_command quote = { .type = DBOT_CMD_MESSAGE, .name = "Quote",
+static const dbot_command quote = { .type = DBOT_CMD_MESSAGE,
+                                    .name = "Quote",
                                     .default_member_permissions = "0",
                                     .nsfw = true };
 
@@ -251,25 +280,26 @@ TEST(rejects_bad_names_and_descriptions)
     EXPECT_ERROR(CMD(.name = "two words", .description = "x"),
                  "name \"two words\" has ' '");
     EXPECT_ERROR(CMD(.name = "a!", .description = "x"), "has '!'");
-    EXPECT_ERROR(CMD(.name = "abcdefghijabcdefghijabcdefghijabc",
-                     .description = "x"),
-                 "longer than 32 characters");
+    EXPECT_ERROR(
+        CMD(.name = "abcdefghijabcdefghijabcdefghijabc", .description = "x"),
+        "longer than 32 characters");
     EXPECT_ERROR(CMD(.name = "bad\xC0\xAF", .description = "x"),
                  "name is not valid UTF-8");
     EXPECT_ERROR(CMD(.name = "nodesc"),
                  "command \"nodesc\": description is empty (1-100");
-    EXPECT_ERROR(
-        CMD(.name = "long",
-            .description = "0123456789012345678901234567890123456789012345678"
-                           "90123456789012345678901234567890123456789012345678"
-                           "9x"),
-        "description is longer than 100 characters");
+    EXPECT_ERROR(CMD(.name = "long",
+                     .description =
+                         "0123456789012345678901234567890123456789012345678"
+                         "90123456789012345678901234567890123456789012345678"
+                         "9x"),
+                 "description is longer than 100 characters");
     EXPECT_ERROR(CMD(.type = DBOT_CMD_USER, .name = "Who", .description = "x"),
                  "USER and MESSAGE commands have no description");
-    EXPECT_ERROR(CMD(.type = DBOT_CMD_MESSAGE, .name = "M",
-                     .options = OPTS({ .type = DBOT_OPT_STRING, .name = "a",
-                                       .description = "a" })),
-                 "have no options");
+    EXPECT_ERROR(
+        CMD(.type = DBOT_CMD_MESSAGE, .name = "M",
+            .options = OPTS(
+                { .type = DBOT_OPT_STRING, .name = "a", .description = "a" })),
+        "have no options");
     EXPECT_ERROR(CMD(.type = 4, .name = "launch"),
                  "unsupported command type 4");
     EXPECT_ERROR(CMD(.type = DBOT_CMD_USER,
@@ -279,30 +309,33 @@ TEST(rejects_bad_names_and_descriptions)
 
 TEST(rejects_bad_options)
 {
-    EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_STRING, .name = "A",
-                                       .description = "a" })),
-                 "command \"c\" option \"A\": name \"A\" must be lowercase");
+    EXPECT_ERROR(
+        CMD(.name = "c", .description = "d",
+            .options = OPTS(
+                { .type = DBOT_OPT_STRING, .name = "A", .description = "a" })),
+        "command \"c\" option \"A\": name \"A\" must be lowercase");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
                      .options = OPTS({ .type = DBOT_OPT_STRING, .name = "a" })),
                  "option \"a\": description is empty");
-    EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = 12, .name = "a",
-                                       .description = "a" })),
-                 "unknown option type 12");
-    EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_STRING, .name = "a",
-                                       .description = "a" },
-                                     { .type = DBOT_OPT_STRING, .name = "b",
-                                       .description = "b",
-                                       .required = true })),
-                 "option \"b\": required option after an optional one");
-    EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_STRING, .name = "a",
-                                       .description = "a" },
-                                     { .type = DBOT_OPT_INTEGER, .name = "a",
-                                       .description = "b" })),
-                 "option \"a\": duplicate option name");
+    EXPECT_ERROR(
+        CMD(.name = "c", .description = "d",
+            .options = OPTS({ .type = 12, .name = "a", .description = "a" })),
+        "unknown option type 12");
+    EXPECT_ERROR(
+        CMD(.name = "c", .description = "d",
+            .options = OPTS(
+                { .type = DBOT_OPT_STRING, .name = "a", .description = "a" },
+                { .type = DBOT_OPT_STRING,
+                  .name = "b",
+                  .description = "b",
+                  .required = true })),
+        "option \"b\": required option after an optional one");
+    EXPECT_ERROR(
+        CMD(.name = "c", .description = "d",
+            .options = OPTS(
+                { .type = DBOT_OPT_STRING, .name = "a", .description = "a" },
+                { .type = DBOT_OPT_INTEGER, .name = "a", .description = "b" })),
+        "option \"a\": duplicate option name");
 }
 
 TEST(rejects_too_many_options_and_choices)
@@ -318,7 +351,8 @@ TEST(rejects_too_many_options_and_choices)
     memset(one, 0, sizeof one);
     for (i = 0; i < 26; i++) {
         snprintf(names[i], sizeof names[i], "o%d", i);
-        many[i] = (dbot_option){ .type = DBOT_OPT_BOOLEAN, .name = names[i],
+        many[i] = (dbot_option){ .type = DBOT_OPT_BOOLEAN,
+                                 .name = names[i],
                                  .description = "x" };
         ch[i] = (dbot_choice){ .name = names[i], .str = names[i] };
     }
@@ -334,8 +368,9 @@ TEST(rejects_too_many_options_and_choices)
         ASSERT_TRUE(j != NULL);
         cJSON_Delete(j);
     }
-    one[0] = (dbot_option){ .type = DBOT_OPT_STRING, .name = "s",
-                            .description = "x", .choices = ch };
+    one[0] = (dbot_option){
+        .type = DBOT_OPT_STRING, .name = "s", .description = "x", .choices = ch
+    };
     EXPECT_ERROR(CMD(.name = "c", .description = "d", .options = one),
                  "option \"s\": more than 25 choices");
 }
@@ -349,71 +384,94 @@ TEST(rejects_bad_choices_and_limits)
     };
 
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_STRING, .name = "a",
-                                       .description = "a", .choices = s,
+                     .options = OPTS({ .type = DBOT_OPT_STRING,
+                                       .name = "a",
+                                       .description = "a",
+                                       .choices = s,
                                        .autocomplete = true })),
                  "choices and autocomplete exclude each other");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_USER, .name = "a",
-                                       .description = "a", .choices = s })),
+                     .options = OPTS({ .type = DBOT_OPT_USER,
+                                       .name = "a",
+                                       .description = "a",
+                                       .choices = s })),
                  "choices need a STRING, INTEGER or NUMBER option");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_STRING, .name = "a",
+                     .options = OPTS({ .type = DBOT_OPT_STRING,
+                                       .name = "a",
                                        .description = "a",
                                        .choices = nostr })),
                  "choices[0].str is empty");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_INTEGER, .name = "a",
-                                       .description = "a", .choices = big })),
+                     .options = OPTS({ .type = DBOT_OPT_INTEGER,
+                                       .name = "a",
+                                       .description = "a",
+                                       .choices = big })),
                  "choices[0].integer is outside");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_BOOLEAN, .name = "a",
+                     .options = OPTS({ .type = DBOT_OPT_BOOLEAN,
+                                       .name = "a",
                                        .description = "a",
                                        .autocomplete = true })),
                  "autocomplete needs a STRING");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_STRING, .name = "a",
-                                       .description = "a", .has_min = true,
+                     .options = OPTS({ .type = DBOT_OPT_STRING,
+                                       .name = "a",
+                                       .description = "a",
+                                       .has_min = true,
                                        .min_value = 1 })),
                  "min_value/max_value need an INTEGER or NUMBER");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_INTEGER, .name = "a",
-                                       .description = "a", .has_min = true,
-                                       .min_value = 5, .has_max = true,
+                     .options = OPTS({ .type = DBOT_OPT_INTEGER,
+                                       .name = "a",
+                                       .description = "a",
+                                       .has_min = true,
+                                       .min_value = 5,
+                                       .has_max = true,
                                        .max_value = 4 })),
                  "min_value 5 is above max_value 4");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_INTEGER, .name = "a",
-                                       .description = "a", .has_min = true,
+                     .options = OPTS({ .type = DBOT_OPT_INTEGER,
+                                       .name = "a",
+                                       .description = "a",
+                                       .has_min = true,
                                        .min_value = 0.5 })),
                  "must be whole numbers");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_NUMBER, .name = "a",
-                                       .description = "a", .has_max = true,
+                     .options = OPTS({ .type = DBOT_OPT_NUMBER,
+                                       .name = "a",
+                                       .description = "a",
+                                       .has_max = true,
                                        .max_value = 1e16 })),
                  "max_value is outside");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_INTEGER, .name = "a",
+                     .options = OPTS({ .type = DBOT_OPT_INTEGER,
+                                       .name = "a",
                                        .description = "a",
                                        .max_length = 5 })),
                  "min_length/max_length need a STRING option");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_STRING, .name = "a",
+                     .options = OPTS({ .type = DBOT_OPT_STRING,
+                                       .name = "a",
                                        .description = "a",
                                        .max_length = 6001 })),
                  "max_length 6001 is outside 1-6000");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_STRING, .name = "a",
-                                       .description = "a", .min_length = 9,
+                     .options = OPTS({ .type = DBOT_OPT_STRING,
+                                       .name = "a",
+                                       .description = "a",
+                                       .min_length = 9,
                                        .max_length = 3 })),
                  "min_length 9 is above max_length 3");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_STRING, .name = "a",
+                     .options = OPTS({ .type = DBOT_OPT_STRING,
+                                       .name = "a",
                                        .description = "a",
                                        .channel_types = 1 })),
                  "channel_types need a CHANNEL option");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_STRING, .name = "a",
+                     .options = OPTS({ .type = DBOT_OPT_STRING,
+                                       .name = "a",
                                        .description = "a",
                                        .extra_json = "[1]" })),
                  "option \"a\": extra_json is not a JSON object");
@@ -424,7 +482,8 @@ TEST(rejects_bad_nesting_with_path)
     /* group inside a subcommand */
     EXPECT_ERROR(
         CMD(.name = "c", .description = "d",
-            .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND, .name = "s",
+            .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND,
+                              .name = "s",
                               .description = "s",
                               .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND,
                                                 .name = "t",
@@ -433,60 +492,70 @@ TEST(rejects_bad_nesting_with_path)
     /* option other than subcommand inside a group */
     EXPECT_ERROR(
         CMD(.name = "c", .description = "d",
-            .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND_GROUP, .name = "g",
+            .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND_GROUP,
+                              .name = "g",
                               .description = "g",
                               .options = OPTS({ .type = DBOT_OPT_STRING,
                                                 .name = "x",
                                                 .description = "x" }) })),
         "option \"g.x\": a subcommand group holds only subcommands");
     /* group inside a group */
-    EXPECT_ERROR(
-        CMD(.name = "c", .description = "d",
-            .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND_GROUP, .name = "g",
-                              .description = "g",
-                              .options = OPTS({
-                                  .type = DBOT_OPT_SUBCOMMAND_GROUP,
-                                  .name = "h", .description = "h",
-                                  .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND,
-                                                    .name = "s",
-                                                    .description = "s" }) }) })),
-        "option \"g.h\": a subcommand group holds only subcommands");
+    EXPECT_ERROR(CMD(.name = "c", .description = "d",
+                     .options = OPTS(
+                         { .type = DBOT_OPT_SUBCOMMAND_GROUP,
+                           .name = "g",
+                           .description = "g",
+                           .options = OPTS(
+                               { .type = DBOT_OPT_SUBCOMMAND_GROUP,
+                                 .name = "h",
+                                 .description = "h",
+                                 .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND,
+                                                   .name = "s",
+                                                   .description = "s" }) }) })),
+                 "option \"g.h\": a subcommand group holds only subcommands");
     /* three levels deep, error reported with the full path */
     EXPECT_ERROR(
         CMD(.name = "c", .description = "d",
-            .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND_GROUP, .name = "g",
-                              .description = "g",
-                              .options = OPTS({
-                                  .type = DBOT_OPT_SUBCOMMAND, .name = "s",
-                                  .description = "s",
-                                  .options = OPTS({ .type = DBOT_OPT_USER,
-                                                    .name = "Who",
-                                                    .description = "w" }) }) })),
+            .options =
+                OPTS({ .type = DBOT_OPT_SUBCOMMAND_GROUP,
+                       .name = "g",
+                       .description = "g",
+                       .options = OPTS(
+                           { .type = DBOT_OPT_SUBCOMMAND,
+                             .name = "s",
+                             .description = "s",
+                             .options = OPTS({ .type = DBOT_OPT_USER,
+                                               .name = "Who",
+                                               .description = "w" }) }) })),
         "command \"c\" option \"g.s.Who\": name \"Who\" must be lowercase");
     EXPECT_ERROR(
         CMD(.name = "c", .description = "d",
-            .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND, .name = "s",
-                              .description = "s" },
-                            { .type = DBOT_OPT_STRING, .name = "x",
-                              .description = "x" })),
+            .options = OPTS(
+                { .type = DBOT_OPT_SUBCOMMAND,
+                  .name = "s",
+                  .description = "s" },
+                { .type = DBOT_OPT_STRING, .name = "x", .description = "x" })),
         "option \"x\": subcommands and groups cannot be mixed");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
                      .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND_GROUP,
-                                       .name = "g", .description = "g" })),
+                                       .name = "g",
+                                       .description = "g" })),
                  "subcommand group has no subcommands");
     EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND, .name = "s",
+                     .options = OPTS({ .type = DBOT_OPT_SUBCOMMAND,
+                                       .name = "s",
                                        .description = "s",
                                        .required = true })),
                  "subcommands and groups take no required");
-    EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .options = OPTS({ .type = DBOT_OPT_STRING, .name = "s",
-                                       .description = "s",
-                                       .options = OPTS({ .type = 3,
-                                                         .name = "x",
-                                                         .description =
-                                                             "x" }) })),
-                 "only subcommands and groups have options");
+    EXPECT_ERROR(
+        CMD(.name = "c", .description = "d",
+            .options =
+                OPTS({ .type = DBOT_OPT_STRING,
+                       .name = "s",
+                       .description = "s",
+                       .options = OPTS(
+                           { .type = 3, .name = "x", .description = "x" }) })),
+        "only subcommands and groups have options");
 }
 
 TEST(rejects_bad_command_fields)
@@ -499,8 +568,7 @@ TEST(rejects_bad_command_fields)
                  "is not a decimal");
     EXPECT_ERROR(CMD(.name = "c", .description = "d", .contexts = 8),
                  "contexts has unknown bits 0x8");
-    EXPECT_ERROR(CMD(.name = "c", .description = "d",
-                     .integration_types = 4),
+    EXPECT_ERROR(CMD(.name = "c", .description = "d", .integration_types = 4),
                  "integration_types has unknown bits 0x4");
     EXPECT_ERROR(CMD(.name = "c", .description = "d", .extra_json = "{"),
                  "command \"c\": extra_json is not a JSON object");
@@ -557,8 +625,10 @@ TEST(rejects_more_than_8000_characters)
         static char on[4][4];
 
         snprintf(on[k], sizeof on[k], "o%d", k);
-        opts[k] = (dbot_option){ .type = DBOT_OPT_STRING, .name = on[k],
-                                 .description = desc, .choices = ch };
+        opts[k] = (dbot_option){ .type = DBOT_OPT_STRING,
+                                 .name = on[k],
+                                 .description = desc,
+                                 .choices = ch };
     }
     EXPECT_ERROR(CMD(.name = "c", .description = desc, .options = opts),
                  "characters of names, descriptions and values; the limit "
@@ -640,27 +710,27 @@ TEST(pet_equal_with_choices_channel_types_localizations)
 {
     const dbot_command *cmds[] = { &pet };
     cJSON *ours = build(cmds, 1);
-    cJSON *theirs = parse(
-        "[{\"id\":\"1\",\"application_id\":\"2\",\"version\":\"3\","
-        "\"type\":1,\"name\":\"pet\",\"description\":\"Adopt a pet\","
-        "\"name_localized\":\"pet\",\"dm_permission\":true,"
-        "\"integration_types\":[0],\"options\":["
-        "{\"type\":3,\"name\":\"animal\",\"description\":\"which\","
-        "\"required\":true,\"choices\":[{\"name\":\"Dog\",\"value\":"
-        "\"animal_dog\",\"name_localizations\":null},{\"name\":\"Cat\","
-        "\"value\":\"animal_cat\"}]},"
-        "{\"type\":4,\"name\":\"size\",\"description\":\"how big\","
-        "\"choices\":[{\"name\":\"small\",\"value\":1},{\"name\":"
-        "\"large\",\"value\":3}]},"
-        "{\"type\":3,\"name\":\"name\",\"description\":\"its name\","
-        "\"min_length\":2,\"max_length\":32,\"autocomplete\":true},"
-        "{\"type\":10,\"name\":\"weight\",\"description\":\"kg\","
-        "\"min_value\":0.5},"
-        "{\"type\":7,\"name\":\"where\",\"description\":\"channel\","
-        "\"channel_types\":[5,0]},"
-        "{\"type\":11,\"name\":\"photo\",\"description\":\"a photo\","
-        "\"description_localizations\":{\"de\":\"ein Foto\"},"
-        "\"description_localized\":\"a photo\"}]}]");
+    cJSON *theirs =
+        parse("[{\"id\":\"1\",\"application_id\":\"2\",\"version\":\"3\","
+              "\"type\":1,\"name\":\"pet\",\"description\":\"Adopt a pet\","
+              "\"name_localized\":\"pet\",\"dm_permission\":true,"
+              "\"integration_types\":[0],\"options\":["
+              "{\"type\":3,\"name\":\"animal\",\"description\":\"which\","
+              "\"required\":true,\"choices\":[{\"name\":\"Dog\",\"value\":"
+              "\"animal_dog\",\"name_localizations\":null},{\"name\":\"Cat\","
+              "\"value\":\"animal_cat\"}]},"
+              "{\"type\":4,\"name\":\"size\",\"description\":\"how big\","
+              "\"choices\":[{\"name\":\"small\",\"value\":1},{\"name\":"
+              "\"large\",\"value\":3}]},"
+              "{\"type\":3,\"name\":\"name\",\"description\":\"its name\","
+              "\"min_length\":2,\"max_length\":32,\"autocomplete\":true},"
+              "{\"type\":10,\"name\":\"weight\",\"description\":\"kg\","
+              "\"min_value\":0.5},"
+              "{\"type\":7,\"name\":\"where\",\"description\":\"channel\","
+              "\"channel_types\":[5,0]},"
+              "{\"type\":11,\"name\":\"photo\",\"description\":\"a photo\","
+              "\"description_localizations\":{\"de\":\"ein Foto\"},"
+              "\"description_localized\":\"a photo\"}]}]");
 
     ASSERT_EQ(dbot__commands_equal(ours, theirs), 1);
     cJSON_Delete(ours);
@@ -691,7 +761,8 @@ cmd_named(cJSON *arr, const char *name)
 {
     cJSON *c;
 
-    cJSON_ArrayForEach(c, arr) {
+    cJSON_ArrayForEach(c, arr)
+    {
         if (strcmp(cJSON_GetObjectItem(c, "name")->valuestring, name) == 0)
             return c;
     }
@@ -733,8 +804,7 @@ m_nested_type(cJSON *t)
 static void
 m_extra_option(cJSON *t)
 {
-    cJSON_AddItemToArray(cJSON_GetObjectItem(cmd_named(t, "primes"),
-                                             "options"),
+    cJSON_AddItemToArray(cJSON_GetObjectItem(cmd_named(t, "primes"), "options"),
                          parse("{\"type\":3,\"name\":\"x\",\"description\":"
                                "\"x\"}"));
 }
@@ -748,8 +818,7 @@ static void
 m_perms(cJSON *t)
 {
     cJSON_ReplaceItemInObject(cmd_named(t, "permissions"),
-                              "default_member_permissions",
-                              cJSON_CreateNull());
+                              "default_member_permissions", cJSON_CreateNull());
 }
 static void
 m_contexts(cJSON *t)
@@ -850,9 +919,26 @@ TEST(dm_permission_ignored_when_contexts_set)
      * must still compare equal. */
     cJSON *ours = ours4(), *theirs = parse(server_reply);
 
-    cJSON_ReplaceItemInObject(cmd_named(theirs, "permissions"),
-                              "dm_permission", cJSON_CreateTrue());
+    cJSON_ReplaceItemInObject(cmd_named(theirs, "permissions"), "dm_permission",
+                              cJSON_CreateTrue());
     ASSERT_EQ(dbot__commands_equal(ours, theirs), 1);
+    cJSON_Delete(ours);
+    cJSON_Delete(theirs);
+}
+
+TEST(contexts_default_is_everywhere)
+{
+    /* primes sets no contexts: Discord may report null or all three */
+    cJSON *ours = ours4(), *theirs = parse(server_reply);
+
+    cJSON_ReplaceItemInObject(cmd_named(theirs, "primes"), "contexts",
+                              parse("[0,1,2]"));
+    ASSERT_EQ(dbot__commands_equal(ours, theirs), 1);
+    cJSON_DeleteItemFromObject(cmd_named(theirs, "primes"), "contexts");
+    ASSERT_EQ(dbot__commands_equal(ours, theirs), 1);
+    cJSON_AddItemToObject(cmd_named(theirs, "primes"), "contexts",
+                          parse("[0]"));
+    ASSERT_EQ(dbot__commands_equal(ours, theirs), 0);
     cJSON_Delete(ours);
     cJSON_Delete(theirs);
 }
@@ -896,6 +982,7 @@ main(void)
     RUN(differs_in_one_field);
     RUN(choice_value_and_extra_json_differences);
     RUN(dm_permission_ignored_when_contexts_set);
+    RUN(contexts_default_is_everywhere);
     RUN(malformed_replies_differ);
     return 0;
 }

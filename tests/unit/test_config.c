@@ -4,6 +4,7 @@
  */
 #include "../check.h"
 #include "config.h"
+#include "config_text.h"
 #include "log.h"
 
 #include <dbot/dbot.h>
@@ -255,7 +256,8 @@ TEST(every_field_invalid)
         { "{\"shards\":-1}", "shards: must be an integer between 0 and" },
         { "{\"shards\":true}", "shards: must be an integer between 0 and "
                                "65535, got true" },
-        { "{\"workers\":257}", "workers: must be an integer between 0 and 256" },
+        { "{\"workers\":257}",
+          "workers: must be an integer between 0 and 256" },
         { "{\"workers\":null}", "workers: must be an integer between 0 and "
                                 "256, got null" },
         { "{\"slow_handler_ms\":0}", "slow_handler_ms: must be an integer" },
@@ -304,18 +306,20 @@ TEST(every_field_invalid)
                                           "snowflake" },
         { "{\"application_id\":\"0123\"}", "application_id: must be a "
                                            "snowflake" },
-        { "{\"application_id\":\"-1\"}", "application_id: must be a snowflake" },
+        { "{\"application_id\":\"-1\"}",
+          "application_id: must be a snowflake" },
         { "{\"application_id\":\"\"}", "application_id: must be a snowflake" },
         { "{\"application_id\":\"18446744073709551616\"}",
           "application_id: must be a snowflake" },
         { "{\"dev_guild_id\":41771983444115456}",
           "dev_guild_id: must be a snowflake string" },
-        { "{\"dev_guild_id\":1.5}", "dev_guild_id: must be a snowflake string" },
+        { "{\"dev_guild_id\":1.5}",
+          "dev_guild_id: must be a snowflake string" },
         { "{\"dev_guild_id\":true}", "dev_guild_id: must be a snowflake" },
         { "{\"intents\":[\"GUILDS\",\"GUILD_MESAGES\"]}",
           "intents[1]: unknown intent \"GUILD_MESAGES\"" },
         { "{\"intents\":[\"GUILDS\",7]}", "intents[1]: must be an intent name, "
-                                         "got 7" },
+                                          "got 7" },
         { "{\"intents\":131072}", "intents: 131072 has undocumented bits "
                                   "0x20000" },
         { "{\"intents\":-1}", "intents: must be an integer" },
@@ -356,6 +360,11 @@ TEST(intents_by_name_and_number)
     ASSERT_EQ(all & (3u << 22), 0);
     ASSERT_EQ(all, 0x331ffff);
 
+    ASSERT_STREQ(dbot__intent_name(15), "MESSAGE_CONTENT");
+    ASSERT_STREQ(dbot__intent_name(0), "GUILDS");
+    ASSERT_TRUE(dbot__intent_name(17) == NULL);
+    ASSERT_TRUE(dbot__intent_name(63) == NULL);
+
     ASSERT_EQ(parse(&cfg, "{\"intents\":33281}"), 0);
     ASSERT_EQ(cfg.intents, 33281);
     dbot__config_free(&cfg);
@@ -384,7 +393,37 @@ TEST(unknown_field_is_a_warning)
     dbot__config_free(&cfg);
 }
 
-static const char *const secret = "MTA5ODc2NTQzMjE.Gx1y2z.SeCrEt_PaRt-0123456789";
+TEST(message_text_helpers)
+{
+    const char *sec[2] = { NULL, "Bot  abcd.efgh " };
+    char q[64], e[32];
+
+    dbot__cfgtext_quote(q, sizeof q, "a\"b\\c\n\x80", NULL, 0);
+    ASSERT_STREQ(q, "\"a\\\"b\\\\c\\x0a\\x80\"");
+    dbot__cfgtext_quote(q, sizeof q,
+                        "0123456789012345678901234567890123456789XYZ", NULL, 0);
+    ASSERT_STREQ(q, "\"0123456789012345678901234567890123456789...\"");
+    dbot__cfgtext_quote(q, sizeof q, "x abcd.efgh y", sec, 2);
+    ASSERT_STREQ(q, "\"[REDACTED]\"");
+    dbot__cfgtext_quote(q, 8, "abc", NULL, 0); /* too small: empty */
+    ASSERT_STREQ(q, "");
+    ASSERT_TRUE(dbot__cfgtext_has_token("..abcd.efgh..", sec[1]));
+    ASSERT_TRUE(!dbot__cfgtext_has_token("abc", "abc")); /* < 4 bytes */
+
+    snprintf(e, sizeof e, "a SECRET b SECRET c");
+    dbot__cfgtext_scrub(e, sizeof e, "SECRET");
+    ASSERT_STREQ(e, "a [REDACTED] b [REDACTED] c");
+    snprintf(e, sizeof e, "0123456789012345678 SECRET");
+    dbot__cfgtext_scrub(e, sizeof e, "SECRET");
+    ASSERT_NOT_CONTAINS(e, "SECRET");
+    ASSERT_LE(strlen(e), sizeof e - 1);
+
+    ASSERT_EQ(dbot__cfgtext_distance("tokne", "token"), 2);
+    ASSERT_EQ(dbot__cfgtext_distance("Queue_Size", "queue_size"), 0);
+}
+
+static const char *const secret =
+    "MTA5ODc2NTQzMjE.Gx1y2z.SeCrEt_PaRt-0123456789";
 
 TEST(token_prefix_is_stripped_with_warning)
 {
@@ -466,6 +505,13 @@ TEST(token_never_in_errors_or_logs)
     ASSERT_NOT_CONTAINS(logbuf, secret);
     env_clear();
 
+    /* A token that looks like the redaction marker cannot loop the
+     * scrubber. */
+    ASSERT_EQ(parse(&cfg, "{\"token\":\"[REDACTED]\",\"api_url\":"
+                          "\"x[REDACTED]y\"}"),
+              DBOT_ECONFIG);
+    ASSERT_CONTAINS(err, "api_url: must start with");
+
     /* Invalid characters are reported by position, not by value. */
     ASSERT_EQ(parse(&cfg, "{\"token\":\"abc\\u0001def\"}"), DBOT_ECONFIG);
     ASSERT_STREQ(err, "token: the token contains spaces, control or "
@@ -497,8 +543,8 @@ TEST(token_file)
 
     /* Without a read_file function, token_file is refused. */
     dbot__log_clear_secrets();
-    ASSERT_EQ(dbot__config_parse(&cfg, "{\"token_file\":\"/x\"}", 19,
-                                 fake_env, NULL, err, sizeof err),
+    ASSERT_EQ(dbot__config_parse(&cfg, "{\"token_file\":\"/x\"}", 19, fake_env,
+                                 NULL, err, sizeof err),
               DBOT_ECONFIG);
     ASSERT_CONTAINS(err, "token_file: not allowed here");
 }
@@ -579,8 +625,8 @@ TEST(load_from_files)
     snprintf(cfgpath, sizeof cfgpath, "%s/config.json", dir);
     snprintf(tokpath, sizeof tokpath, "%s/token", dir);
     write_file(tokpath, "REAL.file.token-99\n", 0600);
-    snprintf(json, sizeof json,
-             "{\"token_file\":\"%s\",\"queue_size\":77}", tokpath);
+    snprintf(json, sizeof json, "{\"token_file\":\"%s\",\"queue_size\":77}",
+             tokpath);
     write_file(cfgpath, json, 0600);
     unsetenv("DISCORD_TOKEN");
     unsetenv("DBOT_API_URL");
@@ -765,6 +811,7 @@ main(void)
     RUN(every_field_invalid);
     RUN(intents_by_name_and_number);
     RUN(unknown_field_is_a_warning);
+    RUN(message_text_helpers);
     RUN(token_prefix_is_stripped_with_warning);
     RUN(token_never_in_errors_or_logs);
     RUN(token_file);

@@ -24,7 +24,9 @@ TEST(parse_valid_frames)
     struct dbot__gw_msg m;
 
     ASSERT_EQ(parse("{\"op\":10,\"d\":{\"heartbeat_interval\":41250},"
-                    "\"s\":null,\"t\":null}", &m), 0);
+                    "\"s\":null,\"t\":null}",
+                    &m),
+              0);
     ASSERT_EQ(m.op, DBOT__OP_HELLO);
     ASSERT_EQ(m.s, -1);
     ASSERT_TRUE(m.t == NULL);
@@ -32,7 +34,9 @@ TEST(parse_valid_frames)
     cJSON_Delete(m.root);
 
     ASSERT_EQ(parse("{\"t\":\"MESSAGE_CREATE\",\"s\":42,\"op\":0,"
-                    "\"d\":{\"content\":\"hi\"}}", &m), 0);
+                    "\"d\":{\"content\":\"hi\"}}",
+                    &m),
+              0);
     ASSERT_EQ(m.op, DBOT__OP_DISPATCH);
     ASSERT_EQ(m.s, 42);
     ASSERT_STREQ(m.t, "MESSAGE_CREATE");
@@ -78,6 +82,10 @@ TEST(parse_valid_frames)
     ASSERT_EQ(m.op, 42);
     cJSON_Delete(m.root);
 
+    /* A length that counts the NUL terminator is accepted. */
+    ASSERT_EQ(dbot__gw_parse("{\"op\":11}", 10, &m, err, sizeof err), 0);
+    cJSON_Delete(m.root);
+
     /* Only `len` bytes are read: no NUL terminator needed. */
     const char buf[] = "{\"op\":11}GARBAGE";
     ASSERT_EQ(dbot__gw_parse(buf, 9, &m, err, sizeof err), 0);
@@ -109,9 +117,9 @@ TEST(parse_invalid_frames)
         { "{\"op\":0,\"s\":1,\"t\":\"\"}", "dispatch without an event name" },
         { "{\"op\":0,\"s\":1,\"t\":5}", "dispatch without an event name" },
         { "{\"op\":0,\"s\":\"1\",\"t\":\"X\"}", "dispatch \"s\" is not a "
-                                               "number" },
+                                                "number" },
         { "{\"op\":0,\"s\":-3,\"t\":\"X\"}", "dispatch \"s\" is not a "
-                                            "sequence number" },
+                                             "sequence number" },
         { "{\"op\":0,\"s\":1.5,\"t\":\"X\"}", "is not a sequence number" },
         { "{\"op\":0,\"s\":1e300,\"t\":\"X\"}", "is not a sequence number" },
     };
@@ -207,7 +215,8 @@ capture(const char *line, size_t len, void *data)
 
 TEST(identify_with_bad_presence_goes_out_without_it)
 {
-    struct dbot__identify id = { .token = "abc.def", .intents = 1,
+    struct dbot__identify id = { .token = "abc.def",
+                                 .intents = 1,
                                  .presence_json = "{\"status\":" };
     char *s;
 
@@ -245,19 +254,31 @@ TEST(close_code_table)
         int code;
         enum dbot__close_action action;
     } table[] = {
-        { 4000, DBOT__CLOSE_RESUME },   { 4001, DBOT__CLOSE_RESUME },
-        { 4002, DBOT__CLOSE_RESUME },   { 4003, DBOT__CLOSE_RESUME },
-        { 4004, DBOT__CLOSE_FATAL },    { 4005, DBOT__CLOSE_RESUME },
-        { 4007, DBOT__CLOSE_IDENTIFY }, { 4008, DBOT__CLOSE_RESUME },
-        { 4009, DBOT__CLOSE_IDENTIFY }, { 4010, DBOT__CLOSE_FATAL },
-        { 4011, DBOT__CLOSE_FATAL },    { 4012, DBOT__CLOSE_FATAL },
-        { 4013, DBOT__CLOSE_FATAL },    { 4014, DBOT__CLOSE_FATAL },
+        { 4000, DBOT__CLOSE_RESUME },
+        { 4001, DBOT__CLOSE_RESUME },
+        { 4002, DBOT__CLOSE_RESUME },
+        { 4003, DBOT__CLOSE_RESUME },
+        { 4004, DBOT__CLOSE_FATAL },
+        { 4005, DBOT__CLOSE_RESUME },
+        { 4007, DBOT__CLOSE_IDENTIFY },
+        { 4008, DBOT__CLOSE_RESUME },
+        { 4009, DBOT__CLOSE_IDENTIFY },
+        { 4010, DBOT__CLOSE_FATAL },
+        { 4011, DBOT__CLOSE_FATAL },
+        { 4012, DBOT__CLOSE_FATAL },
+        { 4013, DBOT__CLOSE_FATAL },
+        { 4014, DBOT__CLOSE_FATAL },
         /* Not in the table: try to resume. */
-        { 4006, DBOT__CLOSE_RESUME },   { 4015, DBOT__CLOSE_RESUME },
-        { 4900, DBOT__CLOSE_RESUME },   { 1000, DBOT__CLOSE_RESUME },
-        { 1001, DBOT__CLOSE_RESUME },   { 1006, DBOT__CLOSE_RESUME },
-        { 1011, DBOT__CLOSE_RESUME },   { 0, DBOT__CLOSE_RESUME },
-        { -1, DBOT__CLOSE_RESUME },     { 65535, DBOT__CLOSE_RESUME },
+        { 4006, DBOT__CLOSE_RESUME },
+        { 4015, DBOT__CLOSE_RESUME },
+        { 4900, DBOT__CLOSE_RESUME },
+        { 1000, DBOT__CLOSE_RESUME },
+        { 1001, DBOT__CLOSE_RESUME },
+        { 1006, DBOT__CLOSE_RESUME },
+        { 1011, DBOT__CLOSE_RESUME },
+        { 0, DBOT__CLOSE_RESUME },
+        { -1, DBOT__CLOSE_RESUME },
+        { 65535, DBOT__CLOSE_RESUME },
     };
 
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
@@ -315,8 +336,8 @@ TEST(backoff_bounds)
     ASSERT_LE(dbot__backoff_ms(63, 1, INT64_MAX / 2, 0.9), INT64_MAX / 2);
     ASSERT_GE(dbot__backoff_ms(63, 1, INT64_MAX / 2, 0.9), 0);
     /* Odd inputs are clamped, not trusted. */
-    ASSERT_EQ(dbot__backoff_ms(0, 1000, 500, 0.0), 500);  /* max < min */
-    ASSERT_EQ(dbot__backoff_ms(0, 0, 0, 0.0), 0);         /* min clamps to 1 */
+    ASSERT_EQ(dbot__backoff_ms(0, 1000, 500, 0.0), 500); /* max < min */
+    ASSERT_EQ(dbot__backoff_ms(0, 0, 0, 0.0), 0);        /* min clamps to 1 */
     ASSERT_LE(dbot__backoff_ms(0, 1000, 60000, 7.0), 1000);
     ASSERT_EQ(dbot__backoff_ms(0, 1000, 60000, -1.0), 500);
     ASSERT_EQ(dbot__backoff_ms(0, 1000, 60000, NAN), 500);

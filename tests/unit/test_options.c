@@ -127,8 +127,7 @@ TEST(guild_invoker_and_fields)
     ASSERT_STREQ(dbot_ix_guild_locale(ix), "de");
     ASSERT_EQ(dbot_ix_context(ix), DBOT_IX_CTX_GUILD);
     ASSERT_TRUE(dbot_ix_member(ix) != NULL);
-    ASSERT_STREQ(cJSON_GetObjectItem(dbot_ix_user(ix), "username")
-                     ->valuestring,
+    ASSERT_STREQ(cJSON_GetObjectItem(dbot_ix_user(ix), "username")->valuestring,
                  "mason");
     ASSERT_TRUE(dbot_ix_user_id(ix) == 53908232506183680ULL);
     ASSERT_EQ(dbot_ix_app_permissions(ix, &p), 1);
@@ -145,8 +144,7 @@ TEST(dm_invoker_has_no_member)
 
     ASSERT_TRUE(dbot_ix_member(ix) == NULL);
     ASSERT_TRUE(dbot_ix_user_id(ix) == 80351110224678912ULL);
-    ASSERT_STREQ(cJSON_GetObjectItem(dbot_ix_user(ix), "username")
-                     ->valuestring,
+    ASSERT_STREQ(cJSON_GetObjectItem(dbot_ix_user(ix), "username")->valuestring,
                  "nelly");
     ASSERT_TRUE(dbot_ix_guild_id(ix) == 0);
     ASSERT_TRUE(dbot_ix_channel_id(ix) == 900000000000000001ULL);
@@ -185,8 +183,7 @@ TEST(command_path_and_leaf_options)
     ASSERT_STREQ(cJSON_GetObjectItem(r.member, "nick")->valuestring, "tgt");
     ASSERT_EQ(dbot_opt_channel(ix, "channel", &r), 1);
     ASSERT_TRUE(r.id == 645027906669510667ULL);
-    ASSERT_STREQ(cJSON_GetObjectItem(r.object, "name")->valuestring,
-                 "general");
+    ASSERT_STREQ(cJSON_GetObjectItem(r.object, "name")->valuestring, "general");
     ASSERT_TRUE(r.member == NULL);
     /* wrong getter for the type */
     ASSERT_EQ(dbot_opt_string(ix, "user", "dflt", &s), DBOT_EINVAL);
@@ -346,12 +343,12 @@ TEST(context_menu_targets)
 
 TEST(components)
 {
-    cJSON *sel = parse(
-        "{\"type\":3,\"id\":\"1\",\"token\":\"t\",\"guild_id\":\"5\","
-        "\"member\":{\"user\":{\"id\":\"6\"}},\"message\":{\"id\":\"7\","
-        "\"content\":\"Pick\",\"components\":[]},\"data\":{\"custom_id\":"
-        "\"class_select_1\",\"component_type\":3,\"id\":2,\"values\":"
-        "[\"mage\",\"rogue\"]}}");
+    cJSON *sel =
+        parse("{\"type\":3,\"id\":\"1\",\"token\":\"t\",\"guild_id\":\"5\","
+              "\"member\":{\"user\":{\"id\":\"6\"}},\"message\":{\"id\":\"7\","
+              "\"content\":\"Pick\",\"components\":[]},\"data\":{\"custom_id\":"
+              "\"class_select_1\",\"component_type\":3,\"id\":2,\"values\":"
+              "[\"mage\",\"rogue\"]}}");
     cJSON *btn = parse("{\"type\":3,\"data\":{\"custom_id\":\"vote:yes\","
                        "\"component_type\":2,\"id\":1}}");
     cJSON *usel = parse(
@@ -367,19 +364,19 @@ TEST(components)
     ASSERT_STREQ(dbot_ix_value(sel, 1), "rogue");
     ASSERT_TRUE(dbot_ix_value(sel, 2) == NULL);
     ASSERT_TRUE(dbot_ix_value(sel, -1) == NULL);
-    ASSERT_STREQ(cJSON_GetObjectItem(dbot_ix_message(sel), "content")
-                     ->valuestring,
-                 "Pick");
+    ASSERT_STREQ(
+        cJSON_GetObjectItem(dbot_ix_message(sel), "content")->valuestring,
+        "Pick");
     ASSERT_TRUE(dbot_ix_command_name(sel) == NULL);
     ASSERT_EQ(dbot_ix_command_type(sel), 0);
     ASSERT_STREQ(dbot_ix_custom_id(btn), "vote:yes");
     ASSERT_EQ(dbot_ix_component_type(btn), 2);
     ASSERT_EQ(dbot_ix_values_count(btn), 0);
     ASSERT_STREQ(dbot_ix_value(usel, 0), "77");
-    ASSERT_STREQ(cJSON_GetObjectItem(dbot_ix_resolved(usel, "users", 77),
-                                     "username")
-                     ->valuestring,
-                 "x");
+    ASSERT_STREQ(
+        cJSON_GetObjectItem(dbot_ix_resolved(usel, "users", 77), "username")
+            ->valuestring,
+        "x");
     cJSON_Delete(sel);
     cJSON_Delete(btn);
     cJSON_Delete(usel);
@@ -387,17 +384,17 @@ TEST(components)
 
 TEST(modal_submit_label_layout)
 {
-    cJSON *ix = parse(
-        "{\"type\":5,\"id\":\"1\",\"token\":\"t\",\"guild_id\":\"5\","
-        "\"member\":{\"user\":{\"id\":\"6\"}},\"data\":{\"custom_id\":"
-        "\"bug_report\",\"components\":["
-        "{\"type\":18,\"id\":1,\"component\":{\"type\":4,\"id\":2,"
-        "\"custom_id\":\"title\",\"value\":\"It crashes\"}},"
-        "{\"type\":18,\"id\":3,\"component\":{\"type\":4,\"id\":4,"
-        "\"custom_id\":\"details\",\"value\":\"\"}},"
-        "{\"type\":10,\"id\":5},"
-        "{\"type\":18,\"id\":6,\"component\":{\"type\":3,\"id\":7,"
-        "\"custom_id\":\"severity\",\"values\":[\"high\"]}}]}}");
+    cJSON *ix =
+        parse("{\"type\":5,\"id\":\"1\",\"token\":\"t\",\"guild_id\":\"5\","
+              "\"member\":{\"user\":{\"id\":\"6\"}},\"data\":{\"custom_id\":"
+              "\"bug_report\",\"components\":["
+              "{\"type\":18,\"id\":1,\"component\":{\"type\":4,\"id\":2,"
+              "\"custom_id\":\"title\",\"value\":\"It crashes\"}},"
+              "{\"type\":18,\"id\":3,\"component\":{\"type\":4,\"id\":4,"
+              "\"custom_id\":\"details\",\"value\":\"\"}},"
+              "{\"type\":10,\"id\":5},"
+              "{\"type\":18,\"id\":6,\"component\":{\"type\":3,\"id\":7,"
+              "\"custom_id\":\"severity\",\"values\":[\"high\"]}}]}}");
     const cJSON *c;
 
     ASSERT_STREQ(dbot_ix_custom_id(ix), "bug_report");
@@ -405,21 +402,21 @@ TEST(modal_submit_label_layout)
     ASSERT_STREQ(dbot_ix_modal_value(ix, "details"), "");
     ASSERT_TRUE(dbot_ix_modal_value(ix, "severity") == NULL);
     c = dbot_ix_modal_component(ix, "severity");
-    ASSERT_STREQ(cJSON_GetArrayItem(cJSON_GetObjectItem(c, "values"), 0)
-                     ->valuestring,
-                 "high");
+    ASSERT_STREQ(
+        cJSON_GetArrayItem(cJSON_GetObjectItem(c, "values"), 0)->valuestring,
+        "high");
     ASSERT_TRUE(dbot_ix_modal_component(ix, "nope") == NULL);
     cJSON_Delete(ix);
 }
 
 TEST(modal_submit_legacy_rows)
 {
-    cJSON *ix = parse(
-        "{\"type\":5,\"user\":{\"id\":\"6\"},\"data\":{\"custom_id\":"
-        "\"cool_modal\",\"components\":[{\"type\":1,\"components\":[{"
-        "\"type\":4,\"custom_id\":\"name\",\"value\":\"Mason\"}]},"
-        "{\"type\":1,\"components\":[{\"type\":4,\"custom_id\":\"bio\","
-        "\"value\":\"C programmer\"}]}]}}");
+    cJSON *ix =
+        parse("{\"type\":5,\"user\":{\"id\":\"6\"},\"data\":{\"custom_id\":"
+              "\"cool_modal\",\"components\":[{\"type\":1,\"components\":[{"
+              "\"type\":4,\"custom_id\":\"name\",\"value\":\"Mason\"}]},"
+              "{\"type\":1,\"components\":[{\"type\":4,\"custom_id\":\"bio\","
+              "\"value\":\"C programmer\"}]}]}}");
 
     ASSERT_STREQ(dbot_ix_modal_value(ix, "name"), "Mason");
     ASSERT_STREQ(dbot_ix_modal_value(ix, "bio"), "C programmer");
@@ -431,17 +428,22 @@ TEST(modal_submit_legacy_rows)
 TEST(garbage_is_absent_not_a_crash)
 {
     static const char *const junk[] = {
-        "null", "[]", "1", "\"x\"", "{}", "{\"data\":[]}",
+        "null",
+        "[]",
+        "1",
+        "\"x\"",
+        "{}",
+        "{\"data\":[]}",
         "{\"data\":{\"options\":{}}}",
         "{\"data\":{\"name\":5,\"options\":[{\"type\":1}]}}",
-        "{\"data\":{\"name\":\"x\",\"options\":[{\"type\":2,\"options\":"
-        "[{\"type\":2,\"options\":[{\"type\":1,\"options\":[{\"name\":\"a\","
-        "\"type\":3,\"value\":\"deep\"}]}]}]}]}}",
-        "{\"member\":[],\"user\":7,\"app_permissions\":12,\"data\":{"
-        "\"values\":{},\"components\":[{\"component\":[],\"components\":7}],"
-        "\"resolved\":[]}}",
-        "{\"data\":{\"options\":[{\"name\":\"a\",\"type\":1e300,\"value\":"
-        "\"x\"},{\"name\":\"b\",\"value\":{}}]}}",
+        ("{\"data\":{\"name\":\"x\",\"options\":[{\"type\":2,\"options\":"
+         "[{\"type\":2,\"options\":[{\"type\":1,\"options\":[{\"name\":"
+         "\"a\",\"type\":3,\"value\":\"deep\"}]}]}]}]}}"),
+        ("{\"member\":[],\"user\":7,\"app_permissions\":12,\"data\":{"
+         "\"values\":{},\"components\":[{\"component\":[],"
+         "\"components\":7}],\"resolved\":[]}}"),
+        ("{\"data\":{\"options\":[{\"name\":\"a\",\"type\":1e300,"
+         "\"value\":\"x\"},{\"name\":\"b\",\"value\":{}}]}}"),
     };
     size_t i;
 

@@ -214,7 +214,7 @@ TEST(honours_remaining_and_reset_after_before_sending)
 TEST(bucket_shared_across_routes_with_same_hash)
 {
     struct dbot__rl *rl = dbot__rl_new(50, 1);
-    struct req a, b, c, d;
+    struct req a, b, c, d, e;
     struct dbot__rl_resp r;
     int ids[8];
     int64_t wake;
@@ -222,9 +222,14 @@ TEST(bucket_shared_across_routes_with_same_hash)
     now = 0;
     submit(rl, &a, 1, "PATCH", "/channels/1/messages/10");
     submit(rl, &b, 2, "DELETE", "/channels/1/messages/11");
-    ASSERT_EQ(take(rl, ids, 8, NULL), 2); /* unknown routes: one each */
+    /* Unknown routes of one channel probe one at a time: they may share
+     * a bucket. */
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 1);
     r = hdrs("shared", 3, 2, 5.0);
     dbot__rl_complete(rl, &a.rl, &r, now);
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 2);
     r = hdrs("shared", 3, 1, 5.0);
     dbot__rl_complete(rl, &b.rl, &r, now);
     ASSERT_EQ(dbot__rl_bucket_remaining(rl, "shared", "channels:1"), 1);
@@ -234,48 +239,75 @@ TEST(bucket_shared_across_routes_with_same_hash)
     ASSERT_EQ(take(rl, ids, 8, &wake), 1);
     ASSERT_EQ(ids[0], 3);
     ASSERT_EQ(wake, 5000);
-    /* Another channel is another bucket (major parameter). */
-    {
-        struct req e;
-        submit(rl, &e, 5, "DELETE", "/channels/2/messages/1");
-        ASSERT_EQ(take(rl, ids, 8, NULL), 1);
-        ASSERT_EQ(ids[0], 5);
-        dbot__rl_complete(rl, &e.rl, &r, now);
-    }
+    /* Another channel is another bucket (major parameter); its window is
+     * unknown, so it takes one request to learn it. */
+    submit(rl, &e, 5, "DELETE", "/channels/2/messages/1");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 5);
+    dbot__rl_complete(rl, &e.rl, &r, now);
     r = hdrs("shared", 3, 0, 4.0);
     dbot__rl_complete(rl, &c.rl, &r, now);
+    now = 4999;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 0);
     now = 5000;
     ASSERT_EQ(take(rl, ids, 8, NULL), 1);
     ASSERT_EQ(ids[0], 4);
     dbot__rl_free(rl);
 }
 
+TEST(unknown_window_allows_one_request)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 1);
+    struct req a, b, c;
+    struct dbot__rl_resp r = hdrs("w", 5, 4, 5.0);
+    int ids[8];
+
+    now = 0;
+    submit(rl, &a, 1, "POST", "/channels/1/messages");
+    take(rl, ids, 8, NULL);
+    dbot__rl_complete(rl, &a.rl, &r, now);
+    /* Route known, channel 2 new: PATCH and POST lanes share the (w, 2)
+     * bucket whose window is unknown. */
+    submit(rl, &b, 2, "POST", "/channels/2/messages");
+    submit(rl, &c, 3, "POST", "/channels/2/messages");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    dbot__rl_complete(rl, &b.rl, &r, now);
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 3);
+    dbot__rl_free(rl);
+}
+
 TEST(own_decrement_beats_stale_headers)
 {
     struct dbot__rl *rl = dbot__rl_new(50, 1);
-    struct req a, b, c, d, e;
+    struct req a, p, b, c, d, e;
     struct dbot__rl_resp r;
     int ids[8];
 
     now = 0;
+    /* Learn both routes (sequentially: same channel). */
     submit(rl, &a, 1, "GET", "/channels/1/messages/1");
+    submit(rl, &p, 9, "GET", "/channels/1/pins");
     ASSERT_EQ(take(rl, ids, 8, NULL), 1);
-    r = hdrs("hb", 3, 2, 10.0);
+    r = hdrs("hb", 4, 3, 10.0);
     dbot__rl_complete(rl, &a.rl, &r, now);
-    /* Two routes on the same bucket each send one: remaining 2 -> 0. */
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 9);
+    r = hdrs("hb", 4, 2, 10.0);
+    dbot__rl_complete(rl, &p.rl, &r, now);
+    ASSERT_EQ(dbot__rl_bucket_remaining(rl, "hb", "channels:1"), 2);
+    /* Both routes send one: remaining 2 -> 0 by our own count. */
+    now = 10;
     submit(rl, &b, 2, "GET", "/channels/1/messages/2");
     submit(rl, &c, 3, "GET", "/channels/1/pins");
-    now = 10;
-    ASSERT_EQ(take(rl, ids, 8, NULL), 2); /* pins: an unknown lane */
-    ASSERT_EQ(ids[0], 2);
-    ASSERT_EQ(ids[1], 3);
-    ASSERT_EQ(dbot__rl_bucket_remaining(rl, "hb", "channels:1"), 1);
-    /* The pins lane learns it shares the bucket from its first response. */
-    r = hdrs("hb", 3, 0, 9.9);
+    ASSERT_EQ(take(rl, ids, 8, NULL), 2);
+    ASSERT_EQ(dbot__rl_bucket_remaining(rl, "hb", "channels:1"), 0);
+    /* c's answer comes first and is exact... */
+    r = hdrs("hb", 4, 0, 9.9);
     dbot__rl_complete(rl, &c.rl, &r, now);
     ASSERT_EQ(dbot__rl_bucket_remaining(rl, "hb", "channels:1"), 0);
-    /* b's response arrives late with a stale, higher count. */
-    r = hdrs("hb", 3, 1, 9.95);
+    /* ...b's arrives late with a stale, higher count: ignored. */
+    r = hdrs("hb", 4, 1, 9.95);
     dbot__rl_complete(rl, &b.rl, &r, now);
     ASSERT_EQ(dbot__rl_bucket_remaining(rl, "hb", "channels:1"), 0);
     submit(rl, &d, 4, "GET", "/channels/1/messages/3");
@@ -285,6 +317,28 @@ TEST(own_decrement_beats_stale_headers)
     ASSERT_EQ(take(rl, ids, 8, NULL), 0);
     now = 10000;
     ASSERT_EQ(take(rl, ids, 8, NULL), 2);
+    dbot__rl_free(rl);
+}
+
+TEST(routes_without_headers_stop_probing)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 1);
+    struct req a, b, c;
+    struct dbot__rl_resp r = none(200);
+    int ids[8];
+
+    now = 0;
+    submit(rl, &a, 1, "GET", "/users/@me");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    dbot__rl_complete(rl, &a.rl, &r, now);
+    submit(rl, &b, 2, "GET", "/users/@me");
+    submit(rl, &c, 3, "GET", "/gateway/bot");
+    /* b's route is probed (no limit); c is a probe and must wait for b. */
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 2);
+    dbot__rl_complete(rl, &b.rl, &r, now);
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 3);
     dbot__rl_free(rl);
 }
 
@@ -394,7 +448,7 @@ TEST(global_429_pauses_all_but_exempt_routes)
     submit(rl, &b, 2, "POST", "/channels/9/messages");
     submit(rl, &c, 3, "POST", "/interactions/5/tok/callback");
     submit(rl, &d, 4, "PATCH", "/webhooks/7/tok/messages/@original");
-    submit(rl, &e, 5, "POST", "/webhooks/7/tok");
+    submit(rl, &e, 5, "POST", "/webhooks/7/tok2");
     ASSERT_EQ(take(rl, ids, 8, &wake), 3);
     ASSERT_EQ(ids[0], 3); /* interaction callbacks first */
     ASSERT_EQ(ids[1], 4);
@@ -647,7 +701,9 @@ main(void)
     RUN(unknown_route_one_in_flight_per_lane);
     RUN(honours_remaining_and_reset_after_before_sending);
     RUN(bucket_shared_across_routes_with_same_hash);
+    RUN(unknown_window_allows_one_request);
     RUN(own_decrement_beats_stale_headers);
+    RUN(routes_without_headers_stop_probing);
     RUN(window_refills_after_reset);
     RUN(missing_headers_never_deadlock);
     RUN(per_route_429_blocks_bucket_and_requeues_at_head);

@@ -233,6 +233,41 @@ TEST(marker_inside_data_is_not_a_boundary)
     dbot__zstream_free(z);
 }
 
+/* A long level-0 message spans several stored blocks; when one of them ends
+ * in 00 00 ff ff the block boundary is still inside the message. */
+TEST(stored_block_ending_in_marker_mid_message)
+{
+    size_t n = 200000;
+    unsigned char *msg = malloc(n);
+    struct dbot__zstream *z = dbot__zstream_new(1 << 20);
+    struct server s;
+    struct got g = { 0 };
+    int phase_hits = 0;
+
+    for (size_t i = 0; i < n; i++)
+        msg[i] = "\0\0\xff\xff"[(i + 1) % 4];
+    server_init(&s, 0);
+    server_send(&s, msg, n);
+    /* Check the premise: some stored block (after the first) starts right
+     * after a 00 00 ff ff that belongs to the data. */
+    for (size_t pos = 2; pos + 5 <= s.len;) {
+        size_t len = (size_t)s.buf[pos + 1] | (size_t)s.buf[pos + 2] << 8;
+        if (pos > 2 && memcmp(s.buf + pos - 4, "\0\0\xff\xff", 4) == 0 &&
+            len > 0)
+            phase_hits++;
+        pos += 5 + len;
+    }
+    ASSERT_GE(phase_hits, 1);
+    ASSERT_EQ(dbot__zstream_feed(z, s.buf, s.len, on_msg, &g), 0);
+    ASSERT_EQ(g.n, 1);
+    ASSERT_EQ(g.len[0], n);
+    ASSERT_EQ(memcmp(g.msg[0], msg, n), 0);
+    got_free(&g);
+    server_free(&s);
+    dbot__zstream_free(z);
+    free(msg);
+}
+
 TEST(empty_flush_delivers_nothing)
 {
     struct dbot__zstream *z = dbot__zstream_new(1 << 20);
@@ -264,8 +299,7 @@ TEST(message_over_max_out_is_too_big)
     server_init(&s, Z_DEFAULT_COMPRESSION);
     server_send(&s, hello, strlen(hello));
     server_send(&s, big, max + 1);
-    ASSERT_EQ(dbot__zstream_feed(z, s.buf, s.len, on_msg, &g),
-              DBOT_ETOOBIG);
+    ASSERT_EQ(dbot__zstream_feed(z, s.buf, s.len, on_msg, &g), DBOT_ETOOBIG);
     ASSERT_EQ(g.n, 1); /* the message before it was delivered */
     /* The context stays unusable. */
     ASSERT_EQ(dbot__zstream_feed(z, s.buf, 4, on_msg, &g), DBOT_ETOOBIG);
@@ -378,7 +412,8 @@ TEST(five_megabyte_guild_create)
     struct got g = { 0 };
     unsigned seed = 12345;
 
-    n += (size_t)snprintf(text, cap, "{\"op\":0,\"s\":2,\"t\":\"GUILD_CREATE\","
+    n += (size_t)snprintf(text, cap,
+                          "{\"op\":0,\"s\":2,\"t\":\"GUILD_CREATE\","
                           "\"d\":{\"id\":\"41771983444115456\",\"members\":[");
     for (int i = 0; n < 5 * 1024 * 1024; i++) {
         seed = seed * 1103515245u + 12345u;
@@ -424,6 +459,7 @@ main(void)
     RUN(several_messages_in_one_chunk);
     RUN(messages_across_odd_chunk_boundaries);
     RUN(marker_inside_data_is_not_a_boundary);
+    RUN(stored_block_ending_in_marker_mid_message);
     RUN(empty_flush_delivers_nothing);
     RUN(message_over_max_out_is_too_big);
     RUN(garbage_is_eio_and_fresh_context_works);

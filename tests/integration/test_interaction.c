@@ -1,0 +1,653 @@
+/*
+ * test_interaction.c: interactions end to end against the fake Discord:
+ * the exact callback body of every response type, routing (subcommands,
+ * prefix custom_ids, modals, autocomplete, unknown routes), the auto-defer
+ * before 3 s, late replies turned into edits, double replies refused
+ * locally, expired tokens, and commands registered only when changed.
+ * The fake answers 10062 after 3 s and 40060 for a second callback; every
+ * test ends by asserting it never had to.
+ */
+#include "harness.h"
+#include "interaction.h"
+
+#include <dbot/command.h>
+#include <dbot/interaction.h>
+
+static struct harness H;
+
+#define GUILD "290926798626357999"
+#define CHAN  "290926798629999999"
+#define INVOKER                                                                \
+    "\"guild_id\":\"" GUILD "\",\"channel_id\":\"" CHAN "\",\"locale\":"       \
+    "\"en-US\",\"member\":{\"permissions\":\"2147483647\",\"user\":{\"id\":"  \
+    "\"53908232506183680\",\"username\":\"mason\"}}"
+
+/* What handlers saw and returned, read by the test thread. */
+static atomic_int calls, second_rc, late_rc, edit_rc, held_set;
+static char seen_arg[64], seen_path[64], seen_value[128];
+static pthread_mutex_t seen_mu = PTHREAD_MUTEX_INITIALIZER;
+static dbot_interaction *held;
+
+static void
+remember(const char *arg, const char *path, const char *value)
+{
+    pthread_mutex_lock(&seen_mu);
+    snprintf(seen_arg, sizeof seen_arg, "%s", arg ? arg : "");
+    snprintf(seen_path, sizeof seen_path, "%s", path ? path : "");
+    snprintf(seen_value, sizeof seen_value, "%s", value ? value : "");
+    pthread_mutex_unlock(&seen_mu);
+}
+
+static uint64_t
+push(const char *json)
+{
+    uint64_t id = fakecord_push_interaction(H.fc, json);
+
+    ASSERT_NE(id, 0);
+    return id;
+}
+
+static struct fakecord_ix_log
+ixlog_wait(uint64_t id, int callbacks, int edits)
+{
+    struct fakecord_ix_log l;
+    long long dl = check_now_ms_() + check_timeout_ms_(10000);
+
+    for (;;) {
+        memset(&l, 0, sizeof l);
+        ASSERT_EQ(fakecord_interaction_log(H.fc, id, &l), 0);
+        if (l.callbacks >= callbacks && l.edits >= edits)
+            return l;
+        fakecord_ix_log_free(&l);
+        if (check_now_ms_() > dl)
+            CHECK_FAIL_("interaction %llu: waited for %d callbacks and %d "
+                        "edits",
+                        (unsigned long long)id, callbacks, edits);
+        struct timespec ts = { 0, 2000000 };
+        nanosleep(&ts, NULL);
+    }
+}
+
+static const char *
+jstr(const cJSON *o, const char *path1, const char *path2)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, path1);
+
+    if (path2)
+        v = cJSON_GetObjectItem(v, path2);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int
+jint(const cJSON *o, const char *path1, const char *path2)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, path1);
+
+    if (path2)
+        v = cJSON_GetObjectItem(v, path2);
+    return cJSON_IsNumber(v) ? v->valueint : -1;
+}
+
+static void
+finish_clean(void)
+{
+    char *v = fakecord_violations(H.fc);
+
+    ASSERT_STREQ(v, "");
+    free(v);
+    h_teardown(&H);
+}
+
+/* ---- handlers ---------------------------------------------------------- */
+
+static int
+on_ping(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    calls++;
+    return dbot_interaction_reply(ix, "Pong!");
+}
+
+static int
+on_secret(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    return dbot_interaction_reply_ephemeral(ix, "only you");
+}
+
+static int
+on_think(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    return dbot_interaction_defer(ix, 1);
+}
+
+static int
+on_twice(dbot_interaction *ix, void *data)
+{
+    int rc = dbot_interaction_reply(ix, "first");
+
+    (void)data;
+    second_rc = dbot_interaction_reply(ix, "second");
+    return rc;
+}
+
+static int
+on_config(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    remember("", dbot_interaction_command(ix), "config");
+    return dbot_interaction_reply(ix, "config (any)");
+}
+
+static int
+on_config_set(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    remember("", dbot_interaction_command(ix),
+             dbot_interaction_opt_str(ix, "key", "?"));
+    return dbot_interaction_reply(ix, "config set");
+}
+
+static int
+on_vote(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    remember(dbot_interaction_route_arg(ix), "", "");
+    return dbot_interaction_defer_update(ix);
+}
+
+static int
+on_edit_button(dbot_interaction *ix, void *data)
+{
+    cJSON *m = cJSON_CreateObject();
+    int rc;
+
+    (void)data;
+    cJSON_AddStringToObject(m, "content", "counter: 1");
+    rc = dbot_interaction_update_json(ix, m);
+    cJSON_Delete(m);
+    return rc;
+}
+
+static int
+on_open_modal(dbot_interaction *ix, void *data)
+{
+    cJSON *m = cJSON_Parse(
+        "{\"custom_id\":\"feedback\",\"title\":\"Feedback\",\"components\":"
+        "[{\"type\":18,\"label\":\"Text\",\"component\":{\"type\":4,"
+        "\"custom_id\":\"text\",\"style\":2}}]}");
+    int rc;
+
+    (void)data;
+    rc = dbot_interaction_modal_json(ix, m);
+    cJSON_Delete(m);
+    return rc;
+}
+
+static int
+on_feedback(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    remember("", "", dbot_ix_modal_value(dbot_interaction_json(ix), "text"));
+    return dbot_interaction_reply_ephemeral(ix, "thanks");
+}
+
+static int
+on_color_complete(dbot_interaction *ix, void *data)
+{
+    const char *typed = NULL;
+    cJSON *choices = cJSON_Parse("[{\"name\":\"Red\",\"value\":\"red\"},"
+                                 "{\"name\":\"Rose\",\"value\":\"rose\"}]");
+    int rc;
+
+    (void)data;
+    dbot_ix_focused(dbot_interaction_json(ix), NULL, &typed);
+    remember("", "", typed);
+    rc = dbot_interaction_autocomplete(ix, choices);
+    cJSON_Delete(choices);
+    return rc;
+}
+
+/* Keeps the interaction and never answers it by itself. */
+static int
+on_hold(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    held = dbot_interaction_ref(ix);
+    held_set = 1;
+    return 0;
+}
+
+static int
+on_forget(dbot_interaction *ix, void *data)
+{
+    (void)ix;
+    (void)data;
+    return 0; /* no reply, no reference: a contract violation */
+}
+
+static int
+on_fail(dbot_interaction *ix, void *data)
+{
+    (void)ix;
+    (void)data;
+    return DBOT_EIO;
+}
+
+static void
+reply_held(dbot *bot, void *arg)
+{
+    (void)bot;
+    late_rc = dbot_interaction_reply(held, (const char *)arg);
+    dbot_interaction_unref(held);
+    held = NULL;
+}
+
+static void
+edit_held_after_expiry(dbot *bot, void *arg)
+{
+    (void)bot;
+    (void)arg;
+    dbot__interactions_set_token_life(
+        dbot__bot_interactions(dbot_interaction_bot(held)), 1);
+    edit_rc = dbot_interaction_edit_original(held, "too late");
+    dbot_interaction_unref(held);
+    held = NULL;
+}
+
+static void
+start(const char *extra)
+{
+    memset(&H, 0, sizeof H);
+    pthread_mutex_init(&H.mu, NULL);
+    dbot_log_set_sink(h_log_sink, NULL);
+    h_start_fake(&H, NULL);
+    h_new_bot(&H, extra);
+    dbot_on_command(H.bot, "ping", on_ping, NULL);
+    dbot_on_command(H.bot, "secret", on_secret, NULL);
+    dbot_on_command(H.bot, "think", on_think, NULL);
+    dbot_on_command(H.bot, "twice", on_twice, NULL);
+    dbot_on_command(H.bot, "config", on_config, NULL);
+    dbot_on_command(H.bot, "config set", on_config_set, NULL);
+    dbot_on_command(H.bot, "hold", on_hold, NULL);
+    dbot_on_command(H.bot, "forget", on_forget, NULL);
+    dbot_on_command(H.bot, "fail", on_fail, NULL);
+    dbot_on_command(H.bot, "feedback", on_open_modal, NULL);
+    dbot_on_component(H.bot, "vote:", on_vote, NULL);
+    dbot_on_component(H.bot, "counter", on_edit_button, NULL);
+    dbot_on_modal(H.bot, "feedback", on_feedback, NULL);
+    dbot_on_autocomplete(H.bot, "paint", "color", on_color_complete, NULL);
+    h_run_bot(&H);
+    WAIT_UNTIL(h_count(&H, "READY") >= 1, 10000);
+}
+
+static const char *
+command_json(const char *name)
+{
+    static char buf[1024];
+
+    snprintf(buf, sizeof buf,
+             "{\"type\":2,\"data\":{\"id\":\"7\",\"name\":\"%s\",\"type\":1},"
+             INVOKER "}",
+             name);
+    return buf;
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+TEST(reply_bodies_are_exact)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    id = push(command_json("ping"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 4);
+    ASSERT_STREQ(jstr(l.callback_body, "data", "content"), "Pong!");
+    ASSERT_EQ(jint(l.callback_body, "data", "flags"), -1);
+    ASSERT_LE(l.callback_ms, 3000);
+    fakecord_ix_log_free(&l);
+
+    id = push(command_json("secret"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 4);
+    ASSERT_EQ(jint(l.callback_body, "data", "flags"), 64);
+    fakecord_ix_log_free(&l);
+
+    id = push(command_json("think"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 5);
+    ASSERT_EQ(jint(l.callback_body, "data", "flags"), 64);
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
+TEST(components_modals_and_autocomplete)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    /* Prefix route: "vote:" gets "vote:42" and the argument "42". */
+    id = push("{\"type\":3,\"data\":{\"custom_id\":\"vote:42\","
+              "\"component_type\":2}," INVOKER ",\"message\":{\"id\":\"1\","
+              "\"content\":\"poll\"}}");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 6);
+    ASSERT_TRUE(l.callback_body == NULL ||
+                cJSON_GetObjectItem(l.callback_body, "data") == NULL);
+    fakecord_ix_log_free(&l);
+    pthread_mutex_lock(&seen_mu);
+    ASSERT_STREQ(seen_arg, "42");
+    pthread_mutex_unlock(&seen_mu);
+
+    id = push("{\"type\":3,\"data\":{\"custom_id\":\"counter\","
+              "\"component_type\":2}," INVOKER ",\"message\":{\"id\":\"1\"}}");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 7);
+    ASSERT_STREQ(jstr(l.callback_body, "data", "content"), "counter: 1");
+    fakecord_ix_log_free(&l);
+
+    id = push(command_json("feedback"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 9);
+    ASSERT_STREQ(jstr(l.callback_body, "data", "custom_id"), "feedback");
+    ASSERT_STREQ(jstr(l.callback_body, "data", "title"), "Feedback");
+    fakecord_ix_log_free(&l);
+
+    /* Modal submit, current layout (Label wrapping the text input). */
+    id = push("{\"type\":5,\"data\":{\"custom_id\":\"feedback\",\"components\":"
+              "[{\"type\":18,\"id\":1,\"component\":{\"type\":4,\"id\":2,"
+              "\"custom_id\":\"text\",\"value\":\"great bot\"}}]}," INVOKER
+              "}");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 4);
+    fakecord_ix_log_free(&l);
+    pthread_mutex_lock(&seen_mu);
+    ASSERT_STREQ(seen_value, "great bot");
+    pthread_mutex_unlock(&seen_mu);
+
+    /* ... and the legacy layout (action rows of text inputs). */
+    id = push("{\"type\":5,\"data\":{\"custom_id\":\"feedback\",\"components\":"
+              "[{\"type\":1,\"components\":[{\"type\":4,\"custom_id\":\"text\","
+              "\"value\":\"old style\"}]}]}," INVOKER "}");
+    l = ixlog_wait(id, 1, 0);
+    fakecord_ix_log_free(&l);
+    pthread_mutex_lock(&seen_mu);
+    ASSERT_STREQ(seen_value, "old style");
+    pthread_mutex_unlock(&seen_mu);
+
+    id = push("{\"type\":4,\"data\":{\"id\":\"9\",\"name\":\"paint\",\"type\":1,"
+              "\"options\":[{\"name\":\"color\",\"type\":3,\"value\":\"r\","
+              "\"focused\":true}]}," INVOKER "}");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 8);
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(
+                  cJSON_GetObjectItem(l.callback_body, "data"), "choices")),
+              2);
+    fakecord_ix_log_free(&l);
+    pthread_mutex_lock(&seen_mu);
+    ASSERT_STREQ(seen_value, "r");
+    pthread_mutex_unlock(&seen_mu);
+    finish_clean();
+}
+
+TEST(subcommands_route_to_the_longest_path)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    id = push("{\"type\":2,\"data\":{\"id\":\"8\",\"name\":\"config\","
+              "\"type\":1,\"options\":[{\"name\":\"set\",\"type\":1,"
+              "\"options\":[{\"name\":\"key\",\"type\":3,\"value\":\"lang\"}]}"
+              "]}," INVOKER "}");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_STREQ(jstr(l.callback_body, "data", "content"), "config set");
+    fakecord_ix_log_free(&l);
+    pthread_mutex_lock(&seen_mu);
+    ASSERT_STREQ(seen_path, "config set");
+    ASSERT_STREQ(seen_value, "lang");
+    pthread_mutex_unlock(&seen_mu);
+
+    id = push("{\"type\":2,\"data\":{\"id\":\"8\",\"name\":\"config\","
+              "\"type\":1,\"options\":[{\"name\":\"show\",\"type\":1}]},"
+              INVOKER "}");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_STREQ(jstr(l.callback_body, "data", "content"), "config (any)");
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
+TEST(unknown_routes_get_an_ephemeral_answer)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    id = push(command_json("nosuchcommand"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 4);
+    ASSERT_EQ(jint(l.callback_body, "data", "flags"), 64);
+    fakecord_ix_log_free(&l);
+    id = push("{\"type\":3,\"data\":{\"custom_id\":\"gone\","
+              "\"component_type\":2}," INVOKER "}");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 4);
+    fakecord_ix_log_free(&l);
+    ASSERT_TRUE(h_log_has("no handler for command \"nosuchcommand\""));
+    finish_clean();
+}
+
+TEST(double_reply_is_refused_locally)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    id = push(command_json("twice"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(second_rc, DBOT_ESTATE);
+    ASSERT_STREQ(jstr(l.callback_body, "data", "content"), "first");
+    fakecord_ix_log_free(&l);
+    /* Nothing else reaches the fake: no 40060. */
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callbacks, 1);
+    ASSERT_EQ(l.edits, 0);
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
+/* The default 2,000 ms deadline: defer before 3 s, then the late reply
+ * becomes an edit of the original response. */
+TEST(silent_handler_is_deferred_then_late_reply_edits)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    late_rc = 1;
+    held_set = 0;
+    id = push(command_json("hold"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 5);
+    ASSERT_GE(l.callback_ms, 1900);
+    ASSERT_LE(l.callback_ms, 3000);
+    fakecord_ix_log_free(&l);
+    ASSERT_TRUE(h_log_has("handler on_hold has not answered hold"));
+    ASSERT_EQ(dbot_post(H.bot, reply_held, "done at last"), 0);
+    l = ixlog_wait(id, 1, 1);
+    ASSERT_EQ(late_rc, 0);
+    ASSERT_EQ(l.callbacks, 1);
+    ASSERT_STREQ(jstr(l.last_edit, "content", NULL), "done at last");
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
+/* A reply that races the auto-defer (the defer is in flight) is parked and
+ * sent as an edit once the defer lands. */
+static void *
+reply_at_2500(void *arg)
+{
+    struct timespec ts = { 2, 500000000 };
+
+    (void)arg;
+    nanosleep(&ts, NULL); /* plays a handler whose work takes 2.5 s */
+    dbot_post(H.bot, reply_held, "answer at 2.5 s");
+    return NULL;
+}
+
+TEST(reply_at_2500_ms_becomes_an_edit)
+{
+    struct fakecord_ix_log l;
+    pthread_t th;
+    uint64_t id;
+
+    start("");
+    late_rc = 1;
+    held_set = 0;
+    id = push(command_json("hold"));
+    WAIT_UNTIL(held_set, 5000);
+    pthread_create(&th, NULL, reply_at_2500, NULL);
+    l = ixlog_wait(id, 1, 1);
+    pthread_join(th, NULL);
+    ASSERT_EQ(late_rc, 0);
+    ASSERT_EQ(l.callback_type, 5);
+    ASSERT_LE(l.callback_ms, 3000);
+    ASSERT_EQ(l.callbacks, 1);
+    ASSERT_STREQ(jstr(l.last_edit, "content", NULL), "answer at 2.5 s");
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
+TEST(handlers_that_break_the_contract_still_answer)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    id = push(command_json("forget"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 4);
+    ASSERT_EQ(jint(l.callback_body, "data", "flags"), 64);
+    ASSERT_CONTAINS(jstr(l.callback_body, "data", "content"),
+                    "did not respond");
+    fakecord_ix_log_free(&l);
+    id = push(command_json("fail"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_CONTAINS(jstr(l.callback_body, "data", "content"),
+                    "something went wrong");
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
+TEST(expired_token_is_refused_locally)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start(",\"ack_deadline_ms\":100");
+    edit_rc = 1;
+    id = push(command_json("hold"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 5);
+    fakecord_ix_log_free(&l);
+    ASSERT_EQ(dbot_post(H.bot, edit_held_after_expiry, NULL), 0);
+    WAIT_UNTIL(edit_rc != 1, 5000);
+    ASSERT_EQ(edit_rc, DBOT_EEXPIRED);
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.edits, 0);
+    fakecord_ix_log_free(&l);
+    ASSERT_TRUE(h_log_has("15-minute token has expired"));
+    finish_clean();
+}
+
+static const dbot_option ping_opts[] = {
+    { .type = DBOT_OPT_BOOLEAN, .name = "loud", .description = "Shout it" },
+    { 0 },
+};
+static const dbot_command cmd_ping = {
+    .name = "ping", .description = "Is the bot alive?", .options = ping_opts
+};
+static const dbot_command cmd_inspect = { .type = DBOT_CMD_USER,
+                                          .name = "Inspect" };
+
+static void
+set_commands(dbot *bot, void *arg)
+{
+    const dbot_command *cmds[] = { &cmd_ping, &cmd_inspect };
+
+    (void)arg;
+    ASSERT_EQ(dbot_commands_set(bot, cmds, 2), 0);
+}
+
+static int
+count_puts(void)
+{
+    struct fakecord_request *reqs;
+    int n = fakecord_requests(H.fc, &reqs), puts = 0;
+
+    for (int i = 0; i < n; i++)
+        puts += strcmp(reqs[i].method, "PUT") == 0 &&
+                strstr(reqs[i].path, "/commands") != NULL;
+    fakecord_requests_free(reqs, n);
+    return puts;
+}
+
+static int
+count_gets(void)
+{
+    struct fakecord_request *reqs;
+    int n = fakecord_requests(H.fc, &reqs), gets = 0;
+
+    for (int i = 0; i < n; i++)
+        gets += strcmp(reqs[i].method, "GET") == 0 &&
+                strstr(reqs[i].path, "/commands") != NULL;
+    fakecord_requests_free(reqs, n);
+    return gets;
+}
+
+TEST(commands_registered_only_when_changed)
+{
+    cJSON *stored;
+
+    memset(&H, 0, sizeof H);
+    pthread_mutex_init(&H.mu, NULL);
+    h_start_fake(&H, NULL);
+    for (int run = 0; run < 2; run++) {
+        h_new_bot(&H, "");
+        set_commands(H.bot, NULL);
+        h_run_bot(&H);
+        WAIT_UNTIL(count_gets() == run + 1, 10000);
+        if (run == 0)
+            WAIT_UNTIL(count_puts() == 1, 10000);
+        else
+            WAIT_UNTIL(h_log_has("already up to date"), 10000);
+        h_finish(&H, 1);
+    }
+    /* Two starts, one PUT: the second start compared and sent nothing. */
+    ASSERT_EQ(count_puts(), 1);
+    stored = fakecord_commands(H.fc, NULL);
+    ASSERT_EQ(cJSON_GetArraySize(stored), 2);
+    cJSON_Delete(stored);
+    finish_clean();
+}
+
+int
+main(void)
+{
+    RUN(reply_bodies_are_exact);
+    RUN(components_modals_and_autocomplete);
+    RUN(subcommands_route_to_the_longest_path);
+    RUN(unknown_routes_get_an_ephemeral_answer);
+    RUN(double_reply_is_refused_locally);
+    RUN(silent_handler_is_deferred_then_late_reply_edits);
+    RUN(reply_at_2500_ms_becomes_an_edit);
+    RUN(handlers_that_break_the_contract_still_answer);
+    RUN(expired_token_is_refused_locally);
+    RUN(commands_registered_only_when_changed);
+    free(h_logs);
+    return 0;
+}

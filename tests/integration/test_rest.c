@@ -1,0 +1,825 @@
+/*
+ * test_rest.c: the REST client (src/rest.c) against the fake Discord.
+ *
+ * The client's completions are delivered to a plain mutex queue that the
+ * test thread drains (the test thread plays the loop thread). Every test
+ * ends by asserting the fake saw no rate-limit violation and that the bot
+ * token never reached the log.
+ */
+#include "../check.h"
+#include "fakecord.h"
+#include "log.h"
+#include "rest.h"
+
+#include <dbot/dbot.h>
+#include <dbot/rest.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- the "loop": a queue of tasks the test thread runs ----------------- */
+
+struct task {
+    struct task *next;
+    dbot__task_fn fn;
+    void *arg;
+};
+
+static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct task *q_head, *q_tail;
+static pthread_t loop_thread;
+
+static int
+deliver(void *ctx, dbot__task_fn fn, void *arg)
+{
+    struct task *t = malloc(sizeof *t);
+
+    (void)ctx;
+    if (!t)
+        return DBOT_ENOMEM;
+    t->next = NULL;
+    t->fn = fn;
+    t->arg = arg;
+    pthread_mutex_lock(&q_mu);
+    if (q_tail)
+        q_tail->next = t;
+    else
+        q_head = t;
+    q_tail = t;
+    pthread_mutex_unlock(&q_mu);
+    return 0;
+}
+
+/* Run queued tasks; returns 1 so it can sit in a WAIT_UNTIL condition. */
+static int
+pump(void)
+{
+    struct task *t;
+
+    pthread_mutex_lock(&q_mu);
+    t = q_head;
+    q_head = q_tail = NULL;
+    pthread_mutex_unlock(&q_mu);
+    while (t) {
+        struct task *next = t->next;
+        t->fn(t->arg);
+        free(t);
+        t = next;
+    }
+    return 1;
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+struct res {
+    int calls;
+    int status, err, code;
+    char message[400];
+    char body[256];
+    size_t body_len;
+    int has_json;
+    int order;     /* completion order */
+    int on_loop;   /* callback ran on the test thread */
+};
+
+static int completions;
+
+static void
+on_done(const dbot_rest_result *r, void *ud)
+{
+    struct res *s = ud;
+
+    s->calls++;
+    s->status = r->status;
+    s->err = r->err;
+    s->code = r->discord_code;
+    snprintf(s->message, sizeof s->message, "%s",
+             r->message ? r->message : "");
+    snprintf(s->body, sizeof s->body, "%s", r->body ? r->body : "(null)");
+    s->body_len = r->body_len;
+    s->has_json = r->json != NULL;
+    s->order = completions++;
+    s->on_loop = pthread_equal(pthread_self(), loop_thread);
+}
+
+static int
+submit(struct dbot__rest *r, const char *method, const char *path,
+       const char *body, struct res *s)
+{
+    struct dbot__rest_call c = { 0 };
+
+    memset(s, 0, sizeof *s);
+    c.method = method;
+    c.path = path;
+    c.body = body;
+    c.body_len = body ? strlen(body) : 0;
+    return dbot__rest_submit(r, &c, on_done, s);
+}
+
+#define WAIT_DONE(s, ms) WAIT_UNTIL((pump(), (s)->calls > 0), ms)
+
+/* ---- log capture --------------------------------------------------------- */
+
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static char logbuf[1 << 16];
+static size_t loglen;
+
+static void
+sink(const char *line, size_t len, void *data)
+{
+    (void)data;
+    pthread_mutex_lock(&log_mu);
+    if (loglen + len < sizeof logbuf) {
+        memcpy(logbuf + loglen, line, len);
+        loglen += len;
+        logbuf[loglen] = '\0';
+    }
+    pthread_mutex_unlock(&log_mu);
+    fwrite(line, 1, len, stderr);
+}
+
+/* ---- fixture ------------------------------------------------------------ */
+
+static fakecord *fc;
+static struct dbot__rest *rest;
+
+static void
+setup_with(const struct dbot__rest_opts *extra, const char *token)
+{
+    struct dbot__rest_opts o = { 0 };
+
+    fc = fakecord_start(NULL);
+    ASSERT_TRUE(fc != NULL);
+    if (extra)
+        o = *extra;
+    o.api_url = fakecord_api_url(fc);
+    o.token = token ? token : FAKECORD_TOKEN;
+    o.tls_verify = 1;
+    o.retry_base_ms = o.retry_base_ms ? o.retry_base_ms : 20;
+    rest = dbot__rest_new(&o, deliver, NULL);
+    ASSERT_TRUE(rest != NULL);
+}
+
+static void
+setup(void)
+{
+    setup_with(NULL, NULL);
+}
+
+/* The raw-token check: the log sink receives lines after redaction, so
+ * look for the token and for the header that would carry it. */
+static void
+teardown(void)
+{
+    struct fakecord_stats st;
+    char *v;
+
+    dbot__rest_free(rest);
+    rest = NULL;
+    pump();
+    fakecord_stats(fc, &st);
+    v = fakecord_violations(fc);
+    if (st.violations)
+        fprintf(stderr, "violations:\n%s\n", v);
+    ASSERT_EQ(st.violations, 0);
+    free(v);
+    fakecord_stop(fc);
+    fc = NULL;
+    pthread_mutex_lock(&log_mu);
+    ASSERT_NOT_CONTAINS(logbuf, "Authorization");
+    ASSERT_NOT_CONTAINS(logbuf, "Bot " FAKECORD_TOKEN);
+    pthread_mutex_unlock(&log_mu);
+}
+
+static int
+count_requests(const char *method, const char *path_prefix)
+{
+    struct fakecord_request *reqs;
+    int n = fakecord_requests(fc, &reqs), c = 0;
+
+    for (int i = 0; i < n; i++)
+        if ((!method || !strcmp(reqs[i].method, method)) &&
+            !strncmp(reqs[i].path, path_prefix, strlen(path_prefix)))
+            c++;
+    fakecord_requests_free(reqs, n);
+    return c;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+TEST(get_sends_headers_and_parses_json)
+{
+    struct res s;
+    struct fakecord_request *reqs;
+    int n;
+
+    setup();
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.calls, 1);
+    ASSERT_EQ(s.on_loop, 1);
+    ASSERT_EQ(s.status, 200);
+    ASSERT_EQ(s.err, 0);
+    ASSERT_EQ(s.has_json, 1);
+    ASSERT_CONTAINS(s.body, FAKECORD_BOT_USERNAME);
+    n = fakecord_requests(fc, &reqs);
+    ASSERT_EQ(n, 1);
+    ASSERT_STREQ(reqs[0].authorization, "Bot " FAKECORD_TOKEN);
+    ASSERT_STREQ(reqs[0].user_agent,
+                 "DiscordBot (https://github.com/dbot-dev/dbot, 0.1.0)");
+    fakecord_requests_free(reqs, n);
+    teardown();
+}
+
+TEST(post_json_and_audit_reason)
+{
+    struct res s;
+    struct dbot__rest_call c = { 0 };
+    struct fakecord_request *reqs;
+    const char *body = "{\"content\":\"hello\"}";
+    int n;
+
+    setup();
+    c.method = "POST";
+    c.path = "/channels/100/messages";
+    c.body = body;
+    c.body_len = strlen(body);
+    c.reason = "spam cleanup: äöü/?&";
+    memset(&s, 0, sizeof s);
+    ASSERT_EQ(dbot__rest_submit(rest, &c, on_done, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 200);
+    ASSERT_EQ(s.err, 0);
+    n = fakecord_requests(fc, &reqs);
+    ASSERT_EQ(n, 1);
+    ASSERT_STREQ(reqs[0].content_type, "application/json");
+    ASSERT_STREQ((char *)reqs[0].body, body);
+    ASSERT_STREQ(reqs[0].audit_reason,
+                 "spam%20cleanup%3A%20%C3%A4%C3%B6%C3%BC%2F%3F%26");
+    fakecord_requests_free(reqs, n);
+    teardown();
+}
+
+TEST(bad_calls_are_refused_without_callback)
+{
+    struct res s;
+
+    setup();
+    ASSERT_EQ(submit(rest, "BREW", "/users/@me", NULL, &s), DBOT_EINVAL);
+    ASSERT_EQ(submit(rest, "GET", "users/@me", NULL, &s), DBOT_EINVAL);
+    ASSERT_EQ(submit(rest, "GET", "/a\r\nX-Evil: 1", NULL, &s), DBOT_EINVAL);
+    pump();
+    ASSERT_EQ(s.calls, 0);
+    teardown();
+}
+
+/* Two routes with one hash on one channel: the client must learn they
+ * share the bucket and never overrun it. */
+TEST(bucket_discovery_and_sharing)
+{
+    struct res s[10];
+    char path[64];
+    struct fakecord_stats st;
+
+    setup();
+    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages", "shr",
+                                  2, 400), 0);
+    ASSERT_EQ(fakecord_rest_limit(fc, "GET", "/channels/{channel_id}/messages", "shr",
+                                  2, 400), 0);
+    for (int i = 0; i < 10; i++) {
+        snprintf(path, sizeof path, "/channels/7/messages");
+        ASSERT_EQ(submit(rest, i % 2 ? "GET" : "POST", path,
+                         i % 2 ? NULL : "{\"content\":\"x\"}", &s[i]), 0);
+    }
+    for (int i = 0; i < 10; i++)
+        WAIT_DONE(&s[i], 10000);
+    for (int i = 0; i < 10; i++) {
+        ASSERT_EQ(s[i].calls, 1);
+        /* GET messages is not served by the fake: a 404 with headers. */
+        ASSERT_EQ(s[i].status, i % 2 ? 404 : 200);
+    }
+    fakecord_stats(fc, &st);
+    ASSERT_EQ(st.rest_429s, 0);
+    ASSERT_EQ(count_requests(NULL, "/api/v10/channels/7/"), 10);
+    teardown();
+}
+
+/* Channels are major parameters: a busy channel does not slow another. */
+TEST(major_parameters_separate_buckets)
+{
+    struct res a[3], b;
+    struct fakecord_request *reqs;
+    int64_t ta[3] = { -1, -1, -1 }, t_b = -1;
+    int n, ka = 0;
+
+    setup();
+    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages", "m",
+                                  1, 600), 0);
+    for (int i = 0; i < 3; i++)
+        ASSERT_EQ(submit(rest, "POST", "/channels/1/messages",
+                         "{\"content\":\"a\"}", &a[i]), 0);
+    ASSERT_EQ(submit(rest, "POST", "/channels/2/messages",
+                     "{\"content\":\"b\"}", &b), 0);
+    for (int i = 0; i < 3; i++)
+        WAIT_DONE(&a[i], 10000);
+    WAIT_DONE(&b, 5000);
+    ASSERT_EQ(b.status, 200);
+    n = fakecord_requests(fc, &reqs);
+    for (int i = 0; i < n; i++) {
+        if (strstr(reqs[i].path, "/channels/1/") && ka < 3)
+            ta[ka++] = reqs[i].t_ms;
+        else if (strstr(reqs[i].path, "/channels/2/"))
+            t_b = reqs[i].t_ms;
+    }
+    fakecord_requests_free(reqs, n);
+    ASSERT_EQ(ka, 3);
+    /* Channel 1 gets one message per window... */
+    ASSERT_GE(ta[1] - ta[0], 600);
+    ASSERT_GE(ta[2] - ta[1], 600);
+    /* ...while channel 2, queued last, does not wait for it. */
+    ASSERT_TRUE(t_b >= 0);
+    ASSERT_TRUE(t_b < ta[1]);
+    teardown();
+}
+
+TEST(route_429_waits_retry_after_and_succeeds)
+{
+    struct res s, o;
+    struct fakecord_request *reqs;
+    struct dbot__rest_stats rs;
+    int n;
+
+    setup();
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/5/messages", 429, 1,
+                                 "{\"message\":\"You are being rate "
+                                 "limited.\",\"retry_after\":0.3,"
+                                 "\"global\":false}",
+                                 "X-RateLimit-Scope: user\r\n"), 0);
+    ASSERT_EQ(submit(rest, "POST", "/channels/5/messages",
+                     "{\"content\":\"x\"}", &s), 0);
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &o), 0);
+    WAIT_DONE(&o, 5000); /* another route is not held up */
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 200);
+    ASSERT_EQ(s.err, 0);
+    ASSERT_LE(o.order, s.order);
+    n = fakecord_requests(fc, &reqs);
+    {
+        int64_t t0 = -1, t1 = -1;
+        for (int i = 0; i < n; i++)
+            if (strstr(reqs[i].path, "/channels/5/")) {
+                if (t0 < 0)
+                    t0 = reqs[i].t_ms;
+                else
+                    t1 = reqs[i].t_ms;
+            }
+        ASSERT_GE(t1 - t0, 300);
+    }
+    fakecord_requests_free(reqs, n);
+    dbot__rest_stats(rest, &rs);
+    ASSERT_EQ(rs.limited, 1);
+    teardown();
+}
+
+TEST(global_429_pauses_other_routes)
+{
+    struct dbot__rest_stats rs;
+    struct res s, o;
+    struct fakecord_request *reqs;
+    int64_t t_first = -1, t_other = -1;
+    int n;
+
+    setup();
+    ASSERT_EQ(fakecord_rest_fail(fc, "GET", "/users/@me", 429, 1,
+                                 "{\"message\":\"You are being rate "
+                                 "limited.\",\"retry_after\":0.4,"
+                                 "\"global\":true}",
+                                 "X-RateLimit-Global: true\r\n"
+                                 "X-RateLimit-Scope: global\r\n"), 0);
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s), 0);
+    /* Wait until the client has seen the 429, then ask another route. */
+    WAIT_UNTIL((dbot__rest_stats(rest, &rs), rs.limited >= 1), 5000);
+    ASSERT_EQ(submit(rest, "POST", "/channels/8/messages",
+                     "{\"content\":\"y\"}", &o), 0);
+    WAIT_DONE(&s, 5000);
+    WAIT_DONE(&o, 5000);
+    ASSERT_EQ(s.status, 200);
+    ASSERT_EQ(o.status, 200);
+    n = fakecord_requests(fc, &reqs);
+    for (int i = 0; i < n; i++) {
+        if (strstr(reqs[i].path, "/users/@me") && t_first < 0)
+            t_first = reqs[i].t_ms;
+        if (strstr(reqs[i].path, "/channels/8/"))
+            t_other = reqs[i].t_ms;
+    }
+    fakecord_requests_free(reqs, n);
+    ASSERT_GE(t_other - t_first, 400);
+    teardown();
+}
+
+TEST(global_limit_is_respected)
+{
+    struct dbot__rest_opts o = { 0 };
+    static struct res s[45];
+    char path[64];
+    struct fakecord_stats st;
+
+    o.global_per_sec = 19; /* the fake allows 20 per second */
+    setup_with(&o, NULL);
+    ASSERT_EQ(fakecord_rest_global_limit(fc, 20), 0);
+    for (int i = 0; i < 45; i++) {
+        snprintf(path, sizeof path, "/channels/%d/messages", 1000 + i);
+        ASSERT_EQ(submit(rest, "POST", path, "{\"content\":\"g\"}", &s[i]), 0);
+    }
+    for (int i = 0; i < 45; i++)
+        WAIT_DONE(&s[i], 10000);
+    for (int i = 0; i < 45; i++)
+        ASSERT_EQ(s[i].status, 200);
+    fakecord_stats(fc, &st);
+    ASSERT_EQ(st.rest_429s, 0);
+    teardown();
+}
+
+TEST(server_errors_retried_for_idempotent_methods)
+{
+    struct res s, f, p;
+    struct dbot__rest_stats rs;
+
+    setup();
+    /* Two 502s, then success. */
+    ASSERT_EQ(fakecord_rest_fail(fc, "GET", "/users/@me", 502, 2, NULL, NULL),
+              0);
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 200);
+    ASSERT_EQ(s.err, 0);
+    ASSERT_EQ(count_requests("GET", "/api/v10/users/@me"), 3);
+    dbot__rest_stats(rest, &rs);
+    ASSERT_EQ(rs.retries, 2);
+
+    /* Always 500: fails after 1 + 3 attempts with a clear error. */
+    ASSERT_EQ(fakecord_rest_fail(fc, "GET", "/applications/@me", 500, -1,
+                                 NULL, NULL), 0);
+    ASSERT_EQ(submit(rest, "GET", "/applications/@me", NULL, &f), 0);
+    WAIT_DONE(&f, 10000);
+    ASSERT_EQ(f.status, 500);
+    ASSERT_EQ(f.err, DBOT_EHTTP);
+    ASSERT_CONTAINS(f.message, "GET /applications/@me");
+    ASSERT_CONTAINS(f.message, "after 4 attempts");
+    ASSERT_EQ(count_requests("GET", "/api/v10/applications/@me"), 4);
+
+    /* POST is not idempotent: one attempt. */
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/3/messages", 500, 1,
+                                 NULL, NULL), 0);
+    ASSERT_EQ(submit(rest, "POST", "/channels/3/messages",
+                     "{\"content\":\"z\"}", &p), 0);
+    WAIT_DONE(&p, 5000);
+    ASSERT_EQ(p.status, 500);
+    ASSERT_EQ(p.err, DBOT_EHTTP);
+    ASSERT_EQ(count_requests("POST", "/api/v10/channels/3/"), 1);
+    teardown();
+}
+
+/* Interaction callbacks: no bot token sent, retried on 5xx only within
+ * the 3-second deadline. The fake's scripted answers stand in for the
+ * route (an interaction would need a gateway session). */
+TEST(interaction_callback_retries_within_deadline)
+{
+    struct dbot__rest_opts o = { 0 };
+    struct fakecord_request *reqs;
+    struct res s, f;
+    const char *cb = "{\"type\":4,\"data\":{\"content\":\"pong\"}}";
+    long long t0;
+    int n;
+
+    o.retry_base_ms = 100;
+    setup_with(&o, NULL);
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/interactions/11/", 502, 2,
+                                 NULL, NULL), 0);
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/interactions/11/", 200, 1,
+                                 "{}", NULL), 0);
+    ASSERT_EQ(submit(rest, "POST", "/interactions/11/aW50ZXJhY3Rpb24/callback",
+                     cb, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 200);
+    ASSERT_EQ(s.err, 0);
+    n = fakecord_requests(fc, &reqs);
+    ASSERT_EQ(n, 3);
+    for (int i = 0; i < n; i++) {
+        ASSERT_STREQ(reqs[i].authorization, "");
+        ASSERT_STREQ((char *)reqs[i].body, cb);
+    }
+    fakecord_requests_free(reqs, n);
+
+    /* Always failing: the client gives up before the deadline. */
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/interactions/12/", 503, -1,
+                                 NULL, NULL), 0);
+    t0 = check_now_ms_();
+    ASSERT_EQ(submit(rest, "POST", "/interactions/12/dG9rZW4/callback", cb,
+                     &f), 0);
+    WAIT_DONE(&f, 5000);
+    ASSERT_EQ(f.status, 503);
+    ASSERT_EQ(f.err, DBOT_EHTTP);
+    ASSERT_LE(check_now_ms_() - t0, check_timeout_ms_(3000));
+    ASSERT_NOT_CONTAINS(f.message, "dG9rZW4"); /* no token in messages */
+    teardown();
+}
+
+TEST(unauthorized_is_not_retried)
+{
+    struct res s;
+
+    pthread_mutex_lock(&log_mu);
+    loglen = 0;
+    logbuf[0] = '\0';
+    pthread_mutex_unlock(&log_mu);
+    setup_with(NULL, "wrong-token-value");
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 401);
+    ASSERT_EQ(s.err, DBOT_EAUTH);
+    ASSERT_CONTAINS(s.message, "check the token");
+    ASSERT_EQ(count_requests(NULL, "/api/v10/"), 1);
+    pthread_mutex_lock(&log_mu);
+    ASSERT_CONTAINS(logbuf, "check the token");
+    ASSERT_NOT_CONTAINS(logbuf, "wrong-token-value");
+    pthread_mutex_unlock(&log_mu);
+    teardown();
+}
+
+static const unsigned char *
+find_bytes(const unsigned char *hay, size_t hn, const unsigned char *nd,
+           size_t nn)
+{
+    return memmem(hay, hn, nd, nn);
+}
+
+TEST(multipart_bytes_intact)
+{
+    unsigned char blob[1024], fblob[3000];
+    char tmpl[] = "/tmp/dbot_rest_upload_XXXXXX";
+    dbot_rest_file files[2];
+    struct dbot__rest_call c = { 0 };
+    struct fakecord_request *reqs;
+    const char *payload = "{\"content\":\"files\",\"attachments\":"
+                          "[{\"id\":0,\"filename\":\"a.bin\"},"
+                          "{\"id\":1,\"filename\":\"b.bin\"}]}";
+    struct res s;
+    int fd, n;
+
+    for (size_t i = 0; i < sizeof blob; i++)
+        blob[i] = (unsigned char)(i * 7 + (i >> 8));
+    for (size_t i = 0; i < sizeof fblob; i++)
+        fblob[i] = (unsigned char)(255 - i % 251);
+    fd = mkstemp(tmpl);
+    ASSERT_TRUE(fd >= 0);
+    ASSERT_EQ(write(fd, fblob, sizeof fblob), (ssize_t)sizeof fblob);
+    close(fd);
+    setup();
+    memset(files, 0, sizeof files);
+    files[0].filename = "a.bin";
+    files[0].data = blob;
+    files[0].len = sizeof blob;
+    files[1].filename = "b.bin";
+    files[1].content_type = "image/png";
+    files[1].path = tmpl;
+    c.method = "POST";
+    c.path = "/channels/42/messages";
+    c.body = payload;
+    c.body_len = strlen(payload);
+    c.files = files;
+    c.nfiles = 2;
+    memset(&s, 0, sizeof s);
+    ASSERT_EQ(dbot__rest_submit(rest, &c, on_done, &s), 0);
+    memset(blob, 0, sizeof blob); /* the call copied it */
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 200);
+    n = fakecord_requests(fc, &reqs);
+    ASSERT_EQ(n, 1);
+    ASSERT_CONTAINS(reqs[0].content_type, "multipart/form-data");
+    for (size_t i = 0; i < sizeof blob; i++)
+        blob[i] = (unsigned char)(i * 7 + (i >> 8));
+    ASSERT_TRUE(find_bytes(reqs[0].body, reqs[0].body_len, blob,
+                           sizeof blob) != NULL);
+    ASSERT_TRUE(find_bytes(reqs[0].body, reqs[0].body_len, fblob,
+                           sizeof fblob) != NULL);
+    ASSERT_CONTAINS((char *)reqs[0].body, "name=\"payload_json\"");
+    ASSERT_CONTAINS((char *)reqs[0].body,
+                    "name=\"files[0]\"; filename=\"a.bin\"");
+    ASSERT_TRUE(find_bytes(reqs[0].body, reqs[0].body_len,
+                           (const unsigned char *)"name=\"files[1]\"; "
+                                                  "filename=\"b.bin\"",
+                           31) != NULL);
+    ASSERT_TRUE(find_bytes(reqs[0].body, reqs[0].body_len,
+                           (const unsigned char *)payload,
+                           strlen(payload)) != NULL);
+    fakecord_requests_free(reqs, n);
+
+    /* A missing file fails that request clearly; the client goes on. */
+    unlink(tmpl);
+    memset(&s, 0, sizeof s);
+    ASSERT_EQ(dbot__rest_submit(rest, &c, on_done, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.err, DBOT_ENOENT);
+    ASSERT_CONTAINS(s.message, "b.bin");
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 200);
+    teardown();
+}
+
+TEST(thousand_requests_complete_in_order)
+{
+    enum { N = 1000 };
+    static struct res s[N];
+    struct dbot__rest_opts o = { 0 };
+    char body[64];
+    cJSON *msgs;
+
+    o.global_per_sec = 100000; /* this test is about the queue, not 50/s */
+    setup_with(&o, NULL);
+    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages", "big",
+                                  100000, 60000), 0);
+    for (int i = 0; i < N; i++) {
+        snprintf(body, sizeof body, "{\"content\":\"%d\"}", i);
+        ASSERT_EQ(submit(rest, "POST", "/channels/77/messages", body, &s[i]),
+                  0);
+    }
+    WAIT_UNTIL((pump(), s[N - 1].calls > 0), 60000);
+    for (int i = 0; i < N; i++) {
+        ASSERT_EQ(s[i].calls, 1);
+        ASSERT_EQ(s[i].status, 200);
+        if (i)
+            ASSERT_EQ(s[i].order, s[i - 1].order + 1);
+    }
+    msgs = fakecord_messages(fc);
+    ASSERT_EQ(cJSON_GetArraySize(msgs), N);
+    for (int i = 0; i < N; i++) {
+        const cJSON *m = cJSON_GetArrayItem(msgs, i);
+        const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+        char want[16];
+
+        snprintf(want, sizeof want, "%d", i);
+        ASSERT_STREQ(content->valuestring, want);
+    }
+    cJSON_Delete(msgs);
+    teardown();
+}
+
+TEST(bad_responses_give_clear_errors)
+{
+    struct dbot__rest_opts o = { 0 };
+    struct fakecord_rest_rule rule = { 0 };
+    struct res s;
+    static char huge[300 * 1024];
+
+    o.max_body_bytes = 64 * 1024;
+    setup_with(&o, NULL);
+
+    /* Not JSON. */
+    ASSERT_EQ(fakecord_rest_fail(fc, "GET", "/users/@me", 200, 1,
+                                 "<html>cloudflare says no</html>", NULL), 0);
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 200);
+    ASSERT_EQ(s.err, DBOT_EJSON);
+    ASSERT_CONTAINS(s.message, "not valid JSON");
+    ASSERT_CONTAINS(s.body, "cloudflare");
+
+    /* A 502 with an HTML body. */
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/4/messages", 502, 1,
+                                 "<html>bad gateway</html>", NULL), 0);
+    ASSERT_EQ(submit(rest, "POST", "/channels/4/messages", "{}", &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.err, DBOT_EHTTP);
+    ASSERT_CONTAINS(s.message, "HTTP 502 (body is not JSON)");
+
+    /* Larger than max_body_bytes. */
+    memset(huge, 'a', sizeof huge - 1);
+    huge[0] = '"';
+    huge[sizeof huge - 2] = '"';
+    ASSERT_EQ(fakecord_rest_fail(fc, "GET", "/users/@me", 200, 1, huge, NULL),
+              0);
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.err, DBOT_ETOOBIG);
+    ASSERT_CONTAINS(s.message, "max_body_bytes");
+
+    /* Truncated body and connection drop, on a POST (not retried). */
+    rule.method = "POST";
+    rule.path_prefix = "/channels/4/messages";
+    rule.count = 1;
+    rule.truncate = 1;
+    ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
+    ASSERT_EQ(submit(rest, "POST", "/channels/4/messages", "{}", &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 0);
+    ASSERT_EQ(s.err, DBOT_ETRANSPORT);
+    ASSERT_TRUE(s.message[0] != '\0');
+
+    /* The same on a GET is retried and succeeds. */
+    rule.method = "GET";
+    rule.path_prefix = "/users/@me";
+    ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 200);
+    ASSERT_EQ(s.err, 0);
+
+    /* Nothing listening: a transport error. */
+    teardown();
+}
+
+TEST(connection_refused_is_a_transport_error)
+{
+    struct dbot__rest_opts o = { 0 };
+    struct res s;
+    fakecord *tmp = fakecord_start(NULL);
+    char url[128];
+
+    ASSERT_TRUE(tmp != NULL);
+    snprintf(url, sizeof url, "%s", fakecord_api_url(tmp));
+    fakecord_stop(tmp); /* the port is now closed */
+    o.api_url = url;
+    o.max_retries = -1;
+    rest = dbot__rest_new(&o, deliver, NULL);
+    ASSERT_TRUE(rest != NULL);
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 0);
+    ASSERT_EQ(s.err, DBOT_ETRANSPORT);
+    ASSERT_CONTAINS(s.message, "GET /users/@me");
+    dbot__rest_free(rest);
+    rest = NULL;
+}
+
+TEST(shutdown_cancels_pending_once)
+{
+    enum { N = 12 };
+    struct res s[N];
+    struct fakecord_rest_rule rule = { 0 };
+    int cancelled = 0;
+
+    setup();
+    rule.method = "GET";
+    rule.path_prefix = "/users/@me";
+    rule.count = -1;
+    rule.delay_ms = 3000;
+    ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
+    ASSERT_EQ(submit(rest, "GET", "/gateway/bot", NULL, &s[0]), 0);
+    WAIT_DONE(&s[0], 5000); /* one finished before shutdown */
+    for (int i = 1; i < 4; i++) /* in flight (delayed) or queued */
+        ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s[i]), 0);
+    for (int i = 4; i < N; i++) /* queued behind the 5/5 s bucket */
+        ASSERT_EQ(submit(rest, "POST", "/channels/9/messages",
+                         "{\"content\":\"c\"}", &s[i]), 0);
+    WAIT_UNTIL((pump(), count_requests("GET", "/api/v10/users/@me") >= 1),
+               5000);
+    dbot__rest_free(rest);
+    rest = NULL;
+    pump(); /* completions delivered before the free still run */
+    for (int i = 0; i < N; i++) {
+        ASSERT_EQ(s[i].calls, 1);
+        if (s[i].err == DBOT_ECANCELED) {
+            cancelled++;
+            ASSERT_CONTAINS(s[i].message, "cancelled");
+        }
+    }
+    ASSERT_GE(cancelled, 3); /* at least the delayed GETs */
+    ASSERT_EQ(s[0].err, 0);
+    {
+        struct fakecord_stats st;
+        fakecord_stats(fc, &st);
+        ASSERT_EQ(st.violations, 0);
+        fakecord_stop(fc);
+        fc = NULL;
+    }
+}
+
+int
+main(void)
+{
+    loop_thread = pthread_self();
+    dbot_log_set_sink(sink, NULL);
+    dbot_log_set_level(DBOT_LOG_INFO);
+    RUN(get_sends_headers_and_parses_json);
+    RUN(post_json_and_audit_reason);
+    RUN(bad_calls_are_refused_without_callback);
+    RUN(bucket_discovery_and_sharing);
+    RUN(major_parameters_separate_buckets);
+    RUN(route_429_waits_retry_after_and_succeeds);
+    RUN(global_429_pauses_other_routes);
+    RUN(global_limit_is_respected);
+    RUN(server_errors_retried_for_idempotent_methods);
+    RUN(interaction_callback_retries_within_deadline);
+    RUN(unauthorized_is_not_retried);
+    RUN(multipart_bytes_intact);
+    RUN(thousand_requests_complete_in_order);
+    RUN(bad_responses_give_clear_errors);
+    RUN(connection_refused_is_a_transport_error);
+    RUN(shutdown_cancels_pending_once);
+    dbot_log_set_sink(NULL, NULL);
+    return 0;
+}

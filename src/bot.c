@@ -516,9 +516,9 @@ tick_cb(lws_sorted_usec_list_t *sul)
         bot->stopping = 1;
         bot->stop_deadline = dbot_now_ms() + STOP_GRACE_MS;
         bot->work_deadline = dbot_now_ms() + bot->cfg.shutdown_grace_ms;
-        LOG_I("dbot", "stopping (%s)", code == 1000
-                                           ? "offline: ending the sessions"
-                                           : "sessions stay resumable");
+        LOG_I("dbot", "stopping (%s)",
+              code == 1000 ? "offline: ending the sessions"
+                           : "sessions stay resumable");
         dbot__service_stopping(bot->svc);
         for (int i = 0; i < bot->nshards; i++)
             dbot__gateway_stop_code(bot->shards[i], code);

@@ -622,8 +622,10 @@ f_stop_mode(struct pctx *p, const cJSON *v, const char *key)
         p->cfg->stop_mode = DBOT__STOP_OFFLINE;
     } else {
         quote(p, q, sizeof q, s);
-        fail(p, "%s: must be \"resume\" (restart without a gap) or "
-             "\"offline\" (end the session), got %s", key, q);
+        fail(p,
+             "%s: must be \"resume\" (restart without a gap) or "
+             "\"offline\" (end the session), got %s",
+             key, q);
         return DBOT_ECONFIG;
     }
     return 0;
@@ -656,8 +658,10 @@ f_http_listen(struct pctx *p, const cJSON *v, const char *key)
         hl -= 2;
     }
     if (!colon || hl == 0 || !colon[1] || strlen(colon + 1) > 5) {
-        fail(p, "%s: must be \"ADDRESS:PORT\" like \"127.0.0.1:9464\", "
-             "got %s", key, q);
+        fail(p,
+             "%s: must be \"ADDRESS:PORT\" like \"127.0.0.1:9464\", "
+             "got %s",
+             key, q);
         return DBOT_ECONFIG;
     }
     for (size_t i = 0; i < hl; i++) {
@@ -699,11 +703,13 @@ f_token_credential(struct pctx *p, const cJSON *v, const char *key)
     if (get_string(p, v, key, &s) < 0)
         return DBOT_ECONFIG;
     /* systemd credential names are file names. */
-    if (!*s || strchr(s, '/') || strcmp(s, ".") == 0 ||
-        strcmp(s, "..") == 0 || has_space_or_ctl(s)) {
+    if (!*s || strchr(s, '/') || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+        has_space_or_ctl(s)) {
         quote(p, q, sizeof q, s);
-        fail(p, "%s: must be a credential name like \"discord-token\", "
-             "got %s", key, q);
+        fail(p,
+             "%s: must be a credential name like \"discord-token\", "
+             "got %s",
+             key, q);
         return DBOT_ECONFIG;
     }
     return dup_into(p, &p->cfg->token_credential, s, strlen(s));
@@ -806,8 +812,10 @@ apply_credential(struct pctx *p, dbot__env_fn env)
         name = DBOT__DEFAULT_CREDENTIAL;
     if (!dir || !*dir) {
         if (explicit_name) {
-            fail(p, "token_credential: $CREDENTIALS_DIRECTORY is not set "
-                 "(is the unit missing LoadCredential=%s:...?)", name);
+            fail(p,
+                 "token_credential: $CREDENTIALS_DIRECTORY is not set "
+                 "(is the unit missing LoadCredential=%s:...?)",
+                 name);
             return DBOT_ECONFIG;
         }
         return 0;
@@ -816,7 +824,7 @@ apply_credential(struct pctx *p, dbot__env_fn env)
         if (!explicit_name)
             return 0;
         fail(p, "token_credential: not allowed here; use \"token\" or "
-             "DISCORD_TOKEN");
+                "DISCORD_TOKEN");
         return DBOT_ECONFIG;
     }
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=

@@ -51,10 +51,9 @@ send_headers(struct lws *wsi, struct http_session *s)
 
     if (lws_add_http_common_headers(wsi, (unsigned)s->status, s->ctype,
                                     (lws_filepos_t)s->len, &p, end) ||
-        lws_add_http_header_by_name(wsi, (const unsigned char *)
-                                    "cache-control:",
-                                    (const unsigned char *)"no-store", 8,
-                                    &p, end) ||
+        lws_add_http_header_by_name(
+            wsi, (const unsigned char *)"cache-control:",
+            (const unsigned char *)"no-store", 8, &p, end) ||
         lws_finalize_write_http_header(wsi, start, &p, end))
         return -1;
     if (s->head || s->len == 0)
@@ -109,8 +108,8 @@ on_writeable(struct lws *wsi, struct http_session *s)
 }
 
 static int
-http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-        void *in, size_t len)
+http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+        size_t len)
 {
     struct http_session *s = user;
     struct dbot__http *h;
@@ -144,8 +143,7 @@ static const struct lws_protocols http_protocols[] = {
 
 int
 dbot__http_start(struct dbot__http **out, struct lws_context *ctx,
-                 const char *host, int port, dbot__http_handler_fn fn,
-                 void *ud)
+                 const char *host, int port, dbot__http_handler_fn fn, void *ud)
 {
     struct lws_context_creation_info info;
     struct dbot__http *h = calloc(1, sizeof *h);
@@ -165,8 +163,10 @@ dbot__http_start(struct dbot__http **out, struct lws_context *ctx,
     info.timeout_secs = 10;
     h->vh = lws_create_vhost(ctx, &info);
     if (!h->vh) {
-        LOG_E("http", "cannot listen on %s:%d (address in use, or not a "
-              "local address?)", host, port);
+        LOG_E("http",
+              "cannot listen on %s:%d (address in use, or not a "
+              "local address?)",
+              host, port);
         free(h);
         return DBOT_EIO;
     }

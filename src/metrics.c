@@ -27,8 +27,7 @@ struct buf {
     int oom;
 };
 
-static void DBOT_PRINTF(2, 3)
-put(struct buf *b, const char *fmt, ...)
+static void DBOT_PRINTF(2, 3) put(struct buf *b, const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -167,7 +166,7 @@ static void
 shards(struct buf *b, const struct dbot__metrics_snapshot *s)
 {
     static const enum dbot__gw_state all[] = {
-        DBOT__GW_IDLE, DBOT__GW_CONNECTING, DBOT__GW_HANDSHAKING,
+        DBOT__GW_IDLE,  DBOT__GW_CONNECTING, DBOT__GW_HANDSHAKING,
         DBOT__GW_READY, DBOT__GW_STOPPED,
     };
     static const struct {
@@ -257,14 +256,12 @@ pool(struct buf *b, const struct dbot__pool_stats *p)
     counter(b, "dbot_worker_busy_refusals_total",
             "Jobs refused because the queue was full.", p->busy);
     counter(b, "dbot_worker_timeouts_total",
-            "Jobs that reached their deadline before starting.",
-            p->timed_out);
+            "Jobs that reached their deadline before starting.", p->timed_out);
     histogram(b, "dbot_worker_job_wait_seconds",
-              "Time a job waited for a worker.", p->wait_hist,
-              DBOT__POOL_HIST, 2.0, 1e-6, (double)p->wait_us_sum / 1e6);
-    histogram(b, "dbot_worker_job_run_seconds", "Time a job ran.",
-              p->run_hist, DBOT__POOL_HIST, 2.0, 1e-6,
-              (double)p->run_us_sum / 1e6);
+              "Time a job waited for a worker.", p->wait_hist, DBOT__POOL_HIST,
+              2.0, 1e-6, (double)p->wait_us_sum / 1e6);
+    histogram(b, "dbot_worker_job_run_seconds", "Time a job ran.", p->run_hist,
+              DBOT__POOL_HIST, 2.0, 1e-6, (double)p->run_us_sum / 1e6);
 }
 
 static void

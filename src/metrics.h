@@ -56,7 +56,6 @@ const char *dbot__gw_state_name(enum dbot__gw_state s);
 
 /* Render the snapshot. Returns malloc'd NUL-terminated text (length in
  * *len) or NULL when out of memory. */
-char *dbot__metrics_render(const struct dbot__metrics_snapshot *s,
-                           size_t *len);
+char *dbot__metrics_render(const struct dbot__metrics_snapshot *s, size_t *len);
 
 #endif

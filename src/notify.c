@@ -45,8 +45,10 @@ dbot__notify_open(struct dbot__notify **out, const char *path)
     len = strlen(path);
     if ((path[0] != '/' && path[0] != '@') || len < 2 ||
         len >= sizeof n->addr.sun_path) {
-        LOG_W("notify", "NOTIFY_SOCKET \"%s\" is not an absolute or abstract "
-              "socket name; not notifying systemd", path);
+        LOG_W("notify",
+              "NOTIFY_SOCKET \"%s\" is not an absolute or abstract "
+              "socket name; not notifying systemd",
+              path);
         return DBOT_EINVAL;
     }
     n = calloc(1, sizeof *n);

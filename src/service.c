@@ -132,8 +132,7 @@ shard_summary(struct dbot__service *svc, char *buf, size_t cap)
 
     for (int i = 0; i < svc->nshards; i++)
         ready += dbot__gateway_state(svc->shards[i]) == DBOT__GW_READY;
-    n = (size_t)snprintf(buf, cap, "%d/%d shards ready", ready,
-                         svc->nshards);
+    n = (size_t)snprintf(buf, cap, "%d/%d shards ready", ready, svc->nshards);
     for (int i = 0; i < svc->nshards && n < cap; i++) {
         enum dbot__gw_state s = dbot__gateway_state(svc->shards[i]);
 
@@ -162,16 +161,16 @@ load_sessions(struct dbot__service *svc)
     text = dbot__state_read(svc->state_path, &rc, err, sizeof err);
     if (!text) {
         if (rc != DBOT_ENOENT)
-            LOG_W("service", "cannot read %s: %s; identifying",
-                  svc->state_path, err);
+            LOG_W("service", "cannot read %s: %s; identifying", svc->state_path,
+                  err);
         return;
     }
     /* Used at most once: a crash later must not resume from an old seq. */
     if (dbot__state_remove(svc->state_path) < 0)
         LOG_W("service", "cannot remove %s", svc->state_path);
-    rc = dbot__state_parse(text, strlen(text), svc->nshards,
-                           (int64_t)time(NULL), cfg->resume_window_s, &st,
-                           err, sizeof err);
+    rc =
+        dbot__state_parse(text, strlen(text), svc->nshards, (int64_t)time(NULL),
+                          cfg->resume_window_s, &st, err, sizeof err);
     free(text);
     if (rc < 0) {
         LOG_I("service", "not resuming the saved sessions (%s); identifying",
@@ -184,19 +183,18 @@ load_sessions(struct dbot__service *svc)
             .resume_url = st.shards[i].resume_url,
             .seq = st.shards[i].seq,
         };
-        if (dbot__gateway_set_session(svc->shards[st.shards[i].shard_id],
-                                      &s) == 0)
+        if (dbot__gateway_set_session(svc->shards[st.shards[i].shard_id], &s) ==
+            0)
             adopted++;
     }
     LOG_I("service", "resuming %d of %d shard sessions saved %lld s ago",
-          adopted, svc->nshards, (long long)((int64_t)time(NULL) -
-                                             st.saved_at));
+          adopted, svc->nshards,
+          (long long)((int64_t)time(NULL) - st.saved_at));
     dbot__state_clear(&st);
 }
 
-static int
-http_handler(void *ud, const char *path, char **body, size_t *len,
-             const char **ctype);
+static int http_handler(void *ud, const char *path, char **body, size_t *len,
+                        const char **ctype);
 
 int
 dbot__service_start(struct dbot__service *svc, struct dbot__gateway **shards,
@@ -220,14 +218,14 @@ dbot__service_start(struct dbot__service *svc, struct dbot__gateway **shards,
         LOG_I("service", "systemd watchdog: pinging every %llu ms",
               (unsigned long long)(svc->wd_usec / 2000));
         svc->wd_armed = 1;
-        lws_sul_schedule(dbot__bot_lws(svc->bot), 0, &svc->wd_sul,
-                         watchdog_cb, (lws_usec_t)(svc->wd_usec / 2));
+        lws_sul_schedule(dbot__bot_lws(svc->bot), 0, &svc->wd_sul, watchdog_cb,
+                         (lws_usec_t)(svc->wd_usec / 2));
     }
     dbot__notify_send(svc->notify, "STATUS=connecting to Discord");
 
-    svc->have_state = dbot__state_path(getenv("STATE_DIRECTORY"),
-                                       cfg->state_file, svc->state_path,
-                                       sizeof svc->state_path);
+    svc->have_state =
+        dbot__state_path(getenv("STATE_DIRECTORY"), cfg->state_file,
+                         svc->state_path, sizeof svc->state_path);
     if (svc->have_state) {
         if (cfg->stop_mode == DBOT__STOP_RESUME && cfg->resume_window_s > 0)
             load_sessions(svc);
@@ -236,9 +234,9 @@ dbot__service_start(struct dbot__service *svc, struct dbot__gateway **shards,
     }
 
     if (cfg->http_port >= 0 && !svc->http) {
-        rc = dbot__http_start(&svc->http, dbot__bot_lws(svc->bot),
-                              cfg->http_host, cfg->http_port, http_handler,
-                              svc);
+        rc =
+            dbot__http_start(&svc->http, dbot__bot_lws(svc->bot),
+                             cfg->http_host, cfg->http_port, http_handler, svc);
         if (rc < 0)
             return rc;
     }
@@ -306,9 +304,10 @@ save_sessions(struct dbot__service *svc)
     else
         rc = dbot__state_write(svc->state_path, text, err, sizeof err);
     if (rc == 0)
-        LOG_I("service", "saved %d shard sessions to %s; a restart within "
-              "%d s resumes them", st.n, svc->state_path,
-              cfg_of(svc)->resume_window_s);
+        LOG_I("service",
+              "saved %d shard sessions to %s; a restart within "
+              "%d s resumes them",
+              st.n, svc->state_path, cfg_of(svc)->resume_window_s);
     else
         LOG_W("service", "cannot save the sessions: %s",
               err[0] ? err : dbot_strerror(rc));
@@ -447,8 +446,8 @@ metrics(struct dbot__service *svc, size_t *len)
         if (routes) {
             s.have_rest = 1;
             dbot__rest_stats(rest, &s.rest);
-            s.nroutes = dbot__rest_route_counts(rest, routes,
-                                                DBOT__REST_ROUTE_SLOTS);
+            s.nroutes =
+                dbot__rest_route_counts(rest, routes, DBOT__REST_ROUTE_SLOTS);
             s.routes = routes;
         }
     }

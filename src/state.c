@@ -109,8 +109,7 @@ out:
     return text;
 }
 
-static int DBOT_PRINTF(3, 4)
-bad(char *err, size_t errlen, const char *fmt, ...)
+static int DBOT_PRINTF(3, 4) bad(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
 
@@ -123,8 +122,7 @@ bad(char *err, size_t errlen, const char *fmt, ...)
 }
 
 static int
-get_integer(const cJSON *o, const char *key, double lo, double hi,
-            int64_t *out)
+get_integer(const cJSON *o, const char *key, double lo, double hi, int64_t *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -166,9 +164,9 @@ parse_shard(const cJSON *o, int shard_count, struct dbot__state *st,
 }
 
 int
-dbot__state_parse(const char *text, size_t len, int shard_count,
-                  int64_t now_s, int window_s, struct dbot__state *st,
-                  char *err, size_t errlen)
+dbot__state_parse(const char *text, size_t len, int shard_count, int64_t now_s,
+                  int window_s, struct dbot__state *st, char *err,
+                  size_t errlen)
 {
     const char *end = NULL;
     cJSON *root;
@@ -191,8 +189,8 @@ dbot__state_parse(const char *text, size_t len, int shard_count,
     if (get_integer(root, "version", 0, 1e9, &version) < 0 ||
         version != DBOT__STATE_VERSION) {
         rc = bad(err, errlen, "unknown version");
-    } else if (get_integer(root, "saved_at", 0, 9007199254740992.0,
-                           &saved_at) < 0) {
+    } else if (get_integer(root, "saved_at", 0, 9007199254740992.0, &saved_at) <
+               0) {
         rc = bad(err, errlen, "bad saved_at");
     } else if (get_integer(root, "shard_count", 1, 65535, &count) < 0 ||
                count != shard_count) {
@@ -215,7 +213,8 @@ dbot__state_parse(const char *text, size_t len, int shard_count,
     if (rc == 0) {
         st->saved_at = saved_at;
         st->shard_count = shard_count;
-        cJSON_ArrayForEach(o, arr) {
+        cJSON_ArrayForEach(o, arr)
+        {
             rc = parse_shard(o, shard_count, st, seen, i++, err, errlen);
             if (rc < 0)
                 break;
@@ -230,8 +229,8 @@ dbot__state_parse(const char *text, size_t len, int shard_count,
 }
 
 int
-dbot__state_path(const char *state_directory, const char *state_file,
-                 char *buf, size_t cap)
+dbot__state_path(const char *state_directory, const char *state_file, char *buf,
+                 size_t cap)
 {
     if (state_directory && *state_directory) {
         /* StateDirectory=a b gives "dir_a:dir_b"; ours is the first. */
@@ -250,8 +249,7 @@ dbot__state_path(const char *state_directory, const char *state_file,
 }
 
 int
-dbot__state_write(const char *path, const char *text, char *err,
-                  size_t errlen)
+dbot__state_write(const char *path, const char *text, char *err, size_t errlen)
 {
     char tmp[4200];
     size_t len = strlen(text), off = 0;
@@ -262,8 +260,7 @@ dbot__state_write(const char *path, const char *text, char *err,
         return DBOT_EIO;
     }
     unlink(tmp);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-              0600);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
         return DBOT_EIO;

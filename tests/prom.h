@@ -102,11 +102,11 @@ prom_check(const char *text)
     int lineno = 0;
     const char *err = NULL;
 
-#define PROM_FAIL(...)                                                         \
-    do {                                                                       \
-        snprintf(prom_err_, sizeof prom_err_, __VA_ARGS__);                    \
-        err = prom_err_;                                                       \
-        goto out;                                                              \
+#define PROM_FAIL(...)                                      \
+    do {                                                    \
+        snprintf(prom_err_, sizeof prom_err_, __VA_ARGS__); \
+        err = prom_err_;                                    \
+        goto out;                                           \
     } while (0)
 
     types[0] = '\n';
@@ -136,8 +136,7 @@ prom_check(const char *text)
                     PROM_FAIL("line %d: second TYPE for %s", lineno, nm);
                 snprintf(key, sizeof key, "\n%s\n", nm);
                 if (strstr(done, key) || strcmp(cur, nm) == 0)
-                    PROM_FAIL("line %d: TYPE after samples of %s", lineno,
-                              nm);
+                    PROM_FAIL("line %d: TYPE after samples of %s", lineno, nm);
                 strcat(types, nm);
                 strcat(types, " ");
                 strcat(types, rest);
@@ -166,8 +165,7 @@ prom_check(const char *text)
                 p += k + 2;
                 while (*p != '"') {
                     if (!*p || vl + 2 >= sizeof val)
-                        PROM_FAIL("line %d: unterminated label value",
-                                  lineno);
+                        PROM_FAIL("line %d: unterminated label value", lineno);
                     if (*p == '\\') {
                         if (p[1] != '\\' && p[1] != '"' && p[1] != 'n')
                             PROM_FAIL("line %d: bad escape", lineno);
@@ -181,8 +179,8 @@ prom_check(const char *text)
                     snprintf(le, sizeof le, "%s", val);
                 } else {
                     ln += (size_t)snprintf(labels + ln, sizeof labels - ln,
-                                           "%s%s=\"%s\"", ln ? "," : "",
-                                           lname, val);
+                                           "%s%s=\"%s\"", ln ? "," : "", lname,
+                                           val);
                     if (ln >= sizeof labels)
                         PROM_FAIL("line %d: labels too long", lineno);
                 }
@@ -200,8 +198,8 @@ prom_check(const char *text)
             char key[300];
             snprintf(key, sizeof key, "\n%s\n", fam);
             if (strstr(done, key))
-                PROM_FAIL("line %d: samples of %s are not contiguous",
-                          lineno, fam);
+                PROM_FAIL("line %d: samples of %s are not contiguous", lineno,
+                          fam);
             if (cur[0]) {
                 strcat(done, cur);
                 strcat(done, "\n");
@@ -216,8 +214,7 @@ prom_check(const char *text)
                 double lev;
                 if (!le[0] || !prom_value_ok_(le, &lev))
                     PROM_FAIL("line %d: bucket without le", lineno);
-                if (!h.started || strcmp(h.series, labels) != 0 ||
-                    h.have_inf) {
+                if (!h.started || strcmp(h.series, labels) != 0 || h.have_inf) {
                     if (h.started && strcmp(h.series, labels) == 0)
                         PROM_FAIL("line %d: bucket after +Inf", lineno);
                     h.started = 1;
@@ -238,8 +235,7 @@ prom_check(const char *text)
                 }
             } else if (strcmp(suffix, "_count") == 0) {
                 if (!h.have_inf || strcmp(h.series, labels) != 0)
-                    PROM_FAIL("line %d: _count without a +Inf bucket",
-                              lineno);
+                    PROM_FAIL("line %d: _count without a +Inf bucket", lineno);
                 if (v != h.inf)
                     PROM_FAIL("line %d: _count != +Inf bucket", lineno);
             } else if (strcmp(suffix, "_sum") == 0) {
@@ -250,8 +246,7 @@ prom_check(const char *text)
             char key[300];
             snprintf(key, sizeof key, "\n%s histogram\n", name);
             if (strstr(types, key))
-                PROM_FAIL("line %d: bare sample of histogram %s", lineno,
-                          name);
+                PROM_FAIL("line %d: bare sample of histogram %s", lineno, name);
         }
     }
 out:

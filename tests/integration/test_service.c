@@ -61,8 +61,7 @@ assert_sequence(struct harness *h, const char *name, int n)
             continue;
         if (h->ev[k].i != next) {
             pthread_mutex_unlock(&h->mu);
-            CHECK_FAIL_("%s: expected i=%d, got i=%d", name, next,
-                        h->ev[k].i);
+            CHECK_FAIL_("%s: expected i=%d, got i=%d", name, next, h->ev[k].i);
         }
         next++;
     }
@@ -191,8 +190,8 @@ notify_bind(char *env, size_t cap)
     memset(&a, 0, sizeof a);
     a.sun_family = AF_UNIX;
     memcpy(a.sun_path + 1, name, strlen(name));
-    len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                      strlen(name));
+    len =
+        (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
     ASSERT_EQ(bind(fd, (struct sockaddr *)&a, len), 0);
     snprintf(env, cap, "@%s", name);
     return fd;
@@ -486,8 +485,7 @@ TEST(metrics_and_healthz)
               1);
     ASSERT_EQ(prom_value(body, "dbot_gateway_identifies_total{shard=\"0\"}"),
               1);
-    ASSERT_EQ(prom_value(body, "dbot_gateway_events_total{type=\"READY\"}"),
-              1);
+    ASSERT_EQ(prom_value(body, "dbot_gateway_events_total{type=\"READY\"}"), 1);
     ASSERT_TRUE(isnan(prom_value(body, "dbot_gateway_events_total{type="
                                        "\"TEST_EVENT\"}")));
     free(body);
@@ -502,8 +500,7 @@ TEST(metrics_and_healthz)
               "\"type\":1},\"channel_id\":\"1\",\"user\":{\"id\":\"5\","
               "\"username\":\"u\"}}");
     ASSERT_NE(id, 0);
-    WAIT_UNTIL(metric(port, "dbot_interaction_ack_seconds_count") == 1,
-               10000);
+    WAIT_UNTIL(metric(port, "dbot_interaction_ack_seconds_count") == 1, 10000);
     ASSERT_EQ(metric(port, "dbot_interactions_received_total"), 1);
     ASSERT_EQ(http_get(port, "/metrics", &body), 200);
     ASSERT_TRUE(prom_check(body) == NULL);
@@ -523,8 +520,7 @@ TEST(metrics_and_healthz)
     ASSERT_CONTAINS(body, "\"status\":\"unavailable\"");
     ASSERT_CONTAINS(body, "\"loop_healthy\":true");
     free(body);
-    WAIT_UNTIL(metric(port, "dbot_gateway_reconnects_total{shard=\"0\"}") >=
-                   1,
+    WAIT_UNTIL(metric(port, "dbot_gateway_reconnects_total{shard=\"0\"}") >= 1,
                10000);
     ASSERT_EQ(h_finish(&H, 1), 0);
     /* The listener is gone with the loop. */
@@ -566,7 +562,8 @@ TEST(http_listen_in_use_fails_the_run)
     h_teardown(&H);
 }
 
-/* ---- SIGHUP --------------------------------------------------------------- */
+/* ---- SIGHUP ---------------------------------------------------------------
+ */
 
 static void
 write_config(const char *path, const char *level)
@@ -577,8 +574,7 @@ write_config(const char *path, const char *level)
     fprintf(f,
             "{\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":\"%s\","
             "\"log_level\":\"%s\"}",
-            H_TOKEN, fakecord_api_url(H.fc), fakecord_gateway_url(H.fc),
-            level);
+            H_TOKEN, fakecord_api_url(H.fc), fakecord_gateway_url(H.fc), level);
     fclose(f);
     chmod(path, 0600);
 }
@@ -606,8 +602,7 @@ TEST(sighup_rereads_the_log_level)
     /* A broken file keeps the current level. */
     write_config(path, "loud");
     ASSERT_EQ(kill(getpid(), SIGHUP), 0);
-    WAIT_UNTIL(h_log_has("SIGHUP: keeping the current configuration"),
-               10000);
+    WAIT_UNTIL(h_log_has("SIGHUP: keeping the current configuration"), 10000);
     ASSERT_TRUE(atomic_load(&H.running)); /* HUP is not a stop */
     ASSERT_EQ(h_finish(&H, 1), 0);
     dbot_log_set_level(DBOT_LOG_INFO);

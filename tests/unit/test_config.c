@@ -738,8 +738,7 @@ TEST(service_fields)
     expect_err("{\"http_listen\":\"127.0.0.1:\"}", "http_listen: must be");
     expect_err("{\"http_listen\":\"127.0.0.1:65536\"}",
                "http_listen: port must be 0..65535");
-    expect_err("{\"http_listen\":\"127.0.0.1:94a\"}",
-               "http_listen: bad port");
+    expect_err("{\"http_listen\":\"127.0.0.1:94a\"}", "http_listen: bad port");
     expect_err("{\"http_listen\":\"127.0.0.1:123456\"}",
                "http_listen: must be");
     expect_err("{\"http_listen\":\"a b:80\"}", "http_listen: bad address");
@@ -791,8 +790,8 @@ TEST(token_from_systemd_credential)
     {
         static const char j[] = "{\"token_credential\":\"other\"}";
 
-        ASSERT_EQ(dbot__config_parse(&cfg, j, sizeof j - 1, fake_env, NULL,
-                                     err, sizeof err),
+        ASSERT_EQ(dbot__config_parse(&cfg, j, sizeof j - 1, fake_env, NULL, err,
+                                     sizeof err),
                   DBOT_ECONFIG);
     }
     ASSERT_CONTAINS(err, "token_credential: not allowed here");

@@ -88,16 +88,15 @@ TEST(valid_and_values)
         CHECK_FAIL_("%s\n%s", bad, t);
     ASSERT_EQ(prom_value(t, "dbot_shard_state{shard=\"0\",state=\"ready\"}"),
               1);
-    ASSERT_EQ(prom_value(t, "dbot_shard_state{shard=\"0\",state=\"idle\"}"),
-              0);
+    ASSERT_EQ(prom_value(t, "dbot_shard_state{shard=\"0\",state=\"idle\"}"), 0);
     ASSERT_EQ(prom_value(t, "dbot_shard_state{shard=\"1\",state="
                             "\"connecting\"}"),
               1);
     ASSERT_TRUE(prom_value(t, "dbot_heartbeat_latency_seconds{shard=\"0\"}") ==
                 0.041);
     /* No sample before the first heartbeat, rather than a fake 0. */
-    ASSERT_TRUE(isnan(
-        prom_value(t, "dbot_heartbeat_latency_seconds{shard=\"1\"}")));
+    ASSERT_TRUE(
+        isnan(prom_value(t, "dbot_heartbeat_latency_seconds{shard=\"1\"}")));
     ASSERT_EQ(prom_value(t, "dbot_gateway_events_total{type="
                             "\"MESSAGE_CREATE\"}"),
               2);
@@ -132,8 +131,7 @@ TEST(valid_and_values)
               6);
     ASSERT_EQ(prom_value(t, "dbot_rest_rate_limited_total"), 1);
     ASSERT_EQ(prom_value(t, "dbot_rest_ratelimit_waits_total"), 2);
-    ASSERT_TRUE(prom_value(t, "dbot_rest_ratelimit_wait_seconds_total") ==
-                1.5);
+    ASSERT_TRUE(prom_value(t, "dbot_rest_ratelimit_wait_seconds_total") == 1.5);
     ASSERT_EQ(prom_value(t, "dbot_loop_stalls_total"), 3);
     ASSERT_TRUE(prom_value(t, "dbot_loop_longest_stall_seconds") == 1.25);
     ASSERT_EQ(prom_value(t, "dbot_loop_healthy"), 1);
@@ -161,14 +159,14 @@ TEST(event_table_is_bounded)
 TEST(checker_rejects_broken_text)
 {
     static const char *bad[] = {
-        "x 1",                                     /* no final newline */
-        "9x 1\n",                                  /* bad name */
-        "x{a=\"1\" 1\n",                           /* unterminated labels */
-        "x{a=\"\\q\"} 1\n",                        /* bad escape */
-        "x one\n",                                 /* bad value */
+        "x 1",                                       /* no final newline */
+        "9x 1\n",                                    /* bad name */
+        "x{a=\"1\" 1\n",                             /* unterminated labels */
+        "x{a=\"\\q\"} 1\n",                          /* bad escape */
+        "x one\n",                                   /* bad value */
         "# TYPE x counter\n# TYPE x counter\nx 1\n", /* two TYPEs */
-        "x 1\n# TYPE x counter\n",                 /* TYPE after sample */
-        "x 1\ny 1\nx 2\n",                         /* not contiguous */
+        "x 1\n# TYPE x counter\n",                   /* TYPE after sample */
+        "x 1\ny 1\nx 2\n",                           /* not contiguous */
         "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"2\"} 1\n"
         "h_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 2\n", /* decreasing */
         "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_sum 1\nh_count 2\n",

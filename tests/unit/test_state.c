@@ -22,11 +22,10 @@ two_shards(int64_t saved_at)
     memset(&st, 0, sizeof st);
     st.saved_at = saved_at;
     st.shard_count = 2;
-    ASSERT_EQ(dbot__state_add(&st, 1, "sess-b", "wss://gw-b.discord.gg", 7),
-              0);
-    ASSERT_EQ(dbot__state_add(&st, 0, "sess-a", "wss://gw-a.discord.gg",
-                              123456789),
-              0);
+    ASSERT_EQ(dbot__state_add(&st, 1, "sess-b", "wss://gw-b.discord.gg", 7), 0);
+    ASSERT_EQ(
+        dbot__state_add(&st, 0, "sess-a", "wss://gw-a.discord.gg", 123456789),
+        0);
     return st;
 }
 
@@ -36,8 +35,8 @@ TEST(round_trip)
     char *text = dbot__state_format(&st);
 
     ASSERT_TRUE(text != NULL);
-    ASSERT_EQ(dbot__state_parse(text, strlen(text), 2, 1000010, 180, &back,
-                                err, sizeof err),
+    ASSERT_EQ(dbot__state_parse(text, strlen(text), 2, 1000010, 180, &back, err,
+                                sizeof err),
               0);
     ASSERT_EQ(back.n, 2);
     ASSERT_EQ(back.saved_at, 1000000);
@@ -53,8 +52,8 @@ TEST(round_trip)
 }
 
 static void
-expect_refused(const char *text, int shards, int64_t now, int window,
-               int rc, const char *why)
+expect_refused(const char *text, int shards, int64_t now, int window, int rc,
+               const char *why)
 {
     struct dbot__state st;
 
@@ -98,7 +97,7 @@ TEST(refusals)
                    1, 1, 180, DBOT_EINVAL, "bad saved_at");
     expect_refused("{\"version\":1,\"saved_at\":1,\"shard_count\":1}", 1, 1,
                    180, DBOT_EINVAL, "no shards array");
-#define ONE(shard_json)                                                        \
+#define ONE(shard_json)                                                       \
     "{\"version\":1,\"saved_at\":1,\"shard_count\":2,\"shards\":[" shard_json \
     "]}"
     expect_refused(ONE("{\"shard\":2,\"session_id\":\"a\",\"seq\":1,"
@@ -137,8 +136,7 @@ TEST(paths)
                                sizeof buf),
               1);
     ASSERT_STREQ(buf, "/var/lib/dbot/fortune/session.json");
-    ASSERT_EQ(dbot__state_path("/var/lib/a:/var/lib/b", NULL, buf,
-                               sizeof buf),
+    ASSERT_EQ(dbot__state_path("/var/lib/a:/var/lib/b", NULL, buf, sizeof buf),
               1);
     ASSERT_STREQ(buf, "/var/lib/a/session.json");
     ASSERT_EQ(dbot__state_path(NULL, "/tmp/x.json", buf, sizeof buf), 1);

@@ -29,6 +29,7 @@
 
 #include <dbot/dbot.h>
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
@@ -664,10 +665,27 @@ f_http_listen(struct pctx *p, const cJSON *v, const char *key)
              key, q);
         return DBOT_ECONFIG;
     }
-    for (size_t i = 0; i < hl; i++) {
-        unsigned char c = (unsigned char)h[i];
-        if (!isalnum(c) && c != '.' && c != '-' && c != ':') {
+    /* lws binds IP literals (or interface names, silently not listening
+     * when there is none); only take what surely binds. */
+    if (hl == 9 && strncmp(h, "localhost", 9) == 0) {
+        h = "127.0.0.1";
+        hl = 9;
+    } else {
+        char addr[64];
+        unsigned char bin[16];
+
+        if (hl >= sizeof addr) {
             fail(p, "%s: bad address in %s", key, q);
+            return DBOT_ECONFIG;
+        }
+        memcpy(addr, h, hl);
+        addr[hl] = '\0';
+        if (inet_pton(AF_INET, addr, bin) != 1 &&
+            inet_pton(AF_INET6, addr, bin) != 1) {
+            fail(p,
+                 "%s: bad address in %s: use an IP address like 127.0.0.1 "
+                 "or [::1]",
+                 key, q);
             return DBOT_ECONFIG;
         }
     }

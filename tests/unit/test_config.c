@@ -715,6 +715,7 @@ TEST(service_fields)
                           "\"stop_mode\":\"resume\",\"state_file\":null}"),
               0);
     ASSERT_EQ(cfg.http_port, 65535);
+    ASSERT_STREQ(cfg.http_host, "127.0.0.1");
     ASSERT_EQ(cfg.stop_mode, DBOT__STOP_RESUME);
     dbot__config_free(&cfg);
     ASSERT_EQ(parse(&cfg, "{\"http_listen\":null}"), 0);
@@ -742,6 +743,12 @@ TEST(service_fields)
     expect_err("{\"http_listen\":\"127.0.0.1:123456\"}",
                "http_listen: must be");
     expect_err("{\"http_listen\":\"a b:80\"}", "http_listen: bad address");
+    expect_err("{\"http_listen\":\"example.com:80\"}",
+               "http_listen: bad address in \"example.com:80\": use an IP "
+               "address like 127.0.0.1 or [::1]");
+    expect_err("{\"http_listen\":\"[::1:80\"}", "http_listen: bad address");
+    expect_err("{\"http_listen\":\"300.1.1.1:80\"}",
+               "http_listen: bad address");
     expect_err("{\"token_credential\":\"../x\"}",
                "token_credential: must be a credential name");
     expect_err("{\"token_credential\":\"\"}",

@@ -35,6 +35,7 @@
 #include "interaction.h"
 #include "log.h"
 #include "resolve.h"
+#include "service.h"
 #include "url.h"
 #include "zstream.h"
 
@@ -448,6 +449,7 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
         dbot__interactions_on_ready(dbot__bot_interactions(gw->bot), m->d);
     else if (strcmp(m->t, "INTERACTION_CREATE") == 0)
         dbot__interactions_on_event(dbot__bot_interactions(gw->bot), m->d);
+    dbot__service_on_event(dbot__bot_service(gw->bot), m->t);
     ev.name = m->t;
     ev.data = m->d;
     ev.shard_id = gw->shard_id;

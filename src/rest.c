@@ -627,6 +627,8 @@ dbot__rest_submit(struct dbot__rest *r, const struct dbot__rest_call *c,
         dbot__rest_req_free(q);
         return DBOT_ESHUTDOWN;
     }
+    /* Counted before the thread can see it, so done never passes it. */
+    atomic_fetch_add(&r->n_submitted, 1);
     wake = r->inbox == NULL;
     if (r->inbox_tail)
         r->inbox_tail->next = q;
@@ -634,7 +636,6 @@ dbot__rest_submit(struct dbot__rest *r, const struct dbot__rest_call *c,
         r->inbox = q;
     r->inbox_tail = q;
     pthread_mutex_unlock(&r->mu);
-    atomic_fetch_add(&r->n_submitted, 1);
     if (wake)
         curl_multi_wakeup(r->multi);
     return 0;

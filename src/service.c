@@ -22,14 +22,13 @@
  *    no shutdown is in progress; otherwise 503 with the reasons.
  *
  *  - /metrics: a snapshot of every module's counters, rendered by
- *    metrics.c. Dispatch counts by event type come from a "*" handler this
- *    module registers at creation.
+ *    metrics.c. The gateway reports each dispatch's name to
+ *    dbot__service_on_event() for the count by event type.
  */
 #include "service.h"
 
 #include "bot.h"
 #include "config.h"
-#include "dispatch.h"
 #include "gateway.h"
 #include "health.h"
 #include "http.h"
@@ -78,31 +77,22 @@ cfg_of(struct dbot__service *svc)
     return dbot__bot_config(svc->bot);
 }
 
-static void
-count_event(dbot *bot, const dbot_event *ev, void *data)
+void
+dbot__service_on_event(struct dbot__service *svc, const char *name)
 {
-    struct dbot__service *svc = data;
-
-    (void)bot;
-    dbot__event_counts_add(&svc->events, ev->name);
+    if (svc && name)
+        dbot__event_counts_add(&svc->events, name);
 }
 
 int
 dbot__service_new(struct dbot__service **out, dbot *bot)
 {
     struct dbot__service *svc = calloc(1, sizeof *svc);
-    int rc;
 
     *out = NULL;
     if (!svc)
         return DBOT_ENOMEM;
     svc->bot = bot;
-    rc = dbot__dispatch_add(dbot__bot_dispatch(bot), "*", count_event,
-                            "dbot__service_count_event", svc);
-    if (rc < 0) {
-        free(svc);
-        return rc;
-    }
     *out = svc;
     return 0;
 }

@@ -15,8 +15,7 @@
 struct dbot__service;
 struct dbot__gateway;
 
-/* No I/O: registers the event counter with the dispatcher. Returns 0 or
- * DBOT_ENOMEM. */
+/* No I/O. Returns 0 or DBOT_ENOMEM. */
 int dbot__service_new(struct dbot__service **out, dbot *bot);
 
 /* dbot_run() start, shards created but not started (borrowed until
@@ -26,6 +25,10 @@ int dbot__service_new(struct dbot__service **out, dbot *bot);
  * (logged). */
 int dbot__service_start(struct dbot__service *svc,
                         struct dbot__gateway **shards, int nshards);
+
+/* A dispatch named `name` arrived (gateway.c), for /metrics. svc may be
+ * NULL. */
+void dbot__service_on_event(struct dbot__service *svc, const char *name);
 
 /* Every loop tick: READY=1 once every shard is READY, STATUS= on change. */
 void dbot__service_tick(struct dbot__service *svc);

@@ -1,12 +1,16 @@
 #!/bin/sh
 # test_install.sh MESON BUILDDIR SRCDIR CC PREFIX LIBDIR INCLUDEDIR DATADIR UNITDIR
+#                 SANITIZE
 # `meson install` into a DESTDIR; every file meson means to install must be
 # there (library, headers, dbot.pc, bots, the unit, the example config).
 # Then build and run a tiny bot against the installed tree through
 # dbot.pc, with its prefix rewritten to point into the DESTDIR.
 set -eu
 meson=$1 build=$2 src=$3 cc=$4 prefix=$5 libdir=$6 includedir=$7
-datadir=$8 unitdir=$9
+datadir=$8 unitdir=$9 sanitize=${10:-none}
+# A sanitized libdbot needs a sanitized program (the runtime comes first).
+san=
+[ "$sanitize" = none ] || san="-fsanitize=$sanitize"
 
 case $libdir in /*) ;; *) libdir=$prefix/$libdir ;; esac
 case $includedir in /*) ;; *) includedir=$prefix/$includedir ;; esac
@@ -88,7 +92,7 @@ main(void)
 }
 C
 # shellcheck disable=SC2046
-"$cc" -Wall -Werror -o "$dest/tiny" "$dest/tiny.c" \
+"$cc" -Wall -Werror $san -o "$dest/tiny" "$dest/tiny.c" \
     $(pkg-config --cflags dbot) $(pkg-config --libs dbot) ||
     fail "cannot build against the installed dbot.pc"
 # It must have compiled against the installed headers, not the sources.

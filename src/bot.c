@@ -80,6 +80,9 @@ struct dbot {
     struct dbot__resolver *resolver;
     struct dbot__gateway **shards;
     int nshards;
+    int shards_planned;     /* the shard count is settled */
+    int max_concurrency;    /* identify buckets (session_start_limit) */
+    int64_t *identify_next; /* per bucket: earliest next identify */
 
     lws_sorted_usec_list_t tick_sul;
     cJSON *self_user;
@@ -266,6 +269,78 @@ dbot_heartbeat_latency_ms(const dbot *bot, int shard_id)
     return dbot__gateway_latency_ms(bot->shards[shard_id]);
 }
 
+/* Shard 0 learned Discord's recommendation (GET /gateway/bot). With
+ * "shards": 0 in the config, grow to that many shards before anyone
+ * identifies; either way remember max_concurrency for the identify gate. */
+void
+dbot__bot_shard_plan(dbot *bot, int recommended, int max_concurrency,
+                     const char *gateway_url)
+{
+    struct dbot__gateway **v;
+    int64_t *next;
+    int n = recommended > 0 ? recommended : 1;
+
+    if (max_concurrency < 1)
+        max_concurrency = 1;
+    if (max_concurrency != bot->max_concurrency) {
+        next = calloc((size_t)max_concurrency, sizeof *next);
+        if (next) {
+            free(bot->identify_next);
+            bot->identify_next = next;
+            bot->max_concurrency = max_concurrency;
+        }
+    }
+    if (bot->shards_planned)
+        return;
+    bot->shards_planned = 1;
+    if (n <= 1 || bot->stopping)
+        return;
+    v = realloc(bot->shards, (size_t)n * sizeof *v);
+    if (!v)
+        return;
+    bot->shards = v;
+    LOG_I("gateway", "Discord recommends %d shards; starting them", n);
+    dbot__gateway_set_count(bot->shards[0], n);
+    for (int i = 1; i < n; i++) {
+        if (dbot__gateway_new(&bot->shards[i], bot, i, n) < 0)
+            break;
+        bot->nshards++;
+        dbot__gateway_set_url(bot->shards[i], gateway_url);
+        dbot__gateway_start(bot->shards[i]);
+    }
+}
+
+/* Discord allows one identify per 5 s per bucket (shard_id %
+ * max_concurrency). Returns 0 and takes the slot, or the ms to wait. */
+int64_t
+dbot__bot_identify_wait(dbot *bot, int shard_id)
+{
+    int64_t now = dbot_now_ms(), *next;
+
+    if (!bot->identify_next)
+        return 0;
+    next = &bot->identify_next[shard_id % bot->max_concurrency];
+    if (*next > now)
+        return *next - now;
+    *next = now + 5000;
+    return 0;
+}
+
+/* The identify left the socket now: its 5 s count from here, not from when
+ * it was queued (a busy loop may write it later than it was allowed). */
+void
+dbot__bot_identify_sent(dbot *bot, int shard_id)
+{
+    int64_t *next;
+
+    if (!bot->identify_next)
+        return;
+    next = &bot->identify_next[shard_id % bot->max_concurrency];
+    /* 100 ms of margin for the trip and for Discord's own clock. */
+    if (*next < dbot_now_ms() + 5100)
+        *next = dbot_now_ms() + 5100;
+}
+
 void
 dbot__bot_fatal(dbot *bot, int err)
 {
@@ -381,7 +456,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .connect_timeout_ms = bot->cfg.rest_connect_timeout_ms,
             .timeout_ms = bot->cfg.rest_timeout_ms,
             .global_per_sec = bot->cfg.rest_global_per_sec,
-            .tls_verify = bot->cfg.tls_verify,
+            .tls_insecure = !bot->cfg.tls_verify,
             .ca_file = bot->cfg.ca_file,
         };
         bot->rest = dbot__rest_new(&ro, dbot__post_task, bot);
@@ -598,6 +673,12 @@ dbot_run(dbot *bot)
     atomic_store(&bot->loop_running, 1);
 
     nshards = bot->cfg.shard_count > 0 ? bot->cfg.shard_count : 1;
+    bot->shards_planned = bot->cfg.shard_count > 0;
+    /* One identify per 5 s until /gateway/bot tells us max_concurrency. */
+    bot->identify_next = calloc(1, sizeof *bot->identify_next);
+    if (!bot->identify_next)
+        return DBOT_ENOMEM;
+    bot->max_concurrency = 1;
     bot->shards = calloc((size_t)nshards, sizeof *bot->shards);
     if (!bot->shards)
         return DBOT_ENOMEM;
@@ -693,6 +774,7 @@ dbot_free(dbot *bot)
     for (int i = 0; i < bot->nshards; i++)
         dbot__gateway_free(bot->shards[i]);
     free(bot->shards);
+    free(bot->identify_next);
     bot->nshards = 0;
     /* The resolver waits for its threads; their results land in the inbox
      * and are released by the drain below. */

@@ -59,6 +59,7 @@ dbot__config_defaults(struct dbot_config *cfg)
     cfg->queue_size = 1024;
     cfg->slow_handler_ms = 100;
     cfg->ack_deadline_ms = 2000;
+    cfg->interaction_timeout_ms = 14 * 60 * 1000;
     cfg->max_message_bytes = (size_t)64 * 1024 * 1024;
     cfg->tls_verify = 1;
     cfg->ca_file = NULL;
@@ -759,6 +760,8 @@ static const struct field {
     /* Discord drops an interaction not acknowledged within 3 s; a deadline
      * at or past that would defer too late to help. */
     INT_FIELD("ack_deadline_ms", ack_deadline_ms, 0, 2999),
+    /* Past the token's 15 minutes the error could not be shown. */
+    INT_FIELD("interaction_timeout_ms", interaction_timeout_ms, 1000, 899000),
     { "max_message_bytes", f_max_message_bytes, 0, 0, 0 },
     { "tls_verify", f_tls_verify, 0, 0, 0 },
     { "ca_file", f_ca_file, 0, 0, 0 },

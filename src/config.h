@@ -28,6 +28,7 @@ struct dbot_config {
     int queue_size;          /* worker queue bound */
     int slow_handler_ms;     /* log handlers slower than this */
     int ack_deadline_ms;     /* auto-defer after this; 0 disables */
+    int interaction_timeout_ms; /* deferred and never completed: error */
     size_t max_message_bytes; /* bound on one decompressed gateway message */
     int tls_verify;          /* 1 unless a test config sets "tls_verify":false */
     char *ca_file;           /* extra CA bundle (tests with a private CA) */

@@ -68,6 +68,7 @@ struct txmsg {
     struct txmsg *next;
     size_t len;
     int heartbeat;
+    int identify;        /* counts against max_concurrency when written */
     unsigned char buf[]; /* LWS_PRE bytes of headroom, then the payload */
 };
 
@@ -99,6 +100,7 @@ struct gw_conn {
     lws_sorted_usec_list_t hb_sul;    /* next heartbeat */
     lws_sorted_usec_list_t tx_sul;    /* send limit: retry writing */
     lws_sorted_usec_list_t guard_sul; /* Hello / close timeouts */
+    lws_sorted_usec_list_t identify_sul; /* waiting for an identify slot */
 };
 
 struct dbot__gateway {
@@ -114,6 +116,7 @@ struct dbot__gateway {
     int64_t seq;          /* last non-null s, -1 when none */
 
     int attempt;          /* reconnects since the last READY/RESUMED */
+    int resume_misses;    /* resume connections that never opened */
     int stopping;
     int64_t latency_ms;
     uint64_t rng;
@@ -122,6 +125,7 @@ struct dbot__gateway {
 };
 
 static void conn_end(struct gw_conn *c);
+static void identify_when_allowed(struct gw_conn *c);
 static void schedule_reconnect(struct dbot__gateway *gw, int64_t delay_ms);
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -166,6 +170,7 @@ forget_session(struct dbot__gateway *gw)
     gw->session_id = NULL;
     gw->resume_url = NULL;
     gw->seq = -1;
+    gw->resume_misses = 0;
 }
 
 /* ---- sending ----------------------------------------------------------- */
@@ -186,6 +191,7 @@ conn_queue(struct gw_conn *c, const char *json, size_t len, int heartbeat)
     m->next = NULL;
     m->len = len;
     m->heartbeat = heartbeat;
+    m->identify = 0;
     memcpy(m->buf + LWS_PRE, json, len);
     if (heartbeat) {
         /* Heartbeats go first: a late one gets the socket closed. */
@@ -282,6 +288,8 @@ on_writeable(struct gw_conn *c)
         return -1;
     }
     dbot__sendlimit_record(&c->sl, now);
+    if (m->identify)
+        dbot__bot_identify_sent(c->gw->bot, c->gw->shard_id);
     c->txq_head = m->next;
     if (!c->txq_head)
         c->txq_tail = NULL;
@@ -360,7 +368,36 @@ send_identify_or_resume(struct gw_conn *c)
     }
     if (conn_queue(c, p, strlen(p), 0) < 0)
         conn_close(c, CLOSE_RESUMABLE, AFTER_RECONNECT);
+    else if (!c->resuming)
+        c->txq_tail->identify = 1;
     free(p);
+}
+
+static void
+identify_gate_cb(lws_sorted_usec_list_t *sul)
+{
+    struct gw_conn *c = lws_container_of(sul, struct gw_conn, identify_sul);
+
+    identify_when_allowed(c);
+}
+
+/* Resumes go at once; identifies wait for their max_concurrency slot. */
+static void
+identify_when_allowed(struct gw_conn *c)
+{
+    int64_t wait = 0;
+
+    if (c->close_code)
+        return;
+    if (!c->resuming)
+        wait = dbot__bot_identify_wait(c->gw->bot, c->gw->shard_id);
+    if (wait > 0) {
+        LOG_D("gateway", "shard %d: identify in %lld ms (max_concurrency)",
+              c->gw->shard_id, (long long)wait);
+        sched(c->gw, &c->identify_sul, identify_gate_cb, wait);
+        return;
+    }
+    send_identify_or_resume(c);
 }
 
 static void
@@ -386,7 +423,7 @@ on_hello(struct gw_conn *c, const cJSON *d)
           c->gw->shard_id, (long long)c->hb_interval_ms, (long long)first);
     sched(c->gw, &c->hb_sul, heartbeat_cb, first);
     c->gw->state = DBOT__GW_HANDSHAKING;
-    send_identify_or_resume(c);
+    identify_when_allowed(c);
 }
 
 static void
@@ -442,6 +479,7 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
         gw->n.resumed++;
         gw->state = DBOT__GW_READY;
         gw->attempt = 0;
+        gw->resume_misses = 0;
         LOG_I("gateway", "shard %d: RESUMED at seq %lld", gw->shard_id,
               (long long)gw->seq);
     }
@@ -573,6 +611,7 @@ conn_free(struct gw_conn *c)
     lws_sul_cancel(&c->hb_sul);
     lws_sul_cancel(&c->tx_sul);
     lws_sul_cancel(&c->guard_sul);
+    lws_sul_cancel(&c->identify_sul);
     if (c->dns)
         dbot__resolve_cancel(c->dns);
     for (m = c->txq_head; m; m = next) {
@@ -675,6 +714,16 @@ gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
     }
     free(gw->gateway_url);
     gw->gateway_url = strdup(url->valuestring);
+    {
+        const cJSON *sh = cJSON_GetObjectItemCaseSensitive(res->json,
+                                                           "shards");
+        const cJSON *mc = cJSON_GetObjectItemCaseSensitive(lim,
+                                                           "max_concurrency");
+        dbot__bot_shard_plan(gw->bot,
+                             cJSON_IsNumber(sh) ? sh->valueint : 1,
+                             cJSON_IsNumber(mc) ? mc->valueint : 1,
+                             gw->gateway_url);
+    }
     if (cJSON_IsNumber(rem) && rem->valuedouble <= 0) {
         /* Identifying now would count against an exhausted daily limit,
          * and Discord resets the token of bots that keep trying. */
@@ -799,6 +848,14 @@ conn_end(struct gw_conn *c)
         /* Connecting with the cached URL failed: ask Discord again. */
         free(gw->gateway_url);
         gw->gateway_url = NULL;
+    }
+    if (!c->established && c->resuming && ++gw->resume_misses >= 3) {
+        /* The resume URL stays unreachable: give the session up and
+         * identify through the main gateway URL. */
+        LOG_W("gateway", "shard %d: resume URL unreachable %d times; "
+                         "identifying anew",
+              gw->shard_id, gw->resume_misses);
+        forget_session(gw);
     }
     conn_free(c);
 
@@ -926,6 +983,7 @@ dbot__gateway_cancel_timers(struct dbot__gateway *gw)
         lws_sul_cancel(&gw->conn->hb_sul);
         lws_sul_cancel(&gw->conn->tx_sul);
         lws_sul_cancel(&gw->conn->guard_sul);
+        lws_sul_cancel(&gw->conn->identify_sul);
     }
 }
 
@@ -945,6 +1003,19 @@ dbot__gateway_free(struct dbot__gateway *gw)
     forget_session(gw);
     free(gw->gateway_url);
     free(gw);
+}
+
+void
+dbot__gateway_set_count(struct dbot__gateway *gw, int shard_count)
+{
+    gw->shard_count = shard_count;
+}
+
+void
+dbot__gateway_set_url(struct dbot__gateway *gw, const char *url)
+{
+    free(gw->gateway_url);
+    gw->gateway_url = url ? strdup(url) : NULL;
 }
 
 void

@@ -31,6 +31,16 @@ void dbot__gateway_free(struct dbot__gateway *gw);
  * lws context is destroyed. */
 void dbot__gateway_cancel_timers(struct dbot__gateway *gw);
 
+/* Before start: the shard count (auto sharding) and a known gateway URL. */
+void dbot__gateway_set_count(struct dbot__gateway *gw, int shard_count);
+void dbot__gateway_set_url(struct dbot__gateway *gw, const char *url);
+
+/* bot.c: shard planning and the identify gate. */
+void dbot__bot_shard_plan(dbot *bot, int recommended, int max_concurrency,
+                          const char *gateway_url);
+int64_t dbot__bot_identify_wait(dbot *bot, int shard_id);
+void dbot__bot_identify_sent(dbot *bot, int shard_id);
+
 /* Begin connecting (loop thread). */
 void dbot__gateway_start(struct dbot__gateway *gw);
 

@@ -37,7 +37,6 @@
 #include <string.h>
 
 #define TOKEN_LIFE_MS      (15 * 60 * 1000)
-#define ABANDON_MS_DEFAULT (14 * 60 * 1000)
 #define FLAG_EPHEMERAL     64
 
 enum cb_type {
@@ -84,6 +83,7 @@ struct dbot_interaction {
 };
 
 static int send_edit(dbot_interaction *ix, const cJSON *data);
+static int refuse(dbot_interaction *ix, int rc, const char *what);
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -269,6 +269,25 @@ later_fail(struct later *l, int rc)
     dbot_interaction_unref(l->ix);
     free(l);
     return rc;
+}
+
+/* Followups, their edits and deletes: allowed once the response landed. */
+static struct later *
+followup_later(dbot_interaction *ix, const char *what, int *rc)
+{
+    struct later *l;
+
+    *rc = 0;
+    if (expired(ix))
+        *rc = refuse(ix, DBOT_EEXPIRED, what);
+    else if (ix->state != DBOT_IXS_DONE && ix->state != DBOT_IXS_DEFERRED)
+        *rc = refuse(ix, DBOT_ESTATE, what);
+    if (*rc)
+        return NULL;
+    l = later_new(ix, what);
+    if (!l)
+        *rc = DBOT_ENOMEM;
+    return l;
 }
 
 static int
@@ -511,7 +530,7 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
         lws_sul_schedule(dbot__bot_lws(ixs->bot), 0, &ix->deadline_sul,
                          deadline_cb, (lws_usec_t)deadline * 1000);
     lws_sul_schedule(dbot__bot_lws(ixs->bot), 0, &ix->abandon_sul, abandon_cb,
-                     (lws_usec_t)ABANDON_MS_DEFAULT * 1000);
+                     (lws_usec_t)cfg_of(ix)->interaction_timeout_ms * 1000);
     found = dbot__routes_find(ixs->routes, kind, key, option, &m);
     if (found) {
         run_handler(ix, &m);
@@ -711,15 +730,46 @@ dbot_interaction_delete_original(dbot_interaction *ix)
     if (!ix)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot_of(ix));
-    if (expired(ix))
-        return refuse(ix, DBOT_EEXPIRED, "delete");
-    if (ix->state != DBOT_IXS_DONE && ix->state != DBOT_IXS_DEFERRED)
-        return refuse(ix, DBOT_ESTATE, "delete before the response landed");
-    l = later_new(ix, "delete of the original response");
+    l = followup_later(ix, "delete of the original response", &rc);
     if (!l)
-        return DBOT_ENOMEM;
+        return rc;
     rc = dbot_original_delete(bot_of(ix), ix->app_id, ix->token, later_done,
                               l);
+    return rc < 0 ? later_fail(l, rc) : 0;
+}
+
+int
+dbot_interaction_followup_edit_json(dbot_interaction *ix, uint64_t message_id,
+                                    const cJSON *data)
+{
+    struct later *l;
+    int rc;
+
+    if (!ix || !data || !message_id)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    l = followup_later(ix, "followup edit", &rc);
+    if (!l)
+        return rc;
+    rc = dbot_followup_edit(bot_of(ix), ix->app_id, ix->token, message_id,
+                            data, later_done, l);
+    return rc < 0 ? later_fail(l, rc) : 0;
+}
+
+int
+dbot_interaction_followup_delete(dbot_interaction *ix, uint64_t message_id)
+{
+    struct later *l;
+    int rc;
+
+    if (!ix || !message_id)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot_of(ix));
+    l = followup_later(ix, "followup delete", &rc);
+    if (!l)
+        return rc;
+    rc = dbot_followup_delete(bot_of(ix), ix->app_id, ix->token, message_id,
+                              later_done, l);
     return rc < 0 ? later_fail(l, rc) : 0;
 }
 
@@ -732,15 +782,11 @@ dbot_interaction_followup_json(dbot_interaction *ix, const cJSON *data)
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot_of(ix));
-    if (expired(ix))
-        return refuse(ix, DBOT_EEXPIRED, "followup");
     /* Followups need the initial response to have landed (a followup to a
      * pending defer would edit the loading message instead). */
-    if (ix->state != DBOT_IXS_DONE && ix->state != DBOT_IXS_DEFERRED)
-        return refuse(ix, DBOT_ESTATE, "followup before the response landed");
-    l = later_new(ix, "followup");
+    l = followup_later(ix, "followup", &rc);
     if (!l)
-        return DBOT_ENOMEM;
+        return rc;
     rc = dbot_followup_create(bot_of(ix), ix->app_id, ix->token, data,
                               later_done, l);
     return rc < 0 ? later_fail(l, rc) : 0;
@@ -985,50 +1031,39 @@ dbot_on_autocomplete_named(dbot *bot, const char *path, const char *option,
 
 /* ---- builders ----------------------------------------------------------- */
 
-/* Turn a builder into JSON, or log the builder's first error. */
-static cJSON *
-built(const cJSON *json, const char *err, const char *what)
+/* Send a builder's JSON through `send`, or log the builder's first error. */
+static int
+send_built(dbot_interaction *ix, cJSON *json, const char *err,
+           int (*send)(dbot_interaction *, const cJSON *), const char *what)
 {
-    if (!json)
+    int rc;
+
+    if (!json) {
         LOG_E("interaction", "%s not sent: %s", what, err);
-    return (cJSON *)json;
+        return DBOT_EINVAL;
+    }
+    rc = send(ix, json);
+    cJSON_Delete(json);
+    return rc;
 }
 
 int
 dbot_interaction_reply_msg(dbot_interaction *ix, const dbot_msg *m)
 {
-    cJSON *j = built(dbot_msg_json(m), dbot_msg_error(m), "reply");
-    int rc;
-
-    if (!j)
-        return DBOT_EINVAL;
-    rc = dbot_interaction_reply_json(ix, j);
-    cJSON_Delete(j);
-    return rc;
+    return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),
+                      dbot_interaction_reply_json, "reply");
 }
 
 int
 dbot_interaction_update(dbot_interaction *ix, const dbot_msg *m)
 {
-    cJSON *j = built(dbot_msg_json(m), dbot_msg_error(m), "update");
-    int rc;
-
-    if (!j)
-        return DBOT_EINVAL;
-    rc = dbot_interaction_update_json(ix, j);
-    cJSON_Delete(j);
-    return rc;
+    return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),
+                      dbot_interaction_update_json, "update");
 }
 
 int
 dbot_interaction_modal(dbot_interaction *ix, const dbot_modal *m)
 {
-    cJSON *j = built(dbot_modal_json(m), dbot_modal_error(m), "modal");
-    int rc;
-
-    if (!j)
-        return DBOT_EINVAL;
-    rc = dbot_interaction_modal_json(ix, j);
-    cJSON_Delete(j);
-    return rc;
+    return send_built(ix, dbot_modal_json(m), dbot_modal_error(m),
+                      dbot_interaction_modal_json, "modal");
 }

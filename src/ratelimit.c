@@ -39,8 +39,10 @@
  *     bucket is then refilled to its limit and the deadline becomes
  *     unknown until the next response), or the bucket is unknown;
  *   - the route is exempt, or there is no global 429 pause and fewer than
- *     N non-exempt requests were sent in the last 1050 ms (a margin
- *     over Discord's second for network jitter).
+ *     N non-exempt requests are in flight or were answered in the last
+ *     second (a request counts from its send until a second after its
+ *     response, which bounds what the server saw in any second without
+ *     guessing network delay).
  * Sending decrements remaining at once. Responses then only lower it
  * (min of ours and the header's) while the window is current, so a stale
  * header from a response that overtook another never refills a bucket:
@@ -78,8 +80,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_MAX      DBOT__RL_KEY_MAX
-#define TOP_MAX      DBOT__RL_TOP_MAX
+#define KEY_MAX       DBOT__RL_KEY_MAX
+#define TOP_MAX       DBOT__RL_TOP_MAX
 #define INVALID_SLOTS 600
 
 /* ---- state ------------------------------------------------------------ */
@@ -96,9 +98,9 @@ struct bucket {
     struct dbot__strmap_node n; /* key "hash top" */
     struct state st;
     char *hash;
-    unsigned flags;  /* DBOT__RL_TOKEN */
-    int refs;        /* lanes attached */
-    int inflight;    /* requests sent against it, not completed */
+    unsigned flags; /* DBOT__RL_TOKEN */
+    int refs;       /* lanes attached */
+    int inflight;   /* requests sent against it, not completed */
     int64_t created, last_used;
 };
 
@@ -113,15 +115,15 @@ struct dbot__rl_lane {
     char route[KEY_MAX];
     char top[TOP_MAX];
     unsigned flags;
-    struct bucket *b;    /* NULL until the hash is known */
-    struct state local;  /* used while b is NULL */
+    struct bucket *b;   /* NULL until the hash is known */
+    struct state local; /* used while b is NULL */
     struct dbot__rl_req *head, *tail;
-    int inflight;        /* 0 or 1 */
+    int inflight; /* 0 or 1 */
     int64_t created, last_used;
     struct dbot__rl_lane *rnext, *rprev; /* ready list link */
     bool ready;
-    bool probed;         /* answered without a bucket: no limit seen */
-    bool sent_unknown;   /* the request in flight went out as a probe */
+    bool probed;       /* answered without a bucket: no limit seen */
+    bool sent_unknown; /* the request in flight went out as a probe */
 };
 
 /* Requests in flight per top id, and how many of them probe a route whose
@@ -140,8 +142,11 @@ struct dbot__rl {
     struct dbot__strmap lanes, buckets, routes, tops;
     struct ready_list ready_ix, ready;
     int per_sec;
-    int64_t *sent;     /* ring of the last per_sec non-exempt send times */
-    size_t sent_pos, sent_n;
+    /* Global limit: non-exempt requests in flight, and a FIFO ring of the
+     * times their responses arrived (nondecreasing), newest last. */
+    int g_inflight;
+    int64_t *done_at;
+    size_t done_cap, done_head, done_n;
     int64_t global_until;
     uint64_t rng;
     size_t queued, inflight;
@@ -159,8 +164,9 @@ dbot__rl_new(int global_per_sec, uint64_t seed)
     if (!rl)
         return NULL;
     rl->per_sec = global_per_sec > 0 ? global_per_sec : 50;
-    rl->sent = calloc((size_t)rl->per_sec, sizeof *rl->sent);
-    if (!rl->sent) {
+    rl->done_cap = 2 * (size_t)rl->per_sec;
+    rl->done_at = calloc(rl->done_cap, sizeof *rl->done_at);
+    if (!rl->done_at) {
         free(rl);
         return NULL;
     }
@@ -193,7 +199,7 @@ dbot__rl_free(struct dbot__rl *rl)
     map_free_all(&rl->buckets, offsetof(struct bucket, hash));
     map_free_all(&rl->routes, offsetof(struct route, hash));
     map_free_all(&rl->tops, (size_t)-1);
-    free(rl->sent);
+    free(rl->done_at);
     free(rl);
 }
 
@@ -330,8 +336,8 @@ lane_state(struct dbot__rl_lane *l)
 /* ---- submit / take ---------------------------------------------------- */
 
 int
-dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
-                const char *method, const char *path, int64_t now)
+dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q, const char *method,
+                const char *path, int64_t now)
 {
     char route[KEY_MAX], top[TOP_MAX], key[KEY_MAX + TOP_MAX + 2];
     struct dbot__rl_lane *l;
@@ -392,7 +398,8 @@ lane_unknown(const struct dbot__rl_lane *l)
 static bool
 top_blocks(const struct dbot__rl *rl, const struct dbot__rl_lane *l)
 {
-    const struct topc *c = (const struct topc *)dbot__strmap_find(&rl->tops, l->top);
+    const struct topc *c =
+        (const struct topc *)dbot__strmap_find(&rl->tops, l->top);
 
     if (!c)
         return false;
@@ -458,27 +465,44 @@ lane_ready_at(const struct dbot__rl *rl, struct dbot__rl_lane *l)
     return t;
 }
 
+/* The global limit counts a request from the moment it is sent until one
+ * window after its response arrived. The server counted it at some moment
+ * in between, so whatever window the server uses, it never sees more than
+ * N: this needs no guess about network delay, at the cost of one round
+ * trip of throughput. */
 static bool
-global_full(const struct dbot__rl *rl, int64_t now, int64_t *free_at)
+global_full(struct dbot__rl *rl, int64_t now, int64_t *free_at)
 {
-    int64_t oldest;
-
-    if (rl->sent_n < (size_t)rl->per_sec)
+    while (rl->done_n &&
+           now - rl->done_at[rl->done_head] >= DBOT__RL_GLOBAL_WINDOW_MS) {
+        rl->done_head = (rl->done_head + 1) % rl->done_cap;
+        rl->done_n--;
+    }
+    if ((size_t)rl->g_inflight + rl->done_n < (size_t)rl->per_sec)
         return false;
-    oldest = rl->sent[rl->sent_pos]; /* the ring is full: pos is oldest */
-    if (now - oldest >= DBOT__RL_GLOBAL_WINDOW_MS)
-        return false;
-    *free_at = oldest + DBOT__RL_GLOBAL_WINDOW_MS;
+    *free_at = rl->done_n
+                   ? rl->done_at[rl->done_head] + DBOT__RL_GLOBAL_WINDOW_MS
+                   : INT64_MAX; /* a response will free a slot */
     return true;
 }
 
 static void
-global_record(struct dbot__rl *rl, int64_t now)
+global_sent(struct dbot__rl *rl)
 {
-    rl->sent[rl->sent_pos] = now;
-    rl->sent_pos = (rl->sent_pos + 1) % (size_t)rl->per_sec;
-    if (rl->sent_n < (size_t)rl->per_sec)
-        rl->sent_n++;
+    rl->g_inflight++;
+}
+
+static void
+global_done(struct dbot__rl *rl, int64_t now)
+{
+    if (rl->g_inflight > 0)
+        rl->g_inflight--;
+    if (rl->done_n == rl->done_cap) { /* cannot happen; stay bounded */
+        rl->done_head = (rl->done_head + 1) % rl->done_cap;
+        rl->done_n--;
+    }
+    rl->done_at[(rl->done_head + rl->done_n) % rl->done_cap] = now;
+    rl->done_n++;
 }
 
 static void
@@ -500,15 +524,18 @@ consume(struct dbot__rl_lane *l, int64_t now)
 }
 
 size_t
-dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
-              size_t max, int64_t *wake_ms)
+dbot__rl_take_capped(struct dbot__rl *rl, int64_t now,
+                     struct dbot__rl_req **out, size_t max, size_t max_ix,
+                     size_t max_other, int64_t *wake_ms)
 {
     struct ready_list *lists[2] = { &rl->ready_ix, &rl->ready };
+    size_t caps[2] = { max_ix, max_other };
     int64_t wake = INT64_MAX;
     size_t n = 0;
 
     for (int i = 0; i < 2; i++) {
         struct dbot__rl_lane *l = lists[i]->head, *next;
+        size_t taken = 0;
 
         for (; l; l = next) {
             int64_t t, free_at;
@@ -516,9 +543,11 @@ dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
 
             next = l->rnext;
             if (n == max) {
-                wake = now;
+                wake = now; /* more may be ready: call again */
                 break;
             }
+            if (taken == caps[i])
+                break; /* the caller's capacity; it calls again later */
             t = lane_ready_at(rl, l);
             if (t > now) {
                 if (t < wake)
@@ -542,15 +571,23 @@ dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
             top_count(rl, l, +1);
             consume(l, now);
             if (!(l->flags & DBOT__RL_EXEMPT))
-                global_record(rl, now);
+                global_sent(rl);
             rl->queued--;
             rl->inflight++;
             out[n++] = q;
+            taken++;
         }
     }
     if (wake_ms)
         *wake_ms = wake;
     return n;
+}
+
+size_t
+dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
+              size_t max, int64_t *wake_ms)
+{
+    return dbot__rl_take_capped(rl, now, out, max, max, max, wake_ms);
 }
 
 /* ---- responses -------------------------------------------------------- */
@@ -660,6 +697,8 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
         l->b->inflight--;
         l->b->last_used = now;
     }
+    if (!(l->flags & DBOT__RL_EXEMPT))
+        global_done(rl, now);
     if (r->status == 401 || r->status == 403 ||
         (r->status == 429 && !(r->scope && strcmp(r->scope, "shared") == 0)))
         invalid_count_add(rl, now);
@@ -669,8 +708,7 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
 
         if (b)
             lane_attach(l, b);
-    } else if (r->status >= 200 && r->status < 500 && r->status != 429 &&
-             !l->b)
+    } else if (r->status >= 200 && r->status < 500 && r->status != 429 && !l->b)
         l->probed = true; /* answered without rate-limit headers */
     st = lane_state(l);
     state_update(st, r, l->b ? l->b->inflight : 0, now);
@@ -678,8 +716,8 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
         lane_release(rl, l, now);
         return -1;
     }
-    ra = r->retry_after >= 0 ? (int64_t)(r->retry_after * 1000.0 + 0.999)
-                             : 1000;
+    ra =
+        r->retry_after >= 0 ? (int64_t)(r->retry_after * 1000.0 + 0.999) : 1000;
     if (r->global || (r->scope && strcmp(r->scope, "global") == 0)) {
         if (now + ra > rl->global_until)
             rl->global_until = now + ra;
@@ -692,8 +730,8 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
             st->reset_at = now + ra;
         dbot_log(DBOT_LOG_WARN, "rest",
                  "429 on %s (%s, scope %s): retrying in %" PRId64 " ms",
-                 l->route, l->top[0] ? l->top : "-",
-                 r->scope ? r->scope : "?", ra);
+                 l->route, l->top[0] ? l->top : "-", r->scope ? r->scope : "?",
+                 ra);
     }
     jitter_max = 50 + ra / 10;
     if (jitter_max > 500)

@@ -15,21 +15,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Route classes, from the path alone. */
-#define DBOT__RL_EXEMPT      0x1u /* not counted against the global limit */
-#define DBOT__RL_INTERACTION 0x2u /* an interaction callback: its own lane,
-                                     served before any other lane */
-#define DBOT__RL_TOKEN       0x4u /* keyed by a webhook/interaction token:
-                                     evicted 15 min after first use */
+/* Route classes, from the path alone.
+ *   EXEMPT       not counted against the global limit
+ *   INTERACTION  an interaction callback: its own lane, served before any
+ *                other lane
+ *   TOKEN        keyed by a webhook/interaction token: evicted 15 min after
+ *                first use */
+#define DBOT__RL_EXEMPT      0x1u
+#define DBOT__RL_INTERACTION 0x2u
+#define DBOT__RL_TOKEN       0x4u
 
 /* How long idle state lives, and how long token-keyed state lives. */
 #define DBOT__RL_IDLE_TTL_MS  (15 * 60 * 1000)
 #define DBOT__RL_TOKEN_TTL_MS (15 * 60 * 1000)
 
-/* The global limit counts sends in a sliding window slightly longer than
- * Discord's second: a server counting arrivals in fixed seconds must never
- * see N+1 because of network jitter. */
-#define DBOT__RL_GLOBAL_WINDOW_MS 1050
+/* The global limit's window: a non-exempt request counts from its send
+ * until this long after its response arrived. */
+#define DBOT__RL_GLOBAL_WINDOW_MS 1000
 
 /* The invalid-request window Discord bans on (10,000 per 10 minutes). */
 #define DBOT__RL_INVALID_WINDOW_MS (10 * 60 * 1000)
@@ -50,20 +52,21 @@ struct dbot__rl_req {
 /* What a response said, as far as the limiter cares. Strings are borrowed
  * for the call. Absent headers are NULL / negative. */
 struct dbot__rl_resp {
-    int status;           /* HTTP status; 0 for a transport error */
-    const char *bucket;   /* X-RateLimit-Bucket or NULL */
-    int limit;            /* X-RateLimit-Limit or -1 */
-    int remaining;        /* X-RateLimit-Remaining or -1 */
-    double reset_after;   /* X-RateLimit-Reset-After (s) or < 0 */
-    const char *scope;    /* X-RateLimit-Scope on 429: user, global, shared */
-    int global;           /* X-RateLimit-Global: true, or "global": true */
-    double retry_after;   /* 429 body retry_after (s), else Retry-After, or
-                             < 0 when neither was present */
+    int status;         /* HTTP status; 0 for a transport error */
+    const char *bucket; /* X-RateLimit-Bucket or NULL */
+    int limit;          /* X-RateLimit-Limit or -1 */
+    int remaining;      /* X-RateLimit-Remaining or -1 */
+    double reset_after; /* X-RateLimit-Reset-After (s) or < 0 */
+    const char *scope;  /* X-RateLimit-Scope on 429: user, global, shared */
+    int global;         /* X-RateLimit-Global: true, or "global": true */
+    double retry_after; /* 429 body retry_after (s), else Retry-After, or
+                           < 0 when neither was present */
 };
 
 /* Name: dbot__rl_new
- * Desc: a limiter allowing `global_per_sec` non-exempt requests in any
- *       DBOT__RL_GLOBAL_WINDOW_MS (<= 0: 50). `seed` seeds the jitter generator.
+ * Desc: a limiter allowing `global_per_sec` (<= 0: 50) non-exempt requests
+ *       per second, counted as ratelimit.c describes. `seed` seeds the
+ *       jitter generator.
  * Returns: the limiter, or NULL when out of memory. */
 struct dbot__rl *dbot__rl_new(int global_per_sec, uint64_t seed);
 void dbot__rl_free(struct dbot__rl *rl);
@@ -104,6 +107,15 @@ int dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
  * Returns: the number of requests stored in out[]. */
 size_t dbot__rl_take(struct dbot__rl *rl, int64_t now_ms,
                      struct dbot__rl_req **out, size_t max, int64_t *wake_ms);
+
+/* Name: dbot__rl_take_capped
+ * Desc: dbot__rl_take taking at most max_ix interaction callbacks and
+ *       max_other other requests (the caller's free transfer slots). Lanes
+ *       left out by a cap do not lower *wake_ms: the caller calls again when
+ *       a transfer finishes. */
+size_t dbot__rl_take_capped(struct dbot__rl *rl, int64_t now_ms,
+                            struct dbot__rl_req **out, size_t max,
+                            size_t max_ix, size_t max_other, int64_t *wake_ms);
 
 /* Name: dbot__rl_complete
  * Desc: account for the response to a request returned by dbot__rl_take
@@ -150,11 +162,11 @@ int dbot__rl_invalid_count(const struct dbot__rl *rl, int64_t now_ms);
 
 /* Introspection for tests and the debug log. */
 struct dbot__rl_stats {
-    size_t lanes;    /* lanes alive */
-    size_t buckets;  /* hash+top bucket states alive */
-    size_t routes;   /* learned route -> hash mappings */
-    size_t queued;   /* requests waiting in lanes */
-    size_t inflight; /* requests taken and not completed */
+    size_t lanes;         /* lanes alive */
+    size_t buckets;       /* hash+top bucket states alive */
+    size_t routes;        /* learned route -> hash mappings */
+    size_t queued;        /* requests waiting in lanes */
+    size_t inflight;      /* requests taken and not completed */
     int64_t global_until; /* global 429 pause end, 0 if none */
 };
 void dbot__rl_stats(const struct dbot__rl *rl, struct dbot__rl_stats *st);

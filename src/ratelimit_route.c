@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 struct sbuf {
     char *p;
     size_t cap, len;
@@ -59,8 +58,7 @@ seg_is(const char *s, size_t n, const char *lit)
 static bool
 method_ok(const char *m)
 {
-    static const char *const ok[] = { "GET", "POST", "PUT", "PATCH",
-                                      "DELETE" };
+    static const char *const ok[] = { "GET", "POST", "PUT", "PATCH", "DELETE" };
 
     if (!m)
         return false;
@@ -88,8 +86,7 @@ parse_path(const char *path, struct sbuf *key, struct sbuf *top,
         return DBOT_EINVAL;
     end = path + strcspn(path, "?");
     for (p = path; *p; p++)
-        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-            *p == '#')
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '#')
             return DBOT_EINVAL;
     p = path + 1;
     if (p >= end)
@@ -166,8 +163,9 @@ dbot__rl_classify(const char *path)
 }
 
 int
-dbot__rl_route_key_flags(const char *method, const char *path, char *key, size_t keylen,
-          char *top, size_t toplen, unsigned *flags)
+dbot__rl_route_key_flags(const char *method, const char *path, char *key,
+                         size_t keylen, char *top, size_t toplen,
+                         unsigned *flags)
 {
     struct sbuf kb = { key, keylen, 0, false };
     struct sbuf tb = { top, toplen, 0, false };

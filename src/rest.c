@@ -65,7 +65,15 @@
 #include <string.h>
 #include <time.h>
 
-#define TAKE_BATCH   64
+#define TAKE_BATCH 64
+/* Transfers in the multi at once. Beyond this, requests wait in the
+ * limiter, not inside curl: a request that curl holds back for a free
+ * connection would reach Discord later than the limiter counted it, and
+ * bunched arrivals can break the global limit. Interaction callbacks have
+ * a reserve on top, so a full pipe never delays an acknowledgement. */
+#define MAX_INFLIGHT 64
+#define IX_RESERVE   32
+#define EASY_POOL    64 /* idle easy handles kept for reuse */
 #define SWEEP_MS     1000
 #define BACKOFF_MAX  5000
 
@@ -79,8 +87,11 @@ struct dbot__rest {
     pthread_t thread;
     pthread_mutex_t mu;
     struct dbot__rest_req *inbox, *inbox_tail; /* guarded by mu */
-    bool stopping;                              /* guarded by mu */
-    struct dbot__rest_req *running;   /* transfers in the multi (thread) */
+    bool stopping;                             /* guarded by mu */
+    struct dbot__rest_req *running; /* transfers in the multi (thread) */
+    size_t n_running;
+    CURL *idle[EASY_POOL]; /* reset easy handles (thread) */
+    size_t n_idle;
     struct dbot__rest_req *cancelled; /* filled by the thread as it exits */
     uint64_t rng;
     atomic_uint_fast64_t n_sent, n_done, n_retries, n_limited;
@@ -243,6 +254,7 @@ running_add(struct dbot__rest *r, struct dbot__rest_req *q)
     if (r->running)
         r->running->run_prev = q;
     r->running = q;
+    r->n_running++;
 }
 
 static void
@@ -255,6 +267,26 @@ running_del(struct dbot__rest *r, struct dbot__rest_req *q)
     if (q->run_next)
         q->run_next->run_prev = q->run_prev;
     q->run_next = q->run_prev = NULL;
+    r->n_running--;
+}
+
+/* Keep a finished transfer's easy handle: curl_easy_reset keeps its
+ * caches, and reuse saves an allocation and setup per request. Resetting
+ * now also drops its references to the request's headers and mime. */
+static void
+easy_release(struct dbot__rest *r, struct dbot__rest_req *q)
+{
+    CURL *e = q->easy;
+
+    q->easy = NULL;
+    if (!e)
+        return;
+    if (r->n_idle == EASY_POOL) {
+        curl_easy_cleanup(e);
+        return;
+    }
+    curl_easy_reset(e);
+    r->idle[r->n_idle++] = e;
 }
 
 /* A transfer ended: decide done, retry or requeue. */
@@ -270,6 +302,7 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
     running_del(r, q);
     if (rc == CURLE_OK)
         curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
+    easy_release(r, q);
     if (rc != CURLE_OK) {
         int err = q->too_big ? DBOT_ETOOBIG : curl_err(rc);
 
@@ -312,8 +345,10 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
             ((q->flags & DBOT__RL_INTERACTION) &&
              now + delay >= q->submitted + DBOT__REST_IX_DEADLINE_MS)) {
             dbot__rl_finish(r->rl, &q->rl, now);
-            snprintf(msg, sizeof msg, "HTTP 429: still rate limited after "
-                     "%d attempts", q->attempts);
+            snprintf(msg, sizeof msg,
+                     "HTTP 429: still rate limited after "
+                     "%d attempts",
+                     q->attempts);
             complete(r, q, 429, DBOT_ERATELIMIT, msg);
             return;
         }
@@ -352,14 +387,14 @@ start(struct dbot__rest *r, struct dbot__rest_req *q)
             atomic_fetch_add(&r->n_wait_ms, (uint64_t)waited);
         }
     }
-    rc = dbot__rest_req_start(q, &r->conf);
+    rc = dbot__rest_req_start(q, &r->conf,
+                              r->n_idle ? r->idle[--r->n_idle] : NULL);
 
     if (rc == 0 && curl_multi_add_handle(r->multi, q->easy) != CURLM_OK)
         rc = DBOT_ENOMEM;
     if (rc < 0) {
         dbot__rl_complete(r->rl, &q->rl, &none, now_ms());
-        complete(r, q, 0, rc,
-                 q->errbuf[0] ? q->errbuf : dbot_strerror(rc));
+        complete(r, q, 0, rc, q->errbuf[0] ? q->errbuf : dbot_strerror(rc));
         return;
     }
     running_add(r, q);
@@ -438,24 +473,41 @@ handle_messages(struct dbot__rest *r)
     }
 }
 
+/* Take what the limiter allows within the free transfer slots and start
+ * it. Returns how many were started; *wake gets the limiter's wake time. */
+static size_t
+pump_limiter(struct dbot__rest *r, int64_t now, int64_t *wake)
+{
+    struct dbot__rl_req *out[TAKE_BATCH];
+    size_t total = 0, n;
+
+    do {
+        size_t run = r->n_running;
+        size_t room = run < MAX_INFLIGHT ? MAX_INFLIGHT - run : 0;
+        size_t ix_room = run < MAX_INFLIGHT + IX_RESERVE
+                             ? MAX_INFLIGHT + IX_RESERVE - run
+                             : 0;
+
+        n = dbot__rl_take_capped(r->rl, now, out, TAKE_BATCH, ix_room, room,
+                                 wake);
+        for (size_t i = 0; i < n; i++)
+            start(r, (struct dbot__rest_req *)out[i]);
+        total += n;
+    } while (n == TAKE_BATCH);
+    return total;
+}
+
 static void *
 rest_main(void *arg)
 {
     struct dbot__rest *r = arg;
-    struct dbot__rl_req *out[TAKE_BATCH];
     int64_t next_sweep = now_ms() + SWEEP_MS;
 
     while (take_inbox(r)) {
-        int64_t now = now_ms(), wake = INT64_MAX, w;
+        int64_t now = now_ms(), wake;
         int running, timeout;
-        size_t n;
 
-        do {
-            n = dbot__rl_take(r->rl, now, out, TAKE_BATCH, &w);
-            for (size_t i = 0; i < n; i++)
-                start(r, (struct dbot__rest_req *)out[i]);
-        } while (n == TAKE_BATCH);
-        wake = w;
+        pump_limiter(r, now, &wake);
         curl_multi_perform(r->multi, &running);
         handle_messages(r);
         if (now >= next_sweep) {
@@ -465,16 +517,11 @@ rest_main(void *arg)
         /* Completions may have made lanes ready: look again before
          * sleeping. */
         now = now_ms();
-        n = dbot__rl_take(r->rl, now, out, TAKE_BATCH, &w);
-        for (size_t i = 0; i < n; i++)
-            start(r, (struct dbot__rest_req *)out[i]);
-        if (n) {
+        if (pump_limiter(r, now, &wake)) {
             curl_multi_perform(r->multi, &running);
             handle_messages(r);
             continue;
         }
-        if (w < wake)
-            wake = w;
         timeout = SWEEP_MS;
         if (wake != INT64_MAX && wake - now < timeout)
             timeout = wake - now < 0 ? 0 : (int)(wake - now);
@@ -553,10 +600,10 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
     r->conf.connect_timeout_ms =
         o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
     r->conf.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
-    r->conf.tls_verify = o->tls_verify != 0;
-    r->conf.max_body = o->max_body_bytes ? o->max_body_bytes
-                                         : DBOT__REST_MAX_BODY;
-    r->max_retries = o->max_retries > 0 ? o->max_retries
+    r->conf.tls_verify = o->tls_insecure == 0;
+    r->conf.max_body =
+        o->max_body_bytes ? o->max_body_bytes : DBOT__REST_MAX_BODY;
+    r->max_retries = o->max_retries > 0   ? o->max_retries
                      : o->max_retries < 0 ? 0
                                           : 3;
     r->retry_base_ms = o->retry_base_ms > 0 ? o->retry_base_ms : 250;
@@ -594,7 +641,8 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
         return NULL;
     }
     curl_multi_setopt(r->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
+    curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      (long)(MAX_INFLIGHT + IX_RESERVE));
     log_curl_features();
     if (pthread_create(&r->thread, NULL, rest_main, r) != 0) {
         dbot_log(DBOT_LOG_ERROR, "rest", "cannot start the REST thread");
@@ -659,8 +707,10 @@ dbot__rest_free(struct dbot__rest *r)
         next = q->next;
         if (q->cb) {
             memset(&res, 0, sizeof res);
-            snprintf(msg, sizeof msg, "%s: cancelled: the client is shutting "
-                     "down", q->route);
+            snprintf(msg, sizeof msg,
+                     "%s: cancelled: the client is shutting "
+                     "down",
+                     q->route);
             res.err = DBOT_ECANCELED;
             res.message = msg;
             res.body = "";
@@ -668,6 +718,8 @@ dbot__rest_free(struct dbot__rest *r)
         }
         dbot__rest_req_free(q);
     }
+    while (r->n_idle)
+        curl_easy_cleanup(r->idle[--r->n_idle]);
     curl_multi_cleanup(r->multi);
     dbot__rl_free(r->rl);
     pthread_mutex_destroy(&r->mu);

@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DBOT__REST_USER_AGENT                                                  \
+#define DBOT__REST_USER_AGENT \
     "DiscordBot (" DBOT_PROJECT_URL ", " DBOT_VERSION ")"
-#define DBOT__REST_MAX_BODY     (8u * 1024 * 1024)
-#define DBOT__REST_MAX_FILES    10
+#define DBOT__REST_MAX_BODY       (8u * 1024 * 1024)
+#define DBOT__REST_MAX_FILES      10
 #define DBOT__REST_IX_DEADLINE_MS 3000 /* interaction callback deadline */
 
 /* Zero fields take the defaults in brackets. Strings are copied. */
@@ -27,7 +27,8 @@ struct dbot__rest_opts {
     long connect_timeout_ms; /* [10000] */
     long timeout_ms;         /* whole transfer [30000] */
     int global_per_sec;      /* [50] */
-    int tls_verify;          /* 1 verify (set it!), 0 only for tests */
+    int tls_insecure;        /* [0] verify certificates; 1 skips it (tests
+                                only; config "tls_verify": false) */
     const char *ca_file;     /* extra CA bundle or NULL */
     size_t max_body_bytes;   /* [8 MiB] larger responses fail ETOOBIG */
     int max_retries;         /* 5xx/transport retries [3]; < 0: none */
@@ -37,11 +38,11 @@ struct dbot__rest_opts {
 
 /* One request. Everything is borrowed for the call (copied). */
 struct dbot__rest_call {
-    const char *method;  /* GET POST PUT PATCH DELETE */
-    const char *path;    /* "/channels/1/messages", may hold a query */
-    const char *body;    /* JSON text or NULL */
+    const char *method; /* GET POST PUT PATCH DELETE */
+    const char *path;   /* "/channels/1/messages", may hold a query */
+    const char *body;   /* JSON text or NULL */
     size_t body_len;
-    const char *reason;  /* X-Audit-Log-Reason, raw UTF-8, or NULL */
+    const char *reason; /* X-Audit-Log-Reason, raw UTF-8, or NULL */
     const dbot_rest_file *files;
     size_t nfiles;
 };

@@ -34,9 +34,8 @@ api_done(const dbot_rest_result *res, void *ud)
 }
 
 int
-dbot_rest_ex(dbot *bot, const char *method, const char *path,
-             const cJSON *body, const dbot_rest_opts *opts, dbot_rest_fn cb,
-             void *data)
+dbot_rest_ex(dbot *bot, const char *method, const char *path, const cJSON *body,
+             const dbot_rest_opts *opts, dbot_rest_fn cb, void *data)
 {
     struct dbot__rest_call call = { 0 };
     struct api_cb *c = NULL;
@@ -184,8 +183,8 @@ dbot_followup_edit(dbot *bot, uint64_t app_id, const char *token,
     if (!msg || !message_id)
         return DBOT_EINVAL;
     snprintf(suffix, sizeof suffix, "/messages/%" PRIu64, message_id);
-    return token_call(bot, "PATCH", "/webhooks", app_id, token, suffix, msg,
-                      cb, data);
+    return token_call(bot, "PATCH", "/webhooks", app_id, token, suffix, msg, cb,
+                      data);
 }
 
 int

@@ -53,8 +53,8 @@ dup_or_null(const char *s, int *err)
 }
 
 struct dbot__rest_req *
-dbot__rest_req_new(const struct dbot__rest_call *c, dbot__rest_cb cb,
-                   void *ud, int *err)
+dbot__rest_req_new(const struct dbot__rest_call *c, dbot__rest_cb cb, void *ud,
+                   int *err)
 {
     struct dbot__rest_req *q;
     char top[96];
@@ -71,8 +71,8 @@ dbot__rest_req_new(const struct dbot__rest_call *c, dbot__rest_cb cb,
         *err = DBOT_ENOMEM;
         return NULL;
     }
-    rc = dbot__rl_route_key(c->method, c->path, q->route, sizeof q->route,
-                            top, sizeof top);
+    rc = dbot__rl_route_key(c->method, c->path, q->route, sizeof q->route, top,
+                            sizeof top);
     if (rc < 0) {
         free(q);
         *err = DBOT_EINVAL;
@@ -350,9 +350,9 @@ build_mime(struct dbot__rest_req *q)
             return DBOT_ENOMEM;
         }
         if (curl_mime_filename(part, f->filename) != CURLE_OK ||
-            curl_mime_type(part, f->content_type ? f->content_type
-                                                 : "application/octet-stream")
-                != CURLE_OK)
+            curl_mime_type(part, f->content_type
+                                     ? f->content_type
+                                     : "application/octet-stream") != CURLE_OK)
             return DBOT_ENOMEM;
     }
     return 0;
@@ -394,7 +394,7 @@ set_body(struct dbot__rest_req *q)
 
 int
 dbot__rest_req_start(struct dbot__rest_req *q,
-                     const struct dbot__rest_conf *conf)
+                     const struct dbot__rest_conf *conf, CURL *reuse)
 {
     size_t ulen = strlen(conf->api_url) + strlen(q->path) + 1;
     char *url;
@@ -406,7 +406,7 @@ dbot__rest_req_start(struct dbot__rest_req *q,
     q->too_big = q->file_error = false;
     q->errbuf[0] = '\0';
     q->max_body = conf->max_body;
-    e = q->easy = curl_easy_init();
+    e = q->easy = reuse ? reuse : curl_easy_init();
     url = malloc(ulen);
     if (!e || !url) {
         free(url);
@@ -546,9 +546,15 @@ dbot__rest_done_new(struct dbot__rest_req *q, int status, int err,
     }
     d->res.status = status;
     d->res.body = d->body;
-    if (status && !err && d->res.body_len)
+    if (status && d->res.body_len)
         d->json = parse_json(d->body, d->res.body_len);
     d->res.json = d->json;
+    {
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(d->json, "code");
+
+        if (status >= 300 && cJSON_IsNumber(code))
+            d->res.discord_code = code->valueint;
+    }
     if (!err && status >= 200 && status < 300) {
         if (d->res.body_len && !d->json) {
             err = DBOT_EJSON;
@@ -558,14 +564,11 @@ dbot__rest_done_new(struct dbot__rest_req *q, int status, int err,
                      q->route, status, d->res.body_len);
         }
     } else if (!err) {
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(d->json, "code");
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(d->json, "message");
 
-        err = status == 401 ? DBOT_EAUTH
+        err = status == 401   ? DBOT_EAUTH
               : status == 429 ? DBOT_ERATELIMIT
                               : DBOT_EHTTP;
-        if (cJSON_IsNumber(code))
-            d->res.discord_code = code->valueint;
         if (status == 401)
             snprintf(d->msg, sizeof d->msg,
                      "%s: HTTP 401 Unauthorized: check the token", q->route);

@@ -17,8 +17,8 @@
 /* What every transfer needs from the client; immutable after new(). */
 struct dbot__rest_conf {
     char *api_url;
-    char *auth;              /* "Authorization: Bot ..." or NULL; never
-                                logged, not sent on token routes */
+    char *auth; /* "Authorization: Bot ..." or NULL; never
+                   logged, not sent on token routes */
     char *user_agent;
     long connect_timeout_ms;
     long timeout_ms;
@@ -38,22 +38,22 @@ struct dbot__rest_file_copy {
 /* A request from submit to completion. Owned by the loop until it is in
  * the inbox, then by the REST thread, then by the delivered completion. */
 struct dbot__rest_req {
-    struct dbot__rl_req rl; /* limiter link (first member) */
+    struct dbot__rl_req rl;      /* limiter link (first member) */
     struct dbot__rest_req *next; /* inbox / cancel list */
     struct dbot__rest_req *run_next, *run_prev; /* in-flight list */
     char method[8];
-    char *path;            /* may contain a token: never logged */
-    char route[256];       /* "POST /channels/{id}/messages": loggable */
-    unsigned flags;        /* DBOT__RL_* */
+    char *path;      /* may contain a token: never logged */
+    char route[256]; /* "POST /channels/{id}/messages": loggable */
+    unsigned flags;  /* DBOT__RL_* */
     char *body;
     size_t body_len;
-    char *reason;          /* raw; encoded when the transfer is built */
+    char *reason; /* raw; encoded when the transfer is built */
     struct dbot__rest_file_copy *files;
     size_t nfiles;
     dbot__rest_cb cb;
     void *ud;
-    int64_t submitted;     /* ms, REST thread clock */
-    int attempts;          /* transfers started */
+    int64_t submitted; /* ms, REST thread clock */
+    int attempts;      /* transfers started */
     int n429;
 
     /* The current transfer; reset between attempts. */
@@ -62,7 +62,7 @@ struct dbot__rest_req {
     curl_mime *mime;
     char *resp;
     size_t resp_len, resp_cap;
-    size_t max_body;       /* copy of the client's bound */
+    size_t max_body; /* copy of the client's bound */
     bool too_big;
     bool file_error;
     char h_bucket[64];
@@ -74,14 +74,14 @@ struct dbot__rest_req {
 
 /* Copy a call into a new request. Returns it, or NULL with *err set. */
 struct dbot__rest_req *dbot__rest_req_new(const struct dbot__rest_call *c,
-                                          dbot__rest_cb cb, void *ud,
-                                          int *err);
+                                          dbot__rest_cb cb, void *ud, int *err);
 void dbot__rest_req_free(struct dbot__rest_req *q);
 
-/* Build q->easy for the next attempt. Returns 0, or a DBOT_E* error with
- * q->errbuf explaining it. */
+/* Build q->easy for the next attempt, on `reuse` (an idle handle already
+ * curl_easy_reset; taken over) or a new handle. Returns 0, or a DBOT_E*
+ * error with q->errbuf explaining it. */
 int dbot__rest_req_start(struct dbot__rest_req *q,
-                         const struct dbot__rest_conf *conf);
+                         const struct dbot__rest_conf *conf, CURL *reuse);
 
 /* Drop the current transfer (easy handle already removed from the multi). */
 void dbot__rest_req_end_transfer(struct dbot__rest_req *q);

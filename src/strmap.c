@@ -58,7 +58,8 @@ strmap_grow(struct dbot__strmap *m)
 
 /* Insert node `n` under a copy of `key`. The key must not be present. */
 int
-dbot__strmap_insert(struct dbot__strmap *m, struct dbot__strmap_node *n, const char *key)
+dbot__strmap_insert(struct dbot__strmap *m, struct dbot__strmap_node *n,
+                    const char *key)
 {
     if (m->n >= m->cap && strmap_grow(m) < 0)
         return DBOT_ENOMEM;

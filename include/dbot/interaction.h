@@ -174,6 +174,13 @@ DBOT_API int dbot_interaction_followup(dbot_interaction *ix,
                                        const char *content, int ephemeral);
 DBOT_API int dbot_interaction_followup_json(dbot_interaction *ix,
                                             const cJSON *data);
+/* Edit or delete a followup by its message id (from the followup's
+ * message object). */
+DBOT_API int dbot_interaction_followup_edit_json(dbot_interaction *ix,
+                                                 uint64_t message_id,
+                                                 const cJSON *data);
+DBOT_API int dbot_interaction_followup_delete(dbot_interaction *ix,
+                                              uint64_t message_id);
 
 /* ---- lifetime ----------------------------------------------------------- */
 

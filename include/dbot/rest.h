@@ -33,18 +33,18 @@ extern "C" {
 
 /* The outcome of one request. */
 typedef struct dbot_rest_result {
-    int status;           /* HTTP status, 0 on transport error */
-    int err;              /* 0 (2xx), or DBOT_EHTTP (4xx/5xx), DBOT_EAUTH
-                             (401), DBOT_ERATELIMIT (429 past the retry
-                             bound), DBOT_ETRANSPORT, DBOT_ETIMEDOUT,
-                             DBOT_EJSON (2xx body is not JSON), DBOT_ETOOBIG
-                             (body over max_body_bytes), DBOT_ENOENT (an
-                             upload file could not be read), DBOT_ECANCELED */
-    int discord_code;     /* Discord's "code" from an error body, or 0 */
-    const char *message;  /* Discord's "message", or dbot's explanation;
-                             NULL on success */
-    const cJSON *json;    /* parsed body (borrowed), NULL if none */
-    const char *body;     /* raw body, NUL-terminated, "" if none */
+    int status;          /* HTTP status, 0 on transport error */
+    int err;             /* 0 (2xx), or DBOT_EHTTP (4xx/5xx), DBOT_EAUTH
+                            (401), DBOT_ERATELIMIT (429 past the retry
+                            bound), DBOT_ETRANSPORT, DBOT_ETIMEDOUT,
+                            DBOT_EJSON (2xx body is not JSON), DBOT_ETOOBIG
+                            (body over max_body_bytes), DBOT_ENOENT (an
+                            upload file could not be read), DBOT_ECANCELED */
+    int discord_code;    /* Discord's "code" from an error body, or 0 */
+    const char *message; /* Discord's "message", or dbot's explanation;
+                            NULL on success */
+    const cJSON *json;   /* parsed body (borrowed), NULL if none */
+    const char *body;    /* raw body, NUL-terminated, "" if none */
     size_t body_len;
 } dbot_rest_result;
 
@@ -91,12 +91,11 @@ DBOT_API int dbot_rest_ex(dbot *bot, const char *method, const char *path,
 
 /* POST /channels/{channel_id}/messages with a message object. */
 DBOT_API int dbot_message_create(dbot *bot, uint64_t channel_id,
-                                 const cJSON *msg, dbot_rest_fn cb,
-                                 void *data);
+                                 const cJSON *msg, dbot_rest_fn cb, void *data);
 
 /* dbot_message_create with {"content": text}. */
-DBOT_API int dbot_message_send(dbot *bot, uint64_t channel_id,
-                               const char *text, dbot_rest_fn cb, void *data);
+DBOT_API int dbot_message_send(dbot *bot, uint64_t channel_id, const char *text,
+                               dbot_rest_fn cb, void *data);
 
 /* ---- interactions ----------------------------------------------------- */
 
@@ -105,42 +104,38 @@ DBOT_API int dbot_message_send(dbot *bot, uint64_t channel_id,
  * 5xx and transport errors only within the 3-second deadline. Most code
  * should use dbot_interaction_reply() and friends instead. */
 DBOT_API int dbot_interaction_callback_raw(dbot *bot, uint64_t interaction_id,
-                                           const char *token,
-                                           const cJSON *body, dbot_rest_fn cb,
-                                           void *data);
+                                           const char *token, const cJSON *body,
+                                           dbot_rest_fn cb, void *data);
 
 /* Followups: POST /webhooks/{app_id}/{token} (a message object). */
-DBOT_API int dbot_followup_create(dbot *bot, uint64_t app_id,
-                                  const char *token, const cJSON *msg,
-                                  dbot_rest_fn cb, void *data);
+DBOT_API int dbot_followup_create(dbot *bot, uint64_t app_id, const char *token,
+                                  const cJSON *msg, dbot_rest_fn cb,
+                                  void *data);
 /* PATCH /webhooks/{app_id}/{token}/messages/{message_id}. */
 DBOT_API int dbot_followup_edit(dbot *bot, uint64_t app_id, const char *token,
                                 uint64_t message_id, const cJSON *msg,
                                 dbot_rest_fn cb, void *data);
 /* DELETE /webhooks/{app_id}/{token}/messages/{message_id}. */
-DBOT_API int dbot_followup_delete(dbot *bot, uint64_t app_id,
-                                  const char *token, uint64_t message_id,
-                                  dbot_rest_fn cb, void *data);
+DBOT_API int dbot_followup_delete(dbot *bot, uint64_t app_id, const char *token,
+                                  uint64_t message_id, dbot_rest_fn cb,
+                                  void *data);
 /* PATCH /webhooks/{app_id}/{token}/messages/@original. */
 DBOT_API int dbot_original_edit(dbot *bot, uint64_t app_id, const char *token,
-                                const cJSON *msg, dbot_rest_fn cb,
-                                void *data);
+                                const cJSON *msg, dbot_rest_fn cb, void *data);
 /* DELETE /webhooks/{app_id}/{token}/messages/@original. */
-DBOT_API int dbot_original_delete(dbot *bot, uint64_t app_id,
-                                  const char *token, dbot_rest_fn cb,
-                                  void *data);
+DBOT_API int dbot_original_delete(dbot *bot, uint64_t app_id, const char *token,
+                                  dbot_rest_fn cb, void *data);
 
 /* ---- application commands --------------------------------------------- */
 
 /* PUT /applications/{app_id}/commands with an array of commands. */
 DBOT_API int dbot_commands_overwrite_global(dbot *bot, uint64_t app_id,
-                                            const cJSON *cmds,
-                                            dbot_rest_fn cb, void *data);
+                                            const cJSON *cmds, dbot_rest_fn cb,
+                                            void *data);
 /* PUT /applications/{app_id}/guilds/{guild_id}/commands. */
 DBOT_API int dbot_commands_overwrite_guild(dbot *bot, uint64_t app_id,
-                                           uint64_t guild_id,
-                                           const cJSON *cmds, dbot_rest_fn cb,
-                                           void *data);
+                                           uint64_t guild_id, const cJSON *cmds,
+                                           dbot_rest_fn cb, void *data);
 /* GET /applications/{app_id}/commands. */
 DBOT_API int dbot_commands_get_global(dbot *bot, uint64_t app_id,
                                       dbot_rest_fn cb, void *data);

@@ -11,6 +11,7 @@
  * loop. Every answer on a limited route carries the X-RateLimit headers.
  */
 #include "fake_rest.h"
+#include "fake_routes.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -584,8 +585,7 @@ fc_rest_callback(struct fakecord *fc, struct lws *wsi,
     }
 }
 
-/* ---- setup and public REST scripting --------------------------------------
- */
+/* ---- setup and public REST scripting ------------------------------------- */
 
 int
 fc_rest_init(struct fakecord *fc)

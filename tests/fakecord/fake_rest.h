@@ -1,8 +1,8 @@
 /*
  * fake_rest.h: the HTTP side of the fake: request intake and recording,
  * scripted answers, rate limits, response writing. The routes themselves
- * are in fake_routes.c. Loop thread only, fc->mu held, except
- * fc_rest_init/cleanup (no thread running).
+ * are in fake_routes.c and fake_interactions.c. Loop thread only, fc->mu held,
+ * except fc_rest_init/cleanup (no thread running).
  */
 #ifndef DBOT_TESTS_FAKE_REST_H
 #define DBOT_TESTS_FAKE_REST_H
@@ -28,10 +28,5 @@ void fc_http_error(struct fc_http *h, int status, int code, const char *msg);
 
 /* The recorded request h belongs to. */
 struct fakecord_request *fc_http_record(struct fakecord *fc, struct fc_http *h);
-
-/* Routes (fake_routes.c): answer h. */
-void fc_routes_handle(struct fakecord *fc, struct fc_http *h);
-/* Create an interaction and dispatch it (fake_routes.c). 0 on failure. */
-uint64_t fc_ix_push(struct fakecord *fc, const char *json);
 
 #endif

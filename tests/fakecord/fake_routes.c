@@ -4,11 +4,11 @@
  * DESIGN. fc_routes_handle() splits the path (after /api/v10) into
  * segments and picks a handler. Handlers only read the request (h, its
  * record) and set the answer with fc_http_reply*; the intake, limits and
- * writing live in fake_rest.c. Interactions follow §3 of the protocol
- * notes: one callback within 3 s (10062 after, 40060 for a second one),
- * then 15 min of followups and @original edits on the token.
+ * writing live in fake_rest.c; interaction and webhook routes are in
+ * fake_interactions.c. The helpers below (body parsing, message objects)
+ * are shared with it through fake_routes.h.
  */
-#include "fake_rest.h"
+#include "fake_routes.h"
 #include "fake_guilds.h"
 
 #include <stdio.h>
@@ -16,18 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_SEGS       8
-#define IX_CALLBACK_MS 3000
-#define IX_TOKEN_MS    (15 * 60 * 1000)
-
-struct route {
-    int n;
-    char *seg[MAX_SEGS];
-    char *buf; /* owned copy of the path; tokens can be very long */
-};
-
 static int
-split(struct route *r, const char *path)
+split(struct fc_route *r, const char *path)
 {
     char *p, *save = NULL;
 
@@ -36,15 +26,15 @@ split(struct route *r, const char *path)
     if (!r->buf)
         return -1;
     for (p = strtok_r(r->buf, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
-        if (r->n == MAX_SEGS)
+        if (r->n == FC_MAX_SEGS)
             return -1;
         r->seg[r->n++] = p;
     }
     return 0;
 }
 
-static int
-is(const struct route *r, int i, const char *lit)
+int
+fc_route_is(const struct fc_route *r, int i, const char *lit)
 {
     return i < r->n && !strcmp(r->seg[i], lit);
 }
@@ -61,8 +51,8 @@ authed(struct fakecord *fc, struct fc_http *h)
     return 0;
 }
 
-static const char *
-str_of(char *buf, size_t n, uint64_t v)
+const char *
+fc_str_of(char *buf, size_t n, uint64_t v)
 {
     snprintf(buf, n, "%llu", (unsigned long long)v);
     return buf;
@@ -70,8 +60,8 @@ str_of(char *buf, size_t n, uint64_t v)
 
 /* The JSON payload of a body: plain JSON, or the payload_json part of a
  * multipart/form-data body. NULL if neither parses. */
-static cJSON *
-body_json(struct fakecord *fc, struct fc_http *h)
+cJSON *
+fc_body_json(struct fakecord *fc, struct fc_http *h)
 {
     struct fakecord_request *rec = fc_http_record(fc, h);
     const char *ct = rec ? rec->content_type : "";
@@ -127,8 +117,8 @@ iso_now(char *buf, size_t n)
              tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
 }
 
-static cJSON *
-bot_user(void)
+cJSON *
+fc_bot_user(void)
 {
     cJSON *u = cJSON_CreateObject();
 
@@ -142,9 +132,9 @@ bot_user(void)
 }
 
 /* A message object as Discord returns it, from a create/edit body. */
-static cJSON *
-message_object(uint64_t id, const char *channel_id, const cJSON *body,
-               int webhook)
+cJSON *
+fc_message_object(uint64_t id, const char *channel_id, const cJSON *body,
+                  int webhook)
 {
     static const char *copy[] = { "content",    "embeds",
                                   "components", "flags",
@@ -155,9 +145,9 @@ message_object(uint64_t id, const char *channel_id, const cJSON *body,
     const cJSON *att;
 
     iso_now(ts, sizeof ts);
-    cJSON_AddStringToObject(m, "id", str_of(buf, sizeof buf, id));
+    cJSON_AddStringToObject(m, "id", fc_str_of(buf, sizeof buf, id));
     cJSON_AddStringToObject(m, "channel_id", channel_id);
-    cJSON_AddItemToObject(m, "author", bot_user());
+    cJSON_AddItemToObject(m, "author", fc_bot_user());
     cJSON_AddStringToObject(m, "content", "");
     cJSON_AddStringToObject(m, "timestamp", ts);
     cJSON_AddNullToObject(m, "edited_timestamp");
@@ -191,7 +181,8 @@ message_object(uint64_t id, const char *channel_id, const cJSON *body,
             cJSON *o = cJSON_CreateObject();
             const cJSON *fn = cJSON_GetObjectItemCaseSensitive(a, "filename");
 
-            cJSON_AddStringToObject(o, "id", str_of(buf, sizeof buf, id + 1));
+            cJSON_AddStringToObject(o, "id",
+                                    fc_str_of(buf, sizeof buf, id + 1));
             cJSON_AddStringToObject(
                 o, "filename", cJSON_IsString(fn) ? fn->valuestring : "file");
             cJSON_AddItemToArray(arr, o);
@@ -201,8 +192,8 @@ message_object(uint64_t id, const char *channel_id, const cJSON *body,
     return m;
 }
 
-static int
-message_body_ok(struct fc_http *h, const cJSON *b)
+int
+fc_message_body_ok(struct fc_http *h, const cJSON *b)
 {
     static const char *need[] = { "content",    "embeds", "sticker_ids",
                                   "components", "poll",   "attachments" };
@@ -222,7 +213,7 @@ message_body_ok(struct fc_http *h, const cJSON *b)
     return 0;
 }
 
-/* ---- gateway, application, user ----------------------------------------- */
+/* ---- gateway, application, user ------------------------------------------ */
 
 static void
 gateway_bot(struct fakecord *fc, struct fc_http *h)
@@ -254,8 +245,8 @@ application(struct fc_http *h)
                             "0000000000000000000000000000000000000000000000000"
                             "000000000000000");
     cJSON_AddNumberToObject(j, "flags", 0);
-    cJSON_AddItemToObject(j, "bot", bot_user());
-    cJSON_AddItemToObject(j, "owner", bot_user());
+    cJSON_AddItemToObject(j, "bot", fc_bot_user());
+    cJSON_AddItemToObject(j, "owner", fc_bot_user());
     fc_http_reply_json(h, 200, j);
 }
 
@@ -295,13 +286,13 @@ echo_message(struct fakecord *fc, const cJSON *m, const char *channel)
 static void
 create_message(struct fakecord *fc, struct fc_http *h, const char *channel)
 {
-    cJSON *b = body_json(fc, h), *m;
+    cJSON *b = fc_body_json(fc, h), *m;
 
-    if (!message_body_ok(h, b)) {
+    if (!fc_message_body_ok(h, b)) {
         cJSON_Delete(b);
         return;
     }
-    m = message_object(fc_snowflake(fc), channel, b, 0);
+    m = fc_message_object(fc_snowflake(fc), channel, b, 0);
     cJSON_AddItemToArray(fc->messages, cJSON_Duplicate(m, 1));
     cJSON_Delete(b);
     if (fc->o.echo_messages)
@@ -313,21 +304,21 @@ static void
 edit_message(struct fakecord *fc, struct fc_http *h, const char *channel,
              const char *mid)
 {
-    cJSON *b = body_json(fc, h);
+    cJSON *b = fc_body_json(fc, h);
 
     if (!cJSON_IsObject(b)) {
         cJSON_Delete(b);
         fc_http_error(h, 400, 50109, "The request body contains invalid JSON.");
         return;
     }
-    fc_http_reply_json(h, 200,
-                       message_object(strtoull(mid, NULL, 10), channel, b, 0));
+    fc_http_reply_json(
+        h, 200, fc_message_object(strtoull(mid, NULL, 10), channel, b, 0));
     cJSON_Delete(b);
 }
 
 /* /channels/{id}/... other than message creation. */
 static void
-channel_route(struct fakecord *fc, struct fc_http *h, const struct route *r)
+channel_route(struct fakecord *fc, struct fc_http *h, const struct fc_route *r)
 {
     const char *m = h->method;
 
@@ -340,18 +331,22 @@ channel_route(struct fakecord *fc, struct fc_http *h, const struct route *r)
         cJSON_AddNumberToObject(c, "type", 0);
         cJSON_AddStringToObject(c, "name", "general");
         fc_http_reply_json(h, 200, c);
-    } else if (r->n == 3 && is(r, 2, "typing") && !strcmp(m, "POST")) {
+    } else if (r->n == 3 && fc_route_is(r, 2, "typing") && !strcmp(m, "POST")) {
         fc_http_reply(h, 204, NULL);
-    } else if (r->n == 4 && is(r, 2, "messages") && !strcmp(m, "GET")) {
-        fc_http_reply_json(
-            h, 200,
-            message_object(strtoull(r->seg[3], NULL, 10), r->seg[1], NULL, 0));
-    } else if (r->n == 4 && is(r, 2, "messages") && !strcmp(m, "PATCH")) {
+    } else if (r->n == 4 && fc_route_is(r, 2, "messages") &&
+               !strcmp(m, "GET")) {
+        fc_http_reply_json(h, 200,
+                           fc_message_object(strtoull(r->seg[3], NULL, 10),
+                                             r->seg[1], NULL, 0));
+    } else if (r->n == 4 && fc_route_is(r, 2, "messages") &&
+               !strcmp(m, "PATCH")) {
         edit_message(fc, h, r->seg[1], r->seg[3]);
-    } else if (r->n == 4 && is(r, 2, "messages") && !strcmp(m, "DELETE")) {
+    } else if (r->n == 4 && fc_route_is(r, 2, "messages") &&
+               !strcmp(m, "DELETE")) {
         fc_http_reply(h, 204, NULL);
-    } else if (r->n == 7 && is(r, 2, "messages") && is(r, 4, "reactions") &&
-               is(r, 6, "@me") && (!strcmp(m, "PUT") || !strcmp(m, "DELETE"))) {
+    } else if (r->n == 7 && fc_route_is(r, 2, "messages") &&
+               fc_route_is(r, 4, "reactions") && fc_route_is(r, 6, "@me") &&
+               (!strcmp(m, "PUT") || !strcmp(m, "DELETE"))) {
         fc_http_reply(h, 204, NULL);
     } else {
         fc_http_error(h, 404, 0, "404: Not Found");
@@ -361,7 +356,7 @@ channel_route(struct fakecord *fc, struct fc_http *h, const struct route *r)
 static void
 dm_channel(struct fakecord *fc, struct fc_http *h)
 {
-    cJSON *b = body_json(fc, h), *c, *rec;
+    cJSON *b = fc_body_json(fc, h), *c, *rec;
     const cJSON *rid =
         b ? cJSON_GetObjectItemCaseSensitive(b, "recipient_id") : NULL;
     char buf[32];
@@ -372,7 +367,8 @@ dm_channel(struct fakecord *fc, struct fc_http *h)
         return;
     }
     c = cJSON_CreateObject();
-    cJSON_AddStringToObject(c, "id", str_of(buf, sizeof buf, fc_snowflake(fc)));
+    cJSON_AddStringToObject(c, "id",
+                            fc_str_of(buf, sizeof buf, fc_snowflake(fc)));
     cJSON_AddNumberToObject(c, "type", 1);
     cJSON_AddNullToObject(c, "last_message_id");
     rec = cJSON_AddArrayToObject(c, "recipients");
@@ -402,8 +398,7 @@ guild_member(struct fc_http *h, const char *uid)
     fc_http_reply_json(h, 200, m);
 }
 
-/* ---- commands --------------------------------------------------------------
- */
+/* ---- commands ------------------------------------------------------------ */
 
 static int
 command_ok(const cJSON *c)
@@ -425,7 +420,7 @@ command_ok(const cJSON *c)
 static void
 put_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
 {
-    cJSON *b = body_json(fc, h), *c, *out;
+    cJSON *b = fc_body_json(fc, h), *c, *out;
     char buf[32];
 
     if (!cJSON_IsArray(b)) {
@@ -444,15 +439,15 @@ put_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
     cJSON_ArrayForEach(c, b)
     {
         if (!cJSON_GetObjectItemCaseSensitive(c, "id"))
-            cJSON_AddStringToObject(c, "id",
-                                    str_of(buf, sizeof buf, fc_snowflake(fc)));
+            cJSON_AddStringToObject(
+                c, "id", fc_str_of(buf, sizeof buf, fc_snowflake(fc)));
         if (!cJSON_GetObjectItemCaseSensitive(c, "type"))
             cJSON_AddNumberToObject(c, "type", 1);
         cJSON_DeleteItemFromObjectCaseSensitive(c, "application_id");
         cJSON_AddStringToObject(c, "application_id", FAKECORD_APP_ID);
         cJSON_DeleteItemFromObjectCaseSensitive(c, "version");
         cJSON_AddStringToObject(c, "version",
-                                str_of(buf, sizeof buf, fc_snowflake(fc)));
+                                fc_str_of(buf, sizeof buf, fc_snowflake(fc)));
         if (guild) {
             cJSON_DeleteItemFromObjectCaseSensitive(c, "guild_id");
             cJSON_AddStringToObject(c, "guild_id", guild);
@@ -475,7 +470,7 @@ get_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
 }
 
 static void
-commands(struct fakecord *fc, struct fc_http *h, const struct route *r)
+commands(struct fakecord *fc, struct fc_http *h, const struct fc_route *r)
 {
     const char *guild = NULL;
     int base = 3;
@@ -486,7 +481,8 @@ commands(struct fakecord *fc, struct fc_http *h, const struct route *r)
         fc_http_error(h, 403, 50001, "Missing Access");
         return;
     }
-    if (is(r, 2, "guilds") && r->n >= 5 && is(r, 4, "commands")) {
+    if (fc_route_is(r, 2, "guilds") && r->n >= 5 &&
+        fc_route_is(r, 4, "commands")) {
         guild = r->seg[3];
         base = 5;
     }
@@ -502,247 +498,12 @@ commands(struct fakecord *fc, struct fc_http *h, const struct route *r)
         fc_http_error(h, 405, 0, "405: Method Not Allowed");
 }
 
-/* ---- interactions ----------------------------------------------------------
- */
-
-uint64_t
-fc_ix_push(struct fakecord *fc, const char *json)
-{
-    cJSON *j = cJSON_Parse(json), *gid;
-    struct fc_session *s0, *s;
-    struct fc_ix *x;
-    char buf[32], *tok;
-    size_t tlen;
-    char *text;
-    int shard = 0;
-    uint64_t id;
-
-    if (!cJSON_IsObject(j)) {
-        cJSON_Delete(j);
-        return 0;
-    }
-    s0 = fc_session_newest(fc, 0);
-    gid = cJSON_GetObjectItemCaseSensitive(j, "guild_id");
-    if (s0 && cJSON_IsString(gid) && s0->num_shards > 1)
-        shard = (int)((strtoull(gid->valuestring, NULL, 10) >> 22) %
-                      (uint64_t)s0->num_shards);
-    s = fc_session_newest(fc, shard);
-    x = calloc(1, sizeof *x);
-    if (!s || !x) {
-        free(x);
-        cJSON_Delete(j);
-        return 0;
-    }
-    id = fc_snowflake(fc);
-    /* Token characters as Discord's (base64url); padded to the configured
-     * length so fixed-size token buffers in a client show up. */
-    tlen = fc->o.interaction_token_len > 64
-               ? (size_t)fc->o.interaction_token_len
-               : 64;
-    tok = malloc(tlen + 1);
-    if (!tok) {
-        free(x);
-        cJSON_Delete(j);
-        return 0;
-    }
-    snprintf(tok, tlen + 1, "aW50ZXJhY3Rpb246%016llx%016llx",
-             (unsigned long long)id, (unsigned long long)(id * 2654435761u));
-    for (size_t i = strlen(tok); i < tlen; i++)
-        tok[i] =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-                [(i * 7 + id) % 64];
-    tok[tlen] = '\0';
-    cJSON_DeleteItemFromObjectCaseSensitive(j, "id");
-    cJSON_DeleteItemFromObjectCaseSensitive(j, "token");
-    cJSON_AddStringToObject(j, "id", str_of(buf, sizeof buf, id));
-    cJSON_AddStringToObject(j, "token", tok);
-    if (!cJSON_GetObjectItemCaseSensitive(j, "application_id"))
-        cJSON_AddStringToObject(j, "application_id", FAKECORD_APP_ID);
-    if (!cJSON_GetObjectItemCaseSensitive(j, "type"))
-        cJSON_AddNumberToObject(j, "type", 2);
-    if (!cJSON_GetObjectItemCaseSensitive(j, "version"))
-        cJSON_AddNumberToObject(j, "version", 1);
-    x->id = id;
-    x->type = cJSON_GetObjectItemCaseSensitive(j, "type")->valueint;
-    x->token = tok;
-    x->created_ms = fc_now_ms();
-    x->callback_type = -1;
-    x->followup_bodies = cJSON_CreateArray();
-    x->next = fc->ixs;
-    fc->ixs = x;
-    text = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    if (!text || !x->token ||
-        fc_gw_dispatch(fc, s, "INTERACTION_CREATE", text) < 0)
-        id = 0;
-    free(text);
-    return id;
-}
-
-/* Callback types each interaction type accepts (§3.3): 6/7 only for
- * components (and modals opened from them), 8 only for autocomplete, no
- * modal in answer to a modal; PONG is for the HTTP endpoint only. */
-static int
-callback_type_ok(int ix_type, int cb)
-{
-    switch (cb) {
-    case 4:
-    case 5:
-    case 12:
-        return ix_type != 1 && ix_type != 4;
-    case 6:
-    case 7:
-        return ix_type == 3 || ix_type == 5;
-    case 8:
-        return ix_type == 4;
-    case 9:
-        return ix_type == 2 || ix_type == 3;
-    default:
-        return 0;
-    }
-}
-
-static void
-ix_callback(struct fakecord *fc, struct fc_http *h, const struct route *r)
-{
-    struct fc_ix *x = fc_ix_find(fc, strtoull(r->seg[1], NULL, 10));
-    int64_t now = fc_now_ms();
-    cJSON *b, *type, *data, *out, *ixo, *res;
-    double ms;
-    char buf[32];
-
-    if (!x || strcmp(x->token, r->seg[2])) {
-        fc_violation(fc, "interaction callback for unknown interaction");
-        fc_http_error(h, 404, 10062, "Unknown interaction");
-        return;
-    }
-    ms = (double)(now - x->created_ms);
-    x->callbacks++;
-    b = body_json(fc, h);
-    type = b ? cJSON_GetObjectItemCaseSensitive(b, "type") : NULL;
-    if (x->callbacks == 1) {
-        x->callback_ms = ms;
-        x->callback_type = cJSON_IsNumber(type) ? type->valueint : -1;
-        x->callback_body = b ? cJSON_Duplicate(b, 1) : NULL;
-    }
-    if (x->original_id) {
-        fc_violation(fc, "interaction acknowledged twice");
-        fc_http_error(h, 400, 40060,
-                      "Interaction has already been acknowledged.");
-    } else if (ms > IX_CALLBACK_MS) {
-        fc_violation(fc, "interaction callback after 3 s (%.0f ms)", ms);
-        fc_http_error(h, 404, 10062, "Unknown interaction");
-    } else if (!cJSON_IsNumber(type) ||
-               !callback_type_ok(x->type, type->valueint)) {
-        fc_violation(fc,
-                     "interaction callback type %d invalid for interaction "
-                     "type %d",
-                     cJSON_IsNumber(type) ? type->valueint : -1, x->type);
-        fc_http_error(h, 400, 50035, "Invalid Form Body");
-    } else {
-        x->original_id = (int64_t)fc_snowflake(fc);
-        if (!strstr(h->query, "with_response=true")) {
-            fc_http_reply(h, 204, NULL);
-        } else {
-            out = cJSON_CreateObject();
-            ixo = cJSON_AddObjectToObject(out, "interaction");
-            cJSON_AddStringToObject(ixo, "id", str_of(buf, sizeof buf, x->id));
-            cJSON_AddNumberToObject(ixo, "type", x->type);
-            cJSON_AddStringToObject(
-                ixo, "response_message_id",
-                str_of(buf, sizeof buf, (uint64_t)x->original_id));
-            cJSON_AddBoolToObject(ixo, "response_message_loading",
-                                  type->valueint == 5);
-            data = cJSON_GetObjectItemCaseSensitive(b, "data");
-            res = cJSON_AddObjectToObject(out, "resource");
-            cJSON_AddNumberToObject(res, "type", type->valueint);
-            if (type->valueint == 4 || type->valueint == 5 ||
-                type->valueint == 7)
-                cJSON_AddItemToObject(
-                    res, "message",
-                    message_object((uint64_t)x->original_id, "0", data, 1));
-            fc_http_reply_json(h, 200, out);
-        }
-    }
-    if (x->callbacks == 1)
-        x->callback_status = h->status;
-    cJSON_Delete(b);
-}
-
-static void
-webhook(struct fakecord *fc, struct fc_http *h, const struct route *r)
-{
-    struct fc_ix *x = r->n >= 3 ? fc_ix_find_token(fc, r->seg[2]) : NULL;
-    int64_t now = fc_now_ms();
-    int original = is(r, 4, "@original");
-    uint64_t mid;
-    cJSON *b;
-
-    if (r->n < 3 || strcmp(r->seg[1], FAKECORD_APP_ID) || !x) {
-        fc_http_error(h, 401, 50027, "Invalid Webhook Token");
-        return;
-    }
-    if (now - x->created_ms > IX_TOKEN_MS) {
-        fc_violation(fc, "interaction token expired");
-        fc_http_error(h, 404, 10062, "Unknown interaction");
-        return;
-    }
-    if (!x->original_id) {
-        fc_violation(fc, "webhook call before the initial response");
-        fc_http_error(h, 404, 10015, "Unknown Webhook");
-        return;
-    }
-    if (r->n == 3 && !strcmp(h->method, "POST")) {
-        b = body_json(fc, h);
-        if (!message_body_ok(h, b)) {
-            cJSON_Delete(b);
-            return;
-        }
-        x->followups++;
-        cJSON_AddItemToArray(x->followup_bodies, cJSON_Duplicate(b, 1));
-        fc_http_reply_json(h, 200, message_object(fc_snowflake(fc), "0", b, 1));
-        cJSON_Delete(b);
-        return;
-    }
-    if (r->n != 5 || !is(r, 3, "messages")) {
-        fc_http_error(h, 404, 0, "404: Not Found");
-        return;
-    }
-    mid = original ? (uint64_t)x->original_id : strtoull(r->seg[4], NULL, 10);
-    if (!strcmp(h->method, "DELETE")) {
-        x->deletes++;
-        fc_http_reply(h, 204, NULL);
-    } else if (!strcmp(h->method, "PATCH")) {
-        b = body_json(fc, h);
-        if (!cJSON_IsObject(b)) {
-            cJSON_Delete(b);
-            fc_http_error(h, 400, 50109,
-                          "The request body contains invalid JSON.");
-            return;
-        }
-        if (original) {
-            x->edits++;
-            cJSON_Delete(x->last_edit);
-            x->last_edit = cJSON_Duplicate(b, 1);
-        }
-        fc_http_reply_json(h, 200, message_object(mid, "0", b, 1));
-        cJSON_Delete(b);
-    } else if (!strcmp(h->method, "GET")) {
-        fc_http_reply_json(
-            h, 200,
-            message_object(mid, "0", original ? x->last_edit : NULL, 1));
-    } else {
-        fc_http_error(h, 405, 0, "405: Method Not Allowed");
-    }
-}
-
-/* ---- dispatch ---------------------------------------------------------------
- */
+/* ---- dispatch ------------------------------------------------------------ */
 
 void
 fc_routes_handle(struct fakecord *fc, struct fc_http *h)
 {
-    struct route r;
+    struct fc_route r;
     const char *m = h->method;
     int get = !strcmp(m, "GET");
 
@@ -751,102 +512,56 @@ fc_routes_handle(struct fakecord *fc, struct fc_http *h)
         fc_http_error(h, 404, 0, "404: Not Found");
         return;
     }
-    if (get && r.n == 1 && is(&r, 0, "gateway")) {
+    if (get && r.n == 1 && fc_route_is(&r, 0, "gateway")) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "url", fc->gw_url);
         fc_http_reply_json(h, 200, j);
-    } else if (get && r.n == 2 && is(&r, 0, "gateway") && is(&r, 1, "bot")) {
+    } else if (get && r.n == 2 && fc_route_is(&r, 0, "gateway") &&
+               fc_route_is(&r, 1, "bot")) {
         if (authed(fc, h))
             gateway_bot(fc, h);
-    } else if (get &&
-               ((r.n == 2 && is(&r, 0, "applications") && is(&r, 1, "@me")) ||
-                (r.n == 3 && is(&r, 0, "oauth2") && is(&r, 1, "applications") &&
-                 is(&r, 2, "@me")))) {
+    } else if (get && ((r.n == 2 && fc_route_is(&r, 0, "applications") &&
+                        fc_route_is(&r, 1, "@me")) ||
+                       (r.n == 3 && fc_route_is(&r, 0, "oauth2") &&
+                        fc_route_is(&r, 1, "applications") &&
+                        fc_route_is(&r, 2, "@me")))) {
         if (authed(fc, h))
             application(h);
-    } else if (get && r.n == 2 && is(&r, 0, "users") && is(&r, 1, "@me")) {
+    } else if (get && r.n == 2 && fc_route_is(&r, 0, "users") &&
+               fc_route_is(&r, 1, "@me")) {
         if (authed(fc, h))
-            fc_http_reply_json(h, 200, bot_user());
-    } else if (r.n == 3 && is(&r, 0, "channels") && is(&r, 2, "messages") &&
-               !strcmp(m, "POST")) {
+            fc_http_reply_json(h, 200, fc_bot_user());
+    } else if (r.n == 3 && fc_route_is(&r, 0, "channels") &&
+               fc_route_is(&r, 2, "messages") && !strcmp(m, "POST")) {
         if (authed(fc, h))
             create_message(fc, h, r.seg[1]);
-    } else if (r.n >= 2 && is(&r, 0, "channels")) {
+    } else if (r.n >= 2 && fc_route_is(&r, 0, "channels")) {
         channel_route(fc, h, &r);
-    } else if (r.n == 3 && is(&r, 0, "users") && is(&r, 1, "@me") &&
-               is(&r, 2, "channels") && !strcmp(m, "POST")) {
+    } else if (r.n == 3 && fc_route_is(&r, 0, "users") &&
+               fc_route_is(&r, 1, "@me") && fc_route_is(&r, 2, "channels") &&
+               !strcmp(m, "POST")) {
         if (authed(fc, h))
             dm_channel(fc, h);
-    } else if (get && r.n == 4 && is(&r, 0, "guilds") && is(&r, 2, "members")) {
+    } else if (get && r.n == 4 && fc_route_is(&r, 0, "guilds") &&
+               fc_route_is(&r, 2, "members")) {
         if (authed(fc, h))
             guild_member(h, r.seg[3]);
-    } else if (r.n >= 3 && is(&r, 0, "applications") &&
-               (is(&r, 2, "commands") || is(&r, 2, "guilds"))) {
+    } else if (r.n >= 3 && fc_route_is(&r, 0, "applications") &&
+               (fc_route_is(&r, 2, "commands") ||
+                fc_route_is(&r, 2, "guilds"))) {
         commands(fc, h, &r);
-    } else if (r.n == 4 && is(&r, 0, "interactions") && is(&r, 3, "callback") &&
-               !strcmp(m, "POST")) {
-        ix_callback(fc, h, &r);
-    } else if (r.n >= 3 && is(&r, 0, "webhooks")) {
-        webhook(fc, h, &r);
+    } else if (r.n == 4 && fc_route_is(&r, 0, "interactions") &&
+               fc_route_is(&r, 3, "callback") && !strcmp(m, "POST")) {
+        fc_ix_callback(fc, h, &r);
+    } else if (r.n >= 3 && fc_route_is(&r, 0, "webhooks")) {
+        fc_ix_webhook(fc, h, &r);
     } else {
         fc_http_error(h, 404, 0, "404: Not Found");
     }
     free(r.buf);
 }
 
-/* ---- public queries --------------------------------------------------------
- */
-
-int
-fakecord_age_interaction(fakecord *fc, uint64_t id, int64_t ms)
-{
-    struct fc_ix *x;
-
-    pthread_mutex_lock(&fc->mu);
-    x = fc_ix_find(fc, id);
-    if (x)
-        x->created_ms -= ms;
-    pthread_mutex_unlock(&fc->mu);
-    return x ? 0 : -1;
-}
-
-int
-fakecord_interaction_log(fakecord *fc, uint64_t id, struct fakecord_ix_log *out)
-{
-    struct fc_ix *x;
-
-    memset(out, 0, sizeof *out);
-    pthread_mutex_lock(&fc->mu);
-    x = fc_ix_find(fc, id);
-    if (x) {
-        out->token = strdup(x->token);
-        out->callbacks = x->callbacks;
-        out->callback_type = x->callback_type;
-        out->callback_status = x->callback_status;
-        out->callback_ms = x->callback_ms;
-        out->edits = x->edits;
-        out->followups = x->followups;
-        out->deletes = x->deletes;
-        out->callback_body =
-            x->callback_body ? cJSON_Duplicate(x->callback_body, 1) : NULL;
-        out->last_edit = x->last_edit ? cJSON_Duplicate(x->last_edit, 1) : NULL;
-        out->followup_bodies = cJSON_Duplicate(x->followup_bodies, 1);
-    }
-    pthread_mutex_unlock(&fc->mu);
-    return x ? 0 : -1;
-}
-
-void
-fakecord_ix_log_free(struct fakecord_ix_log *l)
-{
-    if (!l)
-        return;
-    free(l->token);
-    cJSON_Delete(l->callback_body);
-    cJSON_Delete(l->last_edit);
-    cJSON_Delete(l->followup_bodies);
-    memset(l, 0, sizeof *l);
-}
+/* ---- public queries ------------------------------------------------------ */
 
 cJSON *
 fakecord_commands(fakecord *fc, const char *guild_id)

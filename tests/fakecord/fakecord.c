@@ -15,6 +15,7 @@
 #include "fakecord.h"
 #include "fake_gateway.h"
 #include "fake_rest.h"
+#include "fake_routes.h"
 #include "fake_state.h"
 
 #include <stdio.h>
@@ -175,9 +176,7 @@ cmd_submit(struct fakecord *fc, struct fc_cmd *k)
     else
         fc->q_head = k;
     fc->q_tail = k;
-    pthread_mutex_unlock(&fc->mu);
-    lws_cancel_service(fc->ctx);
-    pthread_mutex_lock(&fc->mu);
+    lws_cancel_service(fc->ctx); /* under mu: see fakecord_stop() */
     while (!k->done)
         pthread_cond_wait(&fc->cv, &fc->mu);
     pthread_mutex_unlock(&fc->mu);
@@ -251,6 +250,11 @@ fc_thread(void *arg)
     /* Interaction tokens are in request paths and can be very long. */
     info.max_http_header_data2 = 96 * 1024;
     info.timeout_secs = 30;
+    if (fc->o.tls_cert_file && fc->o.tls_key_file) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = fc->o.tls_cert_file;
+        info.ssl_private_key_filepath = fc->o.tls_key_file;
+    }
     ctx = lws_create_context(&info);
     if (ctx) {
         fc->vh = lws_get_vhost_by_name(ctx, "fakecord");
@@ -267,11 +271,23 @@ fc_thread(void *arg)
     }
     fc->ctx = ctx;
     fc->port = port;
-    snprintf(fc->api_url, sizeof fc->api_url, "http://127.0.0.1:%d/api/v10",
-             port);
-    snprintf(fc->gw_url, sizeof fc->gw_url, "ws://127.0.0.1:%d", port);
-    snprintf(fc->resume_url, sizeof fc->resume_url, "ws://127.0.0.1:%d/resume",
-             port);
+    if (info.ssl_cert_filepath) {
+        /* The test certificate names localhost: clients verify it. */
+        snprintf(fc->api_url, sizeof fc->api_url,
+                 "https://localhost:%d/api/v10", port);
+        snprintf(fc->gw_url, sizeof fc->gw_url, "wss://localhost:%d", port);
+        snprintf(fc->resume_url, sizeof fc->resume_url,
+                 "wss://localhost:%d/resume", port);
+    } else {
+        snprintf(fc->api_url, sizeof fc->api_url,
+                 "http://127.0.0.1:%d/api/v10", port);
+        snprintf(fc->gw_url, sizeof fc->gw_url, "ws://127.0.0.1:%d", port);
+        snprintf(fc->resume_url, sizeof fc->resume_url,
+                 "ws://127.0.0.1:%d/resume", port);
+    }
+    if (fc->o.resume_gateway_url)
+        snprintf(fc->resume_url, sizeof fc->resume_url, "%s",
+                 fc->o.resume_gateway_url);
     fc->started = 1;
     pthread_cond_broadcast(&fc->cv);
     pthread_mutex_unlock(&fc->mu);
@@ -366,10 +382,12 @@ fakecord_stop(fakecord *fc)
 {
     if (!fc)
         return;
+    /* Wake the loop while holding mu: the loop reads `stopping` under mu
+     * before destroying the context, so the context is still alive here. */
     pthread_mutex_lock(&fc->mu);
     fc->stopping = 1;
-    pthread_mutex_unlock(&fc->mu);
     lws_cancel_service(fc->ctx);
+    pthread_mutex_unlock(&fc->mu);
     pthread_join(fc->thr, NULL);
     fc_sessions_free(fc);
     fc_rest_cleanup(fc);
@@ -401,8 +419,7 @@ fakecord_gateway_url(const fakecord *fc)
     return fc ? fc->gw_url : NULL;
 }
 
-/* ---- scripting ------------------------------------------------------------
- */
+/* ---- scripting ----------------------------------------------------------- */
 
 static int
 submit(fakecord *fc, int kind, int shard, int a, const char *s1, const char *s2,

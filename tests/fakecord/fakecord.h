@@ -101,6 +101,13 @@ struct fakecord_opts {
                                     GUILD_MESSAGES for the fake guilds'
                                     channels, DIRECT_MESSAGES otherwise).
                                     Catches bots that answer themselves */
+    const char *tls_cert_file;   /* PEM; with tls_key_file: serve TLS
+                                    (https://, wss://) on "localhost".
+                                    Borrowed until fakecord_start returns */
+    const char *tls_key_file;
+    const char *resume_gateway_url; /* advertise this in READY instead of
+                                       the fake's own /resume (e.g. an
+                                       unreachable one); copied */
 };
 
 typedef struct fakecord fakecord;

@@ -88,15 +88,19 @@ TEST(heartbeat_interval_and_jitter)
     wait_ready(&H);
     WAIT_UNTIL(fakecord_heartbeat_times(H.fc, t, 8) >= 5, 10000);
     n = fakecord_heartbeat_times(H.fc, t, 8);
-    /* First beat after interval * jitter, jitter in [0, 1). Timers never
-     * fire early, so lower bounds are exact; upper bounds allow a loaded
-     * machine. */
+    /* First beat after interval * jitter, jitter in [0, 1). The fake
+     * stamps beats when its own thread reads them, so on a loaded machine
+     * one stamp can be late and the next gap short: bound each gap loosely
+     * (no bursts, no long silences) and the average tightly. */
     ASSERT_GE(t[0], 0);
-    ASSERT_LE(t[0], 200 + 150);
-    for (int i = 1; i < n && i < 5; i++) {
-        ASSERT_GE(t[i] - t[i - 1], 195);
+    ASSERT_LE(t[0], 200 + 300);
+    if (n > 5)
+        n = 5;
+    for (int i = 1; i < n; i++) {
+        ASSERT_GE(t[i] - t[i - 1], 50);
         ASSERT_LE(t[i] - t[i - 1], 200 + 300);
     }
+    ASSERT_GE(t[n - 1] - t[0], (n - 1) * 200 - 100);
     /* Heartbeats carry the last sequence number the bot saw. */
     WAIT_UNTIL(h_stats(&H).last_heartbeat_seq == h_stats(&H).last_seq_sent,
                5000);
@@ -355,6 +359,123 @@ TEST(gateway_bot_401_is_fatal)
     h_teardown(h);
 }
 
+/* A host name is resolved off the loop (a resolver thread), then the
+ * connection goes to the address with the name kept for Host and SNI. */
+TEST(host_names_resolve_off_the_loop)
+{
+    struct harness *h = &H;
+    char json[1024];
+
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    h_start_fake(h, NULL);
+    snprintf(json, sizeof json,
+             "{\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":"
+             "\"ws://localhost:%d\",\"log_level\":\"debug\"}",
+             H_TOKEN, fakecord_api_url(h->fc), fakecord_port(h->fc));
+    ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
+    ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
+    h_run_bot(h);
+    wait_ready(h);
+    ASSERT_EQ(h_stats(h).identifies, 1);
+    h_teardown(h);
+}
+
+static int
+shard_of_identify(cJSON *id, int *count)
+{
+    cJSON *sh = cJSON_GetObjectItem(id, "shard");
+
+    *count = cJSON_GetArrayItem(sh, 1)->valueint;
+    return cJSON_GetArrayItem(sh, 0)->valueint;
+}
+
+/* "shards": 0 follows Discord's recommendation from /gateway/bot. */
+TEST(auto_sharding_starts_the_recommended_shards)
+{
+    struct harness *h = &H;
+    struct fakecord_opts o = { .shards = 3, .max_concurrency = 3,
+                               .guilds = 6, .enforce_identify_rate = 1 };
+    char json[1024];
+    int count, shard;
+    cJSON *id;
+
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    h_start_fake(h, &o);
+    snprintf(json, sizeof json,
+             "{\"token\":\"%s\",\"api_url\":\"%s\",\"log_level\":\"debug\"}",
+             H_TOKEN, fakecord_api_url(h->fc));
+    ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
+    ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
+    h_run_bot(h);
+    WAIT_UNTIL(h_count(h, "READY") == 3, 15000);
+    WAIT_UNTIL(h_count(h, "GUILD_CREATE") == 6, 15000);
+    ASSERT_EQ(h_stats(h).identifies, 3);
+    id = fakecord_last_identify(h->fc);
+    shard = shard_of_identify(id, &count);
+    ASSERT_EQ(count, 3);
+    ASSERT_TRUE(shard >= 0 && shard < 3);
+    cJSON_Delete(id);
+    /* Events carry the shard they came on. */
+    ASSERT_GE(fakecord_push_event_shard(h->fc, 2, "TEST_EVENT", "{\"i\":0}"),
+              0);
+    WAIT_UNTIL(h_count(h, "TEST_EVENT") == 1, 5000);
+    pthread_mutex_lock(&h->mu);
+    for (int k = 0; k < h->nev; k++)
+        if (strcmp(h->ev[k].name, "TEST_EVENT") == 0)
+            ASSERT_EQ(h->ev[k].shard, 2);
+    pthread_mutex_unlock(&h->mu);
+    ASSERT_EQ(h_stats(h).violations, 0);
+    h_teardown(h);
+}
+
+/* max_concurrency 1: one identify per 5 s, never two at once. */
+TEST(identifies_respect_max_concurrency)
+{
+    struct harness *h = &H;
+    struct fakecord_opts o = { .shards = 2, .max_concurrency = 1,
+                               .enforce_identify_rate = 1 };
+    char json[1024];
+    int64_t t0;
+
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    h_start_fake(h, &o);
+    snprintf(json, sizeof json,
+             "{\"token\":\"%s\",\"api_url\":\"%s\",\"log_level\":\"debug\","
+             "\"shards\":2}",
+             H_TOKEN, fakecord_api_url(h->fc));
+    ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
+    ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
+    h_run_bot(h);
+    WAIT_UNTIL(h_stats(h).identifies == 1, 10000);
+    t0 = check_now_ms_();
+    WAIT_UNTIL(h_stats(h).identifies == 2, 15000);
+    ASSERT_GE(check_now_ms_() - t0, 4500);
+    WAIT_UNTIL(h_count(h, "READY") == 2, 10000);
+    ASSERT_EQ(h_stats(h).violations, 0);
+    h_teardown(h);
+}
+
+/* A resume URL that never answers: after three misses the shard gives the
+ * session up and identifies through the main URL. */
+TEST(unreachable_resume_url_falls_back_to_identify)
+{
+    struct fakecord_opts o = { .resume_gateway_url =
+                                   "ws://127.0.0.1:1/resume" };
+
+    h_log_reset();
+    h_start(&H, &o, "");
+    wait_ready(&H);
+    ASSERT_GE(fakecord_send_reconnect(H.fc), 0);
+    WAIT_UNTIL(h_stats(&H).identifies == 2, 15000);
+    ASSERT_TRUE(h_log_has("resume URL unreachable 3 times"));
+    ASSERT_EQ(h_stats(&H).resumes, 0);
+    WAIT_UNTIL(h_count(&H, "READY") == 2, 10000);
+    h_teardown(&H);
+}
+
 int
 main(void)
 {
@@ -374,6 +495,10 @@ main(void)
     RUN(malformed_frame_is_logged_and_connection_goes_on);
     RUN(gateway_url_from_gateway_bot_with_retries);
     RUN(gateway_bot_401_is_fatal);
+    RUN(host_names_resolve_off_the_loop);
+    RUN(auto_sharding_starts_the_recommended_shards);
+    RUN(identifies_respect_max_concurrency);
+    RUN(unreachable_resume_url_falls_back_to_identify);
     free(h_logs);
     return 0;
 }

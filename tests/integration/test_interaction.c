@@ -256,6 +256,32 @@ edit_held_after_expiry(dbot *bot, void *arg)
     held = NULL;
 }
 
+static atomic_int followup_rc = 1, delete_rc = 1;
+
+/* After the reply landed: a followup, an edit, then delete the original. */
+static void
+followups_on_held(dbot *bot, void *arg)
+{
+    (void)bot;
+    (void)arg;
+    followup_rc = dbot_interaction_followup(held, "and one more thing", 1);
+    edit_rc = dbot_interaction_edit_original(held, "edited");
+    delete_rc = dbot_interaction_delete_original(held);
+    dbot_interaction_unref(held);
+    held = NULL;
+}
+
+static int
+on_hold_reply(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    held = dbot_interaction_ref(ix);
+    held_set = 1;
+    /* Too early for a followup: the reply has not landed yet. */
+    followup_rc = dbot_interaction_followup(ix, "early", 0);
+    return dbot_interaction_reply(ix, "first answer");
+}
+
 static void
 start(const char *extra)
 {
@@ -271,6 +297,7 @@ start(const char *extra)
     dbot_on_command(H.bot, "config", on_config, NULL);
     dbot_on_command(H.bot, "config set", on_config_set, NULL);
     dbot_on_command(H.bot, "hold", on_hold, NULL);
+    dbot_on_command(H.bot, "holdreply", on_hold_reply, NULL);
     dbot_on_command(H.bot, "forget", on_forget, NULL);
     dbot_on_command(H.bot, "fail", on_fail, NULL);
     dbot_on_command(H.bot, "feedback", on_open_modal, NULL);
@@ -564,6 +591,57 @@ TEST(expired_token_is_refused_locally)
     finish_clean();
 }
 
+TEST(followups_edits_and_deletes)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    held_set = 0;
+    id = push(command_json("holdreply"));
+    l = ixlog_wait(id, 1, 0);
+    fakecord_ix_log_free(&l);
+    WAIT_UNTIL(held_set, 5000);
+    ASSERT_EQ(followup_rc, DBOT_ESTATE);
+    ASSERT_EQ(dbot_post(H.bot, followups_on_held, NULL), 0);
+    l = ixlog_wait(id, 1, 1);
+    ASSERT_EQ(followup_rc, 0);
+    ASSERT_EQ(edit_rc, 0);
+    ASSERT_EQ(delete_rc, 0);
+    fakecord_ix_log_free(&l);
+    WAIT_UNTIL((fakecord_interaction_log(H.fc, id, &l) == 0 &&
+                (l.followups == 1 && l.deletes == 1 ? 1
+                                                    : (fakecord_ix_log_free(&l),
+                                                       0))),
+               5000);
+    ASSERT_EQ(jint(cJSON_GetArrayItem(l.followup_bodies, 0), "flags", NULL),
+              64);
+    ASSERT_STREQ(jstr(l.last_edit, "content", NULL), "edited");
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
+/* Deferred, referenced, never completed: after interaction_timeout_ms the
+ * user is told instead of watching "thinking..." forever. */
+TEST(abandoned_deferral_is_edited_to_an_error)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start(",\"ack_deadline_ms\":100,\"interaction_timeout_ms\":1000");
+    held_set = 0;
+    id = push(command_json("hold"));
+    l = ixlog_wait(id, 1, 1);
+    ASSERT_EQ(l.callback_type, 5);
+    ASSERT_CONTAINS(jstr(l.last_edit, "content", NULL), "did not respond");
+    fakecord_ix_log_free(&l);
+    ASSERT_TRUE(h_log_has("was deferred and never answered"));
+    WAIT_UNTIL(held_set, 5000);
+    ASSERT_EQ(dbot_post(H.bot, reply_held, "much too late"), 0);
+    WAIT_UNTIL(late_rc == DBOT_ESTATE, 5000);
+    finish_clean();
+}
+
 static const dbot_option ping_opts[] = {
     { .type = DBOT_OPT_BOOLEAN, .name = "loud", .description = "Shout it" },
     { 0 },
@@ -647,6 +725,8 @@ main(void)
     RUN(reply_at_2500_ms_becomes_an_edit);
     RUN(handlers_that_break_the_contract_still_answer);
     RUN(expired_token_is_refused_locally);
+    RUN(followups_edits_and_deletes);
+    RUN(abandoned_deferral_is_edited_to_an_error);
     RUN(commands_registered_only_when_changed);
     free(h_logs);
     return 0;

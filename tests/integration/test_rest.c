@@ -80,8 +80,8 @@ struct res {
     char body[256];
     size_t body_len;
     int has_json;
-    int order;     /* completion order */
-    int on_loop;   /* callback ran on the test thread */
+    int order;   /* completion order */
+    int on_loop; /* callback ran on the test thread */
 };
 
 static int completions;
@@ -95,8 +95,7 @@ on_done(const dbot_rest_result *r, void *ud)
     s->status = r->status;
     s->err = r->err;
     s->code = r->discord_code;
-    snprintf(s->message, sizeof s->message, "%s",
-             r->message ? r->message : "");
+    snprintf(s->message, sizeof s->message, "%s", r->message ? r->message : "");
     snprintf(s->body, sizeof s->body, "%s", r->body ? r->body : "(null)");
     s->body_len = r->body_len;
     s->has_json = r->json != NULL;
@@ -156,7 +155,6 @@ setup_with(const struct dbot__rest_opts *extra, const char *token)
         o = *extra;
     o.api_url = fakecord_api_url(fc);
     o.token = token ? token : FAKECORD_TOKEN;
-    o.tls_verify = 1;
     o.retry_base_ms = o.retry_base_ms ? o.retry_base_ms : 20;
     rest = dbot__rest_new(&o, deliver, NULL);
     ASSERT_TRUE(rest != NULL);
@@ -284,14 +282,17 @@ TEST(bucket_discovery_and_sharing)
     struct fakecord_stats st;
 
     setup();
-    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages", "shr",
-                                  2, 400), 0);
-    ASSERT_EQ(fakecord_rest_limit(fc, "GET", "/channels/{channel_id}/messages", "shr",
-                                  2, 400), 0);
+    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages",
+                                  "shr", 2, 400),
+              0);
+    ASSERT_EQ(fakecord_rest_limit(fc, "GET", "/channels/{channel_id}/messages",
+                                  "shr", 2, 400),
+              0);
     for (int i = 0; i < 10; i++) {
         snprintf(path, sizeof path, "/channels/7/messages");
         ASSERT_EQ(submit(rest, i % 2 ? "GET" : "POST", path,
-                         i % 2 ? NULL : "{\"content\":\"x\"}", &s[i]), 0);
+                         i % 2 ? NULL : "{\"content\":\"x\"}", &s[i]),
+                  0);
     }
     for (int i = 0; i < 10; i++)
         WAIT_DONE(&s[i], 10000);
@@ -315,13 +316,16 @@ TEST(major_parameters_separate_buckets)
     int n, ka = 0;
 
     setup();
-    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages", "m",
-                                  1, 600), 0);
+    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages",
+                                  "m", 1, 600),
+              0);
     for (int i = 0; i < 3; i++)
         ASSERT_EQ(submit(rest, "POST", "/channels/1/messages",
-                         "{\"content\":\"a\"}", &a[i]), 0);
-    ASSERT_EQ(submit(rest, "POST", "/channels/2/messages",
-                     "{\"content\":\"b\"}", &b), 0);
+                         "{\"content\":\"a\"}", &a[i]),
+                  0);
+    ASSERT_EQ(
+        submit(rest, "POST", "/channels/2/messages", "{\"content\":\"b\"}", &b),
+        0);
     for (int i = 0; i < 3; i++)
         WAIT_DONE(&a[i], 10000);
     WAIT_DONE(&b, 5000);
@@ -356,9 +360,11 @@ TEST(route_429_waits_retry_after_and_succeeds)
                                  "{\"message\":\"You are being rate "
                                  "limited.\",\"retry_after\":0.3,"
                                  "\"global\":false}",
-                                 "X-RateLimit-Scope: user\r\n"), 0);
-    ASSERT_EQ(submit(rest, "POST", "/channels/5/messages",
-                     "{\"content\":\"x\"}", &s), 0);
+                                 "X-RateLimit-Scope: user\r\n"),
+              0);
+    ASSERT_EQ(
+        submit(rest, "POST", "/channels/5/messages", "{\"content\":\"x\"}", &s),
+        0);
     ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &o), 0);
     WAIT_DONE(&o, 5000); /* another route is not held up */
     WAIT_DONE(&s, 5000);
@@ -397,12 +403,14 @@ TEST(global_429_pauses_other_routes)
                                  "limited.\",\"retry_after\":0.4,"
                                  "\"global\":true}",
                                  "X-RateLimit-Global: true\r\n"
-                                 "X-RateLimit-Scope: global\r\n"), 0);
+                                 "X-RateLimit-Scope: global\r\n"),
+              0);
     ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s), 0);
     /* Wait until the client has seen the 429, then ask another route. */
     WAIT_UNTIL((dbot__rest_stats(rest, &rs), rs.limited >= 1), 5000);
-    ASSERT_EQ(submit(rest, "POST", "/channels/8/messages",
-                     "{\"content\":\"y\"}", &o), 0);
+    ASSERT_EQ(
+        submit(rest, "POST", "/channels/8/messages", "{\"content\":\"y\"}", &o),
+        0);
     WAIT_DONE(&s, 5000);
     WAIT_DONE(&o, 5000);
     ASSERT_EQ(s.status, 200);
@@ -426,7 +434,7 @@ TEST(global_limit_is_respected)
     char path[64];
     struct fakecord_stats st;
 
-    o.global_per_sec = 19; /* the fake allows 20 per second */
+    o.global_per_sec = 20; /* exactly what the fake allows */
     setup_with(&o, NULL);
     ASSERT_EQ(fakecord_rest_global_limit(fc, 20), 0);
     for (int i = 0; i < 45; i++) {
@@ -460,21 +468,25 @@ TEST(server_errors_retried_for_idempotent_methods)
     ASSERT_EQ(rs.retries, 2);
 
     /* Always 500: fails after 1 + 3 attempts with a clear error. */
-    ASSERT_EQ(fakecord_rest_fail(fc, "GET", "/applications/@me", 500, -1,
-                                 NULL, NULL), 0);
+    ASSERT_EQ(
+        fakecord_rest_fail(fc, "GET", "/applications/@me", 500, -1, NULL, NULL),
+        0);
     ASSERT_EQ(submit(rest, "GET", "/applications/@me", NULL, &f), 0);
     WAIT_DONE(&f, 10000);
     ASSERT_EQ(f.status, 500);
     ASSERT_EQ(f.err, DBOT_EHTTP);
     ASSERT_CONTAINS(f.message, "GET /applications/@me");
     ASSERT_CONTAINS(f.message, "after 4 attempts");
+    ASSERT_EQ(f.code, 0); /* the fake's default error body has code 0 */
     ASSERT_EQ(count_requests("GET", "/api/v10/applications/@me"), 4);
 
     /* POST is not idempotent: one attempt. */
     ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/3/messages", 500, 1,
-                                 NULL, NULL), 0);
-    ASSERT_EQ(submit(rest, "POST", "/channels/3/messages",
-                     "{\"content\":\"z\"}", &p), 0);
+                                 NULL, NULL),
+              0);
+    ASSERT_EQ(
+        submit(rest, "POST", "/channels/3/messages", "{\"content\":\"z\"}", &p),
+        0);
     WAIT_DONE(&p, 5000);
     ASSERT_EQ(p.status, 500);
     ASSERT_EQ(p.err, DBOT_EHTTP);
@@ -496,12 +508,15 @@ TEST(interaction_callback_retries_within_deadline)
 
     o.retry_base_ms = 100;
     setup_with(&o, NULL);
-    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/interactions/11/", 502, 2,
-                                 NULL, NULL), 0);
-    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/interactions/11/", 200, 1,
-                                 "{}", NULL), 0);
+    ASSERT_EQ(
+        fakecord_rest_fail(fc, "POST", "/interactions/11/", 502, 2, NULL, NULL),
+        0);
+    ASSERT_EQ(
+        fakecord_rest_fail(fc, "POST", "/interactions/11/", 200, 1, "{}", NULL),
+        0);
     ASSERT_EQ(submit(rest, "POST", "/interactions/11/aW50ZXJhY3Rpb24/callback",
-                     cb, &s), 0);
+                     cb, &s),
+              0);
     WAIT_DONE(&s, 5000);
     ASSERT_EQ(s.status, 200);
     ASSERT_EQ(s.err, 0);
@@ -514,11 +529,12 @@ TEST(interaction_callback_retries_within_deadline)
     fakecord_requests_free(reqs, n);
 
     /* Always failing: the client gives up before the deadline. */
-    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/interactions/12/", 503, -1,
-                                 NULL, NULL), 0);
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/interactions/12/", 503, -1, NULL,
+                                 NULL),
+              0);
     t0 = check_now_ms_();
-    ASSERT_EQ(submit(rest, "POST", "/interactions/12/dG9rZW4/callback", cb,
-                     &f), 0);
+    ASSERT_EQ(submit(rest, "POST", "/interactions/12/dG9rZW4/callback", cb, &f),
+              0);
     WAIT_DONE(&f, 5000);
     ASSERT_EQ(f.status, 503);
     ASSERT_EQ(f.err, DBOT_EHTTP);
@@ -540,6 +556,7 @@ TEST(unauthorized_is_not_retried)
     WAIT_DONE(&s, 5000);
     ASSERT_EQ(s.status, 401);
     ASSERT_EQ(s.err, DBOT_EAUTH);
+    ASSERT_EQ(s.has_json, 1);
     ASSERT_CONTAINS(s.message, "check the token");
     ASSERT_EQ(count_requests(NULL, "/api/v10/"), 1);
     pthread_mutex_lock(&log_mu);
@@ -601,8 +618,8 @@ TEST(multipart_bytes_intact)
     ASSERT_CONTAINS(reqs[0].content_type, "multipart/form-data");
     for (size_t i = 0; i < sizeof blob; i++)
         blob[i] = (unsigned char)(i * 7 + (i >> 8));
-    ASSERT_TRUE(find_bytes(reqs[0].body, reqs[0].body_len, blob,
-                           sizeof blob) != NULL);
+    ASSERT_TRUE(find_bytes(reqs[0].body, reqs[0].body_len, blob, sizeof blob) !=
+                NULL);
     ASSERT_TRUE(find_bytes(reqs[0].body, reqs[0].body_len, fblob,
                            sizeof fblob) != NULL);
     ASSERT_CONTAINS((char *)reqs[0].body, "name=\"payload_json\"");
@@ -632,7 +649,9 @@ TEST(multipart_bytes_intact)
 
 TEST(thousand_requests_complete_in_order)
 {
-    enum { N = 1000 };
+    enum {
+        N = 1000
+    };
     static struct res s[N];
     struct dbot__rest_opts o = { 0 };
     char body[64];
@@ -640,8 +659,9 @@ TEST(thousand_requests_complete_in_order)
 
     o.global_per_sec = 100000; /* this test is about the queue, not 50/s */
     setup_with(&o, NULL);
-    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages", "big",
-                                  100000, 60000), 0);
+    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages",
+                                  "big", 100000, 60000),
+              0);
     for (int i = 0; i < N; i++) {
         snprintf(body, sizeof body, "{\"content\":\"%d\"}", i);
         ASSERT_EQ(submit(rest, "POST", "/channels/77/messages", body, &s[i]),
@@ -680,7 +700,8 @@ TEST(bad_responses_give_clear_errors)
 
     /* Not JSON. */
     ASSERT_EQ(fakecord_rest_fail(fc, "GET", "/users/@me", 200, 1,
-                                 "<html>cloudflare says no</html>", NULL), 0);
+                                 "<html>cloudflare says no</html>", NULL),
+              0);
     ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s), 0);
     WAIT_DONE(&s, 5000);
     ASSERT_EQ(s.status, 200);
@@ -688,9 +709,23 @@ TEST(bad_responses_give_clear_errors)
     ASSERT_CONTAINS(s.message, "not valid JSON");
     ASSERT_CONTAINS(s.body, "cloudflare");
 
+    /* A Discord error: code and message reach the callback. */
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/4/messages", 403, 1,
+                                 "{\"code\":50013,\"message\":\"Missing "
+                                 "Permissions\"}",
+                                 NULL),
+              0);
+    ASSERT_EQ(submit(rest, "POST", "/channels/4/messages", "{}", &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 403);
+    ASSERT_EQ(s.err, DBOT_EHTTP);
+    ASSERT_EQ(s.code, 50013);
+    ASSERT_CONTAINS(s.message, "Missing Permissions");
+
     /* A 502 with an HTML body. */
     ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/4/messages", 502, 1,
-                                 "<html>bad gateway</html>", NULL), 0);
+                                 "<html>bad gateway</html>", NULL),
+              0);
     ASSERT_EQ(submit(rest, "POST", "/channels/4/messages", "{}", &s), 0);
     WAIT_DONE(&s, 5000);
     ASSERT_EQ(s.err, DBOT_EHTTP);
@@ -757,7 +792,9 @@ TEST(connection_refused_is_a_transport_error)
 
 TEST(shutdown_cancels_pending_once)
 {
-    enum { N = 12 };
+    enum {
+        N = 12
+    };
     struct res s[N];
     struct fakecord_rest_rule rule = { 0 };
     int cancelled = 0;
@@ -769,12 +806,13 @@ TEST(shutdown_cancels_pending_once)
     rule.delay_ms = 3000;
     ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
     ASSERT_EQ(submit(rest, "GET", "/gateway/bot", NULL, &s[0]), 0);
-    WAIT_DONE(&s[0], 5000); /* one finished before shutdown */
+    WAIT_DONE(&s[0], 5000);     /* one finished before shutdown */
     for (int i = 1; i < 4; i++) /* in flight (delayed) or queued */
         ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s[i]), 0);
     for (int i = 4; i < N; i++) /* queued behind the 5/5 s bucket */
         ASSERT_EQ(submit(rest, "POST", "/channels/9/messages",
-                         "{\"content\":\"c\"}", &s[i]), 0);
+                         "{\"content\":\"c\"}", &s[i]),
+                  0);
     WAIT_UNTIL((pump(), count_requests("GET", "/api/v10/users/@me") >= 1),
                5000);
     dbot__rest_free(rest);

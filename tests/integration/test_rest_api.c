@@ -139,18 +139,18 @@ off_loop(void *arg)
     return NULL;
 }
 
-#define EXPECT_REQ(call, meth, path)                                           \
-    do {                                                                       \
-        struct got g_ = { 0 };                                                 \
-        char p_[512], m_[8];                                                   \
-        ASSERT_EQ((call), 0);                                                  \
-        WAIT_UNTIL((pump(), g_.calls > 0), 5000);                              \
-        ASSERT_EQ(g_.calls, 1);                                                \
-        ASSERT_TRUE(g_.bot == bot);                                            \
-        last_path(p_, sizeof p_, m_, sizeof m_);                               \
-        ASSERT_STREQ(m_, meth);                                                \
-        ASSERT_STREQ(p_, path);                                                \
-        cJSON_Delete(g_.json);                                                 \
+#define EXPECT_REQ(call, meth, path)              \
+    do {                                          \
+        struct got g_ = { 0 };                    \
+        char p_[512], m_[8];                      \
+        ASSERT_EQ((call), 0);                     \
+        WAIT_UNTIL((pump(), g_.calls > 0), 5000); \
+        ASSERT_EQ(g_.calls, 1);                   \
+        ASSERT_TRUE(g_.bot == bot);               \
+        last_path(p_, sizeof p_, m_, sizeof m_);  \
+        ASSERT_STREQ(m_, meth);                   \
+        ASSERT_STREQ(p_, path);                   \
+        cJSON_Delete(g_.json);                    \
     } while (0)
 
 int
@@ -165,7 +165,6 @@ main(void)
     ASSERT_TRUE(fc != NULL);
     o.api_url = fakecord_api_url(fc);
     o.token = FAKECORD_TOKEN;
-    o.tls_verify = 1;
     bot_s.rest = dbot__rest_new(&o, dbot__post_task, bot);
     ASSERT_TRUE(bot_s.rest != NULL);
 
@@ -176,8 +175,7 @@ main(void)
     ASSERT_STREQ(cJSON_GetStringValue(cJSON_GetObjectItem(g.json, "content")),
                  "hi there");
     ASSERT_STREQ(
-        cJSON_GetStringValue(cJSON_GetObjectItem(g.json, "channel_id")),
-        "123");
+        cJSON_GetStringValue(cJSON_GetObjectItem(g.json, "channel_id")), "123");
     cJSON_Delete(g.json);
 
     msg = cJSON_Parse("{\"content\":\"x\"}");
@@ -204,8 +202,8 @@ main(void)
                "/api/v10/webhooks/77/tok");
     EXPECT_REQ(dbot_followup_edit(bot, 77, "tok", 66, msg, on_res, &g_),
                "PATCH", "/api/v10/webhooks/77/tok/messages/66");
-    EXPECT_REQ(dbot_followup_delete(bot, 77, "tok", 66, on_res, &g_),
-               "DELETE", "/api/v10/webhooks/77/tok/messages/66");
+    EXPECT_REQ(dbot_followup_delete(bot, 77, "tok", 66, on_res, &g_), "DELETE",
+               "/api/v10/webhooks/77/tok/messages/66");
     EXPECT_REQ(dbot_original_edit(bot, 77, "tok", msg, on_res, &g_), "PATCH",
                "/api/v10/webhooks/77/tok/messages/@original");
     EXPECT_REQ(dbot_original_delete(bot, 77, "tok", on_res, &g_), "DELETE",
@@ -214,8 +212,7 @@ main(void)
     /* Refusals never call back. */
     g.calls = 0;
     ASSERT_EQ(dbot_message_send(bot, 0, "x", on_res, &g), DBOT_EINVAL);
-    ASSERT_EQ(dbot_original_edit(bot, 77, "a/b", msg, on_res, &g),
-              DBOT_EINVAL);
+    ASSERT_EQ(dbot_original_edit(bot, 77, "a/b", msg, on_res, &g), DBOT_EINVAL);
     ASSERT_EQ(dbot_commands_overwrite_global(bot, 77, msg, on_res, &g),
               DBOT_EINVAL); /* not an array */
     ASSERT_EQ(dbot_rest(bot, "GET", "nope", NULL, on_res, &g), DBOT_EINVAL);

@@ -18,8 +18,8 @@ static int64_t now;
 static struct dbot__rl_resp
 hdrs(const char *bucket, int limit, int remaining, double reset_after)
 {
-    struct dbot__rl_resp r = { 200, bucket, limit, remaining, reset_after,
-                               NULL, 0, -1 };
+    struct dbot__rl_resp r = { 200,         bucket, limit, remaining,
+                               reset_after, NULL,   0,     -1 };
     return r;
 }
 
@@ -72,29 +72,34 @@ TEST(route_keys_wildcard_minor_ids)
 {
     char k[256], t[96];
 
-    ASSERT_EQ(dbot__rl_route_key("POST", "/channels/123/messages", k,
-                                 sizeof k, t, sizeof t), 0);
+    ASSERT_EQ(dbot__rl_route_key("POST", "/channels/123/messages", k, sizeof k,
+                                 t, sizeof t),
+              0);
     ASSERT_STREQ(k, "POST /channels/{id}/messages");
     ASSERT_STREQ(t, "channels:123");
     ASSERT_EQ(dbot__rl_route_key("PATCH", "/channels/9/messages/456?x=1", k,
-                                 sizeof k, t, sizeof t), 0);
+                                 sizeof k, t, sizeof t),
+              0);
     ASSERT_STREQ(k, "PATCH /channels/{id}/messages/{*}");
     ASSERT_STREQ(t, "channels:9");
-    ASSERT_EQ(dbot__rl_route_key("PUT",
-                                 "/channels/9/messages/4/reactions/%F0%9F%91%8D/@me",
-                                 k, sizeof k, t, sizeof t), 0);
+    ASSERT_EQ(dbot__rl_route_key(
+                  "PUT", "/channels/9/messages/4/reactions/%F0%9F%91%8D/@me", k,
+                  sizeof k, t, sizeof t),
+              0);
     ASSERT_STREQ(k, "PUT /channels/{id}/messages/{*}/reactions/{emoji}/@me");
-    ASSERT_EQ(dbot__rl_route_key("GET", "/guilds/77/members/5", k, sizeof k,
-                                 t, sizeof t), 0);
+    ASSERT_EQ(dbot__rl_route_key("GET", "/guilds/77/members/5", k, sizeof k, t,
+                                 sizeof t),
+              0);
     ASSERT_STREQ(k, "GET /guilds/{id}/members/{*}");
     ASSERT_STREQ(t, "guilds:77");
-    ASSERT_EQ(dbot__rl_route_key("GET", "/users/@me", k, sizeof k, t,
-                                 sizeof t), 0);
+    ASSERT_EQ(dbot__rl_route_key("GET", "/users/@me", k, sizeof k, t, sizeof t),
+              0);
     ASSERT_STREQ(k, "GET /users/@me");
     ASSERT_STREQ(t, "");
     /* A guild id below /applications is not a top-level id. */
-    ASSERT_EQ(dbot__rl_route_key("PUT", "/applications/1/guilds/2/commands",
-                                 k, sizeof k, t, sizeof t), 0);
+    ASSERT_EQ(dbot__rl_route_key("PUT", "/applications/1/guilds/2/commands", k,
+                                 sizeof k, t, sizeof t),
+              0);
     ASSERT_STREQ(k, "PUT /applications/{*}/guilds/{*}/commands");
     ASSERT_STREQ(t, "");
 }
@@ -104,20 +109,23 @@ TEST(route_keys_hide_tokens)
     char k[256], t[96], t2[96];
 
     ASSERT_EQ(dbot__rl_route_key("POST", "/interactions/11/SECRETTOK/callback",
-                                 k, sizeof k, t, sizeof t), 0);
+                                 k, sizeof k, t, sizeof t),
+              0);
     ASSERT_STREQ(k, "POST /interactions/{id}/{token}/callback");
     ASSERT_CONTAINS(t, "interactions:11:");
     ASSERT_NOT_CONTAINS(t, "SECRETTOK");
     ASSERT_EQ(dbot__rl_route_key("PATCH",
-                                 "/webhooks/5/OTHERTOK/messages/@original",
-                                 k, sizeof k, t2, sizeof t2), 0);
+                                 "/webhooks/5/OTHERTOK/messages/@original", k,
+                                 sizeof k, t2, sizeof t2),
+              0);
     ASSERT_STREQ(k, "PATCH /webhooks/{id}/{token}/messages/@original");
     ASSERT_CONTAINS(t2, "webhooks:5:");
     ASSERT_NOT_CONTAINS(t2, "OTHERTOK");
     /* Same id, another token: another top id. */
     ASSERT_EQ(dbot__rl_route_key("PATCH",
-                                 "/webhooks/5/THIRDTOK/messages/@original",
-                                 k, sizeof k, t, sizeof t), 0);
+                                 "/webhooks/5/THIRDTOK/messages/@original", k,
+                                 sizeof k, t, sizeof t),
+              0);
     ASSERT_TRUE(strcmp(t, t2) != 0);
 
     ASSERT_EQ(dbot__rl_classify("/interactions/1/x/callback"),
@@ -132,22 +140,25 @@ TEST(route_keys_reject_garbage)
 {
     char k[256], t[96], big[600];
 
-    ASSERT_EQ(dbot__rl_route_key("GET", "channels/1", k, sizeof k, t,
-                                 sizeof t), DBOT_EINVAL);
-    ASSERT_EQ(dbot__rl_route_key("GET", "/channels//1", k, sizeof k, t,
-                                 sizeof t), DBOT_EINVAL);
-    ASSERT_EQ(dbot__rl_route_key("GET", "/channels/1/", k, sizeof k, t,
-                                 sizeof t), DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key("GET", "channels/1", k, sizeof k, t, sizeof t),
+              DBOT_EINVAL);
+    ASSERT_EQ(
+        dbot__rl_route_key("GET", "/channels//1", k, sizeof k, t, sizeof t),
+        DBOT_EINVAL);
+    ASSERT_EQ(
+        dbot__rl_route_key("GET", "/channels/1/", k, sizeof k, t, sizeof t),
+        DBOT_EINVAL);
     ASSERT_EQ(dbot__rl_route_key("GET", "/a b", k, sizeof k, t, sizeof t),
               DBOT_EINVAL);
-    ASSERT_EQ(dbot__rl_route_key("GET", "/a\r\nX: y", k, sizeof k, t,
-                                 sizeof t), DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key("GET", "/a\r\nX: y", k, sizeof k, t, sizeof t),
+              DBOT_EINVAL);
     ASSERT_EQ(dbot__rl_route_key("GET", "/", k, sizeof k, t, sizeof t),
               DBOT_EINVAL);
-    ASSERT_EQ(dbot__rl_route_key("BREW", "/channels/1", k, sizeof k, t,
-                                 sizeof t), DBOT_EINVAL);
-    ASSERT_EQ(dbot__rl_route_key(NULL, "/channels/1", k, sizeof k, t,
-                                 sizeof t), DBOT_EINVAL);
+    ASSERT_EQ(
+        dbot__rl_route_key("BREW", "/channels/1", k, sizeof k, t, sizeof t),
+        DBOT_EINVAL);
+    ASSERT_EQ(dbot__rl_route_key(NULL, "/channels/1", k, sizeof k, t, sizeof t),
+              DBOT_EINVAL);
     memset(big, 'a', sizeof big - 1);
     big[0] = '/';
     big[sizeof big - 1] = '\0';
@@ -192,8 +203,7 @@ TEST(honours_remaining_and_reset_after_before_sending)
     ASSERT_EQ(take(rl, ids, 8, NULL), 1);
     r = hdrs("h1", 2, 1, 2.0);
     dbot__rl_complete(rl, &q[0].rl, &r, now);
-    ASSERT_STREQ(dbot__rl_route_hash(rl, "POST /channels/{id}/messages"),
-                 "h1");
+    ASSERT_STREQ(dbot__rl_route_hash(rl, "POST /channels/{id}/messages"), "h1");
     ASSERT_EQ(take(rl, ids, 8, NULL), 1);
     ASSERT_EQ(ids[0], 1);
     ASSERT_EQ(dbot__rl_bucket_remaining(rl, "h1", "channels:1"), 0);
@@ -488,28 +498,36 @@ TEST(global_limit_per_second_except_exempt)
 {
     struct dbot__rl *rl = dbot__rl_new(5, 3);
     struct req q[12], ix[3];
+    struct dbot__rl_req *out[16];
+    struct dbot__rl_resp r = none(200);
     char path[64];
     int ids[16];
     int64_t wake;
+    size_t n;
 
     now = 0;
     for (int i = 0; i < 12; i++) {
         snprintf(path, sizeof path, "/channels/%d/messages", i + 1);
         submit(rl, &q[i], i, "POST", path);
     }
-    ASSERT_EQ(take(rl, ids, 16, &wake), 5);
-    ASSERT_EQ(wake, DBOT__RL_GLOBAL_WINDOW_MS);
+    n = dbot__rl_take(rl, now, out, 16, &wake);
+    ASSERT_EQ(n, 5);
+    ASSERT_EQ(wake, INT64_MAX); /* five in flight: a response frees one */
     for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "/interactions/%d/t%d/callback", i + 1,
-                 i);
+        snprintf(path, sizeof path, "/interactions/%d/t%d/callback", i + 1, i);
         submit(rl, &ix[i], 100 + i, "POST", path);
     }
-    now = 500;
+    now = 300;
     ASSERT_EQ(take(rl, ids, 16, &wake), 3); /* exempt */
     ASSERT_EQ(ids[0], 100);
-    now = DBOT__RL_GLOBAL_WINDOW_MS - 1;
+    /* Responses at 300: the slots are free one window later. */
+    for (size_t i = 0; i < n; i++)
+        dbot__rl_complete(rl, out[i], &r, now);
+    ASSERT_EQ(take(rl, ids, 16, &wake), 0);
+    ASSERT_EQ(wake, 300 + DBOT__RL_GLOBAL_WINDOW_MS);
+    now = 300 + DBOT__RL_GLOBAL_WINDOW_MS - 1;
     ASSERT_EQ(take(rl, ids, 16, NULL), 0);
-    now = DBOT__RL_GLOBAL_WINDOW_MS;
+    now = 300 + DBOT__RL_GLOBAL_WINDOW_MS;
     ASSERT_EQ(take(rl, ids, 16, NULL), 5);
     ASSERT_EQ(ids[0], 5); /* FIFO across lanes */
     dbot__rl_free(rl);
@@ -530,6 +548,29 @@ TEST(interactions_never_wait_behind_other_lanes)
     submit(rl, &ix, 99, "POST", "/interactions/1/tok/callback");
     ASSERT_EQ(take(rl, ids, 1, NULL), 1);
     ASSERT_EQ(ids[0], 99);
+    dbot__rl_free(rl);
+}
+
+TEST(capped_take_keeps_room_for_interactions)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    struct req q[10], ix;
+    struct dbot__rl_req *out[16];
+    char path[64];
+    int64_t wake;
+
+    now = 0;
+    for (int i = 0; i < 10; i++) {
+        snprintf(path, sizeof path, "/channels/%d/messages", i + 1);
+        submit(rl, &q[i], i, "POST", path);
+    }
+    submit(rl, &ix, 99, "POST", "/interactions/1/tok/callback");
+    /* No room for ordinary requests, some for interactions. */
+    ASSERT_EQ(dbot__rl_take_capped(rl, now, out, 16, 2, 0, &wake), 1);
+    ASSERT_EQ(((struct req *)out[0])->id, 99);
+    ASSERT_EQ(wake, INT64_MAX); /* capped lanes do not ask for a wake-up */
+    ASSERT_EQ(dbot__rl_take_capped(rl, now, out, 16, 2, 3, &wake), 3);
+    ASSERT_EQ(((struct req *)out[0])->id, 0);
     dbot__rl_free(rl);
 }
 
@@ -585,8 +626,8 @@ TEST(token_state_is_evicted_after_15_minutes)
 
     now = 0;
     for (int i = 0; i < 2000; i++) {
-        snprintf(path, sizeof path, "/interactions/%d/tok%d/callback",
-                 i + 1, i);
+        snprintf(path, sizeof path, "/interactions/%d/tok%d/callback", i + 1,
+                 i);
         submit(rl, &q[i], i, "POST", path);
     }
     for (;;) {
@@ -712,6 +753,7 @@ main(void)
     RUN(scope_global_header_pauses_everything);
     RUN(global_limit_per_second_except_exempt);
     RUN(interactions_never_wait_behind_other_lanes);
+    RUN(capped_take_keeps_room_for_interactions);
     RUN(interactions_have_separate_lanes);
     RUN(retry_requeue_keeps_fifo);
     RUN(token_state_is_evicted_after_15_minutes);

@@ -1,0 +1,48 @@
+/*
+ * fake_routes.h: REST route handling shared by fake_routes.c (dispatch,
+ * gateway/application/channel/command routes) and fake_interactions.c
+ * (interaction callbacks and webhooks). Loop thread only, fc->mu held.
+ */
+#ifndef DBOT_TESTS_FAKE_ROUTES_H
+#define DBOT_TESTS_FAKE_ROUTES_H
+
+#include "fake_rest.h"
+
+#define FC_MAX_SEGS 8
+
+/* A request path split into segments. */
+struct fc_route {
+    int n;
+    char *seg[FC_MAX_SEGS];
+    char *buf; /* owned copy of the path; tokens can be very long */
+};
+
+/* Answer h (path after /api/v10 in h->path). */
+void fc_routes_handle(struct fakecord *fc, struct fc_http *h);
+
+/* Is segment i the literal `lit`? */
+int fc_route_is(const struct fc_route *r, int i, const char *lit);
+/* Decimal text of v in buf. */
+const char *fc_str_of(char *buf, size_t n, uint64_t v);
+/* The request's JSON: the body, or payload_json of a multipart body.
+ * NULL if none parses. Caller deletes. */
+cJSON *fc_body_json(struct fakecord *fc, struct fc_http *h);
+/* The bot's user object. */
+cJSON *fc_bot_user(void);
+/* A message object as Discord returns it, built from a create/edit body
+ * (may be NULL); webhook adds webhook_id/application_id. */
+cJSON *fc_message_object(uint64_t id, const char *channel_id, const cJSON *body,
+                         int webhook);
+/* 1 if b is a message body with content; else answers h (50109/50006). */
+int fc_message_body_ok(struct fc_http *h, const cJSON *b);
+
+/* POST /interactions/{id}/{token}/callback. */
+void fc_ix_callback(struct fakecord *fc, struct fc_http *h,
+                    const struct fc_route *r);
+/* /webhooks/{app}/{token}[/messages/{id|@original}]. */
+void fc_ix_webhook(struct fakecord *fc, struct fc_http *h,
+                   const struct fc_route *r);
+/* Create an interaction and dispatch it. 0 on failure. */
+uint64_t fc_ix_push(struct fakecord *fc, const char *json);
+
+#endif

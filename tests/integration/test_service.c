@@ -310,6 +310,44 @@ TEST(restart_resumes_and_replays_missed_events_once)
     unlink(state_path);
 }
 
+/* Two shards: READY=1 waits for both; both sessions are saved and both
+ * resume. */
+TEST(two_shards_ready_together_and_both_resume)
+{
+    struct fakecord_opts o = { .shards = 2, .guilds = 4 };
+    char env[80], d[32];
+    int fd = notify_bind(env, sizeof env), ready;
+
+    nmsgs = 0;
+    setenv("NOTIFY_SOCKET", env, 1);
+    snprintf(extra, sizeof extra, ",\"state_file\":\"%s\",\"shards\":2",
+             state_path);
+    h_start(&H, &o, extra);
+    ready = notify_until(fd, "READY=1");
+    ASSERT_CONTAINS(msgs[ready], "STATUS=2/2 shards ready");
+    ASSERT_EQ(h_count(&H, "READY"), 2);
+    for (int i = 0; i < ready; i++)
+        ASSERT_NOT_CONTAINS(msgs[i], "2/2 shards ready");
+    ASSERT_EQ(h_finish(&H, 1), 0);
+    ASSERT_TRUE(h_log_has("saved 2 shard sessions"));
+    for (int i = 0; i < 4; i++) {
+        snprintf(d, sizeof d, "{\"i\":%d}", i);
+        ASSERT_GE(fakecord_push_event_shard(H.fc, i % 2, "TEST_EVENT", d), 0);
+    }
+    h_new_bot(&H, extra);
+    h_run_bot(&H);
+    WAIT_UNTIL(h_stats(&H).resumes_ok == 2, 10000);
+    WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 4, 10000);
+    ASSERT_EQ(h_count(&H, "TEST_EVENT"), 4);
+    ASSERT_EQ(h_count(&H, "RESUMED"), 2);
+    ASSERT_EQ(h_stats(&H).identifies, 2);
+    ASSERT_EQ(h_stats(&H).violations, 0);
+    unsetenv("NOTIFY_SOCKET");
+    close(fd);
+    h_teardown(&H);
+    unlink(state_path);
+}
+
 TEST(offline_mode_ends_the_session)
 {
     snprintf(extra, sizeof extra,
@@ -621,6 +659,7 @@ main(void)
     unsetenv("CREDENTIALS_DIRECTORY");
     RUN(notify_ready_watchdog_stopping_in_order);
     RUN(restart_resumes_and_replays_missed_events_once);
+    RUN(two_shards_ready_together_and_both_resume);
     RUN(offline_mode_ends_the_session);
     RUN(stale_session_file_identifies);
     RUN(stop_finishes_jobs_in_flight);

@@ -198,6 +198,15 @@ dbot__service_start(struct dbot__service *svc, struct dbot__gateway **shards,
     svc->stopping = 0;
     svc->ready_sent = 0;
     svc->status[0] = '\0';
+
+    /* First what can fail, before the session file is consumed. */
+    if (cfg->http_port >= 0 && !svc->http) {
+        rc =
+            dbot__http_start(&svc->http, dbot__bot_lws(svc->bot),
+                             cfg->http_host, cfg->http_port, http_handler, svc);
+        if (rc < 0)
+            return rc;
+    }
     svc->started = 1;
 
     if (!svc->notify)
@@ -221,14 +230,6 @@ dbot__service_start(struct dbot__service *svc, struct dbot__gateway **shards,
             load_sessions(svc);
         else
             dbot__state_remove(svc->state_path);
-    }
-
-    if (cfg->http_port >= 0 && !svc->http) {
-        rc =
-            dbot__http_start(&svc->http, dbot__bot_lws(svc->bot),
-                             cfg->http_host, cfg->http_port, http_handler, svc);
-        if (rc < 0)
-            return rc;
     }
     return 0;
 }

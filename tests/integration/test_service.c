@@ -590,12 +590,24 @@ TEST(http_listen_in_use_fails_the_run)
     ASSERT_EQ(listen(fd, 1), 0);
     ASSERT_EQ(getsockname(fd, (struct sockaddr *)&a, &len), 0);
     port = ntohs(a.sin_port);
-    snprintf(extra, sizeof extra, ",\"http_listen\":\"127.0.0.1:%d\"", port);
+    /* A saved session survives the failed start for the next attempt. */
+    {
+        FILE *f = fopen(state_path, "w");
+
+        ASSERT_TRUE(f != NULL);
+        fprintf(f, "{\"version\":1}");
+        fclose(f);
+    }
+    snprintf(extra, sizeof extra,
+             ",\"http_listen\":\"127.0.0.1:%d\",\"state_file\":\"%s\"", port,
+             state_path);
     h_log_reset();
     h_start(&H, NULL, extra);
     ASSERT_EQ(h_finish(&H, 0), DBOT_EIO);
     ASSERT_TRUE(h_log_has("cannot listen on 127.0.0.1"));
     ASSERT_EQ(h_stats(&H).connections, 0);
+    ASSERT_EQ(access(state_path, F_OK), 0);
+    unlink(state_path);
     close(fd);
     h_teardown(&H);
 }

@@ -11,8 +11,12 @@
  * of posts costs one wakeup.
  *
  * Stopping: dbot_stop() sets an atomic flag and wakes the loop; it is safe
- * in a signal handler. The loop then asks every shard to close, keeps
- * serving until they have closed or the stop deadline passes, and returns.
+ * in a signal handler. The loop then asks every shard to close (with 4000,
+ * which keeps the sessions resumable, or 1000 with stop_mode "offline"),
+ * and keeps serving until they have closed and in-flight work (jobs, REST
+ * requests, their callbacks) has finished, or shutdown_grace_ms passes.
+ * service.c then saves the sessions for the next process. SIGHUP re-reads
+ * the log level from the config file.
  */
 #include "bot.h"
 
@@ -24,6 +28,7 @@
 #include "log.h"
 #include "resolve.h"
 #include "rest.h"
+#include "service.h"
 #include "workers.h"
 
 #include <libwebsockets.h>
@@ -60,7 +65,8 @@ struct dbot {
     atomic_int loop_running;
     atomic_int stop_requested;
     int stopping;         /* loop side: shutdown started */
-    int64_t stop_deadline;
+    int64_t stop_deadline; /* for closing the gateway connections */
+    int64_t work_deadline; /* for in-flight work (shutdown_grace_ms) */
     int exit_code;
 
     pthread_mutex_t inbox_mu;
@@ -80,11 +86,16 @@ struct dbot {
 
     lws_sorted_usec_list_t tick_sul;
     cJSON *self_user;
+
+    struct dbot__service *svc;
+    int reloadable;    /* made by dbot_new: SIGHUP re-reads the file */
+    char *config_path; /* as given to dbot_new (NULL: resolved again) */
 };
 
 /* Only the signal handler reads this; set while dbot_run() runs. */
 static dbot *volatile signal_bot;
 static volatile sig_atomic_t signal_count;
+static volatile sig_atomic_t hup_pending;
 
 int64_t
 dbot_now_ms(void)
@@ -209,6 +220,12 @@ struct dbot__interactions *
 dbot__bot_interactions(dbot *bot)
 {
     return bot->interactions;
+}
+
+struct dbot__service *
+dbot__bot_service(dbot *bot)
+{
+    return bot->svc;
 }
 
 struct dbot__resolver *
@@ -455,6 +472,8 @@ bot_init(dbot **out, struct dbot_config *cfg)
         }
     }
     if (rc == 0)
+        rc = dbot__service_new(&bot->svc, bot);
+    if (rc == 0)
         rc = create_context(bot);
     if (rc < 0) {
         dbot_free(bot);
@@ -476,7 +495,64 @@ dbot_new(dbot **out, const char *config_path)
     rc = dbot__config_load(&cfg, config_path);
     if (rc < 0)
         return rc;
-    return bot_init(out, &cfg);
+    rc = bot_init(out, &cfg);
+    if (rc < 0)
+        return rc;
+    (*out)->reloadable = 1;
+    if (config_path && *config_path &&
+        !((*out)->config_path = strdup(config_path))) {
+        dbot_free(*out);
+        *out = NULL;
+        return DBOT_ENOMEM;
+    }
+    return 0;
+}
+
+/* SIGHUP: take the log level from the config file again. Only the level:
+ * everything else would need reconnecting. A file that no longer parses
+ * keeps the old level (the error is logged). */
+static void
+reload_config(dbot *bot)
+{
+    struct dbot_config cfg;
+
+    if (!bot->reloadable) {
+        LOG_W("dbot", "SIGHUP: this bot was configured from a string; "
+                      "nothing to reload");
+        return;
+    }
+    if (dbot__config_load(&cfg, bot->config_path) < 0) {
+        LOG_W("dbot", "SIGHUP: keeping the current configuration");
+        return;
+    }
+    if (cfg.log_level != bot->cfg.log_level) {
+        bot->cfg.log_level = cfg.log_level;
+        dbot_log_set_level(cfg.log_level);
+    }
+    LOG_I("dbot", "SIGHUP: configuration re-read; log level %d",
+          bot->cfg.log_level);
+    dbot__config_free(&cfg);
+}
+
+/* Work that a clean stop lets finish: jobs not yet done, REST requests
+ * not yet answered, and completions waiting in the inbox. */
+static int
+work_pending(dbot *bot)
+{
+    struct dbot__pool_stats ps;
+    struct dbot__rest_stats rs;
+    int inbox;
+
+    dbot__pool_stats(bot->pool, &ps);
+    if (ps.done < ps.submitted)
+        return 1;
+    dbot__rest_stats(bot->rest, &rs);
+    if (rs.done < rs.submitted)
+        return 1;
+    pthread_mutex_lock(&bot->inbox_mu);
+    inbox = bot->inbox_head != NULL;
+    pthread_mutex_unlock(&bot->inbox_mu);
+    return inbox;
 }
 
 static const char *
@@ -504,42 +580,70 @@ dbot_new_from_json(dbot **out, const char *json)
     return bot_init(out, &cfg);
 }
 
+static int shutdown_finished(dbot *bot);
+
 static void
 tick_cb(lws_sorted_usec_list_t *sul)
 {
     dbot *bot = lws_container_of(sul, dbot, tick_sul);
-    int open = 0;
 
     if (atomic_load(&bot->stop_requested) && !bot->stopping) {
+        int code = bot->cfg.stop_mode == DBOT__STOP_OFFLINE ? 1000 : 4000;
+
         bot->stopping = 1;
         bot->stop_deadline = dbot_now_ms() + STOP_GRACE_MS;
-        LOG_I("dbot", "stopping");
+        bot->work_deadline = dbot_now_ms() + bot->cfg.shutdown_grace_ms;
+        LOG_I("dbot", "stopping (%s)",
+              code == 1000 ? "offline: ending the sessions"
+                           : "sessions stay resumable");
+        dbot__service_stopping(bot->svc);
         for (int i = 0; i < bot->nshards; i++)
-            dbot__gateway_stop(bot->shards[i]);
+            dbot__gateway_stop_code(bot->shards[i], code);
+    }
+    if (hup_pending) {
+        hup_pending = 0;
+        reload_config(bot);
     }
     dbot__health_tick(bot->health);
     dbot__pool_expire(bot->pool);
+    dbot__service_tick(bot->svc);
     if (bot->stopping) {
-        for (int i = 0; i < bot->nshards; i++)
-            open += !dbot__gateway_is_closed(bot->shards[i]);
-        if (open == 0 || dbot_now_ms() >= bot->stop_deadline)
+        if (shutdown_finished(bot))
             return; /* the run loop sees stopping && no tick: exit */
     }
     lws_sul_schedule(bot->ctx, 0, &bot->tick_sul, tick_cb,
                      (bot->stopping ? 10 : TICK_MS) * LWS_US_PER_MS);
 }
 
-/* The loop exits when shutdown finished: tick_cb stops rescheduling. */
+/* The loop exits when shutdown finished: the connections are closed (or
+ * their close timed out) and in-flight work is done (or its grace time is
+ * over). tick_cb stops rescheduling then. */
 static int
 shutdown_finished(dbot *bot)
 {
+    int64_t now = dbot_now_ms();
     int open = 0;
 
     if (!bot->stopping)
         return 0;
     for (int i = 0; i < bot->nshards; i++)
         open += !dbot__gateway_is_closed(bot->shards[i]);
-    return open == 0 || dbot_now_ms() >= bot->stop_deadline;
+    if (open && now < bot->stop_deadline)
+        return 0;
+    if (now < bot->work_deadline && work_pending(bot))
+        return 0;
+    return 1;
+}
+
+static void
+on_hup(int sig)
+{
+    dbot *bot = signal_bot;
+
+    (void)sig;
+    hup_pending = 1;
+    if (bot && bot->ctx)
+        lws_cancel_service(bot->ctx); /* async-signal-safe: a pipe write */
 }
 
 static void
@@ -557,7 +661,7 @@ on_signal(int sig)
 int
 dbot_run(dbot *bot)
 {
-    struct sigaction sa, old_int, old_term;
+    struct sigaction sa, old_int, old_term, old_hup;
     char err[256];
     int rc, nshards;
 
@@ -594,7 +698,19 @@ dbot_run(dbot *bot)
     signal_bot = bot;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    sa.sa_handler = on_hup;
+    hup_pending = 0;
+    sigaction(SIGHUP, &sa, &old_hup);
 
+    rc = dbot__service_start(bot->svc, bot->shards, bot->nshards);
+    if (rc < 0) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        sigaction(SIGHUP, &old_hup, NULL);
+        signal_bot = NULL;
+        atomic_store(&bot->loop_running, 0);
+        return rc;
+    }
     dbot__health_start(bot->health);
     for (int i = 0; i < bot->nshards; i++)
         dbot__gateway_start(bot->shards[i]);
@@ -610,9 +726,11 @@ dbot_run(dbot *bot)
     lws_sul_cancel(&bot->tick_sul);
     dbot__health_stop(bot->health);
     drain_inbox(bot);
+    dbot__service_stopped(bot->svc, bot->exit_code);
 
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
     signal_bot = NULL;
     atomic_store(&bot->loop_running, 0);
     LOG_I("dbot", "stopped%s%s", bot->exit_code ? ": " : "",
@@ -650,6 +768,8 @@ dbot_free(dbot *bot)
      * CLOSED and, since the bot is stopping, does not reconnect). */
     for (int i = 0; i < bot->nshards; i++)
         dbot__gateway_cancel_timers(bot->shards[i]);
+    dbot__service_free(bot->svc);
+    bot->svc = NULL;
     if (bot->ctx)
         lws_context_destroy(bot->ctx);
     bot->ctx = NULL;
@@ -669,6 +789,7 @@ dbot_free(dbot *bot)
     dbot__dispatch_free(bot->dispatch);
     cJSON_Delete(bot->self_user);
     pthread_mutex_destroy(&bot->inbox_mu);
+    free(bot->config_path);
     dbot__config_free(&bot->cfg);
     free(bot);
 }

@@ -29,6 +29,7 @@
 
 #include <dbot/dbot.h>
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
@@ -70,6 +71,14 @@ dbot__config_defaults(struct dbot_config *cfg)
     cfg->large_threshold = 250;
     cfg->application_id = 0;
     cfg->dev_guild_id = 0;
+    cfg->state_file = NULL;
+    cfg->stop_mode = DBOT__STOP_RESUME;
+    cfg->shutdown_grace_ms = 10000;
+    cfg->resume_window_s = 180;
+    cfg->http_listen = NULL;
+    cfg->http_host = NULL;
+    cfg->http_port = -1;
+    cfg->token_credential = NULL;
 }
 
 void
@@ -84,7 +93,13 @@ dbot__config_free(struct dbot_config *cfg)
     free(cfg->api_url);
     free(cfg->gateway_url);
     free(cfg->ca_file);
+    free(cfg->state_file);
+    free(cfg->http_listen);
+    free(cfg->http_host);
+    free(cfg->token_credential);
     cfg->token = cfg->api_url = cfg->gateway_url = cfg->ca_file = NULL;
+    cfg->state_file = cfg->http_listen = cfg->http_host = NULL;
+    cfg->token_credential = NULL;
 }
 
 /* ---- error formatting ------------------------------------------------- */
@@ -576,6 +591,149 @@ f_dev_guild_id(struct pctx *p, const cJSON *v, const char *key)
     return set_snowflake(p, v, key, &p->cfg->dev_guild_id);
 }
 
+static int
+f_state_file(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+
+    if (cJSON_IsNull(v)) {
+        free(p->cfg->state_file);
+        p->cfg->state_file = NULL;
+        return 0;
+    }
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    if (!*s) {
+        fail(p, "%s: must be a path, got \"\"", key);
+        return DBOT_ECONFIG;
+    }
+    return dup_into(p, &p->cfg->state_file, s, strlen(s));
+}
+
+static int
+f_stop_mode(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+    char q[64];
+
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    if (strcmp(s, "resume") == 0) {
+        p->cfg->stop_mode = DBOT__STOP_RESUME;
+    } else if (strcmp(s, "offline") == 0) {
+        p->cfg->stop_mode = DBOT__STOP_OFFLINE;
+    } else {
+        quote(p, q, sizeof q, s);
+        fail(p,
+             "%s: must be \"resume\" (restart without a gap) or "
+             "\"offline\" (end the session), got %s",
+             key, q);
+        return DBOT_ECONFIG;
+    }
+    return 0;
+}
+
+/* "ADDR:PORT" with ADDR an IPv4 address, a host name or "[IPv6]". */
+static int
+f_http_listen(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s, *colon, *h;
+    size_t hl;
+    long port = 0;
+    char q[64];
+
+    if (cJSON_IsNull(v)) {
+        free(p->cfg->http_listen);
+        free(p->cfg->http_host);
+        p->cfg->http_listen = p->cfg->http_host = NULL;
+        p->cfg->http_port = -1;
+        return 0;
+    }
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    quote(p, q, sizeof q, s);
+    colon = strrchr(s, ':');
+    h = s;
+    hl = colon ? (size_t)(colon - s) : 0;
+    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    if (!colon || hl == 0 || !colon[1] || strlen(colon + 1) > 5) {
+        fail(p,
+             "%s: must be \"ADDRESS:PORT\" like \"127.0.0.1:9464\", "
+             "got %s",
+             key, q);
+        return DBOT_ECONFIG;
+    }
+    /* lws binds IP literals (or interface names, silently not listening
+     * when there is none); only take what surely binds. */
+    if (hl == 9 && strncmp(h, "localhost", 9) == 0) {
+        h = "127.0.0.1";
+        hl = 9;
+    } else {
+        char addr[64];
+        unsigned char bin[16];
+
+        if (hl >= sizeof addr) {
+            fail(p, "%s: bad address in %s", key, q);
+            return DBOT_ECONFIG;
+        }
+        memcpy(addr, h, hl);
+        addr[hl] = '\0';
+        if (inet_pton(AF_INET, addr, bin) != 1 &&
+            inet_pton(AF_INET6, addr, bin) != 1) {
+            fail(p,
+                 "%s: bad address in %s: use an IP address like 127.0.0.1 "
+                 "or [::1]",
+                 key, q);
+            return DBOT_ECONFIG;
+        }
+    }
+    for (const char *c = colon + 1; *c; c++) {
+        if (*c < '0' || *c > '9') {
+            fail(p, "%s: bad port in %s", key, q);
+            return DBOT_ECONFIG;
+        }
+        port = port * 10 + (*c - '0');
+    }
+    if (port > 65535) {
+        fail(p, "%s: port must be 0..65535, got %s", key, q);
+        return DBOT_ECONFIG;
+    }
+    if (dup_into(p, &p->cfg->http_listen, s, strlen(s)) < 0 ||
+        dup_into(p, &p->cfg->http_host, h, hl) < 0)
+        return DBOT_ENOMEM;
+    p->cfg->http_port = (int)port;
+    return 0;
+}
+
+static int
+f_token_credential(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+    char q[64];
+
+    if (cJSON_IsNull(v)) {
+        free(p->cfg->token_credential);
+        p->cfg->token_credential = NULL;
+        return 0;
+    }
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    /* systemd credential names are file names. */
+    if (!*s || strchr(s, '/') || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+        has_space_or_ctl(s)) {
+        quote(p, q, sizeof q, s);
+        fail(p,
+             "%s: must be a credential name like \"discord-token\", "
+             "got %s",
+             key, q);
+        return DBOT_ECONFIG;
+    }
+    return dup_into(p, &p->cfg->token_credential, s, strlen(s));
+}
+
 /* The fields. A NULL setter marks a plain int field: range [lo, hi], stored
  * at offset `off` of struct dbot_config. */
 #define INT_FIELD(key, member, lo, hi)                          \
@@ -615,6 +773,14 @@ static const struct field {
     INT_FIELD("large_threshold", large_threshold, 50, 250),
     { "application_id", f_application_id, 0, 0, 0 },
     { "dev_guild_id", f_dev_guild_id, 0, 0, 0 },
+    { "state_file", f_state_file, 0, 0, 0 },
+    { "stop_mode", f_stop_mode, 0, 0, 0 },
+    INT_FIELD("shutdown_grace_ms", shutdown_grace_ms, 0, 600000),
+    /* Discord keeps a closed session "a few minutes"; past 15 min a resume
+     * would only cost a failed attempt before identifying. */
+    INT_FIELD("resume_window_s", resume_window_s, 0, 900),
+    { "http_listen", f_http_listen, 0, 0, 0 },
+    { "token_credential", f_token_credential, 0, 0, 0 },
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
@@ -648,6 +814,59 @@ warn_unknown(const struct pctx *p, const char *key)
 
 /* ---- environment ------------------------------------------------------ */
 
+/* The token from a systemd credential (LoadCredential=discord-token:...),
+ * which lands in $CREDENTIALS_DIRECTORY readable only by the service. It
+ * wins over the config file: the unit file is the deployment's choice.
+ * The default name may be absent (the token then comes from the config);
+ * a name the config asked for must exist. */
+static int
+apply_credential(struct pctx *p, dbot__env_fn env)
+{
+    const char *dir = env("CREDENTIALS_DIRECTORY");
+    const char *name = p->cfg->token_credential;
+    bool explicit_name = name != NULL;
+    char path[4096], ferr[256] = "";
+    char *text;
+    int rc;
+
+    if (!name)
+        name = DBOT__DEFAULT_CREDENTIAL;
+    if (!dir || !*dir) {
+        if (explicit_name) {
+            fail(p,
+                 "token_credential: $CREDENTIALS_DIRECTORY is not set "
+                 "(is the unit missing LoadCredential=%s:...?)",
+                 name);
+            return DBOT_ECONFIG;
+        }
+        return 0;
+    }
+    if (!p->read_file) {
+        if (!explicit_name)
+            return 0;
+        fail(p, "token_credential: not allowed here; use \"token\" or "
+                "DISCORD_TOKEN");
+        return DBOT_ECONFIG;
+    }
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=
+        sizeof path) {
+        fail(p, "token_credential: $CREDENTIALS_DIRECTORY is too long");
+        return DBOT_ECONFIG;
+    }
+    text = p->read_file(path, ferr, sizeof ferr);
+    if (!text) {
+        if (!explicit_name)
+            return 0;
+        fail(p, "token_credential: cannot read credential \"%s\": %s", name,
+             ferr[0] ? ferr : "unknown error");
+        return DBOT_ECONFIG;
+    }
+    rc = set_token(p, "credential", text);
+    explicit_bzero(text, strlen(text));
+    free(text);
+    return rc;
+}
+
 static int
 apply_env(struct pctx *p, dbot__env_fn env)
 {
@@ -662,6 +881,8 @@ apply_env(struct pctx *p, dbot__env_fn env)
         if (set_token(p, "DISCORD_TOKEN", s) < 0)
             return DBOT_ECONFIG;
     }
+    if (!(s && *s) && apply_credential(p, env) < 0)
+        return DBOT_ECONFIG;
     s = env("DBOT_API_URL");
     if (s && *s) {
         if (set_url(p, "DBOT_API_URL", s, http_schemes, "http:// or https://",

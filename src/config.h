@@ -40,16 +40,36 @@ struct dbot_config {
     int large_threshold;     /* identify large_threshold, 50..250 */
     uint64_t application_id; /* 0: learn from READY / applications/@me */
     uint64_t dev_guild_id;   /* register commands here instead of globally */
+
+    /* Running as a service (docs/service.md). */
+    char *state_file;       /* session file when $STATE_DIRECTORY is unset;
+                               NULL: sessions are not saved */
+    int stop_mode;          /* DBOT__STOP_RESUME or DBOT__STOP_OFFLINE */
+    int shutdown_grace_ms;  /* bound on finishing in-flight work at stop */
+    int resume_window_s;    /* older saved sessions are not resumed */
+    char *http_listen;      /* "127.0.0.1:9464" as written; NULL: off */
+    char *http_host;        /* its address, without [] for IPv6 */
+    int http_port;          /* its port, 0: ephemeral (tests); -1: off */
+    char *token_credential; /* systemd credential holding the token */
 };
+
+enum {
+    DBOT__STOP_RESUME = 0,  /* close 4000, save the session, resume later */
+    DBOT__STOP_OFFLINE = 1, /* close 1000: the bot goes offline */
+};
+
+#define DBOT__DEFAULT_CREDENTIAL "discord-token"
 
 /* Fill *cfg with defaults (no token). */
 void dbot__config_defaults(struct dbot_config *cfg);
 
 /* Parse a config JSON text into *cfg (defaults first), then apply the
  * environment through `env` (getenv, or a fake in tests): DISCORD_TOKEN
- * overrides the token, DBOT_API_URL the API URL (and clears any configured
- * gateway_url, so the gateway URL comes from that API's /gateway/bot).
- * `token_file` is read through `read_file` (NULL forbids it).
+ * overrides the token, then the systemd credential `token_credential`
+ * (default "discord-token") in $CREDENTIALS_DIRECTORY, read through
+ * `read_file`, overrides the config's token; DBOT_API_URL the API URL (and
+ * clears any configured gateway_url, so the gateway URL comes from that API's
+ * /gateway/bot). `token_file` is read through `read_file` (NULL forbids it).
  * Unknown fields are logged as warnings. On error, `err` receives a message
  * that names the field and what is wrong, e.g.
  * "intents[1]: unknown intent \"GUILD_MESAGES\"".

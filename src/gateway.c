@@ -35,6 +35,7 @@
 #include "interaction.h"
 #include "log.h"
 #include "resolve.h"
+#include "service.h"
 #include "url.h"
 #include "zstream.h"
 
@@ -119,6 +120,7 @@ struct dbot__gateway {
     int stopping;
     int64_t latency_ms;
     uint64_t rng;
+    struct dbot__gw_counters n;
     lws_sorted_usec_list_t reconnect_sul;
 };
 
@@ -344,6 +346,7 @@ send_identify_or_resume(struct gw_conn *c)
 
     if (c->resuming) {
         p = dbot__gw_resume(cfg->token, gw->session_id, gw->seq);
+        gw->n.resumes++;
         LOG_I("gateway", "shard %d: resuming session at seq %lld",
               gw->shard_id, (long long)gw->seq);
     } else {
@@ -355,6 +358,7 @@ send_identify_or_resume(struct gw_conn *c)
             .large_threshold = cfg->large_threshold,
         };
         p = dbot__gw_identify(&id);
+        gw->n.identifies++;
         LOG_I("gateway", "shard %d: identifying (intents %llu)", gw->shard_id,
               (unsigned long long)cfg->intents);
     }
@@ -472,6 +476,7 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
         gw->attempt = 0;
         LOG_I("gateway", "shard %d: READY", gw->shard_id);
     } else if (strcmp(m->t, "RESUMED") == 0) {
+        gw->n.resumed++;
         gw->state = DBOT__GW_READY;
         gw->attempt = 0;
         gw->resume_misses = 0;
@@ -482,6 +487,7 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
         dbot__interactions_on_ready(dbot__bot_interactions(gw->bot), m->d);
     else if (strcmp(m->t, "INTERACTION_CREATE") == 0)
         dbot__interactions_on_event(dbot__bot_interactions(gw->bot), m->d);
+    dbot__service_on_event(dbot__bot_service(gw->bot), m->t);
     ev.name = m->t;
     ev.data = m->d;
     ev.shard_id = gw->shard_id;
@@ -792,6 +798,7 @@ connect_now(struct dbot__gateway *gw)
                          "false): never do this outside tests");
     gw->conn = c;
     gw->state = DBOT__GW_CONNECTING;
+    gw->n.connects++;
     if (dbot__resolve(dbot__bot_resolver(gw->bot), c->url.host, on_resolved,
                       c, &c->dns) < 0) {
         c->dns = NULL;
@@ -820,6 +827,7 @@ schedule_reconnect(struct dbot__gateway *gw, int64_t delay_ms)
         delay_ms = dbot__backoff_ms(gw->attempt, cfg->reconnect_min_ms,
                                     cfg->reconnect_max_ms, rnd01(gw));
     gw->attempt++;
+    gw->n.reconnects++;
     gw->state = DBOT__GW_IDLE;
     LOG_I("gateway", "shard %d: reconnecting in %lld ms (attempt %d)",
           gw->shard_id, (long long)delay_ms, gw->attempt);
@@ -1019,6 +1027,12 @@ dbot__gateway_start(struct dbot__gateway *gw)
 void
 dbot__gateway_stop(struct dbot__gateway *gw)
 {
+    dbot__gateway_stop_code(gw, 1000);
+}
+
+void
+dbot__gateway_stop_code(struct dbot__gateway *gw, int code)
+{
     gw->stopping = 1;
     lws_sul_cancel(&gw->reconnect_sul);
     if (!gw->conn) {
@@ -1033,7 +1047,51 @@ dbot__gateway_stop(struct dbot__gateway *gw)
         gw->state = DBOT__GW_STOPPED;
         return;
     }
-    conn_close(gw->conn, 1000, AFTER_STOP);
+    conn_close(gw->conn, code, AFTER_STOP);
+}
+
+int
+dbot__gateway_session(const struct dbot__gateway *gw,
+                      struct dbot__gw_session *out)
+{
+    memset(out, 0, sizeof *out);
+    out->seq = -1;
+    if (!gw->session_id || !gw->resume_url || gw->seq < 0)
+        return 0;
+    out->session_id = gw->session_id;
+    out->resume_url = gw->resume_url;
+    out->seq = gw->seq;
+    return 1;
+}
+
+int
+dbot__gateway_set_session(struct dbot__gateway *gw,
+                          const struct dbot__gw_session *s)
+{
+    char *id, *url;
+
+    if (!s->session_id || !*s->session_id || !s->resume_url ||
+        !*s->resume_url || s->seq < 0)
+        return DBOT_EINVAL;
+    id = strdup(s->session_id);
+    url = strdup(s->resume_url);
+    if (!id || !url) {
+        free(id);
+        free(url);
+        return DBOT_ENOMEM;
+    }
+    forget_session(gw);
+    gw->session_id = id;
+    gw->resume_url = url;
+    gw->seq = s->seq;
+    return 0;
+}
+
+void
+dbot__gateway_counters(const struct dbot__gateway *gw,
+                       struct dbot__gw_counters *out)
+{
+    *out = gw->n;
 }
 
 int

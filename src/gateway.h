@@ -49,6 +49,40 @@ void dbot__gateway_start(struct dbot__gateway *gw);
 void dbot__gateway_stop(struct dbot__gateway *gw);
 int dbot__gateway_is_closed(const struct dbot__gateway *gw);
 
+/* Like dbot__gateway_stop, but close with `code`: 1000 ends the session
+ * (the bot goes offline), any 4xxx code keeps it resumable for a few
+ * minutes so a restarted process can resume it (state.c). */
+void dbot__gateway_stop_code(struct dbot__gateway *gw, int code);
+
+/* The shard's session, for saving across restarts. Pointers are borrowed
+ * until the shard next changes its session (loop thread). Returns 1 when
+ * the session can be resumed (id, resume URL and a sequence number), else
+ * 0 with *out zeroed. */
+struct dbot__gw_session {
+    const char *session_id;
+    const char *resume_url;
+    int64_t seq;
+};
+int dbot__gateway_session(const struct dbot__gateway *gw,
+                          struct dbot__gw_session *out);
+
+/* Adopt a saved session before dbot__gateway_start(), so the first
+ * connection resumes instead of identifying. Strings are copied. Returns 0,
+ * DBOT_EINVAL (incomplete session) or DBOT_ENOMEM. */
+int dbot__gateway_set_session(struct dbot__gateway *gw,
+                              const struct dbot__gw_session *s);
+
+/* Counters for metrics (loop thread). */
+struct dbot__gw_counters {
+    uint64_t connects;   /* connection attempts */
+    uint64_t identifies; /* Identify payloads sent */
+    uint64_t resumes;    /* Resume payloads sent */
+    uint64_t resumed;    /* RESUMED received */
+    uint64_t reconnects; /* reconnects scheduled */
+};
+void dbot__gateway_counters(const struct dbot__gateway *gw,
+                            struct dbot__gw_counters *out);
+
 enum dbot__gw_state dbot__gateway_state(const struct dbot__gateway *gw);
 int64_t dbot__gateway_latency_ms(const struct dbot__gateway *gw);
 

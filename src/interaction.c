@@ -128,6 +128,7 @@ record_ack(dbot_interaction *ix)
         b++;
     st->ack_ms_hist[b]++;
     st->acknowledged++;
+    st->ack_ms_sum += ms;
     if (ms > st->ack_ms_max)
         st->ack_ms_max = ms;
 }

@@ -24,6 +24,7 @@ struct dbot__ix_stats {
     uint64_t refused_locally; /* second responses, expired tokens */
     uint64_t ack_ms_hist[DBOT__ACK_HIST_BUCKETS];
     int64_t ack_ms_max;
+    int64_t ack_ms_sum; /* for the metrics histogram's _sum */
 };
 
 int dbot__interactions_new(struct dbot__interactions **out, dbot *bot);

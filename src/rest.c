@@ -60,6 +60,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -94,7 +95,45 @@ struct dbot__rest {
     struct dbot__rest_req *cancelled; /* filled by the thread as it exits */
     uint64_t rng;
     atomic_uint_fast64_t n_sent, n_done, n_retries, n_limited, n_http2;
+    atomic_uint_fast64_t n_submitted, n_waited, n_wait_ms;
+    /* Completions by route template and status, for /metrics. Bounded:
+     * routes past the table's size are counted under "other". */
+    pthread_mutex_t counts_mu;
+    struct dbot__rest_route_count counts[DBOT__REST_ROUTE_SLOTS];
+    int ncounts;
 };
+
+#define RL_WAIT_MIN_MS 10 /* a first start this late was held back */
+
+/* REST thread. */
+static void
+count_route(struct dbot__rest *r, const char *route, int status)
+{
+    int i;
+
+    pthread_mutex_lock(&r->counts_mu);
+    for (i = 0; i < r->ncounts; i++)
+        if (r->counts[i].status == status &&
+            strcmp(r->counts[i].route, route) == 0)
+            break;
+    if (i == r->ncounts) {
+        if (r->ncounts >= DBOT__REST_ROUTE_SLOTS - 1)
+            route = "other";
+        for (i = 0; i < r->ncounts; i++)
+            if (r->counts[i].status == status &&
+                strcmp(r->counts[i].route, route) == 0)
+                break;
+    }
+    if (i == r->ncounts && r->ncounts < DBOT__REST_ROUTE_SLOTS) {
+        snprintf(r->counts[i].route, sizeof r->counts[i].route, "%s", route);
+        r->counts[i].status = status;
+        r->counts[i].count = 0;
+        r->ncounts++;
+    }
+    if (i < r->ncounts)
+        r->counts[i].count++;
+    pthread_mutex_unlock(&r->counts_mu);
+}
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
@@ -136,8 +175,9 @@ complete(struct dbot__rest *r, struct dbot__rest_req *q, int status, int err,
     const char *m;
     int e;
 
-    atomic_fetch_add(&r->n_done, 1);
+    count_route(r, q->route, status);
     if (!d) {
+        atomic_fetch_add(&r->n_done, 1);
         dbot_log(DBOT_LOG_ERROR, "rest",
                  "%s: out of memory; the callback is lost", q->route);
         dbot__rest_req_free(q);
@@ -157,6 +197,9 @@ complete(struct dbot__rest *r, struct dbot__rest_req *q, int status, int err,
                  "%s: cannot reach the loop; the callback is lost", q->route);
         dbot__rest_done_free(d);
     }
+    /* Counted after the hand-over, so done == submitted means every
+     * callback already sits in the loop's inbox or has run. */
+    atomic_fetch_add(&r->n_done, 1);
     dbot__rest_req_free(q);
 }
 
@@ -341,8 +384,18 @@ static void
 start(struct dbot__rest *r, struct dbot__rest_req *q)
 {
     struct dbot__rl_resp none = { 0, NULL, -1, -1, -1, NULL, 0, -1 };
-    int rc = dbot__rest_req_start(q, &r->conf,
-                                  r->n_idle ? r->idle[--r->n_idle] : NULL);
+    int rc;
+
+    if (q->attempts == 0) {
+        int64_t waited = now_ms() - q->submitted;
+
+        if (waited >= RL_WAIT_MIN_MS) {
+            atomic_fetch_add(&r->n_waited, 1);
+            atomic_fetch_add(&r->n_wait_ms, (uint64_t)waited);
+        }
+    }
+    rc = dbot__rest_req_start(q, &r->conf,
+                              r->n_idle ? r->idle[--r->n_idle] : NULL);
 
     if (rc == 0 && curl_multi_add_handle(r->multi, q->easy) != CURLM_OK)
         rc = DBOT_ENOMEM;
@@ -584,6 +637,7 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
                  "TLS certificate verification is OFF (tests only)");
     r->rl = ok ? dbot__rl_new(o->global_per_sec, r->rng) : NULL;
     r->multi = r->rl ? curl_multi_init() : NULL;
+    pthread_mutex_init(&r->counts_mu, NULL); /* cannot fail on Linux */
     if (!r->multi || pthread_mutex_init(&r->mu, NULL) != 0) {
         dbot_log(DBOT_LOG_ERROR, "rest", "cannot create the REST client");
         if (r->multi)
@@ -628,6 +682,8 @@ dbot__rest_submit(struct dbot__rest *r, const struct dbot__rest_call *c,
         dbot__rest_req_free(q);
         return DBOT_ESHUTDOWN;
     }
+    /* Counted before the thread can see it, so done never passes it. */
+    atomic_fetch_add(&r->n_submitted, 1);
     wake = r->inbox == NULL;
     if (r->inbox_tail)
         r->inbox_tail->next = q;
@@ -674,6 +730,7 @@ dbot__rest_free(struct dbot__rest *r)
     curl_multi_cleanup(r->multi);
     dbot__rl_free(r->rl);
     pthread_mutex_destroy(&r->mu);
+    pthread_mutex_destroy(&r->counts_mu);
     conf_free(&r->conf);
     free(r);
 }
@@ -686,4 +743,20 @@ dbot__rest_stats(const struct dbot__rest *r, struct dbot__rest_stats *st)
     st->retries = atomic_load(&r->n_retries);
     st->limited = atomic_load(&r->n_limited);
     st->http2 = atomic_load(&r->n_http2);
+    st->submitted = atomic_load(&r->n_submitted);
+    st->waited = atomic_load(&r->n_waited);
+    st->wait_ms = atomic_load(&r->n_wait_ms);
+}
+
+int
+dbot__rest_route_counts(struct dbot__rest *r,
+                        struct dbot__rest_route_count *out, int max)
+{
+    int n;
+
+    pthread_mutex_lock(&r->counts_mu);
+    n = r->ncounts < max ? r->ncounts : max;
+    memcpy(out, r->counts, (size_t)n * sizeof *out);
+    pthread_mutex_unlock(&r->counts_mu);
+    return n;
 }

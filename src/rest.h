@@ -76,12 +76,27 @@ void dbot__rest_free(struct dbot__rest *r);
 
 /* Counters, readable from any thread (tests, the health endpoint). */
 struct dbot__rest_stats {
-    uint64_t sent;    /* transfers started (each attempt counts) */
-    uint64_t done;    /* requests completed (callback handed over) */
-    uint64_t retries; /* attempts requeued after 5xx/transport errors */
-    uint64_t limited; /* 429s received */
-    uint64_t http2;   /* responses that came over HTTP/2 */
+    uint64_t sent;      /* transfers started (each attempt counts) */
+    uint64_t done;      /* requests completed (callback handed over) */
+    uint64_t retries;   /* attempts requeued after 5xx/transport errors */
+    uint64_t limited;   /* 429s received */
+    uint64_t http2;     /* responses that came over HTTP/2 */
+    uint64_t submitted; /* requests accepted by dbot__rest_submit */
+    uint64_t waited;    /* requests the limiter held back >= 10 ms */
+    uint64_t wait_ms;   /* their total wait */
 };
 void dbot__rest_stats(const struct dbot__rest *r, struct dbot__rest_stats *st);
+
+/* Completed requests by route template ("POST /channels/{id}/messages",
+ * never a token) and HTTP status (0: transport error). Copies up to `max`
+ * entries; returns how many. Any thread. */
+#define DBOT__REST_ROUTE_SLOTS 64
+struct dbot__rest_route_count {
+    char route[256];
+    int status;
+    uint64_t count;
+};
+int dbot__rest_route_counts(struct dbot__rest *r,
+                            struct dbot__rest_route_count *out, int max);
 
 #endif

@@ -55,7 +55,9 @@ TEST(identify_ready_and_guilds)
     struct fakecord_opts o = { .guilds = 3 };
     cJSON *id;
 
-    h_start(&H, &o, ",\"intents\":[\"GUILDS\",\"GUILD_MESSAGES\"]");
+    h_start(&H, &o,
+            ",\"intents\":[\"GUILDS\",\"GUILD_MESSAGES\"],"
+            "\"stop_mode\":\"offline\"");
     WAIT_UNTIL(h_count(&H, "GUILD_CREATE") == 3, 10000);
     ASSERT_EQ(h_count(&H, "READY"), 1);
     ASSERT_EQ(h_stats(&H).identifies, 1);
@@ -69,7 +71,8 @@ TEST(identify_ready_and_guilds)
     cJSON_Delete(id);
     ASSERT_TRUE(dbot_self(H.bot) != NULL || 1); /* loop-owned; see READY */
     ASSERT_EQ(h_finish(&H, 1), 0);
-    /* A stop for good closes with 1000. */
+    /* stop_mode "offline" closes with 1000 (the default keeps the
+     * session resumable: test_service.c). */
     WAIT_UNTIL(h_stats(&H).client_closes_1000 == 1, 5000);
     ASSERT_EQ(h_stats(&H).violations, 0);
     h_teardown(&H);

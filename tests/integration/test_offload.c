@@ -583,11 +583,12 @@ TEST(shutdown_with_queued_jobs_runs_every_done_once)
     uint64_t ids[SHUT_JOBS];
     int ran = 0, canceled = 0;
 
-    /* 2 workers x 300 ms jobs: 40 of them need 6 s, well over the 3 s
-     * shutdown grace, so some start and some are cancelled. */
+    /* 2 workers x 300 ms jobs: 40 of them need 6 s, well over the 1 s
+     * shutdown grace, so some run and the rest are cancelled. */
     job_ms = 300;
     memset(shut_done, 0, sizeof shut_done);
-    h_start_with(&H, NULL, ",\"workers\":2", setup_counted, NULL);
+    h_start_with(&H, NULL, ",\"workers\":2,\"shutdown_grace_ms\":1000",
+                 setup_counted, NULL);
     wait_ready(&H);
     for (int i = 0; i < SHUT_JOBS; i++)
         ids[i] = push_cmd(&H, "counted", i);

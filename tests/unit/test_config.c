@@ -75,6 +75,10 @@ fake_read_file(const char *path, char *err, size_t errlen)
         return strdup("  FILE.token.value-123\n\n");
     if (strcmp(path, "/run/secrets/bot") == 0)
         return strdup("Bot FILE.token.value-456\n");
+    if (strcmp(path, "/run/credentials/dbot@x.service/discord-token") == 0)
+        return strdup("CRED.token.value-789\n");
+    if (strcmp(path, "/run/credentials/dbot@x.service/other") == 0)
+        return strdup("CRED.other.value-000");
     snprintf(err, errlen, "No such file or directory");
     return NULL;
 }
@@ -675,6 +679,133 @@ TEST(load_from_files)
     dbot__log_clear_secrets();
 }
 
+TEST(service_fields)
+{
+    struct dbot_config cfg;
+
+    env_clear();
+    ASSERT_EQ(parse(&cfg, "{}"), 0);
+    ASSERT_TRUE(cfg.state_file == NULL);
+    ASSERT_EQ(cfg.stop_mode, DBOT__STOP_RESUME);
+    ASSERT_EQ(cfg.shutdown_grace_ms, 10000);
+    ASSERT_EQ(cfg.resume_window_s, 180);
+    ASSERT_TRUE(cfg.http_listen == NULL);
+    ASSERT_EQ(cfg.http_port, -1);
+    dbot__config_free(&cfg);
+
+    ASSERT_EQ(parse(&cfg, "{\"state_file\":\"/var/lib/bot/s.json\","
+                          "\"stop_mode\":\"offline\","
+                          "\"shutdown_grace_ms\":0,\"resume_window_s\":900,"
+                          "\"http_listen\":\"127.0.0.1:9464\"}"),
+              0);
+    ASSERT_STREQ(cfg.state_file, "/var/lib/bot/s.json");
+    ASSERT_EQ(cfg.stop_mode, DBOT__STOP_OFFLINE);
+    ASSERT_EQ(cfg.shutdown_grace_ms, 0);
+    ASSERT_EQ(cfg.resume_window_s, 900);
+    ASSERT_STREQ(cfg.http_listen, "127.0.0.1:9464");
+    ASSERT_STREQ(cfg.http_host, "127.0.0.1");
+    ASSERT_EQ(cfg.http_port, 9464);
+    dbot__config_free(&cfg);
+
+    ASSERT_EQ(parse(&cfg, "{\"http_listen\":\"[::1]:0\"}"), 0);
+    ASSERT_STREQ(cfg.http_host, "::1");
+    ASSERT_EQ(cfg.http_port, 0);
+    dbot__config_free(&cfg);
+    ASSERT_EQ(parse(&cfg, "{\"http_listen\":\"localhost:65535\","
+                          "\"stop_mode\":\"resume\",\"state_file\":null}"),
+              0);
+    ASSERT_EQ(cfg.http_port, 65535);
+    ASSERT_STREQ(cfg.http_host, "127.0.0.1");
+    ASSERT_EQ(cfg.stop_mode, DBOT__STOP_RESUME);
+    dbot__config_free(&cfg);
+    ASSERT_EQ(parse(&cfg, "{\"http_listen\":null}"), 0);
+    ASSERT_EQ(cfg.http_port, -1);
+    dbot__config_free(&cfg);
+
+    expect_err("{\"stop_mode\":\"pause\"}",
+               "stop_mode: must be \"resume\" (restart without a gap) or "
+               "\"offline\" (end the session), got \"pause\"");
+    expect_err("{\"stop_mode\":1}", "stop_mode: must be a string, got 1");
+    expect_err("{\"shutdown_grace_ms\":-1}",
+               "shutdown_grace_ms: must be an integer between 0 and 600000");
+    expect_err("{\"resume_window_s\":901}",
+               "resume_window_s: must be an integer between 0 and 900");
+    expect_err("{\"state_file\":\"\"}", "state_file: must be a path");
+    expect_err("{\"state_file\":3}", "state_file: must be a string");
+    expect_err("{\"http_listen\":\"9464\"}",
+               "http_listen: must be \"ADDRESS:PORT\" like "
+               "\"127.0.0.1:9464\", got \"9464\"");
+    expect_err("{\"http_listen\":\":9464\"}", "http_listen: must be");
+    expect_err("{\"http_listen\":\"127.0.0.1:\"}", "http_listen: must be");
+    expect_err("{\"http_listen\":\"127.0.0.1:65536\"}",
+               "http_listen: port must be 0..65535");
+    expect_err("{\"http_listen\":\"127.0.0.1:94a\"}", "http_listen: bad port");
+    expect_err("{\"http_listen\":\"127.0.0.1:123456\"}",
+               "http_listen: must be");
+    expect_err("{\"http_listen\":\"a b:80\"}", "http_listen: bad address");
+    expect_err("{\"http_listen\":\"example.com:80\"}",
+               "http_listen: bad address in \"example.com:80\": use an IP "
+               "address like 127.0.0.1 or [::1]");
+    expect_err("{\"http_listen\":\"[::1:80\"}", "http_listen: bad address");
+    expect_err("{\"http_listen\":\"300.1.1.1:80\"}",
+               "http_listen: bad address");
+    expect_err("{\"token_credential\":\"../x\"}",
+               "token_credential: must be a credential name");
+    expect_err("{\"token_credential\":\"\"}",
+               "token_credential: must be a credential name");
+}
+
+TEST(token_from_systemd_credential)
+{
+    struct dbot_config cfg;
+
+    /* LoadCredential=discord-token:... wins over the config's token. */
+    env_clear();
+    env_set("CREDENTIALS_DIRECTORY", "/run/credentials/dbot@x.service");
+    ASSERT_EQ(parse(&cfg, "{\"token\":\"CONFIG.token.value-1\"}"), 0);
+    ASSERT_STREQ(cfg.token, "CRED.token.value-789");
+    dbot__config_free(&cfg);
+    /* ... and is enough on its own. */
+    ASSERT_EQ(parse(&cfg, "{}"), 0);
+    ASSERT_STREQ(cfg.token, "CRED.token.value-789");
+    dbot__config_free(&cfg);
+    /* DISCORD_TOKEN still wins over everything. */
+    env_set("DISCORD_TOKEN", "ENV.token.value-2");
+    ASSERT_EQ(parse(&cfg, "{}"), 0);
+    ASSERT_STREQ(cfg.token, "ENV.token.value-2");
+    dbot__config_free(&cfg);
+    /* Another credential name. */
+    env_clear();
+    env_set("CREDENTIALS_DIRECTORY", "/run/credentials/dbot@x.service");
+    ASSERT_EQ(parse(&cfg, "{\"token_credential\":\"other\"}"), 0);
+    ASSERT_STREQ(cfg.token, "CRED.other.value-000");
+    dbot__config_free(&cfg);
+    /* A named credential must exist; the default one may be absent. */
+    expect_err("{\"token_credential\":\"missing\"}",
+               "token_credential: cannot read credential \"missing\": No "
+               "such file or directory");
+    env_set("CREDENTIALS_DIRECTORY", "/run/credentials/none");
+    ASSERT_EQ(parse(&cfg, "{\"token\":\"CONFIG.token.value-1\"}"), 0);
+    ASSERT_STREQ(cfg.token, "CONFIG.token.value-1");
+    dbot__config_free(&cfg);
+    env_clear();
+    expect_err("{\"token_credential\":\"other\"}",
+               "token_credential: $CREDENTIALS_DIRECTORY is not set");
+    /* Without file access (dbot_new_from_json) a named one is refused. */
+    env_set("CREDENTIALS_DIRECTORY", "/run/credentials/dbot@x.service");
+    dbot__log_clear_secrets();
+    {
+        static const char j[] = "{\"token_credential\":\"other\"}";
+
+        ASSERT_EQ(dbot__config_parse(&cfg, j, sizeof j - 1, fake_env, NULL, err,
+                                     sizeof err),
+                  DBOT_ECONFIG);
+    }
+    ASSERT_CONTAINS(err, "token_credential: not allowed here");
+    ASSERT_NOT_CONTAINS(logbuf, "CRED.");
+    env_clear();
+}
+
 int
 main(void)
 {
@@ -692,5 +823,7 @@ main(void)
     RUN(token_file);
     RUN(environment_overrides);
     RUN(load_from_files);
+    RUN(service_fields);
+    RUN(token_from_systemd_credential);
     return 0;
 }

@@ -1,0 +1,480 @@
+/*
+ * service.c: what a service manager and a monitoring system see.
+ *
+ * DESIGN. Four duties, all on the loop thread and all driven from the
+ * bot's lifecycle calls:
+ *
+ *  - systemd notification. READY=1 is sent once, when every shard has
+ *    reached READY (or RESUMED): "started" means "receiving events", so
+ *    `systemctl start` returns when the bot is really up. STATUS= carries
+ *    the shard states whenever they change. WATCHDOG=1 is sent from a loop
+ *    timer at half of $WATCHDOG_USEC, and only while the health monitor
+ *    says the loop makes progress; a stalled loop cannot run the timer
+ *    anyway, and one that is alive but unhealthy is withheld on purpose,
+ *    so systemd restarts a wedged bot. STOPPING=1 when shutdown begins.
+ *
+ *  - sessions across restarts (state.c). Saved sessions are read and the
+ *    file removed before any shard connects; they are written after the
+ *    loop has ended, when the last sequence numbers are final. The hot
+ *    loop never touches the file.
+ *
+ *  - /healthz: 200 only when every shard is READY, the loop is healthy and
+ *    no shutdown is in progress; otherwise 503 with the reasons.
+ *
+ *  - /metrics: a snapshot of every module's counters, rendered by
+ *    metrics.c. The gateway reports each dispatch's name to
+ *    dbot__service_on_event() for the count by event type.
+ */
+#include "service.h"
+
+#include "bot.h"
+#include "config.h"
+#include "gateway.h"
+#include "health.h"
+#include "http.h"
+#include "interaction.h"
+#include "log.h"
+#include "metrics.h"
+#include "notify.h"
+#include "rest.h"
+#include "state.h"
+#include "workers.h"
+
+#include <libwebsockets.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define STATUS_MAX     512
+#define PATH_MAX_STATE 4096
+
+struct dbot__service {
+    dbot *bot;
+    struct dbot__gateway **shards;
+    int nshards;
+    int started;
+    int stopping;
+
+    struct dbot__notify *notify;
+    int ready_sent;
+    char status[STATUS_MAX];
+    uint64_t wd_usec;
+    lws_sorted_usec_list_t wd_sul;
+    int wd_armed;
+
+    int have_state;
+    char state_path[PATH_MAX_STATE];
+
+    struct dbot__http *http;
+    struct dbot__event_counts events;
+};
+
+static const struct dbot_config *
+cfg_of(struct dbot__service *svc)
+{
+    return dbot__bot_config(svc->bot);
+}
+
+void
+dbot__service_on_event(struct dbot__service *svc, const char *name)
+{
+    if (svc && name)
+        dbot__event_counts_add(&svc->events, name);
+}
+
+int
+dbot__service_new(struct dbot__service **out, dbot *bot)
+{
+    struct dbot__service *svc = calloc(1, sizeof *svc);
+
+    *out = NULL;
+    if (!svc)
+        return DBOT_ENOMEM;
+    svc->bot = bot;
+    *out = svc;
+    return 0;
+}
+
+/* ---- systemd ------------------------------------------------------------ */
+
+static void
+watchdog_cb(lws_sorted_usec_list_t *sul)
+{
+    struct dbot__service *svc =
+        lws_container_of(sul, struct dbot__service, wd_sul);
+
+    if (dbot__health_loop_healthy(dbot__bot_health(svc->bot)))
+        dbot__notify_send(svc->notify, "WATCHDOG=1");
+    else
+        LOG_W("service", "the loop is stalled; withholding WATCHDOG=1");
+    lws_sul_schedule(dbot__bot_lws(svc->bot), 0, &svc->wd_sul, watchdog_cb,
+                     (lws_usec_t)(svc->wd_usec / 2));
+}
+
+/* "2/3 shards ready; shard 1 connecting" (lists at most a few). */
+static int
+shard_summary(struct dbot__service *svc, char *buf, size_t cap)
+{
+    int ready = 0, listed = 0;
+    size_t n;
+
+    for (int i = 0; i < svc->nshards; i++)
+        ready += dbot__gateway_state(svc->shards[i]) == DBOT__GW_READY;
+    n = (size_t)snprintf(buf, cap, "%d/%d shards ready", ready, svc->nshards);
+    for (int i = 0; i < svc->nshards && n < cap; i++) {
+        enum dbot__gw_state s = dbot__gateway_state(svc->shards[i]);
+
+        if (s == DBOT__GW_READY)
+            continue;
+        if (++listed > 8) {
+            n += (size_t)snprintf(buf + n, cap - n, ", ...");
+            break;
+        }
+        n += (size_t)snprintf(buf + n, cap - n, "%s shard %d %s",
+                              listed == 1 ? ";" : ",", i,
+                              dbot__gw_state_name(s));
+    }
+    return ready == svc->nshards;
+}
+
+static void
+load_sessions(struct dbot__service *svc)
+{
+    const struct dbot_config *cfg = cfg_of(svc);
+    struct dbot__state st;
+    char err[256] = "";
+    char *text;
+    int rc, adopted = 0;
+
+    text = dbot__state_read(svc->state_path, &rc, err, sizeof err);
+    if (!text) {
+        if (rc != DBOT_ENOENT)
+            LOG_W("service", "cannot read %s: %s; identifying", svc->state_path,
+                  err);
+        return;
+    }
+    /* Used at most once: a crash later must not resume from an old seq. */
+    if (dbot__state_remove(svc->state_path) < 0)
+        LOG_W("service", "cannot remove %s", svc->state_path);
+    rc =
+        dbot__state_parse(text, strlen(text), svc->nshards, (int64_t)time(NULL),
+                          cfg->resume_window_s, &st, err, sizeof err);
+    free(text);
+    if (rc < 0) {
+        LOG_I("service", "not resuming the saved sessions (%s); identifying",
+              err);
+        return;
+    }
+    for (int i = 0; i < st.n; i++) {
+        struct dbot__gw_session s = {
+            .session_id = st.shards[i].session_id,
+            .resume_url = st.shards[i].resume_url,
+            .seq = st.shards[i].seq,
+        };
+        if (dbot__gateway_set_session(svc->shards[st.shards[i].shard_id], &s) ==
+            0)
+            adopted++;
+    }
+    LOG_I("service", "resuming %d of %d shard sessions saved %lld s ago",
+          adopted, svc->nshards,
+          (long long)((int64_t)time(NULL) - st.saved_at));
+    dbot__state_clear(&st);
+}
+
+static int http_handler(void *ud, const char *path, char **body, size_t *len,
+                        const char **ctype);
+
+int
+dbot__service_start(struct dbot__service *svc, struct dbot__gateway **shards,
+                    int nshards)
+{
+    const struct dbot_config *cfg = cfg_of(svc);
+    int rc;
+
+    svc->shards = shards;
+    svc->nshards = nshards;
+    svc->stopping = 0;
+    svc->ready_sent = 0;
+    svc->status[0] = '\0';
+
+    /* First what can fail, before the session file is consumed. */
+    if (cfg->http_port >= 0 && !svc->http) {
+        rc =
+            dbot__http_start(&svc->http, dbot__bot_lws(svc->bot),
+                             cfg->http_host, cfg->http_port, http_handler, svc);
+        if (rc < 0)
+            return rc;
+    }
+    svc->started = 1;
+
+    if (!svc->notify)
+        dbot__notify_open(&svc->notify, getenv("NOTIFY_SOCKET"));
+    svc->wd_usec = dbot__notify_watchdog_usec(getenv("WATCHDOG_USEC"),
+                                              getenv("WATCHDOG_PID"));
+    if (svc->notify && svc->wd_usec) {
+        LOG_I("service", "systemd watchdog: pinging every %llu ms",
+              (unsigned long long)(svc->wd_usec / 2000));
+        svc->wd_armed = 1;
+        lws_sul_schedule(dbot__bot_lws(svc->bot), 0, &svc->wd_sul, watchdog_cb,
+                         (lws_usec_t)(svc->wd_usec / 2));
+    }
+    dbot__notify_send(svc->notify, "STATUS=connecting to Discord");
+
+    svc->have_state =
+        dbot__state_path(getenv("STATE_DIRECTORY"), cfg->state_file,
+                         svc->state_path, sizeof svc->state_path);
+    if (svc->have_state) {
+        if (cfg->stop_mode == DBOT__STOP_RESUME && cfg->resume_window_s > 0)
+            load_sessions(svc);
+        else
+            dbot__state_remove(svc->state_path);
+    }
+    return 0;
+}
+
+void
+dbot__service_tick(struct dbot__service *svc)
+{
+    char status[STATUS_MAX], msg[STATUS_MAX + 32];
+    int all_ready;
+
+    if (!svc->started || svc->stopping)
+        return;
+    all_ready = shard_summary(svc, status, sizeof status);
+    if (all_ready && !svc->ready_sent) {
+        svc->ready_sent = 1;
+        snprintf(svc->status, sizeof svc->status, "%s", status);
+        snprintf(msg, sizeof msg, "READY=1\nSTATUS=%s", status);
+        dbot__notify_send(svc->notify, msg);
+        LOG_I("service", "ready: %s", status);
+        return;
+    }
+    if (strcmp(status, svc->status) != 0) {
+        snprintf(svc->status, sizeof svc->status, "%s", status);
+        snprintf(msg, sizeof msg, "STATUS=%s", status);
+        dbot__notify_send(svc->notify, msg);
+    }
+}
+
+void
+dbot__service_stopping(struct dbot__service *svc)
+{
+    if (svc->stopping)
+        return;
+    svc->stopping = 1;
+    dbot__notify_send(svc->notify,
+                      "STOPPING=1\nSTATUS=stopping: finishing in-flight work");
+}
+
+static void
+save_sessions(struct dbot__service *svc)
+{
+    struct dbot__state st;
+    char err[256] = "";
+    char *text;
+    int rc = 0;
+
+    memset(&st, 0, sizeof st);
+    st.saved_at = (int64_t)time(NULL);
+    st.shard_count = svc->nshards;
+    for (int i = 0; i < svc->nshards && rc == 0; i++) {
+        struct dbot__gw_session s;
+
+        if (dbot__gateway_session(svc->shards[i], &s))
+            rc = dbot__state_add(&st, i, s.session_id, s.resume_url, s.seq);
+    }
+    if (rc < 0 || st.n == 0) {
+        dbot__state_clear(&st);
+        return;
+    }
+    text = dbot__state_format(&st);
+    if (!text)
+        rc = DBOT_ENOMEM;
+    else
+        rc = dbot__state_write(svc->state_path, text, err, sizeof err);
+    if (rc == 0)
+        LOG_I("service",
+              "saved %d shard sessions to %s; a restart within "
+              "%d s resumes them",
+              st.n, svc->state_path, cfg_of(svc)->resume_window_s);
+    else
+        LOG_W("service", "cannot save the sessions: %s",
+              err[0] ? err : dbot_strerror(rc));
+    free(text);
+    dbot__state_clear(&st);
+}
+
+void
+dbot__service_stopped(struct dbot__service *svc, int exit_code)
+{
+    const struct dbot_config *cfg = cfg_of(svc);
+
+    if (!svc->started)
+        return;
+    svc->started = 0;
+    if (svc->have_state) {
+        if (cfg->stop_mode == DBOT__STOP_RESUME && exit_code == 0 &&
+            cfg->resume_window_s > 0)
+            save_sessions(svc);
+        else
+            dbot__state_remove(svc->state_path);
+    }
+    if (svc->wd_armed) {
+        lws_sul_cancel(&svc->wd_sul);
+        svc->wd_armed = 0;
+    }
+    dbot__http_stop(svc->http);
+    svc->http = NULL;
+    dbot__notify_send(svc->notify, "STATUS=stopped");
+}
+
+int
+dbot__service_http_port(const struct dbot__service *svc)
+{
+    return svc && svc->http ? dbot__http_port(svc->http) : -1;
+}
+
+void
+dbot__service_free(struct dbot__service *svc)
+{
+    if (!svc)
+        return;
+    if (svc->wd_armed)
+        lws_sul_cancel(&svc->wd_sul);
+    dbot__http_stop(svc->http);
+    dbot__notify_close(svc->notify);
+    free(svc);
+}
+
+/* ---- HTTP ---------------------------------------------------------------- */
+
+static char *
+healthz(struct dbot__service *svc, int *status)
+{
+    struct dbot__health_stats hs;
+    cJSON *root = cJSON_CreateObject(), *arr, *why;
+    char line[128];
+    char *text;
+    int ok = 1;
+
+    if (!root)
+        return NULL;
+    dbot__health_stats(dbot__bot_health(svc->bot), &hs);
+    arr = cJSON_AddArrayToObject(root, "shards");
+    why = cJSON_AddArrayToObject(root, "problems");
+    for (int i = 0; i < svc->nshards; i++) {
+        enum dbot__gw_state s = dbot__gateway_state(svc->shards[i]);
+        int64_t lat = dbot__gateway_latency_ms(svc->shards[i]);
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddItemToArray(arr, o);
+        cJSON_AddNumberToObject(o, "shard", i);
+        cJSON_AddStringToObject(o, "state", dbot__gw_state_name(s));
+        if (lat >= 0)
+            cJSON_AddNumberToObject(o, "heartbeat_ms", (double)lat);
+        if (s != DBOT__GW_READY) {
+            ok = 0;
+            snprintf(line, sizeof line, "shard %d is %s", i,
+                     dbot__gw_state_name(s));
+            cJSON_AddItemToArray(why, cJSON_CreateString(line));
+        }
+    }
+    if (svc->nshards == 0) {
+        ok = 0;
+        cJSON_AddItemToArray(why, cJSON_CreateString("not running"));
+    }
+    if (!hs.healthy) {
+        ok = 0;
+        snprintf(line, sizeof line, "the loop is stalled (%lld ms)",
+                 (long long)hs.blocked_ms);
+        cJSON_AddItemToArray(why, cJSON_CreateString(line));
+    }
+    if (svc->stopping) {
+        ok = 0;
+        cJSON_AddItemToArray(why, cJSON_CreateString("shutting down"));
+    }
+    cJSON_AddBoolToObject(root, "loop_healthy", hs.healthy != 0);
+    cJSON_AddBoolToObject(root, "stopping", svc->stopping != 0);
+    cJSON_AddStringToObject(root, "status", ok ? "ok" : "unavailable");
+    text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    *status = ok ? 200 : 503;
+    return text;
+}
+
+static char *
+metrics(struct dbot__service *svc, size_t *len)
+{
+    struct dbot__metrics_snapshot s;
+    struct dbot__metrics_shard *sh;
+    struct dbot__rest_route_count *routes = NULL;
+    struct dbot__rest *rest = dbot__bot_rest(svc->bot);
+    struct dbot__pool *pool = dbot__bot_pool(svc->bot);
+    char *text;
+
+    memset(&s, 0, sizeof s);
+    sh = calloc((size_t)(svc->nshards ? svc->nshards : 1), sizeof *sh);
+    if (!sh)
+        return NULL;
+    for (int i = 0; i < svc->nshards; i++) {
+        sh[i].state = dbot__gateway_state(svc->shards[i]);
+        sh[i].latency_ms = dbot__gateway_latency_ms(svc->shards[i]);
+        dbot__gateway_counters(svc->shards[i], &sh[i].n);
+    }
+    s.nshards = svc->nshards;
+    s.shards = sh;
+    s.events = &svc->events;
+    s.stopping = svc->stopping;
+    dbot__interactions_stats(dbot__bot_interactions(svc->bot), &s.ix);
+    if (pool) {
+        s.have_pool = 1;
+        dbot__pool_stats(pool, &s.pool);
+    }
+    if (rest) {
+        routes = calloc(DBOT__REST_ROUTE_SLOTS, sizeof *routes);
+        if (routes) {
+            s.have_rest = 1;
+            dbot__rest_stats(rest, &s.rest);
+            s.nroutes =
+                dbot__rest_route_counts(rest, routes, DBOT__REST_ROUTE_SLOTS);
+            s.routes = routes;
+        }
+    }
+    dbot__health_stats(dbot__bot_health(svc->bot), &s.health);
+    text = dbot__metrics_render(&s, len);
+    free(routes);
+    free(sh);
+    return text;
+}
+
+static int
+http_handler(void *ud, const char *path, char **body, size_t *len,
+             const char **ctype)
+{
+    struct dbot__service *svc = ud;
+    int status = 200;
+
+    *body = NULL;
+    *len = 0;
+    if (strcmp(path, "/healthz") == 0) {
+        *body = healthz(svc, &status);
+        *ctype = "application/json";
+    } else if (strcmp(path, "/metrics") == 0) {
+        *body = metrics(svc, len);
+        *ctype = "text/plain; version=0.0.4; charset=utf-8";
+    } else if (strcmp(path, "/") == 0) {
+        *body = strdup("dbot: see /healthz and /metrics\n");
+        *ctype = "text/plain; charset=utf-8";
+    } else {
+        *body = strdup("not found\n");
+        *ctype = "text/plain; charset=utf-8";
+        status = 404;
+    }
+    if (!*body)
+        return 500;
+    if (!*len)
+        *len = strlen(*body);
+    return status;
+}

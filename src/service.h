@@ -1,0 +1,54 @@
+/*
+ * service.h: running under a service manager. Glue between the bot's
+ * lifecycle and systemd notification (notify.c), the session file
+ * (state.c) and the HTTP endpoints (http.c, metrics.c). bot.c calls these
+ * at creation, start, every tick, stop and free; nothing else does.
+ *
+ * THREADS. Loop thread only (dbot__service_new/free where the bot is
+ * created and freed).
+ */
+#ifndef DBOT_SRC_SERVICE_H
+#define DBOT_SRC_SERVICE_H
+
+#include <dbot/dbot.h>
+
+struct dbot__service;
+struct dbot__gateway;
+
+/* No I/O. Returns 0 or DBOT_ENOMEM. */
+int dbot__service_new(struct dbot__service **out, dbot *bot);
+
+/* dbot_run() start, shards created but not started (borrowed until
+ * dbot__service_free): open $NOTIFY_SOCKET, arm the systemd watchdog,
+ * hand saved sessions to the shards (so they resume), start the HTTP
+ * listener. Returns 0, or DBOT_EIO when http_listen cannot be bound
+ * (logged). */
+int dbot__service_start(struct dbot__service *svc,
+                        struct dbot__gateway **shards, int nshards);
+
+/* A dispatch named `name` arrived (gateway.c), for /metrics. svc may be
+ * NULL. */
+void dbot__service_on_event(struct dbot__service *svc, const char *name);
+
+/* Every loop tick: READY=1 once every shard is READY, STATUS= on change. */
+void dbot__service_tick(struct dbot__service *svc);
+
+/* Shutdown began: STOPPING=1; /healthz turns 503. */
+void dbot__service_stopping(struct dbot__service *svc);
+
+/* The loop has ended (connections closed or given up on): save the
+ * sessions (stop_mode "resume" and exit_code 0) or remove the file
+ * ("offline"), stop the listener and the watchdog timer. */
+void dbot__service_stopped(struct dbot__service *svc, int exit_code);
+
+/* The port the HTTP listener bound, or -1 (tests). */
+int dbot__service_http_port(const struct dbot__service *svc);
+
+/* Cancel timers, stop the listener, close the socket. NULL is a no-op.
+ * Before the lws context is destroyed. */
+void dbot__service_free(struct dbot__service *svc);
+
+/* Bot accessor (bot.c). */
+struct dbot__service *dbot__bot_service(dbot *bot);
+
+#endif

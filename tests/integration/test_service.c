@@ -1,0 +1,685 @@
+/*
+ * test_service.c: running as a service, against the fake Discord:
+ * systemd notifications on a socket the test binds (READY, WATCHDOG,
+ * STOPPING, in that order); a stopped bot (dbot_stop or SIGTERM) that
+ * starts again resumes and gets the events sent while it was down exactly
+ * once; stop_mode "offline"; a stale session file; stopping with a job in
+ * flight finishes it (and the grace time bounds the wait); /metrics is
+ * valid Prometheus text whose counters move; /healthz turns 503 when the
+ * gateway is down; SIGHUP re-reads the log level.
+ */
+#include "harness.h"
+
+#include "../prom.h"
+
+#include <dbot/interaction.h>
+#include <dbot/worker.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static struct harness H;
+static char tmpdir[64], state_path[128], extra[512];
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void
+wait_ready(struct harness *h)
+{
+    WAIT_UNTIL(h_count(h, "READY") >= 1, 10000);
+    WAIT_UNTIL(h_count(h, "GUILD_CREATE") >= 1, 10000);
+}
+
+static void
+push_numbered(struct harness *h, const char *name, int from, int to)
+{
+    char d[64];
+
+    for (int i = from; i < to; i++) {
+        snprintf(d, sizeof d, "{\"i\":%d}", i);
+        ASSERT_GE(fakecord_push_event(h->fc, name, d), 0);
+    }
+}
+
+/* i = 0..n-1 exactly once each and in order. */
+static void
+assert_sequence(struct harness *h, const char *name, int n)
+{
+    int next = 0;
+
+    pthread_mutex_lock(&h->mu);
+    for (int k = 0; k < h->nev; k++) {
+        if (strcmp(h->ev[k].name, name) != 0)
+            continue;
+        if (h->ev[k].i != next) {
+            pthread_mutex_unlock(&h->mu);
+            CHECK_FAIL_("%s: expected i=%d, got i=%d", name, next, h->ev[k].i);
+        }
+        next++;
+    }
+    pthread_mutex_unlock(&h->mu);
+    ASSERT_EQ(next, n);
+}
+
+static void
+h_init(struct harness *h)
+{
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    dbot_log_set_sink(h_log_sink, NULL);
+}
+
+/* A free loopback port: bind :0, read it, close. */
+static int
+free_port(void)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    ASSERT_EQ(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+}
+
+/* GET http://127.0.0.1:port/path. Returns the status; the body (NUL-
+ * terminated, caller frees) in *body. */
+static int
+http_get(int port, const char *path, char **body)
+{
+    struct sockaddr_in a;
+    char req[256], *buf = NULL, *hdr_end, *cl;
+    size_t len = 0, cap = 0, want = (size_t)-1;
+    long long dl = check_now_ms_() + check_timeout_ms_(5000);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), status = -1;
+
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    snprintf(req, sizeof req,
+             "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+             path);
+    ASSERT_EQ(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+    for (;;) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        ssize_t n;
+
+        if (want != (size_t)-1 && len >= want)
+            break;
+        if (check_now_ms_() > dl)
+            CHECK_FAIL_("GET %s: no complete answer", path);
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        if (len + 4097 > cap) {
+            cap = cap ? cap * 2 : 16384;
+            buf = realloc(buf, cap);
+        }
+        n = read(fd, buf + len, 4096);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        buf[len] = '\0';
+        hdr_end = strstr(buf, "\r\n\r\n");
+        if (hdr_end && want == (size_t)-1) {
+            cl = strcasestr(buf, "content-length:");
+            if (cl && cl < hdr_end)
+                want = (size_t)(hdr_end + 4 - buf) +
+                       (size_t)strtoul(cl + 15, NULL, 10);
+        }
+    }
+    close(fd);
+    ASSERT_TRUE(buf != NULL);
+    buf[len] = '\0';
+    ASSERT_EQ(sscanf(buf, "HTTP/1.%*d %d", &status), 1);
+    hdr_end = strstr(buf, "\r\n\r\n");
+    ASSERT_TRUE(hdr_end != NULL);
+    *body = strdup(hdr_end + 4);
+    free(buf);
+    return status;
+}
+
+static double
+metric(int port, const char *series)
+{
+    char *body;
+    double v;
+
+    ASSERT_EQ(http_get(port, "/metrics", &body), 200);
+    v = prom_value(body, series);
+    free(body);
+    return v;
+}
+
+static int
+healthz(int port, const char *want_in_body)
+{
+    char *body;
+    int st = http_get(port, "/healthz", &body);
+    int found = !want_in_body || strstr(body, want_in_body) != NULL;
+
+    free(body);
+    return found ? st : -1;
+}
+
+/* ---- systemd notifications ---------------------------------------------- */
+
+static int
+notify_bind(char *env, size_t cap)
+{
+    struct sockaddr_un a;
+    char name[64];
+    socklen_t len;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    snprintf(name, sizeof name, "dbot-itest-notify-%d", (int)getpid());
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    memcpy(a.sun_path + 1, name, strlen(name));
+    len =
+        (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+    ASSERT_EQ(bind(fd, (struct sockaddr *)&a, len), 0);
+    snprintf(env, cap, "@%s", name);
+    return fd;
+}
+
+#define MAX_MSGS 256
+static char msgs[MAX_MSGS][256];
+static int nmsgs;
+
+/* Receive until a message containing `want` arrives; all are kept. */
+static int
+notify_until(int fd, const char *want)
+{
+    long long dl = check_now_ms_() + check_timeout_ms_(10000);
+
+    for (;;) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        ssize_t n;
+
+        if (check_now_ms_() > dl)
+            CHECK_FAIL_("no notification with \"%s\"", want);
+        if (poll(&p, 1, 50) <= 0)
+            continue;
+        ASSERT_TRUE(nmsgs < MAX_MSGS);
+        n = recv(fd, msgs[nmsgs], sizeof msgs[0] - 1, 0);
+        ASSERT_GE(n, 0);
+        msgs[nmsgs][n] = '\0';
+        if (strstr(msgs[nmsgs++], want))
+            return nmsgs - 1;
+    }
+}
+
+TEST(notify_ready_watchdog_stopping_in_order)
+{
+    char env[80];
+    int fd = notify_bind(env, sizeof env), ready, wd, stopping;
+
+    nmsgs = 0;
+    setenv("NOTIFY_SOCKET", env, 1);
+    setenv("WATCHDOG_USEC", "200000", 1); /* ping every 100 ms */
+    unsetenv("WATCHDOG_PID");
+    h_start(&H, NULL, "");
+    ready = notify_until(fd, "READY=1");
+    ASSERT_CONTAINS(msgs[ready], "STATUS=1/1 shards ready");
+    ASSERT_EQ(h_count(&H, "READY"), 1); /* only once the shard is READY */
+    wd = notify_until(fd, "WATCHDOG=1");
+    ASSERT_TRUE(wd > ready);
+    ASSERT_EQ(h_finish(&H, 1), 0);
+    stopping = notify_until(fd, "STOPPING=1");
+    ASSERT_TRUE(stopping > wd);
+    /* READY=1 is sent once; nothing but STATUS/WATCHDOG before it. */
+    for (int i = 0; i < nmsgs; i++) {
+        if (i != ready)
+            ASSERT_NOT_CONTAINS(msgs[i], "READY=1");
+        if (i < ready)
+            ASSERT_TRUE(strncmp(msgs[i], "STATUS=", 7) == 0 ||
+                        strcmp(msgs[i], "WATCHDOG=1") == 0);
+    }
+    unsetenv("NOTIFY_SOCKET");
+    unsetenv("WATCHDOG_USEC");
+    close(fd);
+    h_teardown(&H);
+}
+
+/* ---- restarts ------------------------------------------------------------ */
+
+TEST(restart_resumes_and_replays_missed_events_once)
+{
+    struct stat sb;
+
+    snprintf(extra, sizeof extra, ",\"state_file\":\"%s\"", state_path);
+    h_start(&H, NULL, extra);
+    wait_ready(&H);
+    push_numbered(&H, "TEST_EVENT", 0, 5);
+    WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 5, 10000);
+
+    /* 1. dbot_stop: close 4000 (resumable) and save the session. */
+    ASSERT_EQ(h_finish(&H, 1), 0);
+    WAIT_UNTIL(h_stats(&H).client_close_code != 0, 5000);
+    ASSERT_EQ(h_stats(&H).client_close_code, 4000);
+    ASSERT_EQ(h_stats(&H).client_closes_1000, 0);
+    ASSERT_EQ(stat(state_path, &sb), 0);
+    ASSERT_EQ(sb.st_mode & 0777, 0600);
+    ASSERT_TRUE(h_log_has("saved 1 shard sessions"));
+
+    /* Discord keeps sending while the bot is down. */
+    push_numbered(&H, "TEST_EVENT", 5, 10);
+    h_new_bot(&H, extra);
+    h_run_bot(&H);
+    WAIT_UNTIL(h_stats(&H).resumes_ok == 1, 10000);
+    WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 10, 10000);
+    ASSERT_EQ(h_stats(&H).identifies, 1);
+    ASSERT_EQ(h_stats(&H).resumes_on_resume_url, 1);
+    ASSERT_EQ(h_count(&H, "READY"), 1);
+    WAIT_UNTIL(h_count(&H, "RESUMED") == 1, 10000);
+    /* The file is used once: a crash now must not resume stale state. */
+    ASSERT_TRUE(access(state_path, F_OK) != 0);
+    push_numbered(&H, "TEST_EVENT", 10, 13);
+    WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 13, 10000);
+    assert_sequence(&H, "TEST_EVENT", 13);
+
+    /* 2. SIGTERM does the same. */
+    ASSERT_EQ(kill(getpid(), SIGTERM), 0);
+    WAIT_UNTIL(!atomic_load(&H.running), 10000);
+    ASSERT_EQ(h_finish(&H, 0), 0);
+    ASSERT_EQ(access(state_path, F_OK), 0);
+    push_numbered(&H, "TEST_EVENT", 13, 16);
+    h_new_bot(&H, extra);
+    h_run_bot(&H);
+    WAIT_UNTIL(h_stats(&H).resumes_ok == 2, 10000);
+    WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 16, 10000);
+    assert_sequence(&H, "TEST_EVENT", 16);
+    ASSERT_EQ(h_stats(&H).identifies, 1);
+    ASSERT_EQ(h_stats(&H).violations, 0);
+    h_teardown(&H);
+    unlink(state_path);
+}
+
+/* Two shards: READY=1 waits for both; both sessions are saved and both
+ * resume. */
+TEST(two_shards_ready_together_and_both_resume)
+{
+    struct fakecord_opts o = { .shards = 2, .guilds = 4 };
+    char env[80], d[32];
+    int fd = notify_bind(env, sizeof env), ready;
+
+    nmsgs = 0;
+    setenv("NOTIFY_SOCKET", env, 1);
+    snprintf(extra, sizeof extra, ",\"state_file\":\"%s\",\"shards\":2",
+             state_path);
+    h_start(&H, &o, extra);
+    ready = notify_until(fd, "READY=1");
+    ASSERT_CONTAINS(msgs[ready], "STATUS=2/2 shards ready");
+    ASSERT_EQ(h_count(&H, "READY"), 2);
+    for (int i = 0; i < ready; i++)
+        ASSERT_NOT_CONTAINS(msgs[i], "2/2 shards ready");
+    ASSERT_EQ(h_finish(&H, 1), 0);
+    ASSERT_TRUE(h_log_has("saved 2 shard sessions"));
+    for (int i = 0; i < 4; i++) {
+        snprintf(d, sizeof d, "{\"i\":%d}", i);
+        ASSERT_GE(fakecord_push_event_shard(H.fc, i % 2, "TEST_EVENT", d), 0);
+    }
+    h_new_bot(&H, extra);
+    h_run_bot(&H);
+    WAIT_UNTIL(h_stats(&H).resumes_ok == 2, 10000);
+    WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 4, 10000);
+    ASSERT_EQ(h_count(&H, "TEST_EVENT"), 4);
+    WAIT_UNTIL(h_count(&H, "RESUMED") == 2, 10000);
+    ASSERT_EQ(h_stats(&H).identifies, 2);
+    ASSERT_EQ(h_stats(&H).violations, 0);
+    unsetenv("NOTIFY_SOCKET");
+    close(fd);
+    h_teardown(&H);
+    unlink(state_path);
+}
+
+TEST(offline_mode_ends_the_session)
+{
+    snprintf(extra, sizeof extra,
+             ",\"state_file\":\"%s\",\"stop_mode\":\"offline\"", state_path);
+    h_start(&H, NULL, extra);
+    wait_ready(&H);
+    ASSERT_EQ(h_finish(&H, 1), 0);
+    WAIT_UNTIL(h_stats(&H).client_closes_1000 == 1, 5000);
+    ASSERT_TRUE(access(state_path, F_OK) != 0);
+    h_new_bot(&H, extra);
+    h_run_bot(&H);
+    WAIT_UNTIL(h_count(&H, "READY") == 2, 10000);
+    ASSERT_EQ(h_stats(&H).identifies, 2);
+    ASSERT_EQ(h_stats(&H).resumes, 0);
+    h_teardown(&H);
+}
+
+TEST(stale_session_file_identifies)
+{
+    char text[512];
+    FILE *f;
+
+    /* Saved 20 minutes ago: past the resume window. */
+    snprintf(text, sizeof text,
+             "{\"version\":1,\"saved_at\":%lld,\"shard_count\":1,\"shards\":"
+             "[{\"shard\":0,\"session_id\":\"old\",\"seq\":3,"
+             "\"resume_url\":\"ws://127.0.0.1:1/resume\"}]}",
+             (long long)time(NULL) - 1200);
+    f = fopen(state_path, "w");
+    ASSERT_TRUE(f != NULL);
+    fputs(text, f);
+    fclose(f);
+    h_log_reset();
+    snprintf(extra, sizeof extra, ",\"state_file\":\"%s\"", state_path);
+    h_start(&H, NULL, extra);
+    wait_ready(&H);
+    ASSERT_EQ(h_stats(&H).identifies, 1);
+    ASSERT_EQ(h_stats(&H).resumes, 0);
+    ASSERT_TRUE(h_log_has("not resuming the saved sessions (saved 120"));
+    ASSERT_TRUE(h_log_has("s ago, over the 180 s window); identifying"));
+    ASSERT_TRUE(access(state_path, F_OK) != 0);
+    h_teardown(&H);
+    unlink(state_path);
+}
+
+/* ---- in-flight work ------------------------------------------------------ */
+
+static atomic_int job_started, job_release, job_done_status = 1;
+
+static void
+slow_work(void *arg)
+{
+    (void)arg;
+    atomic_store(&job_started, 1);
+    while (!atomic_load(&job_release)) {
+        struct timespec ts = { 0, 1000000 };
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void
+slow_done(dbot *bot, void *arg, int status)
+{
+    dbot_interaction *ix = arg;
+
+    (void)bot;
+    atomic_store(&job_done_status, status);
+    dbot_interaction_edit_original(ix, "finished during shutdown");
+    dbot_interaction_unref(ix);
+}
+
+static int
+on_slow(dbot_interaction *ix, void *data)
+{
+    int rc = dbot_interaction_defer(ix, 0);
+
+    (void)data;
+    if (rc < 0)
+        return rc;
+    dbot_interaction_ref(ix);
+    rc = dbot_offload(dbot_interaction_bot(ix), slow_work, slow_done, ix);
+    if (rc < 0)
+        dbot_interaction_unref(ix);
+    return rc;
+}
+
+static uint64_t
+start_slow_job(const char *more)
+{
+    uint64_t id;
+
+    atomic_store(&job_started, 0);
+    atomic_store(&job_release, 0);
+    atomic_store(&job_done_status, 1);
+    h_init(&H);
+    h_start_fake(&H, NULL);
+    h_new_bot(&H, more);
+    ASSERT_EQ(dbot_on_command(H.bot, "slow", on_slow, NULL), 0);
+    h_run_bot(&H);
+    wait_ready(&H);
+    id = fakecord_push_interaction(
+        H.fc, "{\"type\":2,\"data\":{\"id\":\"7\",\"name\":\"slow\","
+              "\"type\":1},\"channel_id\":\"1\",\"user\":{\"id\":\"5\","
+              "\"username\":\"u\"}}");
+    ASSERT_NE(id, 0);
+    WAIT_UNTIL(atomic_load(&job_started), 10000);
+    return id;
+}
+
+TEST(stop_finishes_jobs_in_flight)
+{
+    struct fakecord_ix_log l;
+    uint64_t id = start_slow_job("");
+
+    dbot_stop(H.bot);
+    /* The gateway closes at once (no new work) ... */
+    WAIT_UNTIL(h_stats(&H).client_close_code == 4000, 5000);
+    ASSERT_TRUE(atomic_load(&H.running));
+    /* ... while the job still runs; when it ends its reply goes out. */
+    atomic_store(&job_release, 1);
+    WAIT_UNTIL(!atomic_load(&H.running), 10000);
+    ASSERT_EQ(H.rc, 0);
+    ASSERT_EQ(atomic_load(&job_done_status), 0);
+    memset(&l, 0, sizeof l);
+    ASSERT_EQ(fakecord_interaction_log(H.fc, id, &l), 0);
+    ASSERT_EQ(l.callbacks, 1);
+    ASSERT_EQ(l.edits, 1);
+    ASSERT_STREQ(cJSON_GetObjectItem(l.last_edit, "content")->valuestring,
+                 "finished during shutdown");
+    fakecord_ix_log_free(&l);
+    ASSERT_EQ(h_finish(&H, 0), 0);
+    h_teardown(&H);
+}
+
+TEST(shutdown_grace_bounds_the_wait)
+{
+    long long t0;
+
+    start_slow_job(",\"shutdown_grace_ms\":300");
+    t0 = check_now_ms_();
+    dbot_stop(H.bot);
+    WAIT_UNTIL(!atomic_load(&H.running), 10000);
+    ASSERT_LE(check_now_ms_() - t0, check_timeout_ms_(2500));
+    ASSERT_EQ(H.rc, 0);
+    atomic_store(&job_release, 1); /* dbot_free waits for running jobs */
+    ASSERT_EQ(h_finish(&H, 0), 0);
+    h_teardown(&H);
+}
+
+/* ---- HTTP ---------------------------------------------------------------- */
+
+TEST(metrics_and_healthz)
+{
+    int port = free_port();
+    char *body;
+    const char *bad;
+    uint64_t id;
+
+    snprintf(extra, sizeof extra, ",\"http_listen\":\"127.0.0.1:%d\"", port);
+    h_init(&H);
+    h_start_fake(&H, NULL);
+    h_new_bot(&H, extra);
+    h_run_bot(&H);
+    wait_ready(&H);
+    ASSERT_EQ(healthz(port, "\"status\":\"ok\""), 200);
+
+    ASSERT_EQ(http_get(port, "/metrics", &body), 200);
+    bad = prom_check(body);
+    if (bad)
+        CHECK_FAIL_("/metrics: %s\n%s", bad, body);
+    ASSERT_EQ(prom_value(body, "dbot_shard_state{shard=\"0\",state="
+                               "\"ready\"}"),
+              1);
+    ASSERT_EQ(prom_value(body, "dbot_gateway_identifies_total{shard=\"0\"}"),
+              1);
+    ASSERT_EQ(prom_value(body, "dbot_gateway_events_total{type=\"READY\"}"), 1);
+    ASSERT_TRUE(isnan(prom_value(body, "dbot_gateway_events_total{type="
+                                       "\"TEST_EVENT\"}")));
+    free(body);
+
+    /* Counters move. */
+    push_numbered(&H, "TEST_EVENT", 0, 3);
+    WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 3, 10000);
+    ASSERT_EQ(metric(port, "dbot_gateway_events_total{type=\"TEST_EVENT\"}"),
+              3);
+    id = fakecord_push_interaction(
+        H.fc, "{\"type\":2,\"data\":{\"id\":\"7\",\"name\":\"nobody\","
+              "\"type\":1},\"channel_id\":\"1\",\"user\":{\"id\":\"5\","
+              "\"username\":\"u\"}}");
+    ASSERT_NE(id, 0);
+    WAIT_UNTIL(metric(port, "dbot_interaction_ack_seconds_count") == 1, 10000);
+    ASSERT_EQ(metric(port, "dbot_interactions_received_total"), 1);
+    ASSERT_EQ(http_get(port, "/metrics", &body), 200);
+    ASSERT_TRUE(prom_check(body) == NULL);
+    ASSERT_CONTAINS(body, "dbot_rest_requests_total{route=\"POST "
+                          "/interactions/");
+    free(body);
+
+    ASSERT_EQ(http_get(port, "/nope", &body), 404);
+    free(body);
+
+    /* The gateway goes away and does not come back: 503, with the
+     * reason, and the reconnects show in /metrics. */
+    fakecord_stop(H.fc);
+    H.fc = NULL;
+    WAIT_UNTIL(healthz(port, "shard 0 is") == 503, 10000);
+    ASSERT_EQ(http_get(port, "/healthz", &body), 503);
+    ASSERT_CONTAINS(body, "\"status\":\"unavailable\"");
+    ASSERT_CONTAINS(body, "\"loop_healthy\":true");
+    free(body);
+    WAIT_UNTIL(metric(port, "dbot_gateway_reconnects_total{shard=\"0\"}") >= 1,
+               10000);
+    ASSERT_EQ(h_finish(&H, 1), 0);
+    /* The listener is gone with the loop. */
+    {
+        struct sockaddr_in a;
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_port = htons((uint16_t)port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_TRUE(connect(fd, (struct sockaddr *)&a, sizeof a) != 0);
+        close(fd);
+    }
+    pthread_mutex_destroy(&H.mu);
+    ASSERT_TRUE(!h_log_has(H_TOKEN));
+}
+
+TEST(http_listen_in_use_fails_the_run)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    ASSERT_EQ(listen(fd, 1), 0);
+    ASSERT_EQ(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    port = ntohs(a.sin_port);
+    /* A saved session survives the failed start for the next attempt. */
+    {
+        FILE *f = fopen(state_path, "w");
+
+        ASSERT_TRUE(f != NULL);
+        fprintf(f, "{\"version\":1}");
+        fclose(f);
+    }
+    snprintf(extra, sizeof extra,
+             ",\"http_listen\":\"127.0.0.1:%d\",\"state_file\":\"%s\"", port,
+             state_path);
+    h_log_reset();
+    h_start(&H, NULL, extra);
+    ASSERT_EQ(h_finish(&H, 0), DBOT_EIO);
+    ASSERT_TRUE(h_log_has("cannot listen on 127.0.0.1"));
+    ASSERT_EQ(h_stats(&H).connections, 0);
+    ASSERT_EQ(access(state_path, F_OK), 0);
+    unlink(state_path);
+    close(fd);
+    h_teardown(&H);
+}
+
+/* ---- SIGHUP ---------------------------------------------------------------
+ */
+
+static void
+write_config(const char *path, const char *level)
+{
+    FILE *f = fopen(path, "w");
+
+    ASSERT_TRUE(f != NULL);
+    fprintf(f,
+            "{\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":\"%s\","
+            "\"log_level\":\"%s\"}",
+            H_TOKEN, fakecord_api_url(H.fc), fakecord_gateway_url(H.fc), level);
+    fclose(f);
+    chmod(path, 0600);
+}
+
+TEST(sighup_rereads_the_log_level)
+{
+    char path[160];
+
+    snprintf(path, sizeof path, "%s/config.json", tmpdir);
+    h_init(&H);
+    h_start_fake(&H, NULL);
+    write_config(path, "info");
+    ASSERT_EQ(dbot_new(&H.bot, path), 0);
+    ASSERT_EQ(dbot_on(H.bot, "*", h_record, &H), 0);
+    h_run_bot(&H);
+    wait_ready(&H);
+    h_log_reset();
+    dbot_log(DBOT_LOG_DEBUG, "test", "probe-before");
+    ASSERT_TRUE(!h_log_has("probe-before"));
+    write_config(path, "debug");
+    ASSERT_EQ(kill(getpid(), SIGHUP), 0);
+    WAIT_UNTIL(h_log_has("SIGHUP: configuration re-read"), 10000);
+    dbot_log(DBOT_LOG_DEBUG, "test", "probe-after");
+    ASSERT_TRUE(h_log_has("probe-after"));
+    /* A broken file keeps the current level. */
+    write_config(path, "loud");
+    ASSERT_EQ(kill(getpid(), SIGHUP), 0);
+    WAIT_UNTIL(h_log_has("SIGHUP: keeping the current configuration"), 10000);
+    ASSERT_TRUE(atomic_load(&H.running)); /* HUP is not a stop */
+    ASSERT_EQ(h_finish(&H, 1), 0);
+    dbot_log_set_level(DBOT_LOG_INFO);
+    unlink(path);
+    h_teardown(&H);
+}
+
+int
+main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/dbot-itest-service-XXXXXX");
+    ASSERT_TRUE(mkdtemp(tmpdir) != NULL);
+    snprintf(state_path, sizeof state_path, "%s/session.json", tmpdir);
+    unsetenv("STATE_DIRECTORY");
+    unsetenv("NOTIFY_SOCKET");
+    unsetenv("CREDENTIALS_DIRECTORY");
+    RUN(notify_ready_watchdog_stopping_in_order);
+    RUN(restart_resumes_and_replays_missed_events_once);
+    RUN(two_shards_ready_together_and_both_resume);
+    RUN(offline_mode_ends_the_session);
+    RUN(stale_session_file_identifies);
+    RUN(stop_finishes_jobs_in_flight);
+    RUN(shutdown_grace_bounds_the_wait);
+    RUN(metrics_and_healthz);
+    RUN(http_listen_in_use_fails_the_run);
+    RUN(sighup_rereads_the_log_level);
+    rmdir(tmpdir);
+    free(h_logs);
+    return 0;
+}

@@ -167,8 +167,8 @@ TEST(checker_rejects_broken_text)
         "# TYPE x counter\n# TYPE x counter\nx 1\n", /* two TYPEs */
         "x 1\n# TYPE x counter\n",                   /* TYPE after sample */
         "x 1\ny 1\nx 2\n",                           /* not contiguous */
-        "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"2\"} 1\n"
-        "h_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 2\n", /* decreasing */
+        ("# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"2\"} 1\n"
+         "h_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 2\n"), /* decreasing */
         "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_sum 1\nh_count 2\n",
         "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 3\n",
         "# TYPE h histogram\nh 3\n",

@@ -26,6 +26,7 @@
 #include "health.h"
 #include "interaction.h"
 #include "log.h"
+#include "presence.h"
 #include "resolve.h"
 #include "rest.h"
 #include "service.h"
@@ -88,6 +89,8 @@ struct dbot {
     cJSON *self_user;
 
     struct dbot__service *svc;
+    char *presence_json;   /* dbot_presence_set (presence.c), or NULL */
+    unsigned presence_gen; /* bumped on every change */
     int reloadable;    /* made by dbot_new: SIGHUP re-reads the file */
     char *config_path; /* as given to dbot_new (NULL: resolved again) */
 };
@@ -226,6 +229,34 @@ struct dbot__service *
 dbot__bot_service(dbot *bot)
 {
     return bot->svc;
+}
+
+const char *
+dbot__bot_presence(const dbot *bot, unsigned *gen)
+{
+    if (gen)
+        *gen = bot->presence_gen;
+    return bot->presence_json;
+}
+
+void
+dbot__bot_set_presence(dbot *bot, char *json)
+{
+    free(bot->presence_json);
+    bot->presence_json = json;
+    bot->presence_gen++;
+}
+
+struct dbot__gateway *
+dbot__bot_shard(dbot *bot, int i)
+{
+    return i >= 0 && i < bot->nshards ? bot->shards[i] : NULL;
+}
+
+int
+dbot__bot_nshards(const dbot *bot)
+{
+    return bot->nshards;
 }
 
 struct dbot__resolver *
@@ -790,6 +821,7 @@ dbot_free(dbot *bot)
     cJSON_Delete(bot->self_user);
     pthread_mutex_destroy(&bot->inbox_mu);
     free(bot->config_path);
+    free(bot->presence_json);
     dbot__config_free(&bot->cfg);
     free(bot);
 }

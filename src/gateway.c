@@ -34,6 +34,7 @@
 #include "gateway_codec.h"
 #include "interaction.h"
 #include "log.h"
+#include "presence.h"
 #include "resolve.h"
 #include "service.h"
 #include "url.h"
@@ -114,6 +115,7 @@ struct dbot__gateway {
     char *session_id;
     char *resume_url;
     int64_t seq;          /* last non-null s, -1 when none */
+    unsigned presence_gen; /* presence generation last sent (presence.h) */
 
     int attempt;          /* reconnects since the last READY/RESUMED */
     int resume_misses;    /* resume connections that never opened */
@@ -356,6 +358,7 @@ send_identify_or_resume(struct gw_conn *c)
             .shard_id = gw->shard_id,
             .shard_count = gw->shard_count,
             .large_threshold = cfg->large_threshold,
+            .presence_json = dbot__bot_presence(gw->bot, &gw->presence_gen),
         };
         p = dbot__gw_identify(&id);
         gw->n.identifies++;
@@ -475,6 +478,7 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
         gw->state = DBOT__GW_READY;
         gw->attempt = 0;
         LOG_I("gateway", "shard %d: READY", gw->shard_id);
+        dbot__gateway_sync_presence(gw); /* changed since the Identify */
     } else if (strcmp(m->t, "RESUMED") == 0) {
         gw->n.resumed++;
         gw->state = DBOT__GW_READY;
@@ -482,6 +486,9 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
         gw->resume_misses = 0;
         LOG_I("gateway", "shard %d: RESUMED at seq %lld", gw->shard_id,
               (long long)gw->seq);
+        /* A presence set while the shard was away is not in the resumed
+         * session: Discord kept the old one. */
+        dbot__gateway_sync_presence(gw);
     }
     if (strcmp(m->t, "READY") == 0)
         dbot__interactions_on_ready(dbot__bot_interactions(gw->bot), m->d);
@@ -1110,6 +1117,29 @@ int64_t
 dbot__gateway_latency_ms(const struct dbot__gateway *gw)
 {
     return gw->latency_ms;
+}
+
+void
+dbot__gateway_sync_presence(struct dbot__gateway *gw)
+{
+    const char *presence;
+    unsigned gen;
+    char *msg;
+    size_t cap;
+
+    if (!gw || gw->state != DBOT__GW_READY)
+        return;
+    presence = dbot__bot_presence(gw->bot, &gen);
+    if (gw->presence_gen == gen || !presence)
+        return;
+    cap = strlen(presence) + 16;
+    msg = malloc(cap);
+    if (!msg)
+        return; /* the next change or Identify carries it */
+    snprintf(msg, cap, "{\"op\":3,\"d\":%s}", presence);
+    if (dbot__gateway_send(gw, msg, strlen(msg)) == 0)
+        gw->presence_gen = gen;
+    free(msg);
 }
 
 int

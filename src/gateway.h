@@ -92,6 +92,10 @@ int64_t dbot__gateway_latency_ms(const struct dbot__gateway *gw);
 int dbot__gateway_send(struct dbot__gateway *gw, const char *json,
                        size_t len);
 
+/* Send the bot's presence (op 3) if the shard is READY and has not sent
+ * this generation yet (presence.h). NULL is a no-op. */
+void dbot__gateway_sync_presence(struct dbot__gateway *gw);
+
 /* The lws protocol callback for "dbot-gateway" (bot.c registers it). */
 int dbot__gateway_lws_cb(struct lws *wsi, enum lws_callback_reasons reason,
                          void *user, void *in, size_t len);

@@ -163,6 +163,12 @@ out:
 }
 
 char *
+dbot__gw_command(int op, const cJSON *d)
+{
+    return wrap_op(op, cJSON_Duplicate(d, 1));
+}
+
+char *
 dbot__gw_identify(const struct dbot__identify *id)
 {
     cJSON *d = cJSON_CreateObject();

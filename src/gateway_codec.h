@@ -55,6 +55,9 @@ char *dbot__gw_identify(const struct dbot__identify *id);
 /* Also NULL when token or session_id is NULL or seq < 0: there is nothing
  * to resume then; Identify instead. */
 char *dbot__gw_resume(const char *token, const char *session_id, int64_t seq);
+/* {"op":op,"d":<copy of d>} for a command the bot sends itself (op 3, 4,
+ * 8...). NULL on ENOMEM. */
+char *dbot__gw_command(int op, const cJSON *d);
 
 /* Close-code policy (docs' table). */
 enum dbot__close_action {

@@ -338,6 +338,13 @@ on_identify(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
     }
     if (c->on_resume_path)
         fc_violation(fc, "identify on resume_gateway_url");
+    if (cJSON_GetObjectItemCaseSensitive(d, "presence")) {
+        const char *why =
+            fc_presence_problem(cJSON_GetObjectItemCaseSensitive(d, "presence"));
+
+        if (why)
+            fc_violation(fc, "identify: %s", why);
+    }
     if (fc->remaining <= 0) {
         fc_violation(fc, "identify with session_start_limit exhausted");
         fc_gw_invalid_session(fc, c, 0);
@@ -604,6 +611,8 @@ on_message(struct fakecord *fc, struct fc_conn *c, const char *msg, size_t len)
             fc_gw_close(fc, c, 4003, "Not authenticated.");
         } else if (op->valueint == 8) {
             on_request_members(fc, c, d);
+        } else if (op->valueint == 3) {
+            fc_on_presence(fc, c, d);
         }
         break;
     default:
@@ -632,7 +641,7 @@ static void
 on_established(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss)
 {
     struct fc_conn *c = calloc(1, sizeof *c);
-    char buf[64], hello[128];
+    char buf[64];
     const char *v;
     int is_resume = 0;
 
@@ -677,6 +686,18 @@ on_established(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss)
         fc_gw_close(fc, c, 4012, "Invalid API version.");
         return;
     }
+    if (fc->hold_hello)
+        c->hello_held = 1; /* fakecord_hold_hello: sent on release */
+    else
+        fc_gw_hello(fc, c);
+}
+
+void
+fc_gw_hello(struct fakecord *fc, struct fc_conn *c)
+{
+    char hello[128];
+
+    c->hello_held = 0;
     snprintf(hello, sizeof hello,
              "{\"t\":null,\"s\":null,\"op\":10,\"d\":{\"heartbeat_interval\":"
              "%d,\"_trace\":[\"fakecord\"]}}",

@@ -36,6 +36,9 @@ int fc_gw_send(struct fakecord *fc, struct fc_conn *c, const char *text,
 int fc_gw_send_batch(struct fakecord *fc, struct fc_conn *c, char *const *texts,
                      int n);
 
+/* Send Hello (op 10) and start the heartbeat clock. */
+void fc_gw_hello(struct fakecord *fc, struct fc_conn *c);
+
 /* op 9; resumable == 0 kills the session. */
 void fc_gw_invalid_session(struct fakecord *fc, struct fc_conn *c,
                            int resumable);
@@ -44,5 +47,10 @@ void fc_gw_invalid_session(struct fakecord *fc, struct fc_conn *c,
 void fc_gw_close(struct fakecord *fc, struct fc_conn *c, int code,
                  const char *why);
 void fc_gw_drop(struct fakecord *fc, struct fc_conn *c);
+
+/* fake_presence.c: NULL when d is a presence object Discord accepts, else
+ * what is wrong; op 3 received (recorded, checked). */
+const char *fc_presence_problem(const cJSON *d);
+void fc_on_presence(struct fakecord *fc, struct fc_conn *c, const cJSON *d);
 
 #endif

@@ -70,6 +70,7 @@ struct fc_conn {
     int zinit;
     z_stream zs;
     int on_resume_path;
+    int hello_held;         /* connected while fakecord_hold_hello was on */
     struct fc_session *sess;
     struct fc_out *oq_head, *oq_tail;
     int closing; /* a CLOSE/DROP is queued: ignore further input */
@@ -148,6 +149,7 @@ struct fakecord {
     struct fc_session *sessions;
     int next_conn_id;
     int acks_on;
+    int hold_hello;         /* fakecord_hold_hello */
     int split_parts, split_frag;
     int remaining;          /* session_start_limit.remaining */
     int64_t *member_req_ms; /* last full op 8 per guild index */
@@ -158,7 +160,7 @@ struct fakecord {
     struct fakecord_stats st;
     char *viol;
     size_t viol_len;
-    cJSON *last_identify, *last_resume;
+    cJSON *last_identify, *last_resume, *last_presence;
 
     /* REST */
     struct fakecord_request *reqs;

@@ -32,6 +32,7 @@ enum {
     CMD_RAW,
     CMD_BATCH,
     CMD_PUSH_IX,
+    CMD_HOLD_HELLO,
 };
 
 struct fc_cmd {
@@ -104,6 +105,19 @@ cmd_batch(struct fakecord *fc, struct fc_cmd *k)
 }
 
 static int64_t
+hold_hello(struct fakecord *fc, int hold)
+{
+    struct fc_conn *c;
+
+    fc->hold_hello = hold;
+    if (!hold)
+        for (c = fc->conns; c; c = c->next)
+            if (c->hello_held)
+                fc_gw_hello(fc, c);
+    return 0;
+}
+
+static int64_t
 cmd_run(struct fakecord *fc, struct fc_cmd *k)
 {
     struct fc_conn *c;
@@ -115,6 +129,8 @@ cmd_run(struct fakecord *fc, struct fc_cmd *k)
         return cmd_batch(fc, k);
     case CMD_PUSH_IX:
         return (int64_t)fc_ix_push(fc, k->s1);
+    case CMD_HOLD_HELLO:
+        return hold_hello(fc, k->a);
     default:
         break;
     }
@@ -392,6 +408,7 @@ fakecord_stop(fakecord *fc)
     fc_sessions_free(fc);
     fc_rest_cleanup(fc);
     cJSON_Delete(fc->last_identify);
+    cJSON_Delete(fc->last_presence);
     cJSON_Delete(fc->last_resume);
     free(fc->viol);
     free(fc->member_req_ms);
@@ -499,6 +516,12 @@ fakecord_drop(fakecord *fc)
 }
 
 int
+fakecord_hold_hello(fakecord *fc, int hold)
+{
+    return submit(fc, CMD_HOLD_HELLO, 0, hold != 0, NULL, NULL, 0);
+}
+
+int
 fakecord_send_raw(fakecord *fc, const char *text, size_t len)
 {
     if (!text)
@@ -575,24 +598,32 @@ fakecord_violations(fakecord *fc)
     return s;
 }
 
+/* A copy of *j taken under the fake's mutex, or NULL. */
+static cJSON *
+copy_locked(fakecord *fc, cJSON *const *j)
+{
+    cJSON *copy;
+
+    pthread_mutex_lock(&fc->mu);
+    copy = *j ? cJSON_Duplicate(*j, 1) : NULL;
+    pthread_mutex_unlock(&fc->mu);
+    return copy;
+}
+
 cJSON *
 fakecord_last_identify(fakecord *fc)
 {
-    cJSON *j;
+    return copy_locked(fc, &fc->last_identify);
+}
 
-    pthread_mutex_lock(&fc->mu);
-    j = fc->last_identify ? cJSON_Duplicate(fc->last_identify, 1) : NULL;
-    pthread_mutex_unlock(&fc->mu);
-    return j;
+cJSON *
+fakecord_last_presence(fakecord *fc)
+{
+    return copy_locked(fc, &fc->last_presence);
 }
 
 cJSON *
 fakecord_last_resume(fakecord *fc)
 {
-    cJSON *j;
-
-    pthread_mutex_lock(&fc->mu);
-    j = fc->last_resume ? cJSON_Duplicate(fc->last_resume, 1) : NULL;
-    pthread_mutex_unlock(&fc->mu);
-    return j;
+    return copy_locked(fc, &fc->last_resume);
 }

@@ -161,6 +161,10 @@ int fakecord_drop_shard(fakecord *fc, int shard);
  * resumes. Applies to every connection, current and future. */
 void fakecord_set_heartbeat_ack(fakecord *fc, int on);
 
+/* hold != 0: connections made from now on get no Hello, so the client
+ * waits in its handshake (not READY); 0: send the held Hellos. */
+int fakecord_hold_hello(fakecord *fc, int hold);
+
 /* Send `len` bytes as one gateway message exactly as given (no seq, no
  * envelope), through the connection's deflate stream if zlib-stream. For
  * malformed JSON, unknown opcodes, hand-made dispatches. */
@@ -202,6 +206,7 @@ struct fakecord_stats {
     int live_connections;       /* websocket connections open now */
     int rest_requests;          /* HTTP requests received */
     int rest_429s;              /* 429 answers given */
+    int presences;              /* op 3 received */
 };
 void fakecord_stats(fakecord *fc, struct fakecord_stats *out);
 
@@ -229,6 +234,8 @@ char *fakecord_violations(fakecord *fc);
  * Caller cJSON_Delete()s. */
 cJSON *fakecord_last_identify(fakecord *fc);
 cJSON *fakecord_last_resume(fakecord *fc);
+/* Copy of the `d` of the last op 3 (Presence Update); NULL if none. */
+cJSON *fakecord_last_presence(fakecord *fc);
 
 /* One HTTP request as received. All strings NUL-terminated; absent
  * headers are "". */

@@ -1,0 +1,175 @@
+/*
+ * test_presence.c: the bot's presence and its gateway commands against the
+ * fake Discord: the presence goes in the Identify, changes go out as op 3
+ * on every READY shard, a change made while a shard is reconnecting is
+ * sent after RESUMED (not before, and not lost), and op 8 brings members.
+ * The fake checks every presence object against Discord's rules.
+ */
+#include "harness.h"
+
+#include "gateway.h"
+#include "presence.h"
+
+#include <dbot/shard.h>
+
+#include <cjson/cJSON.h>
+
+static struct harness H;
+
+static const cJSON *
+activity0(const cJSON *presence)
+{
+    return cJSON_GetArrayItem(cJSON_GetObjectItem(presence, "activities"), 0);
+}
+
+/* ---- work done on the loop thread (dbot_post) ---------------------------- */
+
+struct on_loop {
+    atomic_int done;
+    int rc;               /* dbot_presence_set */
+    int send_rc;          /* dbot_shard_send op 8 */
+    int shard_ready;      /* shard 0's state when the set ran */
+    const char *text;     /* custom status to set */
+    char guild_id[32];    /* for op 8; "" to skip */
+};
+
+static void
+set_custom_status(dbot *bot, void *arg)
+{
+    struct on_loop *w = arg;
+    dbot_presence p = { .name = w->text, .type = DBOT_ACTIVITY_CUSTOM };
+
+    w->shard_ready =
+        dbot__gateway_state(dbot__bot_shard(bot, 0)) == DBOT__GW_READY;
+    w->rc = dbot_presence_set(bot, &p);
+    if (w->guild_id[0]) {
+        cJSON *d = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(d, "guild_id", w->guild_id);
+        cJSON_AddStringToObject(d, "query", "");
+        cJSON_AddNumberToObject(d, "limit", 0);
+        w->send_rc = dbot_shard_send(
+            bot, dbot_shard_of_guild(bot, strtoull(w->guild_id, NULL, 10)), 8,
+            d);
+        cJSON_Delete(d);
+    }
+    atomic_store(&w->done, 1);
+}
+
+static void
+run_on_loop(struct on_loop *w)
+{
+    ASSERT_EQ(dbot_post(H.bot, set_custom_status, w), 0);
+    WAIT_UNTIL(atomic_load(&w->done), 10000);
+}
+
+/* ---- setup before dbot_run --------------------------------------------- */
+
+static char first_guild[32];
+
+static void
+on_guild(dbot *bot, const dbot_event *ev, void *data)
+{
+    const cJSON *id = cJSON_GetObjectItem(ev->data, "id");
+
+    (void)bot;
+    (void)data;
+    if (cJSON_IsString(id) && !first_guild[0])
+        snprintf(first_guild, sizeof first_guild, "%s", id->valuestring);
+}
+
+static void
+setup_playing(dbot *bot, void *arg)
+{
+    dbot_presence p = { .status = "idle", .name = "chess",
+                        .type = DBOT_ACTIVITY_PLAYING };
+
+    (void)arg;
+    ASSERT_EQ(dbot_presence_set(bot, &p), 0);
+    ASSERT_EQ(dbot_on(bot, "GUILD_CREATE", on_guild, NULL), 0);
+}
+
+/* ---- tests ----------------------------------------------------------------- */
+
+TEST(presence_in_identify_then_op3_and_member_request)
+{
+    struct on_loop w = { .text = "Serving /ping" };
+    cJSON *id, *pr;
+
+    first_guild[0] = '\0';
+    h_start_with(&H, NULL, ",\"intents\":[\"GUILDS\",\"GUILD_MEMBERS\"]",
+                 setup_playing, NULL);
+    WAIT_UNTIL(h_count(&H, "GUILD_CREATE") >= 1, 10000);
+    id = fakecord_last_identify(H.fc);
+    pr = cJSON_GetObjectItem(id, "presence");
+    ASSERT_STREQ(cJSON_GetObjectItem(pr, "status")->valuestring, "idle");
+    ASSERT_STREQ(cJSON_GetObjectItem(activity0(pr), "name")->valuestring,
+                 "chess");
+    ASSERT_EQ(cJSON_GetObjectItem(activity0(pr), "type")->valueint, 0);
+    cJSON_Delete(id);
+    ASSERT_EQ(h_stats(&H).presences, 0); /* the Identify carried it */
+
+    snprintf(w.guild_id, sizeof w.guild_id, "%s", first_guild);
+    ASSERT_TRUE(w.guild_id[0] != '\0');
+    run_on_loop(&w);
+    ASSERT_EQ(w.rc, 0);
+    ASSERT_EQ(w.send_rc, 0);
+    WAIT_UNTIL(h_stats(&H).presences == 1, 10000);
+    pr = fakecord_last_presence(H.fc);
+    ASSERT_STREQ(cJSON_GetObjectItem(pr, "status")->valuestring, "online");
+    ASSERT_STREQ(cJSON_GetObjectItem(activity0(pr), "state")->valuestring,
+                 "Serving /ping");
+    ASSERT_EQ(cJSON_GetObjectItem(activity0(pr), "type")->valueint, 4);
+    cJSON_Delete(pr);
+    WAIT_UNTIL(h_count(&H, "GUILD_MEMBERS_CHUNK") >= 1, 10000);
+    ASSERT_EQ(h_stats(&H).violations, 0);
+    h_teardown(&H);
+}
+
+TEST(presence_set_while_reconnecting_goes_out_after_resume)
+{
+    struct on_loop w = { .text = "back soon" };
+
+    h_start(&H, NULL, "");
+    WAIT_UNTIL(h_count(&H, "READY") >= 1, 10000);
+    /* The next connection gets no Hello until released: the shard is
+     * certainly not READY while the presence changes. */
+    ASSERT_EQ(fakecord_hold_hello(H.fc, 1), 0);
+    ASSERT_EQ(fakecord_close(H.fc, 4000), 0);
+    WAIT_UNTIL(h_stats(&H).connections == 2, 10000);
+    run_on_loop(&w);
+    ASSERT_EQ(w.rc, 0);
+    ASSERT_EQ(w.shard_ready, 0);
+    ASSERT_EQ(h_stats(&H).presences, 0);
+    ASSERT_EQ(fakecord_hold_hello(H.fc, 0), 0);
+    WAIT_UNTIL(h_stats(&H).resumes_ok == 1, 10000);
+    WAIT_UNTIL(h_stats(&H).presences == 1, 10000);
+    ASSERT_EQ(h_stats(&H).identifies, 1); /* resumed, not identified */
+    /* op 3 before the Resume would be a violation (4003). */
+    ASSERT_EQ(h_stats(&H).violations, 0);
+    h_teardown(&H);
+}
+
+TEST(presence_goes_to_every_shard)
+{
+    struct fakecord_opts o = { .guilds = 4 };
+    struct on_loop w = { .text = "two shards" };
+
+    h_start(&H, &o, ",\"shards\":2");
+    WAIT_UNTIL(h_count(&H, "READY") == 2, 10000);
+    run_on_loop(&w);
+    ASSERT_EQ(w.rc, 0);
+    WAIT_UNTIL(h_stats(&H).presences == 2, 10000);
+    ASSERT_EQ(h_stats(&H).violations, 0);
+    h_teardown(&H);
+}
+
+int
+main(void)
+{
+    RUN(presence_in_identify_then_op3_and_member_request);
+    RUN(presence_set_while_reconnecting_goes_out_after_resume);
+    RUN(presence_goes_to_every_shard);
+    free(h_logs);
+    return 0;
+}

@@ -18,6 +18,7 @@
 #include <dbot/dbot.h>
 #include <dbot/interaction.h>
 #include <dbot/rest.h>
+#include <dbot/shard.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -79,6 +80,9 @@ on_message(dbot *bot, const dbot_event *ev, void *data)
 int
 main(int argc, char **argv)
 {
+    /* Shown under the bot's name in the member list. */
+    const dbot_presence presence = { .name = "/ping",
+                                     .type = DBOT_ACTIVITY_LISTENING };
     dbot *bot;
     int rc;
 
@@ -89,7 +93,8 @@ main(int argc, char **argv)
         return 1;
     if (dbot_commands_set(bot, commands, 1) < 0 ||
         dbot_on_command(bot, "ping", on_ping, NULL) < 0 ||
-        dbot_on(bot, "MESSAGE_CREATE", on_message, NULL) < 0) {
+        dbot_on(bot, "MESSAGE_CREATE", on_message, NULL) < 0 ||
+        dbot_presence_set(bot, &presence) < 0) {
         dbot_free(bot);
         return 1;
     }

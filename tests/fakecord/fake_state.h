@@ -168,6 +168,7 @@ struct fakecord {
     struct fc_ix *ixs;
     cJSON *commands; /* {"global":[...], "<guild id>":[...]} */
     cJSON *messages; /* array */
+    cJSON *reactions; /* array of fakecord_reactions() records */
     uint64_t id_counter;
 };
 

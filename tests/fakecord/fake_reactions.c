@@ -76,10 +76,5 @@ fc_reaction_route(struct fakecord *fc, struct fc_http *h,
 cJSON *
 fakecord_reactions(fakecord *fc)
 {
-    cJSON *r;
-
-    pthread_mutex_lock(&fc->mu);
-    r = cJSON_Duplicate(fc->reactions, 1);
-    pthread_mutex_unlock(&fc->mu);
-    return r;
+    return fc_copy_locked(fc, &fc->reactions);
 }

@@ -577,12 +577,18 @@ fakecord_commands(fakecord *fc, const char *guild_id)
 }
 
 cJSON *
-fakecord_messages(fakecord *fc)
+fc_copy_locked(struct fakecord *fc, cJSON *const *store)
 {
     cJSON *r;
 
     pthread_mutex_lock(&fc->mu);
-    r = cJSON_Duplicate(fc->messages, 1);
+    r = cJSON_Duplicate(*store, 1);
     pthread_mutex_unlock(&fc->mu);
     return r;
+}
+
+cJSON *
+fakecord_messages(fakecord *fc)
+{
+    return fc_copy_locked(fc, &fc->messages);
 }

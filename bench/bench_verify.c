@@ -13,15 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#define ROUNDS 3000
+#include "bench_clock.h"
 
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#define ROUNDS 3000
 
 static void
 hex(const unsigned char *b, size_t n, char *out)

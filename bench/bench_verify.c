@@ -77,12 +77,12 @@ main(void)
         fprintf(stderr, "bench_verify: %d verifications failed\n", bad);
         return 1;
     }
-    printf("{\"bench\":\"verify\",\"rounds\":%d,\"body_bytes\":%zu,"
-           "\"floor_us\":%.2f,\"verifier_us\":%.2f,\"verify_signature_us\":%.2f,"
-           "\"verifier_vs_floor\":%.3f,\"verify_signature_vs_floor\":%.3f}\n",
-           ROUNDS, bl, (t1 - t0) * 1e6 / ROUNDS, (t2 - t1) * 1e6 / ROUNDS,
-           (t3 - t2) * 1e6 / ROUNDS, (t2 - t1) / (t1 - t0),
-           (t3 - t2) / (t1 - t0));
+    printf(
+        "{\"bench\":\"verify\",\"rounds\":%d,\"body_bytes\":%zu,"
+        "\"floor_us\":%.2f,\"verifier_us\":%.2f,\"verify_signature_us\":%.2f,"
+        "\"verifier_vs_floor\":%.3f,\"verify_signature_vs_floor\":%.3f}\n",
+        ROUNDS, bl, (t1 - t0) * 1e6 / ROUNDS, (t2 - t1) * 1e6 / ROUNDS,
+        (t3 - t2) * 1e6 / ROUNDS, (t2 - t1) / (t1 - t0), (t3 - t2) / (t1 - t0));
     dbot_verifier_free(v);
     EVP_PKEY_free(pk);
     EVP_PKEY_free(key);

@@ -60,7 +60,8 @@ parse_custom(const char *s, size_t n, struct dbot__emoji *e)
     return DBOT__EMOJI_OK;
 }
 
-/* Keycaps ("1️⃣", "#️⃣", "*️⃣") are the only emoji with ASCII in them. */
+/* Keycaps (0-9, # or * followed by U+FE0F U+20E3) are the only emoji
+ * with ASCII in them. */
 static enum dbot__emoji_err
 parse_unicode(const char *s, size_t n, struct dbot__emoji *e)
 {

@@ -27,8 +27,9 @@ log_refusal(const char *emoji, enum dbot__emoji_err err)
 
     /* Text that is not UTF-8 (or huge) is not echoed into the log. */
     if (err == DBOT__EMOJI_FORM && strlen(emoji) <= LOG_EMOJI_MAX)
-        LOG_W("rest", "reaction emoji \"%s\" %s (want \"👍\", \"<:name:id>\" "
-                      "or \"name:id\")",
+        LOG_W("rest",
+              "reaction emoji \"%s\" %s (want \"👍\", \"<:name:id>\" "
+              "or \"name:id\")",
               emoji, why);
     else if (err == DBOT__EMOJI_LONG)
         LOG_W("rest", "reaction emoji too long (%zu bytes)", strlen(emoji));

@@ -33,7 +33,7 @@ static const struct {
     const char *written, *meant;
 } adds[] = {
     { "👍", "👍" },
-    { "#️⃣", "#️⃣" },          /* '#', VS16, combining keycap */
+    { "#️⃣", "#️⃣" }, /* '#', VS16, combining keycap */
     { "🇫🇷", "🇫🇷" },           /* two regional indicators */
     { "<:blob:123>", "blob:123" },
     { "<a:dance:456>", "dance:456" },
@@ -51,8 +51,8 @@ run_adds(dbot *bot, void *arg)
 
     (void)arg;
     for (size_t i = 0; i < NADDS; i++)
-        rc |= dbot_reaction_add(bot, 9, 4, adds[i].written, on_res,
-                                &add_got[i]);
+        rc |=
+            dbot_reaction_add(bot, 9, 4, adds[i].written, on_res, &add_got[i]);
     rc |= dbot_reaction_remove_own(bot, 9, 4, "👍", on_res, &del_own);
     rc |= dbot_reaction_remove_user(bot, 9, 4, "<:blob:123>", 77, on_res,
                                     &del_user);
@@ -70,8 +70,14 @@ static void
 run_refusals(dbot *bot, void *arg)
 {
     static const char *const bad[] = {
-        "",           "\xF0\x9F\x91", ":thumbsup:", "%F0%9F%91%8D",
-        "<:broken>",  "👍/@me",       "thumbsup",   "<:blob:12x>",
+        "",
+        "\xF0\x9F\x91",
+        ":thumbsup:",
+        "%F0%9F%91%8D",
+        "<:broken>",
+        "👍/@me",
+        "thumbsup",
+        "<:blob:12x>",
         "👍👍👍👍👍👍👍👍👍👍👍👍👍👍👍👍👍",
     };
     int n = 0;
@@ -80,14 +86,13 @@ run_refusals(dbot *bot, void *arg)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         n += dbot_reaction_add(bot, 9, 4, bad[i], on_res, &refused_got) ==
              DBOT_EINVAL;
-    n += dbot_reaction_add(bot, 9, 4, NULL, on_res, &refused_got) ==
-         DBOT_EINVAL;
-    n += dbot_reaction_add(bot, 0, 4, "👍", on_res, &refused_got) ==
-         DBOT_EINVAL;
+    n +=
+        dbot_reaction_add(bot, 9, 4, NULL, on_res, &refused_got) == DBOT_EINVAL;
+    n += dbot_reaction_add(bot, 0, 4, "👍", on_res, &refused_got) == DBOT_EINVAL;
     n += dbot_reaction_remove_own(bot, 9, 0, "👍", on_res, &refused_got) ==
          DBOT_EINVAL;
-    n += dbot_reaction_remove_user(bot, 9, 4, "👍", 0, on_res,
-                                   &refused_got) == DBOT_EINVAL;
+    n += dbot_reaction_remove_user(bot, 9, 4, "👍", 0, on_res, &refused_got) ==
+         DBOT_EINVAL;
     atomic_store(&refusals, n);
 }
 
@@ -97,8 +102,7 @@ record(const cJSON *recs, int i, char *buf, size_t n)
 {
     const cJSON *r = cJSON_GetArrayItem(recs, i);
 
-    snprintf(buf, n, "%s %s %s",
-             cJSON_GetObjectItem(r, "method")->valuestring,
+    snprintf(buf, n, "%s %s %s", cJSON_GetObjectItem(r, "method")->valuestring,
              cJSON_GetObjectItem(r, "emoji")->valuestring,
              cJSON_GetObjectItem(r, "user")->valuestring);
 }
@@ -127,9 +131,9 @@ main(void)
     h_start(&H, NULL, NULL);
     WAIT_UNTIL(h_count(&H, "READY") >= 1, 10000);
     /* Discord's reaction limit: one per 0.25 s per channel. */
-    ASSERT_EQ(fakecord_rest_limit(H.fc, "PUT",
-                                  "/channels/{c}/messages/{m}/reactions/{e}/@me",
-                                  "reactions", 1, 250),
+    ASSERT_EQ(fakecord_rest_limit(
+                  H.fc, "PUT", "/channels/{c}/messages/{m}/reactions/{e}/@me",
+                  "reactions", 1, 250),
               0);
 
     ASSERT_EQ(dbot_post(H.bot, run_adds, NULL), 0);

@@ -87,9 +87,8 @@ TEST(bad_emoji_are_refused)
     ASSERT_EQ(dbot__emoji_parse("bl/ob:1", &e), DBOT__EMOJI_FORM);
     ASSERT_EQ(dbot__emoji_parse("blob:123456789012345678901", &e),
               DBOT__EMOJI_FORM);
-    ASSERT_EQ(
-        dbot__emoji_parse("<:a_name_longer_than_thirty_two_chars:1>", &e),
-        DBOT__EMOJI_LONG);
+    ASSERT_EQ(dbot__emoji_parse("<:a_name_longer_than_thirty_two_chars:1>", &e),
+              DBOT__EMOJI_LONG);
     for (size_t i = 0; i + 4 <= sizeof big - 1; i += 4)
         memcpy(big + i, "\xF0\x9F\x91\x8D", 4);
     big[sizeof big - 1 - (sizeof big - 1) % 4] = '\0';

@@ -119,7 +119,8 @@ TEST(reactions_share_one_route_per_channel)
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         ASSERT_EQ(dbot__rl_route_key("PUT", paths[i], k, sizeof k, t, sizeof t),
                   0);
-        ASSERT_STREQ(k, "PUT /channels/{id}/messages/{*}/reactions/{emoji}/@me");
+        ASSERT_STREQ(k,
+                     "PUT /channels/{id}/messages/{*}/reactions/{emoji}/@me");
         ASSERT_STREQ(t, "channels:9");
     }
     ASSERT_EQ(dbot__rl_route_key("DELETE",
@@ -147,7 +148,8 @@ TEST(reactions_wait_for_the_channel_window)
     int64_t wake;
 
     now = 1000;
-    submit(rl, &a, 1, "PUT", "/channels/9/messages/4/reactions/%F0%9F%91%8D/@me");
+    submit(rl, &a, 1, "PUT",
+           "/channels/9/messages/4/reactions/%F0%9F%91%8D/@me");
     ASSERT_EQ(take(rl, ids, 8, NULL), 1);
     r = hdrs("react", 1, 0, 0.25);
     dbot__rl_complete(rl, &a.rl, &r, now);

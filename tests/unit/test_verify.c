@@ -75,12 +75,11 @@ TEST(valid_signature_verifies)
 
     signer_new(&s);
     sign(&s, ts, body, strlen(body), sig);
-    ASSERT_EQ(dbot_verify_signature(s.pub_hex, ts, body, strlen(body), sig),
-              0);
+    ASSERT_EQ(dbot_verify_signature(s.pub_hex, ts, body, strlen(body), sig), 0);
     /* Hex case does not matter. */
     for (size_t i = 0; i < sizeof upper; i++)
-        upper[i] = (char)(sig[i] >= 'a' && sig[i] <= 'f' ? sig[i] - 32
-                                                         : sig[i]);
+        upper[i] =
+            (char)(sig[i] >= 'a' && sig[i] <= 'f' ? sig[i] - 32 : sig[i]);
     ASSERT_EQ(dbot_verify_signature(s.pub_hex, ts, body, strlen(body), upper),
               0);
     ASSERT_EQ(dbot_verifier_new(&v, s.pub_hex), 0);
@@ -153,8 +152,7 @@ TEST(reserialized_json_fails)
     cJSON_free(again);
     cJSON_Delete(j);
     /* The raw bytes still verify. */
-    ASSERT_EQ(dbot_verify_signature(s.pub_hex, ts, body, strlen(body), sig),
-              0);
+    ASSERT_EQ(dbot_verify_signature(s.pub_hex, ts, body, strlen(body), sig), 0);
     EVP_PKEY_free(s.key);
 }
 
@@ -194,8 +192,7 @@ TEST(bad_input_is_einval)
               DBOT_EINVAL);
     ASSERT_EQ(dbot_verify_signature(s.pub_hex, "", body, 3, sig), DBOT_EINVAL);
     ASSERT_EQ(dbot_verify_signature(s.pub_hex, ts, NULL, 3, sig), DBOT_EINVAL);
-    ASSERT_EQ(dbot_verify_signature(s.pub_hex, ts, body, 3, NULL),
-              DBOT_EINVAL);
+    ASSERT_EQ(dbot_verify_signature(s.pub_hex, ts, body, 3, NULL), DBOT_EINVAL);
     ASSERT_EQ(dbot_verify_signature(s.pub_hex, ts, body, 3, ""), DBOT_EINVAL);
     ASSERT_EQ(dbot_verify_signature(s.pub_hex, ts, body, 3, longer),
               DBOT_EINVAL);

@@ -19,16 +19,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 #define WINDOW 1024
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- the pool, with a minimal loop inbox ------------------------------- */
 

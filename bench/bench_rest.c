@@ -20,19 +20,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 enum {
     CHANNELS = 32,
     MAX_CONNS = 64
 };
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- the client, with a loop thread emulated by main ------------------- */
 

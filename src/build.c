@@ -6,6 +6,7 @@
  * would refuse.
  */
 #include "build.h"
+#include "emoji.h"
 #include "utf8.h"
 
 #include <stdarg.h>
@@ -116,86 +117,38 @@ dbot__bld_id(struct dbot__bld *b, cJSON *obj, const char *key, uint64_t id)
 
 /* ---- emoji ------------------------------------------------------------ */
 
-static int
-all_digits(const char *s, size_t n)
-{
-    size_t i;
-
-    if (n == 0 || n > 20)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
 /* "👍" -> {name}; "<:name:id>", "<a:name:id>" or "name:id" -> {id, name,
- * animated?}. */
+ * animated?}. The parsing is emoji.c's, shared with reactions. */
 cJSON *
 dbot__bld_emoji(struct dbot__bld *b, const char *path, const char *s)
 {
-    const char *p = s, *colon;
-    size_t len = strlen(s);
-    int animated = 0;
+    struct dbot__emoji em;
+    enum dbot__emoji_err err = dbot__emoji_parse(s, &em);
+    char name[DBOT__EMOJI_MAX + 1], id[24];
     cJSON *e;
 
-    if (!*s) {
-        dbot__bld_fail(b, DBOT_EINVAL, "%s.emoji: empty", path);
+    if (err == DBOT__EMOJI_FORM) {
+        dbot__bld_fail(b, DBOT_EINVAL, "%s.emoji: \"%s\" %s", path, s,
+                       dbot__emoji_why(err));
         return NULL;
     }
-    if (dbot__utf8_len(s) < 0) {
-        dbot__bld_fail(b, DBOT_EINVAL, "%s.emoji: not valid UTF-8", path);
+    if (err) {
+        dbot__bld_fail(b, DBOT_EINVAL, "%s.emoji: %s", path,
+                       dbot__emoji_why(err));
         return NULL;
     }
     if (!(e = cJSON_CreateObject())) {
         dbot__bld_nomem(b);
         return NULL;
     }
-    if (p[0] == '<') {
-        if (len < 2 || s[len - 1] != '>')
-            goto bad;
-        p++;
-        len -= 2;
-        if (*p == 'a') {
-            animated = 1;
-            p++;
-            len--;
-        }
-        if (*p != ':')
-            goto bad;
-        p++;
-        len--;
-    }
-    colon = memchr(p, ':', len);
-    if (!colon && s[0] == '<')
-        goto bad;
-    if (colon && all_digits(colon + 1, len - (size_t)(colon + 1 - p)) &&
-        colon > p) {
-        char name[64], id[24];
-        size_t nl = (size_t)(colon - p), il = len - nl - 1;
-
-        if (nl >= sizeof name)
-            goto bad;
-        memcpy(name, p, nl);
-        name[nl] = '\0';
-        memcpy(id, colon + 1, il);
-        id[il] = '\0';
-        if (dbot__bld_str(b, e, "id", id) < 0 ||
-            dbot__bld_str(b, e, "name", name) < 0 ||
-            (animated &&
-             dbot__bld_item(b, e, "animated", cJSON_CreateTrue()) < 0))
-            goto fail;
-        return e;
-    }
-    if (s[0] == '<')
-        goto bad;
-    if (dbot__bld_str(b, e, "name", s) < 0)
+    snprintf(name, sizeof name, "%.*s", (int)em.name_len, em.name);
+    snprintf(id, sizeof id, "%.*s", (int)em.id_len, em.id ? em.id : "");
+    if ((em.id && dbot__bld_str(b, e, "id", id) < 0) ||
+        dbot__bld_str(b, e, "name", name) < 0 ||
+        (em.animated &&
+         dbot__bld_item(b, e, "animated", cJSON_CreateTrue()) < 0))
         goto fail;
     return e;
-bad:
-    dbot__bld_fail(b, DBOT_EINVAL,
-                   "%s.emoji: \"%s\" is neither a Unicode emoji nor <:name:id>",
-                   path, s);
 fail:
     cJSON_Delete(e);
     return NULL;

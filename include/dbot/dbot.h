@@ -9,6 +9,7 @@
  *   dbot_post()        run a function on the loop (any thread, not signals)
  *   dbot_stop()        ask the loop to stop (any thread and signal handlers)
  *   dbot_log(), dbot_strerror(), dbot_err_name()
+ *   dbot_verify_signature() and dbot_verifier_* (dbot/verify.h)
  *
  * Debug builds check the thread in every other entry point and refuse a call
  * from the wrong thread with DBOT_EWRONGTHREAD.
@@ -69,7 +70,8 @@ extern "C" {
     X(ESTATE, -4010, "not allowed in the current state")                      \
     X(EEXPIRED, -4011, "interaction token expired")                           \
     X(ETOOBIG, -4012, "size limit exceeded")                                  \
-    X(ESHUTDOWN, -4013, "bot is shutting down")
+    X(ESHUTDOWN, -4013, "bot is shutting down")                               \
+    X(EBADSIG, -4014, "signature does not match")
 
 enum dbot_errno {
 #define DBOT_ERRNO_ENUM_(name, val, msg) DBOT_##name = (val),

@@ -16,8 +16,8 @@
  * res->err == DBOT_ECANCELED.
  *
  * PATHS are relative to the configured API URL ("/channels/1/messages",
- * version included in the URL). Path segments are sent as given: URL-encode
- * reaction emoji yourself.
+ * version included in the URL). Path segments are sent as given; the
+ * reaction calls below encode their emoji themselves.
  */
 #ifndef DBOT_REST_H
 #define DBOT_REST_H
@@ -96,6 +96,42 @@ DBOT_API int dbot_message_create(dbot *bot, uint64_t channel_id,
 /* dbot_message_create with {"content": text}. */
 DBOT_API int dbot_message_send(dbot *bot, uint64_t channel_id, const char *text,
                                dbot_rest_fn cb, void *data);
+
+/* ---- reactions -------------------------------------------------------- */
+
+/* EMOJI. `emoji` is what a user writes: a Unicode emoji ("👍", "#️⃣",
+ * "🇫🇷", sequences with variation selectors, keycaps and ZWJ included) or a
+ * custom one as "<:name:id>", "<a:name:id>" or "name:id". dbot encodes it
+ * exactly once (percent-encoded UTF-8, or "name:id"); never pass it
+ * URL-encoded already. Each call returns DBOT_EINVAL, and logs why, for an
+ * emoji that is empty, not UTF-8, longer than 64 bytes, or neither form
+ * (":thumbsup:", "%F0%9F%91%8D"). Reactions share one rate-limit route per
+ * channel whatever the emoji; Discord allows about one every 0.25 s. */
+
+/* Name: dbot_reaction_add
+ * Desc: PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me
+ *       (react as the bot; 204 on success).
+ * Returns: 0 (cb will run), DBOT_EINVAL (zero id or bad emoji), or as
+ *       dbot_rest. */
+DBOT_API int dbot_reaction_add(dbot *bot, uint64_t channel_id,
+                               uint64_t message_id, const char *emoji,
+                               dbot_rest_fn cb, void *data);
+
+/* Name: dbot_reaction_remove_own
+ * Desc: DELETE .../reactions/{emoji}/@me (the bot's own reaction).
+ * Returns: as dbot_reaction_add. */
+DBOT_API int dbot_reaction_remove_own(dbot *bot, uint64_t channel_id,
+                                      uint64_t message_id, const char *emoji,
+                                      dbot_rest_fn cb, void *data);
+
+/* Name: dbot_reaction_remove_user
+ * Desc: DELETE .../reactions/{emoji}/{user_id} (someone else's reaction;
+ *       needs MANAGE_MESSAGES).
+ * Returns: as dbot_reaction_add; DBOT_EINVAL also for user_id 0. */
+DBOT_API int dbot_reaction_remove_user(dbot *bot, uint64_t channel_id,
+                                       uint64_t message_id, const char *emoji,
+                                       uint64_t user_id, dbot_rest_fn cb,
+                                       void *data);
 
 /* ---- interactions ----------------------------------------------------- */
 

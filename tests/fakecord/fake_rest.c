@@ -595,7 +595,8 @@ fc_rest_init(struct fakecord *fc)
 {
     fc->commands = cJSON_CreateObject();
     fc->messages = cJSON_CreateArray();
-    if (!fc->commands || !fc->messages)
+    fc->reactions = cJSON_CreateArray();
+    if (!fc->commands || !fc->messages || !fc->reactions)
         return -1;
     /* Discord's real hash for message creation, 5 per 5 s per channel. */
     return fc_rl_set_route(&fc->rl, "POST", "/channels/{channel_id}/messages",
@@ -619,7 +620,8 @@ fc_rest_cleanup(struct fakecord *fc)
     fc_requests_free_all(fc);
     cJSON_Delete(fc->commands);
     cJSON_Delete(fc->messages);
-    fc->commands = fc->messages = NULL;
+    cJSON_Delete(fc->reactions);
+    fc->commands = fc->messages = fc->reactions = NULL;
 }
 
 int

@@ -345,9 +345,8 @@ channel_route(struct fakecord *fc, struct fc_http *h, const struct fc_route *r)
                !strcmp(m, "DELETE")) {
         fc_http_reply(h, 204, NULL);
     } else if (r->n == 7 && fc_route_is(r, 2, "messages") &&
-               fc_route_is(r, 4, "reactions") && fc_route_is(r, 6, "@me") &&
-               (!strcmp(m, "PUT") || !strcmp(m, "DELETE"))) {
-        fc_http_reply(h, 204, NULL);
+               fc_route_is(r, 4, "reactions")) {
+        fc_reaction_route(fc, h, r);
     } else {
         fc_http_error(h, 404, 0, "404: Not Found");
     }
@@ -578,12 +577,18 @@ fakecord_commands(fakecord *fc, const char *guild_id)
 }
 
 cJSON *
-fakecord_messages(fakecord *fc)
+fc_copy_locked(struct fakecord *fc, cJSON *const *store)
 {
     cJSON *r;
 
     pthread_mutex_lock(&fc->mu);
-    r = cJSON_Duplicate(fc->messages, 1);
+    r = cJSON_Duplicate(*store, 1);
     pthread_mutex_unlock(&fc->mu);
     return r;
+}
+
+cJSON *
+fakecord_messages(fakecord *fc)
+{
+    return fc_copy_locked(fc, &fc->messages);
 }

@@ -36,6 +36,15 @@ cJSON *fc_message_object(uint64_t id, const char *channel_id, const cJSON *body,
 /* 1 if b is a message body with content; else answers h (50109/50006). */
 int fc_message_body_ok(struct fc_http *h, const cJSON *b);
 
+/* A copy of the store *store under fc->mu, for the public queries (any
+ * thread, mu NOT held). Caller deletes. */
+cJSON *fc_copy_locked(struct fakecord *fc, cJSON *const *store);
+
+/* PUT|DELETE /channels/{c}/messages/{m}/reactions/{emoji}/{@me|user}
+ * (fake_reactions.c). */
+void fc_reaction_route(struct fakecord *fc, struct fc_http *h,
+                       const struct fc_route *r);
+
 /* POST /interactions/{id}/{token}/callback. */
 void fc_ix_callback(struct fakecord *fc, struct fc_http *h,
                     const struct fc_route *r);

@@ -168,8 +168,9 @@ struct fakecord {
     struct fc_rule *rules;
     struct fc_rl rl;
     struct fc_ix *ixs;
-    cJSON *commands; /* {"global":[...], "<guild id>":[...]} */
-    cJSON *messages; /* array */
+    cJSON *commands;  /* {"global":[...], "<guild id>":[...]} */
+    cJSON *messages;  /* array */
+    cJSON *reactions; /* array of fakecord_reactions() records */
     uint64_t id_counter;
 };
 

@@ -360,6 +360,12 @@ cJSON *fakecord_commands(fakecord *fc, const char *guild_id);
  * in order: an array of message objects. */
 cJSON *fakecord_messages(fakecord *fc);
 
+/* Copy of every reaction added or removed, in order: an array of
+ * {"method","channel_id","message_id","emoji","user"}, where emoji is the
+ * route segment decoded once, as Discord reads it ("👍", "blob:123") and
+ * user is "@me" or an id. Refused ones (400 10014) are not listed. */
+cJSON *fakecord_reactions(fakecord *fc);
+
 #ifdef __cplusplus
 }
 #endif

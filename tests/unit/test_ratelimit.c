@@ -104,6 +104,67 @@ TEST(route_keys_wildcard_minor_ids)
     ASSERT_STREQ(t, "");
 }
 
+/* Discord buckets reactions by channel: every emoji (encoded once, or
+ * name:id) and every message of a channel is one route, the channel the
+ * top-level id. */
+TEST(reactions_share_one_route_per_channel)
+{
+    static const char *const paths[] = {
+        "/channels/9/messages/4/reactions/%F0%9F%91%8D/@me",
+        "/channels/9/messages/5/reactions/%23%EF%B8%8F%E2%83%A3/@me",
+        "/channels/9/messages/4/reactions/blob:123/@me",
+    };
+    char k[256], t[96];
+
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        ASSERT_EQ(dbot__rl_route_key("PUT", paths[i], k, sizeof k, t, sizeof t),
+                  0);
+        ASSERT_STREQ(k,
+                     "PUT /channels/{id}/messages/{*}/reactions/{emoji}/@me");
+        ASSERT_STREQ(t, "channels:9");
+    }
+    ASSERT_EQ(dbot__rl_route_key("DELETE",
+                                 "/channels/8/messages/4/reactions/blob:1/77",
+                                 k, sizeof k, t, sizeof t),
+              0);
+    ASSERT_STREQ(k, "DELETE /channels/{id}/messages/{*}/reactions/{emoji}/{*}");
+    ASSERT_STREQ(t, "channels:8");
+    /* Unencoded UTF-8 is not a path; the reaction calls never send it. */
+    ASSERT_EQ(dbot__rl_route_key("PUT",
+                                 "/channels/9/messages/4/reactions/\xF0\x9F"
+                                 "\x91\x8D/@me",
+                                 k, sizeof k, t, sizeof t),
+              DBOT_EINVAL);
+}
+
+/* Reactions' 1 per 0.25 s: a second emoji waits for the channel's window,
+ * another channel does not. */
+TEST(reactions_wait_for_the_channel_window)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 1);
+    struct req a, b, c;
+    struct dbot__rl_resp r;
+    int ids[8];
+    int64_t wake;
+
+    now = 1000;
+    submit(rl, &a, 1, "PUT",
+           "/channels/9/messages/4/reactions/%F0%9F%91%8D/@me");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    r = hdrs("react", 1, 0, 0.25);
+    dbot__rl_complete(rl, &a.rl, &r, now);
+    submit(rl, &b, 2, "PUT", "/channels/9/messages/4/reactions/blob:123/@me");
+    ASSERT_EQ(take(rl, ids, 8, &wake), 0);
+    ASSERT_EQ(wake, 1250);
+    submit(rl, &c, 3, "PUT", "/channels/7/messages/4/reactions/blob:123/@me");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 3);
+    now = 1250;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 2);
+    dbot__rl_free(rl);
+}
+
 TEST(route_keys_hide_tokens)
 {
     char k[256], t[96], t2[96];
@@ -737,6 +798,8 @@ int
 main(void)
 {
     RUN(route_keys_wildcard_minor_ids);
+    RUN(reactions_share_one_route_per_channel);
+    RUN(reactions_wait_for_the_channel_window);
     RUN(route_keys_hide_tokens);
     RUN(route_keys_reject_garbage);
     RUN(unknown_route_one_in_flight_per_lane);

@@ -213,21 +213,39 @@ build_dispatch(const char *t, const char *d_json, int64_t seq)
     return s;
 }
 
+/* Store the dispatch for replay and send it; `garble` sends only its
+ * first half, as a frame corrupted on the way would arrive. */
+static int64_t
+dispatch(struct fakecord *fc, struct fc_session *s, const char *t,
+         const char *d_json, int garble)
+{
+    int64_t seq = ++s->seq;
+    char *text = build_dispatch(t, d_json, seq);
+    size_t len;
+
+    if (!text)
+        return -1;
+    len = strlen(text);
+    fc_session_store(fc, s, text);
+    if (s->conn && !s->conn->closing)
+        fc_gw_send(fc, s->conn, text, garble ? len / 2 : len);
+    fc->st.last_seq_sent = seq;
+    free(text);
+    return seq;
+}
+
 int64_t
 fc_gw_dispatch(struct fakecord *fc, struct fc_session *s, const char *t,
                const char *d_json)
 {
-    int64_t seq = ++s->seq;
-    char *text = build_dispatch(t, d_json, seq);
+    return dispatch(fc, s, t, d_json, 0);
+}
 
-    if (!text)
-        return -1;
-    fc_session_store(fc, s, text);
-    if (s->conn && !s->conn->closing)
-        fc_gw_send(fc, s->conn, text, strlen(text));
-    fc->st.last_seq_sent = seq;
-    free(text);
-    return seq;
+int64_t
+fc_gw_dispatch_garbled(struct fakecord *fc, struct fc_session *s,
+                       const char *t, const char *d_json)
+{
+    return dispatch(fc, s, t, d_json, 1);
 }
 
 void

@@ -26,6 +26,10 @@ struct fc_conn *fc_gw_target(struct fakecord *fc, int shard);
  * d_json must be valid JSON. Returns the seq, or -1. */
 int64_t fc_gw_dispatch(struct fakecord *fc, struct fc_session *s, const char *t,
                        const char *d_json);
+/* The same, but the connection gets only the first half of the message
+ * (the session keeps it whole, so a Resume replays it intact). */
+int64_t fc_gw_dispatch_garbled(struct fakecord *fc, struct fc_session *s,
+                               const char *t, const char *d_json);
 
 /* Queue one gateway message (compressed per connection) and ask for
  * writable. Returns 0 or -1. */

@@ -24,6 +24,7 @@
 
 enum {
     CMD_PUSH,
+    CMD_PUSH_GARBLED,
     CMD_RECONNECT,
     CMD_INVALID,
     CMD_HBREQ,
@@ -55,6 +56,8 @@ cmd_push(struct fakecord *fc, struct fc_cmd *k)
     if (!j)
         return -1;
     cJSON_Delete(j);
+    if (k->kind == CMD_PUSH_GARBLED)
+        return fc_gw_dispatch_garbled(fc, s, k->s1, k->s2);
     return fc_gw_dispatch(fc, s, k->s1, k->s2);
 }
 
@@ -110,6 +113,7 @@ cmd_run(struct fakecord *fc, struct fc_cmd *k)
 
     switch (k->kind) {
     case CMD_PUSH:
+    case CMD_PUSH_GARBLED:
         return cmd_push(fc, k);
     case CMD_BATCH:
         return cmd_batch(fc, k);
@@ -442,6 +446,12 @@ int
 fakecord_push_event(fakecord *fc, const char *t, const char *d_json)
 {
     return fakecord_push_event_shard(fc, 0, t, d_json);
+}
+
+int
+fakecord_push_event_garbled(fakecord *fc, const char *t, const char *d_json)
+{
+    return submit(fc, CMD_PUSH_GARBLED, 0, 0, t, d_json, 0);
 }
 
 int

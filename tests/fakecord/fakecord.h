@@ -136,6 +136,12 @@ int fakecord_push_event(fakecord *fc, const char *t, const char *d_json);
 int fakecord_push_event_shard(fakecord *fc, int shard, const char *t,
                               const char *d_json);
 
+/* Like fakecord_push_event, but the wire carries only the first half of
+ * the message (a frame corrupted on the way): the session stores it whole
+ * under its seq, so a Resume from before it replays it intact. */
+int fakecord_push_event_garbled(fakecord *fc, const char *t,
+                                const char *d_json);
+
 /* op 7 Reconnect. The session stays resumable. */
 int fakecord_send_reconnect(fakecord *fc);
 int fakecord_send_reconnect_shard(fakecord *fc, int shard);

@@ -145,6 +145,40 @@ h_count(struct harness *h, const char *name)
     return n;
 }
 
+/* Dispatches named FAKECORD_BATCH/TEST_EVENT carry d.i; check that the
+ * bot saw i = 0..n-1 exactly once each and in order. */
+static inline void
+h_assert_sequence(struct harness *h, const char *name, int n)
+{
+    int next = 0;
+
+    pthread_mutex_lock(&h->mu);
+    for (int k = 0; k < h->nev; k++) {
+        if (strcmp(h->ev[k].name, name) != 0)
+            continue;
+        if (h->ev[k].i != next) {
+            pthread_mutex_unlock(&h->mu);
+            CHECK_FAIL_("%s: expected i=%d, got i=%d (seq %lld)", name, next,
+                        h->ev[k].i, (long long)h->ev[k].seq);
+        }
+        next++;
+    }
+    pthread_mutex_unlock(&h->mu);
+    ASSERT_EQ(next, n);
+}
+
+/* Push dispatches `name` with d = {"i": from .. to-1}, in order. */
+static inline void
+h_push_numbered(struct harness *h, const char *name, int from, int to)
+{
+    char d[64];
+
+    for (int i = from; i < to; i++) {
+        snprintf(d, sizeof d, "{\"i\":%d}", i);
+        ASSERT_GE(fakecord_push_event(h->fc, name, d), 0);
+    }
+}
+
 static inline struct fakecord_stats
 h_stats(struct harness *h)
 {
@@ -182,21 +216,30 @@ h_start_fake(struct harness *h, const struct fakecord_opts *o)
 }
 
 /* Build a bot pointing at the fake; `extra` is more JSON members
- * (",\"intents\":[...]") or "". */
+ * (",\"intents\":[...]") or "". Without `gateway_url` the bot asks
+ * GET /gateway/bot for it, as with Discord. */
 static inline void
-h_new_bot(struct harness *h, const char *extra)
+h_new_bot_at(struct harness *h, int gateway_url, const char *extra)
 {
-    char json[2048];
+    char json[2048], gw[256] = "";
 
+    if (gateway_url)
+        snprintf(gw, sizeof gw, "\"gateway_url\":\"%s\",",
+                 fakecord_gateway_url(h->fc));
     snprintf(json, sizeof json,
-             "{\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":\"%s\","
+             "{\"token\":\"%s\",\"api_url\":\"%s\",%s"
              "\"log_level\":\"%s\",\"reconnect_min_ms\":50,"
              "\"reconnect_max_ms\":400%s}",
-             H_TOKEN, fakecord_api_url(h->fc), fakecord_gateway_url(h->fc),
-             "debug",
+             H_TOKEN, fakecord_api_url(h->fc), gw, "debug",
              extra ? extra : "");
     ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
     ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
+}
+
+static inline void
+h_new_bot(struct harness *h, const char *extra)
+{
+    h_new_bot_at(h, 1, extra);
 }
 
 static inline void

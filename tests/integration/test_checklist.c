@@ -245,11 +245,19 @@ on_defer_then_answer(dbot_interaction *ix, void *data)
     return dbot_interaction_edit_original(ix, "after the defer");
 }
 
+static int
+on_pong(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    return dbot_interaction_reply(ix, "pong");
+}
+
 static void
 setup_defer(dbot *bot, void *arg)
 {
     (void)arg;
     ASSERT_EQ(dbot_on_command(bot, "defer", on_defer_then_answer, NULL), 0);
+    ASSERT_EQ(dbot_on_command(bot, "pong", on_pong, NULL), 0);
 }
 
 /* Arrival time of the first request whose method and path match. */
@@ -280,6 +288,11 @@ TEST(edit_waits_for_the_defer_to_land)
     atomic_store(&followup_rc, 1);
     h_start_with(&H, NULL, "", setup_defer, NULL);
     wait_ready(&H);
+    /* Until curl has seen one answer it waits for the first connection
+     * (it may turn out to multiplex): one request first, so the edit
+     * below is free to overtake the defer, and only dbot holds it. */
+    id = push_command(&H, "pong");
+    WAIT_UNTIL(ix_callbacks(&H, id) == 1, 10000);
     ASSERT_GE(fakecord_rest_script(H.fc, &slow_callback), 0);
     id = push_command(&H, "defer");
     WAIT_UNTIL(ix_edits(&H, id) == 1, 10000);
@@ -318,13 +331,6 @@ TEST(close_4003_after_ready_reconnects)
 
 #define BURST 20
 
-static int
-on_pong(dbot_interaction *ix, void *data)
-{
-    (void)data;
-    return dbot_interaction_reply(ix, "pong");
-}
-
 static void
 setup_pong(dbot *bot, void *arg)
 {
@@ -342,9 +348,13 @@ TEST(burst_of_acks_is_sent_in_parallel)
         .delay_ms = 500,
     };
     uint64_t id[BURST];
+    double worst = 0;
 
     h_start_with(&H, NULL, "", setup_pong, NULL);
     wait_ready(&H);
+    /* A first ack, so curl knows the server (edit test above). */
+    id[0] = push_command(&H, "pong");
+    WAIT_UNTIL(ix_callbacks(&H, id[0]) == 1, 10000);
     ASSERT_GE(fakecord_rest_script(H.fc, &slow_callbacks), 0);
     for (int i = 0; i < BURST; i++)
         id[i] = push_command(&H, "pong");
@@ -354,9 +364,13 @@ TEST(burst_of_acks_is_sent_in_parallel)
         struct fakecord_ix_log l = ix_log(&H, id[i]);
 
         ASSERT_EQ(l.callback_type, 4);
-        ASSERT_LE((long long)l.callback_ms, check_timeout_ms_(1500));
+        if (l.callback_ms > worst)
+            worst = l.callback_ms;
         fakecord_ix_log_free(&l);
     }
+    /* One at a time, the third would have left after 1,000 ms. */
+    fprintf(stderr, "   slowest of %d acks: %.0f ms\n", BURST, worst);
+    ASSERT_LE((long long)worst, check_timeout_ms_(900));
     assert_no_violations(&H);
     h_teardown(&H);
 }

@@ -51,6 +51,7 @@ out_push(struct fc_conn *c, int kind, int flags, int code, const void *data,
     else
         c->oq_head = o;
     c->oq_tail = o;
+    c->fc->st.frames_unsent++;
     return 0;
 }
 
@@ -712,12 +713,12 @@ on_writeable(struct fakecord *fc, struct lws *wsi, struct fc_conn *c)
     struct fc_out *o = c->oq_head;
     int rc = 0;
 
-    (void)fc;
     if (!o)
         return 0;
     c->oq_head = o->next;
     if (!c->oq_head)
         c->oq_tail = NULL;
+    fc->st.frames_unsent--;
     switch (o->kind) {
     case FC_OUT_DATA:
         if (lws_write(wsi, o->buf + LWS_PRE, o->len,
@@ -762,6 +763,7 @@ conn_free(struct fakecord *fc, struct fc_conn *c)
     while (c->oq_head) {
         struct fc_out *o = c->oq_head;
         c->oq_head = o->next;
+        fc->st.frames_unsent--;
         free(o->buf);
         free(o);
     }

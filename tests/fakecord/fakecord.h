@@ -206,6 +206,9 @@ struct fakecord_stats {
     int violations;             /* lines in fakecord_violations() */
     int compressed;             /* last connection used zlib-stream */
     int live_connections;       /* websocket connections open now */
+    int frames_unsent;          /* gateway frames queued, not yet handed to
+                                   the socket (0: the client has, or the
+                                   kernel holds, everything sent so far) */
     int rest_requests;          /* HTTP requests received */
     int rest_429s;              /* 429 answers given */
 };

@@ -194,6 +194,60 @@ TEST(seq_comes_only_from_dispatches_with_an_s)
     h_teardown(&H);
 }
 
+/* ---- item 6: a stalled loop finds whole zlib-stream messages ----------- */
+
+/* Blocks the loop thread (what handlers must never do) until the gate
+ * opens: meanwhile the socket fills with compressed frames. */
+static void
+on_stall(dbot *bot, const dbot_event *ev, void *data)
+{
+    (void)bot;
+    (void)ev;
+    (void)data;
+    pthread_mutex_lock(&gate_mu);
+    atomic_fetch_add(&gate_waiting, 1);
+    while (!gate_open)
+        pthread_cond_wait(&gate_cv, &gate_mu);
+    atomic_fetch_sub(&gate_waiting, 1);
+    pthread_mutex_unlock(&gate_mu);
+}
+
+static void
+setup_stall(dbot *bot, void *arg)
+{
+    (void)arg;
+    ASSERT_EQ(dbot_on(bot, "STALL", on_stall, NULL), 0);
+}
+
+TEST(stalled_loop_inflates_the_backlog_in_order)
+{
+    h_log_reset();
+    gate_set(0);
+    h_start_with(&H, NULL, "", setup_stall, NULL);
+    wait_ready(&H);
+    ASSERT_GE(fakecord_push_event(H.fc, "STALL", "{}"), 0);
+    WAIT_UNTIL(atomic_load(&gate_waiting) == 1, 10000);
+    /* Messages split over websocket messages and fragments, and many
+     * messages in one frame, all waiting in the socket together. */
+    fakecord_set_split(H.fc, 3, 0);
+    h_push_numbered(&H, "TEST_EVENT", 0, 20);
+    fakecord_set_split(H.fc, 3, 1);
+    h_push_numbered(&H, "TEST_EVENT", 20, 40);
+    fakecord_set_split(H.fc, 0, 0);
+    ASSERT_GE(fakecord_send_batch(H.fc, NULL, NULL, 25), 0);
+    WAIT_UNTIL(h_stats(&H).frames_unsent == 0, 10000);
+    gate_set(1);
+    WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 40, 10000);
+    WAIT_UNTIL(h_count(&H, "FAKECORD_BATCH") >= 25, 10000);
+    h_assert_sequence(&H, "TEST_EVENT", 40);
+    h_assert_sequence(&H, "FAKECORD_BATCH", 25);
+    ASSERT_EQ(h_stats(&H).compressed, 1);
+    ASSERT_EQ(h_stats(&H).connections, 1);
+    ASSERT_TRUE(!h_log_has("zlib-stream"));
+    assert_no_violations(&H);
+    h_teardown(&H);
+}
+
 /* ---- item 8: every new session checks session_start_limit --------------- */
 
 static void
@@ -423,6 +477,7 @@ main(void)
     RUN(heartbeats_go_on_while_every_worker_blocks);
     RUN(unanswered_beat_does_not_follow_to_the_next_connection);
     RUN(seq_comes_only_from_dispatches_with_an_s);
+    RUN(stalled_loop_inflates_the_backlog_in_order);
     RUN(new_session_rechecks_session_start_limit);
     RUN(edit_waits_for_the_defer_to_land);
     RUN(close_4003_after_ready_reconnects);

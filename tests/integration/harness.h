@@ -188,6 +188,63 @@ h_stats(struct harness *h)
     return s;
 }
 
+/* The fake's record of interaction `id`; free with fakecord_ix_log_free. */
+static inline struct fakecord_ix_log
+h_ix_log(struct harness *h, uint64_t id)
+{
+    struct fakecord_ix_log l;
+
+    ASSERT_EQ(fakecord_interaction_log(h->fc, id, &l), 0);
+    return l;
+}
+
+static inline int
+h_ix_edits(struct harness *h, uint64_t id)
+{
+    struct fakecord_ix_log l = h_ix_log(h, id);
+    int n = l.edits;
+
+    fakecord_ix_log_free(&l);
+    return n;
+}
+
+static inline int
+h_ix_callbacks(struct harness *h, uint64_t id)
+{
+    struct fakecord_ix_log l = h_ix_log(h, id);
+    int n = l.callbacks;
+
+    fakecord_ix_log_free(&l);
+    return n;
+}
+
+/* A gate the test opens: jobs and handlers wait at it, so they block
+ * exactly as long as the test needs, with no sleeps. */
+static pthread_mutex_t h_gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t h_gate_cv = PTHREAD_COND_INITIALIZER;
+static int h_gate_open;
+static atomic_int h_gate_waiting; /* threads waiting at the gate now */
+
+static inline void
+h_gate_set(int open)
+{
+    pthread_mutex_lock(&h_gate_mu);
+    h_gate_open = open;
+    pthread_cond_broadcast(&h_gate_cv);
+    pthread_mutex_unlock(&h_gate_mu);
+}
+
+static inline void
+h_gate_pass(void)
+{
+    pthread_mutex_lock(&h_gate_mu);
+    atomic_fetch_add(&h_gate_waiting, 1);
+    while (!h_gate_open)
+        pthread_cond_wait(&h_gate_cv, &h_gate_mu);
+    atomic_fetch_sub(&h_gate_waiting, 1);
+    pthread_mutex_unlock(&h_gate_mu);
+}
+
 static inline void *
 h_bot_thread(void *arg)
 {

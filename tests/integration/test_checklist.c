@@ -42,62 +42,12 @@ push_command(struct harness *h, const char *name)
     return id;
 }
 
-static struct fakecord_ix_log
-ix_log(struct harness *h, uint64_t id)
-{
-    struct fakecord_ix_log l;
-
-    ASSERT_EQ(fakecord_interaction_log(h->fc, id, &l), 0);
-    return l;
-}
-
-static int
-ix_edits(struct harness *h, uint64_t id)
-{
-    struct fakecord_ix_log l = ix_log(h, id);
-    int n = l.edits;
-
-    fakecord_ix_log_free(&l);
-    return n;
-}
-
-static int
-ix_callbacks(struct harness *h, uint64_t id)
-{
-    struct fakecord_ix_log l = ix_log(h, id);
-    int n = l.callbacks;
-
-    fakecord_ix_log_free(&l);
-    return n;
-}
-
 /* ---- item 1: heartbeats are not starved by user work -------------------- */
-
-/* A gate the test opens: jobs wait on it, so they block exactly as long
- * as the test needs, with no sleeps. */
-static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
-static int gate_open;
-static atomic_int gate_waiting;
-
-static void
-gate_set(int open)
-{
-    pthread_mutex_lock(&gate_mu);
-    gate_open = open;
-    pthread_cond_broadcast(&gate_cv);
-    pthread_mutex_unlock(&gate_mu);
-}
 
 static void
 blocking_work(dbot_work *w)
 {
-    pthread_mutex_lock(&gate_mu);
-    atomic_fetch_add(&gate_waiting, 1);
-    while (!gate_open)
-        pthread_cond_wait(&gate_cv, &gate_mu);
-    atomic_fetch_sub(&gate_waiting, 1);
-    pthread_mutex_unlock(&gate_mu);
+    h_gate_pass();
     dbot_work_reply(w, "unblocked");
 }
 
@@ -124,18 +74,18 @@ TEST(heartbeats_go_on_while_every_worker_blocks)
     uint64_t id[2];
     int before;
 
-    gate_set(0);
+    h_gate_set(0);
     h_start_with(&H, &o, ",\"workers\":2", setup_block, NULL);
     wait_ready(&H);
     id[0] = push_command(&H, "block");
     id[1] = push_command(&H, "block");
-    WAIT_UNTIL(atomic_load(&gate_waiting) == 2, 10000);
+    WAIT_UNTIL(atomic_load(&h_gate_waiting) == 2, 10000);
     before = h_stats(&H).heartbeats;
     WAIT_UNTIL(h_stats(&H).heartbeats >= before + 10, 10000);
-    ASSERT_EQ(atomic_load(&gate_waiting), 2); /* still blocked throughout */
-    gate_set(1);
-    WAIT_UNTIL(ix_edits(&H, id[0]) == 1, 10000);
-    WAIT_UNTIL(ix_edits(&H, id[1]) == 1, 10000);
+    ASSERT_EQ(atomic_load(&h_gate_waiting), 2); /* still blocked throughout */
+    h_gate_set(1);
+    WAIT_UNTIL(h_ix_edits(&H, id[0]) == 1, 10000);
+    WAIT_UNTIL(h_ix_edits(&H, id[1]) == 1, 10000);
     ASSERT_EQ(h_stats(&H).connections, 1);
     assert_no_violations(&H);
     h_teardown(&H);
@@ -204,12 +154,7 @@ on_stall(dbot *bot, const dbot_event *ev, void *data)
     (void)bot;
     (void)ev;
     (void)data;
-    pthread_mutex_lock(&gate_mu);
-    atomic_fetch_add(&gate_waiting, 1);
-    while (!gate_open)
-        pthread_cond_wait(&gate_cv, &gate_mu);
-    atomic_fetch_sub(&gate_waiting, 1);
-    pthread_mutex_unlock(&gate_mu);
+    h_gate_pass();
 }
 
 static void
@@ -222,11 +167,11 @@ setup_stall(dbot *bot, void *arg)
 TEST(stalled_loop_inflates_the_backlog_in_order)
 {
     h_log_reset();
-    gate_set(0);
+    h_gate_set(0);
     h_start_with(&H, NULL, "", setup_stall, NULL);
     wait_ready(&H);
     ASSERT_GE(fakecord_push_event(H.fc, "STALL", "{}"), 0);
-    WAIT_UNTIL(atomic_load(&gate_waiting) == 1, 10000);
+    WAIT_UNTIL(atomic_load(&h_gate_waiting) == 1, 10000);
     /* Messages split over websocket messages and fragments, and many
      * messages in one frame, all waiting in the socket together. */
     fakecord_set_split(H.fc, 3, 0);
@@ -236,7 +181,7 @@ TEST(stalled_loop_inflates_the_backlog_in_order)
     fakecord_set_split(H.fc, 0, 0);
     ASSERT_GE(fakecord_send_batch(H.fc, NULL, NULL, 25), 0);
     WAIT_UNTIL(h_stats(&H).frames_unsent == 0, 10000);
-    gate_set(1);
+    h_gate_set(1);
     WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 40, 10000);
     WAIT_UNTIL(h_count(&H, "FAKECORD_BATCH") >= 25, 10000);
     h_assert_sequence(&H, "TEST_EVENT", 40);
@@ -346,10 +291,10 @@ TEST(edit_waits_for_the_defer_to_land)
      * (it may turn out to multiplex): one request first, so the edit
      * below is free to overtake the defer, and only dbot holds it. */
     id = push_command(&H, "pong");
-    WAIT_UNTIL(ix_callbacks(&H, id) == 1, 10000);
+    WAIT_UNTIL(h_ix_callbacks(&H, id) == 1, 10000);
     ASSERT_GE(fakecord_rest_script(H.fc, &slow_callback), 0);
     id = push_command(&H, "defer");
-    WAIT_UNTIL(ix_edits(&H, id) == 1, 10000);
+    WAIT_UNTIL(h_ix_edits(&H, id) == 1, 10000);
     t_defer = arrival_ms(&H, "POST", "/callback");
     t_edit = arrival_ms(&H, "PATCH", "/messages/@original");
     ASSERT_TRUE(t_defer >= 0 && t_edit >= 0);
@@ -357,7 +302,7 @@ TEST(edit_waits_for_the_defer_to_land)
     ASSERT_GE(t_edit - t_defer, 600);
     /* A followup cannot be parked like an edit: it is refused locally. */
     ASSERT_EQ(atomic_load(&followup_rc), DBOT_ESTATE);
-    l = ix_log(&H, id);
+    l = h_ix_log(&H, id);
     ASSERT_EQ(l.callback_type, 5);
     ASSERT_EQ(l.followups, 0);
     ASSERT_STREQ(cJSON_GetObjectItem(l.last_edit, "content")->valuestring,
@@ -408,14 +353,14 @@ TEST(burst_of_acks_is_sent_in_parallel)
     wait_ready(&H);
     /* A first ack, so curl knows the server (edit test above). */
     id[0] = push_command(&H, "pong");
-    WAIT_UNTIL(ix_callbacks(&H, id[0]) == 1, 10000);
+    WAIT_UNTIL(h_ix_callbacks(&H, id[0]) == 1, 10000);
     ASSERT_GE(fakecord_rest_script(H.fc, &slow_callbacks), 0);
     for (int i = 0; i < BURST; i++)
         id[i] = push_command(&H, "pong");
     for (int i = 0; i < BURST; i++)
-        WAIT_UNTIL(ix_callbacks(&H, id[i]) == 1, 10000);
+        WAIT_UNTIL(h_ix_callbacks(&H, id[i]) == 1, 10000);
     for (int i = 0; i < BURST; i++) {
-        struct fakecord_ix_log l = ix_log(&H, id[i]);
+        struct fakecord_ix_log l = h_ix_log(&H, id[i]);
 
         ASSERT_EQ(l.callback_type, 4);
         if (l.callback_ms > worst)

@@ -186,6 +186,19 @@ fc_gw_drop(struct fakecord *fc, struct fc_conn *c)
     lws_callback_on_writable(c->wsi);
 }
 
+void
+fc_gw_revoke_intents(struct fakecord *fc, uint64_t bits)
+{
+    fc->o.denied_intents |= bits;
+    for (struct fc_conn *c = fc->conns; c; c = c->next) {
+        if (c->closing || !c->sess || !(c->sess->intents & bits))
+            continue;
+        c->sess->alive = 0;
+        c->sess->revoked = 1;
+        fc_gw_close(fc, c, 4003, "Not authenticated.");
+    }
+}
+
 struct fc_conn *
 fc_gw_target(struct fakecord *fc, int shard)
 {
@@ -425,6 +438,10 @@ on_resume(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
         fc_violation(fc, "resume not on resume_gateway_url");
     sid = cJSON_GetObjectItemCaseSensitive(d, "session_id");
     s = cJSON_IsString(sid) ? fc_session_find(fc, sid->valuestring) : NULL;
+    if (s && s->revoked) {
+        fc_gw_invalid_session(fc, c, 0); /* the client could not know */
+        return;
+    }
     if (!s || !s->alive) {
         fc_violation(fc, "resume of unknown session");
         fc_gw_invalid_session(fc, c, 0);

@@ -44,6 +44,10 @@ int fc_gw_send_batch(struct fakecord *fc, struct fc_conn *c, char *const *texts,
 void fc_gw_invalid_session(struct fakecord *fc, struct fc_conn *c,
                            int resumable);
 
+/* The portal loses privileged intents `bits`: later Identifies asking
+ * for one get 4014; live sessions holding one die with close 4003. */
+void fc_gw_revoke_intents(struct fakecord *fc, uint64_t bits);
+
 /* Close with a close frame after what is queued / drop at once. */
 void fc_gw_close(struct fakecord *fc, struct fc_conn *c, int code,
                  const char *why);

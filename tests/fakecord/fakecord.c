@@ -33,6 +33,7 @@ enum {
     CMD_RAW,
     CMD_BATCH,
     CMD_PUSH_IX,
+    CMD_REVOKE,
 };
 
 struct fc_cmd {
@@ -119,6 +120,9 @@ cmd_run(struct fakecord *fc, struct fc_cmd *k)
         return cmd_batch(fc, k);
     case CMD_PUSH_IX:
         return (int64_t)fc_ix_push(fc, k->s1);
+    case CMD_REVOKE:
+        fc_gw_revoke_intents(fc, (uint64_t)k->a);
+        return 0;
     default:
         break;
     }
@@ -452,6 +456,14 @@ int
 fakecord_push_event_garbled(fakecord *fc, const char *t, const char *d_json)
 {
     return submit(fc, CMD_PUSH_GARBLED, 0, 0, t, d_json, 0);
+}
+
+int
+fakecord_revoke_intents(fakecord *fc, uint64_t bits)
+{
+    if (bits == 0 || bits > INT32_MAX) /* intents live below bit 31 */
+        return -1;
+    return submit(fc, CMD_REVOKE, 0, (int)bits, NULL, NULL, 0);
 }
 
 int

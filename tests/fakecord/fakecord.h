@@ -151,6 +151,12 @@ int fakecord_send_reconnect_shard(fakecord *fc, int shard);
 int fakecord_send_invalid_session(fakecord *fc, int resumable);
 int fakecord_send_invalid_session_shard(fakecord *fc, int shard, int resumable);
 
+/* The privileged intents `bits` (FAKECORD_INTENT_*) are switched off in
+ * the "portal", as Discord does when it revokes them: every live session
+ * holding one is invalidated and closed with 4003, its Resume gets op 9
+ * false, and an Identify asking for one gets 4014 (§1.8). Returns 0. */
+int fakecord_revoke_intents(fakecord *fc, uint64_t bits);
+
 /* Server-sent op 1: "heartbeat now". */
 int fakecord_send_heartbeat_request(fakecord *fc);
 

@@ -416,6 +416,55 @@ TEST(test_request_guild_members)
     fakecord_stop(fc);
 }
 
+/* Revoking a privileged intent closes the sessions holding it with 4003
+ * (the bot is not to blame), their Resume gets op 9 false without a
+ * violation, and a new Identify asking for it gets 4014. */
+TEST(test_revoke_intents)
+{
+    fakecord *fc = fc_start_default();
+    struct fakecord_stats st;
+    struct wsc w, r, n;
+    char resume[256], *sid, *v;
+
+    wsc_open(&w, fakecord_port(fc), "/?v=10&encoding=json", 0);
+    WSC_WAIT(&w, w.n >= 1, 5000);
+    wsc_send(&w, IDENTIFY("test-token", 3)); /* GUILDS | GUILD_MEMBERS */
+    WSC_WAIT(&w, w.n >= 3, 5000);
+    sid = strdup(cJSON_GetObjectItem(msg_d(&w, 1), "session_id")->valuestring);
+    ASSERT_EQ(fakecord_revoke_intents(fc, FAKECORD_INTENT_GUILD_MEMBERS), 0);
+    WSC_WAIT(&w, w.closed, 5000);
+    ASSERT_EQ(w.peer_close_code, 4003);
+
+    wsc_open(&r, fakecord_port(fc), "/resume?v=10&encoding=json", 0);
+    WSC_WAIT(&r, r.n >= 1, 5000);
+    snprintf(resume, sizeof resume,
+             "{\"op\":6,\"d\":{\"token\":\"test-token\",\"session_id\":\"%s\","
+             "\"seq\":2}}",
+             sid);
+    wsc_send(&r, resume);
+    WSC_WAIT(&r, r.n >= 2, 5000);
+    ASSERT_EQ(msg_op(&r, 1), 9);
+    ASSERT_TRUE(cJSON_IsFalse(msg_d(&r, 1)));
+    fakecord_stats(fc, &st);
+    ASSERT_EQ(st.violations, 0);
+    ASSERT_EQ(st.frames_unsent, 0);
+
+    wsc_open(&n, fakecord_port(fc), "/?v=10&encoding=json", 0);
+    WSC_WAIT(&n, n.n >= 1, 5000);
+    wsc_send(&n, IDENTIFY("test-token", 3));
+    WSC_WAIT(&n, n.closed, 5000);
+    ASSERT_EQ(n.peer_close_code, 4014);
+    v = fakecord_violations(fc);
+    ASSERT_STREQ(v, "disallowed intents (4014)\n");
+    free(v);
+    wsc_close(&r, 4000);
+    wsc_free(&n);
+    wsc_free(&r);
+    wsc_free(&w);
+    free(sid);
+    fakecord_stop(fc);
+}
+
 int
 main(void)
 {
@@ -428,6 +477,7 @@ main(void)
     RUN(test_heartbeat_timeout);
     RUN(test_sharding);
     RUN(test_request_guild_members);
+    RUN(test_revoke_intents);
     fc_test_cleanup();
     return 0;
 }

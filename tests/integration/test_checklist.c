@@ -326,6 +326,30 @@ TEST(close_4003_after_ready_reconnects)
     h_teardown(&H);
 }
 
+/* Discord revokes GUILD_MEMBERS: 4003 on a READY session. The bot resumes
+ * (4003 is not fatal), gets op 9 false, identifies anew after 1-5 s, and
+ * only the 4014 to that stops it, with advice. */
+TEST(revoked_intent_ends_in_4014_with_advice)
+{
+    char *v;
+
+    h_log_reset();
+    h_start(&H, NULL, ",\"intents\":[\"GUILDS\",\"GUILD_MEMBERS\"]");
+    wait_ready(&H);
+    ASSERT_EQ(fakecord_revoke_intents(H.fc, FAKECORD_INTENT_GUILD_MEMBERS), 0);
+    ASSERT_EQ(h_finish(&H, 0), DBOT_EINTENTS);
+    ASSERT_EQ(h_stats(&H).resumes, 1);
+    ASSERT_EQ(h_stats(&H).identifies, 2);
+    ASSERT_EQ(h_stats(&H).connections, 3);
+    ASSERT_TRUE(h_log_has("Developer Portal"));
+    /* The one mistake the fake saw is the Identify it refused: the bot
+     * could not have known before asking. */
+    v = fakecord_violations(H.fc);
+    ASSERT_STREQ(v, "disallowed intents (4014)\n");
+    free(v);
+    h_teardown(&H);
+}
+
 /* ---- item 16: acknowledgements never wait for each other ---------------- */
 
 #define BURST 20
@@ -426,6 +450,7 @@ main(void)
     RUN(new_session_rechecks_session_start_limit);
     RUN(edit_waits_for_the_defer_to_land);
     RUN(close_4003_after_ready_reconnects);
+    RUN(revoked_intent_ends_in_4014_with_advice);
     RUN(burst_of_acks_is_sent_in_parallel);
     RUN(garbled_event_is_replayed_by_a_resume);
     RUN(op7_closes_the_old_socket_with_a_code);

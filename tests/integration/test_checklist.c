@@ -440,6 +440,33 @@ TEST(op7_closes_the_old_socket_with_a_code)
     h_teardown(&H);
 }
 
+/* ---- item 22: only a 401 from GET /gateway/bot is fatal ----------------- */
+
+/* Nothing listens at the API (gateway_bot_401_is_fatal and
+ * gateway_url_from_gateway_bot_with_retries in test_gateway.c cover the
+ * HTTP answers): the bot keeps asking, with backoff, and keeps running. */
+TEST(unreachable_api_is_retried_not_fatal)
+{
+    char json[512];
+
+    memset(&H, 0, sizeof H);
+    pthread_mutex_init(&H.mu, NULL);
+    dbot_log_set_sink(h_log_sink, NULL);
+    h_log_reset();
+    h_start_fake(&H, NULL);
+    snprintf(json, sizeof json,
+             "{\"token\":\"%s\",\"api_url\":\"http://127.0.0.1:1/api/v10\","
+             "\"log_level\":\"debug\",\"reconnect_min_ms\":50,"
+             "\"reconnect_max_ms\":400}",
+             H_TOKEN);
+    ASSERT_EQ(dbot_new_from_json(&H.bot, json), 0);
+    h_run_bot(&H);
+    WAIT_UNTIL(h_log_has("(attempt 2)"), 30000);
+    ASSERT_TRUE(h_log_has("GET /gateway/bot failed"));
+    ASSERT_TRUE(atomic_load(&H.running));
+    h_teardown(&H);
+}
+
 int
 main(void)
 {
@@ -454,6 +481,7 @@ main(void)
     RUN(burst_of_acks_is_sent_in_parallel);
     RUN(garbled_event_is_replayed_by_a_resume);
     RUN(op7_closes_the_old_socket_with_a_code);
+    RUN(unreachable_api_is_retried_not_fatal);
     free(h_logs);
     return 0;
 }

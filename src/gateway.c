@@ -175,6 +175,19 @@ forget_session(struct dbot__gateway *gw)
     gw->resume_misses = 0;
 }
 
+/* The session is gone and the next connection identifies. Forget the
+ * cached gateway URL too, so GET /gateway/bot is asked again first and
+ * its session_start_limit checked before every new session, not only the
+ * first: a run of invalid sessions must not spend the day's identifies
+ * and get the token reset (discord-protocol.md §5 item 8). */
+static void
+forget_session_for_identify(struct dbot__gateway *gw)
+{
+    forget_session(gw);
+    free(gw->gateway_url);
+    gw->gateway_url = NULL;
+}
+
 /* ---- sending ----------------------------------------------------------- */
 
 static int
@@ -862,7 +875,7 @@ conn_end(struct gw_conn *c)
         LOG_W("gateway", "shard %d: resume URL unreachable %d times; "
                          "identifying anew",
               gw->shard_id, gw->resume_misses);
-        forget_session(gw);
+        forget_session_for_identify(gw);
     }
     conn_free(c);
 
@@ -882,7 +895,7 @@ conn_end(struct gw_conn *c)
         case DBOT__CLOSE_IDENTIFY:
             LOG_W("gateway", "shard %d: close %d: session ended, identifying "
                              "anew", gw->shard_id, code);
-            forget_session(gw);
+            forget_session_for_identify(gw);
             break;
         case DBOT__CLOSE_RESUME:
             LOG_I("gateway", "shard %d: close %d, resuming", gw->shard_id,
@@ -890,7 +903,7 @@ conn_end(struct gw_conn *c)
             break;
         }
     } else if (after == AFTER_IDENTIFY) {
-        forget_session(gw);
+        forget_session_for_identify(gw);
         /* The docs asked for a random 1-5 s wait before identifying. */
         delay = 1000 + (int64_t)(4000.0 * rnd01(gw));
     } else if (after == AFTER_RESUME && gw->attempt == 0) {

@@ -51,6 +51,7 @@ out_push(struct fc_conn *c, int kind, int flags, int code, const void *data,
     else
         c->oq_head = o;
     c->oq_tail = o;
+    c->fc->st.frames_unsent++;
     return 0;
 }
 
@@ -185,6 +186,19 @@ fc_gw_drop(struct fakecord *fc, struct fc_conn *c)
     lws_callback_on_writable(c->wsi);
 }
 
+void
+fc_gw_revoke_intents(struct fakecord *fc, uint64_t bits)
+{
+    fc->o.denied_intents |= bits;
+    for (struct fc_conn *c = fc->conns; c; c = c->next) {
+        if (c->closing || !c->sess || !(c->sess->intents & bits))
+            continue;
+        c->sess->alive = 0;
+        c->sess->revoked = 1;
+        fc_gw_close(fc, c, 4003, "Not authenticated.");
+    }
+}
+
 struct fc_conn *
 fc_gw_target(struct fakecord *fc, int shard)
 {
@@ -213,21 +227,39 @@ build_dispatch(const char *t, const char *d_json, int64_t seq)
     return s;
 }
 
+/* Store the dispatch for replay and send it; `garble` sends only its
+ * first half, as a frame corrupted on the way would arrive. */
+static int64_t
+dispatch(struct fakecord *fc, struct fc_session *s, const char *t,
+         const char *d_json, int garble)
+{
+    int64_t seq = ++s->seq;
+    char *text = build_dispatch(t, d_json, seq);
+    size_t len;
+
+    if (!text)
+        return -1;
+    len = strlen(text);
+    fc_session_store(fc, s, text);
+    if (s->conn && !s->conn->closing)
+        fc_gw_send(fc, s->conn, text, garble ? len / 2 : len);
+    fc->st.last_seq_sent = seq;
+    free(text);
+    return seq;
+}
+
 int64_t
 fc_gw_dispatch(struct fakecord *fc, struct fc_session *s, const char *t,
                const char *d_json)
 {
-    int64_t seq = ++s->seq;
-    char *text = build_dispatch(t, d_json, seq);
+    return dispatch(fc, s, t, d_json, 0);
+}
 
-    if (!text)
-        return -1;
-    fc_session_store(fc, s, text);
-    if (s->conn && !s->conn->closing)
-        fc_gw_send(fc, s->conn, text, strlen(text));
-    fc->st.last_seq_sent = seq;
-    free(text);
-    return seq;
+int64_t
+fc_gw_dispatch_garbled(struct fakecord *fc, struct fc_session *s,
+                       const char *t, const char *d_json)
+{
+    return dispatch(fc, s, t, d_json, 1);
 }
 
 void
@@ -413,6 +445,10 @@ on_resume(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
         fc_violation(fc, "resume not on resume_gateway_url");
     sid = cJSON_GetObjectItemCaseSensitive(d, "session_id");
     s = cJSON_IsString(sid) ? fc_session_find(fc, sid->valuestring) : NULL;
+    if (s && s->revoked) {
+        fc_gw_invalid_session(fc, c, 0); /* the client could not know */
+        return;
+    }
     if (!s || !s->alive) {
         fc_violation(fc, "resume of unknown session");
         fc_gw_invalid_session(fc, c, 0);
@@ -715,12 +751,12 @@ on_writeable(struct fakecord *fc, struct lws *wsi, struct fc_conn *c)
     struct fc_out *o = c->oq_head;
     int rc = 0;
 
-    (void)fc;
     if (!o)
         return 0;
     c->oq_head = o->next;
     if (!c->oq_head)
         c->oq_tail = NULL;
+    fc->st.frames_unsent--;
     switch (o->kind) {
     case FC_OUT_DATA:
         if (lws_write(wsi, o->buf + LWS_PRE, o->len,
@@ -765,6 +801,7 @@ conn_free(struct fakecord *fc, struct fc_conn *c)
     while (c->oq_head) {
         struct fc_out *o = c->oq_head;
         c->oq_head = o->next;
+        fc->st.frames_unsent--;
         free(o->buf);
         free(o);
     }

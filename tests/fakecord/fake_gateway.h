@@ -26,6 +26,10 @@ struct fc_conn *fc_gw_target(struct fakecord *fc, int shard);
  * d_json must be valid JSON. Returns the seq, or -1. */
 int64_t fc_gw_dispatch(struct fakecord *fc, struct fc_session *s, const char *t,
                        const char *d_json);
+/* The same, but the connection gets only the first half of the message
+ * (the session keeps it whole, so a Resume replays it intact). */
+int64_t fc_gw_dispatch_garbled(struct fakecord *fc, struct fc_session *s,
+                               const char *t, const char *d_json);
 
 /* Queue one gateway message (compressed per connection) and ask for
  * writable. Returns 0 or -1. */
@@ -42,6 +46,10 @@ void fc_gw_hello(struct fakecord *fc, struct fc_conn *c);
 /* op 9; resumable == 0 kills the session. */
 void fc_gw_invalid_session(struct fakecord *fc, struct fc_conn *c,
                            int resumable);
+
+/* The portal loses privileged intents `bits`: later Identifies asking
+ * for one get 4014; live sessions holding one die with close 4003. */
+void fc_gw_revoke_intents(struct fakecord *fc, uint64_t bits);
 
 /* Close with a close frame after what is queued / drop at once. */
 void fc_gw_close(struct fakecord *fc, struct fc_conn *c, int code,

@@ -45,6 +45,8 @@ struct fc_session {
     int shard, num_shards;
     uint64_t intents;     /* from the Identify */
     int alive;            /* 0 once invalidated: Resume gets op 9 false */
+    int revoked;          /* invalidated by the fake itself (intents
+                             revoked): a Resume of it is no mistake */
     int64_t seq;          /* last seq assigned */
     struct fc_conn *conn; /* current connection, or NULL */
     char **ring;          /* sent dispatches (full JSON text), by seq */

@@ -24,6 +24,7 @@
 
 enum {
     CMD_PUSH,
+    CMD_PUSH_GARBLED,
     CMD_RECONNECT,
     CMD_INVALID,
     CMD_HBREQ,
@@ -33,6 +34,7 @@ enum {
     CMD_BATCH,
     CMD_PUSH_IX,
     CMD_HOLD_HELLO,
+    CMD_REVOKE,
 };
 
 struct fc_cmd {
@@ -56,6 +58,8 @@ cmd_push(struct fakecord *fc, struct fc_cmd *k)
     if (!j)
         return -1;
     cJSON_Delete(j);
+    if (k->kind == CMD_PUSH_GARBLED)
+        return fc_gw_dispatch_garbled(fc, s, k->s1, k->s2);
     return fc_gw_dispatch(fc, s, k->s1, k->s2);
 }
 
@@ -124,6 +128,7 @@ cmd_run(struct fakecord *fc, struct fc_cmd *k)
 
     switch (k->kind) {
     case CMD_PUSH:
+    case CMD_PUSH_GARBLED:
         return cmd_push(fc, k);
     case CMD_BATCH:
         return cmd_batch(fc, k);
@@ -131,6 +136,9 @@ cmd_run(struct fakecord *fc, struct fc_cmd *k)
         return (int64_t)fc_ix_push(fc, k->s1);
     case CMD_HOLD_HELLO:
         return hold_hello(fc, k->a);
+    case CMD_REVOKE:
+        fc_gw_revoke_intents(fc, (uint64_t)k->a);
+        return 0;
     default:
         break;
     }
@@ -459,6 +467,20 @@ int
 fakecord_push_event(fakecord *fc, const char *t, const char *d_json)
 {
     return fakecord_push_event_shard(fc, 0, t, d_json);
+}
+
+int
+fakecord_push_event_garbled(fakecord *fc, const char *t, const char *d_json)
+{
+    return submit(fc, CMD_PUSH_GARBLED, 0, 0, t, d_json, 0);
+}
+
+int
+fakecord_revoke_intents(fakecord *fc, uint64_t bits)
+{
+    if (bits == 0 || bits > INT32_MAX) /* intents live below bit 31 */
+        return -1;
+    return submit(fc, CMD_REVOKE, 0, (int)bits, NULL, NULL, 0);
 }
 
 int

@@ -136,6 +136,12 @@ int fakecord_push_event(fakecord *fc, const char *t, const char *d_json);
 int fakecord_push_event_shard(fakecord *fc, int shard, const char *t,
                               const char *d_json);
 
+/* Like fakecord_push_event, but the wire carries only the first half of
+ * the message (a frame corrupted on the way): the session stores it whole
+ * under its seq, so a Resume from before it replays it intact. */
+int fakecord_push_event_garbled(fakecord *fc, const char *t,
+                                const char *d_json);
+
 /* op 7 Reconnect. The session stays resumable. */
 int fakecord_send_reconnect(fakecord *fc);
 int fakecord_send_reconnect_shard(fakecord *fc, int shard);
@@ -144,6 +150,12 @@ int fakecord_send_reconnect_shard(fakecord *fc, int shard);
  * later Resume of it gets op 9 false again. The socket stays open. */
 int fakecord_send_invalid_session(fakecord *fc, int resumable);
 int fakecord_send_invalid_session_shard(fakecord *fc, int shard, int resumable);
+
+/* The privileged intents `bits` (FAKECORD_INTENT_*) are switched off in
+ * the "portal", as Discord does when it revokes them: every live session
+ * holding one is invalidated and closed with 4003, its Resume gets op 9
+ * false, and an Identify asking for one gets 4014 (§1.8). Returns 0. */
+int fakecord_revoke_intents(fakecord *fc, uint64_t bits);
 
 /* Server-sent op 1: "heartbeat now". */
 int fakecord_send_heartbeat_request(fakecord *fc);
@@ -204,6 +216,9 @@ struct fakecord_stats {
     int violations;             /* lines in fakecord_violations() */
     int compressed;             /* last connection used zlib-stream */
     int live_connections;       /* websocket connections open now */
+    int frames_unsent;          /* gateway frames queued, not yet handed to
+                                   the socket (0: the client has, or the
+                                   kernel holds, everything sent so far) */
     int rest_requests;          /* HTTP requests received */
     int rest_429s;              /* 429 answers given */
     int presences;              /* op 3 received */

@@ -5,6 +5,28 @@
  */
 #include "fc_testclient.h"
 
+/* The op 6 that resumes session `sid` from seq 2. */
+static void
+resume_json(char *buf, size_t cap, const char *sid)
+{
+    snprintf(buf, cap,
+             "{\"op\":6,\"d\":{\"token\":\"test-token\",\"session_id\":\"%s\","
+             "\"seq\":2}}",
+             sid);
+}
+
+/* Open `path`, wait for Hello, and send resume_json(sid). */
+static void
+open_and_resume(struct wsc *w, fakecord *fc, const char *path, const char *sid)
+{
+    char resume[256];
+
+    wsc_open(w, fakecord_port(fc), path, 0);
+    WSC_WAIT(w, w->n >= 1, 5000);
+    resume_json(resume, sizeof resume, sid);
+    wsc_send(w, resume);
+}
+
 TEST(test_identify_ready_heartbeat)
 {
     fakecord *fc = fc_start_default();
@@ -83,13 +105,7 @@ TEST(test_resume_replays)
     ASSERT_EQ(fakecord_push_event(fc, "MESSAGE_CREATE", "{\"n\":1}"), 3);
     ASSERT_EQ(fakecord_push_event(fc, "MESSAGE_CREATE", "{\"n\":2}"), 4);
 
-    wsc_open(&r, fakecord_port(fc), "/resume?v=10&encoding=json", 0);
-    WSC_WAIT(&r, r.n >= 1, 5000);
-    snprintf(resume, sizeof resume,
-             "{\"op\":6,\"d\":{\"token\":\"test-token\",\"session_id\":\"%s\","
-             "\"seq\":2}}",
-             sid);
-    wsc_send(&r, resume);
+    open_and_resume(&r, fc, "/resume?v=10&encoding=json", sid);
     WSC_WAIT(&r, r.n >= 4, 5000);
     ASSERT_EQ(msg_s(&r, 1), 3);
     ASSERT_EQ(cJSON_GetObjectItem(msg_d(&r, 2), "n")->valueint, 2);
@@ -105,6 +121,7 @@ TEST(test_resume_replays)
     WSC_WAIT(&r, r.n >= 5, 5000);
     ASSERT_EQ(msg_op(&r, 4), 9);
     ASSERT_TRUE(cJSON_IsFalse(msg_d(&r, 4)));
+    resume_json(resume, sizeof resume, sid);
     wsc_send(&r, resume);
     WSC_WAIT(&r, r.n >= 6, 5000);
     ASSERT_EQ(msg_op(&r, 5), 9);
@@ -244,16 +261,7 @@ TEST(test_gateway_limits)
     free(v);
     /* A resume off the resume URL still works but is flagged. */
     wsc_free(&w);
-    wsc_open(&w, fakecord_port(fc), "/?v=10&encoding=json", 0);
-    WSC_WAIT(&w, w.n >= 1, 5000);
-    {
-        char resume[256];
-        snprintf(resume, sizeof resume,
-                 "{\"op\":6,\"d\":{\"token\":\"test-token\",\"session_id\":"
-                 "\"%s\",\"seq\":2}}",
-                 sid);
-        wsc_send(&w, resume);
-    }
+    open_and_resume(&w, fc, "/?v=10&encoding=json", sid);
     WSC_WAIT(&w, w.n >= 2, 5000);
     ASSERT_STREQ(msg_t(&w, 1), "RESUMED");
     fakecord_stats(fc, &st);
@@ -416,6 +424,49 @@ TEST(test_request_guild_members)
     fakecord_stop(fc);
 }
 
+/* Revoking a privileged intent closes the sessions holding it with 4003
+ * (the bot is not to blame), their Resume gets op 9 false without a
+ * violation, and a new Identify asking for it gets 4014. */
+TEST(test_revoke_intents)
+{
+    fakecord *fc = fc_start_default();
+    struct fakecord_stats st;
+    struct wsc w, r, n;
+    char *sid, *v;
+
+    wsc_open(&w, fakecord_port(fc), "/?v=10&encoding=json", 0);
+    WSC_WAIT(&w, w.n >= 1, 5000);
+    wsc_send(&w, IDENTIFY("test-token", 3)); /* GUILDS | GUILD_MEMBERS */
+    WSC_WAIT(&w, w.n >= 3, 5000);
+    sid = strdup(cJSON_GetObjectItem(msg_d(&w, 1), "session_id")->valuestring);
+    ASSERT_EQ(fakecord_revoke_intents(fc, FAKECORD_INTENT_GUILD_MEMBERS), 0);
+    WSC_WAIT(&w, w.closed, 5000);
+    ASSERT_EQ(w.peer_close_code, 4003);
+
+    open_and_resume(&r, fc, "/resume?v=10&encoding=json", sid);
+    WSC_WAIT(&r, r.n >= 2, 5000);
+    ASSERT_EQ(msg_op(&r, 1), 9);
+    ASSERT_TRUE(cJSON_IsFalse(msg_d(&r, 1)));
+    fakecord_stats(fc, &st);
+    ASSERT_EQ(st.violations, 0);
+    ASSERT_EQ(st.frames_unsent, 0);
+
+    wsc_open(&n, fakecord_port(fc), "/?v=10&encoding=json", 0);
+    WSC_WAIT(&n, n.n >= 1, 5000);
+    wsc_send(&n, IDENTIFY("test-token", 3));
+    WSC_WAIT(&n, n.closed, 5000);
+    ASSERT_EQ(n.peer_close_code, 4014);
+    v = fakecord_violations(fc);
+    ASSERT_STREQ(v, "disallowed intents (4014)\n");
+    free(v);
+    wsc_close(&r, 4000);
+    wsc_free(&n);
+    wsc_free(&r);
+    wsc_free(&w);
+    free(sid);
+    fakecord_stop(fc);
+}
+
 int
 main(void)
 {
@@ -428,6 +479,7 @@ main(void)
     RUN(test_heartbeat_timeout);
     RUN(test_sharding);
     RUN(test_request_guild_members);
+    RUN(test_revoke_intents);
     fc_test_cleanup();
     return 0;
 }

@@ -145,6 +145,40 @@ h_count(struct harness *h, const char *name)
     return n;
 }
 
+/* Dispatches named FAKECORD_BATCH/TEST_EVENT carry d.i; check that the
+ * bot saw i = 0..n-1 exactly once each and in order. */
+static inline void
+h_assert_sequence(struct harness *h, const char *name, int n)
+{
+    int next = 0;
+
+    pthread_mutex_lock(&h->mu);
+    for (int k = 0; k < h->nev; k++) {
+        if (strcmp(h->ev[k].name, name) != 0)
+            continue;
+        if (h->ev[k].i != next) {
+            pthread_mutex_unlock(&h->mu);
+            CHECK_FAIL_("%s: expected i=%d, got i=%d (seq %lld)", name, next,
+                        h->ev[k].i, (long long)h->ev[k].seq);
+        }
+        next++;
+    }
+    pthread_mutex_unlock(&h->mu);
+    ASSERT_EQ(next, n);
+}
+
+/* Push dispatches `name` with d = {"i": from .. to-1}, in order. */
+static inline void
+h_push_numbered(struct harness *h, const char *name, int from, int to)
+{
+    char d[64];
+
+    for (int i = from; i < to; i++) {
+        snprintf(d, sizeof d, "{\"i\":%d}", i);
+        ASSERT_GE(fakecord_push_event(h->fc, name, d), 0);
+    }
+}
+
 static inline struct fakecord_stats
 h_stats(struct harness *h)
 {
@@ -152,6 +186,63 @@ h_stats(struct harness *h)
 
     fakecord_stats(h->fc, &s);
     return s;
+}
+
+/* The fake's record of interaction `id`; free with fakecord_ix_log_free. */
+static inline struct fakecord_ix_log
+h_ix_log(struct harness *h, uint64_t id)
+{
+    struct fakecord_ix_log l;
+
+    ASSERT_EQ(fakecord_interaction_log(h->fc, id, &l), 0);
+    return l;
+}
+
+static inline int
+h_ix_edits(struct harness *h, uint64_t id)
+{
+    struct fakecord_ix_log l = h_ix_log(h, id);
+    int n = l.edits;
+
+    fakecord_ix_log_free(&l);
+    return n;
+}
+
+static inline int
+h_ix_callbacks(struct harness *h, uint64_t id)
+{
+    struct fakecord_ix_log l = h_ix_log(h, id);
+    int n = l.callbacks;
+
+    fakecord_ix_log_free(&l);
+    return n;
+}
+
+/* A gate the test opens: jobs and handlers wait at it, so they block
+ * exactly as long as the test needs, with no sleeps. */
+static pthread_mutex_t h_gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t h_gate_cv = PTHREAD_COND_INITIALIZER;
+static int h_gate_open;
+static atomic_int h_gate_waiting; /* threads waiting at the gate now */
+
+static inline void
+h_gate_set(int open)
+{
+    pthread_mutex_lock(&h_gate_mu);
+    h_gate_open = open;
+    pthread_cond_broadcast(&h_gate_cv);
+    pthread_mutex_unlock(&h_gate_mu);
+}
+
+static inline void
+h_gate_pass(void)
+{
+    pthread_mutex_lock(&h_gate_mu);
+    atomic_fetch_add(&h_gate_waiting, 1);
+    while (!h_gate_open)
+        pthread_cond_wait(&h_gate_cv, &h_gate_mu);
+    atomic_fetch_sub(&h_gate_waiting, 1);
+    pthread_mutex_unlock(&h_gate_mu);
 }
 
 static inline void *
@@ -182,21 +273,30 @@ h_start_fake(struct harness *h, const struct fakecord_opts *o)
 }
 
 /* Build a bot pointing at the fake; `extra` is more JSON members
- * (",\"intents\":[...]") or "". */
+ * (",\"intents\":[...]") or "". Without `gateway_url` the bot asks
+ * GET /gateway/bot for it, as with Discord. */
 static inline void
-h_new_bot(struct harness *h, const char *extra)
+h_new_bot_at(struct harness *h, int gateway_url, const char *extra)
 {
-    char json[2048];
+    char json[2048], gw[256] = "";
 
+    if (gateway_url)
+        snprintf(gw, sizeof gw, "\"gateway_url\":\"%s\",",
+                 fakecord_gateway_url(h->fc));
     snprintf(json, sizeof json,
-             "{\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":\"%s\","
+             "{\"token\":\"%s\",\"api_url\":\"%s\",%s"
              "\"log_level\":\"%s\",\"reconnect_min_ms\":50,"
              "\"reconnect_max_ms\":400%s}",
-             H_TOKEN, fakecord_api_url(h->fc), fakecord_gateway_url(h->fc),
-             "debug",
+             H_TOKEN, fakecord_api_url(h->fc), gw, "debug",
              extra ? extra : "");
     ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
     ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
+}
+
+static inline void
+h_new_bot(struct harness *h, const char *extra)
+{
+    h_new_bot_at(h, 1, extra);
 }
 
 static inline void

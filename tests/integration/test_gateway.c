@@ -10,39 +10,6 @@
 
 static struct harness H;
 
-/* Dispatches named FAKECORD_BATCH/TEST_EVENT carry d.i; check that the
- * bot saw i = 0..n-1 exactly once each and in order. */
-static void
-assert_sequence(struct harness *h, const char *name, int n)
-{
-    int next = 0;
-
-    pthread_mutex_lock(&h->mu);
-    for (int k = 0; k < h->nev; k++) {
-        if (strcmp(h->ev[k].name, name) != 0)
-            continue;
-        if (h->ev[k].i != next) {
-            pthread_mutex_unlock(&h->mu);
-            CHECK_FAIL_("%s: expected i=%d, got i=%d (seq %lld)", name, next,
-                        h->ev[k].i, (long long)h->ev[k].seq);
-        }
-        next++;
-    }
-    pthread_mutex_unlock(&h->mu);
-    ASSERT_EQ(next, n);
-}
-
-static void
-push_numbered(struct harness *h, const char *name, int from, int to)
-{
-    char d[64];
-
-    for (int i = from; i < to; i++) {
-        snprintf(d, sizeof d, "{\"i\":%d}", i);
-        ASSERT_GE(fakecord_push_event(h->fc, name, d), 0);
-    }
-}
-
 static void
 wait_ready(struct harness *h)
 {
@@ -144,14 +111,14 @@ TEST(reconnect_op7_replays_missed_events_once_in_order)
 {
     h_start(&H, NULL, "");
     wait_ready(&H);
-    push_numbered(&H, "TEST_EVENT", 0, 20);
+    h_push_numbered(&H, "TEST_EVENT", 0, 20);
     ASSERT_GE(fakecord_send_reconnect(H.fc), 0);
     /* Sent while the bot is leaving: it must get them on resume, once. */
-    push_numbered(&H, "TEST_EVENT", 20, 40);
+    h_push_numbered(&H, "TEST_EVENT", 20, 40);
     WAIT_UNTIL(h_stats(&H).resumes_ok >= 1, 10000);
-    push_numbered(&H, "TEST_EVENT", 40, 50);
+    h_push_numbered(&H, "TEST_EVENT", 40, 50);
     WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 50, 10000);
-    assert_sequence(&H, "TEST_EVENT", 50);
+    h_assert_sequence(&H, "TEST_EVENT", 50);
     ASSERT_EQ(h_count(&H, "RESUMED"), 1);
     ASSERT_EQ(h_stats(&H).identifies, 1);
     ASSERT_EQ(h_stats(&H).client_closes_1000, 0);
@@ -194,12 +161,12 @@ TEST(close_4000_and_drop_resume)
     wait_ready(&H);
     ASSERT_GE(fakecord_close(H.fc, 4000), 0);
     WAIT_UNTIL(h_stats(&H).resumes_ok == 1, 10000);
-    push_numbered(&H, "TEST_EVENT", 0, 5);
+    h_push_numbered(&H, "TEST_EVENT", 0, 5);
     ASSERT_GE(fakecord_drop(H.fc), 0);
-    push_numbered(&H, "TEST_EVENT", 5, 10);
+    h_push_numbered(&H, "TEST_EVENT", 5, 10);
     WAIT_UNTIL(h_stats(&H).resumes_ok == 2, 10000);
     WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 10, 10000);
-    assert_sequence(&H, "TEST_EVENT", 10);
+    h_assert_sequence(&H, "TEST_EVENT", 10);
     ASSERT_EQ(h_stats(&H).identifies, 1);
     ASSERT_EQ(h_stats(&H).violations, 0);
     h_teardown(&H);
@@ -269,17 +236,17 @@ TEST(zlib_stream_split_and_batched)
     wait_ready(&H);
     /* One message's compressed bytes over three websocket messages. */
     fakecord_set_split(H.fc, 3, 0);
-    push_numbered(&H, "TEST_EVENT", 0, 5);
+    h_push_numbered(&H, "TEST_EVENT", 0, 5);
     /* ... and over three fragments of one websocket message. */
     fakecord_set_split(H.fc, 3, 1);
-    push_numbered(&H, "TEST_EVENT", 5, 10);
+    h_push_numbered(&H, "TEST_EVENT", 5, 10);
     fakecord_set_split(H.fc, 0, 0);
     WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 10, 10000);
-    assert_sequence(&H, "TEST_EVENT", 10);
+    h_assert_sequence(&H, "TEST_EVENT", 10);
     /* Several sync-flushed messages in one websocket frame. */
     ASSERT_GE(fakecord_send_batch(H.fc, NULL, NULL, 25), 0);
     WAIT_UNTIL(h_count(&H, "FAKECORD_BATCH") >= 25, 10000);
-    assert_sequence(&H, "FAKECORD_BATCH", 25);
+    h_assert_sequence(&H, "FAKECORD_BATCH", 25);
     ASSERT_EQ(h_stats(&H).connections, 1);
     ASSERT_EQ(h_stats(&H).violations, 0);
     h_teardown(&H);
@@ -293,9 +260,9 @@ TEST(malformed_frame_is_logged_and_connection_goes_on)
     h_start(&H, NULL, "");
     wait_ready(&H);
     ASSERT_GE(fakecord_send_raw(H.fc, bad, sizeof bad - 1), 0);
-    push_numbered(&H, "TEST_EVENT", 0, 3);
+    h_push_numbered(&H, "TEST_EVENT", 0, 3);
     WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 3, 10000);
-    assert_sequence(&H, "TEST_EVENT", 3);
+    h_assert_sequence(&H, "TEST_EVENT", 3);
     ASSERT_TRUE(h_log_has("malformed gateway message"));
     ASSERT_EQ(h_stats(&H).connections, 1);
     h_teardown(&H);

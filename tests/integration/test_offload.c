@@ -57,36 +57,6 @@ push_cmd(struct harness *h, const char *name, int n)
     return id;
 }
 
-/* The fake's record of one interaction; caller frees. */
-static struct fakecord_ix_log
-ix_log(struct harness *h, uint64_t id)
-{
-    struct fakecord_ix_log l;
-
-    ASSERT_EQ(fakecord_interaction_log(h->fc, id, &l), 0);
-    return l;
-}
-
-static int
-ix_edits(struct harness *h, uint64_t id)
-{
-    struct fakecord_ix_log l = ix_log(h, id);
-    int n = l.edits;
-
-    fakecord_ix_log_free(&l);
-    return n;
-}
-
-static int
-ix_callbacks(struct harness *h, uint64_t id)
-{
-    struct fakecord_ix_log l = ix_log(h, id);
-    int n = l.callbacks;
-
-    fakecord_ix_log_free(&l);
-    return n;
-}
-
 static const char *
 content_of(const cJSON *msg)
 {
@@ -112,32 +82,6 @@ assert_no_violations(struct harness *h)
     ASSERT_STREQ(v, "");
     free(v);
     ASSERT_EQ(h_stats(h).violations, 0);
-}
-
-/* A gate the test opens: jobs that must stay running wait on it. */
-static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
-static int gate_open;
-static atomic_int gate_waiting;
-
-static void
-gate_set(int open)
-{
-    pthread_mutex_lock(&gate_mu);
-    gate_open = open;
-    pthread_cond_broadcast(&gate_cv);
-    pthread_mutex_unlock(&gate_mu);
-}
-
-static void
-gate_pass(void)
-{
-    pthread_mutex_lock(&gate_mu);
-    atomic_fetch_add(&gate_waiting, 1);
-    while (!gate_open)
-        pthread_cond_wait(&gate_cv, &gate_mu);
-    atomic_fetch_sub(&gate_waiting, 1);
-    pthread_mutex_unlock(&gate_mu);
 }
 
 /* ---- handlers ---------------------------------------------------------- */
@@ -170,7 +114,7 @@ gated_work(dbot_work *w)
 {
     char text[64];
 
-    gate_pass();
+    h_gate_pass();
     snprintf(text, sizeof text, "gated %lld",
              (long long)dbot_work_option_int(w, "n", -1));
     dbot_work_reply(w, text);
@@ -227,7 +171,7 @@ TEST(acks_stay_fast_while_every_worker_is_busy)
     /* Results land roughly in order: watch the oldest not yet edited. */
     deadline = check_now_ms_() + check_timeout_ms_(30000);
     while (upto < n) {
-        if (ix_edits(&H, ids[upto]) > 0) {
+        if (h_ix_edits(&H, ids[upto]) > 0) {
             upto++;
             continue;
         }
@@ -236,7 +180,7 @@ TEST(acks_stay_fast_while_every_worker_is_busy)
         sleep_ms(20);
     }
     for (int i = 0; i < n; i++) {
-        struct fakecord_ix_log l = ix_log(&H, ids[i]);
+        struct fakecord_ix_log l = h_ix_log(&H, ids[i]);
         char want[64];
 
         snprintf(want, sizeof want, "result %d for 42", i);
@@ -272,26 +216,26 @@ TEST(full_queue_answers_busy_ephemerally)
     uint64_t id[4];
     struct fakecord_ix_log l;
 
-    gate_set(0);
+    h_gate_set(0);
     h_start_with(&H, NULL, ",\"workers\":1,\"queue_size\":2", setup_busy, NULL);
     wait_ready(&H);
     id[0] = push_cmd(&H, "gated", 0);
-    WAIT_UNTIL(atomic_load(&gate_waiting) == 1, 10000); /* running */
+    WAIT_UNTIL(atomic_load(&h_gate_waiting) == 1, 10000); /* running */
     id[1] = push_cmd(&H, "gated", 1);
-    WAIT_UNTIL(ix_callbacks(&H, id[1]) == 1, 10000);
+    WAIT_UNTIL(h_ix_callbacks(&H, id[1]) == 1, 10000);
     /* The handler stores its rc after the ack went out: wait for both. */
     atomic_store(&last_rc, 1);
     id[2] = push_cmd(&H, "gated", 2); /* the queue holds 2 */
-    WAIT_UNTIL(ix_callbacks(&H, id[2]) == 1, 10000);
+    WAIT_UNTIL(h_ix_callbacks(&H, id[2]) == 1, 10000);
     WAIT_UNTIL(atomic_load(&last_rc) != 1, 10000);
     ASSERT_EQ(atomic_load(&last_rc), 0);
     atomic_store(&last_rc, 1);
     id[3] = push_cmd(&H, "gated", 3);
-    WAIT_UNTIL(ix_callbacks(&H, id[3]) == 1, 10000);
+    WAIT_UNTIL(h_ix_callbacks(&H, id[3]) == 1, 10000);
     WAIT_UNTIL(atomic_load(&last_rc) != 1, 10000);
     ASSERT_EQ(atomic_load(&last_rc), DBOT_EBUSY);
 
-    l = ix_log(&H, id[3]);
+    l = h_ix_log(&H, id[3]);
     ASSERT_EQ(l.callback_type, 4);
     ASSERT_EQ(flags_of(l.callback_body), 64);
     ASSERT_STREQ(
@@ -299,12 +243,12 @@ TEST(full_queue_answers_busy_ephemerally)
         "Queue full, sorry!");
     fakecord_ix_log_free(&l);
 
-    gate_set(1);
+    h_gate_set(1);
     for (int i = 0; i < 3; i++) {
         char want[32];
 
-        WAIT_UNTIL(ix_edits(&H, id[i]) == 1, 10000);
-        l = ix_log(&H, id[i]);
+        WAIT_UNTIL(h_ix_edits(&H, id[i]) == 1, 10000);
+        l = h_ix_log(&H, id[i]);
         snprintf(want, sizeof want, "gated %d", i);
         ASSERT_EQ(l.callback_type, 5);
         ASSERT_STREQ(content_of(l.last_edit), want);
@@ -312,8 +256,8 @@ TEST(full_queue_answers_busy_ephemerally)
     }
     /* The busy one never ran: nothing edited it, and the handler's
      * DBOT_EBUSY did not earn it a second answer. */
-    ASSERT_EQ(ix_edits(&H, id[3]), 0);
-    ASSERT_EQ(ix_callbacks(&H, id[3]), 1);
+    ASSERT_EQ(h_ix_edits(&H, id[3]), 0);
+    ASSERT_EQ(h_ix_callbacks(&H, id[3]), 1);
     assert_no_violations(&H);
     h_teardown(&H);
 }
@@ -331,25 +275,25 @@ TEST(job_queued_past_its_deadline_is_dropped_and_user_told)
     uint64_t a, b;
     struct fakecord_ix_log l;
 
-    gate_set(0);
+    h_gate_set(0);
     h_log_reset();
     h_start_with(&H, NULL, ",\"workers\":1,\"queue_size\":8", setup_deadline,
                  NULL);
     wait_ready(&H);
     a = push_cmd(&H, "gated", 0);
-    WAIT_UNTIL(atomic_load(&gate_waiting) == 1, 10000);
+    WAIT_UNTIL(atomic_load(&h_gate_waiting) == 1, 10000);
     b = push_cmd(&H, "gated", 1);
     /* b waits behind a; 300 ms after it arrived it is dropped. */
-    WAIT_UNTIL(ix_edits(&H, b) == 1, 10000);
-    l = ix_log(&H, b);
+    WAIT_UNTIL(h_ix_edits(&H, b) == 1, 10000);
+    l = h_ix_log(&H, b);
     ASSERT_EQ(l.callback_type, 5);
     ASSERT_CONTAINS(content_of(l.last_edit), "could not get to this in time");
     fakecord_ix_log_free(&l);
     ASSERT_TRUE(h_log_has("still queued at its deadline"));
     /* a was already running: it is never interrupted. */
-    gate_set(1);
-    WAIT_UNTIL(ix_edits(&H, a) == 1, 10000);
-    l = ix_log(&H, a);
+    h_gate_set(1);
+    WAIT_UNTIL(h_ix_edits(&H, a) == 1, 10000);
+    l = h_ix_log(&H, a);
     ASSERT_STREQ(content_of(l.last_edit), "gated 0");
     fakecord_ix_log_free(&l);
     assert_no_violations(&H);
@@ -398,12 +342,12 @@ TEST(fortune_reads_its_options_on_the_worker)
               "\"fortune\",\"type\":1}}");
     ASSERT_NE(a, 0);
     ASSERT_NE(b, 0);
-    WAIT_UNTIL(ix_edits(&H, a) == 1, 10000);
-    WAIT_UNTIL(ix_edits(&H, b) == 1, 10000);
-    l = ix_log(&H, a);
+    WAIT_UNTIL(h_ix_edits(&H, a) == 1, 10000);
+    WAIT_UNTIL(h_ix_edits(&H, b) == 1, 10000);
+    l = h_ix_log(&H, a);
     ASSERT_STREQ(content_of(l.last_edit), "On cats: wait for it.");
     fakecord_ix_log_free(&l);
-    l = ix_log(&H, b);
+    l = h_ix_log(&H, b);
     ASSERT_STREQ(content_of(l.last_edit), "On life: wait for it.");
     fakecord_ix_log_free(&l);
     assert_no_violations(&H);
@@ -474,21 +418,21 @@ TEST(done_callback_silent_work_and_early_reply)
     q = push_cmd(&H, "quiet", 1);
     t = push_cmd(&H, "then", 2);
     a = push_cmd(&H, "ackfirst", 3);
-    WAIT_UNTIL(ix_edits(&H, q) == 1, 10000);
-    WAIT_UNTIL(ix_edits(&H, t) == 1, 10000);
-    WAIT_UNTIL(ix_edits(&H, a) == 1, 10000);
+    WAIT_UNTIL(h_ix_edits(&H, q) == 1, 10000);
+    WAIT_UNTIL(h_ix_edits(&H, t) == 1, 10000);
+    WAIT_UNTIL(h_ix_edits(&H, a) == 1, 10000);
 
-    l = ix_log(&H, q); /* never silent: the user hears something */
+    l = h_ix_log(&H, q); /* never silent: the user hears something */
     ASSERT_EQ(l.callback_type, 5);
     ASSERT_CONTAINS(content_of(l.last_edit), "did not respond");
     fakecord_ix_log_free(&l);
 
-    l = ix_log(&H, t); /* the done callback's reply became the edit */
+    l = h_ix_log(&H, t); /* the done callback's reply became the edit */
     ASSERT_EQ(l.callback_type, 5);
     ASSERT_STREQ(content_of(l.last_edit), "done 0: result 2 for 42 (ctx)");
     fakecord_ix_log_free(&l);
 
-    l = ix_log(&H, a); /* answered first: no defer, the result edits it */
+    l = h_ix_log(&H, a); /* answered first: no defer, the result edits it */
     ASSERT_EQ(l.callback_type, 4);
     ASSERT_EQ(l.callbacks, 1);
     ASSERT_STREQ(content_of(l.last_edit), "result 3 for 42");
@@ -532,12 +476,12 @@ TEST(watchdog_names_the_blocking_handler_while_it_blocks)
     h_start_with(&H, NULL, "", setup_block, NULL);
     wait_ready(&H);
     id = push_cmd(&H, "block", 0);
-    WAIT_UNTIL(ix_callbacks(&H, id) == 1, 10000);
+    WAIT_UNTIL(h_ix_callbacks(&H, id) == 1, 10000);
     ASSERT_EQ(atomic_load(&seen_while_blocked), 1);
     ASSERT_TRUE(h_log_has("in handler on_block (block)"));
     WAIT_UNTIL(h_log_has("loop recovered after"), 5000);
     ASSERT_TRUE(h_log_has("slow handler on_block"));
-    l = ix_log(&H, id);
+    l = h_ix_log(&H, id);
     ASSERT_EQ(l.callback_type, 4);
     ASSERT_LE((long long)l.callback_ms, 2999);
     fakecord_ix_log_free(&l);
@@ -593,7 +537,7 @@ TEST(shutdown_with_queued_jobs_runs_every_done_once)
     for (int i = 0; i < SHUT_JOBS; i++)
         ids[i] = push_cmd(&H, "counted", i);
     for (int i = 0; i < SHUT_JOBS; i++)
-        WAIT_UNTIL(ix_callbacks(&H, ids[i]) == 1, 10000);
+        WAIT_UNTIL(h_ix_callbacks(&H, ids[i]) == 1, 10000);
     h_finish(&H, 1); /* dbot_free runs what is left */
     for (int i = 0; i < SHUT_JOBS; i++) {
         ASSERT_EQ(shut_done[i], 1);
@@ -648,7 +592,7 @@ TEST(autocomplete_cannot_be_offloaded)
               "\"options\":[{\"name\":\"q\",\"type\":3,\"value\":\"a\","
               "\"focused\":true}]}}");
     ASSERT_NE(id, 0);
-    WAIT_UNTIL(ix_callbacks(&H, id) == 1, 10000);
+    WAIT_UNTIL(h_ix_callbacks(&H, id) == 1, 10000);
     WAIT_UNTIL(atomic_load(&last_rc) != 1, 10000);
     ASSERT_EQ(atomic_load(&last_rc), DBOT_EINVAL);
     assert_no_violations(&H);

@@ -39,37 +39,6 @@ wait_ready(struct harness *h)
 }
 
 static void
-push_numbered(struct harness *h, const char *name, int from, int to)
-{
-    char d[64];
-
-    for (int i = from; i < to; i++) {
-        snprintf(d, sizeof d, "{\"i\":%d}", i);
-        ASSERT_GE(fakecord_push_event(h->fc, name, d), 0);
-    }
-}
-
-/* i = 0..n-1 exactly once each and in order. */
-static void
-assert_sequence(struct harness *h, const char *name, int n)
-{
-    int next = 0;
-
-    pthread_mutex_lock(&h->mu);
-    for (int k = 0; k < h->nev; k++) {
-        if (strcmp(h->ev[k].name, name) != 0)
-            continue;
-        if (h->ev[k].i != next) {
-            pthread_mutex_unlock(&h->mu);
-            CHECK_FAIL_("%s: expected i=%d, got i=%d", name, next, h->ev[k].i);
-        }
-        next++;
-    }
-    pthread_mutex_unlock(&h->mu);
-    ASSERT_EQ(next, n);
-}
-
-static void
 h_init(struct harness *h)
 {
     memset(h, 0, sizeof *h);
@@ -265,7 +234,7 @@ TEST(restart_resumes_and_replays_missed_events_once)
     snprintf(extra, sizeof extra, ",\"state_file\":\"%s\"", state_path);
     h_start(&H, NULL, extra);
     wait_ready(&H);
-    push_numbered(&H, "TEST_EVENT", 0, 5);
+    h_push_numbered(&H, "TEST_EVENT", 0, 5);
     WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 5, 10000);
 
     /* 1. dbot_stop: close 4000 (resumable) and save the session. */
@@ -278,7 +247,7 @@ TEST(restart_resumes_and_replays_missed_events_once)
     ASSERT_TRUE(h_log_has("saved 1 shard sessions"));
 
     /* Discord keeps sending while the bot is down. */
-    push_numbered(&H, "TEST_EVENT", 5, 10);
+    h_push_numbered(&H, "TEST_EVENT", 5, 10);
     h_new_bot(&H, extra);
     h_run_bot(&H);
     WAIT_UNTIL(h_stats(&H).resumes_ok == 1, 10000);
@@ -289,21 +258,21 @@ TEST(restart_resumes_and_replays_missed_events_once)
     WAIT_UNTIL(h_count(&H, "RESUMED") == 1, 10000);
     /* The file is used once: a crash now must not resume stale state. */
     ASSERT_TRUE(access(state_path, F_OK) != 0);
-    push_numbered(&H, "TEST_EVENT", 10, 13);
+    h_push_numbered(&H, "TEST_EVENT", 10, 13);
     WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 13, 10000);
-    assert_sequence(&H, "TEST_EVENT", 13);
+    h_assert_sequence(&H, "TEST_EVENT", 13);
 
     /* 2. SIGTERM does the same. */
     ASSERT_EQ(kill(getpid(), SIGTERM), 0);
     WAIT_UNTIL(!atomic_load(&H.running), 10000);
     ASSERT_EQ(h_finish(&H, 0), 0);
     ASSERT_EQ(access(state_path, F_OK), 0);
-    push_numbered(&H, "TEST_EVENT", 13, 16);
+    h_push_numbered(&H, "TEST_EVENT", 13, 16);
     h_new_bot(&H, extra);
     h_run_bot(&H);
     WAIT_UNTIL(h_stats(&H).resumes_ok == 2, 10000);
     WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 16, 10000);
-    assert_sequence(&H, "TEST_EVENT", 16);
+    h_assert_sequence(&H, "TEST_EVENT", 16);
     ASSERT_EQ(h_stats(&H).identifies, 1);
     ASSERT_EQ(h_stats(&H).violations, 0);
     h_teardown(&H);
@@ -529,7 +498,7 @@ TEST(metrics_and_healthz)
     free(body);
 
     /* Counters move. */
-    push_numbered(&H, "TEST_EVENT", 0, 3);
+    h_push_numbered(&H, "TEST_EVENT", 0, 3);
     WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 3, 10000);
     ASSERT_EQ(metric(port, "dbot_gateway_events_total{type=\"TEST_EVENT\"}"),
               3);

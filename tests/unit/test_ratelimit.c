@@ -654,6 +654,44 @@ TEST(interactions_have_separate_lanes)
     dbot__rl_free(rl);
 }
 
+/* Followups (POST /webhooks/{app}/{token}) are exempt from the global
+ * limit but not from their own bucket: their headers count like any
+ * route's (discord-protocol.md §5 item 10, serenity#1121), per token. */
+TEST(webhook_headers_limit_their_token_only)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 4);
+    struct req a, b, c, d;
+    int ids[4];
+    int64_t wake;
+
+    now = 0;
+    submit(rl, &a, 1, "POST", "/webhooks/7/tokA");
+    submit(rl, &b, 2, "POST", "/webhooks/7/tokA");
+    submit(rl, &c, 3, "POST", "/webhooks/7/tokA");
+    ASSERT_EQ(take(rl, ids, 4, NULL), 1);
+    {
+        struct dbot__rl_resp r = hdrs("wh", 2, 1, 2.0);
+        dbot__rl_complete(rl, &a.rl, &r, now);
+    }
+    ASSERT_EQ(take(rl, ids, 4, NULL), 1);
+    ASSERT_EQ(ids[0], 2);
+    {
+        struct dbot__rl_resp r = hdrs("wh", 2, 0, 1.9);
+        dbot__rl_complete(rl, &b.rl, &r, now);
+    }
+    /* tokA's bucket is empty until its reset... */
+    ASSERT_EQ(take(rl, ids, 4, &wake), 0);
+    ASSERT_EQ(wake, 2000);
+    /* ...while another token's followups go on. */
+    submit(rl, &d, 4, "POST", "/webhooks/7/tokB");
+    ASSERT_EQ(take(rl, ids, 4, NULL), 1);
+    ASSERT_EQ(ids[0], 4);
+    now = 2000;
+    ASSERT_EQ(take(rl, ids, 4, NULL), 1);
+    ASSERT_EQ(ids[0], 3);
+    dbot__rl_free(rl);
+}
+
 TEST(retry_requeue_keeps_fifo)
 {
     struct dbot__rl *rl = dbot__rl_new(50, 3);
@@ -823,5 +861,6 @@ main(void)
     RUN(idle_state_is_evicted_but_busy_state_kept);
     RUN(invalid_requests_warn_loudly_and_slide);
     RUN(drain_returns_every_queued_request_once);
+    RUN(webhook_headers_limit_their_token_only);
     return 0;
 }

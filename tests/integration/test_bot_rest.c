@@ -76,12 +76,17 @@ TEST(thousand_messages_in_order_while_heartbeating)
     }
     cJSON_Delete(msgs);
 
-    /* Heartbeats went on at their interval the whole time: no gap of more
-     * than two intervals plus scheduling slack on a loaded machine. */
+    /* Heartbeats went on at their interval the whole time: on average
+     * within 10% of it, and no single gap longer than two intervals plus
+     * the scheduling slack of a loaded 2-core machine (the fake stamps a
+     * beat when its own thread gets to read it). */
     n = fakecord_heartbeat_times(H.fc, t, 512);
     ASSERT_GE(n, 10);
-    for (int i = 1; i < n && i < 512; i++)
-        ASSERT_LE(t[i] - t[i - 1], check_timeout_ms_(100 * 2 + 150));
+    if (n > 512)
+        n = 512;
+    for (int i = 1; i < n; i++)
+        ASSERT_LE(t[i] - t[i - 1], check_timeout_ms_(100 * 2 + 600));
+    ASSERT_LE(t[n - 1] - t[0], check_timeout_ms_((n - 1) * 110 + 600));
     ASSERT_EQ(h_stats(&H).violations, 0);
     h_teardown(&H);
 }

@@ -395,9 +395,11 @@ TEST(burst_of_acks_is_sent_in_parallel)
             worst = l.callback_ms;
         fakecord_ix_log_free(&l);
     }
-    /* One at a time, the third would have left after 1,000 ms. */
+    /* One at a time, the 7th would have left after 3,000 ms and the 20th
+     * after 10 s; in parallel all are in well inside Discord's 3 s (the
+     * bound leaves a loaded machine its scheduling slack). */
     fprintf(stderr, "   slowest of %d acks: %.0f ms\n", BURST, worst);
-    ASSERT_LE((long long)worst, check_timeout_ms_(900));
+    ASSERT_LE((long long)worst, check_timeout_ms_(2999));
     assert_no_violations(&H);
     h_teardown(&H);
 }

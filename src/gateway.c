@@ -55,6 +55,10 @@
 #define SEND_WINDOW_MS     60000
 #define HEARTBEAT_RESERVE  3
 #define HELLO_TIMEOUT_MS   20000
+#define SHORT_SESSION_MS   60000  /* a session that ends sooner is "short" */
+#define STORM_AFTER        3      /* short sessions in a row before ... */
+#define STORM_MIN_MS       5000   /* ... identifies back off from 5 s */
+#define STORM_MAX_MS       900000 /* to 15 min */
 #define CLOSE_TIMEOUT_MS   5000
 
 /* What to do once the connection is down, when we chose to close it. */
@@ -118,6 +122,8 @@ struct dbot__gateway {
     unsigned presence_gen; /* presence generation last sent (presence.h) */
 
     int attempt;          /* reconnects since the last READY/RESUMED */
+    int64_t ready_ms;     /* when the current session got READY, 0: not */
+    int short_sessions;   /* sessions in a row that ended soon after start */
     int resume_misses;    /* resume connections that never opened */
     int stopping;
     int64_t latency_ms;
@@ -490,6 +496,7 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
                            cJSON_GetObjectItemCaseSensitive(m->d, "user"));
         gw->state = DBOT__GW_READY;
         gw->attempt = 0;
+        gw->ready_ms = dbot_now_ms();
         LOG_I("gateway", "shard %d: READY", gw->shard_id);
         dbot__gateway_sync_presence(gw); /* changed since the Identify */
     } else if (strcmp(m->t, "RESUMED") == 0) {
@@ -854,6 +861,34 @@ schedule_reconnect(struct dbot__gateway *gw, int64_t delay_ms)
     sched(gw, &gw->reconnect_sul, reconnect_cb, delay_ms);
 }
 
+/* The session is gone and the next connection identifies: how long to
+ * wait first (-1: the usual reconnect backoff). Discord allows 1000
+ * identifies a day and resets the token of a bot that reaches that, so a
+ * session that keeps ending soon after it started (op 9 false, 4007, 4009
+ * in a loop) must not be answered with an identify every few seconds:
+ * from the third short session in a row the wait doubles from 5 s up to
+ * 15 minutes, which keeps even a permanent loop under 200 a day. */
+static int64_t
+new_session_delay(struct dbot__gateway *gw, int64_t usual)
+{
+    int64_t now = dbot_now_ms(), delay;
+
+    if (gw->ready_ms && now - gw->ready_ms >= SHORT_SESSION_MS)
+        gw->short_sessions = 0;
+    gw->ready_ms = 0;
+    gw->short_sessions++;
+    if (gw->short_sessions < STORM_AFTER)
+        return usual;
+    delay = dbot__backoff_ms(gw->short_sessions - STORM_AFTER, STORM_MIN_MS,
+                             STORM_MAX_MS, rnd01(gw));
+    LOG_W("gateway", "shard %d: %d sessions in a row ended within %d s of "
+                     "starting; waiting %lld s before identifying again "
+                     "(Discord allows 1000 identifies a day)",
+          gw->shard_id, gw->short_sessions, SHORT_SESSION_MS / 1000,
+          (long long)(delay / 1000));
+    return delay;
+}
+
 static void
 conn_end(struct gw_conn *c)
 {
@@ -896,6 +931,7 @@ conn_end(struct gw_conn *c)
             LOG_W("gateway", "shard %d: close %d: session ended, identifying "
                              "anew", gw->shard_id, code);
             forget_session_for_identify(gw);
+            delay = new_session_delay(gw, -1);
             break;
         case DBOT__CLOSE_RESUME:
             LOG_I("gateway", "shard %d: close %d, resuming", gw->shard_id,
@@ -905,7 +941,7 @@ conn_end(struct gw_conn *c)
     } else if (after == AFTER_IDENTIFY) {
         forget_session_for_identify(gw);
         /* The docs asked for a random 1-5 s wait before identifying. */
-        delay = 1000 + (int64_t)(4000.0 * rnd01(gw));
+        delay = new_session_delay(gw, 1000 + (int64_t)(4000.0 * rnd01(gw)));
     } else if (after == AFTER_RESUME && gw->attempt == 0) {
         delay = 0; /* a healthy session asked to move: go at once */
     }

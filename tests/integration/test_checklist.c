@@ -230,6 +230,31 @@ TEST(new_session_rechecks_session_start_limit)
     h_teardown(&H);
 }
 
+/* Discord ends every new session at once (op 9 false right after READY).
+ * The first two get the documented 1-5 s wait; from the third the bot
+ * backs off (2.5 s at least, doubling) and says why, so a loop like this
+ * cannot burn the 1000 identifies of a day in an hour. */
+TEST(sessions_that_keep_ending_back_off_identifies)
+{
+    long long t0;
+
+    h_log_reset();
+    h_start(&H, NULL, "");
+    wait_ready(&H);
+    for (int n = 1; n <= 2; n++) {
+        ASSERT_GE(fakecord_send_invalid_session(H.fc, 0), 0);
+        WAIT_UNTIL(h_count(&H, "READY") == n + 1, 15000);
+    }
+    ASSERT_TRUE(!h_log_has("sessions in a row"));
+    t0 = check_now_ms_();
+    ASSERT_GE(fakecord_send_invalid_session(H.fc, 0), 0);
+    WAIT_UNTIL(h_log_has("3 sessions in a row ended within 60 s"), 10000);
+    WAIT_UNTIL(h_stats(&H).identifies == 4, 20000);
+    ASSERT_GE(check_now_ms_() - t0, 2500);
+    assert_no_violations(&H);
+    h_teardown(&H);
+}
+
 /* ---- item 11: wait for the defer to land before editing ----------------- */
 
 static atomic_int followup_rc = 1;
@@ -481,6 +506,7 @@ main(void)
     RUN(seq_comes_only_from_dispatches_with_an_s);
     RUN(stalled_loop_inflates_the_backlog_in_order);
     RUN(new_session_rechecks_session_start_limit);
+    RUN(sessions_that_keep_ending_back_off_identifies);
     RUN(edit_waits_for_the_defer_to_land);
     RUN(close_4003_after_ready_reconnects);
     RUN(revoked_intent_ends_in_4014_with_advice);

@@ -32,18 +32,21 @@ struct dbot__health *dbot__bot_health(dbot *bot);
 /* 1 on the loop thread, or when no loop runs yet (setup from main). */
 int dbot__on_loop_thread(const dbot *bot);
 
-/* Refuse a call from the wrong thread in debug builds (NDEBUG unset). */
+/* Refuse a call from the wrong thread in debug builds (NDEBUG unset):
+ * log it and return `ret` (nothing, in a void function) before touching
+ * any state. */
 #ifndef NDEBUG
-#define DBOT__CHECK_LOOP(bot)                                                  \
+#define DBOT__CHECK_LOOP_OR(bot, ret)                                          \
     do {                                                                       \
         if (!dbot__on_loop_thread(bot)) {                                      \
             dbot_log(DBOT_LOG_ERROR, "dbot", "%s called off the loop thread",  \
                      __func__);                                                \
-            return DBOT_EWRONGTHREAD;                                          \
+            return ret;                                                        \
         }                                                                      \
     } while (0)
 #else
-#define DBOT__CHECK_LOOP(bot) ((void)0)
+#define DBOT__CHECK_LOOP_OR(bot, ret) ((void)0)
 #endif
+#define DBOT__CHECK_LOOP(bot) DBOT__CHECK_LOOP_OR(bot, DBOT_EWRONGTHREAD)
 
 #endif

@@ -424,18 +424,25 @@ answer_for_silent_handler(dbot_interaction *ix, const char *text)
 
 /* ---- lifetime -------------------------------------------------------------- */
 
+/* The count is not atomic: a worker touching it would race the loop, so
+ * debug builds refuse that (ref returns NULL, unref leaves it alone). */
 dbot_interaction *
 dbot_interaction_ref(dbot_interaction *ix)
 {
-    if (ix)
-        ix->refs++;
+    if (!ix)
+        return NULL;
+    DBOT__CHECK_LOOP_OR(bot_of(ix), NULL);
+    ix->refs++;
     return ix;
 }
 
 void
 dbot_interaction_unref(dbot_interaction *ix)
 {
-    if (!ix || --ix->refs > 0)
+    if (!ix)
+        return;
+    DBOT__CHECK_LOOP_OR(bot_of(ix), );
+    if (--ix->refs > 0)
         return;
     /* A parked reply waits for its defer, which holds a reference, so we
      * only get here with nothing left to send. */

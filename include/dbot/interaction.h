@@ -24,9 +24,14 @@
  * completes is edited to an error after interaction_timeout_ms. An
  * interaction that matches no route is answered "unknown command".
  *
- * THREADS AND LIFETIME. Everything here is loop-thread only. The object
- * handed to a handler is valid until the handler returns; to answer later
- * (after a timer, a REST call, worker-pool work), take a reference with
+ * THREADS AND LIFETIME. Everything here is loop-thread only, the
+ * reference count included; debug builds refuse a call from another thread
+ * (DBOT_EWRONGTHREAD, NULL from dbot_interaction_ref, nothing done by
+ * dbot_interaction_unref) and log it. A worker hands its result back with
+ * dbot_post(), or uses dbot_interaction_offload() and the dbot_work_*
+ * calls below, which are for the job's own thread. The object handed to a
+ * handler is valid until the handler returns; to answer later (after a
+ * timer, a REST call, worker-pool work), take a reference with
  * dbot_interaction_ref() and drop it with dbot_interaction_unref() when
  * done. dbot_interaction_offload() does this for you.
  */
@@ -184,7 +189,11 @@ DBOT_API int dbot_interaction_followup_delete(dbot_interaction *ix,
 
 /* ---- lifetime ----------------------------------------------------------- */
 
+/* Keep ix alive past the handler: returns ix (NULL when ix is NULL, or
+ * off the loop thread in a debug build). Loop thread. */
 DBOT_API dbot_interaction *dbot_interaction_ref(dbot_interaction *ix);
+/* Drop a reference; the last one frees ix, and if nobody answered, the
+ * user is told the command did not respond. Loop thread. */
 DBOT_API void dbot_interaction_unref(dbot_interaction *ix);
 
 /* States, for tests and logs. */

@@ -517,6 +517,39 @@ TEST(silent_handler_is_deferred_then_late_reply_edits)
     finish_clean();
 }
 
+#ifndef NDEBUG
+/* Debug builds: off the loop thread (here, the test's own thread, as a
+ * worker would be) every call is refused before it touches the
+ * interaction, the non-atomic reference count included. */
+TEST(calls_off_the_loop_thread_are_refused)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start(",\"ack_deadline_ms\":0");
+    late_rc = 1;
+    held_set = 0;
+    id = push(command_json("hold"));
+    WAIT_UNTIL(held_set, 5000);
+    ASSERT_EQ(dbot_interaction_reply(held, "from a worker"), DBOT_EWRONGTHREAD);
+    ASSERT_EQ(dbot_interaction_defer(held, 0), DBOT_EWRONGTHREAD);
+    ASSERT_TRUE(dbot_interaction_ref(held) == NULL);
+    dbot_interaction_unref(held); /* refused: the handler's ref stays */
+    ASSERT_TRUE(
+        h_log_has("dbot_interaction_unref called off the loop thread"));
+    ASSERT_TRUE(h_log_has("dbot_interaction_ref called off the loop thread"));
+    /* The right way: hand it to the loop. */
+    ASSERT_EQ(dbot_post(H.bot, reply_held, "from the loop"), 0);
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(late_rc, 0);
+    ASSERT_EQ(l.callbacks, 1);
+    ASSERT_EQ(l.callback_type, 4);
+    ASSERT_STREQ(jstr(l.callback_body, "data", "content"), "from the loop");
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+#endif
+
 /* A reply that races the auto-defer (the defer is in flight) is parked and
  * sent as an edit once the defer lands. */
 static void *
@@ -732,6 +765,9 @@ main(void)
     RUN(followups_edits_and_deletes);
     RUN(abandoned_deferral_is_edited_to_an_error);
     RUN(commands_registered_only_when_changed);
+#ifndef NDEBUG
+    RUN(calls_off_the_loop_thread_are_refused);
+#endif
     free(h_logs);
     return 0;
 }

@@ -45,6 +45,7 @@
 
 #define STOP_GRACE_MS 3000
 #define TICK_MS       250
+#define GIVE_UP_FLUSH_MS 2000 /* for "restarting" answers at shutdown */
 
 struct task {
     struct task *next;
@@ -68,6 +69,7 @@ struct dbot {
     int stopping;         /* loop side: shutdown started */
     int64_t stop_deadline; /* for closing the gateway connections */
     int64_t work_deadline; /* for in-flight work (shutdown_grace_ms) */
+    int64_t give_up_deadline; /* for the "restarting" answers, 0: none */
     int exit_code;
 
     pthread_mutex_t inbox_mu;
@@ -567,16 +569,13 @@ reload_config(dbot *bot)
 
 /* Work that a clean stop lets finish: jobs not yet done, REST requests
  * not yet answered, and completions waiting in the inbox. */
+/* REST requests in flight, or their callbacks not yet run. */
 static int
-work_pending(dbot *bot)
+requests_pending(dbot *bot)
 {
-    struct dbot__pool_stats ps;
     struct dbot__rest_stats rs;
     int inbox;
 
-    dbot__pool_stats(bot->pool, &ps);
-    if (ps.done < ps.submitted)
-        return 1;
     dbot__rest_stats(bot->rest, &rs);
     if (rs.done < rs.submitted)
         return 1;
@@ -584,6 +583,19 @@ work_pending(dbot *bot)
     inbox = bot->inbox_head != NULL;
     pthread_mutex_unlock(&bot->inbox_mu);
     return inbox;
+}
+
+static int
+work_pending(dbot *bot)
+{
+    struct dbot__pool_stats ps;
+
+    dbot__pool_stats(bot->pool, &ps);
+    if (ps.done < ps.submitted)
+        return 1;
+    if (dbot__interactions_waiting(bot->interactions) > 0)
+        return 1;
+    return requests_pending(bot);
 }
 
 static const char *
@@ -648,7 +660,9 @@ tick_cb(lws_sorted_usec_list_t *sul)
 
 /* The loop exits when shutdown finished: the connections are closed (or
  * their close timed out) and in-flight work is done (or its grace time is
- * over). tick_cb stops rescheduling then. */
+ * over). A user still waiting on an interaction when the grace time ends
+ * is told the bot is restarting, and those answers get GIVE_UP_FLUSH_MS to
+ * reach Discord. tick_cb stops rescheduling then. */
 static int
 shutdown_finished(dbot *bot)
 {
@@ -663,6 +677,18 @@ shutdown_finished(dbot *bot)
         return 0;
     if (now < bot->work_deadline && work_pending(bot))
         return 0;
+    if (bot->give_up_deadline == 0 &&
+        dbot__interactions_waiting(bot->interactions) > 0)
+        bot->give_up_deadline = now + GIVE_UP_FLUSH_MS;
+    if (bot->give_up_deadline) {
+        /* Again on every tick: a defer in flight gets its edit. Worker
+         * jobs are not waited for any more (dbot_free ends them). */
+        dbot__interactions_give_up(bot->interactions);
+        if (now < bot->give_up_deadline &&
+            (requests_pending(bot) ||
+             dbot__interactions_waiting(bot->interactions) > 0))
+            return 0;
+    }
     return 1;
 }
 

@@ -54,6 +54,9 @@ static const char MSG_UNKNOWN[] =
 static const char MSG_FAILED[] = "Sorry, something went wrong running this "
                                  "command.";
 static const char MSG_NO_ANSWER[] = "Sorry, this command did not respond.";
+static const char MSG_STOPPING[] = "Sorry, the bot is restarting and could "
+                                   "not finish this. Please try again in a "
+                                   "minute.";
 
 struct dbot__interactions {
     dbot *bot;
@@ -64,6 +67,7 @@ struct dbot__interactions {
     int synced;           /* command sync started */
     int64_t token_life_ms; /* 15 min; shorter only in tests */
     struct dbot__offload_conf offload; /* interaction_offload.c */
+    dbot_interaction *live; /* every interaction not yet freed */
 };
 
 struct dbot_interaction {
@@ -82,6 +86,7 @@ struct dbot_interaction {
     cJSON *parked_edit;   /* a reply that came while deferring */
     lws_sorted_usec_list_t deadline_sul;
     lws_sorted_usec_list_t abandon_sul;
+    dbot_interaction *live_prev, *live_next; /* owner->live */
 };
 
 static int send_edit(dbot_interaction *ix, const cJSON *data);
@@ -151,6 +156,12 @@ text_message(const char *content, int ephemeral)
 static void
 ix_free(dbot_interaction *ix)
 {
+    if (ix->live_prev)
+        ix->live_prev->live_next = ix->live_next;
+    else if (ix->owner->live == ix)
+        ix->owner->live = ix->live_next;
+    if (ix->live_next)
+        ix->live_next->live_prev = ix->live_prev;
     lws_sul_cancel(&ix->deadline_sul);
     lws_sul_cancel(&ix->abandon_sul);
     cJSON_Delete(ix->parked_edit);
@@ -509,6 +520,10 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
         return;
     }
     dbot_log_add_secret(ix->token);
+    ix->live_next = ixs->live;
+    if (ixs->live)
+        ixs->live->live_prev = ix;
+    ixs->live = ix;
     if (!ixs->app_id)
         ixs->app_id = ix->app_id;
     if (dbot_ix_command_path(ix->json, path, sizeof path) >= 0)
@@ -914,6 +929,69 @@ dbot_interaction_opt_bool(const dbot_interaction *ix, const char *name,
     return v;
 }
 
+/* ---- shutdown ---------------------------------------------------------------- */
+
+/* The user is still waiting on us: no answer yet, or only "thinking...". */
+static int
+user_waiting(const dbot_interaction *ix)
+{
+    return !expired(ix) && (ix->state == DBOT_IXS_RECEIVED ||
+                            ix->state == DBOT_IXS_DEFERRING ||
+                            ix->state == DBOT_IXS_DEFERRED);
+}
+
+int
+dbot__interactions_waiting(const struct dbot__interactions *ixs)
+{
+    int n = 0;
+
+    for (const dbot_interaction *ix = ixs->live; ix; ix = ix->live_next)
+        n += user_waiting(ix);
+    return n;
+}
+
+/* Shutdown ran out of time: whoever still waits on us hears why, instead
+ * of "This interaction failed" or an endless "thinking...". Each answer
+ * moves its interaction out of the waiting states, so calling this again
+ * (once a defer in flight has landed) answers only the rest. */
+int
+dbot__interactions_give_up(struct dbot__interactions *ixs)
+{
+    dbot_interaction *ix, *next;
+    int n = 0;
+
+    for (ix = ixs->live; ix; ix = next) {
+        cJSON *m;
+        int rc = -1;
+
+        next = ix->live_next;
+        if (!user_waiting(ix) ||
+            (ix->state == DBOT_IXS_DEFERRING && ix->parked_edit))
+            continue;
+        if (ix->type == DBOT_IX_AUTOCOMPLETE) {
+            cJSON *d = cJSON_CreateObject();
+
+            cJSON_AddItemToObject(d, "choices", cJSON_CreateArray());
+            rc = send_initial(ix, CB_AUTOCOMPLETE, d);
+            cJSON_Delete(d);
+        } else {
+            m = text_message(MSG_STOPPING, ix->state == DBOT_IXS_RECEIVED);
+            if (m)
+                rc = answer(ix, CB_MESSAGE, m, "shutdown answer");
+            cJSON_Delete(m);
+        }
+        if (rc == 0) {
+            ix->owner->stats.never_answered++;
+            LOG_W("interaction", "shutting down: told the user of %s "
+                                 "(%" PRIu64 ", handler %s) the bot is "
+                                 "restarting",
+                  describe(ix), ix->id, ix->handler ? ix->handler : "(none)");
+            n++;
+        }
+    }
+    return n;
+}
+
 /* ---- registry --------------------------------------------------------------- */
 
 int
@@ -936,8 +1014,19 @@ dbot__interactions_new(struct dbot__interactions **out, dbot *bot)
 void
 dbot__interactions_free(struct dbot__interactions *ixs)
 {
+    dbot_interaction *ix, *next;
+
     if (!ixs)
         return;
+    /* References a handler never dropped: the bot is gone, and so is the
+     * lws context their timers were on (not to be touched). */
+    for (ix = ixs->live; ix; ix = next) {
+        next = ix->live_next;
+        cJSON_Delete(ix->parked_edit);
+        cJSON_Delete(ix->json);
+        free(ix->path);
+        free(ix);
+    }
     dbot__routes_free(ixs->routes);
     cJSON_Delete(ixs->commands);
     free(ixs->offload.busy_text);

@@ -50,6 +50,14 @@ void dbot__interactions_stats(const struct dbot__interactions *ixs,
 
 struct dbot__interactions *dbot__bot_interactions(dbot *bot);
 
+/* Shutdown (loop thread). How many interactions still leave a user
+ * waiting (no answer yet, or a defer not yet followed by the answer). */
+int dbot__interactions_waiting(const struct dbot__interactions *ixs);
+/* Answer each of those now with "the bot is restarting" (an ephemeral
+ * reply, or an edit of "thinking..."). Returns how many were answered;
+ * call again to catch defers that were in flight. */
+int dbot__interactions_give_up(struct dbot__interactions *ixs);
+
 /* Tests only: shorten the 15-minute token life. */
 void dbot__interactions_set_token_life(struct dbot__interactions *ixs,
                                        int64_t ms);

@@ -122,6 +122,15 @@ on_think(dbot_interaction *ix, void *data)
     return dbot_interaction_defer(ix, 1);
 }
 
+/* Defers, keeps the interaction and never answers it. */
+static int
+on_think_hold(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    dbot_interaction_ref(ix);
+    return dbot_interaction_defer(ix, 0);
+}
+
 static int
 on_twice(dbot_interaction *ix, void *data)
 {
@@ -297,6 +306,7 @@ start(const char *extra)
     dbot_on_command(H.bot, "ping", on_ping, NULL);
     dbot_on_command(H.bot, "secret", on_secret, NULL);
     dbot_on_command(H.bot, "think", on_think, NULL);
+    dbot_on_command(H.bot, "thinkhold", on_think_hold, NULL);
     dbot_on_command(H.bot, "twice", on_twice, NULL);
     dbot_on_command(H.bot, "config", on_config, NULL);
     dbot_on_command(H.bot, "config set", on_config_set, NULL);
@@ -550,6 +560,44 @@ TEST(calls_off_the_loop_thread_are_refused)
 }
 #endif
 
+/* Stopping with users still waiting: one interaction nobody answered yet,
+ * one deferred ("thinking...") whose handler holds it. When the shutdown
+ * grace ends, each is told the bot is restarting (an ephemeral reply; an
+ * edit of the defer) instead of "This interaction failed" or thinking
+ * forever. */
+TEST(stop_tells_waiting_users_the_bot_is_restarting)
+{
+    struct fakecord_ix_log l;
+    uint64_t unanswered, deferred;
+    const char *txt;
+
+    start(",\"ack_deadline_ms\":0,\"shutdown_grace_ms\":200");
+    held_set = 0;
+    deferred = push(command_json("thinkhold"));
+    l = ixlog_wait(deferred, 1, 0);
+    ASSERT_EQ(l.callback_type, 5);
+    fakecord_ix_log_free(&l);
+    unanswered = push(command_json("hold"));
+    WAIT_UNTIL(held_set, 5000);
+    ASSERT_EQ(h_finish(&H, 1), 0);
+
+    l = ixlog_wait(unanswered, 1, 0);
+    ASSERT_EQ(l.callback_type, 4);
+    ASSERT_EQ(jint(l.callback_body, "data", "flags"), 64);
+    txt = jstr(l.callback_body, "data", "content");
+    ASSERT_TRUE(txt && strstr(txt, "restarting"));
+    fakecord_ix_log_free(&l);
+    l = ixlog_wait(deferred, 1, 1);
+    txt = jstr(l.last_edit, "content", NULL);
+    ASSERT_TRUE(txt && strstr(txt, "restarting"));
+    fakecord_ix_log_free(&l);
+    ASSERT_TRUE(h_log_has("shutting down: told the user"));
+    /* Both references were never dropped by their handlers: dbot_free
+     * released them with the rest (valgrind and ASan check). */
+    held = NULL;
+    finish_clean();
+}
+
 /* A reply that races the auto-defer (the defer is in flight) is parked and
  * sent as an edit once the defer lands. */
 static void *
@@ -765,6 +813,7 @@ main(void)
     RUN(followups_edits_and_deletes);
     RUN(abandoned_deferral_is_edited_to_an_error);
     RUN(commands_registered_only_when_changed);
+    RUN(stop_tells_waiting_users_the_bot_is_restarting);
 #ifndef NDEBUG
     RUN(calls_off_the_loop_thread_are_refused);
 #endif

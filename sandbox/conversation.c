@@ -13,28 +13,76 @@
 #include <stdlib.h>
 #include <string.h>
 
-cJSON *
-sb_user_object(void)
+/* The people in the sandbox's guild: the player ("you") and two others a
+ * user command can target. */
+static const struct sb_person {
+    const char *id, *username, *global_name;
+} people[] = {
+    { SB_USER_ID, SB_USER_NAME, "You" },
+    { "1200000000000000004", "alice", "Alice" },
+    { "1200000000000000005", "bob", "Bob" },
+};
+
+static const struct sb_person *
+find_person(const char *username)
+{
+    for (size_t i = 0; i < sizeof people / sizeof people[0]; i++)
+        if (!strcmp(people[i].username, username))
+            return &people[i];
+    return NULL;
+}
+
+static cJSON *
+person_object(const struct sb_person *p)
 {
     cJSON *u = cJSON_CreateObject();
 
-    cJSON_AddStringToObject(u, "id", SB_USER_ID);
-    cJSON_AddStringToObject(u, "username", SB_USER_NAME);
-    cJSON_AddStringToObject(u, "global_name", "You");
+    cJSON_AddStringToObject(u, "id", p->id);
+    cJSON_AddStringToObject(u, "username", p->username);
+    cJSON_AddStringToObject(u, "global_name", p->global_name);
     cJSON_AddStringToObject(u, "discriminator", "0");
     cJSON_AddNullToObject(u, "avatar");
     return u;
 }
 
 cJSON *
-sb_member_object(void)
+sb_user_object(void)
+{
+    return person_object(&people[0]);
+}
+
+cJSON *
+sb_named_user_object(const char *username)
+{
+    const struct sb_person *p = find_person(username);
+
+    return p ? person_object(p) : NULL;
+}
+
+const char *
+sb_user_names(void)
+{
+    return "@you, @alice, @bob";
+}
+
+/* A guild member without its user: the form `resolved.members` takes. */
+cJSON *
+sb_partial_member_object(void)
 {
     cJSON *m = cJSON_CreateObject();
 
-    cJSON_AddItemToObject(m, "user", sb_user_object());
     cJSON_AddArrayToObject(m, "roles");
     cJSON_AddStringToObject(m, "permissions", "2248473465835073");
     cJSON_AddStringToObject(m, "joined_at", "2024-01-01T00:00:00.000000+00:00");
+    return m;
+}
+
+cJSON *
+sb_member_object(void)
+{
+    cJSON *m = sb_partial_member_object();
+
+    cJSON_AddItemToObject(m, "user", sb_user_object());
     return m;
 }
 
@@ -179,6 +227,30 @@ ix_read(struct ixwait *w)
     return fakecord_interaction_log(w->sb->fc, w->id, &w->l);
 }
 
+/* An autocomplete answer as the client shows it, the names offered above
+ * the input: "bot: suggests cats, cars". -1 when Discord would refuse the
+ * list (over 25, or a choice without name or value). */
+static int
+show_choices(FILE *o, const cJSON *data, double ack_ms, cJSON *step)
+{
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(data, "choices");
+    const cJSON *c;
+    int n = 0, bad = !cJSON_IsArray(choices);
+
+    fprintf(o, "bot: suggests ");
+    cJSON_ArrayForEach(c, choices)
+    {
+        bad |= !sb_str(c, "name") ||
+               !cJSON_GetObjectItemCaseSensitive(c, "value");
+        fprintf(o, "%s%s", n++ ? ", " : "",
+                sb_str(c, "name") ? sb_str(c, "name") : "?");
+    }
+    fprintf(o, "%s (ack %.0f ms)\n", n ? "" : "nothing", ack_ms);
+    if (choices)
+        cJSON_AddItemToObject(step, "choices", cJSON_Duplicate(choices, 1));
+    return bad || n > 25 ? -1 : 0;
+}
+
 int
 sb_fail(struct sb *sb, FILE *o, cJSON *step, const char *why)
 {
@@ -254,7 +326,10 @@ sb_run_interaction(struct sb *sb, cJSON *payload, int target, FILE *o,
         }
         break;
     case 8:
-        fprintf(o, "bot: suggestions (ack %.0f ms)\n", w.l.callback_ms);
+        if (show_choices(o, data, w.l.callback_ms, step) < 0)
+            rc = sb_fail(sb, o, step,
+                         "Discord takes at most 25 choices, each with a "
+                         "name and a value");
         break;
     case 9: {
         const cJSON *c;

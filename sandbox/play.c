@@ -8,6 +8,13 @@
  *                                     message that has it
  *   select:ID v1,v2 | select ID v1 v2 pick values in the select ID
  *   submit field:value ...            submit the last modal opened
+ *   complete /name opt:partial        what the bot suggests while the last
+ *                                     option is typed (autocomplete)
+ *   user "Name" @someone              the user command Name on @you,
+ *                                     @alice or @bob
+ *   message "Name" [ID | @someone]    the message command Name on the
+ *                                     newest message (or that one, or the
+ *                                     newest one @someone wrote)
  *   say TEXT                          post a plain message in the channel
  *   expect TEXT                       fail unless the previous step's
  *                                     output contains TEXT
@@ -256,7 +263,11 @@ play_say(struct sb *sb, const char *text, FILE *o, cJSON *step)
     cJSON_AddBoolToObject(m, "pinned", 0);
     cJSON_AddNumberToObject(m, "type", 0);
     js = cJSON_PrintUnformatted(m);
-    cJSON_Delete(m);
+    /* The user's client shows what was typed, whatever the bot receives:
+     * a message command can target it later. */
+    cJSON_ReplaceItemInObjectCaseSensitive(m, "content",
+                                           cJSON_CreateString(text));
+    cJSON_AddItemToArray(sb->msgs, m);
     if (!js || fakecord_push_event(sb->fc, "MESSAGE_CREATE", js) < 0) {
         free(js);
         return sb_fail(sb, o, step, "the sandbox could not send the message");
@@ -357,6 +368,15 @@ sb_play(struct sb *sb, const char *raw)
     } else if (!strcmp(t0, "submit")) {
         cJSON_AddStringToObject(step, "kind", "submit");
         rc = play_submit(sb, toks, o, step);
+    } else if (!strcmp(t0, "complete")) {
+        cJSON_AddStringToObject(step, "kind", "autocomplete");
+        rc = sb_play_complete(sb, toks, o, step);
+    } else if (!strcmp(t0, "user")) {
+        cJSON_AddStringToObject(step, "kind", "user_command");
+        rc = sb_play_user_command(sb, toks, o, step);
+    } else if (!strcmp(t0, "message")) {
+        cJSON_AddStringToObject(step, "kind", "message_command");
+        rc = sb_play_message_command(sb, toks, o, step);
     } else if (!strcmp(t0, "say")) {
         const char *text = s + 3;
         while (isspace((unsigned char)*text))
@@ -368,7 +388,9 @@ sb_play(struct sb *sb, const char *raw)
         rc = sb_fail(sb, o, step,
                      "unknown line: use /command opt:value, "
                      "click ID, select ID value, submit "
-                     "field:value, say TEXT, expect TEXT, quit");
+                     "field:value, complete /command opt:text, "
+                     "user \"Name\" @alice, message \"Name\", "
+                     "say TEXT, expect TEXT, quit");
     }
     cJSON_AddBoolToObject(step, "ok", rc == 0);
     fclose(o);

@@ -128,27 +128,48 @@ apply_edit(cJSON *msg, const cJSON *body)
     }
 }
 
+/* A message in the sandbox's channel with every field Discord always
+ * sends, so the copies a bot receives (a click's message, a message
+ * command's target) parse as real ones. Takes `author`. */
+cJSON *
+sb_message_object(const char *id, cJSON *author, const char *content)
+{
+    cJSON *m = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(m, "id", id);
+    cJSON_AddStringToObject(m, "channel_id", SB_CHANNEL);
+    cJSON_AddItemToObject(m, "author", author);
+    cJSON_AddStringToObject(m, "content", content);
+    cJSON_AddStringToObject(m, "timestamp", "2024-01-01T00:00:00.000000+00:00");
+    cJSON_AddNullToObject(m, "edited_timestamp");
+    cJSON_AddBoolToObject(m, "tts", 0);
+    cJSON_AddBoolToObject(m, "mention_everyone", 0);
+    cJSON_AddArrayToObject(m, "mentions");
+    cJSON_AddArrayToObject(m, "mention_roles");
+    cJSON_AddArrayToObject(m, "attachments");
+    cJSON_AddArrayToObject(m, "embeds");
+    cJSON_AddBoolToObject(m, "pinned", 0);
+    cJSON_AddNumberToObject(m, "type", 0);
+    return m;
+}
+
 /* A new bot message in the conversation; returns its index. */
 static int
 add_message(struct sb *sb, const cJSON *body, const char *id_or_null)
 {
-    cJSON *m = cJSON_CreateObject(), *author;
+    cJSON *m, *author;
     char id[32];
 
     if (id_or_null)
         snprintf(id, sizeof id, "%s", id_or_null);
     else
         sb_id_str(sb, id, sizeof id);
-    cJSON_AddStringToObject(m, "id", id);
-    cJSON_AddStringToObject(m, "channel_id", SB_CHANNEL);
-    author = cJSON_AddObjectToObject(m, "author");
+    author = cJSON_CreateObject();
     cJSON_AddStringToObject(author, "id", FAKECORD_APP_ID);
     cJSON_AddStringToObject(author, "username", FAKECORD_BOT_USERNAME);
     cJSON_AddBoolToObject(author, "bot", 1);
-    cJSON_AddStringToObject(m, "content", "");
-    cJSON_AddArrayToObject(m, "embeds");
+    m = sb_message_object(id, author, "");
     cJSON_AddArrayToObject(m, "components");
-    cJSON_AddNumberToObject(m, "type", 0);
     if (body) {
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(body, "flags");
         cJSON_AddNumberToObject(m, "flags",

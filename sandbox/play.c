@@ -238,30 +238,17 @@ message_content_intent(struct sb *sb)
 static int
 play_say(struct sb *sb, const char *text, FILE *o, cJSON *step)
 {
-    cJSON *m = cJSON_CreateObject();
     char id[32], *js;
+    cJSON *m;
     int64_t dl;
     int got = 0;
 
     sb_id_str(sb, id, sizeof id);
-    cJSON_AddStringToObject(m, "id", id);
-    cJSON_AddStringToObject(m, "channel_id", SB_CHANNEL);
-    cJSON_AddStringToObject(m, "guild_id", SB_GUILD_ID);
-    cJSON_AddItemToObject(m, "author", sb_user_object());
-    cJSON_AddItemToObject(m, "member", sb_member_object());
     /* As Discord: without MESSAGE_CONTENT, guild messages arrive empty. */
-    cJSON_AddStringToObject(m, "content",
-                            message_content_intent(sb) ? text : "");
-    cJSON_AddStringToObject(m, "timestamp", "2024-01-01T00:00:00.000000+00:00");
-    cJSON_AddNullToObject(m, "edited_timestamp");
-    cJSON_AddBoolToObject(m, "tts", 0);
-    cJSON_AddBoolToObject(m, "mention_everyone", 0);
-    cJSON_AddArrayToObject(m, "mentions");
-    cJSON_AddArrayToObject(m, "mention_roles");
-    cJSON_AddArrayToObject(m, "attachments");
-    cJSON_AddArrayToObject(m, "embeds");
-    cJSON_AddBoolToObject(m, "pinned", 0);
-    cJSON_AddNumberToObject(m, "type", 0);
+    m = sb_message_object(id, sb_user_object(),
+                          message_content_intent(sb) ? text : "");
+    cJSON_AddStringToObject(m, "guild_id", SB_GUILD_ID);
+    cJSON_AddItemToObject(m, "member", sb_member_object());
     js = cJSON_PrintUnformatted(m);
     /* The user's client shows what was typed, whatever the bot receives:
      * a message command can target it later. */

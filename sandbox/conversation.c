@@ -120,36 +120,32 @@ apply_edit(cJSON *msg, const cJSON *body)
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, keys[i]);
         if (!v)
             continue;
-        if (!strcmp(keys[i], "flags") &&
-            cJSON_GetObjectItemCaseSensitive(msg, "flags"))
-            continue; /* an edit cannot make a message ephemeral */
+        if (!strcmp(keys[i], "flags")) {
+            /* An edit may set flags such as IS_COMPONENTS_V2, but a
+             * message is ephemeral (64) or not from its creation on. */
+            int kept = sb_num(msg, "flags", 0) & 64;
+
+            cJSON_ReplaceItemInObjectCaseSensitive(
+                msg, "flags",
+                cJSON_CreateNumber((sb_num(body, "flags", 0) & ~64) | kept));
+            continue;
+        }
         cJSON_DeleteItemFromObjectCaseSensitive(msg, keys[i]);
         cJSON_AddItemToObject(msg, keys[i], cJSON_Duplicate(v, 1));
     }
 }
 
-/* A message in the sandbox's channel with every field Discord always
- * sends, so the copies a bot receives (a click's message, a message
- * command's target) parse as real ones. Takes `author`. */
+/* A message the user wrote in the sandbox's channel, with every field
+ * Discord sends (the fake's builder, then the user as author). */
 cJSON *
-sb_message_object(const char *id, cJSON *author, const char *content)
+sb_user_message_object(const char *id, const char *content)
 {
-    cJSON *m = cJSON_CreateObject();
+    cJSON *body = cJSON_CreateObject(), *m;
 
-    cJSON_AddStringToObject(m, "id", id);
-    cJSON_AddStringToObject(m, "channel_id", SB_CHANNEL);
-    cJSON_AddItemToObject(m, "author", author);
-    cJSON_AddStringToObject(m, "content", content);
-    cJSON_AddStringToObject(m, "timestamp", "2024-01-01T00:00:00.000000+00:00");
-    cJSON_AddNullToObject(m, "edited_timestamp");
-    cJSON_AddBoolToObject(m, "tts", 0);
-    cJSON_AddBoolToObject(m, "mention_everyone", 0);
-    cJSON_AddArrayToObject(m, "mentions");
-    cJSON_AddArrayToObject(m, "mention_roles");
-    cJSON_AddArrayToObject(m, "attachments");
-    cJSON_AddArrayToObject(m, "embeds");
-    cJSON_AddBoolToObject(m, "pinned", 0);
-    cJSON_AddNumberToObject(m, "type", 0);
+    cJSON_AddStringToObject(body, "content", content);
+    m = fakecord_message_object(id, SB_CHANNEL, body, 0);
+    cJSON_Delete(body);
+    cJSON_ReplaceItemInObjectCaseSensitive(m, "author", sb_user_object());
     return m;
 }
 
@@ -157,25 +153,14 @@ sb_message_object(const char *id, cJSON *author, const char *content)
 static int
 add_message(struct sb *sb, const cJSON *body, const char *id_or_null)
 {
-    cJSON *m, *author;
+    cJSON *m;
     char id[32];
 
     if (id_or_null)
         snprintf(id, sizeof id, "%s", id_or_null);
     else
         sb_id_str(sb, id, sizeof id);
-    author = cJSON_CreateObject();
-    cJSON_AddStringToObject(author, "id", FAKECORD_APP_ID);
-    cJSON_AddStringToObject(author, "username", FAKECORD_BOT_USERNAME);
-    cJSON_AddBoolToObject(author, "bot", 1);
-    m = sb_message_object(id, author, "");
-    cJSON_AddArrayToObject(m, "components");
-    if (body) {
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(body, "flags");
-        cJSON_AddNumberToObject(m, "flags",
-                                cJSON_IsNumber(f) ? f->valueint : 0);
-    }
-    apply_edit(m, body);
+    m = fakecord_message_object(id, SB_CHANNEL, body, !id_or_null);
     cJSON_AddItemToArray(sb->msgs, m);
     return cJSON_GetArraySize(sb->msgs) - 1;
 }

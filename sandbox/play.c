@@ -245,8 +245,7 @@ play_say(struct sb *sb, const char *text, FILE *o, cJSON *step)
 
     sb_id_str(sb, id, sizeof id);
     /* As Discord: without MESSAGE_CONTENT, guild messages arrive empty. */
-    m = sb_message_object(id, sb_user_object(),
-                          message_content_intent(sb) ? text : "");
+    m = sb_user_message_object(id, message_content_intent(sb) ? text : "");
     cJSON_AddStringToObject(m, "guild_id", SB_GUILD_ID);
     cJSON_AddItemToObject(m, "member", sb_member_object());
     js = cJSON_PrintUnformatted(m);

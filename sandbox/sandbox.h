@@ -89,9 +89,9 @@ cJSON *sb_partial_member_object(void);
  * there are, for messages. */
 cJSON *sb_named_user_object(const char *username);
 const char *sb_user_names(void);
-/* A message in the sandbox's channel with all the fields Discord always
- * sends; takes ownership of `author`. */
-cJSON *sb_message_object(const char *id, cJSON *author, const char *content);
+/* A message the user wrote in the sandbox's channel, with all the fields
+ * Discord always sends. */
+cJSON *sb_user_message_object(const char *id, const char *content);
 /* The parts of every interaction from the sandbox's guild channel. */
 cJSON *sb_interaction_base(int type);
 /* Print "!! why", record it in `step`, count a failure; returns -1. */

@@ -11,6 +11,8 @@
  *
  * Run it against the local sandbox (no token needed):
  *     dbot-sandbox --bot ./build/bots/dbot-fortune --play "/fortune topic:cats"
+ *     dbot-sandbox --bot ./build/bots/dbot-fortune \
+ *                  --play "complete /fortune topic:ca"   # the suggestions
  * or against Discord:
  *     DISCORD_TOKEN=... ./build/bots/dbot-fortune [config.json]
  */

@@ -244,16 +244,20 @@ play_say(struct sb *sb, const char *text, FILE *o, cJSON *step)
     int got = 0;
 
     sb_id_str(sb, id, sizeof id);
-    /* As Discord: without MESSAGE_CONTENT, guild messages arrive empty. */
-    m = sb_user_message_object(id, message_content_intent(sb) ? text : "");
+    /* The user's client keeps what was typed, whatever the bot receives:
+     * a message command can target it later. */
+    m = sb_user_message_object(id, text);
+    cJSON_AddItemToArray(sb->msgs, m);
+    /* The gateway event adds guild_id and member; as Discord, without
+     * MESSAGE_CONTENT guild messages arrive empty. */
+    m = cJSON_Duplicate(m, 1);
     cJSON_AddStringToObject(m, "guild_id", SB_GUILD_ID);
     cJSON_AddItemToObject(m, "member", sb_member_object());
+    if (!message_content_intent(sb))
+        cJSON_ReplaceItemInObjectCaseSensitive(m, "content",
+                                               cJSON_CreateString(""));
     js = cJSON_PrintUnformatted(m);
-    /* The user's client shows what was typed, whatever the bot receives:
-     * a message command can target it later. */
-    cJSON_ReplaceItemInObjectCaseSensitive(m, "content",
-                                           cJSON_CreateString(text));
-    cJSON_AddItemToArray(sb->msgs, m);
+    cJSON_Delete(m);
     if (!js || fakecord_push_event(sb->fc, "MESSAGE_CREATE", js) < 0) {
         free(js);
         return sb_fail(sb, o, step, "the sandbox could not send the message");

@@ -4,8 +4,15 @@
  * acknowledges (deferred) right away, and the worker's reply is edited into
  * the original response.
  *
+ * While the user types the topic, Discord asks the bot for suggestions
+ * (autocomplete): the option declares `.autocomplete = true` and a route
+ * answers with up to 25 choices at once, on the loop (no deferring here:
+ * suggestions come within 3 s or not at all).
+ *
  * Run it against the local sandbox (no token needed):
  *     dbot-sandbox --bot ./build/bots/dbot-fortune --play "/fortune topic:cats"
+ *     dbot-sandbox --bot ./build/bots/dbot-fortune \
+ *                  --play "complete /fortune topic:ca"   # the suggestions
  * or against Discord:
  *     DISCORD_TOKEN=... ./build/bots/dbot-fortune [config.json]
  */
@@ -16,13 +23,16 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
-static const dbot_option fortune_opts[] = { { .type = DBOT_OPT_STRING,
-                                              .name = "topic",
-                                              .description =
-                                                  "What the fortune is about" },
-                                            { 0 } };
+static const dbot_option fortune_opts[] = {
+    { .type = DBOT_OPT_STRING,
+      .name = "topic",
+      .description = "What the fortune is about",
+      .autocomplete = true },
+    { 0 }
+};
 static const dbot_command fortune_cmd = {
     .name = "fortune",
     .description = "Ask the oracle (it takes its time)",
@@ -65,6 +75,37 @@ fortune_work(dbot_work *w)
         dbot_work_reply(w, text);
 }
 
+/* Autocomplete for topic: the topics that start with what is typed so far
+ * (any topic is still accepted: suggestions are not choices). */
+static int
+on_topic_typed(dbot_interaction *ix, void *data)
+{
+    static const char *const topics[] = { "cats", "cars",  "life",
+                                          "love", "luck",  "work",
+                                          "weather" };
+    dbot_choice found[sizeof topics / sizeof *topics];
+    const char *typed = NULL;
+    size_t n = 0;
+    char err[128];
+    cJSON *list;
+    int rc;
+
+    (void)data;
+    dbot_ix_focused(dbot_interaction_json(ix), NULL, &typed);
+    for (size_t i = 0; i < sizeof topics / sizeof *topics; i++)
+        if (!typed || !strncasecmp(topics[i], typed, strlen(typed)))
+            found[n++] = (dbot_choice){ .name = topics[i], .str = topics[i] };
+    list = dbot_autocomplete_json(found, n, DBOT_OPT_STRING, err, sizeof err);
+    if (!list) {
+        dbot_log(DBOT_LOG_WARN, "fortune", "suggestions: %s", err);
+        return -1;
+    }
+    rc = dbot_interaction_autocomplete(
+        ix, cJSON_GetObjectItemCaseSensitive(list, "choices"));
+    cJSON_Delete(list);
+    return rc;
+}
+
 /* Loop thread: returns at once. */
 static int
 on_fortune(dbot_interaction *ix, void *data)
@@ -86,6 +127,7 @@ main(int argc, char **argv)
     }
     dbot_commands_set(bot, cmds, 1);
     dbot_on_command(bot, "fortune", on_fortune, NULL);
+    dbot_on_autocomplete(bot, "fortune", "topic", on_topic_typed, NULL);
     rc = dbot_run(bot); /* until SIGINT/SIGTERM */
     dbot_free(bot);
     return rc < 0;

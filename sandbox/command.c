@@ -30,8 +30,10 @@ commands_put(struct sb *sb)
     return put;
 }
 
+/* The registered command `name` of `type` (1 slash, 2 user, 3 message),
+ * global or in the sandbox's guild; NULL when the bot has none. */
 static cJSON *
-find_command(struct sb *sb, const char *name)
+find_command(struct sb *sb, const char *name, int type)
 {
     int64_t dl = sb_now_ms() + (sb->step_timeout_ms < COMMANDS_WAIT_MS
                                     ? sb->step_timeout_ms
@@ -49,7 +51,7 @@ find_command(struct sb *sb, const char *name)
             cJSON_ArrayForEach(c, all)
             {
                 if (sb_str(c, "name") && !strcmp(sb_str(c, "name"), name) &&
-                    sb_num(c, "type", 1) == 1) {
+                    sb_num(c, "type", 1) == type) {
                     cJSON *r = cJSON_Duplicate(c, 1);
                     cJSON_Delete(all);
                     return r;
@@ -102,10 +104,37 @@ typed_value(const cJSON *def, const char *v, char *why, size_t wl)
     }
 }
 
-/* Options at one level: subcommand names descend, name:value pairs fill
- * the level. Returns the options array or NULL with `why`. */
+/* The option being typed during autocomplete: its value is the partial
+ * text, always a string whatever the option's type (the client has not
+ * validated it yet), marked "focused". Options without autocomplete never
+ * make the client ask the bot. */
 static cJSON *
-build_options(const cJSON *defs, const cJSON *toks, int i, char *why, size_t wl)
+focused_option(const cJSON *def, const char *partial, char *why, size_t wl)
+{
+    cJSON *o;
+
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(def, "autocomplete"))) {
+        snprintf(why, wl,
+                 "option %s has no autocomplete: the client would not ask "
+                 "the bot for suggestions",
+                 sb_str(def, "name"));
+        return NULL;
+    }
+    o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", sb_str(def, "name"));
+    cJSON_AddNumberToObject(o, "type", sb_num(def, "type", 3));
+    cJSON_AddStringToObject(o, "value", partial);
+    cJSON_AddBoolToObject(o, "focused", 1);
+    return o;
+}
+
+/* Options at one level: subcommand names descend, name:value pairs fill
+ * the level. `focus` is the index in `toks` of the option being typed
+ * during autocomplete, -1 for a command sent. Returns the options array or
+ * NULL with `why`. */
+static cJSON *
+build_options(const cJSON *defs, const cJSON *toks, int i, int focus,
+              char *why, size_t wl)
 {
     cJSON *out = cJSON_CreateArray();
     const cJSON *d;
@@ -128,7 +157,7 @@ build_options(const cJSON *defs, const cJSON *toks, int i, char *why, size_t wl)
             cJSON_AddStringToObject(o, "name", t);
             cJSON_AddNumberToObject(o, "type", sb_num(def, "type", 1));
             v = build_options(cJSON_GetObjectItemCaseSensitive(def, "options"),
-                              toks, i + 1, why, wl);
+                              toks, i + 1, focus, why, wl);
             if (!v) {
                 cJSON_Delete(o);
                 goto bad;
@@ -146,6 +175,13 @@ build_options(const cJSON *defs, const cJSON *toks, int i, char *why, size_t wl)
             snprintf(why, wl, "no option \"%.*s\"", (int)(colon - t), t);
             goto bad;
         }
+        if (i == focus) {
+            o = focused_option(def, colon + 1, why, wl);
+            if (!o)
+                goto bad;
+            cJSON_AddItemToArray(out, o);
+            continue;
+        }
         v = typed_value(def, colon + 1, why, wl);
         if (!v)
             goto bad;
@@ -155,9 +191,12 @@ build_options(const cJSON *defs, const cJSON *toks, int i, char *why, size_t wl)
         cJSON_AddItemToObject(o, "value", v);
         cJSON_AddItemToArray(out, o);
     }
-    /* The client will not send a command with a required option left out. */
+    /* The client will not send a command with a required option left out;
+     * while typing (autocomplete) they may still be missing. */
     cJSON_ArrayForEach(d, defs)
     {
+        if (focus >= 0)
+            break;
         int found = 0;
         const cJSON *o;
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "required")))
@@ -175,36 +214,181 @@ bad:
     return NULL;
 }
 
-int
-sb_play_command(struct sb *sb, const cJSON *toks, FILE *o, cJSON *step)
+/* The interaction for command `cmd`, as Discord builds it: `type` 2 for a
+ * command sent, 4 for autocomplete; data.guild_id for guild commands. */
+static cJSON *
+command_interaction(const cJSON *cmd, int type)
 {
-    const char *name = cJSON_GetArrayItem(toks, 0)->valuestring + 1;
-    cJSON *cmd = find_command(sb, name), *p, *data, *opts;
+    cJSON *p = sb_interaction_base(type), *data;
+
+    data = cJSON_AddObjectToObject(p, "data");
+    cJSON_AddStringToObject(data, "id",
+                            sb_str(cmd, "id") ? sb_str(cmd, "id") : "0");
+    cJSON_AddStringToObject(data, "name", sb_str(cmd, "name"));
+    cJSON_AddNumberToObject(data, "type", sb_num(cmd, "type", 1));
+    if (sb_str(cmd, "guild_id"))
+        cJSON_AddStringToObject(data, "guild_id", sb_str(cmd, "guild_id"));
+    return p;
+}
+
+/* Send interaction `p` for command `cmd` and show the answer; frees both. */
+static int
+run_command(struct sb *sb, cJSON *cmd, cJSON *p, FILE *o, cJSON *step)
+{
+    int rc = sb_run_interaction(sb, p, -1, o, step);
+
+    cJSON_Delete(p);
+    cJSON_Delete(cmd);
+    return rc;
+}
+
+/* A slash command line from toks[first] ("/name"): sent (type 2) when
+ * focus is -1, else the autocomplete (type 4) for the option at toks[focus]. */
+static int
+play_slash(struct sb *sb, const cJSON *toks, int first, int focus, FILE *o,
+           cJSON *step)
+{
+    const char *name = cJSON_GetArrayItem(toks, first)->valuestring + 1;
+    cJSON *cmd = find_command(sb, name, 1), *p, *opts;
     char why[200] = "";
-    int rc;
 
     if (!cmd) {
         snprintf(why, sizeof why, "the bot has no command /%s", name);
         return sb_fail(sb, o, step, why);
     }
     opts = build_options(cJSON_GetObjectItemCaseSensitive(cmd, "options"), toks,
-                         1, why, sizeof why);
+                         first + 1, focus, why, sizeof why);
     if (!opts) {
         cJSON_Delete(cmd);
         return sb_fail(sb, o, step, why);
     }
-    p = sb_interaction_base(2);
-    data = cJSON_AddObjectToObject(p, "data");
-    cJSON_AddStringToObject(data, "id",
-                            sb_str(cmd, "id") ? sb_str(cmd, "id") : "0");
-    cJSON_AddStringToObject(data, "name", name);
-    cJSON_AddNumberToObject(data, "type", 1);
+    p = command_interaction(cmd, focus < 0 ? 2 : 4);
     if (cJSON_GetArraySize(opts))
-        cJSON_AddItemToObject(data, "options", opts);
+        cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(p, "data"),
+                              "options", opts);
     else
         cJSON_Delete(opts);
-    rc = sb_run_interaction(sb, p, -1, o, step);
-    cJSON_Delete(p);
-    cJSON_Delete(cmd);
-    return rc;
+    return run_command(sb, cmd, p, o, step);
+}
+
+int
+sb_play_command(struct sb *sb, const cJSON *toks, FILE *o, cJSON *step)
+{
+    return play_slash(sb, toks, 0, -1, o, step);
+}
+
+int
+sb_play_complete(struct sb *sb, const cJSON *toks, FILE *o, cJSON *step)
+{
+    int n = cJSON_GetArraySize(toks), focus = n - 1;
+    const char *t1 = n > 1 ? cJSON_GetArrayItem(toks, 1)->valuestring : "";
+
+    /* The cursor is in the last option of the line. */
+    if (*t1 != '/' || !t1[1] || focus < 2 ||
+        !strchr(cJSON_GetArrayItem(toks, focus)->valuestring, ':'))
+        return sb_fail(sb, o, step,
+                       "complete needs a command and the option being "
+                       "typed last: complete /fortune topic:ca");
+    return play_slash(sb, toks, 1, focus, o, step);
+}
+
+/* ---- context menu commands ---------------------------------------------- */
+
+/* A user or message command `name` on `target_id`, with the resolved
+ * objects Discord adds (users and members, or messages). */
+static int
+play_context(struct sb *sb, const char *name, int type, const char *target_id,
+             cJSON *resolved, FILE *o, cJSON *step)
+{
+    cJSON *cmd = find_command(sb, name, type), *p, *data;
+    char why[200];
+
+    if (!cmd) {
+        cJSON_Delete(resolved);
+        snprintf(why, sizeof why, "the bot has no %s command \"%s\"",
+                 type == 2 ? "user" : "message", name);
+        return sb_fail(sb, o, step, why);
+    }
+    p = command_interaction(cmd, 2);
+    data = cJSON_GetObjectItemCaseSensitive(p, "data");
+    cJSON_AddStringToObject(data, "target_id", target_id);
+    cJSON_AddItemToObject(data, "resolved", resolved);
+    return run_command(sb, cmd, p, o, step);
+}
+
+int
+sb_play_user_command(struct sb *sb, const cJSON *toks, FILE *o, cJSON *step)
+{
+    const char *who = cJSON_GetArraySize(toks) == 3
+                          ? cJSON_GetArrayItem(toks, 2)->valuestring
+                          : "";
+    cJSON *user = *who == '@' ? sb_named_user_object(who + 1) : NULL;
+    cJSON *resolved;
+    char why[200], id[32];
+
+    if (!user) {
+        if (*who == '@')
+            snprintf(why, sizeof why, "no user %s here (the sandbox has %s)",
+                     who, sb_user_names());
+        else
+            snprintf(why, sizeof why,
+                     "give the command and its target: user \"Name\" "
+                     "@alice (the sandbox has %s)",
+                     sb_user_names());
+        return sb_fail(sb, o, step, why);
+    }
+    snprintf(id, sizeof id, "%s", sb_str(user, "id"));
+    resolved = cJSON_CreateObject();
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(resolved, "users"), id,
+                          user);
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(resolved, "members"), id,
+                          sb_partial_member_object());
+    return play_context(sb, cJSON_GetArrayItem(toks, 1)->valuestring, 2, id,
+                        resolved, o, step);
+}
+
+/* The message a message command targets: the newest one, the one with
+ * this id, or the newest one written by @username. -1 when none. */
+static int
+find_message(struct sb *sb, const char *which)
+{
+    for (int i = cJSON_GetArraySize(sb->msgs) - 1; i >= 0; i--) {
+        const cJSON *m = cJSON_GetArrayItem(sb->msgs, i);
+        const cJSON *author = cJSON_GetObjectItemCaseSensitive(m, "author");
+
+        if (!which ||
+            (*which == '@' && sb_str(author, "username") &&
+             !strcmp(sb_str(author, "username"), which + 1)) ||
+            (sb_str(m, "id") && !strcmp(sb_str(m, "id"), which)))
+            return i;
+    }
+    return -1;
+}
+
+int
+sb_play_message_command(struct sb *sb, const cJSON *toks, FILE *o,
+                        cJSON *step)
+{
+    int n = cJSON_GetArraySize(toks);
+    const char *which = n == 3 ? cJSON_GetArrayItem(toks, 2)->valuestring
+                               : NULL;
+    int idx = n == 2 || n == 3 ? find_message(sb, which) : -1;
+    const cJSON *m = cJSON_GetArrayItem(sb->msgs, idx);
+    cJSON *resolved;
+    char id[32];
+
+    if (n < 2 || n > 3)
+        return sb_fail(sb, o, step,
+                       "give the command and optionally its target: "
+                       "message \"Name\" [ID | @username]");
+    if (idx < 0)
+        return sb_fail(sb, o, step,
+                       which ? "no message in the conversation matches"
+                             : "the conversation has no message yet");
+    snprintf(id, sizeof id, "%s", sb_str(m, "id"));
+    resolved = cJSON_CreateObject();
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(resolved, "messages"), id,
+                          cJSON_Duplicate(m, 1));
+    return play_context(sb, cJSON_GetArrayItem(toks, 1)->valuestring, 3, id,
+                        resolved, o, step);
 }

@@ -13,28 +13,76 @@
 #include <stdlib.h>
 #include <string.h>
 
-cJSON *
-sb_user_object(void)
+/* The people in the sandbox's guild: the player ("you") and two others a
+ * user command can target. */
+static const struct sb_person {
+    const char *id, *username, *global_name;
+} people[] = {
+    { SB_USER_ID, SB_USER_NAME, "You" },
+    { "1200000000000000004", "alice", "Alice" },
+    { "1200000000000000005", "bob", "Bob" },
+};
+
+static const struct sb_person *
+find_person(const char *username)
+{
+    for (size_t i = 0; i < sizeof people / sizeof people[0]; i++)
+        if (!strcmp(people[i].username, username))
+            return &people[i];
+    return NULL;
+}
+
+static cJSON *
+person_object(const struct sb_person *p)
 {
     cJSON *u = cJSON_CreateObject();
 
-    cJSON_AddStringToObject(u, "id", SB_USER_ID);
-    cJSON_AddStringToObject(u, "username", SB_USER_NAME);
-    cJSON_AddStringToObject(u, "global_name", "You");
+    cJSON_AddStringToObject(u, "id", p->id);
+    cJSON_AddStringToObject(u, "username", p->username);
+    cJSON_AddStringToObject(u, "global_name", p->global_name);
     cJSON_AddStringToObject(u, "discriminator", "0");
     cJSON_AddNullToObject(u, "avatar");
     return u;
 }
 
 cJSON *
-sb_member_object(void)
+sb_user_object(void)
+{
+    return person_object(&people[0]);
+}
+
+cJSON *
+sb_named_user_object(const char *username)
+{
+    const struct sb_person *p = find_person(username);
+
+    return p ? person_object(p) : NULL;
+}
+
+const char *
+sb_user_names(void)
+{
+    return "@you, @alice, @bob";
+}
+
+/* A guild member without its user: the form `resolved.members` takes. */
+cJSON *
+sb_partial_member_object(void)
 {
     cJSON *m = cJSON_CreateObject();
 
-    cJSON_AddItemToObject(m, "user", sb_user_object());
     cJSON_AddArrayToObject(m, "roles");
     cJSON_AddStringToObject(m, "permissions", "2248473465835073");
     cJSON_AddStringToObject(m, "joined_at", "2024-01-01T00:00:00.000000+00:00");
+    return m;
+}
+
+cJSON *
+sb_member_object(void)
+{
+    cJSON *m = sb_partial_member_object();
+
+    cJSON_AddItemToObject(m, "user", sb_user_object());
     return m;
 }
 
@@ -72,41 +120,47 @@ apply_edit(cJSON *msg, const cJSON *body)
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, keys[i]);
         if (!v)
             continue;
-        if (!strcmp(keys[i], "flags") &&
-            cJSON_GetObjectItemCaseSensitive(msg, "flags"))
-            continue; /* an edit cannot make a message ephemeral */
+        if (!strcmp(keys[i], "flags")) {
+            /* An edit may set flags such as IS_COMPONENTS_V2, but a
+             * message is ephemeral (64) or not from its creation on. */
+            int kept = sb_num(msg, "flags", 0) & 64;
+
+            cJSON_ReplaceItemInObjectCaseSensitive(
+                msg, "flags",
+                cJSON_CreateNumber((sb_num(body, "flags", 0) & ~64) | kept));
+            continue;
+        }
         cJSON_DeleteItemFromObjectCaseSensitive(msg, keys[i]);
         cJSON_AddItemToObject(msg, keys[i], cJSON_Duplicate(v, 1));
     }
+}
+
+/* A message the user wrote in the sandbox's channel, with every field
+ * Discord sends (the fake's builder, then the user as author). */
+cJSON *
+sb_user_message_object(const char *id, const char *content)
+{
+    cJSON *body = cJSON_CreateObject(), *m;
+
+    cJSON_AddStringToObject(body, "content", content);
+    m = fakecord_message_object(id, SB_CHANNEL, body, 0);
+    cJSON_Delete(body);
+    cJSON_ReplaceItemInObjectCaseSensitive(m, "author", sb_user_object());
+    return m;
 }
 
 /* A new bot message in the conversation; returns its index. */
 static int
 add_message(struct sb *sb, const cJSON *body, const char *id_or_null)
 {
-    cJSON *m = cJSON_CreateObject(), *author;
+    cJSON *m;
     char id[32];
 
     if (id_or_null)
         snprintf(id, sizeof id, "%s", id_or_null);
     else
         sb_id_str(sb, id, sizeof id);
-    cJSON_AddStringToObject(m, "id", id);
-    cJSON_AddStringToObject(m, "channel_id", SB_CHANNEL);
-    author = cJSON_AddObjectToObject(m, "author");
-    cJSON_AddStringToObject(author, "id", FAKECORD_APP_ID);
-    cJSON_AddStringToObject(author, "username", FAKECORD_BOT_USERNAME);
-    cJSON_AddBoolToObject(author, "bot", 1);
-    cJSON_AddStringToObject(m, "content", "");
-    cJSON_AddArrayToObject(m, "embeds");
-    cJSON_AddArrayToObject(m, "components");
-    cJSON_AddNumberToObject(m, "type", 0);
-    if (body) {
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(body, "flags");
-        cJSON_AddNumberToObject(m, "flags",
-                                cJSON_IsNumber(f) ? f->valueint : 0);
-    }
-    apply_edit(m, body);
+    m = fakecord_message_object(id, SB_CHANNEL, body, !id_or_null);
     cJSON_AddItemToArray(sb->msgs, m);
     return cJSON_GetArraySize(sb->msgs) - 1;
 }
@@ -177,6 +231,30 @@ ix_read(struct ixwait *w)
     fakecord_ix_log_free(&w->l);
     memset(&w->l, 0, sizeof w->l);
     return fakecord_interaction_log(w->sb->fc, w->id, &w->l);
+}
+
+/* An autocomplete answer as the client shows it, the names offered above
+ * the input: "bot: suggests cats, cars". -1 when Discord would refuse the
+ * list (over 25, or a choice without name or value). */
+static int
+show_choices(FILE *o, const cJSON *data, double ack_ms, cJSON *step)
+{
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(data, "choices");
+    const cJSON *c;
+    int n = 0, bad = !cJSON_IsArray(choices);
+
+    fprintf(o, "bot: suggests ");
+    cJSON_ArrayForEach(c, choices)
+    {
+        bad |= !sb_str(c, "name") ||
+               !cJSON_GetObjectItemCaseSensitive(c, "value");
+        fprintf(o, "%s%s", n++ ? ", " : "",
+                sb_str(c, "name") ? sb_str(c, "name") : "?");
+    }
+    fprintf(o, "%s (ack %.0f ms)\n", n ? "" : "nothing", ack_ms);
+    if (choices)
+        cJSON_AddItemToObject(step, "choices", cJSON_Duplicate(choices, 1));
+    return bad || n > 25 ? -1 : 0;
 }
 
 int
@@ -254,7 +332,10 @@ sb_run_interaction(struct sb *sb, cJSON *payload, int target, FILE *o,
         }
         break;
     case 8:
-        fprintf(o, "bot: suggestions (ack %.0f ms)\n", w.l.callback_ms);
+        if (show_choices(o, data, w.l.callback_ms, step) < 0)
+            rc = sb_fail(sb, o, step,
+                         "Discord takes at most 25 choices, each with a "
+                         "name and a value");
         break;
     case 9: {
         const cJSON *c;

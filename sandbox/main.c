@@ -93,7 +93,10 @@ usage(void)
             " [--verbose] [-- BOT ARGS]\n"
             "       dbot-sandbox --serve [--duration-ms N]\n"
             "lines: /cmd [sub] opt:value | click ID | select ID v1,v2 |"
-            " submit field:value | say TEXT | expect TEXT | quit\n");
+            " submit field:value |\n"
+            "       complete /cmd opt:text | user \"Name\" @alice |"
+            " message \"Name\" [ID | @user] |\n"
+            "       say TEXT | expect TEXT | quit\n");
 }
 
 /* ---- the bot process ---------------------------------------------------- */
@@ -232,7 +235,9 @@ interactive(struct sb *sb, int tty)
 
     if (tty) {
         printf("Connected. Type /command opt:value, click ID, select ID "
-               "value, submit field:value, say TEXT, or quit.\n> ");
+               "value, submit field:value, complete /command opt:text, "
+               "user \"Name\" @alice, message \"Name\", say TEXT, or "
+               "quit.\n> ");
         fflush(stdout);
     }
     while (!eof && sb_bot_alive(sb)) {

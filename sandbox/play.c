@@ -8,6 +8,13 @@
  *                                     message that has it
  *   select:ID v1,v2 | select ID v1 v2 pick values in the select ID
  *   submit field:value ...            submit the last modal opened
+ *   complete /name opt:partial        what the bot suggests while the last
+ *                                     option is typed (autocomplete)
+ *   user "Name" @someone              the user command Name on @you,
+ *                                     @alice or @bob
+ *   message "Name" [ID | @someone]    the message command Name on the
+ *                                     newest message (or that one, or the
+ *                                     newest one @someone wrote)
  *   say TEXT                          post a plain message in the channel
  *   expect TEXT                       fail unless the previous step's
  *                                     output contains TEXT
@@ -231,30 +238,24 @@ message_content_intent(struct sb *sb)
 static int
 play_say(struct sb *sb, const char *text, FILE *o, cJSON *step)
 {
-    cJSON *m = cJSON_CreateObject();
     char id[32], *js;
+    cJSON *m;
     int64_t dl;
     int got = 0;
 
     sb_id_str(sb, id, sizeof id);
-    cJSON_AddStringToObject(m, "id", id);
-    cJSON_AddStringToObject(m, "channel_id", SB_CHANNEL);
+    /* The user's client keeps what was typed, whatever the bot receives:
+     * a message command can target it later. */
+    m = sb_user_message_object(id, text);
+    cJSON_AddItemToArray(sb->msgs, m);
+    /* The gateway event adds guild_id and member; as Discord, without
+     * MESSAGE_CONTENT guild messages arrive empty. */
+    m = cJSON_Duplicate(m, 1);
     cJSON_AddStringToObject(m, "guild_id", SB_GUILD_ID);
-    cJSON_AddItemToObject(m, "author", sb_user_object());
     cJSON_AddItemToObject(m, "member", sb_member_object());
-    /* As Discord: without MESSAGE_CONTENT, guild messages arrive empty. */
-    cJSON_AddStringToObject(m, "content",
-                            message_content_intent(sb) ? text : "");
-    cJSON_AddStringToObject(m, "timestamp", "2024-01-01T00:00:00.000000+00:00");
-    cJSON_AddNullToObject(m, "edited_timestamp");
-    cJSON_AddBoolToObject(m, "tts", 0);
-    cJSON_AddBoolToObject(m, "mention_everyone", 0);
-    cJSON_AddArrayToObject(m, "mentions");
-    cJSON_AddArrayToObject(m, "mention_roles");
-    cJSON_AddArrayToObject(m, "attachments");
-    cJSON_AddArrayToObject(m, "embeds");
-    cJSON_AddBoolToObject(m, "pinned", 0);
-    cJSON_AddNumberToObject(m, "type", 0);
+    if (!message_content_intent(sb))
+        cJSON_ReplaceItemInObjectCaseSensitive(m, "content",
+                                               cJSON_CreateString(""));
     js = cJSON_PrintUnformatted(m);
     cJSON_Delete(m);
     if (!js || fakecord_push_event(sb->fc, "MESSAGE_CREATE", js) < 0) {
@@ -357,6 +358,15 @@ sb_play(struct sb *sb, const char *raw)
     } else if (!strcmp(t0, "submit")) {
         cJSON_AddStringToObject(step, "kind", "submit");
         rc = play_submit(sb, toks, o, step);
+    } else if (!strcmp(t0, "complete")) {
+        cJSON_AddStringToObject(step, "kind", "autocomplete");
+        rc = sb_play_complete(sb, toks, o, step);
+    } else if (!strcmp(t0, "user")) {
+        cJSON_AddStringToObject(step, "kind", "user_command");
+        rc = sb_play_user_command(sb, toks, o, step);
+    } else if (!strcmp(t0, "message")) {
+        cJSON_AddStringToObject(step, "kind", "message_command");
+        rc = sb_play_message_command(sb, toks, o, step);
     } else if (!strcmp(t0, "say")) {
         const char *text = s + 3;
         while (isspace((unsigned char)*text))
@@ -368,7 +378,9 @@ sb_play(struct sb *sb, const char *raw)
         rc = sb_fail(sb, o, step,
                      "unknown line: use /command opt:value, "
                      "click ID, select ID value, submit "
-                     "field:value, say TEXT, expect TEXT, quit");
+                     "field:value, complete /command opt:text, "
+                     "user \"Name\" @alice, message \"Name\", "
+                     "say TEXT, expect TEXT, quit");
     }
     cJSON_AddBoolToObject(step, "ok", rc == 0);
     fclose(o);

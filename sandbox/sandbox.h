@@ -11,8 +11,9 @@
  * so a silent or dead bot ends the run instead of hanging it.
  *
  * The conversation the sandbox keeps (sb.msgs) is what the user's client
- * would hold: every message the bot produced, with an id, so a later click
- * can be sent with the message it was on, as Discord does.
+ * would hold: every message the bot produced and every one the user said,
+ * with an id, so a later click can be sent with the message it was on, and
+ * a message command with the message it targets, as Discord does.
  */
 #ifndef DBOT_SANDBOX_H
 #define DBOT_SANDBOX_H
@@ -82,6 +83,15 @@ sb_id_str(struct sb *sb, char *buf, size_t n)
 /* conversation.c */
 cJSON *sb_user_object(void);
 cJSON *sb_member_object(void);
+/* The guild member as `resolved.members` holds it: no `user`. */
+cJSON *sb_partial_member_object(void);
+/* A user of the sandbox's guild by username ("alice"), or NULL; the names
+ * there are, for messages. */
+cJSON *sb_named_user_object(const char *username);
+const char *sb_user_names(void);
+/* A message the user wrote in the sandbox's channel, with all the fields
+ * Discord always sends. */
+cJSON *sb_user_message_object(const char *id, const char *content);
 /* The parts of every interaction from the sandbox's guild channel. */
 cJSON *sb_interaction_base(int type);
 /* Print "!! why", record it in `step`, count a failure; returns -1. */
@@ -96,6 +106,15 @@ int sb_channel_messages(struct sb *sb, FILE *o);
 
 /* command.c: a "/name [sub] opt:value" line already split into `toks`. */
 int sb_play_command(struct sb *sb, const cJSON *toks, FILE *o, cJSON *step);
+/* "complete /name [sub] opt:value ... opt:partial": the autocomplete the
+ * client sends while the last option is being typed. */
+int sb_play_complete(struct sb *sb, const cJSON *toks, FILE *o, cJSON *step);
+/* 'user "Name" @someone' and 'message "Name" [ID | @someone]': a user or
+ * message context menu command on its target. */
+int sb_play_user_command(struct sb *sb, const cJSON *toks, FILE *o,
+                         cJSON *step);
+int sb_play_message_command(struct sb *sb, const cJSON *toks, FILE *o,
+                            cJSON *step);
 
 /* play.c: play one line (a slash command, click, select, submit, say,
  * expect). Returns 0, 1 for "quit", or -1 when the step failed (counted in

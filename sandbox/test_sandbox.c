@@ -201,7 +201,43 @@ test_echo(void)
      * MESSAGE_CREATE, and the bot ignored its own message. */
     ASSERT_EQ((int)nget(s, "replies"), 1);
     ASSERT_TRUE(strstr(sget(s, "output"), "echo: hello") != NULL);
-    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "messages")), 2);
+    /* The conversation: two said, two echoes, the quote, the user info. */
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "messages")), 6);
+    /* Message > Quote reached the bot with the message the user wrote. */
+    s = step(doc, 4);
+    ASSERT_STREQ(sget(s, "kind"), "message_command");
+    ASSERT_EQ((int)nget(s, "callback_type"), 4);
+    ASSERT_TRUE(strstr(sget(cJSON_GetObjectItem(s, "message"), "content"),
+                       "how are you?") != NULL);
+    /* User > User info answered ephemerally with the target's name. */
+    s = step(doc, 7);
+    ASSERT_STREQ(sget(s, "kind"), "user_command");
+    ASSERT_TRUE(strstr(sget(cJSON_GetObjectItem(s, "message"), "content"),
+                       "Alice (@alice)") != NULL);
+    ASSERT_EQ((int)nget(cJSON_GetObjectItem(s, "message"), "flags") & 64, 64);
+    all_acked_in_time(doc);
+    cJSON_Delete(doc);
+}
+
+/* Autocomplete: a type 8 answer whose choices are the report's, and an
+ * empty list when nothing matches. */
+static void
+test_fortune(void)
+{
+    int st;
+    cJSON *doc = run("fortune", "fortune.txt", NULL, &st);
+    const cJSON *some = step(doc, 5), *none = step(doc, 7), *choices;
+
+    ASSERT_EQ(st, 0);
+    ASSERT_STREQ(sget(some, "kind"), "autocomplete");
+    ASSERT_EQ((int)nget(some, "callback_type"), 8);
+    choices = cJSON_GetObjectItem(some, "choices");
+    ASSERT_EQ(cJSON_GetArraySize(choices), 2);
+    ASSERT_STREQ(sget(cJSON_GetArrayItem(choices, 0), "value"), "cats");
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(none, "choices")), 0);
+    /* Suggestions are not messages: nothing joins the conversation. */
+    ASSERT_TRUE(cJSON_GetObjectItem(some, "message") == NULL);
+    all_acked_in_time(doc);
     cJSON_Delete(doc);
 }
 
@@ -266,6 +302,7 @@ main(int argc, char **argv)
     RUN(test_offload);
     RUN(test_components);
     RUN(test_echo);
+    RUN(test_fortune);
     RUN(test_script_on_stdin);
     RUN(test_serve);
     return 0;

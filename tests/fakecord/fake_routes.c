@@ -577,6 +577,14 @@ fakecord_commands(fakecord *fc, const char *guild_id)
 }
 
 cJSON *
+fakecord_message_object(const char *id, const char *channel_id,
+                        const cJSON *body, int webhook)
+{
+    return fc_message_object(strtoull(id, NULL, 10), channel_id, body,
+                             webhook);
+}
+
+cJSON *
 fc_copy_locked(struct fakecord *fc, cJSON *const *store)
 {
     cJSON *r;

@@ -375,6 +375,15 @@ cJSON *fakecord_commands(fakecord *fc, const char *guild_id);
  * in order: an array of message objects. */
 cJSON *fakecord_messages(fakecord *fc);
 
+/* A message object with every field Discord always sends, as the fake
+ * returns it, built from a create/edit body (NULL: empty) and written by
+ * the bot (`webhook` 1: as an interaction response or followup, with
+ * webhook_id and application_id). For tools that hand messages back to a
+ * bot (dbot-sandbox: a click's message, a message command's target).
+ * Caller cJSON_Delete()s. */
+cJSON *fakecord_message_object(const char *id, const char *channel_id,
+                               const cJSON *body, int webhook);
+
 /* Copy of every reaction added or removed, in order: an array of
  * {"method","channel_id","message_id","emoji","user"}, where emoji is the
  * route segment decoded once, as Discord reads it ("👍", "blob:123") and

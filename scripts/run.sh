@@ -2,7 +2,7 @@
 # See a dbot bot answer a slash command, in one command:
 #
 #   bash scripts/run.sh [bot]        bot: ping (default), offload,
-#                                    components, echo
+#                                    components, echo, fortune
 #
 # Installs what is missing (scripts/deps.sh), builds into ./build, then:
 #   - with a token configured (DISCORD_TOKEN set, or a config file with
@@ -18,8 +18,8 @@ cd "$(dirname "$0")/.."
 
 bot=${1:-ping}
 case "$bot" in
-    ping|offload|components|echo) ;;
-    *) echo "run.sh: unknown bot '$bot' (ping, offload, components, echo)" >&2
+    ping|offload|components|echo|fortune) ;;
+    *) echo "run.sh: unknown bot '$bot' (ping, offload, components, echo, fortune)" >&2
        exit 2 ;;
 esac
 

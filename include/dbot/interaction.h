@@ -193,7 +193,8 @@ DBOT_API int dbot_interaction_followup_delete(dbot_interaction *ix,
  * off the loop thread in a debug build). Loop thread. */
 DBOT_API dbot_interaction *dbot_interaction_ref(dbot_interaction *ix);
 /* Drop a reference; the last one frees ix, and if nobody answered, the
- * user is told the command did not respond. Loop thread. */
+ * user is told the command did not respond. Loop thread. References still
+ * held when dbot_free() runs are released by it: do not use them after. */
 DBOT_API void dbot_interaction_unref(dbot_interaction *ix);
 
 /* States, for tests and logs. */

@@ -19,7 +19,7 @@
  * defer to finish first). When the last reference goes and nobody answered,
  * the user gets an error instead of "This interaction failed".
  */
-#include "interaction.h"
+#include "interaction_impl.h"
 
 #include "bot.h"
 #include "config.h"
@@ -29,25 +29,10 @@
 #include <dbot/command.h>
 #include <dbot/interaction_data.h>
 #include <dbot/message.h>
-#include <dbot/rest.h>
-
-#include <libwebsockets.h>
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define TOKEN_LIFE_MS      (15 * 60 * 1000)
-#define FLAG_EPHEMERAL     64
-
-enum cb_type {
-    CB_MESSAGE = 4,
-    CB_DEFER = 5,
-    CB_DEFER_UPDATE = 6,
-    CB_UPDATE = 7,
-    CB_AUTOCOMPLETE = 8,
-    CB_MODAL = 9,
-};
 
 static const char MSG_UNKNOWN[] =
     "Sorry, this command is not available right now.";
@@ -58,44 +43,10 @@ static const char MSG_STOPPING[] = "Sorry, the bot is restarting and could "
                                    "not finish this. Please try again in a "
                                    "minute.";
 
-struct dbot__interactions {
-    dbot *bot;
-    struct dbot__routes *routes;
-    struct dbot__ix_stats stats;
-    cJSON *commands;      /* what dbot_commands_set() declared, or NULL */
-    uint64_t app_id;
-    int synced;           /* command sync started */
-    int64_t token_life_ms; /* 15 min; shorter only in tests */
-    struct dbot__offload_conf offload; /* interaction_offload.c */
-    dbot_interaction *live; /* every interaction not yet freed */
-};
-
-struct dbot_interaction {
-    struct dbot__interactions *owner;
-    int refs;
-    cJSON *json;          /* our copy of the interaction */
-    uint64_t id, app_id;
-    const char *token;    /* inside json */
-    int type;
-    int state;
-    int64_t t_recv;
-    char *path;           /* command path, NULL for others */
-    const char *custom_id;
-    const char *route_arg;
-    const char *handler;  /* handler name, for logs */
-    cJSON *parked_edit;   /* a reply that came while deferring */
-    lws_sorted_usec_list_t deadline_sul;
-    lws_sorted_usec_list_t abandon_sul;
-    dbot_interaction *live_prev, *live_next; /* owner->live */
-};
-
-static int send_edit(dbot_interaction *ix, const cJSON *data);
-static int refuse(dbot_interaction *ix, int rc, const char *what);
-
 /* ---- helpers ------------------------------------------------------------ */
 
-static dbot *
-bot_of(const dbot_interaction *ix)
+dbot *
+dbot__ix_bot_of(const dbot_interaction *ix)
 {
     return ix->owner->bot;
 }
@@ -103,11 +54,11 @@ bot_of(const dbot_interaction *ix)
 static const struct dbot_config *
 cfg_of(const dbot_interaction *ix)
 {
-    return dbot__bot_config(bot_of(ix));
+    return dbot__bot_config(dbot__ix_bot_of(ix));
 }
 
-static int
-expired(const dbot_interaction *ix)
+int
+dbot__ix_expired(const dbot_interaction *ix)
 {
     return dbot_now_ms() - ix->t_recv >= ix->owner->token_life_ms;
 }
@@ -138,8 +89,8 @@ record_ack(dbot_interaction *ix)
         st->ack_ms_max = ms;
 }
 
-static cJSON *
-text_message(const char *content, int ephemeral)
+cJSON *
+dbot__ix_text_message(const char *content, int ephemeral)
 {
     cJSON *m = cJSON_CreateObject();
 
@@ -185,7 +136,7 @@ initial_done(dbot *bot, const dbot_rest_result *res, void *arg)
         if (ix->parked_edit) {
             cJSON *edit = ix->parked_edit;
             ix->parked_edit = NULL;
-            send_edit(ix, edit);
+            dbot__ix_send_edit(ix, edit);
             cJSON_Delete(edit);
         }
     } else if (res->err != DBOT_ECANCELED) {
@@ -212,8 +163,8 @@ initial_done(dbot *bot, const dbot_rest_result *res, void *arg)
 /* Move out of RECEIVED and send the one initial response. `data` may be
  * NULL (defers). The state changes first: this is the only place that
  * sends a callback. */
-static int
-send_initial(dbot_interaction *ix, int type, const cJSON *data)
+int
+dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
 {
     cJSON *body;
     int rc;
@@ -232,7 +183,7 @@ send_initial(dbot_interaction *ix, int type, const cJSON *data)
                     : DBOT_IXS_ACKNOWLEDGING;
     lws_sul_cancel(&ix->deadline_sul);
     dbot_interaction_ref(ix);
-    rc = dbot_interaction_callback_raw(bot_of(ix), ix->id, ix->token, body,
+    rc = dbot_interaction_callback_raw(dbot__ix_bot_of(ix), ix->id, ix->token, body,
                                        initial_done, ix);
     cJSON_Delete(body);
     if (rc < 0) {
@@ -244,15 +195,11 @@ send_initial(dbot_interaction *ix, int type, const cJSON *data)
 
 /* ---- edits and followups -------------------------------------------------- */
 
-struct later {
-    dbot_interaction *ix;
-    const char *what;
-};
 
-static void
-later_done(dbot *bot, const dbot_rest_result *res, void *arg)
+void
+dbot__ix_later_done(dbot *bot, const dbot_rest_result *res, void *arg)
 {
-    struct later *l = arg;
+    struct dbot__ix_later *l = arg;
 
     (void)bot;
     if (res->err && res->err != DBOT_ECANCELED)
@@ -264,10 +211,10 @@ later_done(dbot *bot, const dbot_rest_result *res, void *arg)
     free(l);
 }
 
-static struct later *
+static struct dbot__ix_later *
 later_new(dbot_interaction *ix, const char *what)
 {
-    struct later *l = malloc(sizeof *l);
+    struct dbot__ix_later *l = malloc(sizeof *l);
 
     if (!l)
         return NULL;
@@ -276,8 +223,8 @@ later_new(dbot_interaction *ix, const char *what)
     return l;
 }
 
-static int
-later_fail(struct later *l, int rc)
+int
+dbot__ix_later_fail(struct dbot__ix_later *l, int rc)
 {
     dbot_interaction_unref(l->ix);
     free(l);
@@ -285,16 +232,16 @@ later_fail(struct later *l, int rc)
 }
 
 /* Followups, their edits and deletes: allowed once the response landed. */
-static struct later *
-followup_later(dbot_interaction *ix, const char *what, int *rc)
+struct dbot__ix_later *
+dbot__ix_followup_later(dbot_interaction *ix, const char *what, int *rc)
 {
-    struct later *l;
+    struct dbot__ix_later *l;
 
     *rc = 0;
-    if (expired(ix))
-        *rc = refuse(ix, DBOT_EEXPIRED, what);
+    if (dbot__ix_expired(ix))
+        *rc = dbot__ix_refuse(ix, DBOT_EEXPIRED, what);
     else if (ix->state != DBOT_IXS_DONE && ix->state != DBOT_IXS_DEFERRED)
-        *rc = refuse(ix, DBOT_ESTATE, what);
+        *rc = dbot__ix_refuse(ix, DBOT_ESTATE, what);
     if (*rc)
         return NULL;
     l = later_new(ix, what);
@@ -303,22 +250,22 @@ followup_later(dbot_interaction *ix, const char *what, int *rc)
     return l;
 }
 
-static int
-send_edit(dbot_interaction *ix, const cJSON *data)
+int
+dbot__ix_send_edit(dbot_interaction *ix, const cJSON *data)
 {
-    struct later *l = later_new(ix, "edit of the original response");
+    struct dbot__ix_later *l = later_new(ix, "edit of the original response");
     int rc;
 
     if (!l)
         return DBOT_ENOMEM;
     ix->state = DBOT_IXS_DONE;
-    rc = dbot_original_edit(bot_of(ix), ix->app_id, ix->token, data,
-                            later_done, l);
-    return rc < 0 ? later_fail(l, rc) : 0;
+    rc = dbot_original_edit(dbot__ix_bot_of(ix), ix->app_id, ix->token, data,
+                            dbot__ix_later_done, l);
+    return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 
-static int
-refuse(dbot_interaction *ix, int rc, const char *what)
+int
+dbot__ix_refuse(dbot_interaction *ix, int rc, const char *what)
 {
     ix->owner->stats.refused_locally++;
     LOG_E("interaction", "%s on %s (%" PRIu64 ") refused: %s", what,
@@ -331,24 +278,24 @@ refuse(dbot_interaction *ix, int rc, const char *what)
 }
 
 /* A message answer (reply or update) in whatever state we are in. */
-static int
-answer(dbot_interaction *ix, int type, const cJSON *data, const char *what)
+int
+dbot__ix_answer(dbot_interaction *ix, int type, const cJSON *data, const char *what)
 {
-    if (expired(ix))
-        return refuse(ix, DBOT_EEXPIRED, what);
+    if (dbot__ix_expired(ix))
+        return dbot__ix_refuse(ix, DBOT_EEXPIRED, what);
     switch (ix->state) {
     case DBOT_IXS_RECEIVED:
-        return send_initial(ix, type, data);
+        return dbot__ix_send_initial(ix, type, data);
     case DBOT_IXS_DEFERRING:
         if (ix->parked_edit)
-            return refuse(ix, DBOT_ESTATE, what);
+            return dbot__ix_refuse(ix, DBOT_ESTATE, what);
         /* The defer is in flight: edit once it lands. */
         ix->parked_edit = cJSON_Duplicate(data, 1);
         return ix->parked_edit ? 0 : DBOT_ENOMEM;
     case DBOT_IXS_DEFERRED:
-        return send_edit(ix, data);
+        return dbot__ix_send_edit(ix, data);
     default:
-        return refuse(ix, DBOT_ESTATE, what);
+        return dbot__ix_refuse(ix, DBOT_ESTATE, what);
     }
 }
 
@@ -374,11 +321,11 @@ deadline_cb(lws_sorted_usec_list_t *sul)
         /* Autocomplete cannot be deferred: answer with no choices. */
         cJSON *d = cJSON_CreateObject();
         cJSON_AddItemToObject(d, "choices", cJSON_CreateArray());
-        send_initial(ix, CB_AUTOCOMPLETE, d);
+        dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
         cJSON_Delete(d);
         return;
     }
-    send_initial(ix, ix->type == DBOT_IX_COMPONENT ? CB_DEFER_UPDATE
+    dbot__ix_send_initial(ix, ix->type == DBOT_IX_COMPONENT ? CB_DEFER_UPDATE
                                                    : CB_DEFER,
                  NULL);
 }
@@ -406,24 +353,24 @@ answer_for_silent_handler(dbot_interaction *ix, const char *text)
     cJSON *m;
     int rc = -1;
 
-    if (expired(ix) || dbot_is_stopping(bot_of(ix)))
+    if (dbot__ix_expired(ix) || dbot_is_stopping(dbot__ix_bot_of(ix)))
         return 0;
     if (ix->state == DBOT_IXS_RECEIVED) {
         if (ix->type == DBOT_IX_AUTOCOMPLETE) {
             cJSON *d = cJSON_CreateObject();
             cJSON_AddItemToObject(d, "choices", cJSON_CreateArray());
-            rc = send_initial(ix, CB_AUTOCOMPLETE, d);
+            rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
             cJSON_Delete(d);
             return rc == 0;
         }
-        m = text_message(text, 1);
+        m = dbot__ix_text_message(text, 1);
         if (m)
-            rc = send_initial(ix, CB_MESSAGE, m);
+            rc = dbot__ix_send_initial(ix, CB_MESSAGE, m);
         cJSON_Delete(m);
     } else if (ix->state == DBOT_IXS_DEFERRED) {
-        m = text_message(text, 0);
+        m = dbot__ix_text_message(text, 0);
         if (m)
-            rc = send_edit(ix, m);
+            rc = dbot__ix_send_edit(ix, m);
         cJSON_Delete(m);
     } else {
         return 0;
@@ -442,7 +389,7 @@ dbot_interaction_ref(dbot_interaction *ix)
 {
     if (!ix)
         return NULL;
-    DBOT__CHECK_LOOP_OR(bot_of(ix), NULL);
+    DBOT__CHECK_LOOP_OR(dbot__ix_bot_of(ix), NULL);
     ix->refs++;
     return ix;
 }
@@ -452,7 +399,7 @@ dbot_interaction_unref(dbot_interaction *ix)
 {
     if (!ix)
         return;
-    DBOT__CHECK_LOOP_OR(bot_of(ix), );
+    DBOT__CHECK_LOOP_OR(dbot__ix_bot_of(ix), );
     if (--ix->refs > 0)
         return;
     /* A parked reply waits for its defer, which holds a reference, so we
@@ -481,10 +428,10 @@ run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
     /* Timed and named by loop health like event handlers: it logs a slow
      * one (slow_handler_ms) and the watchdog reports one blocking the loop
      * while it blocks. */
-    dbot__health_enter(dbot__bot_health(bot_of(ix)), "handler", m->name,
+    dbot__health_enter(dbot__bot_health(dbot__ix_bot_of(ix)), "handler", m->name,
                        describe(ix));
     rc = m->fn(ix, m->data);
-    dbot__health_leave(dbot__bot_health(bot_of(ix)));
+    dbot__health_leave(dbot__bot_health(dbot__ix_bot_of(ix)));
     if (rc < 0 && answer_for_silent_handler(ix, MSG_FAILED))
         LOG_W("interaction", "handler %s failed (%s) on %s without answering; "
                              "the user was told",
@@ -575,367 +522,13 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
     dbot_interaction_unref(ix);
 }
 
-/* ---- public: answering ---------------------------------------------------- */
-
-int
-dbot_interaction_reply_json(dbot_interaction *ix, const cJSON *data)
-{
-    if (!ix || !data)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot_of(ix));
-    return answer(ix, CB_MESSAGE, data, "reply");
-}
-
-static int
-reply_text(dbot_interaction *ix, const char *content, int ephemeral)
-{
-    cJSON *m;
-    int rc;
-
-    if (!ix || !content)
-        return DBOT_EINVAL;
-    m = text_message(content, ephemeral);
-    if (!m)
-        return DBOT_ENOMEM;
-    rc = dbot_interaction_reply_json(ix, m);
-    cJSON_Delete(m);
-    return rc;
-}
-
-int
-dbot_interaction_reply(dbot_interaction *ix, const char *content)
-{
-    return reply_text(ix, content, 0);
-}
-
-int
-dbot_interaction_reply_ephemeral(dbot_interaction *ix, const char *content)
-{
-    return reply_text(ix, content, 1);
-}
-
-int
-dbot_interaction_update_json(dbot_interaction *ix, const cJSON *data)
-{
-    if (!ix || !data)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot_of(ix));
-    if (ix->type != DBOT_IX_COMPONENT && ix->type != DBOT_IX_MODAL_SUBMIT)
-        return DBOT_EINVAL;
-    return answer(ix, CB_UPDATE, data, "update");
-}
-
-static int
-defer_with(dbot_interaction *ix, int type, const cJSON *data)
-{
-    if (!ix)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot_of(ix));
-    if (expired(ix))
-        return refuse(ix, DBOT_EEXPIRED, "defer");
-    if (ix->state == DBOT_IXS_DEFERRING || ix->state == DBOT_IXS_DEFERRED)
-        return 0; /* already deferred (perhaps by the deadline): fine */
-    if (ix->state != DBOT_IXS_RECEIVED)
-        return refuse(ix, DBOT_ESTATE, "defer");
-    return send_initial(ix, type, data);
-}
-
-int
-dbot_interaction_defer(dbot_interaction *ix, int ephemeral)
-{
-    cJSON *d = NULL;
-    int rc;
-
-    if (ephemeral) {
-        d = cJSON_CreateObject();
-        if (!d || !cJSON_AddNumberToObject(d, "flags", FLAG_EPHEMERAL)) {
-            cJSON_Delete(d);
-            return DBOT_ENOMEM;
-        }
-    }
-    rc = defer_with(ix, CB_DEFER, d);
-    cJSON_Delete(d);
-    return rc;
-}
-
-int
-dbot_interaction_defer_update(dbot_interaction *ix)
-{
-    if (ix && ix->type != DBOT_IX_COMPONENT &&
-        ix->type != DBOT_IX_MODAL_SUBMIT)
-        return DBOT_EINVAL;
-    return defer_with(ix, CB_DEFER_UPDATE, NULL);
-}
-
-int
-dbot_interaction_modal_json(dbot_interaction *ix, const cJSON *data)
-{
-    if (!ix || !data)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot_of(ix));
-    if (ix->type == DBOT_IX_MODAL_SUBMIT || ix->type == DBOT_IX_AUTOCOMPLETE)
-        return DBOT_EINVAL; /* Discord allows no modal in answer to these */
-    if (expired(ix))
-        return refuse(ix, DBOT_EEXPIRED, "modal");
-    if (ix->state != DBOT_IXS_RECEIVED)
-        return refuse(ix, DBOT_ESTATE, "modal");
-    return send_initial(ix, CB_MODAL, data);
-}
-
-int
-dbot_interaction_autocomplete(dbot_interaction *ix, const cJSON *choices)
-{
-    cJSON *d;
-    int rc;
-
-    if (!ix || !cJSON_IsArray(choices) || cJSON_GetArraySize(choices) > 25)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot_of(ix));
-    if (ix->type != DBOT_IX_AUTOCOMPLETE)
-        return DBOT_EINVAL;
-    if (ix->state != DBOT_IXS_RECEIVED)
-        return refuse(ix, DBOT_ESTATE, "autocomplete");
-    d = cJSON_CreateObject();
-    if (!d || !cJSON_AddItemToObject(d, "choices", cJSON_Duplicate(choices, 1))) {
-        cJSON_Delete(d);
-        return DBOT_ENOMEM;
-    }
-    rc = send_initial(ix, CB_AUTOCOMPLETE, d);
-    cJSON_Delete(d);
-    return rc;
-}
-
-int
-dbot_interaction_edit_original_json(dbot_interaction *ix, const cJSON *data)
-{
-    if (!ix || !data)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot_of(ix));
-    if (expired(ix))
-        return refuse(ix, DBOT_EEXPIRED, "edit");
-    switch (ix->state) {
-    case DBOT_IXS_RECEIVED:
-    case DBOT_IXS_FAILED:
-        return refuse(ix, DBOT_ESTATE, "edit before any response");
-    case DBOT_IXS_DEFERRING:
-    case DBOT_IXS_ACKNOWLEDGING:
-        /* The response is in flight: edit it when it lands (the latest
-         * edit wins, as it would on Discord). */
-        cJSON_Delete(ix->parked_edit);
-        ix->parked_edit = cJSON_Duplicate(data, 1);
-        return ix->parked_edit ? 0 : DBOT_ENOMEM;
-    default:
-        return send_edit(ix, data);
-    }
-}
-
-int
-dbot_interaction_edit_original(dbot_interaction *ix, const char *content)
-{
-    cJSON *m;
-    int rc;
-
-    if (!ix || !content)
-        return DBOT_EINVAL;
-    m = text_message(content, 0);
-    if (!m)
-        return DBOT_ENOMEM;
-    rc = dbot_interaction_edit_original_json(ix, m);
-    cJSON_Delete(m);
-    return rc;
-}
-
-int
-dbot_interaction_delete_original(dbot_interaction *ix)
-{
-    struct later *l;
-    int rc;
-
-    if (!ix)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot_of(ix));
-    l = followup_later(ix, "delete of the original response", &rc);
-    if (!l)
-        return rc;
-    rc = dbot_original_delete(bot_of(ix), ix->app_id, ix->token, later_done,
-                              l);
-    return rc < 0 ? later_fail(l, rc) : 0;
-}
-
-int
-dbot_interaction_followup_edit_json(dbot_interaction *ix, uint64_t message_id,
-                                    const cJSON *data)
-{
-    struct later *l;
-    int rc;
-
-    if (!ix || !data || !message_id)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot_of(ix));
-    l = followup_later(ix, "followup edit", &rc);
-    if (!l)
-        return rc;
-    rc = dbot_followup_edit(bot_of(ix), ix->app_id, ix->token, message_id,
-                            data, later_done, l);
-    return rc < 0 ? later_fail(l, rc) : 0;
-}
-
-int
-dbot_interaction_followup_delete(dbot_interaction *ix, uint64_t message_id)
-{
-    struct later *l;
-    int rc;
-
-    if (!ix || !message_id)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot_of(ix));
-    l = followup_later(ix, "followup delete", &rc);
-    if (!l)
-        return rc;
-    rc = dbot_followup_delete(bot_of(ix), ix->app_id, ix->token, message_id,
-                              later_done, l);
-    return rc < 0 ? later_fail(l, rc) : 0;
-}
-
-int
-dbot_interaction_followup_json(dbot_interaction *ix, const cJSON *data)
-{
-    struct later *l;
-    int rc;
-
-    if (!ix || !data)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot_of(ix));
-    /* Followups need the initial response to have landed (a followup to a
-     * pending defer would edit the loading message instead). */
-    l = followup_later(ix, "followup", &rc);
-    if (!l)
-        return rc;
-    rc = dbot_followup_create(bot_of(ix), ix->app_id, ix->token, data,
-                              later_done, l);
-    return rc < 0 ? later_fail(l, rc) : 0;
-}
-
-int
-dbot_interaction_followup(dbot_interaction *ix, const char *content,
-                          int ephemeral)
-{
-    cJSON *m;
-    int rc;
-
-    if (!ix || !content)
-        return DBOT_EINVAL;
-    m = text_message(content, ephemeral);
-    if (!m)
-        return DBOT_ENOMEM;
-    rc = dbot_interaction_followup_json(ix, m);
-    cJSON_Delete(m);
-    return rc;
-}
-
-/* ---- public: reading ----------------------------------------------------- */
-
-dbot *
-dbot_interaction_bot(const dbot_interaction *ix)
-{
-    return bot_of(ix);
-}
-
-const cJSON *
-dbot_interaction_json(const dbot_interaction *ix)
-{
-    return ix->json;
-}
-
-int
-dbot_interaction_type(const dbot_interaction *ix)
-{
-    return ix->type;
-}
-
-uint64_t
-dbot_interaction_id(const dbot_interaction *ix)
-{
-    return ix->id;
-}
-
-const char *
-dbot_interaction_command(const dbot_interaction *ix)
-{
-    return ix->path;
-}
-
-const char *
-dbot_interaction_custom_id(const dbot_interaction *ix)
-{
-    return ix->custom_id;
-}
-
-const char *
-dbot_interaction_route_arg(const dbot_interaction *ix)
-{
-    return ix->route_arg ? ix->route_arg : "";
-}
-
-int64_t
-dbot_interaction_age_ms(const dbot_interaction *ix)
-{
-    return dbot_now_ms() - ix->t_recv;
-}
-
-int
-dbot_interaction_state(const dbot_interaction *ix)
-{
-    return ix->state;
-}
-
-const char *
-dbot_interaction_opt_str(const dbot_interaction *ix, const char *name,
-                         const char *def)
-{
-    const char *v = def;
-
-    dbot_opt_string(ix->json, name, def, &v);
-    return v;
-}
-
-int64_t
-dbot_interaction_opt_int(const dbot_interaction *ix, const char *name,
-                         int64_t def)
-{
-    int64_t v = def;
-
-    dbot_opt_integer(ix->json, name, def, &v);
-    return v;
-}
-
-double
-dbot_interaction_opt_num(const dbot_interaction *ix, const char *name,
-                         double def)
-{
-    double v = def;
-
-    dbot_opt_number(ix->json, name, def, &v);
-    return v;
-}
-
-int
-dbot_interaction_opt_bool(const dbot_interaction *ix, const char *name,
-                          int def)
-{
-    bool v = def != 0;
-
-    dbot_opt_boolean(ix->json, name, def != 0, &v);
-    return v;
-}
-
 /* ---- shutdown ---------------------------------------------------------------- */
 
 /* The user is still waiting on us: no answer yet, or only "thinking...". */
 static int
 user_waiting(const dbot_interaction *ix)
 {
-    return !expired(ix) && (ix->state == DBOT_IXS_RECEIVED ||
+    return !dbot__ix_expired(ix) && (ix->state == DBOT_IXS_RECEIVED ||
                             ix->state == DBOT_IXS_DEFERRING ||
                             ix->state == DBOT_IXS_DEFERRED);
 }
@@ -972,12 +565,12 @@ dbot__interactions_give_up(struct dbot__interactions *ixs)
             cJSON *d = cJSON_CreateObject();
 
             cJSON_AddItemToObject(d, "choices", cJSON_CreateArray());
-            rc = send_initial(ix, CB_AUTOCOMPLETE, d);
+            rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
             cJSON_Delete(d);
         } else {
-            m = text_message(MSG_STOPPING, ix->state == DBOT_IXS_RECEIVED);
+            m = dbot__ix_text_message(MSG_STOPPING, ix->state == DBOT_IXS_RECEIVED);
             if (m)
-                rc = answer(ix, CB_MESSAGE, m, "shutdown answer");
+                rc = dbot__ix_answer(ix, CB_MESSAGE, m, "shutdown answer");
             cJSON_Delete(m);
         }
         if (rc == 0) {
@@ -1132,43 +725,4 @@ dbot_on_autocomplete_named(dbot *bot, const char *path, const char *option,
 {
     return add_route(bot, DBOT__ROUTE_AUTOCOMPLETE, path, option, fn, name,
                      data);
-}
-
-/* ---- builders ----------------------------------------------------------- */
-
-/* Send a builder's JSON through `send`, or log the builder's first error. */
-static int
-send_built(dbot_interaction *ix, cJSON *json, const char *err,
-           int (*send)(dbot_interaction *, const cJSON *), const char *what)
-{
-    int rc;
-
-    if (!json) {
-        LOG_E("interaction", "%s not sent: %s", what, err);
-        return DBOT_EINVAL;
-    }
-    rc = send(ix, json);
-    cJSON_Delete(json);
-    return rc;
-}
-
-int
-dbot_interaction_reply_msg(dbot_interaction *ix, const dbot_msg *m)
-{
-    return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),
-                      dbot_interaction_reply_json, "reply");
-}
-
-int
-dbot_interaction_update(dbot_interaction *ix, const dbot_msg *m)
-{
-    return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),
-                      dbot_interaction_update_json, "update");
-}
-
-int
-dbot_interaction_modal(dbot_interaction *ix, const dbot_modal *m)
-{
-    return send_built(ix, dbot_modal_json(m), dbot_modal_error(m),
-                      dbot_interaction_modal_json, "modal");
 }

@@ -1,0 +1,89 @@
+/*
+ * interaction_impl.h: what interaction.c (the state machine, deadlines,
+ * lifetime, arrival, registry) and interaction_api.c (the public calls
+ * that answer and read an interaction) share. Private to those two
+ * files: everything else goes through interaction.h.
+ *
+ * THREADS. Loop thread only, like everything about interactions.
+ */
+#ifndef DBOT_SRC_INTERACTION_IMPL_H
+#define DBOT_SRC_INTERACTION_IMPL_H
+
+#include "interaction.h"
+
+#include <dbot/interaction.h>
+#include <dbot/rest.h>
+
+#include <libwebsockets.h>
+
+#define TOKEN_LIFE_MS      (15 * 60 * 1000)
+#define FLAG_EPHEMERAL     64
+
+enum cb_type {
+    CB_MESSAGE = 4,
+    CB_DEFER = 5,
+    CB_DEFER_UPDATE = 6,
+    CB_UPDATE = 7,
+    CB_AUTOCOMPLETE = 8,
+    CB_MODAL = 9,
+};
+
+struct dbot__interactions {
+    dbot *bot;
+    struct dbot__routes *routes;
+    struct dbot__ix_stats stats;
+    cJSON *commands;      /* what dbot_commands_set() declared, or NULL */
+    uint64_t app_id;
+    int synced;           /* command sync started */
+    int64_t token_life_ms; /* 15 min; shorter only in tests */
+    struct dbot__offload_conf offload; /* interaction_offload.c */
+    dbot_interaction *live; /* every interaction not yet freed */
+};
+
+struct dbot_interaction {
+    struct dbot__interactions *owner;
+    int refs;
+    cJSON *json;          /* our copy of the interaction */
+    uint64_t id, app_id;
+    const char *token;    /* inside json */
+    int type;
+    int state;
+    int64_t t_recv;
+    char *path;           /* command path, NULL for others */
+    const char *custom_id;
+    const char *route_arg;
+    const char *handler;  /* handler name, for logs */
+    cJSON *parked_edit;   /* a reply that came while deferring */
+    lws_sorted_usec_list_t deadline_sul;
+    lws_sorted_usec_list_t abandon_sul;
+    dbot_interaction *live_prev, *live_next; /* owner->live */
+};
+
+/* An edit, followup or delete in flight: holds a reference on ix. */
+struct dbot__ix_later {
+    dbot_interaction *ix;
+    const char *what;
+};
+
+dbot *dbot__ix_bot_of(const dbot_interaction *ix);
+/* The 15-minute token has run out (locally: Discord would answer 401). */
+int dbot__ix_expired(const dbot_interaction *ix);
+/* Log a refused call and count it; returns rc. */
+int dbot__ix_refuse(dbot_interaction *ix, int rc, const char *what);
+/* {"content": content} (+ the ephemeral flag); NULL on ENOMEM. */
+cJSON *dbot__ix_text_message(const char *content, int ephemeral);
+/* Leave RECEIVED and send the one initial response (data may be NULL). */
+int dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data);
+/* PATCH @original with data; the interaction is DONE from then on. */
+int dbot__ix_send_edit(dbot_interaction *ix, const cJSON *data);
+/* A message answer in whatever state ix is in: initial response, parked
+ * edit while a defer is in flight, edit after it, or refused. */
+int dbot__ix_answer(dbot_interaction *ix, int type, const cJSON *data,
+                    const char *what);
+/* For followups and their edits: NULL and *rc set when not allowed yet. */
+struct dbot__ix_later *dbot__ix_followup_later(dbot_interaction *ix, const char *what,
+                                      int *rc);
+int dbot__ix_later_fail(struct dbot__ix_later *l, int rc);
+void dbot__ix_later_done(dbot *bot, const dbot_rest_result *res, void *arg);
+
+#endif

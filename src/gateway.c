@@ -21,22 +21,21 @@
  * initiate is also sent from WRITEABLE with a real close frame: a non-1000
  * code keeps the session resumable; 1000 only when stopping for good.
  *
- * Receiving: with compress=zlib-stream every fragment is fed to the
- * connection's inflate stream, which calls back once per whole message.
- * A message that does not parse is logged and skipped; if a sequence gap
- * follows it, the connection resumes so Discord replays what was lost.
+ * Receiving (gateway_session.c): with compress=zlib-stream every fragment
+ * is fed to the connection's inflate stream, which calls back once per
+ * whole message. A message that does not parse is logged and skipped; if
+ * a sequence gap follows it, the connection resumes so Discord replays
+ * what was lost. gateway_impl.h holds what the two files share.
  */
-#include "gateway.h"
+#include "gateway_impl.h"
 
 #include "bot.h"
 #include "config.h"
 #include "dispatch.h"
 #include "gateway_codec.h"
-#include "interaction.h"
 #include "log.h"
 #include "presence.h"
 #include "resolve.h"
-#include "service.h"
 #include "url.h"
 #include "zstream.h"
 
@@ -48,98 +47,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define US_PER_MS          1000
-#define CLOSE_RESUMABLE    4000 /* any code but 1000/1001 keeps the session */
-#define MAX_PAYLOAD        4096 /* Discord closes with 4002 above this */
-#define SEND_LIMIT         120
-#define SEND_WINDOW_MS     60000
-#define HEARTBEAT_RESERVE  3
-#define HELLO_TIMEOUT_MS   20000
-#define SHORT_SESSION_MS   60000  /* a session that ends sooner is "short" */
-#define STORM_AFTER        3      /* short sessions in a row before ... */
-#define STORM_MIN_MS       5000   /* ... identifies back off from 5 s */
-#define STORM_MAX_MS       900000 /* to 15 min */
-#define CLOSE_TIMEOUT_MS   5000
-
-/* What to do once the connection is down, when we chose to close it. */
-enum after_close {
-    AFTER_RECONNECT = 0, /* decide from the server's close code, else resume */
-    AFTER_RESUME,
-    AFTER_IDENTIFY,      /* the session is gone: identify after 1-5 s */
-    AFTER_STOP,
-};
-
-struct txmsg {
-    struct txmsg *next;
-    size_t len;
-    int heartbeat;
-    int identify;        /* counts against max_concurrency when written */
-    unsigned char buf[]; /* LWS_PRE bytes of headroom, then the payload */
-};
-
-struct gw_conn {
-    struct dbot__gateway *gw;
-    struct lws *wsi;
-    struct dbot__resolve_req *dns;
-    struct dbot__url url;
-    int resuming;        /* this connection resumes (else identifies) */
-    int established;
-    int hello_seen;
-
-    struct dbot__zstream *z;
-    char *rx;            /* uncompressed: fragments of one message */
-    size_t rx_len, rx_cap;
-    int lost_frame;      /* a message failed to parse: watch for a gap */
-
-    struct txmsg *txq_head, *txq_tail;
-    struct dbot__sendlimit sl;
-
-    int64_t hb_interval_ms;
-    int awaiting_ack;
-    int64_t hb_sent_at;
-
-    int close_code;      /* ours, once we decided to close (0: not yet) */
-    enum after_close after;
-    int server_close_code;
-
-    lws_sorted_usec_list_t hb_sul;    /* next heartbeat */
-    lws_sorted_usec_list_t tx_sul;    /* send limit: retry writing */
-    lws_sorted_usec_list_t guard_sul; /* Hello / close timeouts */
-    lws_sorted_usec_list_t identify_sul; /* waiting for an identify slot */
-};
-
-struct dbot__gateway {
-    dbot *bot;
-    int shard_id, shard_count;
-    enum dbot__gw_state state;
-    struct gw_conn *conn;
-
-    char *gateway_url;    /* from GET /gateway/bot, cached */
-    int fetching;         /* that GET is in flight */
-    char *session_id;
-    char *resume_url;
-    int64_t seq;          /* last non-null s, -1 when none */
-    unsigned presence_gen; /* presence generation last sent (presence.h) */
-
-    int attempt;          /* reconnects since the last READY/RESUMED */
-    int64_t ready_ms;     /* when the current session got READY, 0: not */
-    int short_sessions;   /* sessions in a row that ended soon after start */
-    int resume_misses;    /* resume connections that never opened */
-    int stopping;
-    int64_t latency_ms;
-    uint64_t rng;
-    struct dbot__gw_counters n;
-    lws_sorted_usec_list_t reconnect_sul;
-};
-
 static void conn_end(struct gw_conn *c);
-static void identify_when_allowed(struct gw_conn *c);
 static void schedule_reconnect(struct dbot__gateway *gw, int64_t delay_ms);
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static double
-rnd01(struct dbot__gateway *gw)
+double
+dbot__gwi_rnd01(struct dbot__gateway *gw)
 {
     /* splitmix64: jitter only, not security */
     uint64_t z = (gw->rng += 0x9e3779b97f4a7c15ULL);
@@ -156,22 +70,22 @@ ctx_of(struct dbot__gateway *gw)
     return dbot__bot_lws(gw->bot);
 }
 
-static const struct dbot_config *
-cfg_of(struct dbot__gateway *gw)
+const struct dbot_config *
+dbot__gwi_cfg(struct dbot__gateway *gw)
 {
     return dbot__bot_config(gw->bot);
 }
 
-static void
-sched(struct dbot__gateway *gw, lws_sorted_usec_list_t *sul,
+void
+dbot__gwi_sched(struct dbot__gateway *gw, lws_sorted_usec_list_t *sul,
       sul_cb_t cb, int64_t ms)
 {
     lws_sul_schedule(ctx_of(gw), 0, sul, cb,
                      (lws_usec_t)(ms < 0 ? 0 : ms) * US_PER_MS);
 }
 
-static void
-forget_session(struct dbot__gateway *gw)
+void
+dbot__gwi_forget_session(struct dbot__gateway *gw)
 {
     free(gw->session_id);
     free(gw->resume_url);
@@ -189,15 +103,15 @@ forget_session(struct dbot__gateway *gw)
 static void
 forget_session_for_identify(struct dbot__gateway *gw)
 {
-    forget_session(gw);
+    dbot__gwi_forget_session(gw);
     free(gw->gateway_url);
     gw->gateway_url = NULL;
 }
 
 /* ---- sending ----------------------------------------------------------- */
 
-static int
-conn_queue(struct gw_conn *c, const char *json, size_t len, int heartbeat)
+int
+dbot__gwi_conn_queue(struct gw_conn *c, const char *json, size_t len, int heartbeat)
 {
     struct txmsg *m;
 
@@ -254,7 +168,7 @@ close_guard_cb(lws_sorted_usec_list_t *sul)
         c->close_code = CLOSE_RESUMABLE;
         c->after = AFTER_RECONNECT;
         lws_callback_on_writable(c->wsi);
-        sched(c->gw, &c->guard_sul, close_guard_cb, CLOSE_TIMEOUT_MS);
+        dbot__gwi_sched(c->gw, &c->guard_sul, close_guard_cb, CLOSE_TIMEOUT_MS);
         return;
     }
     /* The close frame could not be sent in time: drop the socket. */
@@ -265,8 +179,8 @@ close_guard_cb(lws_sorted_usec_list_t *sul)
 
 /* Decide to close this connection with `code`; the frame leaves from
  * WRITEABLE. The first decision wins. */
-static void
-conn_close(struct gw_conn *c, int code, enum after_close after)
+void
+dbot__gwi_conn_close(struct gw_conn *c, int code, enum after_close after)
 {
     if (c->close_code)
         return;
@@ -275,7 +189,7 @@ conn_close(struct gw_conn *c, int code, enum after_close after)
     lws_sul_cancel(&c->hb_sul);
     if (c->wsi) {
         lws_callback_on_writable(c->wsi);
-        sched(c->gw, &c->guard_sul, close_guard_cb, CLOSE_TIMEOUT_MS);
+        dbot__gwi_sched(c->gw, &c->guard_sul, close_guard_cb, CLOSE_TIMEOUT_MS);
     }
 }
 
@@ -300,7 +214,7 @@ on_writeable(struct gw_conn *c)
     if (wait > 0) {
         LOG_D("gateway", "shard %d: send limit, waiting %lld ms",
               c->gw->shard_id, (long long)wait);
-        sched(c->gw, &c->tx_sul, tx_retry_cb, wait);
+        dbot__gwi_sched(c->gw, &c->tx_sul, tx_retry_cb, wait);
         return 0;
     }
     if (lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) <
@@ -317,314 +231,6 @@ on_writeable(struct gw_conn *c)
     free(m);
     if (c->txq_head)
         lws_callback_on_writable(c->wsi);
-    return 0;
-}
-
-/* ---- heartbeats --------------------------------------------------------- */
-
-static void
-send_heartbeat(struct gw_conn *c)
-{
-    char *hb = dbot__gw_heartbeat(c->gw->seq);
-
-    if (!hb)
-        return;
-    if (conn_queue(c, hb, strlen(hb), 1) == 0) {
-        c->awaiting_ack = 1;
-        c->hb_sent_at = dbot_now_ms();
-    }
-    free(hb);
-}
-
-static void
-heartbeat_cb(lws_sorted_usec_list_t *sul)
-{
-    struct gw_conn *c = lws_container_of(sul, struct gw_conn, hb_sul);
-
-    if (c->close_code)
-        return;
-    if (c->awaiting_ack) {
-        /* No ACK between two of our heartbeats: a zombie connection. */
-        LOG_W("gateway",
-              "shard %d: no heartbeat ACK in %lld ms, connection is zombied; "
-              "reconnecting to resume",
-              c->gw->shard_id, (long long)(dbot_now_ms() - c->hb_sent_at));
-        conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
-        return;
-    }
-    send_heartbeat(c);
-    sched(c->gw, &c->hb_sul, heartbeat_cb, c->hb_interval_ms);
-}
-
-/* ---- receiving ---------------------------------------------------------- */
-
-static void
-send_identify_or_resume(struct gw_conn *c)
-{
-    struct dbot__gateway *gw = c->gw;
-    const struct dbot_config *cfg = cfg_of(gw);
-    char *p;
-
-    if (c->resuming) {
-        p = dbot__gw_resume(cfg->token, gw->session_id, gw->seq);
-        gw->n.resumes++;
-        LOG_I("gateway", "shard %d: resuming session at seq %lld",
-              gw->shard_id, (long long)gw->seq);
-    } else {
-        struct dbot__identify id = {
-            .token = cfg->token,
-            .intents = cfg->intents,
-            .shard_id = gw->shard_id,
-            .shard_count = gw->shard_count,
-            .large_threshold = cfg->large_threshold,
-            .presence_json = dbot__bot_presence(gw->bot, &gw->presence_gen),
-        };
-        p = dbot__gw_identify(&id);
-        gw->n.identifies++;
-        LOG_I("gateway", "shard %d: identifying (intents %llu)", gw->shard_id,
-              (unsigned long long)cfg->intents);
-    }
-    if (!p) {
-        conn_close(c, CLOSE_RESUMABLE, AFTER_RECONNECT);
-        return;
-    }
-    if (conn_queue(c, p, strlen(p), 0) < 0)
-        conn_close(c, CLOSE_RESUMABLE, AFTER_RECONNECT);
-    else if (!c->resuming)
-        c->txq_tail->identify = 1;
-    free(p);
-}
-
-static void
-identify_gate_cb(lws_sorted_usec_list_t *sul)
-{
-    struct gw_conn *c = lws_container_of(sul, struct gw_conn, identify_sul);
-
-    identify_when_allowed(c);
-}
-
-/* Resumes go at once; identifies wait for their max_concurrency slot. */
-static void
-identify_when_allowed(struct gw_conn *c)
-{
-    int64_t wait = 0;
-
-    if (c->close_code)
-        return;
-    if (!c->resuming)
-        wait = dbot__bot_identify_wait(c->gw->bot, c->gw->shard_id);
-    if (wait > 0) {
-        LOG_D("gateway", "shard %d: identify in %lld ms (max_concurrency)",
-              c->gw->shard_id, (long long)wait);
-        sched(c->gw, &c->identify_sul, identify_gate_cb, wait);
-        return;
-    }
-    send_identify_or_resume(c);
-}
-
-static void
-on_hello(struct gw_conn *c, const cJSON *d)
-{
-    const cJSON *iv = cJSON_GetObjectItemCaseSensitive(d, "heartbeat_interval");
-    int64_t first;
-
-    if (!cJSON_IsNumber(iv) || iv->valuedouble < 1 ||
-        iv->valuedouble > 3600000) {
-        LOG_W("gateway", "shard %d: Hello without a valid heartbeat_interval",
-              c->gw->shard_id);
-        conn_close(c, CLOSE_RESUMABLE, AFTER_RECONNECT);
-        return;
-    }
-    c->hello_seen = 1;
-    lws_sul_cancel(&c->guard_sul);
-    c->hb_interval_ms = (int64_t)iv->valuedouble;
-    c->awaiting_ack = 0;
-    /* First beat after interval * jitter, jitter in [0, 1). */
-    first = (int64_t)((double)c->hb_interval_ms * rnd01(c->gw));
-    LOG_D("gateway", "shard %d: hello, heartbeat every %lld ms, first in %lld",
-          c->gw->shard_id, (long long)c->hb_interval_ms, (long long)first);
-    sched(c->gw, &c->hb_sul, heartbeat_cb, first);
-    c->gw->state = DBOT__GW_HANDSHAKING;
-    identify_when_allowed(c);
-}
-
-static void
-set_str(char **dst, const cJSON *v)
-{
-    if (cJSON_IsString(v) && v->valuestring[0]) {
-        char *s = strdup(v->valuestring);
-        if (s) {
-            free(*dst);
-            *dst = s;
-        }
-    }
-}
-
-static void
-on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
-{
-    struct dbot__gateway *gw = c->gw;
-    dbot_event ev;
-
-    if (m->s >= 0) {
-        if (gw->seq >= 0 && m->s > gw->seq + 1 && c->lost_frame) {
-            /* A message we could not parse was an event: resume from the
-             * last good one so Discord replays it. */
-            LOG_W("gateway",
-                  "shard %d: sequence gap %lld -> %lld after a malformed "
-                  "message; resuming to replay the missed events",
-                  gw->shard_id, (long long)gw->seq, (long long)m->s);
-            c->lost_frame = 0;
-            conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
-            return;
-        }
-        if (gw->seq >= 0 && m->s <= gw->seq) {
-            LOG_D("gateway", "shard %d: duplicate seq %lld ignored",
-                  gw->shard_id, (long long)m->s);
-            return;
-        }
-        gw->seq = m->s;
-    }
-    if (!m->t)
-        return;
-    if (strcmp(m->t, "READY") == 0) {
-        set_str(&gw->session_id,
-                cJSON_GetObjectItemCaseSensitive(m->d, "session_id"));
-        set_str(&gw->resume_url,
-                cJSON_GetObjectItemCaseSensitive(m->d, "resume_gateway_url"));
-        dbot__bot_set_self(gw->bot,
-                           cJSON_GetObjectItemCaseSensitive(m->d, "user"));
-        gw->state = DBOT__GW_READY;
-        gw->attempt = 0;
-        gw->ready_ms = dbot_now_ms();
-        LOG_I("gateway", "shard %d: READY", gw->shard_id);
-        dbot__gateway_sync_presence(gw); /* changed since the Identify */
-    } else if (strcmp(m->t, "RESUMED") == 0) {
-        gw->n.resumed++;
-        gw->state = DBOT__GW_READY;
-        gw->attempt = 0;
-        gw->resume_misses = 0;
-        LOG_I("gateway", "shard %d: RESUMED at seq %lld", gw->shard_id,
-              (long long)gw->seq);
-        /* A presence set while the shard was away is not in the resumed
-         * session: Discord kept the old one. */
-        dbot__gateway_sync_presence(gw);
-    }
-    if (strcmp(m->t, "READY") == 0)
-        dbot__interactions_on_ready(dbot__bot_interactions(gw->bot), m->d);
-    else if (strcmp(m->t, "INTERACTION_CREATE") == 0)
-        dbot__interactions_on_event(dbot__bot_interactions(gw->bot), m->d);
-    dbot__service_on_event(dbot__bot_service(gw->bot), m->t);
-    ev.name = m->t;
-    ev.data = m->d;
-    ev.shard_id = gw->shard_id;
-    ev.seq = m->s;
-    dbot__dispatch_event(dbot__bot_dispatch(gw->bot), gw->bot, &ev,
-                         dbot__bot_health(gw->bot));
-}
-
-static void
-on_message(const char *text, size_t len, void *arg)
-{
-    struct gw_conn *c = arg;
-    struct dbot__gateway *gw = c->gw;
-    struct dbot__gw_msg m;
-    char err[128];
-
-    if (c->close_code)
-        return; /* closing: the rest is replayed on resume */
-    if (dbot__gw_parse(text, len, &m, err, sizeof err) < 0) {
-        LOG_W("gateway",
-              "shard %d: malformed gateway message (%zu bytes): %s; skipped",
-              gw->shard_id, len, err);
-        c->lost_frame = 1;
-        return;
-    }
-    LOG_T("gateway", "shard %d: op %d t %s s %lld", gw->shard_id, m.op,
-          m.t ? m.t : "-", (long long)m.s);
-    switch (m.op) {
-    case DBOT__OP_DISPATCH:
-        on_dispatch(c, &m);
-        break;
-    case DBOT__OP_HELLO:
-        on_hello(c, m.d);
-        break;
-    case DBOT__OP_HEARTBEAT_ACK:
-        c->awaiting_ack = 0;
-        gw->latency_ms = dbot_now_ms() - c->hb_sent_at;
-        break;
-    case DBOT__OP_HEARTBEAT:
-        /* Discord asks for a beat now; the timer keeps its rhythm. */
-        send_heartbeat(c);
-        break;
-    case DBOT__OP_RECONNECT:
-        LOG_I("gateway", "shard %d: Discord asked to reconnect (op 7)",
-              gw->shard_id);
-        conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
-        break;
-    case DBOT__OP_INVALID_SESSION:
-        if (cJSON_IsTrue(m.d) && gw->session_id) {
-            LOG_I("gateway", "shard %d: invalid session (resumable)",
-                  gw->shard_id);
-            conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
-        } else {
-            LOG_W("gateway",
-                  "shard %d: invalid session, identifying anew after 1-5 s",
-                  gw->shard_id);
-            forget_session(gw);
-            conn_close(c, CLOSE_RESUMABLE, AFTER_IDENTIFY);
-        }
-        break;
-    default:
-        LOG_D("gateway", "shard %d: ignoring op %d", gw->shard_id, m.op);
-        break;
-    }
-    cJSON_Delete(m.root);
-}
-
-static int
-on_receive(struct gw_conn *c, const void *in, size_t len)
-{
-    size_t max = cfg_of(c->gw)->max_message_bytes;
-    int rc;
-
-    if (c->z) {
-        rc = dbot__zstream_feed(c->z, in, len, on_message, c);
-        if (rc < 0) {
-            /* The inflate stream is unusable now; a new connection gets a
-             * fresh one, and resuming replays what this one lost. */
-            LOG_W("gateway", "shard %d: zlib-stream: %s; reconnecting",
-                  c->gw->shard_id, dbot_strerror(rc));
-            conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
-        }
-        return 0;
-    }
-    if (c->rx_len + len > max) {
-        LOG_W("gateway", "shard %d: message over %zu bytes; reconnecting",
-              c->gw->shard_id, max);
-        c->rx_len = 0;
-        conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
-        return 0;
-    }
-    if (c->rx_len + len + 1 > c->rx_cap) {
-        size_t cap = c->rx_cap ? c->rx_cap : 4096;
-        char *p;
-
-        while (cap < c->rx_len + len + 1)
-            cap *= 2;
-        p = realloc(c->rx, cap);
-        if (!p)
-            return -1;
-        c->rx = p;
-        c->rx_cap = cap;
-    }
-    memcpy(c->rx + c->rx_len, in, len);
-    c->rx_len += len;
-    if (lws_is_final_fragment(c->wsi) && !lws_remaining_packet_payload(c->wsi)) {
-        c->rx[c->rx_len] = '\0';
-        on_message(c->rx, c->rx_len, c);
-        c->rx_len = 0;
-    }
     return 0;
 }
 
@@ -671,7 +277,7 @@ connect_by_address(struct gw_conn *c, const char *addr)
     i.pwsi = &c->wsi;
     if (c->url.tls) {
         i.ssl_connection = LCCSCF_USE_SSL;
-        if (!cfg_of(gw)->tls_verify)
+        if (!dbot__gwi_cfg(gw)->tls_verify)
             i.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
                                 LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
                                 LCCSCF_ALLOW_EXPIRED;
@@ -786,7 +392,7 @@ fetch_gateway_url(struct dbot__gateway *gw)
 static void
 connect_now(struct dbot__gateway *gw)
 {
-    const struct dbot_config *cfg = cfg_of(gw);
+    const struct dbot_config *cfg = dbot__gwi_cfg(gw);
     struct gw_conn *c;
     const char *url;
     int resume = gw->session_id && gw->resume_url && gw->seq >= 0;
@@ -813,7 +419,7 @@ connect_now(struct dbot__gateway *gw)
               url);
         free(c);
         if (resume) {
-            forget_session(gw); /* a bad resume URL: identify instead */
+            dbot__gwi_forget_session(gw); /* a bad resume URL: identify instead */
             schedule_reconnect(gw, -1);
         } else {
             dbot__bot_fatal(gw->bot, DBOT_ECONFIG);
@@ -846,19 +452,19 @@ reconnect_cb(lws_sorted_usec_list_t *sul)
 static void
 schedule_reconnect(struct dbot__gateway *gw, int64_t delay_ms)
 {
-    const struct dbot_config *cfg = cfg_of(gw);
+    const struct dbot_config *cfg = dbot__gwi_cfg(gw);
 
     if (gw->stopping)
         return;
     if (delay_ms < 0)
         delay_ms = dbot__backoff_ms(gw->attempt, cfg->reconnect_min_ms,
-                                    cfg->reconnect_max_ms, rnd01(gw));
+                                    cfg->reconnect_max_ms, dbot__gwi_rnd01(gw));
     gw->attempt++;
     gw->n.reconnects++;
     gw->state = DBOT__GW_IDLE;
     LOG_I("gateway", "shard %d: reconnecting in %lld ms (attempt %d)",
           gw->shard_id, (long long)delay_ms, gw->attempt);
-    sched(gw, &gw->reconnect_sul, reconnect_cb, delay_ms);
+    dbot__gwi_sched(gw, &gw->reconnect_sul, reconnect_cb, delay_ms);
 }
 
 /* The session is gone and the next connection identifies: how long to
@@ -880,7 +486,7 @@ new_session_delay(struct dbot__gateway *gw, int64_t usual)
     if (gw->short_sessions < STORM_AFTER)
         return usual;
     delay = dbot__backoff_ms(gw->short_sessions - STORM_AFTER, STORM_MIN_MS,
-                             STORM_MAX_MS, rnd01(gw));
+                             STORM_MAX_MS, dbot__gwi_rnd01(gw));
     LOG_W("gateway", "shard %d: %d sessions in a row ended within %d s of "
                      "starting; waiting %lld s before identifying again "
                      "(Discord allows 1000 identifies a day)",
@@ -941,7 +547,7 @@ conn_end(struct gw_conn *c)
     } else if (after == AFTER_IDENTIFY) {
         forget_session_for_identify(gw);
         /* The docs asked for a random 1-5 s wait before identifying. */
-        delay = new_session_delay(gw, 1000 + (int64_t)(4000.0 * rnd01(gw)));
+        delay = new_session_delay(gw, 1000 + (int64_t)(4000.0 * dbot__gwi_rnd01(gw)));
     } else if (after == AFTER_RESUME && gw->attempt == 0) {
         delay = 0; /* a healthy session asked to move: go at once */
     }
@@ -969,16 +575,16 @@ dbot__gateway_lws_cb(struct lws *wsi, enum lws_callback_reasons reason,
         if (!c)
             return -1;
         c->established = 1;
-        c->z = dbot__zstream_new(cfg_of(c->gw)->max_message_bytes);
+        c->z = dbot__zstream_new(dbot__gwi_cfg(c->gw)->max_message_bytes);
         if (!c->z)
             return -1;
         LOG_D("gateway", "shard %d: websocket open", c->gw->shard_id);
-        sched(c->gw, &c->guard_sul, close_guard_cb, HELLO_TIMEOUT_MS);
+        dbot__gwi_sched(c->gw, &c->guard_sul, close_guard_cb, HELLO_TIMEOUT_MS);
         return 0;
     case LWS_CALLBACK_CLIENT_RECEIVE:
         if (!c)
             return -1;
-        return on_receive(c, in, len);
+        return dbot__gwi_on_receive(c, in, len);
     case LWS_CALLBACK_CLIENT_WRITEABLE:
         if (!c)
             return -1;
@@ -1056,7 +662,7 @@ dbot__gateway_free(struct dbot__gateway *gw)
         conn_free(gw->conn);
         gw->conn = NULL;
     }
-    forget_session(gw);
+    dbot__gwi_forget_session(gw);
     free(gw->gateway_url);
     free(gw);
 }
@@ -1103,7 +709,7 @@ dbot__gateway_stop_code(struct dbot__gateway *gw, int code)
         gw->state = DBOT__GW_STOPPED;
         return;
     }
-    conn_close(gw->conn, code, AFTER_STOP);
+    dbot__gwi_conn_close(gw->conn, code, AFTER_STOP);
 }
 
 int
@@ -1136,7 +742,7 @@ dbot__gateway_set_session(struct dbot__gateway *gw,
         free(url);
         return DBOT_ENOMEM;
     }
-    forget_session(gw);
+    dbot__gwi_forget_session(gw);
     gw->session_id = id;
     gw->resume_url = url;
     gw->seq = s->seq;
@@ -1196,5 +802,5 @@ dbot__gateway_send(struct dbot__gateway *gw, const char *json, size_t len)
 {
     if (!gw->conn || !gw->conn->wsi || gw->conn->close_code)
         return DBOT_ESTATE;
-    return conn_queue(gw->conn, json, len, 0);
+    return dbot__gwi_conn_queue(gw->conn, json, len, 0);
 }

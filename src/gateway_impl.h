@@ -1,0 +1,127 @@
+/*
+ * gateway_impl.h: what gateway.c (the shard, its connections, reconnects
+ * and the lws callback) and gateway_session.c (what arrives on a
+ * connection: Hello, heartbeats, Identify/Resume, dispatches) share.
+ * Private to those two files: everything else goes through gateway.h.
+ *
+ * THREADS. Loop thread only.
+ */
+#ifndef DBOT_SRC_GATEWAY_IMPL_H
+#define DBOT_SRC_GATEWAY_IMPL_H
+
+#include "gateway.h"
+
+#include "config.h"
+#include "gateway_codec.h"
+#include "url.h"
+#include "zstream.h"
+
+#include <libwebsockets.h>
+
+#define US_PER_MS          1000
+#define CLOSE_RESUMABLE    4000 /* any code but 1000/1001 keeps the session */
+#define MAX_PAYLOAD        4096 /* Discord closes with 4002 above this */
+#define SEND_LIMIT         120
+#define SEND_WINDOW_MS     60000
+#define HEARTBEAT_RESERVE  3
+#define HELLO_TIMEOUT_MS   20000
+#define SHORT_SESSION_MS   60000  /* a session that ends sooner is "short" */
+#define STORM_AFTER        3      /* short sessions in a row before ... */
+#define STORM_MIN_MS       5000   /* ... identifies back off from 5 s */
+#define STORM_MAX_MS       900000 /* to 15 min */
+#define CLOSE_TIMEOUT_MS   5000
+
+/* What to do once the connection is down, when we chose to close it. */
+enum after_close {
+    AFTER_RECONNECT = 0, /* decide from the server's close code, else resume */
+    AFTER_RESUME,
+    AFTER_IDENTIFY,      /* the session is gone: identify after 1-5 s */
+    AFTER_STOP,
+};
+
+struct txmsg {
+    struct txmsg *next;
+    size_t len;
+    int heartbeat;
+    int identify;        /* counts against max_concurrency when written */
+    unsigned char buf[]; /* LWS_PRE bytes of headroom, then the payload */
+};
+
+struct gw_conn {
+    struct dbot__gateway *gw;
+    struct lws *wsi;
+    struct dbot__resolve_req *dns;
+    struct dbot__url url;
+    int resuming;        /* this connection resumes (else identifies) */
+    int established;
+    int hello_seen;
+
+    struct dbot__zstream *z;
+    char *rx;            /* uncompressed: fragments of one message */
+    size_t rx_len, rx_cap;
+    int lost_frame;      /* a message failed to parse: watch for a gap */
+
+    struct txmsg *txq_head, *txq_tail;
+    struct dbot__sendlimit sl;
+
+    int64_t hb_interval_ms;
+    int awaiting_ack;
+    int64_t hb_sent_at;
+
+    int close_code;      /* ours, once we decided to close (0: not yet) */
+    enum after_close after;
+    int server_close_code;
+
+    lws_sorted_usec_list_t hb_sul;    /* next heartbeat */
+    lws_sorted_usec_list_t tx_sul;    /* send limit: retry writing */
+    lws_sorted_usec_list_t guard_sul; /* Hello / close timeouts */
+    lws_sorted_usec_list_t identify_sul; /* waiting for an identify slot */
+};
+
+struct dbot__gateway {
+    dbot *bot;
+    int shard_id, shard_count;
+    enum dbot__gw_state state;
+    struct gw_conn *conn;
+
+    char *gateway_url;    /* from GET /gateway/bot, cached */
+    int fetching;         /* that GET is in flight */
+    char *session_id;
+    char *resume_url;
+    int64_t seq;          /* last non-null s, -1 when none */
+    unsigned presence_gen; /* presence generation last sent (presence.h) */
+
+    int attempt;          /* reconnects since the last READY/RESUMED */
+    int64_t ready_ms;     /* when the current session got READY, 0: not */
+    int short_sessions;   /* sessions in a row that ended soon after start */
+    int resume_misses;    /* resume connections that never opened */
+    int stopping;
+    int64_t latency_ms;
+    uint64_t rng;
+    struct dbot__gw_counters n;
+    lws_sorted_usec_list_t reconnect_sul;
+};
+
+/* gateway.c */
+double dbot__gwi_rnd01(struct dbot__gateway *gw);
+const struct dbot_config *dbot__gwi_cfg(struct dbot__gateway *gw);
+/* Arm a timer that belongs to gw (or to one of its connections). */
+void dbot__gwi_sched(struct dbot__gateway *gw, lws_sorted_usec_list_t *sul,
+                     sul_cb_t cb, int64_t ms);
+/* Drop session id, sequence and resume URL: the next connection
+ * identifies. */
+void dbot__gwi_forget_session(struct dbot__gateway *gw);
+/* Close c with a real close frame and `code`, then do `after`. */
+void dbot__gwi_conn_close(struct gw_conn *c, int code, enum after_close after);
+/* Queue a payload; heartbeats jump the queue. 0 or DBOT_E*. */
+int dbot__gwi_conn_queue(struct gw_conn *c, const char *json, size_t len,
+                         int heartbeat);
+
+/* gateway_session.c */
+/* Resumes at once; identifies wait for their max_concurrency slot. */
+void dbot__gwi_identify_when_allowed(struct gw_conn *c);
+/* Bytes of one websocket fragment. Returns what the lws callback
+ * returns (non-zero closes the connection). */
+int dbot__gwi_on_receive(struct gw_conn *c, const void *in, size_t len);
+
+#endif

@@ -560,14 +560,15 @@ f_tls_verify(struct pctx *p, const cJSON *v, const char *key)
     return 0;
 }
 
+/* A path or null (*dst freed and NULL); "" is an error. */
 static int
-f_ca_file(struct pctx *p, const cJSON *v, const char *key)
+set_optional_path(struct pctx *p, const cJSON *v, const char *key, char **dst)
 {
     const char *s;
 
     if (cJSON_IsNull(v)) {
-        free(p->cfg->ca_file);
-        p->cfg->ca_file = NULL;
+        free(*dst);
+        *dst = NULL;
         return 0;
     }
     if (get_string(p, v, key, &s) < 0)
@@ -576,7 +577,13 @@ f_ca_file(struct pctx *p, const cJSON *v, const char *key)
         fail(p, "%s: must be a path, got \"\"", key);
         return DBOT_ECONFIG;
     }
-    return dup_into(p, &p->cfg->ca_file, s, strlen(s));
+    return dup_into(p, dst, s, strlen(s));
+}
+
+static int
+f_ca_file(struct pctx *p, const cJSON *v, const char *key)
+{
+    return set_optional_path(p, v, key, &p->cfg->ca_file);
 }
 
 static int
@@ -594,20 +601,7 @@ f_dev_guild_id(struct pctx *p, const cJSON *v, const char *key)
 static int
 f_state_file(struct pctx *p, const cJSON *v, const char *key)
 {
-    const char *s;
-
-    if (cJSON_IsNull(v)) {
-        free(p->cfg->state_file);
-        p->cfg->state_file = NULL;
-        return 0;
-    }
-    if (get_string(p, v, key, &s) < 0)
-        return DBOT_ECONFIG;
-    if (!*s) {
-        fail(p, "%s: must be a path, got \"\"", key);
-        return DBOT_ECONFIG;
-    }
-    return dup_into(p, &p->cfg->state_file, s, strlen(s));
+    return set_optional_path(p, v, key, &p->cfg->state_file);
 }
 
 static int

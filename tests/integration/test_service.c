@@ -46,21 +46,30 @@ h_init(struct harness *h)
     dbot_log_set_sink(h_log_sink, NULL);
 }
 
-/* A free loopback port: bind :0, read it, close. */
+/* A TCP socket bound to 127.0.0.1 on a port the kernel picked. */
 static int
-free_port(void)
+bind_loopback(int *port)
 {
     struct sockaddr_in a;
     socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
 
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ASSERT_EQ(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
     ASSERT_EQ(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    port = ntohs(a.sin_port);
-    close(fd);
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* A free loopback port: bind :0, read it, close. */
+static int
+free_port(void)
+{
+    int port;
+
+    close(bind_loopback(&port));
     return port;
 }
 
@@ -548,17 +557,9 @@ TEST(metrics_and_healthz)
 
 TEST(http_listen_in_use_fails_the_run)
 {
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+    int port, fd = bind_loopback(&port);
 
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
     ASSERT_EQ(listen(fd, 1), 0);
-    ASSERT_EQ(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    port = ntohs(a.sin_port);
     /* A saved session survives the failed start for the next attempt. */
     {
         FILE *f = fopen(state_path, "w");

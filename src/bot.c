@@ -81,8 +81,7 @@ struct dbot {
     struct dbot__rest *rest;
     struct dbot__interactions *interactions;
     struct dbot__resolver *resolver;
-    struct dbot__gateway **shards;
-    int nshards;
+    struct dbot__shard_set shards; /* the service reads it through &shards */
     int shards_planned;     /* the shard count is settled */
     int max_concurrency;    /* identify buckets (session_start_limit) */
     int64_t *identify_next; /* per bucket: earliest next identify */
@@ -252,13 +251,13 @@ dbot__bot_set_presence(dbot *bot, char *json)
 struct dbot__gateway *
 dbot__bot_shard(dbot *bot, int i)
 {
-    return i >= 0 && i < bot->nshards ? bot->shards[i] : NULL;
+    return i >= 0 && i < bot->shards.n ? bot->shards.v[i] : NULL;
 }
 
 int
 dbot__bot_nshards(const dbot *bot)
 {
-    return bot->nshards;
+    return bot->shards.n;
 }
 
 struct dbot__resolver *
@@ -290,16 +289,25 @@ dbot_self(const dbot *bot)
 void
 dbot__bot_set_self(dbot *bot, const cJSON *user)
 {
+    cJSON *copy;
+
+    /* Every shard's READY carries the same user: keep the object a
+     * handler may hold (dbot_self) unless it really changed. */
+    if (user && bot->self_user && cJSON_Compare(user, bot->self_user, 1))
+        return;
+    copy = user ? cJSON_Duplicate(user, 1) : NULL;
+    if (user && !copy)
+        return; /* keep the old one rather than none */
     cJSON_Delete(bot->self_user);
-    bot->self_user = user ? cJSON_Duplicate(user, 1) : NULL;
+    bot->self_user = copy;
 }
 
 int64_t
 dbot_heartbeat_latency_ms(const dbot *bot, int shard_id)
 {
-    if (shard_id < 0 || shard_id >= bot->nshards)
+    if (shard_id < 0 || shard_id >= bot->shards.n)
         return -1;
-    return dbot__gateway_latency_ms(bot->shards[shard_id]);
+    return dbot__gateway_latency_ms(bot->shards.v[shard_id]);
 }
 
 /* Shard 0 learned Discord's recommendation (GET /gateway/bot). With
@@ -328,18 +336,24 @@ dbot__bot_shard_plan(dbot *bot, int recommended, int max_concurrency,
     bot->shards_planned = 1;
     if (n <= 1 || bot->stopping)
         return;
-    v = realloc(bot->shards, (size_t)n * sizeof *v);
+    v = realloc(bot->shards.v, (size_t)n * sizeof *v);
     if (!v)
         return;
-    bot->shards = v;
+    bot->shards.v = v;
     LOG_I("gateway", "Discord recommends %d shards; starting them", n);
-    dbot__gateway_set_count(bot->shards[0], n);
+    dbot__gateway_set_count(bot->shards.v[0], n);
     for (int i = 1; i < n; i++) {
-        if (dbot__gateway_new(&bot->shards[i], bot, i, n) < 0)
+        if (dbot__gateway_new(&bot->shards.v[i], bot, i, n) < 0) {
+            /* Shards i..n-1 would never connect: their guilds' events
+             * would be lost without a word. Stop instead. */
+            LOG_E("gateway", "out of memory starting shard %d of %d; stopping",
+                  i, n);
+            dbot__bot_fatal(bot, DBOT_ENOMEM);
             break;
-        bot->nshards++;
-        dbot__gateway_set_url(bot->shards[i], gateway_url);
-        dbot__gateway_start(bot->shards[i]);
+        }
+        bot->shards.n++;
+        dbot__gateway_set_url(bot->shards.v[i], gateway_url);
+        dbot__gateway_start(bot->shards.v[i]);
     }
 }
 
@@ -640,8 +654,8 @@ tick_cb(lws_sorted_usec_list_t *sul)
               code == 1000 ? "offline: ending the sessions"
                            : "sessions stay resumable");
         dbot__service_stopping(bot->svc);
-        for (int i = 0; i < bot->nshards; i++)
-            dbot__gateway_stop_code(bot->shards[i], code);
+        for (int i = 0; i < bot->shards.n; i++)
+            dbot__gateway_stop_code(bot->shards.v[i], code);
     }
     if (hup_pending) {
         hup_pending = 0;
@@ -671,8 +685,8 @@ shutdown_finished(dbot *bot)
 
     if (!bot->stopping)
         return 0;
-    for (int i = 0; i < bot->nshards; i++)
-        open += !dbot__gateway_is_closed(bot->shards[i]);
+    for (int i = 0; i < bot->shards.n; i++)
+        open += !dbot__gateway_is_closed(bot->shards.v[i]);
     if (open && now < bot->stop_deadline)
         return 0;
     if (now < bot->work_deadline && work_pending(bot))
@@ -715,12 +729,43 @@ on_signal(int sig)
         dbot_stop(bot);
 }
 
+/* The shards this run starts: the configured count; with "shards": 0 the
+ * count the saved sessions were written for (so they resume), else one
+ * until GET /gateway/bot tells Discord's recommendation
+ * (dbot__bot_shard_plan grows the set then). */
+static int
+create_shards(dbot *bot)
+{
+    int n = bot->cfg.shard_count, rc;
+
+    if (n == 0)
+        n = dbot__service_saved_shards(bot->svc);
+    bot->shards_planned = n > 0;
+    if (n < 1)
+        n = 1;
+    /* One identify per 5 s until /gateway/bot tells us max_concurrency. */
+    bot->identify_next = calloc(1, sizeof *bot->identify_next);
+    if (!bot->identify_next)
+        return DBOT_ENOMEM;
+    bot->max_concurrency = 1;
+    bot->shards.v = calloc((size_t)n, sizeof *bot->shards.v);
+    if (!bot->shards.v)
+        return DBOT_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        rc = dbot__gateway_new(&bot->shards.v[i], bot, i, n);
+        if (rc < 0)
+            return rc;
+        bot->shards.n++;
+    }
+    return 0;
+}
+
 int
 dbot_run(dbot *bot)
 {
     struct sigaction sa, old_int, old_term, old_hup;
     char err[256];
-    int rc, nshards;
+    int rc;
 
     if (!bot)
         return DBOT_EINVAL;
@@ -730,23 +775,6 @@ dbot_run(dbot *bot)
     }
     bot->loop_thread = pthread_self();
     atomic_store(&bot->loop_running, 1);
-
-    nshards = bot->cfg.shard_count > 0 ? bot->cfg.shard_count : 1;
-    bot->shards_planned = bot->cfg.shard_count > 0;
-    /* One identify per 5 s until /gateway/bot tells us max_concurrency. */
-    bot->identify_next = calloc(1, sizeof *bot->identify_next);
-    if (!bot->identify_next)
-        return DBOT_ENOMEM;
-    bot->max_concurrency = 1;
-    bot->shards = calloc((size_t)nshards, sizeof *bot->shards);
-    if (!bot->shards)
-        return DBOT_ENOMEM;
-    for (int i = 0; i < nshards; i++) {
-        rc = dbot__gateway_new(&bot->shards[i], bot, i, nshards);
-        if (rc < 0)
-            return rc;
-        bot->nshards++;
-    }
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -759,7 +787,9 @@ dbot_run(dbot *bot)
     hup_pending = 0;
     sigaction(SIGHUP, &sa, &old_hup);
 
-    rc = dbot__service_start(bot->svc, bot->shards, bot->nshards);
+    rc = dbot__service_start(bot->svc, &bot->shards);
+    if (rc == 0)
+        rc = create_shards(bot);
     if (rc < 0) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
@@ -768,9 +798,10 @@ dbot_run(dbot *bot)
         atomic_store(&bot->loop_running, 0);
         return rc;
     }
+    dbot__service_adopt_sessions(bot->svc);
     dbot__health_start(bot->health);
-    for (int i = 0; i < bot->nshards; i++)
-        dbot__gateway_start(bot->shards[i]);
+    for (int i = 0; i < bot->shards.n; i++)
+        dbot__gateway_start(bot->shards.v[i]);
     lws_sul_schedule(bot->ctx, 0, &bot->tick_sul, tick_cb,
                      TICK_MS * LWS_US_PER_MS);
 
@@ -823,18 +854,18 @@ dbot_free(dbot *bot)
     /* Timers next: they live in the context's lists. Then the context,
      * whose destruction closes any socket still open (the gateway sees
      * CLOSED and, since the bot is stopping, does not reconnect). */
-    for (int i = 0; i < bot->nshards; i++)
-        dbot__gateway_cancel_timers(bot->shards[i]);
+    for (int i = 0; i < bot->shards.n; i++)
+        dbot__gateway_cancel_timers(bot->shards.v[i]);
     dbot__service_free(bot->svc);
     bot->svc = NULL;
     if (bot->ctx)
         lws_context_destroy(bot->ctx);
     bot->ctx = NULL;
-    for (int i = 0; i < bot->nshards; i++)
-        dbot__gateway_free(bot->shards[i]);
-    free(bot->shards);
+    for (int i = 0; i < bot->shards.n; i++)
+        dbot__gateway_free(bot->shards.v[i]);
+    free(bot->shards.v);
     free(bot->identify_next);
-    bot->nshards = 0;
+    bot->shards.n = 0;
     /* The resolver waits for its threads; their results land in the inbox
      * and are released by the drain below. */
     dbot__resolver_free(bot->resolver);

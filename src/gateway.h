@@ -12,6 +12,15 @@
 
 struct dbot__gateway;
 
+/* The bot's shards. bot.c owns this struct and grows `v` in place when
+ * Discord's recommendation arrives (realloc: `v` moves). Other modules keep
+ * a pointer to the struct, never to `v` or to an element's slot, and read
+ * `n` each time: a saved copy of `v` dangles after the first growth. */
+struct dbot__shard_set {
+    struct dbot__gateway **v;
+    int n;
+};
+
 enum dbot__gw_state {
     DBOT__GW_IDLE,         /* not started, or waiting to reconnect */
     DBOT__GW_CONNECTING,   /* resolving, TCP/TLS/websocket handshake */

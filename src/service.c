@@ -52,8 +52,7 @@
 
 struct dbot__service {
     dbot *bot;
-    struct dbot__gateway **shards;
-    int nshards;
+    const struct dbot__shard_set *shards; /* bot.c's, read anew each time */
     int started;
     int stopping;
 
@@ -65,6 +64,8 @@ struct dbot__service {
     int wd_armed;
 
     int have_state;
+    int have_saved; /* sessions read at start, not yet adopted */
+    struct dbot__state saved;
     char state_path[PATH_MAX_STATE];
 
     struct dbot__http *http;
@@ -120,11 +121,11 @@ shard_summary(struct dbot__service *svc, char *buf, size_t cap)
     int ready = 0, listed = 0;
     size_t n;
 
-    for (int i = 0; i < svc->nshards; i++)
-        ready += dbot__gateway_state(svc->shards[i]) == DBOT__GW_READY;
-    n = (size_t)snprintf(buf, cap, "%d/%d shards ready", ready, svc->nshards);
-    for (int i = 0; i < svc->nshards && n < cap; i++) {
-        enum dbot__gw_state s = dbot__gateway_state(svc->shards[i]);
+    for (int i = 0; i < svc->shards->n; i++)
+        ready += dbot__gateway_state(svc->shards->v[i]) == DBOT__GW_READY;
+    n = (size_t)snprintf(buf, cap, "%d/%d shards ready", ready, svc->shards->n);
+    for (int i = 0; i < svc->shards->n && n < cap; i++) {
+        enum dbot__gw_state s = dbot__gateway_state(svc->shards->v[i]);
 
         if (s == DBOT__GW_READY)
             continue;
@@ -136,17 +137,21 @@ shard_summary(struct dbot__service *svc, char *buf, size_t cap)
                               listed == 1 ? ";" : ",", i,
                               dbot__gw_state_name(s));
     }
-    return ready == svc->nshards;
+    return ready == svc->shards->n;
 }
 
+/* Read the saved sessions into svc->saved and remove the file. The file
+ * says for how many shards it was written; with "shards": 0 that count
+ * decides how many shards this run starts (dbot__service_saved_shards), so
+ * a bot on Discord's recommended count resumes every shard after a
+ * restart instead of identifying them all again. */
 static void
 load_sessions(struct dbot__service *svc)
 {
     const struct dbot_config *cfg = cfg_of(svc);
-    struct dbot__state st;
     char err[256] = "";
     char *text;
-    int rc, adopted = 0;
+    int rc;
 
     text = dbot__state_read(svc->state_path, &rc, err, sizeof err);
     if (!text) {
@@ -158,43 +163,67 @@ load_sessions(struct dbot__service *svc)
     /* Used at most once: a crash later must not resume from an old seq. */
     if (dbot__state_remove(svc->state_path) < 0)
         LOG_W("service", "cannot remove %s", svc->state_path);
-    rc =
-        dbot__state_parse(text, strlen(text), svc->nshards, (int64_t)time(NULL),
-                          cfg->resume_window_s, &st, err, sizeof err);
+    rc = dbot__state_parse(text, strlen(text), cfg->shard_count,
+                           (int64_t)time(NULL), cfg->resume_window_s,
+                           &svc->saved, err, sizeof err);
     free(text);
     if (rc < 0) {
         LOG_I("service", "not resuming the saved sessions (%s); identifying",
               err);
         return;
     }
-    for (int i = 0; i < st.n; i++) {
-        struct dbot__gw_session s = {
-            .session_id = st.shards[i].session_id,
-            .resume_url = st.shards[i].resume_url,
-            .seq = st.shards[i].seq,
-        };
-        if (dbot__gateway_set_session(svc->shards[st.shards[i].shard_id], &s) ==
-            0)
-            adopted++;
+    svc->have_saved = 1;
+}
+
+int
+dbot__service_saved_shards(const struct dbot__service *svc)
+{
+    return svc->have_saved ? svc->saved.shard_count : 0;
+}
+
+void
+dbot__service_adopt_sessions(struct dbot__service *svc)
+{
+    const struct dbot__state *st = &svc->saved;
+    int adopted = 0;
+
+    if (!svc->have_saved)
+        return;
+    if (st->shard_count != svc->shards->n) {
+        LOG_I("service",
+              "not resuming the saved sessions (saved for %d shards, "
+              "running %d); identifying",
+              st->shard_count, svc->shards->n);
+    } else {
+        for (int i = 0; i < st->n; i++) {
+            struct dbot__gw_session s = {
+                .session_id = st->shards[i].session_id,
+                .resume_url = st->shards[i].resume_url,
+                .seq = st->shards[i].seq,
+            };
+            if (dbot__gateway_set_session(
+                    svc->shards->v[st->shards[i].shard_id], &s) == 0)
+                adopted++;
+        }
+        LOG_I("service", "resuming %d of %d shard sessions saved %lld s ago",
+              adopted, svc->shards->n,
+              (long long)((int64_t)time(NULL) - st->saved_at));
     }
-    LOG_I("service", "resuming %d of %d shard sessions saved %lld s ago",
-          adopted, svc->nshards,
-          (long long)((int64_t)time(NULL) - st.saved_at));
-    dbot__state_clear(&st);
+    dbot__state_clear(&svc->saved);
+    svc->have_saved = 0;
 }
 
 static int http_handler(void *ud, const char *path, char **body, size_t *len,
                         const char **ctype);
 
 int
-dbot__service_start(struct dbot__service *svc, struct dbot__gateway **shards,
-                    int nshards)
+dbot__service_start(struct dbot__service *svc,
+                    const struct dbot__shard_set *shards)
 {
     const struct dbot_config *cfg = cfg_of(svc);
     int rc;
 
     svc->shards = shards;
-    svc->nshards = nshards;
     svc->stopping = 0;
     svc->ready_sent = 0;
     svc->status[0] = '\0';
@@ -278,11 +307,11 @@ save_sessions(struct dbot__service *svc)
 
     memset(&st, 0, sizeof st);
     st.saved_at = (int64_t)time(NULL);
-    st.shard_count = svc->nshards;
-    for (int i = 0; i < svc->nshards && rc == 0; i++) {
+    st.shard_count = svc->shards->n;
+    for (int i = 0; i < svc->shards->n && rc == 0; i++) {
         struct dbot__gw_session s;
 
-        if (dbot__gateway_session(svc->shards[i], &s))
+        if (dbot__gateway_session(svc->shards->v[i], &s))
             rc = dbot__state_add(&st, i, s.session_id, s.resume_url, s.seq);
     }
     if (rc < 0 || st.n == 0) {
@@ -345,6 +374,8 @@ dbot__service_free(struct dbot__service *svc)
         lws_sul_cancel(&svc->wd_sul);
     dbot__http_stop(svc->http);
     dbot__notify_close(svc->notify);
+    if (svc->have_saved)
+        dbot__state_clear(&svc->saved);
     free(svc);
 }
 
@@ -364,9 +395,9 @@ healthz(struct dbot__service *svc, int *status)
     dbot__health_stats(dbot__bot_health(svc->bot), &hs);
     arr = cJSON_AddArrayToObject(root, "shards");
     why = cJSON_AddArrayToObject(root, "problems");
-    for (int i = 0; i < svc->nshards; i++) {
-        enum dbot__gw_state s = dbot__gateway_state(svc->shards[i]);
-        int64_t lat = dbot__gateway_latency_ms(svc->shards[i]);
+    for (int i = 0; i < svc->shards->n; i++) {
+        enum dbot__gw_state s = dbot__gateway_state(svc->shards->v[i]);
+        int64_t lat = dbot__gateway_latency_ms(svc->shards->v[i]);
         cJSON *o = cJSON_CreateObject();
 
         cJSON_AddItemToArray(arr, o);
@@ -381,7 +412,7 @@ healthz(struct dbot__service *svc, int *status)
             cJSON_AddItemToArray(why, cJSON_CreateString(line));
         }
     }
-    if (svc->nshards == 0) {
+    if (svc->shards->n == 0) {
         ok = 0;
         cJSON_AddItemToArray(why, cJSON_CreateString("not running"));
     }
@@ -415,15 +446,15 @@ metrics(struct dbot__service *svc, size_t *len)
     char *text;
 
     memset(&s, 0, sizeof s);
-    sh = calloc((size_t)(svc->nshards ? svc->nshards : 1), sizeof *sh);
+    sh = calloc((size_t)(svc->shards->n ? svc->shards->n : 1), sizeof *sh);
     if (!sh)
         return NULL;
-    for (int i = 0; i < svc->nshards; i++) {
-        sh[i].state = dbot__gateway_state(svc->shards[i]);
-        sh[i].latency_ms = dbot__gateway_latency_ms(svc->shards[i]);
-        dbot__gateway_counters(svc->shards[i], &sh[i].n);
+    for (int i = 0; i < svc->shards->n; i++) {
+        sh[i].state = dbot__gateway_state(svc->shards->v[i]);
+        sh[i].latency_ms = dbot__gateway_latency_ms(svc->shards->v[i]);
+        dbot__gateway_counters(svc->shards->v[i], &sh[i].n);
     }
-    s.nshards = svc->nshards;
+    s.nshards = svc->shards->n;
     s.shards = sh;
     s.events = &svc->events;
     s.stopping = svc->stopping;

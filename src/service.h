@@ -14,17 +14,27 @@
 
 struct dbot__service;
 struct dbot__gateway;
+struct dbot__shard_set;
 
 /* No I/O. Returns 0 or DBOT_ENOMEM. */
 int dbot__service_new(struct dbot__service **out, dbot *bot);
 
-/* dbot_run() start, shards created but not started (borrowed until
- * dbot__service_free): open $NOTIFY_SOCKET, arm the systemd watchdog,
- * hand saved sessions to the shards (so they resume), start the HTTP
- * listener. Returns 0, or DBOT_EIO when http_listen cannot be bound
- * (logged). */
+/* dbot_run() start, before the shards are created: start the HTTP
+ * listener, open $NOTIFY_SOCKET, arm the systemd watchdog, read the saved
+ * sessions (and remove the file). `shards` is bot.c's set, borrowed until
+ * dbot__service_free; its array may grow and move, so the service reads
+ * it through this pointer every time. Returns 0, or DBOT_EIO when
+ * http_listen cannot be bound (logged). */
 int dbot__service_start(struct dbot__service *svc,
-                        struct dbot__gateway **shards, int nshards);
+                        const struct dbot__shard_set *shards);
+
+/* The shard count the saved sessions were written for, or 0 when none
+ * were read. With "shards": 0 the bot starts that many shards. */
+int dbot__service_saved_shards(const struct dbot__service *svc);
+
+/* The shards exist, not started: hand each its saved session so it
+ * resumes (when the count matches; else it identifies). Once. */
+void dbot__service_adopt_sessions(struct dbot__service *svc);
 
 /* A dispatch named `name` arrived (gateway.c), for /metrics. svc may be
  * NULL. */

@@ -178,7 +178,7 @@ dbot__state_parse(const char *text, size_t len, int shard_count, int64_t now_s,
     memset(st, 0, sizeof *st);
     if (err && errlen)
         err[0] = '\0';
-    if (shard_count < 1)
+    if (shard_count < 0)
         return bad(err, errlen, "no shards");
     root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!cJSON_IsObject(root)) {
@@ -193,7 +193,7 @@ dbot__state_parse(const char *text, size_t len, int shard_count, int64_t now_s,
                0) {
         rc = bad(err, errlen, "bad saved_at");
     } else if (get_integer(root, "shard_count", 1, 65535, &count) < 0 ||
-               count != shard_count) {
+               (shard_count > 0 && count != shard_count)) {
         rc = bad(err, errlen, "saved for another shard count");
     } else if (!cJSON_IsArray(arr)) {
         rc = bad(err, errlen, "no shards array");
@@ -206,6 +206,7 @@ dbot__state_parse(const char *text, size_t len, int shard_count, int64_t now_s,
         rc = DBOT_ETIMEDOUT;
     }
     if (rc == 0) {
+        shard_count = (int)count;
         seen = calloc((size_t)shard_count, 1);
         if (!seen)
             rc = DBOT_ENOMEM;

@@ -40,7 +40,8 @@ void dbot__state_clear(struct dbot__state *st);
 /* The file's text (caller frees), or NULL when out of memory. */
 char *dbot__state_format(const struct dbot__state *st);
 
-/* Parse and check a saved state for a bot with `shard_count` shards at
+/* Parse and check a saved state for a bot with `shard_count` shards (0:
+ * any count, as for "shards": 0; st->shard_count says which) at
  * wall-clock time `now_s`: it must be this format's version, for the same
  * shard count, saved at most `window_s` seconds ago (and not in the
  * future), each shard in range and listed once, with a session id, a

@@ -199,7 +199,9 @@ DBOT_API int dbot_on_named(dbot *bot, const char *event, dbot_event_fn fn,
                            const char *fn_name, void *data);
 
 /* The user the bot is logged in as (READY's "user"), or NULL before READY.
- * Borrowed until the next READY. Loop thread. */
+ * Borrowed until a READY brings a different user object (every shard's
+ * READY carries the same one, which keeps the pointer valid) or
+ * dbot_free(); copy what you keep longer. Loop thread. */
 DBOT_API const cJSON *dbot_self(const dbot *bot);
 
 /* Last heartbeat round trip of a shard in ms, or -1 when none yet. */

@@ -82,6 +82,17 @@ TEST(refusals)
                    "saved 181 s ago, over the 180 s window");
     expect_refused(text, 2, 1000000 - 61, 180, DBOT_EINVAL,
                    "saved in the future");
+    /* "shards": 0 takes the file's count, whatever it is. */
+    {
+        struct dbot__state any;
+        ASSERT_EQ(dbot__state_parse(text, strlen(text), 0, 1000001, 180, &any,
+                                    err, sizeof err),
+                  0);
+        ASSERT_EQ(any.shard_count, 2);
+        ASSERT_EQ(any.n, 2);
+        dbot__state_clear(&any);
+    }
+    expect_refused(text, -1, 1000001, 180, DBOT_EINVAL, "no shards");
     /* Resharded since: sessions belong to other shard ids. */
     expect_refused(text, 3, 1000001, 180, DBOT_EINVAL,
                    "saved for another shard count");

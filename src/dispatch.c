@@ -18,7 +18,7 @@
 struct handler {
     char *event; /* "*" matches every dispatch */
     dbot_event_fn fn;
-    const char *fn_name;
+    char *fn_name; /* copied: the watchdog thread may print it any time */
     void *data;
 };
 
@@ -39,8 +39,10 @@ dbot__dispatch_free(struct dbot__dispatch *d)
 {
     if (!d)
         return;
-    for (int i = 0; i < d->n; i++)
+    for (int i = 0; i < d->n; i++) {
         free(d->v[i].event);
+        free(d->v[i].fn_name);
+    }
     free(d->v);
     free(d);
 }
@@ -63,10 +65,13 @@ dbot__dispatch_add(struct dbot__dispatch *d, const char *event,
     }
     h = &d->v[d->n];
     h->event = strdup(event);
-    if (!h->event)
+    h->fn_name = strdup(fn_name ? fn_name : "handler");
+    if (!h->event || !h->fn_name) {
+        free(h->event);
+        free(h->fn_name);
         return DBOT_ENOMEM;
+    }
     h->fn = fn;
-    h->fn_name = fn_name ? fn_name : "handler";
     h->data = data;
     d->n++;
     return 0;

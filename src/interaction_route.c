@@ -21,7 +21,7 @@ struct route {
     char *option; /* autocomplete only; NULL = any option */
     int prefix;   /* key ends in ':' (components, modals) */
     dbot_interaction_fn fn;
-    const char *name;
+    char *name; /* copied: logs and the watchdog print it */
     void *data;
 };
 
@@ -45,6 +45,7 @@ dbot__routes_free(struct dbot__routes *r)
     for (int i = 0; i < r->n; i++) {
         free(r->v[i].key);
         free(r->v[i].option);
+        free(r->v[i].name);
     }
     free(r->v);
     free(r);
@@ -73,16 +74,17 @@ dbot__routes_add(struct dbot__routes *r, enum dbot__route_kind kind,
     e->kind = kind;
     e->key = strdup(key);
     e->option = option ? strdup(option) : NULL;
-    if (!e->key || (option && !e->option)) {
+    e->name = strdup(name ? name : "handler");
+    if (!e->key || (option && !e->option) || !e->name) {
         free(e->key);
         free(e->option);
+        free(e->name);
         return DBOT_ENOMEM;
     }
     n = strlen(key);
     e->prefix = (kind == DBOT__ROUTE_COMPONENT || kind == DBOT__ROUTE_MODAL) &&
                 key[n - 1] == ':';
     e->fn = fn;
-    e->name = name ? name : "handler";
     e->data = data;
     r->n++;
     return 0;

@@ -191,8 +191,8 @@ typedef void (*dbot_event_fn)(dbot *bot, const dbot_event *ev, void *data);
 /* Name: dbot_on
  * Desc: call fn for every dispatch named `event` ("*" for all), on the loop,
  *       in registration order. The macro records the handler's name, which
- *       the slow-handler log and the watchdog print. Loop thread, before or
- *       during dbot_run().
+ *       the slow-handler log and the watchdog print (`event` and `fn_name`
+ *       are copied). Loop thread, before or during dbot_run().
  * Returns: 0, DBOT_EINVAL or DBOT_ENOMEM. */
 #define dbot_on(bot, event, fn, data) dbot_on_named(bot, event, fn, #fn, data)
 DBOT_API int dbot_on_named(dbot *bot, const char *event, dbot_event_fn fn,

@@ -63,6 +63,7 @@ typedef int (*dbot_interaction_fn)(dbot_interaction *ix, void *data);
  *       wins, so "config" also catches "config set" when no handler is more
  *       specific. User and message context-menu commands route by their
  *       name ("Inspect"). The macros record the handler's name for logs.
+ *       `path` and `name` are copied (as with every routing call here).
  * Returns: 0, DBOT_EINVAL, DBOT_ENOMEM. Loop thread. */
 #define dbot_on_command(bot, path, fn, data)                                   \
     dbot_on_command_named(bot, path, fn, #fn, data)

@@ -69,6 +69,8 @@ TEST(routes_by_name_in_registration_order)
     dbot__dispatch_free(d);
 }
 
+static char reused[32], reused_ev[32];
+
 TEST(slow_handler_is_logged_with_name_and_event)
 {
     struct dbot__dispatch *d;
@@ -79,8 +81,12 @@ TEST(slow_handler_is_logged_with_name_and_event)
     logs[0] = '\0';
     dbot_log_set_sink(sink, NULL);
     ASSERT_EQ(dbot__dispatch_new(&d), 0);
-    ASSERT_EQ(dbot__dispatch_add(d, "GUILD_CREATE", slow_handler,
-                                 "slow_handler", NULL), 0);
+    /* The names are copied: a caller's buffer may be reused. */
+    snprintf(reused, sizeof reused, "slow_handler");
+    snprintf(reused_ev, sizeof reused_ev, "GUILD_CREATE");
+    ASSERT_EQ(dbot__dispatch_add(d, reused_ev, slow_handler, reused, NULL), 0);
+    snprintf(reused, sizeof reused, "overwritten");
+    snprintf(reused_ev, sizeof reused_ev, "OVERWRITTEN");
     ASSERT_EQ(dbot__dispatch_event(d, NULL, &ev, h), 1);
     ASSERT_CONTAINS(logs, "slow handler slow_handler (GUILD_CREATE) took");
     dbot_log_set_sink(NULL, NULL);

@@ -53,8 +53,10 @@
 #include <unistd.h>
 
 #define TOKEN          "soak-token-not-a-secret-0123456789"
-#define EVENTS_PER_S   1000
-#define IX_PER_S       20
+/* Rates, overridable (SOAK_EVENTS_PER_S, SOAK_IX_PER_S; 0 turns a load
+ * off) to find which load a memory growth comes from. */
+static int EVENTS_PER_S = 1000;
+static int IX_PER_S = 20;
 #define CHAOS_EVERY_S  30
 #define CHANNELS       50
 #define IDLE_SOCKETS   4
@@ -483,8 +485,14 @@ main(int argc, char **argv)
     pid_t pid;
     char d[64], cmd[320];
 
-    if (seconds < 10) {
-        fprintf(stderr, "soak: at least 10 s\n");
+    if (getenv("SOAK_EVENTS_PER_S"))
+        EVENTS_PER_S = atoi(getenv("SOAK_EVENTS_PER_S"));
+    if (getenv("SOAK_IX_PER_S"))
+        IX_PER_S = atoi(getenv("SOAK_IX_PER_S"));
+    if (seconds < 10 || EVENTS_PER_S < 0 || EVENTS_PER_S > 100000 ||
+        IX_PER_S < 0 || IX_PER_S > 1000) {
+        fprintf(stderr, "soak: at least 10 s; rates 0..100000 events/s, "
+                        "0..1000 interactions/s\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -538,7 +546,7 @@ main(int argc, char **argv)
         int64_t now = now_ms();
 
         /* Events on an absolute schedule, 10 per 10 ms. */
-        while (next_ev <= now) {
+        while (EVENTS_PER_S > 0 && next_ev <= now) {
             for (int k = 0; k < EVENTS_PER_S / 100; k++) {
                 snprintf(d, sizeof d, "{\"i\":%lld}", events_sent);
                 if (fakecord_push_event(fc, "SOAK_EVENT", d) < 0) {
@@ -549,7 +557,7 @@ main(int argc, char **argv)
             }
             next_ev += 10;
         }
-        while (next_ix <= now && nix < cap_ix) {
+        while (IX_PER_S > 0 && next_ix <= now && nix < cap_ix) {
             enum kind kind = nix % 10 < 5   ? FAST
                              : nix % 10 < 8 ? SLOW
                                             : ANNOUNCE;

@@ -1,14 +1,10 @@
 /*
- * bot.c: the bot object, its loop, and the loop's inbox.
+ * bot.c: the bot object: the wiring that builds every module, hands each
+ * what it needs, and runs the bot's lifecycle on the loop (loop.c).
  *
- * DESIGN. One lws context is the loop. Everything that touches bot state runs
- * on the thread that called dbot_run(). Other threads reach the loop in one
- * way only: dbot_post() appends a task to the inbox under a mutex and, when
- * the inbox was empty, calls lws_cancel_service() (the one lws call legal off
- * the loop thread). lws then delivers LWS_CALLBACK_EVENT_WAIT_CANCELLED to
- * every protocol; the "dbot-loop" protocol swaps the whole inbox out under
- * the lock and runs the tasks unlocked, in order. Wakeups coalesce: a burst
- * of posts costs one wakeup.
+ * DESIGN. Everything that touches bot state runs on the thread that called
+ * dbot_run(). Other threads reach it through dbot_post(), which is
+ * loop.c's inbox.
  *
  * Stopping: dbot_stop() sets an atomic flag and wakes the loop; it is safe
  * in a signal handler. The loop then asks every shard to close (with 4000,
@@ -26,6 +22,7 @@
 #include "health.h"
 #include "interaction.h"
 #include "log.h"
+#include "loop.h"
 #include "presence.h"
 #include "resolve.h"
 #include "rest.h"
@@ -47,12 +44,6 @@
 #define TICK_MS       250
 #define GIVE_UP_FLUSH_MS 2000 /* for "restarting" answers at shutdown */
 
-struct task {
-    struct task *next;
-    dbot__task_fn fn;
-    void *arg;
-};
-
 struct post_box {
     dbot_post_fn fn;
     void *arg;
@@ -61,19 +52,14 @@ struct post_box {
 
 struct dbot {
     struct dbot_config cfg;
-    struct lws_context *ctx;
+    struct dbot__loop *loop;
 
-    pthread_t loop_thread;
-    atomic_int loop_running;
     atomic_int stop_requested;
     int stopping;         /* loop side: shutdown started */
     int64_t stop_deadline; /* for closing the gateway connections */
     int64_t work_deadline; /* for in-flight work (shutdown_grace_ms) */
     int64_t give_up_deadline; /* for the "restarting" answers, 0: none */
     int exit_code;
-
-    pthread_mutex_t inbox_mu;
-    struct task *inbox_head, *inbox_tail;
 
     struct dbot__dispatch *dispatch;
     struct dbot__health *health;
@@ -116,41 +102,8 @@ int
 dbot__post_task(void *vbot, dbot__task_fn fn, void *arg)
 {
     dbot *bot = vbot;
-    struct task *t = malloc(sizeof *t);
-    int wake;
 
-    if (!t)
-        return DBOT_ENOMEM;
-    t->next = NULL;
-    t->fn = fn;
-    t->arg = arg;
-    pthread_mutex_lock(&bot->inbox_mu);
-    wake = bot->inbox_head == NULL;
-    if (bot->inbox_tail)
-        bot->inbox_tail->next = t;
-    else
-        bot->inbox_head = t;
-    bot->inbox_tail = t;
-    pthread_mutex_unlock(&bot->inbox_mu);
-    if (wake && bot->ctx)
-        lws_cancel_service(bot->ctx);
-    return 0;
-}
-
-static void
-drain_inbox(dbot *bot)
-{
-    struct task *t, *next;
-
-    pthread_mutex_lock(&bot->inbox_mu);
-    t = bot->inbox_head;
-    bot->inbox_head = bot->inbox_tail = NULL;
-    pthread_mutex_unlock(&bot->inbox_mu);
-    for (; t; t = next) {
-        next = t->next;
-        t->fn(t->arg);
-        free(t);
-    }
+    return dbot__loop_post(bot->loop, fn, arg);
 }
 
 static void
@@ -187,7 +140,7 @@ dbot_post(dbot *bot, dbot_post_fn fn, void *arg)
 struct lws_context *
 dbot__bot_lws(dbot *bot)
 {
-    return bot->ctx;
+    return dbot__loop_lws(bot->loop);
 }
 
 const struct dbot_config *
@@ -269,9 +222,7 @@ dbot__bot_resolver(dbot *bot)
 int
 dbot__on_loop_thread(const dbot *bot)
 {
-    if (!atomic_load(&bot->loop_running))
-        return 1;
-    return pthread_equal(pthread_self(), bot->loop_thread);
+    return !bot->loop || dbot__loop_on_thread(bot->loop);
 }
 
 int
@@ -396,70 +347,20 @@ dbot__bot_fatal(dbot *bot, int err)
     dbot_stop(bot);
 }
 
-/* ---- lws glue ---------------------------------------------------------- */
-
-static int
-loop_protocol_cb(struct lws *wsi, enum lws_callback_reasons reason,
-                 void *user, void *in, size_t len)
-{
-    (void)user;
-    (void)in;
-    (void)len;
-    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
-        struct lws_context *ctx = lws_get_context(wsi);
-        dbot *bot = lws_context_user(ctx);
-
-        if (bot)
-            drain_inbox(bot);
-    }
-    return 0;
-}
+/* ---- the loop ---------------------------------------------------------- */
 
 static const struct lws_protocols protocols[] = {
-    { "dbot-loop", loop_protocol_cb, 0, 0, 0, NULL, 0 },
     { "dbot-gateway", dbot__gateway_lws_cb, 0, 0, 0, NULL, 0 },
     { NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
-static void
-lws_log_emit(int level, const char *line)
-{
-    size_t n = strlen(line);
-    char buf[512];
-
-    /* lws lines end in '\n'; ours add their own. */
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        n--;
-    if (n >= sizeof buf)
-        n = sizeof buf - 1;
-    memcpy(buf, line, n);
-    buf[n] = '\0';
-    dbot_log(level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG, "lws", "%s",
-             buf);
-}
-
 static int
-create_context(dbot *bot)
+create_loop(dbot *bot)
 {
-    struct lws_context_creation_info info;
+    struct dbot__loop_opts lo = { .protocols = protocols,
+                                  .ca_file = bot->cfg.ca_file };
 
-    memset(&info, 0, sizeof info);
-    info.port = CONTEXT_PORT_NO_LISTEN;
-    info.protocols = protocols;
-    info.user = bot;
-    info.gid = (gid_t)-1;
-    info.uid = (uid_t)-1;
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    if (bot->cfg.ca_file)
-        info.client_ssl_ca_filepath = bot->cfg.ca_file;
-    /* The gateway reconnects by itself; lws must not retry on its own. */
-    info.fd_limit_per_thread = 0;
-    bot->ctx = lws_create_context(&info);
-    if (!bot->ctx) {
-        LOG_E("dbot", "could not create the libwebsockets context");
-        return DBOT_ENOMEM;
-    }
-    return 0;
+    return dbot__loop_new(&bot->loop, &lo);
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -476,14 +377,14 @@ bot_init(dbot **out, struct dbot_config *cfg)
         return DBOT_ENOMEM;
     }
     bot->cfg = *cfg;
-    pthread_mutex_init(&bot->inbox_mu, NULL);
     dbot_log_set_level(bot->cfg.log_level);
     dbot__log_set_format(bot->cfg.log_format);
     if (bot->cfg.token)
         dbot_log_add_secret(bot->cfg.token);
 
-    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
-    rc = dbot__dispatch_new(&bot->dispatch);
+    rc = create_loop(bot);
+    if (rc == 0)
+        rc = dbot__dispatch_new(&bot->dispatch);
     if (rc == 0)
         rc = dbot__interactions_new(&bot->interactions, bot);
     if (rc == 0)
@@ -520,8 +421,6 @@ bot_init(dbot **out, struct dbot_config *cfg)
     }
     if (rc == 0)
         rc = dbot__service_new(&bot->svc, bot);
-    if (rc == 0)
-        rc = create_context(bot);
     if (rc < 0) {
         dbot_free(bot);
         return rc;
@@ -588,15 +487,11 @@ static int
 requests_pending(dbot *bot)
 {
     struct dbot__rest_stats rs;
-    int inbox;
 
     dbot__rest_stats(bot->rest, &rs);
     if (rs.done < rs.submitted)
         return 1;
-    pthread_mutex_lock(&bot->inbox_mu);
-    inbox = bot->inbox_head != NULL;
-    pthread_mutex_unlock(&bot->inbox_mu);
-    return inbox;
+    return dbot__loop_pending(bot->loop);
 }
 
 static int
@@ -668,8 +563,8 @@ tick_cb(lws_sorted_usec_list_t *sul)
         if (shutdown_finished(bot))
             return; /* the run loop sees stopping && no tick: exit */
     }
-    lws_sul_schedule(bot->ctx, 0, &bot->tick_sul, tick_cb,
-                     (bot->stopping ? 10 : TICK_MS) * LWS_US_PER_MS);
+    dbot__loop_timer(bot->loop, &bot->tick_sul, tick_cb,
+                     bot->stopping ? 10 : TICK_MS);
 }
 
 /* The loop exits when shutdown finished: the connections are closed (or
@@ -713,8 +608,8 @@ on_hup(int sig)
 
     (void)sig;
     hup_pending = 1;
-    if (bot && bot->ctx)
-        lws_cancel_service(bot->ctx); /* async-signal-safe: a pipe write */
+    if (bot)
+        dbot__loop_wake(bot->loop); /* async-signal-safe: a pipe write */
 }
 
 static void
@@ -773,8 +668,7 @@ dbot_run(dbot *bot)
         LOG_E("config", "%s", err);
         return DBOT_ECONFIG;
     }
-    bot->loop_thread = pthread_self();
-    atomic_store(&bot->loop_running, 1);
+    dbot__loop_enter(bot->loop);
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -795,32 +689,31 @@ dbot_run(dbot *bot)
         sigaction(SIGTERM, &old_term, NULL);
         sigaction(SIGHUP, &old_hup, NULL);
         signal_bot = NULL;
-        atomic_store(&bot->loop_running, 0);
+        dbot__loop_leave(bot->loop);
         return rc;
     }
     dbot__service_adopt_sessions(bot->svc);
     dbot__health_start(bot->health);
     for (int i = 0; i < bot->shards.n; i++)
         dbot__gateway_start(bot->shards.v[i]);
-    lws_sul_schedule(bot->ctx, 0, &bot->tick_sul, tick_cb,
-                     TICK_MS * LWS_US_PER_MS);
+    dbot__loop_timer(bot->loop, &bot->tick_sul, tick_cb, TICK_MS);
 
     while (!shutdown_finished(bot)) {
         if (atomic_load(&bot->stop_requested) && !bot->stopping)
             tick_cb(&bot->tick_sul);
-        if (lws_service(bot->ctx, 0) < 0)
+        if (dbot__loop_turn(bot->loop) < 0)
             break;
     }
     lws_sul_cancel(&bot->tick_sul);
     dbot__health_stop(bot->health);
-    drain_inbox(bot);
+    dbot__loop_drain(bot->loop);
     dbot__service_stopped(bot->svc, bot->exit_code);
 
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);
     signal_bot = NULL;
-    atomic_store(&bot->loop_running, 0);
+    dbot__loop_leave(bot->loop);
     LOG_I("dbot", "stopped%s%s", bot->exit_code ? ": " : "",
           bot->exit_code ? dbot_strerror(bot->exit_code) : "");
     return bot->exit_code;
@@ -832,8 +725,7 @@ dbot_stop(dbot *bot)
     if (!bot)
         return;
     atomic_store(&bot->stop_requested, 1);
-    if (bot->ctx)
-        lws_cancel_service(bot->ctx);
+    dbot__loop_wake(bot->loop);
 }
 
 void
@@ -850,7 +742,8 @@ dbot_free(dbot *bot)
      * the context (and the timers in it) still exists. */
     dbot__rest_free(bot->rest);
     bot->rest = NULL;
-    drain_inbox(bot);
+    if (bot->loop)
+        dbot__loop_drain(bot->loop);
     /* Timers next: they live in the context's lists. Then the context,
      * whose destruction closes any socket still open (the gateway sees
      * CLOSED and, since the bot is stopping, does not reconnect). */
@@ -858,9 +751,8 @@ dbot_free(dbot *bot)
         dbot__gateway_cancel_timers(bot->shards.v[i]);
     dbot__service_free(bot->svc);
     bot->svc = NULL;
-    if (bot->ctx)
-        lws_context_destroy(bot->ctx);
-    bot->ctx = NULL;
+    if (bot->loop)
+        dbot__loop_close(bot->loop);
     for (int i = 0; i < bot->shards.n; i++)
         dbot__gateway_free(bot->shards.v[i]);
     free(bot->shards.v);
@@ -871,12 +763,12 @@ dbot_free(dbot *bot)
     dbot__resolver_free(bot->resolver);
     /* Tasks posted after the loop ended still run once, so they can free
      * what they carry (dbot_is_stopping() tells them the bot is going). */
-    drain_inbox(bot);
+    dbot__loop_free(bot->loop);
+    bot->loop = NULL;
     dbot__health_free(bot->health);
     dbot__interactions_free(bot->interactions);
     dbot__dispatch_free(bot->dispatch);
     cJSON_Delete(bot->self_user);
-    pthread_mutex_destroy(&bot->inbox_mu);
     free(bot->config_path);
     free(bot->presence_json);
     dbot__config_free(&bot->cfg);

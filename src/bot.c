@@ -388,7 +388,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
     if (rc == 0)
         rc = dbot__interactions_new(&bot->interactions, bot);
     if (rc == 0)
-        rc = dbot__resolver_new(&bot->resolver, bot);
+        rc = dbot__resolver_new(&bot->resolver, dbot__loop_post, bot->loop);
     if (rc == 0) {
         struct dbot__health_opts ho = {
             .slow_ms = bot->cfg.slow_handler_ms > 0 ? bot->cfg.slow_handler_ms
@@ -549,6 +549,7 @@ tick_cb(lws_sorted_usec_list_t *sul)
               code == 1000 ? "offline: ending the sessions"
                            : "sessions stay resumable");
         dbot__service_stopping(bot->svc);
+        dbot__resolver_stop(bot->resolver);
         for (int i = 0; i < bot->shards.n; i++)
             dbot__gateway_stop_code(bot->shards.v[i], code);
     }

@@ -68,6 +68,7 @@ struct dbot {
     struct dbot__interactions *interactions;
     struct dbot__resolver *resolver;
     struct dbot__shard_set shards; /* the service reads it through &shards */
+    struct dbot__gateway_hooks gw_hooks; /* what every shard hands up */
     int shards_planned;     /* the shard count is settled */
     int max_concurrency;    /* identify buckets (session_start_limit) */
     int64_t *identify_next; /* per bucket: earliest next identify */
@@ -81,6 +82,8 @@ struct dbot {
     int reloadable;    /* made by dbot_new: SIGHUP re-reads the file */
     char *config_path; /* as given to dbot_new (NULL: resolved again) */
 };
+
+static const struct dbot__gateway_hooks *gateway_hooks(dbot *bot);
 
 /* Only the signal handler reads this; set while dbot_run() runs. */
 static dbot *volatile signal_bot;
@@ -294,7 +297,7 @@ dbot__bot_shard_plan(dbot *bot, int recommended, int max_concurrency,
     LOG_I("gateway", "Discord recommends %d shards; starting them", n);
     dbot__gateway_set_count(bot->shards.v[0], n);
     for (int i = 1; i < n; i++) {
-        if (dbot__gateway_new(&bot->shards.v[i], bot, i, n) < 0) {
+        if (dbot__gateway_new(&bot->shards.v[i], bot, i, n, gateway_hooks(bot)) < 0) {
             /* Shards i..n-1 would never connect: their guilds' events
              * would be lost without a word. Stop instead. */
             LOG_E("gateway", "out of memory starting shard %d of %d; stopping",
@@ -345,6 +348,37 @@ dbot__bot_fatal(dbot *bot, int err)
     if (bot->exit_code == 0)
         bot->exit_code = err;
     dbot_stop(bot);
+}
+
+/* ---- the event sink ---------------------------------------------------- */
+
+/* Every dispatch of every shard comes here, in order, and goes to its
+ * consumers: the framework's own (the bot user, interactions, /metrics'
+ * count by type), then the user's handlers. A new consumer (a cache, an
+ * HTTP interactions listener feeding the same path) plugs in here, not in
+ * the gateway. */
+static void
+on_dispatch(void *ud, const dbot_event *ev)
+{
+    dbot *bot = ud;
+
+    if (strcmp(ev->name, "READY") == 0) {
+        dbot__bot_set_self(bot,
+                           cJSON_GetObjectItemCaseSensitive(ev->data, "user"));
+        dbot__interactions_on_ready(bot->interactions, ev->data);
+    } else if (strcmp(ev->name, "INTERACTION_CREATE") == 0) {
+        dbot__interactions_on_event(bot->interactions, ev->data);
+    }
+    dbot__service_on_event(bot->svc, ev->name);
+    dbot__dispatch_event(bot->dispatch, bot, ev, bot->health);
+}
+
+static const struct dbot__gateway_hooks *
+gateway_hooks(dbot *bot)
+{
+    bot->gw_hooks.ud = bot;
+    bot->gw_hooks.on_dispatch = on_dispatch;
+    return &bot->gw_hooks;
 }
 
 /* ---- the loop ---------------------------------------------------------- */
@@ -648,7 +682,7 @@ create_shards(dbot *bot)
     if (!bot->shards.v)
         return DBOT_ENOMEM;
     for (int i = 0; i < n; i++) {
-        rc = dbot__gateway_new(&bot->shards.v[i], bot, i, n);
+        rc = dbot__gateway_new(&bot->shards.v[i], bot, i, n, gateway_hooks(bot));
         if (rc < 0)
             return rc;
         bot->shards.n++;

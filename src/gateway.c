@@ -615,7 +615,7 @@ dbot__gateway_lws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 
 int
 dbot__gateway_new(struct dbot__gateway **out, dbot *bot, int shard_id,
-                  int shard_count)
+                  int shard_count, const struct dbot__gateway_hooks *hooks)
 {
     struct dbot__gateway *gw = calloc(1, sizeof *gw);
     struct timespec ts;
@@ -623,6 +623,7 @@ dbot__gateway_new(struct dbot__gateway **out, dbot *bot, int shard_id,
     if (!gw)
         return DBOT_ENOMEM;
     gw->bot = bot;
+    gw->hooks = hooks;
     gw->shard_id = shard_id;
     gw->shard_count = shard_count;
     gw->seq = -1;

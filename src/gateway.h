@@ -29,8 +29,20 @@ enum dbot__gw_state {
     DBOT__GW_STOPPED,      /* stopped for good (shutdown or fatal close) */
 };
 
+/* What the gateway hands upward, given at creation and borrowed until
+ * dbot__gateway_free. The gateway knows the protocol, not its consumers:
+ * every dispatch goes to one sink, and the wiring (bot.c) fans it out to
+ * interactions, service health, user handlers and whatever else listens.
+ * Callbacks run on the loop thread. */
+struct dbot__gateway_hooks {
+    void *ud;
+    /* Every dispatch, in sequence order and once, after the gateway's own
+     * session handling (READY, RESUMED). `ev` is borrowed until return. */
+    void (*on_dispatch)(void *ud, const dbot_event *ev);
+};
+
 int dbot__gateway_new(struct dbot__gateway **out, dbot *bot, int shard_id,
-                      int shard_count);
+                      int shard_count, const struct dbot__gateway_hooks *hooks);
 
 /* Cancels the shard's timers; its connection must already be closed or
  * the lws context destroyed. NULL is a no-op. */

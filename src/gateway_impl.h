@@ -80,6 +80,7 @@ struct gw_conn {
 
 struct dbot__gateway {
     dbot *bot;
+    const struct dbot__gateway_hooks *hooks;
     int shard_id, shard_count;
     enum dbot__gw_state state;
     struct gw_conn *conn;

@@ -192,8 +192,6 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
                 cJSON_GetObjectItemCaseSensitive(m->d, "session_id"));
         set_str(&gw->resume_url,
                 cJSON_GetObjectItemCaseSensitive(m->d, "resume_gateway_url"));
-        dbot__bot_set_self(gw->bot,
-                           cJSON_GetObjectItemCaseSensitive(m->d, "user"));
         gw->state = DBOT__GW_READY;
         gw->attempt = 0;
         gw->ready_ms = dbot_now_ms();
@@ -210,17 +208,11 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
          * session: Discord kept the old one. */
         dbot__gateway_sync_presence(gw);
     }
-    if (strcmp(m->t, "READY") == 0)
-        dbot__interactions_on_ready(dbot__bot_interactions(gw->bot), m->d);
-    else if (strcmp(m->t, "INTERACTION_CREATE") == 0)
-        dbot__interactions_on_event(dbot__bot_interactions(gw->bot), m->d);
-    dbot__service_on_event(dbot__bot_service(gw->bot), m->t);
     ev.name = m->t;
     ev.data = m->d;
     ev.shard_id = gw->shard_id;
     ev.seq = m->s;
-    dbot__dispatch_event(dbot__bot_dispatch(gw->bot), gw->bot, &ev,
-                         dbot__bot_health(gw->bot));
+    gw->hooks->on_dispatch(gw->hooks->ud, &ev);
 }
 
 static void

@@ -29,7 +29,7 @@ send_heartbeat(struct gw_conn *c)
 
     if (!hb)
         return;
-    if (dbot__gwi_conn_queue(c, hb, strlen(hb), 1) == 0) {
+    if (dbot__gwi_conn_queue(c, hb, strlen(hb), TX_HEARTBEAT) == 0) {
         c->awaiting_ack = 1;
         c->hb_sent_at = dbot_now_ms();
     }
@@ -88,7 +88,7 @@ send_identify_or_resume(struct gw_conn *c)
         dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RECONNECT);
         return;
     }
-    if (dbot__gwi_conn_queue(c, p, strlen(p), 0) < 0)
+    if (dbot__gwi_conn_queue(c, p, strlen(p), TX_SESSION) < 0)
         dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RECONNECT);
     else if (!c->resuming)
         c->txq_tail->identify = 1;

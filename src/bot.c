@@ -465,8 +465,11 @@ bot_init(dbot **out, struct dbot_config *cfg)
     pthread_mutex_init(&bot->inbox_mu, NULL);
     dbot_log_set_level(bot->cfg.log_level);
     dbot__log_set_format(bot->cfg.log_format);
-    if (bot->cfg.token)
-        dbot_log_add_secret(bot->cfg.token);
+    if (bot->cfg.token && dbot_log_add_secret(bot->cfg.token) < 0) {
+        /* Unredacted, the token would reach the first line naming it. */
+        dbot_free(bot);
+        return DBOT_ENOMEM;
+    }
 
     lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
     rc = dbot__dispatch_new(&bot->dispatch);

@@ -413,8 +413,11 @@ bot_init(dbot **out, struct dbot_config *cfg)
     bot->cfg = *cfg;
     dbot_log_set_level(bot->cfg.log_level);
     dbot__log_set_format(bot->cfg.log_format);
-    if (bot->cfg.token)
-        dbot_log_add_secret(bot->cfg.token);
+    if (bot->cfg.token && dbot_log_add_secret(bot->cfg.token) < 0) {
+        /* Unredacted, the token would reach the first line naming it. */
+        dbot_free(bot);
+        return DBOT_ENOMEM;
+    }
 
     rc = create_loop(bot);
     if (rc == 0)

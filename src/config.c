@@ -347,7 +347,12 @@ set_token(struct pctx *p, const char *origin, const char *s)
     }
     if (dup_into(p, &p->cfg->token, s, n) < 0)
         return DBOT_ENOMEM;
-    dbot_log_add_secret(p->cfg->token);
+    /* A token that cannot be redacted must not be used: the first log
+     * line that names it would print it. */
+    if (dbot_log_add_secret(p->cfg->token) < 0) {
+        fail(p, "out of memory");
+        return DBOT_ENOMEM;
+    }
     return 0;
 }
 
@@ -984,7 +989,11 @@ dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
         const char *t = env("DISCORD_TOKEN");
         if (t && *t) {
             p.env_token = t;
-            dbot_log_add_secret(t);
+            if (dbot_log_add_secret(t) < 0) {
+                fail(&p, "out of memory");
+                rc = DBOT_ECONFIG;
+                goto out;
+            }
         }
     }
     if (json && len > 0) {

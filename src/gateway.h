@@ -108,14 +108,18 @@ enum dbot__gw_state dbot__gateway_state(const struct dbot__gateway *gw);
 int64_t dbot__gateway_latency_ms(const struct dbot__gateway *gw);
 
 /* Queue a gateway payload (JSON text, <= 4096 bytes) for sending, subject
- * to the 120-per-60-s send limit. Returns 0, DBOT_ETOOBIG or DBOT_ESTATE
- * when no connection is open. */
+ * to the 120-per-60-s send limit. Returns 0, DBOT_ETOOBIG, DBOT_ENOMEM,
+ * DBOT_ESTATE when no connection is open, or DBOT_EBUSY when the
+ * connection's queue already holds 120 payloads or 128 KiB (gateway_impl.h
+ * TXQ_MAX_*): nothing was queued. */
 int dbot__gateway_send(struct dbot__gateway *gw, const char *json,
                        size_t len);
 
 /* Send the bot's presence (op 3) if the shard is READY and has not sent
- * this generation yet (presence.h). NULL is a no-op. */
-void dbot__gateway_sync_presence(struct dbot__gateway *gw);
+ * this generation yet (presence.h). NULL is a no-op. Returns 0 (sent, or
+ * nothing to send) or what dbot__gateway_send returned; a presence not
+ * sent goes out with the next change, Resume or Identify. */
+int dbot__gateway_sync_presence(struct dbot__gateway *gw);
 
 /* The lws protocol callback for "dbot-gateway" (bot.c registers it). */
 int dbot__gateway_lws_cb(struct lws *wsi, enum lws_callback_reasons reason,

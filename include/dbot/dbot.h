@@ -125,8 +125,11 @@ DBOT_API void dbot_log_set_sink(dbot_log_sink_fn fn, void *data);
 
 /* Name: dbot_log_add_secret
  * Desc: never print `secret` (copied); dbot registers the token by itself.
- *       Secrets shorter than 4 bytes are ignored. */
-DBOT_API void dbot_log_add_secret(const char *secret);
+ *       Secrets shorter than 4 bytes are ignored. Any thread.
+ * Returns: 0 (also when ignored or already known); DBOT_ENOMEM when it
+ *       could not be copied: it is then NOT redacted, so a caller that
+ *       would go on to log it should stop instead. */
+DBOT_API int dbot_log_add_secret(const char *secret);
 
 /* ---- the bot ---------------------------------------------------------- */
 

@@ -120,8 +120,10 @@ DBOT_API cJSON *dbot_msg_json(const dbot_msg *m);
 
 /* Name: dbot_msg_error
  * Returns: the first error with its path ("content: longer than 2000
- *          characters (2001)"), or NULL when there is none. Borrowed until
- *          the message is freed. */
+ *          characters (2001)"), "out of memory" when the last
+ *          dbot_msg_json() ran out of it, or NULL when there is none (so
+ *          it is never NULL after dbot_msg_json() returned NULL). Borrowed
+ *          until the message is freed. */
 DBOT_API const char *dbot_msg_error(const dbot_msg *m);
 
 /* ---- embeds (at most 10, 6000 characters in all) ---------------------- */
@@ -231,7 +233,8 @@ DBOT_API int dbot_modal_text(dbot_modal *md, const dbot_text_input *t);
 DBOT_API int dbot_modal_select(dbot_modal *md, const char *label,
                                const char *description, const dbot_select *s);
 /* The modal's `data` ({custom_id, title, components}), or NULL on error
- * (including a modal with no components). The caller owns it. */
+ * (including a modal with no components). The caller owns it. After a
+ * NULL, dbot_modal_error() says why ("out of memory" included). */
 DBOT_API cJSON *dbot_modal_json(const dbot_modal *md);
 DBOT_API const char *dbot_modal_error(const dbot_modal *md);
 

@@ -26,6 +26,7 @@
 #include "health.h"
 #include "interaction.h"
 #include "log.h"
+#include "log_repeat.h"
 #include "presence.h"
 #include "resolve.h"
 #include "rest.h"
@@ -407,6 +408,23 @@ static const struct lws_protocols protocols[] = {
     { NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
+/* lws's log callback takes no user pointer, and lws logs from every
+ * thread that runs a context (the fake Discord in tests runs its own), so
+ * the collapser of its repeated lines is one process-wide object, as the
+ * log sink is. It stops a failure that lws reports on every loop turn
+ * ("accept: errno 24") from flooding the log. */
+static struct dbot__log_repeat lws_repeat = {
+    .mu = PTHREAD_MUTEX_INITIALIZER,
+    .window_ms = DBOT__LOG_REPEAT_WINDOW_MS,
+};
+
+static void
+lws_line_out(void *ud, int level, const char *line)
+{
+    (void)ud;
+    dbot_log(level, "lws", "%s", line);
+}
+
 static void
 lws_log_emit(int level, const char *line)
 {
@@ -420,8 +438,9 @@ lws_log_emit(int level, const char *line)
         n = sizeof buf - 1;
     memcpy(buf, line, n);
     buf[n] = '\0';
-    dbot_log(level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG, "lws", "%s",
-             buf);
+    dbot__log_repeat_feed(&lws_repeat,
+                          level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG,
+                          buf, dbot_now_ms(), lws_line_out, NULL);
 }
 
 static int
@@ -648,6 +667,7 @@ tick_cb(lws_sorted_usec_list_t *sul)
         reload_config(bot);
     }
     dbot__health_tick(bot->health);
+    dbot__log_repeat_flush(&lws_repeat, dbot_now_ms(), lws_line_out, NULL);
     dbot__pool_expire(bot->pool);
     dbot__service_tick(bot->svc);
     if (bot->stopping) {

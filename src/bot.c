@@ -24,6 +24,7 @@
 #include "dispatch.h"
 #include "gateway.h"
 #include "health.h"
+#include "http.h"
 #include "interaction.h"
 #include "log.h"
 #include "log_repeat.h"
@@ -459,6 +460,9 @@ create_context(dbot *bot)
         info.client_ssl_ca_filepath = bot->cfg.ca_file;
     /* The gateway reconnects by itself; lws must not retry on its own. */
     info.fd_limit_per_thread = 0;
+    /* lws sizes its descriptor tables from RLIMIT_NOFILE now, so raise it
+     * first; the listener keeps the last ones free (http.c). */
+    dbot__http_raise_fd_limit();
     bot->ctx = lws_create_context(&info);
     if (!bot->ctx) {
         LOG_E("dbot", "could not create the libwebsockets context");

@@ -1,0 +1,429 @@
+/*
+ * test_http_listener.c: the /healthz and /metrics listener cannot be used
+ * to take the bot down. A WebSocket or h2c upgrade is refused (400 and a
+ * close, never 101); connections over http_max_connections or
+ * http_max_per_ip get 503 and are closed, and /healthz answers again once
+ * they go; idle, half-sent and kept-alive connections are closed at
+ * http_timeout_ms; and in a child process with a small RLIMIT_NOFILE, a
+ * flood of held connections leaves the loop idle (CPU time measured with
+ * getrusage), the log quiet, and descriptors for the gateway to reconnect.
+ * Everything binds 127.0.0.1 and port 0.
+ */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static struct harness H;
+
+/* Start the fake and a bot whose listener is on 127.0.0.1, a free port,
+ * with `extra` config members; returns the port from the bot's log line. */
+static int
+start_with_listener(const char *extra)
+{
+    char cfg[512];
+    const char *line;
+    int port = -1;
+
+    h_log_reset();
+    snprintf(cfg, sizeof cfg, ",\"http_listen\":\"127.0.0.1:0\"%s", extra);
+    h_start(&H, NULL, cfg);
+    ASSERT_TRUE(h_log_wait("serving /healthz and /metrics on 127.0.0.1:",
+                           check_timeout_ms_(10000)));
+    pthread_mutex_lock(&h_log_mu);
+    line = strstr(h_logs, "serving /healthz and /metrics on 127.0.0.1:");
+    sscanf(line + strlen("serving /healthz and /metrics on 127.0.0.1:"), "%d",
+           &port);
+    pthread_mutex_unlock(&h_log_mu);
+    ASSERT_TRUE(port > 0);
+    WAIT_UNTIL(h_count(&H, "READY") >= 1, 10000);
+    return port;
+}
+
+static int
+cli_connect(int port, int nonblock)
+{
+    struct sockaddr_in a;
+    int fd =
+        socket(AF_INET,
+               SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+    int rc;
+
+    ASSERT_TRUE(fd >= 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+    ASSERT_TRUE(rc == 0 || (nonblock && errno == EINPROGRESS));
+    return fd;
+}
+
+static void
+cli_send(int fd, const char *s)
+{
+    ASSERT_EQ(send(fd, s, strlen(s), MSG_NOSIGNAL), (ssize_t)strlen(s));
+}
+
+/* Read until the server closes (EOF or reset) or `ms` pass. Returns 1 if
+ * it closed; what arrived is in buf (NUL-terminated). */
+static int
+read_to_close(int fd, char *buf, size_t cap, long long ms)
+{
+    long long dl = check_now_ms_() + check_timeout_ms_(ms);
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (;;) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        long long left = dl - check_now_ms_();
+        ssize_t n;
+
+        if (left <= 0)
+            return 0;
+        if (poll(&p, 1, (int)left) <= 0)
+            continue;
+        n = recv(fd, buf + len, cap - 1 - len, 0);
+        if (n <= 0)
+            return 1; /* EOF, or ECONNRESET: closed either way */
+        len += (size_t)n;
+        buf[len] = '\0';
+        if (len == cap - 1)
+            len = 0; /* keep reading; only the close matters now */
+    }
+}
+
+/* One GET on a new connection. Returns the status, or -1 when the
+ * connection was refused or closed without one; the body in body[]. */
+static int
+try_get(int port, const char *path, char *body, size_t cap)
+{
+    char req[256], buf[16384], *end;
+    int fd = cli_connect(port, 0), status = -1;
+
+    snprintf(req, sizeof req,
+             "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+             path);
+    if (send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req)) {
+        read_to_close(fd, buf, sizeof buf, 5000);
+        if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
+            status = -1;
+        end = strstr(buf, "\r\n\r\n");
+        snprintf(body, cap, "%s", end ? end + 4 : "");
+    }
+    close(fd);
+    return status;
+}
+
+static int
+healthz(int port)
+{
+    char body[4096];
+
+    return try_get(port, "/healthz", body, sizeof body);
+}
+
+/* ---- upgrades ------------------------------------------------------------ */
+
+TEST(upgrades_are_refused)
+{
+    static const char *const ups[] = {
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n",
+        "Upgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n",
+    };
+    int port = start_with_listener("");
+    char req[512], buf[4096];
+
+    for (size_t i = 0; i < sizeof ups / sizeof ups[0]; i++) {
+        int fd = cli_connect(port, 0);
+
+        snprintf(req, sizeof req,
+                 "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n", ups[i]);
+        cli_send(fd, req);
+        /* Before the fix: "101 Switching Protocols" and held forever. */
+        ASSERT_TRUE(read_to_close(fd, buf, sizeof buf, 5000));
+        ASSERT_NOT_CONTAINS(buf, " 101 ");
+        /* lws writes "HTTP/1.0" this early in a request; either will do. */
+        ASSERT_TRUE(strncmp(buf, "HTTP/1.", 7) == 0);
+        ASSERT_TRUE(strncmp(buf + 8, " 400 ", 5) == 0);
+        ASSERT_CONTAINS(buf, "upgrades are not served here");
+        close(fd);
+    }
+    ASSERT_EQ(healthz(port), 200);
+    h_teardown(&H);
+}
+
+/* ---- caps -----------------------------------------------------------------
+ */
+
+/* Read one whole answer (headers and Content-Length body) without waiting
+ * for a close: the connection stays kept alive. */
+static void
+read_answer(int fd, char *buf, size_t cap)
+{
+    long long dl = check_now_ms_() + check_timeout_ms_(5000);
+    size_t len = 0;
+    char *end, *cl;
+
+    for (;;) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        ssize_t n;
+
+        if (check_now_ms_() > dl)
+            CHECK_FAIL_("no complete answer: \"%.*s\"", (int)len, buf);
+        if (poll(&p, 1, 50) <= 0)
+            continue;
+        n = recv(fd, buf + len, cap - 1 - len, 0);
+        ASSERT_TRUE(n > 0);
+        len += (size_t)n;
+        buf[len] = '\0';
+        end = strstr(buf, "\r\n\r\n");
+        cl = strcasestr(buf, "content-length:");
+        if (end && cl &&
+            len >= (size_t)(end + 4 - buf) + strtoul(cl + 15, NULL, 10))
+            return;
+    }
+}
+
+/* A third connection gets 503 and a close when two are open and the cap is
+ * two (http_max_connections, or http_max_per_ip for one address). */
+static void
+third_is_refused(int port, const char *log_needle)
+{
+    int a = cli_connect(port, 0), b = cli_connect(port, 0), c;
+    char buf[4096];
+
+    /* The kernel hands connections to accept() in order, so the third is
+     * looked at after the first two are counted. */
+    c = cli_connect(port, 0);
+    ASSERT_TRUE(read_to_close(c, buf, sizeof buf, 5000));
+    ASSERT_TRUE(strncmp(buf, "HTTP/1.1 503 ", 13) == 0);
+    ASSERT_CONTAINS(buf, "too many connections");
+    close(c);
+    ASSERT_TRUE(h_log_wait(log_needle, 5000));
+    /* /healthz is refused too while they stay (503 or a reset; not 200). */
+    ASSERT_NE(healthz(port), 200);
+
+    /* One goes: a request gets through again and, kept alive, holds the
+     * freed place. */
+    close(b);
+    WAIT_UNTIL(healthz(port) == 200, 10000);
+    b = cli_connect(port, 0);
+    cli_send(b, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    read_answer(b, buf, sizeof buf);
+    ASSERT_CONTAINS(buf, "HTTP/1.1 200 ");
+    for (int i = 0; i < 20; i++)
+        ASSERT_NE(healthz(port), 200);
+    close(a);
+    close(b);
+    WAIT_UNTIL(healthz(port) == 200, 10000);
+}
+
+static int
+count_lines(const char *needle)
+{
+    int n = 0;
+
+    pthread_mutex_lock(&h_log_mu);
+    for (const char *p = h_logs; p && (p = strstr(p, needle)); p++)
+        n++;
+    pthread_mutex_unlock(&h_log_mu);
+    return n;
+}
+
+TEST(caps_refuse_then_recover)
+{
+    int port = start_with_listener(",\"http_max_connections\":3,"
+                                   "\"http_max_per_ip\":2,"
+                                   "\"http_timeout_ms\":60000");
+
+    third_is_refused(port, "http_max_per_ip are open");
+    /* 22 refusals or more: one line (the rest are counted, and summed up
+     * in one line per window). */
+    ASSERT_EQ(count_lines("refusing connections"), 1);
+    h_teardown(&H);
+
+    port = start_with_listener(",\"http_max_connections\":2,"
+                               "\"http_timeout_ms\":60000");
+    third_is_refused(port, "http_max_connections are open");
+    h_teardown(&H);
+}
+
+/* ---- deadlines ------------------------------------------------------------
+ */
+
+static long long
+ms_until_closed(int fd)
+{
+    long long t0 = check_now_ms_();
+    char buf[4096];
+
+    ASSERT_TRUE(read_to_close(fd, buf, sizeof buf, 5000));
+    return check_now_ms_() - t0;
+}
+
+TEST(every_connection_state_times_out)
+{
+    int port = start_with_listener(",\"http_timeout_ms\":300");
+    int idle, half, kept;
+    char buf[4096];
+
+    idle = cli_connect(port, 0);
+    half = cli_connect(port, 0);
+    cli_send(half, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: ");
+    kept = cli_connect(port, 0);
+    cli_send(kept, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    /* Nothing for the deadline to close early: each lives >= 300 ms from
+     * its accept, which came after our connect. */
+    ASSERT_GE(ms_until_closed(idle), 250);
+    ASSERT_TRUE(read_to_close(half, buf, sizeof buf, 5000));
+    ASSERT_TRUE(strstr(buf, " 200 ") == NULL);
+    ASSERT_TRUE(read_to_close(kept, buf, sizeof buf, 5000));
+    ASSERT_CONTAINS(buf, "HTTP/1.1 200 ");
+    close(idle);
+    close(half);
+    close(kept);
+    ASSERT_EQ(healthz(port), 200);
+    h_teardown(&H);
+}
+
+/* ---- descriptor exhaustion (in a child) ------------------------------------
+ */
+
+#define CHILD_NOFILE 160
+#define FLOOD        400
+
+static long long
+cpu_ms(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
+
+/* The child: a bot with effectively no connection cap, under a small
+ * descriptor limit. Reports its port on `out`, waits for the parent's
+ * flood on `in`, then checks. Exits 0 on success (check.h exits 1). */
+static void
+flood_child(int in, int out)
+{
+    struct rlimit rl = { CHILD_NOFILE, CHILD_NOFILE };
+    long long c0, w0, cpu, wall;
+    int port, lines0;
+    char b;
+
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    port = start_with_listener(",\"http_max_connections\":4096,"
+                               "\"http_max_per_ip\":4096,"
+                               "\"http_timeout_ms\":60000");
+    ASSERT_EQ(write(out, &port, sizeof port), (ssize_t)sizeof port);
+    ASSERT_EQ(read(in, &b, 1), 1); /* the flood is connected */
+    /* The listener stops short of the limit and says so. */
+    ASSERT_TRUE(h_log_wait("near its file descriptor limit", 10000));
+
+    /* Held connections cost nothing: over a second of wall time the
+     * process (bot, fake, all threads) uses a fraction of a CPU second,
+     * and writes a bounded number of lines. Before the fix lws spun on
+     * accept() (EMFILE) here, logging each time. */
+    lines0 = count_lines("\n");
+    c0 = cpu_ms();
+    w0 = check_now_ms_();
+    {
+        struct pollfd p = { in, POLLIN, 0 };
+        poll(&p, 1, 1000); /* a measuring window, not a wait for state */
+    }
+    cpu = cpu_ms() - c0;
+    wall = check_now_ms_() - w0;
+    fprintf(stderr, "flood: %lld ms CPU in %lld ms, %d lines\n", cpu, wall,
+            count_lines("\n") - lines0);
+    ASSERT_LE(cpu, wall / 4);
+    ASSERT_LE(count_lines("\n") - lines0, 20);
+    ASSERT_LE(count_lines("errno 24"), 2);
+
+    /* The gateway can still connect: drop it, and it reconnects. */
+    ASSERT_EQ(h_stats(&H).connections, 1);
+    ASSERT_EQ(fakecord_drop(H.fc), 0);
+    WAIT_UNTIL(h_stats(&H).connections >= 2, 10000);
+    WAIT_UNTIL(h_stats(&H).live_connections == 1, 10000);
+    h_teardown(&H);
+    _exit(0);
+}
+
+TEST(fd_exhaustion_does_not_spin_or_starve_the_gateway)
+{
+    int p2c[2], c2p[2], port = 0, status, fds[FLOOD];
+    pid_t pid;
+    struct pollfd pf;
+
+    ASSERT_EQ(pipe2(p2c, O_CLOEXEC), 0);
+    ASSERT_EQ(pipe2(c2p, O_CLOEXEC), 0);
+    pid = fork();
+    ASSERT_TRUE(pid >= 0);
+    if (pid == 0) {
+        close(p2c[1]);
+        close(c2p[0]);
+        flood_child(p2c[0], c2p[1]);
+    }
+    close(p2c[0]);
+    close(c2p[1]);
+    pf = (struct pollfd){ c2p[0], POLLIN, 0 };
+    ASSERT_EQ(poll(&pf, 1, (int)check_timeout_ms_(20000)), 1);
+    ASSERT_EQ(read(c2p[0], &port, sizeof port), (ssize_t)sizeof port);
+    /* More connections than the child has descriptors, held open. */
+    for (int i = 0; i < FLOOD; i++)
+        fds[i] = cli_connect(port, 1);
+    ASSERT_EQ(write(p2c[1], "F", 1), 1);
+    for (long long dl = check_now_ms_() + check_timeout_ms_(60000);;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+
+        ASSERT_TRUE(r >= 0);
+        if (r == pid)
+            break;
+        if (check_now_ms_() > dl) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            CHECK_FAIL_("the child did not finish");
+        }
+        pf = (struct pollfd){ c2p[0], POLLIN, 0 };
+        poll(&pf, 1, 20); /* EOF when the child exits */
+    }
+    for (int i = 0; i < FLOOD; i++)
+        close(fds[i]);
+    close(p2c[1]);
+    close(c2p[0]);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+/* With an argument, run only the test of that name. */
+#define RUN_IF(name)                                 \
+    do {                                             \
+        if (argc < 2 || strcmp(argv[1], #name) == 0) \
+            RUN(name);                               \
+    } while (0)
+
+int
+main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    /* First, while this process has no other threads to fork with. */
+    RUN_IF(fd_exhaustion_does_not_spin_or_starve_the_gateway);
+    RUN_IF(upgrades_are_refused);
+    RUN_IF(caps_refuse_then_recover);
+    RUN_IF(every_connection_state_times_out);
+    free(h_logs);
+    return 0;
+}

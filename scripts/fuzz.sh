@@ -18,6 +18,7 @@ for n in $names; do
     mkdir -p "$dir/corpus-$n"
     dict=()
     [ "$n" != zstream ] && dict=(-dict=tests/fuzz/json.dict)
+    [ "$n" = http ] && dict=(-dict=tests/fuzz/http.dict)
     (cd "$dir" && "./tests/fuzz/libfuzzer_$n" -max_total_time="$secs" \
         -rss_limit_mb=2048 -timeout=10 "${dict[@]/#-dict=/-dict=../}" \
         "corpus-$n" "../tests/fuzz/corpus/$n")

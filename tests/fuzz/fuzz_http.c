@@ -17,13 +17,13 @@
 #include <string.h>
 #include <strings.h>
 
-#define CHECK(c)                                                          \
-    do {                                                                  \
-        if (!(c)) {                                                       \
-            fprintf(stderr, "fuzz_http: %s failed at line %d\n", #c,      \
-                    __LINE__);                                            \
-            abort();                                                      \
-        }                                                                 \
+#define CHECK(c)                                                     \
+    do {                                                             \
+        if (!(c)) {                                                  \
+            fprintf(stderr, "fuzz_http: %s failed at line %d\n", #c, \
+                    __LINE__);                                       \
+            abort();                                                 \
+        }                                                            \
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -65,10 +65,10 @@ header(const char *l, size_t len, const char *name, size_t *vlen)
 static void
 check(const struct dbot__http_req *rq, const struct dbot__http_verdict *v)
 {
-    int is_head = rq->method && rq->method_len == 4 &&
-                  memcmp(rq->method, "HEAD", 4) == 0;
-    int is_get = rq->method && rq->method_len == 3 &&
-                 memcmp(rq->method, "GET", 3) == 0;
+    int is_head =
+        rq->method && rq->method_len == 4 && memcmp(rq->method, "HEAD", 4) == 0;
+    int is_get =
+        rq->method && rq->method_len == 3 && memcmp(rq->method, "GET", 3) == 0;
 
     CHECK(v->status == 0 || v->status == 400 || v->status == 405 ||
           v->status == 414);

@@ -582,6 +582,13 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
          * (the verdict closes, so nothing outlives the call). */
         send_refusal(wsi, &(struct http_session){ 0 }, &v);
         return -1;
+    case LWS_CALLBACK_RAW_ADOPT:
+    case LWS_CALLBACK_RAW_RX:
+    case LWS_CALLBACK_ESTABLISHED:
+        /* lws turns a CONNECT into a raw connection (raw_protocol_index 0
+         * is this protocol), and would bind an accepted upgrade here: this
+         * port serves neither. */
+        return -1;
     case LWS_CALLBACK_HTTP:
         if (!h || !s)
             return -1;

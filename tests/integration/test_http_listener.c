@@ -142,7 +142,7 @@ TEST(upgrades_are_refused)
         "Upgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\n"
         "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n",
     };
-    int port = start_with_listener("");
+    int port = start_with_listener(",\"http_timeout_ms\":60000");
     char req[512], buf[4096];
 
     for (size_t i = 0; i < sizeof ups / sizeof ups[0]; i++) {
@@ -158,6 +158,16 @@ TEST(upgrades_are_refused)
         ASSERT_TRUE(strncmp(buf, "HTTP/1.", 7) == 0);
         ASSERT_TRUE(strncmp(buf + 8, " 400 ", 5) == 0);
         ASSERT_CONTAINS(buf, "upgrades are not served here");
+        close(fd);
+    }
+    /* CONNECT would turn the connection raw inside lws: hung up at once,
+     * well before the 60 s deadline. */
+    {
+        int fd = cli_connect(port, 0);
+
+        cli_send(fd, "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: x\r\n\r\n");
+        ASSERT_TRUE(read_to_close(fd, buf, sizeof buf, 5000));
+        ASSERT_EQ(buf[0], '\0');
         close(fd);
     }
     ASSERT_EQ(healthz(port), 200);

@@ -450,6 +450,10 @@ metrics(struct dbot__service *svc, size_t *len)
         }
     }
     dbot__health_stats(dbot__bot_health(svc->bot), &s.health);
+    if (svc->http) {
+        s.have_http = 1;
+        dbot__http_stats(svc->http, &s.http);
+    }
     text = dbot__metrics_render(&s, len);
     free(routes);
     free(sh);

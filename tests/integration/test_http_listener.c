@@ -11,6 +11,8 @@
  */
 #include "harness.h"
 
+#include "../prom.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -129,6 +131,16 @@ healthz(int port)
     char body[4096];
 
     return try_get(port, "/healthz", body, sizeof body);
+}
+
+static double
+metric(int port, const char *series)
+{
+    static char body[65536];
+
+    ASSERT_EQ(try_get(port, "/metrics", body, sizeof body), 200);
+    ASSERT_TRUE(prom_check(body) == NULL);
+    return prom_value(body, series);
 }
 
 /* ---- upgrades ------------------------------------------------------------ */
@@ -262,6 +274,8 @@ TEST(caps_refuse_then_recover)
     /* 22 refusals or more: one line (the rest are counted, and summed up
      * in one line per window). */
     ASSERT_EQ(count_lines("refusing connections"), 1);
+    ASSERT_GE(metric(port, "dbot_http_refused_total{reason=\"busy\"}"), 22);
+    ASSERT_EQ(metric(port, "dbot_http_refused_total{reason=\"fds\"}"), 0);
     h_teardown(&H);
 
     port = start_with_listener(",\"http_max_connections\":2,"
@@ -304,7 +318,9 @@ TEST(every_connection_state_times_out)
     close(idle);
     close(half);
     close(kept);
-    ASSERT_EQ(healthz(port), 200);
+    ASSERT_EQ(metric(port, "dbot_http_timeouts_total"), 3);
+    /* The scrape itself is open now, and only it. */
+    ASSERT_EQ(metric(port, "dbot_http_connections"), 1);
     h_teardown(&H);
 }
 

@@ -346,15 +346,17 @@ static int
 listen_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
           void *in, size_t len)
 {
-    struct dbot__http *h = lws_vhost_user(lws_get_vhost(wsi));
+    /* Not lws_vhost_user(): lws may call after dbot__http_stop() freed h
+     * (the vhost dies with the context); stop clears this pointer. */
+    struct dbot__http *h = lws_get_opaque_user_data(wsi);
 
     switch (reason) {
     case LWS_CALLBACK_RAW_RX_FILE:
-        if (h && wsi == h->lwsi)
+        if (h)
             accept_some(h);
         return 0;
     case LWS_CALLBACK_RAW_CLOSE_FILE:
-        if (h && wsi == h->lwsi)
+        if (h)
             h->lwsi = NULL;
         return 0;
     default:
@@ -565,10 +567,10 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
         size_t len)
 {
     struct http_session *s = user;
-    struct dbot__http *h = lws_vhost_user(lws_get_vhost(wsi));
+    struct conn *c = lws_get_opaque_user_data(wsi);
+    struct dbot__http *h = c ? c->h : NULL; /* NULL once stopped */
     struct dbot__http_req rq;
     struct dbot__http_verdict v;
-    struct conn *c;
     char uri[URI_MAX];
 
     switch (reason) {
@@ -605,7 +607,6 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
         }
         return 0;
     case LWS_CALLBACK_WSI_DESTROY:
-        c = lws_get_opaque_user_data(wsi);
         if (c) {
             lws_set_opaque_user_data(wsi, NULL);
             conn_unlink_free(c);
@@ -692,13 +693,14 @@ dbot__http_start(struct dbot__http **out, struct lws_context *ctx,
     /* A server vhost without a listener of its own: ours is adopted. */
     info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
     info.protocols = http_protocols;
-    info.user = h;
     /* Our deadline governs; lws's own idle timeout must not be shorter. */
     info.keepalive_timeout = h->timeout_ms / 1000 + 1;
     h->vh = lws_create_vhost(ctx, &info);
     if (h->vh)
         h->lwsi = lws_adopt_descriptor_vhost(h->vh, LWS_ADOPT_RAW_FILE_DESC,
                                              lfd, "dbot-http-listen", NULL);
+    if (h->lwsi)
+        lws_set_opaque_user_data(h->lwsi, h);
     if (!h->lwsi) {
         LOG_E("http", "cannot serve on %s:%d (out of memory?)", o->host,
               h->port);
@@ -734,16 +736,28 @@ dbot__http_stop(struct dbot__http *h)
         return;
     lws_sul_cancel(&h->resume_sul);
     lws_sul_cancel(&h->flush_sul);
-    /* Closes every wsi of the vhost, the listener's too; each connection's
-     * WSI_DESTROY frees its record. Any left (not expected) are detached so
-     * no later callback can reach freed memory. */
+    /* Close the listener and every connection now (we are not inside one
+     * of their callbacks), so the port is free at once. Their opaque
+     * pointers are cleared first: lws may still call about them until the
+     * context goes, and h is freed below. */
+    if (h->lwsi) {
+        struct lws *l = h->lwsi;
+
+        lws_set_opaque_user_data(l, NULL);
+        h->lwsi = NULL;
+        lws_set_timeout(l, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+    }
+    while (h->conns) {
+        struct conn *c = h->conns;
+
+        if (c->wsi) {
+            lws_set_opaque_user_data(c->wsi, NULL);
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+        }
+        conn_unlink_free(c);
+    }
     if (h->vh)
         lws_vhost_destroy(h->vh);
-    while (h->conns) {
-        if (h->conns->wsi)
-            lws_set_opaque_user_data(h->conns->wsi, NULL);
-        conn_unlink_free(h->conns);
-    }
     dbot__log_repeat_close(&h->refusals, log_out, NULL);
     free(h);
 }

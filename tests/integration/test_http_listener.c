@@ -6,8 +6,10 @@
  * they go; idle, half-sent and kept-alive connections are closed at
  * http_timeout_ms; and in a child process with a small RLIMIT_NOFILE, a
  * flood of held connections leaves the loop idle (CPU time measured with
- * getrusage), the log quiet, and descriptors for the gateway to reconnect.
- * Everything binds 127.0.0.1 and port 0.
+ * getrusage), the log quiet, and descriptors for the gateway to reconnect;
+ * and when accept() fails with EMFILE anyway, the listener backs off (idle,
+ * one log line) and serves again once descriptors return. Everything binds
+ * 127.0.0.1 and port 0.
  */
 #include "harness.h"
 
@@ -340,6 +342,64 @@ cpu_ms(void)
            (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 }
 
+/* With every descriptor taken (here by the test itself), accept() fails
+ * with EMFILE: the listener pauses and retries with a backoff instead of
+ * spinning, says so once, and serves again when descriptors come back. */
+static void
+accept_failure_child(void)
+{
+    static int junk[CHILD_NOFILE];
+    struct rlimit rl = { CHILD_NOFILE, CHILD_NOFILE };
+    int n = 0, fd, cl, port;
+    long long c0, w0, cpu, wall;
+    char buf[4096];
+
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    port = start_with_listener("");
+    /* The client socket exists before the table is full; connecting needs
+     * no new descriptor, but the listener's accept() does. */
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_TRUE(fd >= 0);
+    while (n < CHILD_NOFILE && (junk[n] = open("/dev/null", O_RDONLY)) >= 0)
+        n++;
+    ASSERT_EQ(errno, EMFILE);
+    {
+        struct sockaddr_in a;
+
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_port = htons((uint16_t)port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    }
+    cli_send(fd, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 "Connection: close\r\n\r\n");
+    ASSERT_TRUE(h_log_wait("http: accept failed: Too many open files", 10000));
+    cl = count_lines("\n");
+    c0 = cpu_ms();
+    w0 = check_now_ms_();
+    {
+        struct pollfd p = { fd, POLLIN, 0 };
+        ASSERT_EQ(poll(&p, 1, 1000), 0); /* measuring; no answer can come */
+    }
+    cpu = cpu_ms() - c0;
+    wall = check_now_ms_() - w0;
+    fprintf(stderr, "EMFILE: %lld ms CPU in %lld ms, %d lines\n", cpu, wall,
+            count_lines("\n") - cl);
+    ASSERT_LE(cpu, wall / 4);
+    ASSERT_LE(count_lines("\n") - cl, 20);
+    ASSERT_EQ(count_lines("accept failed"), 1);
+    while (n > 0)
+        close(junk[--n]);
+    /* The next retry (at most 2 s away) takes the waiting connection. */
+    ASSERT_TRUE(read_to_close(fd, buf, sizeof buf, 10000));
+    ASSERT_CONTAINS(buf, "HTTP/1.1 200 ");
+    ASSERT_TRUE(h_log_wait("http: accepting again after", 5000));
+    close(fd);
+    h_teardown(&H);
+    _exit(0);
+}
+
 /* The child: a bot with effectively no connection cap, under a small
  * descriptor limit. Reports its port on `out`, waits for the parent's
  * flood on `in`, then checks. Exits 0 on success (check.h exits 1). */
@@ -388,9 +448,34 @@ flood_child(int in, int out)
     _exit(0);
 }
 
+/* Wait for the child to exit (it checks and exits 0, or 1 on a failed
+ * check), for at most a minute. */
+static void
+wait_child(pid_t pid)
+{
+    int status;
+
+    for (long long dl = check_now_ms_() + check_timeout_ms_(60000);;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        struct timespec ts = { 0, 10000000 };
+
+        ASSERT_TRUE(r >= 0);
+        if (r == pid)
+            break;
+        if (check_now_ms_() > dl) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            CHECK_FAIL_("the child did not finish");
+        }
+        nanosleep(&ts, NULL); /* polling the condition, as WAIT_UNTIL */
+    }
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
 TEST(fd_exhaustion_does_not_spin_or_starve_the_gateway)
 {
-    int p2c[2], c2p[2], port = 0, status, fds[FLOOD];
+    int p2c[2], c2p[2], port = 0, fds[FLOOD];
     pid_t pid;
     struct pollfd pf;
 
@@ -412,26 +497,21 @@ TEST(fd_exhaustion_does_not_spin_or_starve_the_gateway)
     for (int i = 0; i < FLOOD; i++)
         fds[i] = cli_connect(port, 1);
     ASSERT_EQ(write(p2c[1], "F", 1), 1);
-    for (long long dl = check_now_ms_() + check_timeout_ms_(60000);;) {
-        pid_t r = waitpid(pid, &status, WNOHANG);
-
-        ASSERT_TRUE(r >= 0);
-        if (r == pid)
-            break;
-        if (check_now_ms_() > dl) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            CHECK_FAIL_("the child did not finish");
-        }
-        pf = (struct pollfd){ c2p[0], POLLIN, 0 };
-        poll(&pf, 1, 20); /* EOF when the child exits */
-    }
+    wait_child(pid);
     for (int i = 0; i < FLOOD; i++)
         close(fds[i]);
     close(p2c[1]);
     close(c2p[0]);
-    ASSERT_TRUE(WIFEXITED(status));
-    ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(accept_failure_backs_off_and_recovers)
+{
+    pid_t pid = fork();
+
+    ASSERT_TRUE(pid >= 0);
+    if (pid == 0)
+        accept_failure_child();
+    wait_child(pid);
 }
 
 /* With an argument, run only the test of that name. */
@@ -445,8 +525,9 @@ int
 main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
-    /* First, while this process has no other threads to fork with. */
+    /* The forking tests first, while this process has no other threads. */
     RUN_IF(fd_exhaustion_does_not_spin_or_starve_the_gateway);
+    RUN_IF(accept_failure_backs_off_and_recovers);
     RUN_IF(upgrades_are_refused);
     RUN_IF(caps_refuse_then_recover);
     RUN_IF(every_connection_state_times_out);

@@ -37,8 +37,8 @@
  * whenever an answer completes. Whatever state the connection is in
  * (nothing sent, half a request, an answer the client does not read, idle
  * keep-alive, anything lws might turn it into), at the deadline it is
- * closed. Refusals are logged through a collapser, one line per reason per
- * window however many arrive.
+ * closed. Refusals are logged through a collapser (log_repeat.c): a run
+ * of the same refusal is one line per window, however many arrive.
  */
 #include "http.h"
 
@@ -103,7 +103,7 @@ struct dbot__http {
     int backoff_ms;                    /* 0: accepting */
     unsigned long failed_accepts;      /* in the current failing streak */
 
-    struct dbot__log_repeat refusals; /* one line per window per reason */
+    struct dbot__log_repeat refusals; /* collapses a flood's lines */
     lws_sorted_usec_list_t flush_sul; /* reports a held refusal count */
     int flush_armed;
 
@@ -133,8 +133,13 @@ flush_cb(lws_sorted_usec_list_t *sul)
 {
     struct dbot__http *h = lws_container_of(sul, struct dbot__http, flush_sul);
 
-    h->flush_armed = 0;
     dbot__log_repeat_flush(&h->refusals, dbot_now_ms(), log_out, NULL);
+    /* Lines held since a summary restarted the window: report them at its
+     * end. Only the loop uses this collapser, so no lock is needed. */
+    h->flush_armed = h->refusals.repeats != 0;
+    if (h->flush_armed)
+        lws_sul_schedule(h->ctx, 0, &h->flush_sul, flush_cb,
+                         (lws_usec_t)h->refusals.window_ms * LWS_US_PER_MS);
 }
 
 /* Log a refusal; a flood of them becomes one line per window. */

@@ -273,9 +273,9 @@ TEST(caps_refuse_then_recover)
                                    "\"http_timeout_ms\":60000");
 
     third_is_refused(port, "http_max_per_ip are open");
-    /* 22 refusals or more: one line (the rest are counted, and summed up
-     * in one line per window). */
-    ASSERT_EQ(count_lines("refusing connections"), 1);
+    /* 22 refusals or more: one line, the rest counted and summed up in
+     * one line per 10 s window (a slow run may see a window or two end). */
+    ASSERT_LE(count_lines("refusing connections"), 3);
     ASSERT_GE(metric(port, "dbot_http_refused_total{reason=\"busy\"}"), 22);
     ASSERT_EQ(metric(port, "dbot_http_refused_total{reason=\"fds\"}"), 0);
     h_teardown(&H);
@@ -321,8 +321,9 @@ TEST(every_connection_state_times_out)
     close(half);
     close(kept);
     ASSERT_EQ(metric(port, "dbot_http_timeouts_total"), 3);
-    /* The scrape itself is open now, and only it. */
-    ASSERT_EQ(metric(port, "dbot_http_connections"), 1);
+    /* Only the scrape itself is open, once lws has let the previous
+     * scrape's connection go (it waits for the client's close). */
+    WAIT_UNTIL(metric(port, "dbot_http_connections") == 1, 5000);
     h_teardown(&H);
 }
 

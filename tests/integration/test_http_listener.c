@@ -8,12 +8,15 @@
  * flood of held connections leaves the loop idle (CPU time measured with
  * getrusage), the log quiet, and descriptors for the gateway to reconnect;
  * and when accept() fails with EMFILE anyway, the listener backs off (idle,
- * one log line) and serves again once descriptors return. Everything binds
- * 127.0.0.1 and port 0.
+ * one log line) and serves again once descriptors return. A storm of one
+ * lws log line becomes the line and a count. Everything binds 127.0.0.1
+ * and port 0.
  */
 #include "harness.h"
 
 #include "../prom.h"
+
+#include <libwebsockets.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -327,6 +330,29 @@ TEST(every_connection_state_times_out)
     h_teardown(&H);
 }
 
+/* ---- repeated library lines ------------------------------------------------
+ */
+
+/* lws reports some failures on every loop turn; a bot routes its lines
+ * through a collapser, so a storm is one line plus a count. */
+TEST(repeated_lws_lines_are_collapsed)
+{
+    dbot *bot;
+    char json[256];
+
+    h_log_reset();
+    dbot_log_set_sink(h_log_sink, NULL);
+    snprintf(json, sizeof json, "{\"token\":\"%s\"}", H_TOKEN);
+    ASSERT_EQ(dbot_new_from_json(&bot, json), 0); /* routes lws's log */
+    for (int i = 0; i < 10000; i++)
+        lwsl_err("accept: errno %d\n", 24);
+    lwsl_err("something else\n");
+    ASSERT_EQ(count_lines("lws: accept: errno 24"), 2);
+    ASSERT_EQ(count_lines("lws: accept: errno 24 (repeated 9999 times)"), 1);
+    ASSERT_EQ(count_lines("lws: something else"), 1);
+    dbot_free(bot);
+}
+
 /* ---- descriptor exhaustion (in a child) ------------------------------------
  */
 
@@ -537,6 +563,7 @@ main(int argc, char **argv)
         RUN_IF(fd_exhaustion_does_not_spin_or_starve_the_gateway);
         RUN_IF(accept_failure_backs_off_and_recovers);
     }
+    RUN_IF(repeated_lws_lines_are_collapsed);
     RUN_IF(upgrades_are_refused);
     RUN_IF(caps_refuse_then_recover);
     RUN_IF(every_connection_state_times_out);

@@ -361,8 +361,14 @@ listen_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
             accept_some(h);
         return 0;
     case LWS_CALLBACK_RAW_CLOSE_FILE:
-        if (h)
+        /* Only an error on the socket gets here while h lives (stop
+         * clears the pointer first): say so, as nothing else will. */
+        if (h) {
+            LOG_E("http", "the listening socket failed; /healthz and "
+                          "/metrics are no longer served");
             h->lwsi = NULL;
+            lws_sul_cancel(&h->resume_sul);
+        }
         return 0;
     default:
         return lws_callback_http_dummy(wsi, reason, user, in, len);

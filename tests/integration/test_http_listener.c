@@ -353,6 +353,33 @@ TEST(repeated_lws_lines_are_collapsed)
     dbot_free(bot);
 }
 
+/* A bot starts with the soft descriptor limit raised toward the hard one
+ * (systemd's default soft limit, 1024, is what ~1,000 held sockets
+ * exhausted). */
+TEST(fd_limit_is_raised)
+{
+    struct rlimit old, low, now;
+    dbot *bot;
+    char json[256];
+
+    ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
+    if (old.rlim_max <= 256) {
+        fprintf(stderr, "-- hard limit %llu: nothing to raise\n",
+                (unsigned long long)old.rlim_max);
+        return;
+    }
+    dbot_log_set_sink(h_log_sink, NULL);
+    low = (struct rlimit){ 256, old.rlim_max };
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+    snprintf(json, sizeof json, "{\"token\":\"%s\"}", H_TOKEN);
+    ASSERT_EQ(dbot_new_from_json(&bot, json), 0);
+    ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &now), 0);
+    ASSERT_EQ(now.rlim_cur, old.rlim_max < 65536 ? old.rlim_max : 65536);
+    ASSERT_EQ(now.rlim_max, old.rlim_max);
+    dbot_free(bot);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
+}
+
 /* ---- descriptor exhaustion (in a child) ------------------------------------
  */
 
@@ -564,6 +591,7 @@ main(int argc, char **argv)
         RUN_IF(accept_failure_backs_off_and_recovers);
     }
     RUN_IF(repeated_lws_lines_are_collapsed);
+    RUN_IF(fd_limit_is_raised);
     RUN_IF(upgrades_are_refused);
     RUN_IF(caps_refuse_then_recover);
     RUN_IF(every_connection_state_times_out);

@@ -211,7 +211,7 @@ peer_of(const struct sockaddr_storage *ss, int *family, unsigned char *addr)
         memcpy(addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
 }
 
-/* Why `fd` from `ss` may not be kept, or NULL. */
+/* Why connection `fd` from `addr` may not be kept (counted), or NULL. */
 static const char *
 refusal(struct dbot__http *h, int fd, int family, const unsigned char *addr)
 {
@@ -270,7 +270,7 @@ adopt(struct dbot__http *h, int fd, int family, const unsigned char *addr)
      * freed meanwhile had no opaque data yet, so WSI_DESTROY left c alone. */
     wsi = lws_adopt_socket_vhost(h->vh, fd);
     if (!wsi) {
-        LOG_W("http", "could not adopt a connection (out of memory?)");
+        log_refusal(h, "could not adopt a connection (out of memory?)");
         conn_unlink_free(c);
         return;
     }

@@ -20,6 +20,7 @@
 #include "dispatch.h"
 #include "gateway.h"
 #include "health.h"
+#include "http.h"
 #include "interaction.h"
 #include "log.h"
 #include "loop.h"
@@ -394,6 +395,10 @@ create_loop(dbot *bot)
     struct dbot__loop_opts lo = { .protocols = protocols,
                                   .ca_file = bot->cfg.ca_file };
 
+    /* lws sizes its descriptor tables from RLIMIT_NOFILE when the
+     * context is made, so raise it first; the listener keeps the last
+     * ones free (http.c). */
+    dbot__http_raise_fd_limit();
     return dbot__loop_new(&bot->loop, &lo);
 }
 
@@ -595,6 +600,7 @@ tick_cb(lws_sorted_usec_list_t *sul)
         reload_config(bot);
     }
     dbot__health_tick(bot->health);
+    dbot__loop_flush_logs(bot->loop);
     dbot__pool_expire(bot->pool);
     dbot__service_tick(bot->svc);
     if (bot->stopping) {

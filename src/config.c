@@ -78,6 +78,9 @@ dbot__config_defaults(struct dbot_config *cfg)
     cfg->http_listen = NULL;
     cfg->http_host = NULL;
     cfg->http_port = -1;
+    cfg->http_max_connections = 16;
+    cfg->http_max_per_ip = 4;
+    cfg->http_timeout_ms = 5000;
     cfg->token_credential = NULL;
 }
 
@@ -779,6 +782,11 @@ static const struct field {
      * would only cost a failed attempt before identifying. */
     INT_FIELD("resume_window_s", resume_window_s, 0, 900),
     { "http_listen", f_http_listen, 0, 0, 0 },
+    /* A monitoring port needs a handful of connections; the caps keep a
+     * flood from taking the descriptors the gateway and REST need. */
+    INT_FIELD("http_max_connections", http_max_connections, 1, 4096),
+    INT_FIELD("http_max_per_ip", http_max_per_ip, 1, 4096),
+    INT_FIELD("http_timeout_ms", http_timeout_ms, 100, 600000),
     { "token_credential", f_token_credential, 0, 0, 0 },
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])

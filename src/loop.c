@@ -14,7 +14,9 @@
  */
 #include "loop.h"
 
+#include "clock.h"
 #include "log.h"
+#include "log_repeat.h"
 #include "queue.h"
 
 #include <dbot/dbot.h>
@@ -59,6 +61,23 @@ loop_protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     return 0;
 }
 
+/* lws's log callback takes no user pointer, and lws logs from every
+ * thread that runs a context (the fake Discord in tests runs its own), so
+ * the collapser of its repeated lines is one process-wide object, as the
+ * log sink is. It stops a failure that lws reports on every loop turn
+ * ("accept: errno 24") from flooding the log. */
+static struct dbot__log_repeat lws_repeat = {
+    .mu = PTHREAD_MUTEX_INITIALIZER,
+    .window_ms = DBOT__LOG_REPEAT_WINDOW_MS,
+};
+
+static void
+lws_line_out(void *ud, int level, const char *line)
+{
+    (void)ud;
+    dbot_log(level, "lws", "%s", line);
+}
+
 static void
 lws_log_emit(int level, const char *line)
 {
@@ -72,8 +91,9 @@ lws_log_emit(int level, const char *line)
         n = sizeof buf - 1;
     memcpy(buf, line, n);
     buf[n] = '\0';
-    dbot_log(level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG, "lws", "%s",
-             buf);
+    dbot__log_repeat_feed(&lws_repeat,
+                          level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG,
+                          buf, dbot__clock_ms(), lws_line_out, NULL);
 }
 
 int
@@ -234,4 +254,11 @@ dbot__loop_timer(struct dbot__loop *l, lws_sorted_usec_list_t *sul, sul_cb_t fn,
                  int64_t ms)
 {
     lws_sul_schedule(l->ctx, 0, sul, fn, (lws_usec_t)ms * LWS_US_PER_MS);
+}
+
+void
+dbot__loop_flush_logs(struct dbot__loop *l)
+{
+    (void)l;
+    dbot__log_repeat_flush(&lws_repeat, dbot__clock_ms(), lws_line_out, NULL);
 }

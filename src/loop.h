@@ -73,4 +73,9 @@ int dbot__loop_turn(struct dbot__loop *l);
 void dbot__loop_timer(struct dbot__loop *l, lws_sorted_usec_list_t *sul,
                       sul_cb_t fn, int64_t ms);
 
+/* Write the "(repeated N times)" summaries of lws lines whose window has
+ * closed (a storm of one line is logged as the line and a count). Call
+ * from a periodic tick. Loop thread. */
+void dbot__loop_flush_logs(struct dbot__loop *l);
+
 #endif

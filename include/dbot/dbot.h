@@ -139,7 +139,8 @@ typedef struct dbot dbot;
  * Desc: load the configuration and create a bot. `config_path` may be NULL:
  *       then $DBOT_CONFIG, then "config.json" if it exists, else only the
  *       environment ($DISCORD_TOKEN, $DBOT_API_URL) configures the bot.
- *       Errors are logged with the field that is wrong.
+ *       Errors are logged with the field that is wrong. Process-wide: the
+ *       soft RLIMIT_NOFILE is raised to the hard limit (at most 65536).
  * Returns: 0 and *out, or DBOT_ECONFIG / DBOT_ENOMEM. */
 DBOT_API int dbot_new(dbot **out, const char *config_path);
 

@@ -649,6 +649,7 @@ tick_cb(lws_sorted_usec_list_t *sul)
     }
     dbot__health_tick(bot->health);
     dbot__pool_expire(bot->pool);
+    dbot__interactions_tick(bot->interactions);
     dbot__service_tick(bot->svc);
     if (bot->stopping) {
         if (shutdown_finished(bot))

@@ -34,6 +34,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Replay guard: ids remembered at once. A token's life at 1,000
+ * interactions a second is 900,000; beyond that the oldest are forgotten
+ * early (32 bytes each: 32 MiB at the cap). */
+#define SEEN_MAX (1u << 20)
+
 static const char MSG_UNKNOWN[] =
     "Sorry, this command is not available right now.";
 static const char MSG_FAILED[] = "Sorry, something went wrong running this "
@@ -438,16 +443,69 @@ run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
               m->name, dbot_strerror(rc), describe(ix));
 }
 
+/* Is this an interaction a handler can answer over the gateway? PING (1)
+ * is for HTTP endpoints, where the answer is a PONG in the HTTP reply; a
+ * callback to it, like one to a type this version does not know, is a
+ * 400, so those are left unanswered. */
+static int
+answerable_type(int type)
+{
+    return type == DBOT_IX_COMMAND || type == DBOT_IX_COMPONENT ||
+           type == DBOT_IX_AUTOCOMPLETE || type == DBOT_IX_MODAL_SUBMIT;
+}
+
+/* Should this arrival run a handler? Not when it is a replay: Discord
+ * may deliver an event twice (a new session replaying it, two sessions
+ * while resharding), and a second run acknowledges twice (40060) and
+ * repeats the handler's side effects. */
+static int
+first_arrival(struct dbot__interactions *ixs, uint64_t id, int type)
+{
+    int rc;
+
+    if (!answerable_type(type)) {
+        ixs->stats.ignored++;
+        LOG_I("interaction",
+              "ignoring interaction %" PRIu64 " of type %d: not one a bot "
+              "answers over the gateway",
+              id, type);
+        return 0;
+    }
+    rc = dbot__ix_seen_add(&ixs->seen, id, dbot_now_ms());
+    if (rc == 1) {
+        ixs->stats.duplicates++;
+        LOG_W("interaction",
+              "interaction %" PRIu64 " delivered again (a replay): dropped; "
+              "its handler already ran",
+              id);
+        return 0;
+    }
+    if (rc < 0)
+        LOG_W("interaction",
+              "cannot remember interaction %" PRIu64 " (%s): a replay of it "
+              "would run its handler again",
+              id, dbot_strerror(rc));
+    return 1;
+}
+
 void
 dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
 {
     dbot_interaction *ix;
     struct dbot__route_match m;
     enum dbot__route_kind kind;
-    const char *key, *option = NULL;
+    const char *key, *option = NULL, *token = dbot_ix_token(d);
     int found = 0, deadline;
+    uint64_t id = dbot_ix_id(d);
     char path[256];
 
+    ixs->stats.received++;
+    if (!id || !token || !token[0]) {
+        LOG_W("interaction", "INTERACTION_CREATE without id or token ignored");
+        return;
+    }
+    if (!first_arrival(ixs, id, dbot_ix_type(d)))
+        return;
     ix = calloc(1, sizeof *ix);
     if (!ix)
         return;
@@ -455,13 +513,12 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
     ix->refs = 1;
     ix->t_recv = dbot_now_ms();
     ix->json = cJSON_Duplicate(d, 1);
-    ix->id = dbot_ix_id(d);
+    ix->id = id;
     ix->app_id = dbot_ix_application_id(d);
     ix->type = dbot_ix_type(d);
     ix->token = ix->json ? dbot_ix_token(ix->json) : NULL;
-    ixs->stats.received++;
-    if (!ix->json || !ix->id || !ix->token || !ix->token[0]) {
-        LOG_W("interaction", "INTERACTION_CREATE without id or token ignored");
+    if (!ix->token) {
+        LOG_E("interaction", "out of memory copying interaction %" PRIu64, id);
         cJSON_Delete(ix->json);
         free(ix);
         return;
@@ -488,13 +545,9 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
     case DBOT_IX_COMPONENT:
         kind = DBOT__ROUTE_COMPONENT, key = ix->custom_id;
         break;
-    case DBOT_IX_MODAL_SUBMIT:
+    default: /* DBOT_IX_MODAL_SUBMIT: first_arrival let no other through */
         kind = DBOT__ROUTE_MODAL, key = ix->custom_id;
         break;
-    default:
-        LOG_D("interaction", "ignoring interaction type %d", ix->type);
-        dbot_interaction_unref(ix);
-        return;
     }
     deadline = cfg_of(ix)->ack_deadline_ms;
     if (deadline > 0)
@@ -596,6 +649,7 @@ dbot__interactions_new(struct dbot__interactions **out, dbot *bot)
         return DBOT_ENOMEM;
     ixs->bot = bot;
     ixs->token_life_ms = TOKEN_LIFE_MS;
+    dbot__ix_seen_init(&ixs->seen, TOKEN_LIFE_MS, SEEN_MAX);
     if (dbot__routes_new(&ixs->routes) < 0) {
         free(ixs);
         return DBOT_ENOMEM;
@@ -621,6 +675,7 @@ dbot__interactions_free(struct dbot__interactions *ixs)
         free(ix);
     }
     dbot__routes_free(ixs->routes);
+    dbot__ix_seen_close(&ixs->seen);
     cJSON_Delete(ixs->commands);
     free(ixs->offload.busy_text);
     free(ixs);
@@ -667,9 +722,16 @@ dbot__interactions_stats(const struct dbot__interactions *ixs,
 }
 
 void
+dbot__interactions_tick(struct dbot__interactions *ixs)
+{
+    dbot__ix_seen_expire(&ixs->seen, dbot_now_ms());
+}
+
+void
 dbot__interactions_set_token_life(struct dbot__interactions *ixs, int64_t ms)
 {
     ixs->token_life_ms = ms;
+    ixs->seen.life_ms = ms;
 }
 
 struct dbot__routes *

@@ -21,7 +21,9 @@ struct dbot__ix_stats {
     uint64_t unknown_routes; /* answered "unknown command" */
     uint64_t never_answered; /* answered with an error for the handler */
     uint64_t failed;         /* initial response refused or lost */
-    uint64_t refused_locally; /* second responses, expired tokens */
+    uint64_t refused_locally; /* second responses, expired tokens, limits */
+    uint64_t duplicates;      /* delivered again (replays): dropped */
+    uint64_t ignored;         /* PING and unknown types: not answered */
     uint64_t ack_ms_hist[DBOT__ACK_HIST_BUCKETS];
     int64_t ack_ms_max;
     int64_t ack_ms_sum; /* for the metrics histogram's _sum */
@@ -57,6 +59,10 @@ int dbot__interactions_waiting(const struct dbot__interactions *ixs);
  * reply, or an edit of "thinking..."). Returns how many were answered;
  * call again to catch defers that were in flight. */
 int dbot__interactions_give_up(struct dbot__interactions *ixs);
+
+/* Periodic (loop thread): forget replay-guard ids whose tokens expired,
+ * so an idle bot gives that memory back. */
+void dbot__interactions_tick(struct dbot__interactions *ixs);
 
 /* Tests only: shorten the 15-minute token life. */
 void dbot__interactions_set_token_life(struct dbot__interactions *ixs,

@@ -10,6 +10,7 @@
 #define DBOT_SRC_INTERACTION_IMPL_H
 
 #include "interaction.h"
+#include "interaction_seen.h"
 
 #include <dbot/interaction.h>
 #include <dbot/rest.h>
@@ -38,6 +39,7 @@ struct dbot__interactions {
     int64_t token_life_ms; /* 15 min; shorter only in tests */
     struct dbot__offload_conf offload; /* interaction_offload.c */
     dbot_interaction *live; /* every interaction not yet freed */
+    struct dbot__ix_seen seen; /* ids delivered within a token's life */
 };
 
 struct dbot_interaction {

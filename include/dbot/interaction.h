@@ -18,6 +18,15 @@
  * refused locally with DBOT_ESTATE, never sent to fail with 40060. After
  * the token's 15 minutes every call fails locally with DBOT_EEXPIRED.
  *
+ * ONCE PER INTERACTION. Discord may deliver an INTERACTION_CREATE twice
+ * (a new session replaying it, two sessions while resharding). The second
+ * delivery of an id seen within the token's 15 minutes is dropped and
+ * logged: the handler runs once and the interaction is acknowledged once.
+ * The ids are kept for those 15 minutes only (O(1) lookup, memory bounded
+ * by the arrivals of one token lifetime). PING (type 1, meant for HTTP
+ * endpoints) and types this version does not know reach no handler and get
+ * no answer: any callback to them would be refused.
+ *
  * NEVER SILENT. A handler that returns < 0 without answering, or lets go of
  * the interaction (returns without answering and holds no reference), gets
  * an ephemeral error answered for it; a deferred interaction that nobody

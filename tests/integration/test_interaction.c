@@ -727,6 +727,93 @@ TEST(abandoned_deferral_is_edited_to_an_error)
     finish_clean();
 }
 
+/* The INTERACTION_CREATE the fake sent for `id`, as the bot received it
+ * (the fake added id, token, application_id and version). */
+static char *
+delivered_json(uint64_t id, const char *json)
+{
+    struct fakecord_ix_log l = h_ix_log(&H, id);
+    cJSON *d = cJSON_Parse(json);
+    char buf[32];
+    char *text;
+
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)id);
+    cJSON_AddStringToObject(d, "id", buf);
+    cJSON_AddStringToObject(d, "token", l.token);
+    cJSON_AddStringToObject(d, "application_id", FAKECORD_APP_ID);
+    cJSON_AddNumberToObject(d, "version", 1);
+    text = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    fakecord_ix_log_free(&l);
+    return text;
+}
+
+/* Discord may deliver an event again: here a new session (after 4009)
+ * carries the same INTERACTION_CREATE. The handler runs once and the
+ * interaction is acknowledged once (a second callback would be 40060). */
+TEST(replayed_interaction_runs_its_handler_once)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+    char *again;
+
+    start("");
+    calls = 0;
+    id = push(command_json("ping"));
+    l = ixlog_wait(id, 1, 0);
+    fakecord_ix_log_free(&l);
+    ASSERT_EQ(calls, 1);
+    again = delivered_json(id, command_json("ping"));
+    /* Same session first, while the token is young. */
+    ASSERT_GE(fakecord_push_event(H.fc, "INTERACTION_CREATE", again), 0);
+    ASSERT_TRUE(h_log_wait("delivered again (a replay): dropped",
+                           check_timeout_ms_(10000)));
+    /* Then across sessions: 4009 ends the session, the bot identifies
+     * anew, and the new session delivers it once more. */
+    ASSERT_GE(fakecord_close(H.fc, 4009), 0);
+    WAIT_UNTIL(h_count(&H, "READY") >= 2, 10000);
+    h_log_reset();
+    ASSERT_GE(fakecord_push_event(H.fc, "INTERACTION_CREATE", again), 0);
+    ASSERT_TRUE(h_log_wait("delivered again (a replay): dropped",
+                           check_timeout_ms_(10000)));
+    free(again);
+    /* A fresh interaction still runs: only the replays were dropped. */
+    l = ixlog_wait(push(command_json("ping")), 1, 0);
+    fakecord_ix_log_free(&l);
+    ASSERT_EQ(calls, 2);
+    ASSERT_EQ(h_finish(&H, 1), 0); /* every request sent has landed */
+    l = h_ix_log(&H, id);
+    ASSERT_EQ(l.callbacks, 1);
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
+/* PING (type 1) is for HTTP endpoints, and a type this version does not
+ * know has no answer it could give: neither is answered (a message
+ * callback to a PING is a 400 from Discord). */
+TEST(ping_and_unknown_types_are_not_answered)
+{
+    struct fakecord_ix_log l;
+    uint64_t ping, future;
+
+    start("");
+    ping = push("{\"type\":1}");
+    future = push("{\"type\":42,\"data\":{\"custom_id\":\"x\"}," INVOKER "}");
+    ASSERT_TRUE(h_log_wait("of type 1: not one a bot answers",
+                           check_timeout_ms_(10000)));
+    ASSERT_TRUE(h_log_wait("of type 42: not one a bot answers",
+                           check_timeout_ms_(10000)));
+    /* Stopping lets every request already handed to REST land first. */
+    ASSERT_EQ(h_finish(&H, 1), 0);
+    l = h_ix_log(&H, ping);
+    ASSERT_EQ(l.callbacks, 0);
+    fakecord_ix_log_free(&l);
+    l = h_ix_log(&H, future);
+    ASSERT_EQ(l.callbacks, 0);
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
 static const dbot_option ping_opts[] = {
     { .type = DBOT_OPT_BOOLEAN, .name = "loud", .description = "Shout it" },
     { 0 },
@@ -813,6 +900,8 @@ main(void)
     RUN(followups_edits_and_deletes);
     RUN(abandoned_deferral_is_edited_to_an_error);
     RUN(commands_registered_only_when_changed);
+    RUN(replayed_interaction_runs_its_handler_once);
+    RUN(ping_and_unknown_types_are_not_answered);
     RUN(stop_tells_waiting_users_the_bot_is_restarting);
 #ifndef NDEBUG
     RUN(calls_off_the_loop_thread_are_refused);

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "health.h"
 #include "log.h"
+#include "msgcheck.h"
 
 #include <dbot/command.h>
 #include <dbot/interaction_data.h>
@@ -38,6 +39,11 @@
  * interactions a second is 900,000; beyond that the oldest are forgotten
  * early (32 bytes each: 32 MiB at the cap). */
 #define SEEN_MAX (1u << 20)
+
+/* Discord takes the initial response within 3 s of the interaction's
+ * creation; a fallback sent later would only earn 10062. The margin
+ * covers the gateway's delivery and the request's own trip. */
+#define INITIAL_WINDOW_MS 2800
 
 static const char MSG_UNKNOWN[] =
     "Sorry, this command is not available right now.";
@@ -128,6 +134,74 @@ ix_free(dbot_interaction *ix)
 
 /* ---- initial response ----------------------------------------------------- */
 
+/* Did Discord refuse this response for what it said (a 4xx such as 50035
+ * Invalid Form Body), so that another answer would still be taken? Not
+ * after 40060 (the interaction is answered already), 10062/10015/50027 or
+ * 401/404 (the token is dead), or a 429. */
+static int
+refused_for_its_body(const dbot_rest_result *res)
+{
+    return res->status >= 400 && res->status < 500 && res->status != 401 &&
+           res->status != 404 && res->status != 429 &&
+           res->discord_code != 40060 && res->discord_code != 10062 &&
+           res->discord_code != 10015 && res->discord_code != 50027;
+}
+
+/* The error answer as an initial response: an ephemeral message, or for
+ * autocomplete (which has no messages; text may be NULL) an empty choice
+ * list. */
+static int
+send_error_initial(dbot_interaction *ix, const char *text)
+{
+    cJSON *d;
+    int rc;
+
+    if (ix->type == DBOT_IX_AUTOCOMPLETE) {
+        d = cJSON_CreateObject();
+        if (d && !cJSON_AddArrayToObject(d, "choices")) {
+            cJSON_Delete(d);
+            d = NULL;
+        }
+        rc = d ? dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d) : DBOT_ENOMEM;
+    } else {
+        d = dbot__ix_text_message(text, 1);
+        rc = d ? dbot__ix_send_initial(ix, CB_MESSAGE, d) : DBOT_ENOMEM;
+    }
+    cJSON_Delete(d);
+    return rc;
+}
+
+/* Discord refused the initial response and nothing acknowledged the
+ * interaction: while the 3 s last, it still takes one, so the user gets
+ * the error answer instead of "This interaction failed". Once only. */
+static void
+fall_back_initial(dbot_interaction *ix, const dbot_rest_result *res)
+{
+    int64_t age = dbot_now_ms() - ix->t_recv;
+
+    if (ix->fell_back || !refused_for_its_body(res) ||
+        dbot_is_stopping(dbot__ix_bot_of(ix)))
+        return;
+    if (age >= INITIAL_WINDOW_MS) {
+        LOG_W("interaction",
+              "%s (%" PRIu64 ") is %lld ms old: too late to send an error "
+              "answer instead",
+              describe(ix), ix->id, (long long)age);
+        return;
+    }
+    ix->fell_back = 1;
+    ix->state = DBOT_IXS_RECEIVED;
+    if (send_error_initial(ix, MSG_FAILED) < 0) {
+        ix->state = DBOT_IXS_FAILED;
+        return;
+    }
+    ix->owner->stats.never_answered++;
+    LOG_W("interaction",
+          "told the user of %s (%" PRIu64 ") it failed, "
+          "with an ephemeral error answer",
+          describe(ix), ix->id);
+}
+
 static void
 initial_done(dbot *bot, const dbot_rest_result *res, void *arg)
 {
@@ -144,24 +218,26 @@ initial_done(dbot *bot, const dbot_rest_result *res, void *arg)
             dbot__ix_send_edit(ix, edit);
             cJSON_Delete(edit);
         }
-    } else if (res->err != DBOT_ECANCELED) {
+        dbot_interaction_unref(ix);
+        return;
+    }
+    ix->state = DBOT_IXS_FAILED;
+    if (res->err != DBOT_ECANCELED) {
         ix->owner->stats.failed++;
-        ix->state = DBOT_IXS_FAILED;
         LOG_E("interaction",
               "initial response to %s (%" PRIu64 ") failed after %lld ms: "
               "HTTP %d, code %d: %s",
-              describe(ix), ix->id,
-              (long long)(dbot_now_ms() - ix->t_recv), res->status,
-              res->discord_code, res->message ? res->message : "");
-    } else {
-        ix->state = DBOT_IXS_FAILED;
+              describe(ix), ix->id, (long long)(dbot_now_ms() - ix->t_recv),
+              res->status, res->discord_code, res->message ? res->message : "");
     }
-    if (ix->state == DBOT_IXS_FAILED && ix->parked_edit) {
+    if (ix->parked_edit) {
         LOG_W("interaction", "dropping the edit of %s: no response to edit",
               describe(ix));
         cJSON_Delete(ix->parked_edit);
         ix->parked_edit = NULL;
     }
+    if (res->err != DBOT_ECANCELED)
+        fall_back_initial(ix, res);
     dbot_interaction_unref(ix);
 }
 
@@ -225,6 +301,7 @@ later_new(dbot_interaction *ix, const char *what)
         return NULL;
     l->ix = dbot_interaction_ref(ix);
     l->what = what;
+    l->completes_defer = 0;
     return l;
 }
 
@@ -255,6 +332,36 @@ dbot__ix_followup_later(dbot_interaction *ix, const char *what, int *rc)
     return l;
 }
 
+/* An edit that answers a deferred interaction ("thinking...") was
+ * refused for what it said: edit in the error text instead, once, so the
+ * user is not left with "thinking..." until the token dies. */
+static void
+edit_done(dbot *bot, const dbot_rest_result *res, void *arg)
+{
+    struct dbot__ix_later *l = arg;
+    dbot_interaction *ix = dbot_interaction_ref(l->ix);
+    int fall_back = res->err && res->err != DBOT_ECANCELED &&
+                    l->completes_defer && !ix->fell_back &&
+                    refused_for_its_body(res) && !dbot__ix_expired(ix) &&
+                    !dbot_is_stopping(bot);
+
+    dbot__ix_later_done(bot, res, arg); /* logs the failure; frees l */
+    if (fall_back) {
+        cJSON *m = dbot__ix_text_message(MSG_FAILED, 0);
+
+        ix->fell_back = 1;
+        if (m && dbot__ix_send_edit(ix, m) == 0) {
+            ix->owner->stats.never_answered++;
+            LOG_W("interaction",
+                  "told the user of %s (%" PRIu64 ") it failed, in place of "
+                  "\"thinking...\"",
+                  describe(ix), ix->id);
+        }
+        cJSON_Delete(m);
+    }
+    dbot_interaction_unref(ix);
+}
+
 int
 dbot__ix_send_edit(dbot_interaction *ix, const cJSON *data)
 {
@@ -263,10 +370,37 @@ dbot__ix_send_edit(dbot_interaction *ix, const cJSON *data)
 
     if (!l)
         return DBOT_ENOMEM;
+    l->completes_defer = ix->state == DBOT_IXS_DEFERRED;
     ix->state = DBOT_IXS_DONE;
     rc = dbot_original_edit(dbot__ix_bot_of(ix), ix->app_id, ix->token, data,
-                            dbot__ix_later_done, l);
+                            edit_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
+}
+
+int
+dbot__ix_check(dbot_interaction *ix, enum dbot__ix_body kind, const cJSON *data,
+               const char *what)
+{
+    struct dbot__bld b = { 0 };
+    int rc;
+
+    switch (kind) {
+    case DBOT__IX_CHOICES:
+        rc = dbot__check_choices(&b, data);
+        break;
+    case DBOT__IX_MODAL:
+        rc = dbot__check_modal(&b, data);
+        break;
+    default:
+        rc = dbot__check_message(&b, data);
+        break;
+    }
+    if (rc == 0)
+        return 0;
+    ix->owner->stats.refused_locally++;
+    LOG_E("interaction", "%s of %s (%" PRIu64 ") not sent: %s", what,
+          describe(ix), ix->id, b.err);
+    return rc;
 }
 
 int
@@ -324,10 +458,7 @@ deadline_cb(lws_sorted_usec_list_t *sul)
           (long long)age);
     if (ix->type == DBOT_IX_AUTOCOMPLETE) {
         /* Autocomplete cannot be deferred: answer with no choices. */
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddItemToObject(d, "choices", cJSON_CreateArray());
-        dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
-        cJSON_Delete(d);
+        send_error_initial(ix, NULL);
         return;
     }
     dbot__ix_send_initial(ix, ix->type == DBOT_IX_COMPONENT ? CB_DEFER_UPDATE
@@ -361,17 +492,7 @@ answer_for_silent_handler(dbot_interaction *ix, const char *text)
     if (dbot__ix_expired(ix) || dbot_is_stopping(dbot__ix_bot_of(ix)))
         return 0;
     if (ix->state == DBOT_IXS_RECEIVED) {
-        if (ix->type == DBOT_IX_AUTOCOMPLETE) {
-            cJSON *d = cJSON_CreateObject();
-            cJSON_AddItemToObject(d, "choices", cJSON_CreateArray());
-            rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
-            cJSON_Delete(d);
-            return rc == 0;
-        }
-        m = dbot__ix_text_message(text, 1);
-        if (m)
-            rc = dbot__ix_send_initial(ix, CB_MESSAGE, m);
-        cJSON_Delete(m);
+        rc = send_error_initial(ix, text);
     } else if (ix->state == DBOT_IXS_DEFERRED) {
         m = dbot__ix_text_message(text, 0);
         if (m)
@@ -615,11 +736,7 @@ dbot__interactions_give_up(struct dbot__interactions *ixs)
             (ix->state == DBOT_IXS_DEFERRING && ix->parked_edit))
             continue;
         if (ix->type == DBOT_IX_AUTOCOMPLETE) {
-            cJSON *d = cJSON_CreateObject();
-
-            cJSON_AddItemToObject(d, "choices", cJSON_CreateArray());
-            rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
-            cJSON_Delete(d);
+            rc = send_error_initial(ix, NULL);
         } else {
             m = dbot__ix_text_message(MSG_STOPPING, ix->state == DBOT_IXS_RECEIVED);
             if (m)

@@ -23,9 +23,13 @@
 int
 dbot_interaction_reply_json(dbot_interaction *ix, const cJSON *data)
 {
+    int rc;
+
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    if ((rc = dbot__ix_check(ix, DBOT__IX_MESSAGE, data, "reply")) < 0)
+        return rc;
     return dbot__ix_answer(ix, CB_MESSAGE, data, "reply");
 }
 
@@ -60,11 +64,15 @@ dbot_interaction_reply_ephemeral(dbot_interaction *ix, const char *content)
 int
 dbot_interaction_update_json(dbot_interaction *ix, const cJSON *data)
 {
+    int rc;
+
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
     if (ix->type != DBOT_IX_COMPONENT && ix->type != DBOT_IX_MODAL_SUBMIT)
         return DBOT_EINVAL;
+    if ((rc = dbot__ix_check(ix, DBOT__IX_MESSAGE, data, "update")) < 0)
+        return rc;
     return dbot__ix_answer(ix, CB_UPDATE, data, "update");
 }
 
@@ -113,11 +121,15 @@ dbot_interaction_defer_update(dbot_interaction *ix)
 int
 dbot_interaction_modal_json(dbot_interaction *ix, const cJSON *data)
 {
+    int rc;
+
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
     if (ix->type == DBOT_IX_MODAL_SUBMIT || ix->type == DBOT_IX_AUTOCOMPLETE)
         return DBOT_EINVAL; /* Discord allows no modal in answer to these */
+    if ((rc = dbot__ix_check(ix, DBOT__IX_MODAL, data, "modal")) < 0)
+        return rc;
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, "modal");
     if (ix->state != DBOT_IXS_RECEIVED)
@@ -131,7 +143,7 @@ dbot_interaction_autocomplete(dbot_interaction *ix, const cJSON *choices)
     cJSON *d;
     int rc;
 
-    if (!ix || !cJSON_IsArray(choices) || cJSON_GetArraySize(choices) > 25)
+    if (!ix || !cJSON_IsArray(choices))
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
     if (ix->type != DBOT_IX_AUTOCOMPLETE)
@@ -143,7 +155,9 @@ dbot_interaction_autocomplete(dbot_interaction *ix, const cJSON *choices)
         cJSON_Delete(d);
         return DBOT_ENOMEM;
     }
-    rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
+    rc = dbot__ix_check(ix, DBOT__IX_CHOICES, d, "autocomplete result");
+    if (rc == 0)
+        rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
     cJSON_Delete(d);
     return rc;
 }
@@ -151,9 +165,13 @@ dbot_interaction_autocomplete(dbot_interaction *ix, const cJSON *choices)
 int
 dbot_interaction_edit_original_json(dbot_interaction *ix, const cJSON *data)
 {
+    int rc;
+
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    if ((rc = dbot__ix_check(ix, DBOT__IX_MESSAGE, data, "edit")) < 0)
+        return rc;
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, "edit");
     switch (ix->state) {
@@ -215,6 +233,8 @@ dbot_interaction_followup_edit_json(dbot_interaction *ix, uint64_t message_id,
     if (!ix || !data || !message_id)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    if ((rc = dbot__ix_check(ix, DBOT__IX_MESSAGE, data, "followup edit")) < 0)
+        return rc;
     l = dbot__ix_followup_later(ix, "followup edit", &rc);
     if (!l)
         return rc;
@@ -249,6 +269,8 @@ dbot_interaction_followup_json(dbot_interaction *ix, const cJSON *data)
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    if ((rc = dbot__ix_check(ix, DBOT__IX_MESSAGE, data, "followup")) < 0)
+        return rc;
     /* Followups need the initial response to have landed (a followup to a
      * pending defer would edit the loading message instead). */
     l = dbot__ix_followup_later(ix, "followup", &rc);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the libFuzzer drivers. Usage: scripts/fuzz.sh [seconds] [name...]
-# (default 60 s each; names: config zstream gateway_codec). Needs clang.
+# (default 60 s each; default names: config zstream gateway_codec; also
+# options ratelimit emoji interaction). Needs clang.
 # New inputs go to build-fuzz/corpus-<name>; crashes to build-fuzz/crash-*.
 # Copy a fixed crasher into tests/fuzz/corpus/<name>/ so the replay test
 # keeps it fixed.

@@ -564,32 +564,22 @@ run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
               m->name, dbot_strerror(rc), describe(ix));
 }
 
-/* Is this an interaction a handler can answer over the gateway? PING (1)
- * is for HTTP endpoints, where the answer is a PONG in the HTTP reply; a
- * callback to it, like one to a type this version does not know, is a
- * 400, so those are left unanswered. */
-static int
-answerable_type(int type)
-{
-    return type == DBOT_IX_COMMAND || type == DBOT_IX_COMPONENT ||
-           type == DBOT_IX_AUTOCOMPLETE || type == DBOT_IX_MODAL_SUBMIT;
-}
-
 /* Should this arrival run a handler? Not when it is a replay: Discord
  * may deliver an event twice (a new session replaying it, two sessions
  * while resharding), and a second run acknowledges twice (40060) and
  * repeats the handler's side effects. */
 static int
-first_arrival(struct dbot__interactions *ixs, uint64_t id, int type)
+first_arrival(struct dbot__interactions *ixs, const struct dbot__ix_view *v)
 {
+    uint64_t id = v->id;
     int rc;
 
-    if (!answerable_type(type)) {
+    if (!v->answerable) {
         ixs->stats.ignored++;
         LOG_I("interaction",
               "ignoring interaction %" PRIu64 " of type %d: not one a bot "
               "answers over the gateway",
-              id, type);
+              id, v->type);
         return 0;
     }
     rc = dbot__ix_seen_add(&ixs->seen, id, dbot_now_ms());
@@ -614,18 +604,15 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
 {
     dbot_interaction *ix;
     struct dbot__route_match m;
-    enum dbot__route_kind kind;
-    const char *key, *option = NULL, *token = dbot_ix_token(d);
+    struct dbot__ix_view v;
     int found = 0, deadline;
-    uint64_t id = dbot_ix_id(d);
-    char path[256];
 
     ixs->stats.received++;
-    if (!id || !token || !token[0]) {
+    if (dbot__ix_view_read(d, &v) < 0) {
         LOG_W("interaction", "INTERACTION_CREATE without id or token ignored");
         return;
     }
-    if (!first_arrival(ixs, id, dbot_ix_type(d)))
+    if (!first_arrival(ixs, &v))
         return;
     ix = calloc(1, sizeof *ix);
     if (!ix)
@@ -634,16 +621,19 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
     ix->refs = 1;
     ix->t_recv = dbot_now_ms();
     ix->json = cJSON_Duplicate(d, 1);
-    ix->id = id;
-    ix->app_id = dbot_ix_application_id(d);
-    ix->type = dbot_ix_type(d);
-    ix->token = ix->json ? dbot_ix_token(ix->json) : NULL;
-    if (!ix->token) {
-        LOG_E("interaction", "out of memory copying interaction %" PRIu64, id);
+    /* The view borrowed from d, which the dispatcher frees after this
+     * call: read it again from our copy. */
+    if (!ix->json || dbot__ix_view_read(ix->json, &v) < 0) {
+        LOG_E("interaction", "out of memory copying interaction %" PRIu64,
+              v.id);
         cJSON_Delete(ix->json);
         free(ix);
         return;
     }
+    ix->id = v.id;
+    ix->app_id = v.app_id;
+    ix->type = v.type;
+    ix->token = v.token;
     dbot_log_add_secret(ix->token);
     ix->live_next = ixs->live;
     if (ixs->live)
@@ -651,43 +641,28 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
     ixs->live = ix;
     if (!ixs->app_id)
         ixs->app_id = ix->app_id;
-    if (dbot_ix_command_path(ix->json, path, sizeof path) >= 0)
-        ix->path = strdup(path);
-    ix->custom_id = dbot_ix_custom_id(ix->json);
+    if (v.path[0])
+        ix->path = strdup(v.path);
+    ix->custom_id = v.custom_id;
 
-    switch (ix->type) {
-    case DBOT_IX_COMMAND:
-        kind = DBOT__ROUTE_COMMAND, key = ix->path;
-        break;
-    case DBOT_IX_AUTOCOMPLETE:
-        kind = DBOT__ROUTE_AUTOCOMPLETE, key = ix->path;
-        dbot_ix_focused(ix->json, &option, NULL);
-        break;
-    case DBOT_IX_COMPONENT:
-        kind = DBOT__ROUTE_COMPONENT, key = ix->custom_id;
-        break;
-    default: /* DBOT_IX_MODAL_SUBMIT: first_arrival let no other through */
-        kind = DBOT__ROUTE_MODAL, key = ix->custom_id;
-        break;
-    }
     deadline = cfg_of(ix)->ack_deadline_ms;
     if (deadline > 0)
         lws_sul_schedule(dbot__bot_lws(ixs->bot), 0, &ix->deadline_sul,
                          deadline_cb, (lws_usec_t)deadline * 1000);
     lws_sul_schedule(dbot__bot_lws(ixs->bot), 0, &ix->abandon_sul, abandon_cb,
                      (lws_usec_t)cfg_of(ix)->interaction_timeout_ms * 1000);
-    found = dbot__routes_find(ixs->routes, kind, key, option, &m);
+    found = dbot__routes_find(ixs->routes, v.kind, v.key, v.option, &m);
     if (found) {
         run_handler(ix, &m);
     } else {
         ixs->stats.unknown_routes++;
         LOG_W("interaction", "no handler for %s \"%s\"; answered \"unknown\"",
-              kind == DBOT__ROUTE_COMMAND        ? "command"
-              : kind == DBOT__ROUTE_AUTOCOMPLETE ? "autocomplete of"
-              : kind == DBOT__ROUTE_COMPONENT    ? "component"
-                                                 : "modal",
-              key ? key : "?");
-        if (kind == DBOT__ROUTE_AUTOCOMPLETE) {
+              v.kind == DBOT__ROUTE_COMMAND        ? "command"
+              : v.kind == DBOT__ROUTE_AUTOCOMPLETE ? "autocomplete of"
+              : v.kind == DBOT__ROUTE_COMPONENT    ? "component"
+                                                   : "modal",
+              v.key ? v.key : "?");
+        if (v.kind == DBOT__ROUTE_AUTOCOMPLETE) {
             answer_for_silent_handler(ix, MSG_UNKNOWN);
         } else {
             dbot_interaction_reply_ephemeral(ix, MSG_UNKNOWN);

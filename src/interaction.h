@@ -103,4 +103,23 @@ int dbot__routes_find(const struct dbot__routes *r, enum dbot__route_kind kind,
                       struct dbot__route_match *m);
 struct dbot__routes *dbot__interactions_routes(struct dbot__interactions *ixs);
 
+/* What arrival and routing need from an INTERACTION_CREATE, read without a
+ * bot (interaction_route.c; pure, so the fuzzer calls it on any JSON).
+ * Pointers are borrowed from the JSON read, except key for commands,
+ * which points into path: the view must outlive its use. */
+struct dbot__ix_view {
+    uint64_t id, app_id;
+    int type;                   /* as sent; 0 when missing */
+    const char *token;          /* NULL when missing or empty */
+    const char *custom_id;      /* components and modals, else NULL */
+    char path[256];             /* command path ("config set"), "" if none */
+    int answerable;             /* types 2-5: a handler answers it */
+    enum dbot__route_kind kind; /* when answerable */
+    const char *key;            /* route key: path or custom_id; may be NULL */
+    const char *option;         /* autocomplete: the focused option, or NULL */
+};
+/* Fill *v from d. Returns 0, or DBOT_EINVAL when d lacks an id or a
+ * token (nothing could answer it). */
+int dbot__ix_view_read(const cJSON *d, struct dbot__ix_view *v);
+
 #endif

@@ -262,6 +262,7 @@ dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
     ix->state = (type == CB_DEFER || type == CB_DEFER_UPDATE)
                     ? DBOT_IXS_DEFERRING
                     : DBOT_IXS_ACKNOWLEDGING;
+    ix->silent_defer = type == CB_DEFER_UPDATE;
     lws_sul_cancel(&ix->deadline_sul);
     dbot_interaction_ref(ix);
     rc = dbot_interaction_callback_raw(dbot__ix_bot_of(ix), ix->id, ix->token, body,
@@ -332,9 +333,12 @@ dbot__ix_followup_later(dbot_interaction *ix, const char *what, int *rc)
     return l;
 }
 
-/* An edit that answers a deferred interaction ("thinking...") was
- * refused for what it said: edit in the error text instead, once, so the
- * user is not left with "thinking..." until the token dies. */
+/* An edit that answers a deferred interaction was refused for what it
+ * said: tell the user, once. After a type 5 defer the error text replaces
+ * "thinking...", which would otherwise stay until the token dies; after a
+ * type 6 (a component's silent defer) @original is the message the
+ * component sits on, which must not be overwritten, so the error is an
+ * ephemeral followup. */
 static void
 edit_done(dbot *bot, const dbot_rest_result *res, void *arg)
 {
@@ -347,15 +351,21 @@ edit_done(dbot *bot, const dbot_rest_result *res, void *arg)
 
     dbot__ix_later_done(bot, res, arg); /* logs the failure; frees l */
     if (fall_back) {
-        cJSON *m = dbot__ix_text_message(MSG_FAILED, 0);
+        cJSON *m = dbot__ix_text_message(MSG_FAILED, ix->silent_defer);
+        int rc = DBOT_ENOMEM;
 
         ix->fell_back = 1;
-        if (m && dbot__ix_send_edit(ix, m) == 0) {
+        if (m && ix->silent_defer)
+            rc = dbot_interaction_followup_json(ix, m);
+        else if (m)
+            rc = dbot__ix_send_edit(ix, m);
+        if (rc == 0) {
             ix->owner->stats.never_answered++;
             LOG_W("interaction",
-                  "told the user of %s (%" PRIu64 ") it failed, in place of "
-                  "\"thinking...\"",
-                  describe(ix), ix->id);
+                  "told the user of %s (%" PRIu64 ") it failed, %s",
+                  describe(ix), ix->id,
+                  ix->silent_defer ? "in an ephemeral followup"
+                                   : "in place of \"thinking...\"");
         }
         cJSON_Delete(m);
     }

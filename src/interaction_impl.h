@@ -57,6 +57,8 @@ struct dbot_interaction {
     const char *handler;  /* handler name, for logs */
     cJSON *parked_edit;   /* a reply that came while deferring */
     int fell_back;        /* the error answer went out: never again */
+    int silent_defer;     /* deferred with type 6: @original is the
+                             component's message, not ours to overwrite */
     lws_sorted_usec_list_t deadline_sul;
     lws_sorted_usec_list_t abandon_sul;
     dbot_interaction *live_prev, *live_next; /* owner->live */

@@ -390,6 +390,30 @@ on_defer_keep(dbot_interaction *ix, void *data)
     return dbot_interaction_defer(ix, 0);
 }
 
+/* A component that acknowledges silently (type 6) and keeps the
+ * interaction, to be updated by the test. */
+static int
+on_keep_update(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    held = dbot_interaction_ref(ix);
+    held_set = 1;
+    return dbot_interaction_defer_update(ix);
+}
+
+static void
+update_held(dbot *bot, void *arg)
+{
+    cJSON *m = cJSON_CreateObject();
+
+    (void)bot;
+    cJSON_AddStringToObject(m, "content", (const char *)arg);
+    late_rc = dbot_interaction_update_json(held, m);
+    cJSON_Delete(m);
+    dbot_interaction_unref(held);
+    held = NULL;
+}
+
 static void
 start(const char *extra)
 {
@@ -418,6 +442,7 @@ start(const char *extra)
     dbot_on_command(H.bot, "longok", on_long_ok, NULL);
     dbot_on_command(H.bot, "bigmodal", on_big_modal, NULL);
     dbot_on_command(H.bot, "deferkeep", on_defer_keep, NULL);
+    dbot_on_component(H.bot, "keep", on_keep_update, NULL);
     dbot_on_autocomplete(H.bot, "big", NULL, on_many_choices, NULL);
     h_run_bot(&H);
     WAIT_UNTIL(h_count(&H, "READY") >= 1, 10000);
@@ -1024,6 +1049,40 @@ TEST(refused_answer_edit_falls_back_to_an_error_edit)
     finish_clean();
 }
 
+/* After a component's silent defer (type 6), @original is the message the
+ * component is on: when the update is refused, the error goes to the user
+ * as an ephemeral followup and that message is left as it was. */
+TEST(refused_component_update_falls_back_to_a_followup)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    held_set = 0;
+    late_rc = 1;
+    id = push("{\"type\":3,\"data\":{\"custom_id\":\"keep\","
+              "\"component_type\":2}," INVOKER ",\"message\":{\"id\":\"1\","
+              "\"content\":\"counter: 1\"}}");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 6);
+    fakecord_ix_log_free(&l);
+    WAIT_UNTIL(held_set, 5000);
+    refuse_next("PATCH", "/webhooks/");
+    ASSERT_EQ(dbot_post(H.bot, update_held, "counter: 2"), 0);
+    WAIT_UNTIL((fakecord_interaction_log(H.fc, id, &l) == 0 &&
+                (l.followups == 1 ? 1 : (fakecord_ix_log_free(&l), 0))),
+               10000);
+    ASSERT_EQ(late_rc, 0);
+    ASSERT_EQ(l.edits, 0);
+    ASSERT_EQ(jint(cJSON_GetArrayItem(l.followup_bodies, 0), "flags", NULL),
+              64);
+    ASSERT_CONTAINS(
+        jstr(cJSON_GetArrayItem(l.followup_bodies, 0), "content", NULL),
+        "something went wrong");
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
 static const dbot_option ping_opts[] = {
     { .type = DBOT_OPT_BOOLEAN, .name = "loud", .description = "Shout it" },
     { 0 },
@@ -1115,6 +1174,7 @@ main(void)
     RUN(answers_over_discord_limits_are_refused_locally);
     RUN(refused_initial_response_falls_back_to_an_error_answer);
     RUN(refused_answer_edit_falls_back_to_an_error_edit);
+    RUN(refused_component_update_falls_back_to_a_followup);
     RUN(stop_tells_waiting_users_the_bot_is_restarting);
 #ifndef NDEBUG
     RUN(calls_off_the_loop_thread_are_refused);

@@ -25,7 +25,6 @@
 #include "config.h"
 #include "health.h"
 #include "log.h"
-#include "msgcheck.h"
 
 #include <dbot/command.h>
 #include <dbot/interaction_data.h>
@@ -385,32 +384,6 @@ dbot__ix_send_edit(dbot_interaction *ix, const cJSON *data)
     rc = dbot_original_edit(dbot__ix_bot_of(ix), ix->app_id, ix->token, data,
                             edit_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
-}
-
-int
-dbot__ix_check(dbot_interaction *ix, enum dbot__ix_body kind, const cJSON *data,
-               const char *what)
-{
-    struct dbot__bld b = { 0 };
-    int rc;
-
-    switch (kind) {
-    case DBOT__IX_CHOICES:
-        rc = dbot__check_choices(&b, data);
-        break;
-    case DBOT__IX_MODAL:
-        rc = dbot__check_modal(&b, data);
-        break;
-    default:
-        rc = dbot__check_message(&b, data);
-        break;
-    }
-    if (rc == 0)
-        return 0;
-    ix->owner->stats.refused_locally++;
-    LOG_E("interaction", "%s of %s (%" PRIu64 ") not sent: %s", what,
-          describe(ix), ix->id, b.err);
-    return rc;
 }
 
 int

@@ -10,6 +10,7 @@
 
 #include "bot.h"
 #include "log.h"
+#include "msgcheck.h"
 
 #include <dbot/interaction_data.h>
 #include <dbot/message.h>
@@ -17,6 +18,48 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- Discord's limits -------------------------------------------------- */
+
+/* What an answer's body is, for check_body. */
+enum body {
+    BODY_MESSAGE, /* reply, update, edit, followup */
+    BODY_CHOICES, /* autocomplete result data */
+    BODY_MODAL,   /* modal data */
+};
+
+/* Check data against Discord's limits before `what` sends it: 0, or the
+ * DBOT_E* code with the broken limit logged and the refusal counted.
+ * Refused here, the handler gets the error while it can still answer
+ * otherwise; sent, it would fail at Discord with 50035. */
+static int
+check_body(dbot_interaction *ix, enum body kind, const cJSON *data,
+           const char *what)
+{
+    struct dbot__bld b = { 0 };
+    int rc;
+
+    switch (kind) {
+    case BODY_CHOICES:
+        rc = dbot__check_choices(&b, data);
+        break;
+    case BODY_MODAL:
+        rc = dbot__check_modal(&b, data);
+        break;
+    default:
+        rc = dbot__check_message(&b, data);
+        break;
+    }
+    if (rc == 0)
+        return 0;
+    ix->owner->stats.refused_locally++;
+    LOG_E("interaction", "%s of %s (%" PRIu64 ") not sent: %s", what,
+          ix->path        ? ix->path
+          : ix->custom_id ? ix->custom_id
+                          : "interaction",
+          ix->id, b.err);
+    return rc;
+}
 
 /* ---- public: answering ---------------------------------------------------- */
 
@@ -28,7 +71,7 @@ dbot_interaction_reply_json(dbot_interaction *ix, const cJSON *data)
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
-    if ((rc = dbot__ix_check(ix, DBOT__IX_MESSAGE, data, "reply")) < 0)
+    if ((rc = check_body(ix, BODY_MESSAGE, data, "reply")) < 0)
         return rc;
     return dbot__ix_answer(ix, CB_MESSAGE, data, "reply");
 }
@@ -71,7 +114,7 @@ dbot_interaction_update_json(dbot_interaction *ix, const cJSON *data)
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
     if (ix->type != DBOT_IX_COMPONENT && ix->type != DBOT_IX_MODAL_SUBMIT)
         return DBOT_EINVAL;
-    if ((rc = dbot__ix_check(ix, DBOT__IX_MESSAGE, data, "update")) < 0)
+    if ((rc = check_body(ix, BODY_MESSAGE, data, "update")) < 0)
         return rc;
     return dbot__ix_answer(ix, CB_UPDATE, data, "update");
 }
@@ -128,7 +171,7 @@ dbot_interaction_modal_json(dbot_interaction *ix, const cJSON *data)
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
     if (ix->type == DBOT_IX_MODAL_SUBMIT || ix->type == DBOT_IX_AUTOCOMPLETE)
         return DBOT_EINVAL; /* Discord allows no modal in answer to these */
-    if ((rc = dbot__ix_check(ix, DBOT__IX_MODAL, data, "modal")) < 0)
+    if ((rc = check_body(ix, BODY_MODAL, data, "modal")) < 0)
         return rc;
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, "modal");
@@ -155,7 +198,7 @@ dbot_interaction_autocomplete(dbot_interaction *ix, const cJSON *choices)
         cJSON_Delete(d);
         return DBOT_ENOMEM;
     }
-    rc = dbot__ix_check(ix, DBOT__IX_CHOICES, d, "autocomplete result");
+    rc = check_body(ix, BODY_CHOICES, d, "autocomplete result");
     if (rc == 0)
         rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
     cJSON_Delete(d);
@@ -170,7 +213,7 @@ dbot_interaction_edit_original_json(dbot_interaction *ix, const cJSON *data)
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
-    if ((rc = dbot__ix_check(ix, DBOT__IX_MESSAGE, data, "edit")) < 0)
+    if ((rc = check_body(ix, BODY_MESSAGE, data, "edit")) < 0)
         return rc;
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, "edit");
@@ -233,7 +276,7 @@ dbot_interaction_followup_edit_json(dbot_interaction *ix, uint64_t message_id,
     if (!ix || !data || !message_id)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
-    if ((rc = dbot__ix_check(ix, DBOT__IX_MESSAGE, data, "followup edit")) < 0)
+    if ((rc = check_body(ix, BODY_MESSAGE, data, "followup edit")) < 0)
         return rc;
     l = dbot__ix_followup_later(ix, "followup edit", &rc);
     if (!l)
@@ -269,7 +312,7 @@ dbot_interaction_followup_json(dbot_interaction *ix, const cJSON *data)
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
-    if ((rc = dbot__ix_check(ix, DBOT__IX_MESSAGE, data, "followup")) < 0)
+    if ((rc = check_body(ix, BODY_MESSAGE, data, "followup")) < 0)
         return rc;
     /* Followups need the initial response to have landed (a followup to a
      * pending defer would edit the loading message instead). */

@@ -74,16 +74,6 @@ struct dbot__ix_later {
 dbot *dbot__ix_bot_of(const dbot_interaction *ix);
 /* The 15-minute token has run out (locally: Discord would answer 401). */
 int dbot__ix_expired(const dbot_interaction *ix);
-/* What an answer's body is, for dbot__ix_check. */
-enum dbot__ix_body {
-    DBOT__IX_MESSAGE, /* reply, update, edit, followup */
-    DBOT__IX_CHOICES, /* autocomplete result data */
-    DBOT__IX_MODAL,   /* modal data */
-};
-/* Check data against Discord's limits before `what` sends it: 0, or the
- * DBOT_E* code with the broken limit logged and the refusal counted. */
-int dbot__ix_check(dbot_interaction *ix, enum dbot__ix_body kind,
-                   const cJSON *data, const char *what);
 /* Log a refused call and count it; returns rc. */
 int dbot__ix_refuse(dbot_interaction *ix, int rc, const char *what);
 /* {"content": content} (+ the ephemeral flag); NULL on ENOMEM. */

@@ -1,8 +1,9 @@
 /*
  * interaction_impl.h: what interaction.c (the state machine, deadlines,
- * lifetime, arrival, registry) and interaction_api.c (the public calls
- * that answer and read an interaction) share. Private to those two
- * files: everything else goes through interaction.h.
+ * lifetime, arrival), interaction_registry.c (the per-bot registry) and
+ * interaction_api.c (the public calls that answer and read an
+ * interaction) share. Private to those files: everything else goes
+ * through interaction.h.
  *
  * THREADS. Loop thread only, like everything about interactions.
  */

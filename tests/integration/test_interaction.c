@@ -645,6 +645,7 @@ TEST(silent_handler_is_deferred_then_late_reply_edits)
     ASSERT_TRUE(h_log_has("handler on_hold has not answered hold"));
     ASSERT_EQ(dbot_post(H.bot, reply_held, "done at last"), 0);
     l = ixlog_wait(id, 1, 1);
+    WAIT_UNTIL(late_rc != 1, 5000); /* the edit can land before the store */
     ASSERT_EQ(late_rc, 0);
     ASSERT_EQ(l.callbacks, 1);
     ASSERT_STREQ(jstr(l.last_edit, "content", NULL), "done at last");
@@ -676,6 +677,9 @@ TEST(calls_off_the_loop_thread_are_refused)
     /* The right way: hand it to the loop. */
     ASSERT_EQ(dbot_post(H.bot, reply_held, "from the loop"), 0);
     l = ixlog_wait(id, 1, 0);
+    /* The fake may record the reply before reply_held has stored what
+     * the call returned: wait for that too. */
+    WAIT_UNTIL(late_rc != 1, 5000);
     ASSERT_EQ(late_rc, 0);
     ASSERT_EQ(l.callbacks, 1);
     ASSERT_EQ(l.callback_type, 4);
@@ -750,6 +754,7 @@ TEST(reply_at_2500_ms_becomes_an_edit)
     pthread_create(&th, NULL, reply_at_2500, NULL);
     l = ixlog_wait(id, 1, 1);
     pthread_join(th, NULL);
+    WAIT_UNTIL(late_rc != 1, 5000); /* the edit can land before the store */
     ASSERT_EQ(late_rc, 0);
     ASSERT_EQ(l.callback_type, 5);
     ASSERT_LE(l.callback_ms, 3000);

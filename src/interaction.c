@@ -554,7 +554,9 @@ first_arrival(struct dbot__interactions *ixs, const struct dbot__ix_view *v)
 
     if (!v->answerable) {
         ixs->stats.ignored++;
-        LOG_I("interaction",
+        /* Warn: rare over the gateway, and a type added by Discord that
+         * users can trigger needs a newer dbot. */
+        LOG_W("interaction",
               "ignoring interaction %" PRIu64 " of type %d: not one a bot "
               "answers over the gateway",
               id, v->type);

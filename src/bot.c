@@ -602,6 +602,7 @@ tick_cb(lws_sorted_usec_list_t *sul)
     dbot__health_tick(bot->health);
     dbot__loop_flush_logs(bot->loop);
     dbot__pool_expire(bot->pool);
+    dbot__interactions_tick(bot->interactions);
     dbot__service_tick(bot->svc);
     if (bot->stopping) {
         if (shutdown_finished(bot))

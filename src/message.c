@@ -16,7 +16,7 @@
  */
 #include "message.h"
 #include "build.h"
-#include "utf8.h"
+#include "msgcheck.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -355,41 +355,10 @@ dbot_msg_json(const dbot_msg *m)
 
 /* ---- embeds ----------------------------------------------------------- */
 
-static long
-clen(const cJSON *o, const char *k)
-{
-    long n = dbot__utf8_len(
-        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k)));
-
-    return n > 0 ? n : 0;
-}
-
-/* Characters in all embeds, the way Discord adds them up: titles,
- * descriptions, field names and values, footer texts, author names. */
-static long
-embed_total(const dbot_msg *m)
-{
-    long n = 0;
-    int i;
-
-    for (i = 0; i < m->nembeds; i++) {
-        const cJSON *o = m->e[i].obj, *f;
-
-        n += clen(o, "title") + clen(o, "description");
-        n += clen(cJSON_GetObjectItemCaseSensitive(o, "footer"), "text");
-        n += clen(cJSON_GetObjectItemCaseSensitive(o, "author"), "name");
-        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(o, "fields"))
-        {
-            n += clen(f, "name") + clen(f, "value");
-        }
-    }
-    return n;
-}
-
 static int
 check_total(dbot_embed *e)
 {
-    long n = embed_total(e->m);
+    long n = dbot__embeds_chars(e->m->embeds);
 
     if (n > DBOT__MAX_EMBED_TOTAL)
         return dbot__bld_fail(

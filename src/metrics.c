@@ -237,6 +237,16 @@ interactions(struct buf *b, const struct dbot__ix_stats *ix)
     counter(b, "dbot_interactions_unknown_total",
             "Interactions with no handler (answered \"unknown command\").",
             ix->unknown_routes);
+    counter(b, "dbot_interactions_duplicate_total",
+            "Interactions delivered again (replays), dropped unanswered.",
+            ix->duplicates);
+    counter(b, "dbot_interactions_ignored_total",
+            "PING and unknown interaction types, left unanswered.",
+            ix->ignored);
+    counter(b, "dbot_interactions_refused_locally_total",
+            "Answers refused before sending (second responses, expired "
+            "tokens, Discord's limits).",
+            ix->refused_locally);
     histogram(b, "dbot_interaction_ack_seconds",
               "Receipt to accepted initial response.", ix->ack_ms_hist,
               DBOT__ACK_HIST_BUCKETS, 1.0, 0.001,

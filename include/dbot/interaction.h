@@ -18,11 +18,35 @@
  * refused locally with DBOT_ESTATE, never sent to fail with 40060. After
  * the token's 15 minutes every call fails locally with DBOT_EEXPIRED.
  *
+ * ONCE PER INTERACTION. Discord may deliver an INTERACTION_CREATE twice
+ * (a new session replaying it, two sessions while resharding). The second
+ * delivery of an id seen within the token's 15 minutes is dropped and
+ * logged: the handler runs once and the interaction is acknowledged once.
+ * The ids are kept for those 15 minutes only (O(1) lookup, memory bounded
+ * by the arrivals of one token lifetime). PING (type 1, meant for HTTP
+ * endpoints) and types this version does not know reach no handler and get
+ * no answer: any callback to them would be refused.
+ *
  * NEVER SILENT. A handler that returns < 0 without answering, or lets go of
  * the interaction (returns without answering and holds no reference), gets
  * an ephemeral error answered for it; a deferred interaction that nobody
  * completes is edited to an error after interaction_timeout_ms. An
  * interaction that matches no route is answered "unknown command".
+ *
+ * DISCORD'S LIMITS, CHECKED HERE. Every answering call checks its body
+ * before anything is sent, counting characters (code points) as the
+ * builders of <dbot/message.h> do: content 2000; 10 embeds of 6000
+ * characters together (and each embed's own limits); 5 action rows of 5
+ * (Components V2: 40 components); custom_id 1-100; autocomplete 25 choices
+ * with names and string values of 1-100; modal custom_id 1-100, title
+ * 1-45, 1-5 components. A broken limit returns DBOT_ETOOBIG (a wrong type
+ * or text that is not UTF-8: DBOT_EINVAL), logs which limit, and sends
+ * nothing, so a handler that returns the error still gets the ephemeral
+ * error answer for it, within the 3 s. If Discord refuses an answer anyway
+ * (a 4xx other than 40060 or a dead token), the user is still told: with
+ * an ephemeral error as the initial response while the 3 s last, or, when
+ * the refused request was the edit answering a defer, with the error text
+ * edited over "thinking...". Once; the error answer is never retried.
  *
  * THREADS AND LIFETIME. Everything here is loop-thread only, the
  * reference count included; debug builds refuse a call from another thread
@@ -139,6 +163,13 @@ DBOT_API int dbot_interaction_opt_bool(const dbot_interaction *ix,
                                        const char *name, int def);
 
 /* ---- answering ---------------------------------------------------------- */
+
+/* All of these: loop thread; the body is borrowed (copied before the call
+ * returns). Returns 0 (sent, or queued behind a defer in flight);
+ * DBOT_ETOOBIG or DBOT_EINVAL (a limit above, logged; nothing sent);
+ * DBOT_EINVAL (NULL, or a call the interaction's type does not allow);
+ * DBOT_ESTATE (already answered: use an edit or a followup); DBOT_EEXPIRED
+ * (the 15-minute token ran out); DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
 
 /* Reply with text (type 4). After a defer: edits the original response. */
 DBOT_API int dbot_interaction_reply(dbot_interaction *ix, const char *content);
@@ -312,7 +343,9 @@ DBOT_API uint64_t dbot_work_user_id(const dbot_work *w);
  *       loop edits the original response with it when the job ends. A
  *       later call replaces an earlier one.
  * Returns: 0; DBOT_EINVAL (NULL, text not UTF-8 or empty, JSON not an
- *       object); DBOT_ETOOBIG (text over 2000 characters); DBOT_ENOMEM. */
+ *       object or with a field of the wrong type); DBOT_ETOOBIG (over one
+ *       of Discord's message limits, as for dbot_interaction_reply_json;
+ *       logged); DBOT_ENOMEM. */
 DBOT_API int dbot_work_reply(dbot_work *w, const char *text);
 DBOT_API int dbot_work_reply_json(dbot_work *w, const cJSON *msg);
 /* What was stored, or NULL (borrowed until the job ends). */

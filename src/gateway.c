@@ -31,13 +31,12 @@
  */
 #include "gateway_impl.h"
 
-#include "bot.h"
 #include "config.h"
-#include "dispatch.h"
 #include "gateway_codec.h"
 #include "log.h"
-#include "presence.h"
+#include "loop.h"
 #include "resolve.h"
+#include "rest.h"
 #include "url.h"
 #include "zstream.h"
 
@@ -69,13 +68,13 @@ dbot__gwi_rnd01(struct dbot__gateway *gw)
 static struct lws_context *
 ctx_of(struct dbot__gateway *gw)
 {
-    return dbot__bot_lws(gw->bot);
+    return dbot__loop_lws(gw->hooks->loop);
 }
 
 const struct dbot_config *
 dbot__gwi_cfg(struct dbot__gateway *gw)
 {
-    return dbot__bot_config(gw->bot);
+    return gw->hooks->cfg;
 }
 
 void
@@ -242,7 +241,7 @@ on_writeable(struct gw_conn *c)
     }
     dbot__sendlimit_record(&c->sl, now);
     if (m->identify)
-        dbot__bot_identify_sent(c->gw->bot, c->gw->shard_id);
+        c->gw->hooks->identify_sent(c->gw->hooks->ud, c->gw->shard_id);
     c->txq_head = m->next;
     if (!c->txq_head)
         c->txq_tail = NULL;
@@ -334,7 +333,7 @@ on_resolved(void *arg, int err, const char *addr)
 static void connect_now(struct dbot__gateway *gw);
 
 static void
-gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
+gateway_bot_done(const dbot_rest_result *res, void *arg)
 {
     struct dbot__gateway *gw = arg;
     const cJSON *url = cJSON_GetObjectItemCaseSensitive(res->json, "url");
@@ -343,7 +342,6 @@ gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
     const cJSON *rem = cJSON_GetObjectItemCaseSensitive(lim, "remaining");
     const cJSON *reset = cJSON_GetObjectItemCaseSensitive(lim, "reset_after");
 
-    (void)bot;
     gw->fetching = 0;
     if (gw->stopping || res->err == DBOT_ECANCELED) {
         gw->state = DBOT__GW_STOPPED;
@@ -356,7 +354,7 @@ gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
                          "(Bot > Reset Token)");
         gw->stopping = 1;
         gw->state = DBOT__GW_STOPPED;
-        dbot__bot_fatal(gw->bot, DBOT_EAUTH);
+        gw->hooks->on_fatal(gw->hooks->ud, DBOT_EAUTH);
         return;
     }
     if (res->err || !cJSON_IsString(url) || !url->valuestring[0]) {
@@ -374,10 +372,10 @@ gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
                                                            "shards");
         const cJSON *mc = cJSON_GetObjectItemCaseSensitive(lim,
                                                            "max_concurrency");
-        dbot__bot_shard_plan(gw->bot,
-                             cJSON_IsNumber(sh) ? sh->valueint : 1,
-                             cJSON_IsNumber(mc) ? mc->valueint : 1,
-                             gw->gateway_url);
+        gw->hooks->on_plan(gw->hooks->ud,
+                           cJSON_IsNumber(sh) ? sh->valueint : 1,
+                           cJSON_IsNumber(mc) ? mc->valueint : 1,
+                           gw->gateway_url);
     }
     if (cJSON_IsNumber(rem) && rem->valuedouble <= 0) {
         /* Identifying now would count against an exhausted daily limit,
@@ -396,13 +394,14 @@ gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
 static void
 fetch_gateway_url(struct dbot__gateway *gw)
 {
+    struct dbot__rest_call call = { .method = "GET", .path = "/gateway/bot" };
     int rc;
 
     if (gw->fetching)
         return;
     gw->fetching = 1;
     gw->state = DBOT__GW_CONNECTING;
-    rc = dbot_gateway_bot_get(gw->bot, gateway_bot_done, gw);
+    rc = dbot__rest_submit(gw->hooks->rest, &call, gateway_bot_done, gw);
     if (rc < 0) {
         gw->fetching = 0;
         LOG_W("gateway", "shard %d: cannot ask for the gateway URL: %s",
@@ -444,7 +443,7 @@ connect_now(struct dbot__gateway *gw)
             dbot__gwi_forget_session(gw); /* a bad resume URL: identify instead */
             schedule_reconnect(gw, -1);
         } else {
-            dbot__bot_fatal(gw->bot, DBOT_ECONFIG);
+            gw->hooks->on_fatal(gw->hooks->ud, DBOT_ECONFIG);
         }
         return;
     }
@@ -454,7 +453,7 @@ connect_now(struct dbot__gateway *gw)
     gw->conn = c;
     gw->state = DBOT__GW_CONNECTING;
     gw->n.connects++;
-    if (dbot__resolve(dbot__bot_resolver(gw->bot), c->url.host, on_resolved,
+    if (dbot__resolve(gw->hooks->resolver, c->url.host, on_resolved,
                       c, &c->dns) < 0) {
         c->dns = NULL;
         conn_end(c);
@@ -553,7 +552,7 @@ conn_end(struct gw_conn *c)
                   gw->shard_id, dbot__gw_close_advice(code));
             gw->state = DBOT__GW_STOPPED;
             gw->stopping = 1;
-            dbot__bot_fatal(gw->bot, dbot__gw_close_errno(code));
+            gw->hooks->on_fatal(gw->hooks->ud, dbot__gw_close_errno(code));
             return;
         case DBOT__CLOSE_IDENTIFY:
             LOG_W("gateway", "shard %d: close %d: session ended, identifying "
@@ -808,7 +807,7 @@ dbot__gateway_sync_presence(struct dbot__gateway *gw)
 
     if (!gw || gw->state != DBOT__GW_READY)
         return 0;
-    presence = dbot__bot_presence(gw->bot, &gen);
+    presence = gw->hooks->presence(gw->hooks->ud, &gen);
     if (gw->presence_gen == gen || !presence)
         return 0;
     cap = strlen(presence) + 16;

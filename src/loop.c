@@ -19,6 +19,7 @@
 
 #include <dbot/dbot.h>
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -63,17 +64,13 @@ static void
 lws_log_emit(int level, const char *line)
 {
     size_t n = strlen(line);
-    char buf[512];
 
-    /* lws lines end in '\n'; ours add their own. */
+    /* lws lines end in '\n'; ours add their own. The line is passed whole:
+     * the logger redacts before it cuts, and a cut here would not be. */
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         n--;
-    if (n >= sizeof buf)
-        n = sizeof buf - 1;
-    memcpy(buf, line, n);
-    buf[n] = '\0';
-    dbot_log(level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG, "lws", "%s",
-             buf);
+    dbot_log(level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG, "lws", "%.*s",
+             n > INT_MAX ? INT_MAX : (int)n, line);
 }
 
 int

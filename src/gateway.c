@@ -85,6 +85,17 @@ dbot__gwi_sched(struct dbot__gateway *gw, lws_sorted_usec_list_t *sul,
                      (lws_usec_t)(ms < 0 ? 0 : ms) * US_PER_MS);
 }
 
+int
+dbot__gwi_resume_url_ok(const struct dbot__gateway *gw, const char *url)
+{
+    const struct dbot_config *cfg = gw->hooks->cfg;
+    const char *ref = cfg->gateway_url ? cfg->gateway_url : gw->gateway_url;
+
+    if (!ref)
+        return -1;
+    return dbot__url_same_site(url, ref);
+}
+
 void
 dbot__gwi_forget_session(struct dbot__gateway *gw)
 {
@@ -377,7 +388,9 @@ gateway_bot_done(const dbot_rest_result *res, void *arg)
                            cJSON_IsNumber(mc) ? mc->valueint : 1,
                            gw->gateway_url);
     }
-    if (cJSON_IsNumber(rem) && rem->valuedouble <= 0) {
+    /* A resume spends no identify: only an identify waits for the limit. */
+    if (cJSON_IsNumber(rem) && rem->valuedouble <= 0 &&
+        !(gw->session_id && gw->resume_url && gw->seq >= 0)) {
         /* Identifying now would count against an exhausted daily limit,
          * and Discord resets the token of bots that keep trying. */
         int64_t wait = cJSON_IsNumber(reset) ? (int64_t)reset->valuedouble
@@ -420,6 +433,29 @@ connect_now(struct dbot__gateway *gw)
 
     if (gw->stopping || gw->conn)
         return;
+    if (resume) {
+        /* A resume carries the token: only to the gateway's own site. A
+         * session from the state file may come before the gateway URL is
+         * known; learn it first (the answer calls back here). */
+        int ok = dbot__gwi_resume_url_ok(gw, gw->resume_url);
+
+        if (ok < 0) {
+            fetch_gateway_url(gw);
+            return;
+        }
+        if (ok == 0) {
+            LOG_W("gateway",
+                  "shard %d: resume URL \"%s\" is not on the gateway's "
+                  "site; identifying instead",
+                  gw->shard_id, gw->resume_url);
+            resume = 0;
+        }
+    }
+    /* Identifying starts a new session and a new sequence: what is left
+     * of the old one (a session whose resume URL was refused) must not
+     * make the new session's first events look like duplicates. */
+    if (!resume && (gw->session_id || gw->resume_url || gw->seq >= 0))
+        dbot__gwi_forget_session(gw);
     url = resume ? gw->resume_url
                  : cfg->gateway_url ? cfg->gateway_url : gw->gateway_url;
     if (!url) {
@@ -740,7 +776,8 @@ dbot__gateway_session(const struct dbot__gateway *gw,
 {
     memset(out, 0, sizeof *out);
     out->seq = -1;
-    if (!gw->session_id || !gw->resume_url || gw->seq < 0)
+    if (!gw->session_id || !gw->resume_url || gw->seq < 0 ||
+        dbot__gwi_resume_url_ok(gw, gw->resume_url) == 0)
         return 0;
     out->session_id = gw->session_id;
     out->resume_url = gw->resume_url;
@@ -755,7 +792,8 @@ dbot__gateway_set_session(struct dbot__gateway *gw,
     char *id, *url;
 
     if (!s->session_id || !*s->session_id || !s->resume_url ||
-        !*s->resume_url || s->seq < 0)
+        !*s->resume_url || s->seq < 0 ||
+        dbot__gwi_resume_url_ok(gw, s->resume_url) == 0)
         return DBOT_EINVAL;
     id = strdup(s->session_id);
     url = strdup(s->resume_url);

@@ -95,8 +95,8 @@ void dbot__gateway_stop_code(struct dbot__gateway *gw, int code);
 
 /* The shard's session, for saving across restarts. Pointers are borrowed
  * until the shard next changes its session (loop thread). Returns 1 when
- * the session can be resumed (id, resume URL and a sequence number), else
- * 0 with *out zeroed. */
+ * the session can be resumed (id, a resume URL not known to be off the
+ * gateway's site, and a sequence number), else 0 with *out zeroed. */
 struct dbot__gw_session {
     const char *session_id;
     const char *resume_url;
@@ -106,8 +106,11 @@ int dbot__gateway_session(const struct dbot__gateway *gw,
                           struct dbot__gw_session *out);
 
 /* Adopt a saved session before dbot__gateway_start(), so the first
- * connection resumes instead of identifying. Strings are copied. Returns 0,
- * DBOT_EINVAL (incomplete session) or DBOT_ENOMEM. */
+ * connection resumes instead of identifying. Strings are copied. The resume
+ * URL must be on the gateway's site (url.h); when the gateway URL is not
+ * known yet, that is checked before the first connection instead. Returns
+ * 0, DBOT_EINVAL (incomplete session, or a resume URL elsewhere) or
+ * DBOT_ENOMEM. */
 int dbot__gateway_set_session(struct dbot__gateway *gw,
                               const struct dbot__gw_session *s);
 

@@ -194,6 +194,17 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
                 cJSON_GetObjectItemCaseSensitive(m->d, "session_id"));
         set_str(&gw->resume_url,
                 cJSON_GetObjectItemCaseSensitive(m->d, "resume_gateway_url"));
+        /* The same check as for a saved session: one rule for where the
+         * token may go, whoever named the place. */
+        if (gw->resume_url &&
+            dbot__gwi_resume_url_ok(gw, gw->resume_url) == 0) {
+            LOG_W("gateway",
+                  "shard %d: READY's resume URL \"%s\" is not on the "
+                  "gateway's site; this session will not be resumed",
+                  gw->shard_id, gw->resume_url);
+            free(gw->resume_url);
+            gw->resume_url = NULL;
+        }
         gw->state = DBOT__GW_READY;
         gw->attempt = 0;
         gw->ready_ms = dbot_now_ms();

@@ -35,6 +35,15 @@
  * until this long after its response arrived. */
 #define DBOT__RL_GLOBAL_WINDOW_MS 1000
 
+/* The longest wait any one response can impose: Retry-After,
+ * X-RateLimit-Reset-After and the body's retry_after are clamped to it.
+ * Discord's real waits are seconds (hours for some daily limits, which one
+ * 429 an hour re-learns); a bogus or hostile value (1e300, "inf", 95
+ * years) would otherwise overflow the conversion to milliseconds or park a
+ * route for good. A request whose wait ends past its own deadline does
+ * not wait at all: the REST client fails it (rest.c). */
+#define DBOT__RL_MAX_WAIT_MS (60 * 60 * 1000)
+
 /* The invalid-request window Discord bans on (10,000 per 10 minutes). */
 #define DBOT__RL_INVALID_WINDOW_MS (10 * 60 * 1000)
 
@@ -64,6 +73,22 @@ struct dbot__rl_resp {
     double retry_after; /* 429 body retry_after (s), else Retry-After, or
                            < 0 when neither was present */
 };
+
+/* Name: dbot__rl_wait_ms
+ * Desc: a wait in seconds, as a header or body gave it (any double:
+ *       negative, NaN, infinite or huge), as whole milliseconds rounded up
+ *       and clamped to [0, DBOT__RL_MAX_WAIT_MS]. Never converts an
+ *       out-of-range double to an integer.
+ * Returns: the milliseconds, or -1 when `s` is negative or NaN (absent). */
+int64_t dbot__rl_wait_ms(double s);
+
+/* Name: dbot__rl_parse_seconds
+ * Desc: a header's seconds ("1", "0.25", "1470173023.123") without the
+ *       locale: digits with an optional fraction, nothing else (no sign,
+ *       exponent, "inf" or "nan"). Very long values saturate instead of
+ *       reaching infinity.
+ * Returns: the value, or -1 when `s` (n bytes) is not such a number. */
+double dbot__rl_parse_seconds(const char *s, size_t n);
 
 /* Name: dbot__rl_new
  * Desc: a limiter allowing `global_per_sec` (<= 0: 50) non-exempt requests

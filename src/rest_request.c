@@ -167,30 +167,6 @@ dbot__rest_req_free(struct dbot__rest_req *q)
 
 /* ---- response callbacks ----------------------------------------------- */
 
-/* strtod without the locale: Discord sends "1.234". Returns -1 when s is
- * not a non-negative decimal number. */
-static double
-parse_seconds(const char *s, size_t n)
-{
-    double v = 0, scale = 0.1;
-    size_t i = 0;
-    bool any = false;
-
-    while (i < n && s[i] >= '0' && s[i] <= '9') {
-        v = v * 10 + (s[i++] - '0');
-        any = true;
-    }
-    if (i < n && s[i] == '.') {
-        i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            v += (s[i++] - '0') * scale;
-            scale /= 10;
-            any = true;
-        }
-    }
-    return any && i == n ? v : -1;
-}
-
 static int
 parse_int(const char *s, size_t n)
 {
@@ -262,13 +238,13 @@ on_header(char *buf, size_t size, size_t nitems, void *arg)
     else if (name_is(buf, nlen, "x-ratelimit-remaining"))
         q->h_remaining = parse_int(v, vlen);
     else if (name_is(buf, nlen, "x-ratelimit-reset-after"))
-        q->h_reset_after = parse_seconds(v, vlen);
+        q->h_reset_after = dbot__rl_parse_seconds(v, vlen);
     else if (name_is(buf, nlen, "x-ratelimit-scope"))
         copy_val(q->h_scope, sizeof q->h_scope, v, vlen);
     else if (name_is(buf, nlen, "x-ratelimit-global"))
         q->h_global = vlen == 4 && strncasecmp(v, "true", 4) == 0;
     else if (name_is(buf, nlen, "retry-after"))
-        q->h_retry_after = parse_seconds(v, vlen);
+        q->h_retry_after = dbot__rl_parse_seconds(v, vlen);
     return len;
 }
 
@@ -515,8 +491,8 @@ dbot__rest_req_rl_resp(const struct dbot__rest_req *q, int status,
         const cJSON *ra = cJSON_GetObjectItemCaseSensitive(j, "retry_after");
         const cJSON *g = cJSON_GetObjectItemCaseSensitive(j, "global");
 
-        if (cJSON_IsNumber(ra) && ra->valuedouble >= 0 &&
-            ra->valuedouble < 86400)
+        /* Any size: the limiter clamps every wait (dbot__rl_wait_ms). */
+        if (cJSON_IsNumber(ra) && ra->valuedouble >= 0)
             r->retry_after = ra->valuedouble;
         if (cJSON_IsTrue(g))
             r->global = 1;

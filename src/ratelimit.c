@@ -61,6 +61,11 @@
  * plus jitter (0..min(50 + retry_after/10, 500) ms), so queued requests do
  * not stampede at the reset.
  *
+ * Deadlines. A request may carry one (the caller's). dbot__rl_expire
+ * hands back every queued request whose deadline has passed or whose lane
+ * is held past it by a known time (bucket reset, 429 retry, global pause),
+ * so no request sits out a wait it cannot survive; the caller fails it.
+ *
  * Exempt routes: interaction callbacks and everything under
  * /webhooks/{id}/{token} and /interactions/ (followups, @original edits)
  * ignore the global limit and the global pause, as Discord documents.
@@ -601,6 +606,10 @@ dbot__rl_take_capped(struct dbot__rl *rl, int64_t now,
             }
             if (taken == caps[i])
                 break; /* the caller's capacity; it calls again later */
+            if (l->head->deadline && now >= l->head->deadline) {
+                wake = now; /* dbot__rl_expire's to fail, not to send */
+                continue;
+            }
             t = lane_ready_at(rl, l);
             if (t > now) {
                 if (t < wake)
@@ -819,6 +828,45 @@ dbot__rl_finish(struct dbot__rl *rl, struct dbot__rl_req *q, int64_t now)
     struct dbot__rl_lane *l = q->lane;
 
     lane_release(rl, l, now);
+}
+
+size_t
+dbot__rl_expire(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
+                size_t max)
+{
+    struct ready_list *lists[2] = { &rl->ready_ix, &rl->ready };
+    size_t n = 0;
+
+    for (int i = 0; i < 2; i++) {
+        struct dbot__rl_lane *l = lists[i]->head, *next;
+
+        for (; l && n < max; l = next) {
+            next = l->rnext;
+            /* Heads only: the lane is FIFO, and whatever holds the head
+             * back holds the requests behind it too; they are looked at as
+             * they come up, within this call. */
+            while (l->head && n < max) {
+                struct dbot__rl_req *q = l->head;
+                int64_t t;
+
+                if (!q->deadline)
+                    break;
+                t = lane_ready_at(rl, l);
+                if (now < q->deadline &&
+                    (t == INT64_MAX || t <= now || t < q->deadline))
+                    break;
+                l->head = q->next;
+                if (!l->head)
+                    l->tail = NULL;
+                q->next = NULL;
+                rl->queued--;
+                out[n++] = q;
+            }
+            if (!l->head)
+                ready_del(rl, l);
+        }
+    }
+    return n;
 }
 
 struct dbot__rl_req *

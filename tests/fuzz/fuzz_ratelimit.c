@@ -1,15 +1,16 @@
 /*
  * fuzz_ratelimit.c: drive the rate limiter with a byte-coded program of
- * submits, takes, responses (any header values, 429s of every scope),
- * retries, clock jumps, sweeps and drains, and check its bookkeeping: a
- * request is handed out only while queued, never twice, and the queued and
+ * submits (half with deadlines), takes, responses (any header values,
+ * 429s of every scope), retries, clock jumps, sweeps, expiries and
+ * drains, and check its bookkeeping: a request is handed out only while
+ * queued, never twice, never at or past its deadline, and the queued and
  * in-flight counts always match what the program did. Route parsing gets
  * raw bytes too. Waits come small (the common case) or wide: extremes
- * (1e300, inf, NaN, negative), any 64-bit pattern, header text through the
- * header parser, or mantissa * 10^exp; whatever they are, no delay or wake
- * time may leave [now, now + DBOT__RL_MAX_WAIT_MS + jitter] and no
- * conversion may overflow (the sanitizer build has float-cast-overflow). Built
- * for libFuzzer, or with replay_main.c for tests.
+ * (1e300, inf, NaN, negative), any 64-bit pattern, header text through
+ * the header parser, or mantissa * 10^exp. Whatever they are, no delay or
+ * wake time may leave [now, now + DBOT__RL_MAX_WAIT_MS + slack], and no
+ * conversion may overflow (sanitizer builds add float-cast-overflow).
+ * Built for libFuzzer, or with replay_main.c for tests.
  */
 #include "ratelimit.h"
 
@@ -192,6 +193,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (reqs[k].state != FREE)
                 break;
             memset(&reqs[k].rl, 0, sizeof reqs[k].rl);
+            /* Half the requests carry a deadline, near or far. */
+            if (k & 1)
+                reqs[k].rl.deadline = now + (int64_t)k * k * 64;
             if (dbot__rl_submit(rl, &reqs[k].rl, methods[next(&g) % 6], path,
                                 now) == 0) {
                 reqs[k].state = QUEUED;
@@ -206,6 +210,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
                 CHECK(f->state == QUEUED);
                 CHECK(f->rl.not_before <= now);
+                CHECK(f->rl.deadline == 0 || f->rl.deadline > now);
                 f->state = INFLIGHT;
                 queued--;
                 inflight++;
@@ -250,8 +255,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 4: /* time passes */
             now += (int64_t)next(&g) * (next(&g) + 1) * 8;
             break;
-        case 5:
+        case 5: /* sweep, then fail what cannot be sent in time */
             dbot__rl_sweep(rl, now);
+            n = dbot__rl_expire(rl, now, out, next(&g) % 8 + 1);
+            for (size_t j = 0; j < n; j++) {
+                struct freq *f = (struct freq *)out[j];
+
+                CHECK(f->state == QUEUED);
+                CHECK(f->rl.deadline != 0);
+                f->state = FREE;
+                queued--;
+            }
             break;
         case 6: /* drain one */
             d = dbot__rl_drain(rl);

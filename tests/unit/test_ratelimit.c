@@ -572,6 +572,77 @@ TEST(header_seconds_parse_strictly_and_saturate)
     ASSERT_EQ(dbot__rl_wait_ms(1e19), DBOT__RL_MAX_WAIT_MS);
 }
 
+/* A request never sits out a wait it cannot survive: one whose lane is
+ * held past its deadline comes back from dbot__rl_expire at once, one
+ * that can still go in time stays, and one blocked only by a response in
+ * flight stays until its deadline passes. */
+TEST(requests_that_would_wait_past_their_deadline_expire)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 5);
+    struct req q[5];
+    struct dbot__rl_req *out[8];
+    struct dbot__rl_resp r;
+    int ids[8];
+    int64_t wake;
+
+    now = 1000;
+    submit(rl, &q[0], 0, "POST", "/channels/1/messages");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    /* While q[0] is out, the lane waits for its response: no expiry. */
+    submit(rl, &q[1], 1, "POST", "/channels/1/messages");
+    q[1].rl.deadline = now + 500;
+    ASSERT_EQ(dbot__rl_expire(rl, now, out, 8), 0);
+    r = hdrs("h", 1, 0, 10.0); /* empty for 10 s */
+    dbot__rl_complete(rl, &q[0].rl, &r, now);
+    submit(rl, &q[2], 2, "POST", "/channels/1/messages");
+    q[2].rl.deadline = now + 20000;
+    submit(rl, &q[3], 3, "POST", "/channels/1/messages");
+    q[3].rl.deadline = now + 2000;
+    submit(rl, &q[4], 4, "POST", "/channels/1/messages"); /* no deadline */
+    /* q[1] cannot go before the reset: out; q[2] can: it stops the scan
+     * (FIFO), so q[3] waits its turn behind it. */
+    ASSERT_EQ(dbot__rl_expire(rl, now, out, 8), 1);
+    ASSERT_EQ(((struct req *)out[0])->id, 1);
+    ASSERT_EQ(take(rl, ids, 8, &wake), 0);
+    ASSERT_EQ(wake, 11000);
+    now = wake;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 2);
+    r = hdrs("h", 1, 0, 10.0);
+    dbot__rl_complete(rl, &q[2].rl, &r, now);
+    /* q[3]'s deadline (3000) has passed: out; q[4] has none and waits. */
+    ASSERT_EQ(dbot__rl_expire(rl, now, out, 8), 1);
+    ASSERT_EQ(((struct req *)out[0])->id, 3);
+    ASSERT_EQ(dbot__rl_expire(rl, now, out, 8), 0);
+    ASSERT_EQ(take(rl, ids, 8, &wake), 0);
+    ASSERT_EQ(wake, 21000);
+    now = wake;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 4);
+    dbot__rl_complete(rl, &q[4].rl, &r, now);
+    {
+        struct dbot__rl_stats st;
+
+        dbot__rl_stats(rl, &st);
+        ASSERT_EQ(st.queued, 0);
+        ASSERT_EQ(st.inflight, 0);
+    }
+
+    /* A global pause past a deadline expires non-exempt requests too. */
+    submit(rl, &q[0], 10, "GET", "/guilds/9/members/1");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    r = none(429);
+    r.global = 1;
+    r.retry_after = 60;
+    ASSERT_GE(dbot__rl_complete(rl, &q[0].rl, &r, now), 60000);
+    dbot__rl_finish(rl, &q[0].rl, now);
+    submit(rl, &q[1], 11, "GET", "/guilds/9/members/2");
+    q[1].rl.deadline = now + 30000;
+    ASSERT_EQ(dbot__rl_expire(rl, now, out, 8), 1);
+    ASSERT_EQ(((struct req *)out[0])->id, 11);
+    dbot__rl_free(rl);
+}
+
 TEST(shared_scope_429_is_not_invalid)
 {
     struct dbot__rl *rl = dbot__rl_new(50, 7);
@@ -975,6 +1046,7 @@ main(void)
     RUN(per_route_429_blocks_bucket_and_requeues_at_head);
     RUN(huge_and_odd_waits_are_bounded);
     RUN(header_seconds_parse_strictly_and_saturate);
+    RUN(requests_that_would_wait_past_their_deadline_expire);
     RUN(shared_scope_429_is_not_invalid);
     RUN(global_429_pauses_all_but_exempt_routes);
     RUN(scope_global_header_pauses_everything);

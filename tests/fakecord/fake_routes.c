@@ -167,9 +167,14 @@ fc_message_object(uint64_t id, const char *channel_id, const cJSON *body,
     }
     for (size_t i = 0; body && i < sizeof copy / sizeof copy[0]; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, copy[i]);
-        if (v)
+
+        /* Replace fails (and would leak the copy) for a key the object
+         * lacks, like nonce or poll: add those. */
+        if (v && cJSON_GetObjectItemCaseSensitive(m, copy[i]))
             cJSON_ReplaceItemInObjectCaseSensitive(m, copy[i],
                                                    cJSON_Duplicate(v, 1));
+        else if (v)
+            cJSON_AddItemToObject(m, copy[i], cJSON_Duplicate(v, 1));
     }
     att = body ? cJSON_GetObjectItemCaseSensitive(body, "attachments") : NULL;
     if (cJSON_IsArray(att)) {

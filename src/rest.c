@@ -55,7 +55,9 @@
  * again only when it certainly never left: the name did not resolve or the
  * connection was refused. Such a request also never rides a reused
  * connection: curl silently resends a request whose reused connection
- * died before any answer, which could duplicate it.
+ * died before any answer, which could duplicate it. For the others that
+ * resend is harmless, and is counted (a callback's 40060 after it means
+ * the first one landed).
  *
  * Deadlines. Each request has one (3 s for interaction callbacks, else
  * deadline_ms from submission). No retry, 429 wait or bucket wait may end
@@ -424,6 +426,8 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
         dbot__rest_req_end_transfer(q);
         return;
     }
+    if (q->sends > 1)
+        q->unclear = true; /* curl resent it: the first may have landed */
     if (status == 400 && q->unclear && (q->flags & DBOT__RL_INTERACTION) &&
         dbot__rest_req_has_code(q, 40060)) {
         dbot_log(DBOT_LOG_INFO, "rest",

@@ -280,6 +280,24 @@ on_body(char *buf, size_t size, size_t nitems, void *arg)
 
 /* ---- building the transfer -------------------------------------------- */
 
+#if LIBCURL_VERSION_NUM >= 0x075000 /* 7.80.0: CURLOPT_PREREQFUNCTION */
+/* Runs each time curl is about to send the request, on a new or reused
+ * connection: twice for one attempt means curl resent it by itself. */
+static int
+on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port,
+          int local_port)
+{
+    struct dbot__rest_req *q = arg;
+
+    (void)primary_ip;
+    (void)local_ip;
+    (void)primary_port;
+    (void)local_port;
+    q->sends++;
+    return CURL_PREREQFUNC_OK;
+}
+#endif
+
 static int
 add_header(struct dbot__rest_req *q, const char *h)
 {
@@ -413,9 +431,21 @@ dbot__rest_req_start(struct dbot__rest_req *q,
      * out on dies before any answer (Curl_retry_request), although the
      * server may have read and carried it out. A request that is not
      * idempotent (a webhook execution) therefore takes a new connection:
-     * one handshake, against a duplicate message. */
+     * one handshake, against a duplicate message. Idempotent ones keep
+     * the pool; on_prereq counts curl's resends, so that a callback's
+     * 40060 after one reads as "the first one landed". */
+    q->sends = 0;
+#if LIBCURL_VERSION_NUM >= 0x075000
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, q);
     if (!q->idempotent)
         curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+#else
+    /* Without a way to see curl's own resend, an interaction callback
+     * could not tell its 40060 from a real double acknowledgement. */
+    if (!q->idempotent || (q->flags & DBOT__RL_INTERACTION))
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+#endif
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);

@@ -60,6 +60,9 @@ struct dbot__rest_req {
     bool unclear;    /* an earlier attempt may have reached Discord */
     bool landed;     /* a retried interaction callback got 40060: the
                         earlier attempt took effect, so this succeeded */
+    int sends;       /* times curl sent the current attempt: more than one
+                        when it resent it by itself after its reused
+                        connection died (then it may have arrived twice) */
 
     /* The current transfer; reset between attempts. */
     CURL *easy;

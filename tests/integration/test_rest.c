@@ -1102,11 +1102,12 @@ TEST(callback_40060_after_a_lost_answer_is_success)
     teardown();
 }
 
-/* Webhook and followup execution cannot be made idempotent: sent again
- * only when it certainly never left. A connection dropped after the
- * request was read is not resent (not even by curl on a reused
- * connection); a refused connection is, and the followup arrives once. */
-TEST(webhook_execution_resent_only_when_never_sent)
+/* Webhook and followup execution (and any other POST that cannot be made
+ * idempotent) is sent again only when it certainly never left. A
+ * connection dropped after the request was read is not resent (not even
+ * by curl on a reused connection); a refused connection is, and the
+ * request arrives once. */
+TEST(non_idempotent_posts_resent_only_when_never_sent)
 {
     struct dbot__rest_opts o = { 0 };
     struct fakecord_opts fo = { 0 };
@@ -1147,17 +1148,19 @@ TEST(webhook_execution_resent_only_when_never_sent)
     o.max_retries = 10;
     rest = dbot__rest_new(&o, deliver, NULL);
     ASSERT_TRUE(rest != NULL);
-    ASSERT_EQ(
-        submit(rest, "POST", "/webhooks/9/dG9r", "{\"content\":\"g\"}", &s), 0);
+    /* Opening a DM: a POST of the same class as a webhook execution that
+     * the fake answers without scripting, so no rule races the retry. */
+    ASSERT_EQ(submit(rest, "POST", "/users/@me/channels",
+                     "{\"recipient_id\":\"9\"}", &s),
+              0);
     WAIT_UNTIL((dbot__rest_stats(rest, &rs), rs.retries >= 1), 5000);
     fc = fakecord_start(&fo);
     ASSERT_TRUE(fc != NULL);
-    ASSERT_EQ(
-        fakecord_rest_fail(fc, "POST", "/webhooks/9/", 200, -1, "{}", NULL), 0);
     WAIT_DONE(&s, 20000);
     ASSERT_EQ(s.err, 0);
     ASSERT_EQ(s.status, 200);
-    ASSERT_EQ(count_requests("POST", "/api/v10/webhooks/9/"), 1);
+    ASSERT_CONTAINS(s.body, "\"recipients\"");
+    ASSERT_EQ(count_requests("POST", "/api/v10/users/@me/channels"), 1);
     teardown();
 }
 
@@ -1231,7 +1234,7 @@ main(void)
     RUN(caller_nonce_is_kept_and_decides);
     RUN(message_edits_are_retried);
     RUN(callback_40060_after_a_lost_answer_is_success);
-    RUN(webhook_execution_resent_only_when_never_sent);
+    RUN(non_idempotent_posts_resent_only_when_never_sent);
     RUN(waits_past_the_deadline_fail_at_once);
     RUN(tls_verified_by_default);
     RUN(shutdown_cancels_pending_once);

@@ -378,13 +378,14 @@ echo_message(struct fakecord *fc, const cJSON *m, const char *channel)
 void
 fc_nonces_free_all(struct fakecord *fc)
 {
-    while (fc->nonces) {
-        struct fc_nonce *n = fc->nonces;
+    for (size_t i = 0; i < FC_NONCE_BUCKETS; i++)
+        while (fc->nonces[i]) {
+            struct fc_nonce *n = fc->nonces[i];
 
-        fc->nonces = n->next;
-        cJSON_Delete(n->msg);
-        free(n);
-    }
+            fc->nonces[i] = n->next;
+            cJSON_Delete(n->msg);
+            free(n);
+        }
 }
 
 /* The nonce of a create body as text, "" when it has none. Returns -1
@@ -409,13 +410,26 @@ body_nonce(struct fc_http *h, const cJSON *b, char *out, size_t cap)
     return -1;
 }
 
+static struct fc_nonce **
+nonce_chain(struct fakecord *fc, const char *channel, const char *nonce)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+
+    for (const char *p = channel; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+    h = (h ^ '/') * 0x100000001b3ull;
+    for (const char *p = nonce; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+    return &fc->nonces[h % FC_NONCE_BUCKETS];
+}
+
 /* The message an enforced nonce already created in this channel within
- * the window, or NULL. Drops records past the window. */
+ * the window, or NULL. Drops records past the window on the way. */
 static const struct fc_nonce *
 nonce_find(struct fakecord *fc, const char *channel, const char *nonce)
 {
     int64_t now = fc_now_ms();
-    struct fc_nonce **pp = &fc->nonces;
+    struct fc_nonce **pp = nonce_chain(fc, channel, nonce);
 
     while (*pp) {
         struct fc_nonce *n = *pp;
@@ -437,16 +451,17 @@ static void
 nonce_remember(struct fakecord *fc, const char *channel, const char *nonce,
                const cJSON *m)
 {
-    struct fc_nonce *n = calloc(1, sizeof *n);
+    struct fc_nonce *n = calloc(1, sizeof *n), **chain;
 
     if (!n)
         return;
+    chain = nonce_chain(fc, channel, nonce);
     snprintf(n->channel, sizeof n->channel, "%s", channel);
     snprintf(n->nonce, sizeof n->nonce, "%s", nonce);
     n->at_ms = fc_now_ms();
     n->msg = cJSON_Duplicate(m, 1);
-    n->next = fc->nonces;
-    fc->nonces = n;
+    n->next = *chain;
+    *chain = n;
 }
 
 static void

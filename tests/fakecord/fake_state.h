@@ -72,7 +72,7 @@ struct fc_conn {
     int zinit;
     z_stream zs;
     int on_resume_path;
-    int hello_held;         /* connected while fakecord_hold_hello was on */
+    int hello_held; /* connected while fakecord_hold_hello was on */
     struct fc_session *sess;
     struct fc_out *oq_head, *oq_tail;
     int closing; /* a CLOSE/DROP is queued: ignore further input */
@@ -132,6 +132,8 @@ struct fc_ix {
                             took effect: a resend is expected, not a bug */
 };
 
+#define FC_NONCE_BUCKETS 1024
+
 /* A channel message created with enforce_nonce, for dedupe. */
 struct fc_nonce {
     struct fc_nonce *next;
@@ -183,10 +185,14 @@ struct fakecord {
     struct fc_rule *rules;
     struct fc_rl rl;
     struct fc_ix *ixs;
-    cJSON *commands;         /* {"global":[...], "<guild id>":[...]} */
-    cJSON *messages;         /* array */
-    struct fc_nonce *nonces; /* newest first; pruned past the window */
-    cJSON *reactions;        /* array of fakecord_reactions() records */
+    cJSON *commands; /* {"global":[...], "<guild id>":[...]} */
+    cJSON *messages; /* array */
+    /* enforce_nonce records by hash of channel and nonce, newest first in
+     * each chain, pruned past the window as a chain is walked: a bot
+     * sending thousands of messages (the benchmark) must not make every
+     * create walk all of them. */
+    struct fc_nonce *nonces[FC_NONCE_BUCKETS];
+    cJSON *reactions; /* array of fakecord_reactions() records */
     uint64_t id_counter;
 };
 

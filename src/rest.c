@@ -69,6 +69,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "rand.h"
 #include "rest_request.h"
 
 #include <curl/curl.h>
@@ -80,9 +81,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
-#include <unistd.h>
 
 #define TAKE_BATCH 64
 /* Transfers in the multi at once. Beyond this, requests wait in the
@@ -113,7 +112,7 @@ struct dbot__rest {
     size_t n_idle;
     struct dbot__rest_req *cancelled; /* filled by the thread as it exits */
     uint64_t rng;
-    uint64_t nonce_seed, nonce_count; /* channel message nonces (thread) */
+    uint64_t nonce_rng; /* channel message nonces (thread) */
     atomic_uint_fast64_t n_sent, n_done, n_retries, n_limited, n_http2;
     atomic_uint_fast64_t n_expired;
     atomic_uint_fast64_t n_submitted, n_waited, n_wait_ms;
@@ -185,30 +184,14 @@ rng_next(struct dbot__rest *r)
     return r->rng = x;
 }
 
-/* A nonce for one channel message: unique within this client (splitmix64
- * of a counter is a bijection) and, through a random seed, across
- * processes sharing the token, so Discord never takes two different
- * messages for resends of one. */
+/* A nonce for one channel message. xorshift64* visits every state once
+ * per period, so nonces never repeat within this client; rand.h's seed
+ * makes other processes sharing the token start elsewhere, so Discord
+ * never takes two different messages for resends of one. */
 static void
 nonce_next(struct dbot__rest *r, char *out, size_t cap)
 {
-    uint64_t x = r->nonce_seed + ++r->nonce_count * 0x9e3779b97f4a7c15ull;
-
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    snprintf(out, cap, "%016" PRIx64, x);
-}
-
-static uint64_t
-random_seed(void)
-{
-    uint64_t s = 0;
-
-    if (getrandom(&s, sizeof s, GRND_NONBLOCK) != (ssize_t)sizeof s)
-        s = (uint64_t)now_ms() ^ (uint64_t)getpid() << 32 ^
-            (uint64_t)(uintptr_t)&s;
-    return s;
+    snprintf(out, cap, "%016" PRIx64, dbot__rand_next(&r->nonce_rng));
 }
 
 /* ---- completions ------------------------------------------------------ */
@@ -717,7 +700,7 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
     r->max_429 = o->max_429_retries > 0 ? o->max_429_retries : 8;
     r->deadline_ms =
         o->deadline_ms > 0 ? o->deadline_ms : DBOT__REST_DEADLINE_MS;
-    r->nonce_seed = random_seed();
+    r->nonce_rng = dbot__rand_seed(&r->nonce_rng);
     r->rng = (uint64_t)now_ms() * 0x9e3779b97f4a7c15ull | 1;
     ok = r->conf.api_url && r->conf.user_agent &&
          (!o->ca_file || r->conf.ca_file);

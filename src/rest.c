@@ -234,10 +234,12 @@ complete(struct dbot__rest *r, struct dbot__rest_req *q, int status, int err,
 }
 
 /* The transfer failed before a single byte of the request left: the name
- * did not resolve, or no connection could be made (refused, unreachable,
- * or its connect timed out; curl says COULDNT_CONNECT for all of these).
- * Only then is a request that is not idempotent sent again. A timeout or
- * reset after connecting is not enough: the request may have arrived. */
+ * did not resolve, or the connection was refused or unreachable (curl's
+ * COULDNT_CONNECT). Only then is a request that is not idempotent sent
+ * again. A timeout or reset after connecting is not enough: the request
+ * may have arrived. A connect timeout would qualify too, but curl reports
+ * it as the same OPERATION_TIMEDOUT as a timeout after sending, so it is
+ * treated as one. */
 static bool
 never_sent(CURLcode rc)
 {

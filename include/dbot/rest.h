@@ -34,9 +34,12 @@ extern "C" {
 /* The outcome of one request. */
 typedef struct dbot_rest_result {
     int status;          /* HTTP status, 0 on transport error */
-    int err;             /* 0 (2xx), or DBOT_EHTTP (4xx/5xx), DBOT_EAUTH
-                            (401), DBOT_ERATELIMIT (429 past the retry
-                            bound), DBOT_ETRANSPORT, DBOT_ETIMEDOUT,
+    int err;             /* 0 (2xx; or a resent interaction callback
+                            answered 40060: the first attempt landed),
+                            or DBOT_EHTTP (4xx/5xx), DBOT_EAUTH (401),
+                            DBOT_ERATELIMIT (429 past the retry bound, or
+                            a wait past the request's deadline),
+                            DBOT_ETRANSPORT, DBOT_ETIMEDOUT,
                             DBOT_EJSON (2xx body is not JSON), DBOT_ETOOBIG
                             (body over max_body_bytes), DBOT_ENOENT (an
                             upload file could not be read), DBOT_ECANCELED */
@@ -89,7 +92,10 @@ DBOT_API int dbot_rest_ex(dbot *bot, const char *method, const char *path,
 
 /* ---- messages --------------------------------------------------------- */
 
-/* POST /channels/{channel_id}/messages with a message object. */
+/* POST /channels/{channel_id}/messages with a message object. Unless msg
+ * has its own "nonce", dbot adds a unique one with "enforce_nonce": true,
+ * so the request is resent after a 5xx or a broken connection and the
+ * channel still gets the message once (docs/rest.md, Retries). */
 DBOT_API int dbot_message_create(dbot *bot, uint64_t channel_id,
                                  const cJSON *msg, dbot_rest_fn cb, void *data);
 
@@ -137,13 +143,18 @@ DBOT_API int dbot_reaction_remove_user(dbot *bot, uint64_t channel_id,
 
 /* POST /interactions/{id}/{token}/callback with a full response body
  * ({"type":4,"data":{...}}). Never waits behind other requests; retried on
- * 5xx and transport errors only within the 3-second deadline. Most code
- * should use dbot_interaction_reply() and friends instead. */
+ * 5xx and transport errors only within the 3-second deadline. A 40060
+ * answer to such a resend means the first attempt landed: cb gets err 0
+ * (status 400, discord_code 40060). Most code should use
+ * dbot_interaction_reply() and friends instead. */
 DBOT_API int dbot_interaction_callback_raw(dbot *bot, uint64_t interaction_id,
                                            const char *token, const cJSON *body,
                                            dbot_rest_fn cb, void *data);
 
-/* Followups: POST /webhooks/{app_id}/{token} (a message object). */
+/* Followups: POST /webhooks/{app_id}/{token} (a message object). Not
+ * idempotent: resent only when it certainly never reached Discord (name
+ * not resolved, connection refused); after a 5xx or a broken connection
+ * cb gets the error rather than risk a duplicate. */
 DBOT_API int dbot_followup_create(dbot *bot, uint64_t app_id, const char *token,
                                   const cJSON *msg, dbot_rest_fn cb,
                                   void *data);
@@ -155,7 +166,8 @@ DBOT_API int dbot_followup_edit(dbot *bot, uint64_t app_id, const char *token,
 DBOT_API int dbot_followup_delete(dbot *bot, uint64_t app_id, const char *token,
                                   uint64_t message_id, dbot_rest_fn cb,
                                   void *data);
-/* PATCH /webhooks/{app_id}/{token}/messages/@original. */
+/* PATCH /webhooks/{app_id}/{token}/messages/@original. Idempotent, so
+ * resent after a 5xx or a broken connection. */
 DBOT_API int dbot_original_edit(dbot *bot, uint64_t app_id, const char *token,
                                 const cJSON *msg, dbot_rest_fn cb, void *data);
 /* DELETE /webhooks/{app_id}/{token}/messages/@original. */

@@ -15,6 +15,7 @@
  * the log level from the config file.
  */
 #include "bot.h"
+#include "clock.h"
 
 #include "config.h"
 #include "dispatch.h"
@@ -94,10 +95,7 @@ static volatile sig_atomic_t hup_pending;
 int64_t
 dbot_now_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return dbot__clock_ms();
 }
 
 /* ---- inbox ------------------------------------------------------------- */

@@ -35,6 +35,7 @@
 #include "gateway_codec.h"
 #include "log.h"
 #include "loop.h"
+#include "rand.h"
 #include "resolve.h"
 #include "rest.h"
 #include "url.h"
@@ -56,13 +57,8 @@ static void schedule_reconnect(struct dbot__gateway *gw, int64_t delay_ms);
 double
 dbot__gwi_rnd01(struct dbot__gateway *gw)
 {
-    /* splitmix64: jitter only, not security */
-    uint64_t z = (gw->rng += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) / 9007199254740992.0;
+    /* Jitter only, not security. */
+    return (double)(dbot__rand_next(&gw->rng) >> 11) / 9007199254740992.0;
 }
 
 static struct lws_context *
@@ -674,7 +670,6 @@ dbot__gateway_new(struct dbot__gateway **out, dbot *bot, int shard_id,
                   int shard_count, const struct dbot__gateway_hooks *hooks)
 {
     struct dbot__gateway *gw = calloc(1, sizeof *gw);
-    struct timespec ts;
 
     if (!gw)
         return DBOT_ENOMEM;
@@ -684,9 +679,9 @@ dbot__gateway_new(struct dbot__gateway **out, dbot *bot, int shard_id,
     gw->shard_count = shard_count;
     gw->seq = -1;
     gw->latency_ms = -1;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gw->rng = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^
-              (uint64_t)shard_id;
+    /* Seeded by the shard's own address: shards reconnecting after one
+     * outage spread out instead of retrying in step. */
+    gw->rng = dbot__rand_seed(gw);
     *out = gw;
     return 0;
 }

@@ -26,6 +26,7 @@
  * fine for metrics.
  */
 #include "health.h"
+#include "clock.h"
 
 #include "log.h"
 
@@ -89,14 +90,7 @@ struct dbot__health {
     pthread_t thread;
 };
 
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#define now_ns dbot__clock_ns
 
 static void
 pstr_store(struct pstr *p, const char *s)

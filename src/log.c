@@ -29,6 +29,7 @@
  *    appear, and the list scan stays short however many are live.
  */
 #include "log.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -531,11 +532,11 @@ dbot_logv(int level, const char *comp, const char *fmt, va_list ap)
         k = snprintf(small, sizeof small, "<%d>%s: ", level_prio[level],
                      comp ? comp : "dbot");
     } else {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        k = snprintf(
-            small, sizeof small, "%6lld.%03ld %c %s: ", (long long)ts.tv_sec,
-            ts.tv_nsec / 1000000, level_chars[level], comp ? comp : "dbot");
+        int64_t ms = dbot__clock_ms();
+
+        k = snprintf(small, sizeof small, "%6lld.%03ld %c %s: ",
+                     (long long)(ms / 1000), (long)(ms % 1000),
+                     level_chars[level], comp ? comp : "dbot");
     }
     n = k > 0 && (size_t)k < sizeof small ? (size_t)k : 0;
     va_copy(again, ap);

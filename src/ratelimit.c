@@ -80,6 +80,7 @@
  * logged loudly (Discord bans the IP at 10,000).
  */
 #include "ratelimit.h"
+#include "rand.h"
 
 #include "log.h"
 #include "strmap.h"
@@ -654,18 +655,6 @@ dbot__rl_take(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
 
 /* ---- responses -------------------------------------------------------- */
 
-static uint64_t
-rng_next(struct dbot__rl *rl)
-{
-    uint64_t x = rl->rng;
-
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    rl->rng = x;
-    return x;
-}
-
 static void
 invalid_count_add(struct dbot__rl *rl, int64_t now)
 {
@@ -799,7 +788,7 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
     jitter_max = 50 + ra / 10;
     if (jitter_max > 500)
         jitter_max = 500;
-    return ra + (int64_t)(rng_next(rl) % (uint64_t)(jitter_max + 1));
+    return ra + (int64_t)dbot__rand_below(&rl->rng, (uint64_t)(jitter_max + 1));
 }
 
 void

@@ -66,6 +66,7 @@
  * instead of holding its lane.
  */
 #include "rest.h"
+#include "clock.h"
 
 #include "config.h"
 #include "log.h"
@@ -164,25 +165,7 @@ curl_init_once(void)
     curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static int64_t
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint64_t
-rng_next(struct dbot__rest *r)
-{
-    uint64_t x = r->rng;
-
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return r->rng = x;
-}
+#define now_ms dbot__clock_ms
 
 /* A nonce for one channel message. xorshift64* visits every state once
  * per period, so nonces never repeat within this client; rand.h's seed
@@ -260,7 +243,7 @@ retry_later(struct dbot__rest *r, struct dbot__rest_req *q, int64_t now)
     delay = (int64_t)r->retry_base_ms << (q->attempts - 1);
     if (delay > BACKOFF_MAX)
         delay = BACKOFF_MAX;
-    delay += (int64_t)(rng_next(r) % (uint64_t)(delay / 2 + 1));
+    delay += (int64_t)dbot__rand_below(&r->rng, (uint64_t)(delay / 2 + 1));
     if (now + delay >= q->rl.deadline)
         return false;
     dbot__rl_requeue(r->rl, &q->rl, now + delay);
@@ -703,7 +686,7 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
     r->deadline_ms =
         o->deadline_ms > 0 ? o->deadline_ms : DBOT__REST_DEADLINE_MS;
     r->nonce_rng = dbot__rand_seed(&r->nonce_rng);
-    r->rng = (uint64_t)now_ms() * 0x9e3779b97f4a7c15ull | 1;
+    r->rng = dbot__rand_seed(&r->rng);
     ok = r->conf.api_url && r->conf.user_agent &&
          (!o->ca_file || r->conf.ca_file);
     if (ok && o->token && *o->token) {

@@ -43,6 +43,7 @@
  * so SIGINT/SIGTERM reach the loop thread.
  */
 #include "workers.h"
+#include "clock.h"
 
 #include "health.h"
 #include "log.h"
@@ -109,14 +110,7 @@ struct dbot__pool {
     pthread_t *threads;       /* [const] */
 };
 
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#define now_ns dbot__clock_ns
 
 int64_t
 dbot__pool_now_ms(void)

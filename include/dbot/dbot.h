@@ -35,12 +35,19 @@ extern "C" {
 #endif
 
 #if defined(__GNUC__)
-#define DBOT_API         __attribute__((visibility("default")))
-#define DBOT_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define DBOT_API              __attribute__((visibility("default")))
+#define DBOT_PRINTF(a, b)     __attribute__((format(printf, a, b)))
+#define DBOT_DEPRECATED(repl) __attribute__((deprecated("use " repl)))
 #else
 #define DBOT_API
 #define DBOT_PRINTF(a, b)
+#define DBOT_DEPRECATED(repl)
 #endif
+
+/* Names kept for one release after they were replaced (docs/api.md lists
+ * them) are declared DBOT_DEPRECATED, so the compiler names the
+ * replacement. Define DBOT_NO_DEPRECATED before including dbot's headers
+ * to hide them and check that a program is ready for their removal. */
 
 #define DBOT_VERSION     "0.1.0"
 #define DBOT_PROJECT_URL "https://github.com/dbot-dev/dbot"

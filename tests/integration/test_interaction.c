@@ -149,10 +149,18 @@ on_config(dbot_interaction *ix, void *data)
     return dbot_interaction_reply(ix, "config (any)");
 }
 
+static atomic_int refused_answers;
+
 static int
 on_config_set(dbot_interaction *ix, void *data)
 {
+    cJSON *none = cJSON_Parse("{\"choices\":[]}");
+
     (void)data;
+    /* A command cannot be answered with suggestions; refused, not sent. */
+    refused_answers +=
+        dbot_interaction_autocomplete_json(ix, none) == DBOT_EINVAL;
+    cJSON_Delete(none);
     remember("", dbot_interaction_command(ix),
              dbot_option_str(dbot_interaction_options(ix), "key", "?"));
     return dbot_interaction_reply(ix, "config set");
@@ -216,6 +224,14 @@ on_color_complete(dbot_interaction *ix, void *data)
     (void)data;
     dbot_option_focused(dbot_interaction_options(ix), NULL, &typed);
     remember("", "", typed);
+    /* Refused before anything is sent: the bare array (the deprecated
+     * form's shape), and a choice type the builder does not take. */
+    arr = cJSON_CreateArray();
+    refused_answers +=
+        dbot_interaction_autocomplete_json(ix, arr) == DBOT_EINVAL;
+    cJSON_Delete(arr);
+    refused_answers += dbot_interaction_autocomplete_choices(
+                           ix, list, 0, DBOT_OPT_BOOLEAN) == DBOT_EINVAL;
     for (int i = 0; i < 30; i++) {
         snprintf(names[i], sizeof names[i], "c%02d", i);
         list[i] = (dbot_choice){ .name = names[i], .str = names[i] };
@@ -412,6 +428,7 @@ TEST(components_modals_and_autocomplete)
     struct fakecord_ix_log l;
     uint64_t id;
 
+    refused_answers = 0;
     start("");
     /* Prefix route: "vote:" gets "vote:42" and the argument "42". */
     id = push("{\"type\":3,\"data\":{\"custom_id\":\"vote:42\","
@@ -496,6 +513,7 @@ TEST(components_modals_and_autocomplete)
             "c24");
     }
     fakecord_ix_log_free(&l);
+    ASSERT_EQ(refused_answers, 4); /* two refusals by each of the two */
     finish_clean();
 }
 
@@ -504,6 +522,7 @@ TEST(subcommands_route_to_the_longest_path)
     struct fakecord_ix_log l;
     uint64_t id;
 
+    refused_answers = 0;
     start("");
     id = push("{\"type\":2,\"data\":{\"id\":\"8\",\"name\":\"config\","
               "\"type\":1,\"options\":[{\"name\":\"set\",\"type\":1,"
@@ -515,6 +534,7 @@ TEST(subcommands_route_to_the_longest_path)
     pthread_mutex_lock(&seen_mu);
     ASSERT_STREQ(seen_path, "config set");
     ASSERT_STREQ(seen_value, "lang");
+    ASSERT_EQ(refused_answers, 1);
     pthread_mutex_unlock(&seen_mu);
 
     id = push("{\"type\":2,\"data\":{\"id\":\"8\",\"name\":\"config\","

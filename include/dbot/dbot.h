@@ -10,6 +10,10 @@
  *   dbot_stop()        ask the loop to stop (any thread and signal handlers)
  *   dbot_log(), dbot_strerror(), dbot_err_name()
  *   dbot_verify_signature() and dbot_verifier_* (dbot/verify.h)
+ *   dbot_work_*()      on the job the calling worker runs (dbot/worker.h)
+ *   pure readers and builders, on data the thread owns: dbot_option_*,
+ *   dbot_ix_* (dbot/interaction_data.h), dbot_msg_*, dbot_embed_*,
+ *   dbot_row_*, dbot_modal_*, dbot_autocomplete_json (dbot/message.h)
  *
  * Debug builds check the thread in every other entry point and refuse a call
  * from the wrong thread with DBOT_EWRONGTHREAD.

@@ -299,11 +299,19 @@ static atomic_int deprecated_rc = 1, acked_state, edited_state;
 static int
 deprecated_edit_and_delete(dbot_interaction *ix)
 {
+    cJSON *m = cJSON_Parse("{\"content\":\"too late\"}");
     int a = dbot_interaction_edit_original(ix, "too late");
-    int b = dbot_interaction_delete_original(ix);
-    int c = dbot_interaction_opt_int(ix, "missing", 7) == 7 ? DBOT_EEXPIRED : 0;
+    int b = dbot_interaction_edit_original_json(ix, m);
+    int c = dbot_interaction_delete_original(ix);
+    int d = dbot_interaction_opt_int(ix, "missing", 7) == 7 &&
+            !strcmp(dbot_interaction_opt_str(ix, "missing", "s"), "s") &&
+            dbot_interaction_opt_num(ix, "missing", 0.5) == 0.5 &&
+            dbot_interaction_opt_bool(ix, "missing", 1) == 1;
 
-    return a == DBOT_EEXPIRED && b == DBOT_EEXPIRED ? c : 0;
+    cJSON_Delete(m);
+    return a == DBOT_EEXPIRED && b == DBOT_EEXPIRED && c == DBOT_EEXPIRED && d
+               ? DBOT_EEXPIRED
+               : 0;
 }
 #pragma GCC diagnostic pop
 

@@ -214,8 +214,9 @@ TEST(deprecated_offload_still_works)
 {
     struct dbot bot = { dbot__pool_new(1, 2, loopq_deliver, &q) };
     struct old o = { 0 }, late = { 0 };
+    const dbot_done_fn done_fn = old_done; /* the old type still fits */
 
-    ASSERT_EQ(dbot_offload(&bot, old_work, old_done, &o), 0);
+    ASSERT_EQ(dbot_offload(&bot, old_work, done_fn, &o), 0);
     LOOP_UNTIL(&q, o.done_calls == 1, 5000);
     ASSERT_EQ(atomic_load(&o.ran), 1);
     ASSERT_EQ(o.status, 0);

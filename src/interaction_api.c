@@ -133,7 +133,7 @@ int
 dbot_interaction_autocomplete_json(dbot_interaction *ix, const cJSON *data)
 {
     const cJSON *choices = cJSON_GetObjectItemCaseSensitive(data, "choices");
-    cJSON *d;
+    cJSON *d, *kept;
     int rc;
 
     if (!ix || !cJSON_IsObject(data) || !cJSON_IsArray(choices))
@@ -146,9 +146,9 @@ dbot_interaction_autocomplete_json(dbot_interaction *ix, const cJSON *data)
     d = cJSON_Duplicate(data, 1);
     if (!d)
         return DBOT_ENOMEM;
-    choices = cJSON_GetObjectItemCaseSensitive(d, "choices");
-    while (cJSON_GetArraySize(choices) > MAX_CHOICES)
-        cJSON_DeleteItemFromArray((cJSON *)choices, MAX_CHOICES);
+    kept = cJSON_GetObjectItemCaseSensitive(d, "choices");
+    while (cJSON_GetArraySize(kept) > MAX_CHOICES)
+        cJSON_DeleteItemFromArray(kept, MAX_CHOICES);
     rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
     cJSON_Delete(d);
     return rc;

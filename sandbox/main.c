@@ -113,6 +113,11 @@ spawn_bot(struct sb *sb, char **argv, const char *config, int verbose)
     /* Child. */
     setenv("DBOT_API_URL", fakecord_api_url(sb->fc), 1);
     setenv("DISCORD_TOKEN", SB_TOKEN, 1);
+    /* The sandbox's pages are on 127.0.0.1, which bots/offload.c's /fetch
+     * refuses unless told otherwise: this is that opt-in, for the sandbox
+     * only (no real user reaches a sandboxed bot). A value already set
+     * wins, so a test can see the refusal with FETCH_ALLOW_LOOPBACK=0. */
+    setenv("FETCH_ALLOW_LOOPBACK", "1", 0);
     if (config)
         setenv("DBOT_CONFIG", config, 1);
     else

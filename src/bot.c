@@ -1,14 +1,10 @@
 /*
- * bot.c: the bot object, its loop, and the loop's inbox.
+ * bot.c: the bot object: the wiring that builds every module, hands each
+ * what it needs, and runs the bot's lifecycle on the loop (loop.c).
  *
- * DESIGN. One lws context is the loop. Everything that touches bot state runs
- * on the thread that called dbot_run(). Other threads reach the loop in one
- * way only: dbot_post() appends a task to the inbox under a mutex and, when
- * the inbox was empty, calls lws_cancel_service() (the one lws call legal off
- * the loop thread). lws then delivers LWS_CALLBACK_EVENT_WAIT_CANCELLED to
- * every protocol; the "dbot-loop" protocol swaps the whole inbox out under
- * the lock and runs the tasks unlocked, in order. Wakeups coalesce: a burst
- * of posts costs one wakeup.
+ * DESIGN. Everything that touches bot state runs on the thread that called
+ * dbot_run(). Other threads reach it through dbot_post(), which is
+ * loop.c's inbox.
  *
  * Stopping: dbot_stop() sets an atomic flag and wakes the loop; it is safe
  * in a signal handler. The loop then asks every shard to close (with 4000,
@@ -24,8 +20,10 @@
 #include "dispatch.h"
 #include "gateway.h"
 #include "health.h"
+#include "http.h"
 #include "interaction.h"
 #include "log.h"
+#include "loop.h"
 #include "presence.h"
 #include "resolve.h"
 #include "rest.h"
@@ -47,12 +45,6 @@
 #define TICK_MS       250
 #define GIVE_UP_FLUSH_MS 2000 /* for "restarting" answers at shutdown */
 
-struct task {
-    struct task *next;
-    dbot__task_fn fn;
-    void *arg;
-};
-
 struct post_box {
     dbot_post_fn fn;
     void *arg;
@@ -61,19 +53,14 @@ struct post_box {
 
 struct dbot {
     struct dbot_config cfg;
-    struct lws_context *ctx;
+    struct dbot__loop *loop;
 
-    pthread_t loop_thread;
-    atomic_int loop_running;
     atomic_int stop_requested;
     int stopping;         /* loop side: shutdown started */
     int64_t stop_deadline; /* for closing the gateway connections */
     int64_t work_deadline; /* for in-flight work (shutdown_grace_ms) */
     int64_t give_up_deadline; /* for the "restarting" answers, 0: none */
     int exit_code;
-
-    pthread_mutex_t inbox_mu;
-    struct task *inbox_head, *inbox_tail;
 
     struct dbot__dispatch *dispatch;
     struct dbot__health *health;
@@ -82,6 +69,7 @@ struct dbot {
     struct dbot__interactions *interactions;
     struct dbot__resolver *resolver;
     struct dbot__shard_set shards; /* the service reads it through &shards */
+    struct dbot__gateway_hooks gw_hooks; /* what every shard hands up */
     int shards_planned;     /* the shard count is settled */
     int max_concurrency;    /* identify buckets (session_start_limit) */
     int64_t *identify_next; /* per bucket: earliest next identify */
@@ -95,6 +83,8 @@ struct dbot {
     int reloadable;    /* made by dbot_new: SIGHUP re-reads the file */
     char *config_path; /* as given to dbot_new (NULL: resolved again) */
 };
+
+static const struct dbot__gateway_hooks *gateway_hooks(dbot *bot);
 
 /* Only the signal handler reads this; set while dbot_run() runs. */
 static dbot *volatile signal_bot;
@@ -116,41 +106,8 @@ int
 dbot__post_task(void *vbot, dbot__task_fn fn, void *arg)
 {
     dbot *bot = vbot;
-    struct task *t = malloc(sizeof *t);
-    int wake;
 
-    if (!t)
-        return DBOT_ENOMEM;
-    t->next = NULL;
-    t->fn = fn;
-    t->arg = arg;
-    pthread_mutex_lock(&bot->inbox_mu);
-    wake = bot->inbox_head == NULL;
-    if (bot->inbox_tail)
-        bot->inbox_tail->next = t;
-    else
-        bot->inbox_head = t;
-    bot->inbox_tail = t;
-    pthread_mutex_unlock(&bot->inbox_mu);
-    if (wake && bot->ctx)
-        lws_cancel_service(bot->ctx);
-    return 0;
-}
-
-static void
-drain_inbox(dbot *bot)
-{
-    struct task *t, *next;
-
-    pthread_mutex_lock(&bot->inbox_mu);
-    t = bot->inbox_head;
-    bot->inbox_head = bot->inbox_tail = NULL;
-    pthread_mutex_unlock(&bot->inbox_mu);
-    for (; t; t = next) {
-        next = t->next;
-        t->fn(t->arg);
-        free(t);
-    }
+    return dbot__loop_post(bot->loop, fn, arg);
 }
 
 static void
@@ -187,7 +144,7 @@ dbot_post(dbot *bot, dbot_post_fn fn, void *arg)
 struct lws_context *
 dbot__bot_lws(dbot *bot)
 {
-    return bot->ctx;
+    return dbot__loop_lws(bot->loop);
 }
 
 const struct dbot_config *
@@ -269,9 +226,7 @@ dbot__bot_resolver(dbot *bot)
 int
 dbot__on_loop_thread(const dbot *bot)
 {
-    if (!atomic_load(&bot->loop_running))
-        return 1;
-    return pthread_equal(pthread_self(), bot->loop_thread);
+    return !bot->loop || dbot__loop_on_thread(bot->loop);
 }
 
 int
@@ -343,7 +298,7 @@ dbot__bot_shard_plan(dbot *bot, int recommended, int max_concurrency,
     LOG_I("gateway", "Discord recommends %d shards; starting them", n);
     dbot__gateway_set_count(bot->shards.v[0], n);
     for (int i = 1; i < n; i++) {
-        if (dbot__gateway_new(&bot->shards.v[i], bot, i, n) < 0) {
+        if (dbot__gateway_new(&bot->shards.v[i], bot, i, n, gateway_hooks(bot)) < 0) {
             /* Shards i..n-1 would never connect: their guilds' events
              * would be lost without a word. Stop instead. */
             LOG_E("gateway", "out of memory starting shard %d of %d; stopping",
@@ -396,70 +351,55 @@ dbot__bot_fatal(dbot *bot, int err)
     dbot_stop(bot);
 }
 
-/* ---- lws glue ---------------------------------------------------------- */
+/* ---- the event sink ---------------------------------------------------- */
 
-static int
-loop_protocol_cb(struct lws *wsi, enum lws_callback_reasons reason,
-                 void *user, void *in, size_t len)
+/* Every dispatch of every shard comes here, in order, and goes to its
+ * consumers: the framework's own (the bot user, interactions, /metrics'
+ * count by type), then the user's handlers. A new consumer (a cache, an
+ * HTTP interactions listener feeding the same path) plugs in here, not in
+ * the gateway. */
+static void
+on_dispatch(void *ud, const dbot_event *ev)
 {
-    (void)user;
-    (void)in;
-    (void)len;
-    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
-        struct lws_context *ctx = lws_get_context(wsi);
-        dbot *bot = lws_context_user(ctx);
+    dbot *bot = ud;
 
-        if (bot)
-            drain_inbox(bot);
+    if (strcmp(ev->name, "READY") == 0) {
+        dbot__bot_set_self(bot,
+                           cJSON_GetObjectItemCaseSensitive(ev->data, "user"));
+        dbot__interactions_on_ready(bot->interactions, ev->data);
+    } else if (strcmp(ev->name, "INTERACTION_CREATE") == 0) {
+        dbot__interactions_on_event(bot->interactions, ev->data);
     }
-    return 0;
+    dbot__service_on_event(bot->svc, ev->name);
+    dbot__dispatch_event(bot->dispatch, bot, ev, bot->health);
 }
 
+static const struct dbot__gateway_hooks *
+gateway_hooks(dbot *bot)
+{
+    bot->gw_hooks.ud = bot;
+    bot->gw_hooks.on_dispatch = on_dispatch;
+    return &bot->gw_hooks;
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
 static const struct lws_protocols protocols[] = {
-    { "dbot-loop", loop_protocol_cb, 0, 0, 0, NULL, 0 },
     { "dbot-gateway", dbot__gateway_lws_cb, 0, 0, 0, NULL, 0 },
     { NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
-static void
-lws_log_emit(int level, const char *line)
-{
-    size_t n = strlen(line);
-    char buf[512];
-
-    /* lws lines end in '\n'; ours add their own. */
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        n--;
-    if (n >= sizeof buf)
-        n = sizeof buf - 1;
-    memcpy(buf, line, n);
-    buf[n] = '\0';
-    dbot_log(level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG, "lws", "%s",
-             buf);
-}
-
 static int
-create_context(dbot *bot)
+create_loop(dbot *bot)
 {
-    struct lws_context_creation_info info;
+    struct dbot__loop_opts lo = { .protocols = protocols,
+                                  .ca_file = bot->cfg.ca_file };
 
-    memset(&info, 0, sizeof info);
-    info.port = CONTEXT_PORT_NO_LISTEN;
-    info.protocols = protocols;
-    info.user = bot;
-    info.gid = (gid_t)-1;
-    info.uid = (uid_t)-1;
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    if (bot->cfg.ca_file)
-        info.client_ssl_ca_filepath = bot->cfg.ca_file;
-    /* The gateway reconnects by itself; lws must not retry on its own. */
-    info.fd_limit_per_thread = 0;
-    bot->ctx = lws_create_context(&info);
-    if (!bot->ctx) {
-        LOG_E("dbot", "could not create the libwebsockets context");
-        return DBOT_ENOMEM;
-    }
-    return 0;
+    /* lws sizes its descriptor tables from RLIMIT_NOFILE when the
+     * context is made, so raise it first; the listener keeps the last
+     * ones free (http.c). */
+    dbot__http_raise_fd_limit();
+    return dbot__loop_new(&bot->loop, &lo);
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -476,18 +416,21 @@ bot_init(dbot **out, struct dbot_config *cfg)
         return DBOT_ENOMEM;
     }
     bot->cfg = *cfg;
-    pthread_mutex_init(&bot->inbox_mu, NULL);
     dbot_log_set_level(bot->cfg.log_level);
     dbot__log_set_format(bot->cfg.log_format);
-    if (bot->cfg.token)
-        dbot_log_add_secret(bot->cfg.token);
+    if (bot->cfg.token && dbot_log_add_secret(bot->cfg.token) < 0) {
+        /* Unredacted, the token would reach the first line naming it. */
+        dbot_free(bot);
+        return DBOT_ENOMEM;
+    }
 
-    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
-    rc = dbot__dispatch_new(&bot->dispatch);
+    rc = create_loop(bot);
+    if (rc == 0)
+        rc = dbot__dispatch_new(&bot->dispatch);
     if (rc == 0)
         rc = dbot__interactions_new(&bot->interactions, bot);
     if (rc == 0)
-        rc = dbot__resolver_new(&bot->resolver, bot);
+        rc = dbot__resolver_new(&bot->resolver, dbot__loop_post, bot->loop);
     if (rc == 0) {
         struct dbot__health_opts ho = {
             .slow_ms = bot->cfg.slow_handler_ms > 0 ? bot->cfg.slow_handler_ms
@@ -520,8 +463,6 @@ bot_init(dbot **out, struct dbot_config *cfg)
     }
     if (rc == 0)
         rc = dbot__service_new(&bot->svc, bot);
-    if (rc == 0)
-        rc = create_context(bot);
     if (rc < 0) {
         dbot_free(bot);
         return rc;
@@ -588,15 +529,11 @@ static int
 requests_pending(dbot *bot)
 {
     struct dbot__rest_stats rs;
-    int inbox;
 
     dbot__rest_stats(bot->rest, &rs);
     if (rs.done < rs.submitted)
         return 1;
-    pthread_mutex_lock(&bot->inbox_mu);
-    inbox = bot->inbox_head != NULL;
-    pthread_mutex_unlock(&bot->inbox_mu);
-    return inbox;
+    return dbot__loop_pending(bot->loop);
 }
 
 static int
@@ -654,6 +591,7 @@ tick_cb(lws_sorted_usec_list_t *sul)
               code == 1000 ? "offline: ending the sessions"
                            : "sessions stay resumable");
         dbot__service_stopping(bot->svc);
+        dbot__resolver_stop(bot->resolver);
         for (int i = 0; i < bot->shards.n; i++)
             dbot__gateway_stop_code(bot->shards.v[i], code);
     }
@@ -662,14 +600,16 @@ tick_cb(lws_sorted_usec_list_t *sul)
         reload_config(bot);
     }
     dbot__health_tick(bot->health);
+    dbot__loop_flush_logs(bot->loop);
     dbot__pool_expire(bot->pool);
+    dbot__interactions_tick(bot->interactions);
     dbot__service_tick(bot->svc);
     if (bot->stopping) {
         if (shutdown_finished(bot))
             return; /* the run loop sees stopping && no tick: exit */
     }
-    lws_sul_schedule(bot->ctx, 0, &bot->tick_sul, tick_cb,
-                     (bot->stopping ? 10 : TICK_MS) * LWS_US_PER_MS);
+    dbot__loop_timer(bot->loop, &bot->tick_sul, tick_cb,
+                     bot->stopping ? 10 : TICK_MS);
 }
 
 /* The loop exits when shutdown finished: the connections are closed (or
@@ -713,8 +653,8 @@ on_hup(int sig)
 
     (void)sig;
     hup_pending = 1;
-    if (bot && bot->ctx)
-        lws_cancel_service(bot->ctx); /* async-signal-safe: a pipe write */
+    if (bot)
+        dbot__loop_wake(bot->loop); /* async-signal-safe: a pipe write */
 }
 
 static void
@@ -752,7 +692,7 @@ create_shards(dbot *bot)
     if (!bot->shards.v)
         return DBOT_ENOMEM;
     for (int i = 0; i < n; i++) {
-        rc = dbot__gateway_new(&bot->shards.v[i], bot, i, n);
+        rc = dbot__gateway_new(&bot->shards.v[i], bot, i, n, gateway_hooks(bot));
         if (rc < 0)
             return rc;
         bot->shards.n++;
@@ -773,8 +713,7 @@ dbot_run(dbot *bot)
         LOG_E("config", "%s", err);
         return DBOT_ECONFIG;
     }
-    bot->loop_thread = pthread_self();
-    atomic_store(&bot->loop_running, 1);
+    dbot__loop_enter(bot->loop);
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -795,32 +734,31 @@ dbot_run(dbot *bot)
         sigaction(SIGTERM, &old_term, NULL);
         sigaction(SIGHUP, &old_hup, NULL);
         signal_bot = NULL;
-        atomic_store(&bot->loop_running, 0);
+        dbot__loop_leave(bot->loop);
         return rc;
     }
     dbot__service_adopt_sessions(bot->svc);
     dbot__health_start(bot->health);
     for (int i = 0; i < bot->shards.n; i++)
         dbot__gateway_start(bot->shards.v[i]);
-    lws_sul_schedule(bot->ctx, 0, &bot->tick_sul, tick_cb,
-                     TICK_MS * LWS_US_PER_MS);
+    dbot__loop_timer(bot->loop, &bot->tick_sul, tick_cb, TICK_MS);
 
     while (!shutdown_finished(bot)) {
         if (atomic_load(&bot->stop_requested) && !bot->stopping)
             tick_cb(&bot->tick_sul);
-        if (lws_service(bot->ctx, 0) < 0)
+        if (dbot__loop_turn(bot->loop) < 0)
             break;
     }
     lws_sul_cancel(&bot->tick_sul);
     dbot__health_stop(bot->health);
-    drain_inbox(bot);
+    dbot__loop_drain(bot->loop);
     dbot__service_stopped(bot->svc, bot->exit_code);
 
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);
     signal_bot = NULL;
-    atomic_store(&bot->loop_running, 0);
+    dbot__loop_leave(bot->loop);
     LOG_I("dbot", "stopped%s%s", bot->exit_code ? ": " : "",
           bot->exit_code ? dbot_strerror(bot->exit_code) : "");
     return bot->exit_code;
@@ -832,8 +770,7 @@ dbot_stop(dbot *bot)
     if (!bot)
         return;
     atomic_store(&bot->stop_requested, 1);
-    if (bot->ctx)
-        lws_cancel_service(bot->ctx);
+    dbot__loop_wake(bot->loop);
 }
 
 void
@@ -850,7 +787,8 @@ dbot_free(dbot *bot)
      * the context (and the timers in it) still exists. */
     dbot__rest_free(bot->rest);
     bot->rest = NULL;
-    drain_inbox(bot);
+    if (bot->loop)
+        dbot__loop_drain(bot->loop);
     /* Timers next: they live in the context's lists. Then the context,
      * whose destruction closes any socket still open (the gateway sees
      * CLOSED and, since the bot is stopping, does not reconnect). */
@@ -858,9 +796,8 @@ dbot_free(dbot *bot)
         dbot__gateway_cancel_timers(bot->shards.v[i]);
     dbot__service_free(bot->svc);
     bot->svc = NULL;
-    if (bot->ctx)
-        lws_context_destroy(bot->ctx);
-    bot->ctx = NULL;
+    if (bot->loop)
+        dbot__loop_close(bot->loop);
     for (int i = 0; i < bot->shards.n; i++)
         dbot__gateway_free(bot->shards.v[i]);
     free(bot->shards.v);
@@ -871,12 +808,12 @@ dbot_free(dbot *bot)
     dbot__resolver_free(bot->resolver);
     /* Tasks posted after the loop ended still run once, so they can free
      * what they carry (dbot_is_stopping() tells them the bot is going). */
-    drain_inbox(bot);
+    dbot__loop_free(bot->loop);
+    bot->loop = NULL;
     dbot__health_free(bot->health);
     dbot__interactions_free(bot->interactions);
     dbot__dispatch_free(bot->dispatch);
     cJSON_Delete(bot->self_user);
-    pthread_mutex_destroy(&bot->inbox_mu);
     free(bot->config_path);
     free(bot->presence_json);
     dbot__config_free(&bot->cfg);

@@ -5,6 +5,8 @@
 #ifndef DBOT_SRC_BOT_H
 #define DBOT_SRC_BOT_H
 
+#include "task.h"
+
 #include <dbot/dbot.h>
 
 struct lws_context;
@@ -13,11 +15,6 @@ struct dbot__rest;
 struct dbot__pool;
 struct dbot__health;
 
-/* A function handed to the loop thread. Modules that run threads (REST,
- * workers) receive this as their way back to the loop, so they can be unit
- * tested with a plain queue instead of a bot. */
-typedef void (*dbot__task_fn)(void *arg);
-typedef int (*dbot__deliver_fn)(void *ctx, dbot__task_fn fn, void *arg);
 
 /* dbot__deliver_fn for a bot: queue fn(arg) for the loop and wake it.
  * Any thread. Returns 0 or DBOT_ENOMEM. */

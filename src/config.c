@@ -78,6 +78,9 @@ dbot__config_defaults(struct dbot_config *cfg)
     cfg->http_listen = NULL;
     cfg->http_host = NULL;
     cfg->http_port = -1;
+    cfg->http_max_connections = 16;
+    cfg->http_max_per_ip = 4;
+    cfg->http_timeout_ms = 5000;
     cfg->token_credential = NULL;
 }
 
@@ -347,7 +350,12 @@ set_token(struct pctx *p, const char *origin, const char *s)
     }
     if (dup_into(p, &p->cfg->token, s, n) < 0)
         return DBOT_ENOMEM;
-    dbot_log_add_secret(p->cfg->token);
+    /* A token that cannot be redacted must not be used: the first log
+     * line that names it would print it. */
+    if (dbot_log_add_secret(p->cfg->token) < 0) {
+        fail(p, "out of memory");
+        return DBOT_ENOMEM;
+    }
     return 0;
 }
 
@@ -774,6 +782,11 @@ static const struct field {
      * would only cost a failed attempt before identifying. */
     INT_FIELD("resume_window_s", resume_window_s, 0, 900),
     { "http_listen", f_http_listen, 0, 0, 0 },
+    /* A monitoring port needs a handful of connections; the caps keep a
+     * flood from taking the descriptors the gateway and REST need. */
+    INT_FIELD("http_max_connections", http_max_connections, 1, 4096),
+    INT_FIELD("http_max_per_ip", http_max_per_ip, 1, 4096),
+    INT_FIELD("http_timeout_ms", http_timeout_ms, 100, 600000),
     { "token_credential", f_token_credential, 0, 0, 0 },
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
@@ -984,7 +997,11 @@ dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
         const char *t = env("DISCORD_TOKEN");
         if (t && *t) {
             p.env_token = t;
-            dbot_log_add_secret(t);
+            if (dbot_log_add_secret(t) < 0) {
+                fail(&p, "out of memory");
+                rc = DBOT_ECONFIG;
+                goto out;
+            }
         }
     }
     if (json && len > 0) {

@@ -50,6 +50,9 @@ struct dbot_config {
     char *http_listen;      /* "127.0.0.1:9464" as written; NULL: off */
     char *http_host;        /* its address, without [] for IPv6 */
     int http_port;          /* its port, 0: ephemeral (tests); -1: off */
+    int http_max_connections; /* open listener connections, all clients */
+    int http_max_per_ip;      /* open listener connections per client IP */
+    int http_timeout_ms;      /* bound on each request, and on idling */
     char *token_credential; /* systemd credential holding the token */
 };
 

@@ -17,7 +17,9 @@
  *
  * Sending: payloads go to a queue and leave only from the WRITEABLE
  * callback, with LWS_PRE headroom. Heartbeats jump the queue, and the
- * 120-per-60-s limiter keeps a few slots in reserve for them. A close we
+ * 120-per-60-s limiter keeps a few slots in reserve for them. The bot's
+ * own payloads are bounded (TXQ_MAX_MSGS, TXQ_MAX_BYTES) and refused with
+ * DBOT_EBUSY past that; the session's own never are. A close we
  * initiate is also sent from WRITEABLE with a real close frame: a non-1000
  * code keeps the session resumable; 1000 only when stopping for good.
  *
@@ -111,7 +113,8 @@ forget_session_for_identify(struct dbot__gateway *gw)
 /* ---- sending ----------------------------------------------------------- */
 
 int
-dbot__gwi_conn_queue(struct gw_conn *c, const char *json, size_t len, int heartbeat)
+dbot__gwi_conn_queue(struct gw_conn *c, const char *json, size_t len,
+                     enum tx_kind kind)
 {
     struct txmsg *m;
 
@@ -120,15 +123,30 @@ dbot__gwi_conn_queue(struct gw_conn *c, const char *json, size_t len, int heartb
               c->gw->shard_id, len, MAX_PAYLOAD);
         return DBOT_ETOOBIG;
     }
+    /* Only the bot's own payloads are bounded: refusing a heartbeat,
+     * Identify or Resume would cost the session, and they come at the
+     * session's pace (one per interval, one per connection), not the
+     * bot's, so they cannot grow the queue without bound. */
+    if (kind == TX_USER && (c->txq_user_msgs >= TXQ_MAX_MSGS ||
+                            c->txq_user_bytes + len > TXQ_MAX_BYTES)) {
+        LOG_D("gateway", "shard %d: send queue full (%d payloads, %zu bytes)",
+              c->gw->shard_id, c->txq_user_msgs, c->txq_user_bytes);
+        return DBOT_EBUSY;
+    }
     m = malloc(sizeof *m + LWS_PRE + len);
     if (!m)
         return DBOT_ENOMEM;
     m->next = NULL;
     m->len = len;
-    m->heartbeat = heartbeat;
+    m->heartbeat = kind == TX_HEARTBEAT;
+    m->user = kind == TX_USER;
     m->identify = 0;
     memcpy(m->buf + LWS_PRE, json, len);
-    if (heartbeat) {
+    if (m->user) {
+        c->txq_user_msgs++;
+        c->txq_user_bytes += len;
+    }
+    if (m->heartbeat) {
         /* Heartbeats go first: a late one gets the socket closed. */
         m->next = c->txq_head;
         c->txq_head = m;
@@ -228,6 +246,10 @@ on_writeable(struct gw_conn *c)
     c->txq_head = m->next;
     if (!c->txq_head)
         c->txq_tail = NULL;
+    if (m->user) {
+        c->txq_user_msgs--;
+        c->txq_user_bytes -= m->len;
+    }
     free(m);
     if (c->txq_head)
         lws_callback_on_writable(c->wsi);
@@ -615,7 +637,7 @@ dbot__gateway_lws_cb(struct lws *wsi, enum lws_callback_reasons reason,
 
 int
 dbot__gateway_new(struct dbot__gateway **out, dbot *bot, int shard_id,
-                  int shard_count)
+                  int shard_count, const struct dbot__gateway_hooks *hooks)
 {
     struct dbot__gateway *gw = calloc(1, sizeof *gw);
     struct timespec ts;
@@ -623,6 +645,7 @@ dbot__gateway_new(struct dbot__gateway **out, dbot *bot, int shard_id,
     if (!gw)
         return DBOT_ENOMEM;
     gw->bot = bot;
+    gw->hooks = hooks;
     gw->shard_id = shard_id;
     gw->shard_count = shard_count;
     gw->seq = -1;
@@ -774,27 +797,31 @@ dbot__gateway_latency_ms(const struct dbot__gateway *gw)
     return gw->latency_ms;
 }
 
-void
+int
 dbot__gateway_sync_presence(struct dbot__gateway *gw)
 {
     const char *presence;
     unsigned gen;
     char *msg;
     size_t cap;
+    int rc;
 
     if (!gw || gw->state != DBOT__GW_READY)
-        return;
+        return 0;
     presence = dbot__bot_presence(gw->bot, &gen);
     if (gw->presence_gen == gen || !presence)
-        return;
+        return 0;
     cap = strlen(presence) + 16;
     msg = malloc(cap);
     if (!msg)
-        return; /* the next change or Identify carries it */
+        return DBOT_ENOMEM; /* the next change or Identify carries it */
     snprintf(msg, cap, "{\"op\":3,\"d\":%s}", presence);
-    if (dbot__gateway_send(gw, msg, strlen(msg)) == 0)
+    rc = dbot__gateway_send(gw, msg, strlen(msg));
+    if (rc == 0)
         gw->presence_gen = gen;
     free(msg);
+    /* A connection already closing sends it after RESUMED: not an error. */
+    return rc == DBOT_ESTATE ? 0 : rc;
 }
 
 int
@@ -802,5 +829,5 @@ dbot__gateway_send(struct dbot__gateway *gw, const char *json, size_t len)
 {
     if (!gw->conn || !gw->conn->wsi || gw->conn->close_code)
         return DBOT_ESTATE;
-    return dbot__gwi_conn_queue(gw->conn, json, len, 0);
+    return dbot__gwi_conn_queue(gw->conn, json, len, TX_USER);
 }

@@ -29,8 +29,20 @@ enum dbot__gw_state {
     DBOT__GW_STOPPED,      /* stopped for good (shutdown or fatal close) */
 };
 
+/* What the gateway hands upward, given at creation and borrowed until
+ * dbot__gateway_free. The gateway knows the protocol, not its consumers:
+ * every dispatch goes to one sink, and the wiring (bot.c) fans it out to
+ * interactions, service health, user handlers and whatever else listens.
+ * Callbacks run on the loop thread. */
+struct dbot__gateway_hooks {
+    void *ud;
+    /* Every dispatch, in sequence order and once, after the gateway's own
+     * session handling (READY, RESUMED). `ev` is borrowed until return. */
+    void (*on_dispatch)(void *ud, const dbot_event *ev);
+};
+
 int dbot__gateway_new(struct dbot__gateway **out, dbot *bot, int shard_id,
-                      int shard_count);
+                      int shard_count, const struct dbot__gateway_hooks *hooks);
 
 /* Cancels the shard's timers; its connection must already be closed or
  * the lws context destroyed. NULL is a no-op. */
@@ -96,14 +108,18 @@ enum dbot__gw_state dbot__gateway_state(const struct dbot__gateway *gw);
 int64_t dbot__gateway_latency_ms(const struct dbot__gateway *gw);
 
 /* Queue a gateway payload (JSON text, <= 4096 bytes) for sending, subject
- * to the 120-per-60-s send limit. Returns 0, DBOT_ETOOBIG or DBOT_ESTATE
- * when no connection is open. */
+ * to the 120-per-60-s send limit. Returns 0, DBOT_ETOOBIG, DBOT_ENOMEM,
+ * DBOT_ESTATE when no connection is open, or DBOT_EBUSY when the
+ * connection's queue already holds 120 payloads or 128 KiB (gateway_impl.h
+ * TXQ_MAX_*): nothing was queued. */
 int dbot__gateway_send(struct dbot__gateway *gw, const char *json,
                        size_t len);
 
 /* Send the bot's presence (op 3) if the shard is READY and has not sent
- * this generation yet (presence.h). NULL is a no-op. */
-void dbot__gateway_sync_presence(struct dbot__gateway *gw);
+ * this generation yet (presence.h). NULL is a no-op. Returns 0 (sent, or
+ * nothing to send) or what dbot__gateway_send returned; a presence not
+ * sent goes out with the next change, Resume or Identify. */
+int dbot__gateway_sync_presence(struct dbot__gateway *gw);
 
 /* The lws protocol callback for "dbot-gateway" (bot.c registers it). */
 int dbot__gateway_lws_cb(struct lws *wsi, enum lws_callback_reasons reason,

@@ -201,6 +201,8 @@ dbot__gw_identify(const struct dbot__identify *id)
     if (id->large_threshold > 0 &&
         !add_int(d, "large_threshold", id->large_threshold))
         goto fail;
+    if (id->presence_left_out)
+        *id->presence_left_out = 0;
     if (id->presence_json) {
         cJSON *pr = cJSON_Parse(id->presence_json);
         if (cJSON_IsObject(pr)) {
@@ -214,6 +216,8 @@ dbot__gw_identify(const struct dbot__identify *id)
             cJSON_Delete(pr);
             LOG_W("gateway", "presence is not a JSON object; identifying "
                              "without it");
+            if (id->presence_left_out)
+                *id->presence_left_out = 1;
         }
     }
     return wrap_op(DBOT__OP_IDENTIFY, d);

@@ -48,9 +48,13 @@ struct dbot__identify {
     int shard_id, shard_count; /* shard sent only when shard_count > 0 */
     int large_threshold;    /* 0 -> omitted */
     const char *presence_json; /* optional raw presence object */
+    int *presence_left_out; /* optional: set to 1 when presence_json was
+                               given but is not in the Identify, else 0 */
 };
-/* A presence_json that is not a JSON object is left out (with a warning):
- * the Identify itself must still go out. */
+/* A presence_json that is not a JSON object, or that cannot be parsed for
+ * lack of memory (cJSON cannot tell the two apart), is left out (with a
+ * warning, and *presence_left_out set): the Identify itself must still go
+ * out, and the caller sends the presence after READY instead. */
 char *dbot__gw_identify(const struct dbot__identify *id);
 /* Also NULL when token or session_id is NULL or seq < 0: there is nothing
  * to resume then; Identify instead. */

@@ -24,6 +24,13 @@
 #define SEND_LIMIT         120
 #define SEND_WINDOW_MS     60000
 #define HEARTBEAT_RESERVE  3
+/* The bot's own payloads (dbot_shard_send, presence) that may wait in one
+ * connection's send queue. Discord takes 120 sends a minute, so a bot that
+ * queues faster than that would grow the queue forever: past one window's
+ * worth of messages, or 128 KiB, the caller is told DBOT_EBUSY instead.
+ * Heartbeats, Identify and Resume are not counted and never refused. */
+#define TXQ_MAX_MSGS       SEND_LIMIT
+#define TXQ_MAX_BYTES      (128 * 1024)
 #define HELLO_TIMEOUT_MS   20000
 #define SHORT_SESSION_MS   60000  /* a session that ends sooner is "short" */
 #define STORM_AFTER        3      /* short sessions in a row before ... */
@@ -39,10 +46,19 @@ enum after_close {
     AFTER_STOP,
 };
 
+/* What a queued payload is: the bot's own (bounded), or one the session
+ * needs to stay alive (never refused). */
+enum tx_kind {
+    TX_USER = 0,  /* dbot_shard_send, presence: counts against TXQ_MAX_* */
+    TX_HEARTBEAT, /* jumps the queue and may use the send-limit reserve */
+    TX_SESSION,   /* Identify, Resume */
+};
+
 struct txmsg {
     struct txmsg *next;
     size_t len;
     int heartbeat;
+    int user;            /* counted in the connection's txq_user_* */
     int identify;        /* counts against max_concurrency when written */
     unsigned char buf[]; /* LWS_PRE bytes of headroom, then the payload */
 };
@@ -62,6 +78,8 @@ struct gw_conn {
     int lost_frame;      /* a message failed to parse: watch for a gap */
 
     struct txmsg *txq_head, *txq_tail;
+    int txq_user_msgs;     /* TX_USER payloads queued, <= TXQ_MAX_MSGS */
+    size_t txq_user_bytes; /* and their bytes, <= TXQ_MAX_BYTES */
     struct dbot__sendlimit sl;
 
     int64_t hb_interval_ms;
@@ -80,6 +98,7 @@ struct gw_conn {
 
 struct dbot__gateway {
     dbot *bot;
+    const struct dbot__gateway_hooks *hooks;
     int shard_id, shard_count;
     enum dbot__gw_state state;
     struct gw_conn *conn;
@@ -113,9 +132,11 @@ void dbot__gwi_sched(struct dbot__gateway *gw, lws_sorted_usec_list_t *sul,
 void dbot__gwi_forget_session(struct dbot__gateway *gw);
 /* Close c with a real close frame and `code`, then do `after`. */
 void dbot__gwi_conn_close(struct gw_conn *c, int code, enum after_close after);
-/* Queue a payload; heartbeats jump the queue. 0 or DBOT_E*. */
+/* Queue a payload; heartbeats jump the queue. Returns 0, DBOT_ETOOBIG,
+ * DBOT_ENOMEM, or DBOT_EBUSY when a TX_USER payload finds the queue at
+ * TXQ_MAX_MSGS or TXQ_MAX_BYTES (other kinds are never refused for that). */
 int dbot__gwi_conn_queue(struct gw_conn *c, const char *json, size_t len,
-                         int heartbeat);
+                         enum tx_kind kind);
 
 /* gateway_session.c */
 /* Resumes at once; identifies wait for their max_concurrency slot. */

@@ -29,7 +29,7 @@ send_heartbeat(struct gw_conn *c)
 
     if (!hb)
         return;
-    if (dbot__gwi_conn_queue(c, hb, strlen(hb), 1) == 0) {
+    if (dbot__gwi_conn_queue(c, hb, strlen(hb), TX_HEARTBEAT) == 0) {
         c->awaiting_ack = 1;
         c->hb_sent_at = dbot_now_ms();
     }
@@ -71,6 +71,7 @@ send_identify_or_resume(struct gw_conn *c)
         LOG_I("gateway", "shard %d: resuming session at seq %lld",
               gw->shard_id, (long long)gw->seq);
     } else {
+        int left_out = 0;
         struct dbot__identify id = {
             .token = cfg->token,
             .intents = cfg->intents,
@@ -78,8 +79,13 @@ send_identify_or_resume(struct gw_conn *c)
             .shard_count = gw->shard_count,
             .large_threshold = cfg->large_threshold,
             .presence_json = dbot__bot_presence(gw->bot, &gw->presence_gen),
+            .presence_left_out = &left_out,
         };
         p = dbot__gw_identify(&id);
+        /* Not in the Identify (memory ran out parsing it): mark this
+         * generation unsent, so READY sends it as op 3. */
+        if (left_out)
+            gw->presence_gen--;
         gw->n.identifies++;
         LOG_I("gateway", "shard %d: identifying (intents %llu)", gw->shard_id,
               (unsigned long long)cfg->intents);
@@ -88,7 +94,7 @@ send_identify_or_resume(struct gw_conn *c)
         dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RECONNECT);
         return;
     }
-    if (dbot__gwi_conn_queue(c, p, strlen(p), 0) < 0)
+    if (dbot__gwi_conn_queue(c, p, strlen(p), TX_SESSION) < 0)
         dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RECONNECT);
     else if (!c->resuming)
         c->txq_tail->identify = 1;
@@ -192,8 +198,6 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
                 cJSON_GetObjectItemCaseSensitive(m->d, "session_id"));
         set_str(&gw->resume_url,
                 cJSON_GetObjectItemCaseSensitive(m->d, "resume_gateway_url"));
-        dbot__bot_set_self(gw->bot,
-                           cJSON_GetObjectItemCaseSensitive(m->d, "user"));
         gw->state = DBOT__GW_READY;
         gw->attempt = 0;
         gw->ready_ms = dbot_now_ms();
@@ -210,17 +214,11 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
          * session: Discord kept the old one. */
         dbot__gateway_sync_presence(gw);
     }
-    if (strcmp(m->t, "READY") == 0)
-        dbot__interactions_on_ready(dbot__bot_interactions(gw->bot), m->d);
-    else if (strcmp(m->t, "INTERACTION_CREATE") == 0)
-        dbot__interactions_on_event(dbot__bot_interactions(gw->bot), m->d);
-    dbot__service_on_event(dbot__bot_service(gw->bot), m->t);
     ev.name = m->t;
     ev.data = m->d;
     ev.shard_id = gw->shard_id;
     ev.seq = m->s;
-    dbot__dispatch_event(dbot__bot_dispatch(gw->bot), gw->bot, &ev,
-                         dbot__bot_health(gw->bot));
+    gw->hooks->on_dispatch(gw->hooks->ud, &ev);
 }
 
 static void

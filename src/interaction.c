@@ -36,6 +36,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Discord takes the initial response within 3 s of the interaction's
+ * creation; a fallback sent later would only earn 10062. The margin
+ * covers the gateway's delivery and the request's own trip. */
+#define INITIAL_WINDOW_MS 2800
+
 static const char MSG_UNKNOWN[] =
     "Sorry, this command is not available right now.";
 static const char MSG_FAILED[] = "Sorry, something went wrong running this "
@@ -125,6 +130,74 @@ ix_free(dbot_interaction *ix)
 
 /* ---- initial response ----------------------------------------------------- */
 
+/* Did Discord refuse this response for what it said (a 4xx such as 50035
+ * Invalid Form Body), so that another answer would still be taken? Not
+ * after 40060 (the interaction is answered already), 10062/10015/50027 or
+ * 401/404 (the token is dead), or a 429. */
+static int
+refused_for_its_body(const dbot_rest_result *res)
+{
+    return res->status >= 400 && res->status < 500 && res->status != 401 &&
+           res->status != 404 && res->status != 429 &&
+           res->discord_code != 40060 && res->discord_code != 10062 &&
+           res->discord_code != 10015 && res->discord_code != 50027;
+}
+
+/* The error answer as an initial response: an ephemeral message, or for
+ * autocomplete (which has no messages; text may be NULL) an empty choice
+ * list. */
+static int
+send_error_initial(dbot_interaction *ix, const char *text)
+{
+    cJSON *d;
+    int rc;
+
+    if (ix->type == DBOT_IX_AUTOCOMPLETE) {
+        d = cJSON_CreateObject();
+        if (d && !cJSON_AddArrayToObject(d, "choices")) {
+            cJSON_Delete(d);
+            d = NULL;
+        }
+        rc = d ? dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d) : DBOT_ENOMEM;
+    } else {
+        d = dbot__ix_text_message(text, 1);
+        rc = d ? dbot__ix_send_initial(ix, CB_MESSAGE, d) : DBOT_ENOMEM;
+    }
+    cJSON_Delete(d);
+    return rc;
+}
+
+/* Discord refused the initial response and nothing acknowledged the
+ * interaction: while the 3 s last, it still takes one, so the user gets
+ * the error answer instead of "This interaction failed". Once only. */
+static void
+fall_back_initial(dbot_interaction *ix, const dbot_rest_result *res)
+{
+    int64_t age = dbot_now_ms() - ix->t_recv;
+
+    if (ix->fell_back || !refused_for_its_body(res) ||
+        dbot_is_stopping(dbot__ix_bot_of(ix)))
+        return;
+    if (age >= INITIAL_WINDOW_MS) {
+        LOG_W("interaction",
+              "%s (%" PRIu64 ") is %lld ms old: too late to send an error "
+              "answer instead",
+              describe(ix), ix->id, (long long)age);
+        return;
+    }
+    ix->fell_back = 1;
+    ix->state = DBOT_IXS_RECEIVED;
+    if (send_error_initial(ix, MSG_FAILED) < 0) {
+        ix->state = DBOT_IXS_FAILED;
+        return;
+    }
+    ix->owner->stats.never_answered++;
+    LOG_W("interaction",
+          "told the user of %s (%" PRIu64 ") it failed, "
+          "with an ephemeral error answer",
+          describe(ix), ix->id);
+}
+
 static void
 initial_done(dbot *bot, const dbot_rest_result *res, void *arg)
 {
@@ -141,24 +214,26 @@ initial_done(dbot *bot, const dbot_rest_result *res, void *arg)
             dbot__ix_send_edit(ix, edit);
             cJSON_Delete(edit);
         }
-    } else if (res->err != DBOT_ECANCELED) {
+        dbot_interaction_unref(ix);
+        return;
+    }
+    ix->state = DBOT_IXS_FAILED;
+    if (res->err != DBOT_ECANCELED) {
         ix->owner->stats.failed++;
-        ix->state = DBOT_IXS_FAILED;
         LOG_E("interaction",
               "initial response to %s (%" PRIu64 ") failed after %lld ms: "
               "HTTP %d, code %d: %s",
-              describe(ix), ix->id,
-              (long long)(dbot_now_ms() - ix->t_recv), res->status,
-              res->discord_code, res->message ? res->message : "");
-    } else {
-        ix->state = DBOT_IXS_FAILED;
+              describe(ix), ix->id, (long long)(dbot_now_ms() - ix->t_recv),
+              res->status, res->discord_code, res->message ? res->message : "");
     }
-    if (ix->state == DBOT_IXS_FAILED && ix->parked_edit) {
+    if (ix->parked_edit) {
         LOG_W("interaction", "dropping the edit of %s: no response to edit",
               describe(ix));
         cJSON_Delete(ix->parked_edit);
         ix->parked_edit = NULL;
     }
+    if (res->err != DBOT_ECANCELED)
+        fall_back_initial(ix, res);
     dbot_interaction_unref(ix);
 }
 
@@ -183,6 +258,7 @@ dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
     ix->state = (type == CB_DEFER || type == CB_DEFER_UPDATE)
                     ? DBOT_IXS_DEFERRING
                     : DBOT_IXS_ACKNOWLEDGING;
+    ix->silent_defer = type == CB_DEFER_UPDATE;
     lws_sul_cancel(&ix->deadline_sul);
     dbot_interaction_ref(ix);
     rc = dbot_rest_interaction_callback(dbot__ix_bot_of(ix), ix->id, ix->token,
@@ -222,6 +298,7 @@ later_new(dbot_interaction *ix, const char *what)
         return NULL;
     l->ix = dbot_interaction_ref(ix);
     l->what = what;
+    l->completes_defer = 0;
     return l;
 }
 
@@ -253,6 +330,45 @@ dbot__ix_followup_later(dbot_interaction *ix, const char *what, int *rc)
     return l;
 }
 
+/* An edit that answers a deferred interaction was refused for what it
+ * said: tell the user, once. After a type 5 defer the error text replaces
+ * "thinking...", which would otherwise stay until the token dies; after a
+ * type 6 (a component's silent defer) @original is the message the
+ * component sits on, which must not be overwritten, so the error is an
+ * ephemeral followup. */
+static void
+edit_done(dbot *bot, const dbot_rest_result *res, void *arg)
+{
+    struct dbot__ix_later *l = arg;
+    dbot_interaction *ix = dbot_interaction_ref(l->ix);
+    int fall_back = res->err && res->err != DBOT_ECANCELED &&
+                    l->completes_defer && !ix->fell_back &&
+                    refused_for_its_body(res) && !dbot__ix_expired(ix) &&
+                    !dbot_is_stopping(bot);
+
+    dbot__ix_later_done(bot, res, arg); /* logs the failure; frees l */
+    if (fall_back) {
+        cJSON *m = dbot__ix_text_message(MSG_FAILED, ix->silent_defer);
+        int rc = DBOT_ENOMEM;
+
+        ix->fell_back = 1;
+        if (m && ix->silent_defer)
+            rc = dbot_interaction_followup_json(ix, m);
+        else if (m)
+            rc = dbot__ix_send_edit(ix, m);
+        if (rc == 0) {
+            ix->owner->stats.never_answered++;
+            LOG_W("interaction",
+                  "told the user of %s (%" PRIu64 ") it failed, %s",
+                  describe(ix), ix->id,
+                  ix->silent_defer ? "in an ephemeral followup"
+                                   : "in place of \"thinking...\"");
+        }
+        cJSON_Delete(m);
+    }
+    dbot_interaction_unref(ix);
+}
+
 int
 dbot__ix_send_edit(dbot_interaction *ix, const cJSON *data)
 {
@@ -261,10 +377,10 @@ dbot__ix_send_edit(dbot_interaction *ix, const cJSON *data)
 
     if (!l)
         return DBOT_ENOMEM;
+    l->completes_defer = ix->state == DBOT_IXS_DEFERRED;
     ix->state = DBOT_IXS_DONE;
     rc = dbot_rest_interaction_original_edit(dbot__ix_bot_of(ix), ix->app_id,
-                                             ix->token, data,
-                                             dbot__ix_later_done, l);
+                                             ix->token, data, edit_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 
@@ -323,10 +439,7 @@ deadline_cb(lws_sorted_usec_list_t *sul)
           (long long)age);
     if (ix->type == DBOT_IX_AUTOCOMPLETE) {
         /* Autocomplete cannot be deferred: answer with no choices. */
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddItemToObject(d, "choices", cJSON_CreateArray());
-        dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
-        cJSON_Delete(d);
+        send_error_initial(ix, NULL);
         return;
     }
     dbot__ix_send_initial(ix, ix->type == DBOT_IX_COMPONENT ? CB_DEFER_UPDATE
@@ -360,17 +473,7 @@ answer_for_silent_handler(dbot_interaction *ix, const char *text)
     if (dbot__ix_expired(ix) || dbot_is_stopping(dbot__ix_bot_of(ix)))
         return 0;
     if (ix->state == DBOT_IXS_RECEIVED) {
-        if (ix->type == DBOT_IX_AUTOCOMPLETE) {
-            cJSON *d = cJSON_CreateObject();
-            cJSON_AddItemToObject(d, "choices", cJSON_CreateArray());
-            rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
-            cJSON_Delete(d);
-            return rc == 0;
-        }
-        m = dbot__ix_text_message(text, 1);
-        if (m)
-            rc = dbot__ix_send_initial(ix, CB_MESSAGE, m);
-        cJSON_Delete(m);
+        rc = send_error_initial(ix, text);
     } else if (ix->state == DBOT_IXS_DEFERRED) {
         m = dbot__ix_text_message(text, 0);
         if (m)
@@ -442,16 +545,58 @@ run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
               m->name, dbot_strerror(rc), describe(ix));
 }
 
+/* Should this arrival run a handler? Not when it is a replay: Discord
+ * may deliver an event twice (a new session replaying it, two sessions
+ * while resharding), and a second run acknowledges twice (40060) and
+ * repeats the handler's side effects. */
+static int
+first_arrival(struct dbot__interactions *ixs, const struct dbot__ix_view *v)
+{
+    uint64_t id = v->id;
+    int rc;
+
+    if (!v->answerable) {
+        ixs->stats.ignored++;
+        /* Warn: rare over the gateway, and a type added by Discord that
+         * users can trigger needs a newer dbot. */
+        LOG_W("interaction",
+              "ignoring interaction %" PRIu64 " of type %d: not one a bot "
+              "answers over the gateway",
+              id, v->type);
+        return 0;
+    }
+    rc = dbot__ix_seen_add(&ixs->seen, id, dbot_now_ms());
+    if (rc == 1) {
+        ixs->stats.duplicates++;
+        LOG_W("interaction",
+              "interaction %" PRIu64 " delivered again (a replay): dropped; "
+              "its handler already ran",
+              id);
+        return 0;
+    }
+    if (rc < 0)
+        LOG_W("interaction",
+              "cannot remember interaction %" PRIu64 " (%s): a replay of it "
+              "would run its handler again",
+              id, dbot_strerror(rc));
+    return 1;
+}
+
 void
 dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
 {
     dbot_interaction *ix;
     struct dbot__route_match m;
-    enum dbot__route_kind kind;
-    const char *key, *option = NULL;
+    struct dbot__ix_view v;
     int found = 0, deadline;
-    char path[256];
 
+    ixs->stats.received++;
+    if (dbot__ix_view_read(d, &v) < 0) {
+        LOG_W("interaction", "INTERACTION_CREATE without id or token ignored");
+        return;
+    }
+    if (!first_arrival(ixs, &v))
+        return;
     ix = calloc(1, sizeof *ix);
     if (!ix)
         return;
@@ -459,17 +604,19 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
     ix->refs = 1;
     ix->t_recv = dbot_now_ms();
     ix->json = cJSON_Duplicate(d, 1);
-    ix->id = dbot_ix_id(d);
-    ix->app_id = dbot_ix_application_id(d);
-    ix->type = dbot_ix_type(d);
-    ix->token = ix->json ? dbot_ix_token(ix->json) : NULL;
-    ixs->stats.received++;
-    if (!ix->json || !ix->id || !ix->token || !ix->token[0]) {
-        LOG_W("interaction", "INTERACTION_CREATE without id or token ignored");
+    /* The view borrowed from d, which the dispatcher frees after this
+     * call: read it again from our copy. */
+    if (!ix->json || dbot__ix_view_read(ix->json, &v) < 0) {
+        LOG_E("interaction", "out of memory copying interaction %" PRIu64,
+              v.id);
         cJSON_Delete(ix->json);
         free(ix);
         return;
     }
+    ix->id = v.id;
+    ix->app_id = v.app_id;
+    ix->type = v.type;
+    ix->token = v.token;
     dbot_log_add_secret(ix->token);
     ix->live_next = ixs->live;
     if (ixs->live)
@@ -477,47 +624,28 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
     ixs->live = ix;
     if (!ixs->app_id)
         ixs->app_id = ix->app_id;
-    if (dbot_ix_command_path(ix->json, path, sizeof path) >= 0)
-        ix->path = strdup(path);
-    ix->custom_id = dbot_ix_custom_id(ix->json);
+    if (v.path[0])
+        ix->path = strdup(v.path);
+    ix->custom_id = v.custom_id;
 
-    switch (ix->type) {
-    case DBOT_IX_COMMAND:
-        kind = DBOT__ROUTE_COMMAND, key = ix->path;
-        break;
-    case DBOT_IX_AUTOCOMPLETE:
-        kind = DBOT__ROUTE_AUTOCOMPLETE, key = ix->path;
-        dbot_option_focused(dbot_options_of(ix->json), &option, NULL);
-        break;
-    case DBOT_IX_COMPONENT:
-        kind = DBOT__ROUTE_COMPONENT, key = ix->custom_id;
-        break;
-    case DBOT_IX_MODAL_SUBMIT:
-        kind = DBOT__ROUTE_MODAL, key = ix->custom_id;
-        break;
-    default:
-        LOG_D("interaction", "ignoring interaction type %d", ix->type);
-        dbot_interaction_unref(ix);
-        return;
-    }
     deadline = cfg_of(ix)->ack_deadline_ms;
     if (deadline > 0)
         lws_sul_schedule(dbot__bot_lws(ixs->bot), 0, &ix->deadline_sul,
                          deadline_cb, (lws_usec_t)deadline * 1000);
     lws_sul_schedule(dbot__bot_lws(ixs->bot), 0, &ix->abandon_sul, abandon_cb,
                      (lws_usec_t)cfg_of(ix)->interaction_timeout_ms * 1000);
-    found = dbot__routes_find(ixs->routes, kind, key, option, &m);
+    found = dbot__routes_find(ixs->routes, v.kind, v.key, v.option, &m);
     if (found) {
         run_handler(ix, &m);
     } else {
         ixs->stats.unknown_routes++;
         LOG_W("interaction", "no handler for %s \"%s\"; answered \"unknown\"",
-              kind == DBOT__ROUTE_COMMAND        ? "command"
-              : kind == DBOT__ROUTE_AUTOCOMPLETE ? "autocomplete of"
-              : kind == DBOT__ROUTE_COMPONENT    ? "component"
-                                                 : "modal",
-              key ? key : "?");
-        if (kind == DBOT__ROUTE_AUTOCOMPLETE) {
+              v.kind == DBOT__ROUTE_COMMAND        ? "command"
+              : v.kind == DBOT__ROUTE_AUTOCOMPLETE ? "autocomplete of"
+              : v.kind == DBOT__ROUTE_COMPONENT    ? "component"
+                                                   : "modal",
+              v.key ? v.key : "?");
+        if (v.kind == DBOT__ROUTE_AUTOCOMPLETE) {
             answer_for_silent_handler(ix, MSG_UNKNOWN);
         } else {
             dbot_interaction_reply_ephemeral(ix, MSG_UNKNOWN);
@@ -566,11 +694,7 @@ dbot__interactions_give_up(struct dbot__interactions *ixs)
             (ix->state == DBOT_IXS_DEFERRING && ix->parked_edit))
             continue;
         if (ix->type == DBOT_IX_AUTOCOMPLETE) {
-            cJSON *d = cJSON_CreateObject();
-
-            cJSON_AddItemToObject(d, "choices", cJSON_CreateArray());
-            rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
-            cJSON_Delete(d);
+            rc = send_error_initial(ix, NULL);
         } else {
             m = dbot__ix_text_message(MSG_STOPPING, ix->state == DBOT_IXS_RECEIVED);
             if (m)
@@ -587,146 +711,4 @@ dbot__interactions_give_up(struct dbot__interactions *ixs)
         }
     }
     return n;
-}
-
-/* ---- registry --------------------------------------------------------------- */
-
-int
-dbot__interactions_new(struct dbot__interactions **out, dbot *bot)
-{
-    struct dbot__interactions *ixs = calloc(1, sizeof *ixs);
-
-    if (!ixs)
-        return DBOT_ENOMEM;
-    ixs->bot = bot;
-    ixs->token_life_ms = TOKEN_LIFE_MS;
-    if (dbot__routes_new(&ixs->routes) < 0) {
-        free(ixs);
-        return DBOT_ENOMEM;
-    }
-    *out = ixs;
-    return 0;
-}
-
-void
-dbot__interactions_free(struct dbot__interactions *ixs)
-{
-    dbot_interaction *ix, *next;
-
-    if (!ixs)
-        return;
-    /* References a handler never dropped: the bot is gone, and so is the
-     * lws context their timers were on (not to be touched). */
-    for (ix = ixs->live; ix; ix = next) {
-        next = ix->live_next;
-        cJSON_Delete(ix->parked_edit);
-        cJSON_Delete(ix->json);
-        free(ix->path);
-        free(ix);
-    }
-    dbot__routes_free(ixs->routes);
-    cJSON_Delete(ixs->commands);
-    free(ixs->offload.busy_text);
-    free(ixs);
-}
-
-int
-dbot__interactions_set_commands(struct dbot__interactions *ixs,
-                                cJSON *commands)
-{
-    cJSON_Delete(ixs->commands);
-    ixs->commands = commands;
-    /* Declared after READY: sync now rather than at the next session. */
-    if (ixs->app_id && ixs->synced)
-        dbot__interactions_sync_commands(ixs, ixs->bot, commands, ixs->app_id);
-    return 0;
-}
-
-void
-dbot__interactions_on_ready(struct dbot__interactions *ixs, const cJSON *d)
-{
-    const cJSON *app = cJSON_GetObjectItemCaseSensitive(d, "application");
-    uint64_t id = dbot_json_snowflake(cJSON_GetObjectItemCaseSensitive(app,
-                                                                       "id"));
-    uint64_t cfg_id = dbot__bot_config(ixs->bot)->application_id;
-
-    ixs->app_id = cfg_id ? cfg_id : id;
-    if (ixs->synced)
-        return;
-    ixs->synced = 1;
-    if (!ixs->app_id) {
-        LOG_W("commands", "no application id in READY or config; commands "
-                          "not registered");
-        return;
-    }
-    dbot__interactions_sync_commands(ixs, ixs->bot, ixs->commands,
-                                     ixs->app_id);
-}
-
-void
-dbot__interactions_stats(const struct dbot__interactions *ixs,
-                         struct dbot__ix_stats *out)
-{
-    *out = ixs->stats;
-}
-
-void
-dbot__interactions_set_token_life(struct dbot__interactions *ixs, int64_t ms)
-{
-    ixs->token_life_ms = ms;
-}
-
-struct dbot__routes *
-dbot__interactions_routes(struct dbot__interactions *ixs)
-{
-    return ixs->routes;
-}
-
-struct dbot__offload_conf *
-dbot__interactions_offload_conf(struct dbot__interactions *ixs)
-{
-    return &ixs->offload;
-}
-
-static int
-add_route(dbot *bot, enum dbot__route_kind kind, const char *key,
-          const char *option, dbot_interaction_fn fn, const char *name,
-          void *data)
-{
-    if (!bot)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot);
-    return dbot__routes_add(dbot__bot_interactions(bot)->routes, kind, key,
-                            option, fn, name, data);
-}
-
-int
-dbot_on_command_named(dbot *bot, const char *path, dbot_interaction_fn fn,
-                      const char *name, void *data)
-{
-    return add_route(bot, DBOT__ROUTE_COMMAND, path, NULL, fn, name, data);
-}
-
-int
-dbot_on_component_named(dbot *bot, const char *custom_id,
-                        dbot_interaction_fn fn, const char *name, void *data)
-{
-    return add_route(bot, DBOT__ROUTE_COMPONENT, custom_id, NULL, fn, name,
-                     data);
-}
-
-int
-dbot_on_modal_named(dbot *bot, const char *custom_id, dbot_interaction_fn fn,
-                    const char *name, void *data)
-{
-    return add_route(bot, DBOT__ROUTE_MODAL, custom_id, NULL, fn, name, data);
-}
-
-int
-dbot_on_autocomplete_named(dbot *bot, const char *path, const char *option,
-                           dbot_interaction_fn fn, const char *name,
-                           void *data)
-{
-    return add_route(bot, DBOT__ROUTE_AUTOCOMPLETE, path, option, fn, name,
-                     data);
 }

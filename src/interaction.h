@@ -21,7 +21,9 @@ struct dbot__ix_stats {
     uint64_t unknown_routes; /* answered "unknown command" */
     uint64_t never_answered; /* answered with an error for the handler */
     uint64_t failed;         /* initial response refused or lost */
-    uint64_t refused_locally; /* second responses, expired tokens */
+    uint64_t refused_locally; /* second responses, expired tokens, limits */
+    uint64_t duplicates;      /* delivered again (replays): dropped */
+    uint64_t ignored;         /* PING and unknown types: not answered */
     uint64_t ack_ms_hist[DBOT__ACK_HIST_BUCKETS];
     int64_t ack_ms_max;
     int64_t ack_ms_sum; /* for the metrics histogram's _sum */
@@ -57,6 +59,10 @@ int dbot__interactions_waiting(const struct dbot__interactions *ixs);
  * reply, or an edit of "thinking..."). Returns how many were answered;
  * call again to catch defers that were in flight. */
 int dbot__interactions_give_up(struct dbot__interactions *ixs);
+
+/* Periodic (loop thread): forget replay-guard ids whose tokens expired,
+ * so an idle bot gives that memory back. */
+void dbot__interactions_tick(struct dbot__interactions *ixs);
 
 /* Tests only: shorten the 15-minute token life. */
 void dbot__interactions_set_token_life(struct dbot__interactions *ixs,
@@ -96,5 +102,24 @@ int dbot__routes_find(const struct dbot__routes *r, enum dbot__route_kind kind,
                       const char *key, const char *option,
                       struct dbot__route_match *m);
 struct dbot__routes *dbot__interactions_routes(struct dbot__interactions *ixs);
+
+/* What arrival and routing need from an INTERACTION_CREATE, read without a
+ * bot (interaction_route.c; pure, so the fuzzer calls it on any JSON).
+ * Pointers are borrowed from the JSON read, except key for commands,
+ * which points into path: the view must outlive its use. */
+struct dbot__ix_view {
+    uint64_t id, app_id;
+    int type;                   /* as sent; 0 when missing */
+    const char *token;          /* NULL when missing or empty */
+    const char *custom_id;      /* components and modals, else NULL */
+    char path[256];             /* command path ("config set"), "" if none */
+    int answerable;             /* types 2-5: a handler answers it */
+    enum dbot__route_kind kind; /* when answerable */
+    const char *key;            /* route key: path or custom_id; may be NULL */
+    const char *option;         /* autocomplete: the focused option, or NULL */
+};
+/* Fill *v from d. Returns 0, or DBOT_EINVAL when d lacks an id or a
+ * token (nothing could answer it). */
+int dbot__ix_view_read(const cJSON *d, struct dbot__ix_view *v);
 
 #endif

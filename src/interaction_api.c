@@ -10,6 +10,7 @@
 
 #include "bot.h"
 #include "log.h"
+#include "msgcheck.h"
 
 #include <dbot/interaction_data.h>
 #include <dbot/message.h>
@@ -18,14 +19,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- Discord's limits -------------------------------------------------- */
+
+/* What an answer's body is, for check_body. */
+enum body {
+    BODY_MESSAGE, /* reply, update, edit, followup */
+    BODY_CHOICES, /* autocomplete result data */
+    BODY_MODAL,   /* modal data */
+};
+
+/* Check data against Discord's limits before `what` sends it: 0, or the
+ * DBOT_E* code with the broken limit logged and the refusal counted.
+ * Refused here, the handler gets the error while it can still answer
+ * otherwise; sent, it would fail at Discord with 50035. */
+static int
+check_body(dbot_interaction *ix, enum body kind, const cJSON *data,
+           const char *what)
+{
+    struct dbot__bld b = { 0 };
+    int rc;
+
+    switch (kind) {
+    case BODY_CHOICES:
+        rc = dbot__check_choices(&b, data);
+        break;
+    case BODY_MODAL:
+        rc = dbot__check_modal(&b, data);
+        break;
+    default:
+        rc = dbot__check_message(&b, data);
+        break;
+    }
+    if (rc == 0)
+        return 0;
+    ix->owner->stats.refused_locally++;
+    LOG_E("interaction", "%s of %s (%" PRIu64 ") not sent: %s", what,
+          ix->path        ? ix->path
+          : ix->custom_id ? ix->custom_id
+                          : "interaction",
+          ix->id, b.err);
+    return rc;
+}
+
 /* ---- public: answering ---------------------------------------------------- */
 
 int
 dbot_interaction_reply_json(dbot_interaction *ix, const cJSON *data)
 {
+    int rc;
+
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    if ((rc = check_body(ix, BODY_MESSAGE, data, "reply")) < 0)
+        return rc;
     return dbot__ix_answer(ix, CB_MESSAGE, data, "reply");
 }
 
@@ -60,11 +107,15 @@ dbot_interaction_reply_ephemeral(dbot_interaction *ix, const char *content)
 int
 dbot_interaction_update_json(dbot_interaction *ix, const cJSON *data)
 {
+    int rc;
+
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
     if (ix->type != DBOT_IX_COMPONENT && ix->type != DBOT_IX_MODAL_SUBMIT)
         return DBOT_EINVAL;
+    if ((rc = check_body(ix, BODY_MESSAGE, data, "update")) < 0)
+        return rc;
     return dbot__ix_answer(ix, CB_UPDATE, data, "update");
 }
 
@@ -113,11 +164,15 @@ dbot_interaction_defer_update(dbot_interaction *ix)
 int
 dbot_interaction_modal_json(dbot_interaction *ix, const cJSON *data)
 {
+    int rc;
+
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
     if (ix->type == DBOT_IX_MODAL_SUBMIT || ix->type == DBOT_IX_AUTOCOMPLETE)
         return DBOT_EINVAL; /* Discord allows no modal in answer to these */
+    if ((rc = check_body(ix, BODY_MODAL, data, "modal")) < 0)
+        return rc;
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, "modal");
     if (ix->state != DBOT_IXS_RECEIVED)
@@ -149,7 +204,9 @@ dbot_interaction_autocomplete_json(dbot_interaction *ix, const cJSON *data)
     kept = cJSON_GetObjectItemCaseSensitive(d, "choices");
     while (cJSON_GetArraySize(kept) > MAX_CHOICES)
         cJSON_DeleteItemFromArray(kept, MAX_CHOICES);
-    rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
+    rc = check_body(ix, BODY_CHOICES, d, "autocomplete result");
+    if (rc == 0)
+        rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
     cJSON_Delete(d);
     return rc;
 }
@@ -178,9 +235,13 @@ dbot_interaction_autocomplete_choices(dbot_interaction *ix,
 int
 dbot_interaction_original_edit_json(dbot_interaction *ix, const cJSON *data)
 {
+    int rc;
+
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    if ((rc = check_body(ix, BODY_MESSAGE, data, "edit")) < 0)
+        return rc;
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, "edit");
     switch (ix->state) {
@@ -242,6 +303,8 @@ dbot_interaction_followup_edit_json(dbot_interaction *ix, uint64_t message_id,
     if (!ix || !data || !message_id)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    if ((rc = check_body(ix, BODY_MESSAGE, data, "followup edit")) < 0)
+        return rc;
     l = dbot__ix_followup_later(ix, "followup edit", &rc);
     if (!l)
         return rc;
@@ -278,6 +341,8 @@ dbot_interaction_followup_json(dbot_interaction *ix, const cJSON *data)
     if (!ix || !data)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    if ((rc = check_body(ix, BODY_MESSAGE, data, "followup")) < 0)
+        return rc;
     /* Followups need the initial response to have landed (a followup to a
      * pending defer would edit the loading message instead). */
     l = dbot__ix_followup_later(ix, "followup", &rc);

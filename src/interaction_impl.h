@@ -1,8 +1,9 @@
 /*
  * interaction_impl.h: what interaction.c (the state machine, deadlines,
- * lifetime, arrival, registry) and interaction_api.c (the public calls
- * that answer and read an interaction) share. Private to those two
- * files: everything else goes through interaction.h.
+ * lifetime, arrival), interaction_registry.c (the per-bot registry) and
+ * interaction_api.c (the public calls that answer and read an
+ * interaction) share. Private to those files: everything else goes
+ * through interaction.h.
  *
  * THREADS. Loop thread only, like everything about interactions.
  */
@@ -10,6 +11,7 @@
 #define DBOT_SRC_INTERACTION_IMPL_H
 
 #include "interaction.h"
+#include "interaction_seen.h"
 
 #include <dbot/interaction.h>
 #include <dbot/rest.h>
@@ -38,6 +40,7 @@ struct dbot__interactions {
     int64_t token_life_ms; /* 15 min; shorter only in tests */
     struct dbot__offload_conf offload; /* interaction_offload.c */
     dbot_interaction *live; /* every interaction not yet freed */
+    struct dbot__ix_seen seen; /* ids delivered within a token's life */
 };
 
 struct dbot_interaction {
@@ -54,6 +57,9 @@ struct dbot_interaction {
     const char *route_arg;
     const char *handler;  /* handler name, for logs */
     cJSON *parked_edit;   /* a reply that came while deferring */
+    int fell_back;        /* the error answer went out: never again */
+    int silent_defer;     /* deferred with type 6: @original is the
+                             component's message, not ours to overwrite */
     lws_sorted_usec_list_t deadline_sul;
     lws_sorted_usec_list_t abandon_sul;
     dbot_interaction *live_prev, *live_next; /* owner->live */
@@ -63,6 +69,7 @@ struct dbot_interaction {
 struct dbot__ix_later {
     dbot_interaction *ix;
     const char *what;
+    int completes_defer; /* the edit that answers a deferred interaction */
 };
 
 dbot *dbot__ix_bot_of(const dbot_interaction *ix);

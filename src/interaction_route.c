@@ -12,6 +12,8 @@
  */
 #include "interaction.h"
 
+#include <dbot/interaction_data.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,4 +150,47 @@ dbot__routes_find(const struct dbot__routes *r, enum dbot__route_kind kind,
     m->data = best->data;
     m->arg = best->prefix ? key + best_len : "";
     return 1;
+}
+
+int
+dbot__ix_view_read(const cJSON *d, struct dbot__ix_view *v)
+{
+    memset(v, 0, sizeof *v);
+    v->id = dbot_ix_id(d);
+    v->app_id = dbot_ix_application_id(d);
+    v->type = dbot_ix_type(d);
+    v->token = dbot_ix_token(d);
+    if (v->token && !v->token[0])
+        v->token = NULL;
+    v->custom_id = dbot_ix_custom_id(d);
+    /* A path too long for the buffer is no registered route's. */
+    if (dbot_ix_command_path(d, v->path, sizeof v->path) < 0)
+        v->path[0] = '\0';
+    v->answerable = 1;
+    switch (v->type) {
+    case DBOT_IX_COMMAND:
+        v->kind = DBOT__ROUTE_COMMAND;
+        v->key = v->path[0] ? v->path : NULL;
+        break;
+    case DBOT_IX_AUTOCOMPLETE:
+        v->kind = DBOT__ROUTE_AUTOCOMPLETE;
+        v->key = v->path[0] ? v->path : NULL;
+        dbot_option_focused(dbot_options_of(d), &v->option, NULL);
+        break;
+    case DBOT_IX_COMPONENT:
+        v->kind = DBOT__ROUTE_COMPONENT;
+        v->key = v->custom_id;
+        break;
+    case DBOT_IX_MODAL_SUBMIT:
+        v->kind = DBOT__ROUTE_MODAL;
+        v->key = v->custom_id;
+        break;
+    default:
+        /* PING (1) is for HTTP endpoints, answered with a PONG in the HTTP
+         * reply; a callback to it, or to a type this version does not
+         * know, would be refused. */
+        v->answerable = 0;
+        break;
+    }
+    return v->id && v->token ? 0 : DBOT_EINVAL;
 }

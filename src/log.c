@@ -73,11 +73,13 @@ dbot_log_set_sink(dbot_log_sink_fn fn, void *data)
     pthread_mutex_unlock(&log_mu);
 }
 
-void
+int
 dbot_log_add_secret(const char *secret)
 {
+    int rc = 0;
+
     if (!secret || strlen(secret) < 4)
-        return;
+        return 0;
     pthread_mutex_lock(&log_mu);
     for (size_t i = 0; i < nsecrets; i++)
         if (strcmp(secrets[i], secret) == 0)
@@ -86,9 +88,12 @@ dbot_log_add_secret(const char *secret)
         char *copy = strdup(secret);
         if (copy)
             secrets[nsecrets++] = copy;
+        else
+            rc = DBOT_ENOMEM;
     }
 out:
     pthread_mutex_unlock(&log_mu);
+    return rc;
 }
 
 void

@@ -16,7 +16,7 @@
  */
 #include "message.h"
 #include "build.h"
-#include "utf8.h"
+#include "msgcheck.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,6 +54,7 @@ struct dbot_msg {
     cJSON *users;     /* allowed_mentions.users, owned, or NULL */
     cJSON *roles;     /* allowed_mentions.roles, owned, or NULL */
     int replied_user; /* -1 unset, else 0/1 */
+    int json_nomem;   /* the last dbot_msg_json() ran out of memory */
 };
 
 /* ---- the message ------------------------------------------------------ */
@@ -90,7 +91,9 @@ dbot_msg_error(const dbot_msg *m)
 {
     if (!m)
         return "out of memory";
-    return m->b.code ? m->b.err : NULL;
+    if (m->b.code)
+        return m->b.err;
+    return m->json_nomem ? "out of memory" : NULL;
 }
 
 int
@@ -247,15 +250,32 @@ dbot_msg_set_raw(dbot_msg *m, const char *key, cJSON *value)
 }
 
 /* allowed_mentions as the message's mention settings say. */
+/* Add a copy of v to obj under key; the copy is freed if adding fails. */
+static int
+add_copy(cJSON *obj, const char *key, const cJSON *v)
+{
+    cJSON *copy = cJSON_Duplicate(v, 1);
+
+    if (!copy || !cJSON_AddItemToObject(obj, key, copy)) {
+        cJSON_Delete(copy);
+        return DBOT_ENOMEM;
+    }
+    return 0;
+}
+
 static cJSON *
 mentions_json(const dbot_msg *m)
 {
     cJSON *am = cJSON_CreateObject(), *parse = cJSON_CreateArray();
     unsigned kinds = m->parse;
 
-    if (!am || !parse)
-        goto fail;
-    cJSON_AddItemToObject(am, "parse", parse);
+    /* Adding to an object copies the key, which can fail too: an item
+     * not added is still ours to free. */
+    if (!am || !parse || !cJSON_AddItemToObject(am, "parse", parse)) {
+        cJSON_Delete(parse);
+        cJSON_Delete(am);
+        return NULL;
+    }
     if (m->users && cJSON_GetArraySize(m->users))
         kinds &= ~DBOT_MENTION_USERS; /* Discord: parse users xor users[] */
     if (m->roles && cJSON_GetArraySize(m->roles))
@@ -267,21 +287,29 @@ mentions_json(const dbot_msg *m)
         ((kinds & DBOT_MENTION_EVERYONE) &&
          !cJSON_AddItemToArray(parse, cJSON_CreateString("everyone"))))
         goto fail;
-    if (m->users &&
-        !cJSON_AddItemToObject(am, "users", cJSON_Duplicate(m->users, 1)))
+    if (m->users && add_copy(am, "users", m->users) < 0)
         goto fail;
-    if (m->roles &&
-        !cJSON_AddItemToObject(am, "roles", cJSON_Duplicate(m->roles, 1)))
+    if (m->roles && add_copy(am, "roles", m->roles) < 0)
         goto fail;
     if (m->replied_user >= 0 &&
         !cJSON_AddBoolToObject(am, "replied_user", m->replied_user))
         goto fail;
     return am;
 fail:
-    if (!am)
-        cJSON_Delete(parse);
     cJSON_Delete(am);
     return NULL;
+}
+
+/* dbot_msg_json() takes a const builder because it leaves what was built
+ * as it was; whether its last copy ran out of memory is bookkeeping for
+ * dbot_msg_error(), so that a NULL JSON always comes with an error to
+ * show. Every builder comes from dbot_msg_new(), never a const object, so
+ * writing it through this cast is defined. */
+static cJSON *
+json_done(const dbot_msg *m, cJSON *out)
+{
+    ((dbot_msg *)m)->json_nomem = out == NULL;
+    return out;
 }
 
 cJSON *
@@ -293,7 +321,7 @@ dbot_msg_json(const dbot_msg *m)
     if (!m || m->b.code)
         return NULL;
     if (!(out = cJSON_Duplicate(m->root, 1)))
-        return NULL;
+        return json_done(m, NULL);
     /* Rows that never got a component are not sent (Discord refuses
      * them); a components array built here and left empty goes too. */
     rows = cJSON_GetObjectItemCaseSensitive(out, "components");
@@ -319,49 +347,18 @@ dbot_msg_json(const dbot_msg *m)
         if (!am || !cJSON_AddItemToObject(out, "allowed_mentions", am)) {
             cJSON_Delete(am);
             cJSON_Delete(out);
-            return NULL;
+            return json_done(m, NULL);
         }
     }
-    return out;
+    return json_done(m, out);
 }
 
 /* ---- embeds ----------------------------------------------------------- */
 
-static long
-clen(const cJSON *o, const char *k)
-{
-    long n = dbot__utf8_len(
-        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k)));
-
-    return n > 0 ? n : 0;
-}
-
-/* Characters in all embeds, the way Discord adds them up: titles,
- * descriptions, field names and values, footer texts, author names. */
-static long
-embed_total(const dbot_msg *m)
-{
-    long n = 0;
-    int i;
-
-    for (i = 0; i < m->nembeds; i++) {
-        const cJSON *o = m->e[i].obj, *f;
-
-        n += clen(o, "title") + clen(o, "description");
-        n += clen(cJSON_GetObjectItemCaseSensitive(o, "footer"), "text");
-        n += clen(cJSON_GetObjectItemCaseSensitive(o, "author"), "name");
-        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(o, "fields"))
-        {
-            n += clen(f, "name") + clen(f, "value");
-        }
-    }
-    return n;
-}
-
 static int
 check_total(dbot_embed *e)
 {
-    long n = embed_total(e->m);
+    long n = dbot__embeds_chars(e->m->embeds);
 
     if (n > DBOT__MAX_EMBED_TOTAL)
         return dbot__bld_fail(

@@ -237,6 +237,16 @@ interactions(struct buf *b, const struct dbot__ix_stats *ix)
     counter(b, "dbot_interactions_unknown_total",
             "Interactions with no handler (answered \"unknown command\").",
             ix->unknown_routes);
+    counter(b, "dbot_interactions_duplicate_total",
+            "Interactions delivered again (replays), dropped unanswered.",
+            ix->duplicates);
+    counter(b, "dbot_interactions_ignored_total",
+            "PING and unknown interaction types, left unanswered.",
+            ix->ignored);
+    counter(b, "dbot_interactions_refused_locally_total",
+            "Answers refused before sending (second responses, expired "
+            "tokens, Discord's limits).",
+            ix->refused_locally);
     histogram(b, "dbot_interaction_ack_seconds",
               "Receipt to accepted initial response.", ix->ack_ms_hist,
               DBOT__ACK_HIST_BUCKETS, 1.0, 0.001,
@@ -306,6 +316,24 @@ health(struct buf *b, const struct dbot__health_stats *h)
             h->handlers);
 }
 
+static void
+http(struct buf *b, const struct dbot__http_stats *h)
+{
+    gauge(b, "dbot_http_connections", "Open connections to http_listen.",
+          h->open);
+    counter(b, "dbot_http_connections_total",
+            "Connections to http_listen accepted and served.", h->accepted);
+    family(b, "dbot_http_refused_total", "counter",
+           "Connections answered 503 and closed: over a connection cap "
+           "(busy), or to keep file descriptors for the gateway (fds).");
+    put(b, "dbot_http_refused_total{reason=\"busy\"} %llu\n", h->refused_busy);
+    put(b, "dbot_http_refused_total{reason=\"fds\"} %llu\n", h->refused_fds);
+    counter(b, "dbot_http_timeouts_total",
+            "Connections closed at http_timeout_ms.", h->timeouts);
+    counter(b, "dbot_http_accept_errors_total",
+            "accept() failures (each pauses the listener).", h->accept_errors);
+}
+
 char *
 dbot__metrics_render(const struct dbot__metrics_snapshot *s, size_t *len)
 {
@@ -323,6 +351,8 @@ dbot__metrics_render(const struct dbot__metrics_snapshot *s, size_t *len)
     if (s->have_rest)
         rest(&b, s);
     health(&b, &s->health);
+    if (s->have_http)
+        http(&b, &s->http);
     if (b.oom) {
         free(b.p);
         return NULL;

@@ -10,6 +10,7 @@
 
 #include "gateway.h"
 #include "health.h"
+#include "http.h"
 #include "interaction.h"
 #include "rest.h"
 #include "workers.h"
@@ -48,6 +49,8 @@ struct dbot__metrics_snapshot {
     int nroutes;
     const struct dbot__rest_route_count *routes;
     struct dbot__health_stats health;
+    int have_http; /* the http_listen listener runs */
+    struct dbot__http_stats http;
     int stopping;
 };
 

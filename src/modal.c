@@ -19,6 +19,7 @@ struct dbot_modal {
     cJSON *root;
     cJSON *components; /* in root */
     int n;
+    int json_nomem; /* the last dbot_modal_json() ran out of memory */
 };
 
 /* ---- modals ----------------------------------------------------------- */
@@ -180,9 +181,15 @@ dbot_modal_select(dbot_modal *md, const char *label, const char *description,
 cJSON *
 dbot_modal_json(const dbot_modal *md)
 {
+    cJSON *out;
+
     if (!md || md->b.code || md->n == 0)
         return NULL;
-    return cJSON_Duplicate(md->root, 1);
+    out = cJSON_Duplicate(md->root, 1);
+    /* Bookkeeping for dbot_modal_error() (see message.c json_done): the
+     * modal came from dbot_modal_new(), never a const object. */
+    ((dbot_modal *)md)->json_nomem = out == NULL;
+    return out;
 }
 
 const char *
@@ -194,7 +201,7 @@ dbot_modal_error(const dbot_modal *md)
         return md->b.err;
     if (md->n == 0)
         return "components: a modal needs 1-5 components";
-    return NULL;
+    return md->json_nomem ? "out of memory" : NULL;
 }
 
 /* ---- autocomplete results -------------------------------------------- */

@@ -130,7 +130,7 @@ dbot_presence_set(dbot *bot, const dbot_presence *p)
     static const dbot_presence online = { 0 };
     const char *why;
     char *text;
-    int n;
+    int n, rc;
 
     if (!bot)
         return DBOT_EINVAL;
@@ -146,10 +146,17 @@ dbot_presence_set(dbot *bot, const dbot_presence *p)
     if (!text)
         return DBOT_ENOMEM;
     dbot__bot_set_presence(bot, text);
+    /* Every shard gets its chance even when one refuses: the first
+     * refusal is what the caller hears. */
     n = dbot__bot_nshards(bot);
-    for (int i = 0; i < n; i++)
-        dbot__gateway_sync_presence(dbot__bot_shard(bot, i));
-    return 0;
+    rc = 0;
+    for (int i = 0; i < n; i++) {
+        int r = dbot__gateway_sync_presence(dbot__bot_shard(bot, i));
+
+        if (r < 0 && rc == 0)
+            rc = r;
+    }
+    return rc;
 }
 
 static int

@@ -61,7 +61,8 @@
  *
  * Memory. Nothing grows with traffic: idle lanes, buckets and route
  * mappings are evicted after 15 minutes without use, and anything keyed by
- * a token 15 minutes after it was created (the token is dead by then).
+ * a token 15 minutes after it was created (the token is dead by then), or
+ * a minute after its last use once no window of it is open.
  *
  * Invalid requests. 401, 403 and 429 (except scope shared) are counted in
  * 600 one-second slots; crossing 1000, 5000 and 9000 in 10 minutes is
@@ -810,11 +811,25 @@ dbot__rl_drain(struct dbot__rl *rl)
 
 /* ---- eviction --------------------------------------------------------- */
 
+/* Whether an idle lane or bucket may go. Token-keyed state (one
+ * interaction's callback, followups and edits) dies with its token after
+ * 15 minutes, and goes sooner, once idle for DBOT__RL_TOKEN_IDLE_TTL_MS
+ * with no rate-limit window still open (`st`: the lane's own state while
+ * its bucket is unknown, the bucket's, or NULL when the lane defers to a
+ * bucket): what it knew is then what a new lane would learn again, and a
+ * new lane is the cautious kind (one request at a time until a response
+ * describes the bucket). Without this a bot answering 20 interactions a
+ * second holds 18,000 dead lanes at any time. */
 static bool
-expired(unsigned flags, int64_t created, int64_t last_used, int64_t now)
+expired(unsigned flags, const struct state *st, int64_t created,
+        int64_t last_used, int64_t now)
 {
-    if (flags & DBOT__RL_TOKEN)
-        return now - created >= DBOT__RL_TOKEN_TTL_MS;
+    if (flags & DBOT__RL_TOKEN) {
+        if (now - created >= DBOT__RL_TOKEN_TTL_MS)
+            return true;
+        return now - last_used >= DBOT__RL_TOKEN_IDLE_TTL_MS &&
+               (!st || st->reset_at <= now);
+    }
     return now - last_used >= DBOT__RL_IDLE_TTL_MS;
 }
 
@@ -828,7 +843,8 @@ dbot__rl_sweep(struct dbot__rl *rl, int64_t now)
 
             next = n->next;
             if (l->head || l->inflight ||
-                !expired(l->flags, l->created, l->last_used, now))
+                !expired(l->flags, l->b ? NULL : &l->local, l->created,
+                         l->last_used, now))
                 continue;
             lane_attach(l, NULL);
             dbot__strmap_remove(&rl->lanes, n);
@@ -842,7 +858,7 @@ dbot__rl_sweep(struct dbot__rl *rl, int64_t now)
 
             next = n->next;
             if (b->refs || b->inflight || b->st.reset_at > now ||
-                !expired(b->flags, b->created, b->last_used, now))
+                !expired(b->flags, &b->st, b->created, b->last_used, now))
                 continue;
             dbot__strmap_remove(&rl->buckets, n);
             free(b->hash);

@@ -28,6 +28,8 @@
 /* How long idle state lives, and how long token-keyed state lives. */
 #define DBOT__RL_IDLE_TTL_MS  (15 * 60 * 1000)
 #define DBOT__RL_TOKEN_TTL_MS (15 * 60 * 1000)
+/* Token-keyed state idle this long, with no window open, goes early. */
+#define DBOT__RL_TOKEN_IDLE_TTL_MS (60 * 1000)
 
 /* The global limit's window: a non-exempt request counts from its send
  * until this long after its response arrived. */

@@ -10,7 +10,6 @@
  */
 #include "resolve.h"
 
-#include "bot.h"
 #include "log.h"
 
 #include <arpa/inet.h>
@@ -21,7 +20,9 @@
 #include <sys/socket.h>
 
 struct dbot__resolver {
-    dbot *bot;
+    dbot__deliver_fn deliver; /* back to the loop */
+    void *deliver_ctx;
+    int stopping; /* loop thread: answers become DBOT_ESHUTDOWN */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int live; /* threads not yet finished */
@@ -38,17 +39,25 @@ struct dbot__resolve_req {
 };
 
 int
-dbot__resolver_new(struct dbot__resolver **out, dbot *bot)
+dbot__resolver_new(struct dbot__resolver **out, dbot__deliver_fn deliver,
+                   void *deliver_ctx)
 {
     struct dbot__resolver *r = calloc(1, sizeof *r);
 
     if (!r)
         return DBOT_ENOMEM;
-    r->bot = bot;
+    r->deliver = deliver;
+    r->deliver_ctx = deliver_ctx;
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
     *out = r;
     return 0;
+}
+
+void
+dbot__resolver_stop(struct dbot__resolver *r)
+{
+    r->stopping = 1;
 }
 
 void
@@ -81,7 +90,7 @@ deliver(void *arg)
     /* The owner forgets `req` in its callback, so the callback runs even
      * when stopping; only a cancelled request is silent. */
     if (!req->cancelled) {
-        if (!req->err && dbot_is_stopping(req->r->bot))
+        if (!req->err && req->r->stopping)
             req->err = DBOT_ESHUTDOWN;
         req->cb(req->arg, req->err, req->err ? NULL : req->addr);
     }
@@ -133,7 +142,7 @@ lookup_thread(void *arg)
     }
     if (res)
         freeaddrinfo(res);
-    if (dbot__post_task(r->bot, deliver, req) < 0)
+    if (r->deliver(r->deliver_ctx, deliver, req) < 0)
         req_free(req); /* out of memory: the connect attempt times out */
     pthread_mutex_lock(&r->mu);
     r->live--;
@@ -164,7 +173,7 @@ dbot__resolve(struct dbot__resolver *r, const char *host, dbot__resolve_fn cb,
     if (out)
         *out = req;
     if (numeric(host, req->addr)) {
-        rc = dbot__post_task(r->bot, deliver, req);
+        rc = r->deliver(r->deliver_ctx, deliver, req);
         if (rc < 0)
             req_free(req);
         return rc;

@@ -10,12 +10,21 @@
 #ifndef DBOT_SRC_RESOLVE_H
 #define DBOT_SRC_RESOLVE_H
 
+#include "task.h"
+
 #include <dbot/dbot.h>
 
 struct dbot__resolver;
 struct dbot__resolve_req;
 
-int dbot__resolver_new(struct dbot__resolver **out, dbot *bot);
+/* Answers come back through deliver(deliver_ctx, ...), on the loop.
+ * Returns 0 or DBOT_ENOMEM. */
+int dbot__resolver_new(struct dbot__resolver **out, dbot__deliver_fn deliver,
+                       void *deliver_ctx);
+
+/* Shutdown began: lookups that finish from now on are answered
+ * DBOT_ESHUTDOWN, so nothing connects any more. Loop thread. */
+void dbot__resolver_stop(struct dbot__resolver *r);
 
 /* Waits for lookups still running (bounded by the resolver's own timeout),
  * without calling their callbacks. */

@@ -6,7 +6,9 @@
 #ifndef DBOT_SRC_REST_H
 #define DBOT_SRC_REST_H
 
-#include "bot.h"
+#include "task.h"
+
+#include <dbot/dbot.h>
 
 #include <dbot/rest.h>
 

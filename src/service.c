@@ -230,9 +230,16 @@ dbot__service_start(struct dbot__service *svc,
 
     /* First what can fail, before the session file is consumed. */
     if (cfg->http_port >= 0 && !svc->http) {
-        rc =
-            dbot__http_start(&svc->http, dbot__bot_lws(svc->bot),
-                             cfg->http_host, cfg->http_port, http_handler, svc);
+        struct dbot__http_opts ho = {
+            .host = cfg->http_host,
+            .port = cfg->http_port,
+            .max_connections = cfg->http_max_connections,
+            .max_per_ip = cfg->http_max_per_ip,
+            .timeout_ms = cfg->http_timeout_ms,
+        };
+
+        rc = dbot__http_start(&svc->http, dbot__bot_lws(svc->bot), &ho,
+                              http_handler, svc);
         if (rc < 0)
             return rc;
     }
@@ -474,6 +481,10 @@ metrics(struct dbot__service *svc, size_t *len)
         }
     }
     dbot__health_stats(dbot__bot_health(svc->bot), &s.health);
+    if (svc->http) {
+        s.have_http = 1;
+        dbot__http_stats(svc->http, &s.http);
+    }
     text = dbot__metrics_render(&s, len);
     free(routes);
     free(sh);

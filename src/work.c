@@ -9,6 +9,8 @@
  */
 #include "work.h"
 
+#include "log.h"
+#include "msgcheck.h"
 #include "utf8.h"
 
 #include <stdlib.h>
@@ -73,10 +75,17 @@ dbot_work_user_id(const dbot_work *w)
 int
 dbot_work_reply_json(dbot_work *w, const cJSON *msg)
 {
+    struct dbot__bld b = { 0 };
     cJSON *copy;
 
     if (!w || !cJSON_IsObject(msg))
         return DBOT_EINVAL;
+    /* Refused here, the worker learns it while it can still do better;
+     * sent, the edit would fail at Discord. */
+    if (dbot__check_message(&b, msg) < 0) {
+        LOG_E("interaction", "dbot_work_reply_json: %s", b.err);
+        return b.code;
+    }
     copy = cJSON_Duplicate(msg, 1);
     if (!copy)
         return DBOT_ENOMEM;

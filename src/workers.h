@@ -10,7 +10,9 @@
 #ifndef DBOT_SRC_WORKERS_H
 #define DBOT_SRC_WORKERS_H
 
-#include "bot.h"
+#include "task.h"
+
+#include <dbot/dbot.h>
 
 #include <stdint.h>
 

@@ -60,6 +60,24 @@ struct dbot__zstream {
     bool ended; /* the stream ended (Z_STREAM_END) */
 };
 
+/* zlib's allocations go through dbot's own calls to calloc and free, not
+ * zlib's internal ones, so the allocation-failure tests
+ * (tests/torture/) reach inflateInit's and inflate's Z_MEM_ERROR paths
+ * too. */
+static voidpf
+z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    (void)opaque;
+    return calloc(items, size);
+}
+
+static void
+z_free(voidpf opaque, voidpf p)
+{
+    (void)opaque;
+    free(p);
+}
+
 struct dbot__zstream *
 dbot__zstream_new(size_t max_out)
 {
@@ -73,6 +91,8 @@ dbot__zstream_new(size_t max_out)
         max_out = SIZE_MAX / 4;
     z->max_out = max_out;
     z->max_in = max_out + max_out / 64 + 4096;
+    z->strm.zalloc = z_alloc;
+    z->strm.zfree = z_free;
     if (inflateInit(&z->strm) != Z_OK) {
         free(z);
         return NULL;

@@ -29,8 +29,8 @@ typedef void (*dbot__zstream_msg_fn)(const char *out, size_t len, void *arg);
  * them, in order; empty flushes deliver nothing. `fn` must not feed or free
  * this context.
  * Returns 0, DBOT_ETOOBIG (a message over max_out: that message is
- * dropped, the context is unusable and the connection must be reset), or
- * DBOT_EIO (corrupt stream; likewise). */
+ * dropped, the context is unusable and the connection must be reset),
+ * DBOT_EIO (corrupt stream; likewise) or DBOT_ENOMEM (likewise). */
 int dbot__zstream_feed(struct dbot__zstream *z, const void *data, size_t len,
                        dbot__zstream_msg_fn fn, void *arg);
 

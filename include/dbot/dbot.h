@@ -148,9 +148,10 @@ DBOT_API void dbot_log_set_sink(dbot_log_sink_fn fn, void *data);
 /* Name: dbot_log_add_secret
  * Desc: never print `secret` (copied); dbot registers the token by itself.
  *       Secrets shorter than 4 bytes are ignored. Any thread.
- * Returns: nothing. Past 8 secrets, or when memory runs out, the secret
- *       is not registered. */
-DBOT_API void dbot_log_add_secret(const char *secret);
+ * Returns: 0 (also when ignored or already known); DBOT_ENOMEM when it
+ *       could not be copied: it is then NOT redacted, so a caller that
+ *       would go on to log it should stop instead. */
+DBOT_API int dbot_log_add_secret(const char *secret);
 
 /* ---- the bot ---------------------------------------------------------- */
 
@@ -160,10 +161,11 @@ typedef struct dbot dbot;
  * Desc: load the configuration and create a bot. `config_path` may be NULL:
  *       then $DBOT_CONFIG, then "config.json" if it exists, else only the
  *       environment ($DISCORD_TOKEN, $DBOT_API_URL) configures the bot.
- *       Errors are logged with the field that is wrong. The thread that
- *       later calls dbot_run() becomes the loop thread; until then, the
- *       creating thread may configure the bot. The caller owns *out and
- *       frees it with dbot_free(). `config_path` is copied.
+ *       Errors are logged with the field that is wrong. Process-wide: the
+ *       soft RLIMIT_NOFILE is raised to the hard limit (at most 65536). The
+ *       thread that later calls dbot_run() becomes the loop thread; until
+ *       then, the creating thread may configure the bot. The caller owns
+ *       *out and frees it with dbot_free(). `config_path` is copied.
  * Returns: 0 and *out; DBOT_EINVAL (out NULL); DBOT_ECONFIG (a file or
  *       field is wrong, logged); DBOT_ENOMEM. *out is NULL on error. */
 DBOT_API int dbot_new(dbot **out, const char *config_path);

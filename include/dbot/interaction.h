@@ -20,11 +20,37 @@
  * refused locally with DBOT_ESTATE, never sent to fail with 40060. After
  * the token's 15 minutes every call fails locally with DBOT_EEXPIRED.
  *
+ * ONCE PER INTERACTION. Discord may deliver an INTERACTION_CREATE twice
+ * (a new session replaying it, two sessions while resharding). The second
+ * delivery of an id seen within the token's 15 minutes is dropped and
+ * logged: the handler runs once and the interaction is acknowledged once.
+ * The ids are kept for those 15 minutes only (O(1) lookup, memory bounded
+ * by the arrivals of one token lifetime). PING (type 1, meant for HTTP
+ * endpoints) and types this version does not know reach no handler and get
+ * no answer: any callback to them would be refused.
+ *
  * NEVER SILENT. A handler that returns < 0 without answering, or lets go of
  * the interaction (returns without answering and holds no reference), gets
  * an ephemeral error answered for it; a deferred interaction that nobody
  * completes is edited to an error after interaction_timeout_ms. An
  * interaction that matches no route is answered "unknown command".
+ *
+ * DISCORD'S LIMITS, CHECKED HERE. Every answering call checks its body
+ * before anything is sent, counting characters (code points) as the
+ * builders of <dbot/message.h> do: content 2000; 10 embeds of 6000
+ * characters together (and each embed's own limits); 5 action rows of 5
+ * (Components V2: 40 components); custom_id 1-100; autocomplete choices
+ * with names and string values of 1-100 (of a longer list the first 25
+ * are sent and the rest dropped, as dbot_autocomplete_json does: a ranked
+ * list of suggestions, docs/api.md); modal custom_id 1-100, title 1-45,
+ * 1-5 components. A broken limit returns DBOT_ETOOBIG (a wrong type
+ * or text that is not UTF-8: DBOT_EINVAL), logs which limit, and sends
+ * nothing, so a handler that returns the error still gets the ephemeral
+ * error answer for it, within the 3 s. If Discord refuses an answer anyway
+ * (a 4xx other than 40060 or a dead token), the user is still told: with
+ * an ephemeral error as the initial response while the 3 s last, or, when
+ * the refused request was the edit answering a defer, with the error text
+ * edited over "thinking...". Once; the error answer is never retried.
  *
  * THREADS AND LIFETIME. Everything here is loop-thread only, the
  * reference count included; debug builds refuse a call from another thread
@@ -184,12 +210,14 @@ dbot_interaction_options(const dbot_interaction *ix);
  * autocomplete), exactly what the builders of <dbot/message.h> return.
  *
  * Unless a block says otherwise, they return 0 (sent, or queued behind a
- * defer in flight); DBOT_EINVAL (NULL, or a call the interaction's type
- * does not allow); DBOT_ESTATE (an initial response was already sent: use
- * an edit or a followup; or the initial response failed); DBOT_EEXPIRED
- * (the 15-minute token ran out); DBOT_ENOMEM; DBOT_EWRONGTHREAD; or the
- * error of the request (DBOT_ESHUTDOWN when the bot is stopping). The
- * outcome of the request itself is logged, not returned. */
+ * defer in flight); DBOT_ETOOBIG or DBOT_EINVAL (over one of Discord's
+ * limits listed above, or a value of the wrong type or not UTF-8; logged,
+ * nothing sent); DBOT_EINVAL (NULL, or a call the interaction's type does
+ * not allow); DBOT_ESTATE (an initial response was already sent: use an
+ * edit or a followup; or the initial response failed); DBOT_EEXPIRED (the
+ * 15-minute token ran out); DBOT_ENOMEM; DBOT_EWRONGTHREAD; or the error of
+ * the request (DBOT_ESHUTDOWN when the bot is stopping). The outcome of the
+ * request itself is logged, not returned. */
 
 /* Name: dbot_interaction_reply, dbot_interaction_reply_ephemeral,
  *       dbot_interaction_reply_msg, dbot_interaction_reply_json

@@ -142,8 +142,10 @@ DBOT_API cJSON *dbot_msg_json(const dbot_msg *m);
  * Desc: what went wrong in the builder, for the log. The builder's
  *       thread.
  * Returns: the first error with its path ("content: longer than 2000
- *          characters (2001)"), or NULL when there is none. Borrowed until
- *          the message is freed. */
+ *          characters (2001)"), "out of memory" when the last
+ *          dbot_msg_json() ran out of it, or NULL when there is none (so
+ *          it is never NULL after dbot_msg_json() returned NULL). Borrowed
+ *          until the message is freed. */
 DBOT_API const char *dbot_msg_error(const dbot_msg *m);
 
 /* ---- embeds (at most 10, 6000 characters in all) ---------------------- */
@@ -294,7 +296,9 @@ DBOT_API int dbot_modal_select(dbot_modal *md, const char *label,
  * Desc: the modal's `data` ({custom_id, title, components}), for
  *       dbot_interaction_modal_json().
  * Returns: a new cJSON the caller owns, or NULL on a recorded error
- *       (including a modal with no components) or when out of memory. */
+ *       (including a modal with no components) or when out of memory;
+ *       after a NULL, dbot_modal_error() says why ("out of memory"
+ *       included). */
 DBOT_API cJSON *dbot_modal_json(const dbot_modal *md);
 
 /* Name: dbot_modal_error

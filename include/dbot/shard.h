@@ -8,7 +8,12 @@
  *
  * LIMITS. Each shard may send 120 payloads per 60 s; dbot queues what goes
  * over that (keeping room for heartbeats) instead of letting Discord close
- * the connection with 4008. Payloads are at most 4096 bytes.
+ * the connection with 4008. Payloads are at most 4096 bytes. The queue is
+ * bounded: at most 120 of the bot's payloads (a minute's worth) or 128 KiB
+ * wait per shard; past that a send returns DBOT_EBUSY and queues nothing,
+ * so a bot sending faster than Discord allows learns it instead of
+ * growing memory. Heartbeats, Identify and Resume have room of their own
+ * and are never refused.
  */
 #ifndef DBOT_SHARD_H
 #define DBOT_SHARD_H
@@ -50,7 +55,10 @@ typedef struct dbot_presence {
  * Returns: 0; DBOT_EINVAL (unknown status, type out of 0..5, empty or over
  *       128 characters or invalid UTF-8 name, url on a type other than
  *       Streaming or not a Twitch/YouTube https URL, Streaming without
- *       url), logged with the reason; DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
+ *       url), logged with the reason; DBOT_ENOMEM; DBOT_EWRONGTHREAD;
+ *       DBOT_EBUSY (a shard's send queue is full, see LIMITS: the
+ *       presence is kept and goes out on that shard with the next
+ *       dbot_presence_set(), Resume or Identify). */
 DBOT_API int dbot_presence_set(dbot *bot, const dbot_presence *p);
 
 /* Name: dbot_shard_send
@@ -64,8 +72,9 @@ DBOT_API int dbot_presence_set(dbot *bot, const dbot_presence *p);
  *       Loop thread.
  * Returns: 0; DBOT_EINVAL (other op, shard out of range, d not an
  *       object); DBOT_ESTATE (the shard is not READY: try after its READY
- *       or RESUMED); DBOT_ETOOBIG (over 4096 bytes); DBOT_ENOMEM;
- *       DBOT_EWRONGTHREAD. */
+ *       or RESUMED); DBOT_ETOOBIG (over 4096 bytes); DBOT_EBUSY (the
+ *       shard's send queue is full, see LIMITS: nothing was queued, try
+ *       again later); DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
 DBOT_API int dbot_shard_send(dbot *bot, int shard_id, int op, const cJSON *d);
 
 /* Name: dbot_shard_count

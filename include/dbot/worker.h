@@ -146,8 +146,9 @@ DBOT_API uint64_t dbot_work_user_id(const dbot_work *w);
  *       dbot_work_result(). A later call replaces an earlier one. The
  *       job's own thread.
  * Returns: 0; DBOT_EINVAL (NULL, text not UTF-8 or empty, JSON not an
- *       object); DBOT_ETOOBIG (text over 2000 characters); DBOT_ENOMEM.
- *       On error the stored answer is unchanged. */
+ *       object or with a field of the wrong type); DBOT_ETOOBIG (over one
+ *       of Discord's message limits, as for dbot_interaction_reply_json;
+ *       logged); DBOT_ENOMEM. On error the stored answer is unchanged. */
 DBOT_API int dbot_work_reply(dbot_work *w, const char *text);
 DBOT_API int dbot_work_reply_json(dbot_work *w, const cJSON *msg);
 

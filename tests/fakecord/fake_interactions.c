@@ -123,6 +123,22 @@ callback_type_ok(int ix_type, int cb)
     }
 }
 
+/* The callback's data against Discord's limits (answers h if not). */
+static int
+callback_data_ok(struct fakecord *fc, struct fc_http *h, int cb,
+                 const cJSON *data)
+{
+    if (!data)
+        return 1;
+    if (cb == 4 || cb == 7)
+        return fc_limits_ok(fc, h, data, FC_BODY_MESSAGE);
+    if (cb == 8)
+        return fc_limits_ok(fc, h, data, FC_BODY_CHOICES);
+    if (cb == 9)
+        return fc_limits_ok(fc, h, data, FC_BODY_MODAL);
+    return 1;
+}
+
 void
 fc_ix_callback(struct fakecord *fc, struct fc_http *h, const struct fc_route *r)
 {
@@ -160,6 +176,9 @@ fc_ix_callback(struct fakecord *fc, struct fc_http *h, const struct fc_route *r)
                      "type %d",
                      cJSON_IsNumber(type) ? type->valueint : -1, x->type);
         fc_http_error(h, 400, 50035, "Invalid Form Body");
+    } else if (!callback_data_ok(fc, h, type->valueint,
+                                 cJSON_GetObjectItemCaseSensitive(b, "data"))) {
+        /* answered 400 50035: not acknowledged, another callback may come */
     } else {
         x->original_id = (int64_t)fc_snowflake(fc);
         if (!strstr(h->query, "with_response=true")) {
@@ -216,7 +235,8 @@ fc_ix_webhook(struct fakecord *fc, struct fc_http *h, const struct fc_route *r)
     }
     if (r->n == 3 && !strcmp(h->method, "POST")) {
         b = fc_body_json(fc, h);
-        if (!fc_message_body_ok(h, b)) {
+        if (!fc_message_body_ok(h, b) ||
+            !fc_limits_ok(fc, h, b, FC_BODY_MESSAGE)) {
             cJSON_Delete(b);
             return;
         }
@@ -241,6 +261,10 @@ fc_ix_webhook(struct fakecord *fc, struct fc_http *h, const struct fc_route *r)
             cJSON_Delete(b);
             fc_http_error(h, 400, 50109,
                           "The request body contains invalid JSON.");
+            return;
+        }
+        if (!fc_limits_ok(fc, h, b, FC_BODY_MESSAGE)) {
+            cJSON_Delete(b);
             return;
         }
         if (original) {

@@ -213,6 +213,93 @@ fc_message_body_ok(struct fc_http *h, const cJSON *b)
     return 0;
 }
 
+/* Characters as Discord counts them for its limits: code points (bytes
+ * that do not continue a UTF-8 sequence). */
+static long
+chars_of(const cJSON *v)
+{
+    long n = 0;
+
+    if (!cJSON_IsString(v))
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)v->valuestring; *p;
+         p++)
+        n += (*p & 0xC0) != 0x80;
+    return n;
+}
+
+static const cJSON *
+item(const cJSON *o, const char *k)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+/* The first of Discord's limits `b` breaks, in `why`; 0 if none. */
+static int
+limit_broken(const cJSON *b, int kind, char *why, size_t len)
+{
+    const cJSON *e, *f, *embeds = item(b, "embeds");
+    long total = 0;
+
+    if (!cJSON_IsArray(embeds))
+        embeds = NULL;
+
+    if (kind == FC_BODY_CHOICES) {
+        const cJSON *choices = item(b, "choices");
+
+        if (cJSON_GetArraySize(choices) > 25)
+            return snprintf(why, len, "%d choices",
+                            cJSON_GetArraySize(choices));
+        cJSON_ArrayForEach(e, choices)
+        {
+            if (chars_of(item(e, "name")) > 100)
+                return snprintf(why, len, "a choice name over 100");
+        }
+        return 0;
+    }
+    if (kind == FC_BODY_MODAL) {
+        long t = chars_of(item(b, "title")), c = chars_of(item(b, "custom_id"));
+
+        if (t < 1 || t > 45 || c < 1 || c > 100)
+            return snprintf(why, len, "modal title %ld, custom_id %ld", t, c);
+        return 0;
+    }
+    if (chars_of(item(b, "content")) > 2000)
+        return snprintf(why, len, "content: %ld characters",
+                        chars_of(item(b, "content")));
+    if (cJSON_GetArraySize(embeds) > 10)
+        return snprintf(why, len, "%d embeds", cJSON_GetArraySize(embeds));
+    cJSON_ArrayForEach(e, embeds)
+    {
+        const cJSON *fields = item(e, "fields");
+
+        total += chars_of(item(e, "title")) + chars_of(item(e, "description")) +
+                 chars_of(item(item(e, "footer"), "text")) +
+                 chars_of(item(item(e, "author"), "name"));
+        if (cJSON_IsArray(fields))
+            cJSON_ArrayForEach(f, fields)
+            {
+                total += chars_of(item(f, "name")) + chars_of(item(f, "value"));
+            }
+    }
+    if (total > 6000)
+        return snprintf(why, len, "embeds: %ld characters", total);
+    return 0;
+}
+
+int
+fc_limits_ok(struct fakecord *fc, struct fc_http *h, const cJSON *b, int kind)
+{
+    char why[96];
+
+    if (!limit_broken(b, kind, why, sizeof why))
+        return 1;
+    fc_violation(fc, "body over Discord's limits (%s %s: %s)", h->method,
+                 h->path, why);
+    fc_http_error(h, 400, 50035, "Invalid Form Body");
+    return 0;
+}
+
 /* ---- gateway, application, user ------------------------------------------ */
 
 static void
@@ -288,7 +375,7 @@ create_message(struct fakecord *fc, struct fc_http *h, const char *channel)
 {
     cJSON *b = fc_body_json(fc, h), *m;
 
-    if (!fc_message_body_ok(h, b)) {
+    if (!fc_message_body_ok(h, b) || !fc_limits_ok(fc, h, b, FC_BODY_MESSAGE)) {
         cJSON_Delete(b);
         return;
     }
@@ -309,6 +396,10 @@ edit_message(struct fakecord *fc, struct fc_http *h, const char *channel,
     if (!cJSON_IsObject(b)) {
         cJSON_Delete(b);
         fc_http_error(h, 400, 50109, "The request body contains invalid JSON.");
+        return;
+    }
+    if (!fc_limits_ok(fc, h, b, FC_BODY_MESSAGE)) {
+        cJSON_Delete(b);
         return;
     }
     fc_http_reply_json(

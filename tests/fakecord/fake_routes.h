@@ -35,6 +35,19 @@ cJSON *fc_message_object(uint64_t id, const char *channel_id, const cJSON *body,
                          int webhook);
 /* 1 if b is a message body with content; else answers h (50109/50006). */
 int fc_message_body_ok(struct fc_http *h, const cJSON *b);
+/* What a body is, for fc_limits_ok. */
+enum {
+    FC_BODY_MESSAGE,
+    FC_BODY_CHOICES,
+    FC_BODY_MODAL
+};
+/* 1 if b (a message, autocomplete data or modal data) keeps Discord's
+ * limits: content 2000 characters (code points), 10 embeds of 6000
+ * characters together, 25 choices of names up to 100, modal title 1-45 and
+ * custom_id 1-100. Else records a violation and answers h with 400 50035,
+ * as Discord does. */
+int fc_limits_ok(struct fakecord *fc, struct fc_http *h, const cJSON *b,
+                 int kind);
 
 /* A copy of the store *store under fc->mu, for the public queries (any
  * thread, mu NOT held). Caller deletes. */

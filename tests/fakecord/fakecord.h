@@ -242,7 +242,8 @@ int fakecord_heartbeat_times(fakecord *fc, int64_t *ms_since_hello, int max);
  *   "rest: over the global limit", "interaction callback after 3 s",
  *   "interaction acknowledged twice", "interaction token expired",
  *   "rest: User-Agent is not DiscordBot (url, version)",
- *   "rest: body without Content-Type", "heartbeat timeout (4009)". */
+ *   "rest: body without Content-Type", "heartbeat timeout (4009)",
+ *   "body over Discord's limits". */
 char *fakecord_violations(fakecord *fc);
 
 /* Copies of the `d` of the last op 2 / op 6 received; NULL if none.

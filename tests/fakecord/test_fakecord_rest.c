@@ -240,6 +240,77 @@ TEST(test_interaction_flow)
     fakecord_stop(fc);
 }
 
+/* A JSON body {"type":N,"data":{"content": n copies of unit}}. */
+static char *
+content_body(int type, const char *unit, int n)
+{
+    size_t u = strlen(unit), len = u * (size_t)n + 64;
+    char *b = malloc(len), *p;
+
+    p = b + snprintf(b, len, "{\"type\":%d,\"data\":{\"content\":\"", type);
+    for (int i = 0; i < n; i++, p += u)
+        memcpy(p, unit, u);
+    snprintf(p, 8, "\"}}");
+    return b;
+}
+
+/* Discord's limits, as Discord counts them (characters, not bytes): an
+ * answer over one is 400 50035 and a violation, and leaves the interaction
+ * unacknowledged, so the next callback is taken; a second one is 40060. */
+TEST(test_interaction_limits)
+{
+    struct fakecord_opts o = { .heartbeat_interval_ms = 45000 };
+    fakecord *fc = fakecord_start(&o);
+    struct wsc w;
+    struct resp r;
+    char *sid = connect_identify(&w, fc, 0), path[256], *body, *v;
+    const char *tok;
+    uint64_t id;
+
+    id = fakecord_push_interaction(
+        fc, "{\"type\":2,\"data\":{\"id\":\"1\",\"name\":\"ping\"}}");
+    ASSERT_NE(id, 0);
+    WSC_WAIT(&w, w.n >= 4, 5000);
+    tok = cJSON_GetObjectItem(msg_d(&w, 3), "token")->valuestring;
+    snprintf(path, sizeof path, "/interactions/%llu/%s/callback",
+             (unsigned long long)id, tok);
+    body = content_body(4, "x", 2001);
+    ASSERT_EQ(rest_call(fc, "POST", path, NULL, body, &r), 0);
+    free(body);
+    ASSERT_EQ(r.status, 400);
+    ASSERT_CONTAINS(r.body, "50035");
+    v = fakecord_violations(fc);
+    ASSERT_CONTAINS(v, "body over Discord's limits");
+    ASSERT_CONTAINS(v, "content: 2001 characters");
+    free(v);
+    /* 2000 two-byte characters are within the limit. */
+    body = content_body(4, "\xc3\xa9", 2000);
+    ASSERT_EQ(rest_call(fc, "POST", path, NULL, body, &r), 0);
+    free(body);
+    ASSERT_EQ(r.status, 204);
+    ASSERT_EQ(rest_call(fc, "POST", path, NULL, "{\"type\":5}", &r), 0);
+    ASSERT_EQ(r.status, 400);
+    ASSERT_CONTAINS(r.body, "40060");
+    /* Followups and edits are held to the same limits. */
+    snprintf(path, sizeof path, "/webhooks/%s/%s", FAKECORD_APP_ID, tok);
+    body = content_body(4, "y", 2001);
+    body[strlen(body) - 1] = '\0'; /* the data object alone */
+    ASSERT_EQ(rest_call(fc, "POST", path, NULL, strstr(body, "{\"content"), &r),
+              0);
+    ASSERT_EQ(r.status, 400);
+    ASSERT_CONTAINS(r.body, "50035");
+    snprintf(path, sizeof path, "/webhooks/%s/%s/messages/@original",
+             FAKECORD_APP_ID, tok);
+    ASSERT_EQ(
+        rest_call(fc, "PATCH", path, NULL, strstr(body, "{\"content"), &r), 0);
+    free(body);
+    ASSERT_EQ(r.status, 400);
+    wsc_close(&w, 4000);
+    wsc_free(&w);
+    free(sid);
+    fakecord_stop(fc);
+}
+
 TEST(test_rest_scripting)
 {
     fakecord *fc = fc_start_default();
@@ -465,6 +536,7 @@ main(void)
     RUN(test_ratelimit_buckets);
     RUN(test_rest_auth_and_ratelimit);
     RUN(test_interaction_flow);
+    RUN(test_interaction_limits);
     RUN(test_rest_scripting);
     RUN(test_commands_and_multipart);
     RUN(test_echo_messages);

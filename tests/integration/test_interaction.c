@@ -361,6 +361,126 @@ on_hold_reply(dbot_interaction *ix, void *data)
     return dbot_interaction_reply(ix, "first answer");
 }
 
+/* ---- answers over Discord's limits ---------------------------------- */
+
+static atomic_int limit_rc = 1;
+
+/* A string of n copies of `unit`; the caller frees it. */
+static char *
+repeat(const char *unit, int n)
+{
+    size_t u = strlen(unit);
+    char *s = malloc(u * (size_t)n + 1);
+
+    for (int i = 0; i < n; i++)
+        memcpy(s + u * (size_t)i, unit, u);
+    s[u * (size_t)n] = '\0';
+    return s;
+}
+
+/* 2001 characters: one over the limit. Returns the error it got, as a
+ * handler should. */
+static int
+on_long(dbot_interaction *ix, void *data)
+{
+    char *text = repeat("x", 2001);
+    int rc = dbot_interaction_reply(ix, text);
+
+    (void)data;
+    free(text);
+    limit_rc = rc;
+    return rc;
+}
+
+/* 2000 characters of 2 bytes each: within the limit, which counts
+ * characters, not bytes. */
+static int
+on_long_ok(dbot_interaction *ix, void *data)
+{
+    char *text = repeat("\xc3\xa9", 2000);
+    int rc = dbot_interaction_reply(ix, text);
+
+    (void)data;
+    free(text);
+    return rc;
+}
+
+static int
+on_big_modal(dbot_interaction *ix, void *data)
+{
+    char *title = repeat("t", 46);
+    cJSON *m = cJSON_CreateObject();
+    int rc;
+
+    (void)data;
+    cJSON_AddStringToObject(m, "custom_id", "big");
+    cJSON_AddStringToObject(m, "title", title);
+    cJSON_AddItemToObject(
+        m, "components",
+        cJSON_Parse("[{\"type\":18,\"label\":\"Text\",\"component\":"
+                    "{\"type\":4,\"custom_id\":\"text\",\"style\":1}}]"));
+    rc = dbot_interaction_modal_json(ix, m);
+    cJSON_Delete(m);
+    free(title);
+    return rc;
+}
+
+static int
+on_many_choices(dbot_interaction *ix, void *data)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON *choices = cJSON_AddArrayToObject(d, "choices");
+    int rc;
+
+    (void)data;
+    for (int i = 0; i < 26; i++) {
+        cJSON *c = cJSON_CreateObject();
+        char v[16];
+
+        snprintf(v, sizeof v, "c%d", i);
+        cJSON_AddStringToObject(c, "name", v);
+        cJSON_AddStringToObject(c, "value", v);
+        cJSON_AddItemToArray(choices, c);
+    }
+    rc = dbot_interaction_autocomplete_json(ix, d);
+    cJSON_Delete(d);
+    return rc;
+}
+
+/* Defers and keeps the interaction, to be answered by the test. */
+static int
+on_defer_keep(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    held = dbot_interaction_ref(ix);
+    held_set = 1;
+    return dbot_interaction_defer(ix, 0);
+}
+
+/* A component that acknowledges silently (type 6) and keeps the
+ * interaction, to be updated by the test. */
+static int
+on_keep_update(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    held = dbot_interaction_ref(ix);
+    held_set = 1;
+    return dbot_interaction_defer_update(ix);
+}
+
+static void
+update_held(dbot *bot, void *arg)
+{
+    cJSON *m = cJSON_CreateObject();
+
+    (void)bot;
+    cJSON_AddStringToObject(m, "content", (const char *)arg);
+    late_rc = dbot_interaction_update_json(held, m);
+    cJSON_Delete(m);
+    dbot_interaction_unref(held);
+    held = NULL;
+}
+
 static void
 start(const char *extra)
 {
@@ -385,6 +505,12 @@ start(const char *extra)
     dbot_on_component(H.bot, "counter", on_edit_button, NULL);
     dbot_on_modal(H.bot, "feedback", on_feedback, NULL);
     dbot_on_autocomplete(H.bot, "paint", "color", on_color_complete, NULL);
+    dbot_on_command(H.bot, "long", on_long, NULL);
+    dbot_on_command(H.bot, "longok", on_long_ok, NULL);
+    dbot_on_command(H.bot, "bigmodal", on_big_modal, NULL);
+    dbot_on_command(H.bot, "deferkeep", on_defer_keep, NULL);
+    dbot_on_component(H.bot, "keep", on_keep_update, NULL);
+    dbot_on_autocomplete(H.bot, "big", NULL, on_many_choices, NULL);
     h_run_bot(&H);
     WAIT_UNTIL(h_count(&H, "READY") >= 1, 10000);
 }
@@ -612,6 +738,7 @@ TEST(silent_handler_is_deferred_then_late_reply_edits)
     ASSERT_TRUE(h_log_has("handler on_hold has not answered hold"));
     ASSERT_EQ(dbot_post(H.bot, reply_held, "done at last"), 0);
     l = ixlog_wait(id, 1, 1);
+    WAIT_UNTIL(late_rc != 1, 5000); /* the edit can land before the store */
     ASSERT_EQ(late_rc, 0);
     ASSERT_EQ(l.callbacks, 1);
     ASSERT_STREQ(jstr(l.last_edit, "content", NULL), "done at last");
@@ -643,6 +770,9 @@ TEST(calls_off_the_loop_thread_are_refused)
     /* The right way: hand it to the loop. */
     ASSERT_EQ(dbot_post(H.bot, reply_held, "from the loop"), 0);
     l = ixlog_wait(id, 1, 0);
+    /* The fake may record the reply before reply_held has stored what
+     * the call returned: wait for that too. */
+    WAIT_UNTIL(late_rc != 1, 5000);
     ASSERT_EQ(late_rc, 0);
     ASSERT_EQ(l.callbacks, 1);
     ASSERT_EQ(l.callback_type, 4);
@@ -717,6 +847,7 @@ TEST(reply_at_2500_ms_becomes_an_edit)
     pthread_create(&th, NULL, reply_at_2500, NULL);
     l = ixlog_wait(id, 1, 1);
     pthread_join(th, NULL);
+    WAIT_UNTIL(late_rc != 1, 5000); /* the edit can land before the store */
     ASSERT_EQ(late_rc, 0);
     ASSERT_EQ(l.callback_type, 5);
     ASSERT_LE(l.callback_ms, 3000);
@@ -822,6 +953,239 @@ TEST(abandoned_deferral_is_edited_to_an_error)
     finish_clean();
 }
 
+/* The INTERACTION_CREATE the fake sent for `id`, as the bot received it
+ * (the fake added id, token, application_id and version). */
+static char *
+delivered_json(uint64_t id, const char *json)
+{
+    struct fakecord_ix_log l = h_ix_log(&H, id);
+    cJSON *d = cJSON_Parse(json);
+    char buf[32];
+    char *text;
+
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)id);
+    cJSON_AddStringToObject(d, "id", buf);
+    cJSON_AddStringToObject(d, "token", l.token);
+    cJSON_AddStringToObject(d, "application_id", FAKECORD_APP_ID);
+    cJSON_AddNumberToObject(d, "version", 1);
+    text = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    fakecord_ix_log_free(&l);
+    return text;
+}
+
+/* Discord may deliver an event again: here a new session (after 4009)
+ * carries the same INTERACTION_CREATE. The handler runs once and the
+ * interaction is acknowledged once (a second callback would be 40060). */
+TEST(replayed_interaction_runs_its_handler_once)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+    char *again;
+
+    start("");
+    calls = 0;
+    id = push(command_json("ping"));
+    l = ixlog_wait(id, 1, 0);
+    fakecord_ix_log_free(&l);
+    ASSERT_EQ(calls, 1);
+    again = delivered_json(id, command_json("ping"));
+    /* Same session first, while the token is young. */
+    ASSERT_GE(fakecord_push_event(H.fc, "INTERACTION_CREATE", again), 0);
+    ASSERT_TRUE(h_log_wait("delivered again (a replay): dropped",
+                           check_timeout_ms_(10000)));
+    /* Then across sessions: 4009 ends the session, the bot identifies
+     * anew, and the new session delivers it once more. */
+    ASSERT_GE(fakecord_close(H.fc, 4009), 0);
+    WAIT_UNTIL(h_count(&H, "READY") >= 2, 10000);
+    h_log_reset();
+    ASSERT_GE(fakecord_push_event(H.fc, "INTERACTION_CREATE", again), 0);
+    ASSERT_TRUE(h_log_wait("delivered again (a replay): dropped",
+                           check_timeout_ms_(10000)));
+    free(again);
+    /* A fresh interaction still runs: only the replays were dropped. */
+    l = ixlog_wait(push(command_json("ping")), 1, 0);
+    fakecord_ix_log_free(&l);
+    ASSERT_EQ(calls, 2);
+    ASSERT_EQ(h_finish(&H, 1), 0); /* every request sent has landed */
+    l = h_ix_log(&H, id);
+    ASSERT_EQ(l.callbacks, 1);
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
+/* PING (type 1) is for HTTP endpoints, and a type this version does not
+ * know has no answer it could give: neither is answered (a message
+ * callback to a PING is a 400 from Discord). */
+TEST(ping_and_unknown_types_are_not_answered)
+{
+    struct fakecord_ix_log l;
+    uint64_t ping, future;
+
+    start("");
+    ping = push("{\"type\":1}");
+    future = push("{\"type\":42,\"data\":{\"custom_id\":\"x\"}," INVOKER "}");
+    ASSERT_TRUE(h_log_wait("of type 1: not one a bot answers",
+                           check_timeout_ms_(10000)));
+    ASSERT_TRUE(h_log_wait("of type 42: not one a bot answers",
+                           check_timeout_ms_(10000)));
+    /* Stopping lets every request already handed to REST land first. */
+    ASSERT_EQ(h_finish(&H, 1), 0);
+    l = h_ix_log(&H, ping);
+    ASSERT_EQ(l.callbacks, 0);
+    fakecord_ix_log_free(&l);
+    l = h_ix_log(&H, future);
+    ASSERT_EQ(l.callbacks, 0);
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
+/* An answer that breaks one of Discord's limits is refused locally with
+ * DBOT_ETOOBIG and the limit logged, instead of failing at Discord (400
+ * 50035, "This interaction failed"); the handler returns the error, so
+ * the user still gets the ephemeral error answer within the 3 s. */
+TEST(answers_over_discord_limits_are_refused_locally)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    limit_rc = 1;
+    id = push(command_json("long"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(limit_rc, DBOT_ETOOBIG);
+    ASSERT_EQ(l.callback_type, 4);
+    ASSERT_EQ(l.callback_status, 204);
+    ASSERT_EQ(jint(l.callback_body, "data", "flags"), 64);
+    ASSERT_CONTAINS(jstr(l.callback_body, "data", "content"),
+                    "something went wrong");
+    ASSERT_LE(l.callback_ms, 3000);
+    fakecord_ix_log_free(&l);
+    ASSERT_TRUE(h_log_has("not sent: content: longer than 2000 characters "
+                          "(2001)"));
+
+    id = push(command_json("longok"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_status, 204);
+    ASSERT_EQ(strlen(jstr(l.callback_body, "data", "content")), 4000);
+    fakecord_ix_log_free(&l);
+
+    id = push(command_json("bigmodal"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 4);
+    ASSERT_EQ(jint(l.callback_body, "data", "flags"), 64);
+    fakecord_ix_log_free(&l);
+    ASSERT_TRUE(h_log_has("title: longer than 45 characters (46)"));
+
+    id = push("{\"type\":4,\"data\":{\"id\":\"9\",\"name\":\"big\",\"type\":1,"
+              "\"options\":[{\"name\":\"q\",\"type\":3,\"value\":\"c\","
+              "\"focused\":true}]}," INVOKER "}");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 8);
+    /* Not a refusal: suggestions are ranked, and the answer keeps the
+     * first 25 as the builder does (docs/api.md). */
+    ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(
+                  cJSON_GetObjectItem(l.callback_body, "data"), "choices")),
+              25);
+    fakecord_ix_log_free(&l);
+    ASSERT_TRUE(!h_log_has("choices: 26; the limit is 25"));
+    finish_clean();
+}
+
+/* The first request to the callback route matching `prefix` is refused
+ * by the fake as Discord refuses a body it finds invalid. */
+static void
+refuse_next(const char *method, const char *prefix)
+{
+    ASSERT_GE(fakecord_rest_fail(H.fc, method, prefix, 400, 1,
+                                 "{\"code\":50035,\"message\":\"Invalid Form "
+                                 "Body\",\"errors\":{}}",
+                                 NULL),
+              0);
+}
+
+/* Discord refuses an answer that passed the local checks: the user is
+ * still told, with an ephemeral error as the initial response, within the
+ * 3 s. */
+TEST(refused_initial_response_falls_back_to_an_error_answer)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    refuse_next("POST", "/interactions/");
+    id = push(command_json("ping"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 4);
+    ASSERT_EQ(l.callback_status, 204);
+    ASSERT_EQ(jint(l.callback_body, "data", "flags"), 64);
+    ASSERT_CONTAINS(jstr(l.callback_body, "data", "content"),
+                    "something went wrong");
+    ASSERT_LE(l.callback_ms, 3000);
+    fakecord_ix_log_free(&l);
+    ASSERT_TRUE(h_log_has("initial response to ping"));
+    finish_clean();
+}
+
+/* After a defer, the edit that carries the answer is refused: the error
+ * text is edited over "thinking..." instead of leaving it there. */
+TEST(refused_answer_edit_falls_back_to_an_error_edit)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    held_set = 0;
+    late_rc = 1;
+    id = push(command_json("deferkeep"));
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 5);
+    fakecord_ix_log_free(&l);
+    WAIT_UNTIL(held_set, 5000);
+    refuse_next("PATCH", "/webhooks/");
+    ASSERT_EQ(dbot_post(H.bot, reply_held, "the answer"), 0);
+    l = ixlog_wait(id, 1, 1);
+    ASSERT_EQ(late_rc, 0);
+    ASSERT_EQ(l.edits, 1);
+    ASSERT_CONTAINS(jstr(l.last_edit, "content", NULL), "something went wrong");
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
+/* After a component's silent defer (type 6), @original is the message the
+ * component is on: when the update is refused, the error goes to the user
+ * as an ephemeral followup and that message is left as it was. */
+TEST(refused_component_update_falls_back_to_a_followup)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start("");
+    held_set = 0;
+    late_rc = 1;
+    id = push("{\"type\":3,\"data\":{\"custom_id\":\"keep\","
+              "\"component_type\":2}," INVOKER ",\"message\":{\"id\":\"1\","
+              "\"content\":\"counter: 1\"}}");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 6);
+    fakecord_ix_log_free(&l);
+    WAIT_UNTIL(held_set, 5000);
+    refuse_next("PATCH", "/webhooks/");
+    ASSERT_EQ(dbot_post(H.bot, update_held, "counter: 2"), 0);
+    WAIT_UNTIL((fakecord_interaction_log(H.fc, id, &l) == 0 &&
+                (l.followups == 1 ? 1 : (fakecord_ix_log_free(&l), 0))),
+               10000);
+    ASSERT_EQ(late_rc, 0);
+    ASSERT_EQ(l.edits, 0);
+    ASSERT_EQ(jint(cJSON_GetArrayItem(l.followup_bodies, 0), "flags", NULL),
+              64);
+    ASSERT_CONTAINS(
+        jstr(cJSON_GetArrayItem(l.followup_bodies, 0), "content", NULL),
+        "something went wrong");
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
 static const dbot_option ping_opts[] = {
     { .type = DBOT_OPT_BOOLEAN, .name = "loud", .description = "Shout it" },
     { 0 },
@@ -908,6 +1272,12 @@ main(void)
     RUN(followups_edits_and_deletes);
     RUN(abandoned_deferral_is_edited_to_an_error);
     RUN(commands_registered_only_when_changed);
+    RUN(replayed_interaction_runs_its_handler_once);
+    RUN(ping_and_unknown_types_are_not_answered);
+    RUN(answers_over_discord_limits_are_refused_locally);
+    RUN(refused_initial_response_falls_back_to_an_error_answer);
+    RUN(refused_answer_edit_falls_back_to_an_error_edit);
+    RUN(refused_component_update_falls_back_to_a_followup);
     RUN(stop_tells_waiting_users_the_bot_is_restarting);
 #ifndef NDEBUG
     RUN(calls_off_the_loop_thread_are_refused);

@@ -633,6 +633,62 @@ TEST(autocomplete_cannot_be_offloaded)
     h_teardown(&H);
 }
 
+/* ---- a stored answer over Discord's limits ------------------------------ */
+
+static atomic_int store_rc = 1;
+
+/* Stores a message one character over the content limit. */
+static void
+long_work(dbot_work *w)
+{
+    cJSON *m = cJSON_CreateObject();
+    char *text = malloc(2002);
+
+    memset(text, 'x', 2001);
+    text[2001] = '\0';
+    cJSON_AddStringToObject(m, "content", text);
+    atomic_store(&store_rc, dbot_work_reply_json(w, m));
+    cJSON_Delete(m);
+    free(text);
+}
+
+static int
+on_long_work(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    return dbot_interaction_offload(ix, long_work, NULL);
+}
+
+static void
+setup_long_work(dbot *bot, void *arg)
+{
+    (void)arg;
+    ASSERT_EQ(dbot_on_command(bot, "longwork", on_long_work, NULL), 0);
+}
+
+/* The worker learns at once that its answer is over the limit, and the
+ * user, instead of "thinking..." until the token dies (the edit would
+ * fail at Discord), is told the command did not respond. */
+TEST(stored_answer_over_the_limit_is_refused_and_user_told)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    atomic_store(&store_rc, 1);
+    h_start_with(&H, NULL, "", setup_long_work, NULL);
+    wait_ready(&H);
+    id = push_cmd(&H, "longwork", 1);
+    WAIT_UNTIL(h_ix_edits(&H, id) == 1, 10000);
+    ASSERT_EQ(atomic_load(&store_rc), DBOT_ETOOBIG);
+    l = h_ix_log(&H, id);
+    ASSERT_EQ(l.callback_type, 5);
+    ASSERT_CONTAINS(content_of(l.last_edit), "did not respond");
+    fakecord_ix_log_free(&l);
+    ASSERT_TRUE(h_log_has("content: longer than 2000 characters (2001)"));
+    assert_no_violations(&H);
+    h_teardown(&H);
+}
+
 int
 main(void)
 {
@@ -644,6 +700,7 @@ main(void)
     RUN(watchdog_names_the_blocking_handler_while_it_blocks);
     RUN(shutdown_with_queued_jobs_runs_every_done_once);
     RUN(autocomplete_cannot_be_offloaded);
+    RUN(stored_answer_over_the_limit_is_refused_and_user_told);
     free(h_logs);
     return 0;
 }

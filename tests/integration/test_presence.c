@@ -3,7 +3,9 @@
  * fake Discord: the presence goes in the Identify, changes go out as op 3
  * on every READY shard, a change made while a shard is reconnecting is
  * sent after RESUMED (not before, and not lost), and op 8 brings members.
- * The fake checks every presence object against Discord's rules.
+ * The fake checks every presence object against Discord's rules. The send
+ * queue is bounded (DBOT_EBUSY past 120 payloads or 128 KiB) while
+ * heartbeats still get through a full queue.
  */
 #include "harness.h"
 
@@ -164,12 +166,112 @@ TEST(presence_goes_to_every_shard)
     h_teardown(&H);
 }
 
+/* ---- the bounded send queue -------------------------------------------- */
+
+/* What fill_queue does on the loop: send `op` with `d_json` until a send
+ * fails (or `cap` succeed, so the old unbounded queue ends too). */
+struct fill {
+    atomic_int done;
+    int op;
+    const char *d_json;
+    int cap;
+    int accepted; /* sends that returned 0 */
+    int rc;       /* the first that did not */
+};
+
+static void
+fill_queue(dbot *bot, void *arg)
+{
+    struct fill *f = arg;
+    cJSON *d = cJSON_Parse(f->d_json);
+
+    f->accepted = 0;
+    f->rc = 0;
+    while (f->accepted < f->cap &&
+           (f->rc = dbot_shard_send(bot, 0, f->op, d)) == 0)
+        f->accepted++;
+    cJSON_Delete(d);
+    atomic_store(&f->done, 1);
+}
+
+static void
+fill_on_loop(struct fill *f)
+{
+    atomic_store(&f->done, 0);
+    ASSERT_EQ(dbot_post(H.bot, fill_queue, f), 0);
+    WAIT_UNTIL(atomic_load(&f->done), 10000);
+}
+
+#define ONLINE                                                 \
+    "{\"since\":null,\"activities\":[],\"status\":\"online\"," \
+    "\"afk\":false}"
+
+TEST(send_queue_full_is_ebusy_and_heartbeats_still_go)
+{
+    /* 2 s beats: the three the limiter reserves outlast the test. */
+    struct fakecord_opts o = { .heartbeat_interval_ms = 2000 };
+    struct fill f = { .op = 3, .d_json = ONLINE, .cap = 1000 };
+    struct fakecord_stats st;
+    int h0;
+
+    h_start(&H, &o, "");
+    WAIT_UNTIL(h_count(&H, "READY") >= 1, 10000);
+    /* All in one loop callback: nothing leaves in between, so the queue
+     * takes exactly its bound and refuses the next. */
+    fill_on_loop(&f);
+    ASSERT_EQ(f.rc, DBOT_EBUSY);
+    ASSERT_EQ(f.accepted, 120);
+    /* The send limit lets 116 of them out this minute (120 less the
+     * Identify and the 3 kept for heartbeats); fill again once most are
+     * out, so the queue is full AND the window spent. */
+    WAIT_UNTIL(h_stats(&H).presences >= 100, 10000);
+    fill_on_loop(&f);
+    ASSERT_EQ(f.rc, DBOT_EBUSY);
+    ASSERT_TRUE(f.accepted >= 100 && f.accepted < 120);
+    /* Heartbeats are neither refused by the full queue nor stuck behind
+     * it: two more reach the fake on the same connection. */
+    h0 = h_stats(&H).heartbeats;
+    WAIT_UNTIL((st = h_stats(&H)).heartbeats >= h0 + 2, 20000);
+    ASSERT_EQ(st.connections, 1);
+    ASSERT_TRUE(st.heartbeat_acks_sent >= h0 + 1);
+    ASSERT_TRUE(st.presences <= 116);
+    f.cap = 1;
+    fill_on_loop(&f);
+    ASSERT_EQ(f.rc, DBOT_EBUSY); /* still full: the window has not moved */
+    ASSERT_EQ(h_stats(&H).violations, 0);
+    h_teardown(&H);
+}
+
+TEST(send_queue_bounded_by_bytes)
+{
+    static char d[4096];
+    struct fill f = { .op = 4, .d_json = d, .cap = 1000 };
+
+    /* Op 4 payloads of about 4000 bytes: 128 KiB hold 32 of them, far
+     * fewer than the 120-payload bound. */
+    snprintf(d, sizeof d,
+             "{\"guild_id\":\"1\",\"channel_id\":null,\"self_mute\":false,"
+             "\"self_deaf\":false,\"pad\":\"%0*d\"}",
+             3900, 0);
+    h_start(&H, NULL, "");
+    WAIT_UNTIL(h_count(&H, "READY") >= 1, 10000);
+    fill_on_loop(&f);
+    ASSERT_EQ(f.rc, DBOT_EBUSY);
+    /* Each is queued as {"op":4,"d":<d>}. */
+    ASSERT_EQ(f.accepted,
+              128 * 1024 / (int)(strlen("{\"op\":4,\"d\":}") + strlen(d)));
+    ASSERT_EQ(h_stats(&H).violations, 0);
+    h_teardown(&H);
+}
+
 int
 main(void)
 {
     RUN(presence_in_identify_then_op3_and_member_request);
     RUN(presence_set_while_reconnecting_goes_out_after_resume);
     RUN(presence_goes_to_every_shard);
+    RUN(send_queue_full_is_ebusy_and_heartbeats_still_go);
+    RUN(send_queue_bounded_by_bytes);
     free(h_logs);
     return 0;
 }

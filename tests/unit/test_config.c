@@ -691,7 +691,24 @@ TEST(service_fields)
     ASSERT_EQ(cfg.resume_window_s, 180);
     ASSERT_TRUE(cfg.http_listen == NULL);
     ASSERT_EQ(cfg.http_port, -1);
+    ASSERT_EQ(cfg.http_max_connections, 16);
+    ASSERT_EQ(cfg.http_max_per_ip, 4);
+    ASSERT_EQ(cfg.http_timeout_ms, 5000);
     dbot__config_free(&cfg);
+
+    ASSERT_EQ(parse(&cfg, "{\"http_max_connections\":2,"
+                          "\"http_max_per_ip\":2,\"http_timeout_ms\":100}"),
+              0);
+    ASSERT_EQ(cfg.http_max_connections, 2);
+    ASSERT_EQ(cfg.http_max_per_ip, 2);
+    ASSERT_EQ(cfg.http_timeout_ms, 100);
+    dbot__config_free(&cfg);
+    expect_err("{\"http_max_connections\":0}",
+               "http_max_connections: must be an integer between 1 and 4096");
+    expect_err("{\"http_max_per_ip\":4097}",
+               "http_max_per_ip: must be an integer between 1 and 4096");
+    expect_err("{\"http_timeout_ms\":99}",
+               "http_timeout_ms: must be an integer between 100 and 600000");
 
     ASSERT_EQ(parse(&cfg, "{\"state_file\":\"/var/lib/bot/s.json\","
                           "\"stop_mode\":\"offline\","

@@ -65,6 +65,13 @@ render_sample(struct dbot__event_counts *ec)
     s.health.healthy = 1;
     s.health.stalls = 3;
     s.health.longest_stall_ms = 1250;
+    s.have_http = 1;
+    s.http.open = 2;
+    s.http.accepted = 12;
+    s.http.refused_busy = 4;
+    s.http.refused_fds = 5;
+    s.http.timeouts = 6;
+    s.http.accept_errors = 7;
     text = dbot__metrics_render(&s, &len);
     ASSERT_TRUE(text != NULL);
     ASSERT_EQ(len, strlen(text));
@@ -135,6 +142,12 @@ TEST(valid_and_values)
     ASSERT_EQ(prom_value(t, "dbot_loop_stalls_total"), 3);
     ASSERT_TRUE(prom_value(t, "dbot_loop_longest_stall_seconds") == 1.25);
     ASSERT_EQ(prom_value(t, "dbot_loop_healthy"), 1);
+    ASSERT_EQ(prom_value(t, "dbot_http_connections"), 2);
+    ASSERT_EQ(prom_value(t, "dbot_http_connections_total"), 12);
+    ASSERT_EQ(prom_value(t, "dbot_http_refused_total{reason=\"busy\"}"), 4);
+    ASSERT_EQ(prom_value(t, "dbot_http_refused_total{reason=\"fds\"}"), 5);
+    ASSERT_EQ(prom_value(t, "dbot_http_timeouts_total"), 6);
+    ASSERT_EQ(prom_value(t, "dbot_http_accept_errors_total"), 7);
     free(t);
 }
 

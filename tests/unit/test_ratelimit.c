@@ -714,7 +714,7 @@ TEST(retry_requeue_keeps_fifo)
     dbot__rl_free(rl);
 }
 
-TEST(token_state_is_evicted_after_15_minutes)
+TEST(idle_token_state_goes_after_a_minute)
 {
     struct dbot__rl *rl = dbot__rl_new(50, 3);
     static struct req q[2000];
@@ -742,14 +742,46 @@ TEST(token_state_is_evicted_after_15_minutes)
     ASSERT_EQ(st.routes, 1);
     ASSERT_EQ(st.queued, 0);
     ASSERT_EQ(st.inflight, 0);
-    now = DBOT__RL_TOKEN_TTL_MS - 1;
+    /* Idle, windows closed (1 s long): kept for a minute, then gone, long
+     * before the token dies. */
+    now = DBOT__RL_TOKEN_IDLE_TTL_MS - 1;
     dbot__rl_sweep(rl, now);
     dbot__rl_stats(rl, &st);
     ASSERT_EQ(st.lanes, 2000);
+    now = DBOT__RL_TOKEN_IDLE_TTL_MS;
+    dbot__rl_sweep(rl, now);
+    dbot__rl_stats(rl, &st);
+    ASSERT_EQ(st.lanes, 0);
+    ASSERT_EQ(st.buckets, 0);
+    dbot__rl_free(rl);
+}
+
+/* A token bucket whose window is still open stays while idle (forgetting
+ * it could overrun the window), but not past the token's 15 minutes. */
+TEST(token_state_with_an_open_window_waits_for_the_token)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    struct req q;
+    struct dbot__rl_resp r = hdrs("wh", 5, 0, 1000.0);
+    int ids[4];
+    struct dbot__rl_stats st;
+
+    now = 0;
+    submit(rl, &q, 1, "POST", "/webhooks/1/tok/messages");
+    ASSERT_EQ(take(rl, ids, 4, NULL), 1);
+    dbot__rl_complete(rl, &q.rl, &r, now);
+    now = DBOT__RL_TOKEN_IDLE_TTL_MS * 2;
+    dbot__rl_sweep(rl, now);
+    dbot__rl_stats(rl, &st);
+    ASSERT_EQ(st.buckets, 1);
     now = DBOT__RL_TOKEN_TTL_MS;
     dbot__rl_sweep(rl, now);
     dbot__rl_stats(rl, &st);
     ASSERT_EQ(st.lanes, 0);
+    ASSERT_EQ(st.buckets, 1); /* its window (1000 s) is still open */
+    now = 1000 * 1000;
+    dbot__rl_sweep(rl, now);
+    dbot__rl_stats(rl, &st);
     ASSERT_EQ(st.buckets, 0);
     dbot__rl_free(rl);
 }
@@ -857,7 +889,8 @@ main(void)
     RUN(capped_take_keeps_room_for_interactions);
     RUN(interactions_have_separate_lanes);
     RUN(retry_requeue_keeps_fifo);
-    RUN(token_state_is_evicted_after_15_minutes);
+    RUN(idle_token_state_goes_after_a_minute);
+    RUN(token_state_with_an_open_window_waits_for_the_token);
     RUN(idle_state_is_evicted_but_busy_state_kept);
     RUN(invalid_requests_warn_loudly_and_slide);
     RUN(drain_returns_every_queued_request_once);

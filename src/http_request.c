@@ -1,0 +1,63 @@
+/*
+ * http_request.c: the listener's request decision (see http_request.h).
+ *
+ * The checks run from the one that would make the connection unusable
+ * (an upgrade, a body we will not read) to the ones that only refuse this
+ * request (method, target), so a request that breaks several rules always
+ * gets the answer that also closes the connection.
+ */
+#include "http_request.h"
+
+#include <string.h>
+
+static int
+is(const char *s, size_t len, const char *want)
+{
+    size_t n = strlen(want);
+
+    return s && len == n && memcmp(s, want, n) == 0;
+}
+
+static void
+refuse(struct dbot__http_verdict *v, int status, const char *body, int close)
+{
+    v->status = status;
+    v->body = body;
+    v->close = close;
+}
+
+void
+dbot__http_decide(const struct dbot__http_req *req,
+                  struct dbot__http_verdict *v)
+{
+    size_t n;
+
+    memset(v, 0, sizeof *v);
+    v->head = is(req->method, req->method_len, "HEAD");
+    if (req->upgrade && req->upgrade_len) {
+        refuse(v, 400, "upgrades are not served here\n", 1);
+        return;
+    }
+    if (req->content_length > 0 || req->chunked) {
+        refuse(v, 400, "request bodies are not accepted\n", 1);
+        return;
+    }
+    if (!v->head && !is(req->method, req->method_len, "GET")) {
+        /* A method we do not serve may carry a body we cannot frame. */
+        refuse(v, 405, "only GET and HEAD\n", 1);
+        return;
+    }
+    if (!req->uri || req->uri_len == 0 || req->uri[0] != '/') {
+        refuse(v, 400, "the target must be a path\n", 0);
+        return;
+    }
+    for (n = 0; n < req->uri_len; n++)
+        if (req->uri[n] == '?' || req->uri[n] == '#' || req->uri[n] == '\0')
+            break;
+    if (n > DBOT__HTTP_PATH_MAX) {
+        refuse(v, 414, "path too long\n", 0);
+        return;
+    }
+    v->path = req->uri;
+    v->path_len = n;
+}

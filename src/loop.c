@@ -1,0 +1,264 @@
+/*
+ * loop.c: the lws context, the inbox and the loop thread.
+ *
+ * DESIGN. One lws context is the loop. Everything that touches bot state
+ * runs on the thread that runs it. Other threads reach the loop in one way
+ * only: dbot__loop_post() appends a task to the inbox under a mutex and,
+ * when the inbox was empty, calls lws_cancel_service() (the one lws call
+ * legal off the loop thread). lws then delivers
+ * LWS_CALLBACK_EVENT_WAIT_CANCELLED to every protocol; the loop's own
+ * protocol ("dbot-loop", first in the list) swaps the whole inbox out under
+ * the lock and runs the tasks unlocked, in order. Wakeups coalesce: a
+ * burst of posts costs one wakeup (h2o's rule), and the drain is cheap and
+ * idempotent because it fires on every protocol.
+ */
+#include "loop.h"
+
+#include "clock.h"
+#include "log.h"
+#include "log_repeat.h"
+#include "queue.h"
+
+#include <dbot/dbot.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PROTOCOLS 8
+
+struct task {
+    struct dbot__queue link;
+    dbot__task_fn fn;
+    void *arg;
+};
+
+struct dbot__loop {
+    struct lws_context *ctx;
+    struct lws_protocols protocols[MAX_PROTOCOLS + 2];
+
+    pthread_t thread;
+    atomic_int running; /* a thread runs the loop (enter .. leave) */
+
+    pthread_mutex_t mu;
+    struct dbot__queue inbox; /* of struct task, under mu */
+};
+
+static int
+loop_protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+                 void *in, size_t len)
+{
+    (void)user;
+    (void)in;
+    (void)len;
+    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
+        struct dbot__loop *l = lws_context_user(lws_get_context(wsi));
+
+        if (l)
+            dbot__loop_drain(l);
+    }
+    return 0;
+}
+
+/* lws's log callback takes no user pointer, and lws logs from every
+ * thread that runs a context (the fake Discord in tests runs its own), so
+ * the collapser of its repeated lines is one process-wide object, as the
+ * log sink is. It stops a failure that lws reports on every loop turn
+ * ("accept: errno 24") from flooding the log. */
+static struct dbot__log_repeat lws_repeat = {
+    .mu = PTHREAD_MUTEX_INITIALIZER,
+    .window_ms = DBOT__LOG_REPEAT_WINDOW_MS,
+};
+
+static void
+lws_line_out(void *ud, int level, const char *line)
+{
+    (void)ud;
+    dbot_log(level, "lws", "%s", line);
+}
+
+static void
+lws_log_emit(int level, const char *line)
+{
+    size_t n = strlen(line);
+    char buf[512];
+
+    /* lws lines end in '\n'; ours add their own. */
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        n--;
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, line, n);
+    buf[n] = '\0';
+    dbot__log_repeat_feed(&lws_repeat,
+                          level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG,
+                          buf, dbot__clock_ms(), lws_line_out, NULL);
+}
+
+int
+dbot__loop_new(struct dbot__loop **out, const struct dbot__loop_opts *o)
+{
+    struct lws_context_creation_info info;
+    struct dbot__loop *l = calloc(1, sizeof *l);
+    int n = 0;
+
+    *out = NULL;
+    if (!l)
+        return DBOT_ENOMEM;
+    pthread_mutex_init(&l->mu, NULL);
+    dbot__queue_init(&l->inbox);
+    l->protocols[n++] = (struct lws_protocols){
+        "dbot-loop", loop_protocol_cb, 0, 0, 0, NULL, 0
+    };
+    for (const struct lws_protocols *p = o ? o->protocols : NULL;
+         p && p->name && n < MAX_PROTOCOLS + 1; p++)
+        l->protocols[n++] = *p;
+    /* l->protocols[n] stays zeroed: the terminator. */
+
+    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
+    memset(&info, 0, sizeof info);
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = l->protocols;
+    info.user = l;
+    info.gid = (gid_t)-1;
+    info.uid = (uid_t)-1;
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    if (o && o->ca_file)
+        info.client_ssl_ca_filepath = o->ca_file;
+    /* The gateway reconnects by itself; lws must not retry on its own. */
+    info.fd_limit_per_thread = 0;
+    l->ctx = lws_create_context(&info);
+    if (!l->ctx) {
+        LOG_E("dbot", "could not create the libwebsockets context");
+        pthread_mutex_destroy(&l->mu);
+        free(l);
+        return DBOT_ENOMEM;
+    }
+    *out = l;
+    return 0;
+}
+
+void
+dbot__loop_close(struct dbot__loop *l)
+{
+    if (l->ctx)
+        lws_context_destroy(l->ctx);
+    l->ctx = NULL;
+}
+
+void
+dbot__loop_free(struct dbot__loop *l)
+{
+    if (!l)
+        return;
+    dbot__loop_close(l);
+    /* Tasks posted after the loop ended still run once, so they can free
+     * what they carry. */
+    dbot__loop_drain(l);
+    pthread_mutex_destroy(&l->mu);
+    free(l);
+}
+
+struct lws_context *
+dbot__loop_lws(struct dbot__loop *l)
+{
+    return l->ctx;
+}
+
+int
+dbot__loop_post(void *loop, dbot__task_fn fn, void *arg)
+{
+    struct dbot__loop *l = loop;
+    struct task *t = malloc(sizeof *t);
+    int wake;
+
+    if (!t)
+        return DBOT_ENOMEM;
+    t->fn = fn;
+    t->arg = arg;
+    pthread_mutex_lock(&l->mu);
+    wake = dbot__queue_empty(&l->inbox);
+    dbot__queue_insert_tail(&l->inbox, &t->link);
+    pthread_mutex_unlock(&l->mu);
+    if (wake && l->ctx)
+        lws_cancel_service(l->ctx);
+    return 0;
+}
+
+void
+dbot__loop_drain(struct dbot__loop *l)
+{
+    struct dbot__queue batch, *q;
+
+    dbot__queue_init(&batch);
+    pthread_mutex_lock(&l->mu);
+    dbot__queue_move(&l->inbox, &batch);
+    pthread_mutex_unlock(&l->mu);
+    while ((q = dbot__queue_head(&batch)) != NULL) {
+        struct task *t = dbot__queue_data(q, struct task, link);
+
+        dbot__queue_remove(q);
+        t->fn(t->arg);
+        free(t);
+    }
+}
+
+int
+dbot__loop_pending(struct dbot__loop *l)
+{
+    int pending;
+
+    pthread_mutex_lock(&l->mu);
+    pending = !dbot__queue_empty(&l->inbox);
+    pthread_mutex_unlock(&l->mu);
+    return pending;
+}
+
+void
+dbot__loop_wake(struct dbot__loop *l)
+{
+    if (l && l->ctx)
+        lws_cancel_service(l->ctx);
+}
+
+void
+dbot__loop_enter(struct dbot__loop *l)
+{
+    l->thread = pthread_self();
+    atomic_store(&l->running, 1);
+}
+
+void
+dbot__loop_leave(struct dbot__loop *l)
+{
+    atomic_store(&l->running, 0);
+}
+
+int
+dbot__loop_on_thread(const struct dbot__loop *l)
+{
+    if (!atomic_load(&l->running))
+        return 1;
+    return pthread_equal(pthread_self(), l->thread);
+}
+
+int
+dbot__loop_turn(struct dbot__loop *l)
+{
+    return lws_service(l->ctx, 0);
+}
+
+void
+dbot__loop_timer(struct dbot__loop *l, lws_sorted_usec_list_t *sul, sul_cb_t fn,
+                 int64_t ms)
+{
+    lws_sul_schedule(l->ctx, 0, sul, fn, (lws_usec_t)ms * LWS_US_PER_MS);
+}
+
+void
+dbot__loop_flush_logs(struct dbot__loop *l)
+{
+    (void)l;
+    dbot__log_repeat_flush(&lws_repeat, dbot__clock_ms(), lws_line_out, NULL);
+}

@@ -268,10 +268,11 @@ dbot_heartbeat_latency_ms(const dbot *bot, int shard_id)
 /* Shard 0 learned Discord's recommendation (GET /gateway/bot). With
  * "shards": 0 in the config, grow to that many shards before anyone
  * identifies; either way remember max_concurrency for the identify gate. */
-void
-dbot__bot_shard_plan(dbot *bot, int recommended, int max_concurrency,
-                     const char *gateway_url)
+static void
+shard_plan(void *ud, int recommended, int max_concurrency,
+           const char *gateway_url)
 {
+    dbot *bot = ud;
     struct dbot__gateway **v;
     int64_t *next;
     int n = recommended > 0 ? recommended : 1;
@@ -314,9 +315,10 @@ dbot__bot_shard_plan(dbot *bot, int recommended, int max_concurrency,
 
 /* Discord allows one identify per 5 s per bucket (shard_id %
  * max_concurrency). Returns 0 and takes the slot, or the ms to wait. */
-int64_t
-dbot__bot_identify_wait(dbot *bot, int shard_id)
+static int64_t
+identify_wait(void *ud, int shard_id)
 {
+    dbot *bot = ud;
     int64_t now = dbot_now_ms(), *next;
 
     if (!bot->identify_next)
@@ -330,9 +332,10 @@ dbot__bot_identify_wait(dbot *bot, int shard_id)
 
 /* The identify left the socket now: its 5 s count from here, not from when
  * it was queued (a busy loop may write it later than it was allowed). */
-void
-dbot__bot_identify_sent(dbot *bot, int shard_id)
+static void
+identify_sent(void *ud, int shard_id)
 {
+    dbot *bot = ud;
     int64_t *next;
 
     if (!bot->identify_next)
@@ -374,12 +377,36 @@ on_dispatch(void *ud, const dbot_event *ev)
     dbot__dispatch_event(bot->dispatch, bot, ev, bot->health);
 }
 
+static const char *
+shard_presence(void *ud, unsigned *gen)
+{
+    return dbot__bot_presence(ud, gen);
+}
+
+static void
+shard_fatal(void *ud, int err)
+{
+    dbot__bot_fatal(ud, err);
+}
+
+/* One set of hooks for every shard of this bot. */
 static const struct dbot__gateway_hooks *
 gateway_hooks(dbot *bot)
 {
-    bot->gw_hooks.ud = bot;
-    bot->gw_hooks.on_dispatch = on_dispatch;
-    return &bot->gw_hooks;
+    struct dbot__gateway_hooks *h = &bot->gw_hooks;
+
+    h->cfg = &bot->cfg;
+    h->loop = bot->loop;
+    h->resolver = bot->resolver;
+    h->rest = bot->rest;
+    h->ud = bot;
+    h->on_dispatch = on_dispatch;
+    h->on_plan = shard_plan;
+    h->identify_wait = identify_wait;
+    h->identify_sent = identify_sent;
+    h->presence = shard_presence;
+    h->on_fatal = shard_fatal;
+    return h;
 }
 
 /* ---- the loop ---------------------------------------------------------- */

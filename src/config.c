@@ -832,18 +832,19 @@ apply_credential(struct pctx *p, dbot__env_fn env)
     const char *dir = env("CREDENTIALS_DIRECTORY");
     const char *name = p->cfg->token_credential;
     bool explicit_name = name != NULL;
-    char path[4096], ferr[256] = "";
+    char path[4096], ferr[256] = "", q[64];
     char *text;
     int rc;
 
     if (!name)
         name = DBOT__DEFAULT_CREDENTIAL;
+    quote(p, q, sizeof q, name);
     if (!dir || !*dir) {
         if (explicit_name) {
             fail(p,
                  "token_credential: $CREDENTIALS_DIRECTORY is not set "
-                 "(is the unit missing LoadCredential=%s:...?)",
-                 name);
+                 "(is the unit missing LoadCredential= for %s?)",
+                 q);
             return DBOT_ECONFIG;
         }
         return 0;
@@ -864,7 +865,7 @@ apply_credential(struct pctx *p, dbot__env_fn env)
     if (!text) {
         if (!explicit_name)
             return 0;
-        fail(p, "token_credential: cannot read credential \"%s\": %s", name,
+        fail(p, "token_credential: cannot read credential %s: %s", q,
              ferr[0] ? ferr : "unknown error");
         return DBOT_ECONFIG;
     }
@@ -972,6 +973,38 @@ parse_object(struct pctx *p, const cJSON *root)
     return 0;
 }
 
+/* cJSON reads strings up to a NUL, so a NUL byte would end the file early
+ * and "\u0000" would end a value early, each silently dropping what
+ * follows (a token cut short, a path shortened). Refuse both. */
+static int
+check_no_nul(struct pctx *p, const char *json, size_t len)
+{
+    bool in_str = false;
+
+    for (size_t i = 0; i < len; i++) {
+        if (json[i] == '\0') {
+            fail(p,
+                 "contains a NUL byte (byte %zu); save the file as plain "
+                 "UTF-8 text",
+                 i + 1);
+            return DBOT_ECONFIG;
+        }
+        if (json[i] == '"') {
+            in_str = !in_str;
+        } else if (in_str && json[i] == '\\' && i + 1 < len) {
+            if (len - i >= 6 && memcmp(json + i + 1, "u0000", 5) == 0) {
+                fail(p,
+                     "\"\\u0000\" in a string (byte %zu): strings must "
+                     "not contain NUL characters",
+                     i + 1);
+                return DBOT_ECONFIG;
+            }
+            i++; /* the escaped character, maybe a quote */
+        }
+    }
+    return 0;
+}
+
 int
 dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
                    dbot__env_fn env, dbot__read_file_fn read_file, char *err,
@@ -1005,6 +1038,9 @@ dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
         }
     }
     if (json && len > 0) {
+        rc = check_no_nul(&p, json, len);
+        if (rc < 0)
+            goto out;
         root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
         if (!root) {
             size_t off = end && end >= json ? (size_t)(end - json) : 0;
@@ -1013,7 +1049,7 @@ dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
             goto out;
         }
         for (; end && (size_t)(end - json) < len; end++) {
-            if (!isspace((unsigned char)*end) && *end != '\0') {
+            if (!isspace((unsigned char)*end)) {
                 fail(&p, "unexpected text after the JSON object (byte %zu)",
                      (size_t)(end - json));
                 rc = DBOT_ECONFIG;

@@ -3,11 +3,14 @@
  * touches the file system and the real environment. Parsing itself stays in
  * config.c, pure, so tests and the fuzzer can drive it with fakes.
  *
- * Files are read whole with a size bound (1 MiB for the config, 64 KiB for
- * a token file); buffers that held a token are wiped before they are freed.
+ * Files are read through file.h, which never blocks on a FIFO and bounds
+ * the size (1 MiB for the config, 64 KiB for a token file, 16 MiB for a CA
+ * bundle); buffers that held a token are wiped before they are freed.
  */
 #include "config.h"
 
+#include "config_text.h"
+#include "file.h"
 #include "log.h"
 
 #include <dbot/dbot.h>
@@ -23,76 +26,36 @@
 
 #define CONFIG_MAX_FILE (1024 * 1024)
 #define TOKEN_MAX_FILE  (64 * 1024)
+#define CA_MAX_FILE     (16 * 1024 * 1024)
 
 /* ---- the real file system and environment ----------------------------- */
 
-/* Read a whole small file. Returns malloc'd NUL-terminated text or NULL with
- * a reason in err. */
-static char *
-read_small_file(const char *path, size_t max, char *err, size_t errlen)
-{
-    struct stat st;
-    char *buf = NULL;
-    size_t n = 0;
-    int fd;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s", strerror(errno));
-        return NULL;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "not a regular file");
-        goto fail;
-    }
-    if ((uintmax_t)st.st_size > max) {
-        snprintf(err, errlen, "larger than %zu bytes", max);
-        goto fail;
-    }
-    buf = malloc(max + 1);
-    if (!buf) {
-        snprintf(err, errlen, "out of memory");
-        goto fail;
-    }
-    for (;;) {
-        ssize_t r = read(fd, buf + n, max - n + 1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            snprintf(err, errlen, "%s", strerror(errno));
-            goto fail;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n > max) {
-            snprintf(err, errlen, "larger than %zu bytes", max);
-            goto fail;
-        }
-    }
-    close(fd);
-    buf[n] = '\0';
-    return buf;
-fail:
-    if (buf) {
-        explicit_bzero(buf, n);
-        free(buf);
-    }
-    close(fd);
-    return NULL;
-}
-
+/* token_file and the systemd credential (dbot__read_file_fn). */
 static char *
 read_token_file(const char *path, char *err, size_t errlen)
 {
     struct stat st;
+    size_t len;
+    int rc;
+    char *text =
+        dbot__file_read(path, TOKEN_MAX_FILE, 0, &len, &st, &rc, err, errlen);
 
-    if (stat(path, &st) == 0 && (st.st_mode & 077))
+    if (!text)
+        return NULL;
+    /* The token would end at the NUL without a word: say so instead. */
+    if (strlen(text) != len) {
+        snprintf(err, errlen, "contains a NUL byte (byte %zu)",
+                 strlen(text) + 1);
+        explicit_bzero(text, len);
+        free(text);
+        return NULL;
+    }
+    if (st.st_mode & 077)
         LOG_W("config",
               "token_file \"%s\" is readable by other users; "
               "chmod 600 it",
               path);
-    return read_small_file(path, TOKEN_MAX_FILE, err, errlen);
+    return text;
 }
 
 static const char *
@@ -104,8 +67,9 @@ real_env(const char *name)
 int
 dbot__config_load(struct dbot_config *cfg, const char *path)
 {
-    char err[512];
+    char err[512], q[64];
     char *text = NULL;
+    size_t len = 0;
     const char *src;
     int rc;
 
@@ -118,26 +82,32 @@ dbot__config_load(struct dbot_config *cfg, const char *path)
     }
     src = path ? path : "environment";
     if (path) {
-        text = read_small_file(path, CONFIG_MAX_FILE, err, sizeof err);
+        text = dbot__file_read(path, CONFIG_MAX_FILE, 0, &len, NULL, &rc, err,
+                               sizeof err);
         if (!text) {
             LOG_E("config", "cannot read %s: %s", path, err);
             dbot__config_defaults(cfg);
             return DBOT_ECONFIG;
         }
     }
-    rc = dbot__config_parse(cfg, text, text ? strlen(text) : 0, real_env,
-                            read_token_file, err, sizeof err);
+    /* The whole length: the parser refuses a NUL byte rather than read
+     * the file only up to it. */
+    rc = dbot__config_parse(cfg, text, len, real_env, read_token_file, err,
+                            sizeof err);
     if (text) {
-        explicit_bzero(text, strlen(text));
+        explicit_bzero(text, len);
         free(text);
     }
     if (rc < 0) {
         LOG_E("config", "%s: %s", src, err);
         return rc;
     }
-    if (cfg->ca_file && access(cfg->ca_file, R_OK) != 0) {
-        LOG_E("config", "%s: ca_file: cannot read \"%s\": %s", src,
-              cfg->ca_file, strerror(errno));
+    if (cfg->ca_file &&
+        dbot__file_check(cfg->ca_file, CA_MAX_FILE, 0, err, sizeof err) < 0) {
+        const char *secrets[1] = { cfg->token };
+
+        dbot__cfgtext_quote(q, sizeof q, cfg->ca_file, secrets, 1);
+        LOG_E("config", "%s: ca_file: cannot read %s: %s", src, q, err);
         dbot__config_free(cfg);
         return DBOT_ECONFIG;
     }

@@ -4,8 +4,11 @@
  * Values are quoted short (40 bytes) and escaped, so a message stays one
  * readable line whatever the user wrote. Truncation is also why redaction
  * cannot be left to the logger alone: a cut-off token no longer matches the
- * logger's secret list. So a value holding the token is never shown, and
- * finished error texts are scrubbed once more before they are returned.
+ * logger's secret list or its token shapes. So a value is never shown when
+ * it holds the token, nor when it could be a secret at all (a token pasted
+ * into the wrong field is not the token yet): then the message gives its
+ * length instead, and the field name says where it is. Finished error
+ * texts are also scrubbed once more before they are returned.
  */
 #include "config_text.h"
 
@@ -35,10 +38,40 @@ dbot__cfgtext_has_token(const char *s, const char *cand)
     return n >= 4 && memmem(s, strlen(s), cand, n) != NULL;
 }
 
+/* Could `s` be (part of) a secret? Tokens are long runs of base64 and '.'
+ * that mix upper case, lower case and digits; the words of names, paths,
+ * host names, ids and intent names do not. */
+bool
+dbot__cfgtext_could_be_secret(const char *s)
+{
+    bool up = false, lo = false, dig = false;
+    size_t n = 0;
+
+    for (;; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (isalnum(c) || c == '_' || c == '-' || c == '+' || c == '=') {
+            n++;
+            up |= isupper(c) != 0;
+            lo |= islower(c) != 0;
+            dig |= isdigit(c) != 0;
+            if (n >= 16 && up && lo && dig)
+                return true;
+        } else if (c == '\0') {
+            return false;
+        } else {
+            /* '/', '.' and the rest end a run: a token's parts are long
+             * enough on their own, and paths and host names stay shown. */
+            up = lo = dig = false;
+            n = 0;
+        }
+    }
+}
+
 /* Quote a user string for an error message: at most 40 bytes, control and
  * non-ASCII bytes as \xNN, so one message stays one readable line. A value
- * holding the token is not shown at all: truncation would defeat the
- * logger's redaction. */
+ * that holds the token or could be a secret is not shown at all, only its
+ * length: truncation would defeat the logger's redaction. */
 void
 dbot__cfgtext_quote(char *dst, size_t cap, const char *s,
                     const char *const secrets[], size_t nsecrets)
@@ -57,6 +90,11 @@ dbot__cfgtext_quote(char *dst, size_t cap, const char *s,
             hide = true;
     if (hide) {
         snprintf(dst, cap, "\"[REDACTED]\"");
+        return;
+    }
+    if (dbot__cfgtext_could_be_secret(s)) {
+        snprintf(dst, cap, "a %zu-byte value (not shown: it may be a secret)",
+                 strlen(s));
         return;
     }
     dst[n++] = '"';

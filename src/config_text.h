@@ -15,9 +15,16 @@
  * candidates shorter than 4 bytes never match. */
 bool dbot__cfgtext_has_token(const char *s, const char *cand);
 
+/* Does `s` contain something shaped like a token: a run of 16 or more
+ * base64 characters, without '/' or '.', mixing upper case, lower case and
+ * digits? */
+bool dbot__cfgtext_could_be_secret(const char *s);
+
 /* Write `s` to dst as a quoted, escaped string of at most 40 source bytes
  * ("..." marks a cut), or "[REDACTED]" if it contains any of the secrets
- * (entries may be NULL). dst is always NUL-terminated; cap >= 16. */
+ * (entries may be NULL), or "a N-byte value (not shown: it may be a
+ * secret)" if dbot__cfgtext_could_be_secret(s). dst is always
+ * NUL-terminated; cap >= 16 (64 to fit the last form). */
 void dbot__cfgtext_quote(char *dst, size_t cap, const char *s,
                          const char *const secrets[], size_t nsecrets);
 

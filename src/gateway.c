@@ -31,13 +31,12 @@
  */
 #include "gateway_impl.h"
 
-#include "bot.h"
 #include "config.h"
-#include "dispatch.h"
 #include "gateway_codec.h"
 #include "log.h"
-#include "presence.h"
+#include "loop.h"
 #include "resolve.h"
+#include "rest.h"
 #include "url.h"
 #include "zstream.h"
 
@@ -69,13 +68,13 @@ dbot__gwi_rnd01(struct dbot__gateway *gw)
 static struct lws_context *
 ctx_of(struct dbot__gateway *gw)
 {
-    return dbot__bot_lws(gw->bot);
+    return dbot__loop_lws(gw->hooks->loop);
 }
 
 const struct dbot_config *
 dbot__gwi_cfg(struct dbot__gateway *gw)
 {
-    return dbot__bot_config(gw->bot);
+    return gw->hooks->cfg;
 }
 
 void
@@ -84,6 +83,17 @@ dbot__gwi_sched(struct dbot__gateway *gw, lws_sorted_usec_list_t *sul,
 {
     lws_sul_schedule(ctx_of(gw), 0, sul, cb,
                      (lws_usec_t)(ms < 0 ? 0 : ms) * US_PER_MS);
+}
+
+int
+dbot__gwi_resume_url_ok(const struct dbot__gateway *gw, const char *url)
+{
+    const struct dbot_config *cfg = gw->hooks->cfg;
+    const char *ref = cfg->gateway_url ? cfg->gateway_url : gw->gateway_url;
+
+    if (!ref)
+        return -1;
+    return dbot__url_same_site(url, ref);
 }
 
 void
@@ -242,7 +252,7 @@ on_writeable(struct gw_conn *c)
     }
     dbot__sendlimit_record(&c->sl, now);
     if (m->identify)
-        dbot__bot_identify_sent(c->gw->bot, c->gw->shard_id);
+        c->gw->hooks->identify_sent(c->gw->hooks->ud, c->gw->shard_id);
     c->txq_head = m->next;
     if (!c->txq_head)
         c->txq_tail = NULL;
@@ -334,7 +344,7 @@ on_resolved(void *arg, int err, const char *addr)
 static void connect_now(struct dbot__gateway *gw);
 
 static void
-gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
+gateway_bot_done(const dbot_rest_result *res, void *arg)
 {
     struct dbot__gateway *gw = arg;
     const cJSON *url = cJSON_GetObjectItemCaseSensitive(res->json, "url");
@@ -343,7 +353,6 @@ gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
     const cJSON *rem = cJSON_GetObjectItemCaseSensitive(lim, "remaining");
     const cJSON *reset = cJSON_GetObjectItemCaseSensitive(lim, "reset_after");
 
-    (void)bot;
     gw->fetching = 0;
     if (gw->stopping || res->err == DBOT_ECANCELED) {
         gw->state = DBOT__GW_STOPPED;
@@ -356,7 +365,7 @@ gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
                          "(Bot > Reset Token)");
         gw->stopping = 1;
         gw->state = DBOT__GW_STOPPED;
-        dbot__bot_fatal(gw->bot, DBOT_EAUTH);
+        gw->hooks->on_fatal(gw->hooks->ud, DBOT_EAUTH);
         return;
     }
     if (res->err || !cJSON_IsString(url) || !url->valuestring[0]) {
@@ -374,12 +383,14 @@ gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
                                                            "shards");
         const cJSON *mc = cJSON_GetObjectItemCaseSensitive(lim,
                                                            "max_concurrency");
-        dbot__bot_shard_plan(gw->bot,
-                             cJSON_IsNumber(sh) ? sh->valueint : 1,
-                             cJSON_IsNumber(mc) ? mc->valueint : 1,
-                             gw->gateway_url);
+        gw->hooks->on_plan(gw->hooks->ud,
+                           cJSON_IsNumber(sh) ? sh->valueint : 1,
+                           cJSON_IsNumber(mc) ? mc->valueint : 1,
+                           gw->gateway_url);
     }
-    if (cJSON_IsNumber(rem) && rem->valuedouble <= 0) {
+    /* A resume spends no identify: only an identify waits for the limit. */
+    if (cJSON_IsNumber(rem) && rem->valuedouble <= 0 &&
+        !(gw->session_id && gw->resume_url && gw->seq >= 0)) {
         /* Identifying now would count against an exhausted daily limit,
          * and Discord resets the token of bots that keep trying. */
         int64_t wait = cJSON_IsNumber(reset) ? (int64_t)reset->valuedouble
@@ -396,13 +407,14 @@ gateway_bot_done(dbot *bot, const dbot_rest_result *res, void *arg)
 static void
 fetch_gateway_url(struct dbot__gateway *gw)
 {
+    struct dbot__rest_call call = { .method = "GET", .path = "/gateway/bot" };
     int rc;
 
     if (gw->fetching)
         return;
     gw->fetching = 1;
     gw->state = DBOT__GW_CONNECTING;
-    rc = dbot_gateway_bot_get(gw->bot, gateway_bot_done, gw);
+    rc = dbot__rest_submit(gw->hooks->rest, &call, gateway_bot_done, gw);
     if (rc < 0) {
         gw->fetching = 0;
         LOG_W("gateway", "shard %d: cannot ask for the gateway URL: %s",
@@ -421,6 +433,29 @@ connect_now(struct dbot__gateway *gw)
 
     if (gw->stopping || gw->conn)
         return;
+    if (resume) {
+        /* A resume carries the token: only to the gateway's own site. A
+         * session from the state file may come before the gateway URL is
+         * known; learn it first (the answer calls back here). */
+        int ok = dbot__gwi_resume_url_ok(gw, gw->resume_url);
+
+        if (ok < 0) {
+            fetch_gateway_url(gw);
+            return;
+        }
+        if (ok == 0) {
+            LOG_W("gateway",
+                  "shard %d: resume URL \"%s\" is not on the gateway's "
+                  "site; identifying instead",
+                  gw->shard_id, gw->resume_url);
+            resume = 0;
+        }
+    }
+    /* Identifying starts a new session and a new sequence: what is left
+     * of the old one (a session whose resume URL was refused) must not
+     * make the new session's first events look like duplicates. */
+    if (!resume && (gw->session_id || gw->resume_url || gw->seq >= 0))
+        dbot__gwi_forget_session(gw);
     url = resume ? gw->resume_url
                  : cfg->gateway_url ? cfg->gateway_url : gw->gateway_url;
     if (!url) {
@@ -444,7 +479,7 @@ connect_now(struct dbot__gateway *gw)
             dbot__gwi_forget_session(gw); /* a bad resume URL: identify instead */
             schedule_reconnect(gw, -1);
         } else {
-            dbot__bot_fatal(gw->bot, DBOT_ECONFIG);
+            gw->hooks->on_fatal(gw->hooks->ud, DBOT_ECONFIG);
         }
         return;
     }
@@ -454,7 +489,7 @@ connect_now(struct dbot__gateway *gw)
     gw->conn = c;
     gw->state = DBOT__GW_CONNECTING;
     gw->n.connects++;
-    if (dbot__resolve(dbot__bot_resolver(gw->bot), c->url.host, on_resolved,
+    if (dbot__resolve(gw->hooks->resolver, c->url.host, on_resolved,
                       c, &c->dns) < 0) {
         c->dns = NULL;
         conn_end(c);
@@ -553,7 +588,7 @@ conn_end(struct gw_conn *c)
                   gw->shard_id, dbot__gw_close_advice(code));
             gw->state = DBOT__GW_STOPPED;
             gw->stopping = 1;
-            dbot__bot_fatal(gw->bot, dbot__gw_close_errno(code));
+            gw->hooks->on_fatal(gw->hooks->ud, dbot__gw_close_errno(code));
             return;
         case DBOT__CLOSE_IDENTIFY:
             LOG_W("gateway", "shard %d: close %d: session ended, identifying "
@@ -741,7 +776,8 @@ dbot__gateway_session(const struct dbot__gateway *gw,
 {
     memset(out, 0, sizeof *out);
     out->seq = -1;
-    if (!gw->session_id || !gw->resume_url || gw->seq < 0)
+    if (!gw->session_id || !gw->resume_url || gw->seq < 0 ||
+        dbot__gwi_resume_url_ok(gw, gw->resume_url) == 0)
         return 0;
     out->session_id = gw->session_id;
     out->resume_url = gw->resume_url;
@@ -756,7 +792,8 @@ dbot__gateway_set_session(struct dbot__gateway *gw,
     char *id, *url;
 
     if (!s->session_id || !*s->session_id || !s->resume_url ||
-        !*s->resume_url || s->seq < 0)
+        !*s->resume_url || s->seq < 0 ||
+        dbot__gwi_resume_url_ok(gw, s->resume_url) == 0)
         return DBOT_EINVAL;
     id = strdup(s->session_id);
     url = strdup(s->resume_url);
@@ -808,7 +845,7 @@ dbot__gateway_sync_presence(struct dbot__gateway *gw)
 
     if (!gw || gw->state != DBOT__GW_READY)
         return 0;
-    presence = dbot__bot_presence(gw->bot, &gen);
+    presence = gw->hooks->presence(gw->hooks->ud, &gen);
     if (gw->presence_gen == gen || !presence)
         return 0;
     cap = strlen(presence) + 16;

@@ -11,6 +11,10 @@
 #include <stddef.h>
 
 struct dbot__gateway;
+struct dbot_config;
+struct dbot__loop;
+struct dbot__resolver;
+struct dbot__rest;
 
 /* The bot's shards. bot.c owns this struct and grows `v` in place when
  * Discord's recommendation arrives (realloc: `v` moves). Other modules keep
@@ -29,16 +33,35 @@ enum dbot__gw_state {
     DBOT__GW_STOPPED,      /* stopped for good (shutdown or fatal close) */
 };
 
-/* What the gateway hands upward, given at creation and borrowed until
- * dbot__gateway_free. The gateway knows the protocol, not its consumers:
- * every dispatch goes to one sink, and the wiring (bot.c) fans it out to
- * interactions, service health, user handlers and whatever else listens.
- * Callbacks run on the loop thread. */
+/* What a shard needs from the bot that runs it, given at creation and
+ * borrowed until dbot__gateway_free. The gateway knows the protocol, not
+ * its consumers: every dispatch goes to one sink, and the wiring (bot.c)
+ * fans it out to interactions, service health, user handlers and whatever
+ * else listens; shard planning and the identify gate belong to the shard
+ * manager in the wiring too. Callbacks run on the loop thread. */
 struct dbot__gateway_hooks {
-    void *ud;
+    const struct dbot_config *cfg;
+    struct dbot__loop *loop;
+    struct dbot__resolver *resolver;
+    struct dbot__rest *rest; /* for GET /gateway/bot */
+
+    void *ud; /* first argument of every callback */
     /* Every dispatch, in sequence order and once, after the gateway's own
      * session handling (READY, RESUMED). `ev` is borrowed until return. */
     void (*on_dispatch)(void *ud, const dbot_event *ev);
+    /* GET /gateway/bot answered: Discord's shard count, identify buckets
+     * and URL, before the shard identifies. */
+    void (*on_plan)(void *ud, int recommended, int max_concurrency,
+                    const char *gateway_url);
+    /* The identify gate: 0 and the slot is taken, or the ms to wait. */
+    int64_t (*identify_wait)(void *ud, int shard_id);
+    /* An Identify left on the wire: its bucket's 5 s start now. */
+    void (*identify_sent)(void *ud, int shard_id);
+    /* The bot's presence JSON (or NULL) and its generation. */
+    const char *(*presence)(void *ud, unsigned *gen);
+    /* A condition no reconnect can fix (bad token, disallowed intents):
+     * the bot must stop with `err`. */
+    void (*on_fatal)(void *ud, int err);
 };
 
 int dbot__gateway_new(struct dbot__gateway **out, dbot *bot, int shard_id,
@@ -56,11 +79,6 @@ void dbot__gateway_cancel_timers(struct dbot__gateway *gw);
 void dbot__gateway_set_count(struct dbot__gateway *gw, int shard_count);
 void dbot__gateway_set_url(struct dbot__gateway *gw, const char *url);
 
-/* bot.c: shard planning and the identify gate. */
-void dbot__bot_shard_plan(dbot *bot, int recommended, int max_concurrency,
-                          const char *gateway_url);
-int64_t dbot__bot_identify_wait(dbot *bot, int shard_id);
-void dbot__bot_identify_sent(dbot *bot, int shard_id);
 
 /* Begin connecting (loop thread). */
 void dbot__gateway_start(struct dbot__gateway *gw);
@@ -77,8 +95,8 @@ void dbot__gateway_stop_code(struct dbot__gateway *gw, int code);
 
 /* The shard's session, for saving across restarts. Pointers are borrowed
  * until the shard next changes its session (loop thread). Returns 1 when
- * the session can be resumed (id, resume URL and a sequence number), else
- * 0 with *out zeroed. */
+ * the session can be resumed (id, a resume URL not known to be off the
+ * gateway's site, and a sequence number), else 0 with *out zeroed. */
 struct dbot__gw_session {
     const char *session_id;
     const char *resume_url;
@@ -88,8 +106,11 @@ int dbot__gateway_session(const struct dbot__gateway *gw,
                           struct dbot__gw_session *out);
 
 /* Adopt a saved session before dbot__gateway_start(), so the first
- * connection resumes instead of identifying. Strings are copied. Returns 0,
- * DBOT_EINVAL (incomplete session) or DBOT_ENOMEM. */
+ * connection resumes instead of identifying. Strings are copied. The resume
+ * URL must be on the gateway's site (url.h); when the gateway URL is not
+ * known yet, that is checked before the first connection instead. Returns
+ * 0, DBOT_EINVAL (incomplete session, or a resume URL elsewhere) or
+ * DBOT_ENOMEM. */
 int dbot__gateway_set_session(struct dbot__gateway *gw,
                               const struct dbot__gw_session *s);
 

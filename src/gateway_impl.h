@@ -127,6 +127,10 @@ const struct dbot_config *dbot__gwi_cfg(struct dbot__gateway *gw);
 /* Arm a timer that belongs to gw (or to one of its connections). */
 void dbot__gwi_sched(struct dbot__gateway *gw, lws_sorted_usec_list_t *sul,
                      sul_cb_t cb, int64_t ms);
+/* May a resume (it carries the token) go to `url`? 1 when it is on the
+ * site of the gateway URL (config, else GET /gateway/bot; url.h), 0 when
+ * not, -1 while that URL is not known yet. */
+int dbot__gwi_resume_url_ok(const struct dbot__gateway *gw, const char *url);
 /* Drop session id, sequence and resume URL: the next connection
  * identifies. */
 void dbot__gwi_forget_session(struct dbot__gateway *gw);

@@ -9,12 +9,7 @@
  */
 #include "gateway_impl.h"
 
-#include "bot.h"
-#include "dispatch.h"
-#include "interaction.h"
 #include "log.h"
-#include "presence.h"
-#include "service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +73,8 @@ send_identify_or_resume(struct gw_conn *c)
             .shard_id = gw->shard_id,
             .shard_count = gw->shard_count,
             .large_threshold = cfg->large_threshold,
-            .presence_json = dbot__bot_presence(gw->bot, &gw->presence_gen),
+            .presence_json =
+                gw->hooks->presence(gw->hooks->ud, &gw->presence_gen),
             .presence_left_out = &left_out,
         };
         p = dbot__gw_identify(&id);
@@ -118,7 +114,7 @@ dbot__gwi_identify_when_allowed(struct gw_conn *c)
     if (c->close_code)
         return;
     if (!c->resuming)
-        wait = dbot__bot_identify_wait(c->gw->bot, c->gw->shard_id);
+        wait = c->gw->hooks->identify_wait(c->gw->hooks->ud, c->gw->shard_id);
     if (wait > 0) {
         LOG_D("gateway", "shard %d: identify in %lld ms (max_concurrency)",
               c->gw->shard_id, (long long)wait);
@@ -198,6 +194,17 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
                 cJSON_GetObjectItemCaseSensitive(m->d, "session_id"));
         set_str(&gw->resume_url,
                 cJSON_GetObjectItemCaseSensitive(m->d, "resume_gateway_url"));
+        /* The same check as for a saved session: one rule for where the
+         * token may go, whoever named the place. */
+        if (gw->resume_url &&
+            dbot__gwi_resume_url_ok(gw, gw->resume_url) == 0) {
+            LOG_W("gateway",
+                  "shard %d: READY's resume URL \"%s\" is not on the "
+                  "gateway's site; this session will not be resumed",
+                  gw->shard_id, gw->resume_url);
+            free(gw->resume_url);
+            gw->resume_url = NULL;
+        }
         gw->state = DBOT__GW_READY;
         gw->attempt = 0;
         gw->ready_ms = dbot_now_ms();

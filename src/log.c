@@ -1,33 +1,65 @@
 /*
  * log.c: one line per write(2), from any thread, with secrets redacted.
  *
- * DESIGN. Lines are formatted into a stack buffer, redacted, then handed to
- * the sink in one call, so lines from different threads never interleave.
- * The secret list is small (the token, maybe a second token) and guarded by
- * a mutex; the level is an atomic so the fast path (a dropped debug line)
- * takes no lock. Redaction happens after formatting, so a token that reaches
- * a log line through any path (an URL, an echoed payload) is caught.
+ * DESIGN. A message is formatted whole (on the stack, or on the heap when
+ * it is longer than a line), redacted, and only then cut to the line
+ * length, so a secret that crosses the cut cannot leak its first bytes.
+ * The line goes to the sink in one call, so lines from different threads
+ * never interleave. The level is an atomic so the fast path (a dropped
+ * debug line) takes no lock.
+ *
+ * Two kinds of redaction mark the bytes to hide; each marked run is then
+ * printed as one "[REDACTED]":
+ *
+ *  - by list: the registered secrets (the bot token, whatever the
+ *    application adds). The list grows as needed and is reference
+ *    counted, so a secret added per request can be removed again and the
+ *    list stays as small as what is live. A secret is stored without the
+ *    blanks and "Bot " prefix a user may have pasted around it: the bare
+ *    token is inside every padded form, so one entry covers them all.
+ *
+ *  - by structure, for secrets nobody registered: the path segment after
+ *    the id in /webhooks/{id}/{token} and /interactions/{id}/{token}, the
+ *    value of a JSON "token" member, anything shaped like a bot token
+ *    (base64 of a decimal id, '.', 6+ characters, '.', 27+ characters),
+ *    and any run of 64 or more base64url characters mixing upper case,
+ *    lower case and digits (interaction and webhook tokens; hashes in hex
+ *    and snowflakes stay readable). Interaction tokens are therefore not
+ *    registered one by one: the shape already covers every place they can
+ *    appear, and the list scan stays short however many are live.
  */
 #include "log.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_SECRETS 8
 #define LINE_MAX_ 4096
+/* Longest message redacted whole: above Discord's longest interaction
+ * token (152,133 bytes). A longer one is cut first; see mark_cut_tail. */
+#define MSG_MAX    (256 * 1024)
+#define MIN_SECRET 4
+#define LONG_RUN   64
 static const char REDACTED[] = "[REDACTED]";
+
+struct secret {
+    char *s;
+    size_t len;
+    unsigned refs; /* adds not yet matched by a remove */
+};
 
 static atomic_int log_level = DBOT_LOG_INFO;
 static atomic_int log_format = DBOT__LOG_AUTO;
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
-static char *secrets[MAX_SECRETS];
-static size_t nsecrets;
+static struct secret *secrets; /* guarded by log_mu, as is the sink */
+static size_t nsecrets, secrets_cap;
 static dbot_log_sink_fn sink_fn;
 static void *sink_data;
 
@@ -73,27 +105,126 @@ dbot_log_set_sink(dbot_log_sink_fn fn, void *data)
     pthread_mutex_unlock(&log_mu);
 }
 
+static bool
+is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+/* The part of a pasted secret that must never be printed: without the
+ * surrounding blanks and a "Bot " prefix, unless that leaves too little. */
+static const char *
+secret_core(const char *s, size_t *len)
+{
+    const char *b = s;
+    size_t n;
+
+    while (is_blank(*b))
+        b++;
+    if (strncasecmp(b, "bot ", 4) == 0) {
+        b += 4;
+        while (is_blank(*b))
+            b++;
+    }
+    n = strlen(b);
+    while (n > 0 && is_blank(b[n - 1]))
+        n--;
+    if (n < MIN_SECRET) {
+        b = s;
+        n = strlen(s);
+    }
+    *len = n;
+    return b;
+}
+
+/* Caller holds log_mu. */
+static struct secret *
+find_secret_locked(const char *s, size_t n)
+{
+    for (size_t i = 0; i < nsecrets; i++)
+        if (secrets[i].len == n && memcmp(secrets[i].s, s, n) == 0)
+            return &secrets[i];
+    return NULL;
+}
+
 int
 dbot_log_add_secret(const char *secret)
 {
+    struct secret *e;
+    const char *s;
+    size_t n;
     int rc = 0;
 
-    if (!secret || strlen(secret) < 4)
+    if (!secret)
+        return 0;
+    s = secret_core(secret, &n);
+    if (n < MIN_SECRET)
         return 0;
     pthread_mutex_lock(&log_mu);
-    for (size_t i = 0; i < nsecrets; i++)
-        if (strcmp(secrets[i], secret) == 0)
-            goto out;
-    if (nsecrets < MAX_SECRETS) {
-        char *copy = strdup(secret);
-        if (copy)
-            secrets[nsecrets++] = copy;
-        else
+    e = find_secret_locked(s, n);
+    if (e) {
+        e->refs++;
+    } else {
+        char *copy = strndup(s, n);
+
+        if (copy && nsecrets == secrets_cap) {
+            size_t cap = secrets_cap ? secrets_cap * 2 : 8;
+            struct secret *v = realloc(secrets, cap * sizeof *v);
+
+            if (v) {
+                secrets = v;
+                secrets_cap = cap;
+            }
+        }
+        if (copy && nsecrets < secrets_cap) {
+            secrets[nsecrets++] = (struct secret){ copy, n, 1 };
+        } else {
+            /* Not redacted by list: the caller must not go on to log it
+             * (the config loader fails instead). */
+            free(copy);
             rc = DBOT_ENOMEM;
+        }
     }
-out:
     pthread_mutex_unlock(&log_mu);
     return rc;
+}
+
+static void
+wipe_free(struct secret *e)
+{
+    explicit_bzero(e->s, e->len);
+    free(e->s);
+}
+
+void
+dbot_log_remove_secret(const char *secret)
+{
+    struct secret *e;
+    const char *s;
+    size_t n;
+
+    if (!secret)
+        return;
+    s = secret_core(secret, &n);
+    pthread_mutex_lock(&log_mu);
+    e = find_secret_locked(s, n);
+    if (e && --e->refs == 0) {
+        wipe_free(e);
+        *e = secrets[--nsecrets];
+    }
+    pthread_mutex_unlock(&log_mu);
+}
+
+size_t
+dbot__log_secret_count(void)
+{
+    size_t n;
+
+    pthread_mutex_lock(&log_mu);
+    n = nsecrets;
+    pthread_mutex_unlock(&log_mu);
+    return n;
 }
 
 void
@@ -101,46 +232,266 @@ dbot__log_clear_secrets(void)
 {
     pthread_mutex_lock(&log_mu);
     for (size_t i = 0; i < nsecrets; i++)
-        free(secrets[i]);
-    nsecrets = 0;
+        wipe_free(&secrets[i]);
+    free(secrets);
+    secrets = NULL;
+    nsecrets = secrets_cap = 0;
     pthread_mutex_unlock(&log_mu);
 }
 
-/* Caller holds log_mu. */
-static size_t
-redact_locked(char *buf, size_t len, size_t cap)
+/* ---- redaction by structure ------------------------------------------- */
+
+static bool
+is_b64url(unsigned char c)
 {
-    for (size_t s = 0; s < nsecrets; s++) {
-        size_t slen = strlen(secrets[s]);
-        char *p = buf;
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
 
-        while ((p = memmem(p, len - (size_t)(p - buf), secrets[s], slen))) {
-            size_t off = (size_t)(p - buf);
-            size_t rlen = sizeof REDACTED - 1;
-            size_t tail = len - off - slen;
+static int
+b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '-' || c == '+')
+        return 62;
+    if (c == '_' || c == '/')
+        return 63;
+    return -1;
+}
 
-            /* The marker may be longer than a (short) secret: keep the line
-             * within cap by dropping its end rather than the redaction. */
-            if (off + rlen + tail > cap - 1)
-                tail = cap - 1 > off + rlen ? cap - 1 - off - rlen : 0;
-            if (off + rlen > cap - 1)
-                rlen = cap - 1 - off;
-            memmove(p + rlen, p + slen, tail);
-            memcpy(p, REDACTED, rlen);
-            len = off + rlen + tail;
-            p += rlen;
+/* Is s[0..n) base64 (no padding) of 15 to 21 decimal digits, as a bot
+ * token's first part (the bot's user id) is? */
+static bool
+is_b64_of_id(const char *s, size_t n)
+{
+    unsigned acc = 0, bits = 0, digits = 0;
+
+    if (n < 20 || n > 28)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64_value((unsigned char)s[i]);
+
+        if (v < 0)
+            return false;
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            unsigned char c = (unsigned char)(acc >> (bits - 8));
+
+            bits -= 8;
+            acc &= (1u << bits) - 1;
+            if (c < '0' || c > '9')
+                return false;
+            digits++;
         }
     }
-    buf[len] = '\0';
-    return len;
+    return digits >= 15 && digits <= 21;
+}
+
+static void
+mark(unsigned char *m, size_t from, size_t to)
+{
+    memset(m + from, 1, to - from);
+}
+
+/* Runs of [A-Za-z0-9_-] and '.': bot tokens, and long mixed runs. */
+static void
+mark_shapes(const char *s, size_t len, unsigned char *m)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        size_t part[64], np = 0;
+
+        if (!is_b64url((unsigned char)s[i]) && s[i] != '.') {
+            i++;
+            continue;
+        }
+        part[np++] = i;
+        while (i < len && (is_b64url((unsigned char)s[i]) || s[i] == '.')) {
+            if (s[i] == '.' && np < 64)
+                part[np++] = i + 1;
+            i++;
+        }
+        /* Parts are [part[k], part[k+1]-1) and the last ends at i. */
+        for (size_t k = 0; k + 2 < np; k++) {
+            size_t a = part[k], b = part[k + 1], c = part[k + 2];
+            size_t end = k + 3 < np ? part[k + 3] - 1 : i;
+
+            if (is_b64_of_id(s + a, b - 1 - a) && c - 1 - b >= 6 &&
+                end - c >= 27)
+                mark(m, a, end);
+        }
+        /* Long runs without dots, each part on its own. */
+        for (size_t k = 0; k < np; k++) {
+            size_t a = part[k], end = k + 1 < np ? part[k + 1] - 1 : i;
+            bool up = false, lo = false, dig = false;
+
+            if (end - a < LONG_RUN)
+                continue;
+            for (size_t j = a; j < end; j++) {
+                up |= s[j] >= 'A' && s[j] <= 'Z';
+                lo |= s[j] >= 'a' && s[j] <= 'z';
+                dig |= s[j] >= '0' && s[j] <= '9';
+            }
+            if (up && lo && dig)
+                mark(m, a, end);
+        }
+    }
+}
+
+static bool
+ends_segment(char c)
+{
+    return c == '/' || c == '?' || c == '#' || c == '"' || c == '\'' ||
+           c == '&' || c == '<' || c == '>' || c == '\\' || is_blank(c);
+}
+
+/* "/webhooks/{id}/{token}" and "/interactions/{id}/{token}": the segment
+ * after the id, unless it is a route template's "{token}". */
+static void
+mark_url_tokens(const char *s, size_t len, unsigned char *m)
+{
+    static const char *const keys[] = { "/webhooks/", "/interactions/" };
+
+    for (size_t k = 0; k < 2; k++) {
+        size_t kl = strlen(keys[k]);
+        const char *p = s;
+
+        while ((p = memmem(p, len - (size_t)(p - s), keys[k], kl))) {
+            size_t i = (size_t)(p - s) + kl, from;
+
+            p += kl;
+            while (i < len && !ends_segment(s[i]))
+                i++;
+            if (i >= len || s[i] != '/')
+                continue;
+            from = ++i;
+            while (i < len && !ends_segment(s[i]))
+                i++;
+            if (i > from && s[from] != '{')
+                mark(m, from, i);
+        }
+    }
+}
+
+/* The string value of a JSON "token" member, as a handler that logs an
+ * interaction payload prints it. */
+static void
+mark_json_tokens(const char *s, size_t len, unsigned char *m)
+{
+    static const char key[] = "\"token\"";
+    const char *p = s;
+
+    while ((p = memmem(p, len - (size_t)(p - s), key, sizeof key - 1))) {
+        size_t i = (size_t)(p - s) + sizeof key - 1, from;
+
+        p += sizeof key - 1;
+        while (i < len && is_blank(s[i]))
+            i++;
+        if (i >= len || s[i] != ':')
+            continue;
+        i++;
+        while (i < len && is_blank(s[i]))
+            i++;
+        if (i >= len || s[i] != '"')
+            continue;
+        from = ++i;
+        while (i < len && s[i] != '"')
+            i += s[i] == '\\' && i + 1 < len ? 2 : 1;
+        if (i > len)
+            i = len;
+        mark(m, from, i);
+    }
+}
+
+/* Caller holds log_mu. Registered secrets, and (cut) the end of the text
+ * if it is the start of one. */
+static void
+mark_secrets_locked(const char *s, size_t len, bool cut, unsigned char *m)
+{
+    for (size_t k = 0; k < nsecrets; k++) {
+        const struct secret *e = &secrets[k];
+        const char *p = s;
+
+        while (e->len <= len - (size_t)(p - s) &&
+               (p = memmem(p, len - (size_t)(p - s), e->s, e->len))) {
+            mark(m, (size_t)(p - s), (size_t)(p - s) + e->len);
+            p++;
+        }
+        for (size_t n = e->len - 1; cut && n >= MIN_SECRET; n--)
+            if (n <= len && memcmp(s + len - n, e->s, n) == 0) {
+                mark(m, len - n, len);
+                break;
+            }
+    }
+}
+
+/* A text cut before redaction may end inside a token whose shape no
+ * longer shows: hide the word it ends in. */
+static void
+mark_cut_tail(const char *s, size_t len, unsigned char *m)
+{
+    size_t i = len;
+
+    while (i > 0 && (is_b64url((unsigned char)s[i - 1]) || s[i - 1] == '.'))
+        i--;
+    mark(m, i, len);
+}
+
+/* Caller holds log_mu. Write `in` to out[cap] with every marked run as one
+ * marker, cut to cap - 1 bytes, NUL-terminated. Returns the length. */
+static size_t
+redact_into_locked(char *out, size_t cap, const char *in, size_t len, bool cut,
+                   unsigned char *m)
+{
+    size_t n = 0;
+
+    memset(m, 0, len);
+    mark_secrets_locked(in, len, cut, m);
+    mark_url_tokens(in, len, m);
+    mark_json_tokens(in, len, m);
+    mark_shapes(in, len, m);
+    if (cut)
+        mark_cut_tail(in, len, m);
+    for (size_t i = 0; i < len && n < cap - 1;) {
+        if (!m[i]) {
+            out[n++] = in[i++];
+            continue;
+        }
+        for (size_t j = 0; j < sizeof REDACTED - 1 && n < cap - 1; j++)
+            out[n++] = REDACTED[j];
+        while (i < len && m[i])
+            i++;
+    }
+    out[n] = '\0';
+    return n;
 }
 
 size_t
 dbot__log_redact(char *buf, size_t len, size_t cap)
 {
+    char *in = malloc(len + 1);
+    unsigned char *m = malloc(len + 1);
+
+    if (!in || !m) {
+        /* Nothing can be shown safely. */
+        free(in);
+        free(m);
+        buf[0] = '\0';
+        return 0;
+    }
+    memcpy(in, buf, len);
     pthread_mutex_lock(&log_mu);
-    len = redact_locked(buf, len, cap);
+    len = redact_into_locked(buf, cap, in, len, false, m);
     pthread_mutex_unlock(&log_mu);
+    free(in);
+    free(m);
     return len;
 }
 
@@ -162,8 +513,12 @@ use_journal_format(void)
 void
 dbot_logv(int level, const char *comp, const char *fmt, va_list ap)
 {
-    char line[LINE_MAX_];
-    size_t n;
+    char small[LINE_MAX_], line[LINE_MAX_];
+    unsigned char small_mask[LINE_MAX_], *m = small_mask;
+    char *msg = small;
+    size_t n, len;
+    bool cut = false;
+    va_list again;
     int k;
 
     if (level > atomic_load(&log_level))
@@ -173,26 +528,48 @@ dbot_logv(int level, const char *comp, const char *fmt, va_list ap)
     if (level > DBOT_LOG_TRACE)
         level = DBOT_LOG_TRACE;
     if (use_journal_format()) {
-        k = snprintf(line, sizeof line, "<%d>%s: ", level_prio[level],
+        k = snprintf(small, sizeof small, "<%d>%s: ", level_prio[level],
                      comp ? comp : "dbot");
     } else {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        k = snprintf(line, sizeof line, "%6lld.%03ld %c %s: ",
-                     (long long)ts.tv_sec, ts.tv_nsec / 1000000,
-                     level_chars[level], comp ? comp : "dbot");
+        k = snprintf(
+            small, sizeof small, "%6lld.%03ld %c %s: ", (long long)ts.tv_sec,
+            ts.tv_nsec / 1000000, level_chars[level], comp ? comp : "dbot");
     }
-    n = k > 0 ? (size_t)k : 0;
-    k = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
-    if (k > 0)
-        n += (size_t)k < sizeof line - n - 1 ? (size_t)k : sizeof line - n - 2;
+    n = k > 0 && (size_t)k < sizeof small ? (size_t)k : 0;
+    va_copy(again, ap);
+    k = vsnprintf(small + n, sizeof small - n, fmt, ap);
+    len = n + (k > 0 ? (size_t)k : 0);
+    if (len >= sizeof small) {
+        /* Too long for a line: format it whole so that redaction sees every
+         * secret complete; the line is cut afterwards. */
+        size_t want = len + 1 > MSG_MAX ? MSG_MAX : len + 1;
+        char *big = malloc(want);
+        unsigned char *bm = malloc(want);
+
+        if (big && bm) {
+            memcpy(big, small, n);
+            vsnprintf(big + n, want - n, fmt, again);
+            msg = big;
+            m = bm;
+            cut = len + 1 > want;
+            len = want - 1;
+        } else {
+            free(big);
+            free(bm);
+            cut = true;
+            len = sizeof small - 1;
+        }
+    }
+    va_end(again);
     /* A message must stay one line for the journal and for log parsers. */
-    for (size_t i = 0; i < n; i++)
-        if (line[i] == '\n' || line[i] == '\r')
-            line[i] = ' ';
+    for (size_t i = 0; i < len; i++)
+        if (msg[i] == '\n' || msg[i] == '\r')
+            msg[i] = ' ';
 
     pthread_mutex_lock(&log_mu);
-    n = redact_locked(line, n, sizeof line - 1);
+    n = redact_into_locked(line, sizeof line - 1, msg, len, cut, m);
     line[n++] = '\n';
     line[n] = '\0';
     if (sink_fn) {
@@ -204,6 +581,10 @@ dbot_logv(int level, const char *comp, const char *fmt, va_list ap)
         while (w < 0 && errno == EINTR);
     }
     pthread_mutex_unlock(&log_mu);
+    if (msg != small) {
+        free(msg);
+        free(m);
+    }
 }
 
 void

@@ -19,10 +19,14 @@ enum dbot__log_format {
 #define DBOT__LOG_AUTO (-1)
 void dbot__log_set_format(int format);
 
-/* Replace every registered secret in buf[0..len) in place by a redaction
- * marker. Returns the new length (never larger than `cap - 1`). Exposed for
- * tests. */
+/* Redact buf[0..len) in place as a log line is (registered secrets and
+ * token-shaped text become a marker), cutting the result to `cap - 1`
+ * bytes. Returns the new length. Exposed for tests. */
 size_t dbot__log_redact(char *buf, size_t len, size_t cap);
+
+/* How many distinct secrets are registered (tests: the list stays
+ * bounded). */
+size_t dbot__log_secret_count(void);
 
 /* Remove all secrets (tests and dbot_free of the last bot). */
 void dbot__log_clear_secrets(void);

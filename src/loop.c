@@ -21,6 +21,7 @@
 
 #include <dbot/dbot.h>
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -82,13 +83,18 @@ static void
 lws_log_emit(int level, const char *line)
 {
     size_t n = strlen(line);
-    char buf[512];
+    char buf[DBOT__LOG_REPEAT_LINE];
 
     /* lws lines end in '\n'; ours add their own. */
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         n--;
-    if (n >= sizeof buf)
-        n = sizeof buf - 1;
+    if (n >= sizeof buf) {
+        /* Too long to compare and keep: logged whole, so the logger
+         * redacts before it cuts (a cut here would not be). */
+        dbot_log(level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG, "lws",
+                 "%.*s", n > INT_MAX ? INT_MAX : (int)n, line);
+        return;
+    }
     memcpy(buf, line, n);
     buf[n] = '\0';
     dbot__log_repeat_feed(&lws_repeat,

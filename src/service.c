@@ -155,7 +155,14 @@ load_sessions(struct dbot__service *svc)
 
     text = dbot__state_read(svc->state_path, &rc, err, sizeof err);
     if (!text) {
-        if (rc != DBOT_ENOENT)
+        /* Left in place: it is not ours to remove, and the next save
+         * replaces it with a file of our own. */
+        if (rc == DBOT_EINVAL)
+            LOG_W("service",
+                  "not trusting the session file %s: %s; "
+                  "identifying",
+                  svc->state_path, err);
+        else if (rc != DBOT_ENOENT)
             LOG_W("service", "cannot read %s: %s; identifying", svc->state_path,
                   err);
         return;
@@ -201,9 +208,16 @@ dbot__service_adopt_sessions(struct dbot__service *svc)
                 .resume_url = st->shards[i].resume_url,
                 .seq = st->shards[i].seq,
             };
-            if (dbot__gateway_set_session(
-                    svc->shards->v[st->shards[i].shard_id], &s) == 0)
+            int src = dbot__gateway_set_session(
+                svc->shards->v[st->shards[i].shard_id], &s);
+
+            if (src == 0)
                 adopted++;
+            else if (src == DBOT_EINVAL) /* parsed, so complete: the URL */
+                LOG_W("service",
+                      "shard %d: the saved resume URL is not on the "
+                      "gateway's site; identifying",
+                      st->shards[i].shard_id);
         }
         LOG_I("service", "resuming %d of %d shard sessions saved %lld s ago",
               adopted, svc->shards->n,

@@ -23,6 +23,8 @@
  */
 #include "state.h"
 
+#include "file.h"
+
 #include <dbot/dbot.h>
 
 #include <cjson/cJSON.h>
@@ -293,51 +295,39 @@ fail:
     return DBOT_EIO;
 }
 
+int
+dbot__state_trusted(const struct stat *st, uid_t euid, char *err, size_t errlen)
+{
+    if (st->st_uid != euid)
+        return bad(err, errlen,
+                   "owned by uid %u, not by this process (uid %u); remove "
+                   "it, or chown it to uid %u",
+                   (unsigned)st->st_uid, (unsigned)euid, (unsigned)euid);
+    if (st->st_mode & (S_IWGRP | S_IWOTH))
+        return bad(err, errlen,
+                   "writable by other users (mode %04o); chmod 600 it",
+                   (unsigned)(st->st_mode & 07777));
+    return 0;
+}
+
 char *
 dbot__state_read(const char *path, int *rc, char *err, size_t errlen)
 {
     struct stat st;
-    char *buf;
-    size_t n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    size_t len;
+    char *text = dbot__file_read(path, STATE_MAX_FILE, DBOT__FILE_NOFOLLOW,
+                                 &len, &st, rc, err, errlen);
 
-    if (fd < 0) {
-        *rc = errno == ENOENT ? DBOT_ENOENT : DBOT_EIO;
-        snprintf(err, errlen, "%s", strerror(errno));
+    if (!text)
+        return NULL;
+    /* The file says where the token goes (resume_url): anyone who could
+     * have written it could send the bot, token and all, to their host. */
+    if (dbot__state_trusted(&st, geteuid(), err, errlen) < 0) {
+        free(text);
+        *rc = DBOT_EINVAL;
         return NULL;
     }
-    *rc = DBOT_EIO;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-        st.st_size > STATE_MAX_FILE) {
-        snprintf(err, errlen, "not a regular file of at most %d bytes",
-                 STATE_MAX_FILE);
-        close(fd);
-        return NULL;
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        snprintf(err, errlen, "out of memory");
-        close(fd);
-        return NULL;
-    }
-    while (n < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            snprintf(err, errlen, "%s", strerror(errno));
-            free(buf);
-            close(fd);
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    buf[n] = '\0';
-    *rc = 0;
-    return buf;
+    return text;
 }
 
 int

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #define DBOT__STATE_VERSION   1
 #define DBOT__STATE_FILE_NAME "session.json"
@@ -63,8 +65,16 @@ int dbot__state_path(const char *state_directory, const char *state_file,
 int dbot__state_write(const char *path, const char *text, char *err,
                       size_t errlen);
 
-/* Read the whole file (at most 1 MiB). Returns the text (caller frees) or
- * NULL with *rc = DBOT_ENOENT (no file) or DBOT_EIO (err says why). */
+/* May a session file with this status be believed by a process with
+ * effective uid `euid`? Only if that uid owns it and neither group nor
+ * others can write it. Returns 0, or DBOT_EINVAL with what to fix in err. */
+int dbot__state_trusted(const struct stat *st, uid_t euid, char *err,
+                        size_t errlen);
+
+/* Read the whole file (at most 1 MiB; never a FIFO, device or symbolic
+ * link, so reading cannot block) if dbot__state_trusted() accepts it.
+ * Returns the text (caller frees) or NULL with *rc = DBOT_ENOENT (no file),
+ * DBOT_EINVAL (not trusted) or DBOT_EIO, and err saying why. */
 char *dbot__state_read(const char *path, int *rc, char *err, size_t errlen);
 
 /* Remove the file; a missing file is not an error. Returns 0 or DBOT_EIO. */

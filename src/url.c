@@ -6,6 +6,9 @@
 
 #include <dbot/dbot.h>
 
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,4 +80,76 @@ dbot__url_gateway_query(struct dbot__url *u, int compress)
     k = snprintf(u->path + n, sizeof u->path - n, "?v=10&encoding=json%s",
                  compress ? "&compress=zlib-stream" : "");
     return k < 0 || (size_t)k >= sizeof u->path - n ? DBOT_EINVAL : 0;
+}
+
+/* Letters, digits, '-' and '.': a host name as DNS spells it (no "user@",
+ * no percent escapes that would resolve elsewhere). */
+static bool
+is_dns_name(const char *h)
+{
+    for (; *h; h++)
+        if (!isalnum((unsigned char)*h) && *h != '-' && *h != '.')
+            return false;
+    return true;
+}
+
+static bool
+is_ip_literal(const char *h)
+{
+    unsigned char bin[16];
+
+    return inet_pton(AF_INET, h, bin) == 1 || inet_pton(AF_INET6, h, bin) == 1;
+}
+
+/* The registrable domain of a host name: its last two labels, or three
+ * when the last two look like a country's second level ("co.uk",
+ * "com.au"): a two-letter top level under a label of at most three. */
+static const char *
+registrable(const char *h)
+{
+    const char *last = NULL, *second = NULL, *third = NULL;
+
+    for (size_t i = strlen(h); i-- > 0;) {
+        if (h[i] != '.')
+            continue;
+        if (!last) {
+            last = h + i;
+        } else if (!second) {
+            second = h + i;
+        } else {
+            third = h + i;
+            break;
+        }
+    }
+    if (!second)
+        return h;
+    if (strlen(last + 1) == 2 && last - second - 1 <= 3)
+        return third ? third + 1 : h;
+    return second + 1;
+}
+
+int
+dbot__url_same_site(const char *url, const char *ref)
+{
+    struct dbot__url a, b;
+    size_t sa, sb, la, ld;
+    const char *dom;
+
+    if (dbot__url_parse(url, &a) < 0 || dbot__url_parse(ref, &b) < 0)
+        return 0;
+    sa = strcspn(url, ":");
+    sb = strcspn(ref, ":");
+    if (sa != sb || strncasecmp(url, ref, sa) != 0)
+        return 0;
+    if (is_ip_literal(b.host) || !strchr(b.host, '.') || !is_dns_name(b.host))
+        return strcasecmp(a.host, b.host) == 0;
+    if (!is_dns_name(a.host))
+        return 0;
+    dom = registrable(b.host);
+    la = strlen(a.host);
+    ld = strlen(dom);
+    if (la == ld)
+        return strcasecmp(a.host, dom) == 0;
+    return la > ld && a.host[la - ld - 1] == '.' &&
+           strcasecmp(a.host + la - ld, dom) == 0;
 }

@@ -147,11 +147,22 @@ DBOT_API void dbot_log_set_sink(dbot_log_sink_fn fn, void *data);
 
 /* Name: dbot_log_add_secret
  * Desc: never print `secret` (copied); dbot registers the token by itself.
- *       Secrets shorter than 4 bytes are ignored. Any thread.
+ *       Surrounding blanks and a "Bot " prefix are not part of the secret.
+ *       Secrets shorter than 4 bytes are ignored. There is no limit on the
+ *       number; adding one twice needs two dbot_log_remove_secret() calls.
+ *       Token-shaped text (bot, webhook and interaction tokens) is redacted
+ *       without being added. Any thread.
  * Returns: 0 (also when ignored or already known); DBOT_ENOMEM when it
- *       could not be copied: it is then NOT redacted, so a caller that
- *       would go on to log it should stop instead. */
+ *       could not be copied: it is then NOT redacted by the list, so a
+ *       caller that would go on to log it should stop instead. */
 DBOT_API int dbot_log_add_secret(const char *secret);
+
+/* Name: dbot_log_remove_secret
+ * Desc: undo one dbot_log_add_secret(secret), so secrets added for a
+ *       short-lived purpose do not pile up. Unknown secrets and NULL are
+ *       ignored. Any thread.
+ * Returns: nothing. */
+DBOT_API void dbot_log_remove_secret(const char *secret);
 
 /* ---- the bot ---------------------------------------------------------- */
 

@@ -450,10 +450,33 @@ TEST(unreachable_resume_url_falls_back_to_identify)
     h_teardown(&H);
 }
 
+/* READY's resume URL passes the same check as a saved one: on another
+ * scheme than the gateway's it is dropped at once, and the next session
+ * identifies without ever sending the token there. */
+TEST(ready_resume_url_off_site_is_not_used)
+{
+    struct fakecord_opts o = { .resume_gateway_url =
+                                   "wss://127.0.0.1:1/resume" };
+
+    h_log_reset();
+    h_start(&H, &o, "");
+    wait_ready(&H);
+    ASSERT_TRUE(h_log_has("shard 0: READY's resume URL "
+                          "\"wss://127.0.0.1:1/resume\" is not on the "
+                          "gateway's site"));
+    ASSERT_GE(fakecord_send_reconnect(H.fc), 0);
+    WAIT_UNTIL(h_stats(&H).identifies == 2, 15000);
+    ASSERT_EQ(h_stats(&H).resumes, 0);
+    ASSERT_TRUE(!h_log_has("resume URL unreachable"));
+    WAIT_UNTIL(h_count(&H, "READY") == 2, 10000);
+    h_teardown(&H);
+}
+
 int
 main(void)
 {
     RUN(identify_ready_and_guilds);
+    RUN(ready_resume_url_off_site_is_not_used);
     RUN(heartbeat_interval_and_jitter);
     RUN(server_heartbeat_request_is_answered);
     RUN(zombie_connection_resumes);

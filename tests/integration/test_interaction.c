@@ -481,6 +481,33 @@ update_held(dbot *bot, void *arg)
     held = NULL;
 }
 
+/* A handler that prints its interaction's token in every way a careless
+ * one might: raw, inside the payload, inside a webhook URL. */
+#define LOGTOK_N 12
+static char *logged_tokens[LOGTOK_N];
+static atomic_int nlogged;
+
+static int
+on_logtok(dbot_interaction *ix, void *data)
+{
+    const cJSON *tok =
+        cJSON_GetObjectItemCaseSensitive(dbot_interaction_json(ix), "token");
+    char *json = cJSON_PrintUnformatted(dbot_interaction_json(ix));
+    int i = atomic_fetch_add(&nlogged, 1);
+
+    (void)data;
+    ASSERT_TRUE(cJSON_IsString(tok) && json != NULL);
+    if (i < LOGTOK_N)
+        logged_tokens[i] = strdup(tok->valuestring);
+    dbot_log(DBOT_LOG_INFO, "handler", "token=%s", tok->valuestring);
+    dbot_log(DBOT_LOG_INFO, "handler", "payload %s", json);
+    dbot_log(DBOT_LOG_INFO, "handler",
+             "PATCH /webhooks/%s/%s/messages/@original", FAKECORD_APP_ID,
+             tok->valuestring);
+    free(json);
+    return dbot_interaction_reply(ix, "logged");
+}
+
 static void
 start(const char *extra)
 {
@@ -490,6 +517,7 @@ start(const char *extra)
     h_start_fake(&H, NULL);
     h_new_bot(&H, extra);
     dbot_on_command(H.bot, "ping", on_ping, NULL);
+    dbot_on_command(H.bot, "logtok", on_logtok, NULL);
     dbot_on_command(H.bot, "secret", on_secret, NULL);
     dbot_on_command(H.bot, "think", on_think, NULL);
     dbot_on_command(H.bot, "thinkhold", on_think_hold, NULL);
@@ -554,6 +582,34 @@ TEST(reply_bodies_are_exact)
     ASSERT_EQ(l.callback_type, 5);
     ASSERT_EQ(jint(l.callback_body, "data", "flags"), 64);
     fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
+/* The logger once kept 8 secrets, so from the 8th interaction on (the bot
+ * token took a slot) tokens a handler logged were printed. */
+TEST(interaction_tokens_never_reach_the_logs)
+{
+    struct fakecord_ix_log l;
+    uint64_t ids[LOGTOK_N];
+
+    start("");
+    for (int i = 0; i < LOGTOK_N; i++)
+        ids[i] = push(command_json("logtok"));
+    for (int i = 0; i < LOGTOK_N; i++) {
+        l = ixlog_wait(ids[i], 1, 0);
+        ASSERT_EQ(l.callback_type, 4);
+        fakecord_ix_log_free(&l);
+    }
+    ASSERT_EQ(atomic_load(&nlogged), LOGTOK_N);
+    ASSERT_TRUE(h_log_has("handler: token=[REDACTED]"));
+    ASSERT_TRUE(h_log_has("\"token\":\"[REDACTED]\""));
+    ASSERT_TRUE(h_log_has("/webhooks/" FAKECORD_APP_ID
+                          "/[REDACTED]/messages/@original"));
+    for (int i = 0; i < LOGTOK_N; i++) {
+        ASSERT_TRUE(logged_tokens[i] != NULL);
+        ASSERT_TRUE(!h_log_has(logged_tokens[i]));
+        free(logged_tokens[i]);
+    }
     finish_clean();
 }
 
@@ -1261,6 +1317,7 @@ int
 main(void)
 {
     RUN(reply_bodies_are_exact);
+    RUN(interaction_tokens_never_reach_the_logs);
     RUN(components_modals_and_autocomplete);
     RUN(subcommands_route_to_the_longest_path);
     RUN(unknown_routes_get_an_ephemeral_answer);

@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -213,21 +214,47 @@ TEST(offline_mode_ends_the_session)
     h_teardown(&H);
 }
 
-TEST(stale_session_file_identifies)
+/* A session file as a previous run (or someone else) left it, with an
+ * explicit mode so the umask cannot change what the test means. */
+static void
+plant_session(const char *session_id, const char *resume_url, mode_t mode,
+              long long saved_at)
 {
     char text[512];
     FILE *f;
 
-    /* Saved 20 minutes ago: past the resume window. */
     snprintf(text, sizeof text,
              "{\"version\":1,\"saved_at\":%lld,\"shard_count\":1,\"shards\":"
-             "[{\"shard\":0,\"session_id\":\"old\",\"seq\":3,"
-             "\"resume_url\":\"ws://127.0.0.1:1/resume\"}]}",
-             (long long)time(NULL) - 1200);
+             "[{\"shard\":0,\"session_id\":\"%s\",\"seq\":3,"
+             "\"resume_url\":\"%s\"}]}",
+             saved_at, session_id, resume_url);
+    unlink(state_path);
     f = fopen(state_path, "w");
     ASSERT_TRUE(f != NULL);
     fputs(text, f);
     fclose(f);
+    ASSERT_EQ(chmod(state_path, mode), 0);
+}
+
+static char *
+slurp(const char *path)
+{
+    static char buf[4096];
+    FILE *f = fopen(path, "r");
+    size_t n;
+
+    ASSERT_TRUE(f != NULL);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+TEST(stale_session_file_identifies)
+{
+    /* Saved 20 minutes ago: past the resume window. */
+    plant_session("old", "ws://127.0.0.1:1/resume", 0600,
+                  (long long)time(NULL) - 1200);
     h_log_reset();
     snprintf(extra, sizeof extra, ",\"state_file\":\"%s\"", state_path);
     h_start(&H, NULL, extra);
@@ -237,6 +264,81 @@ TEST(stale_session_file_identifies)
     ASSERT_TRUE(h_log_has("not resuming the saved sessions (saved 120"));
     ASSERT_TRUE(h_log_has("s ago, over the 180 s window); identifying"));
     ASSERT_TRUE(access(state_path, F_OK) != 0);
+    h_teardown(&H);
+    unlink(state_path);
+}
+
+/* A planted session once sent the resume, token and all, wherever its
+ * resume_url said, and was saved again at stop. Now a resume goes only to
+ * the gateway's own site, whether the gateway URL is configured or still
+ * to be asked for. The planted URL here points at a listener of the test:
+ * it must never see a connection. */
+TEST(planted_resume_url_elsewhere_is_refused)
+{
+    char url[64];
+    int port, lfd = bind_loopback(&port);
+
+    ASSERT_EQ(listen(lfd, 8), 0);
+    ASSERT_EQ(fcntl(lfd, F_SETFL, O_NONBLOCK), 0);
+    /* The fake's host, but TLS where the gateway has none. */
+    snprintf(url, sizeof url, "wss://127.0.0.1:%d/", port);
+    snprintf(extra, sizeof extra, ",\"state_file\":\"%s\"", state_path);
+    for (int known = 1; known >= 0; known--) {
+        plant_session("planted-session", url, 0600, (long long)time(NULL));
+        h_log_reset();
+        h_init(&H);
+        h_start_fake(&H, NULL);
+        h_new_bot_at(&H, known, extra);
+        h_run_bot(&H);
+        wait_ready(&H);
+        ASSERT_EQ(h_stats(&H).identifies, 1);
+        ASSERT_EQ(h_stats(&H).resumes, 0);
+        ASSERT_TRUE(h_log_has("is not on the gateway's site"));
+        ASSERT_EQ(accept(lfd, NULL, NULL), -1);
+        ASSERT_TRUE(errno == EAGAIN || errno == EWOULDBLOCK);
+        /* What is saved at stop is the bot's own new session. */
+        ASSERT_EQ(h_finish(&H, 1), 0);
+        ASSERT_NOT_CONTAINS(slurp(state_path), "planted-session");
+        ASSERT_NOT_CONTAINS(slurp(state_path), url);
+        h_teardown(&H);
+        unlink(state_path);
+    }
+    close(lfd);
+}
+
+/* A session file others can write is not believed (its resume URL and
+ * session would be theirs), and the log says what to fix. */
+TEST(shared_session_file_is_not_trusted)
+{
+    char url[128];
+
+    h_init(&H);
+    h_start_fake(&H, NULL);
+    snprintf(url, sizeof url, "%s/resume", fakecord_gateway_url(H.fc));
+    plant_session("shared-session", url, 0666, (long long)time(NULL));
+    h_log_reset();
+    snprintf(extra, sizeof extra, ",\"state_file\":\"%s\"", state_path);
+    h_new_bot(&H, extra);
+    h_run_bot(&H);
+    wait_ready(&H);
+    ASSERT_EQ(h_stats(&H).identifies, 1);
+    ASSERT_EQ(h_stats(&H).resumes, 0);
+    ASSERT_TRUE(h_log_has("not trusting the session file"));
+    ASSERT_TRUE(h_log_has("writable by other users (mode 0666); chmod 600 it"));
+    h_teardown(&H);
+    unlink(state_path);
+}
+
+/* A FIFO as the session file used to block the loop at start for good. */
+TEST(fifo_as_session_file_does_not_block)
+{
+    ASSERT_EQ(mkfifo(state_path, 0600), 0);
+    h_log_reset();
+    snprintf(extra, sizeof extra, ",\"state_file\":\"%s\"", state_path);
+    h_start(&H, NULL, extra);
+    wait_ready(&H);
+    ASSERT_EQ(h_stats(&H).identifies, 1);
+    ASSERT_TRUE(h_log_has("not a regular file (a FIFO); identifying"));
     h_teardown(&H);
     unlink(state_path);
 }
@@ -515,6 +617,9 @@ main(void)
     RUN(two_shards_ready_together_and_both_resume);
     RUN(offline_mode_ends_the_session);
     RUN(stale_session_file_identifies);
+    RUN(planted_resume_url_elsewhere_is_refused);
+    RUN(shared_session_file_is_not_trusted);
+    RUN(fifo_as_session_file_does_not_block);
     RUN(stop_finishes_jobs_in_flight);
     RUN(shutdown_grace_bounds_the_wait);
     RUN(metrics_and_healthz);

@@ -9,6 +9,7 @@
 
 #include <dbot/dbot.h>
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -679,6 +680,170 @@ TEST(load_from_files)
     dbot__log_clear_secrets();
 }
 
+/* A token pasted into the wrong field is not the token (nothing registered
+ * it), so only its shape can keep it out of the message: no part of it may
+ * be echoed, where the first 40 bytes (or all of it) used to be. */
+TEST(a_pasted_token_is_never_echoed)
+{
+    static const char pasted[] =
+        "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GhIjKl.Zx9Qabcdefghijklmnopqrstuvw0123";
+    static const char *const tmpl[] = {
+        "{\"token_credential\":\"@/x\"}", "{\"token_file\":\"@\"}",
+        "{\"application_id\":\"@\"}",     "{\"dev_guild_id\":\"@\"}",
+        "{\"log_level\":\"@\"}",          "{\"log_format\":\"@\"}",
+        "{\"gateway_url\":\"@\"}",        "{\"api_url\":\"@\"}",
+        "{\"http_listen\":\"@\"}",        "{\"stop_mode\":\"@\"}",
+        "{\"intents\":[\"@\"]}",          "{\"@\":1,\"workers\":-1}",
+    };
+    static const char *const parts[] = { "MTIzNDU2", "GhIjKl", "Zx9Qabcd" };
+    char dir[] = "/tmp/dbot-test-pasted-XXXXXX";
+    char json[512], cfgpath[128];
+    struct dbot_config cfg;
+
+    for (size_t i = 0; i < sizeof tmpl / sizeof tmpl[0]; i++) {
+        subst(json, sizeof json, tmpl[i], pasted);
+        ASSERT_EQ(parse(&cfg, json), DBOT_ECONFIG);
+        for (size_t k = 0; k < 3; k++) {
+            ASSERT_NOT_CONTAINS(err, parts[k]);
+            ASSERT_NOT_CONTAINS(logbuf, parts[k]);
+        }
+        /* The unknown key is a warning; the rest are the error. */
+        ASSERT_CONTAINS(i == 11 ? logbuf : err,
+                        "-byte value (not shown: it may be a secret)");
+    }
+    /* The credential name, when the unit did not provide it. */
+    env_set("CREDENTIALS_DIRECTORY", "/run/credentials/dbot@x.service");
+    subst(json, sizeof json, "{\"token_credential\":\"@\"}", pasted);
+    ASSERT_EQ(parse(&cfg, json), DBOT_ECONFIG);
+    ASSERT_NOT_CONTAINS(err, "MTIzNDU2");
+    env_clear();
+    ASSERT_EQ(parse(&cfg, "{\"token_credential\":\"no\"}"), DBOT_ECONFIG);
+    ASSERT_CONTAINS(err, "token_credential: $CREDENTIALS_DIRECTORY is not set");
+    ASSERT_CONTAINS(err, "\"no\"");
+
+    /* ca_file is checked when loading. */
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    snprintf(cfgpath, sizeof cfgpath, "%s/config.json", dir);
+    subst(json, sizeof json, "{\"ca_file\":\"@\"}", pasted);
+    write_file(cfgpath, json, 0600);
+    log_reset();
+    ASSERT_EQ(dbot__config_load(&cfg, cfgpath), DBOT_ECONFIG);
+    ASSERT_CONTAINS(logbuf, "ca_file: cannot read a 65-byte value");
+    for (size_t k = 0; k < 3; k++)
+        ASSERT_NOT_CONTAINS(logbuf, parts[k]);
+    unlink(cfgpath);
+    rmdir(dir);
+
+    /* Ordinary values are still quoted. */
+    expect_err("{\"log_level\":\"verbose\"}", "got \"verbose\"");
+    expect_err("{\"gateway_url\":\"wss://gateway-us-east1-b.discord.gg?v=9\"}",
+               "got \"wss://gateway-us-east1-b.discord.gg?v=9\"");
+    expect_err("{\"application_id\":\"12345678901234567x\"}",
+               "got \"12345678901234567x\"");
+    dbot__log_clear_secrets();
+}
+
+static void
+on_alarm(int sig)
+{
+    static const char msg[] = "test_config: a file read blocked (FIFO?)\n";
+
+    (void)sig;
+    (void)!write(2, msg, sizeof msg - 1);
+    _exit(1);
+}
+
+/* A FIFO where a file should be used to block dbot_new (and a reload on
+ * the loop) forever; a NUL byte used to end the config early and \u0000 a
+ * value. Each must fail at once with a reason. The alarm bounds the test
+ * on code that blocks. */
+TEST(files_that_block_or_lie_are_refused)
+{
+    char dir[] = "/tmp/dbot-test-files-XXXXXX";
+    char cfgpath[128], fifo[128], tokpath[128], json[512];
+    struct dbot_config cfg;
+    dbot *bot = NULL;
+    FILE *f;
+
+    signal(SIGALRM, on_alarm);
+    alarm(30);
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    snprintf(cfgpath, sizeof cfgpath, "%s/config.json", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(tokpath, sizeof tokpath, "%s/token", dir);
+    ASSERT_EQ(mkfifo(fifo, 0600), 0);
+    unsetenv("DISCORD_TOKEN");
+    unsetenv("DBOT_API_URL");
+    unsetenv("DBOT_LOG_LEVEL");
+    unsetenv("CREDENTIALS_DIRECTORY");
+
+    /* The config file itself. */
+    log_reset();
+    ASSERT_EQ(dbot_new(&bot, fifo), DBOT_ECONFIG);
+    ASSERT_TRUE(bot == NULL);
+    ASSERT_CONTAINS(logbuf, "fifo: not a regular file (a FIFO)");
+
+    /* token_file, the credential and ca_file. */
+    snprintf(json, sizeof json, "{\"token_file\":\"%s\"}", fifo);
+    write_file(cfgpath, json, 0600);
+    log_reset();
+    ASSERT_EQ(dbot__config_load(&cfg, cfgpath), DBOT_ECONFIG);
+    ASSERT_CONTAINS(logbuf, "token_file: cannot read");
+    ASSERT_CONTAINS(logbuf, "not a regular file (a FIFO)");
+
+    setenv("CREDENTIALS_DIRECTORY", dir, 1);
+    write_file(cfgpath, "{\"token_credential\":\"fifo\"}", 0600);
+    log_reset();
+    ASSERT_EQ(dbot__config_load(&cfg, cfgpath), DBOT_ECONFIG);
+    ASSERT_CONTAINS(logbuf, "cannot read credential \"fifo\": not a regular "
+                            "file (a FIFO)");
+    unsetenv("CREDENTIALS_DIRECTORY");
+
+    snprintf(json, sizeof json, "{\"token\":\"abcd.efgh\",\"ca_file\":\"%s\"}",
+             fifo);
+    write_file(cfgpath, json, 0600);
+    log_reset();
+    ASSERT_EQ(dbot__config_load(&cfg, cfgpath), DBOT_ECONFIG);
+    ASSERT_CONTAINS(logbuf, "ca_file: cannot read");
+    ASSERT_CONTAINS(logbuf, "not a regular file (a FIFO)");
+
+    /* Text after a NUL byte is not silently ignored. */
+    f = fopen(cfgpath, "w");
+    ASSERT_TRUE(f != NULL);
+    fwrite("{\"queue_size\":5}\0{\"workers\":1000}", 1, 34, f);
+    fclose(f);
+    log_reset();
+    ASSERT_EQ(dbot__config_load(&cfg, cfgpath), DBOT_ECONFIG);
+    ASSERT_CONTAINS(logbuf, "contains a NUL byte (byte 17)");
+
+    /* Nor is a value cut at \u0000, nor a token file at a NUL. */
+    write_file(cfgpath, "{\"token\":\"abcd\\u0000efgh\"}", 0600);
+    log_reset();
+    ASSERT_EQ(dbot__config_load(&cfg, cfgpath), DBOT_ECONFIG);
+    ASSERT_CONTAINS(logbuf, "\"\\u0000\" in a string (byte 15)");
+    write_file(cfgpath, "{\"log_level\":\"debug\\\\u0000\"}", 0600);
+    ASSERT_EQ(dbot__config_load(&cfg, cfgpath), DBOT_ECONFIG);
+    ASSERT_CONTAINS(logbuf, "log_level: must be one of");
+
+    f = fopen(tokpath, "w");
+    ASSERT_TRUE(f != NULL);
+    fwrite("tokn1\0tokn2", 1, 11, f);
+    fclose(f);
+    chmod(tokpath, 0600);
+    snprintf(json, sizeof json, "{\"token_file\":\"%s\"}", tokpath);
+    write_file(cfgpath, json, 0600);
+    log_reset();
+    ASSERT_EQ(dbot__config_load(&cfg, cfgpath), DBOT_ECONFIG);
+    ASSERT_CONTAINS(logbuf, "contains a NUL byte (byte 6)");
+
+    alarm(0);
+    unlink(cfgpath);
+    unlink(tokpath);
+    unlink(fifo);
+    rmdir(dir);
+    dbot__log_clear_secrets();
+}
+
 TEST(service_fields)
 {
     struct dbot_config cfg;
@@ -840,6 +1005,8 @@ main(void)
     RUN(token_file);
     RUN(environment_overrides);
     RUN(load_from_files);
+    RUN(a_pasted_token_is_never_echoed);
+    RUN(files_that_block_or_lie_are_refused);
     RUN(service_fields);
     RUN(token_from_systemd_credential);
     return 0;

@@ -71,9 +71,11 @@ TEST(queue_order_remove_move)
 
 TEST(rand_seeded_apart_and_in_range)
 {
-    uint64_t s1 = dbot__rand_seed(&s1), s2 = dbot__rand_seed(&s2);
+    static uint64_t s1, s2; /* their addresses seed them apart */
     uint64_t hist[10] = { 0 };
 
+    s1 = dbot__rand_seed(&s1);
+    s2 = dbot__rand_seed(&s2);
     ASSERT_TRUE(s1 != 0 && s2 != 0);
     ASSERT_TRUE(s1 != s2);
     ASSERT_TRUE(dbot__rand_next(&s1) != dbot__rand_next(&s2));

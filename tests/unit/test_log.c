@@ -3,7 +3,9 @@
 
 #include <dbot/dbot.h>
 
-static char captured[8192];
+#include <stdlib.h>
+
+static char captured[16384];
 static size_t captured_len;
 
 static void
@@ -69,6 +71,146 @@ TEST(short_secret_redaction_near_buffer_end)
     dbot__log_clear_secrets();
 }
 
+/* One captured line, fresh. */
+#define log_line(...)                      \
+    (captured_len = 0, captured[0] = '\0', \
+     dbot_log(DBOT_LOG_ERROR, "t", __VA_ARGS__), (const char *)captured)
+
+/* The old list held 8 secrets: the 9th and later were printed. */
+TEST(any_number_of_secrets_are_redacted)
+{
+    char secret[32];
+
+    for (int i = 0; i < 100; i++) {
+        snprintf(secret, sizeof secret, "sekrit-%03d-value", i);
+        dbot_log_add_secret(secret);
+    }
+    for (int i = 0; i < 100; i++) {
+        snprintf(secret, sizeof secret, "sekrit-%03d-value", i);
+        ASSERT_NOT_CONTAINS(log_line("leak %s here", secret), secret);
+        ASSERT_CONTAINS(captured, "leak [REDACTED] here");
+    }
+    dbot__log_clear_secrets();
+}
+
+/* A pasted token with a "Bot " prefix or blanks around it is one secret,
+ * and the bare token inside is what must not show. */
+TEST(padded_and_prefixed_secrets_hide_the_bare_token)
+{
+    dbot_log_add_secret("  Bot pastedtokenvalue1\n");
+    dbot_log_add_secret("pastedtokenvalue1");
+    dbot_log_add_secret(" pastedtokenvalue2 ");
+    ASSERT_NOT_CONTAINS(log_line("Authorization: Bot %s", "pastedtokenvalue1"),
+                        "pastedtoken");
+    ASSERT_NOT_CONTAINS(log_line("t=%s;", "pastedtokenvalue2"), "pastedtoken");
+    ASSERT_EQ(dbot__log_secret_count(), 2);
+    dbot__log_clear_secrets();
+}
+
+/* Each add is undone by one remove, so the list stays as small as what is
+ * live however many come and go. */
+TEST(secrets_are_counted_and_removed)
+{
+    char secret[32];
+
+    dbot_log_add_secret("twice-added-secret");
+    dbot_log_add_secret("twice-added-secret");
+    dbot_log_remove_secret("twice-added-secret");
+    ASSERT_NOT_CONTAINS(log_line("%s", "twice-added-secret"), "twice-added");
+    dbot_log_remove_secret("twice-added-secret");
+    ASSERT_CONTAINS(log_line("%s", "twice-added-secret"), "twice-added");
+    for (int i = 0; i < 10000; i++) {
+        snprintf(secret, sizeof secret, "short-lived-%05d", i);
+        dbot_log_add_secret(secret);
+        dbot_log_remove_secret(secret);
+    }
+    ASSERT_EQ(dbot__log_secret_count(), 0);
+    dbot_log_remove_secret("never-added");
+    dbot__log_clear_secrets();
+}
+
+/* A secret across the 4,096-byte cut must not leak its first bytes: the
+ * line is redacted whole, then cut. */
+TEST(redaction_happens_before_the_cut)
+{
+    static char msg[6000];
+    static const char secret[] = "Qz9pCutSecretThatCrossesTheLineEnd";
+
+    dbot_log_add_secret(secret);
+    for (size_t off = 4040; off < 4100; off += 3) {
+        memset(msg, 'a', sizeof msg);
+        memcpy(msg + off, secret, sizeof secret - 1);
+        msg[off + sizeof secret - 1] = ' ';
+        msg[5000] = '\0';
+        log_line("%s", msg);
+        ASSERT_LE(captured_len, 4096);
+        ASSERT_NOT_CONTAINS(captured, "Qz9p");
+    }
+    dbot__log_clear_secrets();
+}
+
+/* Structure must not eat ordinary text. */
+static void
+assert_ordinary_lines_readable(void)
+{
+    static const char *const fine[] = {
+        "gateway: shard 0: READY session 9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+        "rest: POST /channels/290926798629999999/messages: 429, retry in "
+        "1.25 s (bucket abcd1234efgh)",
+        "rest: route POST /webhooks/{id}/{token}/messages/@original",
+        "rest: GET /webhooks/1234567890123456789 200",
+        "gateway: resuming on wss://gateway-us-east1-b.discord.gg/?v=10&"
+        "encoding=json&compress=zlib-stream",
+        "sha256 "
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "APPLICATION_COMMAND_PERMISSIONS_UPDATE dispatched to 3 handlers",
+        "user 53908232506183680 said: hello.world, see docs/service.md",
+        "{\"id\":\"1\",\"token_type\":\"x\",\"tokens\":3}",
+    };
+
+    for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+        log_line("%s", fine[i]);
+        ASSERT_NOT_CONTAINS(captured, "[REDACTED]");
+        ASSERT_CONTAINS(captured, fine[i]);
+    }
+}
+
+/* Tokens nobody registered, found by their place or their shape. */
+TEST(token_shapes_are_redacted_and_ordinary_text_is_not)
+{
+    static const char *const leaks[] = {
+        /* webhook and interaction routes, with a short token */
+        "POST /api/v10/interactions/1234/shorttokXYZ/callback failed",
+        "PATCH https://discord.com/api/v10/webhooks/99/shorttokXYZ/messages/"
+        "@original: 404",
+        "GET /webhooks/99/shorttokXYZ?wait=true",
+        /* a bot token */
+        "auth "
+        "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GhIjKl.shorttokXYZabcdefghijklmnopqrst",
+        /* an interaction payload as a handler prints it */
+        "{\"id\":\"1\",\"token\":\"shorttokXYZ\",\"version\":1}",
+        "{\"token\": \"shorttokXYZ\"}",
+    };
+    char run[200];
+
+    for (size_t i = 0; i < sizeof leaks / sizeof leaks[0]; i++)
+        ASSERT_NOT_CONTAINS(log_line("%s", leaks[i]), "shorttokXYZ");
+    ASSERT_CONTAINS(log_line("%s", leaks[0]),
+                    "/interactions/1234/[REDACTED]/callback failed");
+    ASSERT_CONTAINS(log_line("%s", leaks[3]), "auth [REDACTED]");
+    /* A long base64url run: how interaction and webhook tokens look. */
+    memcpy(run, "aW50ZXJhY3Rpb246", 16);
+    for (size_t i = 16; i < 150; i++)
+        run[i] = "AbC0dE1fG2hI3jK4-_"[i % 18];
+    run[150] = '\0';
+    ASSERT_NOT_CONTAINS(log_line("token=%s end", run), "aW50ZXJh");
+    ASSERT_CONTAINS(captured, "token=[REDACTED] end");
+    /* Cut to 70 bytes it is still a token. */
+    run[70] = '\0';
+    ASSERT_NOT_CONTAINS(log_line("x %s", run), "aW50ZXJh");
+    assert_ordinary_lines_readable();
+}
+
 TEST(level_names_parse)
 {
     ASSERT_EQ(dbot_log_level_parse("debug"), DBOT_LOG_DEBUG);
@@ -88,6 +230,11 @@ main(void)
     RUN(journal_format_uses_priority_prefix);
     RUN(newlines_are_flattened);
     RUN(short_secret_redaction_near_buffer_end);
+    RUN(any_number_of_secrets_are_redacted);
+    RUN(padded_and_prefixed_secrets_hide_the_bare_token);
+    RUN(secrets_are_counted_and_removed);
+    RUN(redaction_happens_before_the_cut);
+    RUN(token_shapes_are_redacted_and_ordinary_text_is_not);
     RUN(level_names_parse);
     return 0;
 }

@@ -198,6 +198,50 @@ TEST(file_io)
     rmdir(dir);
 }
 
+/* The file says where the token goes: only a file this process's user
+ * wrote, and nobody else can change, is believed. */
+TEST(only_our_own_unshared_file_is_trusted)
+{
+    char dir[] = "/tmp/dbot-state-XXXXXX", path[256], fifo[256];
+    struct stat sb;
+    char *text;
+    int rc;
+
+    memset(&sb, 0, sizeof sb);
+    sb.st_mode = S_IFREG | 0600;
+    sb.st_uid = 1000;
+    ASSERT_EQ(dbot__state_trusted(&sb, 1000, err, sizeof err), 0);
+    sb.st_mode = S_IFREG | 0644;
+    ASSERT_EQ(dbot__state_trusted(&sb, 1000, err, sizeof err), 0);
+    ASSERT_EQ(dbot__state_trusted(&sb, 1001, err, sizeof err), DBOT_EINVAL);
+    ASSERT_STREQ(err, "owned by uid 1000, not by this process (uid 1001); "
+                      "remove it, or chown it to uid 1001");
+    sb.st_mode = S_IFREG | 0620;
+    ASSERT_EQ(dbot__state_trusted(&sb, 1000, err, sizeof err), DBOT_EINVAL);
+    ASSERT_STREQ(err, "writable by other users (mode 0620); chmod 600 it");
+    sb.st_mode = S_IFREG | 0602;
+    ASSERT_EQ(dbot__state_trusted(&sb, 1000, err, sizeof err), DBOT_EINVAL);
+
+    /* On disk: a shared file is refused, a FIFO fails at once. */
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/session.json", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    ASSERT_EQ(dbot__state_write(path, "{}", err, sizeof err), 0);
+    ASSERT_EQ(chmod(path, 0666), 0);
+    text = dbot__state_read(path, &rc, err, sizeof err);
+    ASSERT_TRUE(text == NULL);
+    ASSERT_EQ(rc, DBOT_EINVAL);
+    ASSERT_CONTAINS(err, "chmod 600 it");
+    ASSERT_EQ(mkfifo(fifo, 0600), 0);
+    text = dbot__state_read(fifo, &rc, err, sizeof err);
+    ASSERT_TRUE(text == NULL);
+    ASSERT_EQ(rc, DBOT_EIO);
+    ASSERT_STREQ(err, "not a regular file (a FIFO)");
+    unlink(fifo);
+    unlink(path);
+    rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -205,5 +249,6 @@ main(void)
     RUN(refusals);
     RUN(paths);
     RUN(file_io);
+    RUN(only_our_own_unshared_file_is_trusted);
     return 0;
 }

@@ -55,11 +55,47 @@ TEST(gateway_query_replaces_any_query)
     ASSERT_STREQ(u.path, "/resume?v=10&encoding=json");
 }
 
+/* Where a resume may go: the gateway's own scheme and registrable domain;
+ * for an address, the same host. */
+TEST(resume_url_must_be_the_gateways_site)
+{
+    static const char *const ok[][2] = {
+        { "wss://gateway-us-east1-b.discord.gg", "wss://gateway.discord.gg" },
+        { "wss://Gateway.Discord.GG/", "wss://gateway.discord.gg" },
+        { "wss://discord.gg", "wss://gateway.discord.gg" },
+        { "ws://127.0.0.1:4000/resume", "ws://127.0.0.1:4000" },
+        { "wss://[::1]:9/resume", "wss://[::1]:9" },
+        { "wss://b.example.co.uk", "wss://a.example.co.uk" },
+        { "wss://gateway.discord.gg:8443", "wss://gateway.discord.gg" },
+        { "ws://127.0.0.1:1/resume", "ws://127.0.0.1:4000" },
+    };
+    static const char *const refused[][2] = {
+        { "ws://gateway-us-east1-b.discord.gg", "wss://gateway.discord.gg" },
+        { "wss://discord.gg.evil.example", "wss://gateway.discord.gg" },
+        { "wss://evildiscord.gg", "wss://gateway.discord.gg" },
+        { "wss://x.discord.gg@evil.example", "wss://gateway.discord.gg" },
+        { "wss://evil%2ediscord.gg", "wss://gateway.discord.gg" },
+        { "https://gateway.discord.gg", "wss://gateway.discord.gg" },
+        { "ws://127.0.0.2:4000/resume", "ws://127.0.0.1:4000" },
+        { "ws://localhost:4000", "ws://127.0.0.1:4000" },
+        { "wss://other.co.uk", "wss://a.example.co.uk" },
+        { "not a url", "wss://gateway.discord.gg" },
+    };
+
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (!dbot__url_same_site(ok[i][0], ok[i][1]))
+            CHECK_FAIL_("%s refused for %s", ok[i][0], ok[i][1]);
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (dbot__url_same_site(refused[i][0], refused[i][1]))
+            CHECK_FAIL_("%s allowed for %s", refused[i][0], refused[i][1]);
+}
+
 int
 main(void)
 {
     RUN(parses_schemes_ports_and_paths);
     RUN(rejects_bad_urls);
     RUN(gateway_query_replaces_any_query);
+    RUN(resume_url_must_be_the_gateways_site);
     return 0;
 }

@@ -183,12 +183,6 @@ dbot__bot_interactions(dbot *bot)
     return bot->interactions;
 }
 
-struct dbot__service *
-dbot__bot_service(dbot *bot)
-{
-    return bot->svc;
-}
-
 const char *
 dbot__bot_presence(const dbot *bot, unsigned *gen)
 {
@@ -488,8 +482,17 @@ bot_init(dbot **out, struct dbot_config *cfg)
             dbot__pool_set_nice(bot->pool, DBOT__WORKER_NICE);
         }
     }
-    if (rc == 0)
-        rc = dbot__service_new(&bot->svc, bot);
+    if (rc == 0) {
+        struct dbot__service_deps sd = {
+            .cfg = &bot->cfg,
+            .loop = bot->loop,
+            .health = bot->health,
+            .rest = bot->rest,
+            .pool = bot->pool,
+            .interactions = bot->interactions,
+        };
+        rc = dbot__service_new(&bot->svc, &sd);
+    }
     if (rc < 0) {
         dbot_free(bot);
         return rc;

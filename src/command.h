@@ -16,9 +16,7 @@
 #include "command_diff.h"
 
 /* Limits per scope (global, or one guild). */
-#define DBOT__MAX_CHAT_COMMANDS    100
-#define DBOT__MAX_USER_COMMANDS    15
-#define DBOT__MAX_MESSAGE_COMMANDS 15
+#include "discord_limits.h"
 
 /* Validate cmds[0..n) against Discord's rules and build the JSON array for
  * PUT /applications/{id}[/guilds/{gid}]/commands. On failure returns NULL

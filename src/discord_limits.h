@@ -10,22 +10,32 @@
 #define DBOT_SRC_DISCORD_LIMITS_H
 
 /* Gateway (§1.2, §1.5, §1.9). */
-#define DBOT__GW_PAYLOAD_MAX         4096  /* bytes per sent payload; 4002 */
-#define DBOT__GW_SEND_LIMIT          120   /* sends per connection ... */
-#define DBOT__GW_SEND_WINDOW_MS      60000 /* ... per 60 s; 4008 */
-#define DBOT__GW_IDENTIFY_SPACING_MS 5000  /* one Identify per bucket */
+#define DBOT__MAX_GW_PAYLOAD    4096  /* bytes per sent payload; else 4002 */
+#define DBOT__GW_SEND_LIMIT     120   /* sends per connection ... */
+#define DBOT__GW_SEND_WINDOW_MS 60000 /* ... per 60 s; else 4008 */
+#define DBOT__GW_IDENTIFY_MS    5000  /* one Identify per bucket per 5 s */
 
 /* Interactions (§3.3, §3.4). */
-#define DBOT__IX_ACK_MS           3000             /* initial response due */
-#define DBOT__IX_TOKEN_LIFE_MS    (15 * 60 * 1000) /* followups, edits */
-#define DBOT__IX_AUTOCOMPLETE_MAX 25               /* choices per answer */
+#define DBOT__IX_ACK_MS        3000             /* initial response due */
+#define DBOT__IX_TOKEN_LIFE_MS (15 * 60 * 1000) /* followups and edits */
+#define DBOT__MAX_CHOICES      25 /* autocomplete and option choices */
 
-/* Messages (§4.2, §3.7). */
-#define DBOT__MSG_CONTENT_MAX     2000 /* characters of content */
-#define DBOT__MSG_EMBEDS_MAX      10
-#define DBOT__MSG_EMBED_TOTAL_MAX 6000 /* characters over all embeds */
-#define DBOT__MSG_EMBED_DESC_MAX  4096 /* characters of a description */
-#define DBOT__MSG_NONCE_MAX       25   /* characters of a nonce */
-#define DBOT__CUSTOM_ID_MAX       100  /* characters of a custom_id */
+/* Messages (§4.2) and components (§3.7); characters are code points. */
+#define DBOT__MAX_CONTENT           2000
+#define DBOT__MAX_EMBEDS            10
+#define DBOT__MAX_EMBED_TOTAL       6000 /* over all embeds of a message */
+#define DBOT__MAX_EMBED_DESCRIPTION 4096
+#define DBOT__MAX_EMBED_FIELDS      25
+#define DBOT__MAX_ROWS              5 /* action rows per message */
+#define DBOT__MAX_ROW_BUTTONS       5 /* buttons per row */
+#define DBOT__MAX_SELECT_OPTIONS    25
+#define DBOT__MAX_MODAL_ITEMS       5
+#define DBOT__MAX_CUSTOM_ID         100
+#define DBOT__MAX_NONCE             25
+
+/* Application commands (§3.6). */
+#define DBOT__MAX_CHAT_COMMANDS    100
+#define DBOT__MAX_USER_COMMANDS    15
+#define DBOT__MAX_MESSAGE_COMMANDS 15
 
 #endif

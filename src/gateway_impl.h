@@ -10,6 +10,7 @@
 #define DBOT_SRC_GATEWAY_IMPL_H
 
 #include "gateway.h"
+#include "discord_limits.h"
 
 #include "config.h"
 #include "gateway_codec.h"
@@ -20,9 +21,9 @@
 
 #define US_PER_MS          1000
 #define CLOSE_RESUMABLE    4000 /* any code but 1000/1001 keeps the session */
-#define MAX_PAYLOAD        4096 /* Discord closes with 4002 above this */
-#define SEND_LIMIT         120
-#define SEND_WINDOW_MS     60000
+#define MAX_PAYLOAD        DBOT__MAX_GW_PAYLOAD
+#define SEND_LIMIT         DBOT__GW_SEND_LIMIT
+#define SEND_WINDOW_MS     DBOT__GW_SEND_WINDOW_MS
 #define HEARTBEAT_RESERVE  3
 /* The bot's own payloads (dbot_shard_send, presence) that may wait in one
  * connection's send queue. Discord takes 120 sends a minute, so a bot that

@@ -11,6 +11,7 @@
 #define DBOT_SRC_INTERACTION_IMPL_H
 
 #include "interaction.h"
+#include "discord_limits.h"
 #include "interaction_seen.h"
 
 #include <dbot/interaction.h>
@@ -18,7 +19,7 @@
 
 #include <libwebsockets.h>
 
-#define TOKEN_LIFE_MS      (15 * 60 * 1000)
+#define TOKEN_LIFE_MS      DBOT__IX_TOKEN_LIFE_MS
 #define FLAG_EPHEMERAL     64
 
 enum cb_type {

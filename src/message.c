@@ -442,7 +442,8 @@ dbot_embed_title(dbot_embed *e, const char *title)
 int
 dbot_embed_description(dbot_embed *e, const char *text)
 {
-    return embed_text(e, NULL, "description", text, 4096, "description");
+    return embed_text(e, NULL, "description", text,
+                      DBOT__MAX_EMBED_DESCRIPTION, "description");
 }
 
 int
@@ -537,7 +538,7 @@ dbot_embed_field(dbot_embed *e, const char *name, const char *value,
     b = &e->m->b;
     if (b->code)
         return b->code;
-    if (e->nfields == 25)
+    if (e->nfields == DBOT__MAX_EMBED_FIELDS)
         return dbot__bld_fail(b, DBOT_ETOOBIG,
                               "embeds[%d].fields: more than 25", e->idx);
     snprintf(path, sizeof path, "embeds[%d].fields[%d].name", e->idx,

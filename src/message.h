@@ -8,11 +8,6 @@
 
 #include <dbot/message.h>
 
-#define DBOT__MAX_CONTENT     2000
-#define DBOT__MAX_EMBEDS      10
-#define DBOT__MAX_EMBED_TOTAL 6000
-#define DBOT__MAX_ROWS        5
-#define DBOT__MAX_ROW_BUTTONS 5
-#define DBOT__MAX_MODAL_ITEMS 5
+#include "discord_limits.h"
 
 #endif

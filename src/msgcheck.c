@@ -3,7 +3,7 @@
  * build.c), applied to JSON someone else built.
  */
 #include "msgcheck.h"
-#include "message.h"
+#include "discord_limits.h"
 #include "utf8.h"
 
 #include <stdio.h>
@@ -89,7 +89,7 @@ check_embed(struct dbot__bld *b, const cJSON *e, int i)
     if (fields && !cJSON_IsArray(fields))
         return dbot__bld_fail(b, DBOT_EINVAL, "embeds[%d].fields: not an array",
                               i);
-    if (cJSON_GetArraySize(fields) > 25)
+    if (cJSON_GetArraySize(fields) > DBOT__MAX_EMBED_FIELDS)
         return dbot__bld_fail(b, DBOT_ETOOBIG,
                               "embeds[%d].fields: more than 25", i);
     cJSON_ArrayForEach(f, fields)
@@ -234,7 +234,7 @@ dbot__check_choices(struct dbot__bld *b, const cJSON *data)
 
     if (!cJSON_IsArray(choices))
         return dbot__bld_fail(b, DBOT_EINVAL, "choices: not an array");
-    if (cJSON_GetArraySize(choices) > 25)
+    if (cJSON_GetArraySize(choices) > DBOT__MAX_CHOICES)
         return dbot__bld_fail(b, DBOT_ETOOBIG, "choices: %d; the limit is 25",
                               cJSON_GetArraySize(choices));
     cJSON_ArrayForEach(c, choices)

@@ -7,6 +7,7 @@
  * `state`, with the fixed name "Custom Status".
  */
 #include "presence.h"
+#include "discord_limits.h"
 
 #include "bot.h"
 #include "gateway.h"
@@ -20,7 +21,6 @@
 #include <string.h>
 
 #define ACTIVITY_TEXT_MAX 128 /* characters, Discord's limit */
-#define GATEWAY_PAYLOAD_MAX 4096
 
 static const char *const STATUSES[] = { "online", "idle", "dnd", "invisible" };
 static const char *const STREAM_HOSTS[] = {
@@ -183,7 +183,7 @@ dbot_shard_send(dbot *bot, int shard_id, int op, const cJSON *d)
     text = dbot__gw_command(op, d);
     if (!text)
         return DBOT_ENOMEM;
-    rc = strlen(text) > GATEWAY_PAYLOAD_MAX
+    rc = strlen(text) > DBOT__MAX_GW_PAYLOAD
              ? DBOT_ETOOBIG
              : dbot__gateway_send(gw, text, strlen(text));
     free(text);

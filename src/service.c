@@ -27,13 +27,13 @@
  */
 #include "service.h"
 
-#include "bot.h"
 #include "config.h"
 #include "gateway.h"
 #include "health.h"
 #include "http.h"
 #include "interaction.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
 #include "notify.h"
 #include "rest.h"
@@ -51,7 +51,7 @@
 #define PATH_MAX_STATE 4096
 
 struct dbot__service {
-    dbot *bot;
+    struct dbot__service_deps d; /* what it watches, from the wiring */
     const struct dbot__shard_set *shards; /* bot.c's, read anew each time */
     int started;
     int stopping;
@@ -75,7 +75,7 @@ struct dbot__service {
 static const struct dbot_config *
 cfg_of(struct dbot__service *svc)
 {
-    return dbot__bot_config(svc->bot);
+    return svc->d.cfg;
 }
 
 void
@@ -86,14 +86,15 @@ dbot__service_on_event(struct dbot__service *svc, const char *name)
 }
 
 int
-dbot__service_new(struct dbot__service **out, dbot *bot)
+dbot__service_new(struct dbot__service **out,
+                  const struct dbot__service_deps *d)
 {
     struct dbot__service *svc = calloc(1, sizeof *svc);
 
     *out = NULL;
     if (!svc)
         return DBOT_ENOMEM;
-    svc->bot = bot;
+    svc->d = *d;
     *out = svc;
     return 0;
 }
@@ -106,11 +107,11 @@ watchdog_cb(lws_sorted_usec_list_t *sul)
     struct dbot__service *svc =
         lws_container_of(sul, struct dbot__service, wd_sul);
 
-    if (dbot__health_loop_healthy(dbot__bot_health(svc->bot)))
+    if (dbot__health_loop_healthy(svc->d.health))
         dbot__notify_send(svc->notify, "WATCHDOG=1");
     else
         LOG_W("service", "the loop is stalled; withholding WATCHDOG=1");
-    lws_sul_schedule(dbot__bot_lws(svc->bot), 0, &svc->wd_sul, watchdog_cb,
+    lws_sul_schedule(dbot__loop_lws(svc->d.loop), 0, &svc->wd_sul, watchdog_cb,
                      (lws_usec_t)(svc->wd_usec / 2));
 }
 
@@ -252,7 +253,7 @@ dbot__service_start(struct dbot__service *svc,
             .timeout_ms = cfg->http_timeout_ms,
         };
 
-        rc = dbot__http_start(&svc->http, dbot__bot_lws(svc->bot), &ho,
+        rc = dbot__http_start(&svc->http, dbot__loop_lws(svc->d.loop), &ho,
                               http_handler, svc);
         if (rc < 0)
             return rc;
@@ -267,7 +268,7 @@ dbot__service_start(struct dbot__service *svc,
         LOG_I("service", "systemd watchdog: pinging every %llu ms",
               (unsigned long long)(svc->wd_usec / 2000));
         svc->wd_armed = 1;
-        lws_sul_schedule(dbot__bot_lws(svc->bot), 0, &svc->wd_sul, watchdog_cb,
+        lws_sul_schedule(dbot__loop_lws(svc->d.loop), 0, &svc->wd_sul, watchdog_cb,
                          (lws_usec_t)(svc->wd_usec / 2));
     }
     dbot__notify_send(svc->notify, "STATUS=connecting to Discord");
@@ -413,7 +414,7 @@ healthz(struct dbot__service *svc, int *status)
 
     if (!root)
         return NULL;
-    dbot__health_stats(dbot__bot_health(svc->bot), &hs);
+    dbot__health_stats(svc->d.health, &hs);
     arr = cJSON_AddArrayToObject(root, "shards");
     why = cJSON_AddArrayToObject(root, "problems");
     for (int i = 0; i < svc->shards->n; i++) {
@@ -462,8 +463,8 @@ metrics(struct dbot__service *svc, size_t *len)
     struct dbot__metrics_snapshot s;
     struct dbot__metrics_shard *sh;
     struct dbot__rest_route_count *routes = NULL;
-    struct dbot__rest *rest = dbot__bot_rest(svc->bot);
-    struct dbot__pool *pool = dbot__bot_pool(svc->bot);
+    struct dbot__rest *rest = svc->d.rest;
+    struct dbot__pool *pool = svc->d.pool;
     char *text;
 
     memset(&s, 0, sizeof s);
@@ -479,7 +480,7 @@ metrics(struct dbot__service *svc, size_t *len)
     s.shards = sh;
     s.events = &svc->events;
     s.stopping = svc->stopping;
-    dbot__interactions_stats(dbot__bot_interactions(svc->bot), &s.ix);
+    dbot__interactions_stats(svc->d.interactions, &s.ix);
     if (pool) {
         s.have_pool = 1;
         dbot__pool_stats(pool, &s.pool);
@@ -494,7 +495,7 @@ metrics(struct dbot__service *svc, size_t *len)
             s.routes = routes;
         }
     }
-    dbot__health_stats(dbot__bot_health(svc->bot), &s.health);
+    dbot__health_stats(svc->d.health, &s.health);
     if (svc->http) {
         s.have_http = 1;
         dbot__http_stats(svc->http, &s.http);

@@ -15,9 +15,27 @@
 struct dbot__service;
 struct dbot__gateway;
 struct dbot__shard_set;
+struct dbot_config;
+struct dbot__loop;
+struct dbot__health;
+struct dbot__rest;
+struct dbot__pool;
+struct dbot__interactions;
+
+/* What the service watches and reports, handed over by the wiring and
+ * borrowed until dbot__service_free. */
+struct dbot__service_deps {
+    const struct dbot_config *cfg;
+    struct dbot__loop *loop;
+    struct dbot__health *health;
+    struct dbot__rest *rest;
+    struct dbot__pool *pool;
+    struct dbot__interactions *interactions;
+};
 
 /* No I/O. Returns 0 or DBOT_ENOMEM. */
-int dbot__service_new(struct dbot__service **out, dbot *bot);
+int dbot__service_new(struct dbot__service **out,
+                      const struct dbot__service_deps *d);
 
 /* dbot_run() start, before the shards are created: start the HTTP
  * listener, open $NOTIFY_SOCKET, arm the systemd watchdog, read the saved
@@ -57,8 +75,5 @@ int dbot__service_http_port(const struct dbot__service *svc);
 /* Cancel timers, stop the listener, close the socket. NULL is a no-op.
  * Before the lws context is destroyed. */
 void dbot__service_free(struct dbot__service *svc);
-
-/* Bot accessor (bot.c). */
-struct dbot__service *dbot__bot_service(dbot *bot);
 
 #endif

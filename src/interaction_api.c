@@ -9,6 +9,7 @@
 #include "interaction_impl.h"
 
 #include "bot.h"
+#include "discord_limits.h"
 #include "log.h"
 #include "msgcheck.h"
 
@@ -180,10 +181,6 @@ dbot_interaction_modal_json(dbot_interaction *ix, const cJSON *data)
     return dbot__ix_send_initial(ix, CB_MODAL, data);
 }
 
-/* The builder's limit, applied to JSON from anywhere: suggestions are a
- * ranked list, so the first 25 are the ones to keep. */
-#define MAX_CHOICES 25
-
 int
 dbot_interaction_autocomplete_json(dbot_interaction *ix, const cJSON *data)
 {
@@ -201,9 +198,11 @@ dbot_interaction_autocomplete_json(dbot_interaction *ix, const cJSON *data)
     d = cJSON_Duplicate(data, 1);
     if (!d)
         return DBOT_ENOMEM;
+    /* The builder's limit, applied to JSON from anywhere: suggestions are
+     * a ranked list, so the first ones are the ones to keep. */
     kept = cJSON_GetObjectItemCaseSensitive(d, "choices");
-    while (cJSON_GetArraySize(kept) > MAX_CHOICES)
-        cJSON_DeleteItemFromArray(kept, MAX_CHOICES);
+    while (cJSON_GetArraySize(kept) > DBOT__MAX_CHOICES)
+        cJSON_DeleteItemFromArray(kept, DBOT__MAX_CHOICES);
     rc = check_body(ix, BODY_CHOICES, d, "autocomplete result");
     if (rc == 0)
         rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);

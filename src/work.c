@@ -9,13 +9,12 @@
  */
 #include "work.h"
 
+#include "discord_limits.h"
 #include "log.h"
 #include "msgcheck.h"
 #include "utf8.h"
 
 #include <stdlib.h>
-
-#define MAX_CONTENT 2000 /* characters in a message */
 
 dbot_work *
 dbot__work_new(dbot *bot, dbot_work_fn work, void *data)
@@ -105,7 +104,7 @@ dbot_work_reply(dbot_work *w, const char *text)
     n = dbot__utf8_len(text);
     if (n <= 0)
         return DBOT_EINVAL;
-    if (n > MAX_CONTENT)
+    if (n > DBOT__MAX_CONTENT)
         return DBOT_ETOOBIG;
     m = cJSON_CreateObject();
     if (!m || !cJSON_AddStringToObject(m, "content", text)) {

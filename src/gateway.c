@@ -284,7 +284,6 @@ conn_free(struct gw_conn *c)
         free(m);
     }
     dbot__zstream_free(c->z);
-    free(c->rx);
     free(c);
 }
 

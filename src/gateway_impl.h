@@ -74,8 +74,6 @@ struct gw_conn {
     int hello_seen;
 
     struct dbot__zstream *z;
-    char *rx;            /* uncompressed: fragments of one message */
-    size_t rx_len, rx_cap;
     int lost_frame;      /* a message failed to parse: watch for a gap */
 
     struct txmsg *txq_head, *txq_tail;

@@ -287,48 +287,23 @@ on_message(const char *text, size_t len, void *arg)
     cJSON_Delete(m.root);
 }
 
+/* Every connection asks for zlib-stream (url.c), so every byte goes
+ * through the one inflate stream, which reassembles fragments and bounds
+ * each message by max_message_bytes. */
 int
 dbot__gwi_on_receive(struct gw_conn *c, const void *in, size_t len)
 {
-    size_t max = dbot__gwi_cfg(c->gw)->max_message_bytes;
     int rc;
 
-    if (c->z) {
-        rc = dbot__zstream_feed(c->z, in, len, on_message, c);
-        if (rc < 0) {
-            /* The inflate stream is unusable now; a new connection gets a
-             * fresh one, and resuming replays what this one lost. */
-            LOG_W("gateway", "shard %d: zlib-stream: %s; reconnecting",
-                  c->gw->shard_id, dbot_strerror(rc));
-            dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
-        }
-        return 0;
-    }
-    if (c->rx_len + len > max) {
-        LOG_W("gateway", "shard %d: message over %zu bytes; reconnecting",
-              c->gw->shard_id, max);
-        c->rx_len = 0;
+    if (!c->z)
+        return -1;
+    rc = dbot__zstream_feed(c->z, in, len, on_message, c);
+    if (rc < 0) {
+        /* The inflate stream is unusable now; a new connection gets a
+         * fresh one, and resuming replays what this one lost. */
+        LOG_W("gateway", "shard %d: zlib-stream: %s; reconnecting",
+              c->gw->shard_id, dbot_strerror(rc));
         dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
-        return 0;
-    }
-    if (c->rx_len + len + 1 > c->rx_cap) {
-        size_t cap = c->rx_cap ? c->rx_cap : 4096;
-        char *p;
-
-        while (cap < c->rx_len + len + 1)
-            cap *= 2;
-        p = realloc(c->rx, cap);
-        if (!p)
-            return -1;
-        c->rx = p;
-        c->rx_cap = cap;
-    }
-    memcpy(c->rx + c->rx_len, in, len);
-    c->rx_len += len;
-    if (lws_is_final_fragment(c->wsi) && !lws_remaining_packet_payload(c->wsi)) {
-        c->rx[c->rx_len] = '\0';
-        on_message(c->rx, c->rx_len, c);
-        c->rx_len = 0;
     }
     return 0;
 }

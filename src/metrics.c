@@ -298,6 +298,10 @@ rest(struct buf *b, const struct dbot__metrics_snapshot *s)
     counter(b, "dbot_rest_retries_total",
             "Attempts retried after a 5xx or transport error.",
             s->rest.retries);
+    counter(b, "dbot_rest_deadline_expired_total",
+            "Requests failed unsent: their rate-limit wait or queueing "
+            "would end past their deadline.",
+            s->rest.expired);
 }
 
 static void

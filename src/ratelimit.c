@@ -49,11 +49,22 @@
  * our own decrement is trusted. The reset deadline is now +
  * X-RateLimit-Reset-After (immune to clock skew), never moved earlier.
  *
+ * Bounds. Every wait a response asks for (X-RateLimit-Reset-After, the
+ * 429's retry_after or Retry-After) goes through dbot__rl_wait_ms: NaN and
+ * negative values count as absent, everything else is clamped to
+ * DBOT__RL_MAX_WAIT_MS before it becomes an integer, so no header can
+ * overflow a conversion or park a bucket for years.
+ *
  * 429. The bucket (scope user or shared) or everything non-exempt (global:
  * true or scope global) is paused for retry_after from the body; the
  * caller requeues the request at the head of its lane after retry_after
  * plus jitter (0..min(50 + retry_after/10, 500) ms), so queued requests do
  * not stampede at the reset.
+ *
+ * Deadlines. A request may carry one (the caller's). dbot__rl_expire
+ * hands back every queued request whose deadline has passed or whose lane
+ * is held past it by a known time (bucket reset, 429 retry, global pause),
+ * so no request sits out a wait it cannot survive; the caller fails it.
  *
  * Exempt routes: interaction callbacks and everything under
  * /webhooks/{id}/{token} and /interactions/ (followups, @original edits)
@@ -154,6 +165,52 @@ struct dbot__rl {
     int64_t inv_sec[INVALID_SLOTS];
     int inv_cnt[INVALID_SLOTS];
 };
+
+/* ---- bounds ----------------------------------------------------------- */
+
+int64_t
+dbot__rl_wait_ms(double s)
+{
+    double ms;
+
+    if (!(s >= 0)) /* negative or NaN */
+        return -1;
+    /* Compared as doubles before any conversion: casting a double beyond
+     * int64_t's range is undefined behaviour. */
+    ms = s * 1000.0;
+    if (!(ms < (double)DBOT__RL_MAX_WAIT_MS))
+        return DBOT__RL_MAX_WAIT_MS;
+    /* Rounded up, but a product like 1.9 * 1000 = 1900.0000000000002 must
+     * not become 1901. */
+    return (int64_t)(ms + 0.999);
+}
+
+double
+dbot__rl_parse_seconds(const char *s, size_t n)
+{
+    /* Past this the value is clamped anyway; stop growing it so that a
+     * thousand digits never reach infinity. */
+    const double sat = 1e15;
+    double v = 0, scale = 0.1;
+    size_t i = 0;
+    bool any = false;
+
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+        if (v < sat)
+            v = v * 10 + (s[i] - '0');
+        i++;
+        any = true;
+    }
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            v += (s[i++] - '0') * scale;
+            scale /= 10;
+            any = true;
+        }
+    }
+    return any && i == n ? v : -1;
+}
 
 /* ---- lifecycle -------------------------------------------------------- */
 
@@ -549,6 +606,10 @@ dbot__rl_take_capped(struct dbot__rl *rl, int64_t now,
             }
             if (taken == caps[i])
                 break; /* the caller's capacity; it calls again later */
+            if (l->head->deadline && now >= l->head->deadline) {
+                wake = now; /* dbot__rl_expire's to fail, not to send */
+                continue;
+            }
             t = lane_ready_at(rl, l);
             if (t > now) {
                 if (t < wake)
@@ -645,17 +706,17 @@ static void
 state_update(struct state *st, const struct dbot__rl_resp *r,
              int others_inflight, int64_t now)
 {
-    int64_t reset;
+    int64_t reset, after = dbot__rl_wait_ms(r->reset_after);
     int rem;
 
-    if (r->remaining < 0 || r->reset_after < 0) {
+    if (r->remaining < 0 || after < 0) {
         /* No usable headers: never leave the window stuck at 0 with an
          * unknown deadline. */
         if (st->remaining == 0 && st->reset_at == 0)
             st->remaining = -1;
         return;
     }
-    reset = now + (int64_t)(r->reset_after * 1000.0 + 0.999);
+    reset = now + after;
     if (r->limit > 0)
         st->limit = r->limit;
     rem = r->remaining;
@@ -717,8 +778,9 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
         lane_release(rl, l, now);
         return -1;
     }
-    ra =
-        r->retry_after >= 0 ? (int64_t)(r->retry_after * 1000.0 + 0.999) : 1000;
+    ra = dbot__rl_wait_ms(r->retry_after);
+    if (ra < 0)
+        ra = 1000; /* a 429 that says nothing: Discord's usual second */
     if (r->global || (r->scope && strcmp(r->scope, "global") == 0)) {
         if (now + ra > rl->global_until)
             rl->global_until = now + ra;
@@ -766,6 +828,45 @@ dbot__rl_finish(struct dbot__rl *rl, struct dbot__rl_req *q, int64_t now)
     struct dbot__rl_lane *l = q->lane;
 
     lane_release(rl, l, now);
+}
+
+size_t
+dbot__rl_expire(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
+                size_t max)
+{
+    struct ready_list *lists[2] = { &rl->ready_ix, &rl->ready };
+    size_t n = 0;
+
+    for (int i = 0; i < 2; i++) {
+        struct dbot__rl_lane *l = lists[i]->head, *next;
+
+        for (; l && n < max; l = next) {
+            next = l->rnext;
+            /* Heads only: the lane is FIFO, and whatever holds the head
+             * back holds the requests behind it too; they are looked at as
+             * they come up, within this call. */
+            while (l->head && n < max) {
+                struct dbot__rl_req *q = l->head;
+                int64_t t;
+
+                if (!q->deadline)
+                    break;
+                t = lane_ready_at(rl, l);
+                if (now < q->deadline &&
+                    (t == INT64_MAX || t <= now || t < q->deadline))
+                    break;
+                l->head = q->next;
+                if (!l->head)
+                    l->tail = NULL;
+                q->next = NULL;
+                rl->queued--;
+                out[n++] = q;
+            }
+            if (!l->head)
+                ready_del(rl, l);
+        }
+    }
+    return n;
 }
 
 struct dbot__rl_req *

@@ -35,6 +35,15 @@
  * until this long after its response arrived. */
 #define DBOT__RL_GLOBAL_WINDOW_MS 1000
 
+/* The longest wait any one response can impose: Retry-After,
+ * X-RateLimit-Reset-After and the body's retry_after are clamped to it.
+ * Discord's real waits are seconds (hours for some daily limits, which one
+ * 429 an hour re-learns); a bogus or hostile value (1e300, "inf", 95
+ * years) would otherwise overflow the conversion to milliseconds or park a
+ * route for good. A request whose wait ends past its own deadline does
+ * not wait at all: the REST client fails it (rest.c). */
+#define DBOT__RL_MAX_WAIT_MS (60 * 60 * 1000)
+
 /* The invalid-request window Discord bans on (10,000 per 10 minutes). */
 #define DBOT__RL_INVALID_WINDOW_MS (10 * 60 * 1000)
 
@@ -42,13 +51,17 @@ struct dbot__rl;
 struct dbot__rl_lane;
 
 /* One request as the limiter sees it. Embedded in the caller's request;
- * the caller zeroes it before dbot__rl_submit() and must not touch the
- * fields. Valid until dbot__rl_complete() returned "done" or the request
- * was taken back by dbot__rl_drain(). */
+ * the caller zeroes it before dbot__rl_submit(), may set `deadline`, and
+ * must not touch the other fields. Valid until dbot__rl_complete()
+ * returned "done" or the request was taken back by dbot__rl_drain() or
+ * dbot__rl_expire(). */
 struct dbot__rl_req {
     struct dbot__rl_req *next;  /* link in its lane's FIFO */
     struct dbot__rl_lane *lane; /* set by dbot__rl_submit */
     int64_t not_before;         /* retry backoff: not sent before this */
+    int64_t deadline;           /* caller's: not sent at or after this, nor
+                                   kept waiting for a rate limit that ends
+                                   after it (dbot__rl_expire); 0: none */
 };
 
 /* What a response said, as far as the limiter cares. Strings are borrowed
@@ -64,6 +77,22 @@ struct dbot__rl_resp {
     double retry_after; /* 429 body retry_after (s), else Retry-After, or
                            < 0 when neither was present */
 };
+
+/* Name: dbot__rl_wait_ms
+ * Desc: a wait in seconds, as a header or body gave it (any double:
+ *       negative, NaN, infinite or huge), as whole milliseconds rounded up
+ *       and clamped to [0, DBOT__RL_MAX_WAIT_MS]. Never converts an
+ *       out-of-range double to an integer.
+ * Returns: the milliseconds, or -1 when `s` is negative or NaN (absent). */
+int64_t dbot__rl_wait_ms(double s);
+
+/* Name: dbot__rl_parse_seconds
+ * Desc: a header's seconds ("1", "0.25", "1470173023.123") without the
+ *       locale: digits with an optional fraction, nothing else (no sign,
+ *       exponent, "inf" or "nan"). Very long values saturate instead of
+ *       reaching infinity.
+ * Returns: the value, or -1 when `s` (n bytes) is not such a number. */
+double dbot__rl_parse_seconds(const char *s, size_t n);
 
 /* Name: dbot__rl_new
  * Desc: a limiter allowing `global_per_sec` (<= 0: 50) non-exempt requests
@@ -102,8 +131,9 @@ int dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
 
 /* Name: dbot__rl_take
  * Desc: remove up to `max` requests that may be sent now and count them as
- *       sent (remaining decremented, global slot used). Interaction lanes
- *       come first; then lanes in the order they became ready.
+ *       sent (remaining decremented, global slot used). A request at or
+ *       past its deadline is never taken: dbot__rl_expire hands it back.
+ * Interaction lanes come first; then lanes in the order they became ready.
  *       *wake_ms gets the earliest time something blocked may become
  *       sendable, or INT64_MAX if only a response can unblock it.
  * Returns: the number of requests stored in out[]. */
@@ -145,6 +175,16 @@ void dbot__rl_requeue(struct dbot__rl *rl, struct dbot__rl_req *q,
  *       (retry bound reached): the limiter forgets it. */
 void dbot__rl_finish(struct dbot__rl *rl, struct dbot__rl_req *q,
                      int64_t now_ms);
+
+/* Name: dbot__rl_expire
+ * Desc: remove up to `max` queued requests that can no longer be sent in
+ *       time: their deadline has passed, or their lane is held (bucket
+ *       reset, 429 retry time, global pause) until after it. Requests
+ *       blocked only until a response arrives are left alone; they are
+ *       looked at again when it has. The caller fails each one.
+ * Returns: the number stored in out[]. */
+size_t dbot__rl_expire(struct dbot__rl *rl, int64_t now_ms,
+                       struct dbot__rl_req **out, size_t max);
 
 /* Name: dbot__rl_drain
  * Desc: remove and return one queued (not taken) request, or NULL when none

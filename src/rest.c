@@ -22,8 +22,9 @@
  *                   curl_multi_perform; for each finished transfer decide:
  *                   done, requeue after a 429 (retry_after + jitter), or
  *                   requeue after a 5xx/transport error (bounded backoff,
- *                   only for GET/PUT/DELETE and interaction callbacks within
- *                   their 3-second deadline); sleep in curl_multi_poll until
+ *                   only when a resend is safe, see Retries, and within the
+ *                   request's deadline); fail what the limiter says cannot
+ *                   be sent in time; sleep in curl_multi_poll until
  *                   curl's next timeout, the limiter's next wake time, or a
  *                   wakeup.
  *   completion      parse the body (on this thread), then hand
@@ -44,19 +45,36 @@
  *
  * Retries. 429s do not stall anything else: the request goes back to the
  * head of its own lane with a not-before time. 401 is never retried (the
- * token is wrong; the log says so). POST and PATCH are not retried after a
- * 5xx or a transport error because they may have taken effect; interaction
- * callbacks are, within their deadline, since a duplicate only earns a
- * harmless 40060.
+ * token is wrong; the log says so). After a 5xx or a transport error the
+ * request may or may not have taken effect, so only an idempotent one is
+ * sent again (rest_request.c decides): GET, PUT, DELETE, message edits,
+ * interaction callbacks (a duplicate earns 40060, read as "the first one
+ * landed") and channel messages, which carry a nonce with enforce_nonce so
+ * that Discord answers a resend with the message already created. Anything
+ * else (webhook and followup execution, other POSTs and PATCHes) is sent
+ * again only when it certainly never left: the name did not resolve or the
+ * connection was refused. Such a request also never rides a reused
+ * connection: curl silently resends a request whose reused connection
+ * died before any answer, which could duplicate it. For the others that
+ * resend is harmless, and is counted (a callback's 40060 after it means
+ * the first one landed).
+ *
+ * Deadlines. Each request has one (3 s for interaction callbacks, else
+ * deadline_ms from submission). No retry, 429 wait or bucket wait may end
+ * past it: a request that would is failed at once (DBOT_ERATELIMIT for a
+ * rate-limit wait, DBOT_ETIMEDOUT when the deadline passed in the queue)
+ * instead of holding its lane.
  */
 #include "rest.h"
 
 #include "config.h"
 #include "log.h"
+#include "rand.h"
 #include "rest_request.h"
 
 #include <curl/curl.h>
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -79,7 +97,7 @@
 
 struct dbot__rest {
     struct dbot__rest_conf conf;
-    int max_retries, retry_base_ms, max_429;
+    int max_retries, retry_base_ms, max_429, deadline_ms;
     dbot__deliver_fn deliver;
     void *ctx;
     CURLM *multi;
@@ -94,7 +112,9 @@ struct dbot__rest {
     size_t n_idle;
     struct dbot__rest_req *cancelled; /* filled by the thread as it exits */
     uint64_t rng;
+    uint64_t nonce_rng; /* channel message nonces (thread) */
     atomic_uint_fast64_t n_sent, n_done, n_retries, n_limited, n_http2;
+    atomic_uint_fast64_t n_expired;
     atomic_uint_fast64_t n_submitted, n_waited, n_wait_ms;
     /* Completions by route template and status, for /metrics. Bounded:
      * routes past the table's size are counted under "other". */
@@ -164,6 +184,16 @@ rng_next(struct dbot__rest *r)
     return r->rng = x;
 }
 
+/* A nonce for one channel message. xorshift64* visits every state once
+ * per period, so nonces never repeat within this client; rand.h's seed
+ * makes other processes sharing the token start elsewhere, so Discord
+ * never takes two different messages for resends of one. */
+static void
+nonce_next(struct dbot__rest *r, char *out, size_t cap)
+{
+    snprintf(out, cap, "%016" PRIx64, dbot__rand_next(&r->nonce_rng));
+}
+
 /* ---- completions ------------------------------------------------------ */
 
 /* Hand a finished request's result to the loop and free the request. */
@@ -203,28 +233,35 @@ complete(struct dbot__rest *r, struct dbot__rest_req *q, int status, int err,
     dbot__rest_req_free(q);
 }
 
+/* The transfer failed before a single byte of the request left: the name
+ * did not resolve, or the connection was refused or unreachable (curl's
+ * COULDNT_CONNECT). Only then is a request that is not idempotent sent
+ * again. A timeout or reset after connecting is not enough: the request
+ * may have arrived. A connect timeout would qualify too, but curl reports
+ * it as the same OPERATION_TIMEDOUT as a timeout after sending, so it is
+ * treated as one. */
 static bool
-retryable(const struct dbot__rest_req *q)
+never_sent(CURLcode rc)
 {
-    return (q->flags & DBOT__RL_INTERACTION) || strcmp(q->method, "GET") == 0 ||
-           strcmp(q->method, "PUT") == 0 || strcmp(q->method, "DELETE") == 0;
+    return rc == CURLE_COULDNT_RESOLVE_HOST ||
+           rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_COULDNT_CONNECT;
 }
 
-/* Try to schedule another attempt after a 5xx or transport error.
- * Returns true if the request was requeued. */
+/* Try to schedule another attempt after a 5xx or transport error (the
+ * caller checked that a resend is safe). Returns true if the request was
+ * requeued: within max_retries, and landing before its deadline. */
 static bool
 retry_later(struct dbot__rest *r, struct dbot__rest_req *q, int64_t now)
 {
     int64_t delay;
 
-    if (!retryable(q) || q->attempts > r->max_retries)
+    if (q->attempts > r->max_retries)
         return false;
     delay = (int64_t)r->retry_base_ms << (q->attempts - 1);
     if (delay > BACKOFF_MAX)
         delay = BACKOFF_MAX;
     delay += (int64_t)(rng_next(r) % (uint64_t)(delay / 2 + 1));
-    if ((q->flags & DBOT__RL_INTERACTION) &&
-        now + delay >= q->submitted + DBOT__REST_IX_DEADLINE_MS)
+    if (now + delay >= q->rl.deadline)
         return false;
     dbot__rl_requeue(r->rl, &q->rl, now + delay);
     atomic_fetch_add(&r->n_retries, 1);
@@ -330,7 +367,8 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
         }
         snprintf(msg, sizeof msg, "%s (%s)", curl_easy_strerror(rc),
                  q->errbuf[0] ? q->errbuf : "no detail");
-        if (retry_later(r, q, now)) {
+        if ((q->idempotent || never_sent(rc)) && retry_later(r, q, now)) {
+            q->unclear |= !never_sent(rc);
             dbot_log(DBOT_LOG_WARN, "rest", "%s: %s; retrying", q->route, msg);
             dbot__rest_req_end_transfer(q);
             return;
@@ -348,14 +386,17 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
     if (status == 429) {
         atomic_fetch_add(&r->n_limited, 1);
         q->n429++;
-        if (q->n429 > r->max_429 ||
-            ((q->flags & DBOT__RL_INTERACTION) &&
-             now + delay >= q->submitted + DBOT__REST_IX_DEADLINE_MS)) {
+        if (q->n429 > r->max_429 || now + delay >= q->rl.deadline) {
             dbot__rl_finish(r->rl, &q->rl, now);
-            snprintf(msg, sizeof msg,
-                     "HTTP 429: still rate limited after "
-                     "%d attempts",
-                     q->attempts);
+            if (q->n429 > r->max_429)
+                snprintf(msg, sizeof msg,
+                         "HTTP 429: still rate limited after %d attempts",
+                         q->attempts);
+            else
+                snprintf(msg, sizeof msg,
+                         "HTTP 429: rate limited for %" PRId64
+                         " ms, past the request's deadline",
+                         delay);
             complete(r, q, 429, DBOT_ERATELIMIT, msg);
             return;
         }
@@ -363,11 +404,22 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
         dbot__rest_req_end_transfer(q);
         return;
     }
-    if (status >= 500 && retry_later(r, q, now)) {
+    if (status >= 500 && q->idempotent && retry_later(r, q, now)) {
         dbot_log(DBOT_LOG_WARN, "rest", "%s: HTTP %ld; retrying", q->route,
                  status);
+        q->unclear = true;
         dbot__rest_req_end_transfer(q);
         return;
+    }
+    if (q->sends > 1)
+        q->unclear = true; /* curl resent it: the first may have landed */
+    if (status == 400 && q->unclear && (q->flags & DBOT__RL_INTERACTION) &&
+        dbot__rest_req_has_code(q, 40060)) {
+        dbot_log(DBOT_LOG_INFO, "rest",
+                 "%s: 40060 on attempt %d: an earlier attempt was "
+                 "acknowledged",
+                 q->route, q->attempts);
+        q->landed = true;
     }
     if (status >= 500 && q->attempts > 1) {
         snprintf(msg, sizeof msg, "HTTP %ld after %d attempts", status,
@@ -413,6 +465,7 @@ static bool
 take_inbox(struct dbot__rest *r)
 {
     struct dbot__rest_req *q, *next;
+    char nonce[DBOT__REST_NONCE_LEN + 1];
     bool stopping;
     int64_t now;
 
@@ -433,7 +486,13 @@ take_inbox(struct dbot__rest *r)
             continue;
         }
         q->submitted = now;
-        rc = dbot__rl_submit(r->rl, &q->rl, q->method, q->path, now);
+        q->rl.deadline =
+            now + ((q->flags & DBOT__RL_INTERACTION) ? DBOT__REST_IX_DEADLINE_MS
+                                                     : r->deadline_ms);
+        nonce_next(r, nonce, sizeof nonce);
+        rc = dbot__rest_req_prepare(q, nonce);
+        if (rc == 0)
+            rc = dbot__rl_submit(r->rl, &q->rl, q->method, q->path, now);
         if (rc < 0)
             complete(r, q, 0, rc, "cannot queue the request");
     }
@@ -480,6 +539,30 @@ handle_messages(struct dbot__rest *r)
     }
 }
 
+/* Fail every queued request the limiter says cannot be sent in time. */
+static void
+expire(struct dbot__rest *r, int64_t now)
+{
+    struct dbot__rl_req *out[TAKE_BATCH];
+    size_t n;
+    char msg[128];
+
+    do {
+        n = dbot__rl_expire(r->rl, now, out, TAKE_BATCH);
+        for (size_t i = 0; i < n; i++) {
+            struct dbot__rest_req *q = (struct dbot__rest_req *)out[i];
+            bool late = now >= q->rl.deadline;
+
+            snprintf(msg, sizeof msg,
+                     late ? "still queued at its deadline (%" PRId64 " ms)"
+                          : "rate limited past its deadline (%" PRId64 " ms)",
+                     q->rl.deadline - q->submitted);
+            atomic_fetch_add(&r->n_expired, 1);
+            complete(r, q, 0, late ? DBOT_ETIMEDOUT : DBOT_ERATELIMIT, msg);
+        }
+    } while (n == TAKE_BATCH);
+}
+
 /* Take what the limiter allows within the free transfer slots and start
  * it. Returns how many were started; *wake gets the limiter's wake time. */
 static size_t
@@ -514,6 +597,7 @@ rest_main(void *arg)
         int64_t now = now_ms(), wake;
         int running, timeout;
 
+        expire(r, now);
         pump_limiter(r, now, &wake);
         curl_multi_perform(r->multi, &running);
         handle_messages(r);
@@ -524,6 +608,7 @@ rest_main(void *arg)
         /* Completions may have made lanes ready: look again before
          * sleeping. */
         now = now_ms();
+        expire(r, now);
         if (pump_limiter(r, now, &wake)) {
             curl_multi_perform(r->multi, &running);
             handle_messages(r);
@@ -615,6 +700,9 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
                                           : 3;
     r->retry_base_ms = o->retry_base_ms > 0 ? o->retry_base_ms : 250;
     r->max_429 = o->max_429_retries > 0 ? o->max_429_retries : 8;
+    r->deadline_ms =
+        o->deadline_ms > 0 ? o->deadline_ms : DBOT__REST_DEADLINE_MS;
+    r->nonce_rng = dbot__rand_seed(&r->nonce_rng);
     r->rng = (uint64_t)now_ms() * 0x9e3779b97f4a7c15ull | 1;
     ok = r->conf.api_url && r->conf.user_agent &&
          (!o->ca_file || r->conf.ca_file);
@@ -741,6 +829,7 @@ dbot__rest_stats(const struct dbot__rest *r, struct dbot__rest_stats *st)
     st->sent = atomic_load(&r->n_sent);
     st->done = atomic_load(&r->n_done);
     st->retries = atomic_load(&r->n_retries);
+    st->expired = atomic_load(&r->n_expired);
     st->limited = atomic_load(&r->n_limited);
     st->http2 = atomic_load(&r->n_http2);
     st->submitted = atomic_load(&r->n_submitted);

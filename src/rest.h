@@ -20,6 +20,10 @@
 #define DBOT__REST_MAX_BODY       (8u * 1024 * 1024)
 #define DBOT__REST_MAX_FILES      10
 #define DBOT__REST_IX_DEADLINE_MS 3000 /* interaction callback deadline */
+/* Any other request: an interaction token's lifetime, long enough for any
+ * sane rate-limit wait, short enough that nobody waits for an answer that
+ * no longer matters. */
+#define DBOT__REST_DEADLINE_MS (15 * 60 * 1000)
 
 /* Zero fields take the defaults in brackets. Strings are copied. */
 struct dbot__rest_opts {
@@ -36,6 +40,9 @@ struct dbot__rest_opts {
     int max_retries;         /* 5xx/transport retries [3]; < 0: none */
     int retry_base_ms;       /* first backoff [250], doubling */
     int max_429_retries;     /* [8] */
+    int deadline_ms;         /* a request's whole life: queueing, rate-limit
+                                waits and retries [DBOT__REST_DEADLINE_MS];
+                                interaction callbacks always 3000 */
 };
 
 /* One request. Everything is borrowed for the call (copied). */
@@ -81,6 +88,7 @@ struct dbot__rest_stats {
     uint64_t sent;      /* transfers started (each attempt counts) */
     uint64_t done;      /* requests completed (callback handed over) */
     uint64_t retries;   /* attempts requeued after 5xx/transport errors */
+    uint64_t expired;   /* requests failed for waiting past their deadline */
     uint64_t limited;   /* 429s received */
     uint64_t http2;     /* responses that came over HTTP/2 */
     uint64_t submitted; /* requests accepted by dbot__rest_submit */

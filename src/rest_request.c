@@ -167,30 +167,6 @@ dbot__rest_req_free(struct dbot__rest_req *q)
 
 /* ---- response callbacks ----------------------------------------------- */
 
-/* strtod without the locale: Discord sends "1.234". Returns -1 when s is
- * not a non-negative decimal number. */
-static double
-parse_seconds(const char *s, size_t n)
-{
-    double v = 0, scale = 0.1;
-    size_t i = 0;
-    bool any = false;
-
-    while (i < n && s[i] >= '0' && s[i] <= '9') {
-        v = v * 10 + (s[i++] - '0');
-        any = true;
-    }
-    if (i < n && s[i] == '.') {
-        i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            v += (s[i++] - '0') * scale;
-            scale /= 10;
-            any = true;
-        }
-    }
-    return any && i == n ? v : -1;
-}
-
 static int
 parse_int(const char *s, size_t n)
 {
@@ -262,13 +238,13 @@ on_header(char *buf, size_t size, size_t nitems, void *arg)
     else if (name_is(buf, nlen, "x-ratelimit-remaining"))
         q->h_remaining = parse_int(v, vlen);
     else if (name_is(buf, nlen, "x-ratelimit-reset-after"))
-        q->h_reset_after = parse_seconds(v, vlen);
+        q->h_reset_after = dbot__rl_parse_seconds(v, vlen);
     else if (name_is(buf, nlen, "x-ratelimit-scope"))
         copy_val(q->h_scope, sizeof q->h_scope, v, vlen);
     else if (name_is(buf, nlen, "x-ratelimit-global"))
         q->h_global = vlen == 4 && strncasecmp(v, "true", 4) == 0;
     else if (name_is(buf, nlen, "retry-after"))
-        q->h_retry_after = parse_seconds(v, vlen);
+        q->h_retry_after = dbot__rl_parse_seconds(v, vlen);
     return len;
 }
 
@@ -303,6 +279,24 @@ on_body(char *buf, size_t size, size_t nitems, void *arg)
 }
 
 /* ---- building the transfer -------------------------------------------- */
+
+#if LIBCURL_VERSION_NUM >= 0x075000 /* 7.80.0: CURLOPT_PREREQFUNCTION */
+/* Runs each time curl is about to send the request, on a new or reused
+ * connection: twice for one attempt means curl resent it by itself. */
+static int
+on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port,
+          int local_port)
+{
+    struct dbot__rest_req *q = arg;
+
+    (void)primary_ip;
+    (void)local_ip;
+    (void)primary_port;
+    (void)local_port;
+    q->sends++;
+    return CURL_PREREQFUNC_OK;
+}
+#endif
 
 static int
 add_header(struct dbot__rest_req *q, const char *h)
@@ -433,6 +427,25 @@ dbot__rest_req_start(struct dbot__rest_req *q,
                          : conf->timeout_ms);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    /* curl resends a request by itself when the reused connection it went
+     * out on dies before any answer (Curl_retry_request), although the
+     * server may have read and carried it out. A request that is not
+     * idempotent (a webhook execution) therefore takes a new connection:
+     * one handshake, against a duplicate message. Idempotent ones keep
+     * the pool; on_prereq counts curl's resends, so that a callback's
+     * 40060 after one reads as "the first one landed". */
+    q->sends = 0;
+#if LIBCURL_VERSION_NUM >= 0x075000
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, q);
+    if (!q->idempotent)
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+#else
+    /* Without a way to see curl's own resend, an interaction callback
+     * could not tell its 40060 from a real double acknowledgement. */
+    if (!q->idempotent || (q->flags & DBOT__RL_INTERACTION))
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+#endif
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
@@ -498,6 +511,104 @@ parse_json(const char *s, size_t len)
     return j;
 }
 
+bool
+dbot__rest_req_has_code(const struct dbot__rest_req *q, int code)
+{
+    cJSON *j = parse_json(q->resp, q->resp_len);
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "code");
+    bool has = cJSON_IsNumber(c) && c->valueint == code;
+
+    cJSON_Delete(j);
+    return has;
+}
+
+/* ---- retry safety ----------------------------------------------------- */
+
+/* An edit sets the fields it names to the values it gives: applying it
+ * twice leaves the message as applying it once. */
+static bool
+message_edit(const struct dbot__rest_req *q)
+{
+    static const char *const routes[] = {
+        "PATCH /channels/{id}/messages/{*}",
+        "PATCH /webhooks/{id}/{token}/messages/{*}",
+        "PATCH /webhooks/{id}/{token}/messages/@original",
+    };
+
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (strcmp(q->route, routes[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Insert `"nonce":"<nonce>",` (and enforce_nonce unless the body has it)
+ * right after the body's opening brace. Textual, so the caller's JSON
+ * reaches Discord as written: reprinting it through cJSON would round
+ * integer ids past 2^53. */
+static int
+insert_nonce(struct dbot__rest_req *q, const char *nonce, bool add_enforce)
+{
+    const char *open = memchr(q->body, '{', q->body_len), *p;
+    char ins[64];
+    size_t off, n;
+    char *b;
+
+    if (!open)
+        return 0; /* cannot happen: the body parsed as an object */
+    off = (size_t)(open - q->body) + 1;
+    for (p = open + 1; p < q->body + q->body_len && isspace((unsigned char)*p);
+         p++)
+        ;
+    n = (size_t)snprintf(ins, sizeof ins, "\"nonce\":\"%s\"%s%s", nonce,
+                         add_enforce ? ",\"enforce_nonce\":true" : "",
+                         p < q->body + q->body_len && *p == '}' ? "" : ",");
+    b = malloc(q->body_len + n + 1);
+    if (!b)
+        return DBOT_ENOMEM;
+    memcpy(b, q->body, off);
+    memcpy(b + off, ins, n);
+    memcpy(b + off + n, q->body + off, q->body_len - off);
+    b[q->body_len + n] = '\0';
+    free(q->body);
+    q->body = b;
+    q->body_len += n;
+    return 0;
+}
+
+int
+dbot__rest_req_prepare(struct dbot__rest_req *q, const char *nonce)
+{
+    const cJSON *n, *e;
+    cJSON *j;
+    int rc = 0;
+
+    if (strcmp(q->method, "GET") == 0 || strcmp(q->method, "PUT") == 0 ||
+        strcmp(q->method, "DELETE") == 0 || message_edit(q) ||
+        (q->flags & DBOT__RL_INTERACTION)) {
+        /* A resent interaction callback earns 40060 at worst, which
+         * finished() reads as "the first one landed". */
+        q->idempotent = true;
+        return 0;
+    }
+    if (strcmp(q->route, "POST /channels/{id}/messages") != 0 || !q->body)
+        return 0;
+    j = parse_json(q->body, q->body_len);
+    n = cJSON_GetObjectItemCaseSensitive(j, "nonce");
+    e = cJSON_GetObjectItemCaseSensitive(j, "enforce_nonce");
+    if (!cJSON_IsObject(j)) {
+        /* Discord refuses it; nothing to make safe. */
+    } else if (n) {
+        /* The caller's own nonce: safe to resend only if enforced. */
+        q->idempotent = cJSON_IsTrue(e);
+    } else if (!e || cJSON_IsTrue(e)) {
+        rc = insert_nonce(q, nonce, !e);
+        q->idempotent = rc == 0;
+    }
+    /* "enforce_nonce": false without a nonce: the caller opted out. */
+    cJSON_Delete(j);
+    return rc;
+}
+
 void
 dbot__rest_req_rl_resp(const struct dbot__rest_req *q, int status,
                        struct dbot__rl_resp *r)
@@ -515,8 +626,8 @@ dbot__rest_req_rl_resp(const struct dbot__rest_req *q, int status,
         const cJSON *ra = cJSON_GetObjectItemCaseSensitive(j, "retry_after");
         const cJSON *g = cJSON_GetObjectItemCaseSensitive(j, "global");
 
-        if (cJSON_IsNumber(ra) && ra->valuedouble >= 0 &&
-            ra->valuedouble < 86400)
+        /* Any size: the limiter clamps every wait (dbot__rl_wait_ms). */
+        if (cJSON_IsNumber(ra) && ra->valuedouble >= 0)
             r->retry_after = ra->valuedouble;
         if (cJSON_IsTrue(g))
             r->global = 1;
@@ -555,7 +666,12 @@ dbot__rest_done_new(struct dbot__rest_req *q, int status, int err,
         if (status >= 300 && cJSON_IsNumber(code))
             d->res.discord_code = code->valueint;
     }
-    if (!err && status >= 200 && status < 300) {
+    if (q->landed) {
+        /* A retried interaction callback answered 40060: an earlier
+         * attempt was acknowledged. The caller gets success, with
+         * Discord's status and code to tell. */
+        err = 0;
+    } else if (!err && status >= 200 && status < 300) {
         if (d->res.body_len && !d->json) {
             err = DBOT_EJSON;
             snprintf(d->msg, sizeof d->msg,

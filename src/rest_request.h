@@ -52,9 +52,17 @@ struct dbot__rest_req {
     size_t nfiles;
     dbot__rest_cb cb;
     void *ud;
-    int64_t submitted; /* ms, REST thread clock */
+    int64_t submitted; /* ms, REST thread clock; rl.deadline follows */
     int attempts;      /* transfers started */
     int n429;
+    bool idempotent; /* sending it twice has the effect of once: retried
+                        after any 5xx or transport error */
+    bool unclear;    /* an earlier attempt may have reached Discord */
+    bool landed;     /* a retried interaction callback got 40060: the
+                        earlier attempt took effect, so this succeeded */
+    int sends;       /* times curl sent the current attempt: more than one
+                        when it resent it by itself after its reused
+                        connection died (then it may have arrived twice) */
 
     /* The current transfer; reset between attempts. */
     CURL *easy;
@@ -76,6 +84,22 @@ struct dbot__rest_req {
 struct dbot__rest_req *dbot__rest_req_new(const struct dbot__rest_call *c,
                                           dbot__rest_cb cb, void *ud, int *err);
 void dbot__rest_req_free(struct dbot__rest_req *q);
+
+/* Longest nonce dbot generates (Discord allows 25 characters). */
+#define DBOT__REST_NONCE_LEN 16
+
+/* Name: dbot__rest_req_prepare
+ * Desc: decide whether q is idempotent, making a channel message so: a
+ *       POST /channels/{id}/messages whose JSON body has no "nonce" gets
+ *       `nonce` (copied into the body text, nothing else of it changes)
+ *       and "enforce_nonce": true, so that Discord answers a resend with
+ *       the message the first attempt created. REST thread, once per
+ *       request, before its first attempt.
+ * Returns: 0, or DBOT_ENOMEM (q unchanged). */
+int dbot__rest_req_prepare(struct dbot__rest_req *q, const char *nonce);
+
+/* Did the response in q->resp carry Discord error `code`? */
+bool dbot__rest_req_has_code(const struct dbot__rest_req *q, int code);
 
 /* Build q->easy for the next attempt, on `reuse` (an idle handle already
  * curl_easy_reset; taken over) or a new handle. Returns 0, or a DBOT_E*

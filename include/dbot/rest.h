@@ -45,9 +45,12 @@ extern "C" {
 /* The outcome of one request. */
 typedef struct dbot_rest_result {
     int status;          /* HTTP status, 0 on transport error */
-    int err;             /* 0 (2xx), or DBOT_EHTTP (4xx/5xx), DBOT_EAUTH
-                            (401), DBOT_ERATELIMIT (429 past the retry
-                            bound), DBOT_ETRANSPORT, DBOT_ETIMEDOUT,
+    int err;             /* 0 (2xx; or a resent interaction callback
+                            answered 40060: the first attempt landed),
+                            or DBOT_EHTTP (4xx/5xx), DBOT_EAUTH (401),
+                            DBOT_ERATELIMIT (429 past the retry bound, or
+                            a wait past the request's deadline),
+                            DBOT_ETRANSPORT, DBOT_ETIMEDOUT,
                             DBOT_EJSON (2xx body is not JSON), DBOT_ETOOBIG
                             (body over max_body_bytes), DBOT_ENOENT (an
                             upload file could not be read), DBOT_ECANCELED */
@@ -104,7 +107,10 @@ DBOT_API int dbot_rest_ex(dbot *bot, const char *method, const char *path,
 
 /* Name: dbot_message_create
  * Desc: POST /channels/{channel_id}/messages with a message object (as
- *       dbot_msg_json builds).
+ *       dbot_msg_json builds). Unless msg has its own "nonce", dbot adds a
+ *       unique one with "enforce_nonce": true, so the request is resent
+ *       after a 5xx or a broken connection and the channel still gets the
+ *       message once (docs/rest.md, Retries).
  * Returns: as dbot_rest; DBOT_EINVAL also for channel_id 0 or msg NULL. */
 DBOT_API int dbot_message_create(dbot *bot, uint64_t channel_id,
                                  const cJSON *msg, dbot_rest_fn cb, void *data);
@@ -167,7 +173,8 @@ DBOT_API int dbot_reaction_remove_user(dbot *bot, uint64_t channel_id,
  * Desc: POST /interactions/{interaction_id}/{token}/callback with a full
  *       response body ({"type":4,"data":{...}}). Never waits behind other
  *       requests; retried on 5xx and transport errors only within the
- *       3-second deadline.
+ *       3-second deadline. A 40060 answer to such a resend means the first
+ *       attempt landed: cb gets err 0 (status 400, discord_code 40060).
  * Returns: as dbot_rest; DBOT_EINVAL also for interaction_id 0, a bad
  *       token or body NULL. */
 DBOT_API int dbot_rest_interaction_callback(dbot *bot, uint64_t interaction_id,
@@ -178,7 +185,8 @@ DBOT_API int dbot_rest_interaction_callback(dbot *bot, uint64_t interaction_id,
 /* Name: dbot_rest_interaction_original_edit,
  *       dbot_rest_interaction_original_delete
  * Desc: PATCH (with a message object) or DELETE
- *       /webhooks/{app_id}/{token}/messages/@original.
+ *       /webhooks/{app_id}/{token}/messages/@original. The edit is
+ *       idempotent, so it is resent after a 5xx or a broken connection.
  * Returns: as dbot_rest; DBOT_EINVAL also for app_id 0, a bad token or
  *       (edit) msg NULL. */
 DBOT_API int dbot_rest_interaction_original_edit(dbot *bot, uint64_t app_id,
@@ -192,6 +200,9 @@ DBOT_API int dbot_rest_interaction_original_delete(dbot *bot, uint64_t app_id,
 /* Name: dbot_rest_interaction_followup
  * Desc: POST /webhooks/{app_id}/{token} with a message object; cb's
  *       res->json is the message created (its "id" edits or deletes it).
+ *       Not idempotent: resent only when it certainly never reached
+ *       Discord (name not resolved, connection refused); after a 5xx or a
+ *       broken connection cb gets the error rather than risk a duplicate.
  * Returns: as dbot_rest; DBOT_EINVAL also for app_id 0, a bad token or msg
  *       NULL. */
 DBOT_API int dbot_rest_interaction_followup(dbot *bot, uint64_t app_id,

@@ -6,7 +6,10 @@
  * body, if any, is collected until BODY_COMPLETION. Then, in order: a
  * scripted rule may answer instead (and may only delay), the global and
  * route rate limits may refuse with a Discord 429, else the route answers
- * (fake_routes.c). The answer is written from HTTP_WRITEABLE, right away
+ * (fake_routes.c). A rule with after_effect lets the route run and then
+ * replaces its answer (a 5xx, or a drop): the work was done, the answer
+ * lost, as when Discord's edge fails after its backend acted. The answer
+ * is written from HTTP_WRITEABLE, right away
  * or when the rule's sul timer fires, so a slow answer never blocks the
  * loop. Every answer on a limited route carries the X-RateLimit headers.
  */
@@ -418,7 +421,11 @@ answer(struct fakecord *fc, struct fc_http *h)
         h->truncate = rule->truncate;
         rule_headers(h, rule->headers);
     }
-    if (rule && rule->status) {
+    if (rule && rule->drop && !rule->after_effect) {
+        h->drop = 1; /* read, never acted on, never answered */
+        goto out;
+    }
+    if (rule && rule->status && !rule->after_effect) {
         char dflt[160];
         const char *b = rule->body;
 
@@ -448,6 +455,7 @@ answer(struct fakecord *fc, struct fc_http *h)
         }
         goto out;
     }
+    h->lost = rule && rule->after_effect && (rule->status || rule->drop);
 
     fc_rl_check(&fc->rl, h->method, api, fc_now_ms(), &v);
     if (v.verdict != FC_RL_OK) {
@@ -472,6 +480,15 @@ answer(struct fakecord *fc, struct fc_http *h)
     }
     if (v.has_bucket)
         ratelimit_headers(h, &v);
+    if (h->lost && rule->drop) {
+        h->drop = 1;
+    } else if (h->lost) {
+        char dflt[160];
+
+        snprintf(dflt, sizeof dflt, "{\"code\":0,\"message\":\"%d: %s\"}",
+                 rule->status, status_text(rule->status));
+        fc_http_reply(h, rule->status, rule->body ? rule->body : dflt);
+    }
 
 out:
     rec = fc_http_record(fc, h);
@@ -498,6 +515,10 @@ write_answer(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss)
     int rc = 0;
 
     (void)fc;
+    if (h->drop) {
+        free(buf);
+        return -1; /* close: not a byte of an answer */
+    }
     if (!buf)
         return -1;
     start = p = buf + LWS_PRE;
@@ -616,6 +637,7 @@ fc_rest_cleanup(struct fakecord *fc)
         free(r);
     }
     fc_rl_free(&fc->rl);
+    fc_nonces_free_all(fc);
     fc_ix_free_all(fc);
     fc_requests_free_all(fc);
     cJSON_Delete(fc->commands);
@@ -642,6 +664,8 @@ fakecord_rest_script(fakecord *fc, const struct fakecord_rest_rule *r)
     n->status = r->status;
     n->delay_ms = r->delay_ms;
     n->truncate = r->truncate;
+    n->after_effect = r->after_effect;
+    n->drop = r->drop;
     pthread_mutex_lock(&fc->mu);
     for (pp = &fc->rules; *pp; pp = &(*pp)->next)
         ;
@@ -655,8 +679,14 @@ fakecord_rest_fail(fakecord *fc, const char *method, const char *path_prefix,
                    int status, int count, const char *body_json,
                    const char *extra_headers)
 {
-    struct fakecord_rest_rule r = { method,    path_prefix,   count, status,
-                                    body_json, extra_headers, 0,     0 };
+    struct fakecord_rest_rule r = { 0 };
+
+    r.method = method;
+    r.path_prefix = path_prefix;
+    r.count = count;
+    r.status = status;
+    r.body = body_json;
+    r.headers = extra_headers;
 
     return fakecord_rest_script(fc, &r);
 }

@@ -167,17 +167,21 @@ fc_message_object(uint64_t id, const char *channel_id, const cJSON *body,
     }
     for (size_t i = 0; body && i < sizeof copy / sizeof copy[0]; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, copy[i]);
-        if (v)
+
+        /* Replace fails (and would leak the copy) for a key the object
+         * lacks, like nonce or poll: add those. */
+        if (v && cJSON_GetObjectItemCaseSensitive(m, copy[i]))
             cJSON_ReplaceItemInObjectCaseSensitive(m, copy[i],
                                                    cJSON_Duplicate(v, 1));
+        else if (v)
+            cJSON_AddItemToObject(m, copy[i], cJSON_Duplicate(v, 1));
     }
     att = body ? cJSON_GetObjectItemCaseSensitive(body, "attachments") : NULL;
     if (cJSON_IsArray(att)) {
         cJSON *arr = cJSON_CreateArray();
         const cJSON *a;
 
-        cJSON_ArrayForEach(a, att)
-        {
+        cJSON_ArrayForEach(a, att) {
             cJSON *o = cJSON_CreateObject();
             const cJSON *fn = cJSON_GetObjectItemCaseSensitive(a, "filename");
 
@@ -250,8 +254,7 @@ limit_broken(const cJSON *b, int kind, char *why, size_t len)
         if (cJSON_GetArraySize(choices) > 25)
             return snprintf(why, len, "%d choices",
                             cJSON_GetArraySize(choices));
-        cJSON_ArrayForEach(e, choices)
-        {
+        cJSON_ArrayForEach(e, choices) {
             if (chars_of(item(e, "name")) > 100)
                 return snprintf(why, len, "a choice name over 100");
         }
@@ -269,16 +272,14 @@ limit_broken(const cJSON *b, int kind, char *why, size_t len)
                         chars_of(item(b, "content")));
     if (cJSON_GetArraySize(embeds) > 10)
         return snprintf(why, len, "%d embeds", cJSON_GetArraySize(embeds));
-    cJSON_ArrayForEach(e, embeds)
-    {
+    cJSON_ArrayForEach(e, embeds) {
         const cJSON *fields = item(e, "fields");
 
         total += chars_of(item(e, "title")) + chars_of(item(e, "description")) +
                  chars_of(item(item(e, "footer"), "text")) +
                  chars_of(item(item(e, "author"), "name"));
         if (cJSON_IsArray(fields))
-            cJSON_ArrayForEach(f, fields)
-            {
+            cJSON_ArrayForEach(f, fields) {
                 total += chars_of(item(f, "name")) + chars_of(item(f, "value"));
             }
     }
@@ -370,16 +371,125 @@ echo_message(struct fakecord *fc, const cJSON *m, const char *channel)
     free(text);
 }
 
+/* Discord dedupes a create with enforce_nonce "within the past few
+ * minutes"; the fake keeps them this long. */
+#define NONCE_WINDOW_MS (3 * 60 * 1000)
+
+void
+fc_nonces_free_all(struct fakecord *fc)
+{
+    for (size_t i = 0; i < FC_NONCE_BUCKETS; i++)
+        while (fc->nonces[i]) {
+            struct fc_nonce *n = fc->nonces[i];
+
+            fc->nonces[i] = n->next;
+            cJSON_Delete(n->msg);
+            free(n);
+        }
+}
+
+/* The nonce of a create body as text, "" when it has none. Returns -1
+ * (after answering h) for a nonce Discord refuses: not a string or an
+ * integer, or longer than 25 characters. */
+static int
+body_nonce(struct fc_http *h, const cJSON *b, char *out, size_t cap)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(b, "nonce");
+
+    out[0] = '\0';
+    if (!n)
+        return 0;
+    if (cJSON_IsString(n) && strlen(n->valuestring) <= 25)
+        snprintf(out, cap, "%s", n->valuestring);
+    else if (cJSON_IsNumber(n) &&
+             n->valuedouble == (double)(int64_t)n->valuedouble)
+        snprintf(out, cap, "%lld", (long long)n->valuedouble);
+    if (out[0])
+        return 0;
+    fc_http_error(h, 400, 50035, "Invalid Form Body");
+    return -1;
+}
+
+static struct fc_nonce **
+nonce_chain(struct fakecord *fc, const char *channel, const char *nonce)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+
+    for (const char *p = channel; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+    h = (h ^ '/') * 0x100000001b3ull;
+    for (const char *p = nonce; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+    return &fc->nonces[h % FC_NONCE_BUCKETS];
+}
+
+/* The message an enforced nonce already created in this channel within
+ * the window, or NULL. Drops records past the window on the way. */
+static const struct fc_nonce *
+nonce_find(struct fakecord *fc, const char *channel, const char *nonce)
+{
+    int64_t now = fc_now_ms();
+    struct fc_nonce **pp = nonce_chain(fc, channel, nonce);
+
+    while (*pp) {
+        struct fc_nonce *n = *pp;
+
+        if (now - n->at_ms > NONCE_WINDOW_MS) {
+            *pp = n->next;
+            cJSON_Delete(n->msg);
+            free(n);
+            continue;
+        }
+        if (!strcmp(n->channel, channel) && !strcmp(n->nonce, nonce))
+            return n;
+        pp = &n->next;
+    }
+    return NULL;
+}
+
+static void
+nonce_remember(struct fakecord *fc, const char *channel, const char *nonce,
+               const cJSON *m)
+{
+    struct fc_nonce *n = calloc(1, sizeof *n), **chain;
+
+    if (!n)
+        return;
+    chain = nonce_chain(fc, channel, nonce);
+    snprintf(n->channel, sizeof n->channel, "%s", channel);
+    snprintf(n->nonce, sizeof n->nonce, "%s", nonce);
+    n->at_ms = fc_now_ms();
+    n->msg = cJSON_Duplicate(m, 1);
+    n->next = *chain;
+    *chain = n;
+}
+
 static void
 create_message(struct fakecord *fc, struct fc_http *h, const char *channel)
 {
     cJSON *b = fc_body_json(fc, h), *m;
+    const struct fc_nonce *seen;
+    char nonce[32];
+    int enforce;
 
-    if (!fc_message_body_ok(h, b) || !fc_limits_ok(fc, h, b, FC_BODY_MESSAGE)) {
+    if (!fc_message_body_ok(h, b) || !fc_limits_ok(fc, h, b, FC_BODY_MESSAGE) ||
+        body_nonce(h, b, nonce, sizeof nonce)) {
         cJSON_Delete(b);
         return;
     }
+    enforce =
+        nonce[0] &&
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "enforce_nonce"));
+    seen = enforce ? nonce_find(fc, channel, nonce) : NULL;
+    if (seen) {
+        /* Discord's dedupe: the message the first create made. */
+        cJSON_Delete(b);
+        fc_http_reply_json(h, 200, cJSON_Duplicate(seen->msg, 1));
+        return;
+    }
     m = fc_message_object(fc_snowflake(fc), channel, b, 0);
+    if (enforce)
+        nonce_remember(fc, channel, nonce, m);
     cJSON_AddItemToArray(fc->messages, cJSON_Duplicate(m, 1));
     cJSON_Delete(b);
     if (fc->o.echo_messages)
@@ -518,16 +628,14 @@ put_commands(struct fakecord *fc, struct fc_http *h, const char *guild)
         fc_http_error(h, 400, 50035, "Invalid Form Body");
         return;
     }
-    cJSON_ArrayForEach(c, b)
-    {
+    cJSON_ArrayForEach(c, b) {
         if (!cJSON_IsObject(c) || !command_ok(c)) {
             cJSON_Delete(b);
             fc_http_error(h, 400, 50035, "Invalid Form Body");
             return;
         }
     }
-    cJSON_ArrayForEach(c, b)
-    {
+    cJSON_ArrayForEach(c, b) {
         if (!cJSON_GetObjectItemCaseSensitive(c, "id"))
             cJSON_AddStringToObject(
                 c, "id", fc_str_of(buf, sizeof buf, fc_snowflake(fc)));
@@ -671,8 +779,7 @@ cJSON *
 fakecord_message_object(const char *id, const char *channel_id,
                         const cJSON *body, int webhook)
 {
-    return fc_message_object(strtoull(id, NULL, 10), channel_id, body,
-                             webhook);
+    return fc_message_object(strtoull(id, NULL, 10), channel_id, body, webhook);
 }
 
 cJSON *

@@ -53,6 +53,9 @@ int fc_limits_ok(struct fakecord *fc, struct fc_http *h, const cJSON *b,
  * thread, mu NOT held). Caller deletes. */
 cJSON *fc_copy_locked(struct fakecord *fc, cJSON *const *store);
 
+/* Free the enforce_nonce records (fc_rest_cleanup). */
+void fc_nonces_free_all(struct fakecord *fc);
+
 /* PUT|DELETE /channels/{c}/messages/{m}/reactions/{emoji}/{@me|user}
  * (fake_reactions.c). */
 void fc_reaction_route(struct fakecord *fc, struct fc_http *h,

@@ -72,7 +72,7 @@ struct fc_conn {
     int zinit;
     z_stream zs;
     int on_resume_path;
-    int hello_held;         /* connected while fakecord_hold_hello was on */
+    int hello_held; /* connected while fakecord_hold_hello was on */
     struct fc_session *sess;
     struct fc_out *oq_head, *oq_tail;
     int closing; /* a CLOSE/DROP is queued: ignore further input */
@@ -101,6 +101,8 @@ struct fc_http {
     char *resp_headers; /* extra "Name: value\r\n" lines */
     const char *ctype;
     int truncate;
+    int drop;  /* close without answering */
+    int lost;  /* a rule replaces this answer after the route ran */
     int ready; /* answer computed, waiting for writable */
     int delayed;
     lws_sorted_usec_list_t sul;
@@ -110,7 +112,7 @@ struct fc_http {
 struct fc_rule {
     struct fc_rule *next;
     char *method, *prefix, *body, *headers;
-    int count, status, delay_ms, truncate;
+    int count, status, delay_ms, truncate, after_effect, drop;
 };
 
 /* One interaction pushed by the test. */
@@ -126,6 +128,19 @@ struct fc_ix {
     int edits, followups, deletes;
     cJSON *callback_body, *last_edit, *followup_bodies;
     int64_t original_id; /* message id of @original once acknowledged */
+    int answer_lost;     /* the fake dropped an answer to a callback that
+                            took effect: a resend is expected, not a bug */
+};
+
+#define FC_NONCE_BUCKETS 1024
+
+/* A channel message created with enforce_nonce, for dedupe. */
+struct fc_nonce {
+    struct fc_nonce *next;
+    char channel[32];
+    char nonce[32];
+    int64_t at_ms;
+    cJSON *msg; /* the message as answered */
 };
 
 struct fc_cmd;
@@ -151,7 +166,7 @@ struct fakecord {
     struct fc_session *sessions;
     int next_conn_id;
     int acks_on;
-    int hold_hello;         /* fakecord_hold_hello */
+    int hold_hello; /* fakecord_hold_hello */
     int split_parts, split_frag;
     int remaining;          /* session_start_limit.remaining */
     int64_t *member_req_ms; /* last full op 8 per guild index */
@@ -170,8 +185,13 @@ struct fakecord {
     struct fc_rule *rules;
     struct fc_rl rl;
     struct fc_ix *ixs;
-    cJSON *commands;  /* {"global":[...], "<guild id>":[...]} */
-    cJSON *messages;  /* array */
+    cJSON *commands; /* {"global":[...], "<guild id>":[...]} */
+    cJSON *messages; /* array */
+    /* enforce_nonce records by hash of channel and nonce, newest first in
+     * each chain, pruned past the window as a chain is walked: a bot
+     * sending thousands of messages (the benchmark) must not make every
+     * create walk all of them. */
+    struct fc_nonce *nonces[FC_NONCE_BUCKETS];
     cJSON *reactions; /* array of fakecord_reactions() records */
     uint64_t id_counter;
 };

@@ -297,6 +297,15 @@ struct fakecord_rest_rule {
     int delay_ms;            /* answer this much later (the loop goes on) */
     int truncate;            /* announce Content-Length of the whole body,
                                 send half of it, then drop the connection */
+    int after_effect;        /* 1: the route runs first (a message is
+                                created, an interaction acknowledged, an
+                                edit applied), then `status` or `drop`
+                                replaces its answer: Discord did the work
+                                but the answer was lost (an edge 502, a
+                                dropped connection). 0: they replace the
+                                route, which never runs */
+    int drop;                /* 1: close the connection without answering
+                                (no status line; the request was read) */
 };
 int fakecord_rest_script(fakecord *fc, const struct fakecord_rest_rule *r);
 
@@ -360,7 +369,7 @@ void fakecord_ix_log_free(struct fakecord_ix_log *l);
  * *out is the caller's to free(). Returns the count, or -1. */
 struct fakecord_ack {
     uint64_t id;
-    int callbacks;      /* as in fakecord_ix_log */
+    int callbacks; /* as in fakecord_ix_log */
     int callback_type;
     double callback_ms;
     int edits;
@@ -373,7 +382,10 @@ int fakecord_interaction_acks(fakecord *fc, struct fakecord_ack **out);
 cJSON *fakecord_commands(fakecord *fc, const char *guild_id);
 
 /* Copy of every message created through POST /channels/{id}/messages,
- * in order: an array of message objects. */
+ * in order: an array of message objects. As on Discord, a create with a
+ * "nonce" (string or integer, up to 25 characters) and "enforce_nonce":
+ * true whose nonce the same channel saw within the last 3 minutes creates
+ * nothing and answers the message created then. */
 cJSON *fakecord_messages(fakecord *fc);
 
 /* A message object with every field Discord always sends, as the fake

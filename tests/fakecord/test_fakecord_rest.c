@@ -1,6 +1,7 @@
 /*
  * test_fakecord_rest.c: the fake REST API checked with libcurl: auth,
- * rate limits, scripting, commands, multipart, interactions.
+ * rate limits, scripting (answers lost after the work, drops), nonce
+ * dedupe, commands, multipart, interactions.
  */
 #include "fc_testclient.h"
 #include "fake_ratelimit.h"
@@ -529,6 +530,109 @@ TEST(test_echo_messages)
     fakecord_stop(fc);
 }
 
+/* Messages in the fake's store with this content. */
+static int
+stored(fakecord *fc, const char *content)
+{
+    cJSON *all = fakecord_messages(fc);
+    const cJSON *m;
+    int n = 0;
+
+    cJSON_ArrayForEach(m, all)
+    {
+        const cJSON *c = cJSON_GetObjectItem(m, "content");
+
+        n += cJSON_IsString(c) && !strcmp(c->valuestring, content);
+    }
+    cJSON_Delete(all);
+    return n;
+}
+
+TEST(test_nonces_and_lost_answers)
+{
+    fakecord *fc = fc_start_default();
+    struct fakecord_rest_rule rule = { .method = "POST", .count = 1 };
+    const char *enforced =
+        "{\"content\":\"a\",\"nonce\":\"n1\",\"enforce_nonce\":true}";
+    const char *num = "{\"content\":\"b\",\"nonce\":77,\"enforce_nonce\":true}";
+    char first[4096];
+    struct resp r;
+
+    /* enforce_nonce: the same nonce in the same channel creates nothing
+     * and answers the first message, whole. */
+    ASSERT_EQ(rest_call(fc, "POST", "/channels/1/messages", "Bot test-token",
+                        enforced, &r),
+              0);
+    ASSERT_EQ(r.status, 200);
+    ASSERT_CONTAINS(r.body, "\"nonce\":\"n1\"");
+    memcpy(first, r.body, sizeof first);
+    ASSERT_EQ(rest_call(fc, "POST", "/channels/1/messages", "Bot test-token",
+                        enforced, &r),
+              0);
+    ASSERT_EQ(r.status, 200);
+    ASSERT_STREQ(r.body, first);
+    ASSERT_EQ(stored(fc, "a"), 1);
+    /* Not enforced, or another channel: a new message. */
+    ASSERT_EQ(rest_call(fc, "POST", "/channels/1/messages", "Bot test-token",
+                        "{\"content\":\"a\",\"nonce\":\"n1\"}", &r),
+              0);
+    ASSERT_EQ(rest_call(fc, "POST", "/channels/2/messages", "Bot test-token",
+                        enforced, &r),
+              0);
+    ASSERT_EQ(stored(fc, "a"), 3);
+    /* Integer nonces count; a nonce over 25 characters is refused. (New
+     * channels: the fake allows each 5 creates per 5 s.) */
+    ASSERT_EQ(rest_call(fc, "POST", "/channels/5/messages", "Bot test-token",
+                        num, &r),
+              0);
+    ASSERT_EQ(rest_call(fc, "POST", "/channels/5/messages", "Bot test-token",
+                        num, &r),
+              0);
+    ASSERT_EQ(stored(fc, "b"), 1);
+    ASSERT_EQ(rest_call(fc, "POST", "/channels/6/messages", "Bot test-token",
+                        "{\"content\":\"c\",\"nonce\":"
+                        "\"abcdefghijklmnopqrstuvwxyz\"}",
+                        &r),
+              0);
+    ASSERT_EQ(r.status, 400);
+    ASSERT_CONTAINS(r.body, "50035");
+
+    /* A 502 instead of the route: nothing created. */
+    rule.path_prefix = "/channels/3/messages";
+    rule.status = 502;
+    ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
+    ASSERT_EQ(rest_call(fc, "POST", "/channels/3/messages", "Bot test-token",
+                        "{\"content\":\"d\"}", &r),
+              0);
+    ASSERT_EQ(r.status, 502);
+    ASSERT_EQ(stored(fc, "d"), 0);
+    /* After the route: created, but the client hears 502. */
+    rule.after_effect = 1;
+    ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
+    ASSERT_EQ(rest_call(fc, "POST", "/channels/3/messages", "Bot test-token",
+                        "{\"content\":\"e\"}", &r),
+              0);
+    ASSERT_EQ(r.status, 502);
+    ASSERT_EQ(stored(fc, "e"), 1);
+    /* Dropped: no answer at all, before or after the work. */
+    rule.status = 0;
+    rule.drop = 1;
+    rule.after_effect = 0;
+    ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
+    ASSERT_EQ(rest_call(fc, "POST", "/channels/3/messages", "Bot test-token",
+                        "{\"content\":\"f\"}", &r),
+              -1);
+    ASSERT_EQ(r.status, 0);
+    ASSERT_EQ(stored(fc, "f"), 0);
+    rule.after_effect = 1;
+    ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
+    ASSERT_EQ(rest_call(fc, "POST", "/channels/3/messages", "Bot test-token",
+                        "{\"content\":\"g\"}", &r),
+              -1);
+    ASSERT_EQ(stored(fc, "g"), 1);
+    fakecord_stop(fc);
+}
+
 int
 main(void)
 {
@@ -540,6 +644,7 @@ main(void)
     RUN(test_rest_scripting);
     RUN(test_commands_and_multipart);
     RUN(test_echo_messages);
+    RUN(test_nonces_and_lost_answers);
     fc_test_cleanup();
     return 0;
 }

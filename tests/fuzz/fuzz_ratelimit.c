@@ -1,15 +1,23 @@
 /*
  * fuzz_ratelimit.c: drive the rate limiter with a byte-coded program of
- * submits, takes, responses (any header values, 429s of every scope),
- * retries, clock jumps, sweeps and drains, and check its bookkeeping: a
- * request is handed out only while queued, never twice, and the queued and
+ * submits (half with deadlines), takes, responses (any header values,
+ * 429s of every scope), retries, clock jumps, sweeps, expiries and
+ * drains, and check its bookkeeping: a request is handed out only while
+ * queued, never twice, never at or past its deadline, and the queued and
  * in-flight counts always match what the program did. Route parsing gets
- * raw bytes too. Built for libFuzzer, or with replay_main.c for tests.
+ * raw bytes too. Waits come small (the common case) or wide: extremes
+ * (1e300, inf, NaN, negative), any 64-bit pattern, header text through
+ * the header parser, or mantissa * 10^exp. Whatever they are, no delay or
+ * wake time may leave [now, now + DBOT__RL_MAX_WAIT_MS + slack], and no
+ * conversion may overflow (sanitizer builds add float-cast-overflow).
+ * Built for libFuzzer, or with replay_main.c for tests.
  */
 #include "ratelimit.h"
 
 #include <dbot/dbot.h>
 
+#include <float.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +91,49 @@ make_path(struct prog *g, char *buf, size_t cap)
     buf[o] = '\0';
 }
 
+/* Jitter, the global window and a program's own retry times may add this
+ * much to the longest rate-limit wait. */
+#define SLACK_MS 2000
+
+/* A wait in seconds from anywhere in double's range. */
+static double
+wide_seconds(struct prog *g)
+{
+    static const double extremes[] = {
+        1e300,    -1e300,   DBL_MAX, -DBL_MAX,   INFINITY, -INFINITY,
+        NAN,      -0.0,     9.3e15,  3e9,        1e-300,   4e-324,
+        3599.999, 3600.001, 86400,   2147483.648
+    };
+    unsigned k = next(g) % 4, e;
+    char text[24];
+    size_t len;
+    double v;
+    uint64_t bits = 0;
+
+    switch (k) {
+    case 0:
+        return extremes[next(g) % (sizeof extremes / sizeof extremes[0])];
+    case 1: /* any bit pattern: NaNs, infinities, denormals, negatives */
+        for (int i = 0; i < 8; i++)
+            bits = bits << 8 | next(g);
+        memcpy(&v, &bits, sizeof v);
+        return v;
+    case 2: /* header text, as Retry-After or X-RateLimit-Reset-After */
+        len = next(g) % sizeof text;
+        for (size_t i = 0; i < len; i++)
+            text[i] = (char)next(g);
+        return dbot__rl_parse_seconds(text, len);
+    default: /* mantissa * 10^exp, exp in [-32, 31] */
+        v = next(g) + next(g) / 256.0;
+        e = next(g) % 64;
+        for (unsigned i = 0; i < e; i++)
+            v *= 10;
+        for (unsigned i = 0; i < 32; i++)
+            v /= 10;
+        return next(g) & 1 ? -v : v;
+    }
+}
+
 static void
 response(struct prog *g, struct dbot__rl_resp *r)
 {
@@ -98,8 +149,13 @@ response(struct prog *g, struct dbot__rl_resp *r)
     r->global = (f >> 4) & 1;
     r->limit = (int)(next(g) % 8) - 1;
     r->remaining = (int)(next(g) % 8) - 1;
-    r->reset_after = (f >> 5) & 1 ? -1 : next(g) / 16.0;
-    r->retry_after = (f >> 6) & 1 ? -1 : next(g) / 32.0;
+    if (f & 0x80) {
+        r->reset_after = (f >> 5) & 1 ? -1 : wide_seconds(g);
+        r->retry_after = (f >> 6) & 1 ? -1 : wide_seconds(g);
+    } else {
+        r->reset_after = (f >> 5) & 1 ? -1 : next(g) / 16.0;
+        r->retry_after = (f >> 6) & 1 ? -1 : next(g) / 32.0;
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -137,6 +193,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (reqs[k].state != FREE)
                 break;
             memset(&reqs[k].rl, 0, sizeof reqs[k].rl);
+            /* Half the requests carry a deadline, near or far. */
+            if (k & 1)
+                reqs[k].rl.deadline = now + (int64_t)k * k * 64;
             if (dbot__rl_submit(rl, &reqs[k].rl, methods[next(&g) % 6], path,
                                 now) == 0) {
                 reqs[k].state = QUEUED;
@@ -151,11 +210,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
                 CHECK(f->state == QUEUED);
                 CHECK(f->rl.not_before <= now);
+                CHECK(f->rl.deadline == 0 || f->rl.deadline > now);
                 f->state = INFLIGHT;
                 queued--;
                 inflight++;
             }
-            (void)wake;
+            CHECK(wake >= now);
+            CHECK(wake == INT64_MAX ||
+                  wake <= now + DBOT__RL_MAX_WAIT_MS + SLACK_MS);
             break;
         case 2: /* a response */
         case 3: /* a response, then a retry */
@@ -177,6 +239,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
             delay = dbot__rl_complete(rl, &reqs[k].rl, &r, now);
             CHECK((r.status == 429) == (delay >= 0));
+            CHECK(delay <= DBOT__RL_MAX_WAIT_MS + SLACK_MS);
             if (delay >= 0) {
                 reqs[k].state = LIMITED; /* decided by a later op 2/3 */
             } else if (op == 3) {
@@ -192,8 +255,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 4: /* time passes */
             now += (int64_t)next(&g) * (next(&g) + 1) * 8;
             break;
-        case 5:
+        case 5: /* sweep, then fail what cannot be sent in time */
             dbot__rl_sweep(rl, now);
+            n = dbot__rl_expire(rl, now, out, next(&g) % 8 + 1);
+            for (size_t j = 0; j < n; j++) {
+                struct freq *f = (struct freq *)out[j];
+
+                CHECK(f->state == QUEUED);
+                CHECK(f->rl.deadline != 0);
+                f->state = FREE;
+                queued--;
+            }
             break;
         case 6: /* drain one */
             d = dbot__rl_drain(rl);

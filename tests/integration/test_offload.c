@@ -2,9 +2,9 @@
  * test_offload.c: dbot_interaction_offload() against the fake Discord:
  * acknowledgement within 3 s while every worker is busy, results edited
  * into @original, the ephemeral "busy" answer when the queue is full, the
- * deadline of a job that waited too long, the watchdog naming a handler
- * while it blocks the loop, and every done callback run exactly once at
- * shutdown.
+ * deadline of a job that waited too long, answers that get through
+ * Discord's 5xx exactly once, the watchdog naming a handler while it
+ * blocks the loop, and every done callback run exactly once at shutdown.
  */
 #include "harness.h"
 
@@ -377,6 +377,66 @@ TEST(fortune_reads_its_options_on_the_worker)
     h_teardown(&H);
 }
 
+/* ---- answers through Discord's 5xx, exactly once ------------------------ */
+
+/* During incidents Discord answers 500/502/503/504 or drops the
+ * connection, sometimes after doing the work. The user still sees "thinking..."
+ * and then the answer, once each: the acknowledgement is resent (a 40060 to the
+ * resend means the first one landed) and the edit of @original is resent
+ * (idempotent). With the answer lost the fake sees the work twice, to the same
+ * effect. */
+TEST(answers_survive_5xx_exactly_once)
+{
+    /* status 0 with drop: the connection closes without an answer. */
+    static const struct {
+        int status, drop, lost; /* lost: the work done, its answer lost */
+    } faults[] = {
+        { 500, 0, 0 }, { 502, 0, 0 }, { 503, 0, 0 }, { 504, 0, 0 },
+        { 500, 0, 1 }, { 502, 0, 1 }, { 503, 0, 1 }, { 504, 0, 1 },
+        { 0, 1, 0 },   { 0, 1, 1 },
+    };
+    enum {
+        NF = sizeof faults / sizeof faults[0]
+    };
+    uint64_t ids[NF];
+    struct fakecord_ix_log l;
+
+    h_start_with(&H, NULL, "", setup_fortune, NULL);
+    wait_ready(&H);
+    for (int i = 0; i < NF; i++) {
+        struct fakecord_rest_rule rule = { 0 };
+
+        rule.count = 1;
+        rule.status = faults[i].status;
+        rule.drop = faults[i].drop;
+        rule.after_effect = faults[i].lost;
+        rule.method = "POST";
+        rule.path_prefix = "/interactions/";
+        ASSERT_EQ(fakecord_rest_script(H.fc, &rule), 0);
+        rule.method = "PATCH";
+        rule.path_prefix = "/webhooks/";
+        ASSERT_EQ(fakecord_rest_script(H.fc, &rule), 0);
+        ids[i] = fakecord_push_interaction(
+            H.fc, "{\"type\":2,\"user\":{\"id\":\"1\"},\"data\":{\"name\":"
+                  "\"fortune\",\"type\":1}}");
+        ASSERT_NE(ids[i], 0);
+        WAIT_UNTIL(h_ix_edits(&H, ids[i]) == 1 + faults[i].lost, 10000);
+    }
+    /* Checked once everything is over: nothing arrived late or twice. */
+    for (int i = 0; i < NF; i++) {
+        l = h_ix_log(&H, ids[i]);
+        ASSERT_EQ(l.callbacks, 1 + faults[i].lost);
+        ASSERT_EQ(l.callback_type, 5);
+        ASSERT_EQ(l.edits, 1 + faults[i].lost);
+        ASSERT_EQ(l.followups, 0);
+        ASSERT_STREQ(content_of(l.last_edit), "On life: wait for it.");
+        fakecord_ix_log_free(&l);
+    }
+    ASSERT_TRUE(!h_log_has("failed"));
+    assert_no_violations(&H);
+    h_teardown(&H);
+}
+
 /* ---- done callbacks, silent work, already acknowledged ------------------ */
 
 static void
@@ -695,6 +755,7 @@ main(void)
     RUN(acks_stay_fast_while_every_worker_is_busy);
     RUN(full_queue_answers_busy_ephemerally);
     RUN(fortune_reads_its_options_on_the_worker);
+    RUN(answers_survive_5xx_exactly_once);
     RUN(job_queued_past_its_deadline_is_dropped_and_user_told);
     RUN(done_callback_silent_work_and_early_reply);
     RUN(watchdog_names_the_blocking_handler_while_it_blocks);

@@ -253,7 +253,10 @@ TEST(post_json_and_audit_reason)
     n = fakecord_requests(fc, &reqs);
     ASSERT_EQ(n, 1);
     ASSERT_STREQ(reqs[0].content_type, "application/json");
-    ASSERT_STREQ((char *)reqs[0].body, body);
+    /* The caller's JSON as written, made idempotent with a nonce. */
+    ASSERT_EQ(strncmp((char *)reqs[0].body, "{\"nonce\":\"", 10), 0);
+    ASSERT_CONTAINS((char *)reqs[0].body,
+                    "\",\"enforce_nonce\":true,\"content\":\"hello\"}");
     ASSERT_STREQ(reqs[0].audit_reason,
                  "spam%20cleanup%3A%20%C3%A4%C3%B6%C3%BC%2F%3F%26");
     fakecord_requests_free(reqs, n);
@@ -480,17 +483,15 @@ TEST(server_errors_retried_for_idempotent_methods)
     ASSERT_EQ(f.code, 0); /* the fake's default error body has code 0 */
     ASSERT_EQ(count_requests("GET", "/api/v10/applications/@me"), 4);
 
-    /* POST is not idempotent: one attempt. */
-    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/3/messages", 500, 1,
-                                 NULL, NULL),
-              0);
+    /* Executing a webhook is not idempotent: one attempt. */
     ASSERT_EQ(
-        submit(rest, "POST", "/channels/3/messages", "{\"content\":\"z\"}", &p),
-        0);
+        fakecord_rest_fail(fc, "POST", "/webhooks/3/", 500, 1, NULL, NULL), 0);
+    ASSERT_EQ(
+        submit(rest, "POST", "/webhooks/3/dG9r", "{\"content\":\"z\"}", &p), 0);
     WAIT_DONE(&p, 5000);
     ASSERT_EQ(p.status, 500);
     ASSERT_EQ(p.err, DBOT_EHTTP);
-    ASSERT_EQ(count_requests("POST", "/api/v10/channels/3/"), 1);
+    ASSERT_EQ(count_requests("POST", "/api/v10/webhooks/3/"), 1);
     teardown();
 }
 
@@ -629,9 +630,11 @@ TEST(multipart_bytes_intact)
                            (const unsigned char *)"name=\"files[1]\"; "
                                                   "filename=\"b.bin\"",
                            31) != NULL);
+    /* payload_json is the caller's JSON after the nonce dbot adds. */
     ASSERT_TRUE(find_bytes(reqs[0].body, reqs[0].body_len,
-                           (const unsigned char *)payload,
-                           strlen(payload)) != NULL);
+                           (const unsigned char *)payload + 1,
+                           strlen(payload) - 1) != NULL);
+    ASSERT_CONTAINS((char *)reqs[0].body, "\"enforce_nonce\":true,");
     fakecord_requests_free(reqs, n);
 
     /* A missing file fails that request clearly; the client goes on. */
@@ -722,11 +725,11 @@ TEST(bad_responses_give_clear_errors)
     ASSERT_EQ(s.code, 50013);
     ASSERT_CONTAINS(s.message, "Missing Permissions");
 
-    /* A 502 with an HTML body. */
-    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/4/messages", 502, 1,
+    /* A 502 with an HTML body (on a route that is not retried). */
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/webhooks/4/", 502, 1,
                                  "<html>bad gateway</html>", NULL),
               0);
-    ASSERT_EQ(submit(rest, "POST", "/channels/4/messages", "{}", &s), 0);
+    ASSERT_EQ(submit(rest, "POST", "/webhooks/4/dG9r", "{}", &s), 0);
     WAIT_DONE(&s, 5000);
     ASSERT_EQ(s.err, DBOT_EHTTP);
     ASSERT_CONTAINS(s.message, "HTTP 502 (body is not JSON)");
@@ -742,13 +745,14 @@ TEST(bad_responses_give_clear_errors)
     ASSERT_EQ(s.err, DBOT_ETOOBIG);
     ASSERT_CONTAINS(s.message, "max_body_bytes");
 
-    /* Truncated body and connection drop, on a POST (not retried). */
+    /* Truncated body and connection drop, on a webhook execution (not
+     * retried: it may have taken effect). */
     rule.method = "POST";
-    rule.path_prefix = "/channels/4/messages";
+    rule.path_prefix = "/webhooks/4/";
     rule.count = 1;
     rule.truncate = 1;
     ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
-    ASSERT_EQ(submit(rest, "POST", "/channels/4/messages", "{}", &s), 0);
+    ASSERT_EQ(submit(rest, "POST", "/webhooks/4/dG9r", "{}", &s), 0);
     WAIT_DONE(&s, 5000);
     ASSERT_EQ(s.status, 0);
     ASSERT_EQ(s.err, DBOT_ETRANSPORT);
@@ -880,6 +884,331 @@ TEST(shutdown_cancels_pending_once)
     }
 }
 
+/* ---- exactly once through 5xx and dropped connections -------------------- */
+
+/* Bodies of the requests whose path starts with `prefix`, joined by '\n'
+ * into buf; returns how many. */
+static int
+request_bodies(const char *method, const char *prefix, char *buf, size_t cap)
+{
+    struct fakecord_request *reqs;
+    int n = fakecord_requests(fc, &reqs), c = 0;
+    size_t o = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++)
+        if (!strcmp(reqs[i].method, method) &&
+            !strncmp(reqs[i].path, prefix, strlen(prefix))) {
+            o += (size_t)snprintf(buf + o, o < cap ? cap - o : 0, "%s\n",
+                                  (char *)reqs[i].body);
+            c++;
+        }
+    fakecord_requests_free(reqs, n);
+    return c;
+}
+
+/* How many messages the fake holds with this content, and the id of the
+ * last one. */
+static int
+messages_with(const char *content, char *id, size_t idcap)
+{
+    cJSON *all = fakecord_messages(fc);
+    const cJSON *m;
+    int c = 0;
+
+    cJSON_ArrayForEach(m, all)
+    {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "content");
+
+        if (cJSON_IsString(t) && !strcmp(t->valuestring, content)) {
+            snprintf(id, idcap, "%s",
+                     cJSON_GetObjectItemCaseSensitive(m, "id")->valuestring);
+            c++;
+        }
+    }
+    cJSON_Delete(all);
+    return c;
+}
+
+/* A channel message is sent again after a 500/502/503/504 or a dropped
+ * connection, with the nonce it was given once: whether the first attempt
+ * was carried out (the answer lost) or not, the channel gets it once, and
+ * the caller gets that message. */
+TEST(channel_message_survives_5xx_and_drops_exactly_once)
+{
+    static const struct {
+        int status, drop, after;
+    } faults[] = {
+        { 500, 0, 1 }, { 502, 0, 1 }, { 503, 0, 1 }, { 504, 0, 1 },
+        { 500, 0, 0 }, { 502, 0, 0 }, { 503, 0, 0 }, { 504, 0, 0 },
+        { 0, 1, 1 },   { 0, 1, 0 },
+    };
+    enum {
+        NF = sizeof faults / sizeof faults[0]
+    };
+    struct res s[NF];
+    char path[64], body[64], content[32], id[32], bodies[1024];
+
+    setup();
+    for (int i = 0; i < NF; i++) {
+        struct fakecord_rest_rule rule = { 0 };
+
+        snprintf(path, sizeof path, "/channels/%d/messages", 300 + i);
+        rule.method = "POST";
+        rule.path_prefix = path;
+        rule.count = 1;
+        rule.status = faults[i].status;
+        rule.drop = faults[i].drop;
+        rule.after_effect = faults[i].after;
+        ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
+        snprintf(body, sizeof body, "{\"content\":\"answer %d\"}", i);
+        ASSERT_EQ(submit(rest, "POST", path, body, &s[i]), 0);
+    }
+    for (int i = 0; i < NF; i++) {
+        char prefix[80];
+        const char *nl;
+
+        WAIT_DONE(&s[i], 10000);
+        ASSERT_EQ(s[i].err, 0);
+        ASSERT_EQ(s[i].status, 200);
+        snprintf(content, sizeof content, "answer %d", i);
+        ASSERT_EQ(messages_with(content, id, sizeof id), 1);
+        ASSERT_CONTAINS(s[i].body, id); /* the message that exists */
+        snprintf(prefix, sizeof prefix, "/api/v10/channels/%d/messages",
+                 300 + i);
+        ASSERT_EQ(request_bodies("POST", prefix, bodies, sizeof bodies), 2);
+        /* Both attempts carry the same nonce, enforced. */
+        nl = strchr(bodies, '\n');
+        ASSERT_TRUE(nl != NULL);
+        ASSERT_EQ(strncmp(bodies, nl + 1, (size_t)(nl - bodies)), 0);
+        ASSERT_CONTAINS(bodies, "\"enforce_nonce\":true");
+    }
+    teardown();
+}
+
+/* A caller's own nonce is kept; without enforce_nonce the message is not
+ * idempotent, so a 502 is not retried. */
+TEST(caller_nonce_is_kept_and_decides)
+{
+    struct res a, b;
+    char bodies[512];
+
+    setup();
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/320/messages", 502, 1,
+                                 NULL, NULL),
+              0);
+    ASSERT_EQ(submit(rest, "POST", "/channels/320/messages",
+                     "{\"content\":\"x\",\"nonce\":\"mine\"}", &a),
+              0);
+    WAIT_DONE(&a, 5000);
+    ASSERT_EQ(a.status, 502);
+    ASSERT_EQ(
+        request_bodies("POST", "/api/v10/channels/320/", bodies, sizeof bodies),
+        1);
+    ASSERT_STREQ(bodies, "{\"content\":\"x\",\"nonce\":\"mine\"}\n");
+
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/channels/321/messages", 502, 1,
+                                 NULL, NULL),
+              0);
+    ASSERT_EQ(submit(rest, "POST", "/channels/321/messages",
+                     "{\"content\":\"y\",\"nonce\":42,\"enforce_nonce\":true}",
+                     &b),
+              0);
+    WAIT_DONE(&b, 5000);
+    ASSERT_EQ(b.status, 200);
+    ASSERT_EQ(
+        request_bodies("POST", "/api/v10/channels/321/", bodies, sizeof bodies),
+        2);
+    ASSERT_NOT_CONTAINS(bodies, "\"nonce\":\""); /* no nonce of ours */
+    teardown();
+}
+
+/* Message edits (PATCH with the message's fields) are idempotent: sent
+ * again after a 5xx, whether or not the first one was applied. */
+TEST(message_edits_are_retried)
+{
+    static const int codes[] = { 500, 502, 503, 504 };
+    struct res s;
+    char path[64];
+
+    setup();
+    for (int i = 0; i < 4; i++) {
+        struct fakecord_rest_rule rule = { 0 };
+
+        snprintf(path, sizeof path, "/channels/330/messages/%d", 10 + i);
+        rule.method = "PATCH";
+        rule.path_prefix = path;
+        rule.count = 1;
+        rule.status = codes[i];
+        rule.after_effect = i % 2;
+        ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
+        ASSERT_EQ(submit(rest, "PATCH", path, "{\"content\":\"edited\"}", &s),
+                  0);
+        WAIT_DONE(&s, 5000);
+        ASSERT_EQ(s.err, 0);
+        ASSERT_EQ(s.status, 200);
+        ASSERT_CONTAINS(s.body, "\"content\":\"edited\"");
+    }
+    ASSERT_EQ(count_requests("PATCH", "/api/v10/channels/330/"), 8);
+
+    /* @original: the fake's scripted answers stand in for the route (an
+     * interaction needs a gateway session: test_offload.c has that). */
+    ASSERT_EQ(
+        fakecord_rest_fail(fc, "PATCH", "/webhooks/7/", 502, 1, NULL, NULL), 0);
+    ASSERT_EQ(
+        fakecord_rest_fail(fc, "PATCH", "/webhooks/7/", 200, 1, "{}", NULL), 0);
+    ASSERT_EQ(submit(rest, "PATCH", "/webhooks/7/dG9r/messages/@original",
+                     "{\"content\":\"answer\"}", &s),
+              0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.err, 0);
+    ASSERT_EQ(count_requests("PATCH", "/api/v10/webhooks/7/"), 2);
+    teardown();
+}
+
+/* An interaction callback resent after a 5xx whose answer was lost gets
+ * 40060: the first one landed, so the caller sees success. A 40060 to a
+ * first attempt is still an error (a double acknowledgement bug). */
+TEST(callback_40060_after_a_lost_answer_is_success)
+{
+    static const char *ack = "{\"code\":40060,\"message\":\"Interaction has "
+                             "already been acknowledged.\"}";
+    const char *cb = "{\"type\":5}";
+    struct res s, f;
+
+    setup();
+    ASSERT_EQ(
+        fakecord_rest_fail(fc, "POST", "/interactions/21/", 502, 1, NULL, NULL),
+        0);
+    ASSERT_EQ(
+        fakecord_rest_fail(fc, "POST", "/interactions/21/", 400, 1, ack, NULL),
+        0);
+    ASSERT_EQ(submit(rest, "POST", "/interactions/21/dG9r/callback", cb, &s),
+              0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.err, 0);
+    ASSERT_EQ(s.code, 40060);
+    ASSERT_EQ(s.status, 400);
+    ASSERT_EQ(count_requests("POST", "/api/v10/interactions/21/"), 2);
+
+    ASSERT_EQ(
+        fakecord_rest_fail(fc, "POST", "/interactions/22/", 400, 1, ack, NULL),
+        0);
+    ASSERT_EQ(submit(rest, "POST", "/interactions/22/dG9r/callback", cb, &f),
+              0);
+    WAIT_DONE(&f, 5000);
+    ASSERT_EQ(f.err, DBOT_EHTTP);
+    ASSERT_EQ(f.code, 40060);
+    teardown();
+}
+
+/* Webhook and followup execution (and any other POST that cannot be made
+ * idempotent) is sent again only when it certainly never left. A
+ * connection dropped after the request was read is not resent (not even
+ * by curl on a reused connection); a refused connection is, and the
+ * request arrives once. */
+TEST(non_idempotent_posts_resent_only_when_never_sent)
+{
+    struct dbot__rest_opts o = { 0 };
+    struct fakecord_opts fo = { 0 };
+    struct fakecord_rest_rule rule = { 0 };
+    struct dbot__rest_stats rs;
+    struct res s;
+    char url[128];
+
+    setup();
+    /* A connection in the pool first, so the drop hits a reused one. */
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 200);
+    rule.method = "POST";
+    rule.path_prefix = "/webhooks/8/";
+    rule.count = 1;
+    rule.drop = 1;
+    ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
+    ASSERT_EQ(
+        submit(rest, "POST", "/webhooks/8/dG9r", "{\"content\":\"f\"}", &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 0);
+    ASSERT_EQ(s.err, DBOT_ETRANSPORT);
+    ASSERT_EQ(count_requests("POST", "/api/v10/webhooks/8/"), 1);
+    dbot__rest_free(rest);
+    rest = NULL;
+    pump();
+
+    /* Refused: nothing listens on the port until the first retry is
+     * scheduled; then the fake starts there and the retry lands. */
+    fo.port = fakecord_port(fc);
+    snprintf(url, sizeof url, "%s", fakecord_api_url(fc));
+    fakecord_stop(fc);
+    fc = NULL;
+    o.api_url = url;
+    o.token = FAKECORD_TOKEN;
+    o.retry_base_ms = 50;
+    o.max_retries = 10;
+    rest = dbot__rest_new(&o, deliver, NULL);
+    ASSERT_TRUE(rest != NULL);
+    /* Opening a DM: a POST of the same class as a webhook execution that
+     * the fake answers without scripting, so no rule races the retry. */
+    ASSERT_EQ(submit(rest, "POST", "/users/@me/channels",
+                     "{\"recipient_id\":\"9\"}", &s),
+              0);
+    WAIT_UNTIL((dbot__rest_stats(rest, &rs), rs.retries >= 1), 5000);
+    fc = fakecord_start(&fo);
+    ASSERT_TRUE(fc != NULL);
+    WAIT_DONE(&s, 20000);
+    ASSERT_EQ(s.err, 0);
+    ASSERT_EQ(s.status, 200);
+    ASSERT_CONTAINS(s.body, "\"recipients\"");
+    ASSERT_EQ(count_requests("POST", "/api/v10/users/@me/channels"), 1);
+    teardown();
+}
+
+/* Waits are bounded by the request's deadline: a 429 asking for 10^19
+ * seconds fails the request at once, and so does a request queued behind
+ * the bucket it parked, instead of waiting (or overflowing). */
+TEST(waits_past_the_deadline_fail_at_once)
+{
+    struct dbot__rest_opts o = { 0 };
+    struct dbot__rest_stats rs;
+    struct res s, t;
+    long long t0;
+
+    o.deadline_ms = 60000;
+    setup_with(&o, NULL);
+    ASSERT_EQ(fakecord_rest_fail(
+                  fc, "GET", "/guilds/5/members/", 429, 1,
+                  "{\"message\":\"You are being rate limited.\","
+                  "\"retry_after\":1e300,\"global\":false}",
+                  "Retry-After: 10000000000000000000\r\n"
+                  "X-RateLimit-Bucket: parked\r\nX-RateLimit-Limit: 5\r\n"
+                  "X-RateLimit-Remaining: 0\r\n"
+                  "X-RateLimit-Reset-After: 99999999999999999999\r\n"),
+              0);
+    t0 = check_now_ms_();
+    ASSERT_EQ(submit(rest, "GET", "/guilds/5/members/1", NULL, &s), 0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 429);
+    ASSERT_EQ(s.err, DBOT_ERATELIMIT);
+    ASSERT_CONTAINS(s.message, "past the request's deadline");
+    ASSERT_EQ(count_requests("GET", "/api/v10/guilds/5/"), 1);
+    /* The bucket is parked for the longest wait, not for ever: the next
+     * request cannot make its deadline and fails without being sent. */
+    ASSERT_EQ(submit(rest, "GET", "/guilds/5/members/2", NULL, &t), 0);
+    WAIT_DONE(&t, 5000);
+    ASSERT_EQ(t.status, 0);
+    ASSERT_EQ(t.err, DBOT_ERATELIMIT);
+    ASSERT_CONTAINS(t.message, "past its deadline");
+    ASSERT_LE(check_now_ms_() - t0, check_timeout_ms_(3000));
+    dbot__rest_stats(rest, &rs);
+    ASSERT_EQ(rs.expired, 1);
+    ASSERT_EQ(count_requests("GET", "/api/v10/guilds/5/"), 1);
+    pthread_mutex_lock(&log_mu);
+    ASSERT_NOT_CONTAINS(logbuf, "-9223372036854775808");
+    pthread_mutex_unlock(&log_mu);
+    teardown();
+}
+
 int
 main(void)
 {
@@ -901,6 +1230,12 @@ main(void)
     RUN(thousand_requests_complete_in_order);
     RUN(bad_responses_give_clear_errors);
     RUN(connection_refused_is_a_transport_error);
+    RUN(channel_message_survives_5xx_and_drops_exactly_once);
+    RUN(caller_nonce_is_kept_and_decides);
+    RUN(message_edits_are_retried);
+    RUN(callback_40060_after_a_lost_answer_is_success);
+    RUN(non_idempotent_posts_resent_only_when_never_sent);
+    RUN(waits_past_the_deadline_fail_at_once);
     RUN(tls_verified_by_default);
     RUN(shutdown_cancels_pending_once);
     dbot_log_set_sink(NULL, NULL);

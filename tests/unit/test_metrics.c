@@ -51,6 +51,7 @@ render_sample(struct dbot__event_counts *ec)
     s.have_rest = 1;
     s.rest.limited = 1;
     s.rest.waited = 2;
+    s.rest.expired = 4;
     s.rest.wait_ms = 1500;
     snprintf(routes[0].route, sizeof routes[0].route,
              "POST /channels/{id}/messages");
@@ -139,6 +140,7 @@ TEST(valid_and_values)
     ASSERT_EQ(prom_value(t, "dbot_rest_rate_limited_total"), 1);
     ASSERT_EQ(prom_value(t, "dbot_rest_ratelimit_waits_total"), 2);
     ASSERT_TRUE(prom_value(t, "dbot_rest_ratelimit_wait_seconds_total") == 1.5);
+    ASSERT_EQ(prom_value(t, "dbot_rest_deadline_expired_total"), 4);
     ASSERT_EQ(prom_value(t, "dbot_loop_stalls_total"), 3);
     ASSERT_TRUE(prom_value(t, "dbot_loop_longest_stall_seconds") == 1.25);
     ASSERT_EQ(prom_value(t, "dbot_loop_healthy"), 1);

@@ -6,6 +6,7 @@
 
 #include <dbot/dbot.h>
 
+#include <math.h>
 #include <stdint.h>
 
 struct req {
@@ -480,6 +481,168 @@ TEST(per_route_429_blocks_bucket_and_requeues_at_head)
     dbot__rl_free(rl);
 }
 
+/* Headers and bodies can say anything. Every wait is clamped before it
+ * becomes an integer: a huge value neither overflows (the log once said
+ * "retrying in -9223372036854775808 ms") nor parks a route for years, and
+ * NaN counts as absent. */
+TEST(huge_and_odd_waits_are_bounded)
+{
+    static const double odd[] = { 1e300, INFINITY, 9.3e15, 3e9 };
+    struct dbot__rl *rl = dbot__rl_new(50, 3);
+    struct req q[2];
+    struct dbot__rl_resp r;
+    int ids[8];
+    int64_t delay, wake;
+
+    now = 1000;
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        /* A 429 whose retry_after (body or Retry-After) is enormous. */
+        submit(rl, &q[0], 1, "GET", "/guilds/1/members/2");
+        ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+        r = hdrs("g", 5, 0, odd[i]);
+        r.status = 429;
+        r.scope = "user";
+        r.retry_after = odd[i];
+        delay = dbot__rl_complete(rl, &q[0].rl, &r, now);
+        ASSERT_GE(delay, DBOT__RL_MAX_WAIT_MS);
+        ASSERT_LE(delay, DBOT__RL_MAX_WAIT_MS + 500);
+        dbot__rl_requeue(rl, &q[0].rl, now + delay);
+        ASSERT_EQ(take(rl, ids, 8, &wake), 0);
+        ASSERT_GE(wake, now + DBOT__RL_MAX_WAIT_MS);
+        ASSERT_LE(wake, now + DBOT__RL_MAX_WAIT_MS + 500);
+        now = wake;
+        ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+        r = hdrs("g", 5, 4, 0.1);
+        dbot__rl_complete(rl, &q[0].rl, &r, now);
+        now += 200;
+    }
+
+    /* X-RateLimit-Reset-After alone: the bucket waits at most the bound. */
+    submit(rl, &q[0], 1, "POST", "/channels/7/messages");
+    submit(rl, &q[1], 2, "POST", "/channels/7/messages");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    r = hdrs("h", 1, 0, 1e300);
+    dbot__rl_complete(rl, &q[0].rl, &r, now);
+    ASSERT_EQ(take(rl, ids, 8, &wake), 0);
+    ASSERT_EQ(wake, now + DBOT__RL_MAX_WAIT_MS);
+    now = wake;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 2);
+
+    /* NaN and negative: as if the header were missing (no wait at all). */
+    r = hdrs("h", 1, 0, NAN);
+    dbot__rl_complete(rl, &q[1].rl, &r, now);
+    submit(rl, &q[0], 3, "POST", "/channels/7/messages");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    r = hdrs("h", 1, 0, -5);
+    r.status = 429;
+    r.retry_after = NAN;
+    delay = dbot__rl_complete(rl, &q[0].rl, &r, now);
+    ASSERT_GE(delay, 1000); /* the default second */
+    ASSERT_LE(delay, 1000 + 500);
+    dbot__rl_finish(rl, &q[0].rl, now);
+    dbot__rl_free(rl);
+}
+
+TEST(header_seconds_parse_strictly_and_saturate)
+{
+    char big[1001];
+
+    ASSERT_TRUE(dbot__rl_parse_seconds("1", 1) == 1.0);
+    ASSERT_TRUE(dbot__rl_parse_seconds("0.25", 4) == 0.25);
+    ASSERT_TRUE(dbot__rl_parse_seconds("1.5x", 3) == 1.5); /* n bounds it */
+    ASSERT_TRUE(dbot__rl_parse_seconds("", 0) < 0);
+    ASSERT_TRUE(dbot__rl_parse_seconds("-1", 2) < 0);
+    ASSERT_TRUE(dbot__rl_parse_seconds("1e400", 5) < 0);
+    ASSERT_TRUE(dbot__rl_parse_seconds("inf", 3) < 0);
+    ASSERT_TRUE(dbot__rl_parse_seconds("nan", 3) < 0);
+    ASSERT_TRUE(dbot__rl_parse_seconds(" 1", 2) < 0);
+    memset(big, '9', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    ASSERT_TRUE(isfinite(dbot__rl_parse_seconds(big, sizeof big - 1)));
+    ASSERT_EQ(dbot__rl_wait_ms(dbot__rl_parse_seconds(big, sizeof big - 1)),
+              DBOT__RL_MAX_WAIT_MS);
+    ASSERT_EQ(dbot__rl_wait_ms(1.9), 1900);
+    ASSERT_EQ(dbot__rl_wait_ms(0.0001), 1);
+    ASSERT_EQ(dbot__rl_wait_ms(0), 0);
+    ASSERT_EQ(dbot__rl_wait_ms(-0.5), -1);
+    ASSERT_EQ(dbot__rl_wait_ms(NAN), -1);
+    ASSERT_EQ(dbot__rl_wait_ms(-INFINITY), -1);
+    ASSERT_EQ(dbot__rl_wait_ms(INFINITY), DBOT__RL_MAX_WAIT_MS);
+    ASSERT_EQ(dbot__rl_wait_ms(1e19), DBOT__RL_MAX_WAIT_MS);
+}
+
+/* A request never sits out a wait it cannot survive: one whose lane is
+ * held past its deadline comes back from dbot__rl_expire at once, one
+ * that can still go in time stays, and one blocked only by a response in
+ * flight stays until its deadline passes. */
+TEST(requests_that_would_wait_past_their_deadline_expire)
+{
+    struct dbot__rl *rl = dbot__rl_new(50, 5);
+    struct req q[5];
+    struct dbot__rl_req *out[8];
+    struct dbot__rl_resp r;
+    int ids[8];
+    int64_t wake;
+
+    now = 1000;
+    submit(rl, &q[0], 0, "POST", "/channels/1/messages");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    /* While q[0] is out, the lane waits for its response: no expiry. */
+    submit(rl, &q[1], 1, "POST", "/channels/1/messages");
+    q[1].rl.deadline = now + 500;
+    ASSERT_EQ(dbot__rl_expire(rl, now, out, 8), 0);
+    r = hdrs("h", 1, 0, 10.0); /* empty for 10 s */
+    dbot__rl_complete(rl, &q[0].rl, &r, now);
+    submit(rl, &q[2], 2, "POST", "/channels/1/messages");
+    q[2].rl.deadline = now + 20000;
+    submit(rl, &q[3], 3, "POST", "/channels/1/messages");
+    q[3].rl.deadline = now + 2000;
+    submit(rl, &q[4], 4, "POST", "/channels/1/messages"); /* no deadline */
+    /* q[1] cannot go before the reset: out; q[2] can: it stops the scan
+     * (FIFO), so q[3] waits its turn behind it. */
+    ASSERT_EQ(dbot__rl_expire(rl, now, out, 8), 1);
+    ASSERT_EQ(((struct req *)out[0])->id, 1);
+    ASSERT_EQ(take(rl, ids, 8, &wake), 0);
+    ASSERT_EQ(wake, 11000);
+    now = wake;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 2);
+    r = hdrs("h", 1, 0, 10.0);
+    dbot__rl_complete(rl, &q[2].rl, &r, now);
+    /* q[3]'s deadline (3000) has passed: out; q[4] has none and waits. */
+    ASSERT_EQ(dbot__rl_expire(rl, now, out, 8), 1);
+    ASSERT_EQ(((struct req *)out[0])->id, 3);
+    ASSERT_EQ(dbot__rl_expire(rl, now, out, 8), 0);
+    ASSERT_EQ(take(rl, ids, 8, &wake), 0);
+    ASSERT_EQ(wake, 21000);
+    now = wake;
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    ASSERT_EQ(ids[0], 4);
+    dbot__rl_complete(rl, &q[4].rl, &r, now);
+    {
+        struct dbot__rl_stats st;
+
+        dbot__rl_stats(rl, &st);
+        ASSERT_EQ(st.queued, 0);
+        ASSERT_EQ(st.inflight, 0);
+    }
+
+    /* A global pause past a deadline expires non-exempt requests too. */
+    submit(rl, &q[0], 10, "GET", "/guilds/9/members/1");
+    ASSERT_EQ(take(rl, ids, 8, NULL), 1);
+    r = none(429);
+    r.global = 1;
+    r.retry_after = 60;
+    ASSERT_GE(dbot__rl_complete(rl, &q[0].rl, &r, now), 60000);
+    dbot__rl_finish(rl, &q[0].rl, now);
+    submit(rl, &q[1], 11, "GET", "/guilds/9/members/2");
+    q[1].rl.deadline = now + 30000;
+    ASSERT_EQ(dbot__rl_expire(rl, now, out, 8), 1);
+    ASSERT_EQ(((struct req *)out[0])->id, 11);
+    dbot__rl_free(rl);
+}
+
 TEST(shared_scope_429_is_not_invalid)
 {
     struct dbot__rl *rl = dbot__rl_new(50, 7);
@@ -881,6 +1044,9 @@ main(void)
     RUN(window_refills_after_reset);
     RUN(missing_headers_never_deadlock);
     RUN(per_route_429_blocks_bucket_and_requeues_at_head);
+    RUN(huge_and_odd_waits_are_bounded);
+    RUN(header_seconds_parse_strictly_and_saturate);
+    RUN(requests_that_would_wait_past_their_deadline_expire);
     RUN(shared_scope_429_is_not_invalid);
     RUN(global_429_pauses_all_but_exempt_routes);
     RUN(scope_global_header_pauses_everything);

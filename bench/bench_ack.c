@@ -5,7 +5,7 @@
  * Three measurements in one run, printed as ONE JSON line:
  *   http_rtt_ms     the floor: a bare libcurl easy POST to the fake's REST
  *                   over loopback, keep-alive, idle machine (p50, p99);
- *   empty_jobs_per_s  empty jobs through the bot's pool with dbot_offload(),
+ *   empty_jobs_per_s  empty jobs through the bot's pool (dbot_work_submit),
  *                   256 in flight, each done resubmitting (2 s);
  *   ack_ms          interactions pushed by the fake at `rate` per second for
  *                   `seconds`; every handler calls dbot_interaction_offload()
@@ -153,20 +153,20 @@ struct pool_run {
 };
 
 static void
-empty_work(void *arg)
+empty_work(dbot_work *w)
 {
-    (void)arg;
+    (void)w;
 }
 
 static void
-empty_done(dbot *bot, void *arg, int status)
+empty_done(dbot *bot, dbot_work *w, int status)
 {
-    struct pool_run *p = arg;
+    struct pool_run *p = dbot_work_data(w);
 
     (void)status;
     p->count++;
     if (now_ns() < p->end_ns &&
-        dbot_offload(bot, empty_work, empty_done, p) == 0)
+        dbot_work_submit(bot, empty_work, empty_done, p, 0) == 0)
         return;
     if (--p->inflight == 0)
         atomic_store(&p->result, p->count);
@@ -179,7 +179,7 @@ pool_start(dbot *bot, void *arg)
 
     p->end_ns = now_ns() + (int64_t)POOL_SECS * 1000000000;
     for (int i = 0; i < POOL_WINDOW; i++)
-        if (dbot_offload(bot, empty_work, empty_done, p) == 0)
+        if (dbot_work_submit(bot, empty_work, empty_done, p, 0) == 0)
             p->inflight++;
     if (p->inflight == 0)
         atomic_store(&p->result, 0);

@@ -67,7 +67,7 @@ static void
 fortune_work(dbot_work *w)
 {
     char text[256];
-    const char *topic = dbot_work_option_str(w, "topic", "life");
+    const char *topic = dbot_option_str(dbot_work_options(w), "topic", "life");
 
     if (slow_fortune(topic, text, sizeof text) < 0)
         dbot_work_reply(w, "The oracle is silent today.");
@@ -86,24 +86,14 @@ on_topic_typed(dbot_interaction *ix, void *data)
     dbot_choice found[sizeof topics / sizeof *topics];
     const char *typed = NULL;
     size_t n = 0;
-    char err[128];
-    cJSON *list;
-    int rc;
 
     (void)data;
-    dbot_ix_focused(dbot_interaction_json(ix), NULL, &typed);
+    dbot_option_focused(dbot_interaction_options(ix), NULL, &typed);
     for (size_t i = 0; i < sizeof topics / sizeof *topics; i++)
         if (!typed || !strncasecmp(topics[i], typed, strlen(typed)))
             found[n++] = (dbot_choice){ .name = topics[i], .str = topics[i] };
-    list = dbot_autocomplete_json(found, n, DBOT_OPT_STRING, err, sizeof err);
-    if (!list) {
-        dbot_log(DBOT_LOG_WARN, "fortune", "suggestions: %s", err);
-        return -1;
-    }
-    rc = dbot_interaction_autocomplete(
-        ix, cJSON_GetObjectItemCaseSensitive(list, "choices"));
-    cJSON_Delete(list);
-    return rc;
+    /* All the matches: only the first 25 are sent, Discord's limit. */
+    return dbot_interaction_autocomplete_choices(ix, found, n, DBOT_OPT_STRING);
 }
 
 /* Loop thread: returns at once. */

@@ -11,7 +11,7 @@
  *
  *   1. the handler defers: the user sees "thinking..." at once;
  *   2. it takes a reference on the interaction (it outlives the handler)
- *      and hands the job to the worker pool with dbot_offload();
+ *      and hands the job to the worker pool with dbot_work_submit();
  *   3. the work function blocks on a worker thread; it touches only its
  *      own job struct (no dbot calls but dbot_log/dbot_post);
  *   4. the done function runs back on the loop, edits the deferred answer
@@ -91,16 +91,16 @@ job_free(struct job *j)
 /* Loop thread: after the worker, or DBOT_ETIMEDOUT / DBOT_ECANCELED when
  * the job never ran. */
 static void
-job_done(dbot *bot, void *arg, int status)
+job_done(dbot *bot, dbot_work *w, int status)
 {
-    struct job *j = arg;
+    struct job *j = dbot_work_data(w);
 
     (void)bot;
     if (status < 0)
         snprintf(j->result, sizeof j->result, "Could not run: %s",
                  dbot_strerror(status));
     /* The deferred response becomes the result ("edited" in Discord). */
-    dbot_interaction_edit_original(j->ix, j->result);
+    dbot_interaction_original_edit(j->ix, j->result);
     job_free(j);
 }
 
@@ -118,10 +118,10 @@ start(dbot_interaction *ix, struct job *j, dbot_work_fn work)
     }
     j->ix = dbot_interaction_ref(ix);
     j->started_ms = dbot_now_ms();
-    rc = dbot_offload(dbot_interaction_bot(ix), work, job_done, j);
+    rc = dbot_work_submit(dbot_interaction_bot(ix), work, job_done, j, 0);
     if (rc < 0) {
         /* DBOT_EBUSY: the queue is full. Say so rather than wait. */
-        dbot_interaction_edit_original(ix, "Busy, try again in a moment.");
+        dbot_interaction_original_edit(ix, "Busy, try again in a moment.");
         job_free(j);
     }
     return 0;
@@ -131,9 +131,9 @@ start(dbot_interaction *ix, struct job *j, dbot_work_fn work)
 
 /* Worker thread: a sieve of Eratosthenes, deliberately done right here. */
 static void
-primes_work(void *arg)
+primes_work(dbot_work *w)
 {
-    struct job *j = arg;
+    struct job *j = dbot_work_data(w);
     size_t n = (size_t)j->n;
     unsigned char *composite = calloc(n, 1);
     long long count = 0;
@@ -165,7 +165,7 @@ on_primes(dbot_interaction *ix, void *data)
     (void)data;
     if (!j)
         return DBOT_ENOMEM; /* dbot answers with an ephemeral error */
-    j->n = dbot_interaction_opt_int(ix, "n", 0);
+    j->n = dbot_option_int(dbot_interaction_options(ix), "n", 0);
     if (j->n < 2 || j->n > PRIMES_MAX) {
         free(j);
         return dbot_interaction_reply_ephemeral(ix, "n must be 2..50000000");
@@ -304,9 +304,9 @@ open_checked(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 /* Worker thread: a blocking transfer with hard time limits. One easy handle
  * per job, so no handle is ever shared between threads. */
 static void
-fetch_work(void *arg)
+fetch_work(dbot_work *w)
 {
-    struct job *j = arg;
+    struct job *j = dbot_work_data(w);
     struct fetch f = { .allow_loopback = j->allow_loopback };
     long status = 0;
     CURLcode rc;
@@ -362,7 +362,7 @@ static int
 on_fetch(dbot_interaction *ix, void *data)
 {
     const struct fetch_policy *policy = data;
-    const char *url = dbot_interaction_opt_str(ix, "url", "");
+    const char *url = dbot_option_str(dbot_interaction_options(ix), "url", "");
     struct job *j;
 
     if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))

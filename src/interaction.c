@@ -5,8 +5,10 @@
  * reference while the handler runs, every request in flight holds one, and
  * a handler that answers later holds its own. Its state moves
  *
- *   RECEIVED -> ACKNOWLEDGING -> DONE        (reply, update, modal, choices)
- *   RECEIVED -> DEFERRING -> DEFERRED -> DONE (defer, then edit @original)
+ *   RECEIVED -> ACKNOWLEDGING -> ACKNOWLEDGED (reply, update, modal, choices)
+ *   RECEIVED -> DEFERRING -> DEFERRED -> DONE  (defer, then edit @original)
+ *
+ * (an edit of an ACKNOWLEDGED answer also makes it DONE)
  *
  * and every transition happens before the request that causes it is sent,
  * so two initial responses can never both leave: whoever moves the state
@@ -205,7 +207,7 @@ initial_done(dbot *bot, const dbot_rest_result *res, void *arg)
     (void)bot;
     if (res->err == 0) {
         record_ack(ix);
-        ix->state = deferred ? DBOT_IXS_DEFERRED : DBOT_IXS_DONE;
+        ix->state = deferred ? DBOT_IXS_DEFERRED : DBOT_IXS_ACKNOWLEDGED;
         if (ix->parked_edit) {
             cJSON *edit = ix->parked_edit;
             ix->parked_edit = NULL;
@@ -259,8 +261,8 @@ dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
     ix->silent_defer = type == CB_DEFER_UPDATE;
     lws_sul_cancel(&ix->deadline_sul);
     dbot_interaction_ref(ix);
-    rc = dbot_interaction_callback_raw(dbot__ix_bot_of(ix), ix->id, ix->token, body,
-                                       initial_done, ix);
+    rc = dbot_rest_interaction_callback(dbot__ix_bot_of(ix), ix->id, ix->token,
+                                        body, initial_done, ix);
     cJSON_Delete(body);
     if (rc < 0) {
         ix->state = DBOT_IXS_FAILED;
@@ -317,7 +319,8 @@ dbot__ix_followup_later(dbot_interaction *ix, const char *what, int *rc)
     *rc = 0;
     if (dbot__ix_expired(ix))
         *rc = dbot__ix_refuse(ix, DBOT_EEXPIRED, what);
-    else if (ix->state != DBOT_IXS_DONE && ix->state != DBOT_IXS_DEFERRED)
+    else if (ix->state != DBOT_IXS_ACKNOWLEDGED &&
+             ix->state != DBOT_IXS_DEFERRED && ix->state != DBOT_IXS_DONE)
         *rc = dbot__ix_refuse(ix, DBOT_ESTATE, what);
     if (*rc)
         return NULL;
@@ -376,8 +379,8 @@ dbot__ix_send_edit(dbot_interaction *ix, const cJSON *data)
         return DBOT_ENOMEM;
     l->completes_defer = ix->state == DBOT_IXS_DEFERRED;
     ix->state = DBOT_IXS_DONE;
-    rc = dbot_original_edit(dbot__ix_bot_of(ix), ix->app_id, ix->token, data,
-                            edit_done, l);
+    rc = dbot_rest_interaction_original_edit(dbot__ix_bot_of(ix), ix->app_id,
+                                             ix->token, data, edit_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 
@@ -390,7 +393,7 @@ dbot__ix_refuse(dbot_interaction *ix, int rc, const char *what)
           rc == DBOT_EEXPIRED ? "the 15-minute token has expired"
                               : "it was already answered; use "
                                 "dbot_interaction_followup() or "
-                                "dbot_interaction_edit_original()");
+                                "dbot_interaction_original_edit()");
     return rc;
 }
 
@@ -456,7 +459,7 @@ abandon_cb(lws_sorted_usec_list_t *sul)
                          "telling the user it failed",
           describe(ix), ix->id);
     ix->owner->stats.never_answered++;
-    dbot_interaction_edit_original(ix, MSG_NO_ANSWER);
+    dbot_interaction_original_edit(ix, MSG_NO_ANSWER);
 }
 
 /* The last reference is going and the user has no answer: give one.

@@ -1,14 +1,15 @@
 /*
  * interaction_api.c: the calls a handler makes on its interaction:
  * answering (reply, defer, update, modal, autocomplete, edits and
- * followups, the builder variants) and reading (ids, options, age,
- * state). Every answer goes through the state machine in interaction.c
+ * followups, the builder variants) and reading (ids, the option view,
+ * age, state). Every answer goes through the state machine in interaction.c
  * (dbot__ix_answer, dbot__ix_send_initial), which guarantees exactly one
  * initial response.
  */
 #include "interaction_impl.h"
 
 #include "bot.h"
+#include "discord_limits.h"
 #include "log.h"
 #include "msgcheck.h"
 
@@ -181,23 +182,27 @@ dbot_interaction_modal_json(dbot_interaction *ix, const cJSON *data)
 }
 
 int
-dbot_interaction_autocomplete(dbot_interaction *ix, const cJSON *choices)
+dbot_interaction_autocomplete_json(dbot_interaction *ix, const cJSON *data)
 {
-    cJSON *d;
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(data, "choices");
+    cJSON *d, *kept;
     int rc;
 
-    if (!ix || !cJSON_IsArray(choices))
+    if (!ix || !cJSON_IsObject(data) || !cJSON_IsArray(choices))
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
     if (ix->type != DBOT_IX_AUTOCOMPLETE)
         return DBOT_EINVAL;
     if (ix->state != DBOT_IXS_RECEIVED)
         return dbot__ix_refuse(ix, DBOT_ESTATE, "autocomplete");
-    d = cJSON_CreateObject();
-    if (!d || !cJSON_AddItemToObject(d, "choices", cJSON_Duplicate(choices, 1))) {
-        cJSON_Delete(d);
+    d = cJSON_Duplicate(data, 1);
+    if (!d)
         return DBOT_ENOMEM;
-    }
+    /* The builder's limit, applied to JSON from anywhere: suggestions are
+     * a ranked list, so the first ones are the ones to keep. */
+    kept = cJSON_GetObjectItemCaseSensitive(d, "choices");
+    while (cJSON_GetArraySize(kept) > DBOT__MAX_CHOICES)
+        cJSON_DeleteItemFromArray(kept, DBOT__MAX_CHOICES);
     rc = check_body(ix, BODY_CHOICES, d, "autocomplete result");
     if (rc == 0)
         rc = dbot__ix_send_initial(ix, CB_AUTOCOMPLETE, d);
@@ -206,7 +211,28 @@ dbot_interaction_autocomplete(dbot_interaction *ix, const cJSON *choices)
 }
 
 int
-dbot_interaction_edit_original_json(dbot_interaction *ix, const cJSON *data)
+dbot_interaction_autocomplete_choices(dbot_interaction *ix,
+                                      const dbot_choice *choices, size_t n,
+                                      int type)
+{
+    char err[160];
+    cJSON *d;
+    int rc;
+
+    if (!ix)
+        return DBOT_EINVAL;
+    d = dbot_autocomplete_json(choices, n, type, err, sizeof err);
+    if (!d) {
+        LOG_E("interaction", "autocomplete result not sent: %s", err);
+        return DBOT_EINVAL;
+    }
+    rc = dbot_interaction_autocomplete_json(ix, d);
+    cJSON_Delete(d);
+    return rc;
+}
+
+int
+dbot_interaction_original_edit_json(dbot_interaction *ix, const cJSON *data)
 {
     int rc;
 
@@ -234,7 +260,7 @@ dbot_interaction_edit_original_json(dbot_interaction *ix, const cJSON *data)
 }
 
 int
-dbot_interaction_edit_original(dbot_interaction *ix, const char *content)
+dbot_interaction_original_edit(dbot_interaction *ix, const char *content)
 {
     cJSON *m;
     int rc;
@@ -244,13 +270,13 @@ dbot_interaction_edit_original(dbot_interaction *ix, const char *content)
     m = dbot__ix_text_message(content, 0);
     if (!m)
         return DBOT_ENOMEM;
-    rc = dbot_interaction_edit_original_json(ix, m);
+    rc = dbot_interaction_original_edit_json(ix, m);
     cJSON_Delete(m);
     return rc;
 }
 
 int
-dbot_interaction_delete_original(dbot_interaction *ix)
+dbot_interaction_original_delete(dbot_interaction *ix)
 {
     struct dbot__ix_later *l;
     int rc;
@@ -261,8 +287,8 @@ dbot_interaction_delete_original(dbot_interaction *ix)
     l = dbot__ix_followup_later(ix, "delete of the original response", &rc);
     if (!l)
         return rc;
-    rc = dbot_original_delete(dbot__ix_bot_of(ix), ix->app_id, ix->token, dbot__ix_later_done,
-                              l);
+    rc = dbot_rest_interaction_original_delete(
+        dbot__ix_bot_of(ix), ix->app_id, ix->token, dbot__ix_later_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 
@@ -281,8 +307,9 @@ dbot_interaction_followup_edit_json(dbot_interaction *ix, uint64_t message_id,
     l = dbot__ix_followup_later(ix, "followup edit", &rc);
     if (!l)
         return rc;
-    rc = dbot_followup_edit(dbot__ix_bot_of(ix), ix->app_id, ix->token, message_id,
-                            data, dbot__ix_later_done, l);
+    rc = dbot_rest_interaction_followup_edit(dbot__ix_bot_of(ix), ix->app_id,
+                                             ix->token, message_id, data,
+                                             dbot__ix_later_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 
@@ -298,8 +325,9 @@ dbot_interaction_followup_delete(dbot_interaction *ix, uint64_t message_id)
     l = dbot__ix_followup_later(ix, "followup delete", &rc);
     if (!l)
         return rc;
-    rc = dbot_followup_delete(dbot__ix_bot_of(ix), ix->app_id, ix->token, message_id,
-                              dbot__ix_later_done, l);
+    rc = dbot_rest_interaction_followup_delete(dbot__ix_bot_of(ix), ix->app_id,
+                                               ix->token, message_id,
+                                               dbot__ix_later_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 
@@ -319,8 +347,9 @@ dbot_interaction_followup_json(dbot_interaction *ix, const cJSON *data)
     l = dbot__ix_followup_later(ix, "followup", &rc);
     if (!l)
         return rc;
-    rc = dbot_followup_create(dbot__ix_bot_of(ix), ix->app_id, ix->token, data,
-                              dbot__ix_later_done, l);
+    rc =
+        dbot_rest_interaction_followup(dbot__ix_bot_of(ix), ix->app_id,
+                                       ix->token, data, dbot__ix_later_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 
@@ -397,44 +426,10 @@ dbot_interaction_state(const dbot_interaction *ix)
     return ix->state;
 }
 
-const char *
-dbot_interaction_opt_str(const dbot_interaction *ix, const char *name,
-                         const char *def)
+const dbot_options *
+dbot_interaction_options(const dbot_interaction *ix)
 {
-    const char *v = def;
-
-    dbot_opt_string(ix->json, name, def, &v);
-    return v;
-}
-
-int64_t
-dbot_interaction_opt_int(const dbot_interaction *ix, const char *name,
-                         int64_t def)
-{
-    int64_t v = def;
-
-    dbot_opt_integer(ix->json, name, def, &v);
-    return v;
-}
-
-double
-dbot_interaction_opt_num(const dbot_interaction *ix, const char *name,
-                         double def)
-{
-    double v = def;
-
-    dbot_opt_number(ix->json, name, def, &v);
-    return v;
-}
-
-int
-dbot_interaction_opt_bool(const dbot_interaction *ix, const char *name,
-                          int def)
-{
-    bool v = def != 0;
-
-    dbot_opt_boolean(ix->json, name, def != 0, &v);
-    return v;
+    return dbot_options_of(ix ? ix->json : NULL);
 }
 
 /* ---- builders ----------------------------------------------------------- */

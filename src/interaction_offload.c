@@ -40,8 +40,8 @@
 
 #include "bot.h"
 #include "log.h"
-#include "msgcheck.h"
 #include "utf8.h"
+#include "work.h"
 #include "workers.h"
 
 #include <dbot/interaction_data.h>
@@ -60,34 +60,7 @@ static const char MSG_BUSY[] =
 static const char MSG_LATE[] =
     "Sorry, I could not get to this in time. Please try again.";
 
-/* Fields: [loop] only the loop touches it; [job] whoever runs the job now
- * (the worker during work, the loop after). */
-struct dbot_work {
-    dbot_interaction *ix;          /* [loop] referenced until the end */
-    dbot_interaction_work_fn work; /* [const] */
-    dbot_interaction_done_fn done; /* [const] may be NULL */
-    void *data;                    /* [const] the user's */
-    cJSON *json;                   /* [job] the interaction, no token */
-    cJSON *reply;                  /* [job] what dbot_work_reply stored */
-};
-
-static void
-work_free(dbot_work *w)
-{
-    cJSON_Delete(w->json);
-    cJSON_Delete(w->reply);
-    free(w);
-}
-
 /* ---- the job ------------------------------------------------------------ */
-
-static void
-job_work(void *arg)
-{
-    dbot_work *w = arg;
-
-    w->work(w);
-}
 
 static void
 job_done(void *arg, int status)
@@ -96,10 +69,10 @@ job_done(void *arg, int status)
     dbot_interaction *ix = w->ix;
     int rc = 0;
 
-    if (w->done) {
-        w->done(ix, w, status);
+    if (w->ix_done) {
+        w->ix_done(ix, w, status);
     } else if (status == 0 && w->reply) {
-        rc = dbot_interaction_edit_original_json(ix, w->reply);
+        rc = dbot_interaction_original_edit_json(ix, w->reply);
     } else if (status == DBOT_ETIMEDOUT) {
         LOG_W("interaction",
               "offloaded work for %s (%" PRIu64 ") was still queued at its "
@@ -107,13 +80,13 @@ job_done(void *arg, int status)
               dbot_interaction_command(ix) ? dbot_interaction_command(ix)
                                            : "interaction",
               dbot_interaction_id(ix), (long long)dbot_interaction_age_ms(ix));
-        rc = dbot_interaction_edit_original(ix, MSG_LATE);
+        rc = dbot_interaction_original_edit(ix, MSG_LATE);
     }
     if (rc < 0)
         LOG_W("interaction",
               "cannot send the result of offloaded work (%" PRIu64 "): %s",
               dbot_interaction_id(ix), dbot_strerror(rc));
-    work_free(w);
+    dbot__work_free(w);
     /* With nothing sent, this tells the user "did not respond". */
     dbot_interaction_unref(ix);
 }
@@ -143,7 +116,7 @@ answer_busy(dbot_interaction *ix, const struct dbot__offload_conf *conf)
         break;
     case DBOT_IXS_DEFERRING:
     case DBOT_IXS_DEFERRED:
-        rc = dbot_interaction_edit_original(ix, text);
+        rc = dbot_interaction_original_edit(ix, text);
         break;
     default:
         rc = dbot_interaction_followup(ix, text, 1);
@@ -158,8 +131,7 @@ answer_busy(dbot_interaction *ix, const struct dbot__offload_conf *conf)
 }
 
 int
-dbot_interaction_offload_then(dbot_interaction *ix,
-                              dbot_interaction_work_fn work,
+dbot_interaction_offload_then(dbot_interaction *ix, dbot_work_fn work,
                               dbot_interaction_done_fn done, void *data)
 {
     dbot *bot;
@@ -184,23 +156,21 @@ dbot_interaction_offload_then(dbot_interaction *ix,
         return DBOT_ESHUTDOWN;
     conf = dbot__interactions_offload_conf(dbot__bot_interactions(bot));
 
-    w = calloc(1, sizeof *w);
+    w = dbot__work_new(bot, work, data);
     if (!w)
         return DBOT_ENOMEM;
-    w->work = work;
-    w->done = done;
-    w->data = data;
+    w->ix_done = done;
     w->json = cJSON_Duplicate(dbot_interaction_json(ix), 1);
     if (!w->json) {
-        free(w);
+        dbot__work_free(w);
         return DBOT_ENOMEM;
     }
     cJSON_DeleteItemFromObjectCaseSensitive(w->json, "token");
 
-    rc = dbot__pool_submit(pool, job_work, job_done, w, job_deadline(ix, conf),
-                           "interaction_offload");
+    rc = dbot__pool_submit(pool, dbot__work_run, job_done, w,
+                           job_deadline(ix, conf), "interaction_offload");
     if (rc < 0) {
-        work_free(w);
+        dbot__work_free(w);
         return rc == DBOT_EBUSY ? answer_busy(ix, conf) : rc;
     }
     w->ix = dbot_interaction_ref(ix);
@@ -218,8 +188,7 @@ dbot_interaction_offload_then(dbot_interaction *ix,
 }
 
 int
-dbot_interaction_offload(dbot_interaction *ix, dbot_interaction_work_fn work,
-                         void *data)
+dbot_interaction_offload(dbot_interaction *ix, dbot_work_fn work, void *data)
 {
     return dbot_interaction_offload_then(ix, work, NULL, data);
 }
@@ -259,115 +228,4 @@ dbot_interaction_set_offload_deadline(dbot *bot, int ms)
     dbot__interactions_offload_conf(dbot__bot_interactions(bot))->deadline_ms =
         ms;
     return 0;
-}
-
-/* ---- the job's own functions --------------------------------------------- */
-
-void *
-dbot_work_data(const dbot_work *w)
-{
-    return w ? w->data : NULL;
-}
-
-const cJSON *
-dbot_work_json(const dbot_work *w)
-{
-    return w ? w->json : NULL;
-}
-
-const char *
-dbot_work_option_str(const dbot_work *w, const char *name, const char *def)
-{
-    const char *v = def;
-
-    if (w)
-        dbot_opt_string(w->json, name, def, &v);
-    return v;
-}
-
-int64_t
-dbot_work_option_int(const dbot_work *w, const char *name, int64_t def)
-{
-    int64_t v = def;
-
-    if (w)
-        dbot_opt_integer(w->json, name, def, &v);
-    return v;
-}
-
-double
-dbot_work_option_num(const dbot_work *w, const char *name, double def)
-{
-    double v = def;
-
-    if (w)
-        dbot_opt_number(w->json, name, def, &v);
-    return v;
-}
-
-int
-dbot_work_option_bool(const dbot_work *w, const char *name, int def)
-{
-    bool v = def != 0;
-
-    if (w)
-        dbot_opt_boolean(w->json, name, def != 0, &v);
-    return v;
-}
-
-uint64_t
-dbot_work_user_id(const dbot_work *w)
-{
-    return w ? dbot_ix_user_id(w->json) : 0;
-}
-
-int
-dbot_work_reply_json(dbot_work *w, const cJSON *msg)
-{
-    struct dbot__bld b = { 0 };
-    cJSON *copy;
-
-    if (!w || !cJSON_IsObject(msg))
-        return DBOT_EINVAL;
-    /* Refused here, the worker learns it while it can still do better;
-     * sent, the edit would fail at Discord. */
-    if (dbot__check_message(&b, msg) < 0) {
-        LOG_E("interaction", "dbot_work_reply_json: %s", b.err);
-        return b.code;
-    }
-    copy = cJSON_Duplicate(msg, 1);
-    if (!copy)
-        return DBOT_ENOMEM;
-    cJSON_Delete(w->reply);
-    w->reply = copy;
-    return 0;
-}
-
-int
-dbot_work_reply(dbot_work *w, const char *text)
-{
-    cJSON *m;
-    long n;
-
-    if (!w || !text)
-        return DBOT_EINVAL;
-    n = dbot__utf8_len(text);
-    if (n <= 0)
-        return DBOT_EINVAL;
-    if (n > MAX_CONTENT)
-        return DBOT_ETOOBIG;
-    m = cJSON_CreateObject();
-    if (!m || !cJSON_AddStringToObject(m, "content", text)) {
-        cJSON_Delete(m);
-        return DBOT_ENOMEM;
-    }
-    cJSON_Delete(w->reply);
-    w->reply = m;
-    return 0;
-}
-
-const cJSON *
-dbot_work_result(const dbot_work *w)
-{
-    return w ? w->reply : NULL;
 }

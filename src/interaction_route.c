@@ -175,7 +175,7 @@ dbot__ix_view_read(const cJSON *d, struct dbot__ix_view *v)
     case DBOT_IX_AUTOCOMPLETE:
         v->kind = DBOT__ROUTE_AUTOCOMPLETE;
         v->key = v->path[0] ? v->path : NULL;
-        dbot_ix_focused(d, &v->option, NULL);
+        dbot_option_focused(dbot_options_of(d), &v->option, NULL);
         break;
     case DBOT_IX_COMPONENT:
         v->kind = DBOT__ROUTE_COMPONENT;

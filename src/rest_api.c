@@ -153,9 +153,9 @@ token_call(dbot *bot, const char *method, const char *fmt_pre, uint64_t id,
 }
 
 int
-dbot_interaction_callback_raw(dbot *bot, uint64_t interaction_id,
-                              const char *token, const cJSON *body,
-                              dbot_rest_fn cb, void *data)
+dbot_rest_interaction_callback(dbot *bot, uint64_t interaction_id,
+                               const char *token, const cJSON *body,
+                               dbot_rest_fn cb, void *data)
 {
     if (!body)
         return DBOT_EINVAL;
@@ -164,8 +164,8 @@ dbot_interaction_callback_raw(dbot *bot, uint64_t interaction_id,
 }
 
 int
-dbot_followup_create(dbot *bot, uint64_t app_id, const char *token,
-                     const cJSON *msg, dbot_rest_fn cb, void *data)
+dbot_rest_interaction_followup(dbot *bot, uint64_t app_id, const char *token,
+                               const cJSON *msg, dbot_rest_fn cb, void *data)
 {
     if (!msg)
         return DBOT_EINVAL;
@@ -174,9 +174,10 @@ dbot_followup_create(dbot *bot, uint64_t app_id, const char *token,
 }
 
 int
-dbot_followup_edit(dbot *bot, uint64_t app_id, const char *token,
-                   uint64_t message_id, const cJSON *msg, dbot_rest_fn cb,
-                   void *data)
+dbot_rest_interaction_followup_edit(dbot *bot, uint64_t app_id,
+                                    const char *token, uint64_t message_id,
+                                    const cJSON *msg, dbot_rest_fn cb,
+                                    void *data)
 {
     char suffix[48];
 
@@ -188,8 +189,9 @@ dbot_followup_edit(dbot *bot, uint64_t app_id, const char *token,
 }
 
 int
-dbot_followup_delete(dbot *bot, uint64_t app_id, const char *token,
-                     uint64_t message_id, dbot_rest_fn cb, void *data)
+dbot_rest_interaction_followup_delete(dbot *bot, uint64_t app_id,
+                                      const char *token, uint64_t message_id,
+                                      dbot_rest_fn cb, void *data)
 {
     char suffix[48];
 
@@ -201,8 +203,9 @@ dbot_followup_delete(dbot *bot, uint64_t app_id, const char *token,
 }
 
 int
-dbot_original_edit(dbot *bot, uint64_t app_id, const char *token,
-                   const cJSON *msg, dbot_rest_fn cb, void *data)
+dbot_rest_interaction_original_edit(dbot *bot, uint64_t app_id,
+                                    const char *token, const cJSON *msg,
+                                    dbot_rest_fn cb, void *data)
 {
     if (!msg)
         return DBOT_EINVAL;
@@ -211,8 +214,9 @@ dbot_original_edit(dbot *bot, uint64_t app_id, const char *token,
 }
 
 int
-dbot_original_delete(dbot *bot, uint64_t app_id, const char *token,
-                     dbot_rest_fn cb, void *data)
+dbot_rest_interaction_original_delete(dbot *bot, uint64_t app_id,
+                                      const char *token, dbot_rest_fn cb,
+                                      void *data)
 {
     return token_call(bot, "DELETE", "/webhooks", app_id, token,
                       "/messages/@original", NULL, cb, data);

@@ -10,6 +10,10 @@
  *   dbot_stop()        ask the loop to stop (any thread and signal handlers)
  *   dbot_log(), dbot_strerror(), dbot_err_name()
  *   dbot_verify_signature() and dbot_verifier_* (dbot/verify.h)
+ *   dbot_work_*()      on the job the calling worker runs (dbot/worker.h)
+ *   pure readers and builders, on data the thread owns: dbot_option_*,
+ *   dbot_ix_* (dbot/interaction_data.h), dbot_msg_*, dbot_embed_*,
+ *   dbot_row_*, dbot_modal_*, dbot_autocomplete_json (dbot/message.h)
  *
  * Debug builds check the thread in every other entry point and refuse a call
  * from the wrong thread with DBOT_EWRONGTHREAD.
@@ -35,12 +39,19 @@ extern "C" {
 #endif
 
 #if defined(__GNUC__)
-#define DBOT_API         __attribute__((visibility("default")))
-#define DBOT_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define DBOT_API              __attribute__((visibility("default")))
+#define DBOT_PRINTF(a, b)     __attribute__((format(printf, a, b)))
+#define DBOT_DEPRECATED(repl) __attribute__((deprecated("use " repl)))
 #else
 #define DBOT_API
 #define DBOT_PRINTF(a, b)
+#define DBOT_DEPRECATED(repl)
 #endif
+
+/* Names kept for one release after they were replaced (docs/api.md lists
+ * them) are declared DBOT_DEPRECATED, so the compiler names the
+ * replacement. Define DBOT_NO_DEPRECATED before including dbot's headers
+ * to hide them and check that a program is ready for their removal. */
 
 #define DBOT_VERSION     "0.1.0"
 #define DBOT_PROJECT_URL "https://github.com/dbot-dev/dbot"
@@ -80,12 +91,16 @@ enum dbot_errno {
 };
 
 /* Name: dbot_strerror
- * Desc: a human-readable message for a DBOT_E* code (any thread).
+ * Desc: a human-readable message for a DBOT_E* code. Any thread, and
+ *       signal handlers (no allocation, no locks).
  * Returns: a static string; "unknown error" for codes not in the map. */
 DBOT_API const char *dbot_strerror(int err);
 
 /* Name: dbot_err_name
- * Desc: the symbolic name of a DBOT_E* code, e.g. "DBOT_ETIMEDOUT". */
+ * Desc: the symbolic name of a DBOT_E* code, e.g. "DBOT_ETIMEDOUT". Any
+ *       thread.
+ * Returns: a static string; "OK" for 0, "DBOT_EUNKNOWN" for codes not in
+ *       the map. */
 DBOT_API const char *dbot_err_name(int err);
 
 /* ---- logging ---------------------------------------------------------- */
@@ -98,28 +113,35 @@ enum dbot_log_level {
     DBOT_LOG_TRACE = 4, /* per frame */
 };
 
-/* Name: dbot_log
+/* Name: dbot_log, dbot_logv
  * Desc: log one line from component `comp` ("gateway", "rest", ...), from any
  *       thread. One write(2) per line. Registered secrets (the bot token)
- *       are replaced by "[REDACTED]" before anything is written. */
+ *       are replaced by "[REDACTED]" before anything is written. The
+ *       arguments are only read; dbot_logv does not va_end(ap).
+ * Returns: nothing; a line that cannot be written is dropped. */
 DBOT_API void dbot_log(int level, const char *comp, const char *fmt, ...)
     DBOT_PRINTF(3, 4);
 DBOT_API void dbot_logv(int level, const char *comp, const char *fmt,
                         va_list ap) DBOT_PRINTF(3, 0);
 
 /* Name: dbot_log_set_level
- * Desc: lines above `level` are dropped. Any thread. */
+ * Desc: lines above `level` (enum dbot_log_level) are dropped. Any thread.
+ * Returns: nothing. */
 DBOT_API void dbot_log_set_level(int level);
 
 /* Name: dbot_log_level_parse
- * Desc: "error", "warn", "info", "debug" or "trace" to a level.
- * Returns: the level, or DBOT_EINVAL. */
+ * Desc: "error", "warn", "info", "debug" or "trace" to a level. Any
+ *       thread.
+ * Returns: the level, or DBOT_EINVAL (NULL or another word). */
 DBOT_API int dbot_log_level_parse(const char *name);
 
 /* Name: dbot_log_set_sink
  * Desc: replace the stderr sink (tests capture logs this way). The sink gets
- *       whole, already redacted lines with a trailing newline. Set it before
- *       dbot_run(); NULL restores stderr. The sink may run on any thread. */
+ *       whole, already redacted lines with a trailing newline, borrowed for
+ *       the call. Set it before dbot_run() (the sink is a process global);
+ *       NULL restores stderr. The sink may run on any thread, and `data` is
+ *       passed to it as is.
+ * Returns: nothing. */
 typedef void (*dbot_log_sink_fn)(const char *line, size_t len, void *data);
 DBOT_API void dbot_log_set_sink(dbot_log_sink_fn fn, void *data);
 
@@ -137,8 +159,9 @@ DBOT_API int dbot_log_add_secret(const char *secret);
 
 /* Name: dbot_log_remove_secret
  * Desc: undo one dbot_log_add_secret(secret), so secrets added for a
- *       short-lived purpose do not pile up. Unknown secrets are ignored.
- *       Any thread. */
+ *       short-lived purpose do not pile up. Unknown secrets and NULL are
+ *       ignored. Any thread.
+ * Returns: nothing. */
 DBOT_API void dbot_log_remove_secret(const char *secret);
 
 /* ---- the bot ---------------------------------------------------------- */
@@ -150,33 +173,49 @@ typedef struct dbot dbot;
  *       then $DBOT_CONFIG, then "config.json" if it exists, else only the
  *       environment ($DISCORD_TOKEN, $DBOT_API_URL) configures the bot.
  *       Errors are logged with the field that is wrong. Process-wide: the
- *       soft RLIMIT_NOFILE is raised to the hard limit (at most 65536).
- * Returns: 0 and *out, or DBOT_ECONFIG / DBOT_ENOMEM. */
+ *       soft RLIMIT_NOFILE is raised to the hard limit (at most 65536). The
+ *       thread that later calls dbot_run() becomes the loop thread; until
+ *       then, the creating thread may configure the bot. The caller owns
+ *       *out and frees it with dbot_free(). `config_path` is copied.
+ * Returns: 0 and *out; DBOT_EINVAL (out NULL); DBOT_ECONFIG (a file or
+ *       field is wrong, logged); DBOT_ENOMEM. *out is NULL on error. */
 DBOT_API int dbot_new(dbot **out, const char *config_path);
 
 /* Name: dbot_new_from_json
  * Desc: like dbot_new with the configuration given as a JSON text (tests,
- *       embedding). Environment overrides apply as in dbot_new. */
+ *       embedding; read during the call). Environment overrides apply as
+ *       in dbot_new.
+ * Returns: as dbot_new; DBOT_EINVAL also for json NULL. */
 DBOT_API int dbot_new_from_json(dbot **out, const char *json);
 
 /* Name: dbot_run
  * Desc: connect and run the loop on the calling thread (it becomes the loop
- *       thread) until dbot_stop() or a fatal error.
+ *       thread) until dbot_stop() or a fatal error. Every callback of the
+ *       API runs inside this call.
  * Returns: 0 after dbot_stop(); DBOT_EAUTH, DBOT_EINTENTS, DBOT_EFATAL when
- *       Discord refused the bot (the log says what to fix). */
+ *       Discord refused the bot (the log says what to fix); DBOT_EINVAL
+ *       (bot NULL); DBOT_ECONFIG (no token, logged); when the loop cannot
+ *       start (listening sockets, shards), its error, logged: DBOT_ENOMEM,
+ *       DBOT_EIO. */
 DBOT_API int dbot_run(dbot *bot);
 
 /* Name: dbot_stop
  * Desc: ask the loop to stop: gateway connections are closed and dbot_run()
- *       returns. Safe from any thread and from a signal handler. */
+ *       returns. Safe from any thread and from a signal handler; calling it
+ *       again does nothing more.
+ * Returns: nothing. */
 DBOT_API void dbot_stop(dbot *bot);
 
 /* Name: dbot_free
- * Desc: free a bot that is not running. NULL is a no-op. */
+ * Desc: free a bot that is not running, with everything it owns; pending
+ *       REST callbacks run with DBOT_ECANCELED and posted functions run
+ *       once (see dbot_post). NULL is a no-op. The thread that ran (or
+ *       would have run) dbot_run(), after it returned.
+ * Returns: nothing. */
 DBOT_API void dbot_free(dbot *bot);
 
 /* Name: dbot_post
- * Desc: run fn(arg) on the loop thread soon. Callable from any thread
+ * Desc: run fn(bot, arg) on the loop thread soon. Callable from any thread
  *       (not from a signal handler); this is how workers hand results back.
  *       Functions posted run in the order posted. If the bot is freed before
  *       they run, they still run once from dbot_free() with the loop gone, so
@@ -185,10 +224,15 @@ DBOT_API void dbot_free(dbot *bot);
 typedef void (*dbot_post_fn)(dbot *bot, void *arg);
 DBOT_API int dbot_post(dbot *bot, dbot_post_fn fn, void *arg);
 
-/* True once dbot_stop() was called. Any thread. */
+/* Name: dbot_is_stopping
+ * Desc: whether dbot_stop() was called. Any thread.
+ * Returns: 1 once dbot_stop() was called, else 0. */
 DBOT_API int dbot_is_stopping(const dbot *bot);
 
-/* Monotonic milliseconds (CLOCK_MONOTONIC). Any thread. */
+/* Name: dbot_now_ms
+ * Desc: the clock of every deadline in this API (CLOCK_MONOTONIC). Any
+ *       thread.
+ * Returns: monotonic milliseconds. */
 DBOT_API int64_t dbot_now_ms(void);
 
 /* ---- events ----------------------------------------------------------- */
@@ -202,23 +246,30 @@ typedef struct dbot_event {
 
 typedef void (*dbot_event_fn)(dbot *bot, const dbot_event *ev, void *data);
 
-/* Name: dbot_on
+/* Name: dbot_on (macro), dbot_on_named
  * Desc: call fn for every dispatch named `event` ("*" for all), on the loop,
  *       in registration order. The macro records the handler's name, which
  *       the slow-handler log and the watchdog print (`event` and `fn_name`
- *       are copied). Loop thread, before or during dbot_run().
- * Returns: 0, DBOT_EINVAL or DBOT_ENOMEM. */
+ *       are copied; `data` is passed to fn as is). Loop thread, before or
+ *       during dbot_run().
+ * Returns: 0; DBOT_EINVAL (bot, event or fn NULL); DBOT_ENOMEM;
+ *       DBOT_EWRONGTHREAD. */
 #define dbot_on(bot, event, fn, data) dbot_on_named(bot, event, fn, #fn, data)
 DBOT_API int dbot_on_named(dbot *bot, const char *event, dbot_event_fn fn,
                            const char *fn_name, void *data);
 
-/* The user the bot is logged in as (READY's "user"), or NULL before READY.
- * Borrowed until a READY brings a different user object (every shard's
- * READY carries the same one, which keeps the pointer valid) or
- * dbot_free(); copy what you keep longer. Loop thread. */
+/* Name: dbot_self
+ * Desc: the user the bot is logged in as (READY's "user"). Loop thread.
+ * Returns: the user, borrowed until a READY brings a different user
+ *       object (every shard's READY carries the same one, which keeps the
+ *       pointer valid) or dbot_free(); copy what you keep longer. NULL
+ *       before READY. */
 DBOT_API const cJSON *dbot_self(const dbot *bot);
 
-/* Last heartbeat round trip of a shard in ms, or -1 when none yet. */
+/* Name: dbot_heartbeat_latency_ms
+ * Desc: the last heartbeat round trip of a shard. Loop thread.
+ * Returns: milliseconds; -1 when there was none yet or shard_id is out of
+ *       range. */
 DBOT_API int64_t dbot_heartbeat_latency_ms(const dbot *bot, int shard_id);
 
 #ifdef __cplusplus

@@ -11,7 +11,9 @@
  * after that becomes an edit of the original response, transparently.
  *
  * EXACTLY ONE INITIAL RESPONSE. Each interaction moves received ->
- * acknowledging -> acknowledged or deferred -> done; the state changes
+ * acknowledging -> acknowledged, or received -> deferring -> deferred,
+ * and to done once its original response is edited (enum
+ * dbot_interaction_state says which call leads where); the state changes
  * before any request is sent, so the auto-defer and a handler's reply can
  * never both send an initial response. A second initial response is turned
  * into the right follow-up (after a defer, a reply edits the original) or
@@ -37,9 +39,11 @@
  * before anything is sent, counting characters (code points) as the
  * builders of <dbot/message.h> do: content 2000; 10 embeds of 6000
  * characters together (and each embed's own limits); 5 action rows of 5
- * (Components V2: 40 components); custom_id 1-100; autocomplete 25 choices
- * with names and string values of 1-100; modal custom_id 1-100, title
- * 1-45, 1-5 components. A broken limit returns DBOT_ETOOBIG (a wrong type
+ * (Components V2: 40 components); custom_id 1-100; autocomplete choices
+ * with names and string values of 1-100 (of a longer list the first 25
+ * are sent and the rest dropped, as dbot_autocomplete_json does: a ranked
+ * list of suggestions, docs/api.md); modal custom_id 1-100, title 1-45,
+ * 1-5 components. A broken limit returns DBOT_ETOOBIG (a wrong type
  * or text that is not UTF-8: DBOT_EINVAL), logs which limit, and sends
  * nothing, so a handler that returns the error still gets the ephemeral
  * error answer for it, within the 3 s. If Discord refuses an answer anyway
@@ -53,9 +57,9 @@
  * (DBOT_EWRONGTHREAD, NULL from dbot_interaction_ref, nothing done by
  * dbot_interaction_unref) and log it. A worker hands its result back with
  * dbot_post(), or uses dbot_interaction_offload() and the dbot_work_*
- * calls below, which are for the job's own thread. The object handed to a
- * handler is valid until the handler returns; to answer later (after a
- * timer, a REST call, worker-pool work), take a reference with
+ * calls of <dbot/worker.h>, which are for the job's own thread. The object
+ * handed to a handler is valid until the handler returns; to answer later
+ * (after a timer, a REST call, worker-pool work), take a reference with
  * dbot_interaction_ref() and drop it with dbot_interaction_unref() when
  * done. dbot_interaction_offload() does this for you.
  */
@@ -65,6 +69,7 @@
 #include <dbot/dbot.h>
 #include <dbot/interaction_data.h>
 #include <dbot/message.h>
+#include <dbot/worker.h>
 
 #include <stdint.h>
 
@@ -76,43 +81,55 @@ typedef struct dbot_interaction dbot_interaction;
 struct dbot_command;
 
 /* A handler returns 0, or < 0 to say it failed (if it had not answered,
- * the user is told so with an ephemeral error). */
+ * the user is told so with an ephemeral error). It runs on the loop
+ * thread; `ix` is borrowed until it returns (see dbot_interaction_ref). */
 typedef int (*dbot_interaction_fn)(dbot_interaction *ix, void *data);
 
 /* ---- routing ----------------------------------------------------------- */
 
-/* Name: dbot_on_command
+/* Name: dbot_on_command (macro), dbot_on_command_named
  * Desc: route slash commands by name and subcommand path ("ping",
  *       "config set", "permissions user get"); the longest registered path
  *       wins, so "config" also catches "config set" when no handler is more
  *       specific. User and message context-menu commands route by their
- *       name ("Inspect"). The macros record the handler's name for logs.
- *       `path` and `name` are copied (as with every routing call here).
- * Returns: 0, DBOT_EINVAL, DBOT_ENOMEM. Loop thread. */
+ *       name ("Inspect"). The macro records the handler's name for the
+ *       logs. `path` and `name` are copied; `data` is passed to fn as is.
+ *       Loop thread, before or during dbot_run().
+ * Returns: 0; DBOT_EINVAL (NULL bot, path or fn, or an empty path);
+ *       DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
 #define dbot_on_command(bot, path, fn, data)                                   \
     dbot_on_command_named(bot, path, fn, #fn, data)
 DBOT_API int dbot_on_command_named(dbot *bot, const char *path,
                                    dbot_interaction_fn fn, const char *name,
                                    void *data);
 
-/* Components by custom_id. An id ending in ':' is a prefix route:
- * "vote:" matches "vote:42", and dbot_interaction_route_arg() gives "42".
- * Exact routes win over prefix routes; longer prefixes over shorter. */
+/* Name: dbot_on_component (macro), dbot_on_component_named
+ * Desc: route components by custom_id. An id ending in ':' is a prefix
+ *       route: "vote:" matches "vote:42", and dbot_interaction_route_arg()
+ *       gives "42". Exact routes win over prefix routes; longer prefixes
+ *       over shorter. Copies as dbot_on_command. Loop thread.
+ * Returns: as dbot_on_command_named. */
 #define dbot_on_component(bot, custom_id, fn, data)                            \
     dbot_on_component_named(bot, custom_id, fn, #fn, data)
 DBOT_API int dbot_on_component_named(dbot *bot, const char *custom_id,
                                      dbot_interaction_fn fn, const char *name,
                                      void *data);
 
-/* Modal submits by custom_id, with the same prefix rule. */
+/* Name: dbot_on_modal (macro), dbot_on_modal_named
+ * Desc: route modal submits by custom_id, with the same prefix rule as
+ *       dbot_on_component. Loop thread.
+ * Returns: as dbot_on_command_named. */
 #define dbot_on_modal(bot, custom_id, fn, data)                                \
     dbot_on_modal_named(bot, custom_id, fn, #fn, data)
 DBOT_API int dbot_on_modal_named(dbot *bot, const char *custom_id,
                                  dbot_interaction_fn fn, const char *name,
                                  void *data);
 
-/* Autocomplete by command path and focused option name (NULL: any option
- * of that command). Answer with dbot_interaction_autocomplete(). */
+/* Name: dbot_on_autocomplete (macro), dbot_on_autocomplete_named
+ * Desc: route autocomplete by command path and focused option name
+ *       (option NULL: any option of that command). Answer with
+ *       dbot_interaction_autocomplete_choices() or _json(). Loop thread.
+ * Returns: as dbot_on_command_named. */
 #define dbot_on_autocomplete(bot, path, option, fn, data)                      \
     dbot_on_autocomplete_named(bot, path, option, fn, #fn, data)
 DBOT_API int dbot_on_autocomplete_named(dbot *bot, const char *path,
@@ -125,94 +142,186 @@ DBOT_API int dbot_on_autocomplete_named(dbot *bot, const char *path,
  *       pointers (copied to JSON at once; the structs need not outlive the
  *       call). After READY, dbot compares them with what Discord has
  *       (globally, or in config dev_guild_id) and bulk-overwrites only when
- *       they differ, so restarts cost no command writes.
- * Returns: 0, or DBOT_EINVAL with the problem logged (a name, a limit). */
+ *       they differ, so restarts cost no command writes. Loop thread, or
+ *       before dbot_run().
+ * Returns: 0; DBOT_EINVAL with the problem logged (a name, a limit);
+ *       DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
 DBOT_API int dbot_commands_set(dbot *bot,
                                const struct dbot_command *const *cmds,
                                size_t n);
 
 /* ---- reading ------------------------------------------------------------ */
 
+/* Name: dbot_interaction_bot
+ * Desc: the bot the interaction arrived on. Loop thread.
+ * Returns: the bot (borrowed). */
 DBOT_API dbot *dbot_interaction_bot(const dbot_interaction *ix);
-/* The whole interaction object as Discord sent it (borrowed). */
+
+/* Name: dbot_interaction_json
+ * Desc: the whole interaction object as Discord sent it, for the readers
+ *       of <dbot/interaction_data.h>. Loop thread.
+ * Returns: borrowed as long as ix (the handler's call, or a reference). */
 DBOT_API const cJSON *dbot_interaction_json(const dbot_interaction *ix);
+
+/* Name: dbot_interaction_type, dbot_interaction_id
+ * Desc: the interaction's type (enum dbot_interaction_type) and id. Loop
+ *       thread.
+ * Returns: the value. */
 DBOT_API int dbot_interaction_type(const dbot_interaction *ix);
 DBOT_API uint64_t dbot_interaction_id(const dbot_interaction *ix);
-/* "ping", "config set": the command path; NULL for non-commands. */
+
+/* Name: dbot_interaction_command
+ * Desc: the command path: "ping", "config set". Loop thread.
+ * Returns: borrowed as long as ix; NULL for non-commands. */
 DBOT_API const char *dbot_interaction_command(const dbot_interaction *ix);
-/* custom_id of a component or modal; NULL otherwise. */
+
+/* Name: dbot_interaction_custom_id
+ * Desc: the custom_id of a component or modal. Loop thread.
+ * Returns: borrowed as long as ix; NULL otherwise. */
 DBOT_API const char *dbot_interaction_custom_id(const dbot_interaction *ix);
-/* For prefix routes, the custom_id after the prefix; else "". */
+
+/* Name: dbot_interaction_route_arg
+ * Desc: for prefix routes, the custom_id after the prefix. Loop thread.
+ * Returns: borrowed as long as ix; "" when not routed by a prefix. */
 DBOT_API const char *dbot_interaction_route_arg(const dbot_interaction *ix);
-/* Milliseconds since the interaction arrived. */
+
+/* Name: dbot_interaction_age_ms
+ * Desc: milliseconds since the interaction arrived. Loop thread.
+ * Returns: the age. */
 DBOT_API int64_t dbot_interaction_age_ms(const dbot_interaction *ix);
 
-/* Shortcuts for slash-command option values at the leaf (after any
- * subcommands): the value, or `def` when absent or of another type. For
- * everything else (the invoker, resolved users and channels, select
- * values, modal fields, the focused autocomplete option) use the readers of
- * <dbot/interaction_data.h> on dbot_interaction_json(ix). */
-DBOT_API const char *dbot_interaction_opt_str(const dbot_interaction *ix,
-                                              const char *name,
-                                              const char *def);
-DBOT_API int64_t dbot_interaction_opt_int(const dbot_interaction *ix,
-                                          const char *name, int64_t def);
-DBOT_API double dbot_interaction_opt_num(const dbot_interaction *ix,
-                                         const char *name, double def);
-DBOT_API int dbot_interaction_opt_bool(const dbot_interaction *ix,
-                                       const char *name, int def);
+/* Name: dbot_interaction_options
+ * Desc: the option view of the interaction, for the dbot_option_* readers
+ *       of <dbot/interaction_data.h>: dbot_option_str(
+ *       dbot_interaction_options(ix), "topic", "life"). The same readers
+ *       work on a job (dbot_work_options) and on JSON (dbot_options_of).
+ *       Loop thread.
+ * Returns: the view, borrowed as long as ix; a NULL ix gives a view with
+ *       no options. */
+DBOT_API const dbot_options *
+dbot_interaction_options(const dbot_interaction *ix);
 
 /* ---- answering ---------------------------------------------------------- */
 
-/* All of these: loop thread; the body is borrowed (copied before the call
- * returns). Returns 0 (sent, or queued behind a defer in flight);
- * DBOT_ETOOBIG or DBOT_EINVAL (a limit above, logged; nothing sent);
- * DBOT_EINVAL (NULL, or a call the interaction's type does not allow);
- * DBOT_ESTATE (already answered: use an edit or a followup); DBOT_EEXPIRED
- * (the 15-minute token ran out); DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
+/* Every answering call: loop thread; what it takes is borrowed (copied
+ * before it returns). The _json forms take the `data` object of the
+ * response (a message object for replies, updates and edits;
+ * {custom_id, title, components} for a modal; {"choices": [...]} for
+ * autocomplete), exactly what the builders of <dbot/message.h> return.
+ *
+ * Unless a block says otherwise, they return 0 (sent, or queued behind a
+ * defer in flight); DBOT_ETOOBIG or DBOT_EINVAL (over one of Discord's
+ * limits listed above, or a value of the wrong type or not UTF-8; logged,
+ * nothing sent); DBOT_EINVAL (NULL, or a call the interaction's type does
+ * not allow); DBOT_ESTATE (an initial response was already sent: use an
+ * edit or a followup; or the initial response failed); DBOT_EEXPIRED (the
+ * 15-minute token ran out); DBOT_ENOMEM; DBOT_EWRONGTHREAD; or the error of
+ * the request (DBOT_ESHUTDOWN when the bot is stopping). The outcome of the
+ * request itself is logged, not returned. */
 
-/* Reply with text (type 4). After a defer: edits the original response. */
+/* Name: dbot_interaction_reply, dbot_interaction_reply_ephemeral,
+ *       dbot_interaction_reply_msg, dbot_interaction_reply_json
+ * Desc: answer with a message (callback type 4): text, text only the
+ *       invoking user sees, a built message, or a message object. After a
+ *       defer the reply edits the original response instead.
+ * Returns: as above; _msg: DBOT_EINVAL also for a builder with an error
+ *       (logged with dbot_msg_error). */
 DBOT_API int dbot_interaction_reply(dbot_interaction *ix, const char *content);
-/* The same, visible only to the invoking user. */
 DBOT_API int dbot_interaction_reply_ephemeral(dbot_interaction *ix,
                                               const char *content);
-/* Reply with a built message (content, embeds, components, flags). */
 DBOT_API int dbot_interaction_reply_msg(dbot_interaction *ix,
                                         const dbot_msg *m);
-/* Reply with raw message JSON ("data" of the callback; borrowed). */
 DBOT_API int dbot_interaction_reply_json(dbot_interaction *ix,
                                          const cJSON *data);
-/* Defer: the user sees "thinking..." (type 5); edit the original later. */
+
+/* Name: dbot_interaction_defer
+ * Desc: acknowledge now, answer later (type 5): the user sees
+ *       "thinking..." until dbot_interaction_original_edit(). Deferring
+ *       an interaction already deferred (perhaps by the ack deadline)
+ *       does nothing.
+ * Returns: as above. */
 DBOT_API int dbot_interaction_defer(dbot_interaction *ix, int ephemeral);
-/* Components: acknowledge now, update the message later (type 6). */
+
+/* Name: dbot_interaction_defer_update
+ * Desc: components and modal submits: acknowledge now and update the
+ *       message later (type 6).
+ * Returns: as above; DBOT_EINVAL for other types. */
 DBOT_API int dbot_interaction_defer_update(dbot_interaction *ix);
-/* Components: edit the message the component is on (type 7). After a
- * defer_update: edits it through the original-response route. */
+
+/* Name: dbot_interaction_update, dbot_interaction_update_json
+ * Desc: components and modal submits: edit the message the component is
+ *       on (type 7). After a defer_update it edits the message through the
+ *       original-response route.
+ * Returns: as above; DBOT_EINVAL for other types, or (update) a builder
+ *       with an error (logged). */
 DBOT_API int dbot_interaction_update(dbot_interaction *ix,
                                      const dbot_msg *m);
 DBOT_API int dbot_interaction_update_json(dbot_interaction *ix,
                                           const cJSON *data);
-/* Open a modal (type 9). Not allowed on modal submits. */
+
+/* Name: dbot_interaction_modal, dbot_interaction_modal_json
+ * Desc: open a modal (type 9), as the initial response. Not allowed on
+ *       modal submits and autocomplete.
+ * Returns: as above; DBOT_EINVAL also for a builder with an error
+ *       (logged). */
 DBOT_API int dbot_interaction_modal(dbot_interaction *ix,
                                     const dbot_modal *m);
 DBOT_API int dbot_interaction_modal_json(dbot_interaction *ix,
                                          const cJSON *data);
-/* Autocomplete result (type 8): choices is [{name, value}], <= 25. */
-DBOT_API int dbot_interaction_autocomplete(dbot_interaction *ix,
-                                           const cJSON *choices);
 
-/* After the initial response: edit or delete it, send followups. */
-DBOT_API int dbot_interaction_edit_original(dbot_interaction *ix,
+/* Name: dbot_interaction_autocomplete_choices,
+ *       dbot_interaction_autocomplete_json
+ * Desc: answer an autocomplete interaction with suggestions (type 8):
+ *       choices[0..n) of the focused option's `type` (as
+ *       dbot_autocomplete_json builds them), or the `data` object
+ *       {"choices": [{name, value}, ...]} that dbot_autocomplete_json
+ *       returns. Both use the first 25 choices and drop the rest, as the
+ *       builder does, so a handler may pass all its matches; n = 0 or an
+ *       empty array says "no suggestions".
+ * Returns: as above; DBOT_EINVAL also for a non-autocomplete interaction,
+ *       data without a "choices" array, or (choices) a choice the builder
+ *       refuses (logged with the builder's message). */
+DBOT_API int dbot_interaction_autocomplete_choices(dbot_interaction *ix,
+                                                   const dbot_choice *choices,
+                                                   size_t n, int type);
+DBOT_API int dbot_interaction_autocomplete_json(dbot_interaction *ix,
+                                                const cJSON *data);
+
+/* Name: dbot_interaction_original_edit,
+ *       dbot_interaction_original_edit_json
+ * Desc: edit the original response (PATCH @original): text, or a message
+ *       object. After a defer this is the answer. While the initial
+ *       response is still in flight the edit is parked and sent when it
+ *       lands (the latest edit wins). The REST form for a token without a
+ *       handle is dbot_rest_interaction_original_edit().
+ * Returns: as above; DBOT_ESTATE before any response or after it failed. */
+DBOT_API int dbot_interaction_original_edit(dbot_interaction *ix,
                                             const char *content);
-DBOT_API int dbot_interaction_edit_original_json(dbot_interaction *ix,
+DBOT_API int dbot_interaction_original_edit_json(dbot_interaction *ix,
                                                  const cJSON *data);
-DBOT_API int dbot_interaction_delete_original(dbot_interaction *ix);
+
+/* Name: dbot_interaction_original_delete
+ * Desc: delete the original response, once it has landed. REST form:
+ *       dbot_rest_interaction_original_delete().
+ * Returns: as above; DBOT_ESTATE before the initial response landed. */
+DBOT_API int dbot_interaction_original_delete(dbot_interaction *ix);
+
+/* Name: dbot_interaction_followup, dbot_interaction_followup_json
+ * Desc: send another message after the initial response has landed: text
+ *       (ephemeral or not) or a message object. REST form:
+ *       dbot_rest_interaction_followup().
+ * Returns: as above; DBOT_ESTATE before the initial response landed. */
 DBOT_API int dbot_interaction_followup(dbot_interaction *ix,
                                        const char *content, int ephemeral);
 DBOT_API int dbot_interaction_followup_json(dbot_interaction *ix,
                                             const cJSON *data);
-/* Edit or delete a followup by its message id (from the followup's
- * message object). */
+
+/* Name: dbot_interaction_followup_edit_json, dbot_interaction_followup_delete
+ * Desc: edit or delete a followup by its message id (the "id" of the
+ *       message object Discord returned for it). REST forms:
+ *       dbot_rest_interaction_followup_edit() and _delete().
+ * Returns: as above; DBOT_EINVAL also for message_id 0; DBOT_ESTATE before
+ *       the initial response landed. */
 DBOT_API int dbot_interaction_followup_edit_json(dbot_interaction *ix,
                                                  uint64_t message_id,
                                                  const cJSON *data);
@@ -221,38 +330,46 @@ DBOT_API int dbot_interaction_followup_delete(dbot_interaction *ix,
 
 /* ---- lifetime ----------------------------------------------------------- */
 
-/* Keep ix alive past the handler: returns ix (NULL when ix is NULL, or
- * off the loop thread in a debug build). Loop thread. */
+/* Name: dbot_interaction_ref
+ * Desc: keep ix alive past the handler (to answer after a timer, a REST
+ *       call, work). Loop thread; the count is not atomic.
+ * Returns: ix; NULL when ix is NULL, or off the loop thread in a debug
+ *       build (logged, nothing taken). */
 DBOT_API dbot_interaction *dbot_interaction_ref(dbot_interaction *ix);
-/* Drop a reference; the last one frees ix, and if nobody answered, the
- * user is told the command did not respond. Loop thread. References still
- * held when dbot_free() runs are released by it: do not use them after. */
+
+/* Name: dbot_interaction_unref
+ * Desc: drop a reference; the last one frees ix, and if nobody answered,
+ *       the user is told the command did not respond. References still
+ *       held when dbot_free() runs are released by it: do not use them
+ *       after. NULL is a no-op. Loop thread (debug builds log and ignore a
+ *       call from elsewhere).
+ * Returns: nothing. */
 DBOT_API void dbot_interaction_unref(dbot_interaction *ix);
 
-/* States, for tests and logs. */
+/* States, for tests and logs. An initial response moves RECEIVED to
+ * ACKNOWLEDGING (reply, update, modal, autocomplete) or DEFERRING (defer,
+ * defer_update, the ack deadline); when Discord accepts it the state
+ * becomes ACKNOWLEDGED or DEFERRED, and FAILED when it refuses. Editing the
+ * original response (the answer after a defer, or a change to the first
+ * answer) makes it DONE. Edits and followups are allowed in ACKNOWLEDGED,
+ * DEFERRED and DONE. */
 enum dbot_interaction_state {
-    DBOT_IXS_RECEIVED = 0,   /* nothing sent yet */
-    DBOT_IXS_ACKNOWLEDGING,  /* initial response in flight */
-    DBOT_IXS_DEFERRING,      /* deferred response in flight */
-    DBOT_IXS_ACKNOWLEDGED,   /* initial response accepted */
-    DBOT_IXS_DEFERRED,       /* deferred, waiting for the real answer */
-    DBOT_IXS_DONE,           /* answered; followups still allowed */
-    DBOT_IXS_FAILED,         /* the initial response failed */
+    DBOT_IXS_RECEIVED = 0,  /* nothing sent yet */
+    DBOT_IXS_ACKNOWLEDGING, /* an answering initial response in flight */
+    DBOT_IXS_DEFERRING,     /* a deferred response in flight */
+    DBOT_IXS_ACKNOWLEDGED,  /* the answering initial response landed */
+    DBOT_IXS_DEFERRED,      /* deferred, waiting for the real answer */
+    DBOT_IXS_DONE,          /* the original response was edited */
+    DBOT_IXS_FAILED,        /* the initial response failed */
 };
+
+/* Name: dbot_interaction_state
+ * Desc: where ix is in its life (enum dbot_interaction_state). Loop
+ *       thread.
+ * Returns: the state. */
 DBOT_API int dbot_interaction_state(const dbot_interaction *ix);
 
 /* ---- offloading blocking work ------------------------------------------- */
-
-/* A job started by dbot_interaction_offload(). The worker running it owns
- * it while the work function runs; the loop owns it afterwards. It holds a
- * copy of the interaction (token removed), made on the loop before the job
- * was queued, so the work function never touches loop-owned state. */
-typedef struct dbot_work dbot_work;
-
-/* Runs on a worker thread and may block. There it may use only its own `w`
- * (the dbot_work_* functions), dbot_post(), dbot_log(), dbot_strerror() and
- * dbot_err_name(). */
-typedef void (*dbot_interaction_work_fn)(dbot_work *w);
 
 /* Runs on the loop thread exactly once per accepted job, with the
  * interaction still referenced; `w` is freed when it returns. `status`: 0
@@ -266,23 +383,24 @@ typedef void (*dbot_interaction_done_fn)(dbot_interaction *ix, dbot_work *w,
  * Desc: answer this interaction from blocking work. Acknowledges first (a
  *       deferred response, type 5, unless the interaction was already
  *       acknowledged), keeps a reference on it, copies it into a job and
- *       queues work(w) on the bot's worker pool. When the work returns, the
- *       loop edits the original response with what the work stored with
- *       dbot_work_reply() (nothing stored: the user is told the command did
- *       not respond). A job still queued at its deadline (see
+ *       queues work(w) on the bot's worker pool (<dbot/worker.h>: the job
+ *       reads its options with dbot_work_options(w) and `data` with
+ *       dbot_work_data(w)). When the work returns, the loop edits the
+ *       original response with what the work stored with dbot_work_reply()
+ *       (nothing stored: the user is told the command did not respond). A
+ *       job still queued at its deadline (see
  *       dbot_interaction_set_offload_deadline) does not run and the user is
- *       told it took too long. `data` is for the work: dbot_work_data(w).
- *       Never blocks: when the queue is full the interaction is answered
- *       with the ephemeral busy message (dbot_interaction_set_busy_message)
- *       and DBOT_EBUSY is returned. Loop thread.
+ *       told it took too long. Never blocks: when the queue is full the
+ *       interaction is answered with the ephemeral busy message
+ *       (dbot_interaction_set_busy_message) and DBOT_EBUSY is returned.
+ *       Loop thread. `data` is the caller's; dbot never frees it.
  * Returns: 0; DBOT_EBUSY (queue full, the user was told); DBOT_ESHUTDOWN;
  *       DBOT_EINVAL (no work, or an autocomplete interaction, which cannot
  *       be deferred); DBOT_ESTATE (the initial response failed);
  *       DBOT_EEXPIRED; DBOT_ENOMEM; DBOT_EWRONGTHREAD. On error nothing was
  *       queued and, except for DBOT_EBUSY, nothing was sent, so a handler
  *       that returns the error gets the usual ephemeral error sent. */
-DBOT_API int dbot_interaction_offload(dbot_interaction *ix,
-                                      dbot_interaction_work_fn work,
+DBOT_API int dbot_interaction_offload(dbot_interaction *ix, dbot_work_fn work,
                                       void *data);
 
 /* Name: dbot_interaction_offload_then
@@ -293,10 +411,10 @@ DBOT_API int dbot_interaction_offload(dbot_interaction *ix,
  *       sending dbot_work_result(w). The stored reply is NOT sent for it.
  *       A done that answers nothing leaves the user told the command did
  *       not respond. `done` may be NULL (then this is
- *       dbot_interaction_offload()).
+ *       dbot_interaction_offload()). Loop thread.
  * Returns: as dbot_interaction_offload(); on error done is never called. */
 DBOT_API int dbot_interaction_offload_then(dbot_interaction *ix,
-                                           dbot_interaction_work_fn work,
+                                           dbot_work_fn work,
                                            dbot_interaction_done_fn done,
                                            void *data);
 
@@ -304,7 +422,8 @@ DBOT_API int dbot_interaction_offload_then(dbot_interaction *ix,
  * Desc: the ephemeral answer given when the worker queue is full (copied;
  *       NULL restores "I'm busy right now, please try again in a
  *       moment."). Loop thread, or before dbot_run().
- * Returns: 0, DBOT_EINVAL (empty or over 2000 characters), DBOT_ENOMEM. */
+ * Returns: 0; DBOT_EINVAL (NULL bot, empty or over 2000 characters or not
+ *       UTF-8); DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
 DBOT_API int dbot_interaction_set_busy_message(dbot *bot, const char *text);
 
 /* Name: dbot_interaction_set_offload_deadline
@@ -313,43 +432,75 @@ DBOT_API int dbot_interaction_set_busy_message(dbot *bot, const char *text);
  *       long. 0 restores the default and the limit: 14 minutes, so the
  *       answer still reaches the user before the 15-minute token expires.
  *       Loop thread, or before dbot_run().
- * Returns: 0, DBOT_EINVAL (negative, or over 14 minutes). */
+ * Returns: 0; DBOT_EINVAL (NULL bot, negative, or over 14 minutes);
+ *       DBOT_EWRONGTHREAD. */
 DBOT_API int dbot_interaction_set_offload_deadline(dbot *bot, int ms);
 
-/* The rest are for the job's own thread: the work function on the worker,
- * or the done callback on the loop. */
+/* ---- deprecated (0.2 only; docs/api.md) -------------------------------- */
 
-/* The `data` given to dbot_interaction_offload(). */
-DBOT_API void *dbot_work_data(const dbot_work *w);
-/* The copy of the interaction (borrowed until the job ends; no token). Read
- * it with the functions of <dbot/interaction_data.h>. */
-DBOT_API const cJSON *dbot_work_json(const dbot_work *w);
-/* Option values at the leaf, as dbot_interaction_opt_*(): `def` when
- * absent or of another type. Strings are borrowed from the job. */
+#ifndef DBOT_NO_DEPRECATED
+/* The work function of dbot_interaction_offload(), now dbot_work_fn. */
+typedef dbot_work_fn dbot_interaction_work_fn DBOT_DEPRECATED("dbot_work_fn");
+
+/* Name: dbot_interaction_opt_str, dbot_interaction_opt_int,
+ *       dbot_interaction_opt_num, dbot_interaction_opt_bool
+ * Desc: deprecated: dbot_option_str/int/num/bool(
+ *       dbot_interaction_options(ix), name, def). Loop thread.
+ * Returns: the value, or def. */
+DBOT_API const char *dbot_interaction_opt_str(const dbot_interaction *ix,
+                                              const char *name, const char *def)
+    DBOT_DEPRECATED("dbot_option_str");
+DBOT_API int64_t dbot_interaction_opt_int(const dbot_interaction *ix,
+                                          const char *name, int64_t def)
+    DBOT_DEPRECATED("dbot_option_int");
+DBOT_API double dbot_interaction_opt_num(const dbot_interaction *ix,
+                                         const char *name, double def)
+    DBOT_DEPRECATED("dbot_option_num");
+DBOT_API int dbot_interaction_opt_bool(const dbot_interaction *ix,
+                                       const char *name, int def)
+    DBOT_DEPRECATED("dbot_option_bool");
+
+/* Name: dbot_work_option_str, dbot_work_option_int, dbot_work_option_num,
+ *       dbot_work_option_bool
+ * Desc: deprecated: dbot_option_str/int/num/bool(dbot_work_options(w),
+ *       name, def). The job's own thread.
+ * Returns: the value, or def. */
 DBOT_API const char *dbot_work_option_str(const dbot_work *w, const char *name,
-                                          const char *def);
+                                          const char *def)
+    DBOT_DEPRECATED("dbot_option_str");
 DBOT_API int64_t dbot_work_option_int(const dbot_work *w, const char *name,
-                                      int64_t def);
+                                      int64_t def)
+    DBOT_DEPRECATED("dbot_option_int");
 DBOT_API double dbot_work_option_num(const dbot_work *w, const char *name,
-                                     double def);
+                                     double def)
+    DBOT_DEPRECATED("dbot_option_num");
 DBOT_API int dbot_work_option_bool(const dbot_work *w, const char *name,
-                                   int def);
-/* The invoking user's id (member.user or user), 0 if absent. */
-DBOT_API uint64_t dbot_work_user_id(const dbot_work *w);
+                                   int def) DBOT_DEPRECATED("dbot_option_bool");
 
-/* Name: dbot_work_reply, dbot_work_reply_json
- * Desc: store the answer in the job (text is copied; the JSON, a message
- *       object like {"content": ..., "embeds": [...]}, is duplicated). The
- *       loop edits the original response with it when the job ends. A
- *       later call replaces an earlier one.
- * Returns: 0; DBOT_EINVAL (NULL, text not UTF-8 or empty, JSON not an
- *       object or with a field of the wrong type); DBOT_ETOOBIG (over one
- *       of Discord's message limits, as for dbot_interaction_reply_json;
- *       logged); DBOT_ENOMEM. */
-DBOT_API int dbot_work_reply(dbot_work *w, const char *text);
-DBOT_API int dbot_work_reply_json(dbot_work *w, const cJSON *msg);
-/* What was stored, or NULL (borrowed until the job ends). */
-DBOT_API const cJSON *dbot_work_result(const dbot_work *w);
+/* Name: dbot_interaction_edit_original, dbot_interaction_edit_original_json,
+ *       dbot_interaction_delete_original
+ * Desc: deprecated: dbot_interaction_original_edit, _edit_json, _delete.
+ *       Loop thread.
+ * Returns: as those. */
+DBOT_API int dbot_interaction_edit_original(dbot_interaction *ix,
+                                            const char *content)
+    DBOT_DEPRECATED("dbot_interaction_original_edit");
+DBOT_API int dbot_interaction_edit_original_json(dbot_interaction *ix,
+                                                 const cJSON *data)
+    DBOT_DEPRECATED("dbot_interaction_original_edit_json");
+DBOT_API int dbot_interaction_delete_original(dbot_interaction *ix)
+    DBOT_DEPRECATED("dbot_interaction_original_delete");
+
+/* Name: dbot_interaction_autocomplete
+ * Desc: deprecated: dbot_interaction_autocomplete_json() with the bare
+ *       choices array instead of the {"choices": [...]} object; like it,
+ *       uses the first 25 choices. Loop thread.
+ * Returns: as dbot_interaction_autocomplete_json (DBOT_EINVAL when choices
+ *       is not an array). */
+DBOT_API int dbot_interaction_autocomplete(dbot_interaction *ix,
+                                           const cJSON *choices)
+    DBOT_DEPRECATED("dbot_interaction_autocomplete_json");
+#endif
 
 #ifdef __cplusplus
 }

@@ -72,37 +72,57 @@ typedef struct dbot_modal dbot_modal;
 /* ---- the message ------------------------------------------------------ */
 
 /* Name: dbot_msg_new
- * Returns: an empty message, or NULL when out of memory (every function
- *          accepts NULL; dbot_msg_error(NULL) says "out of memory"). */
+ * Desc: a new, empty message builder. Any thread.
+ * Returns: the builder, the caller's to dbot_msg_free(); NULL when out of
+ *          memory (every function accepts NULL; dbot_msg_error(NULL) says
+ *          "out of memory"). */
 DBOT_API dbot_msg *dbot_msg_new(void);
 
-/* NULL is a no-op. */
+/* Name: dbot_msg_free
+ * Desc: free the builder with its embeds and rows. NULL is a no-op. The
+ *       builder's thread.
+ * Returns: nothing. */
 DBOT_API void dbot_msg_free(dbot_msg *m);
 
-/* All setters below return 0, or the first recorded error (a negative
- * DBOT_E* code: DBOT_ETOOBIG for a limit, DBOT_EINVAL for a malformed
- * value, DBOT_ENOMEM); once an error is recorded they do nothing. */
+/* Every setter below: the builder's thread; strings are copied. Each
+ * returns 0, or the first recorded error: DBOT_ETOOBIG (a limit),
+ * DBOT_EINVAL (a malformed value: not UTF-8, empty where text is needed, a
+ * zero id), DBOT_ENOMEM (also for a NULL handle, which only an allocation
+ * failure gives); once an error is recorded they do nothing. */
 
-/* Text, at most 2000 characters. Replaces earlier content. */
+/* Name: dbot_msg_content, dbot_msg_contentf
+ * Desc: the text, at most 2000 characters; replaces earlier content.
+ *       _contentf formats it with printf rules first.
+ * Returns: as every setter. */
 DBOT_API int dbot_msg_content(dbot_msg *m, const char *text);
 DBOT_API int dbot_msg_contentf(dbot_msg *m, const char *fmt, ...)
     DBOT_PRINTF(2, 3);
 
-/* OR DBOT_MSG_* flags into the message's flags. */
+/* Name: dbot_msg_flags
+ * Desc: OR DBOT_MSG_* flags into the message's flags.
+ * Returns: as every setter (the bits are not checked: Discord refuses
+ *       flags a message may not carry). */
 DBOT_API int dbot_msg_flags(dbot_msg *m, unsigned flags);
 
-/* Which mentions in the content may ping. Unless this or the two calls
- * below are used, a message with content carries {"parse":["users"]}:
- * users are pinged, roles and @everyone never (the interaction default, made
- * explicit so channel messages behave the same). DBOT_MENTION_NONE pings
- * nobody. */
+/* Name: dbot_msg_mentions
+ * Desc: which mentions in the content may ping. Unless this or the two
+ *       calls below are used, a message with content carries
+ *       {"parse":["users"]}: users are pinged, roles and @everyone never
+ *       (the interaction default, made explicit so channel messages behave
+ *       the same). DBOT_MENTION_NONE pings nobody.
+ * Returns: as every setter. */
 DBOT_API int dbot_msg_mentions(dbot_msg *m, unsigned kinds);
-/* Let exactly these users (or roles) be pinged, at most 100 each; listing
- * users turns off DBOT_MENTION_USERS (Discord refuses both). */
+
+/* Name: dbot_msg_mention_user, dbot_msg_mention_role
+ * Desc: let exactly these users (or roles) be pinged, at most 100 each;
+ *       listing users turns off DBOT_MENTION_USERS (Discord refuses both).
+ * Returns: as every setter; DBOT_ETOOBIG past 100, DBOT_EINVAL for id 0. */
 DBOT_API int dbot_msg_mention_user(dbot_msg *m, uint64_t user_id);
 DBOT_API int dbot_msg_mention_role(dbot_msg *m, uint64_t role_id);
 
-/* Channel messages: reply to message_id; `ping` pings its author. */
+/* Name: dbot_msg_reply_to
+ * Desc: channel messages: reply to message_id; `ping` pings its author.
+ * Returns: as every setter; DBOT_EINVAL for message_id 0. */
 DBOT_API int dbot_msg_reply_to(dbot_msg *m, uint64_t message_id, bool ping);
 
 /* Name: dbot_msg_set_raw
@@ -119,6 +139,8 @@ DBOT_API int dbot_msg_set_raw(dbot_msg *m, const char *key, cJSON *value);
 DBOT_API cJSON *dbot_msg_json(const dbot_msg *m);
 
 /* Name: dbot_msg_error
+ * Desc: what went wrong in the builder, for the log. The builder's
+ *       thread.
  * Returns: the first error with its path ("content: longer than 2000
  *          characters (2001)"), "out of memory" when the last
  *          dbot_msg_json() ran out of it, or NULL when there is none (so
@@ -128,25 +150,38 @@ DBOT_API const char *dbot_msg_error(const dbot_msg *m);
 
 /* ---- embeds (at most 10, 6000 characters in all) ---------------------- */
 
-/* Add an embed. Returns its handle, or NULL past 10 (recorded). */
+/* Name: dbot_msg_embed
+ * Desc: add an embed to the message. The builder's thread.
+ * Returns: its handle, owned by the message (freed with it); NULL past 10
+ *       embeds (DBOT_ETOOBIG recorded), after an earlier error, or when
+ *       out of memory. */
 DBOT_API dbot_embed *dbot_msg_embed(dbot_msg *m);
 
-DBOT_API int dbot_embed_title(dbot_embed *e, const char *title);      /* 256 */
-DBOT_API int dbot_embed_description(dbot_embed *e, const char *text); /* 4096 */
+/* Name: dbot_embed_title, dbot_embed_description, dbot_embed_url,
+ *       dbot_embed_color, dbot_embed_timestamp, dbot_embed_footer,
+ *       dbot_embed_image, dbot_embed_thumbnail, dbot_embed_author,
+ *       dbot_embed_field
+ * Desc: set a part of the embed, replacing what was set (fields add):
+ *       title <= 256 characters, description <= 4096, url / image /
+ *       thumbnail URLs <= 2048, color 0xRRGGBB, timestamp in milliseconds
+ *       since the Unix epoch (shown in the reader's time zone), footer
+ *       text <= 2048 (icon_url may be NULL), author name <= 256 (url and
+ *       icon_url may be NULL), and at most 25 fields of name <= 256 and
+ *       value <= 1024, neither empty. All embeds of a message hold 6000
+ *       characters at most. Errors are recorded in the embed's message.
+ * Returns: as every setter; DBOT_EINVAL also for a color over 0xFFFFFF
+ *       or a timestamp before 1970 or after 9999. */
+DBOT_API int dbot_embed_title(dbot_embed *e, const char *title);
+DBOT_API int dbot_embed_description(dbot_embed *e, const char *text);
 DBOT_API int dbot_embed_url(dbot_embed *e, const char *url);
-/* 0xRRGGBB */
 DBOT_API int dbot_embed_color(dbot_embed *e, uint32_t rgb);
-/* Milliseconds since the Unix epoch, shown in the reader's time zone. */
 DBOT_API int dbot_embed_timestamp(dbot_embed *e, int64_t unix_ms);
-/* text <= 2048; icon_url may be NULL. */
 DBOT_API int dbot_embed_footer(dbot_embed *e, const char *text,
                                const char *icon_url);
 DBOT_API int dbot_embed_image(dbot_embed *e, const char *url);
 DBOT_API int dbot_embed_thumbnail(dbot_embed *e, const char *url);
-/* name <= 256; url and icon_url may be NULL. */
 DBOT_API int dbot_embed_author(dbot_embed *e, const char *name, const char *url,
                                const char *icon_url);
-/* At most 25 fields; name <= 256 and value <= 1024, neither empty. */
 DBOT_API int dbot_embed_field(dbot_embed *e, const char *name,
                               const char *value, bool inline_);
 
@@ -197,11 +232,21 @@ typedef struct dbot_select {
     uint64_t channel_types; /* CHANNEL: DBOT_CHANNEL_MASK bits, 0 = any */
 } dbot_select;
 
-/* Add an action row (at most 5). Rows left empty are not sent. */
+/* Name: dbot_msg_row
+ * Desc: add an action row (at most 5). Rows left empty are not sent. The
+ *       builder's thread.
+ * Returns: its handle, owned by the message; NULL past 5 rows
+ *       (DBOT_ETOOBIG recorded), after an earlier error, or when out of
+ *       memory. */
 DBOT_API dbot_row *dbot_msg_row(dbot_msg *m);
-/* At most 5 buttons per row, and not in a row with a select. */
+
+/* Name: dbot_row_button, dbot_row_select
+ * Desc: add a button (at most 5 per row, not beside a select) or a select
+ *       (alone in its row), checked against the limits given in
+ *       dbot_button and dbot_select. The structs are read, not kept.
+ * Returns: as every setter; DBOT_EINVAL also for a NULL struct, a style or
+ *       type out of range, a custom_id or url missing for the style. */
 DBOT_API int dbot_row_button(dbot_row *r, const dbot_button *b);
-/* A select fills its row alone. */
 DBOT_API int dbot_row_select(dbot_row *r, const dbot_select *s);
 
 /* ---- modals (the response to open one is built by the caller) --------- */
@@ -223,19 +268,43 @@ typedef struct dbot_text_input {
     const char *value;       /* prefilled text <= 4000, or NULL */
 } dbot_text_input;
 
-/* A modal with custom_id (1-100) and title (1-45). NULL on OOM. The title
- * and custom_id are checked here; the error shows in dbot_modal_error. */
+/* Name: dbot_modal_new
+ * Desc: a modal builder with custom_id (1-100) and title (1-45), both
+ *       copied and checked here (an error shows in dbot_modal_error). Any
+ *       thread; one at a time per builder, like dbot_msg.
+ * Returns: the builder, the caller's to dbot_modal_free(); NULL when out
+ *       of memory. */
 DBOT_API dbot_modal *dbot_modal_new(const char *custom_id, const char *title);
+
+/* Name: dbot_modal_free
+ * Desc: free the builder. NULL is a no-op.
+ * Returns: nothing. */
 DBOT_API void dbot_modal_free(dbot_modal *md);
-/* Add a text input wrapped in a Label (at most 5 components). */
+
+/* Name: dbot_modal_text, dbot_modal_select
+ * Desc: add a text input, or a select titled `label` (1-45; description
+ *       <= 100 or NULL), each wrapped in a Label; at most 5 components. The
+ *       structs are read, not kept.
+ * Returns: 0, or the first recorded error: DBOT_ETOOBIG (a limit, a sixth
+ *       component), DBOT_EINVAL (NULL struct, a style out of range, a
+ *       malformed value), DBOT_ENOMEM (also for a NULL builder). */
 DBOT_API int dbot_modal_text(dbot_modal *md, const dbot_text_input *t);
-/* Add a select wrapped in a Label titled `label` (1-45). */
 DBOT_API int dbot_modal_select(dbot_modal *md, const char *label,
                                const char *description, const dbot_select *s);
-/* The modal's `data` ({custom_id, title, components}), or NULL on error
- * (including a modal with no components). The caller owns it. After a
- * NULL, dbot_modal_error() says why ("out of memory" included). */
+
+/* Name: dbot_modal_json
+ * Desc: the modal's `data` ({custom_id, title, components}), for
+ *       dbot_interaction_modal_json().
+ * Returns: a new cJSON the caller owns, or NULL on a recorded error
+ *       (including a modal with no components) or when out of memory;
+ *       after a NULL, dbot_modal_error() says why ("out of memory"
+ *       included). */
 DBOT_API cJSON *dbot_modal_json(const dbot_modal *md);
+
+/* Name: dbot_modal_error
+ * Desc: what went wrong in the builder, for the log.
+ * Returns: the first error with its path, borrowed until the modal is
+ *       freed; "out of memory" for NULL; NULL when there is none. */
 DBOT_API const char *dbot_modal_error(const dbot_modal *md);
 
 /* ---- autocomplete results -------------------------------------------- */
@@ -246,10 +315,16 @@ DBOT_API const char *dbot_modal_error(const dbot_modal *md);
  *       focused option's type and picks the value member of each choice
  *       (DBOT_OPT_STRING: .str, DBOT_OPT_INTEGER: .integer,
  *       DBOT_OPT_NUMBER: .number). Only the first 25 are used (Discord's
- *       maximum), so a handler may pass all its matches. n = 0 gives an
- *       empty list ("no suggestions").
+ *       maximum), so a handler may pass all its matches; the answer
+ *       dbot_interaction_autocomplete_json() takes exactly this object and
+ *       keeps the same limit, and dbot_interaction_autocomplete_choices()
+ *       does both steps. n = 0 gives an empty list ("no suggestions"). Any
+ *       thread; choices are read, not kept; err (may be NULL) gets at most
+ *       errlen bytes, terminated.
  * Returns: a new cJSON the caller owns, or NULL with a message in err
- *          ("choices[3].name: longer than 100 characters (101)"). */
+ *          ("choices[3].name: longer than 100 characters (101)"): a name
+ *          or string value empty or over 100 characters or not UTF-8, a
+ *          type other than the three, or out of memory. */
 DBOT_API cJSON *dbot_autocomplete_json(const dbot_choice *choices, size_t n,
                                        int type, char *err, size_t errlen);
 

@@ -7,7 +7,18 @@
  * retry. The callback then runs once on the loop thread.
  *
  * THREAD. Every function here: loop thread (from a handler, a dbot_post()
- * function, or main before dbot_run()).
+ * function, or main before dbot_run()); debug builds refuse other threads
+ * with DBOT_EWRONGTHREAD.
+ *
+ * OWNERSHIP. Every argument is borrowed for the call: JSON bodies are
+ * printed and strings copied before it returns. `data` is passed to cb as
+ * is.
+ *
+ * ERRORS. Every call returns 0 (cb will run), or fails without sending
+ * and without calling cb: DBOT_EINVAL (a NULL or malformed argument, named
+ * in each block), DBOT_ENOMEM, DBOT_ESHUTDOWN (the bot has no REST client:
+ * stopping or freed), DBOT_EWRONGTHREAD. The request's own outcome (HTTP
+ * status, Discord's error) reaches cb in dbot_rest_result.
  *
  * CALLBACK. `cb` runs exactly once on the loop thread if the call returned
  * 0, with the outcome in *res (borrowed until cb returns). It never runs if
@@ -76,14 +87,16 @@ typedef struct dbot_rest_opts {
 /* Name: dbot_rest
  * Desc: send METHOD path with an optional JSON body (printed by the call,
  *       so it stays the caller's).
- * Returns: 0 (cb will run), DBOT_EINVAL (bad method or path), DBOT_ENOMEM,
- *       DBOT_ESHUTDOWN (the bot has no REST client: stopping or freed). */
+ * Returns: 0 (cb will run); DBOT_EINVAL (NULL bot, method or path);
+ *       DBOT_ENOMEM; DBOT_ESHUTDOWN; DBOT_EWRONGTHREAD. */
 DBOT_API int dbot_rest(dbot *bot, const char *method, const char *path,
                        const cJSON *body, dbot_rest_fn cb, void *data);
 
 /* Name: dbot_rest_ex
  * Desc: dbot_rest with an audit-log reason and/or file uploads (opts may be
- *       NULL). With files, `body` is sent as the payload_json part.
+ *       NULL; it and its files are borrowed, file data copied, paths read
+ *       on the REST thread). With files, `body` is sent as the
+ *       payload_json part.
  * Returns: as dbot_rest; DBOT_EINVAL also for more than 10 files or a file
  *       with neither data nor path. */
 DBOT_API int dbot_rest_ex(dbot *bot, const char *method, const char *path,
@@ -92,14 +105,19 @@ DBOT_API int dbot_rest_ex(dbot *bot, const char *method, const char *path,
 
 /* ---- messages --------------------------------------------------------- */
 
-/* POST /channels/{channel_id}/messages with a message object. Unless msg
- * has its own "nonce", dbot adds a unique one with "enforce_nonce": true,
- * so the request is resent after a 5xx or a broken connection and the
- * channel still gets the message once (docs/rest.md, Retries). */
+/* Name: dbot_message_create
+ * Desc: POST /channels/{channel_id}/messages with a message object (as
+ *       dbot_msg_json builds). Unless msg has its own "nonce", dbot adds a
+ *       unique one with "enforce_nonce": true, so the request is resent
+ *       after a 5xx or a broken connection and the channel still gets the
+ *       message once (docs/rest.md, Retries).
+ * Returns: as dbot_rest; DBOT_EINVAL also for channel_id 0 or msg NULL. */
 DBOT_API int dbot_message_create(dbot *bot, uint64_t channel_id,
                                  const cJSON *msg, dbot_rest_fn cb, void *data);
 
-/* dbot_message_create with {"content": text}. */
+/* Name: dbot_message_send
+ * Desc: dbot_message_create with {"content": text}.
+ * Returns: as dbot_message_create; DBOT_EINVAL also for text NULL. */
 DBOT_API int dbot_message_send(dbot *bot, uint64_t channel_id, const char *text,
                                dbot_rest_fn cb, void *data);
 
@@ -139,65 +157,141 @@ DBOT_API int dbot_reaction_remove_user(dbot *bot, uint64_t channel_id,
                                        uint64_t user_id, dbot_rest_fn cb,
                                        void *data);
 
-/* ---- interactions ----------------------------------------------------- */
+/* ---- interactions by token -------------------------------------------- */
 
-/* POST /interactions/{id}/{token}/callback with a full response body
- * ({"type":4,"data":{...}}). Never waits behind other requests; retried on
- * 5xx and transport errors only within the 3-second deadline. A 40060
- * answer to such a resend means the first attempt landed: cb gets err 0
- * (status 400, discord_code 40060). Most code should use
- * dbot_interaction_reply() and friends instead. */
-DBOT_API int dbot_interaction_callback_raw(dbot *bot, uint64_t interaction_id,
-                                           const char *token, const cJSON *body,
-                                           dbot_rest_fn cb, void *data);
+/* The REST forms of the interaction answers of <dbot/interaction.h>: the
+ * same name with dbot_rest_ in front (docs/api.md), the route's ids and
+ * token instead of the handle, a JSON body, and a callback. They send
+ * exactly what they are given, with no state machine: for tokens held
+ * without a dbot_interaction (HTTP interactions, tools). A handler uses
+ * dbot_interaction_reply(), _original_edit() and _followup() instead,
+ * which keep the one-initial-response guarantee. Tokens are copied; one
+ * that is empty or holds '/', '?', '#', spaces or non-ASCII is refused with
+ * DBOT_EINVAL. */
 
-/* Followups: POST /webhooks/{app_id}/{token} (a message object). Not
- * idempotent: resent only when it certainly never reached Discord (name
- * not resolved, connection refused); after a 5xx or a broken connection
- * cb gets the error rather than risk a duplicate. */
-DBOT_API int dbot_followup_create(dbot *bot, uint64_t app_id, const char *token,
-                                  const cJSON *msg, dbot_rest_fn cb,
-                                  void *data);
-/* PATCH /webhooks/{app_id}/{token}/messages/{message_id}. */
-DBOT_API int dbot_followup_edit(dbot *bot, uint64_t app_id, const char *token,
-                                uint64_t message_id, const cJSON *msg,
-                                dbot_rest_fn cb, void *data);
-/* DELETE /webhooks/{app_id}/{token}/messages/{message_id}. */
-DBOT_API int dbot_followup_delete(dbot *bot, uint64_t app_id, const char *token,
-                                  uint64_t message_id, dbot_rest_fn cb,
-                                  void *data);
-/* PATCH /webhooks/{app_id}/{token}/messages/@original. Idempotent, so
- * resent after a 5xx or a broken connection. */
-DBOT_API int dbot_original_edit(dbot *bot, uint64_t app_id, const char *token,
-                                const cJSON *msg, dbot_rest_fn cb, void *data);
-/* DELETE /webhooks/{app_id}/{token}/messages/@original. */
-DBOT_API int dbot_original_delete(dbot *bot, uint64_t app_id, const char *token,
-                                  dbot_rest_fn cb, void *data);
+/* Name: dbot_rest_interaction_callback
+ * Desc: POST /interactions/{interaction_id}/{token}/callback with a full
+ *       response body ({"type":4,"data":{...}}). Never waits behind other
+ *       requests; retried on 5xx and transport errors only within the
+ *       3-second deadline. A 40060 answer to such a resend means the first
+ *       attempt landed: cb gets err 0 (status 400, discord_code 40060).
+ * Returns: as dbot_rest; DBOT_EINVAL also for interaction_id 0, a bad
+ *       token or body NULL. */
+DBOT_API int dbot_rest_interaction_callback(dbot *bot, uint64_t interaction_id,
+                                            const char *token,
+                                            const cJSON *body, dbot_rest_fn cb,
+                                            void *data);
+
+/* Name: dbot_rest_interaction_original_edit,
+ *       dbot_rest_interaction_original_delete
+ * Desc: PATCH (with a message object) or DELETE
+ *       /webhooks/{app_id}/{token}/messages/@original. The edit is
+ *       idempotent, so it is resent after a 5xx or a broken connection.
+ * Returns: as dbot_rest; DBOT_EINVAL also for app_id 0, a bad token or
+ *       (edit) msg NULL. */
+DBOT_API int dbot_rest_interaction_original_edit(dbot *bot, uint64_t app_id,
+                                                 const char *token,
+                                                 const cJSON *msg,
+                                                 dbot_rest_fn cb, void *data);
+DBOT_API int dbot_rest_interaction_original_delete(dbot *bot, uint64_t app_id,
+                                                   const char *token,
+                                                   dbot_rest_fn cb, void *data);
+
+/* Name: dbot_rest_interaction_followup
+ * Desc: POST /webhooks/{app_id}/{token} with a message object; cb's
+ *       res->json is the message created (its "id" edits or deletes it).
+ *       Not idempotent: resent only when it certainly never reached
+ *       Discord (name not resolved, connection refused); after a 5xx or a
+ *       broken connection cb gets the error rather than risk a duplicate.
+ * Returns: as dbot_rest; DBOT_EINVAL also for app_id 0, a bad token or msg
+ *       NULL. */
+DBOT_API int dbot_rest_interaction_followup(dbot *bot, uint64_t app_id,
+                                            const char *token, const cJSON *msg,
+                                            dbot_rest_fn cb, void *data);
+
+/* Name: dbot_rest_interaction_followup_edit,
+ *       dbot_rest_interaction_followup_delete
+ * Desc: PATCH (with a message object) or DELETE
+ *       /webhooks/{app_id}/{token}/messages/{message_id}.
+ * Returns: as dbot_rest; DBOT_EINVAL also for app_id or message_id 0, a
+ *       bad token or (edit) msg NULL. */
+DBOT_API int dbot_rest_interaction_followup_edit(dbot *bot, uint64_t app_id,
+                                                 const char *token,
+                                                 uint64_t message_id,
+                                                 const cJSON *msg,
+                                                 dbot_rest_fn cb, void *data);
+DBOT_API int dbot_rest_interaction_followup_delete(dbot *bot, uint64_t app_id,
+                                                   const char *token,
+                                                   uint64_t message_id,
+                                                   dbot_rest_fn cb, void *data);
 
 /* ---- application commands --------------------------------------------- */
 
-/* PUT /applications/{app_id}/commands with an array of commands. */
+/* Name: dbot_commands_overwrite_global, dbot_commands_overwrite_guild
+ * Desc: PUT /applications/{app_id}/commands, or
+ *       /applications/{app_id}/guilds/{guild_id}/commands, with an array of
+ *       command objects (bulk overwrite). dbot_commands_set() does this for
+ *       you, only when something changed.
+ * Returns: as dbot_rest; DBOT_EINVAL also for a zero id or cmds not an
+ *       array. */
 DBOT_API int dbot_commands_overwrite_global(dbot *bot, uint64_t app_id,
                                             const cJSON *cmds, dbot_rest_fn cb,
                                             void *data);
-/* PUT /applications/{app_id}/guilds/{guild_id}/commands. */
 DBOT_API int dbot_commands_overwrite_guild(dbot *bot, uint64_t app_id,
                                            uint64_t guild_id, const cJSON *cmds,
                                            dbot_rest_fn cb, void *data);
-/* GET /applications/{app_id}/commands. */
+
+/* Name: dbot_commands_get_global, dbot_commands_get_guild
+ * Desc: GET /applications/{app_id}/commands, or
+ *       /applications/{app_id}/guilds/{guild_id}/commands.
+ * Returns: as dbot_rest; DBOT_EINVAL also for a zero id. */
 DBOT_API int dbot_commands_get_global(dbot *bot, uint64_t app_id,
                                       dbot_rest_fn cb, void *data);
-/* GET /applications/{app_id}/guilds/{guild_id}/commands. */
 DBOT_API int dbot_commands_get_guild(dbot *bot, uint64_t app_id,
                                      uint64_t guild_id, dbot_rest_fn cb,
                                      void *data);
 
 /* ---- misc ------------------------------------------------------------- */
 
-/* GET /gateway/bot. */
+/* Name: dbot_gateway_bot_get, dbot_application_get
+ * Desc: GET /gateway/bot (the gateway URL and the shards advised), and
+ *       GET /applications/@me (the bot's application).
+ * Returns: as dbot_rest. */
 DBOT_API int dbot_gateway_bot_get(dbot *bot, dbot_rest_fn cb, void *data);
-/* GET /applications/@me. */
 DBOT_API int dbot_application_get(dbot *bot, dbot_rest_fn cb, void *data);
+
+/* ---- deprecated (0.2 only; docs/api.md) -------------------------------- */
+
+#ifndef DBOT_NO_DEPRECATED
+/* Name: dbot_interaction_callback_raw, dbot_followup_create,
+ *       dbot_followup_edit, dbot_followup_delete, dbot_original_edit,
+ *       dbot_original_delete
+ * Desc: deprecated: dbot_rest_interaction_callback, _followup,
+ *       _followup_edit, _followup_delete, _original_edit, _original_delete
+ *       with the same arguments. Loop thread.
+ * Returns: as those. */
+DBOT_API int dbot_interaction_callback_raw(dbot *bot, uint64_t interaction_id,
+                                           const char *token, const cJSON *body,
+                                           dbot_rest_fn cb, void *data)
+    DBOT_DEPRECATED("dbot_rest_interaction_callback");
+DBOT_API int dbot_followup_create(dbot *bot, uint64_t app_id, const char *token,
+                                  const cJSON *msg, dbot_rest_fn cb, void *data)
+    DBOT_DEPRECATED("dbot_rest_interaction_followup");
+DBOT_API int dbot_followup_edit(dbot *bot, uint64_t app_id, const char *token,
+                                uint64_t message_id, const cJSON *msg,
+                                dbot_rest_fn cb, void *data)
+    DBOT_DEPRECATED("dbot_rest_interaction_followup_edit");
+DBOT_API int dbot_followup_delete(dbot *bot, uint64_t app_id, const char *token,
+                                  uint64_t message_id, dbot_rest_fn cb,
+                                  void *data)
+    DBOT_DEPRECATED("dbot_rest_interaction_followup_delete");
+DBOT_API int dbot_original_edit(dbot *bot, uint64_t app_id, const char *token,
+                                const cJSON *msg, dbot_rest_fn cb, void *data)
+    DBOT_DEPRECATED("dbot_rest_interaction_original_edit");
+DBOT_API int dbot_original_delete(dbot *bot, uint64_t app_id, const char *token,
+                                  dbot_rest_fn cb, void *data)
+    DBOT_DEPRECATED("dbot_rest_interaction_original_delete");
+#endif
 
 #ifdef __cplusplus
 }

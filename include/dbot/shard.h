@@ -77,12 +77,16 @@ DBOT_API int dbot_presence_set(dbot *bot, const dbot_presence *p);
  *       again later); DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
 DBOT_API int dbot_shard_send(dbot *bot, int shard_id, int op, const cJSON *d);
 
-/* The number of shards this process runs (known once dbot_run() has
- * planned them; 1 before). Loop thread. */
+/* Name: dbot_shard_count
+ * Desc: the number of shards this process runs, known once dbot_run() has
+ *       planned them. Loop thread.
+ * Returns: the count; 1 before dbot_run(). */
 DBOT_API int dbot_shard_count(const dbot *bot);
 
-/* The shard that receives a guild's events: (guild_id >> 22) % shards.
- * Loop thread. */
+/* Name: dbot_shard_of_guild
+ * Desc: the shard that receives a guild's events: (guild_id >> 22) %
+ *       shards. Loop thread.
+ * Returns: the shard id. */
 DBOT_API int dbot_shard_of_guild(const dbot *bot, uint64_t guild_id);
 
 #ifdef __cplusplus

@@ -67,7 +67,9 @@ DBOT_API int dbot_verifier_check(const dbot_verifier *v, const char *timestamp,
                                  const char *signature_hex);
 
 /* Name: dbot_verifier_free
- * Desc: free v (NULL is a no-op). */
+ * Desc: free v (NULL is a no-op), after every other use of it on every
+ *       thread.
+ * Returns: nothing. */
 DBOT_API void dbot_verifier_free(dbot_verifier *v);
 
 #ifdef __cplusplus

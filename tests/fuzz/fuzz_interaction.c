@@ -140,11 +140,11 @@ replay_guard(const cJSON *ix)
 static void
 options(const cJSON *ix)
 {
-    const cJSON *opts = dbot_ix_options(ix), *o;
+    const dbot_options *v = dbot_options_of(ix);
+    const cJSON *opts = dbot_option_list(v), *o;
     const char *s;
     int64_t i;
     double d;
-    bool b;
     dbot_ref r;
     int rc;
 
@@ -152,26 +152,24 @@ options(const cJSON *ix)
     {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
         const char *n = cJSON_GetStringValue(name);
-        int (*refs[])(const cJSON *, const char *,
-                      dbot_ref *) = { dbot_opt_user, dbot_opt_channel,
-                                      dbot_opt_role, dbot_opt_mentionable,
-                                      dbot_opt_attachment };
+        int (*refs[])(const dbot_options *, const char *,
+                      dbot_ref *) = { dbot_option_user, dbot_option_channel,
+                                      dbot_option_role, dbot_option_mentionable,
+                                      dbot_option_attachment };
 
         if (!n)
             continue;
-        check(dbot_opt_find(ix, n) != NULL);
-        rc = dbot_opt_string(ix, n, "d", &s);
-        check(rc == 1 ? s != NULL
-                      : (rc == 0 || rc == DBOT_EINVAL) && !strcmp(s, "d"));
-        rc = dbot_opt_integer(ix, n, 7, &i);
-        check(rc == 1 ? i <= 9007199254740991LL && i >= -9007199254740991LL
-                      : (rc == 0 || rc == DBOT_EINVAL) && i == 7);
-        rc = dbot_opt_number(ix, n, 0.5, &d);
-        check(rc == 1 || ((rc == 0 || rc == DBOT_EINVAL) && d == 0.5));
-        rc = dbot_opt_boolean(ix, n, true, &b);
-        check(rc == 1 || ((rc == 0 || rc == DBOT_EINVAL) && b));
+        check(dbot_option_find(v, n) != NULL);
+        s = dbot_option_str(v, n, "d");
+        check(s != NULL);
+        i = dbot_option_int(v, n, 7);
+        check(i == 7 || (i <= 9007199254740991LL && i >= -9007199254740991LL));
+        d = dbot_option_num(v, n, 0.5);
+        check(d == d); /* never NaN: non-finite values give the default */
+        (void)dbot_option_bool(v, n, true);
+        (void)dbot_option_type(v, n);
         for (size_t k = 0; k < sizeof refs / sizeof refs[0]; k++) {
-            rc = refs[k](ix, n, &r);
+            rc = refs[k](v, n, &r);
             check(rc == 1 ? r.id != 0 : r.id == 0 && !r.object && !r.member);
             /* Borrowed from the payload, never made up. */
             check(!r.object || has_node(ix, r.object));

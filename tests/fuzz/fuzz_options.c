@@ -62,8 +62,8 @@ getters(const cJSON *ix)
     rc = dbot_ix_command_path(ix, path, sizeof path);
     check(rc < 0 || (size_t)rc == strlen(path));
     (void)dbot_ix_target(ix, NULL);
-    (void)dbot_ix_options(ix);
-    (void)dbot_ix_focused(ix, &name, &value);
+    (void)dbot_option_list(dbot_options_of(ix));
+    (void)dbot_option_focused(dbot_options_of(ix), &name, &value);
     (void)dbot_ix_custom_id(ix);
     (void)dbot_ix_component_type(ix);
     for (rc = -1; rc <= dbot_ix_values_count(ix) && rc < 30; rc++)
@@ -72,21 +72,25 @@ getters(const cJSON *ix)
     for (k = 0; k < sizeof names / sizeof names[0]; k++) {
         const char *n = names[k];
 
-        rc = dbot_opt_string(ix, n, "d", &s);
-        check(rc == 1 || ((rc == 0 || rc == DBOT_EINVAL) && !strcmp(s, "d")));
-        rc = dbot_opt_integer(ix, n, 7, &i);
-        check(rc == 1 ? (i <= 9007199254740991LL && i >= -9007199254740991LL)
-                      : ((rc == 0 || rc == DBOT_EINVAL) && i == 7));
-        rc = dbot_opt_number(ix, n, 0.5, &d);
-        check(rc == 1 || ((rc == 0 || rc == DBOT_EINVAL) && d == 0.5));
-        rc = dbot_opt_boolean(ix, n, true, &b);
-        check(rc == 1 || ((rc == 0 || rc == DBOT_EINVAL) && b));
-        rc = dbot_opt_user(ix, n, &r);
+        const dbot_options *o = dbot_options_of(ix);
+        int type = dbot_option_type(o, n);
+
+        s = dbot_option_str(o, n, "d");
+        check(s != NULL);
+        check(type == DBOT_OPT_STRING || !dbot_option_find(o, n) ||
+              !strcmp(s, "d") || type == 0);
+        i = dbot_option_int(o, n, 7);
+        check(i == 7 || (i <= 9007199254740991LL && i >= -9007199254740991LL));
+        d = dbot_option_num(o, n, 0.5);
+        check(d == d); /* never NaN: non-finite values give the default */
+        b = dbot_option_bool(o, n, true);
+        check(b || type == DBOT_OPT_BOOLEAN || type == 0);
+        rc = dbot_option_user(o, n, &r);
         check(rc == 1 ? r.id != 0 : r.id == 0 && !r.object);
-        (void)dbot_opt_channel(ix, n, &r);
-        (void)dbot_opt_role(ix, n, &r);
-        (void)dbot_opt_mentionable(ix, n, &r);
-        (void)dbot_opt_attachment(ix, n, &r);
+        (void)dbot_option_channel(o, n, &r);
+        (void)dbot_option_role(o, n, &r);
+        (void)dbot_option_mentionable(o, n, &r);
+        (void)dbot_option_attachment(o, n, &r);
         (void)dbot_ix_modal_value(ix, n);
         (void)dbot_ix_resolved(ix, "users", k + 1);
     }

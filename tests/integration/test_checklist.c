@@ -270,7 +270,7 @@ on_defer_then_answer(dbot_interaction *ix, void *data)
         return rc;
     /* Both while the defer is still in flight. */
     atomic_store(&followup_rc, dbot_interaction_followup(ix, "early", 0));
-    return dbot_interaction_edit_original(ix, "after the defer");
+    return dbot_interaction_original_edit(ix, "after the defer");
 }
 
 static int

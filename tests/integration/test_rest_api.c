@@ -149,6 +149,28 @@ run_token_cases(dbot *bot, void *arg)
 {
     (void)arg;
     tok_rc[0] =
+        dbot_rest_interaction_callback(bot, 4, "tok", msg, on_res, &tok_got[0]);
+    tok_rc[1] = dbot_rest_interaction_followup(bot, 77, "tok", msg, on_res,
+                                               &tok_got[1]);
+    tok_rc[2] = dbot_rest_interaction_followup_edit(bot, 77, "tok", 66, msg,
+                                                    on_res, &tok_got[2]);
+    tok_rc[3] = dbot_rest_interaction_followup_delete(bot, 77, "tok", 66,
+                                                      on_res, &tok_got[3]);
+    tok_rc[4] = dbot_rest_interaction_original_edit(bot, 77, "tok", msg, on_res,
+                                                    &tok_got[4]);
+    tok_rc[5] = dbot_rest_interaction_original_delete(bot, 77, "tok", on_res,
+                                                      &tok_got[5]);
+}
+
+/* The deprecated names (until 0.3, docs/api.md) reach the same routes;
+ * called on purpose, so their warning is off here. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static void
+run_deprecated_token_cases(dbot *bot, void *arg)
+{
+    (void)arg;
+    tok_rc[0] =
         dbot_interaction_callback_raw(bot, 4, "tok", msg, on_res, &tok_got[0]);
     tok_rc[1] = dbot_followup_create(bot, 77, "tok", msg, on_res, &tok_got[1]);
     tok_rc[2] =
@@ -157,6 +179,7 @@ run_token_cases(dbot *bot, void *arg)
     tok_rc[4] = dbot_original_edit(bot, 77, "tok", msg, on_res, &tok_got[4]);
     tok_rc[5] = dbot_original_delete(bot, 77, "tok", on_res, &tok_got[5]);
 }
+#pragma GCC diagnostic pop
 
 static atomic_int refusals = -1;
 static struct got refused_got;
@@ -168,8 +191,8 @@ run_refusals(dbot *bot, void *arg)
 
     (void)arg;
     bad += dbot_message_send(bot, 0, "x", on_res, &refused_got) == DBOT_EINVAL;
-    bad += dbot_original_edit(bot, 77, "a/b", msg, on_res, &refused_got) ==
-           DBOT_EINVAL;
+    bad += dbot_rest_interaction_original_edit(bot, 77, "a/b", msg, on_res,
+                                               &refused_got) == DBOT_EINVAL;
     bad += dbot_commands_overwrite_global(bot, 77, msg, on_res, &refused_got) ==
            DBOT_EINVAL;
     bad += dbot_rest(bot, "GET", "nope", NULL, on_res, &refused_got) ==
@@ -228,15 +251,23 @@ main(void)
     }
     ASSERT_STREQ(cases[0].got.content, "hi there");
 
-    ASSERT_EQ(dbot_post(H.bot, run_token_cases, NULL), 0);
-    for (int i = 0; i < 6; i++) {
-        WAIT_UNTIL(atomic_load(&tok_got[i].calls) > 0, 5000);
-        ASSERT_EQ(atomic_load(&tok_rc[i]), 0);
-        /* 404 Unknown interaction, or 401 50027 Invalid Webhook Token:
-         * about the interaction token, so not DBOT_EAUTH. */
-        ASSERT_TRUE(tok_got[i].status == 404 || tok_got[i].status == 401);
-        ASSERT_EQ(tok_got[i].err, DBOT_EHTTP);
-        ASSERT_EQ(count_path(tok_paths[i].method, tok_paths[i].path), 1);
+    for (int round = 1; round <= 2; round++) {
+        memset(tok_got, 0, sizeof tok_got);
+        ASSERT_EQ(
+            dbot_post(H.bot,
+                      round == 1 ? run_token_cases : run_deprecated_token_cases,
+                      NULL),
+            0);
+        for (int i = 0; i < 6; i++) {
+            WAIT_UNTIL(atomic_load(&tok_got[i].calls) > 0, 5000);
+            ASSERT_EQ(atomic_load(&tok_rc[i]), 0);
+            /* 404 Unknown interaction, or 401 50027 Invalid Webhook
+             * Token: about the interaction token, so not DBOT_EAUTH. */
+            ASSERT_TRUE(tok_got[i].status == 404 || tok_got[i].status == 401);
+            ASSERT_EQ(tok_got[i].err, DBOT_EHTTP);
+            ASSERT_EQ(count_path(tok_paths[i].method, tok_paths[i].path),
+                      round);
+        }
     }
 
     ASSERT_EQ(dbot_post(H.bot, run_refusals, NULL), 0);

@@ -348,9 +348,9 @@ TEST(fifo_as_session_file_does_not_block)
 static atomic_int job_started, job_release, job_done_status = 1;
 
 static void
-slow_work(void *arg)
+slow_work(dbot_work *w)
 {
-    (void)arg;
+    (void)w;
     atomic_store(&job_started, 1);
     while (!atomic_load(&job_release)) {
         struct timespec ts = { 0, 1000000 };
@@ -359,13 +359,13 @@ slow_work(void *arg)
 }
 
 static void
-slow_done(dbot *bot, void *arg, int status)
+slow_done(dbot *bot, dbot_work *w, int status)
 {
-    dbot_interaction *ix = arg;
+    dbot_interaction *ix = dbot_work_data(w);
 
     (void)bot;
     atomic_store(&job_done_status, status);
-    dbot_interaction_edit_original(ix, "finished during shutdown");
+    dbot_interaction_original_edit(ix, "finished during shutdown");
     dbot_interaction_unref(ix);
 }
 
@@ -378,7 +378,8 @@ on_slow(dbot_interaction *ix, void *data)
     if (rc < 0)
         return rc;
     dbot_interaction_ref(ix);
-    rc = dbot_offload(dbot_interaction_bot(ix), slow_work, slow_done, ix);
+    rc =
+        dbot_work_submit(dbot_interaction_bot(ix), slow_work, slow_done, ix, 0);
     if (rc < 0)
         dbot_interaction_unref(ix);
     return rc;

@@ -119,7 +119,7 @@ on_fast(dbot_interaction *ix, void *data)
     (void)data;
     atomic_fetch_add(&ix_runs, 1);
     snprintf(text, sizeof text, "fast %lld",
-             (long long)dbot_interaction_opt_int(ix, "k", -1));
+             (long long)dbot_option_int(dbot_interaction_options(ix), "k", -1));
     return dbot_interaction_reply(ix, text);
 }
 
@@ -130,7 +130,7 @@ slow_work(dbot_work *w)
 
     sleep_ms(100); /* a worker may block: that is what it is for */
     snprintf(text, sizeof text, "slow %lld",
-             (long long)dbot_work_option_int(w, "k", -1));
+             (long long)dbot_option_int(dbot_work_options(w), "k", -1));
     dbot_work_reply(w, text);
 }
 
@@ -146,7 +146,8 @@ static int
 on_announce(dbot_interaction *ix, void *data)
 {
     char text[64];
-    long long k = (long long)dbot_interaction_opt_int(ix, "k", -1);
+    long long k =
+        (long long)dbot_option_int(dbot_interaction_options(ix), "k", -1);
     int rc;
 
     (void)data;

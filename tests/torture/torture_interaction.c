@@ -49,9 +49,9 @@ read_interaction(const cJSON *ix, char *out, size_t n)
     uint64_t perms = 0;
 
     dbot_ix_command_path(ix, path, sizeof path);
-    dbot_opt_string(ix, "note", NULL, &note);
-    dbot_opt_user(ix, "user", &user);
-    dbot_opt_channel(ix, "channel", &channel);
+    note = dbot_option_str(dbot_options_of(ix), "note", NULL);
+    dbot_option_user(dbot_options_of(ix), "user", &user);
+    dbot_option_channel(dbot_options_of(ix), "channel", &channel);
     dbot_ix_member_permissions(ix, &perms);
     snprintf(
         out, n, "%d|%llu|%s|%s|%s|%llu|%s|%s|%s|%llu|%llu", dbot_ix_type(ix),

@@ -8,6 +8,9 @@
 
 #include <math.h>
 
+/* The option view of interaction JSON. */
+#define O(json) dbot_options_of(json)
+
 static cJSON *
 parse(const char *text)
 {
@@ -161,7 +164,6 @@ TEST(command_path_and_leaf_options)
     cJSON *ix = parse(guild_group), *dm = parse(dm_scalars);
     char buf[64], tiny[12];
     dbot_ref r;
-    const char *s;
 
     ASSERT_STREQ(dbot_ix_command_name(ix), "permissions");
     ASSERT_TRUE(dbot_ix_command_id(ix) == 771825006014889984ULL);
@@ -172,28 +174,28 @@ TEST(command_path_and_leaf_options)
     ASSERT_STREQ(tiny, "permissions");
     ASSERT_EQ(dbot_ix_command_path(dm, buf, sizeof buf), 4);
     ASSERT_STREQ(buf, "calc");
-    ASSERT_EQ(cJSON_GetArraySize(dbot_ix_options(ix)), 2);
+    ASSERT_EQ(cJSON_GetArraySize(dbot_option_list(O(ix))), 2);
 
     /* leaf level: "user" is the USER option, not the group */
-    ASSERT_EQ(dbot_opt_user(ix, "user", &r), 1);
+    ASSERT_EQ(dbot_option_user(O(ix), "user", &r), 1);
     ASSERT_TRUE(r.id == 809850198683418695ULL);
     ASSERT_EQ(r.type, DBOT_OPT_USER);
     ASSERT_STREQ(cJSON_GetObjectItem(r.object, "username")->valuestring,
                  "target");
     ASSERT_STREQ(cJSON_GetObjectItem(r.member, "nick")->valuestring, "tgt");
-    ASSERT_EQ(dbot_opt_channel(ix, "channel", &r), 1);
+    ASSERT_EQ(dbot_option_channel(O(ix), "channel", &r), 1);
     ASSERT_TRUE(r.id == 645027906669510667ULL);
     ASSERT_STREQ(cJSON_GetObjectItem(r.object, "name")->valuestring, "general");
     ASSERT_TRUE(r.member == NULL);
-    /* wrong getter for the type */
-    ASSERT_EQ(dbot_opt_string(ix, "user", "dflt", &s), DBOT_EINVAL);
-    ASSERT_STREQ(s, "dflt");
-    ASSERT_EQ(dbot_opt_role(ix, "channel", &r), DBOT_EINVAL);
+    /* wrong reader for the type: the default, and the type says why */
+    ASSERT_STREQ(dbot_option_str(O(ix), "user", "dflt"), "dflt");
+    ASSERT_EQ(dbot_option_type(O(ix), "user"), DBOT_OPT_USER);
+    ASSERT_EQ(dbot_option_role(O(ix), "channel", &r), DBOT_EINVAL);
     ASSERT_TRUE(r.id == 0 && r.object == NULL);
     /* absent */
-    ASSERT_EQ(dbot_opt_user(ix, "get", &r), 0);
-    ASSERT_EQ(dbot_opt_string(ix, "nope", NULL, &s), 0);
-    ASSERT_TRUE(s == NULL);
+    ASSERT_EQ(dbot_option_user(O(ix), "get", &r), 0);
+    ASSERT_TRUE(dbot_option_str(O(ix), "nope", NULL) == NULL);
+    ASSERT_EQ(dbot_option_type(O(ix), "nope"), 0);
     cJSON_Delete(ix);
     cJSON_Delete(dm);
 }
@@ -201,49 +203,40 @@ TEST(command_path_and_leaf_options)
 TEST(scalar_getters)
 {
     cJSON *ix = parse(dm_scalars);
-    const char *s;
-    int64_t i;
-    double d;
-    bool b = true;
+    const dbot_options *o = O(ix);
     dbot_ref r;
 
-    ASSERT_EQ(dbot_opt_string(ix, "text", "x", &s), 1);
-    ASSERT_STREQ(s, "héllo");
-    ASSERT_EQ(dbot_opt_integer(ix, "big", 0, &i), 1);
-    ASSERT_TRUE(i == 9007199254740991LL);
-    ASSERT_EQ(dbot_opt_integer(ix, "neg", 0, &i), 1);
-    ASSERT_EQ(i, -42);
-    ASSERT_EQ(dbot_opt_number(ix, "ratio", 0, &d), 1);
-    ASSERT_TRUE(d == 3.5);
-    ASSERT_EQ(dbot_opt_number(ix, "big", 0, &d), 1); /* INTEGER as number */
-    ASSERT_TRUE(d == 9007199254740991.0);
-    ASSERT_EQ(dbot_opt_integer(ix, "whole", 7, &i), DBOT_EINVAL); /* NUMBER */
-    ASSERT_EQ(i, 7);
-    ASSERT_EQ(dbot_opt_boolean(ix, "flag", true, &b), 1);
-    ASSERT_TRUE(!b);
-    ASSERT_EQ(dbot_opt_boolean(ix, "missing", true, &b), 0);
-    ASSERT_TRUE(b);
-    ASSERT_EQ(dbot_opt_boolean(ix, "text", false, NULL), DBOT_EINVAL);
+    ASSERT_STREQ(dbot_option_str(o, "text", "x"), "héllo");
+    ASSERT_TRUE(dbot_option_int(o, "big", 0) == 9007199254740991LL);
+    ASSERT_EQ(dbot_option_int(o, "neg", 0), -42);
+    ASSERT_TRUE(dbot_option_num(o, "ratio", 0) == 3.5);
+    /* INTEGER as number */
+    ASSERT_TRUE(dbot_option_num(o, "big", 0) == 9007199254740991.0);
+    ASSERT_EQ(dbot_option_int(o, "whole", 7), 7); /* a NUMBER */
+    ASSERT_EQ(dbot_option_type(o, "whole"), DBOT_OPT_NUMBER);
+    ASSERT_TRUE(!dbot_option_bool(o, "flag", true));
+    ASSERT_TRUE(dbot_option_bool(o, "missing", true));
+    ASSERT_TRUE(!dbot_option_bool(o, "text", false));
+    ASSERT_TRUE(dbot_option_bool(o, "text", true));
     /* not whole, out of the exact range, malformed id, null */
-    ASSERT_EQ(dbot_opt_integer(ix, "broken_int", 5, &i), DBOT_EINVAL);
-    ASSERT_EQ(i, 5);
-    ASSERT_EQ(dbot_opt_integer(ix, "huge_int", 5, &i), DBOT_EINVAL);
-    ASSERT_EQ(dbot_opt_user(ix, "bad_user", &r), DBOT_EINVAL);
-    ASSERT_EQ(dbot_opt_string(ix, "null_val", "d", &s), 0);
-    ASSERT_STREQ(s, "d");
+    ASSERT_EQ(dbot_option_int(o, "broken_int", 5), 5);
+    ASSERT_EQ(dbot_option_int(o, "huge_int", 5), 5);
+    ASSERT_EQ(dbot_option_user(o, "bad_user", &r), DBOT_EINVAL);
+    ASSERT_STREQ(dbot_option_str(o, "null_val", "d"), "d");
     /* attachment and a role picked as mentionable */
-    ASSERT_EQ(dbot_opt_attachment(ix, "file", &r), 1);
+    ASSERT_EQ(dbot_option_attachment(o, "file", &r), 1);
     ASSERT_EQ(r.type, DBOT_OPT_ATTACHMENT);
     ASSERT_STREQ(cJSON_GetObjectItem(r.object, "filename")->valuestring,
                  "a.png");
-    ASSERT_EQ(dbot_opt_mentionable(ix, "who", &r), 1);
+    ASSERT_EQ(dbot_option_mentionable(o, "who", &r), 1);
     ASSERT_EQ(r.type, DBOT_OPT_ROLE);
     ASSERT_TRUE(r.id == 1100000000000000222ULL);
     ASSERT_STREQ(cJSON_GetObjectItem(r.object, "name")->valuestring, "mods");
     ASSERT_TRUE(r.member == NULL);
-    ASSERT_EQ(dbot_opt_user(ix, "who", &r), DBOT_EINVAL);
+    ASSERT_EQ(dbot_option_user(o, "who", &r), DBOT_EINVAL);
     /* presence only */
-    ASSERT_EQ(dbot_opt_string(ix, "text", NULL, NULL), 1);
+    ASSERT_EQ(dbot_option_user(o, "who", NULL), DBOT_EINVAL);
+    ASSERT_TRUE(dbot_option_find(o, "text") != NULL);
     cJSON_Delete(ix);
 }
 
@@ -257,11 +250,11 @@ TEST(mentionable_user_with_member)
         "\"members\":{\"77\":{\"nick\":\"aa\",\"roles\":[]}}}}}");
     dbot_ref r;
 
-    ASSERT_EQ(dbot_opt_mentionable(ix, "who", &r), 1);
+    ASSERT_EQ(dbot_option_mentionable(O(ix), "who", &r), 1);
     ASSERT_EQ(r.type, DBOT_OPT_USER);
     ASSERT_STREQ(cJSON_GetObjectItem(r.member, "nick")->valuestring, "aa");
     /* a USER option read as mentionable; not in resolved */
-    ASSERT_EQ(dbot_opt_mentionable(ix, "u", &r), 1);
+    ASSERT_EQ(dbot_option_mentionable(O(ix), "u", &r), 1);
     ASSERT_EQ(r.type, DBOT_OPT_USER);
     ASSERT_TRUE(r.id == 78 && r.object == NULL && r.member == NULL);
     cJSON_Delete(ix);
@@ -277,16 +270,14 @@ TEST(autocomplete_focused)
         "{\"type\":3,\"name\":\"animal\",\"value\":\"dog\"},"
         "{\"type\":4,\"name\":\"age\",\"value\":\"1\",\"focused\":true}]}]}}");
     const char *name, *value;
-    int64_t age;
     uint64_t p = 1;
 
     ASSERT_EQ(dbot_ix_type(ix), DBOT_IX_AUTOCOMPLETE);
-    ASSERT_TRUE(dbot_ix_focused(ix, &name, &value) != NULL);
+    ASSERT_TRUE(dbot_option_focused(O(ix), &name, &value) != NULL);
     ASSERT_STREQ(name, "age");
     ASSERT_STREQ(value, "1");
     /* the partial INTEGER arrives as text */
-    ASSERT_EQ(dbot_opt_integer(ix, "age", 0, &age), 1);
-    ASSERT_EQ(age, 1);
+    ASSERT_EQ(dbot_option_int(O(ix), "age", 0), 1);
     ASSERT_EQ(dbot_ix_member_permissions(ix, &p), 1);
     ASSERT_TRUE(p == 0);
     cJSON_Delete(ix);
@@ -295,17 +286,11 @@ TEST(autocomplete_focused)
                "{\"type\":4,\"name\":\"age\",\"value\":\"1x\","
                "\"focused\":true},{\"type\":10,\"name\":\"w\",\"value\":"
                "\"2.5\"}]}}");
-    ASSERT_EQ(dbot_opt_integer(ix, "age", 3, &age), DBOT_EINVAL);
-    ASSERT_EQ(age, 3);
-    {
-        double w;
-
-        ASSERT_EQ(dbot_opt_number(ix, "w", 0, &w), 1);
-        ASSERT_TRUE(w == 2.5);
-    }
+    ASSERT_EQ(dbot_option_int(O(ix), "age", 3), 3);
+    ASSERT_TRUE(dbot_option_num(O(ix), "w", 0) == 2.5);
     cJSON_Delete(ix);
     ix = parse("{\"type\":4,\"data\":{\"name\":\"pet\",\"options\":[]}}");
-    ASSERT_TRUE(dbot_ix_focused(ix, &name, &value) == NULL);
+    ASSERT_TRUE(dbot_option_focused(O(ix), &name, &value) == NULL);
     ASSERT_TRUE(name == NULL && value == NULL);
     cJSON_Delete(ix);
 }
@@ -449,36 +434,81 @@ TEST(garbage_is_absent_not_a_crash)
 
     for (i = 0; i < sizeof junk / sizeof junk[0]; i++) {
         cJSON *ix = parse(junk[i]);
-        const char *s = "keep";
-        int64_t n = 1;
         uint64_t p = 1;
         dbot_ref r;
         char buf[8];
 
         (void)dbot_ix_type(ix);
         (void)dbot_ix_command_path(ix, buf, sizeof buf);
-        ASSERT_TRUE(dbot_opt_string(ix, "b", "d", &s) <= 0);
-        ASSERT_TRUE(dbot_opt_integer(ix, "a", 0, &n) <= 0);
-        ASSERT_TRUE(dbot_opt_user(ix, "a", &r) <= 0);
+        ASSERT_STREQ(dbot_option_str(O(ix), "b", "d"), "d");
+        ASSERT_EQ(dbot_option_int(O(ix), "a", 0), 0);
+        ASSERT_TRUE(dbot_option_user(O(ix), "a", &r) <= 0);
         ASSERT_TRUE(dbot_ix_app_permissions(ix, &p) <= 0);
         ASSERT_TRUE(p == 0);
         ASSERT_TRUE(dbot_ix_user(ix) == NULL);
         ASSERT_TRUE(dbot_ix_modal_value(ix, "x") == NULL);
         ASSERT_TRUE(dbot_ix_value(ix, 0) == NULL);
-        ASSERT_TRUE(dbot_ix_focused(ix, NULL, NULL) == NULL);
+        ASSERT_TRUE(dbot_option_focused(O(ix), NULL, NULL) == NULL);
         cJSON_Delete(ix);
     }
     /* nesting deeper than group > subcommand is not followed */
     {
         cJSON *ix = parse(junk[8]);
-        const char *s;
 
-        ASSERT_EQ(dbot_opt_string(ix, "a", NULL, &s), 0);
+        ASSERT_TRUE(dbot_option_str(O(ix), "a", NULL) == NULL);
         cJSON_Delete(ix);
     }
     ASSERT_TRUE(dbot_ix_type(NULL) == 0);
-    ASSERT_TRUE(dbot_opt_find(NULL, "a") == NULL);
+    ASSERT_TRUE(dbot_option_find(NULL, "a") == NULL);
+    ASSERT_EQ(dbot_option_int(NULL, "a", 9), 9);
 }
+
+/* The one family reads the same view whichever holder gave it: here the
+ * JSON; dbot_interaction_options and dbot_work_options return the same
+ * view of their copies (tests/integration/test_offload.c). */
+TEST(option_view_is_the_json)
+{
+    cJSON *ix = parse(dm_scalars);
+
+    ASSERT_TRUE((const void *)dbot_options_of(ix) == (const void *)ix);
+    ASSERT_TRUE(dbot_options_of(NULL) == NULL);
+    ASSERT_TRUE(cJSON_IsArray(dbot_option_list(O(ix))));
+    ASSERT_TRUE(dbot_option_list(NULL) == NULL);
+    cJSON_Delete(ix);
+}
+
+/* The deprecated readers (until 0.3, docs/api.md) still work, with their
+ * richer return codes; called on purpose, so their warning is off here. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+TEST(deprecated_opt_readers_still_work)
+{
+    cJSON *ix = parse(dm_scalars);
+    const char *s, *name;
+    int64_t i;
+    double d;
+    bool b;
+    dbot_ref r;
+
+    ASSERT_EQ(dbot_opt_string(ix, "text", "x", &s), 1);
+    ASSERT_STREQ(s, "héllo");
+    ASSERT_EQ(dbot_opt_integer(ix, "whole", 7, &i), DBOT_EINVAL);
+    ASSERT_EQ(i, 7);
+    ASSERT_EQ(dbot_opt_number(ix, "ratio", 0, &d), 1);
+    ASSERT_TRUE(d == 3.5);
+    ASSERT_EQ(dbot_opt_boolean(ix, "missing", true, &b), 0);
+    ASSERT_TRUE(b);
+    ASSERT_EQ(dbot_opt_attachment(ix, "file", &r), 1);
+    ASSERT_EQ(dbot_opt_mentionable(ix, "who", &r), 1);
+    ASSERT_EQ(dbot_opt_user(ix, "who", &r), DBOT_EINVAL);
+    ASSERT_EQ(dbot_opt_channel(ix, "text", &r), DBOT_EINVAL);
+    ASSERT_EQ(dbot_opt_role(ix, "who", &r), DBOT_EINVAL);
+    ASSERT_TRUE(dbot_opt_find(ix, "text") == dbot_option_find(O(ix), "text"));
+    ASSERT_TRUE(dbot_ix_options(ix) == dbot_option_list(O(ix)));
+    ASSERT_TRUE(dbot_ix_focused(ix, &name, NULL) == NULL && name == NULL);
+    cJSON_Delete(ix);
+}
+#pragma GCC diagnostic pop
 
 int
 main(void)
@@ -495,5 +525,7 @@ main(void)
     RUN(modal_submit_label_layout);
     RUN(modal_submit_legacy_rows);
     RUN(garbage_is_absent_not_a_crash);
+    RUN(option_view_is_the_json);
+    RUN(deprecated_opt_readers_still_work);
     return 0;
 }

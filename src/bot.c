@@ -447,8 +447,6 @@ bot_init(dbot **out, struct dbot_config *cfg)
     if (rc == 0)
         rc = dbot__dispatch_new(&bot->dispatch);
     if (rc == 0)
-        rc = dbot__interactions_new(&bot->interactions, bot);
-    if (rc == 0)
         rc = dbot__resolver_new(&bot->resolver, dbot__loop_post, bot->loop);
     if (rc == 0) {
         struct dbot__health_opts ho = {
@@ -460,6 +458,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
     }
     if (rc == 0) {
         struct dbot__rest_opts ro = {
+            .owner = bot,
             .api_url = bot->cfg.api_url,
             .token = bot->cfg.token,
             .connect_timeout_ms = bot->cfg.rest_connect_timeout_ms,
@@ -468,17 +467,29 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .tls_insecure = !bot->cfg.tls_verify,
             .ca_file = bot->cfg.ca_file,
         };
-        bot->rest = dbot__rest_new(&ro, dbot__post_task, bot);
+        bot->rest = dbot__rest_new(&ro, dbot__loop_post, bot->loop);
         rc = bot->rest ? 0 : DBOT_ENOMEM;
     }
     if (rc == 0) {
         bot->pool = dbot__pool_new(bot->cfg.workers, bot->cfg.queue_size,
-                                   dbot__post_task, bot);
+                                   dbot__loop_post, bot->loop);
         rc = bot->pool ? 0 : DBOT_ENOMEM;
         if (bot->pool) {
             dbot__pool_set_health(bot->pool, bot->health);
             dbot__pool_set_nice(bot->pool, DBOT__WORKER_NICE);
         }
+    }
+    if (rc == 0) {
+        struct dbot__interactions_deps id = {
+            .bot = bot,
+            .cfg = &bot->cfg,
+            .loop = bot->loop,
+            .health = bot->health,
+            .rest = bot->rest,
+            .pool = bot->pool,
+            .stopping = &bot->stop_requested,
+        };
+        rc = dbot__interactions_new(&bot->interactions, &id);
     }
     if (rc == 0) {
         struct dbot__service_deps sd = {

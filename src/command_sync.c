@@ -8,9 +8,8 @@
  * PUT the whole set only if they differ. Later READYs (a new session after
  * op 9) do not repeat this.
  */
-#include "interaction.h"
+#include "interaction_impl.h"
 
-#include "bot.h"
 #include "command.h"
 #include "config.h"
 #include "log.h"
@@ -23,7 +22,7 @@
 #include <stdlib.h>
 
 struct sync {
-    dbot *bot;
+    struct dbot__rest *rest;
     cJSON *ours;
     uint64_t app_id, guild_id;
 };
@@ -77,10 +76,10 @@ get_done(dbot *bot, const dbot_rest_result *res, void *arg)
               res->status);
     else
         LOG_I("commands", "commands changed (%s); overwriting", why);
-    rc = s->guild_id ? dbot_commands_overwrite_guild(bot, s->app_id,
+    rc = s->guild_id ? dbot__rest_commands_overwrite_guild(s->rest, s->app_id,
                                                      s->guild_id, s->ours,
                                                      put_done, s)
-                     : dbot_commands_overwrite_global(bot, s->app_id, s->ours,
+                     : dbot__rest_commands_overwrite_global(s->rest, s->app_id, s->ours,
                                                       put_done, s);
     if (rc < 0) {
         LOG_E("commands", "cannot register commands: %s", dbot_strerror(rc));
@@ -89,10 +88,10 @@ get_done(dbot *bot, const dbot_rest_result *res, void *arg)
 }
 
 void
-dbot__interactions_sync_commands(struct dbot__interactions *ixs, dbot *bot,
+dbot__interactions_sync_commands(struct dbot__interactions *ixs,
                                  const cJSON *commands, uint64_t app_id)
 {
-    const struct dbot_config *cfg = dbot__bot_config(bot);
+    const struct dbot_config *cfg = ixs->d.cfg;
     struct sync *s;
     char path[128];
     int rc;
@@ -102,7 +101,7 @@ dbot__interactions_sync_commands(struct dbot__interactions *ixs, dbot *bot,
     s = calloc(1, sizeof *s);
     if (!s)
         return;
-    s->bot = bot;
+    s->rest = ixs->d.rest;
     s->app_id = app_id;
     s->guild_id = cfg->dev_guild_id;
     s->ours = cJSON_Duplicate(commands, 1);
@@ -122,27 +121,10 @@ dbot__interactions_sync_commands(struct dbot__interactions *ixs, dbot *bot,
         snprintf(path, sizeof path,
                  "/applications/%" PRIu64 "/commands?with_localizations=true",
                  app_id);
-    rc = dbot_rest(bot, "GET", path, NULL, get_done, s);
+    rc = dbot__rest_json(ixs->d.rest, "GET", path, NULL, get_done, s);
     if (rc < 0) {
         LOG_E("commands", "cannot read registered commands: %s",
               dbot_strerror(rc));
         sync_free(s);
     }
-}
-
-int
-dbot_commands_set(dbot *bot, const struct dbot_command *const *cmds, size_t n)
-{
-    char err[256];
-    cJSON *json;
-
-    if (!bot || (!cmds && n))
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot);
-    json = dbot__commands_to_json(cmds, n, err, sizeof err);
-    if (!json) {
-        LOG_E("commands", "%s", err);
-        return DBOT_EINVAL;
-    }
-    return dbot__interactions_set_commands(dbot__bot_interactions(bot), json);
 }

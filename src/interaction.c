@@ -22,8 +22,8 @@
  * the user gets an error instead of "This interaction failed".
  */
 #include "interaction_impl.h"
+#include "clock.h"
 
-#include "bot.h"
 #include "config.h"
 #include "health.h"
 #include "log.h"
@@ -58,16 +58,22 @@ dbot__ix_bot_of(const dbot_interaction *ix)
     return ix->owner->bot;
 }
 
+int
+dbot__ix_stopping(const dbot_interaction *ix)
+{
+    return atomic_load(ix->owner->d.stopping) != 0;
+}
+
 static const struct dbot_config *
 cfg_of(const dbot_interaction *ix)
 {
-    return dbot__bot_config(dbot__ix_bot_of(ix));
+    return ix->owner->d.cfg;
 }
 
 int
 dbot__ix_expired(const dbot_interaction *ix)
 {
-    return dbot_now_ms() - ix->t_recv >= ix->owner->token_life_ms;
+    return dbot__clock_ms() - ix->t_recv >= ix->owner->token_life_ms;
 }
 
 static const char *
@@ -84,7 +90,7 @@ static void
 record_ack(dbot_interaction *ix)
 {
     struct dbot__ix_stats *st = &ix->owner->stats;
-    int64_t ms = dbot_now_ms() - ix->t_recv;
+    int64_t ms = dbot__clock_ms() - ix->t_recv;
     int b = 0;
 
     while (b < DBOT__ACK_HIST_BUCKETS - 1 && ms >= ((int64_t)1 << b))
@@ -173,10 +179,10 @@ send_error_initial(dbot_interaction *ix, const char *text)
 static void
 fall_back_initial(dbot_interaction *ix, const dbot_rest_result *res)
 {
-    int64_t age = dbot_now_ms() - ix->t_recv;
+    int64_t age = dbot__clock_ms() - ix->t_recv;
 
     if (ix->fell_back || !refused_for_its_body(res) ||
-        dbot_is_stopping(dbot__ix_bot_of(ix)))
+        dbot__ix_stopping(ix))
         return;
     if (age >= INITIAL_WINDOW_MS) {
         LOG_W("interaction",
@@ -223,7 +229,7 @@ initial_done(dbot *bot, const dbot_rest_result *res, void *arg)
         LOG_E("interaction",
               "initial response to %s (%" PRIu64 ") failed after %lld ms: "
               "HTTP %d, code %d: %s",
-              describe(ix), ix->id, (long long)(dbot_now_ms() - ix->t_recv),
+              describe(ix), ix->id, (long long)(dbot__clock_ms() - ix->t_recv),
               res->status, res->discord_code, res->message ? res->message : "");
     }
     if (ix->parked_edit) {
@@ -261,7 +267,7 @@ dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
     ix->silent_defer = type == CB_DEFER_UPDATE;
     lws_sul_cancel(&ix->deadline_sul);
     dbot_interaction_ref(ix);
-    rc = dbot_rest_interaction_callback(dbot__ix_bot_of(ix), ix->id, ix->token,
+    rc = dbot__rest_interaction_callback(ix->owner->d.rest, ix->id, ix->token,
                                         body, initial_done, ix);
     cJSON_Delete(body);
     if (rc < 0) {
@@ -344,7 +350,7 @@ edit_done(dbot *bot, const dbot_rest_result *res, void *arg)
     int fall_back = res->err && res->err != DBOT_ECANCELED &&
                     l->completes_defer && !ix->fell_back &&
                     refused_for_its_body(res) && !dbot__ix_expired(ix) &&
-                    !dbot_is_stopping(bot);
+                    !dbot__ix_stopping(ix);
 
     dbot__ix_later_done(bot, res, arg); /* logs the failure; frees l */
     if (fall_back) {
@@ -379,7 +385,7 @@ dbot__ix_send_edit(dbot_interaction *ix, const cJSON *data)
         return DBOT_ENOMEM;
     l->completes_defer = ix->state == DBOT_IXS_DEFERRED;
     ix->state = DBOT_IXS_DONE;
-    rc = dbot_rest_interaction_original_edit(dbot__ix_bot_of(ix), ix->app_id,
+    rc = dbot__rest_interaction_original_edit(ix->owner->d.rest, ix->app_id,
                                              ix->token, data, edit_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
@@ -426,7 +432,7 @@ deadline_cb(lws_sorted_usec_list_t *sul)
 {
     dbot_interaction *ix =
         lws_container_of(sul, dbot_interaction, deadline_sul);
-    int64_t age = dbot_now_ms() - ix->t_recv;
+    int64_t age = dbot__clock_ms() - ix->t_recv;
 
     if (ix->state != DBOT_IXS_RECEIVED)
         return;
@@ -470,7 +476,7 @@ answer_for_silent_handler(dbot_interaction *ix, const char *text)
     cJSON *m;
     int rc = -1;
 
-    if (dbot__ix_expired(ix) || dbot_is_stopping(dbot__ix_bot_of(ix)))
+    if (dbot__ix_expired(ix) || dbot__ix_stopping(ix))
         return 0;
     if (ix->state == DBOT_IXS_RECEIVED) {
         rc = send_error_initial(ix, text);
@@ -496,7 +502,7 @@ dbot_interaction_ref(dbot_interaction *ix)
 {
     if (!ix)
         return NULL;
-    DBOT__CHECK_LOOP_OR(dbot__ix_bot_of(ix), NULL);
+    DBOT__IX_CHECK_LOOP_OR(ix, NULL);
     ix->refs++;
     return ix;
 }
@@ -506,7 +512,7 @@ dbot_interaction_unref(dbot_interaction *ix)
 {
     if (!ix)
         return;
-    DBOT__CHECK_LOOP_OR(dbot__ix_bot_of(ix), );
+    DBOT__IX_CHECK_LOOP_OR(ix, );
     if (--ix->refs > 0)
         return;
     /* A parked reply waits for its defer, which holds a reference, so we
@@ -535,10 +541,10 @@ run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
     /* Timed and named by loop health like event handlers: it logs a slow
      * one (slow_handler_ms) and the watchdog reports one blocking the loop
      * while it blocks. */
-    dbot__health_enter(dbot__bot_health(dbot__ix_bot_of(ix)), "handler", m->name,
+    dbot__health_enter(ix->owner->d.health, "handler", m->name,
                        describe(ix));
     rc = m->fn(ix, m->data);
-    dbot__health_leave(dbot__bot_health(dbot__ix_bot_of(ix)));
+    dbot__health_leave(ix->owner->d.health);
     if (rc < 0 && answer_for_silent_handler(ix, MSG_FAILED))
         LOG_W("interaction", "handler %s failed (%s) on %s without answering; "
                              "the user was told",
@@ -565,7 +571,7 @@ first_arrival(struct dbot__interactions *ixs, const struct dbot__ix_view *v)
               id, v->type);
         return 0;
     }
-    rc = dbot__ix_seen_add(&ixs->seen, id, dbot_now_ms());
+    rc = dbot__ix_seen_add(&ixs->seen, id, dbot__clock_ms());
     if (rc == 1) {
         ixs->stats.duplicates++;
         LOG_W("interaction",
@@ -602,7 +608,7 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
         return;
     ix->owner = ixs;
     ix->refs = 1;
-    ix->t_recv = dbot_now_ms();
+    ix->t_recv = dbot__clock_ms();
     ix->json = cJSON_Duplicate(d, 1);
     /* The view borrowed from d, which the dispatcher frees after this
      * call: read it again from our copy. */
@@ -632,9 +638,9 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
 
     deadline = cfg_of(ix)->ack_deadline_ms;
     if (deadline > 0)
-        lws_sul_schedule(dbot__bot_lws(ixs->bot), 0, &ix->deadline_sul,
+        lws_sul_schedule(dbot__loop_lws(ixs->d.loop), 0, &ix->deadline_sul,
                          deadline_cb, (lws_usec_t)deadline * 1000);
-    lws_sul_schedule(dbot__bot_lws(ixs->bot), 0, &ix->abandon_sul, abandon_cb,
+    lws_sul_schedule(dbot__loop_lws(ixs->d.loop), 0, &ix->abandon_sul, abandon_cb,
                      (lws_usec_t)cfg_of(ix)->interaction_timeout_ms * 1000);
     found = dbot__routes_find(ixs->routes, v.kind, v.key, v.option, &m);
     if (found) {

@@ -7,9 +7,15 @@
 
 #include <dbot/interaction.h>
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 struct dbot__interactions;
+struct dbot_config;
+struct dbot__loop;
+struct dbot__health;
+struct dbot__rest;
+struct dbot__pool;
 
 /* Counters for metrics. ack_ms_hist[i] counts acknowledgements that took
  * [2^(i-1), 2^i) ms (i = 0: under 1 ms); the last bucket is open-ended. */
@@ -29,8 +35,24 @@ struct dbot__ix_stats {
     int64_t ack_ms_sum; /* for the metrics histogram's _sum */
 };
 
-int dbot__interactions_new(struct dbot__interactions **out, dbot *bot);
+/* What the interaction layer uses, handed over by the wiring and borrowed
+ * until dbot__interactions_free. `bot` is only passed on (handlers and
+ * callbacks receive it); nothing here calls into it. */
+struct dbot__interactions_deps {
+    dbot *bot;
+    const struct dbot_config *cfg;
+    struct dbot__loop *loop;       /* timers, the thread check */
+    struct dbot__health *health;   /* names the running handler */
+    struct dbot__rest *rest;       /* answers */
+    struct dbot__pool *pool;       /* offloaded work */
+    const atomic_int *stopping;    /* set when the bot stops (any thread) */
+};
+
+int dbot__interactions_new(struct dbot__interactions **out,
+                           const struct dbot__interactions_deps *d);
 void dbot__interactions_free(struct dbot__interactions *ixs);
+
+
 
 /* INTERACTION_CREATE from the gateway (loop thread). */
 void dbot__interactions_on_event(struct dbot__interactions *ixs,
@@ -44,8 +66,7 @@ int dbot__interactions_set_commands(struct dbot__interactions *ixs,
                                     cJSON *commands);
 /* command_sync.c: GET, compare, PUT only when different. */
 void dbot__interactions_sync_commands(struct dbot__interactions *ixs,
-                                      dbot *bot, const cJSON *commands,
-                                      uint64_t app_id);
+                                      const cJSON *commands, uint64_t app_id);
 
 void dbot__interactions_stats(const struct dbot__interactions *ixs,
                               struct dbot__ix_stats *out);
@@ -84,6 +105,19 @@ enum dbot__route_kind {
     DBOT__ROUTE_MODAL,
     DBOT__ROUTE_AUTOCOMPLETE,
 };
+
+/* The dbot_on_* routes (api_interaction.c checks the arguments' thread).
+ * Returns 0, DBOT_EINVAL or DBOT_ENOMEM. */
+int dbot__interactions_route_add(struct dbot__interactions *ixs,
+                                 enum dbot__route_kind kind, const char *key,
+                                 const char *option, dbot_interaction_fn fn,
+                                 const char *name, void *data);
+/* dbot_interaction_set_busy_message / _set_offload_deadline's work:
+ * 0, DBOT_EINVAL or DBOT_ENOMEM. */
+int dbot__interactions_set_busy_message(struct dbot__interactions *ixs,
+                                        const char *text);
+int dbot__interactions_set_offload_deadline(struct dbot__interactions *ixs,
+                                            int ms);
 struct dbot__routes;
 struct dbot__route_match {
     dbot_interaction_fn fn;

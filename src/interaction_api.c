@@ -7,8 +7,8 @@
  * initial response.
  */
 #include "interaction_impl.h"
+#include "clock.h"
 
-#include "bot.h"
 #include "discord_limits.h"
 #include "log.h"
 #include "msgcheck.h"
@@ -71,7 +71,7 @@ dbot_interaction_reply_json(dbot_interaction *ix, const cJSON *data)
 
     if (!ix || !data)
         return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    DBOT__IX_CHECK_LOOP(ix);
     if ((rc = check_body(ix, BODY_MESSAGE, data, "reply")) < 0)
         return rc;
     return dbot__ix_answer(ix, CB_MESSAGE, data, "reply");
@@ -112,7 +112,7 @@ dbot_interaction_update_json(dbot_interaction *ix, const cJSON *data)
 
     if (!ix || !data)
         return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    DBOT__IX_CHECK_LOOP(ix);
     if (ix->type != DBOT_IX_COMPONENT && ix->type != DBOT_IX_MODAL_SUBMIT)
         return DBOT_EINVAL;
     if ((rc = check_body(ix, BODY_MESSAGE, data, "update")) < 0)
@@ -125,7 +125,7 @@ defer_with(dbot_interaction *ix, int type, const cJSON *data)
 {
     if (!ix)
         return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    DBOT__IX_CHECK_LOOP(ix);
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, "defer");
     if (ix->state == DBOT_IXS_DEFERRING || ix->state == DBOT_IXS_DEFERRED)
@@ -169,7 +169,7 @@ dbot_interaction_modal_json(dbot_interaction *ix, const cJSON *data)
 
     if (!ix || !data)
         return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    DBOT__IX_CHECK_LOOP(ix);
     if (ix->type == DBOT_IX_MODAL_SUBMIT || ix->type == DBOT_IX_AUTOCOMPLETE)
         return DBOT_EINVAL; /* Discord allows no modal in answer to these */
     if ((rc = check_body(ix, BODY_MODAL, data, "modal")) < 0)
@@ -190,7 +190,7 @@ dbot_interaction_autocomplete_json(dbot_interaction *ix, const cJSON *data)
 
     if (!ix || !cJSON_IsObject(data) || !cJSON_IsArray(choices))
         return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    DBOT__IX_CHECK_LOOP(ix);
     if (ix->type != DBOT_IX_AUTOCOMPLETE)
         return DBOT_EINVAL;
     if (ix->state != DBOT_IXS_RECEIVED)
@@ -238,7 +238,7 @@ dbot_interaction_original_edit_json(dbot_interaction *ix, const cJSON *data)
 
     if (!ix || !data)
         return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    DBOT__IX_CHECK_LOOP(ix);
     if ((rc = check_body(ix, BODY_MESSAGE, data, "edit")) < 0)
         return rc;
     if (dbot__ix_expired(ix))
@@ -283,12 +283,11 @@ dbot_interaction_original_delete(dbot_interaction *ix)
 
     if (!ix)
         return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    DBOT__IX_CHECK_LOOP(ix);
     l = dbot__ix_followup_later(ix, "delete of the original response", &rc);
     if (!l)
         return rc;
-    rc = dbot_rest_interaction_original_delete(
-        dbot__ix_bot_of(ix), ix->app_id, ix->token, dbot__ix_later_done, l);
+    rc = dbot__rest_interaction_original_delete(ix->owner->d.rest, ix->app_id, ix->token, dbot__ix_later_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 
@@ -301,13 +300,13 @@ dbot_interaction_followup_edit_json(dbot_interaction *ix, uint64_t message_id,
 
     if (!ix || !data || !message_id)
         return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    DBOT__IX_CHECK_LOOP(ix);
     if ((rc = check_body(ix, BODY_MESSAGE, data, "followup edit")) < 0)
         return rc;
     l = dbot__ix_followup_later(ix, "followup edit", &rc);
     if (!l)
         return rc;
-    rc = dbot_rest_interaction_followup_edit(dbot__ix_bot_of(ix), ix->app_id,
+    rc = dbot__rest_interaction_followup_edit(ix->owner->d.rest, ix->app_id,
                                              ix->token, message_id, data,
                                              dbot__ix_later_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
@@ -321,11 +320,11 @@ dbot_interaction_followup_delete(dbot_interaction *ix, uint64_t message_id)
 
     if (!ix || !message_id)
         return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    DBOT__IX_CHECK_LOOP(ix);
     l = dbot__ix_followup_later(ix, "followup delete", &rc);
     if (!l)
         return rc;
-    rc = dbot_rest_interaction_followup_delete(dbot__ix_bot_of(ix), ix->app_id,
+    rc = dbot__rest_interaction_followup_delete(ix->owner->d.rest, ix->app_id,
                                                ix->token, message_id,
                                                dbot__ix_later_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
@@ -339,7 +338,7 @@ dbot_interaction_followup_json(dbot_interaction *ix, const cJSON *data)
 
     if (!ix || !data)
         return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(dbot__ix_bot_of(ix));
+    DBOT__IX_CHECK_LOOP(ix);
     if ((rc = check_body(ix, BODY_MESSAGE, data, "followup")) < 0)
         return rc;
     /* Followups need the initial response to have landed (a followup to a
@@ -348,7 +347,7 @@ dbot_interaction_followup_json(dbot_interaction *ix, const cJSON *data)
     if (!l)
         return rc;
     rc =
-        dbot_rest_interaction_followup(dbot__ix_bot_of(ix), ix->app_id,
+        dbot__rest_interaction_followup(ix->owner->d.rest, ix->app_id,
                                        ix->token, data, dbot__ix_later_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
@@ -417,7 +416,7 @@ dbot_interaction_route_arg(const dbot_interaction *ix)
 int64_t
 dbot_interaction_age_ms(const dbot_interaction *ix)
 {
-    return dbot_now_ms() - ix->t_recv;
+    return dbot__clock_ms() - ix->t_recv;
 }
 
 int

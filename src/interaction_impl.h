@@ -13,6 +13,8 @@
 #include "interaction.h"
 #include "discord_limits.h"
 #include "interaction_seen.h"
+#include "loop.h"
+#include "rest.h"
 
 #include <dbot/interaction.h>
 #include <dbot/rest.h>
@@ -32,7 +34,8 @@ enum cb_type {
 };
 
 struct dbot__interactions {
-    dbot *bot;
+    struct dbot__interactions_deps d; /* from the wiring */
+    dbot *bot;                        /* d.bot */
     struct dbot__routes *routes;
     struct dbot__ix_stats stats;
     cJSON *commands;      /* what dbot_commands_set() declared, or NULL */
@@ -74,6 +77,12 @@ struct dbot__ix_later {
 };
 
 dbot *dbot__ix_bot_of(const dbot_interaction *ix);
+/* The bot is stopping: no new work, answers say it is restarting. */
+int dbot__ix_stopping(const dbot_interaction *ix);
+/* The loop-thread check of every public call on an interaction. */
+#define DBOT__IX_CHECK_LOOP_OR(ix, ret)                                        \
+    DBOT__LOOP_CHECK_OR((ix)->owner->d.loop, ret)
+#define DBOT__IX_CHECK_LOOP(ix) DBOT__IX_CHECK_LOOP_OR(ix, DBOT_EWRONGTHREAD)
 /* The 15-minute token has run out (locally: Discord would answer 401). */
 int dbot__ix_expired(const dbot_interaction *ix);
 /* Log a refused call and count it; returns rc. */

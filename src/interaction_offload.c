@@ -36,9 +36,9 @@
  * did not respond. Timeouts edit @original with an apology. Cancelled jobs
  * (shutdown) only release: the bot is going away and REST with it.
  */
-#include "interaction.h"
+#include "interaction_impl.h"
+#include "clock.h"
 
-#include "bot.h"
 #include "log.h"
 #include "utf8.h"
 #include "work.h"
@@ -51,9 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOKEN_LIFE_MS   (15 * 60 * 1000)
 #define MAX_DEADLINE_MS (14 * 60 * 1000) /* a minute left to say "late" */
-#define MAX_CONTENT     2000             /* characters in a message */
 
 static const char MSG_BUSY[] =
     "I'm busy right now, please try again in a moment.";
@@ -96,7 +94,7 @@ job_done(void *arg, int status)
 static int64_t
 job_deadline(dbot_interaction *ix, const struct dbot__offload_conf *conf)
 {
-    int64_t arrived = dbot_now_ms() - dbot_interaction_age_ms(ix);
+    int64_t arrived = dbot__clock_ms() - dbot_interaction_age_ms(ix);
     int ms = conf->deadline_ms > 0 ? conf->deadline_ms : MAX_DEADLINE_MS;
 
     return arrived + ms;
@@ -134,7 +132,6 @@ int
 dbot_interaction_offload_then(dbot_interaction *ix, dbot_work_fn work,
                               dbot_interaction_done_fn done, void *data)
 {
-    dbot *bot;
     struct dbot__pool *pool;
     struct dbot__offload_conf *conf;
     dbot_work *w;
@@ -142,8 +139,7 @@ dbot_interaction_offload_then(dbot_interaction *ix, dbot_work_fn work,
 
     if (!ix || !work)
         return DBOT_EINVAL;
-    bot = dbot_interaction_bot(ix);
-    DBOT__CHECK_LOOP(bot);
+    DBOT__IX_CHECK_LOOP(ix);
     if (dbot_interaction_type(ix) == DBOT_IX_AUTOCOMPLETE)
         return DBOT_EINVAL;
     if (dbot_interaction_age_ms(ix) >= TOKEN_LIFE_MS)
@@ -151,12 +147,12 @@ dbot_interaction_offload_then(dbot_interaction *ix, dbot_work_fn work,
     state = dbot_interaction_state(ix);
     if (state == DBOT_IXS_FAILED)
         return DBOT_ESTATE;
-    pool = dbot__bot_pool(bot);
-    if (!pool || dbot_is_stopping(bot))
+    pool = ix->owner->d.pool;
+    if (!pool || dbot__ix_stopping(ix))
         return DBOT_ESHUTDOWN;
-    conf = dbot__interactions_offload_conf(dbot__bot_interactions(bot));
+    conf = &ix->owner->offload;
 
-    w = dbot__work_new(bot, work, data);
+    w = dbot__work_new(dbot__ix_bot_of(ix), work, data);
     if (!w)
         return DBOT_ENOMEM;
     w->ix_done = done;
@@ -196,36 +192,31 @@ dbot_interaction_offload(dbot_interaction *ix, dbot_work_fn work, void *data)
 /* ---- settings ------------------------------------------------------------ */
 
 int
-dbot_interaction_set_busy_message(dbot *bot, const char *text)
+dbot__interactions_set_busy_message(struct dbot__interactions *ixs,
+                                    const char *text)
 {
-    struct dbot__offload_conf *conf;
+    struct dbot__offload_conf *conf = &ixs->offload;
     char *copy = NULL;
     long n;
 
-    if (!bot)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot);
     if (text) {
         n = dbot__utf8_len(text);
-        if (n <= 0 || n > MAX_CONTENT)
+        if (n <= 0 || n > DBOT__MAX_CONTENT)
             return DBOT_EINVAL;
         copy = strdup(text);
         if (!copy)
             return DBOT_ENOMEM;
     }
-    conf = dbot__interactions_offload_conf(dbot__bot_interactions(bot));
     free(conf->busy_text);
     conf->busy_text = copy;
     return 0;
 }
 
 int
-dbot_interaction_set_offload_deadline(dbot *bot, int ms)
+dbot__interactions_set_offload_deadline(struct dbot__interactions *ixs, int ms)
 {
-    if (!bot || ms < 0 || ms > MAX_DEADLINE_MS)
+    if (ms < 0 || ms > MAX_DEADLINE_MS)
         return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot);
-    dbot__interactions_offload_conf(dbot__bot_interactions(bot))->deadline_ms =
-        ms;
+    ixs->offload.deadline_ms = ms;
     return 0;
 }

@@ -5,8 +5,8 @@
  * registration calls. One interaction's life is in interaction.c.
  */
 #include "interaction_impl.h"
+#include "clock.h"
 
-#include "bot.h"
 #include "config.h"
 #include "log.h"
 
@@ -21,13 +21,15 @@
  */
 
 int
-dbot__interactions_new(struct dbot__interactions **out, dbot *bot)
+dbot__interactions_new(struct dbot__interactions **out,
+                       const struct dbot__interactions_deps *d)
 {
     struct dbot__interactions *ixs = calloc(1, sizeof *ixs);
 
     if (!ixs)
         return DBOT_ENOMEM;
-    ixs->bot = bot;
+    ixs->d = *d;
+    ixs->bot = d->bot;
     ixs->token_life_ms = TOKEN_LIFE_MS;
     dbot__ix_seen_init(&ixs->seen, TOKEN_LIFE_MS, SEEN_MAX);
     if (dbot__routes_new(&ixs->routes) < 0) {
@@ -68,7 +70,7 @@ dbot__interactions_set_commands(struct dbot__interactions *ixs, cJSON *commands)
     ixs->commands = commands;
     /* Declared after READY: sync now rather than at the next session. */
     if (ixs->app_id && ixs->synced)
-        dbot__interactions_sync_commands(ixs, ixs->bot, commands, ixs->app_id);
+        dbot__interactions_sync_commands(ixs, commands, ixs->app_id);
     return 0;
 }
 
@@ -78,7 +80,7 @@ dbot__interactions_on_ready(struct dbot__interactions *ixs, const cJSON *d)
     const cJSON *app = cJSON_GetObjectItemCaseSensitive(d, "application");
     uint64_t id =
         dbot_json_snowflake(cJSON_GetObjectItemCaseSensitive(app, "id"));
-    uint64_t cfg_id = dbot__bot_config(ixs->bot)->application_id;
+    uint64_t cfg_id = ixs->d.cfg->application_id;
 
     ixs->app_id = cfg_id ? cfg_id : id;
     if (ixs->synced)
@@ -89,7 +91,7 @@ dbot__interactions_on_ready(struct dbot__interactions *ixs, const cJSON *d)
                           "not registered");
         return;
     }
-    dbot__interactions_sync_commands(ixs, ixs->bot, ixs->commands, ixs->app_id);
+    dbot__interactions_sync_commands(ixs, ixs->commands, ixs->app_id);
 }
 
 void
@@ -102,7 +104,7 @@ dbot__interactions_stats(const struct dbot__interactions *ixs,
 void
 dbot__interactions_tick(struct dbot__interactions *ixs)
 {
-    dbot__ix_seen_expire(&ixs->seen, dbot_now_ms());
+    dbot__ix_seen_expire(&ixs->seen, dbot__clock_ms());
 }
 
 void
@@ -124,44 +126,11 @@ dbot__interactions_offload_conf(struct dbot__interactions *ixs)
     return &ixs->offload;
 }
 
-static int
-add_route(dbot *bot, enum dbot__route_kind kind, const char *key,
-          const char *option, dbot_interaction_fn fn, const char *name,
-          void *data)
-{
-    if (!bot)
-        return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot);
-    return dbot__routes_add(dbot__bot_interactions(bot)->routes, kind, key,
-                            option, fn, name, data);
-}
-
 int
-dbot_on_command_named(dbot *bot, const char *path, dbot_interaction_fn fn,
-                      const char *name, void *data)
+dbot__interactions_route_add(struct dbot__interactions *ixs,
+                             enum dbot__route_kind kind, const char *key,
+                             const char *option, dbot_interaction_fn fn,
+                             const char *name, void *data)
 {
-    return add_route(bot, DBOT__ROUTE_COMMAND, path, NULL, fn, name, data);
-}
-
-int
-dbot_on_component_named(dbot *bot, const char *custom_id,
-                        dbot_interaction_fn fn, const char *name, void *data)
-{
-    return add_route(bot, DBOT__ROUTE_COMPONENT, custom_id, NULL, fn, name,
-                     data);
-}
-
-int
-dbot_on_modal_named(dbot *bot, const char *custom_id, dbot_interaction_fn fn,
-                    const char *name, void *data)
-{
-    return add_route(bot, DBOT__ROUTE_MODAL, custom_id, NULL, fn, name, data);
-}
-
-int
-dbot_on_autocomplete_named(dbot *bot, const char *path, const char *option,
-                           dbot_interaction_fn fn, const char *name, void *data)
-{
-    return add_route(bot, DBOT__ROUTE_AUTOCOMPLETE, path, option, fn, name,
-                     data);
+    return dbot__routes_add(ixs->routes, kind, key, option, fn, name, data);
 }

@@ -15,6 +15,8 @@
 
 #include "task.h"
 
+#include <dbot/dbot.h>
+
 #include <libwebsockets.h>
 
 struct dbot__loop;
@@ -63,6 +65,22 @@ void dbot__loop_leave(struct dbot__loop *l);
 /* 1 on the loop thread, or while no thread runs the loop (setup from
  * main). Any thread. */
 int dbot__loop_on_thread(const struct dbot__loop *l);
+
+/* Refuse a call from the wrong thread in debug builds (NDEBUG unset):
+ * log it and return `ret` (nothing, in a void function) before touching
+ * any state. */
+#ifndef NDEBUG
+#define DBOT__LOOP_CHECK_OR(loop, ret)                                         \
+    do {                                                                       \
+        if (!dbot__loop_on_thread(loop)) {                                     \
+            dbot_log(DBOT_LOG_ERROR, "dbot", "%s called off the loop thread",  \
+                     __func__);                                                \
+            return ret;                                                        \
+        }                                                                      \
+    } while (0)
+#else
+#define DBOT__LOOP_CHECK_OR(loop, ret) ((void)0)
+#endif
 
 /* One turn of the loop: wait for I/O, timers or a wake-up, then run them.
  * Returns < 0 when lws failed. Loop thread. */

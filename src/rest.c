@@ -97,6 +97,7 @@
 #define BACKOFF_MAX  5000
 
 struct dbot__rest {
+    dbot *owner; /* for the public callbacks' first argument */
     struct dbot__rest_conf conf;
     int max_retries, retry_base_ms, max_429, deadline_ms;
     dbot__deliver_fn deliver;
@@ -667,6 +668,7 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
     r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
+    r->owner = o->owner;
     r->deliver = deliver;
     r->ctx = ctx;
     r->conf.api_url = copy_str(o->api_url, DBOT_DEFAULT_API_URL);
@@ -831,4 +833,10 @@ dbot__rest_route_counts(struct dbot__rest *r,
     memcpy(out, r->counts, (size_t)n * sizeof *out);
     pthread_mutex_unlock(&r->counts_mu);
     return n;
+}
+
+dbot *
+dbot__rest_owner(const struct dbot__rest *r)
+{
+    return r->owner;
 }

@@ -1,5 +1,6 @@
 /*
- * rest_reactions.c: the reaction calls of dbot/rest.h.
+ * rest_reactions.c: the reaction routes of dbot/rest.h (entry points in
+ * api_rest.c).
  *
  * DESIGN. The emoji is parsed here, on the caller's thread, so a mistake
  * is a DBOT_EINVAL with a log line naming it instead of a 10014 from
@@ -8,7 +9,7 @@
  * route key (".../reactions/{emoji}/@me", ratelimit_route.c), as Discord
  * buckets reactions by channel.
  */
-#include <dbot/rest.h>
+#include "rest.h"
 
 #include "emoji.h"
 #include "log.h"
@@ -39,7 +40,7 @@ log_refusal(const char *emoji, enum dbot__emoji_err err)
 
 /* METHOD /channels/{c}/messages/{m}/reactions/{emoji}/{user or @me}. */
 static int
-reaction_call(dbot *bot, const char *method, uint64_t channel_id,
+reaction_call(struct dbot__rest *r, const char *method, uint64_t channel_id,
               uint64_t message_id, const char *emoji, uint64_t user_id,
               dbot_rest_fn cb, void *data)
 {
@@ -47,7 +48,7 @@ reaction_call(dbot *bot, const char *method, uint64_t channel_id,
     struct dbot__emoji e;
     enum dbot__emoji_err err;
 
-    if (!bot || !channel_id || !message_id)
+    if (!r || !channel_id || !message_id)
         return DBOT_EINVAL;
     err = dbot__emoji_parse(emoji, &e);
     if (err) {
@@ -62,32 +63,32 @@ reaction_call(dbot *bot, const char *method, uint64_t channel_id,
     snprintf(path, sizeof path,
              "/channels/%" PRIu64 "/messages/%" PRIu64 "/reactions/%s/%s",
              channel_id, message_id, seg, who);
-    return dbot_rest(bot, method, path, NULL, cb, data);
+    return dbot__rest_json(r, method, path, NULL, cb, data);
 }
 
 int
-dbot_reaction_add(dbot *bot, uint64_t channel_id, uint64_t message_id,
+dbot__rest_reaction_add(struct dbot__rest *r, uint64_t channel_id, uint64_t message_id,
                   const char *emoji, dbot_rest_fn cb, void *data)
 {
-    return reaction_call(bot, "PUT", channel_id, message_id, emoji, 0, cb,
+    return reaction_call(r, "PUT", channel_id, message_id, emoji, 0, cb,
                          data);
 }
 
 int
-dbot_reaction_remove_own(dbot *bot, uint64_t channel_id, uint64_t message_id,
+dbot__rest_reaction_remove_own(struct dbot__rest *r, uint64_t channel_id, uint64_t message_id,
                          const char *emoji, dbot_rest_fn cb, void *data)
 {
-    return reaction_call(bot, "DELETE", channel_id, message_id, emoji, 0, cb,
+    return reaction_call(r, "DELETE", channel_id, message_id, emoji, 0, cb,
                          data);
 }
 
 int
-dbot_reaction_remove_user(dbot *bot, uint64_t channel_id, uint64_t message_id,
+dbot__rest_reaction_remove_user(struct dbot__rest *r, uint64_t channel_id, uint64_t message_id,
                           const char *emoji, uint64_t user_id, dbot_rest_fn cb,
                           void *data)
 {
     if (!user_id)
         return DBOT_EINVAL;
-    return reaction_call(bot, "DELETE", channel_id, message_id, emoji, user_id,
+    return reaction_call(r, "DELETE", channel_id, message_id, emoji, user_id,
                          cb, data);
 }

@@ -1,16 +1,17 @@
 /*
- * rest_api.c: the public REST API (dbot/rest.h) on top of the bot's REST
- * client.
+ * rest_routes.c: Discord's routes on top of the REST client: the work of
+ * the public REST API (dbot/rest.h), whose entry points in api_rest.c
+ * check the thread and pass the bot's client here, and what the
+ * interaction module and the command sync send.
  *
- * DESIGN. Each call checks the thread, prints the JSON body (so the caller
- * keeps ownership), formats the path and submits to dbot__bot_rest(bot).
+ * DESIGN. Each call prints the JSON body (so the caller keeps ownership),
+ * formats the path and submits to the client.
  * The user's (fn, data) pair rides along in a small heap cell that the
  * completion frees after calling fn(bot, res, data) on the loop thread.
  * With fn NULL nothing is allocated and the client logs failures itself.
  */
 #include "rest.h"
 
-#include "bot.h"
 #include "log.h"
 
 #include <inttypes.h>
@@ -34,7 +35,7 @@ api_done(const dbot_rest_result *res, void *ud)
 }
 
 int
-dbot_rest_ex(dbot *bot, const char *method, const char *path, const cJSON *body,
+dbot__rest_ex(struct dbot__rest *r, const char *method, const char *path, const cJSON *body,
              const dbot_rest_opts *opts, dbot_rest_fn cb, void *data)
 {
     struct dbot__rest_call call = { 0 };
@@ -42,9 +43,8 @@ dbot_rest_ex(dbot *bot, const char *method, const char *path, const cJSON *body,
     char *text = NULL;
     int rc;
 
-    if (!bot || !method || !path)
+    if (!r || !method || !path)
         return DBOT_EINVAL;
-    DBOT__CHECK_LOOP(bot);
     if (opts && opts->nfiles > DBOT__REST_MAX_FILES)
         return DBOT_EINVAL;
     if (body) {
@@ -58,7 +58,7 @@ dbot_rest_ex(dbot *bot, const char *method, const char *path, const cJSON *body,
             cJSON_free(text);
             return DBOT_ENOMEM;
         }
-        c->bot = bot;
+        c->bot = dbot__rest_owner(r);
         c->fn = cb;
         c->data = data;
     }
@@ -71,7 +71,7 @@ dbot_rest_ex(dbot *bot, const char *method, const char *path, const cJSON *body,
         call.files = opts->files;
         call.nfiles = opts->nfiles;
     }
-    rc = dbot__rest_submit(dbot__bot_rest(bot), &call, c ? api_done : NULL, c);
+    rc = dbot__rest_submit(r, &call, c ? api_done : NULL, c);
     cJSON_free(text);
     if (rc < 0)
         free(c);
@@ -79,10 +79,10 @@ dbot_rest_ex(dbot *bot, const char *method, const char *path, const cJSON *body,
 }
 
 int
-dbot_rest(dbot *bot, const char *method, const char *path, const cJSON *body,
+dbot__rest_json(struct dbot__rest *r, const char *method, const char *path, const cJSON *body,
           dbot_rest_fn cb, void *data)
 {
-    return dbot_rest_ex(bot, method, path, body, NULL, cb, data);
+    return dbot__rest_ex(r, method, path, body, NULL, cb, data);
 }
 
 /* Format a path into buf; tokens are checked to be one plain segment so a
@@ -100,7 +100,7 @@ token_ok(const char *token)
 }
 
 int
-dbot_message_create(dbot *bot, uint64_t channel_id, const cJSON *msg,
+dbot__rest_message_create(struct dbot__rest *r, uint64_t channel_id, const cJSON *msg,
                     dbot_rest_fn cb, void *data)
 {
     char path[64];
@@ -108,11 +108,11 @@ dbot_message_create(dbot *bot, uint64_t channel_id, const cJSON *msg,
     if (!channel_id || !msg)
         return DBOT_EINVAL;
     snprintf(path, sizeof path, "/channels/%" PRIu64 "/messages", channel_id);
-    return dbot_rest(bot, "POST", path, msg, cb, data);
+    return dbot__rest_json(r, "POST", path, msg, cb, data);
 }
 
 int
-dbot_message_send(dbot *bot, uint64_t channel_id, const char *text,
+dbot__rest_message_send(struct dbot__rest *r, uint64_t channel_id, const char *text,
                   dbot_rest_fn cb, void *data)
 {
     cJSON *msg;
@@ -125,14 +125,14 @@ dbot_message_send(dbot *bot, uint64_t channel_id, const char *text,
         cJSON_Delete(msg);
         return DBOT_ENOMEM;
     }
-    rc = dbot_message_create(bot, channel_id, msg, cb, data);
+    rc = dbot__rest_message_create(r, channel_id, msg, cb, data);
     cJSON_Delete(msg);
     return rc;
 }
 
 /* Paths with a token are built on the heap: tokens can be 150 kB. */
 static int
-token_call(dbot *bot, const char *method, const char *fmt_pre, uint64_t id,
+token_call(struct dbot__rest *r, const char *method, const char *fmt_pre, uint64_t id,
            const char *token, const char *suffix, const cJSON *body,
            dbot_rest_fn cb, void *data)
 {
@@ -147,34 +147,34 @@ token_call(dbot *bot, const char *method, const char *fmt_pre, uint64_t id,
     if (!path)
         return DBOT_ENOMEM;
     snprintf(path, n, "%s/%" PRIu64 "/%s%s", fmt_pre, id, token, suffix);
-    rc = dbot_rest(bot, method, path, body, cb, data);
+    rc = dbot__rest_json(r, method, path, body, cb, data);
     free(path);
     return rc;
 }
 
 int
-dbot_rest_interaction_callback(dbot *bot, uint64_t interaction_id,
+dbot__rest_interaction_callback(struct dbot__rest *r, uint64_t interaction_id,
                                const char *token, const cJSON *body,
                                dbot_rest_fn cb, void *data)
 {
     if (!body)
         return DBOT_EINVAL;
-    return token_call(bot, "POST", "/interactions", interaction_id, token,
+    return token_call(r, "POST", "/interactions", interaction_id, token,
                       "/callback", body, cb, data);
 }
 
 int
-dbot_rest_interaction_followup(dbot *bot, uint64_t app_id, const char *token,
+dbot__rest_interaction_followup(struct dbot__rest *r, uint64_t app_id, const char *token,
                                const cJSON *msg, dbot_rest_fn cb, void *data)
 {
     if (!msg)
         return DBOT_EINVAL;
-    return token_call(bot, "POST", "/webhooks", app_id, token, "", msg, cb,
+    return token_call(r, "POST", "/webhooks", app_id, token, "", msg, cb,
                       data);
 }
 
 int
-dbot_rest_interaction_followup_edit(dbot *bot, uint64_t app_id,
+dbot__rest_interaction_followup_edit(struct dbot__rest *r, uint64_t app_id,
                                     const char *token, uint64_t message_id,
                                     const cJSON *msg, dbot_rest_fn cb,
                                     void *data)
@@ -184,12 +184,12 @@ dbot_rest_interaction_followup_edit(dbot *bot, uint64_t app_id,
     if (!msg || !message_id)
         return DBOT_EINVAL;
     snprintf(suffix, sizeof suffix, "/messages/%" PRIu64, message_id);
-    return token_call(bot, "PATCH", "/webhooks", app_id, token, suffix, msg, cb,
+    return token_call(r, "PATCH", "/webhooks", app_id, token, suffix, msg, cb,
                       data);
 }
 
 int
-dbot_rest_interaction_followup_delete(dbot *bot, uint64_t app_id,
+dbot__rest_interaction_followup_delete(struct dbot__rest *r, uint64_t app_id,
                                       const char *token, uint64_t message_id,
                                       dbot_rest_fn cb, void *data)
 {
@@ -198,32 +198,32 @@ dbot_rest_interaction_followup_delete(dbot *bot, uint64_t app_id,
     if (!message_id)
         return DBOT_EINVAL;
     snprintf(suffix, sizeof suffix, "/messages/%" PRIu64, message_id);
-    return token_call(bot, "DELETE", "/webhooks", app_id, token, suffix, NULL,
+    return token_call(r, "DELETE", "/webhooks", app_id, token, suffix, NULL,
                       cb, data);
 }
 
 int
-dbot_rest_interaction_original_edit(dbot *bot, uint64_t app_id,
+dbot__rest_interaction_original_edit(struct dbot__rest *r, uint64_t app_id,
                                     const char *token, const cJSON *msg,
                                     dbot_rest_fn cb, void *data)
 {
     if (!msg)
         return DBOT_EINVAL;
-    return token_call(bot, "PATCH", "/webhooks", app_id, token,
+    return token_call(r, "PATCH", "/webhooks", app_id, token,
                       "/messages/@original", msg, cb, data);
 }
 
 int
-dbot_rest_interaction_original_delete(dbot *bot, uint64_t app_id,
+dbot__rest_interaction_original_delete(struct dbot__rest *r, uint64_t app_id,
                                       const char *token, dbot_rest_fn cb,
                                       void *data)
 {
-    return token_call(bot, "DELETE", "/webhooks", app_id, token,
+    return token_call(r, "DELETE", "/webhooks", app_id, token,
                       "/messages/@original", NULL, cb, data);
 }
 
 int
-dbot_commands_overwrite_global(dbot *bot, uint64_t app_id, const cJSON *cmds,
+dbot__rest_commands_overwrite_global(struct dbot__rest *r, uint64_t app_id, const cJSON *cmds,
                                dbot_rest_fn cb, void *data)
 {
     char path[64];
@@ -231,11 +231,11 @@ dbot_commands_overwrite_global(dbot *bot, uint64_t app_id, const cJSON *cmds,
     if (!app_id || !cJSON_IsArray(cmds))
         return DBOT_EINVAL;
     snprintf(path, sizeof path, "/applications/%" PRIu64 "/commands", app_id);
-    return dbot_rest(bot, "PUT", path, cmds, cb, data);
+    return dbot__rest_json(r, "PUT", path, cmds, cb, data);
 }
 
 int
-dbot_commands_overwrite_guild(dbot *bot, uint64_t app_id, uint64_t guild_id,
+dbot__rest_commands_overwrite_guild(struct dbot__rest *r, uint64_t app_id, uint64_t guild_id,
                               const cJSON *cmds, dbot_rest_fn cb, void *data)
 {
     char path[96];
@@ -245,11 +245,11 @@ dbot_commands_overwrite_guild(dbot *bot, uint64_t app_id, uint64_t guild_id,
     snprintf(path, sizeof path,
              "/applications/%" PRIu64 "/guilds/%" PRIu64 "/commands", app_id,
              guild_id);
-    return dbot_rest(bot, "PUT", path, cmds, cb, data);
+    return dbot__rest_json(r, "PUT", path, cmds, cb, data);
 }
 
 int
-dbot_commands_get_global(dbot *bot, uint64_t app_id, dbot_rest_fn cb,
+dbot__rest_commands_get_global(struct dbot__rest *r, uint64_t app_id, dbot_rest_fn cb,
                          void *data)
 {
     char path[64];
@@ -257,11 +257,11 @@ dbot_commands_get_global(dbot *bot, uint64_t app_id, dbot_rest_fn cb,
     if (!app_id)
         return DBOT_EINVAL;
     snprintf(path, sizeof path, "/applications/%" PRIu64 "/commands", app_id);
-    return dbot_rest(bot, "GET", path, NULL, cb, data);
+    return dbot__rest_json(r, "GET", path, NULL, cb, data);
 }
 
 int
-dbot_commands_get_guild(dbot *bot, uint64_t app_id, uint64_t guild_id,
+dbot__rest_commands_get_guild(struct dbot__rest *r, uint64_t app_id, uint64_t guild_id,
                         dbot_rest_fn cb, void *data)
 {
     char path[96];
@@ -271,17 +271,17 @@ dbot_commands_get_guild(dbot *bot, uint64_t app_id, uint64_t guild_id,
     snprintf(path, sizeof path,
              "/applications/%" PRIu64 "/guilds/%" PRIu64 "/commands", app_id,
              guild_id);
-    return dbot_rest(bot, "GET", path, NULL, cb, data);
+    return dbot__rest_json(r, "GET", path, NULL, cb, data);
 }
 
 int
-dbot_gateway_bot_get(dbot *bot, dbot_rest_fn cb, void *data)
+dbot__rest_gateway_bot_get(struct dbot__rest *r, dbot_rest_fn cb, void *data)
 {
-    return dbot_rest(bot, "GET", "/gateway/bot", NULL, cb, data);
+    return dbot__rest_json(r, "GET", "/gateway/bot", NULL, cb, data);
 }
 
 int
-dbot_application_get(dbot *bot, dbot_rest_fn cb, void *data)
+dbot__rest_application_get(struct dbot__rest *r, dbot_rest_fn cb, void *data)
 {
-    return dbot_rest(bot, "GET", "/applications/@me", NULL, cb, data);
+    return dbot__rest_json(r, "GET", "/applications/@me", NULL, cb, data);
 }

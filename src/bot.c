@@ -25,7 +25,6 @@
 #include "interaction.h"
 #include "log.h"
 #include "loop.h"
-#include "presence.h"
 #include "resolve.h"
 #include "rest.h"
 #include "service.h"
@@ -79,7 +78,7 @@ struct dbot {
     cJSON *self_user;
 
     struct dbot__service *svc;
-    char *presence_json;   /* dbot_presence_set (presence.c), or NULL */
+    char *presence_json;   /* dbot_presence_set (api_presence.c), or NULL */
     unsigned presence_gen; /* bumped on every change */
     int reloadable;    /* made by dbot_new: SIGHUP re-reads the file */
     char *config_path; /* as given to dbot_new (NULL: resolved again) */

@@ -3,7 +3,7 @@
  * forward to its replacement, kept for one release so programs can move at
  * their own pace. Everything here goes in 0.3; nothing else in dbot calls
  * these. (The option readers with their old return codes stay in
- * options.c, and dbot_offload() in workers_api.c, beside the code they
+ * options.c, and dbot_offload() in api_work.c, beside the code they
  * share.)
  */
 #include <dbot/interaction.h>

@@ -1,6 +1,6 @@
 /*
  * work.h: the job object, struct dbot_work, shared by the two ways to make
- * one: dbot_work_submit() (workers_api.c) and dbot_interaction_offload()
+ * one: dbot_work_submit() (api_work.c) and dbot_interaction_offload()
  * (interaction_offload.c). work.c holds its public dbot_work_* calls.
  *
  * Fields: [loop] only the loop touches it; [job] whoever runs the job now

@@ -10,7 +10,7 @@
 #include "harness.h"
 
 #include "gateway.h"
-#include "presence.h"
+#include "bot.h"
 
 #include <dbot/shard.h>
 

@@ -2,7 +2,7 @@
  * dbot_shard_send's argument checks, on a bot that is not running. */
 #include "check.h"
 
-#include "presence.h"
+#include "bot.h"
 
 #include <dbot/dbot.h>
 #include <dbot/shard.h>

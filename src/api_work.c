@@ -1,5 +1,5 @@
 /*
- * workers_api.c: the public dbot_work_submit() over the bot's pool, and
+ * api_work.c: the public dbot_work_submit() over the bot's pool, and
  * the deprecated dbot_offload() it replaced.
  *
  * DESIGN. The pool's callbacks know nothing of bots (so the pool can be

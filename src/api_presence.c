@@ -1,15 +1,14 @@
 /*
- * presence.c: dbot_presence_set and the gateway commands of
+ * api_presence.c: dbot_presence_set and the gateway commands of
  * <dbot/shard.h>. Validation follows discord-protocol.md §1.5: status
  * online|dnd|idle|invisible, activity types 0..5, bots may set only name,
  * state, type and url, and a url only means something for Streaming
  * (Twitch or YouTube). A custom status (type 4) carries its text in
  * `state`, with the fixed name "Custom Status".
  */
-#include "presence.h"
+#include "bot.h"
 #include "discord_limits.h"
 
-#include "bot.h"
 #include "gateway.h"
 #include "gateway_codec.h"
 #include "log.h"

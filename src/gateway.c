@@ -30,6 +30,7 @@
  * what was lost. gateway_impl.h holds what the two files share.
  */
 #include "gateway_impl.h"
+#include "clock.h"
 
 #include "config.h"
 #include "gateway_codec.h"
@@ -233,7 +234,7 @@ on_writeable(struct gw_conn *c)
     m = c->txq_head;
     if (!m)
         return 0;
-    now = dbot_now_ms();
+    now = dbot__clock_ms();
     wait = dbot__sendlimit_wait(&c->sl, now, m->heartbeat);
     if (wait > 0) {
         LOG_D("gateway", "shard %d: send limit, waiting %lld ms",
@@ -529,7 +530,7 @@ schedule_reconnect(struct dbot__gateway *gw, int64_t delay_ms)
 static int64_t
 new_session_delay(struct dbot__gateway *gw, int64_t usual)
 {
-    int64_t now = dbot_now_ms(), delay;
+    int64_t now = dbot__clock_ms(), delay;
 
     if (gw->ready_ms && now - gw->ready_ms >= SHORT_SESSION_MS)
         gw->short_sessions = 0;

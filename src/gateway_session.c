@@ -8,6 +8,7 @@
  * handlers. The connection objects themselves live in gateway.c.
  */
 #include "gateway_impl.h"
+#include "clock.h"
 
 #include "log.h"
 
@@ -26,7 +27,7 @@ send_heartbeat(struct gw_conn *c)
         return;
     if (dbot__gwi_conn_queue(c, hb, strlen(hb), TX_HEARTBEAT) == 0) {
         c->awaiting_ack = 1;
-        c->hb_sent_at = dbot_now_ms();
+        c->hb_sent_at = dbot__clock_ms();
     }
     free(hb);
 }
@@ -43,7 +44,7 @@ heartbeat_cb(lws_sorted_usec_list_t *sul)
         LOG_W("gateway",
               "shard %d: no heartbeat ACK in %lld ms, connection is zombied; "
               "reconnecting to resume",
-              c->gw->shard_id, (long long)(dbot_now_ms() - c->hb_sent_at));
+              c->gw->shard_id, (long long)(dbot__clock_ms() - c->hb_sent_at));
         dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
         return;
     }
@@ -207,7 +208,7 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
         }
         gw->state = DBOT__GW_READY;
         gw->attempt = 0;
-        gw->ready_ms = dbot_now_ms();
+        gw->ready_ms = dbot__clock_ms();
         LOG_I("gateway", "shard %d: READY", gw->shard_id);
         dbot__gateway_sync_presence(gw); /* changed since the Identify */
     } else if (strcmp(m->t, "RESUMED") == 0) {
@@ -256,7 +257,7 @@ on_message(const char *text, size_t len, void *arg)
         break;
     case DBOT__OP_HEARTBEAT_ACK:
         c->awaiting_ack = 0;
-        gw->latency_ms = dbot_now_ms() - c->hb_sent_at;
+        gw->latency_ms = dbot__clock_ms() - c->hb_sent_at;
         break;
     case DBOT__OP_HEARTBEAT:
         /* Discord asks for a beat now; the timer keeps its rhythm. */

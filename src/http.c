@@ -41,6 +41,7 @@
  * of the same refusal is one line per window, however many arrive.
  */
 #include "http.h"
+#include "clock.h"
 
 #include "http_request.h"
 #include "log.h"
@@ -133,7 +134,7 @@ flush_cb(lws_sorted_usec_list_t *sul)
 {
     struct dbot__http *h = lws_container_of(sul, struct dbot__http, flush_sul);
 
-    dbot__log_repeat_flush(&h->refusals, dbot_now_ms(), log_out, NULL);
+    dbot__log_repeat_flush(&h->refusals, dbot__clock_ms(), log_out, NULL);
     /* Lines held since a summary restarted the window: report them at its
      * end. Only the loop uses this collapser, so no lock is needed. */
     h->flush_armed = h->refusals.repeats != 0;
@@ -146,7 +147,7 @@ flush_cb(lws_sorted_usec_list_t *sul)
 static void
 log_refusal(struct dbot__http *h, const char *line)
 {
-    if (dbot__log_repeat_feed(&h->refusals, DBOT_LOG_WARN, line, dbot_now_ms(),
+    if (dbot__log_repeat_feed(&h->refusals, DBOT_LOG_WARN, line, dbot__clock_ms(),
                               log_out, NULL) &&
         !h->flush_armed) {
         h->flush_armed = 1;

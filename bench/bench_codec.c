@@ -69,7 +69,9 @@ main(void)
     char *text = malloc(cap);
     unsigned char *z;
     z_stream d;
-    enum { rounds = 11 };
+    enum {
+        rounds = 11
+    };
     double t_inflate[rounds], t_bare_inflate[rounds], t_parse[rounds],
         t_bare_parse[rounds];
     unsigned char *out = malloc(cap + 64);
@@ -133,16 +135,17 @@ main(void)
                 n * (size_t)rounds);
         return 1;
     }
-    printf("{\"bench\":\"codec\",\"message_mb\":%.1f,\"compressed_mb\":%.1f,"
-           "\"rounds\":%d,\"inflate_mb_s\":%.0f,\"bare_zlib_inflate_mb_s\":%.0f,"
-           "\"parse_mb_s\":%.0f,\"bare_cjson_parse_mb_s\":%.0f,"
-           "\"parse_ms\":%.1f}\n",
-           (double)n / 1e6, (double)zlen / 1e6, rounds,
-           (double)n / 1e6 / median(t_inflate, rounds),
-           (double)n / 1e6 / median(t_bare_inflate, rounds),
-           (double)n / 1e6 / median(t_parse, rounds),
-           (double)n / 1e6 / median(t_bare_parse, rounds),
-           median(t_parse, rounds) * 1e3);
+    printf(
+        "{\"bench\":\"codec\",\"message_mb\":%.1f,\"compressed_mb\":%.1f,"
+        "\"rounds\":%d,\"inflate_mb_s\":%.0f,\"bare_zlib_inflate_mb_s\":%.0f,"
+        "\"parse_mb_s\":%.0f,\"bare_cjson_parse_mb_s\":%.0f,"
+        "\"parse_ms\":%.1f}\n",
+        (double)n / 1e6, (double)zlen / 1e6, rounds,
+        (double)n / 1e6 / median(t_inflate, rounds),
+        (double)n / 1e6 / median(t_bare_inflate, rounds),
+        (double)n / 1e6 / median(t_parse, rounds),
+        (double)n / 1e6 / median(t_bare_parse, rounds),
+        median(t_parse, rounds) * 1e3);
     free(out);
     free(z);
     free(text);

@@ -45,8 +45,8 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct task *head, *tail;
 static int done, failed;
-static double max_batch_s;  /* the loop's longest completion turn */
-static double *submit_s;    /* each dbot__rest_submit, last client round */
+static double max_batch_s; /* the loop's longest completion turn */
+static double *submit_s;   /* each dbot__rest_submit, last client round */
 
 static int
 cmp_double(const void *a, const void *b)

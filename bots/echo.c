@@ -142,8 +142,8 @@ on_user_info(dbot_interaction *ix, void *data)
     char text[256];
 
     (void)data;
-    snprintf(text, sizeof text, "%s (@%s), id %llu%s%.10s",
-             shown_name(user), cJSON_IsString(name) ? name->valuestring : "?",
+    snprintf(text, sizeof text, "%s (@%s), id %llu%s%.10s", shown_name(user),
+             cJSON_IsString(name) ? name->valuestring : "?",
              (unsigned long long)dbot_ix_target_id(dbot_interaction_json(ix)),
              cJSON_IsString(joined) ? ", member since " : "",
              cJSON_IsString(joined) ? joined->valuestring : "");

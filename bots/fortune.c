@@ -26,13 +26,12 @@
 #include <strings.h>
 #include <time.h>
 
-static const dbot_option fortune_opts[] = {
-    { .type = DBOT_OPT_STRING,
-      .name = "topic",
-      .description = "What the fortune is about",
-      .autocomplete = true },
-    { 0 }
-};
+static const dbot_option fortune_opts[] = { { .type = DBOT_OPT_STRING,
+                                              .name = "topic",
+                                              .description =
+                                                  "What the fortune is about",
+                                              .autocomplete = true },
+                                            { 0 } };
 static const dbot_command fortune_cmd = {
     .name = "fortune",
     .description = "Ask the oracle (it takes its time)",
@@ -80,9 +79,8 @@ fortune_work(dbot_work *w)
 static int
 on_topic_typed(dbot_interaction *ix, void *data)
 {
-    static const char *const topics[] = { "cats", "cars",  "life",
-                                          "love", "luck",  "work",
-                                          "weather" };
+    static const char *const topics[] = { "cats", "cars", "life",   "love",
+                                          "luck", "work", "weather" };
     dbot_choice found[sizeof topics / sizeof *topics];
     const char *typed = NULL;
     size_t n = 0;

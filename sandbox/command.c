@@ -48,8 +48,7 @@ find_command(struct sb *sb, const char *name, int type)
         const char *where[] = { NULL, SB_GUILD_ID };
         for (int k = 0; k < 2; k++) {
             cJSON *all = fakecord_commands(sb->fc, where[k]), *c;
-            cJSON_ArrayForEach(c, all)
-            {
+            cJSON_ArrayForEach(c, all) {
                 if (sb_str(c, "name") && !strcmp(sb_str(c, "name"), name) &&
                     sb_num(c, "type", 1) == type) {
                     cJSON *r = cJSON_Duplicate(c, 1);
@@ -133,8 +132,8 @@ focused_option(const cJSON *def, const char *partial, char *why, size_t wl)
  * during autocomplete, -1 for a command sent. Returns the options array or
  * NULL with `why`. */
 static cJSON *
-build_options(const cJSON *defs, const cJSON *toks, int i, int focus,
-              char *why, size_t wl)
+build_options(const cJSON *defs, const cJSON *toks, int i, int focus, char *why,
+              size_t wl)
 {
     cJSON *out = cJSON_CreateArray();
     const cJSON *d;
@@ -146,9 +145,10 @@ build_options(const cJSON *defs, const cJSON *toks, int i, int focus,
         cJSON *o, *v;
 
         if (!colon) { /* a subcommand or group */
-            cJSON_ArrayForEach(d, defs) if (sb_str(d, "name") &&
-                                            !strcmp(sb_str(d, "name"), t) &&
-                                            sb_num(d, "type", 3) <= 2) def = d;
+            cJSON_ArrayForEach(d, defs)
+                if (sb_str(d, "name") && !strcmp(sb_str(d, "name"), t) &&
+                    sb_num(d, "type", 3) <= 2)
+                    def = d;
             if (!def) {
                 snprintf(why, wl, "no subcommand \"%s\"", t);
                 goto bad;
@@ -166,11 +166,11 @@ build_options(const cJSON *defs, const cJSON *toks, int i, int focus,
             cJSON_AddItemToArray(out, o);
             return out;
         }
-        cJSON_ArrayForEach(
-            d, defs) if (sb_str(d, "name") &&
-                         strlen(sb_str(d, "name")) == (size_t)(colon - t) &&
-                         !strncmp(sb_str(d, "name"), t, (size_t)(colon - t)))
-            def = d;
+        cJSON_ArrayForEach(d, defs)
+            if (sb_str(d, "name") &&
+                strlen(sb_str(d, "name")) == (size_t)(colon - t) &&
+                !strncmp(sb_str(d, "name"), t, (size_t)(colon - t)))
+                def = d;
         if (!def || sb_num(def, "type", 3) <= 2) {
             snprintf(why, wl, "no option \"%.*s\"", (int)(colon - t), t);
             goto bad;
@@ -193,16 +193,15 @@ build_options(const cJSON *defs, const cJSON *toks, int i, int focus,
     }
     /* The client will not send a command with a required option left out;
      * while typing (autocomplete) they may still be missing. */
-    cJSON_ArrayForEach(d, defs)
-    {
+    cJSON_ArrayForEach(d, defs) {
         if (focus >= 0)
             break;
         int found = 0;
         const cJSON *o;
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "required")))
             continue;
-        cJSON_ArrayForEach(o, out) found |=
-            !strcmp(sb_str(o, "name"), sb_str(d, "name"));
+        cJSON_ArrayForEach(o, out)
+            found |= !strcmp(sb_str(o, "name"), sb_str(d, "name"));
         if (!found) {
             snprintf(why, wl, "option %s is required", sb_str(d, "name"));
             goto bad;
@@ -339,8 +338,7 @@ sb_play_user_command(struct sb *sb, const cJSON *toks, FILE *o, cJSON *step)
     }
     snprintf(id, sizeof id, "%s", sb_str(user, "id"));
     resolved = cJSON_CreateObject();
-    cJSON_AddItemToObject(cJSON_AddObjectToObject(resolved, "users"), id,
-                          user);
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(resolved, "users"), id, user);
     cJSON_AddItemToObject(cJSON_AddObjectToObject(resolved, "members"), id,
                           sb_partial_member_object());
     return play_context(sb, cJSON_GetArrayItem(toks, 1)->valuestring, 2, id,
@@ -366,12 +364,11 @@ find_message(struct sb *sb, const char *which)
 }
 
 int
-sb_play_message_command(struct sb *sb, const cJSON *toks, FILE *o,
-                        cJSON *step)
+sb_play_message_command(struct sb *sb, const cJSON *toks, FILE *o, cJSON *step)
 {
     int n = cJSON_GetArraySize(toks);
-    const char *which = n == 3 ? cJSON_GetArrayItem(toks, 2)->valuestring
-                               : NULL;
+    const char *which =
+        n == 3 ? cJSON_GetArrayItem(toks, 2)->valuestring : NULL;
     int idx = n == 2 || n == 3 ? find_message(sb, which) : -1;
     const cJSON *m = cJSON_GetArrayItem(sb->msgs, idx);
     cJSON *resolved;

@@ -244,10 +244,9 @@ show_choices(FILE *o, const cJSON *data, double ack_ms, cJSON *step)
     int n = 0, bad = !cJSON_IsArray(choices);
 
     fprintf(o, "bot: suggests ");
-    cJSON_ArrayForEach(c, choices)
-    {
-        bad |= !sb_str(c, "name") ||
-               !cJSON_GetObjectItemCaseSensitive(c, "value");
+    cJSON_ArrayForEach(c, choices) {
+        bad |=
+            !sb_str(c, "name") || !cJSON_GetObjectItemCaseSensitive(c, "value");
         fprintf(o, "%s%s", n++ ? ", " : "",
                 sb_str(c, "name") ? sb_str(c, "name") : "?");
     }
@@ -344,9 +343,8 @@ sb_run_interaction(struct sb *sb, cJSON *payload, int target, FILE *o,
         fprintf(o, "bot: opened a form \"%s\" (ack %.0f ms)\n",
                 sb_str(data, "title") ? sb_str(data, "title") : "",
                 w.l.callback_ms);
-        cJSON_ArrayForEach(c,
-                           cJSON_GetObjectItemCaseSensitive(data, "components"))
-        {
+        cJSON_ArrayForEach(
+            c, cJSON_GetObjectItemCaseSensitive(data, "components")) {
             const cJSON *in = cJSON_GetObjectItemCaseSensitive(c, "component");
             const char *label = sb_str(c, "label");
             if (!in) /* legacy layout: an action row around the input */

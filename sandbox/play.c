@@ -120,14 +120,13 @@ find_component(struct sb *sb, const char *cid, const cJSON **comp)
         cJSON_ArrayForEach(row,
                            cJSON_GetObjectItemCaseSensitive(m, "components"))
             cJSON_ArrayForEach(
-                c, cJSON_GetObjectItemCaseSensitive(row, "components"))
-        {
-            if (sb_str(c, "custom_id") &&
-                !strcmp(sb_str(c, "custom_id"), cid)) {
-                *comp = c;
-                return i;
+                c, cJSON_GetObjectItemCaseSensitive(row, "components")) {
+                if (sb_str(c, "custom_id") &&
+                    !strcmp(sb_str(c, "custom_id"), cid)) {
+                    *comp = c;
+                    return i;
+                }
             }
-        }
     }
     return -1;
 }
@@ -194,8 +193,7 @@ play_submit(struct sb *sb, const cJSON *toks, FILE *o, cJSON *step)
         sb_str(sb->modal, "custom_id") ? sb_str(sb->modal, "custom_id") : "");
     comps = cJSON_Duplicate(
         cJSON_GetObjectItemCaseSensitive(sb->modal, "components"), 1);
-    cJSON_ArrayForEach(c, comps)
-    {
+    cJSON_ArrayForEach(c, comps) {
         cJSON *in = cJSON_GetObjectItemCaseSensitive(c, "component");
         const char *cid;
         const char *val = "";

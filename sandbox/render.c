@@ -48,8 +48,7 @@ embed(FILE *out, const cJSON *e, const char *indent)
     }
     if (str(e, "description"))
         lines(out, indent, "| ", str(e, "description"));
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(e, "fields"))
-    {
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(e, "fields")) {
         snprintf(buf, sizeof buf, "%s: %s",
                  str(f, "name") ? str(f, "name") : "",
                  str(f, "value") ? str(f, "value") : "");
@@ -86,8 +85,7 @@ component(FILE *out, const cJSON *c)
         fprintf(out, "[v %s",
                 str(c, "placeholder") ? str(c, "placeholder")
                                       : "Make a selection");
-        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(c, "options"))
-        {
+        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(c, "options")) {
             const cJSON *em = cJSON_GetObjectItemCaseSensitive(o, "emoji");
 
             fprintf(out, "%s%s%s%s", *sep ? sep : ": ",
@@ -112,14 +110,13 @@ sb_render_message(FILE *out, const cJSON *msg, const char *indent)
         lines(out, indent, "", content);
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(msg, "embeds"))
         embed(out, e, indent);
-    cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(msg, "components"))
-    {
+    cJSON_ArrayForEach(row,
+                       cJSON_GetObjectItemCaseSensitive(msg, "components")) {
         const cJSON *kids = cJSON_GetObjectItemCaseSensitive(row, "components");
 
         fputs(indent, out);
         if (kids) {
-            cJSON_ArrayForEach(c, kids)
-            {
+            cJSON_ArrayForEach(c, kids) {
                 component(out, c);
                 if (c->next)
                     fputc(' ', out);

@@ -86,8 +86,7 @@ all_acked_in_time(const cJSON *doc)
     const cJSON *s;
     int n = 0;
 
-    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(doc, "steps"))
-    {
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(doc, "steps")) {
         if (!cJSON_GetObjectItemCaseSensitive(s, "callback_type"))
             continue;
         n++;

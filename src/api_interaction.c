@@ -18,8 +18,8 @@ add_route(dbot *bot, enum dbot__route_kind kind, const char *key,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__interactions_route_add(dbot__bot_interactions(bot), kind,
-                                        key, option, fn, name, data);
+    return dbot__interactions_route_add(dbot__bot_interactions(bot), kind, key,
+                                        option, fn, name, data);
 }
 
 int

@@ -22,10 +22,10 @@
 #define ACTIVITY_TEXT_MAX 128 /* characters, Discord's limit */
 
 static const char *const STATUSES[] = { "online", "idle", "dnd", "invisible" };
-static const char *const STREAM_HOSTS[] = {
-    "https://twitch.tv/", "https://www.twitch.tv/", "https://youtube.com/",
-    "https://www.youtube.com/"
-};
+static const char *const STREAM_HOSTS[] = { "https://twitch.tv/",
+                                            "https://www.twitch.tv/",
+                                            "https://youtube.com/",
+                                            "https://www.youtube.com/" };
 
 static int
 in_list(const char *s, const char *const *list, size_t n, int prefix)
@@ -106,8 +106,8 @@ presence_text(const dbot_presence *p)
         return NULL;
     acts = cJSON_AddArrayToObject(o, "activities");
     if (!cJSON_AddNullToObject(o, "since") || !acts ||
-        !cJSON_AddStringToObject(o, "status", p->status ? p->status
-                                                         : "online") ||
+        !cJSON_AddStringToObject(o, "status",
+                                 p->status ? p->status : "online") ||
         !cJSON_AddBoolToObject(o, "afk", p->afk != 0))
         goto out;
     if (p->name) {

@@ -15,7 +15,8 @@ dbot_rest_ex(dbot *bot, const char *method, const char *path, const cJSON *body,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_ex(dbot__bot_rest(bot), method, path, body, opts, cb, data);
+    return dbot__rest_ex(dbot__bot_rest(bot), method, path, body, opts, cb,
+                         data);
 }
 
 int
@@ -35,7 +36,8 @@ dbot_message_create(dbot *bot, uint64_t channel_id, const cJSON *msg,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_message_create(dbot__bot_rest(bot), channel_id, msg, cb, data);
+    return dbot__rest_message_create(dbot__bot_rest(bot), channel_id, msg, cb,
+                                     data);
 }
 
 int
@@ -45,7 +47,8 @@ dbot_message_send(dbot *bot, uint64_t channel_id, const char *text,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_message_send(dbot__bot_rest(bot), channel_id, text, cb, data);
+    return dbot__rest_message_send(dbot__bot_rest(bot), channel_id, text, cb,
+                                   data);
 }
 
 int
@@ -56,7 +59,8 @@ dbot_rest_interaction_callback(dbot *bot, uint64_t interaction_id,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_interaction_callback(dbot__bot_rest(bot), interaction_id, token, body, cb, data);
+    return dbot__rest_interaction_callback(dbot__bot_rest(bot), interaction_id,
+                                           token, body, cb, data);
 }
 
 int
@@ -66,7 +70,8 @@ dbot_rest_interaction_followup(dbot *bot, uint64_t app_id, const char *token,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_interaction_followup(dbot__bot_rest(bot), app_id, token, msg, cb, data);
+    return dbot__rest_interaction_followup(dbot__bot_rest(bot), app_id, token,
+                                           msg, cb, data);
 }
 
 int
@@ -78,7 +83,8 @@ dbot_rest_interaction_followup_edit(dbot *bot, uint64_t app_id,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_interaction_followup_edit(dbot__bot_rest(bot), app_id, token, message_id, msg, cb, data);
+    return dbot__rest_interaction_followup_edit(
+        dbot__bot_rest(bot), app_id, token, message_id, msg, cb, data);
 }
 
 int
@@ -89,7 +95,8 @@ dbot_rest_interaction_followup_delete(dbot *bot, uint64_t app_id,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_interaction_followup_delete(dbot__bot_rest(bot), app_id, token, message_id, cb, data);
+    return dbot__rest_interaction_followup_delete(dbot__bot_rest(bot), app_id,
+                                                  token, message_id, cb, data);
 }
 
 int
@@ -100,7 +107,8 @@ dbot_rest_interaction_original_edit(dbot *bot, uint64_t app_id,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_interaction_original_edit(dbot__bot_rest(bot), app_id, token, msg, cb, data);
+    return dbot__rest_interaction_original_edit(dbot__bot_rest(bot), app_id,
+                                                token, msg, cb, data);
 }
 
 int
@@ -111,7 +119,8 @@ dbot_rest_interaction_original_delete(dbot *bot, uint64_t app_id,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_interaction_original_delete(dbot__bot_rest(bot), app_id, token, cb, data);
+    return dbot__rest_interaction_original_delete(dbot__bot_rest(bot), app_id,
+                                                  token, cb, data);
 }
 
 int
@@ -121,7 +130,8 @@ dbot_commands_overwrite_global(dbot *bot, uint64_t app_id, const cJSON *cmds,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_commands_overwrite_global(dbot__bot_rest(bot), app_id, cmds, cb, data);
+    return dbot__rest_commands_overwrite_global(dbot__bot_rest(bot), app_id,
+                                                cmds, cb, data);
 }
 
 int
@@ -131,7 +141,8 @@ dbot_commands_overwrite_guild(dbot *bot, uint64_t app_id, uint64_t guild_id,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_commands_overwrite_guild(dbot__bot_rest(bot), app_id, guild_id, cmds, cb, data);
+    return dbot__rest_commands_overwrite_guild(dbot__bot_rest(bot), app_id,
+                                               guild_id, cmds, cb, data);
 }
 
 int
@@ -141,7 +152,8 @@ dbot_commands_get_global(dbot *bot, uint64_t app_id, dbot_rest_fn cb,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_commands_get_global(dbot__bot_rest(bot), app_id, cb, data);
+    return dbot__rest_commands_get_global(dbot__bot_rest(bot), app_id, cb,
+                                          data);
 }
 
 int
@@ -151,7 +163,8 @@ dbot_commands_get_guild(dbot *bot, uint64_t app_id, uint64_t guild_id,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_commands_get_guild(dbot__bot_rest(bot), app_id, guild_id, cb, data);
+    return dbot__rest_commands_get_guild(dbot__bot_rest(bot), app_id, guild_id,
+                                         cb, data);
 }
 
 int
@@ -179,7 +192,8 @@ dbot_reaction_add(dbot *bot, uint64_t channel_id, uint64_t message_id,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_reaction_add(dbot__bot_rest(bot), channel_id, message_id, emoji, cb, data);
+    return dbot__rest_reaction_add(dbot__bot_rest(bot), channel_id, message_id,
+                                   emoji, cb, data);
 }
 
 int
@@ -189,7 +203,8 @@ dbot_reaction_remove_own(dbot *bot, uint64_t channel_id, uint64_t message_id,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_reaction_remove_own(dbot__bot_rest(bot), channel_id, message_id, emoji, cb, data);
+    return dbot__rest_reaction_remove_own(dbot__bot_rest(bot), channel_id,
+                                          message_id, emoji, cb, data);
 }
 
 int
@@ -200,5 +215,6 @@ dbot_reaction_remove_user(dbot *bot, uint64_t channel_id, uint64_t message_id,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    return dbot__rest_reaction_remove_user(dbot__bot_rest(bot), channel_id, message_id, emoji, user_id, cb, data);
+    return dbot__rest_reaction_remove_user(
+        dbot__bot_rest(bot), channel_id, message_id, emoji, user_id, cb, data);
 }

@@ -41,8 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STOP_GRACE_MS 3000
-#define TICK_MS       250
+#define STOP_GRACE_MS    3000
+#define TICK_MS          250
 #define GIVE_UP_FLUSH_MS 2000 /* for "restarting" answers at shutdown */
 
 struct post_box {
@@ -56,9 +56,9 @@ struct dbot {
     struct dbot__loop *loop;
 
     atomic_int stop_requested;
-    int stopping;         /* loop side: shutdown started */
-    int64_t stop_deadline; /* for closing the gateway connections */
-    int64_t work_deadline; /* for in-flight work (shutdown_grace_ms) */
+    int stopping;             /* loop side: shutdown started */
+    int64_t stop_deadline;    /* for closing the gateway connections */
+    int64_t work_deadline;    /* for in-flight work (shutdown_grace_ms) */
     int64_t give_up_deadline; /* for the "restarting" answers, 0: none */
     int exit_code;
 
@@ -70,7 +70,7 @@ struct dbot {
     struct dbot__resolver *resolver;
     struct dbot__shard_set shards; /* the service reads it through &shards */
     struct dbot__gateway_hooks gw_hooks; /* what every shard hands up */
-    int shards_planned;     /* the shard count is settled */
+    int shards_planned;                  /* the shard count is settled */
     int max_concurrency;    /* identify buckets (session_start_limit) */
     int64_t *identify_next; /* per bucket: earliest next identify */
 
@@ -80,8 +80,8 @@ struct dbot {
     struct dbot__service *svc;
     char *presence_json;   /* dbot_presence_set (api_presence.c), or NULL */
     unsigned presence_gen; /* bumped on every change */
-    int reloadable;    /* made by dbot_new: SIGHUP re-reads the file */
-    char *config_path; /* as given to dbot_new (NULL: resolved again) */
+    int reloadable;        /* made by dbot_new: SIGHUP re-reads the file */
+    char *config_path;     /* as given to dbot_new (NULL: resolved again) */
 };
 
 static const struct dbot__gateway_hooks *gateway_hooks(dbot *bot);
@@ -290,7 +290,8 @@ shard_plan(void *ud, int recommended, int max_concurrency,
     LOG_I("gateway", "Discord recommends %d shards; starting them", n);
     dbot__gateway_set_count(bot->shards.v[0], n);
     for (int i = 1; i < n; i++) {
-        if (dbot__gateway_new(&bot->shards.v[i], bot, i, n, gateway_hooks(bot)) < 0) {
+        if (dbot__gateway_new(&bot->shards.v[i], bot, i, n,
+                              gateway_hooks(bot)) < 0) {
             /* Shards i..n-1 would never connect: their guilds' events
              * would be lost without a word. Stop instead. */
             LOG_E("gateway", "out of memory starting shard %d of %d; stopping",
@@ -449,8 +450,8 @@ bot_init(dbot **out, struct dbot_config *cfg)
         rc = dbot__resolver_new(&bot->resolver, dbot__loop_post, bot->loop);
     if (rc == 0) {
         struct dbot__health_opts ho = {
-            .slow_ms = bot->cfg.slow_handler_ms > 0 ? bot->cfg.slow_handler_ms
-                                                    : -1,
+            .slow_ms =
+                bot->cfg.slow_handler_ms > 0 ? bot->cfg.slow_handler_ms : -1,
         };
         bot->health = dbot__health_new(&ho);
         rc = bot->health ? 0 : DBOT_ENOMEM;
@@ -730,7 +731,8 @@ create_shards(dbot *bot)
     if (!bot->shards.v)
         return DBOT_ENOMEM;
     for (int i = 0; i < n; i++) {
-        rc = dbot__gateway_new(&bot->shards.v[i], bot, i, n, gateway_hooks(bot));
+        rc =
+            dbot__gateway_new(&bot->shards.v[i], bot, i, n, gateway_hooks(bot));
         if (rc < 0)
             return rc;
         bot->shards.n++;

@@ -15,7 +15,6 @@ struct dbot__rest;
 struct dbot__pool;
 struct dbot__health;
 
-
 /* dbot__deliver_fn for a bot: queue fn(arg) for the loop and wake it.
  * Any thread. Returns 0 or DBOT_ENOMEM. */
 int dbot__post_task(void *bot, dbot__task_fn fn, void *arg);
@@ -33,13 +32,13 @@ int dbot__on_loop_thread(const dbot *bot);
  * log it and return `ret` (nothing, in a void function) before touching
  * any state. */
 #ifndef NDEBUG
-#define DBOT__CHECK_LOOP_OR(bot, ret)                                          \
-    do {                                                                       \
-        if (!dbot__on_loop_thread(bot)) {                                      \
-            dbot_log(DBOT_LOG_ERROR, "dbot", "%s called off the loop thread",  \
-                     __func__);                                                \
-            return ret;                                                        \
-        }                                                                      \
+#define DBOT__CHECK_LOOP_OR(bot, ret)                                         \
+    do {                                                                      \
+        if (!dbot__on_loop_thread(bot)) {                                     \
+            dbot_log(DBOT_LOG_ERROR, "dbot", "%s called off the loop thread", \
+                     __func__);                                               \
+            return ret;                                                       \
+        }                                                                     \
     } while (0)
 #else
 #define DBOT__CHECK_LOOP_OR(bot, ret) ((void)0)

@@ -166,8 +166,7 @@ id_used(const cJSON *c, const char *id, int depth)
     if (!c || depth > 4)
         return 0;
     if (cJSON_IsArray(c)) {
-        cJSON_ArrayForEach(it, c)
-        {
+        cJSON_ArrayForEach(it, c) {
             if (id_used(it, id, depth + 1))
                 return 1;
         }

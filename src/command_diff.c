@@ -106,8 +106,7 @@ set_mask(const cJSON *v)
 
     if (!cJSON_IsArray(v))
         return -1;
-    cJSON_ArrayForEach(it, v)
-    {
+    cJSON_ArrayForEach(it, v) {
         if (!cJSON_IsNumber(it) || it->valuedouble < 0 ||
             it->valuedouble > 62 || it->valuedouble != floor(it->valuedouble))
             return -1;
@@ -237,8 +236,7 @@ cmp_object(const cJSON *a, const cJSON *b, const struct field *fields,
                        cJSON_GetObjectItemCaseSensitive(b, f->key), f, path, d))
             return 0;
     /* Members only ours has a say about: extra_json additions. */
-    cJSON_ArrayForEach(it, a)
-    {
+    cJSON_ArrayForEach(it, a) {
         const cJSON *vb;
 
         for (f = fields; f->key; f++)
@@ -282,16 +280,14 @@ dbot__commands_diff(const cJSON *ours, const cJSON *theirs, char *why,
                      cJSON_GetArraySize(ours), cJSON_GetArraySize(theirs));
         return 0;
     }
-    cJSON_ArrayForEach(a, ours)
-    {
+    cJSON_ArrayForEach(a, ours) {
         const char *name =
             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "name"));
         int found = 0;
 
         if (!name)
             return differ(&d, "commands", "");
-        cJSON_ArrayForEach(b, theirs)
-        {
+        cJSON_ArrayForEach(b, theirs) {
             const char *nb = cJSON_GetStringValue(
                 cJSON_GetObjectItemCaseSensitive(b, "name"));
 

@@ -41,14 +41,15 @@ put_done(dbot *bot, const dbot_rest_result *res, void *arg)
 
     (void)bot;
     if (res->err)
-        LOG_E("commands", "registering %d commands failed: HTTP %d, code "
-                          "%d: %s",
+        LOG_E("commands",
+              "registering %d commands failed: HTTP %d, code "
+              "%d: %s",
               cJSON_GetArraySize(s->ours), res->status, res->discord_code,
               res->message ? res->message : "");
     else
         LOG_I("commands", "registered %d commands %s",
-              cJSON_GetArraySize(s->ours), s->guild_id ? "in the dev guild"
-                                                       : "globally");
+              cJSON_GetArraySize(s->ours),
+              s->guild_id ? "in the dev guild" : "globally");
     sync_free(s);
 }
 
@@ -71,16 +72,17 @@ get_done(dbot *bot, const dbot_rest_result *res, void *arg)
         return;
     }
     if (res->err)
-        LOG_W("commands", "could not read the registered commands (HTTP %d); "
-                          "overwriting them",
+        LOG_W("commands",
+              "could not read the registered commands (HTTP %d); "
+              "overwriting them",
               res->status);
     else
         LOG_I("commands", "commands changed (%s); overwriting", why);
-    rc = s->guild_id ? dbot__rest_commands_overwrite_guild(s->rest, s->app_id,
-                                                     s->guild_id, s->ours,
-                                                     put_done, s)
-                     : dbot__rest_commands_overwrite_global(s->rest, s->app_id, s->ours,
-                                                      put_done, s);
+    rc = s->guild_id
+             ? dbot__rest_commands_overwrite_guild(
+                   s->rest, s->app_id, s->guild_id, s->ours, put_done, s)
+             : dbot__rest_commands_overwrite_global(s->rest, s->app_id, s->ours,
+                                                    put_done, s);
     if (rc < 0) {
         LOG_E("commands", "cannot register commands: %s", dbot_strerror(rc));
         sync_free(s);

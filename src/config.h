@@ -17,23 +17,23 @@
 #define DBOT_DEFAULT_API_URL "https://discord.com/api/v10"
 
 struct dbot_config {
-    char *token;             /* bare token, no "Bot " prefix; never logged */
-    uint64_t intents;        /* bit set from names or a number */
-    int log_level;           /* DBOT_LOG_* */
-    int log_format;          /* DBOT__LOG_AUTO, _TEXT or _JOURNAL */
-    char *api_url;           /* REST base incl. version, no trailing '/' */
-    char *gateway_url;       /* NULL: from GET {api_url}/gateway/bot */
-    int shard_count;         /* 0: Discord's recommendation */
-    int workers;             /* worker threads; 0 means number of cores */
-    int queue_size;          /* worker queue bound */
-    int slow_handler_ms;     /* log handlers slower than this */
-    int ack_deadline_ms;     /* auto-defer after this; 0 disables */
+    char *token;                /* bare token, no "Bot " prefix; never logged */
+    uint64_t intents;           /* bit set from names or a number */
+    int log_level;              /* DBOT_LOG_* */
+    int log_format;             /* DBOT__LOG_AUTO, _TEXT or _JOURNAL */
+    char *api_url;              /* REST base incl. version, no trailing '/' */
+    char *gateway_url;          /* NULL: from GET {api_url}/gateway/bot */
+    int shard_count;            /* 0: Discord's recommendation */
+    int workers;                /* worker threads; 0 means number of cores */
+    int queue_size;             /* worker queue bound */
+    int slow_handler_ms;        /* log handlers slower than this */
+    int ack_deadline_ms;        /* auto-defer after this; 0 disables */
     int interaction_timeout_ms; /* deferred and never completed: error */
-    size_t max_message_bytes; /* bound on one decompressed gateway message */
-    int tls_verify;          /* 1 unless a test config sets "tls_verify":false */
-    char *ca_file;           /* extra CA bundle (tests with a private CA) */
-    int reconnect_min_ms;    /* first reconnect backoff */
-    int reconnect_max_ms;    /* backoff cap */
+    size_t max_message_bytes;   /* bound on one decompressed gateway message */
+    int tls_verify;       /* 1 unless a test config sets "tls_verify":false */
+    char *ca_file;        /* extra CA bundle (tests with a private CA) */
+    int reconnect_min_ms; /* first reconnect backoff */
+    int reconnect_max_ms; /* backoff cap */
     int rest_connect_timeout_ms;
     int rest_timeout_ms;
     int rest_global_per_sec; /* global REST limit, default 50 */
@@ -42,18 +42,18 @@ struct dbot_config {
     uint64_t dev_guild_id;   /* register commands here instead of globally */
 
     /* Running as a service (docs/service.md). */
-    char *state_file;       /* session file when $STATE_DIRECTORY is unset;
-                               NULL: sessions are not saved */
-    int stop_mode;          /* DBOT__STOP_RESUME or DBOT__STOP_OFFLINE */
-    int shutdown_grace_ms;  /* bound on finishing in-flight work at stop */
-    int resume_window_s;    /* older saved sessions are not resumed */
-    char *http_listen;      /* "127.0.0.1:9464" as written; NULL: off */
-    char *http_host;        /* its address, without [] for IPv6 */
-    int http_port;          /* its port, 0: ephemeral (tests); -1: off */
+    char *state_file;         /* session file when $STATE_DIRECTORY is unset;
+                                 NULL: sessions are not saved */
+    int stop_mode;            /* DBOT__STOP_RESUME or DBOT__STOP_OFFLINE */
+    int shutdown_grace_ms;    /* bound on finishing in-flight work at stop */
+    int resume_window_s;      /* older saved sessions are not resumed */
+    char *http_listen;        /* "127.0.0.1:9464" as written; NULL: off */
+    char *http_host;          /* its address, without [] for IPv6 */
+    int http_port;            /* its port, 0: ephemeral (tests); -1: off */
     int http_max_connections; /* open listener connections, all clients */
     int http_max_per_ip;      /* open listener connections per client IP */
     int http_timeout_ms;      /* bound on each request, and on idling */
-    char *token_credential; /* systemd credential holding the token */
+    char *token_credential;   /* systemd credential holding the token */
 };
 
 enum {

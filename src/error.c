@@ -8,8 +8,8 @@ const char *
 dbot_strerror(int err)
 {
     switch (err) {
-#define DBOT_ERRNO_MSG_(name, val, msg)                                        \
-    case val:                                                                  \
+#define DBOT_ERRNO_MSG_(name, val, msg) \
+    case val:                           \
         return msg;
         DBOT_ERRNO_MAP(DBOT_ERRNO_MSG_)
 #undef DBOT_ERRNO_MSG_
@@ -24,8 +24,8 @@ const char *
 dbot_err_name(int err)
 {
     switch (err) {
-#define DBOT_ERRNO_NAME_(name, val, msg)                                       \
-    case val:                                                                  \
+#define DBOT_ERRNO_NAME_(name, val, msg) \
+    case val:                            \
         return "DBOT_" #name;
         DBOT_ERRNO_MAP(DBOT_ERRNO_NAME_)
 #undef DBOT_ERRNO_NAME_

@@ -76,7 +76,7 @@ dbot__gwi_cfg(struct dbot__gateway *gw)
 
 void
 dbot__gwi_sched(struct dbot__gateway *gw, lws_sorted_usec_list_t *sul,
-      sul_cb_t cb, int64_t ms)
+                sul_cb_t cb, int64_t ms)
 {
     lws_sul_schedule(ctx_of(gw), 0, sul, cb,
                      (lws_usec_t)(ms < 0 ? 0 : ms) * US_PER_MS);
@@ -365,8 +365,9 @@ gateway_bot_done(const dbot_rest_result *res, void *arg)
         return;
     }
     if (res->err || !cJSON_IsString(url) || !url->valuestring[0]) {
-        LOG_W("gateway", "shard %d: GET /gateway/bot failed (HTTP %d: %s); "
-                         "retrying",
+        LOG_W("gateway",
+              "shard %d: GET /gateway/bot failed (HTTP %d: %s); "
+              "retrying",
               gw->shard_id, res->status,
               res->message ? res->message : "no url in the answer");
         schedule_reconnect(gw, -1);
@@ -375,12 +376,10 @@ gateway_bot_done(const dbot_rest_result *res, void *arg)
     free(gw->gateway_url);
     gw->gateway_url = strdup(url->valuestring);
     {
-        const cJSON *sh = cJSON_GetObjectItemCaseSensitive(res->json,
-                                                           "shards");
-        const cJSON *mc = cJSON_GetObjectItemCaseSensitive(lim,
-                                                           "max_concurrency");
-        gw->hooks->on_plan(gw->hooks->ud,
-                           cJSON_IsNumber(sh) ? sh->valueint : 1,
+        const cJSON *sh = cJSON_GetObjectItemCaseSensitive(res->json, "shards");
+        const cJSON *mc =
+            cJSON_GetObjectItemCaseSensitive(lim, "max_concurrency");
+        gw->hooks->on_plan(gw->hooks->ud, cJSON_IsNumber(sh) ? sh->valueint : 1,
                            cJSON_IsNumber(mc) ? mc->valueint : 1,
                            gw->gateway_url);
     }
@@ -389,10 +388,11 @@ gateway_bot_done(const dbot_rest_result *res, void *arg)
         !(gw->session_id && gw->resume_url && gw->seq >= 0)) {
         /* Identifying now would count against an exhausted daily limit,
          * and Discord resets the token of bots that keep trying. */
-        int64_t wait = cJSON_IsNumber(reset) ? (int64_t)reset->valuedouble
-                                             : 60000;
-        LOG_E("gateway", "shard %d: no identifies left today "
-                         "(session_start_limit); waiting %lld s",
+        int64_t wait =
+            cJSON_IsNumber(reset) ? (int64_t)reset->valuedouble : 60000;
+        LOG_E("gateway",
+              "shard %d: no identifies left today "
+              "(session_start_limit); waiting %lld s",
               gw->shard_id, (long long)(wait / 1000));
         schedule_reconnect(gw, wait);
         return;
@@ -452,8 +452,9 @@ connect_now(struct dbot__gateway *gw)
      * make the new session's first events look like duplicates. */
     if (!resume && (gw->session_id || gw->resume_url || gw->seq >= 0))
         dbot__gwi_forget_session(gw);
-    url = resume ? gw->resume_url
-                 : cfg->gateway_url ? cfg->gateway_url : gw->gateway_url;
+    url = resume             ? gw->resume_url
+          : cfg->gateway_url ? cfg->gateway_url
+                             : gw->gateway_url;
     if (!url) {
         fetch_gateway_url(gw);
         return;
@@ -468,11 +469,11 @@ connect_now(struct dbot__gateway *gw)
     dbot__sendlimit_init(&c->sl, SEND_LIMIT, HEARTBEAT_RESERVE, SEND_WINDOW_MS);
     if (dbot__url_parse(url, &c->url) < 0 ||
         dbot__url_gateway_query(&c->url, 1) < 0) {
-        LOG_W("gateway", "shard %d: bad gateway URL \"%s\"", gw->shard_id,
-              url);
+        LOG_W("gateway", "shard %d: bad gateway URL \"%s\"", gw->shard_id, url);
         free(c);
         if (resume) {
-            dbot__gwi_forget_session(gw); /* a bad resume URL: identify instead */
+            dbot__gwi_forget_session(
+                gw); /* a bad resume URL: identify instead */
             schedule_reconnect(gw, -1);
         } else {
             gw->hooks->on_fatal(gw->hooks->ud, DBOT_ECONFIG);
@@ -485,8 +486,8 @@ connect_now(struct dbot__gateway *gw)
     gw->conn = c;
     gw->state = DBOT__GW_CONNECTING;
     gw->n.connects++;
-    if (dbot__resolve(gw->hooks->resolver, c->url.host, on_resolved,
-                      c, &c->dns) < 0) {
+    if (dbot__resolve(gw->hooks->resolver, c->url.host, on_resolved, c,
+                      &c->dns) < 0) {
         c->dns = NULL;
         conn_end(c);
     }
@@ -540,9 +541,10 @@ new_session_delay(struct dbot__gateway *gw, int64_t usual)
         return usual;
     delay = dbot__backoff_ms(gw->short_sessions - STORM_AFTER, STORM_MIN_MS,
                              STORM_MAX_MS, dbot__gwi_rnd01(gw));
-    LOG_W("gateway", "shard %d: %d sessions in a row ended within %d s of "
-                     "starting; waiting %lld s before identifying again "
-                     "(Discord allows 1000 identifies a day)",
+    LOG_W("gateway",
+          "shard %d: %d sessions in a row ended within %d s of "
+          "starting; waiting %lld s before identifying again "
+          "(Discord allows 1000 identifies a day)",
           gw->shard_id, gw->short_sessions, SHORT_SESSION_MS / 1000,
           (long long)(delay / 1000));
     return delay;
@@ -566,8 +568,9 @@ conn_end(struct gw_conn *c)
     if (!c->established && c->resuming && ++gw->resume_misses >= 3) {
         /* The resume URL stays unreachable: give the session up and
          * identify through the main gateway URL. */
-        LOG_W("gateway", "shard %d: resume URL unreachable %d times; "
-                         "identifying anew",
+        LOG_W("gateway",
+              "shard %d: resume URL unreachable %d times; "
+              "identifying anew",
               gw->shard_id, gw->resume_misses);
         forget_session_for_identify(gw);
     }
@@ -587,8 +590,10 @@ conn_end(struct gw_conn *c)
             gw->hooks->on_fatal(gw->hooks->ud, dbot__gw_close_errno(code));
             return;
         case DBOT__CLOSE_IDENTIFY:
-            LOG_W("gateway", "shard %d: close %d: session ended, identifying "
-                             "anew", gw->shard_id, code);
+            LOG_W("gateway",
+                  "shard %d: close %d: session ended, identifying "
+                  "anew",
+                  gw->shard_id, code);
             forget_session_for_identify(gw);
             delay = new_session_delay(gw, -1);
             break;
@@ -600,7 +605,8 @@ conn_end(struct gw_conn *c)
     } else if (after == AFTER_IDENTIFY) {
         forget_session_for_identify(gw);
         /* The docs asked for a random 1-5 s wait before identifying. */
-        delay = new_session_delay(gw, 1000 + (int64_t)(4000.0 * dbot__gwi_rnd01(gw)));
+        delay = new_session_delay(
+            gw, 1000 + (int64_t)(4000.0 * dbot__gwi_rnd01(gw)));
     } else if (after == AFTER_RESUME && gw->attempt == 0) {
         delay = 0; /* a healthy session asked to move: go at once */
     }
@@ -646,8 +652,8 @@ dbot__gateway_lws_cb(struct lws *wsi, enum lws_callback_reasons reason,
         if (c && len >= 2) {
             const unsigned char *p = in;
             c->server_close_code = (p[0] << 8) | p[1];
-            LOG_I("gateway", "shard %d: server closed with %d",
-                  c->gw->shard_id, c->server_close_code);
+            LOG_I("gateway", "shard %d: server closed with %d", c->gw->shard_id,
+                  c->server_close_code);
         }
         return 0;
     case LWS_CALLBACK_CLIENT_CLOSED:

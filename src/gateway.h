@@ -26,11 +26,11 @@ struct dbot__shard_set {
 };
 
 enum dbot__gw_state {
-    DBOT__GW_IDLE,         /* not started, or waiting to reconnect */
-    DBOT__GW_CONNECTING,   /* resolving, TCP/TLS/websocket handshake */
-    DBOT__GW_HANDSHAKING,  /* open, identify or resume sent */
-    DBOT__GW_READY,        /* READY or RESUMED received */
-    DBOT__GW_STOPPED,      /* stopped for good (shutdown or fatal close) */
+    DBOT__GW_IDLE,        /* not started, or waiting to reconnect */
+    DBOT__GW_CONNECTING,  /* resolving, TCP/TLS/websocket handshake */
+    DBOT__GW_HANDSHAKING, /* open, identify or resume sent */
+    DBOT__GW_READY,       /* READY or RESUMED received */
+    DBOT__GW_STOPPED,     /* stopped for good (shutdown or fatal close) */
 };
 
 /* What a shard needs from the bot that runs it, given at creation and
@@ -78,7 +78,6 @@ void dbot__gateway_cancel_timers(struct dbot__gateway *gw);
 /* Before start: the shard count (auto sharding) and a known gateway URL. */
 void dbot__gateway_set_count(struct dbot__gateway *gw, int shard_count);
 void dbot__gateway_set_url(struct dbot__gateway *gw, const char *url);
-
 
 /* Begin connecting (loop thread). */
 void dbot__gateway_start(struct dbot__gateway *gw);
@@ -133,8 +132,7 @@ int64_t dbot__gateway_latency_ms(const struct dbot__gateway *gw);
  * DBOT_ESTATE when no connection is open, or DBOT_EBUSY when the
  * connection's queue already holds 120 payloads or 128 KiB (gateway_impl.h
  * TXQ_MAX_*): nothing was queued. */
-int dbot__gateway_send(struct dbot__gateway *gw, const char *json,
-                       size_t len);
+int dbot__gateway_send(struct dbot__gateway *gw, const char *json, size_t len);
 
 /* Send the bot's presence (op 3) if the shard is READY and has not sent
  * this generation yet (presence.h). NULL is a no-op. Returns 0 (sent, or

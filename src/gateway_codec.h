@@ -27,9 +27,9 @@ enum dbot__gw_op {
 struct dbot__gw_msg {
     cJSON *root;
     int op;
-    int64_t s;        /* -1 when null/absent (only op 0 carries one) */
-    const char *t;    /* NULL unless op 0 */
-    cJSON *d;         /* may be NULL or a JSON null */
+    int64_t s;     /* -1 when null/absent (only op 0 carries one) */
+    const char *t; /* NULL unless op 0 */
+    cJSON *d;      /* may be NULL or a JSON null */
 };
 
 /* Parse one gateway message. Rejects (DBOT_EJSON) text that is not JSON,
@@ -43,13 +43,13 @@ int dbot__gw_parse(const char *text, size_t len, struct dbot__gw_msg *msg,
  * callers check the length. */
 char *dbot__gw_heartbeat(int64_t seq); /* seq < 0 -> "d":null */
 struct dbot__identify {
-    const char *token;      /* bare token */
+    const char *token; /* bare token */
     uint64_t intents;
     int shard_id, shard_count; /* shard sent only when shard_count > 0 */
-    int large_threshold;    /* 0 -> omitted */
+    int large_threshold;       /* 0 -> omitted */
     const char *presence_json; /* optional raw presence object */
-    int *presence_left_out; /* optional: set to 1 when presence_json was
-                               given but is not in the Identify, else 0 */
+    int *presence_left_out;    /* optional: set to 1 when presence_json was
+                                  given but is not in the Identify, else 0 */
 };
 /* A presence_json that is not a JSON object, or that cannot be parsed for
  * lack of memory (cJSON cannot tell the two apart), is left out (with a
@@ -65,9 +65,9 @@ char *dbot__gw_command(int op, const cJSON *d);
 
 /* Close-code policy (docs' table). */
 enum dbot__close_action {
-    DBOT__CLOSE_RESUME,    /* reconnect and resume */
-    DBOT__CLOSE_IDENTIFY,  /* reconnect with a new session (4007, 4009) */
-    DBOT__CLOSE_FATAL,     /* stop: 4004, 4010-4014 */
+    DBOT__CLOSE_RESUME,   /* reconnect and resume */
+    DBOT__CLOSE_IDENTIFY, /* reconnect with a new session (4007, 4009) */
+    DBOT__CLOSE_FATAL,    /* stop: 4004, 4010-4014 */
 };
 enum dbot__close_action dbot__gw_close_action(int code);
 /* For fatal codes, what to fix, e.g. "4004 authentication failed: the bot

@@ -19,31 +19,31 @@
 
 #include <libwebsockets.h>
 
-#define US_PER_MS          1000
-#define CLOSE_RESUMABLE    4000 /* any code but 1000/1001 keeps the session */
-#define MAX_PAYLOAD        DBOT__MAX_GW_PAYLOAD
-#define SEND_LIMIT         DBOT__GW_SEND_LIMIT
-#define SEND_WINDOW_MS     DBOT__GW_SEND_WINDOW_MS
-#define HEARTBEAT_RESERVE  3
+#define US_PER_MS         1000
+#define CLOSE_RESUMABLE   4000 /* any code but 1000/1001 keeps the session */
+#define MAX_PAYLOAD       DBOT__MAX_GW_PAYLOAD
+#define SEND_LIMIT        DBOT__GW_SEND_LIMIT
+#define SEND_WINDOW_MS    DBOT__GW_SEND_WINDOW_MS
+#define HEARTBEAT_RESERVE 3
 /* The bot's own payloads (dbot_shard_send, presence) that may wait in one
  * connection's send queue. Discord takes 120 sends a minute, so a bot that
  * queues faster than that would grow the queue forever: past one window's
  * worth of messages, or 128 KiB, the caller is told DBOT_EBUSY instead.
  * Heartbeats, Identify and Resume are not counted and never refused. */
-#define TXQ_MAX_MSGS       SEND_LIMIT
-#define TXQ_MAX_BYTES      (128 * 1024)
-#define HELLO_TIMEOUT_MS   20000
-#define SHORT_SESSION_MS   60000  /* a session that ends sooner is "short" */
-#define STORM_AFTER        3      /* short sessions in a row before ... */
-#define STORM_MIN_MS       5000   /* ... identifies back off from 5 s */
-#define STORM_MAX_MS       900000 /* to 15 min */
-#define CLOSE_TIMEOUT_MS   5000
+#define TXQ_MAX_MSGS     SEND_LIMIT
+#define TXQ_MAX_BYTES    (128 * 1024)
+#define HELLO_TIMEOUT_MS 20000
+#define SHORT_SESSION_MS 60000  /* a session that ends sooner is "short" */
+#define STORM_AFTER      3      /* short sessions in a row before ... */
+#define STORM_MIN_MS     5000   /* ... identifies back off from 5 s */
+#define STORM_MAX_MS     900000 /* to 15 min */
+#define CLOSE_TIMEOUT_MS 5000
 
 /* What to do once the connection is down, when we chose to close it. */
 enum after_close {
     AFTER_RECONNECT = 0, /* decide from the server's close code, else resume */
     AFTER_RESUME,
-    AFTER_IDENTIFY,      /* the session is gone: identify after 1-5 s */
+    AFTER_IDENTIFY, /* the session is gone: identify after 1-5 s */
     AFTER_STOP,
 };
 
@@ -69,12 +69,12 @@ struct gw_conn {
     struct lws *wsi;
     struct dbot__resolve_req *dns;
     struct dbot__url url;
-    int resuming;        /* this connection resumes (else identifies) */
+    int resuming; /* this connection resumes (else identifies) */
     int established;
     int hello_seen;
 
     struct dbot__zstream *z;
-    int lost_frame;      /* a message failed to parse: watch for a gap */
+    int lost_frame; /* a message failed to parse: watch for a gap */
 
     struct txmsg *txq_head, *txq_tail;
     int txq_user_msgs;     /* TX_USER payloads queued, <= TXQ_MAX_MSGS */
@@ -85,13 +85,13 @@ struct gw_conn {
     int awaiting_ack;
     int64_t hb_sent_at;
 
-    int close_code;      /* ours, once we decided to close (0: not yet) */
+    int close_code; /* ours, once we decided to close (0: not yet) */
     enum after_close after;
     int server_close_code;
 
-    lws_sorted_usec_list_t hb_sul;    /* next heartbeat */
-    lws_sorted_usec_list_t tx_sul;    /* send limit: retry writing */
-    lws_sorted_usec_list_t guard_sul; /* Hello / close timeouts */
+    lws_sorted_usec_list_t hb_sul;       /* next heartbeat */
+    lws_sorted_usec_list_t tx_sul;       /* send limit: retry writing */
+    lws_sorted_usec_list_t guard_sul;    /* Hello / close timeouts */
     lws_sorted_usec_list_t identify_sul; /* waiting for an identify slot */
 };
 
@@ -102,17 +102,17 @@ struct dbot__gateway {
     enum dbot__gw_state state;
     struct gw_conn *conn;
 
-    char *gateway_url;    /* from GET /gateway/bot, cached */
-    int fetching;         /* that GET is in flight */
+    char *gateway_url; /* from GET /gateway/bot, cached */
+    int fetching;      /* that GET is in flight */
     char *session_id;
     char *resume_url;
-    int64_t seq;          /* last non-null s, -1 when none */
+    int64_t seq;           /* last non-null s, -1 when none */
     unsigned presence_gen; /* presence generation last sent (presence.h) */
 
-    int attempt;          /* reconnects since the last READY/RESUMED */
-    int64_t ready_ms;     /* when the current session got READY, 0: not */
-    int short_sessions;   /* sessions in a row that ended soon after start */
-    int resume_misses;    /* resume connections that never opened */
+    int attempt;        /* reconnects since the last READY/RESUMED */
+    int64_t ready_ms;   /* when the current session got READY, 0: not */
+    int short_sessions; /* sessions in a row that ended soon after start */
+    int resume_misses;  /* resume connections that never opened */
     int stopping;
     int64_t latency_ms;
     uint64_t rng;

@@ -64,8 +64,8 @@ send_identify_or_resume(struct gw_conn *c)
     if (c->resuming) {
         p = dbot__gw_resume(cfg->token, gw->session_id, gw->seq);
         gw->n.resumes++;
-        LOG_I("gateway", "shard %d: resuming session at seq %lld",
-              gw->shard_id, (long long)gw->seq);
+        LOG_I("gateway", "shard %d: resuming session at seq %lld", gw->shard_id,
+              (long long)gw->seq);
     } else {
         int left_out = 0;
         struct dbot__identify id = {

@@ -147,8 +147,8 @@ flush_cb(lws_sorted_usec_list_t *sul)
 static void
 log_refusal(struct dbot__http *h, const char *line)
 {
-    if (dbot__log_repeat_feed(&h->refusals, DBOT_LOG_WARN, line, dbot__clock_ms(),
-                              log_out, NULL) &&
+    if (dbot__log_repeat_feed(&h->refusals, DBOT_LOG_WARN, line,
+                              dbot__clock_ms(), log_out, NULL) &&
         !h->flush_armed) {
         h->flush_armed = 1;
         lws_sul_schedule(h->ctx, 0, &h->flush_sul, flush_cb,

@@ -134,7 +134,8 @@ ix_free(dbot_interaction *ix)
     free(ix);
 }
 
-/* ---- initial response ----------------------------------------------------- */
+/* ---- initial response -----------------------------------------------------
+ */
 
 /* Did Discord refuse this response for what it said (a 4xx such as 50035
  * Invalid Form Body), so that another answer would still be taken? Not
@@ -181,8 +182,7 @@ fall_back_initial(dbot_interaction *ix, const dbot_rest_result *res)
 {
     int64_t age = dbot__clock_ms() - ix->t_recv;
 
-    if (ix->fell_back || !refused_for_its_body(res) ||
-        dbot__ix_stopping(ix))
+    if (ix->fell_back || !refused_for_its_body(res) || dbot__ix_stopping(ix))
         return;
     if (age >= INITIAL_WINDOW_MS) {
         LOG_W("interaction",
@@ -256,8 +256,8 @@ dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
         return DBOT_ESTATE;
     body = cJSON_CreateObject();
     if (!body || !cJSON_AddNumberToObject(body, "type", type) ||
-        (data && !cJSON_AddItemToObject(body, "data",
-                                        cJSON_Duplicate(data, 1)))) {
+        (data &&
+         !cJSON_AddItemToObject(body, "data", cJSON_Duplicate(data, 1)))) {
         cJSON_Delete(body);
         return DBOT_ENOMEM;
     }
@@ -268,7 +268,7 @@ dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
     lws_sul_cancel(&ix->deadline_sul);
     dbot_interaction_ref(ix);
     rc = dbot__rest_interaction_callback(ix->owner->d.rest, ix->id, ix->token,
-                                        body, initial_done, ix);
+                                         body, initial_done, ix);
     cJSON_Delete(body);
     if (rc < 0) {
         ix->state = DBOT_IXS_FAILED;
@@ -277,8 +277,8 @@ dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
     return rc;
 }
 
-/* ---- edits and followups -------------------------------------------------- */
-
+/* ---- edits and followups --------------------------------------------------
+ */
 
 void
 dbot__ix_later_done(dbot *bot, const dbot_rest_result *res, void *arg)
@@ -287,8 +287,9 @@ dbot__ix_later_done(dbot *bot, const dbot_rest_result *res, void *arg)
 
     (void)bot;
     if (res->err && res->err != DBOT_ECANCELED)
-        LOG_W("interaction", "%s of %s (%" PRIu64 ") failed: HTTP %d, code "
-                             "%d: %s",
+        LOG_W("interaction",
+              "%s of %s (%" PRIu64 ") failed: HTTP %d, code "
+              "%d: %s",
               l->what, describe(l->ix), l->ix->id, res->status,
               res->discord_code, res->message ? res->message : "");
     dbot_interaction_unref(l->ix);
@@ -386,7 +387,7 @@ dbot__ix_send_edit(dbot_interaction *ix, const cJSON *data)
     l->completes_defer = ix->state == DBOT_IXS_DEFERRED;
     ix->state = DBOT_IXS_DONE;
     rc = dbot__rest_interaction_original_edit(ix->owner->d.rest, ix->app_id,
-                                             ix->token, data, edit_done, l);
+                                              ix->token, data, edit_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 
@@ -405,7 +406,8 @@ dbot__ix_refuse(dbot_interaction *ix, int rc, const char *what)
 
 /* A message answer (reply or update) in whatever state we are in. */
 int
-dbot__ix_answer(dbot_interaction *ix, int type, const cJSON *data, const char *what)
+dbot__ix_answer(dbot_interaction *ix, int type, const cJSON *data,
+                const char *what)
 {
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, what);
@@ -425,7 +427,8 @@ dbot__ix_answer(dbot_interaction *ix, int type, const cJSON *data, const char *w
     }
 }
 
-/* ---- deadlines ------------------------------------------------------------ */
+/* ---- deadlines ------------------------------------------------------------
+ */
 
 static void
 deadline_cb(lws_sorted_usec_list_t *sul)
@@ -448,9 +451,8 @@ deadline_cb(lws_sorted_usec_list_t *sul)
         send_error_initial(ix, NULL);
         return;
     }
-    dbot__ix_send_initial(ix, ix->type == DBOT_IX_COMPONENT ? CB_DEFER_UPDATE
-                                                   : CB_DEFER,
-                 NULL);
+    dbot__ix_send_initial(
+        ix, ix->type == DBOT_IX_COMPONENT ? CB_DEFER_UPDATE : CB_DEFER, NULL);
 }
 
 /* Someone kept a reference to a deferred interaction and never answered. */
@@ -461,8 +463,9 @@ abandon_cb(lws_sorted_usec_list_t *sul)
 
     if (ix->state != DBOT_IXS_DEFERRED)
         return;
-    LOG_E("interaction", "%s (%" PRIu64 ") was deferred and never answered; "
-                         "telling the user it failed",
+    LOG_E("interaction",
+          "%s (%" PRIu64 ") was deferred and never answered; "
+          "telling the user it failed",
           describe(ix), ix->id);
     ix->owner->stats.never_answered++;
     dbot_interaction_original_edit(ix, MSG_NO_ANSWER);
@@ -493,7 +496,8 @@ answer_for_silent_handler(dbot_interaction *ix, const char *text)
     return rc == 0;
 }
 
-/* ---- lifetime -------------------------------------------------------------- */
+/* ---- lifetime --------------------------------------------------------------
+ */
 
 /* The count is not atomic: a worker touching it would race the loop, so
  * debug builds refuse that (ref returns NULL, unref leaves it alone). */
@@ -541,13 +545,13 @@ run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
     /* Timed and named by loop health like event handlers: it logs a slow
      * one (slow_handler_ms) and the watchdog reports one blocking the loop
      * while it blocks. */
-    dbot__health_enter(ix->owner->d.health, "handler", m->name,
-                       describe(ix));
+    dbot__health_enter(ix->owner->d.health, "handler", m->name, describe(ix));
     rc = m->fn(ix, m->data);
     dbot__health_leave(ix->owner->d.health);
     if (rc < 0 && answer_for_silent_handler(ix, MSG_FAILED))
-        LOG_W("interaction", "handler %s failed (%s) on %s without answering; "
-                             "the user was told",
+        LOG_W("interaction",
+              "handler %s failed (%s) on %s without answering; "
+              "the user was told",
               m->name, dbot_strerror(rc), describe(ix));
 }
 
@@ -640,7 +644,8 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
     if (deadline > 0)
         lws_sul_schedule(dbot__loop_lws(ixs->d.loop), 0, &ix->deadline_sul,
                          deadline_cb, (lws_usec_t)deadline * 1000);
-    lws_sul_schedule(dbot__loop_lws(ixs->d.loop), 0, &ix->abandon_sul, abandon_cb,
+    lws_sul_schedule(dbot__loop_lws(ixs->d.loop), 0, &ix->abandon_sul,
+                     abandon_cb,
                      (lws_usec_t)cfg_of(ix)->interaction_timeout_ms * 1000);
     found = dbot__routes_find(ixs->routes, v.kind, v.key, v.option, &m);
     if (found) {
@@ -662,15 +667,16 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
     dbot_interaction_unref(ix);
 }
 
-/* ---- shutdown ---------------------------------------------------------------- */
+/* ---- shutdown
+ * ---------------------------------------------------------------- */
 
 /* The user is still waiting on us: no answer yet, or only "thinking...". */
 static int
 user_waiting(const dbot_interaction *ix)
 {
-    return !dbot__ix_expired(ix) && (ix->state == DBOT_IXS_RECEIVED ||
-                            ix->state == DBOT_IXS_DEFERRING ||
-                            ix->state == DBOT_IXS_DEFERRED);
+    return !dbot__ix_expired(ix) &&
+           (ix->state == DBOT_IXS_RECEIVED || ix->state == DBOT_IXS_DEFERRING ||
+            ix->state == DBOT_IXS_DEFERRED);
 }
 
 int
@@ -704,16 +710,18 @@ dbot__interactions_give_up(struct dbot__interactions *ixs)
         if (ix->type == DBOT_IX_AUTOCOMPLETE) {
             rc = send_error_initial(ix, NULL);
         } else {
-            m = dbot__ix_text_message(MSG_STOPPING, ix->state == DBOT_IXS_RECEIVED);
+            m = dbot__ix_text_message(MSG_STOPPING,
+                                      ix->state == DBOT_IXS_RECEIVED);
             if (m)
                 rc = dbot__ix_answer(ix, CB_MESSAGE, m, "shutdown answer");
             cJSON_Delete(m);
         }
         if (rc == 0) {
             ix->owner->stats.never_answered++;
-            LOG_W("interaction", "shutting down: told the user of %s "
-                                 "(%" PRIu64 ", handler %s) the bot is "
-                                 "restarting",
+            LOG_W("interaction",
+                  "shutting down: told the user of %s "
+                  "(%" PRIu64 ", handler %s) the bot is "
+                  "restarting",
                   describe(ix), ix->id, ix->handler ? ix->handler : "(none)");
             n++;
         }

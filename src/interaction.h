@@ -22,11 +22,11 @@ struct dbot__pool;
 #define DBOT__ACK_HIST_BUCKETS 16
 struct dbot__ix_stats {
     uint64_t received;
-    uint64_t acknowledged;   /* initial responses accepted by Discord */
-    uint64_t auto_deferred;  /* deferred by the deadline timer */
-    uint64_t unknown_routes; /* answered "unknown command" */
-    uint64_t never_answered; /* answered with an error for the handler */
-    uint64_t failed;         /* initial response refused or lost */
+    uint64_t acknowledged;    /* initial responses accepted by Discord */
+    uint64_t auto_deferred;   /* deferred by the deadline timer */
+    uint64_t unknown_routes;  /* answered "unknown command" */
+    uint64_t never_answered;  /* answered with an error for the handler */
+    uint64_t failed;          /* initial response refused or lost */
     uint64_t refused_locally; /* second responses, expired tokens, limits */
     uint64_t duplicates;      /* delivered again (replays): dropped */
     uint64_t ignored;         /* PING and unknown types: not answered */
@@ -41,18 +41,16 @@ struct dbot__ix_stats {
 struct dbot__interactions_deps {
     dbot *bot;
     const struct dbot_config *cfg;
-    struct dbot__loop *loop;       /* timers, the thread check */
-    struct dbot__health *health;   /* names the running handler */
-    struct dbot__rest *rest;       /* answers */
-    struct dbot__pool *pool;       /* offloaded work */
-    const atomic_int *stopping;    /* set when the bot stops (any thread) */
+    struct dbot__loop *loop;     /* timers, the thread check */
+    struct dbot__health *health; /* names the running handler */
+    struct dbot__rest *rest;     /* answers */
+    struct dbot__pool *pool;     /* offloaded work */
+    const atomic_int *stopping;  /* set when the bot stops (any thread) */
 };
 
 int dbot__interactions_new(struct dbot__interactions **out,
                            const struct dbot__interactions_deps *d);
 void dbot__interactions_free(struct dbot__interactions *ixs);
-
-
 
 /* INTERACTION_CREATE from the gateway (loop thread). */
 void dbot__interactions_on_event(struct dbot__interactions *ixs,
@@ -121,9 +119,9 @@ int dbot__interactions_set_offload_deadline(struct dbot__interactions *ixs,
 struct dbot__routes;
 struct dbot__route_match {
     dbot_interaction_fn fn;
-    const char *name;  /* handler name */
+    const char *name; /* handler name */
     void *data;
-    const char *arg;   /* prefix routes: the rest of the custom_id */
+    const char *arg; /* prefix routes: the rest of the custom_id */
 };
 int dbot__routes_new(struct dbot__routes **out);
 void dbot__routes_free(struct dbot__routes *r);

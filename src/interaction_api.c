@@ -62,7 +62,8 @@ check_body(dbot_interaction *ix, enum body kind, const cJSON *data,
     return rc;
 }
 
-/* ---- public: answering ---------------------------------------------------- */
+/* ---- public: answering ----------------------------------------------------
+ */
 
 int
 dbot_interaction_reply_json(dbot_interaction *ix, const cJSON *data)
@@ -156,8 +157,7 @@ dbot_interaction_defer(dbot_interaction *ix, int ephemeral)
 int
 dbot_interaction_defer_update(dbot_interaction *ix)
 {
-    if (ix && ix->type != DBOT_IX_COMPONENT &&
-        ix->type != DBOT_IX_MODAL_SUBMIT)
+    if (ix && ix->type != DBOT_IX_COMPONENT && ix->type != DBOT_IX_MODAL_SUBMIT)
         return DBOT_EINVAL;
     return defer_with(ix, CB_DEFER_UPDATE, NULL);
 }
@@ -287,7 +287,8 @@ dbot_interaction_original_delete(dbot_interaction *ix)
     l = dbot__ix_followup_later(ix, "delete of the original response", &rc);
     if (!l)
         return rc;
-    rc = dbot__rest_interaction_original_delete(ix->owner->d.rest, ix->app_id, ix->token, dbot__ix_later_done, l);
+    rc = dbot__rest_interaction_original_delete(
+        ix->owner->d.rest, ix->app_id, ix->token, dbot__ix_later_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 
@@ -307,8 +308,8 @@ dbot_interaction_followup_edit_json(dbot_interaction *ix, uint64_t message_id,
     if (!l)
         return rc;
     rc = dbot__rest_interaction_followup_edit(ix->owner->d.rest, ix->app_id,
-                                             ix->token, message_id, data,
-                                             dbot__ix_later_done, l);
+                                              ix->token, message_id, data,
+                                              dbot__ix_later_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 
@@ -325,8 +326,8 @@ dbot_interaction_followup_delete(dbot_interaction *ix, uint64_t message_id)
     if (!l)
         return rc;
     rc = dbot__rest_interaction_followup_delete(ix->owner->d.rest, ix->app_id,
-                                               ix->token, message_id,
-                                               dbot__ix_later_done, l);
+                                                ix->token, message_id,
+                                                dbot__ix_later_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 
@@ -346,9 +347,8 @@ dbot_interaction_followup_json(dbot_interaction *ix, const cJSON *data)
     l = dbot__ix_followup_later(ix, "followup", &rc);
     if (!l)
         return rc;
-    rc =
-        dbot__rest_interaction_followup(ix->owner->d.rest, ix->app_id,
-                                       ix->token, data, dbot__ix_later_done, l);
+    rc = dbot__rest_interaction_followup(
+        ix->owner->d.rest, ix->app_id, ix->token, data, dbot__ix_later_done, l);
     return rc < 0 ? dbot__ix_later_fail(l, rc) : 0;
 }
 

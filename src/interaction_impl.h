@@ -21,8 +21,8 @@
 
 #include <libwebsockets.h>
 
-#define TOKEN_LIFE_MS      DBOT__IX_TOKEN_LIFE_MS
-#define FLAG_EPHEMERAL     64
+#define TOKEN_LIFE_MS  DBOT__IX_TOKEN_LIFE_MS
+#define FLAG_EPHEMERAL 64
 
 enum cb_type {
     CB_MESSAGE = 4,
@@ -38,32 +38,32 @@ struct dbot__interactions {
     dbot *bot;                        /* d.bot */
     struct dbot__routes *routes;
     struct dbot__ix_stats stats;
-    cJSON *commands;      /* what dbot_commands_set() declared, or NULL */
+    cJSON *commands; /* what dbot_commands_set() declared, or NULL */
     uint64_t app_id;
-    int synced;           /* command sync started */
-    int64_t token_life_ms; /* 15 min; shorter only in tests */
+    int synced;                        /* command sync started */
+    int64_t token_life_ms;             /* 15 min; shorter only in tests */
     struct dbot__offload_conf offload; /* interaction_offload.c */
-    dbot_interaction *live; /* every interaction not yet freed */
-    struct dbot__ix_seen seen; /* ids delivered within a token's life */
+    dbot_interaction *live;            /* every interaction not yet freed */
+    struct dbot__ix_seen seen;         /* ids delivered within a token's life */
 };
 
 struct dbot_interaction {
     struct dbot__interactions *owner;
     int refs;
-    cJSON *json;          /* our copy of the interaction */
+    cJSON *json; /* our copy of the interaction */
     uint64_t id, app_id;
-    const char *token;    /* inside json */
+    const char *token; /* inside json */
     int type;
     int state;
     int64_t t_recv;
-    char *path;           /* command path, NULL for others */
+    char *path; /* command path, NULL for others */
     const char *custom_id;
     const char *route_arg;
-    const char *handler;  /* handler name, for logs */
-    cJSON *parked_edit;   /* a reply that came while deferring */
-    int fell_back;        /* the error answer went out: never again */
-    int silent_defer;     /* deferred with type 6: @original is the
-                             component's message, not ours to overwrite */
+    const char *handler; /* handler name, for logs */
+    cJSON *parked_edit;  /* a reply that came while deferring */
+    int fell_back;       /* the error answer went out: never again */
+    int silent_defer;    /* deferred with type 6: @original is the
+                            component's message, not ours to overwrite */
     lws_sorted_usec_list_t deadline_sul;
     lws_sorted_usec_list_t abandon_sul;
     dbot_interaction *live_prev, *live_next; /* owner->live */
@@ -80,7 +80,7 @@ dbot *dbot__ix_bot_of(const dbot_interaction *ix);
 /* The bot is stopping: no new work, answers say it is restarting. */
 int dbot__ix_stopping(const dbot_interaction *ix);
 /* The loop-thread check of every public call on an interaction. */
-#define DBOT__IX_CHECK_LOOP_OR(ix, ret)                                        \
+#define DBOT__IX_CHECK_LOOP_OR(ix, ret) \
     DBOT__LOOP_CHECK_OR((ix)->owner->d.loop, ret)
 #define DBOT__IX_CHECK_LOOP(ix) DBOT__IX_CHECK_LOOP_OR(ix, DBOT_EWRONGTHREAD)
 /* The 15-minute token has run out (locally: Discord would answer 401). */
@@ -98,8 +98,8 @@ int dbot__ix_send_edit(dbot_interaction *ix, const cJSON *data);
 int dbot__ix_answer(dbot_interaction *ix, int type, const cJSON *data,
                     const char *what);
 /* For followups and their edits: NULL and *rc set when not allowed yet. */
-struct dbot__ix_later *dbot__ix_followup_later(dbot_interaction *ix, const char *what,
-                                      int *rc);
+struct dbot__ix_later *dbot__ix_followup_later(dbot_interaction *ix,
+                                               const char *what, int *rc);
 int dbot__ix_later_fail(struct dbot__ix_later *l, int rc);
 void dbot__ix_later_done(dbot *bot, const dbot_rest_result *res, void *arg);
 

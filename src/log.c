@@ -534,9 +534,9 @@ dbot_logv(int level, const char *comp, const char *fmt, va_list ap)
     } else {
         int64_t ms = dbot__clock_ms();
 
-        k = snprintf(small, sizeof small, "%6lld.%03ld %c %s: ",
-                     (long long)(ms / 1000), (long)(ms % 1000),
-                     level_chars[level], comp ? comp : "dbot");
+        k = snprintf(
+            small, sizeof small, "%6lld.%03ld %c %s: ", (long long)(ms / 1000),
+            (long)(ms % 1000), level_chars[level], comp ? comp : "dbot");
     }
     n = k > 0 && (size_t)k < sizeof small ? (size_t)k : 0;
     va_copy(again, ap);

@@ -70,13 +70,13 @@ int dbot__loop_on_thread(const struct dbot__loop *l);
  * log it and return `ret` (nothing, in a void function) before touching
  * any state. */
 #ifndef NDEBUG
-#define DBOT__LOOP_CHECK_OR(loop, ret)                                         \
-    do {                                                                       \
-        if (!dbot__loop_on_thread(loop)) {                                     \
-            dbot_log(DBOT_LOG_ERROR, "dbot", "%s called off the loop thread",  \
-                     __func__);                                                \
-            return ret;                                                        \
-        }                                                                      \
+#define DBOT__LOOP_CHECK_OR(loop, ret)                                        \
+    do {                                                                      \
+        if (!dbot__loop_on_thread(loop)) {                                    \
+            dbot_log(DBOT_LOG_ERROR, "dbot", "%s called off the loop thread", \
+                     __func__);                                               \
+            return ret;                                                       \
+        }                                                                     \
     } while (0)
 #else
 #define DBOT__LOOP_CHECK_OR(loop, ret) ((void)0)

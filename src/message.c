@@ -442,8 +442,8 @@ dbot_embed_title(dbot_embed *e, const char *title)
 int
 dbot_embed_description(dbot_embed *e, const char *text)
 {
-    return embed_text(e, NULL, "description", text,
-                      DBOT__MAX_EMBED_DESCRIPTION, "description");
+    return embed_text(e, NULL, "description", text, DBOT__MAX_EMBED_DESCRIPTION,
+                      "description");
 }
 
 int

@@ -48,16 +48,14 @@ dbot__embeds_chars(const cJSON *embeds)
     const cJSON *list = cJSON_IsArray(embeds) ? embeds : NULL, *e, *f;
     long n = 0;
 
-    cJSON_ArrayForEach(e, list)
-    {
+    cJSON_ArrayForEach(e, list) {
         const cJSON *fields = get(e, "fields");
 
         n += chars(e, "title") + chars(e, "description");
         n += chars(get(e, "footer"), "text") + chars(get(e, "author"), "name");
         if (!cJSON_IsArray(fields))
             continue;
-        cJSON_ArrayForEach(f, fields)
-        {
+        cJSON_ArrayForEach(f, fields) {
             n += chars(f, "name") + chars(f, "value");
         }
     }
@@ -92,8 +90,7 @@ check_embed(struct dbot__bld *b, const cJSON *e, int i)
     if (cJSON_GetArraySize(fields) > DBOT__MAX_EMBED_FIELDS)
         return dbot__bld_fail(b, DBOT_ETOOBIG,
                               "embeds[%d].fields: more than 25", i);
-    cJSON_ArrayForEach(f, fields)
-    {
+    cJSON_ArrayForEach(f, fields) {
         snprintf(p, sizeof p, "embeds[%d].fields[%d].name", i, k);
         if (text(b, p, get(f, "name"), 256, 1) < 0)
             return b->code;
@@ -155,8 +152,7 @@ check_list(struct dbot__bld *b, const char *path, const cJSON *arr, int depth,
 
     if (!cJSON_IsArray(arr))
         return dbot__bld_fail(b, DBOT_EINVAL, "%s: not an array", path);
-    cJSON_ArrayForEach(c, arr)
-    {
+    cJSON_ArrayForEach(c, arr) {
         snprintf(p, sizeof p, "%s[%d]", path, i++);
         if (check_one(b, p, c, depth, n) < 0)
             return b->code;
@@ -183,8 +179,7 @@ dbot__check_message(struct dbot__bld *b, const cJSON *msg)
             return dbot__bld_fail(b, DBOT_ETOOBIG,
                                   "embeds: more than %d embeds",
                                   DBOT__MAX_EMBEDS);
-        cJSON_ArrayForEach(e, embeds)
-        {
+        cJSON_ArrayForEach(e, embeds) {
             if (check_embed(b, e, i++) < 0)
                 return b->code;
         }
@@ -213,8 +208,7 @@ dbot__check_message(struct dbot__bld *b, const cJSON *msg)
                               "components: more than %d action rows",
                               DBOT__MAX_ROWS);
     i = 0;
-    cJSON_ArrayForEach(row, comps)
-    {
+    cJSON_ArrayForEach(row, comps) {
         if (cJSON_GetArraySize(get(row, "components")) > DBOT__MAX_ROW_BUTTONS)
             return dbot__bld_fail(b, DBOT_ETOOBIG,
                                   "components[%d]: more than %d components "
@@ -237,8 +231,7 @@ dbot__check_choices(struct dbot__bld *b, const cJSON *data)
     if (cJSON_GetArraySize(choices) > DBOT__MAX_CHOICES)
         return dbot__bld_fail(b, DBOT_ETOOBIG, "choices: %d; the limit is 25",
                               cJSON_GetArraySize(choices));
-    cJSON_ArrayForEach(c, choices)
-    {
+    cJSON_ArrayForEach(c, choices) {
         const cJSON *v = get(c, "value");
 
         snprintf(p, sizeof p, "choices[%d].name", i);

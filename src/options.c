@@ -596,8 +596,7 @@ find_component(const cJSON *c, const char *custom_id, int depth)
     list = get(c, "components");
     if (!cJSON_IsArray(list))
         return NULL;
-    cJSON_ArrayForEach(it, list)
-    {
+    cJSON_ArrayForEach(it, list) {
         if ((hit = find_component(it, custom_id, depth + 1)))
             return hit;
     }
@@ -612,8 +611,7 @@ dbot_ix_modal_component(const cJSON *ix, const char *custom_id)
 
     if (!custom_id || !cJSON_IsArray(comps))
         return NULL;
-    cJSON_ArrayForEach(it, comps)
-    {
+    cJSON_ArrayForEach(it, comps) {
         if ((hit = find_component(it, custom_id, 0)))
             return hit;
     }

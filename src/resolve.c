@@ -135,9 +135,11 @@ lookup_thread(void *arg)
         LOG_W("resolve", "cannot resolve %s: %s", req->host, gai_strerror(rc));
         req->err = DBOT_ETRANSPORT;
     } else {
-        const void *a = res->ai_family == AF_INET6
-            ? (const void *)&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr
-            : (const void *)&((struct sockaddr_in *)res->ai_addr)->sin_addr;
+        const void *a =
+            res->ai_family == AF_INET6
+                ? (const void *)&((struct sockaddr_in6 *)res->ai_addr)
+                      ->sin6_addr
+                : (const void *)&((struct sockaddr_in *)res->ai_addr)->sin_addr;
         inet_ntop(res->ai_family, a, req->addr, sizeof req->addr);
     }
     if (res)

@@ -114,49 +114,61 @@ int dbot__rest_route_counts(struct dbot__rest *r,
  * <dbot/rest.h> with the same name after "dbot_" do, with the same
  * arguments, contracts and errors, on client `r`; callbacks get the
  * client's owner (dbot__rest_opts.owner) as their bot. Loop thread. */
-int dbot__rest_ex(struct dbot__rest *r, const char *method, const char *path, const cJSON *body,
-             const dbot_rest_opts *opts, dbot_rest_fn cb, void *data);
-int dbot__rest_json(struct dbot__rest *r, const char *method, const char *path, const cJSON *body,
-          dbot_rest_fn cb, void *data);
-int dbot__rest_message_create(struct dbot__rest *r, uint64_t channel_id, const cJSON *msg,
-                    dbot_rest_fn cb, void *data);
-int dbot__rest_message_send(struct dbot__rest *r, uint64_t channel_id, const char *text,
+int dbot__rest_ex(struct dbot__rest *r, const char *method, const char *path,
+                  const cJSON *body, const dbot_rest_opts *opts,
                   dbot_rest_fn cb, void *data);
-int dbot__rest_interaction_callback(struct dbot__rest *r, uint64_t interaction_id,
-                               const char *token, const cJSON *body,
-                               dbot_rest_fn cb, void *data);
-int dbot__rest_interaction_followup(struct dbot__rest *r, uint64_t app_id, const char *token,
-                               const cJSON *msg, dbot_rest_fn cb, void *data);
-int dbot__rest_interaction_followup_edit(struct dbot__rest *r, uint64_t app_id,
-                                    const char *token, uint64_t message_id,
-                                    const cJSON *msg, dbot_rest_fn cb,
+int dbot__rest_json(struct dbot__rest *r, const char *method, const char *path,
+                    const cJSON *body, dbot_rest_fn cb, void *data);
+int dbot__rest_message_create(struct dbot__rest *r, uint64_t channel_id,
+                              const cJSON *msg, dbot_rest_fn cb, void *data);
+int dbot__rest_message_send(struct dbot__rest *r, uint64_t channel_id,
+                            const char *text, dbot_rest_fn cb, void *data);
+int dbot__rest_interaction_callback(struct dbot__rest *r,
+                                    uint64_t interaction_id, const char *token,
+                                    const cJSON *body, dbot_rest_fn cb,
                                     void *data);
-int dbot__rest_interaction_followup_delete(struct dbot__rest *r, uint64_t app_id,
-                                      const char *token, uint64_t message_id,
-                                      dbot_rest_fn cb, void *data);
-int dbot__rest_interaction_original_edit(struct dbot__rest *r, uint64_t app_id,
+int dbot__rest_interaction_followup(struct dbot__rest *r, uint64_t app_id,
                                     const char *token, const cJSON *msg,
                                     dbot_rest_fn cb, void *data);
-int dbot__rest_interaction_original_delete(struct dbot__rest *r, uint64_t app_id,
-                                      const char *token, dbot_rest_fn cb,
-                                      void *data);
-int dbot__rest_commands_overwrite_global(struct dbot__rest *r, uint64_t app_id, const cJSON *cmds,
-                               dbot_rest_fn cb, void *data);
-int dbot__rest_commands_overwrite_guild(struct dbot__rest *r, uint64_t app_id, uint64_t guild_id,
-                              const cJSON *cmds, dbot_rest_fn cb, void *data);
-int dbot__rest_commands_get_global(struct dbot__rest *r, uint64_t app_id, dbot_rest_fn cb,
-                         void *data);
-int dbot__rest_commands_get_guild(struct dbot__rest *r, uint64_t app_id, uint64_t guild_id,
-                        dbot_rest_fn cb, void *data);
-int dbot__rest_gateway_bot_get(struct dbot__rest *r, dbot_rest_fn cb, void *data);
-int dbot__rest_application_get(struct dbot__rest *r, dbot_rest_fn cb, void *data);
-int dbot__rest_reaction_add(struct dbot__rest *r, uint64_t channel_id, uint64_t message_id,
-                  const char *emoji, dbot_rest_fn cb, void *data);
-int dbot__rest_reaction_remove_own(struct dbot__rest *r, uint64_t channel_id, uint64_t message_id,
-                         const char *emoji, dbot_rest_fn cb, void *data);
-int dbot__rest_reaction_remove_user(struct dbot__rest *r, uint64_t channel_id, uint64_t message_id,
-                          const char *emoji, uint64_t user_id, dbot_rest_fn cb,
-                          void *data);
+int dbot__rest_interaction_followup_edit(struct dbot__rest *r, uint64_t app_id,
+                                         const char *token, uint64_t message_id,
+                                         const cJSON *msg, dbot_rest_fn cb,
+                                         void *data);
+int dbot__rest_interaction_followup_delete(struct dbot__rest *r,
+                                           uint64_t app_id, const char *token,
+                                           uint64_t message_id, dbot_rest_fn cb,
+                                           void *data);
+int dbot__rest_interaction_original_edit(struct dbot__rest *r, uint64_t app_id,
+                                         const char *token, const cJSON *msg,
+                                         dbot_rest_fn cb, void *data);
+int dbot__rest_interaction_original_delete(struct dbot__rest *r,
+                                           uint64_t app_id, const char *token,
+                                           dbot_rest_fn cb, void *data);
+int dbot__rest_commands_overwrite_global(struct dbot__rest *r, uint64_t app_id,
+                                         const cJSON *cmds, dbot_rest_fn cb,
+                                         void *data);
+int dbot__rest_commands_overwrite_guild(struct dbot__rest *r, uint64_t app_id,
+                                        uint64_t guild_id, const cJSON *cmds,
+                                        dbot_rest_fn cb, void *data);
+int dbot__rest_commands_get_global(struct dbot__rest *r, uint64_t app_id,
+                                   dbot_rest_fn cb, void *data);
+int dbot__rest_commands_get_guild(struct dbot__rest *r, uint64_t app_id,
+                                  uint64_t guild_id, dbot_rest_fn cb,
+                                  void *data);
+int dbot__rest_gateway_bot_get(struct dbot__rest *r, dbot_rest_fn cb,
+                               void *data);
+int dbot__rest_application_get(struct dbot__rest *r, dbot_rest_fn cb,
+                               void *data);
+int dbot__rest_reaction_add(struct dbot__rest *r, uint64_t channel_id,
+                            uint64_t message_id, const char *emoji,
+                            dbot_rest_fn cb, void *data);
+int dbot__rest_reaction_remove_own(struct dbot__rest *r, uint64_t channel_id,
+                                   uint64_t message_id, const char *emoji,
+                                   dbot_rest_fn cb, void *data);
+int dbot__rest_reaction_remove_user(struct dbot__rest *r, uint64_t channel_id,
+                                    uint64_t message_id, const char *emoji,
+                                    uint64_t user_id, dbot_rest_fn cb,
+                                    void *data);
 
 /* The `owner` given in dbot__rest_opts (opaque here). */
 dbot *dbot__rest_owner(const struct dbot__rest *r);

@@ -67,25 +67,26 @@ reaction_call(struct dbot__rest *r, const char *method, uint64_t channel_id,
 }
 
 int
-dbot__rest_reaction_add(struct dbot__rest *r, uint64_t channel_id, uint64_t message_id,
-                  const char *emoji, dbot_rest_fn cb, void *data)
+dbot__rest_reaction_add(struct dbot__rest *r, uint64_t channel_id,
+                        uint64_t message_id, const char *emoji, dbot_rest_fn cb,
+                        void *data)
 {
-    return reaction_call(r, "PUT", channel_id, message_id, emoji, 0, cb,
-                         data);
+    return reaction_call(r, "PUT", channel_id, message_id, emoji, 0, cb, data);
 }
 
 int
-dbot__rest_reaction_remove_own(struct dbot__rest *r, uint64_t channel_id, uint64_t message_id,
-                         const char *emoji, dbot_rest_fn cb, void *data)
+dbot__rest_reaction_remove_own(struct dbot__rest *r, uint64_t channel_id,
+                               uint64_t message_id, const char *emoji,
+                               dbot_rest_fn cb, void *data)
 {
     return reaction_call(r, "DELETE", channel_id, message_id, emoji, 0, cb,
                          data);
 }
 
 int
-dbot__rest_reaction_remove_user(struct dbot__rest *r, uint64_t channel_id, uint64_t message_id,
-                          const char *emoji, uint64_t user_id, dbot_rest_fn cb,
-                          void *data)
+dbot__rest_reaction_remove_user(struct dbot__rest *r, uint64_t channel_id,
+                                uint64_t message_id, const char *emoji,
+                                uint64_t user_id, dbot_rest_fn cb, void *data)
 {
     if (!user_id)
         return DBOT_EINVAL;

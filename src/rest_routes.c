@@ -35,8 +35,9 @@ api_done(const dbot_rest_result *res, void *ud)
 }
 
 int
-dbot__rest_ex(struct dbot__rest *r, const char *method, const char *path, const cJSON *body,
-             const dbot_rest_opts *opts, dbot_rest_fn cb, void *data)
+dbot__rest_ex(struct dbot__rest *r, const char *method, const char *path,
+              const cJSON *body, const dbot_rest_opts *opts, dbot_rest_fn cb,
+              void *data)
 {
     struct dbot__rest_call call = { 0 };
     struct api_cb *c = NULL;
@@ -79,8 +80,8 @@ dbot__rest_ex(struct dbot__rest *r, const char *method, const char *path, const 
 }
 
 int
-dbot__rest_json(struct dbot__rest *r, const char *method, const char *path, const cJSON *body,
-          dbot_rest_fn cb, void *data)
+dbot__rest_json(struct dbot__rest *r, const char *method, const char *path,
+                const cJSON *body, dbot_rest_fn cb, void *data)
 {
     return dbot__rest_ex(r, method, path, body, NULL, cb, data);
 }
@@ -100,8 +101,8 @@ token_ok(const char *token)
 }
 
 int
-dbot__rest_message_create(struct dbot__rest *r, uint64_t channel_id, const cJSON *msg,
-                    dbot_rest_fn cb, void *data)
+dbot__rest_message_create(struct dbot__rest *r, uint64_t channel_id,
+                          const cJSON *msg, dbot_rest_fn cb, void *data)
 {
     char path[64];
 
@@ -112,8 +113,8 @@ dbot__rest_message_create(struct dbot__rest *r, uint64_t channel_id, const cJSON
 }
 
 int
-dbot__rest_message_send(struct dbot__rest *r, uint64_t channel_id, const char *text,
-                  dbot_rest_fn cb, void *data)
+dbot__rest_message_send(struct dbot__rest *r, uint64_t channel_id,
+                        const char *text, dbot_rest_fn cb, void *data)
 {
     cJSON *msg;
     int rc;
@@ -132,9 +133,9 @@ dbot__rest_message_send(struct dbot__rest *r, uint64_t channel_id, const char *t
 
 /* Paths with a token are built on the heap: tokens can be 150 kB. */
 static int
-token_call(struct dbot__rest *r, const char *method, const char *fmt_pre, uint64_t id,
-           const char *token, const char *suffix, const cJSON *body,
-           dbot_rest_fn cb, void *data)
+token_call(struct dbot__rest *r, const char *method, const char *fmt_pre,
+           uint64_t id, const char *token, const char *suffix,
+           const cJSON *body, dbot_rest_fn cb, void *data)
 {
     size_t n;
     char *path;
@@ -154,8 +155,8 @@ token_call(struct dbot__rest *r, const char *method, const char *fmt_pre, uint64
 
 int
 dbot__rest_interaction_callback(struct dbot__rest *r, uint64_t interaction_id,
-                               const char *token, const cJSON *body,
-                               dbot_rest_fn cb, void *data)
+                                const char *token, const cJSON *body,
+                                dbot_rest_fn cb, void *data)
 {
     if (!body)
         return DBOT_EINVAL;
@@ -164,20 +165,20 @@ dbot__rest_interaction_callback(struct dbot__rest *r, uint64_t interaction_id,
 }
 
 int
-dbot__rest_interaction_followup(struct dbot__rest *r, uint64_t app_id, const char *token,
-                               const cJSON *msg, dbot_rest_fn cb, void *data)
+dbot__rest_interaction_followup(struct dbot__rest *r, uint64_t app_id,
+                                const char *token, const cJSON *msg,
+                                dbot_rest_fn cb, void *data)
 {
     if (!msg)
         return DBOT_EINVAL;
-    return token_call(r, "POST", "/webhooks", app_id, token, "", msg, cb,
-                      data);
+    return token_call(r, "POST", "/webhooks", app_id, token, "", msg, cb, data);
 }
 
 int
 dbot__rest_interaction_followup_edit(struct dbot__rest *r, uint64_t app_id,
-                                    const char *token, uint64_t message_id,
-                                    const cJSON *msg, dbot_rest_fn cb,
-                                    void *data)
+                                     const char *token, uint64_t message_id,
+                                     const cJSON *msg, dbot_rest_fn cb,
+                                     void *data)
 {
     char suffix[48];
 
@@ -190,22 +191,22 @@ dbot__rest_interaction_followup_edit(struct dbot__rest *r, uint64_t app_id,
 
 int
 dbot__rest_interaction_followup_delete(struct dbot__rest *r, uint64_t app_id,
-                                      const char *token, uint64_t message_id,
-                                      dbot_rest_fn cb, void *data)
+                                       const char *token, uint64_t message_id,
+                                       dbot_rest_fn cb, void *data)
 {
     char suffix[48];
 
     if (!message_id)
         return DBOT_EINVAL;
     snprintf(suffix, sizeof suffix, "/messages/%" PRIu64, message_id);
-    return token_call(r, "DELETE", "/webhooks", app_id, token, suffix, NULL,
-                      cb, data);
+    return token_call(r, "DELETE", "/webhooks", app_id, token, suffix, NULL, cb,
+                      data);
 }
 
 int
 dbot__rest_interaction_original_edit(struct dbot__rest *r, uint64_t app_id,
-                                    const char *token, const cJSON *msg,
-                                    dbot_rest_fn cb, void *data)
+                                     const char *token, const cJSON *msg,
+                                     dbot_rest_fn cb, void *data)
 {
     if (!msg)
         return DBOT_EINVAL;
@@ -215,16 +216,17 @@ dbot__rest_interaction_original_edit(struct dbot__rest *r, uint64_t app_id,
 
 int
 dbot__rest_interaction_original_delete(struct dbot__rest *r, uint64_t app_id,
-                                      const char *token, dbot_rest_fn cb,
-                                      void *data)
+                                       const char *token, dbot_rest_fn cb,
+                                       void *data)
 {
     return token_call(r, "DELETE", "/webhooks", app_id, token,
                       "/messages/@original", NULL, cb, data);
 }
 
 int
-dbot__rest_commands_overwrite_global(struct dbot__rest *r, uint64_t app_id, const cJSON *cmds,
-                               dbot_rest_fn cb, void *data)
+dbot__rest_commands_overwrite_global(struct dbot__rest *r, uint64_t app_id,
+                                     const cJSON *cmds, dbot_rest_fn cb,
+                                     void *data)
 {
     char path[64];
 
@@ -235,8 +237,9 @@ dbot__rest_commands_overwrite_global(struct dbot__rest *r, uint64_t app_id, cons
 }
 
 int
-dbot__rest_commands_overwrite_guild(struct dbot__rest *r, uint64_t app_id, uint64_t guild_id,
-                              const cJSON *cmds, dbot_rest_fn cb, void *data)
+dbot__rest_commands_overwrite_guild(struct dbot__rest *r, uint64_t app_id,
+                                    uint64_t guild_id, const cJSON *cmds,
+                                    dbot_rest_fn cb, void *data)
 {
     char path[96];
 
@@ -249,8 +252,8 @@ dbot__rest_commands_overwrite_guild(struct dbot__rest *r, uint64_t app_id, uint6
 }
 
 int
-dbot__rest_commands_get_global(struct dbot__rest *r, uint64_t app_id, dbot_rest_fn cb,
-                         void *data)
+dbot__rest_commands_get_global(struct dbot__rest *r, uint64_t app_id,
+                               dbot_rest_fn cb, void *data)
 {
     char path[64];
 
@@ -261,8 +264,8 @@ dbot__rest_commands_get_global(struct dbot__rest *r, uint64_t app_id, dbot_rest_
 }
 
 int
-dbot__rest_commands_get_guild(struct dbot__rest *r, uint64_t app_id, uint64_t guild_id,
-                        dbot_rest_fn cb, void *data)
+dbot__rest_commands_get_guild(struct dbot__rest *r, uint64_t app_id,
+                              uint64_t guild_id, dbot_rest_fn cb, void *data)
 {
     char path[96];
 

@@ -51,7 +51,7 @@
 #define PATH_MAX_STATE 4096
 
 struct dbot__service {
-    struct dbot__service_deps d; /* what it watches, from the wiring */
+    struct dbot__service_deps d;          /* what it watches, from the wiring */
     const struct dbot__shard_set *shards; /* bot.c's, read anew each time */
     int started;
     int stopping;
@@ -268,8 +268,8 @@ dbot__service_start(struct dbot__service *svc,
         LOG_I("service", "systemd watchdog: pinging every %llu ms",
               (unsigned long long)(svc->wd_usec / 2000));
         svc->wd_armed = 1;
-        lws_sul_schedule(dbot__loop_lws(svc->d.loop), 0, &svc->wd_sul, watchdog_cb,
-                         (lws_usec_t)(svc->wd_usec / 2));
+        lws_sul_schedule(dbot__loop_lws(svc->d.loop), 0, &svc->wd_sul,
+                         watchdog_cb, (lws_usec_t)(svc->wd_usec / 2));
     }
     dbot__notify_send(svc->notify, "STATUS=connecting to Discord");
 

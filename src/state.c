@@ -216,8 +216,7 @@ dbot__state_parse(const char *text, size_t len, int shard_count, int64_t now_s,
     if (rc == 0) {
         st->saved_at = saved_at;
         st->shard_count = shard_count;
-        cJSON_ArrayForEach(o, arr)
-        {
+        cJSON_ArrayForEach(o, arr) {
             rc = parse_shard(o, shard_count, st, seen, i++, err, errlen);
             if (rc < 0)
                 break;

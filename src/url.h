@@ -5,9 +5,9 @@
 #define DBOT_SRC_URL_H
 
 struct dbot__url {
-    int tls;        /* wss or https */
-    int port;       /* explicit, or 443/80 */
-    char host[256]; /* no brackets for IPv6 literals */
+    int tls;         /* wss or https */
+    int port;        /* explicit, or 443/80 */
+    char host[256];  /* no brackets for IPv6 literals */
     char path[1024]; /* "/" when absent; keeps the query string */
 };
 

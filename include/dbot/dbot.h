@@ -60,28 +60,28 @@ extern "C" {
 
 /* X(name, value, message). Values below -4000 are dbot's own; the others
  * are negative errno values. */
-#define DBOT_ERRNO_MAP(X)                                                     \
-    X(ENOMEM, -12, "out of memory")                                           \
-    X(EINVAL, -22, "invalid argument")                                        \
-    X(EAGAIN, -11, "resource temporarily unavailable")                        \
-    X(ENOENT, -2, "not found")                                                \
-    X(EIO, -5, "input/output error")                                          \
-    X(ETIMEDOUT, -110, "timed out")                                           \
-    X(ECANCELED, -125, "cancelled")                                           \
-    X(EBUSY, -16, "busy, try again later")                                    \
-    X(ECONFIG, -4001, "invalid configuration")                                \
-    X(EJSON, -4002, "malformed JSON")                                         \
-    X(EHTTP, -4003, "unexpected HTTP status")                                 \
-    X(ETRANSPORT, -4004, "network transport error")                           \
-    X(ERATELIMIT, -4005, "rate limited")                                      \
-    X(EAUTH, -4006, "authentication failed: check the bot token")             \
-    X(EINTENTS, -4007, "disallowed or invalid gateway intents")               \
-    X(EFATAL, -4008, "fatal gateway close")                                   \
-    X(EWRONGTHREAD, -4009, "called from the wrong thread")                    \
-    X(ESTATE, -4010, "not allowed in the current state")                      \
-    X(EEXPIRED, -4011, "interaction token expired")                           \
-    X(ETOOBIG, -4012, "size limit exceeded")                                  \
-    X(ESHUTDOWN, -4013, "bot is shutting down")                               \
+#define DBOT_ERRNO_MAP(X)                                         \
+    X(ENOMEM, -12, "out of memory")                               \
+    X(EINVAL, -22, "invalid argument")                            \
+    X(EAGAIN, -11, "resource temporarily unavailable")            \
+    X(ENOENT, -2, "not found")                                    \
+    X(EIO, -5, "input/output error")                              \
+    X(ETIMEDOUT, -110, "timed out")                               \
+    X(ECANCELED, -125, "cancelled")                               \
+    X(EBUSY, -16, "busy, try again later")                        \
+    X(ECONFIG, -4001, "invalid configuration")                    \
+    X(EJSON, -4002, "malformed JSON")                             \
+    X(EHTTP, -4003, "unexpected HTTP status")                     \
+    X(ETRANSPORT, -4004, "network transport error")               \
+    X(ERATELIMIT, -4005, "rate limited")                          \
+    X(EAUTH, -4006, "authentication failed: check the bot token") \
+    X(EINTENTS, -4007, "disallowed or invalid gateway intents")   \
+    X(EFATAL, -4008, "fatal gateway close")                       \
+    X(EWRONGTHREAD, -4009, "called from the wrong thread")        \
+    X(ESTATE, -4010, "not allowed in the current state")          \
+    X(EEXPIRED, -4011, "interaction token expired")               \
+    X(ETOOBIG, -4012, "size limit exceeded")                      \
+    X(ESHUTDOWN, -4013, "bot is shutting down")                   \
     X(EBADSIG, -4014, "signature does not match")
 
 enum dbot_errno {
@@ -238,10 +238,10 @@ DBOT_API int64_t dbot_now_ms(void);
 /* ---- events ----------------------------------------------------------- */
 
 typedef struct dbot_event {
-    const char *name;   /* dispatch name, e.g. "MESSAGE_CREATE" */
-    const cJSON *data;  /* the payload's "d"; borrowed until return */
-    int shard_id;       /* the shard it arrived on */
-    int64_t seq;        /* gateway sequence number */
+    const char *name;  /* dispatch name, e.g. "MESSAGE_CREATE" */
+    const cJSON *data; /* the payload's "d"; borrowed until return */
+    int shard_id;      /* the shard it arrived on */
+    int64_t seq;       /* gateway sequence number */
 } dbot_event;
 
 typedef void (*dbot_event_fn)(dbot *bot, const dbot_event *ev, void *data);

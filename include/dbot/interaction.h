@@ -97,7 +97,7 @@ typedef int (*dbot_interaction_fn)(dbot_interaction *ix, void *data);
  *       Loop thread, before or during dbot_run().
  * Returns: 0; DBOT_EINVAL (NULL bot, path or fn, or an empty path);
  *       DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
-#define dbot_on_command(bot, path, fn, data)                                   \
+#define dbot_on_command(bot, path, fn, data) \
     dbot_on_command_named(bot, path, fn, #fn, data)
 DBOT_API int dbot_on_command_named(dbot *bot, const char *path,
                                    dbot_interaction_fn fn, const char *name,
@@ -109,7 +109,7 @@ DBOT_API int dbot_on_command_named(dbot *bot, const char *path,
  *       gives "42". Exact routes win over prefix routes; longer prefixes
  *       over shorter. Copies as dbot_on_command. Loop thread.
  * Returns: as dbot_on_command_named. */
-#define dbot_on_component(bot, custom_id, fn, data)                            \
+#define dbot_on_component(bot, custom_id, fn, data) \
     dbot_on_component_named(bot, custom_id, fn, #fn, data)
 DBOT_API int dbot_on_component_named(dbot *bot, const char *custom_id,
                                      dbot_interaction_fn fn, const char *name,
@@ -119,7 +119,7 @@ DBOT_API int dbot_on_component_named(dbot *bot, const char *custom_id,
  * Desc: route modal submits by custom_id, with the same prefix rule as
  *       dbot_on_component. Loop thread.
  * Returns: as dbot_on_command_named. */
-#define dbot_on_modal(bot, custom_id, fn, data)                                \
+#define dbot_on_modal(bot, custom_id, fn, data) \
     dbot_on_modal_named(bot, custom_id, fn, #fn, data)
 DBOT_API int dbot_on_modal_named(dbot *bot, const char *custom_id,
                                  dbot_interaction_fn fn, const char *name,
@@ -130,7 +130,7 @@ DBOT_API int dbot_on_modal_named(dbot *bot, const char *custom_id,
  *       (option NULL: any option of that command). Answer with
  *       dbot_interaction_autocomplete_choices() or _json(). Loop thread.
  * Returns: as dbot_on_command_named. */
-#define dbot_on_autocomplete(bot, path, option, fn, data)                      \
+#define dbot_on_autocomplete(bot, path, option, fn, data) \
     dbot_on_autocomplete_named(bot, path, option, fn, #fn, data)
 DBOT_API int dbot_on_autocomplete_named(dbot *bot, const char *path,
                                         const char *option,
@@ -146,9 +146,8 @@ DBOT_API int dbot_on_autocomplete_named(dbot *bot, const char *path,
  *       before dbot_run().
  * Returns: 0; DBOT_EINVAL with the problem logged (a name, a limit);
  *       DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
-DBOT_API int dbot_commands_set(dbot *bot,
-                               const struct dbot_command *const *cmds,
-                               size_t n);
+DBOT_API int
+dbot_commands_set(dbot *bot, const struct dbot_command *const *cmds, size_t n);
 
 /* ---- reading ------------------------------------------------------------ */
 
@@ -254,8 +253,7 @@ DBOT_API int dbot_interaction_defer_update(dbot_interaction *ix);
  *       original-response route.
  * Returns: as above; DBOT_EINVAL for other types, or (update) a builder
  *       with an error (logged). */
-DBOT_API int dbot_interaction_update(dbot_interaction *ix,
-                                     const dbot_msg *m);
+DBOT_API int dbot_interaction_update(dbot_interaction *ix, const dbot_msg *m);
 DBOT_API int dbot_interaction_update_json(dbot_interaction *ix,
                                           const cJSON *data);
 
@@ -264,8 +262,7 @@ DBOT_API int dbot_interaction_update_json(dbot_interaction *ix,
  *       modal submits and autocomplete.
  * Returns: as above; DBOT_EINVAL also for a builder with an error
  *       (logged). */
-DBOT_API int dbot_interaction_modal(dbot_interaction *ix,
-                                    const dbot_modal *m);
+DBOT_API int dbot_interaction_modal(dbot_interaction *ix, const dbot_modal *m);
 DBOT_API int dbot_interaction_modal_json(dbot_interaction *ix,
                                          const cJSON *data);
 

@@ -256,8 +256,8 @@ fc_gw_dispatch(struct fakecord *fc, struct fc_session *s, const char *t,
 }
 
 int64_t
-fc_gw_dispatch_garbled(struct fakecord *fc, struct fc_session *s,
-                       const char *t, const char *d_json)
+fc_gw_dispatch_garbled(struct fakecord *fc, struct fc_session *s, const char *t,
+                       const char *d_json)
 {
     return dispatch(fc, s, t, d_json, 1);
 }
@@ -371,8 +371,8 @@ on_identify(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
     if (c->on_resume_path)
         fc_violation(fc, "identify on resume_gateway_url");
     if (cJSON_GetObjectItemCaseSensitive(d, "presence")) {
-        const char *why =
-            fc_presence_problem(cJSON_GetObjectItemCaseSensitive(d, "presence"));
+        const char *why = fc_presence_problem(
+            cJSON_GetObjectItemCaseSensitive(d, "presence"));
 
         if (why)
             fc_violation(fc, "identify: %s", why);

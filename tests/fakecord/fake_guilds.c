@@ -186,8 +186,7 @@ member_matches(int i, const char *query, const cJSON *ids)
         snprintf(uname, sizeof uname, "user%d", i);
     }
     if (ids) {
-        cJSON_ArrayForEach(e, ids)
-        {
+        cJSON_ArrayForEach(e, ids) {
             if (cJSON_IsString(e) && !strcmp(e->valuestring, uid))
                 return 1;
         }
@@ -262,8 +261,7 @@ fc_guilds_member_chunks(struct fakecord *fc, int k, const cJSON *d, char ***out)
             cJSON *nf = cJSON_AddArrayToObject(ch, "not_found");
             const cJSON *e;
 
-            cJSON_ArrayForEach(e, ids)
-            {
+            cJSON_ArrayForEach(e, ids) {
                 if (cJSON_IsString(e) && !id_known(fc, e->valuestring))
                     cJSON_AddItemToArray(nf,
                                          cJSON_CreateString(e->valuestring));

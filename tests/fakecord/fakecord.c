@@ -303,8 +303,8 @@ fc_thread(void *arg)
         snprintf(fc->resume_url, sizeof fc->resume_url,
                  "wss://localhost:%d/resume", port);
     } else {
-        snprintf(fc->api_url, sizeof fc->api_url,
-                 "http://127.0.0.1:%d/api/v10", port);
+        snprintf(fc->api_url, sizeof fc->api_url, "http://127.0.0.1:%d/api/v10",
+                 port);
         snprintf(fc->gw_url, sizeof fc->gw_url, "ws://127.0.0.1:%d", port);
         snprintf(fc->resume_url, sizeof fc->resume_url,
                  "ws://127.0.0.1:%d/resume", port);

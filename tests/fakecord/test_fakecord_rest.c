@@ -538,8 +538,7 @@ stored(fakecord *fc, const char *content)
     const cJSON *m;
     int n = 0;
 
-    cJSON_ArrayForEach(m, all)
-    {
+    cJSON_ArrayForEach(m, all) {
         const cJSON *c = cJSON_GetObjectItem(m, "content");
 
         n += cJSON_IsString(c) && !strcmp(c->valuestring, content);

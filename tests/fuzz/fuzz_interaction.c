@@ -148,8 +148,7 @@ options(const cJSON *ix)
     dbot_ref r;
     int rc;
 
-    cJSON_ArrayForEach(o, opts)
-    {
+    cJSON_ArrayForEach(o, opts) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
         const char *n = cJSON_GetStringValue(name);
         int (*refs[])(const dbot_options *, const char *,
@@ -195,8 +194,7 @@ resolved(const cJSON *ix)
 
         if (!cJSON_IsObject(map))
             continue;
-        cJSON_ArrayForEach(e, map)
-        {
+        cJSON_ArrayForEach(e, map) {
             uint64_t id = 0;
             char canon[24];
 

@@ -17,7 +17,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#define H_TOKEN "NzkyNzE1NDU0MTk2MDg4ODQy.X-hvzA.secret-token-for-tests"
+#define H_TOKEN      "NzkyNzE1NDU0MTk2MDg4ODQy.X-hvzA.secret-token-for-tests"
 #define H_MAX_EVENTS 4096
 
 struct h_event {
@@ -287,8 +287,7 @@ h_new_bot_at(struct harness *h, int gateway_url, const char *extra)
              "{\"token\":\"%s\",\"api_url\":\"%s\",%s"
              "\"log_level\":\"%s\",\"reconnect_min_ms\":50,"
              "\"reconnect_max_ms\":400%s}",
-             H_TOKEN, fakecord_api_url(h->fc), gw, "debug",
-             extra ? extra : "");
+             H_TOKEN, fakecord_api_url(h->fc), gw, "debug", extra ? extra : "");
     ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
     ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
 }

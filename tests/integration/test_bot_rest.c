@@ -67,8 +67,7 @@ TEST(thousand_messages_in_order_while_heartbeating)
 
     msgs = fakecord_messages(H.fc);
     ASSERT_EQ(cJSON_GetArraySize(msgs), N_MESSAGES);
-    cJSON_ArrayForEach(m, msgs)
-    {
+    cJSON_ArrayForEach(m, msgs) {
         char want[32];
 
         snprintf(want, sizeof want, "m%d", next++);

@@ -306,7 +306,9 @@ arrival_ms(struct harness *h, const char *method, const char *path_part)
 TEST(edit_waits_for_the_defer_to_land)
 {
     struct fakecord_rest_rule slow_callback = {
-        .method = "POST", .path_prefix = "/interactions/", .count = 1,
+        .method = "POST",
+        .path_prefix = "/interactions/",
+        .count = 1,
         .delay_ms = 600,
     };
     struct fakecord_ix_log l;
@@ -396,7 +398,9 @@ setup_pong(dbot *bot, void *arg)
 TEST(burst_of_acks_is_sent_in_parallel)
 {
     struct fakecord_rest_rule slow_callbacks = {
-        .method = "POST", .path_prefix = "/interactions/", .count = -1,
+        .method = "POST",
+        .path_prefix = "/interactions/",
+        .count = -1,
         .delay_ms = 500,
     };
     uint64_t id[BURST];

@@ -289,9 +289,11 @@ TEST(gateway_url_from_gateway_bot_with_retries)
     h_start_fake(h, NULL);
     /* Discord hiccups twice before answering. */
     ASSERT_EQ(fakecord_rest_fail(h->fc, "GET", "/gateway/bot", 502, 1, NULL,
-                                 NULL) >= 0, 1);
+                                 NULL) >= 0,
+              1);
     ASSERT_EQ(fakecord_rest_fail(h->fc, "GET", "/gateway/bot", 429, 1, NULL,
-                                 NULL) >= 0, 1);
+                                 NULL) >= 0,
+              1);
     snprintf(json, sizeof json,
              "{\"token\":\"%s\",\"api_url\":\"%s\",\"log_level\":\"debug\","
              "\"reconnect_min_ms\":50,\"reconnect_max_ms\":400}",
@@ -368,8 +370,10 @@ shard_of_identify(cJSON *id, int *count)
 TEST(auto_sharding_starts_the_recommended_shards)
 {
     struct harness *h = &H;
-    struct fakecord_opts o = { .shards = 3, .max_concurrency = 3,
-                               .guilds = 6, .enforce_identify_rate = 1 };
+    struct fakecord_opts o = { .shards = 3,
+                               .max_concurrency = 3,
+                               .guilds = 6,
+                               .enforce_identify_rate = 1 };
     char json[1024];
     int count, shard;
     cJSON *id;
@@ -408,7 +412,8 @@ TEST(auto_sharding_starts_the_recommended_shards)
 TEST(identifies_respect_max_concurrency)
 {
     struct harness *h = &H;
-    struct fakecord_opts o = { .shards = 2, .max_concurrency = 1,
+    struct fakecord_opts o = { .shards = 2,
+                               .max_concurrency = 1,
                                .enforce_identify_rate = 1 };
     char json[1024];
     int64_t t0;

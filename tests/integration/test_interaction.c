@@ -17,9 +17,9 @@ static struct harness H;
 
 #define GUILD "290926798626357999"
 #define CHAN  "290926798629999999"
-#define INVOKER                                                                \
-    "\"guild_id\":\"" GUILD "\",\"channel_id\":\"" CHAN "\",\"locale\":"       \
-    "\"en-US\",\"member\":{\"permissions\":\"2147483647\",\"user\":{\"id\":"  \
+#define INVOKER                                                              \
+    "\"guild_id\":\"" GUILD "\",\"channel_id\":\"" CHAN "\",\"locale\":"     \
+    "\"en-US\",\"member\":{\"permissions\":\"2147483647\",\"user\":{\"id\":" \
     "\"53908232506183680\",\"username\":\"mason\"}}"
 
 /* What handlers saw and returned, read by the test thread. */
@@ -549,8 +549,8 @@ command_json(const char *name)
     static char buf[1024];
 
     snprintf(buf, sizeof buf,
-             "{\"type\":2,\"data\":{\"id\":\"7\",\"name\":\"%s\",\"type\":1},"
-             INVOKER "}",
+             "{\"type\":2,\"data\":{\"id\":\"7\",\"name\":\"%s\",\"type\":1}"
+             "," INVOKER "}",
              name);
     return buf;
 }
@@ -648,10 +648,10 @@ TEST(components_modals_and_autocomplete)
     fakecord_ix_log_free(&l);
 
     /* Modal submit, current layout (Label wrapping the text input). */
-    id = push("{\"type\":5,\"data\":{\"custom_id\":\"feedback\",\"components\":"
-              "[{\"type\":18,\"id\":1,\"component\":{\"type\":4,\"id\":2,"
-              "\"custom_id\":\"text\",\"value\":\"great bot\"}}]}," INVOKER
-              "}");
+    id =
+        push("{\"type\":5,\"data\":{\"custom_id\":\"feedback\",\"components\":"
+             "[{\"type\":18,\"id\":1,\"component\":{\"type\":4,\"id\":2,"
+             "\"custom_id\":\"text\",\"value\":\"great bot\"}}]}," INVOKER "}");
     l = ixlog_wait(id, 1, 0);
     ASSERT_EQ(l.callback_type, 4);
     fakecord_ix_log_free(&l);
@@ -669,9 +669,10 @@ TEST(components_modals_and_autocomplete)
     ASSERT_STREQ(seen_value, "old style");
     pthread_mutex_unlock(&seen_mu);
 
-    id = push("{\"type\":4,\"data\":{\"id\":\"9\",\"name\":\"paint\",\"type\":1,"
-              "\"options\":[{\"name\":\"color\",\"type\":3,\"value\":\"r\","
-              "\"focused\":true}]}," INVOKER "}");
+    id =
+        push("{\"type\":4,\"data\":{\"id\":\"9\",\"name\":\"paint\",\"type\":1,"
+             "\"options\":[{\"name\":\"color\",\"type\":3,\"value\":\"r\","
+             "\"focused\":true}]}," INVOKER "}");
     l = ixlog_wait(id, 1, 0);
     ASSERT_EQ(l.callback_type, 8);
     ASSERT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(
@@ -727,9 +728,10 @@ TEST(subcommands_route_to_the_longest_path)
     ASSERT_EQ(refused_answers, 1);
     pthread_mutex_unlock(&seen_mu);
 
-    id = push("{\"type\":2,\"data\":{\"id\":\"8\",\"name\":\"config\","
-              "\"type\":1,\"options\":[{\"name\":\"show\",\"type\":1}]},"
-              INVOKER "}");
+    id =
+        push("{\"type\":2,\"data\":{\"id\":\"8\",\"name\":\"config\","
+             "\"type\":1,\"options\":[{\"name\":\"show\",\"type\":1}]}," INVOKER
+             "}");
     l = ixlog_wait(id, 1, 0);
     ASSERT_STREQ(jstr(l.callback_body, "data", "content"), "config (any)");
     fakecord_ix_log_free(&l);
@@ -820,8 +822,7 @@ TEST(calls_off_the_loop_thread_are_refused)
     ASSERT_EQ(dbot_interaction_defer(held, 0), DBOT_EWRONGTHREAD);
     ASSERT_TRUE(dbot_interaction_ref(held) == NULL);
     dbot_interaction_unref(held); /* refused: the handler's ref stays */
-    ASSERT_TRUE(
-        h_log_has("dbot_interaction_unref called off the loop thread"));
+    ASSERT_TRUE(h_log_has("dbot_interaction_unref called off the loop thread"));
     ASSERT_TRUE(h_log_has("dbot_interaction_ref called off the loop thread"));
     /* The right way: hand it to the loop. */
     ASSERT_EQ(dbot_post(H.bot, reply_held, "from the loop"), 0);
@@ -976,11 +977,11 @@ TEST(followups_edits_and_deletes)
     ASSERT_EQ(acked_state, DBOT_IXS_ACKNOWLEDGED);
     ASSERT_EQ(edited_state, DBOT_IXS_DONE);
     fakecord_ix_log_free(&l);
-    WAIT_UNTIL((fakecord_interaction_log(H.fc, id, &l) == 0 &&
-                (l.followups == 1 && l.deletes == 1 ? 1
-                                                    : (fakecord_ix_log_free(&l),
-                                                       0))),
-               5000);
+    WAIT_UNTIL(
+        (fakecord_interaction_log(H.fc, id, &l) == 0 &&
+         (l.followups == 1 && l.deletes == 1 ? 1
+                                             : (fakecord_ix_log_free(&l), 0))),
+        5000);
     ASSERT_EQ(jint(cJSON_GetArrayItem(l.followup_bodies, 0), "flags", NULL),
               64);
     ASSERT_STREQ(jstr(l.last_edit, "content", NULL), "edited");
@@ -1246,9 +1247,9 @@ static const dbot_option ping_opts[] = {
     { .type = DBOT_OPT_BOOLEAN, .name = "loud", .description = "Shout it" },
     { 0 },
 };
-static const dbot_command cmd_ping = {
-    .name = "ping", .description = "Is the bot alive?", .options = ping_opts
-};
+static const dbot_command cmd_ping = { .name = "ping",
+                                       .description = "Is the bot alive?",
+                                       .options = ping_opts };
 static const dbot_command cmd_inspect = { .type = DBOT_CMD_USER,
                                           .name = "Inspect" };
 

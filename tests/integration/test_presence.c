@@ -28,11 +28,11 @@ activity0(const cJSON *presence)
 
 struct on_loop {
     atomic_int done;
-    int rc;               /* dbot_presence_set */
-    int send_rc;          /* dbot_shard_send op 8 */
-    int shard_ready;      /* shard 0's state when the set ran */
-    const char *text;     /* custom status to set */
-    char guild_id[32];    /* for op 8; "" to skip */
+    int rc;            /* dbot_presence_set */
+    int send_rc;       /* dbot_shard_send op 8 */
+    int shard_ready;   /* shard 0's state when the set ran */
+    const char *text;  /* custom status to set */
+    char guild_id[32]; /* for op 8; "" to skip */
 };
 
 static void
@@ -83,7 +83,8 @@ on_guild(dbot *bot, const dbot_event *ev, void *data)
 static void
 setup_playing(dbot *bot, void *arg)
 {
-    dbot_presence p = { .status = "idle", .name = "chess",
+    dbot_presence p = { .status = "idle",
+                        .name = "chess",
                         .type = DBOT_ACTIVITY_PLAYING };
 
     (void)arg;
@@ -91,7 +92,8 @@ setup_playing(dbot *bot, void *arg)
     ASSERT_EQ(dbot_on(bot, "GUILD_CREATE", on_guild, NULL), 0);
 }
 
-/* ---- tests ----------------------------------------------------------------- */
+/* ---- tests -----------------------------------------------------------------
+ */
 
 TEST(presence_in_identify_then_op3_and_member_request)
 {

@@ -916,8 +916,7 @@ messages_with(const char *content, char *id, size_t idcap)
     const cJSON *m;
     int c = 0;
 
-    cJSON_ArrayForEach(m, all)
-    {
+    cJSON_ArrayForEach(m, all) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "content");
 
         if (cJSON_IsString(t) && !strcmp(t->valuestring, content)) {

@@ -52,16 +52,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TOKEN          "soak-token-not-a-secret-0123456789"
+#define TOKEN "soak-token-not-a-secret-0123456789"
 /* Rates, overridable (SOAK_EVENTS_PER_S, SOAK_IX_PER_S; 0 turns a load
  * off) to find which load a memory growth comes from. */
 static int EVENTS_PER_S = 1000;
 static int IX_PER_S = 20;
-#define CHAOS_EVERY_S  30
-#define CHANNELS       50
+#define CHAOS_EVERY_S 30
+#define CHANNELS      50
 /* Idle connections held open, below the listener's per-IP cap (4): the
  * monitoring GETs must still get through beside them. */
-#define IDLE_SOCKETS   2
+#define IDLE_SOCKETS 2
 
 static int64_t
 now_ms(void)
@@ -83,11 +83,11 @@ sleep_ms(int ms)
 
 /* ---- the bot (child process) -------------------------------------------- */
 
-static atomic_llong ev_next;  /* the d.i expected next */
-static atomic_llong ev_seen;  /* SOAK_EVENTs seen */
-static atomic_llong ev_gaps;  /* i skipped */
-static atomic_llong ev_dups;  /* i seen again or out of order */
-static atomic_llong ix_runs;  /* handler runs */
+static atomic_llong ev_next; /* the d.i expected next */
+static atomic_llong ev_seen; /* SOAK_EVENTs seen */
+static atomic_llong ev_gaps; /* i skipped */
+static atomic_llong ev_dups; /* i seen again or out of order */
+static atomic_llong ix_runs; /* handler runs */
 
 static void
 on_soak_event(dbot *bot, const dbot_event *ev, void *data)
@@ -155,9 +155,9 @@ on_announce(dbot_interaction *ix, void *data)
     snprintf(text, sizeof text, "announce %lld", k);
     rc = dbot_interaction_reply(ix, "announcing");
     if (rc == 0)
-        rc = dbot_message_send(dbot_interaction_bot(ix),
-                               100 + (uint64_t)(k % CHANNELS), text, NULL,
-                               NULL);
+        rc =
+            dbot_message_send(dbot_interaction_bot(ix),
+                              100 + (uint64_t)(k % CHANNELS), text, NULL, NULL);
     return rc;
 }
 
@@ -380,7 +380,11 @@ http_thread(void *arg)
     return NULL;
 }
 
-enum kind { FAST, SLOW, ANNOUNCE };
+enum kind {
+    FAST,
+    SLOW,
+    ANNOUNCE
+};
 
 struct ix_rec {
     uint64_t id;
@@ -457,13 +461,12 @@ count_announces(fakecord *fc, int *seen, int n)
     cJSON *msgs = fakecord_messages(fc);
     const cJSON *m;
 
-    cJSON_ArrayForEach(m, msgs)
-    {
+    cJSON_ArrayForEach(m, msgs) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(m, "content");
         int k;
 
-        if (cJSON_IsString(c) && sscanf(c->valuestring, "announce %d", &k) == 1
-            && k >= 0 && k < n)
+        if (cJSON_IsString(c) &&
+            sscanf(c->valuestring, "announce %d", &k) == 1 && k >= 0 && k < n)
             seen[k]++;
     }
     cJSON_Delete(msgs);
@@ -605,15 +608,14 @@ main(int argc, char **argv)
             if (kb > rss_max)
                 rss_max = kb;
             /* Warm-up: the first fifth of the run, at most 2 minutes. */
-            if (rss_warm < 0 &&
-                now - t0 >= (seconds * 1000LL / 5 < 120000
-                                 ? seconds * 1000LL / 5
-                                 : 120000))
+            if (rss_warm < 0 && now - t0 >= (seconds * 1000LL / 5 < 120000
+                                                 ? seconds * 1000LL / 5
+                                                 : 120000))
                 rss_warm = kb;
             printf("soak: t=%llds rss_kb=%ld events=%lld/%lld "
                    "interactions=%d handled=%lld\n",
-                   (long long)((now - t0) / 1000), kb, v.seen, events_sent,
-                   nix, v.ix_runs);
+                   (long long)((now - t0) / 1000), kb, v.seen, events_sent, nix,
+                   v.ix_runs);
             fflush(stdout);
             next_rss = now + (seconds >= 300 ? 30000 : 5000);
         }
@@ -638,9 +640,9 @@ main(int argc, char **argv)
         int answers_lost = 0, dup_answers = 0, *announced;
         char *viol = fakecord_violations(fc);
         int nviol = count_lines(viol);
-        int flat = seconds < 300 || rss_warm < 0 ||
-                   rss_end <= rss_warm + (rss_warm / 10 > 4096 ? rss_warm / 10
-                                                               : 4096);
+        int flat =
+            seconds < 300 || rss_warm < 0 ||
+            rss_end <= rss_warm + (rss_warm / 10 > 4096 ? rss_warm / 10 : 4096);
 
         announced = calloc((size_t)(nix + 1), sizeof *announced);
         count_announces(fc, announced, nix);
@@ -675,9 +677,8 @@ main(int argc, char **argv)
                "\"http_gets\":%lld,\"metrics_failures\":%lld,"
                "\"chaos_rounds\":%d,\"rest_faults\":%d,\"rss_kb_warm\":%ld,"
                "\"rss_kb_end\":%ld,\"rss_kb_max\":%ld}\n",
-               seconds, events_sent, v.seen,
-               events_sent - v.seen + v.gaps, v.dups, nix,
-               unacked + late, answers_lost, dup_answers, nviol,
+               seconds, events_sent, v.seen, events_sent - v.seen + v.gaps,
+               v.dups, nix, unacked + late, answers_lost, dup_answers, nviol,
                atomic_load(&http_gets), atomic_load(&http_metrics_fail),
                chaos_round, rest_round, rss_warm, rss_end, rss_max);
         if (v.seen != events_sent || v.gaps || v.dups || unacked || late ||
@@ -685,8 +686,9 @@ main(int argc, char **argv)
             atomic_load(&http_metrics_fail) || !flat)
             status = 1;
         if (!flat)
-            fprintf(stderr, "soak: resident memory grew from %ld to %ld kB "
-                            "after warm-up\n",
+            fprintf(stderr,
+                    "soak: resident memory grew from %ld to %ld kB "
+                    "after warm-up\n",
                     rss_warm, rss_end);
         free(announced);
         free(acks);

@@ -761,8 +761,7 @@ cmd_named(cJSON *arr, const char *name)
 {
     cJSON *c;
 
-    cJSON_ArrayForEach(c, arr)
-    {
+    cJSON_ArrayForEach(c, arr) {
         if (strcmp(cJSON_GetObjectItem(c, "name")->valuestring, name) == 0)
             return c;
     }

@@ -23,7 +23,8 @@ TEST(redacts_token_anywhere_in_line)
 {
     captured_len = 0;
     dbot_log_add_secret("MTIz.secret.token");
-    dbot_log(DBOT_LOG_ERROR, "rest", "GET /x?t=MTIz.secret.token failed: "
+    dbot_log(DBOT_LOG_ERROR, "rest",
+             "GET /x?t=MTIz.secret.token failed: "
              "Bot MTIz.secret.token");
     ASSERT_NOT_CONTAINS(captured, "MTIz.secret.token");
     ASSERT_CONTAINS(captured, "Bot [REDACTED]");

@@ -41,7 +41,8 @@ activity0(const cJSON *p)
 TEST(watching_builds_discords_object)
 {
     dbot *bot = new_bot();
-    dbot_presence p = { .status = "dnd", .name = "the logs",
+    dbot_presence p = { .status = "dnd",
+                        .name = "the logs",
                         .type = DBOT_ACTIVITY_WATCHING };
     unsigned gen0, gen1;
     cJSON *j;
@@ -83,7 +84,8 @@ TEST(custom_status_text_goes_in_state)
 TEST(streaming_url_and_reset_to_online)
 {
     dbot *bot = new_bot();
-    dbot_presence p = { .name = "speedruns", .type = DBOT_ACTIVITY_STREAMING,
+    dbot_presence p = { .name = "speedruns",
+                        .type = DBOT_ACTIVITY_STREAMING,
                         .url = "https://www.twitch.tv/dbot" };
     cJSON *j;
 
@@ -112,14 +114,18 @@ TEST(bad_presences_are_refused_and_change_nothing)
         { .name = "", .type = DBOT_ACTIVITY_PLAYING },
         { .name = long_name, .type = DBOT_ACTIVITY_PLAYING },
         { .name = "\xff\xfe", .type = DBOT_ACTIVITY_PLAYING },
-        { .name = "x", .type = DBOT_ACTIVITY_PLAYING,
+        { .name = "x",
+          .type = DBOT_ACTIVITY_PLAYING,
           .url = "https://twitch.tv/x" },
         { .name = "x", .type = DBOT_ACTIVITY_STREAMING },
-        { .name = "x", .type = DBOT_ACTIVITY_STREAMING,
+        { .name = "x",
+          .type = DBOT_ACTIVITY_STREAMING,
           .url = "http://twitch.tv/x" },
-        { .name = "x", .type = DBOT_ACTIVITY_STREAMING,
+        { .name = "x",
+          .type = DBOT_ACTIVITY_STREAMING,
           .url = "https://twitch.tv.evil.example/x" },
-        { .name = "x", .type = DBOT_ACTIVITY_STREAMING,
+        { .name = "x",
+          .type = DBOT_ACTIVITY_STREAMING,
           .url = "https://twitch.tv/" },
         { .url = "https://twitch.tv/x" },
     };

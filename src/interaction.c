@@ -337,6 +337,27 @@ dbot__ix_followup_later(dbot_interaction *ix, const char *what, int *rc)
     return l;
 }
 
+/* An error for a user who saw the interaction deferred. After a silent
+ * defer (type 6, a component's) @original is the message the component
+ * sits on, which an edit would overwrite: the error is an ephemeral
+ * followup then; otherwise it replaces "thinking...". */
+static int
+error_after_defer(dbot_interaction *ix, const char *text)
+{
+    cJSON *m = dbot__ix_text_message(text, ix->silent_defer);
+    int rc = DBOT_ENOMEM;
+
+    if (m && ix->silent_defer) {
+        rc = dbot_interaction_followup_json(ix, m);
+        if (rc == 0)
+            ix->state = DBOT_IXS_DONE; /* answered: nobody waits any more */
+    } else if (m) {
+        rc = dbot__ix_send_edit(ix, m);
+    }
+    cJSON_Delete(m);
+    return rc;
+}
+
 /* An edit that answers a deferred interaction was refused for what it
  * said: tell the user, once. After a type 5 defer the error text replaces
  * "thinking...", which would otherwise stay until the token dies; after a
@@ -355,14 +376,10 @@ edit_done(dbot *bot, const dbot_rest_result *res, void *arg)
 
     dbot__ix_later_done(bot, res, arg); /* logs the failure; frees l */
     if (fall_back) {
-        cJSON *m = dbot__ix_text_message(MSG_FAILED, ix->silent_defer);
-        int rc = DBOT_ENOMEM;
+        int rc;
 
         ix->fell_back = 1;
-        if (m && ix->silent_defer)
-            rc = dbot_interaction_followup_json(ix, m);
-        else if (m)
-            rc = dbot__ix_send_edit(ix, m);
+        rc = error_after_defer(ix, MSG_FAILED);
         if (rc == 0) {
             ix->owner->stats.never_answered++;
             LOG_W("interaction",
@@ -371,7 +388,6 @@ edit_done(dbot *bot, const dbot_rest_result *res, void *arg)
                   ix->silent_defer ? "in an ephemeral followup"
                                    : "in place of \"thinking...\"");
         }
-        cJSON_Delete(m);
     }
     dbot_interaction_unref(ix);
 }
@@ -468,7 +484,7 @@ abandon_cb(lws_sorted_usec_list_t *sul)
           "telling the user it failed",
           describe(ix), ix->id);
     ix->owner->stats.never_answered++;
-    dbot_interaction_original_edit(ix, MSG_NO_ANSWER);
+    error_after_defer(ix, MSG_NO_ANSWER);
 }
 
 /* The last reference is going and the user has no answer: give one.
@@ -476,7 +492,6 @@ abandon_cb(lws_sorted_usec_list_t *sul)
 static int
 answer_for_silent_handler(dbot_interaction *ix, const char *text)
 {
-    cJSON *m;
     int rc = -1;
 
     if (dbot__ix_expired(ix) || dbot__ix_stopping(ix))
@@ -484,10 +499,7 @@ answer_for_silent_handler(dbot_interaction *ix, const char *text)
     if (ix->state == DBOT_IXS_RECEIVED) {
         rc = send_error_initial(ix, text);
     } else if (ix->state == DBOT_IXS_DEFERRED) {
-        m = dbot__ix_text_message(text, 0);
-        if (m)
-            rc = dbot__ix_send_edit(ix, m);
-        cJSON_Delete(m);
+        rc = error_after_defer(ix, text);
     } else {
         return 0;
     }
@@ -709,6 +721,8 @@ dbot__interactions_give_up(struct dbot__interactions *ixs)
             continue;
         if (ix->type == DBOT_IX_AUTOCOMPLETE) {
             rc = send_error_initial(ix, NULL);
+        } else if (ix->state == DBOT_IXS_DEFERRED) {
+            rc = error_after_defer(ix, MSG_STOPPING);
         } else {
             m = dbot__ix_text_message(MSG_STOPPING,
                                       ix->state == DBOT_IXS_RECEIVED);

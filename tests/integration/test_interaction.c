@@ -525,6 +525,7 @@ start(const char *extra)
     dbot_on_command(H.bot, "config", on_config, NULL);
     dbot_on_command(H.bot, "config set", on_config_set, NULL);
     dbot_on_command(H.bot, "hold", on_hold, NULL);
+    dbot_on_component(H.bot, "holdbtn", on_hold, NULL);
     dbot_on_command(H.bot, "holdreply", on_hold_reply, NULL);
     dbot_on_command(H.bot, "forget", on_forget, NULL);
     dbot_on_command(H.bot, "fail", on_fail, NULL);
@@ -1010,6 +1011,42 @@ TEST(abandoned_deferral_is_edited_to_an_error)
     finish_clean();
 }
 
+static int
+followups_of(uint64_t id)
+{
+    struct fakecord_ix_log l = h_ix_log(&H, id);
+    int n = l.followups;
+
+    fakecord_ix_log_free(&l);
+    return n;
+}
+
+/* A component's late handler gets a silent defer (type 6): @original is
+ * then the message the button sits on. When nobody answers, the user is
+ * told in an ephemeral followup; the message is never overwritten. */
+TEST(abandoned_component_keeps_its_message)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+    const cJSON *f;
+
+    start(",\"ack_deadline_ms\":100,\"interaction_timeout_ms\":1000");
+    held_set = 0;
+    id = push("{\"type\":3,\"data\":{\"custom_id\":\"holdbtn\","
+              "\"component_type\":2}," INVOKER ",\"message\":{\"id\":\"1\","
+              "\"content\":\"poll: keep me\"}}");
+    WAIT_UNTIL(h_log_has("was deferred and never answered"), 10000);
+    WAIT_UNTIL(followups_of(id) >= 1, 10000);
+    l = h_ix_log(&H, id);
+    ASSERT_EQ(l.callback_type, 6);
+    ASSERT_EQ(l.edits, 0);
+    f = cJSON_GetArrayItem(l.followup_bodies, 0);
+    ASSERT_CONTAINS(jstr((cJSON *)f, "content", NULL), "did not respond");
+    ASSERT_EQ(cJSON_GetNumberValue(cJSON_GetObjectItem(f, "flags")), 64);
+    fakecord_ix_log_free(&l);
+    finish_clean();
+}
+
 /* The INTERACTION_CREATE the fake sent for `id`, as the bot received it
  * (the fake added id, token, application_id and version). */
 static char *
@@ -1329,6 +1366,7 @@ main(void)
     RUN(expired_token_is_refused_locally);
     RUN(followups_edits_and_deletes);
     RUN(abandoned_deferral_is_edited_to_an_error);
+    RUN(abandoned_component_keeps_its_message);
     RUN(commands_registered_only_when_changed);
     RUN(replayed_interaction_runs_its_handler_once);
     RUN(ping_and_unknown_types_are_not_answered);

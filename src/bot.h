@@ -28,39 +28,9 @@ struct dbot__health *dbot__bot_health(dbot *bot);
 /* 1 on the loop thread, or when no loop runs yet (setup from main). */
 int dbot__on_loop_thread(const dbot *bot);
 
-/* Refuse a call from the wrong thread in debug builds (NDEBUG unset):
- * log it and return `ret` (nothing, in a void function) before touching
- * any state. */
-#ifndef NDEBUG
-#define DBOT__CHECK_LOOP_OR(bot, ret)                                         \
-    do {                                                                      \
-        if (!dbot__on_loop_thread(bot)) {                                     \
-            dbot_log(DBOT_LOG_ERROR, "dbot", "%s called off the loop thread", \
-                     __func__);                                               \
-            return ret;                                                       \
-        }                                                                     \
-    } while (0)
-#else
-#define DBOT__CHECK_LOOP_OR(bot, ret) ((void)0)
-/* The bot's presence (dbot_presence_set, api_presence.c) lives in the bot
- * as the JSON text of Discord's presence object plus a generation number;
- * every shard remembers the generation it last sent (in its Identify or
- * an op 3), so a shard that missed a change while it was down catches up
- * after RESUMED (gateway.c: dbot__gateway_sync_presence). Loop thread. */
-struct dbot__gateway;
-/* bot.c: the current presence object as JSON text (NULL: none set) and
- * its generation (0 before the first dbot_presence_set). */
-const char *dbot__bot_presence(const dbot *bot, unsigned *gen);
-
-/* bot.c: replace the presence (takes ownership of json, may be NULL) and
- * bump the generation. */
-void dbot__bot_set_presence(dbot *bot, char *json);
-
-/* bot.c: shard i, or NULL out of range; and how many there are. */
-struct dbot__gateway *dbot__bot_shard(dbot *bot, int i);
-int dbot__bot_nshards(const dbot *bot);
-
-#endif
+/* Refuse a call from the wrong thread (task.h's DBOT__CHECK_THREAD_OR). */
+#define DBOT__CHECK_LOOP_OR(bot, ret) \
+    DBOT__CHECK_THREAD_OR(dbot__on_loop_thread(bot), ret)
 #define DBOT__CHECK_LOOP(bot) DBOT__CHECK_LOOP_OR(bot, DBOT_EWRONGTHREAD)
 
 /* The bot's presence (dbot_presence_set, api_presence.c) lives in the bot

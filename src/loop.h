@@ -66,21 +66,9 @@ void dbot__loop_leave(struct dbot__loop *l);
  * main). Any thread. */
 int dbot__loop_on_thread(const struct dbot__loop *l);
 
-/* Refuse a call from the wrong thread in debug builds (NDEBUG unset):
- * log it and return `ret` (nothing, in a void function) before touching
- * any state. */
-#ifndef NDEBUG
-#define DBOT__LOOP_CHECK_OR(loop, ret)                                        \
-    do {                                                                      \
-        if (!dbot__loop_on_thread(loop)) {                                    \
-            dbot_log(DBOT_LOG_ERROR, "dbot", "%s called off the loop thread", \
-                     __func__);                                               \
-            return ret;                                                       \
-        }                                                                     \
-    } while (0)
-#else
-#define DBOT__LOOP_CHECK_OR(loop, ret) ((void)0)
-#endif
+/* Refuse a call from the wrong thread (task.h's DBOT__CHECK_THREAD_OR). */
+#define DBOT__LOOP_CHECK_OR(loop, ret) \
+    DBOT__CHECK_THREAD_OR(dbot__loop_on_thread(loop), ret)
 
 /* One turn of the loop: wait for I/O, timers or a wake-up, then run them.
  * Returns < 0 when lws failed. Loop thread. */

@@ -13,4 +13,20 @@ typedef void (*dbot__task_fn)(void *arg);
  * DBOT_ENOMEM (fn is then never called). */
 typedef int (*dbot__deliver_fn)(void *ctx, dbot__task_fn fn, void *arg);
 
+/* Refuse a call from the wrong thread in debug builds (NDEBUG unset):
+ * when `on_thread` is false, log it and return `ret` (nothing, in a void
+ * function) before touching any state. Needs <dbot/dbot.h> (dbot_log). */
+#ifndef NDEBUG
+#define DBOT__CHECK_THREAD_OR(on_thread, ret)                                 \
+    do {                                                                      \
+        if (!(on_thread)) {                                                   \
+            dbot_log(DBOT_LOG_ERROR, "dbot", "%s called off the loop thread", \
+                     __func__);                                               \
+            return ret;                                                       \
+        }                                                                     \
+    } while (0)
+#else
+#define DBOT__CHECK_THREAD_OR(on_thread, ret) ((void)0)
+#endif
+
 #endif

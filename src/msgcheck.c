@@ -7,6 +7,7 @@
 #include "utf8.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define FLAG_COMPONENTS_V2 (1 << 15)
 #define MAX_V2_COMPONENTS  40
@@ -153,7 +154,10 @@ check_list(struct dbot__bld *b, const char *path, const cJSON *arr, int depth,
     if (!cJSON_IsArray(arr))
         return dbot__bld_fail(b, DBOT_EINVAL, "%s: not an array", path);
     cJSON_ArrayForEach(c, arr) {
-        snprintf(p, sizeof p, "%s[%d]", path, i++);
+        /* A path too deep for the buffer is cut and marked: the error
+         * message names the field, it need not be whole. */
+        if (snprintf(p, sizeof p, "%s[%d]", path, i++) >= (int)sizeof p)
+            memcpy(p + sizeof p - 4, "...", 4);
         if (check_one(b, p, c, depth, n) < 0)
             return b->code;
     }

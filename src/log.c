@@ -79,6 +79,12 @@ dbot_log_set_level(int level)
 }
 
 int
+dbot__log_enabled(int level)
+{
+    return level <= atomic_load(&log_level);
+}
+
+int
 dbot_log_level_parse(const char *name)
 {
     static const char *names[] = { "error", "warn", "info", "debug", "trace" };

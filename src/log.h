@@ -19,6 +19,9 @@ enum dbot__log_format {
 #define DBOT__LOG_AUTO (-1)
 void dbot__log_set_format(int format);
 
+/* 1 when a line at `level` would be printed now. Any thread. */
+int dbot__log_enabled(int level);
+
 /* Redact buf[0..len) in place as a log line is (registered secrets and
  * token-shaped text become a marker), cutting the result to `cap - 1`
  * bytes. Returns the new length. Exposed for tests. */

@@ -82,24 +82,28 @@ lws_line_out(void *ud, int level, const char *line)
 static void
 lws_log_emit(int level, const char *line)
 {
+    int ours = level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG;
     size_t n = strlen(line);
     char buf[DBOT__LOG_REPEAT_LINE];
 
+    /* A line that would not be printed must not reach the collapser
+     * either: it would end the run of a visible one, and a peer that
+     * alternates two requests could then print a warning per request. */
+    if (!dbot__log_enabled(ours))
+        return;
     /* lws lines end in '\n'; ours add their own. */
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         n--;
     if (n >= sizeof buf) {
         /* Too long to compare and keep: logged whole, so the logger
          * redacts before it cuts (a cut here would not be). */
-        dbot_log(level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG, "lws",
-                 "%.*s", n > INT_MAX ? INT_MAX : (int)n, line);
+        dbot_log(ours, "lws", "%.*s", n > INT_MAX ? INT_MAX : (int)n, line);
         return;
     }
     memcpy(buf, line, n);
     buf[n] = '\0';
-    dbot__log_repeat_feed(&lws_repeat,
-                          level == LLL_ERR ? DBOT_LOG_WARN : DBOT_LOG_DEBUG,
-                          buf, dbot__clock_ms(), lws_line_out, NULL);
+    dbot__log_repeat_feed(&lws_repeat, ours, buf, dbot__clock_ms(),
+                          lws_line_out, NULL);
 }
 
 int

@@ -23,6 +23,12 @@ dbot__url_parse(const char *url, struct dbot__url *out)
     memset(out, 0, sizeof *out);
     if (!url)
         return DBOT_EINVAL;
+    /* No blanks, controls or non-ASCII bytes anywhere: the path goes into
+     * the request line as it is, and a CR/LF there would write headers of
+     * its own (a planted resume_url is attacker-controlled text). */
+    for (p = url; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+            return DBOT_EINVAL;
     if (strncasecmp(url, "wss://", 6) == 0) {
         out->tls = 1, out->port = 443, p = url + 6;
     } else if (strncasecmp(url, "https://", 8) == 0) {

@@ -344,8 +344,12 @@ TEST(repeated_lws_lines_are_collapsed)
     dbot_log_set_sink(h_log_sink, NULL);
     snprintf(json, sizeof json, "{\"token\":\"%s\"}", H_TOKEN);
     ASSERT_EQ(dbot_new_from_json(&bot, json), 0); /* routes lws's log */
-    for (int i = 0; i < 10000; i++)
+    for (int i = 0; i < 10000; i++) {
         lwsl_err("accept: errno %d\n", 24);
+        /* Between them, a line the log level hides (an lws warning is
+         * debug here): it must not break the run it cannot be seen in. */
+        lwsl_warn("hidden %d\n", i);
+    }
     lwsl_err("something else\n");
     ASSERT_EQ(count_lines("lws: accept: errno 24"), 2);
     ASSERT_EQ(count_lines("lws: accept: errno 24 (repeated 9999 times)"), 1);

@@ -90,9 +90,32 @@ TEST(resume_url_must_be_the_gateways_site)
             CHECK_FAIL_("%s allowed for %s", refused[i][0], refused[i][1]);
 }
 
+/* Anything that would change the request line is refused, wherever it
+ * sits: a resume URL from a file or a READY is text from outside. */
+TEST(control_characters_and_blanks_are_refused)
+{
+    static const char *bad[] = {
+        "ws://127.0.0.1:1/x\r\nX-Injected: yes",
+        "wss://gateway.discord.gg/\n",
+        "wss://gateway.discord.gg/a b",
+        "wss://gateway.discord.gg\t/",
+        "wss://gateway.discord.gg/\x7f",
+        "wss://gateway.discord.gg/\xc3\xa9",
+    };
+    struct dbot__url u;
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ASSERT_EQ(dbot__url_parse(bad[i], &u), DBOT_EINVAL);
+    ASSERT_EQ(dbot__url_parse("wss://gateway.discord.gg/?v=10", &u), 0);
+    ASSERT_EQ(dbot__url_same_site("ws://127.0.0.1:1/x\r\nHost: evil",
+                                  "ws://127.0.0.1:1"),
+              0);
+}
+
 int
 main(void)
 {
+    RUN(control_characters_and_blanks_are_refused);
     RUN(parses_schemes_ports_and_paths);
     RUN(rejects_bad_urls);
     RUN(gateway_query_replaces_any_query);

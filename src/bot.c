@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #define STOP_GRACE_MS    3000
+#define SECOND_SIGNAL_MS 1000 /* a repeat sooner is the same request */
 #define TICK_MS          250
 #define GIVE_UP_FLUSH_MS 2000 /* for "restarting" answers at shutdown */
 
@@ -89,6 +90,7 @@ static const struct dbot__gateway_hooks *gateway_hooks(dbot *bot);
 /* Only the signal handler reads this; set while dbot_run() runs. */
 static dbot *volatile signal_bot;
 static volatile sig_atomic_t signal_count;
+static volatile int64_t signal_first_ms; /* written before count moves */
 static volatile sig_atomic_t hup_pending;
 
 int64_t
@@ -696,14 +698,23 @@ on_hup(int sig)
         dbot__loop_wake(bot->loop); /* async-signal-safe: a pipe write */
 }
 
+/* A second signal means "now", unless it comes within a second of the
+ * first: `timeout`, shells and service managers often signal the process
+ * and then its group, and that is one request to stop, which must still
+ * save the sessions. clock_gettime is async-signal-safe. */
 static void
 on_signal(int sig)
 {
     dbot *bot = signal_bot;
+    int64_t now = dbot__clock_ms();
 
     (void)sig;
-    if (++signal_count > 1)
-        _exit(130); /* a second signal means "now" */
+    if (signal_count++ > 0) {
+        if (now - signal_first_ms >= SECOND_SIGNAL_MS)
+            _exit(130);
+        return;
+    }
+    signal_first_ms = now;
     if (bot)
         dbot_stop(bot);
 }

@@ -133,7 +133,17 @@ dbot__gwi_conn_queue(struct gw_conn *c, const char *json, size_t len,
     /* Only the bot's own payloads are bounded: refusing a heartbeat,
      * Identify or Resume would cost the session, and they come at the
      * session's pace (one per interval, one per connection), not the
-     * bot's, so they cannot grow the queue without bound. */
+     * bot's. Heartbeats also come when the server asks (op 1), as often as
+     * it likes: a new one replaces one still queued (it carries the newer
+     * sequence number), so at most one ever waits. */
+    if (kind == TX_HEARTBEAT && c->txq_head && c->txq_head->heartbeat) {
+        struct txmsg *old = c->txq_head;
+
+        c->txq_head = old->next;
+        if (c->txq_tail == old)
+            c->txq_tail = NULL;
+        free(old);
+    }
     if (kind == TX_USER && (c->txq_user_msgs >= TXQ_MAX_MSGS ||
                             c->txq_user_bytes + len > TXQ_MAX_BYTES)) {
         LOG_D("gateway", "shard %d: send queue full (%d payloads, %zu bytes)",
@@ -815,6 +825,10 @@ dbot__gateway_counters(const struct dbot__gateway *gw,
                        struct dbot__gw_counters *out)
 {
     *out = gw->n;
+    out->queued = 0;
+    if (gw->conn)
+        for (const struct txmsg *m = gw->conn->txq_head; m; m = m->next)
+            out->queued++;
 }
 
 int

@@ -120,6 +120,7 @@ struct dbot__gw_counters {
     uint64_t resumes;    /* Resume payloads sent */
     uint64_t resumed;    /* RESUMED received */
     uint64_t reconnects; /* reconnects scheduled */
+    uint64_t queued;     /* payloads waiting to be sent now */
 };
 void dbot__gateway_counters(const struct dbot__gateway *gw,
                             struct dbot__gw_counters *out);

@@ -6,6 +6,9 @@
  */
 #include "harness.h"
 
+#include "bot.h"
+#include "gateway.h"
+
 #include <cjson/cJSON.h>
 
 static struct harness H;
@@ -92,6 +95,43 @@ TEST(server_heartbeat_request_is_answered)
     before = h_stats(&H).heartbeats;
     ASSERT_GE(fakecord_send_heartbeat_request(H.fc), 0);
     WAIT_UNTIL(h_stats(&H).heartbeats == before + 1, 5000);
+    h_teardown(&H);
+}
+
+static atomic_int queued;
+
+static void
+read_queued(dbot *bot, void *arg)
+{
+    struct dbot__gw_counters n;
+
+    (void)arg;
+    dbot__gateway_counters(dbot__bot_shard(bot, 0), &n);
+    atomic_store(&queued, (int)n.queued);
+}
+
+/* A server asking for heartbeats faster than they can be sent does not
+ * grow the queue: at most one waits, and the session lives on. */
+TEST(op1_flood_queues_one_heartbeat)
+{
+    int before;
+
+    h_start(&H, NULL, "");
+    wait_ready(&H);
+    before = h_stats(&H).heartbeats;
+    for (int i = 0; i < 2000; i++)
+        ASSERT_GE(fakecord_send_heartbeat_request(H.fc), 0);
+    /* The bot answers, but within the send limit: far fewer than 2000,
+     * and never more than one waits in its queue. */
+    WAIT_UNTIL(h_stats(&H).heartbeats > before, 5000);
+    WAIT_UNTIL(h_stats(&H).frames_unsent == 0, 10000);
+    queued = -1;
+    ASSERT_EQ(dbot_post(H.bot, read_queued, NULL), 0);
+    WAIT_UNTIL(queued >= 0, 5000);
+    ASSERT_TRUE(queued <= 1);
+    ASSERT_TRUE(h_stats(&H).heartbeats - before <= 120);
+    ASSERT_EQ(h_stats(&H).violations, 0);
+    ASSERT_EQ(h_stats(&H).connections, 1);
     h_teardown(&H);
 }
 
@@ -484,6 +524,7 @@ main(void)
     RUN(ready_resume_url_off_site_is_not_used);
     RUN(heartbeat_interval_and_jitter);
     RUN(server_heartbeat_request_is_answered);
+    RUN(op1_flood_queues_one_heartbeat);
     RUN(zombie_connection_resumes);
     RUN(reconnect_op7_replays_missed_events_once_in_order);
     RUN(invalid_session_resumable_resumes);

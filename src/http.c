@@ -457,7 +457,7 @@ read_request(struct lws *wsi, struct dbot__http_req *rq, const char *upgrade,
     rq->upgrade_len = upgrade ? strlen(upgrade) : 0;
     rq->content_length = -1;
     if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
-        rq->content_length = strtoll(cl, NULL, 10);
+        rq->content_length = dbot__http_content_length(cl);
     rq->chunked =
         lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
 }

@@ -8,6 +8,7 @@
  */
 #include "http_request.h"
 
+#include <limits.h>
 #include <string.h>
 
 static int
@@ -26,6 +27,21 @@ refuse(struct dbot__http_verdict *v, int status, const char *body, int close)
     v->close = close;
 }
 
+long long
+dbot__http_content_length(const char *v)
+{
+    long long n = 0;
+
+    if (!v || !*v)
+        return -2;
+    for (; *v; v++) {
+        if (*v < '0' || *v > '9' || n > (LLONG_MAX - 9) / 10)
+            return -2;
+        n = n * 10 + (*v - '0');
+    }
+    return n;
+}
+
 void
 dbot__http_decide(const struct dbot__http_req *req,
                   struct dbot__http_verdict *v)
@@ -38,7 +54,9 @@ dbot__http_decide(const struct dbot__http_req *req,
         refuse(v, 400, "upgrades are not served here\n", 1);
         return;
     }
-    if (req->content_length > 0 || req->chunked) {
+    /* A body, or a length we cannot trust (negative, not a number): lws
+     * and we could disagree on where the next request starts. */
+    if (req->content_length > 0 || req->content_length < -1 || req->chunked) {
         refuse(v, 400, "request bodies are not accepted\n", 1);
         return;
     }

@@ -20,7 +20,8 @@ struct dbot__http_req {
     size_t uri_len;
     const char *upgrade; /* the Upgrade header's value */
     size_t upgrade_len;
-    long long content_length; /* -1: no Content-Length header */
+    long long content_length; /* -1: no Content-Length header; -2: one
+                                 that is not a plain decimal number */
     int chunked;              /* a Transfer-Encoding header is present */
 };
 
@@ -44,5 +45,9 @@ struct dbot__http_verdict {
  * a target that is not an absolute path. */
 void dbot__http_decide(const struct dbot__http_req *req,
                        struct dbot__http_verdict *out);
+
+/* A Content-Length value: its number, or -2 unless it is 1*DIGIT (no
+ * sign, no blanks) that fits in a long long. */
+long long dbot__http_content_length(const char *v);
 
 #endif

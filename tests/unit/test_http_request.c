@@ -100,9 +100,30 @@ TEST(targets)
     ASSERT_EQ(v.path_len, 2);
 }
 
+/* A Content-Length we cannot trust closes the connection: lws and the
+ * listener could disagree on where a pipelined request starts. */
+TEST(untrusted_content_length_closes)
+{
+    struct dbot__http_verdict v;
+
+    ASSERT_EQ(dbot__http_content_length("0"), 0);
+    ASSERT_EQ(dbot__http_content_length("12"), 12);
+    ASSERT_EQ(dbot__http_content_length("-5"), -2);
+    ASSERT_EQ(dbot__http_content_length(" 5"), -2);
+    ASSERT_EQ(dbot__http_content_length("5x"), -2);
+    ASSERT_EQ(dbot__http_content_length(""), -2);
+    ASSERT_EQ(dbot__http_content_length("99999999999999999999999"), -2);
+    v = decide("GET", "/healthz", NULL, dbot__http_content_length("-5"), 0);
+    ASSERT_EQ(v.status, 400);
+    ASSERT_TRUE(v.close);
+    v = decide("GET", "/healthz", NULL, dbot__http_content_length("0"), 0);
+    ASSERT_EQ(v.status, 0);
+}
+
 int
 main(void)
 {
+    RUN(untrusted_content_length_closes);
     RUN(get_and_head_are_served);
     RUN(upgrades_are_refused_and_closed);
     RUN(bodies_and_other_methods_close);

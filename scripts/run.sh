@@ -38,7 +38,7 @@ elif ! bash scripts/deps.sh 2>/dev/null; then
 fi
 
 if [ ! -f build/build.ninja ]; then
-    meson setup build >/dev/null
+    meson setup build -Dwerror=true >/dev/null
 fi
 ninja -C build >/dev/null
 
@@ -50,7 +50,17 @@ has_token=0
 if [ -n "${DISCORD_TOKEN:-}" ]; then
     has_token=1
 elif [ -n "$config" ] && [ -f "$config" ] &&
-     grep -Eq '"token(_file)?"[[:space:]]*:' "$config"; then
+     python3 - "$config" <<'PY'
+import json, sys
+# A token or token_file that is set, not the null of config.example.json.
+try:
+    c = json.load(open(sys.argv[1]))
+except Exception:
+    sys.exit(0)  # let the bot say what is wrong with the file
+sys.exit(0 if isinstance(c, dict) and (c.get("token") or c.get("token_file"))
+         else 1)
+PY
+then
     has_token=1
 fi
 

@@ -158,6 +158,8 @@ dbot__gwi_conn_queue(struct gw_conn *c, const char *json, size_t len,
     m->heartbeat = kind == TX_HEARTBEAT;
     m->user = kind == TX_USER;
     m->identify = 0;
+    m->presence = 0;
+    m->presence_gen = 0;
     memcpy(m->buf + LWS_PRE, json, len);
     if (m->user) {
         c->txq_user_msgs++;
@@ -260,6 +262,13 @@ on_writeable(struct gw_conn *c)
     dbot__sendlimit_record(&c->sl, now);
     if (m->identify)
         c->gw->hooks->identify_sent(c->gw->hooks->ud, c->gw->shard_id);
+    if (m->presence) {
+        /* Only now is it Discord's: a queue dropped by a reconnect does
+         * not count, and the next READY or RESUMED sends it again. */
+        c->gw->presence_gen = m->presence_gen;
+        if (c->gw->presence_queued_gen == m->presence_gen)
+            c->gw->presence_queued = 0;
+    }
     c->txq_head = m->next;
     if (!c->txq_head)
         c->txq_tail = NULL;
@@ -568,8 +577,10 @@ conn_end(struct gw_conn *c)
     int code = c->server_close_code;
     int64_t delay = -1;
 
-    if (gw->conn == c)
+    if (gw->conn == c) {
         gw->conn = NULL;
+        gw->presence_queued = 0; /* its queue is gone with it */
+    }
     if (!c->established && !c->resuming) {
         /* Connecting with the cached URL failed: ask Discord again. */
         free(gw->gateway_url);
@@ -861,7 +872,8 @@ dbot__gateway_sync_presence(struct dbot__gateway *gw)
     if (!gw || gw->state != DBOT__GW_READY)
         return 0;
     presence = gw->hooks->presence(gw->hooks->ud, &gen);
-    if (gw->presence_gen == gen || !presence)
+    if (gw->presence_gen == gen || !presence ||
+        (gw->presence_queued && gw->presence_queued_gen == gen))
         return 0;
     cap = strlen(presence) + 16;
     msg = malloc(cap);
@@ -869,8 +881,12 @@ dbot__gateway_sync_presence(struct dbot__gateway *gw)
         return DBOT_ENOMEM; /* the next change or Identify carries it */
     snprintf(msg, cap, "{\"op\":3,\"d\":%s}", presence);
     rc = dbot__gateway_send(gw, msg, strlen(msg));
-    if (rc == 0)
-        gw->presence_gen = gen;
+    if (rc == 0) {
+        gw->conn->txq_tail->presence = 1;
+        gw->conn->txq_tail->presence_gen = gen;
+        gw->presence_queued = 1;
+        gw->presence_queued_gen = gen;
+    }
     free(msg);
     /* A connection already closing sends it after RESUMED: not an error. */
     return rc == DBOT_ESTATE ? 0 : rc;

@@ -59,8 +59,10 @@ struct txmsg {
     struct txmsg *next;
     size_t len;
     int heartbeat;
-    int user;            /* counted in the connection's txq_user_* */
-    int identify;        /* counts against max_concurrency when written */
+    int user;     /* counted in the connection's txq_user_* */
+    int identify; /* counts against max_concurrency when written */
+    int presence; /* an op 3 of generation presence_gen */
+    unsigned presence_gen;
     unsigned char buf[]; /* LWS_PRE bytes of headroom, then the payload */
 };
 
@@ -107,7 +109,11 @@ struct dbot__gateway {
     char *session_id;
     char *resume_url;
     int64_t seq;           /* last non-null s, -1 when none */
-    unsigned presence_gen; /* presence generation last sent (presence.h) */
+    unsigned presence_gen; /* presence generation last written (or put in
+                              an Identify): what Discord has */
+    int presence_queued;   /* an op 3 of presence_queued_gen waits in the
+                              current connection's queue */
+    unsigned presence_queued_gen;
 
     int attempt;        /* reconnects since the last READY/RESUMED */
     int64_t ready_ms;   /* when the current session got READY, 0: not */

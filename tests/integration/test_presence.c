@@ -154,6 +154,57 @@ TEST(presence_set_while_reconnecting_goes_out_after_resume)
     h_teardown(&H);
 }
 
+struct many_sets {
+    atomic_int done;
+    int n;
+};
+
+static void
+set_many(dbot *bot, void *arg)
+{
+    struct many_sets *m = arg;
+    char text[32];
+
+    for (int i = 0; i < m->n; i++) {
+        dbot_presence p = { .name = text, .type = DBOT_ACTIVITY_CUSTOM };
+
+        snprintf(text, sizeof text, "status %d", i);
+        dbot_presence_set(bot, &p); /* EBUSY once the queue is full */
+    }
+    atomic_store(&m->done, 1);
+}
+
+/* 1 when the fake's last op 3 shows the custom status `state`. */
+static int
+last_presence_is(const char *state)
+{
+    cJSON *last = fakecord_last_presence(H.fc);
+    const cJSON *a =
+        cJSON_GetArrayItem(cJSON_GetObjectItem(last, "activities"), 0);
+    const char *got = cJSON_GetStringValue(cJSON_GetObjectItem(a, "state"));
+    int same = got && strcmp(got, state) == 0;
+
+    cJSON_Delete(last);
+    return same;
+}
+
+/* Presences queued behind the send limit when a reconnect drops the queue
+ * are not lost: the last one goes out after RESUMED. */
+TEST(presence_queued_at_a_reconnect_is_sent_after_resume)
+{
+    struct many_sets m = { .n = 119 };
+
+    h_start(&H, NULL, "");
+    WAIT_UNTIL(h_count(&H, "READY") >= 1, 10000);
+    ASSERT_EQ(dbot_post(H.bot, set_many, &m), 0);
+    WAIT_UNTIL(atomic_load(&m.done), 10000);
+    ASSERT_EQ(fakecord_send_reconnect(H.fc), 0);
+    WAIT_UNTIL(h_stats(&H).resumes_ok == 1, 10000);
+    WAIT_UNTIL(last_presence_is("status 118"), 15000);
+    ASSERT_EQ(h_stats(&H).violations, 0);
+    h_teardown(&H);
+}
+
 TEST(presence_goes_to_every_shard)
 {
     struct fakecord_opts o = { .guilds = 4 };
@@ -271,6 +322,7 @@ main(void)
 {
     RUN(presence_in_identify_then_op3_and_member_request);
     RUN(presence_set_while_reconnecting_goes_out_after_resume);
+    RUN(presence_queued_at_a_reconnect_is_sent_after_resume);
     RUN(presence_goes_to_every_shard);
     RUN(send_queue_full_is_ebusy_and_heartbeats_still_go);
     RUN(send_queue_bounded_by_bytes);

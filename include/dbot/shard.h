@@ -68,8 +68,11 @@ DBOT_API int dbot_presence_set(dbot *bot, const dbot_presence *p);
  *       RATE_LIMITED dispatch, both for dbot_on()), op 31 (Request
  *       Soundboard Sounds) or op 3 (prefer dbot_presence_set(), which
  *       survives reconnects). The shard must be READY: use
- *       dbot_shard_of_guild() to find a guild's shard. d is copied.
- *       Loop thread.
+ *       dbot_shard_of_guild() to find a guild's shard. d is copied. 0
+ *       means queued: the command goes out within the gateway's send limit
+ *       (120 per minute), and one still queued when the connection drops
+ *       is not sent again (a request that matters, such as op 8, is
+ *       repeated by the caller after the shard's RESUMED). Loop thread.
  * Returns: 0; DBOT_EINVAL (other op, shard out of range, d not an
  *       object); DBOT_ESTATE (the shard is not READY: try after its READY
  *       or RESUMED); DBOT_ETOOBIG (over 4096 bytes); DBOT_EBUSY (the

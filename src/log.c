@@ -330,9 +330,17 @@ mark_shapes(const char *s, size_t len, unsigned char *m)
             size_t a = part[k], b = part[k + 1], c = part[k + 2];
             size_t end = k + 3 < np ? part[k + 3] - 1 : i;
 
-            if (is_b64_of_id(s + a, b - 1 - a) && c - 1 - b >= 6 &&
-                end - c >= 27)
-                mark(m, a, end);
+            if (c - 1 - b < 6 || end - c < 27)
+                continue;
+            /* The id part may be glued to what precedes it ("x<token>",
+             * "Bot%20<token>"): try where it could start, longest first. */
+            for (size_t from = b - 1 - a > 28 ? b - 1 - 28 : a;
+                 from + 20 <= b - 1; from++) {
+                if (is_b64_of_id(s + from, b - 1 - from)) {
+                    mark(m, from, end);
+                    break;
+                }
+            }
         }
         /* Long runs without dots, each part on its own. */
         for (size_t k = 0; k < np; k++) {
@@ -359,6 +367,16 @@ ends_segment(char c)
            c == '&' || c == '<' || c == '>' || c == '\\' || is_blank(c);
 }
 
+/* memmem, ignoring ASCII case (paths and JSON keys may come in any). */
+static const char *
+memcasemem(const char *h, size_t hl, const char *n, size_t nl)
+{
+    for (size_t i = 0; nl <= hl && i <= hl - nl; i++)
+        if (strncasecmp(h + i, n, nl) == 0)
+            return h + i;
+    return NULL;
+}
+
 /* "/webhooks/{id}/{token}" and "/interactions/{id}/{token}": the segment
  * after the id, unless it is a route template's "{token}". */
 static void
@@ -370,7 +388,7 @@ mark_url_tokens(const char *s, size_t len, unsigned char *m)
         size_t kl = strlen(keys[k]);
         const char *p = s;
 
-        while ((p = memmem(p, len - (size_t)(p - s), keys[k], kl))) {
+        while ((p = memcasemem(p, len - (size_t)(p - s), keys[k], kl))) {
             size_t i = (size_t)(p - s) + kl, from;
 
             p += kl;
@@ -395,7 +413,7 @@ mark_json_tokens(const char *s, size_t len, unsigned char *m)
     static const char key[] = "\"token\"";
     const char *p = s;
 
-    while ((p = memmem(p, len - (size_t)(p - s), key, sizeof key - 1))) {
+    while ((p = memcasemem(p, len - (size_t)(p - s), key, sizeof key - 1))) {
         size_t i = (size_t)(p - s) + sizeof key - 1, from;
 
         p += sizeof key - 1;

@@ -221,9 +221,41 @@ TEST(level_names_parse)
                  "authentication failed: check the bot token");
 }
 
+/* Tokens dressed up the ways a careless log line dresses them: glued to
+ * what precedes them, after a URL-encoded "Bot ", in an upper-case path,
+ * under a capitalized JSON key. None registered: the shape alone hides
+ * them. */
+TEST(dressed_up_tokens_are_redacted)
+{
+    static const char tok[] = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GaBcDe."
+                              "abcdefghijklmnopqrstuvwxyz0123456789AB";
+    static const char *const around[][2] = {
+        { "auth: Bot%20", "" },
+        { "x", "" },
+        { "PATCH /api/v10/WEBHOOKS/123/", "/messages/@original" },
+        { "{\"Token\":\"", "\"}" },
+    };
+    char line[512];
+
+    dbot__log_clear_secrets();
+    for (size_t i = 0; i < sizeof around / sizeof around[0]; i++) {
+        char buf[512];
+        size_t n;
+
+        snprintf(line, sizeof line, "%s%s%s", around[i][0], tok, around[i][1]);
+        n = strlen(line);
+        memcpy(buf, line, n + 1);
+        n = dbot__log_redact(buf, n, sizeof buf);
+        buf[n] = '\0';
+        if (strstr(buf, "GaBcDe.abcdefghij") || strstr(buf, "MTIzNDU2Nzg5"))
+            CHECK_FAIL_("not redacted: %s -> %s", line, buf);
+    }
+}
+
 int
 main(void)
 {
+    RUN(dressed_up_tokens_are_redacted);
     dbot_log_set_sink(capture, NULL);
     dbot__log_set_format(DBOT__LOG_TEXT);
     RUN(redacts_token_anywhere_in_line);

@@ -267,10 +267,13 @@ TEST(send_queue_full_is_ebusy_and_heartbeats_still_go)
     struct fakecord_stats st;
     int h0;
 
+    long long t_first;
+
     h_start(&H, &o, "");
     WAIT_UNTIL(h_count(&H, "READY") >= 1, 10000);
     /* All in one loop callback: nothing leaves in between, so the queue
      * takes exactly its bound and refuses the next. */
+    t_first = check_now_ms_();
     fill_on_loop(&f);
     ASSERT_EQ(f.rc, DBOT_EBUSY);
     ASSERT_EQ(f.accepted, 120);
@@ -290,7 +293,10 @@ TEST(send_queue_full_is_ebusy_and_heartbeats_still_go)
     ASSERT_TRUE(st.presences <= 116);
     f.cap = 1;
     fill_on_loop(&f);
-    ASSERT_EQ(f.rc, DBOT_EBUSY); /* still full: the window has not moved */
+    /* Still full while the 60 s window has not moved (a slow machine, or
+     * valgrind, may take longer than that to get here). */
+    if (check_now_ms_() - t_first < 55000)
+        ASSERT_EQ(f.rc, DBOT_EBUSY);
     ASSERT_EQ(h_stats(&H).violations, 0);
     h_teardown(&H);
 }

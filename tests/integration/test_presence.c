@@ -291,12 +291,14 @@ TEST(send_queue_full_is_ebusy_and_heartbeats_still_go)
     ASSERT_EQ(st.connections, 1);
     ASSERT_TRUE(st.heartbeat_acks_sent >= h0 + 1);
     ASSERT_TRUE(st.presences <= 116);
-    f.cap = 1;
+    /* Filling again takes only the room that left since (a send the
+     * window still allowed), never more than the bound: the queue stays
+     * full. How much left depends on how many beats shared the window,
+     * so only the bound is asserted. */
     fill_on_loop(&f);
-    /* Still full while the 60 s window has not moved (a slow machine, or
-     * valgrind, may take longer than that to get here). */
-    if (check_now_ms_() - t_first < 55000)
-        ASSERT_EQ(f.rc, DBOT_EBUSY);
+    ASSERT_EQ(f.rc, DBOT_EBUSY);
+    if (check_now_ms_() - t_first < 55000 && h_stats(&H).connections == 1)
+        ASSERT_TRUE(f.accepted < 20);
     ASSERT_EQ(h_stats(&H).violations, 0);
     h_teardown(&H);
 }

@@ -260,6 +260,12 @@ on_writeable(struct gw_conn *c)
         return -1;
     }
     dbot__sendlimit_record(&c->sl, now);
+    if (m->heartbeat && !c->awaiting_ack) {
+        /* The oldest beat not yet acknowledged: the zombie check and the
+         * latency count from it. */
+        c->awaiting_ack = 1;
+        c->hb_sent_at = now;
+    }
     if (m->identify)
         c->gw->hooks->identify_sent(c->gw->hooks->ud, c->gw->shard_id);
     if (m->presence) {

@@ -25,10 +25,9 @@ send_heartbeat(struct gw_conn *c)
 
     if (!hb)
         return;
-    if (dbot__gwi_conn_queue(c, hb, strlen(hb), TX_HEARTBEAT) == 0) {
-        c->awaiting_ack = 1;
-        c->hb_sent_at = dbot__clock_ms();
-    }
+    /* The ACK clock starts when the beat is written (gateway.c), not
+     * here: a beat queued behind the send limit is not late yet. */
+    dbot__gwi_conn_queue(c, hb, strlen(hb), TX_HEARTBEAT);
     free(hb);
 }
 
@@ -39,8 +38,11 @@ heartbeat_cb(lws_sorted_usec_list_t *sul)
 
     if (c->close_code)
         return;
-    if (c->awaiting_ack) {
-        /* No ACK between two of our heartbeats: a zombie connection. */
+    /* No ACK for a beat written at least half an interval ago: a zombie
+     * connection. A beat the server asked for (op 1) a moment ago has
+     * not had the time to be answered, and is no sign of one. */
+    if (c->awaiting_ack &&
+        dbot__clock_ms() - c->hb_sent_at >= c->hb_interval_ms / 2) {
         LOG_W("gateway",
               "shard %d: no heartbeat ACK in %lld ms, connection is zombied; "
               "reconnecting to resume",

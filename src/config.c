@@ -37,6 +37,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "config_scale.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +102,11 @@ dbot__config_free(struct dbot_config *cfg)
     free(cfg->http_listen);
     free(cfg->http_host);
     free(cfg->token_credential);
+    free(cfg->shard_ids);
+    free(cfg->redis_url);
+    cfg->shard_ids = NULL;
+    cfg->n_shard_ids = 0;
+    cfg->redis_url = NULL;
     cfg->token = cfg->api_url = cfg->gateway_url = cfg->ca_file = NULL;
     cfg->state_file = cfg->http_listen = cfg->http_host = NULL;
     cfg->token_credential = NULL;
@@ -736,6 +743,30 @@ f_token_credential(struct pctx *p, const cJSON *v, const char *key)
     return dup_into(p, &p->cfg->token_credential, s, strlen(s));
 }
 
+/* "shard_ids" and "redis_url": parsed in config_scale.c, checked against
+ * "shards" (and the environment) once everything is read. */
+static int
+f_shard_ids(struct pctx *p, const cJSON *v, const char *key)
+{
+    (void)key;
+    free(p->cfg->shard_ids);
+    p->cfg->shard_ids = NULL;
+    return dbot__shard_ids_parse(v, &p->cfg->shard_ids, &p->cfg->n_shard_ids,
+                                 p->err, p->errlen) < 0
+               ? DBOT_ECONFIG
+               : 0;
+}
+
+static int
+f_redis_url(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    return dup_into(p, &p->cfg->redis_url, s, strlen(s));
+}
+
 /* The fields. A NULL setter marks a plain int field: range [lo, hi], stored
  * at offset `off` of struct dbot_config. */
 #define INT_FIELD(key, member, lo, hi)                          \
@@ -756,6 +787,8 @@ static const struct field {
     { "api_url", f_api_url, 0, 0, 0 },
     { "gateway_url", f_gateway_url, 0, 0, 0 },
     INT_FIELD("shards", shard_count, 0, 65535),
+    { "shard_ids", f_shard_ids, 0, 0, 0 },
+    { "redis_url", f_redis_url, 0, 0, 0 },
     INT_FIELD("workers", workers, 0, 256),
     INT_FIELD("queue_size", queue_size, 1, 1000000),
     INT_FIELD("slow_handler_ms", slow_handler_ms, 1, 600000),
@@ -1066,6 +1099,8 @@ dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
             goto out;
     }
     rc = apply_env(&p, env);
+    if (rc == 0)
+        rc = dbot__config_scale_env(cfg, env, err, errlen);
 out:
     if (rc < 0) {
         dbot__cfgtext_scrub(err, errlen, p.token_seen);

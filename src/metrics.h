@@ -8,6 +8,7 @@
 #ifndef DBOT_SRC_METRICS_H
 #define DBOT_SRC_METRICS_H
 
+#include "coord.h"
 #include "gateway.h"
 #include "health.h"
 #include "http.h"
@@ -32,6 +33,7 @@ struct dbot__event_counts {
 void dbot__event_counts_add(struct dbot__event_counts *ec, const char *name);
 
 struct dbot__metrics_shard {
+    int id; /* the shard id (a process may run some of the bot's shards) */
     enum dbot__gw_state state;
     int64_t latency_ms; /* -1: none yet */
     struct dbot__gw_counters n;
@@ -51,6 +53,8 @@ struct dbot__metrics_snapshot {
     struct dbot__health_stats health;
     int have_http; /* the http_listen listener runs */
     struct dbot__http_stats http;
+    int have_coord; /* redis_url is set */
+    struct dbot__coord_stats coord;
     int stopping;
 };
 

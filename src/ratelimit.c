@@ -161,6 +161,8 @@ struct dbot__rl {
     int64_t *done_at;
     size_t done_cap, done_head, done_n;
     int64_t global_until;
+    dbot__rl_gate_fn gate; /* the shared global limit, or NULL */
+    void *gate_ud;
     uint64_t rng;
     size_t queued, inflight;
     int64_t inv_sec[INVALID_SLOTS];
@@ -545,6 +547,37 @@ global_full(struct dbot__rl *rl, int64_t now, int64_t *free_at)
     return true;
 }
 
+/* The shared global limit (other processes of the bot), after the local
+ * one passed. Without Redis, this process keeps to its share. */
+static bool
+gate_pass(struct dbot__rl *rl, int64_t now, int64_t *free_at)
+{
+    int r;
+
+    if (!rl->gate)
+        return true;
+    *free_at = now + 5;
+    r = rl->gate(rl->gate_ud, now, free_at);
+    if (r > 0)
+        return true;
+    if (r == 0)
+        return false;
+    if ((size_t)rl->g_inflight + rl->done_n <
+        (size_t)(rl->per_sec / -r > 0 ? rl->per_sec / -r : 1))
+        return true;
+    *free_at = rl->done_n
+                   ? rl->done_at[rl->done_head] + DBOT__RL_GLOBAL_WINDOW_MS
+                   : INT64_MAX;
+    return false;
+}
+
+void
+dbot__rl_set_gate(struct dbot__rl *rl, dbot__rl_gate_fn fn, void *ud)
+{
+    rl->gate = fn;
+    rl->gate_ud = ud;
+}
+
 static void
 global_sent(struct dbot__rl *rl)
 {
@@ -618,7 +651,8 @@ dbot__rl_take_capped(struct dbot__rl *rl, int64_t now,
                 continue;
             }
             if (!(l->flags & DBOT__RL_EXEMPT) &&
-                global_full(rl, now, &free_at)) {
+                (global_full(rl, now, &free_at) ||
+                 !gate_pass(rl, now, &free_at))) {
                 if (free_at < wake)
                     wake = free_at;
                 continue;

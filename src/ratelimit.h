@@ -102,6 +102,18 @@ double dbot__rl_parse_seconds(const char *s, size_t n);
 struct dbot__rl *dbot__rl_new(int global_per_sec, uint64_t seed);
 void dbot__rl_free(struct dbot__rl *rl);
 
+/* Name: dbot__rl_gate_fn
+ * Desc: a global limit shared with other processes, asked (on the
+ *       limiter's thread) for one slot each time a non-exempt request
+ *       passes the local global limit. Must not block.
+ * Returns: 1 (slot taken), 0 (not now: *wake_ms gets when to ask again),
+ *       or -N (no shared limit now: the local limit divided by N applies). */
+typedef int (*dbot__rl_gate_fn)(void *ud, int64_t now_ms, int64_t *wake_ms);
+
+/* Name: dbot__rl_set_gate
+ * Desc: install (fn != NULL) or remove the shared global gate. */
+void dbot__rl_set_gate(struct dbot__rl *rl, dbot__rl_gate_fn fn, void *ud);
+
 /* Name: dbot__rl_classify
  * Desc: the DBOT__RL_* class of a path ("/interactions/1/tok/callback"). */
 unsigned dbot__rl_classify(const char *path);

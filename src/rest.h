@@ -6,6 +6,7 @@
 #ifndef DBOT_SRC_REST_H
 #define DBOT_SRC_REST_H
 
+#include "ratelimit.h"
 #include "task.h"
 
 #include <dbot/dbot.h>
@@ -28,22 +29,25 @@
 /* Zero fields take the defaults in brackets. Strings are copied. */
 struct dbot__rest_opts {
     dbot *owner; /* handed to public callbacks as their bot; not used here */
-    const char *api_url;     /* [DBOT_DEFAULT_API_URL]; no trailing '/' */
-    const char *token;       /* bare bot token; NULL: no Authorization */
-    const char *user_agent;  /* [DBOT__REST_USER_AGENT] */
-    long connect_timeout_ms; /* [10000] */
-    long timeout_ms;         /* whole transfer [30000] */
-    int global_per_sec;      /* [50] */
-    int tls_insecure;        /* [0] verify certificates; 1 skips it (tests
-                                only; config "tls_verify": false) */
-    const char *ca_file;     /* extra CA bundle or NULL */
-    size_t max_body_bytes;   /* [8 MiB] larger responses fail ETOOBIG */
-    int max_retries;         /* 5xx/transport retries [3]; < 0: none */
-    int retry_base_ms;       /* first backoff [250], doubling */
-    int max_429_retries;     /* [8] */
-    int deadline_ms;         /* a request's whole life: queueing, rate-limit
-                                waits and retries [DBOT__REST_DEADLINE_MS];
-                                interaction callbacks always 3000 */
+    const char *api_url;          /* [DBOT_DEFAULT_API_URL]; no trailing '/' */
+    const char *token;            /* bare bot token; NULL: no Authorization */
+    const char *user_agent;       /* [DBOT__REST_USER_AGENT] */
+    long connect_timeout_ms;      /* [10000] */
+    long timeout_ms;              /* whole transfer [30000] */
+    int global_per_sec;           /* [50] */
+    dbot__rl_gate_fn global_gate; /* a limit shared with other processes
+                                     (coord.h), or NULL; REST thread */
+    void *global_gate_ud;
+    int tls_insecure;      /* [0] verify certificates; 1 skips it (tests
+                              only; config "tls_verify": false) */
+    const char *ca_file;   /* extra CA bundle or NULL */
+    size_t max_body_bytes; /* [8 MiB] larger responses fail ETOOBIG */
+    int max_retries;       /* 5xx/transport retries [3]; < 0: none */
+    int retry_base_ms;     /* first backoff [250], doubling */
+    int max_429_retries;   /* [8] */
+    int deadline_ms;       /* a request's whole life: queueing, rate-limit
+                              waits and retries [DBOT__REST_DEADLINE_MS];
+                              interaction callbacks always 3000 */
 };
 
 /* One request. Everything is borrowed for the call (copied). */

@@ -1,0 +1,375 @@
+/*
+ * coord.c: the callers' side of the coordination (coord.h): the loop and
+ * the REST thread read and change a small state under one mutex and wake
+ * the coordination thread (coord_thread.c), which does the Redis round
+ * trips. Nothing here waits for Redis, except dbot__coord_claim, which
+ * runs before the loop exists.
+ */
+#include "coord_impl.h"
+
+#include "clock.h"
+#include "log.h"
+
+#include <dbot/dbot.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CLAIM_STEP_MS 500
+
+int
+dbot__coord_new(struct dbot__coord **out, const struct dbot__coord_opts *o)
+{
+    struct dbot__coord *c;
+    char err[256], host[64] = "";
+    struct timespec ts;
+
+    *out = NULL;
+    if (!o->app_id)
+        return DBOT_EINVAL;
+    c = calloc(1, sizeof *c);
+    if (!c)
+        return DBOT_ENOMEM;
+    if (dbot__redis_url_parse(o->redis_url, &c->addr, err, sizeof err) < 0) {
+        LOG_E("coord", "redis_url: %s", err);
+        free(c);
+        return DBOT_EINVAL;
+    }
+    snprintf(c->ns, sizeof c->ns, "dbot:%" PRIu64, o->app_id);
+    gethostname(host, sizeof host - 1);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    /* The random part tells two processes apart that share a pid
+     * (containers): the holder must be this very process. */
+    snprintf(c->owner, sizeof c->owner, "%s:%ld:%08lx", host, (long)getpid(),
+             (unsigned long)((uint64_t)ts.tv_nsec * 2654435761u ^
+                             (uint64_t)ts.tv_sec));
+    c->per_sec = o->global_per_sec > 0 ? o->global_per_sec : 50;
+    c->mc = 1;
+    c->processes = 1;
+    c->st.identifies_24h = -1;
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    *out = c;
+    return 0;
+}
+
+/* "4-7, 9" for the log. */
+static void
+id_list(char *buf, size_t cap, const int *ids, int n)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; i < n && len < cap; i++) {
+        int j = i;
+        while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+            j++;
+        len += (size_t)snprintf(buf + len, cap - len, "%s%d", i ? ", " : "",
+                                ids[i]);
+        if (j > i && len < cap)
+            len += (size_t)snprintf(buf + len, cap - len, "-%d", ids[j]);
+        i = j;
+    }
+}
+
+/* One claim attempt. Fills held[]/pttl[]/holder for the shards another
+ * process holds. Returns how many, or -1 when Redis did not answer. */
+static int
+claim_once(struct dbot__coord *c, const int *ids, int n, int64_t *pttl,
+           char *holder, size_t holder_cap)
+{
+    redisReply *r = dbot__coord_lease(c, ids, n);
+    int held = 0;
+
+    for (int i = 0; i < n; i++)
+        pttl[i] = -1;
+    if (!r)
+        return -1;
+    for (size_t k = 0; r->type == REDIS_REPLY_ARRAY && k + 2 < r->elements;
+         k += 3) {
+        redisReply *ix = r->element[k], *who = r->element[k + 1],
+                   *t = r->element[k + 2];
+        if (ix->type != REDIS_REPLY_INTEGER || ix->integer < 0 ||
+            ix->integer >= n)
+            continue;
+        pttl[ix->integer] = t->type == REDIS_REPLY_INTEGER ? t->integer : 0;
+        if (who->type == REDIS_REPLY_STRING)
+            snprintf(holder, holder_cap, "%s", who->str);
+        held++;
+    }
+    freeReplyObject(r);
+    return held;
+}
+
+int
+dbot__coord_claim(struct dbot__coord *c, const int *ids, int n, int *refused)
+{
+    int64_t *pttl = calloc((size_t)n + 1, sizeof *pttl);
+    int64_t *prev = calloc((size_t)n + 1, sizeof *prev);
+    int64_t deadline = dbot__clock_ms() + COORD_LEASE_MS + 2000;
+    char holder[128] = "", list[256];
+    int nref = 0, held = 0, rc = 0, *want = calloc((size_t)n + 1, sizeof *want);
+    int nwant = n;
+
+    c->sh = calloc((size_t)n + 1, sizeof *c->sh);
+    if (!pttl || !prev || !want || !c->sh) {
+        rc = DBOT_ENOMEM;
+        goto out;
+    }
+    memcpy(want, ids, (size_t)n * sizeof *ids);
+    for (int i = 0; i < n; i++)
+        prev[i] = -1;
+    if (dbot__coord_connect(c) < 0) {
+        LOG_E("coord",
+              "Redis at %s%s%d is unreachable: starting shards without "
+              "their leases, pacing identifies alone; retrying every %d ms",
+              c->addr.path[0] ? c->addr.path : c->addr.host,
+              c->addr.path[0] ? "" : ":", c->addr.path[0] ? 0 : c->addr.port,
+              COORD_RETRY_MS);
+        c->down_logged = 1;
+        c->st.outages++;
+    }
+    while (c->rc && nwant > 0) {
+        int k = 0;
+
+        held = claim_once(c, want, nwant, pttl, holder, sizeof holder);
+        if (held <= 0)
+            break; /* all ours, or Redis went away: start them */
+        /* A holder that renewed since the last look is alive: refuse its
+         * shards. One that lets its lease run down is dead: wait. */
+        for (int i = 0; i < nwant; i++) {
+            if (pttl[i] < 0) {
+                continue; /* ours now */
+            } else if ((prev[i] >= 0 && pttl[i] > prev[i] + 200) ||
+                       dbot__clock_ms() >= deadline) {
+                refused[nref++] = want[i];
+            } else {
+                prev[k] = pttl[i];
+                want[k++] = want[i];
+            }
+        }
+        /* The ones granted stay granted (lease renewal re-claims them). */
+        nwant = k;
+        if (nwant > 0) {
+            struct timespec ts = { 0, CLAIM_STEP_MS * 1000000L };
+            nanosleep(&ts, NULL); /* before the loop starts */
+        }
+    }
+    if (nref > 0) {
+        id_list(list, sizeof list, refused, nref);
+        LOG_E("coord",
+              "shard%s %s already run by another process of this bot (%s): "
+              "refusing to start %s; check shard_ids / DBOT_SHARD_IDS of "
+              "each process (two sessions of one shard would fight)",
+              nref > 1 ? "s" : "", list, holder, nref > 1 ? "them" : "it");
+    }
+    /* Leases this process keeps: the ids minus the refused. */
+    for (int i = 0, r = 0; i < n; i++) {
+        while (r < nref && refused[r] < ids[i])
+            r++;
+        if (r < nref && refused[r] == ids[i])
+            continue;
+        c->sh[c->nsh++].id = ids[i];
+    }
+    if (c->rc) {
+        c->up = c->ever_up = 1;
+        /* Identify windows of a previous run of this process, or of the
+         * process these shards came from, may still be open in Redis: the
+         * slot script sees them, nothing to wait for here. */
+    }
+    if (pthread_create(&c->th, NULL, dbot__coord_main, c) != 0) {
+        rc = DBOT_EAGAIN;
+        goto out;
+    }
+    c->th_started = 1;
+    rc = nref;
+out:
+    free(pttl);
+    free(prev);
+    free(want);
+    return rc;
+}
+
+static struct coord_shard *
+shard_of(struct dbot__coord *c, int shard_id)
+{
+    for (int i = 0; i < c->nsh; i++)
+        if (c->sh[i].id == shard_id)
+            return &c->sh[i];
+    return NULL;
+}
+
+static void
+wake_thread(struct dbot__coord *c)
+{
+    c->work = 1;
+    pthread_cond_signal(&c->cv);
+}
+
+int64_t
+dbot__coord_identify_wait(struct dbot__coord *c, int shard_id)
+{
+    int64_t now = dbot__clock_ms(), wait;
+    struct coord_shard *s;
+
+    pthread_mutex_lock(&c->mu);
+    s = shard_of(c, shard_id);
+    if (!s || !c->up) {
+        if (s)
+            s->ident = IDENT_IDLE;
+        pthread_mutex_unlock(&c->mu);
+        return DBOT__COORD_LOCAL;
+    }
+    if (s->ident == IDENT_GRANTED) {
+        s->ident = IDENT_IDLE;
+        wait = 0;
+    } else if (now < s->next_try) {
+        wait = s->next_try - now;
+    } else {
+        if (s->ident != IDENT_ASKED) {
+            s->ident = IDENT_ASKED;
+            wake_thread(c);
+        }
+        wait = 20; /* a round trip; asked again then */
+    }
+    pthread_mutex_unlock(&c->mu);
+    return wait;
+}
+
+void
+dbot__coord_identify_sent(struct dbot__coord *c, int shard_id)
+{
+    struct coord_shard *s;
+
+    pthread_mutex_lock(&c->mu);
+    s = shard_of(c, shard_id);
+    if (s) {
+        s->sent = 1;
+        wake_thread(c);
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+void
+dbot__coord_set_concurrency(struct dbot__coord *c, int max_concurrency)
+{
+    pthread_mutex_lock(&c->mu);
+    if (max_concurrency >= 1 && max_concurrency != c->mc) {
+        c->mc = max_concurrency;
+        c->mc_dirty = 1;
+        wake_thread(c);
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+int
+dbot__coord_global_take(void *coord, int64_t now_ms, int64_t *wake_ms)
+{
+    struct dbot__coord *c = coord;
+    int rc;
+
+    pthread_mutex_lock(&c->mu);
+    if (!c->up) {
+        rc = -(c->processes > 0 ? c->processes : 1);
+    } else if (c->tokens > 0 && dbot__clock_ms() < c->tokens_until) {
+        c->tokens--;
+        rc = 1;
+    } else if (dbot__clock_ms() < c->full_until) {
+        *wake_ms = now_ms + (c->full_until - dbot__clock_ms());
+        rc = 0;
+    } else {
+        c->tokens = 0;
+        c->demand++;
+        wake_thread(c);
+        *wake_ms = now_ms + 2; /* the thread fetches meanwhile */
+        rc = 0;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int
+dbot__coord_processes(const struct dbot__coord *c)
+{
+    struct dbot__coord *m = (struct dbot__coord *)c; /* the lock only */
+    int n;
+
+    pthread_mutex_lock(&m->mu);
+    n = m->processes > 0 ? m->processes : 1;
+    pthread_mutex_unlock(&m->mu);
+    return n;
+}
+
+void
+dbot__coord_stats(const struct dbot__coord *c, struct dbot__coord_stats *out)
+{
+    struct dbot__coord *m = (struct dbot__coord *)c; /* the lock only */
+
+    pthread_mutex_lock(&m->mu);
+    *out = m->st;
+    out->up = m->up;
+    out->processes = m->processes;
+    pthread_mutex_unlock(&m->mu);
+}
+
+static void
+release_leases(struct dbot__coord *c)
+{
+    static const char release[] =
+        "for i, k in ipairs(KEYS) do "
+        "if redis.call('GET', k) == ARGV[1] then redis.call('DEL', k) end "
+        "end "
+        "redis.call('ZREM', ARGV[2], ARGV[1]) return 0";
+    const char **argv;
+    char (*keys)[96];
+    char procs[80];
+    redisReply *r;
+
+    if (!c->rc || c->nsh == 0)
+        return;
+    argv = calloc((size_t)c->nsh + 2, sizeof *argv);
+    keys = calloc((size_t)c->nsh, sizeof *keys);
+    if (argv && keys) {
+        for (int i = 0; i < c->nsh; i++) {
+            snprintf(keys[i], sizeof keys[i], "%s:shard:%d", c->ns, c->sh[i].id);
+            argv[i] = keys[i];
+        }
+        snprintf(procs, sizeof procs, "%s:processes", c->ns);
+        argv[c->nsh] = c->owner;
+        argv[c->nsh + 1] = procs;
+        r = dbot__coord_eval(c, release, c->nsh, argv, c->nsh + 2);
+        if (r) {
+            LOG_I("coord", "released the leases of %d shards", c->nsh);
+            freeReplyObject(r);
+        }
+    }
+    free(argv);
+    free(keys);
+}
+
+void
+dbot__coord_free(struct dbot__coord *c)
+{
+    if (!c)
+        return;
+    if (c->th_started) {
+        pthread_mutex_lock(&c->mu);
+        c->quit = 1;
+        pthread_cond_signal(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        pthread_join(c->th, NULL);
+    }
+    /* The thread has ended: the context is ours again. */
+    release_leases(c);
+    if (c->rc)
+        redisFree(c->rc);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    free(c->sh);
+    explicit_bzero(c->addr.password, sizeof c->addr.password);
+    free(c);
+}

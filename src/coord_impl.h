@@ -1,0 +1,91 @@
+/*
+ * coord_impl.h: the state coord.c (callers' side) and coord_thread.c (the
+ * Redis side) share. Everything below `mu` is read and written under it;
+ * the Redis context belongs to the coordination thread alone once
+ * dbot__coord_claim has started it.
+ */
+#ifndef DBOT_SRC_COORD_IMPL_H
+#define DBOT_SRC_COORD_IMPL_H
+
+#include "coord.h"
+#include "redis_url.h"
+
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#define COORD_LEASE_MS       15000 /* a shard lease outlives 3 renewals */
+#define COORD_RENEW_MS       5000
+#define COORD_IDENT_LEASE_MS 10000 /* granted, not yet sent: a dead holder
+                                      frees the bucket after this */
+#define COORD_IDENT_HOLD_MS  5100  /* after the Identify left: 5 s + margin */
+#define COORD_TIMEOUT_MS     250   /* connect and command timeout */
+#define COORD_RETRY_MS       1000  /* between reconnect attempts */
+#define COORD_GLOBAL_WIN_MS  1100  /* shared global window: 1 s + margin for
+                                      a token used late (COORD_TOKEN_TTL) */
+#define COORD_TOKEN_TTL_MS   100   /* a fetched global slot is used by then */
+#define COORD_TOKEN_BATCH    8     /* at most this many fetched at once */
+
+enum coord_ident {
+    IDENT_IDLE,    /* nothing asked */
+    IDENT_ASKED,   /* the thread is to ask Redis */
+    IDENT_GRANTED, /* the slot is ours: the next identify_wait says 0 */
+};
+
+struct coord_shard {
+    int id;
+    enum coord_ident ident;
+    int64_t next_try; /* the bucket is taken until about then */
+    int sent;         /* an Identify left: the thread moves the hold */
+};
+
+struct dbot__coord {
+    struct dbot__redis_addr addr;
+    char ns[48];     /* "dbot:<app id>" */
+    char owner[128]; /* "host:pid:random": whose lease it is */
+    int per_sec;
+
+    redisContext *rc; /* the thread's (the claim's before it starts) */
+    pthread_t th;
+    int th_started;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* work for the thread, or quit */
+    int quit;
+    int work; /* something to do before the next tick */
+    struct coord_shard *sh;
+    int nsh;
+    int mc, mc_dirty; /* max_concurrency to publish */
+    int up;           /* Redis answered the last command */
+    int ever_up;
+    int down_logged; /* this outage was logged */
+    int64_t grace_until; /* after a reconnect: see coord_thread.c */
+    int tokens;          /* fetched global slots */
+    int64_t tokens_until; /* they are void after this */
+    int64_t full_until;   /* the shared window is full until then */
+    int demand;           /* takes that found none since the last fetch */
+    int processes;
+    struct dbot__coord_stats st;
+};
+
+/* The thread's body (coord_thread.c). */
+void *dbot__coord_main(void *arg);
+
+/* Connect, AUTH, SELECT with COORD_TIMEOUT_MS (thread, or the claim
+ * before the thread starts). Returns 0 or -1 (logged at debug). */
+int dbot__coord_connect(struct dbot__coord *c);
+
+/* Redis is gone: drop the context, say so once per outage. Under no lock;
+ * takes mu. */
+void dbot__coord_lost(struct dbot__coord *c, const char *why);
+
+/* One EVAL of `script` with keys and args (strings). NULL on any failure
+ * (then the context is dropped unless the reply was a script error). */
+redisReply *dbot__coord_eval(struct dbot__coord *c, const char *script,
+                             int nkeys, const char **argv, int argc);
+
+/* The shard-lease script: claim or renew keys for c->owner. Returns the
+ * reply (array of conflicts: index, holder, pttl ...) or NULL. */
+redisReply *dbot__coord_lease(struct dbot__coord *c, const int *ids, int n);
+
+#endif

@@ -1,0 +1,508 @@
+/*
+ * coord_thread.c: the coordination thread: every Redis round trip of the
+ * bot happens here (coord.h).
+ *
+ * DESIGN. One blocking hiredis context with COORD_TIMEOUT_MS for connect
+ * and for each command, so a slow or dead Redis costs this thread at most
+ * that per command and never the loop or the REST thread, which only see
+ * `up` turn 0 and fall back to their local limits. The thread sleeps on a
+ * condition variable until a caller leaves work (an identify slot to ask
+ * for, an identify sent, global slots wanted, max_concurrency learned) or
+ * the next lease renewal is due.
+ *
+ * Atomicity comes from Lua scripts (EVAL): taking an identify slot is one
+ * SET NX PX, or the time left on it; the global limit is a sliding window
+ * (a sorted set of send times over COORD_GLOBAL_WIN_MS) from which a
+ * process takes up to COORD_TOKEN_BATCH slots in one script, using Redis's
+ * clock so processes on different machines agree. Keys are built inside
+ * the scripts from the namespace, so this needs one Redis, not a cluster.
+ *
+ * Outages. A failed command drops the context; `up` turns 0, logged once
+ * per outage (error) and counted for /metrics. Reconnects are tried every
+ * COORD_RETRY_MS. After a reconnect the identify slots are held back for
+ * COORD_IDENT_HOLD_MS (grace_until): a Redis that restarted empty has
+ * forgotten identifies made just before, and processes that paced alone
+ * during the outage may have identified moments ago.
+ */
+#include "coord_impl.h"
+
+#include "clock.h"
+#include "log.h"
+
+#include <dbot/dbot.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* KEYS: shard lease keys. ARGV: owner, lease ms, processes key, now key
+ * ttl. Claims free or own leases; returns {index, holder, pttl} for each
+ * held by someone else, then registers the owner as a live process. */
+static const char lease_script[] =
+    "local out = {} "
+    "for i, k in ipairs(KEYS) do "
+    "  local v = redis.call('GET', k) "
+    "  if not v or v == ARGV[1] then "
+    "    redis.call('SET', k, ARGV[1], 'PX', ARGV[2]) "
+    "  else "
+    "    out[#out + 1] = i - 1 out[#out + 1] = v "
+    "    out[#out + 1] = redis.call('PTTL', k) "
+    "  end "
+    "end "
+    "local t = redis.call('TIME') "
+    "local now = t[1] * 1000 + math.floor(t[2] / 1000) "
+    "redis.call('ZADD', ARGV[3], now, ARGV[1]) "
+    "redis.call('ZREMRANGEBYSCORE', ARGV[3], '-inf', now - ARGV[2]) "
+    "redis.call('PEXPIRE', ARGV[3], ARGV[2]) "
+    "out[#out + 1] = -1 out[#out + 1] = '' "
+    "out[#out + 1] = redis.call('ZCARD', ARGV[3]) "
+    "return out";
+
+/* KEYS[1]: namespace. ARGV: shard id, local max_concurrency, owner, lease
+ * ms, mode ("take" or "sent"). take: the bucket's slot (0) or the ms it
+ * stays taken; sent: hold the slot COORD_IDENT_HOLD_MS from now. */
+static const char identify_script[] =
+    "local mc = tonumber(redis.call('GET', KEYS[1] .. ':max_concurrency') "
+    "  or ARGV[2]) "
+    "if mc < 1 then mc = 1 end "
+    "local k = KEYS[1] .. ':identify:' .. (tonumber(ARGV[1]) % mc) "
+    "if ARGV[5] == 'sent' then "
+    "  redis.call('SET', k, ARGV[3], 'PX', ARGV[4]) return 0 "
+    "end "
+    "if redis.call('SET', k, ARGV[3], 'NX', 'PX', ARGV[4]) then "
+    "  local n = KEYS[1] .. ':identifies' "
+    "  if redis.call('INCR', n) == 1 then "
+    "    redis.call('PEXPIRE', n, 86400000) end "
+    "  return {0, tonumber(redis.call('GET', n))} "
+    "end "
+    "local t = redis.call('PTTL', k) if t < 1 then t = 1 end "
+    "return {t, -1}";
+
+/* KEYS[1]: the window's sorted set. ARGV: limit, window ms, wanted, a
+ * unique prefix. Returns {granted, ms until the oldest leaves}. */
+static const char global_script[] =
+    "local t = redis.call('TIME') "
+    "local now = t[1] * 1000 + math.floor(t[2] / 1000) "
+    "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ARGV[2]) "
+    "local free = tonumber(ARGV[1]) - redis.call('ZCARD', KEYS[1]) "
+    "local n = math.min(free, tonumber(ARGV[3])) "
+    "for i = 1, n do "
+    "  redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. now .. ':' .. i) "
+    "end "
+    "redis.call('PEXPIRE', KEYS[1], ARGV[2]) "
+    "local wait = 0 "
+    "if n < 1 then "
+    "  local o = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES') "
+    "  if o[2] then wait = tonumber(o[2]) + ARGV[2] - now end "
+    "  n = 0 "
+    "end "
+    "return {n, wait}";
+
+static struct timeval
+tv_ms(int ms)
+{
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+    return tv;
+}
+
+/* A command outside EVAL (AUTH, SELECT); 0 when it answered OK. */
+static int
+simple(redisContext *rc, const char *fmt, const char *arg)
+{
+    redisReply *r = redisCommand(rc, fmt, arg);
+    int ok = r && r->type != REDIS_REPLY_ERROR;
+
+    if (r)
+        freeReplyObject(r);
+    return ok ? 0 : -1;
+}
+
+int
+dbot__coord_connect(struct dbot__coord *c)
+{
+    struct timeval tv = tv_ms(COORD_TIMEOUT_MS);
+    redisContext *rc;
+    char db[16];
+
+    if (c->addr.path[0])
+        rc = redisConnectUnixWithTimeout(c->addr.path, tv);
+    else
+        rc = redisConnectWithTimeout(c->addr.host, c->addr.port, tv);
+    if (!rc)
+        return -1;
+    if (rc->err || redisSetTimeout(rc, tv) != REDIS_OK) {
+        LOG_D("coord", "connect: %s", rc->errstr);
+        redisFree(rc);
+        return -1;
+    }
+    snprintf(db, sizeof db, "%d", c->addr.db);
+    if ((c->addr.password[0] &&
+         simple(rc, "AUTH %s", c->addr.password) < 0) ||
+        (c->addr.db && simple(rc, "SELECT %s", db) < 0)) {
+        LOG_E("coord", "Redis refused AUTH or SELECT: check redis_url");
+        redisFree(rc);
+        return -1;
+    }
+    c->rc = rc;
+    return 0;
+}
+
+void
+dbot__coord_lost(struct dbot__coord *c, const char *why)
+{
+    int log;
+
+    if (c->rc) {
+        redisFree(c->rc);
+        c->rc = NULL;
+    }
+    pthread_mutex_lock(&c->mu);
+    log = !c->down_logged;
+    c->down_logged = 1;
+    if (c->up)
+        c->st.outages++;
+    c->up = 0;
+    c->tokens = 0;
+    for (int i = 0; i < c->nsh; i++)
+        if (c->sh[i].ident == IDENT_GRANTED)
+            c->sh[i].ident = IDENT_IDLE; /* never took it: the gate is local */
+    pthread_mutex_unlock(&c->mu);
+    if (log)
+        LOG_E("coord",
+              "Redis stopped answering (%s): running on local limits "
+              "(identify 1 per 5 s per bucket, the REST global limit "
+              "divided by %d processes) until it is back",
+              why, c->processes);
+}
+
+redisReply *
+dbot__coord_eval(struct dbot__coord *c, const char *script, int nkeys,
+                 const char **argv, int argc)
+{
+    const char **v = calloc((size_t)argc + 3, sizeof *v);
+    char nk[16];
+    redisReply *r;
+
+    if (!c->rc || !v) {
+        free(v);
+        return NULL;
+    }
+    snprintf(nk, sizeof nk, "%d", nkeys);
+    v[0] = "EVAL";
+    v[1] = script;
+    v[2] = nk;
+    memcpy(v + 3, argv, (size_t)argc * sizeof *argv);
+    r = redisCommandArgv(c->rc, argc + 3, v, NULL);
+    free(v);
+    pthread_mutex_lock(&c->mu);
+    if (r && r->type != REDIS_REPLY_ERROR)
+        c->st.round_trips++;
+    else
+        c->st.errors++;
+    pthread_mutex_unlock(&c->mu);
+    if (!r) {
+        dbot__coord_lost(c, c->rc && c->rc->errstr[0] ? c->rc->errstr
+                                                      : "no answer");
+        return NULL;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        LOG_E("coord", "script error: %s", r->str);
+        freeReplyObject(r);
+        return NULL;
+    }
+    return r;
+}
+
+redisReply *
+dbot__coord_lease(struct dbot__coord *c, const int *ids, int n)
+{
+    const char **argv = calloc((size_t)n + 4, sizeof *argv);
+    char (*keys)[96] = calloc((size_t)n + 1, sizeof *keys);
+    char ttl[16], procs[80];
+    redisReply *r = NULL;
+
+    if (argv && keys) {
+        for (int i = 0; i < n; i++) {
+            snprintf(keys[i], sizeof keys[i], "%s:shard:%d", c->ns, ids[i]);
+            argv[i] = keys[i];
+        }
+        snprintf(ttl, sizeof ttl, "%d", COORD_LEASE_MS);
+        snprintf(procs, sizeof procs, "%s:processes", c->ns);
+        argv[n] = c->owner;
+        argv[n + 1] = ttl;
+        argv[n + 2] = procs;
+        r = dbot__coord_eval(c, lease_script, n, argv, n + 3);
+    }
+    free(argv);
+    free(keys);
+    if (r && r->type != REDIS_REPLY_ARRAY) {
+        freeReplyObject(r);
+        r = NULL;
+    }
+    return r;
+}
+
+/* Renew this process's leases; a shard found in another's hands (Redis
+ * lost the key and someone claimed it meanwhile) is logged: two processes
+ * now run it. */
+static void
+renew(struct dbot__coord *c)
+{
+    int *ids = malloc(((size_t)c->nsh + 1) * sizeof *ids);
+    redisReply *r;
+
+    if (!ids)
+        return;
+    for (int i = 0; i < c->nsh; i++)
+        ids[i] = c->sh[i].id; /* ids never change after the claim */
+    r = dbot__coord_lease(c, ids, c->nsh);
+    if (r) {
+        for (size_t k = 0; k + 2 < r->elements; k += 3) {
+            redisReply *ix = r->element[k], *t = r->element[k + 2];
+            if (ix->type != REDIS_REPLY_INTEGER)
+                continue;
+            if (ix->integer < 0) {
+                pthread_mutex_lock(&c->mu);
+                c->processes = t->type == REDIS_REPLY_INTEGER && t->integer > 0
+                                   ? (int)t->integer
+                                   : 1;
+                pthread_mutex_unlock(&c->mu);
+            } else if (ix->integer < c->nsh) {
+                LOG_E("coord",
+                      "shard %d is leased by another process now (%s): "
+                      "two processes are running it; fix shard_ids",
+                      ids[ix->integer],
+                      r->element[k + 1]->type == REDIS_REPLY_STRING
+                          ? r->element[k + 1]->str
+                          : "?");
+                pthread_mutex_lock(&c->mu);
+                c->st.lease_conflicts++;
+                pthread_mutex_unlock(&c->mu);
+            }
+        }
+        freeReplyObject(r);
+    }
+    free(ids);
+}
+
+/* Ask for the identify slot of shard `id`; or hold it after a send. */
+static void
+identify(struct dbot__coord *c, int id, int mc, int sent)
+{
+    char sid[16], smc[16], lease[16];
+    const char *argv[] = { c->ns, sid, smc, c->owner, lease,
+                           sent ? "sent" : "take" };
+    redisReply *r;
+    int64_t wait = -1, spent = -1;
+
+    snprintf(sid, sizeof sid, "%d", id);
+    snprintf(smc, sizeof smc, "%d", mc);
+    snprintf(lease, sizeof lease, "%d",
+             sent ? COORD_IDENT_HOLD_MS : COORD_IDENT_LEASE_MS);
+    r = dbot__coord_eval(c, identify_script, 1, argv, 6);
+    if (!r)
+        return;
+    if (!sent && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        r->element[0]->type == REDIS_REPLY_INTEGER) {
+        wait = r->element[0]->integer;
+        spent = r->element[1]->type == REDIS_REPLY_INTEGER
+                    ? r->element[1]->integer
+                    : -1;
+    }
+    freeReplyObject(r);
+    if (sent || wait < 0)
+        return;
+    pthread_mutex_lock(&c->mu);
+    for (int i = 0; i < c->nsh; i++) {
+        struct coord_shard *s = &c->sh[i];
+        if (s->id != id || s->ident != IDENT_ASKED)
+            continue;
+        if (wait == 0) {
+            s->ident = IDENT_GRANTED;
+            c->st.identify_grants++;
+            if (spent >= 0)
+                c->st.identifies_24h = spent;
+        } else {
+            s->ident = IDENT_IDLE;
+            s->next_try = dbot__clock_ms() + wait;
+            c->st.identify_waits++;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void
+fetch_tokens(struct dbot__coord *c, int want)
+{
+    char key[80], lim[16], win[16], n[16];
+    const char *argv[] = { key, lim, win, n, c->owner };
+    redisReply *r;
+    int64_t got = 0, wait = 0, t0 = dbot__clock_ms();
+
+    snprintf(key, sizeof key, "%s:rest:global", c->ns);
+    snprintf(lim, sizeof lim, "%d", c->per_sec);
+    snprintf(win, sizeof win, "%d", COORD_GLOBAL_WIN_MS);
+    snprintf(n, sizeof n, "%d", want);
+    r = dbot__coord_eval(c, global_script, 1, argv, 5);
+    if (!r)
+        return;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+        got = r->element[0]->integer;
+        wait = r->element[1]->integer;
+    }
+    freeReplyObject(r);
+    pthread_mutex_lock(&c->mu);
+    c->tokens = (int)got;
+    c->tokens_until = t0 + COORD_TOKEN_TTL_MS;
+    c->st.global_tokens += (uint64_t)got;
+    /* Full: nobody asks again before the window frees a slot. */
+    c->full_until = got == 0 ? t0 + (wait > 0 ? wait : 5) : 0;
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* What the callers left for Redis, under mu. */
+struct todo {
+    int quit, mc, mc_dirty, want_tokens, renew;
+    int *ask, nask, *sent, nsent;
+};
+
+/* Under mu: something for Redis now? Asks held back by the grace period
+ * count once it is over. */
+static int
+has_work(const struct dbot__coord *c, int64_t now)
+{
+    if (c->work)
+        return 1;
+    if (now < c->grace_until)
+        return 0;
+    for (int i = 0; i < c->nsh; i++)
+        if (c->sh[i].ident == IDENT_ASKED)
+            return 1;
+    return 0;
+}
+
+static void
+collect(struct dbot__coord *c, struct todo *t, int64_t next_renew)
+{
+    int64_t now;
+
+    pthread_mutex_lock(&c->mu);
+    while (!c->quit && !has_work(c, dbot__clock_ms()) &&
+           dbot__clock_ms() < next_renew) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+    }
+    now = dbot__clock_ms();
+    c->work = 0;
+    t->quit = c->quit;
+    t->mc = c->mc;
+    t->mc_dirty = c->mc_dirty;
+    c->mc_dirty = 0;
+    t->renew = now >= next_renew;
+    t->nask = t->nsent = 0;
+    for (int i = 0; i < c->nsh; i++) {
+        if (c->sh[i].ident == IDENT_ASKED && now >= c->grace_until)
+            t->ask[t->nask++] = c->sh[i].id;
+        if (c->sh[i].sent) {
+            c->sh[i].sent = 0;
+            t->sent[t->nsent++] = c->sh[i].id;
+        }
+    }
+    t->want_tokens = c->demand > 0 ? c->demand : 0;
+    c->demand = 0;
+    if (t->want_tokens > COORD_TOKEN_BATCH)
+        t->want_tokens = COORD_TOKEN_BATCH;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void
+reconnect(struct dbot__coord *c, int64_t *next_try)
+{
+    int64_t now = dbot__clock_ms();
+
+    if (now < *next_try)
+        return;
+    *next_try = now + COORD_RETRY_MS;
+    if (dbot__coord_connect(c) < 0)
+        return;
+    pthread_mutex_lock(&c->mu);
+    c->up = 1;
+    c->mc_dirty = 1;
+    c->grace_until = c->ever_up ? now + COORD_IDENT_HOLD_MS : 0;
+    c->ever_up = 1;
+    c->down_logged = 0;
+    pthread_mutex_unlock(&c->mu);
+    LOG_W("coord", "Redis answers again: coordinating with the other "
+                   "processes");
+}
+
+static void
+publish_concurrency(struct dbot__coord *c, int mc)
+{
+    char key[80], v[16];
+    redisReply *r;
+
+    snprintf(key, sizeof key, "%s:max_concurrency", c->ns);
+    snprintf(v, sizeof v, "%d", mc);
+    r = redisCommand(c->rc, "SET %s %s EX 86400", key, v);
+    if (!r) {
+        dbot__coord_lost(c, c->rc->errstr);
+        return;
+    }
+    freeReplyObject(r);
+}
+
+void *
+dbot__coord_main(void *arg)
+{
+    struct dbot__coord *c = arg;
+    struct todo t = { 0 };
+    int64_t next_renew = dbot__clock_ms() + COORD_RENEW_MS, next_try = 0;
+
+    t.ask = calloc((size_t)c->nsh + 1, sizeof *t.ask);
+    t.sent = calloc((size_t)c->nsh + 1, sizeof *t.sent);
+    if (!t.ask || !t.sent) {
+        LOG_E("coord", "out of memory: coordination stopped");
+        free(t.ask);
+        free(t.sent);
+        return NULL;
+    }
+    for (;;) {
+        collect(c, &t, next_renew);
+        if (t.quit)
+            break;
+        if (!c->rc) {
+            reconnect(c, &next_try);
+            if (!c->rc) {
+                if (t.renew)
+                    next_renew = dbot__clock_ms() + COORD_RETRY_MS;
+                continue;
+            }
+            t.renew = 1; /* the leases first: Redis may have lost them */
+            t.mc_dirty = 1;
+        }
+        if (t.renew) {
+            renew(c);
+            next_renew = dbot__clock_ms() + COORD_RENEW_MS;
+        }
+        if (c->rc && t.mc_dirty)
+            publish_concurrency(c, t.mc);
+        for (int i = 0; i < t.nsent && c->rc; i++)
+            identify(c, t.sent[i], t.mc, 1);
+        for (int i = 0; i < t.nask && c->rc; i++)
+            identify(c, t.ask[i], t.mc, 0);
+        if (t.want_tokens && c->rc)
+            fetch_tokens(c, t.want_tokens);
+    }
+    free(t.ask);
+    free(t.sent);
+    return NULL;
+}

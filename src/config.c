@@ -751,6 +751,9 @@ f_shard_ids(struct pctx *p, const cJSON *v, const char *key)
     (void)key;
     free(p->cfg->shard_ids);
     p->cfg->shard_ids = NULL;
+    p->cfg->n_shard_ids = 0;
+    if (cJSON_IsNull(v))
+        return 0;
     return dbot__shard_ids_parse(v, &p->cfg->shard_ids, &p->cfg->n_shard_ids,
                                  p->err, p->errlen) < 0
                ? DBOT_ECONFIG
@@ -762,6 +765,11 @@ f_redis_url(struct pctx *p, const cJSON *v, const char *key)
 {
     const char *s;
 
+    if (cJSON_IsNull(v)) {
+        free(p->cfg->redis_url);
+        p->cfg->redis_url = NULL;
+        return 0;
+    }
     if (get_string(p, v, key, &s) < 0)
         return DBOT_ECONFIG;
     return dup_into(p, &p->cfg->redis_url, s, strlen(s));

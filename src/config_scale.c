@@ -149,8 +149,7 @@ dbot__shard_ids_parse(const cJSON *v, int **ids, int *n, char *err,
     out = malloc(((size_t)cJSON_GetArraySize(v) + 1) * sizeof *out);
     if (!out)
         return DBOT_ENOMEM;
-    cJSON_ArrayForEach(e, v)
-    {
+    cJSON_ArrayForEach(e, v) {
         if (!cJSON_IsNumber(e) || e->valuedouble < 0 ||
             e->valuedouble > MAX_SHARD_ID ||
             e->valuedouble != (double)(int)e->valuedouble) {
@@ -240,8 +239,8 @@ dbot__config_scale_env(struct dbot_config *cfg,
                 snprintf(err, errlen,
                          "shard_ids: shard %d is out of range: the bot has "
                          "%d shards (0-%d)",
-                         cfg->shard_ids[cfg->n_shard_ids - 1],
-                         cfg->shard_count, cfg->shard_count - 1);
+                         cfg->shard_ids[cfg->n_shard_ids - 1], cfg->shard_count,
+                         cfg->shard_count - 1);
             return DBOT_ECONFIG;
         }
     }

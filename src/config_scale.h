@@ -32,9 +32,9 @@ int dbot__shard_ids_parse_text(const char *s, int **ids, int *n, char *err,
  *       must be below it; a redis_url must parse, and its password is
  *       registered with the logger as a secret.
  * Returns: 0 or DBOT_ECONFIG (message in err). */
-int dbot__config_scale_env(struct dbot_config *cfg, const char *(*env)(
-                                                        const char *name),
-                           char *err, size_t errlen);
+int dbot__config_scale_env(struct dbot_config *cfg,
+                           const char *(*env)(const char *name), char *err,
+                           size_t errlen);
 
 /* Name: dbot__config_app_id
  * Desc: the bot's application id: "application_id", else the one the

@@ -325,27 +325,28 @@ release_leases(struct dbot__coord *c)
         "end "
         "redis.call('ZREM', ARGV[2], ARGV[1]) return 0";
     const char **argv;
-    char (*keys)[96];
+    char(*keys)[96];
     char procs[80];
     redisReply *r;
 
-    if (!c->rc || c->nsh == 0)
-        return;
+    if (!c->rc)
+        return; /* the leases run out by themselves */
     argv = calloc((size_t)c->nsh + 2, sizeof *argv);
-    keys = calloc((size_t)c->nsh, sizeof *keys);
+    keys = calloc((size_t)c->nsh + 1, sizeof *keys);
     if (argv && keys) {
         for (int i = 0; i < c->nsh; i++) {
-            snprintf(keys[i], sizeof keys[i], "%s:shard:%d", c->ns, c->sh[i].id);
+            snprintf(keys[i], sizeof keys[i], "%s:shard:%d", c->ns,
+                     c->sh[i].id);
             argv[i] = keys[i];
         }
         snprintf(procs, sizeof procs, "%s:processes", c->ns);
         argv[c->nsh] = c->owner;
         argv[c->nsh + 1] = procs;
         r = dbot__coord_eval(c, release, c->nsh, argv, c->nsh + 2);
-        if (r) {
+        if (r && c->nsh)
             LOG_I("coord", "released the leases of %d shards", c->nsh);
+        if (r)
             freeReplyObject(r);
-        }
     }
     free(argv);
     free(keys);

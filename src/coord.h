@@ -41,8 +41,7 @@ struct dbot__coord_opts {
 /* Name: dbot__coord_new
  * Desc: parse the URL and prepare; no I/O, no thread yet.
  * Returns: 0, DBOT_EINVAL (bad URL, app_id 0), DBOT_ENOMEM. */
-int dbot__coord_new(struct dbot__coord **out,
-                    const struct dbot__coord_opts *o);
+int dbot__coord_new(struct dbot__coord **out, const struct dbot__coord_opts *o);
 
 /* Name: dbot__coord_claim
  * Desc: before the loop starts (blocks up to ~20 s): lease shards ids[0..n)
@@ -92,13 +91,13 @@ int dbot__coord_global_take(void *coord, int64_t now_ms, int64_t *wake_ms);
 int dbot__coord_processes(const struct dbot__coord *c);
 
 struct dbot__coord_stats {
-    int up;                /* 1: Redis answers now */
-    uint64_t outages;      /* times it stopped answering */
-    uint64_t round_trips;  /* Redis commands completed */
-    uint64_t errors;       /* commands that failed or timed out */
+    int up;               /* 1: Redis answers now */
+    uint64_t outages;     /* times it stopped answering */
+    uint64_t round_trips; /* Redis commands completed */
+    uint64_t errors;      /* commands that failed or timed out */
     uint64_t identify_grants;
-    uint64_t identify_waits; /* asks answered "taken, wait" */
-    uint64_t global_tokens;  /* REST global slots fetched */
+    uint64_t identify_waits;  /* asks answered "taken, wait" */
+    uint64_t global_tokens;   /* REST global slots fetched */
     uint64_t lease_conflicts; /* a leased shard found in another's hands */
     int processes;
     int64_t identifies_24h; /* shared identify count, -1 unknown */

@@ -14,17 +14,20 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#define COORD_LEASE_MS       15000 /* a shard lease outlives 3 renewals */
-#define COORD_RENEW_MS       5000
-#define COORD_IDENT_LEASE_MS 10000 /* granted, not yet sent: a dead holder
-                                      frees the bucket after this */
-#define COORD_IDENT_HOLD_MS  5100  /* after the Identify left: 5 s + margin */
-#define COORD_TIMEOUT_MS     250   /* connect and command timeout */
-#define COORD_RETRY_MS       1000  /* between reconnect attempts */
-#define COORD_GLOBAL_WIN_MS  1100  /* shared global window: 1 s + margin for
-                                      a token used late (COORD_TOKEN_TTL) */
-#define COORD_TOKEN_TTL_MS   100   /* a fetched global slot is used by then */
-#define COORD_TOKEN_BATCH    8     /* at most this many fetched at once */
+#define COORD_LEASE_MS 15000 /* a shard lease outlives 3 renewals */
+#define COORD_RENEW_MS 5000
+#define COORD_IDENT_LEASE_MS                                             \
+    10000                        /* granted, not yet sent: a dead holder \
+                                    frees the bucket after this */
+#define COORD_IDENT_HOLD_MS 5100 /* after the Identify left: 5 s + margin */
+#define COORD_TIMEOUT_MS    250  /* connect and command timeout */
+#define COORD_RETRY_MS      1000 /* between reconnect attempts */
+#define COORD_GLOBAL_WIN_MS                                             \
+    1100                      /* shared global window: 1 s + margin for \
+                                 a slot used late (COORD_TOKEN_TTL) and \
+                                 the trip to Discord */
+#define COORD_TOKEN_TTL_MS 50 /* a fetched global slot is used by then */
+#define COORD_TOKEN_BATCH  8  /* at most this many fetched at once */
 
 enum coord_ident {
     IDENT_IDLE,    /* nothing asked */
@@ -45,7 +48,8 @@ struct dbot__coord {
     char owner[128]; /* "host:pid:random": whose lease it is */
     int per_sec;
 
-    redisContext *rc; /* the thread's (the claim's before it starts) */
+    redisContext *rc;  /* the thread's (the claim's before it starts) */
+    uint64_t slot_seq; /* names this process's global slots (thread) */
     pthread_t th;
     int th_started;
 
@@ -58,9 +62,9 @@ struct dbot__coord {
     int mc, mc_dirty; /* max_concurrency to publish */
     int up;           /* Redis answered the last command */
     int ever_up;
-    int down_logged; /* this outage was logged */
-    int64_t grace_until; /* after a reconnect: see coord_thread.c */
-    int tokens;          /* fetched global slots */
+    int down_logged;      /* this outage was logged */
+    int64_t grace_until;  /* after a reconnect: see coord_thread.c */
+    int tokens;           /* fetched global slots */
     int64_t tokens_until; /* they are void after this */
     int64_t full_until;   /* the shared window is full until then */
     int demand;           /* takes that found none since the last fetch */

@@ -80,8 +80,10 @@ static const char identify_script[] =
     "local t = redis.call('PTTL', k) if t < 1 then t = 1 end "
     "return {t, -1}";
 
-/* KEYS[1]: the window's sorted set. ARGV: limit, window ms, wanted, a
- * unique prefix. Returns {granted, ms until the oldest leaves}. */
+/* KEYS[1]: the window's sorted set. ARGV: limit, window ms, wanted, this
+ * process, its slot counter (members must be unique: two fetches in one
+ * millisecond would otherwise overwrite each other's slots). Returns
+ * {granted, ms until the oldest leaves}. */
 static const char global_script[] =
     "local t = redis.call('TIME') "
     "local now = t[1] * 1000 + math.floor(t[2] / 1000) "
@@ -89,7 +91,7 @@ static const char global_script[] =
     "local free = tonumber(ARGV[1]) - redis.call('ZCARD', KEYS[1]) "
     "local n = math.min(free, tonumber(ARGV[3])) "
     "for i = 1, n do "
-    "  redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. now .. ':' .. i) "
+    "  redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. (ARGV[5] + i)) "
     "end "
     "redis.call('PEXPIRE', KEYS[1], ARGV[2]) "
     "local wait = 0 "
@@ -138,8 +140,7 @@ dbot__coord_connect(struct dbot__coord *c)
         return -1;
     }
     snprintf(db, sizeof db, "%d", c->addr.db);
-    if ((c->addr.password[0] &&
-         simple(rc, "AUTH %s", c->addr.password) < 0) ||
+    if ((c->addr.password[0] && simple(rc, "AUTH %s", c->addr.password) < 0) ||
         (c->addr.db && simple(rc, "SELECT %s", db) < 0)) {
         LOG_E("coord", "Redis refused AUTH or SELECT: check redis_url");
         redisFree(rc);
@@ -152,8 +153,12 @@ dbot__coord_connect(struct dbot__coord *c)
 void
 dbot__coord_lost(struct dbot__coord *c, const char *why)
 {
+    char reason[128];
     int log;
 
+    /* `why` may be the context's own errstr: copy it before the free. */
+    snprintf(reason, sizeof reason, "%s", why && *why ? why : "no answer");
+    why = reason;
     if (c->rc) {
         redisFree(c->rc);
         c->rc = NULL;
@@ -203,8 +208,9 @@ dbot__coord_eval(struct dbot__coord *c, const char *script, int nkeys,
         c->st.errors++;
     pthread_mutex_unlock(&c->mu);
     if (!r) {
-        dbot__coord_lost(c, c->rc && c->rc->errstr[0] ? c->rc->errstr
-                                                      : "no answer");
+        dbot__coord_lost(c, c->rc && c->rc->errstr[0]
+                                ? c->rc->errstr
+                                : "the connection closed");
         return NULL;
     }
     if (r->type == REDIS_REPLY_ERROR) {
@@ -219,7 +225,7 @@ redisReply *
 dbot__coord_lease(struct dbot__coord *c, const int *ids, int n)
 {
     const char **argv = calloc((size_t)n + 4, sizeof *argv);
-    char (*keys)[96] = calloc((size_t)n + 1, sizeof *keys);
+    char(*keys)[96] = calloc((size_t)n + 1, sizeof *keys);
     char ttl[16], procs[80];
     redisReply *r = NULL;
 
@@ -292,8 +298,8 @@ static void
 identify(struct dbot__coord *c, int id, int mc, int sent)
 {
     char sid[16], smc[16], lease[16];
-    const char *argv[] = { c->ns, sid, smc, c->owner, lease,
-                           sent ? "sent" : "take" };
+    const char *argv[] = { c->ns,    sid,   smc,
+                           c->owner, lease, sent ? "sent" : "take" };
     redisReply *r;
     int64_t wait = -1, spent = -1;
 
@@ -336,8 +342,8 @@ identify(struct dbot__coord *c, int id, int mc, int sent)
 static void
 fetch_tokens(struct dbot__coord *c, int want)
 {
-    char key[80], lim[16], win[16], n[16];
-    const char *argv[] = { key, lim, win, n, c->owner };
+    char key[80], lim[16], win[16], n[16], seq[24];
+    const char *argv[] = { key, lim, win, n, c->owner, seq };
     redisReply *r;
     int64_t got = 0, wait = 0, t0 = dbot__clock_ms();
 
@@ -345,7 +351,9 @@ fetch_tokens(struct dbot__coord *c, int want)
     snprintf(lim, sizeof lim, "%d", c->per_sec);
     snprintf(win, sizeof win, "%d", COORD_GLOBAL_WIN_MS);
     snprintf(n, sizeof n, "%d", want);
-    r = dbot__coord_eval(c, global_script, 1, argv, 5);
+    snprintf(seq, sizeof seq, "%llu", (unsigned long long)c->slot_seq);
+    c->slot_seq += (uint64_t)want;
+    r = dbot__coord_eval(c, global_script, 1, argv, 6);
     if (!r)
         return;
     if (r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
@@ -454,7 +462,8 @@ publish_concurrency(struct dbot__coord *c, int mc)
     snprintf(v, sizeof v, "%d", mc);
     r = redisCommand(c->rc, "SET %s %s EX 86400", key, v);
     if (!r) {
-        dbot__coord_lost(c, c->rc->errstr);
+        dbot__coord_lost(c, c->rc->errstr[0] ? c->rc->errstr
+                                             : "the connection closed");
         return;
     }
     freeReplyObject(r);

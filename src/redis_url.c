@@ -69,8 +69,9 @@ parse_tcp(const char *rest, struct dbot__redis_addr *out, char *err,
          * not supported by hiredis 0.14's AUTH; the user must be empty or
          * "default"). */
         if (!pw)
-            return bad(err, errlen, "the password goes after a ':' "
-                                    "(redis://:password@host)");
+            return bad(err, errlen,
+                       "the password goes after a ':' "
+                       "(redis://:password@host)");
         if (pw != rest && !(pw - rest == 7 && !strncmp(rest, "default", 7)))
             return bad(err, errlen, "only the \"default\" user is supported");
         n = (size_t)(at - pw - 1);
@@ -116,8 +117,8 @@ parse_tcp(const char *rest, struct dbot__redis_addr *out, char *err,
 }
 
 int
-dbot__redis_url_parse(const char *url, struct dbot__redis_addr *out,
-                      char *err, size_t errlen)
+dbot__redis_url_parse(const char *url, struct dbot__redis_addr *out, char *err,
+                      size_t errlen)
 {
     memset(out, 0, sizeof *out);
     out->port = 6379;

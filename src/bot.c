@@ -503,6 +503,8 @@ bot_init(dbot **out, struct dbot_config *cfg)
         }
         bot->rest = dbot__rest_new(&ro, dbot__loop_post, bot->loop);
         rc = bot->rest ? 0 : DBOT_ENOMEM;
+        if (bot->rest && bot->coord)
+            dbot__coord_set_waker(bot->coord, dbot__rest_wake, bot->rest);
     }
     if (rc == 0) {
         bot->pool = dbot__pool_new(bot->cfg.workers, bot->cfg.queue_size,
@@ -918,6 +920,8 @@ dbot_free(dbot *bot)
     bot->pool = NULL;
     /* Pending requests are told DBOT_ECANCELED; run those callbacks while
      * the context (and the timers in it) still exists. */
+    if (bot->coord)
+        dbot__coord_set_waker(bot->coord, NULL, NULL);
     dbot__rest_free(bot->rest);
     bot->rest = NULL;
     if (bot->loop)

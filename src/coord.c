@@ -234,7 +234,7 @@ dbot__coord_identify_wait(struct dbot__coord *c, int shard_id)
             s->ident = IDENT_ASKED;
             wake_thread(c);
         }
-        wait = 20; /* a round trip; asked again then */
+        wait = 5; /* a round trip; asked again then */
     }
     pthread_mutex_unlock(&c->mu);
     return wait;
@@ -277,6 +277,7 @@ dbot__coord_global_take(void *coord, int64_t now_ms, int64_t *wake_ms)
         rc = -(c->processes > 0 ? c->processes : 1);
     } else if (c->tokens > 0 && dbot__clock_ms() < c->tokens_until) {
         c->tokens--;
+        c->taken++;
         rc = 1;
     } else if (dbot__clock_ms() < c->full_until) {
         *wake_ms = now_ms + (c->full_until - dbot__clock_ms());
@@ -285,11 +286,22 @@ dbot__coord_global_take(void *coord, int64_t now_ms, int64_t *wake_ms)
         c->tokens = 0;
         c->demand++;
         wake_thread(c);
-        *wake_ms = now_ms + 2; /* the thread fetches meanwhile */
+        /* The thread fetches meanwhile and wakes the caller; the timer is
+         * the fallback. */
+        *wake_ms = now_ms + (c->waker ? 50 : 2);
         rc = 0;
     }
     pthread_mutex_unlock(&c->mu);
     return rc;
+}
+
+void
+dbot__coord_set_waker(struct dbot__coord *c, void (*fn)(void *ud), void *ud)
+{
+    pthread_mutex_lock(&c->mu);
+    c->waker = fn;
+    c->waker_ud = ud;
+    pthread_mutex_unlock(&c->mu);
 }
 
 int

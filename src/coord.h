@@ -84,6 +84,15 @@ void dbot__coord_set_concurrency(struct dbot__coord *c, int max_concurrency);
  *       divided by N, the number of processes last seen. */
 int dbot__coord_global_take(void *coord, int64_t now_ms, int64_t *wake_ms);
 
+/* Name: dbot__coord_set_waker
+ * Desc: loop thread: `fn(ud)` is called (from the coordination thread,
+ *       under the module's lock, so it must only wake: curl_multi_wakeup)
+ *       when global slots were fetched after a take found none. NULL
+ *       removes it; once this returns, fn is not running and will not
+ *       run. */
+void dbot__coord_set_waker(struct dbot__coord *c, void (*fn)(void *ud),
+                           void *ud);
+
 /* Name: dbot__coord_processes
  * Desc: any thread: how many processes of this bot hold leases (last seen
  *       by the thread), at least 1. Divides the local limits when Redis

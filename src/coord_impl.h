@@ -62,12 +62,17 @@ struct dbot__coord {
     int mc, mc_dirty; /* max_concurrency to publish */
     int up;           /* Redis answered the last command */
     int ever_up;
-    int down_logged;      /* this outage was logged */
-    int64_t grace_until;  /* after a reconnect: see coord_thread.c */
-    int tokens;           /* fetched global slots */
-    int64_t tokens_until; /* they are void after this */
-    int64_t full_until;   /* the shared window is full until then */
-    int demand;           /* takes that found none since the last fetch */
+    int down_logged;         /* this outage was logged */
+    int64_t grace_until;     /* after a reconnect: see coord_thread.c */
+    int tokens;              /* fetched global slots */
+    int64_t tokens_until;    /* they are void after this */
+    int64_t full_until;      /* the shared window is full until then */
+    void (*waker)(void *ud); /* the REST thread's wake, or NULL */
+    void *waker_ud;
+    uint64_t taken;          /* global slots used, ever */
+    uint64_t taken_at_fetch; /* `taken` at the last fetch (thread) */
+    int64_t last_fetch;      /* when (thread) */
+    int demand;              /* takes that found none since the last fetch */
     int processes;
     struct dbot__coord_stats st;
 };

@@ -367,6 +367,8 @@ fetch_tokens(struct dbot__coord *c, int want)
     c->st.global_tokens += (uint64_t)got;
     /* Full: nobody asks again before the window frees a slot. */
     c->full_until = got == 0 ? t0 + (wait > 0 ? wait : 5) : 0;
+    if (c->waker)
+        c->waker(c->waker_ud);
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -426,6 +428,17 @@ collect(struct dbot__coord *c, struct todo *t, int64_t next_renew)
     }
     t->want_tokens = c->demand > 0 ? c->demand : 0;
     c->demand = 0;
+    /* Requests coming fast (the last batch used up within 200 ms): fetch
+     * twice as many, so a burst costs a round trip per few requests.
+     * Slots not used lapse after COORD_TOKEN_TTL_MS, so the batch stays
+     * small (COORD_TOKEN_BATCH). */
+    if (t->want_tokens > 0) {
+        int recent = (int)(c->taken - c->taken_at_fetch);
+        if (now - c->last_fetch < 200 && 2 * recent > t->want_tokens)
+            t->want_tokens = 2 * recent;
+        c->taken_at_fetch = c->taken;
+        c->last_fetch = now;
+    }
     if (t->want_tokens > COORD_TOKEN_BATCH)
         t->want_tokens = COORD_TOKEN_BATCH;
     pthread_mutex_unlock(&c->mu);

@@ -772,6 +772,14 @@ dbot__rest_submit(struct dbot__rest *r, const struct dbot__rest_call *c,
 }
 
 void
+dbot__rest_wake(void *rest)
+{
+    struct dbot__rest *r = rest;
+
+    curl_multi_wakeup(r->multi);
+}
+
+void
 dbot__rest_free(struct dbot__rest *r)
 {
     struct dbot__rest_req *q, *next;

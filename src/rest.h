@@ -102,6 +102,12 @@ struct dbot__rest_stats {
 };
 void dbot__rest_stats(const struct dbot__rest *r, struct dbot__rest_stats *st);
 
+/* Name: dbot__rest_wake
+ * Desc: any thread: make the REST thread look at its limiter again (a
+ *       shared global slot arrived, coord.h). `rest` is a struct
+ *       dbot__rest *. */
+void dbot__rest_wake(void *rest);
+
 /* Completed requests by route template ("POST /channels/{id}/messages",
  * never a token) and HTTP status (0: transport error). Copies up to `max`
  * entries; returns how many. Any thread. */

@@ -101,8 +101,9 @@ start_redis(void)
 {
     const char *exe = redis_exe;
     char port[16], log[128];
-    char *argv[] = { (char *)exe, "--port", port, "--bind", "127.0.0.1",
-                     "--save", "", "--appendonly", "no", NULL };
+    char *argv[] = { (char *)exe, "--port", port, "--bind",
+                     "127.0.0.1", "--save", "",   "--appendonly",
+                     "no",        NULL };
 
     snprintf(port, sizeof port, "%d", redis_port);
     snprintf(log, sizeof log, "%s/redis.log", tmpdir);
@@ -300,8 +301,7 @@ run(void)
     start_proc(extra);
     WAIT_UNTIL(exited(extra->pid, &code), 30000);
     ASSERT_EQ(code, 3);
-    ASSERT_EQ(log_count(extra, "shards 3-4 already run by another process"),
-              1);
+    ASSERT_EQ(log_count(extra, "shards 3-4 already run by another process"), 1);
     ASSERT_EQ(stats().identifies, NSHARDS);
 
     /* A burst from everyone: within the shared global limit. */

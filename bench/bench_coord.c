@@ -94,7 +94,8 @@ main(int argc, char **argv)
     int n = argc > 1 ? atoi(argv[1]) : 300, port, *ids, nref;
     char portstr[16], url[64];
     char *rargv[] = { "redis-server", "--port", portstr, "--bind",
-                      "127.0.0.1", "--save", "", "--appendonly", "no", NULL };
+                      "127.0.0.1",    "--save", "",      "--appendonly",
+                      "no",           NULL };
     double *v = calloc((size_t)n, sizeof *v), ping50, ping99, id50, id99,
            cold50, cold99, t0, burst_us;
     struct dbot__coord_opts o = { .app_id = 1, .global_per_sec = 1000000 };
@@ -195,8 +196,8 @@ main(int argc, char **argv)
            "\"identify_trips\":%.2f,"
            "\"rest_cold_ms\":{\"p50\":%.3f,\"p99\":%.3f},"
            "\"rest_burst_us\":%.1f,\"rest_trips_per_request\":%.3f}\n",
-           n, ping50, ping99, id50, id99, (double)trips_id / n, cold50,
-           cold99, burst_us, (double)trips_rest / (n * 10));
+           n, ping50, ping99, id50, id99, (double)trips_id / n, cold50, cold99,
+           burst_us, (double)trips_rest / (n * 10));
     dbot__coord_free(c);
     redisFree(rc);
     kill(pid, SIGKILL);

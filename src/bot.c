@@ -487,6 +487,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
         rc = bot->health ? 0 : DBOT_ENOMEM;
     }
     if (rc == 0) {
+        struct dbot__rl_shared shared;
         struct dbot__rest_opts ro = {
             .owner = bot,
             .api_url = bot->cfg.api_url,
@@ -498,8 +499,8 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .ca_file = bot->cfg.ca_file,
         };
         if (bot->coord) {
-            ro.global_gate = dbot__coord_global_take;
-            ro.global_gate_ud = bot->coord;
+            dbot__coord_rl_hooks(bot->coord, &shared);
+            ro.shared = &shared;
         }
         bot->rest = dbot__rest_new(&ro, dbot__loop_post, bot->loop);
         rc = bot->rest ? 0 : DBOT_ENOMEM;

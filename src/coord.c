@@ -51,6 +51,7 @@ dbot__coord_new(struct dbot__coord **out, const struct dbot__coord_opts *o)
     c->mc = 1;
     c->processes = 1;
     c->st.identifies_24h = -1;
+    c->st.invalid_10m = -1;
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     *out = c;
@@ -74,6 +75,14 @@ id_list(char *buf, size_t cap, const int *ids, int n)
             len += (size_t)snprintf(buf + len, cap - len, "-%d", ids[j]);
         i = j;
     }
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+
+    return (x > y) - (x < y);
 }
 
 /* One claim attempt. Fills held[]/pttl[]/holder for the shards another
@@ -159,6 +168,9 @@ dbot__coord_claim(struct dbot__coord *c, const int *ids, int n, int *refused)
             nanosleep(&ts, NULL); /* before the loop starts */
         }
     }
+    /* Refused in the order their holders renewed: sort them for the
+     * message and for the callers, who merge them with the sorted ids. */
+    qsort(refused, (size_t)nref, sizeof *refused, cmp_int);
     if (nref > 0) {
         id_list(list, sizeof list, refused, nref);
         LOG_E("coord",
@@ -293,6 +305,118 @@ dbot__coord_global_take(void *coord, int64_t now_ms, int64_t *wake_ms)
     }
     pthread_mutex_unlock(&c->mu);
     return rc;
+}
+
+/* Under mu: the entry of bucket `key`, a free or idle one taken over for
+ * it, or NULL when every entry is busy with an ask. */
+static struct coord_bucket *
+bucket_entry(struct dbot__coord *c, const char *key, int64_t now)
+{
+    struct coord_bucket *victim = NULL;
+
+    for (int i = 0; i < COORD_BUCKETS; i++) {
+        struct coord_bucket *b = &c->buckets[i];
+        if (strcmp(b->key, key) == 0)
+            return b;
+        if (b->ask == ASK_IDLE && b->until <= now &&
+            (!victim || b->last_used < victim->last_used))
+            victim = b;
+    }
+    if (victim) {
+        snprintf(victim->key, sizeof victim->key, "%s", key);
+        victim->ask = ASK_IDLE;
+        victim->until = 0;
+    }
+    return victim;
+}
+
+static int
+bucket_key(char *key, const char *hash, const char *top)
+{
+    return (size_t)snprintf(key, COORD_BUCKET_KEY, "%s:%s", hash, top) <
+                   COORD_BUCKET_KEY
+               ? 0
+               : -1;
+}
+
+static int
+bucket_take(void *ud, const char *hash, const char *top, int limit,
+            int64_t now_ms, int64_t *wake_ms)
+{
+    struct dbot__coord *c = ud;
+    struct coord_bucket *b;
+    char key[COORD_BUCKET_KEY];
+    int64_t now = dbot__clock_ms();
+    int rc;
+
+    if (bucket_key(key, hash, top) < 0)
+        return -1;
+    pthread_mutex_lock(&c->mu);
+    b = c->up ? bucket_entry(c, key, now) : NULL;
+    if (!b) {
+        rc = -1; /* Redis away, or too many asks at once: local state */
+    } else if (b->ask == ASK_GRANTED) {
+        b->ask = ASK_IDLE;
+        rc = 1;
+    } else if (b->until > now) {
+        *wake_ms = now_ms + (b->until - now);
+        rc = 0;
+    } else {
+        if (b->ask != ASK_ASKED) {
+            b->ask = ASK_ASKED;
+            b->limit = limit;
+            wake_thread(c);
+        }
+        *wake_ms = now_ms + (c->waker ? 50 : 2);
+        rc = 0;
+    }
+    if (b)
+        b->last_used = now;
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+static void
+bucket_seen(void *ud, const char *hash, const char *top, int limit,
+            int remaining, int64_t reset_after_ms)
+{
+    struct dbot__coord *c = ud;
+    struct coord_seen *s;
+
+    pthread_mutex_lock(&c->mu);
+    if (c->up && c->nseen < COORD_SEEN_MAX) {
+        s = &c->seen[c->nseen];
+        if (bucket_key(s->key, hash, top) == 0) {
+            s->limit = limit;
+            s->remaining = remaining;
+            s->reset_after = reset_after_ms;
+            c->nseen++;
+            wake_thread(c);
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void
+invalid_seen(void *ud)
+{
+    struct dbot__coord *c = ud;
+
+    pthread_mutex_lock(&c->mu);
+    c->invalid_pending++;
+    wake_thread(c);
+    pthread_mutex_unlock(&c->mu);
+}
+
+void
+dbot__coord_rl_hooks(struct dbot__coord *c, struct dbot__rl_shared *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ud = c;
+    out->global = dbot__coord_global_take;
+    out->bucket = bucket_take;
+    out->bucket_seen = bucket_seen;
+    out->invalid = invalid_seen;
 }
 
 void

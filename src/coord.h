@@ -12,7 +12,13 @@
  *                      holder dies mid-identify.
  *   max_concurrency    Discord's value, so every process buckets alike.
  *   identifies         identifies spent in the last 24 h, all processes.
- *   rest:global        the REST global limit: one token bucket.
+ *   rest:global        the REST global limit: one sliding window.
+ *   bucket:<hash>:<top> a route bucket's window (remaining, expiry at its
+ *                      reset), so processes posting to one channel share
+ *                      one bucket.
+ *   invalid:<10 s slot> invalid responses (401, 403, 429), all processes:
+ *                      above 5,000 in 10 minutes everyone slows down.
+
  *
  * Threads. Every Redis command runs on the coordination thread this module
  * starts (coord_thread.c), with short timeouts; the loop and the REST
@@ -26,6 +32,8 @@
 #define DBOT_SRC_COORD_H
 
 #include <stdint.h>
+
+#include "ratelimit.h"
 
 struct dbot__coord;
 
@@ -51,7 +59,8 @@ int dbot__coord_new(struct dbot__coord **out, const struct dbot__coord_opts *o);
  *       15 s). Then starts the coordination thread, which renews the
  *       leases and serves the calls below. When Redis cannot be reached,
  *       every shard is granted (logged loudly) and the thread keeps trying.
- * Returns: the number of refused shards (>= 0), or DBOT_ENOMEM /
+ * Returns: the number of refused shards (>= 0; refused[] sorted), or
+ *       DBOT_ENOMEM /
  *       DBOT_EAGAIN (the thread could not start). */
 int dbot__coord_claim(struct dbot__coord *c, const int *ids, int n,
                       int *refused);
@@ -84,6 +93,12 @@ void dbot__coord_set_concurrency(struct dbot__coord *c, int max_concurrency);
  *       divided by N, the number of processes last seen. */
 int dbot__coord_global_take(void *coord, int64_t now_ms, int64_t *wake_ms);
 
+/* Name: dbot__coord_rl_hooks
+ * Desc: the REST limiter's shared hooks (ratelimit.h) backed by this
+ *       coordinator: the global window, route buckets, invalid counts.
+ *       They never block; without Redis they answer "local". */
+void dbot__coord_rl_hooks(struct dbot__coord *c, struct dbot__rl_shared *out);
+
 /* Name: dbot__coord_set_waker
  * Desc: loop thread: `fn(ud)` is called (from the coordination thread,
  *       under the module's lock, so it must only wake: curl_multi_wakeup)
@@ -108,8 +123,11 @@ struct dbot__coord_stats {
     uint64_t identify_waits;  /* asks answered "taken, wait" */
     uint64_t global_tokens;   /* REST global slots fetched */
     uint64_t lease_conflicts; /* a leased shard found in another's hands */
+    uint64_t bucket_grants;   /* route bucket slots granted */
+    uint64_t bucket_waits;    /* asks answered: bucket empty, wait */
     int processes;
     int64_t identifies_24h; /* shared identify count, -1 unknown */
+    int64_t invalid_10m;    /* shared invalid responses, -1 unknown */
 };
 
 /* Name: dbot__coord_stats

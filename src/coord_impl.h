@@ -35,6 +35,35 @@ enum coord_ident {
     IDENT_GRANTED, /* the slot is ours: the next identify_wait says 0 */
 };
 
+#define COORD_BUCKETS    64  /* route buckets asked about at once */
+#define COORD_SEEN_MAX   128 /* bucket reports waiting for the thread */
+#define COORD_BUCKET_KEY 200 /* "hash:top" */
+/* Shared invalid responses in 10 minutes above which every process slows
+ * down (Discord bans at 10,000): the global limit becomes a fifth, then
+ * one per second. */
+#define COORD_INVALID_SLOW  5000
+#define COORD_INVALID_CRAWL 8000
+
+enum coord_ask {
+    ASK_IDLE,    /* nothing asked; `until` may hold a known wait */
+    ASK_ASKED,   /* the thread is to ask Redis */
+    ASK_GRANTED, /* one slot is this process's */
+};
+
+struct coord_bucket {
+    char key[COORD_BUCKET_KEY]; /* "" for a free entry */
+    int limit;
+    enum coord_ask ask;
+    int64_t until;     /* empty until about then */
+    int64_t last_used; /* for eviction */
+};
+
+struct coord_seen {
+    char key[COORD_BUCKET_KEY];
+    int limit, remaining;
+    int64_t reset_after;
+};
+
 struct coord_shard {
     int id;
     enum coord_ident ident;
@@ -74,6 +103,11 @@ struct dbot__coord {
     int64_t last_fetch;      /* when (thread) */
     int demand;              /* takes that found none since the last fetch */
     int processes;
+    struct coord_bucket buckets[COORD_BUCKETS];
+    struct coord_seen seen[COORD_SEEN_MAX];
+    int nseen;
+    int invalid_pending; /* invalid responses not yet counted in Redis */
+    int slow_level;      /* 0, 1 (COORD_INVALID_SLOW), 2 (_CRAWL) */
     struct dbot__coord_stats st;
 };
 

@@ -102,6 +102,58 @@ static const char global_script[] =
     "end "
     "return {n, wait}";
 
+/* KEYS[1]: bucket key. ARGV: limit as last seen (0: unknown). A slot of
+ * the bucket's shared window: {1, 0} taken, or {0, ms until it resets}.
+ * A bucket nobody described yet opens a window of `limit` with a long
+ * expiry; the first response (seen_script) sets the real one, so until
+ * then an empty window says "ask again in 100 ms", not its expiry. */
+static const char bucket_script[] =
+    "local k = KEYS[1] "
+    "if redis.call('EXISTS', k) == 0 then "
+    "  if tonumber(ARGV[1]) <= 0 then return {1, 0} end "
+    "  redis.call('HSET', k, 'rem', ARGV[1] - 1, 'guess', 1) "
+    "  redis.call('PEXPIRE', k, 60000) return {1, 0} "
+    "end "
+    "if tonumber(redis.call('HGET', k, 'rem') or 0) > 0 then "
+    "  redis.call('HINCRBY', k, 'rem', -1) return {1, 0} "
+    "end "
+    "if redis.call('HGET', k, 'guess') == '1' then return {0, 100} end "
+    "local t = redis.call('PTTL', k) if t < 1 then t = 1 end "
+    "return {0, t}";
+
+/* KEYS[1]: bucket key. ARGV: limit, remaining, reset_after ms. A response
+ * described the window: never raise `rem` (a stale header must not refill
+ * it: our own decrements are trusted), move the expiry to its reset. */
+static const char seen_script[] =
+    "local k = KEYS[1] local ttl = tonumber(ARGV[3]) + 100 "
+    "if redis.call('EXISTS', k) == 0 then "
+    "  redis.call('HSET', k, 'rem', ARGV[2], 'guess', 0) "
+    "  redis.call('PEXPIRE', k, ttl) return 0 "
+    "end "
+    "if tonumber(ARGV[2]) < tonumber(redis.call('HGET', k, 'rem') or 0) then "
+    "  redis.call('HSET', k, 'rem', ARGV[2]) end "
+    "if redis.call('HGET', k, 'guess') == '1' then "
+    "  redis.call('HSET', k, 'guess', 0) redis.call('PEXPIRE', k, ttl) "
+    "elseif redis.call('PTTL', k) < ttl then "
+    "  redis.call('PEXPIRE', k, ttl) end "
+    "return 0";
+
+/* KEYS[1]: namespace. ARGV: invalid responses to add now. Counted in
+ * 10 s slots kept 10 minutes; returns the total of the last 10 minutes. */
+static const char invalid_script[] =
+    "local t = redis.call('TIME') local slot = math.floor(t[1] / 10) "
+    "local n = tonumber(ARGV[1]) "
+    "if n > 0 then "
+    "  local k = KEYS[1] .. ':invalid:' .. slot "
+    "  redis.call('INCRBY', k, n) redis.call('EXPIRE', k, 610) "
+    "end "
+    "local total = 0 "
+    "for i = 0, 59 do "
+    "  total = total + tonumber(redis.call('GET', KEYS[1] .. ':invalid:' "
+    "    .. (slot - i)) or 0) "
+    "end "
+    "return total";
+
 static struct timeval
 tv_ms(int ms)
 {
@@ -348,7 +400,12 @@ fetch_tokens(struct dbot__coord *c, int want)
     int64_t got = 0, wait = 0, t0 = dbot__clock_ms();
 
     snprintf(key, sizeof key, "%s:rest:global", c->ns);
-    snprintf(lim, sizeof lim, "%d", c->per_sec);
+    pthread_mutex_lock(&c->mu);
+    snprintf(lim, sizeof lim, "%d",
+             c->slow_level == 0   ? c->per_sec
+             : c->slow_level == 1 ? (c->per_sec / 5 > 0 ? c->per_sec / 5 : 1)
+                                  : 1);
+    pthread_mutex_unlock(&c->mu);
     snprintf(win, sizeof win, "%d", COORD_GLOBAL_WIN_MS);
     snprintf(n, sizeof n, "%d", want);
     snprintf(seq, sizeof seq, "%llu", (unsigned long long)c->slot_seq);
@@ -374,9 +431,115 @@ fetch_tokens(struct dbot__coord *c, int want)
 
 /* What the callers left for Redis, under mu. */
 struct todo {
-    int quit, mc, mc_dirty, want_tokens, renew;
+    int quit, mc, mc_dirty, want_tokens, renew, invalid;
     int *ask, nask, *sent, nsent;
+    struct coord_bucket buckets[COORD_BUCKETS]; /* asked */
+    int nbuckets;
+    struct coord_seen seen[COORD_SEEN_MAX];
+    int nseen;
 };
+
+/* Ask Redis for one slot of each bucket in t->buckets. */
+static void
+buckets(struct dbot__coord *c, const struct todo *t)
+{
+    for (int i = 0; i < t->nbuckets && c->rc; i++) {
+        char key[COORD_BUCKET_KEY + 64], lim[16];
+        const char *argv[] = { key, lim };
+        int64_t wait = -1;
+        redisReply *r;
+
+        snprintf(key, sizeof key, "%s:bucket:%s", c->ns, t->buckets[i].key);
+        snprintf(lim, sizeof lim, "%d", t->buckets[i].limit);
+        r = dbot__coord_eval(c, bucket_script, 1, argv, 2);
+        if (!r)
+            return;
+        if (r->type == REDIS_REPLY_ARRAY && r->elements == 2)
+            wait = r->element[0]->integer ? 0 : r->element[1]->integer;
+        freeReplyObject(r);
+        LOG_D("coord", "bucket %s: %s %lld ms", t->buckets[i].key,
+              wait == 0 ? "granted" : "wait", (long long)wait);
+        pthread_mutex_lock(&c->mu);
+        for (int k = 0; k < COORD_BUCKETS; k++) {
+            struct coord_bucket *b = &c->buckets[k];
+            if (b->ask != ASK_ASKED || strcmp(b->key, t->buckets[i].key))
+                continue;
+            if (wait == 0) {
+                b->ask = ASK_GRANTED;
+                c->st.bucket_grants++;
+            } else {
+                /* Asked again within a second at most: a response of
+                 * another process may move the reset meanwhile. */
+                b->ask = ASK_IDLE;
+                b->until = dbot__clock_ms() + (wait <= 0     ? 5
+                                               : wait < 1000 ? wait
+                                                             : 1000);
+                c->st.bucket_waits++;
+            }
+        }
+        if (c->waker)
+            c->waker(c->waker_ud);
+        pthread_mutex_unlock(&c->mu);
+    }
+}
+
+static void
+seen(struct dbot__coord *c, const struct todo *t)
+{
+    for (int i = 0; i < t->nseen && c->rc; i++) {
+        char key[COORD_BUCKET_KEY + 64], lim[16], rem[16], after[24];
+        const char *argv[] = { key, lim, rem, after };
+        redisReply *r;
+
+        snprintf(key, sizeof key, "%s:bucket:%s", c->ns, t->seen[i].key);
+        snprintf(lim, sizeof lim, "%d", t->seen[i].limit);
+        snprintf(rem, sizeof rem, "%d", t->seen[i].remaining);
+        snprintf(after, sizeof after, "%lld",
+                 (long long)t->seen[i].reset_after);
+        r = dbot__coord_eval(c, seen_script, 1, argv, 4);
+        if (r)
+            freeReplyObject(r);
+    }
+}
+
+/* Add this process's invalid responses and read everyone's; cross the
+ * slow-down thresholds together. */
+static void
+invalid(struct dbot__coord *c, int add)
+{
+    char n[16];
+    const char *argv[] = { c->ns, n };
+    redisReply *r;
+    int64_t total;
+    int level, was;
+
+    snprintf(n, sizeof n, "%d", add);
+    r = dbot__coord_eval(c, invalid_script, 1, argv, 2);
+    if (!r)
+        return;
+    total = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+    freeReplyObject(r);
+    level = total >= COORD_INVALID_CRAWL  ? 2
+            : total >= COORD_INVALID_SLOW ? 1
+                                          : 0;
+    pthread_mutex_lock(&c->mu);
+    c->st.invalid_10m = total;
+    was = c->slow_level;
+    c->slow_level = level;
+    pthread_mutex_unlock(&c->mu);
+    if (level > was)
+        LOG_E("coord",
+              "%lld invalid requests (401/403/429) in 10 minutes across the "
+              "bot's processes: Discord bans at 10000; every process now "
+              "sends %s",
+              (long long)total,
+              level == 2 ? "1 request per second" : "a fifth of the usual");
+    else if (level < was)
+        LOG_W("coord",
+              "invalid requests down to %lld in 10 minutes: back to "
+              "%s",
+              (long long)total, level ? "a fifth" : "the usual rate");
+}
 
 /* Under mu: something for Redis now? Asks held back by the grace period
  * count once it is over. */
@@ -426,6 +589,15 @@ collect(struct dbot__coord *c, struct todo *t, int64_t next_renew)
             t->sent[t->nsent++] = c->sh[i].id;
         }
     }
+    t->nbuckets = 0;
+    for (int i = 0; i < COORD_BUCKETS; i++)
+        if (c->buckets[i].ask == ASK_ASKED)
+            t->buckets[t->nbuckets++] = c->buckets[i];
+    memcpy(t->seen, c->seen, (size_t)c->nseen * sizeof *c->seen);
+    t->nseen = c->nseen;
+    c->nseen = 0;
+    t->invalid = c->invalid_pending;
+    c->invalid_pending = 0;
     t->want_tokens = c->demand > 0 ? c->demand : 0;
     c->demand = 0;
     /* Requests coming fast (the last batch used up within 200 ms): fetch
@@ -513,8 +685,14 @@ dbot__coord_main(void *arg)
         }
         if (t.renew) {
             renew(c);
+            if (c->rc)
+                invalid(c, 0);
             next_renew = dbot__clock_ms() + COORD_RENEW_MS;
         }
+        if (t.invalid && c->rc)
+            invalid(c, t.invalid);
+        seen(c, &t);
+        buckets(c, &t);
         if (c->rc && t.mc_dirty)
             publish_concurrency(c, t.mc);
         for (int i = 0; i < t.nsent && c->rc; i++)

@@ -361,8 +361,17 @@ coord(struct buf *b, const struct dbot__coord_stats *c)
     counter(b, "dbot_coord_lease_conflicts_total",
             "Renewals that found a shard leased by another process.",
             c->lease_conflicts);
+    counter(b, "dbot_coord_bucket_grants_total",
+            "Route bucket slots granted by the shared window.",
+            c->bucket_grants);
+    counter(b, "dbot_coord_bucket_waits_total",
+            "Route bucket asks answered: empty, wait.", c->bucket_waits);
     gauge(b, "dbot_coord_processes", "Processes of this bot holding leases.",
           c->processes);
+    if (c->invalid_10m >= 0)
+        gauge(b, "dbot_coord_invalid_requests_10m",
+              "Invalid responses (401/403/429) of all processes, 10 min.",
+              (double)c->invalid_10m);
     if (c->identifies_24h >= 0)
         gauge(b, "dbot_coord_identifies_24h",
               "Identifies by all processes in the last 24 h.",

@@ -29,15 +29,15 @@
 /* Zero fields take the defaults in brackets. Strings are copied. */
 struct dbot__rest_opts {
     dbot *owner; /* handed to public callbacks as their bot; not used here */
-    const char *api_url;          /* [DBOT_DEFAULT_API_URL]; no trailing '/' */
-    const char *token;            /* bare bot token; NULL: no Authorization */
-    const char *user_agent;       /* [DBOT__REST_USER_AGENT] */
-    long connect_timeout_ms;      /* [10000] */
-    long timeout_ms;              /* whole transfer [30000] */
-    int global_per_sec;           /* [50] */
-    dbot__rl_gate_fn global_gate; /* a limit shared with other processes
-                                     (coord.h), or NULL; REST thread */
-    void *global_gate_ud;
+    const char *api_url;     /* [DBOT_DEFAULT_API_URL]; no trailing '/' */
+    const char *token;       /* bare bot token; NULL: no Authorization */
+    const char *user_agent;  /* [DBOT__REST_USER_AGENT] */
+    long connect_timeout_ms; /* [10000] */
+    long timeout_ms;         /* whole transfer [30000] */
+    int global_per_sec;      /* [50] */
+    const struct dbot__rl_shared *shared; /* limits shared with other
+                                             processes (coord.h), or NULL;
+                                             copied */
     int tls_insecure;      /* [0] verify certificates; 1 skips it (tests
                               only; config "tls_verify": false) */
     const char *ca_file;   /* extra CA bundle or NULL */

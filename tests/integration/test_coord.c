@@ -221,26 +221,30 @@ stats(void)
     return s;
 }
 
+/* Every process sends `n` messages at once: to a channel of its own, or
+ * all to one channel. */
 static void
-burst(void)
+burst(int n, int one_channel)
 {
     for (int i = 0; i < NPROC; i++) {
         char d[96];
-        snprintf(d, sizeof d, "{\"n\":%d,\"channel\":\"%d\"}", BURST, 1000 + i);
+        snprintf(d, sizeof d, "{\"n\":%d,\"channel\":\"%d\"}", n,
+                 one_channel ? 999 : 1000 + i);
         ASSERT_GE(fakecord_push_event_shard(fc, i * 4, "BURST", d), 0);
     }
 }
 
+/* Every process logged `times` bursts of `n` without a failure. */
 static int
-bursts_done(int n)
+bursts_done(int times, int n)
 {
     char want[64];
     struct timespec ts = { 0, 50 * 1000000L };
 
     nanosleep(&ts, NULL);
-    snprintf(want, sizeof want, "burst done: %d ok, 0 failed", BURST);
+    snprintf(want, sizeof want, "burst done: %d ok, 0 failed", n);
     for (int i = 0; i < NPROC; i++)
-        if (log_count(&P[i], want) < n)
+        if (log_count(&P[i], want) < times)
             return 0;
     return 1;
 }
@@ -305,10 +309,23 @@ run(void)
     ASSERT_EQ(stats().identifies, NSHARDS);
 
     /* A burst from everyone: within the shared global limit. */
-    burst();
-    WAIT_UNTIL(bursts_done(1), 60000);
+    burst(BURST, 0);
+    WAIT_UNTIL(bursts_done(1, BURST), 60000);
     ASSERT_EQ(stats().rest_429s, 0);
     ASSERT_TRUE(all_have("/metrics", "dbot_coord_global_slots_total"));
+
+    /* Everyone posts to one channel whose bucket allows 10 per second:
+     * one shared bucket, no 429. */
+    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages",
+                                  "h", 10, 1000),
+              0);
+    burst(12, 1);
+    WAIT_UNTIL(bursts_done(1, 12), 60000);
+    ASSERT_EQ(stats().rest_429s, 0);
+    ASSERT_TRUE(all_have("/metrics", "dbot_coord_bucket_grants_total"));
+    ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages",
+                                  "h", 0, 0),
+              0);
 
     /* Redis goes away. */
     stop_redis();
@@ -317,8 +334,8 @@ run(void)
     ASSERT_TRUE(all_have("/healthz", "\"status\":\"ok\""));
     for (int i = 0; i < NPROC; i++)
         ASSERT_EQ(log_count(&P[i], "Redis stopped answering"), 1);
-    burst(); /* local shares: 50 / 4 each */
-    WAIT_UNTIL(bursts_done(2), 60000);
+    burst(BURST, 0); /* local shares: 50 / 4 each */
+    WAIT_UNTIL(bursts_done(2, BURST), 60000);
     ASSERT_EQ(stats().rest_429s, 0);
     resumes = stats().resumes_ok;
     ASSERT_EQ(fakecord_drop_shard(fc, 5), 0);

@@ -19,16 +19,13 @@
  * Skips (exit 77) when redis-server is not installed.
  */
 #include "harness.h"
+#include "redis_server.h"
 #include "service_probe.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #define NPROC   4
 #define NSHARDS 16
@@ -36,10 +33,8 @@ extern char **environ;
 
 static fakecord *fc;
 static char tmpdir[64];
-static int redis_port;
-static pid_t redis_pid;
+static struct redis_server R;
 static char bot_exe[512];
-static char redis_exe[512];
 
 struct proc {
     pid_t pid;
@@ -48,78 +43,6 @@ struct proc {
     char log[128];
 };
 static struct proc P[NPROC + 1];
-
-static int
-find_redis(char *out, size_t cap)
-{
-    const char *path = getenv("PATH");
-    char dir[512];
-
-    while (path && *path) {
-        size_t n = strcspn(path, ":");
-        snprintf(dir, sizeof dir, "%.*s/redis-server", (int)n, path);
-        if (access(dir, X_OK) == 0) {
-            snprintf(out, cap, "%s", dir);
-            return 0;
-        }
-        path += n + (path[n] == ':');
-    }
-    return -1;
-}
-
-static int
-can_connect(int port)
-{
-    struct sockaddr_in a = { 0 };
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
-
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
-static pid_t
-spawn(char *const argv[], const char *log_path)
-{
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, log_path,
-                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ASSERT_EQ(posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    return pid;
-}
-
-static void
-start_redis(void)
-{
-    const char *exe = redis_exe;
-    char port[16], log[128];
-    char *argv[] = { (char *)exe, "--port", port, "--bind",
-                     "127.0.0.1", "--save", "",   "--appendonly",
-                     "no",        NULL };
-
-    snprintf(port, sizeof port, "%d", redis_port);
-    snprintf(log, sizeof log, "%s/redis.log", tmpdir);
-    redis_pid = spawn(argv, log);
-    WAIT_UNTIL(can_connect(redis_port), 10000);
-}
-
-static void
-stop_redis(void)
-{
-    int st;
-
-    kill(redis_pid, SIGKILL);
-    ASSERT_EQ(waitpid(redis_pid, &st, 0), redis_pid);
-    redis_pid = 0;
-}
 
 static void
 start_proc(struct proc *p)
@@ -134,9 +57,9 @@ start_proc(struct proc *p)
              "\"redis_url\":\"redis://127.0.0.1:%d\","
              "\"http_listen\":\"127.0.0.1:%d\","
              "\"state_file\":\"%s/state-%s.json\"}",
-             H_TOKEN, fakecord_api_url(fc), NSHARDS, p->ids, redis_port,
+             H_TOKEN, fakecord_api_url(fc), NSHARDS, p->ids, R.port,
              p->http_port, tmpdir, p->ids);
-    p->pid = spawn(argv, p->log);
+    p->pid = spawn_logged(argv, p->log);
 }
 
 /* The whole log of a process (caller frees). */
@@ -181,7 +104,7 @@ try_get(int port, const char *path, const char *needle)
     struct timespec ts = { 0, 50 * 1000000L };
 
     nanosleep(&ts, NULL);
-    if (!can_connect(port))
+    if (!redis_can_connect(port))
         return 0;
     st = http_get(port, path, &body);
     found = st >= 200 && body && strstr(body, needle) != NULL;
@@ -328,7 +251,7 @@ run(void)
               0);
 
     /* Redis goes away. */
-    stop_redis();
+    redis_kill(&R);
     WAIT_UNTIL(all_have("/metrics", "dbot_coord_up 0"), 30000);
     ASSERT_TRUE(all_have("/healthz", "\"coordination\":\"down\""));
     ASSERT_TRUE(all_have("/healthz", "\"status\":\"ok\""));
@@ -344,7 +267,7 @@ run(void)
 
     /* Redis comes back (empty, as after a restart without persistence):
      * the leases are taken again, coordination resumes. */
-    start_redis();
+    redis_start(&R);
     WAIT_UNTIL(all_have("/metrics", "dbot_coord_up 1"), 30000);
     WAIT_UNTIL(all_have("/metrics", "dbot_coord_processes 4"), 30000);
     ASSERT_TRUE(all_have("/healthz", "\"coordination\":\"ok\""));
@@ -371,7 +294,7 @@ run(void)
         WAIT_UNTIL(exited(P[i].pid, &code), 30000);
         ASSERT_EQ(code, 0);
     }
-    stop_redis();
+    redis_kill(&R);
     fakecord_stop(fc);
 }
 
@@ -385,10 +308,7 @@ kill_children(void)
             kill(P[i].pid, SIGKILL);
             waitpid(P[i].pid, NULL, 0);
         }
-    if (redis_pid > 0) {
-        kill(redis_pid, SIGKILL);
-        waitpid(redis_pid, NULL, 0);
-    }
+    redis_kill(&R);
 }
 
 int
@@ -397,7 +317,7 @@ main(int argc, char **argv)
     char *slash;
 
     (void)argc;
-    if (find_redis(redis_exe, sizeof redis_exe) < 0) {
+    if (redis_find(&R) < 0) {
         printf("SKIP: redis-server is not installed (scripts/deps.sh "
                "installs it)\n");
         return 77;
@@ -413,9 +333,9 @@ main(int argc, char **argv)
     unsetenv("NOTIFY_SOCKET");
     snprintf(tmpdir, sizeof tmpdir, "/tmp/dbot-itest-coord-XXXXXX");
     ASSERT_TRUE(mkdtemp(tmpdir) != NULL);
-    redis_port = free_port();
+    R.port = free_port();
     atexit(kill_children);
-    start_redis();
+    redis_start(&R);
     run();
     printf("ok: 4 processes x 4 shards through Redis\n");
     return 0;

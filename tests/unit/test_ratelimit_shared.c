@@ -37,8 +37,8 @@ f_global(void *ud, int64_t now_ms, int64_t *wake_ms)
 }
 
 static int
-f_bucket(void *ud, const char *hash, const char *top, int limit,
-         int64_t now_ms, int64_t *wake_ms)
+f_bucket(void *ud, const char *hash, const char *top, int limit, int64_t now_ms,
+         int64_t *wake_ms)
 {
     (void)ud;
     (void)hash;
@@ -74,8 +74,7 @@ static struct dbot__rl *
 limiter(int per_sec)
 {
     struct dbot__rl *rl = dbot__rl_new(per_sec, 1);
-    struct dbot__rl_shared sh = { NULL, f_global, f_bucket, f_seen,
-                                  f_invalid };
+    struct dbot__rl_shared sh = { NULL, f_global, f_bucket, f_seen, f_invalid };
 
     ASSERT_TRUE(rl != NULL);
     dbot__rl_set_shared(rl, &sh);
@@ -168,7 +167,7 @@ TEST(bucket_slot_once_the_bucket_is_known)
     ASSERT_EQ(bucket_asks, 1);
     ASSERT_EQ(wake, now + 9);
     ASSERT_EQ(global_asks, 1); /* only the probe's: no global slot wasted */
-    bucket_answer = -1; /* Redis away: the local state decides */
+    bucket_answer = -1;        /* Redis away: the local state decides */
     ASSERT_EQ(take(rl, out, &wake), 1);
     drain(rl);
 }

@@ -83,8 +83,8 @@ static inline void
 redis_start(struct redis_server *rs)
 {
     char port[16];
-    char *argv[] = { rs->exe, "--port", port, "--bind", "127.0.0.1",
-                     "--save", "", "--appendonly", "no", NULL };
+    char *argv[] = { rs->exe,  "--port", port,           "--bind", "127.0.0.1",
+                     "--save", "",       "--appendonly", "no",     NULL };
 
     snprintf(port, sizeof port, "%d", rs->port);
     rs->pid = spawn_logged(argv, "/dev/null");

@@ -208,6 +208,15 @@ dbot__bot_shard(dbot *bot, int i)
     return i >= 0 && i < bot->shards.n ? bot->shards.v[i] : NULL;
 }
 
+struct dbot__gateway *
+dbot__bot_shard_by_id(dbot *bot, int shard_id)
+{
+    for (int i = 0; i < bot->shards.n; i++)
+        if (dbot__shard_set_id(&bot->shards, i) == shard_id)
+            return bot->shards.v[i];
+    return NULL;
+}
+
 int
 dbot__bot_nshards(const dbot *bot)
 {
@@ -257,9 +266,9 @@ dbot__bot_set_self(dbot *bot, const cJSON *user)
 int64_t
 dbot_heartbeat_latency_ms(const dbot *bot, int shard_id)
 {
-    if (shard_id < 0 || shard_id >= bot->shards.n)
-        return -1;
-    return dbot__gateway_latency_ms(bot->shards.v[shard_id]);
+    struct dbot__gateway *gw = dbot__bot_shard_by_id((dbot *)bot, shard_id);
+
+    return gw ? dbot__gateway_latency_ms(gw) : -1;
 }
 
 /* Shard 0 learned Discord's recommendation (GET /gateway/bot). With
@@ -298,8 +307,8 @@ shard_plan(void *ud, int recommended, int max_concurrency,
     LOG_I("gateway", "Discord recommends %d shards; starting them", n);
     dbot__gateway_set_count(bot->shards.v[0], n);
     for (int i = 1; i < n; i++) {
-        if (dbot__gateway_new(&bot->shards.v[i], bot, i, n,
-                              gateway_hooks(bot)) < 0) {
+        if (dbot__gateway_new(&bot->shards.v[i], i, n, gateway_hooks(bot)) <
+            0) {
             /* Shards i..n-1 would never connect: their guilds' events
              * would be lost without a word. Stop instead. */
             LOG_E("gateway", "out of memory starting shard %d of %d; stopping",
@@ -824,7 +833,7 @@ create_shards(dbot *bot)
     if (!bot->shards.v)
         return DBOT_ENOMEM;
     for (int i = 0; i < n; i++) {
-        rc = dbot__gateway_new(&bot->shards.v[i], bot,
+        rc = dbot__gateway_new(&bot->shards.v[i],
                                bot->shard_ids ? bot->shard_ids[i] : i, total,
                                gateway_hooks(bot));
         if (rc < 0)

@@ -269,7 +269,7 @@ DBOT_API const cJSON *dbot_self(const dbot *bot);
 /* Name: dbot_heartbeat_latency_ms
  * Desc: the last heartbeat round trip of a shard. Loop thread.
  * Returns: milliseconds; -1 when there was none yet or shard_id is out of
- *       range. */
+ *       range or not run by this process ("shard_ids"). */
 DBOT_API int64_t dbot_heartbeat_latency_ms(const dbot *bot, int shard_id);
 
 #ifdef __cplusplus

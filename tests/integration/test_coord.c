@@ -19,6 +19,7 @@
  * Skips (exit 77) when redis-server is not installed.
  */
 #include "harness.h"
+#include "../prom.h"
 #include "redis_server.h"
 #include "service_probe.h"
 
@@ -121,6 +122,33 @@ all_have(const char *path, const char *needle)
     return 1;
 }
 
+/* Every process's /metrics has series `name` within [lo, hi]. */
+static int
+all_metric(const char *name, double lo, double hi)
+{
+    struct timespec ts = { 0, 50 * 1000000L };
+
+    nanosleep(&ts, NULL);
+    for (int i = 0; i < NPROC; i++) {
+        char *body = NULL;
+        double v;
+
+        if (!redis_can_connect(P[i].http_port))
+            return 0;
+        if (http_get(P[i].http_port, "/metrics", &body) != 200) {
+            free(body);
+            return 0;
+        }
+        /* The text is valid exposition format, coord series included. */
+        ASSERT_TRUE(prom_check(body) == NULL);
+        v = prom_value(body, name);
+        free(body);
+        if (!(v >= lo && v <= hi)) /* NAN (absent) fails too */
+            return 0;
+    }
+    return 1;
+}
+
 static int
 violations(void)
 {
@@ -219,7 +247,9 @@ run(void)
     ASSERT_EQ(violations(), 0);
     ASSERT_EQ(stats().identifies, NSHARDS);
     ASSERT_TRUE(all_have("/healthz", "\"coordination\":\"ok\""));
-    ASSERT_TRUE(all_have("/metrics", "dbot_coord_processes 4"));
+    ASSERT_TRUE(all_metric("dbot_coord_processes", 4, 4));
+    ASSERT_TRUE(all_metric("dbot_coord_up", 1, 1));
+    ASSERT_TRUE(all_metric("dbot_coord_identify_grants_total", 4, 4));
 
     /* Overlap: shards 3 and 4 are taken. */
     extra->http_port = free_port();
@@ -235,7 +265,7 @@ run(void)
     burst(BURST, 0);
     WAIT_UNTIL(bursts_done(1, BURST), 60000);
     ASSERT_EQ(stats().rest_429s, 0);
-    ASSERT_TRUE(all_have("/metrics", "dbot_coord_global_slots_total"));
+    ASSERT_TRUE(all_metric("dbot_coord_global_slots_total", BURST, 1e9));
 
     /* Everyone posts to one channel whose bucket allows 10 per second:
      * one shared bucket, no 429. */
@@ -245,14 +275,15 @@ run(void)
     burst(12, 1);
     WAIT_UNTIL(bursts_done(1, 12), 60000);
     ASSERT_EQ(stats().rest_429s, 0);
-    ASSERT_TRUE(all_have("/metrics", "dbot_coord_bucket_grants_total"));
+    ASSERT_TRUE(all_metric("dbot_coord_bucket_grants_total", 1, 1e9));
     ASSERT_EQ(fakecord_rest_limit(fc, "POST", "/channels/{channel_id}/messages",
                                   "h", 0, 0),
               0);
 
     /* Redis goes away. */
     redis_kill(&R);
-    WAIT_UNTIL(all_have("/metrics", "dbot_coord_up 0"), 30000);
+    WAIT_UNTIL(all_metric("dbot_coord_up", 0, 0), 30000);
+    ASSERT_TRUE(all_metric("dbot_coord_outages_total", 1, 1));
     ASSERT_TRUE(all_have("/healthz", "\"coordination\":\"down\""));
     ASSERT_TRUE(all_have("/healthz", "\"status\":\"ok\""));
     for (int i = 0; i < NPROC; i++)
@@ -268,8 +299,8 @@ run(void)
     /* Redis comes back (empty, as after a restart without persistence):
      * the leases are taken again, coordination resumes. */
     redis_start(&R);
-    WAIT_UNTIL(all_have("/metrics", "dbot_coord_up 1"), 30000);
-    WAIT_UNTIL(all_have("/metrics", "dbot_coord_processes 4"), 30000);
+    WAIT_UNTIL(all_metric("dbot_coord_up", 1, 1), 30000);
+    WAIT_UNTIL(all_metric("dbot_coord_processes", 4, 4), 30000);
     ASSERT_TRUE(all_have("/healthz", "\"coordination\":\"ok\""));
     for (int i = 0; i < NPROC; i++)
         ASSERT_EQ(log_count(&P[i], "Redis answers again"), 1);

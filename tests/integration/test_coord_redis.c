@@ -135,6 +135,61 @@ TEST(leases_identify_global_and_outage)
     ASSERT_EQ(key_exists("dbot:7:shard:4"), 0);
 }
 
+/* Bucket slots taken through the limiter's hooks within `ms`. */
+static int
+bucket_slots_in(const struct dbot__rl_shared *h, int64_t ms)
+{
+    int64_t end = dbot__clock_ms() + ms, wake;
+    int got = 0, r;
+
+    while (dbot__clock_ms() < end) {
+        struct timespec ts = { 0, 2 * 1000000L };
+        r = h->bucket(h->ud, "h", "channels:1", 3, dbot__clock_ms(), &wake);
+        ASSERT_GE(r, 0);
+        got += r;
+        if (r == 0)
+            nanosleep(&ts, NULL);
+    }
+    return got;
+}
+
+TEST(shared_buckets_and_invalid_counts)
+{
+    static const int a_ids[] = { 0 }, b_ids[] = { 1 };
+    struct dbot__coord *a = coord(50), *b = coord(50);
+    struct dbot__rl_shared ha, hb;
+    struct dbot__coord_stats st;
+    int refused[1];
+
+    ASSERT_EQ(dbot__coord_claim(a, a_ids, 1, refused), 0);
+    ASSERT_EQ(dbot__coord_claim(b, b_ids, 1, refused), 0);
+    WAIT_UNTIL(is_up(a) && is_up(b), 10000);
+    dbot__coord_rl_hooks(a, &ha);
+    dbot__coord_rl_hooks(b, &hb);
+
+    /* A response told a: 3 left, reset in 2 s. Between a and b, 3 slots
+     * in that window, not 3 each. */
+    ha.bucket_seen(ha.ud, "h", "channels:1", 3, 3, 2000);
+    WAIT_UNTIL(key_exists("dbot:7:bucket:h:channels:1") == 1, 5000);
+    ASSERT_EQ(bucket_slots_in(&ha, 400) + bucket_slots_in(&hb, 400), 3);
+    dbot__coord_stats(a, &st);
+    ASSERT_GE(st.bucket_waits, 1);
+
+    /* 5000 invalid responses from a: both slow down to a fifth of the
+     * global limit (50 / 5 = 10 per window). */
+    for (int i = 0; i < 5000; i++)
+        ha.invalid(ha.ud);
+    WAIT_UNTIL((dbot__coord_stats(a, &st), st.invalid_10m >= 5000), 10000);
+    WAIT_UNTIL((dbot__coord_stats(b, &st), st.invalid_10m >= 5000), 15000);
+    {
+        struct timespec ts = { 1, 200 * 1000000L }; /* a fresh window */
+        nanosleep(&ts, NULL);
+    }
+    ASSERT_LE(slots_in(a, 300) + slots_in(b, 300), 10);
+    dbot__coord_free(b);
+    dbot__coord_free(a);
+}
+
 TEST(unreachable_redis_grants_every_shard)
 {
     static const int ids[] = { 0, 1 };
@@ -172,6 +227,7 @@ main(void)
     R.port = free_port();
     redis_start(&R);
     RUN(leases_identify_global_and_outage);
+    RUN(shared_buckets_and_invalid_counts);
     RUN(unreachable_redis_grants_every_shard);
     RUN(bad_options);
     redis_kill(&R);

@@ -278,6 +278,23 @@ dbot__coord_set_concurrency(struct dbot__coord *c, int max_concurrency)
     pthread_mutex_unlock(&c->mu);
 }
 
+/* Under mu: slot `id` counts one window from now (its response came, or
+ * it lapsed unused). Dropped when the queue is full: it then counts until
+ * COORD_SLOT_HOLD_MS, which errs on the safe side. */
+static void
+rescore_push(struct dbot__coord *c, uint64_t id)
+{
+    if (c->nrescore < COORD_RESCORE_MAX)
+        c->rescore[c->nrescore++] = id;
+}
+
+void
+dbot__coord_lapse_slots(struct dbot__coord *c)
+{
+    while (c->tok_next < c->tok_end)
+        rescore_push(c, c->tok_next++);
+}
+
 int
 dbot__coord_global_take(void *coord, int64_t now_ms, int64_t *wake_ms)
 {
@@ -287,15 +304,22 @@ dbot__coord_global_take(void *coord, int64_t now_ms, int64_t *wake_ms)
     pthread_mutex_lock(&c->mu);
     if (!c->up) {
         rc = -(c->processes > 0 ? c->processes : 1);
-    } else if (c->tokens > 0 && dbot__clock_ms() < c->tokens_until) {
-        c->tokens--;
+    } else if (c->tok_next < c->tok_end && dbot__clock_ms() < c->tokens_until) {
+        uint64_t id = c->tok_next++;
+
+        if (c->ninflight == COORD_INFLIGHT_MAX) { /* oldest: held 5 s */
+            c->inflight_head = (c->inflight_head + 1) % COORD_INFLIGHT_MAX;
+            c->ninflight--;
+        }
+        c->inflight[(c->inflight_head + c->ninflight++) % COORD_INFLIGHT_MAX] =
+            id;
         c->taken++;
         rc = 1;
     } else if (dbot__clock_ms() < c->full_until) {
         *wake_ms = now_ms + (c->full_until - dbot__clock_ms());
         rc = 0;
     } else {
-        c->tokens = 0;
+        dbot__coord_lapse_slots(c);
         c->demand++;
         wake_thread(c);
         /* The thread fetches meanwhile and wakes the caller; the timer is
@@ -397,6 +421,24 @@ bucket_seen(void *ud, const char *hash, const char *top, int limit,
     pthread_mutex_unlock(&c->mu);
 }
 
+/* A non-exempt response came: the oldest slot in flight now counts one
+ * window from here. Responses come back in any order; the count of slots
+ * in flight is what matters, not which. */
+static void
+global_done(void *ud)
+{
+    struct dbot__coord *c = ud;
+
+    pthread_mutex_lock(&c->mu);
+    if (c->ninflight > 0) {
+        rescore_push(c, c->inflight[c->inflight_head]);
+        c->inflight_head = (c->inflight_head + 1) % COORD_INFLIGHT_MAX;
+        c->ninflight--;
+        wake_thread(c);
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
 static void
 invalid_seen(void *ud)
 {
@@ -414,6 +456,7 @@ dbot__coord_rl_hooks(struct dbot__coord *c, struct dbot__rl_shared *out)
     memset(out, 0, sizeof *out);
     out->ud = c;
     out->global = dbot__coord_global_take;
+    out->global_done = global_done;
     out->bucket = bucket_take;
     out->bucket_seen = bucket_seen;
     out->invalid = invalid_seen;

@@ -14,20 +14,29 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#define COORD_LEASE_MS 15000 /* a shard lease outlives 3 renewals */
+/* A shard lease outlives two missed renewals. */
+#define COORD_LEASE_MS 15000
 #define COORD_RENEW_MS 5000
-#define COORD_IDENT_LEASE_MS                                             \
-    10000                        /* granted, not yet sent: a dead holder \
-                                    frees the bucket after this */
-#define COORD_IDENT_HOLD_MS 5100 /* after the Identify left: 5 s + margin */
-#define COORD_TIMEOUT_MS    250  /* connect and command timeout */
-#define COORD_RETRY_MS      1000 /* between reconnect attempts */
-#define COORD_GLOBAL_WIN_MS                                             \
-    1100                      /* shared global window: 1 s + margin for \
-                                 a slot used late (COORD_TOKEN_TTL) and \
-                                 the trip to Discord */
-#define COORD_TOKEN_TTL_MS 50 /* a fetched global slot is used by then */
-#define COORD_TOKEN_BATCH  8  /* at most this many fetched at once */
+/* An identify slot granted but not yet sent: a holder that dies frees
+ * the bucket after this. */
+#define COORD_IDENT_LEASE_MS 10000
+/* After the Identify left: Discord's 5 s plus a margin. */
+#define COORD_IDENT_HOLD_MS 5100
+/* Connect and command timeout, and the pause between reconnects. */
+#define COORD_TIMEOUT_MS 250
+#define COORD_RETRY_MS   1000
+/* The shared global window: a slot counts from its fetch until 1 s plus
+ * a margin (clocks) after its response, as the local limit counts it. */
+#define COORD_GLOBAL_WIN_MS 1100
+/* A slot whose response never came (its process died) counts this long. */
+#define COORD_SLOT_HOLD_MS 5000
+/* A fetched global slot is used by then, or lapses. */
+#define COORD_TOKEN_TTL_MS 50
+/* At most this many global slots fetched at once. */
+#define COORD_TOKEN_BATCH 8
+/* Slots taken and awaiting their response; slots to re-time in Redis. */
+#define COORD_INFLIGHT_MAX 256
+#define COORD_RESCORE_MAX  256
 
 enum coord_ident {
     IDENT_IDLE,    /* nothing asked */
@@ -91,10 +100,16 @@ struct dbot__coord {
     int mc, mc_dirty; /* max_concurrency to publish */
     int up;           /* Redis answered the last command */
     int ever_up;
-    int down_logged;         /* this outage was logged */
-    int64_t grace_until;     /* after a reconnect: see coord_thread.c */
-    int tokens;              /* fetched global slots */
-    int64_t tokens_until;    /* they are void after this */
+    int down_logged;            /* this outage was logged */
+    int64_t grace_until;        /* after a reconnect: see coord_thread.c */
+    uint64_t tok_next, tok_end; /* fetched global slots [next, end), by
+                                   member number (owner:number) */
+    int64_t tokens_until;       /* they lapse after this */
+    uint64_t inflight[COORD_INFLIGHT_MAX]; /* taken, oldest first */
+    int inflight_head, ninflight;
+    uint64_t rescore[COORD_RESCORE_MAX]; /* answered or lapsed: they count
+                                            one window from now */
+    int nrescore;
     int64_t full_until;      /* the shared window is full until then */
     void (*waker)(void *ud); /* the REST thread's wake, or NULL */
     void *waker_ud;
@@ -110,6 +125,10 @@ struct dbot__coord {
     int slow_level;      /* 0, 1 (COORD_INVALID_SLOW), 2 (_CRAWL) */
     struct dbot__coord_stats st;
 };
+
+/* Under mu: fetched global slots not used are given back to the window
+ * (coord.c). */
+void dbot__coord_lapse_slots(struct dbot__coord *c);
 
 /* The thread's body (coord_thread.c). */
 void *dbot__coord_main(void *arg);

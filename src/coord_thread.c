@@ -80,25 +80,33 @@ static const char identify_script[] =
     "local t = redis.call('PTTL', k) if t < 1 then t = 1 end "
     "return {t, -1}";
 
-/* KEYS[1]: the window's sorted set. ARGV: limit, window ms, wanted, this
- * process, its slot counter (members must be unique: two fetches in one
- * millisecond would otherwise overwrite each other's slots). Returns
- * {granted, ms until the oldest leaves}. */
+/* KEYS[1]: the window's sorted set, members "owner:number" scored with
+ * the time they stop counting... minus the window: a slot in flight is
+ * scored COORD_SLOT_HOLD_MS ahead, an answered or lapsed one is re-scored
+ * to the time of its answer, so it counts one window after it, as the
+ * local limit counts (ratelimit.c). ARGV: limit, window ms, wanted, owner,
+ * first number - 1 (members must be unique: two fetches in one millisecond
+ * would otherwise overwrite each other's slots), hold ms, then the numbers
+ * of this owner's slots to re-score. Returns {granted, ms until one may
+ * free}. */
 static const char global_script[] =
     "local t = redis.call('TIME') "
     "local now = t[1] * 1000 + math.floor(t[2] / 1000) "
+    "for i = 7, #ARGV do "
+    "  redis.call('ZADD', KEYS[1], 'XX', now, ARGV[4] .. ':' .. ARGV[i]) "
+    "end "
     "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ARGV[2]) "
     "local free = tonumber(ARGV[1]) - redis.call('ZCARD', KEYS[1]) "
-    "local n = math.min(free, tonumber(ARGV[3])) "
+    "local n = math.max(0, math.min(free, tonumber(ARGV[3]))) "
     "for i = 1, n do "
-    "  redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. (ARGV[5] + i)) "
+    "  redis.call('ZADD', KEYS[1], now + ARGV[6], "
+    "    ARGV[4] .. ':' .. (ARGV[5] + i)) "
     "end "
-    "redis.call('PEXPIRE', KEYS[1], ARGV[2]) "
+    "redis.call('PEXPIRE', KEYS[1], ARGV[2] + ARGV[6]) "
     "local wait = 0 "
     "if n < 1 then "
     "  local o = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES') "
     "  if o[2] then wait = tonumber(o[2]) + ARGV[2] - now end "
-    "  n = 0 "
     "end "
     "return {n, wait}";
 
@@ -221,7 +229,9 @@ dbot__coord_lost(struct dbot__coord *c, const char *why)
     if (c->up)
         c->st.outages++;
     c->up = 0;
-    c->tokens = 0;
+    /* Slots in Redis run out by themselves (COORD_SLOT_HOLD_MS). */
+    c->tok_next = c->tok_end;
+    c->ninflight = c->nrescore = 0;
     for (int i = 0; i < c->nsh; i++)
         if (c->sh[i].ident == IDENT_GRANTED)
             c->sh[i].ident = IDENT_IDLE; /* never took it: the gate is local */
@@ -391,13 +401,18 @@ identify(struct dbot__coord *c, int id, int mc, int sent)
     pthread_mutex_unlock(&c->mu);
 }
 
+/* Fetch `want` global slots (0: none) and re-time the slots in
+ * `done[0..ndone)`, in one round trip. */
 static void
-fetch_tokens(struct dbot__coord *c, int want)
+fetch_tokens(struct dbot__coord *c, int want, const uint64_t *done, int ndone)
 {
-    char key[80], lim[16], win[16], n[16], seq[24];
-    const char *argv[] = { key, lim, win, n, c->owner, seq };
+    char key[80], lim[16], win[16], n[16], seq[24], hold[16];
+    char nums[COORD_RESCORE_MAX][24];
+    const char *argv[7 + COORD_RESCORE_MAX] = { key,      lim, win, n,
+                                                c->owner, seq, hold };
     redisReply *r;
     int64_t got = 0, wait = 0, t0 = dbot__clock_ms();
+    uint64_t base = c->slot_seq;
 
     snprintf(key, sizeof key, "%s:rest:global", c->ns);
     pthread_mutex_lock(&c->mu);
@@ -408,9 +423,14 @@ fetch_tokens(struct dbot__coord *c, int want)
     pthread_mutex_unlock(&c->mu);
     snprintf(win, sizeof win, "%d", COORD_GLOBAL_WIN_MS);
     snprintf(n, sizeof n, "%d", want);
-    snprintf(seq, sizeof seq, "%llu", (unsigned long long)c->slot_seq);
+    snprintf(seq, sizeof seq, "%llu", (unsigned long long)base);
+    snprintf(hold, sizeof hold, "%d", COORD_SLOT_HOLD_MS);
+    for (int i = 0; i < ndone; i++) {
+        snprintf(nums[i], sizeof nums[i], "%llu", (unsigned long long)done[i]);
+        argv[7 + i] = nums[i];
+    }
     c->slot_seq += (uint64_t)want;
-    r = dbot__coord_eval(c, global_script, 1, argv, 6);
+    r = dbot__coord_eval(c, global_script, 1, argv, 7 + ndone);
     if (!r)
         return;
     if (r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
@@ -418,12 +438,17 @@ fetch_tokens(struct dbot__coord *c, int want)
         wait = r->element[1]->integer;
     }
     freeReplyObject(r);
+    if (want == 0)
+        return; /* only re-timed */
     pthread_mutex_lock(&c->mu);
-    c->tokens = (int)got;
+    dbot__coord_lapse_slots(c); /* any left from before: given back */
+    c->tok_next = base + 1;
+    c->tok_end = base + 1 + (uint64_t)got;
     c->tokens_until = t0 + COORD_TOKEN_TTL_MS;
     c->st.global_tokens += (uint64_t)got;
-    /* Full: nobody asks again before the window frees a slot. */
-    c->full_until = got == 0 ? t0 + (wait > 0 ? wait : 5) : 0;
+    /* Full: nobody asks again before a slot may free; slots in flight
+     * free when answered, so look again soon. */
+    c->full_until = got == 0 ? t0 + (wait > 0 && wait < 100 ? wait : 100) : 0;
     if (c->waker)
         c->waker(c->waker_ud);
     pthread_mutex_unlock(&c->mu);
@@ -432,6 +457,8 @@ fetch_tokens(struct dbot__coord *c, int want)
 /* What the callers left for Redis, under mu. */
 struct todo {
     int quit, mc, mc_dirty, want_tokens, renew, invalid;
+    uint64_t rescore[COORD_RESCORE_MAX];
+    int nrescore;
     int *ask, nask, *sent, nsent;
     struct coord_bucket buckets[COORD_BUCKETS]; /* asked */
     int nbuckets;
@@ -546,7 +573,8 @@ invalid(struct dbot__coord *c, int add)
 static int
 has_work(const struct dbot__coord *c, int64_t now)
 {
-    if (c->work)
+    if (c->work || c->nrescore > 0 ||
+        (c->tok_next < c->tok_end && now >= c->tokens_until))
         return 1;
     if (now < c->grace_until)
         return 0;
@@ -598,6 +626,11 @@ collect(struct dbot__coord *c, struct todo *t, int64_t next_renew)
     c->nseen = 0;
     t->invalid = c->invalid_pending;
     c->invalid_pending = 0;
+    if (c->tok_next < c->tok_end && now >= c->tokens_until)
+        dbot__coord_lapse_slots(c);
+    memcpy(t->rescore, c->rescore, (size_t)c->nrescore * sizeof *c->rescore);
+    t->nrescore = c->nrescore;
+    c->nrescore = 0;
     t->want_tokens = c->demand > 0 ? c->demand : 0;
     c->demand = 0;
     /* Requests coming fast (the last batch used up within 200 ms): fetch
@@ -699,8 +732,8 @@ dbot__coord_main(void *arg)
             identify(c, t.sent[i], t.mc, 1);
         for (int i = 0; i < t.nask && c->rc; i++)
             identify(c, t.ask[i], t.mc, 0);
-        if (t.want_tokens && c->rc)
-            fetch_tokens(c, t.want_tokens);
+        if ((t.want_tokens || t.nrescore) && c->rc)
+            fetch_tokens(c, t.want_tokens, t.rescore, t.nrescore);
     }
     free(t.ask);
     free(t.sent);

@@ -801,8 +801,11 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
         l->b->inflight--;
         l->b->last_used = now;
     }
-    if (!(l->flags & DBOT__RL_EXEMPT))
+    if (!(l->flags & DBOT__RL_EXEMPT)) {
         global_done(rl, now);
+        if (rl->sh.global_done)
+            rl->sh.global_done(rl->sh.ud);
+    }
     if (r->status == 401 || r->status == 403 ||
         (r->status == 429 && !(r->scope && strcmp(r->scope, "shared") == 0))) {
         invalid_count_add(rl, now);

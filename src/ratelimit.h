@@ -112,6 +112,9 @@ struct dbot__rl_shared {
     void *ud;
     /* One slot of the global limit, after the local one passed. */
     int (*global)(void *ud, int64_t now_ms, int64_t *wake_ms);
+    /* A non-exempt request was answered: its slot counts one window from
+     * now, as the local limit counts it. */
+    void (*global_done)(void *ud);
     /* One slot of bucket (hash, top), after the local state passed;
      * `limit` is the bucket's as last seen (0: unknown). */
     int (*bucket)(void *ud, const char *hash, const char *top, int limit,

@@ -74,7 +74,10 @@ static struct dbot__rl *
 limiter(int per_sec)
 {
     struct dbot__rl *rl = dbot__rl_new(per_sec, 1);
-    struct dbot__rl_shared sh = { NULL, f_global, f_bucket, f_seen, f_invalid };
+    struct dbot__rl_shared sh = { .global = f_global,
+                                  .bucket = f_bucket,
+                                  .bucket_seen = f_seen,
+                                  .invalid = f_invalid };
 
     ASSERT_TRUE(rl != NULL);
     dbot__rl_set_shared(rl, &sh);

@@ -61,7 +61,7 @@ int
 dbot__config_cache(const cJSON *v, struct dbot__cache_config *out, char *err,
                    size_t errlen)
 {
-    const cJSON *it;
+    const cJSON *it, *obj;
 
     memset(out, 0, sizeof *out);
     if (cJSON_IsNull(v) || cJSON_IsFalse(v))
@@ -72,9 +72,8 @@ dbot__config_cache(const cJSON *v, struct dbot__cache_config *out, char *err,
     }
     out->on = 1;
     memcpy(out->max, defaults, sizeof out->max);
-    if (cJSON_IsTrue(v))
-        return 0;
-    cJSON_ArrayForEach(it, v) {
+    obj = cJSON_IsObject(v) ? v : NULL;
+    cJSON_ArrayForEach(it, obj) {
         int k;
 
         if (strcmp(it->string, "messages") == 0) {

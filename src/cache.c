@@ -117,7 +117,12 @@ dbot__cache_user_unref(struct dbot__cache *c, uint64_t id)
         return;
     dbot__intern_unref(&c->str, u->username);
     dbot__intern_unref(&c->str, u->global_name);
-    dbot__intern_unref(&c->str, u->avatar);
+    if (u->avatar_kind == AVATAR_OTHER) {
+        uint32_t a;
+
+        memcpy(&a, u->avatar, sizeof a);
+        dbot__intern_unref(&c->str, a);
+    }
     dbot__idt_del(&c->users, id);
 }
 

@@ -15,7 +15,6 @@
 
 #include <dbot/dbot.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,32 +122,52 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* n decimal digits at p, or -1. */
+static int
+digits(const char *p, int n)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v;
+}
+
 /* ISO 8601 ("2015-04-26T06:26:56.936000+00:00") to seconds since the
- * Discord epoch, clamped to 32 bits; 0 for null or anything unreadable. */
+ * Discord epoch, clamped to 32 bits; 0 for null or anything unreadable.
+ * By hand: sscanf was a tenth of the time to apply a member chunk. */
 static uint32_t
 stamp(const cJSON *v)
 {
-    int y, mo, d, h, mi, s, n = 0, oh = 0, om = 0;
     const char *p, *z;
+    int y, mo, d, h, mi, s;
     int64_t t;
-    char sign = 0;
 
-    if (!cJSON_IsString(v) || !v->valuestring)
+    if (!cJSON_IsString(v) || !v->valuestring || strlen(v->valuestring) < 19)
         return 0;
     p = v->valuestring;
-    if (sscanf(p, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) <
-            6 ||
-        mo < 1 || mo > 12 || d < 1 || d > 31)
+    y = digits(p, 4);
+    mo = digits(p + 5, 2);
+    d = digits(p + 8, 2);
+    h = digits(p + 11, 2);
+    mi = digits(p + 14, 2);
+    s = digits(p + 17, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 ||
+        mi < 0 || mi > 59 || s < 0 || s > 60 || p[4] != '-' || p[7] != '-' ||
+        (p[10] != 'T' && p[10] != ' ') || p[13] != ':' || p[16] != ':')
         return 0;
-    z = p + n;
+    z = p + 19;
     while (*z == '.' || (*z >= '0' && *z <= '9'))
         z++;
-    if ((*z == '+' || *z == '-') && sscanf(z + 1, "%2d:%2d", &oh, &om) == 2)
-        sign = *z;
     t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
         mi * 60 + s;
-    if (sign)
-        t += (sign == '+' ? -1 : 1) * (oh * 3600 + om * 60);
+    if ((*z == '+' || *z == '-') && digits(z + 1, 2) >= 0 && z[3] == ':' &&
+        digits(z + 4, 2) >= 0)
+        t += (*z == '+' ? -1 : 1) *
+             (digits(z + 1, 2) * 3600 + digits(z + 4, 2) * 60);
     t -= DBOT__DISCORD_EPOCH_S;
     if (t <= 0)
         return 1; /* before 2015: "known", as early as we can say */
@@ -236,6 +255,63 @@ overwrite_set(struct dbot__cache *c, const cJSON *arr)
 
 /* ---- users and members -------------------------------------------------- */
 
+static int
+hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    return -1;
+}
+
+/* See cache_store.h: 32 hex digits as 16 bytes, else interned. */
+static void
+set_avatar(struct dbot__cache *c, struct cuser *r, const cJSON *u)
+{
+    const cJSON *v = get(u, "avatar");
+    const char *s;
+    unsigned char bin[16];
+    int kind = AVATAR_HEX, i;
+
+    if (!v)
+        return;
+    if (r->avatar_kind == AVATAR_OTHER) {
+        uint32_t old;
+
+        memcpy(&old, r->avatar, sizeof old);
+        dbot__intern_unref(&c->str, old);
+    }
+    r->avatar_kind = AVATAR_NONE;
+    if (!cJSON_IsString(v) || !v->valuestring || !*v->valuestring)
+        return;
+    s = v->valuestring;
+    if (strncmp(s, "a_", 2) == 0) {
+        kind = AVATAR_ANIMATED;
+        s += 2;
+    }
+    for (i = 0; i < 16; i++) {
+        int hi = hexval(s[2 * i]), lo = hi < 0 ? -1 : hexval(s[2 * i + 1]);
+
+        if (lo < 0)
+            break;
+        bin[i] = (unsigned char)(hi << 4 | lo);
+    }
+    if (i == 16 && s[32] == 0) {
+        memcpy(r->avatar, bin, sizeof bin);
+        r->avatar_kind = (uint8_t)kind;
+    } else {
+        size_t n = strlen(v->valuestring);
+        uint32_t id = dbot__intern_str(&c->str, v->valuestring,
+                                       n > MAX_STRING ? MAX_STRING : n);
+
+        if (id) {
+            memcpy(r->avatar, &id, sizeof id);
+            r->avatar_kind = AVATAR_OTHER;
+        }
+    }
+}
+
 /* Merge a user object; create the user when absent and `create` (within
  * the bound). Returns the record or NULL. */
 static struct cuser *
@@ -260,7 +336,7 @@ user_merge(struct dbot__cache *c, const cJSON *u, int create)
     }
     set_str(c, &r->username, u, "username");
     set_str(c, &r->global_name, u, "global_name");
-    set_str(c, &r->avatar, u, "avatar");
+    set_avatar(c, r, u);
     if (present(u, "discriminator")) {
         const cJSON *d = get(u, "discriminator");
 

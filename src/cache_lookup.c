@@ -6,6 +6,7 @@
 #include "cache_store.h"
 #include "permissions_calc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,7 +105,25 @@ dbot__cache_user(const struct dbot__cache *c, uint64_t id,
     out->id = u->id;
     out->username = str(c, u->username);
     out->global_name = str(c, u->global_name);
-    out->avatar = str(c, u->avatar);
+    if (u->avatar_kind == AVATAR_HEX || u->avatar_kind == AVATAR_ANIMATED) {
+        static const char hex[] = "0123456789abcdef";
+        char *o = out->avatar;
+
+        if (u->avatar_kind == AVATAR_ANIMATED) {
+            *o++ = 'a';
+            *o++ = '_';
+        }
+        for (int i = 0; i < 16; i++) {
+            *o++ = hex[u->avatar[i] >> 4];
+            *o++ = hex[u->avatar[i] & 15];
+        }
+        *o = 0;
+    } else if (u->avatar_kind == AVATAR_OTHER) {
+        uint32_t sid;
+
+        memcpy(&sid, u->avatar, sizeof sid);
+        snprintf(out->avatar, sizeof out->avatar, "%s", str(c, sid));
+    }
     out->discriminator = u->discriminator;
     out->bot = u->bot;
     out->public_flags = u->public_flags;

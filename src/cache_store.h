@@ -48,13 +48,25 @@ struct cmember {
     uint8_t has_user; /* holds a reference on the users table */
 };
 
+/* An avatar hash is 32 hex digits, "a_" first when animated: kept as its
+ * 16 bytes (an interned string would cost a slot and an allocation for
+ * every user, since no two users share one). Anything else Discord might
+ * send is interned instead, its id in the first 4 bytes. */
+enum {
+    AVATAR_NONE,
+    AVATAR_HEX,
+    AVATAR_ANIMATED,
+    AVATAR_OTHER
+};
+
 struct cuser {
     uint64_t id;
-    uint32_t username, global_name, avatar;
+    uint32_t username, global_name;
     uint32_t ref; /* members, message authors and the bot itself */
     uint32_t public_flags;
+    unsigned char avatar[16];
     uint16_t discriminator;
-    uint8_t bot, self;
+    uint8_t bot, self, avatar_kind;
 };
 
 enum {

@@ -3,6 +3,11 @@
  * half again, or exactly to a reserved size; the hash mixes the id
  * (splitmix64's finalizer), since a snowflake's low bits are a per-process
  * counter that would pile up in a few buckets.
+ *
+ * An index entry is the slot number + 1 in its low 26 bits and 6 bits of
+ * the id's hash above them, so a probe that meets another id's entry
+ * skips it without reading its record (a cache miss) 63 times in 64. It
+ * also bounds a table to 2^26 - 1 records, far above any cache bound.
  */
 #include "idtable.h"
 
@@ -21,6 +26,10 @@ mix(uint64_t x)
     x ^= x >> 31;
     return (uint32_t)x;
 }
+
+#define SLOT_BITS 26
+#define SLOT_MASK ((1u << SLOT_BITS) - 1)
+#define TAG(h)    ((h) & ~SLOT_MASK)
 
 static uint64_t
 id_at(const struct dbot__idtable *t, uint32_t slot)
@@ -52,11 +61,18 @@ dbot__idt_free(struct dbot__idtable *t)
 static uint32_t
 probe(const struct dbot__idtable *t, uint64_t id)
 {
-    uint32_t mask = t->icap - 1, i = mix(id) & mask;
+    uint32_t h = mix(id), mask = t->icap - 1, i = h & mask, e;
 
-    while (t->idx[i] && id_at(t, t->idx[i] - 1) != id)
+    while ((e = t->idx[i]) != 0 &&
+           (TAG(e) != TAG(h) || id_at(t, (e & SLOT_MASK) - 1) != id))
         i = (i + 1) & mask;
     return i;
+}
+
+static uint32_t
+entry(uint64_t id, uint32_t slot)
+{
+    return TAG(mix(id)) | (slot + 1);
 }
 
 void *
@@ -67,7 +83,7 @@ dbot__idt_get(const struct dbot__idtable *t, uint64_t id)
     if (!t->icap || id == 0)
         return NULL;
     i = probe(t, id);
-    return t->idx[i] ? dbot__idt_slot(t, t->idx[i] - 1) : NULL;
+    return t->idx[i] ? dbot__idt_slot(t, (t->idx[i] & SLOT_MASK) - 1) : NULL;
 }
 
 static int
@@ -87,7 +103,7 @@ grow_index(struct dbot__idtable *t, uint32_t want)
     t->icap = cap;
     for (uint32_t i = 0; i < ocap; i++)
         if (old[i])
-            t->idx[probe(t, id_at(t, old[i] - 1))] = old[i];
+            t->idx[probe(t, id_at(t, (old[i] & SLOT_MASK) - 1))] = old[i];
     free(old);
     return 0;
 }
@@ -130,8 +146,10 @@ dbot__idt_put(struct dbot__idtable *t, uint64_t id, int *created)
     if (t->icap) {
         i = probe(t, id);
         if (t->idx[i])
-            return dbot__idt_slot(t, t->idx[i] - 1);
+            return dbot__idt_slot(t, (t->idx[i] & SLOT_MASK) - 1);
     }
+    if (!t->free_head && t->nslots >= SLOT_MASK - 1)
+        return NULL; /* 2^26 records: see the top of this file */
     if (grow_index(t, t->count + 1) < 0)
         return NULL;
     if (t->free_head) {
@@ -148,7 +166,7 @@ dbot__idt_put(struct dbot__idtable *t, uint64_t id, int *created)
     r = t->recs + (size_t)slot * t->rsize;
     memset(r, 0, t->rsize);
     memcpy(r, &id, sizeof id);
-    t->idx[probe(t, id)] = slot + 1;
+    t->idx[probe(t, id)] = entry(id, slot);
     t->count++;
     *created = 1;
     return r;
@@ -166,14 +184,14 @@ dbot__idt_del(struct dbot__idtable *t, uint64_t id)
     i = probe(t, id);
     if (!t->idx[i])
         return 0;
-    slot = t->idx[i] - 1;
+    slot = (t->idx[i] & SLOT_MASK) - 1;
     /* Backward shift: pull later entries of the run into the hole unless
      * their home lies cyclically in (hole, their position]. */
     for (j = i;;) {
         j = (j + 1) & mask;
         if (!t->idx[j])
             break;
-        k = mix(id_at(t, t->idx[j] - 1)) & mask;
+        k = mix(id_at(t, (t->idx[j] & SLOT_MASK) - 1)) & mask;
         if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
             continue;
         t->idx[i] = t->idx[j];

@@ -2,7 +2,9 @@
  * intern.c: see intern.h. The index is open addressing over slot numbers
  * (linear probing, backward-shift deletion); an entry's hash is FNV-1a of
  * its bytes, recomputed when the index grows rather than stored, to keep
- * the slot at 32 bytes.
+ * the slot at 32 bytes. As in idtable.c, an index entry keeps 6 bits of
+ * the hash above a 26-bit slot number, so most probes past other entries
+ * never touch their slots.
  */
 #include "intern.h"
 
@@ -10,6 +12,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#define SLOT_BITS 26
+#define SLOT_MASK ((1u << SLOT_BITS) - 1)
+#define TAG(h)    ((h) & ~SLOT_MASK)
 
 static const unsigned char *
 bytes_of(const struct dbot__intern_slot *s)
@@ -20,7 +26,9 @@ bytes_of(const struct dbot__intern_slot *s)
 static uint32_t
 hash_of(const void *data, size_t len)
 {
-    return (uint32_t)dbot__fnv1a(data, len);
+    uint64_t h = dbot__fnv1a(data, len);
+
+    return (uint32_t)(h ^ (h >> 32)); /* FNV's low bits alone are weak */
 }
 
 void
@@ -46,8 +54,11 @@ probe(const struct dbot__intern *in, const void *data, size_t len, uint32_t h)
     uint32_t mask = in->icap - 1, i = h & mask;
 
     for (; in->idx[i]; i = (i + 1) & mask) {
-        const struct dbot__intern_slot *s = &in->v[in->idx[i] - 1];
+        const struct dbot__intern_slot *s;
 
+        if (TAG(in->idx[i]) != TAG(h))
+            continue;
+        s = &in->v[(in->idx[i] & SLOT_MASK) - 1];
         if (s->len == len && memcmp(bytes_of(s), data, len) == 0)
             break;
     }
@@ -71,7 +82,8 @@ grow_index(struct dbot__intern *in)
     in->icap = cap;
     for (uint32_t i = 0; i < ocap; i++) {
         if (old[i]) {
-            const struct dbot__intern_slot *s = &in->v[old[i] - 1];
+            const struct dbot__intern_slot *s =
+                &in->v[(old[i] & SLOT_MASK) - 1];
             const unsigned char *b = bytes_of(s);
 
             in->idx[probe(in, b, s->len, hash_of(b, s->len))] = old[i];
@@ -116,11 +128,12 @@ dbot__intern_add(struct dbot__intern *in, const void *data, size_t len)
     if (in->icap) {
         i = probe(in, data, len, h);
         if (in->idx[i]) {
-            in->v[in->idx[i] - 1].ref++;
-            return in->idx[i];
+            in->v[(in->idx[i] & SLOT_MASK) - 1].ref++;
+            return (in->idx[i] & SLOT_MASK);
         }
     }
-    if (grow_index(in) < 0 || take_slot(in, &slot) < 0)
+    if ((!in->free_head && in->n >= SLOT_MASK - 1) || grow_index(in) < 0 ||
+        take_slot(in, &slot) < 0)
         return 0;
     s = &in->v[slot];
     s->len = (uint32_t)len;
@@ -140,7 +153,7 @@ dbot__intern_add(struct dbot__intern *in, const void *data, size_t len)
         in->heap += len + 1;
     }
     s->ref = 1;
-    in->idx[probe(in, data, len, h)] = slot + 1;
+    in->idx[probe(in, data, len, h)] = TAG(h) | (slot + 1);
     in->count++;
     return slot + 1;
 }
@@ -166,7 +179,7 @@ dbot__intern_unref(struct dbot__intern *in, uint32_t id)
         j = (j + 1) & mask;
         if (!in->idx[j])
             break;
-        o = &in->v[in->idx[j] - 1];
+        o = &in->v[(in->idx[j] & SLOT_MASK) - 1];
         k = hash_of(bytes_of(o), o->len) & mask;
         if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
             continue;

@@ -78,7 +78,7 @@ typedef struct dbot_cached_user {
     uint64_t id;
     const char *username;
     const char *global_name; /* NULL: none */
-    const char *avatar;      /* hash, or NULL */
+    char avatar[40];         /* hash ("a_..." when animated), "" none */
     int discriminator;       /* 0 for migrated users */
     int bot;
     uint32_t public_flags;

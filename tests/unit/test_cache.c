@@ -255,7 +255,19 @@ test_partial_updates(void)
           "\"status\":\"dnd\",\"activities\":[]}");
     ASSERT_EQ(dbot__cache_user(c, 12, &u), 1);
     ASSERT_STREQ(u.username, "robert");
-    ASSERT_STREQ(u.avatar, "zz");
+    ASSERT_STREQ(u.avatar, "zz"); /* not a hash: kept as a string */
+    /* A real hash is kept as 16 bytes and comes back as text. */
+    apply(c, "USER_UPDATE",
+          "{\"id\":\"12\",\"avatar\":\"a_0123456789abcdef0123456789abcdef\"}");
+    ASSERT_EQ(dbot__cache_user(c, 12, &u), 1);
+    ASSERT_STREQ(u.avatar, "a_0123456789abcdef0123456789abcdef");
+    apply(c, "USER_UPDATE",
+          "{\"id\":\"12\",\"avatar\":\"ffffffffffffffffffffffffffffff00\"}");
+    ASSERT_EQ(dbot__cache_user(c, 12, &u), 1);
+    ASSERT_STREQ(u.avatar, "ffffffffffffffffffffffffffffff00");
+    apply(c, "USER_UPDATE", "{\"id\":\"12\",\"avatar\":null}");
+    ASSERT_EQ(dbot__cache_user(c, 12, &u), 1);
+    ASSERT_STREQ(u.avatar, "");
     ASSERT_EQ(dbot__cache_presence(c, 100, 12, &p), 1);
     ASSERT_STREQ(p.status, "dnd");
     ASSERT_TRUE(p.activity_name == NULL);

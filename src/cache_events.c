@@ -737,11 +737,21 @@ ev_ready(struct dbot__cache *c, const cJSON *d, int shard_id)
 
 /* ---- channels and threads ----------------------------------------------- */
 
+/* Keep what belongs to a guild only while the guild is cached: removing
+ * the guild is what removes it again (a DM, guild 0, belongs to none). */
+static int
+guild_kept(const struct dbot__cache *c, uint64_t guild_id)
+{
+    return !guild_id || !c->cfg.max[DBOT__CK_GUILDS] ||
+           dbot__cache_guild_rec(c, guild_id) != NULL;
+}
+
 static void
 ev_channel_upsert(struct dbot__cache *c, const cJSON *d, int shard_id)
 {
     (void)shard_id;
-    channel_merge(c, &c->channels, DBOT__CK_CHANNELS, d, 0);
+    if (guild_kept(c, snow(d, "guild_id")))
+        channel_merge(c, &c->channels, DBOT__CK_CHANNELS, d, 0);
 }
 
 static void
@@ -755,7 +765,8 @@ static void
 ev_thread_upsert(struct dbot__cache *c, const cJSON *d, int shard_id)
 {
     (void)shard_id;
-    channel_merge(c, &c->threads, DBOT__CK_THREADS, d, 0);
+    if (guild_kept(c, snow(d, "guild_id")))
+        channel_merge(c, &c->threads, DBOT__CK_THREADS, d, 0);
 }
 
 static void
@@ -785,6 +796,8 @@ ev_thread_list_sync(struct dbot__cache *c, const cJSON *d, int shard_id)
     const cJSON *parents = get(d, "channel_ids"), *it;
 
     (void)shard_id;
+    if (!gid || !guild_kept(c, gid))
+        return;
     for (uint32_t i = 0; i < c->threads.nslots; i++) {
         struct cchannel *t = dbot__idt_slot(&c->threads, i);
 
@@ -1041,7 +1054,7 @@ ev_message_create(struct dbot__cache *c, const cJSON *d, int shard_id)
 
     (void)shard_id;
     author_member(c, d);
-    if (!cap || !id || !cid)
+    if (!cap || !id || !cid || !guild_kept(c, snow(d, "guild_id")))
         return;
     if ((m = dbot__idt_get(&c->messages, id)) != NULL) {
         message_fields(c, m, d); /* delivered twice: the same message */

@@ -318,6 +318,17 @@ test_channels_threads_roles_emojis_voice(void)
     ASSERT_EQ(ch.rate_limit_per_user, 5);
     apply(c, "CHANNEL_DELETE", "{\"id\":\"402\",\"guild_id\":\"100\"}");
     ASSERT_EQ(dbot__cache_channel(c, 402, &ch), 0);
+    /* A guild not cached keeps no channels (nothing would remove them). */
+    apply(c, "CHANNEL_CREATE",
+          "{\"id\":\"403\",\"guild_id\":\"777\",\"type\":0,\"name\":\"x\"}");
+    ASSERT_EQ(dbot__cache_channel(c, 403, &ch), 0);
+    apply(c, "THREAD_CREATE",
+          "{\"id\":\"503\",\"guild_id\":\"777\",\"type\":11}");
+    ASSERT_EQ(dbot__cache_channel(c, 503, &ch), 0);
+    /* A DM channel belongs to no guild. */
+    apply(c, "CHANNEL_CREATE", "{\"id\":\"404\",\"type\":1}");
+    ASSERT_EQ(dbot__cache_channel(c, 404, &ch), 1);
+    ASSERT_EQ(ch.guild_id, 0);
 
     apply(c, "THREAD_CREATE",
           "{\"id\":\"501\",\"guild_id\":\"100\",\"parent_id\":\"400\","
@@ -485,12 +496,16 @@ test_ready_and_outages(void)
     ASSERT_EQ(dbot__cache_message(c, 400, 7001, &msg), 0);
     ASSERT_EQ(entries(c, DBOT__CK_ROLES), 1);
 
-    /* Re-identify: READY lists guild 101 only; 100 and all it had go. */
+    apply(c, "CHANNEL_CREATE", "{\"id\":\"404\",\"type\":1}"); /* a DM */
+    ASSERT_EQ(dbot__cache_channel(c, 404, &ch), 1);
+    /* Re-identify: READY lists guild 101 only; 100 and all it had go, and
+     * the DMs (shard 0's). */
     apply(c, "READY",
           "{\"user\":{\"id\":\"999\",\"username\":\"me\"},"
           "\"guilds\":[{\"id\":\"101\",\"unavailable\":true}]}");
     ASSERT_EQ(dbot__cache_guild(c, 100, &g), 0);
     ASSERT_EQ(dbot__cache_channel(c, 400, &ch), 0);
+    ASSERT_EQ(dbot__cache_channel(c, 404, &ch), 0);
     ASSERT_EQ(entries(c, DBOT__CK_MEMBERS), 0);
     ASSERT_EQ(entries(c, DBOT__CK_ROLES), 0);
     ASSERT_EQ(entries(c, DBOT__CK_USERS), 1); /* the bot itself */

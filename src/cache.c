@@ -283,7 +283,7 @@ guild_free_rec(struct dbot__cache *c, struct cguild *g)
 void
 dbot__cache_drop_shard(struct dbot__cache *c, int shard_id)
 {
-    int any = 0;
+    int any = 0, all;
 
     for (uint32_t i = 0; i < c->guilds.nslots; i++) {
         struct cguild_ref *r = dbot__idt_slot(&c->guilds, i);
@@ -299,19 +299,28 @@ dbot__cache_drop_shard(struct dbot__cache *c, int shard_id)
         if (r->id && r->g->clearing)
             guild_free_rec(c, r->g);
     }
-    if (shard_id != 0)
+    /* DMs arrive on shard 0 (and anything that named no guild). Without
+     * guilds cached nothing says which shard a channel came on: a fresh
+     * READY on any shard drops them all rather than keep stale ones. */
+    all = !c->cfg.max[DBOT__CK_GUILDS];
+    if (shard_id != 0 && !all)
         return;
-    /* DMs arrive on shard 0. */
     for (uint32_t i = 0; i < c->channels.nslots; i++) {
         struct cchannel *ch = dbot__idt_slot(&c->channels, i);
 
-        if (ch->id && !ch->guild_id)
+        if (ch->id && (all || !ch->guild_id))
             dbot__cache_channel_drop(c, &c->channels, ch->id);
+    }
+    for (uint32_t i = 0; i < c->threads.nslots; i++) {
+        struct cchannel *ch = dbot__idt_slot(&c->threads, i);
+
+        if (ch->id && (all || !ch->guild_id))
+            dbot__cache_channel_drop(c, &c->threads, ch->id);
     }
     for (uint32_t i = 0; i < c->msgchans.nslots; i++) {
         struct cmsgchan *m = dbot__idt_slot(&c->msgchans, i);
 
-        if (m->channel_id && !m->guild_id)
+        if (m->channel_id && (all || !m->guild_id))
             msgchan_drop(c, m->channel_id);
     }
 }

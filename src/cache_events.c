@@ -459,6 +459,15 @@ emoji_merge(struct dbot__cache *c, uint64_t guild_id, const cJSON *o)
     set_bit(o, "managed", &e->bits, EMOJI_MANAGED);
 }
 
+/* Keep what belongs to a guild only while the guild is cached: removing
+ * the guild is what removes it again (a DM, guild 0, belongs to none). */
+static int
+guild_kept(const struct dbot__cache *c, uint64_t guild_id)
+{
+    return !guild_id || !c->cfg.max[DBOT__CK_GUILDS] ||
+           dbot__cache_guild_rec(c, guild_id) != NULL;
+}
+
 /* A channel or thread into table t (kind k). */
 static struct cchannel *
 channel_merge(struct dbot__cache *c, struct dbot__idtable *t, int k,
@@ -472,7 +481,13 @@ channel_merge(struct dbot__cache *c, struct dbot__idtable *t, int k,
 
     if (!id || !c->cfg.max[k])
         return NULL;
+    if (present(o, "guild_id"))
+        guild_id = snow(o, "guild_id");
     ch = dbot__idt_get(t, id);
+    if (ch && guild_id && ch->guild_id != guild_id)
+        return NULL; /* not this guild's: leave it to its own */
+    if (!ch && !guild_kept(c, guild_id))
+        return NULL;
     if (!ch) {
         if (t->count >= c->cfg.max[k] ||
             !(ch = dbot__idt_put(t, id, &created))) {
@@ -480,8 +495,6 @@ channel_merge(struct dbot__cache *c, struct dbot__idtable *t, int k,
             return NULL;
         }
     }
-    if (present(o, "guild_id"))
-        guild_id = snow(o, "guild_id");
     if (guild_id)
         ch->guild_id = guild_id;
     if (present(o, "parent_id"))
@@ -736,15 +749,6 @@ ev_ready(struct dbot__cache *c, const cJSON *d, int shard_id)
 }
 
 /* ---- channels and threads ----------------------------------------------- */
-
-/* Keep what belongs to a guild only while the guild is cached: removing
- * the guild is what removes it again (a DM, guild 0, belongs to none). */
-static int
-guild_kept(const struct dbot__cache *c, uint64_t guild_id)
-{
-    return !guild_id || !c->cfg.max[DBOT__CK_GUILDS] ||
-           dbot__cache_guild_rec(c, guild_id) != NULL;
-}
 
 static void
 ev_channel_upsert(struct dbot__cache *c, const cJSON *d, int shard_id)

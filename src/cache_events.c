@@ -238,12 +238,12 @@ overwrite_set(struct dbot__cache *c, const cJSON *arr)
         if (!oid || n == MAX_OVERWRITES)
             continue;
         ow[n].id = oid;
-        /* A number today; "role"/"member" in old API versions. */
-        ow[n].type =
-            cJSON_IsNumber(t) ? (int)t->valuedouble
-            : cJSON_IsString(t) && strcmp(t->valuestring, "member") == 0
-                ? DBOT__OW_MEMBER
-                : DBOT__OW_ROLE;
+        /* 0 or 1 today; "role"/"member" in old API versions. */
+        ow[n].type = (cJSON_IsNumber(t) && t->valuedouble == 1) ||
+                             (cJSON_IsString(t) && t->valuestring &&
+                              strcmp(t->valuestring, "member") == 0)
+                         ? DBOT__OW_MEMBER
+                         : DBOT__OW_ROLE;
         ow[n].allow = perm_bits(get(it, "allow"));
         ow[n].deny = perm_bits(get(it, "deny"));
         n++;

@@ -54,6 +54,12 @@
 #define TXQ_MAX_MSGS     SEND_LIMIT
 #define TXQ_MAX_BYTES    (128 * 1024)
 #define HELLO_TIMEOUT_MS 20000
+/* A beat the server asks for (op 1) leaves at once unless one left less
+ * than this long ago; then it waits for the rest of the gap. A server
+ * that asks nonstop gets 12 extra beats a minute, not the whole send
+ * budget, and a real op 1 is answered within 5 s by a beat no older than
+ * that. */
+#define OP1_MIN_GAP_MS   5000
 #define CLOSE_TIMEOUT_MS 5000
 
 struct txmsg {
@@ -90,7 +96,9 @@ struct dbot__gw_conn {
 
     int64_t hb_interval_ms;
     int awaiting_ack;
-    int64_t hb_sent_at;
+    int64_t hb_sent_at;    /* the oldest beat not yet acknowledged */
+    int64_t hb_written_at; /* the newest beat written, 0: none yet */
+    int op1_waiting;       /* op1_sul is armed */
 
     int close_code; /* ours, once we decided to close (0: not yet) */
     enum dbot__gw_after after;
@@ -99,6 +107,7 @@ struct dbot__gw_conn {
     lws_sorted_usec_list_t hb_sul;    /* next heartbeat */
     lws_sorted_usec_list_t tx_sul;    /* send limit: retry writing */
     lws_sorted_usec_list_t guard_sul; /* Hello / close timeouts */
+    lws_sorted_usec_list_t op1_sul;   /* a requested beat, held back */
 };
 
 static void
@@ -122,6 +131,7 @@ dbot__gw_conn_cancel_timers(struct dbot__gw_conn *c)
     lws_sul_cancel(&c->hb_sul);
     lws_sul_cancel(&c->tx_sul);
     lws_sul_cancel(&c->guard_sul);
+    lws_sul_cancel(&c->op1_sul);
 }
 
 void
@@ -324,8 +334,8 @@ on_writeable(struct dbot__gw_conn *c)
     now = dbot__clock_ms();
     wait = dbot__sendlimit_wait(&c->sl, now, m->heartbeat);
     if (wait > 0) {
-        LOG_D("gateway", "shard %d: send limit, waiting %lld ms",
-              c->o.shard_id, (long long)wait);
+        LOG_D("gateway", "shard %d: send limit, waiting %lld ms", c->o.shard_id,
+              (long long)wait);
         sched(c, &c->tx_sul, tx_retry_cb, wait);
         return 0;
     }
@@ -335,6 +345,8 @@ on_writeable(struct dbot__gw_conn *c)
         return -1;
     }
     dbot__sendlimit_record(&c->sl, now);
+    if (m->heartbeat)
+        c->hb_written_at = now;
     if (m->heartbeat && !c->awaiting_ack) {
         /* The oldest beat not yet acknowledged: the zombie check and the
          * latency count from it. */
@@ -371,6 +383,39 @@ send_heartbeat(struct dbot__gw_conn *c)
     free(hb);
 }
 
+static int
+beat_queued(const struct dbot__gw_conn *c)
+{
+    return c->txq_head && c->txq_head->heartbeat;
+}
+
+static void
+op1_cb(lws_sorted_usec_list_t *sul)
+{
+    struct dbot__gw_conn *c =
+        lws_container_of(sul, struct dbot__gw_conn, op1_sul);
+
+    c->op1_waiting = 0;
+    if (!c->close_code && !beat_queued(c))
+        send_heartbeat(c);
+}
+
+/* The server asked for a beat now (op 1); the timer keeps its rhythm. */
+static void
+beat_requested(struct dbot__gw_conn *c)
+{
+    int64_t since = dbot__clock_ms() - c->hb_written_at;
+
+    if (beat_queued(c) || c->op1_waiting)
+        return; /* that one answers this request too */
+    if (!c->hb_written_at || since >= OP1_MIN_GAP_MS) {
+        send_heartbeat(c);
+        return;
+    }
+    c->op1_waiting = 1;
+    sched(c, &c->op1_sul, op1_cb, OP1_MIN_GAP_MS - since);
+}
+
 static void
 heartbeat_cb(lws_sorted_usec_list_t *sul)
 {
@@ -388,8 +433,7 @@ heartbeat_cb(lws_sorted_usec_list_t *sul)
               "shard %d: no heartbeat ACK in %lld ms, connection is zombied; "
               "reconnecting to resume",
               c->o.shard_id, (long long)(dbot__clock_ms() - c->hb_sent_at));
-        dbot__gw_conn_close(c, DBOT__GW_CLOSE_RESUMABLE,
-                            DBOT__GW_AFTER_RESUME);
+        dbot__gw_conn_close(c, DBOT__GW_CLOSE_RESUMABLE, DBOT__GW_AFTER_RESUME);
         return;
     }
     send_heartbeat(c);
@@ -451,8 +495,7 @@ on_message(const char *text, size_t len, void *arg)
         c->cbs.on_ack(c->cbs.ud, dbot__clock_ms() - c->hb_sent_at);
         break;
     case DBOT__OP_HEARTBEAT:
-        /* Discord asks for a beat now; the timer keeps its rhythm. */
-        send_heartbeat(c);
+        beat_requested(c);
         break;
     default:
         c->cbs.on_message(c->cbs.ud, &m, c->lost_frame);
@@ -474,8 +517,7 @@ on_receive(struct dbot__gw_conn *c, const void *in, size_t len)
          * fresh one, and resuming replays what this one lost. */
         LOG_W("gateway", "shard %d: zlib-stream: %s; reconnecting",
               c->o.shard_id, dbot_strerror(rc));
-        dbot__gw_conn_close(c, DBOT__GW_CLOSE_RESUMABLE,
-                            DBOT__GW_AFTER_RESUME);
+        dbot__gw_conn_close(c, DBOT__GW_CLOSE_RESUMABLE, DBOT__GW_AFTER_RESUME);
     }
     return 0;
 }
@@ -570,8 +612,7 @@ dbot__gw_conn_open(struct dbot__gw_conn **out,
         LOG_W("gateway", "TLS certificate verification is OFF (tls_verify "
                          "false): never do this outside tests");
     *out = c;
-    if (dbot__resolve(o->resolver, c->url.host, on_resolved, c, &c->dns) <
-        0) {
+    if (dbot__resolve(o->resolver, c->url.host, on_resolved, c, &c->dns) < 0) {
         c->dns = NULL;
         conn_end(c);
     }

@@ -26,6 +26,17 @@ apply(struct dbot__cache *c, const char *name, const char *json)
     cJSON_Delete(d);
 }
 
+static void
+apply_shard(struct dbot__cache *c, int shard, const char *name,
+            const char *json)
+{
+    cJSON *d = cJSON_Parse(json);
+
+    ASSERT_TRUE(d != NULL);
+    dbot__cache_apply(c, name, d, shard);
+    cJSON_Delete(d);
+}
+
 static struct dbot__cache *
 new_cache(const char *cfg_json)
 {
@@ -522,6 +533,33 @@ test_ready_and_outages(void)
     dbot__cache_free(c);
 }
 
+/* A fresh READY on one shard leaves the other shards' guilds alone. */
+static void
+test_ready_per_shard(void)
+{
+    struct dbot__cache *c = new_cache("true");
+    dbot_cached_guild g;
+    dbot_cached_channel ch;
+    dbot_cached_member m;
+
+    apply_shard(c, 0, "GUILD_CREATE", GUILD_1);
+    apply_shard(c, 1, "GUILD_CREATE",
+                "{\"id\":\"101\",\"name\":\"G2\",\"channels\":[{\"id\":"
+                "\"410\",\"type\":0}],\"members\":[{\"user\":{\"id\":\"11\"},"
+                "\"roles\":[]}]}");
+    ASSERT_EQ(dbot__cache_guild(c, 101, &g), 1);
+    ASSERT_EQ(g.shard_id, 1);
+    apply_shard(c, 1, "READY", "{\"guilds\":[]}");
+    ASSERT_EQ(dbot__cache_guild(c, 101, &g), 0);
+    ASSERT_EQ(dbot__cache_channel(c, 410, &ch), 0);
+    ASSERT_EQ(dbot__cache_guild(c, 100, &g), 1); /* shard 0's */
+    ASSERT_EQ(dbot__cache_channel(c, 400, &ch), 1);
+    ASSERT_EQ(dbot__cache_member(c, 100, 11, &m), 1);
+    ASSERT_STREQ(m.user.username, "ann"); /* the shared user stays */
+    ASSERT_EQ(entries(c, DBOT__CK_MEMBERS), 3);
+    dbot__cache_free(c);
+}
+
 static void
 message(struct dbot__cache *c, int id, int channel)
 {
@@ -799,6 +837,7 @@ main(void)
     test_channels_threads_roles_emojis_voice();
     test_members_and_chunks();
     test_ready_and_outages();
+    test_ready_per_shard();
     test_messages_eviction();
     test_bounds();
     test_bad_input();

@@ -948,6 +948,7 @@ ev_members_chunk(struct dbot__cache *c, const cJSON *d, int shard_id)
     struct cguild *g = dbot__cache_guild_rec(c, snow(d, "guild_id"));
     const cJSON *it;
     uint32_t want;
+    long x;
 
     (void)shard_id;
     if (!g)
@@ -955,6 +956,9 @@ ev_members_chunk(struct dbot__cache *c, const cJSON *d, int shard_id)
     /* Chunks mean the whole list is coming: make room for it once, so
      * the member table has no growth slack. */
     want = g->member_count > 0 ? (uint32_t)g->member_count : 0;
+    /* ... but no more than the chunks announced can bring. */
+    if (num(d, "chunk_count", 1, 100000, &x) && want > (uint32_t)x * 1000)
+        want = (uint32_t)x * 1000;
     if (want > c->cfg.max[DBOT__CK_MEMBERS])
         want = c->cfg.max[DBOT__CK_MEMBERS];
     if (want > g->members.count && c->cfg.max[DBOT__CK_MEMBERS])

@@ -244,6 +244,190 @@ TEST(cache_follows_the_gateway)
     h_teardown(&H);
 }
 
+/* ---- every event kind through the fake ---------------------------------- */
+
+struct kinds_probe {
+    atomic_int done;
+    uint64_t gid;
+    dbot_cached_guild g;
+    dbot_cached_channel ch, thread;
+    dbot_cached_role role;
+    dbot_cached_member m;
+    dbot_cached_user u;
+    dbot_cached_emoji e;
+    dbot_cached_voice_state vs;
+    dbot_cached_presence pr;
+    dbot_cached_message msg;
+    int rc_role_gone, rc_msg1, rc_msg2, rc_msg3, rc_thread_gone, rc_guild_of;
+    uint64_t guild_of;
+    char ch_name[32], role_name[32], nick[32], username[32], status[16];
+    char content[32];
+};
+
+static void
+kinds_fn(dbot *bot, void *arg)
+{
+    struct kinds_probe *p = arg;
+    uint64_t cid = p->gid + 1;
+    dbot_cached_role r;
+    dbot_cached_message m;
+    dbot_cached_channel t;
+
+    ASSERT_EQ(dbot_cache_guild(bot, p->gid, &p->g), 1);
+    ASSERT_EQ(dbot_cache_channel(bot, cid, &p->ch), 1);
+    snprintf(p->ch_name, sizeof p->ch_name, "%s", p->ch.name);
+    ASSERT_EQ(dbot_cache_channel(bot, 8000000000000000002ULL, &p->thread), 1);
+    p->rc_thread_gone = dbot_cache_channel(bot, 8000000000000000001ULL, &t);
+    ASSERT_EQ(dbot_cache_role(bot, 9000000000000000001ULL, &p->role), 1);
+    snprintf(p->role_name, sizeof p->role_name, "%s", p->role.name);
+    p->rc_role_gone = dbot_cache_role(bot, 9000000000000000002ULL, &r);
+    ASSERT_EQ(dbot_cache_member(bot, p->gid, USER0, &p->m), 1);
+    snprintf(p->nick, sizeof p->nick, "%s", p->m.nick ? p->m.nick : "");
+    ASSERT_EQ(dbot_cache_user(bot, USER0, &p->u), 1);
+    snprintf(p->username, sizeof p->username, "%s", p->u.username);
+    ASSERT_EQ(dbot_cache_emoji(bot, 9100000000000000001ULL, &p->e), 1);
+    ASSERT_EQ(dbot_cache_voice_state(bot, p->gid, USER0, &p->vs), 1);
+    ASSERT_EQ(dbot_cache_presence(bot, p->gid, USER0, &p->pr), 1);
+    snprintf(p->status, sizeof p->status, "%s", p->pr.status);
+    p->rc_msg1 = dbot_cache_message(bot, cid, 9200000000000000001ULL, &m);
+    p->rc_msg2 = dbot_cache_message(bot, cid, 9200000000000000002ULL, &m);
+    p->rc_msg3 = dbot_cache_message(bot, cid, 9200000000000000003ULL, &p->msg);
+    if (p->rc_msg3 == 1)
+        snprintf(p->content, sizeof p->content, "%s", p->msg.content);
+    p->rc_guild_of = dbot_cache_channel_guild(bot, cid, &p->guild_of);
+    atomic_store(&p->done, 1);
+}
+
+/* Push one event with "%G" replaced by the guild id and "%C" by its
+ * channel's. */
+static void
+push(const char *t, const char *fmt, uint64_t gid)
+{
+    char out[1024], num[24];
+    size_t n = 0;
+
+    for (const char *f = fmt; *f && n < sizeof out - 24; f++) {
+        if (*f == '%' && (f[1] == 'G' || f[1] == 'C')) {
+            snprintf(num, sizeof num, "%" PRIu64, f[1] == 'G' ? gid : gid + 1);
+            memcpy(out + n, num, strlen(num));
+            n += strlen(num);
+            f++;
+        } else {
+            out[n++] = *f;
+        }
+    }
+    out[n] = 0;
+    ASSERT_TRUE(fakecord_push_event(H.fc, t, out) > 0);
+}
+
+TEST(cache_every_event_kind)
+{
+    struct fakecord_opts o = { .guilds = 1, .guild_members = 3 };
+    struct kinds_probe p;
+    uint64_t gid = (400000000000ULL) << 22;
+
+    h_start(&H, &o,
+            ",\"intents\":[\"GUILDS\",\"GUILD_MEMBERS\",\"GUILD_PRESENCES\","
+            "\"GUILD_VOICE_STATES\",\"GUILD_MESSAGES\","
+            "\"GUILD_EXPRESSIONS\"],"
+            "\"cache\":{\"presences\":true,\"messages\":2}");
+    WAIT_UNTIL(h_count(&H, "GUILD_CREATE") >= 1, 10000);
+    push("GUILD_UPDATE", "{\"id\":\"%G\",\"name\":\"Renamed\"}", gid);
+    push("CHANNEL_UPDATE",
+         "{\"id\":\"%C\",\"guild_id\":\"%G\",\"type\":0,\"topic\":\"t\"}", gid);
+    push("THREAD_CREATE",
+         "{\"id\":\"8000000000000000001\",\"guild_id\":\"%G\",\"parent_id\":"
+         "\"%C\",\"type\":11,\"name\":\"old\"}",
+         gid);
+    push("THREAD_LIST_SYNC",
+         "{\"guild_id\":\"%G\",\"channel_ids\":[\"%C\"],\"threads\":[{\"id\":"
+         "\"8000000000000000002\",\"parent_id\":\"%C\",\"type\":11,\"name\":"
+         "\"new\"}],\"members\":[]}",
+         gid);
+    push("THREAD_MEMBERS_UPDATE",
+         "{\"id\":\"8000000000000000002\",\"guild_id\":\"%G\","
+         "\"member_count\":7}",
+         gid);
+    push("GUILD_ROLE_CREATE",
+         "{\"guild_id\":\"%G\",\"role\":{\"id\":\"9000000000000000001\","
+         "\"name\":\"mod\",\"permissions\":\"8192\"}}",
+         gid);
+    push("GUILD_ROLE_CREATE",
+         "{\"guild_id\":\"%G\",\"role\":{\"id\":\"9000000000000000002\","
+         "\"name\":\"tmp\",\"permissions\":\"0\"}}",
+         gid);
+    push("GUILD_ROLE_UPDATE",
+         "{\"guild_id\":\"%G\",\"role\":{\"id\":\"9000000000000000001\","
+         "\"name\":\"moderator\"}}",
+         gid);
+    push("GUILD_ROLE_DELETE",
+         "{\"guild_id\":\"%G\",\"role_id\":\"9000000000000000002\"}", gid);
+    push("GUILD_MEMBER_UPDATE",
+         "{\"guild_id\":\"%G\",\"user\":{\"id\":\"1200000000000000000\"},"
+         "\"nick\":\"zero\",\"roles\":[\"9000000000000000001\"]}",
+         gid);
+    push("USER_UPDATE",
+         "{\"id\":\"1200000000000000000\",\"username\":\"renamed\"}", gid);
+    push("GUILD_EMOJIS_UPDATE",
+         "{\"guild_id\":\"%G\",\"emojis\":[{\"id\":\"9100000000000000001\","
+         "\"name\":\"blob\"}]}",
+         gid);
+    push("VOICE_STATE_UPDATE",
+         "{\"guild_id\":\"%G\",\"channel_id\":\"%C\",\"user_id\":"
+         "\"1200000000000000000\",\"self_mute\":true}",
+         gid);
+    push("PRESENCE_UPDATE",
+         "{\"guild_id\":\"%G\",\"user\":{\"id\":\"1200000000000000000\"},"
+         "\"status\":\"dnd\",\"activities\":[]}",
+         gid);
+    for (int i = 1; i <= 3; i++) {
+        char fmt[256];
+
+        snprintf(fmt, sizeof fmt,
+                 "{\"id\":\"920000000000000000%d\",\"channel_id\":\"%%C\","
+                 "\"guild_id\":\"%%G\",\"author\":{\"id\":"
+                 "\"1200000000000000000\"},\"content\":\"m%d\"}",
+                 i, i);
+        push("MESSAGE_CREATE", fmt, gid);
+    }
+    push("MESSAGE_UPDATE",
+         "{\"id\":\"9200000000000000003\",\"channel_id\":\"%C\","
+         "\"content\":\"edited\"}",
+         gid);
+    push("MESSAGE_DELETE_BULK",
+         "{\"ids\":[\"9200000000000000002\"],\"channel_id\":\"%C\","
+         "\"guild_id\":\"%G\"}",
+         gid);
+    /* Events arrive in order: the last one means all came. */
+    WAIT_UNTIL(h_count(&H, "MESSAGE_DELETE_BULK") == 1, 10000);
+    memset(&p, 0, sizeof p);
+    p.gid = gid;
+    ASSERT_EQ(dbot_post(H.bot, kinds_fn, &p), 0);
+    WAIT_UNTIL(atomic_load(&p.done), 10000);
+    ASSERT_STREQ(p.g.name, "Renamed");
+    ASSERT_EQ(p.g.member_count, 4); /* untouched by the partial update */
+    ASSERT_STREQ(p.ch_name, "general");
+    ASSERT_EQ(p.rc_thread_gone, 0);
+    ASSERT_EQ(p.thread.member_count, 7);
+    ASSERT_STREQ(p.role_name, "moderator");
+    ASSERT_EQ(p.role.permissions, 8192);
+    ASSERT_EQ(p.rc_role_gone, 0);
+    ASSERT_STREQ(p.nick, "zero");
+    ASSERT_EQ(p.m.nroles, 1);
+    ASSERT_STREQ(p.username, "renamed");
+    ASSERT_EQ(p.vs.self_mute, 1);
+    ASSERT_STREQ(p.status, "dnd");
+    ASSERT_EQ(p.rc_msg1, 0); /* evicted: 2 per channel */
+    ASSERT_EQ(p.rc_msg2, 0); /* bulk-deleted */
+    ASSERT_EQ(p.rc_msg3, 1);
+    ASSERT_STREQ(p.content, "edited");
+    ASSERT_EQ(p.msg.edited, 1);
+    ASSERT_EQ(p.rc_guild_of, 1);
+    ASSERT_EQ(p.guild_of, gid);
+    ASSERT_EQ(h_stats(&H).violations, 0);
+    h_teardown(&H);
+}
+
 /* ---- off by default --------------------------------------------------------
  */
 
@@ -290,6 +474,7 @@ int
 main(void)
 {
     RUN(cache_follows_the_gateway);
+    RUN(cache_every_event_kind);
     RUN(cache_off_by_default);
     return 0;
 }

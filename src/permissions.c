@@ -96,8 +96,8 @@ iso_ms(const char *s)
 static int
 timed_out(const cJSON *member, int64_t now_ms)
 {
-    const cJSON *u =
-        cJSON_GetObjectItemCaseSensitive(member, "communication_disabled_until");
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(
+        member, "communication_disabled_until");
     int64_t until;
 
     if (!now_ms || !cJSON_IsString(u))
@@ -138,8 +138,7 @@ read_overwrites(const cJSON *channel, struct dbot__perm_overwrite *ow,
     list = cJSON_GetObjectItemCaseSensitive(channel, "permission_overwrites");
     if (!list)
         return 0;
-    if (!cJSON_IsArray(list) ||
-        cJSON_GetArraySize(list) > DBOT__PERM_MAX_ROLES)
+    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) > DBOT__PERM_MAX_ROLES)
         return DBOT_EINVAL;
     cJSON_ArrayForEach(o, list) {
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");

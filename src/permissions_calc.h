@@ -25,7 +25,7 @@ struct dbot__perm_input {
     uint64_t guild_id; /* also the @everyone role's id */
     uint64_t owner_id;
     uint64_t user_id;
-    uint64_t everyone; /* the @everyone role's permissions */
+    uint64_t everyone;          /* the @everyone role's permissions */
     const uint64_t *role_ids;   /* the member's roles (not @everyone) */
     const uint64_t *role_perms; /* their permissions, same order */
     size_t nroles;

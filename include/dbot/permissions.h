@@ -78,8 +78,7 @@ extern "C" {
 #define DBOT_PERM_BYPASS_SLOWMODE                     DBOT_PERM_BIT(52)
 
 /* Every documented bit: what an owner or an ADMINISTRATOR has. */
-#define DBOT_PERM_ALL \
-    ((DBOT_PERM_BIT(53) - 1) & ~DBOT_PERM_BIT(47))
+#define DBOT_PERM_ALL ((DBOT_PERM_BIT(53) - 1) & ~DBOT_PERM_BIT(47))
 
 /* What a timed-out member keeps (developers/topics/permissions.mdx,
  * "Permissions For Timed Out Members"); owners and administrators are

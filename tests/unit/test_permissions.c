@@ -18,19 +18,17 @@
 #define G "100"
 /* @everyone: view + send + history; role 1: kick; role 2: manage msgs;
  * role 3: administrator. */
-static const char *guild_json =
-    "{\"id\":\"100\",\"owner_id\":\"9\",\"roles\":["
-    "{\"id\":\"100\",\"permissions\":\"68608\"},"
-    "{\"id\":\"1\",\"permissions\":\"2\"},"
-    "{\"id\":\"2\",\"permissions\":\"8192\"},"
-    "{\"id\":\"3\",\"permissions\":\"8\"}]}";
+static const char *guild_json = "{\"id\":\"100\",\"owner_id\":\"9\",\"roles\":["
+                                "{\"id\":\"100\",\"permissions\":\"68608\"},"
+                                "{\"id\":\"1\",\"permissions\":\"2\"},"
+                                "{\"id\":\"2\",\"permissions\":\"8192\"},"
+                                "{\"id\":\"3\",\"permissions\":\"8\"}]}";
 
 static uint64_t
 compute(const char *channel, const char *member, int64_t now, int *rc)
 {
-    cJSON *g = cJSON_Parse(guild_json), *c = channel ? cJSON_Parse(channel)
-                                                      : NULL,
-          *m = cJSON_Parse(member);
+    cJSON *g = cJSON_Parse(guild_json),
+          *c = channel ? cJSON_Parse(channel) : NULL, *m = cJSON_Parse(member);
     uint64_t out = 0xdead;
 
     *rc = dbot_permissions_compute(g, c, m, now, &out);
@@ -175,9 +173,14 @@ TEST(calc_leaf_direct)
         { .id = 100, .type = DBOT__OW_ROLE, .deny = VIEW },
     };
     struct dbot__perm_input in = {
-        .guild_id = 100, .user_id = 5, .everyone = VIEW | SEND,
-        .role_ids = ids, .role_perms = perms, .nroles = 1,
-        .ow = ow, .now = 1,
+        .guild_id = 100,
+        .user_id = 5,
+        .everyone = VIEW | SEND,
+        .role_ids = ids,
+        .role_perms = perms,
+        .nroles = 1,
+        .ow = ow,
+        .now = 1,
     };
 
     ASSERT_EQ(dbot__perm_base(&in), VIEW | SEND | DBOT_PERM_KICK_MEMBERS);

@@ -15,11 +15,11 @@
 #include <string.h>
 #include <time.h>
 
-#define ENTER(bot)                \
-    do {                          \
-        if (!(bot))               \
-            return DBOT_EINVAL;   \
-        DBOT__CHECK_LOOP(bot);    \
+#define ENTER(bot)              \
+    do {                        \
+        if (!(bot))             \
+            return DBOT_EINVAL; \
+        DBOT__CHECK_LOOP(bot);  \
     } while (0)
 
 static int64_t
@@ -64,10 +64,9 @@ dbot_message_bulk_delete(dbot *bot, uint64_t channel_id, const uint64_t *ids,
                          dbot_rest_fn cb, void *data)
 {
     ENTER(bot);
-    return dbot__rest_message_bulk_delete(dbot__bot_rest(bot), channel_id, ids,
-                                          n, now_unix_ms ? now_unix_ms
-                                                         : wall_ms(),
-                                          reason, cb, data);
+    return dbot__rest_message_bulk_delete(
+        dbot__bot_rest(bot), channel_id, ids, n,
+        now_unix_ms ? now_unix_ms : wall_ms(), reason, cb, data);
 }
 
 int
@@ -101,7 +100,8 @@ dbot_dm_open(dbot *bot, uint64_t user_id, dbot_rest_fn cb, void *data)
 static void
 fail_chain(dbot *bot, dbot_rest_fn cb, void *data, int err)
 {
-    dbot_rest_result res = { .err = err, .message = dbot_strerror(err),
+    dbot_rest_result res = { .err = err,
+                             .message = dbot_strerror(err),
                              .body = "" };
 
     if (cb)
@@ -129,11 +129,10 @@ static void
 dm_opened(dbot *bot, const dbot_rest_result *res, void *arg)
 {
     struct dm_send *s = arg;
-    const cJSON *id = res->json ? cJSON_GetObjectItemCaseSensitive(res->json,
-                                                                   "id")
-                                : NULL;
-    uint64_t channel = cJSON_IsString(id) ? strtoull(id->valuestring, NULL, 10)
-                                          : 0;
+    const cJSON *id =
+        res->json ? cJSON_GetObjectItemCaseSensitive(res->json, "id") : NULL;
+    uint64_t channel =
+        cJSON_IsString(id) ? strtoull(id->valuestring, NULL, 10) : 0;
     int rc;
 
     if (res->err || !channel) {
@@ -188,7 +187,9 @@ static void
 list_done(dbot *bot, struct member_list *l, const dbot_rest_result *fail,
           int truncated)
 {
-    dbot_rest_result res = { .status = 200, .json = l->all, .body = "",
+    dbot_rest_result res = { .status = 200,
+                             .json = l->all,
+                             .body = "",
                              .message = truncated ? "truncated" : NULL };
 
     if (l->cb)
@@ -295,8 +296,8 @@ dbot_thread_create(dbot *bot, uint64_t channel_id, uint64_t message_id,
                    void *data)
 {
     ENTER(bot);
-    return dbot__rest_thread_create(dbot__bot_rest(bot), channel_id,
-                                    message_id, name, reason, cb, data);
+    return dbot__rest_thread_create(dbot__bot_rest(bot), channel_id, message_id,
+                                    name, reason, cb, data);
 }
 
 int
@@ -318,8 +319,8 @@ dbot_thread_archive(dbot *bot, uint64_t thread_id, int archived,
 /* ---- members, roles, guild, webhooks ---------------------------------- */
 
 int
-dbot_member_get(dbot *bot, uint64_t guild_id, uint64_t user_id,
-                dbot_rest_fn cb, void *data)
+dbot_member_get(dbot *bot, uint64_t guild_id, uint64_t user_id, dbot_rest_fn cb,
+                void *data)
 {
     ENTER(bot);
     return dbot__rest_member_get(dbot__bot_rest(bot), guild_id, user_id, cb,
@@ -377,8 +378,8 @@ dbot_member_kick(dbot *bot, uint64_t guild_id, uint64_t user_id,
 
 int
 dbot_member_ban(dbot *bot, uint64_t guild_id, uint64_t user_id,
-                int delete_message_seconds, const char *reason,
-                dbot_rest_fn cb, void *data)
+                int delete_message_seconds, const char *reason, dbot_rest_fn cb,
+                void *data)
 {
     ENTER(bot);
     return dbot__rest_member_ban(dbot__bot_rest(bot), guild_id, user_id,
@@ -406,8 +407,8 @@ dbot_role_create(dbot *bot, uint64_t guild_id, const cJSON *params,
                  const char *reason, dbot_rest_fn cb, void *data)
 {
     ENTER(bot);
-    return dbot__rest_role_create(dbot__bot_rest(bot), guild_id, params,
-                                  reason, cb, data);
+    return dbot__rest_role_create(dbot__bot_rest(bot), guild_id, params, reason,
+                                  cb, data);
 }
 
 int

@@ -35,8 +35,10 @@ dbot__rest_reason_check(const char *reason, const char *what)
         return DBOT_EINVAL;
     }
     if (n > DBOT_AUDIT_REASON_MAX) {
-        LOG_W("rest", "%s: audit-log reason has %ld characters (Discord "
-              "takes at most %d)", what, n, DBOT_AUDIT_REASON_MAX);
+        LOG_W("rest",
+              "%s: audit-log reason has %ld characters (Discord "
+              "takes at most %d)",
+              what, n, DBOT_AUDIT_REASON_MAX);
         return DBOT_EINVAL;
     }
     return 0;
@@ -59,8 +61,8 @@ int
 dbot__bulk_delete_check(const uint64_t *ids, size_t n, int64_t now_unix_ms)
 {
     if (!ids || n < DBOT_BULK_DELETE_MIN || n > DBOT_BULK_DELETE_MAX) {
-        LOG_W("rest", "bulk delete of %zu messages: Discord takes %d to %d",
-              n, DBOT_BULK_DELETE_MIN, DBOT_BULK_DELETE_MAX);
+        LOG_W("rest", "bulk delete of %zu messages: Discord takes %d to %d", n,
+              DBOT_BULK_DELETE_MIN, DBOT_BULK_DELETE_MAX);
         return DBOT_EINVAL;
     }
     for (size_t i = 0; i < n; i++) {
@@ -172,11 +174,10 @@ dbot__rest_message_pin(struct dbot__rest *r, uint64_t channel_id,
 
     if (!channel_id || !message_id)
         return DBOT_EINVAL;
-    snprintf(path, sizeof path,
-             "/channels/%" PRIu64 "/messages/pins/%" PRIu64, channel_id,
-             message_id);
-    return dbot__rest_audited(r, pin ? "PUT" : "DELETE", path, NULL, reason,
-                              cb, data);
+    snprintf(path, sizeof path, "/channels/%" PRIu64 "/messages/pins/%" PRIu64,
+             channel_id, message_id);
+    return dbot__rest_audited(r, pin ? "PUT" : "DELETE", path, NULL, reason, cb,
+                              data);
 }
 
 int
@@ -237,8 +238,10 @@ dbot__rest_thread_create(struct dbot__rest *r, uint64_t channel_id,
 
     if (!channel_id || len < 1 || len > 100) {
         if (name)
-            LOG_W("rest", "thread name: %s (Discord takes 1 to 100 "
-                  "characters)", len < 0 ? "not UTF-8" : "wrong length");
+            LOG_W("rest",
+                  "thread name: %s (Discord takes 1 to 100 "
+                  "characters)",
+                  len < 0 ? "not UTF-8" : "wrong length");
         return DBOT_EINVAL;
     }
     body = cJSON_CreateObject();

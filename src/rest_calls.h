@@ -20,14 +20,13 @@ int dbot__rest_reason_check(const char *reason, const char *what);
 
 /* METHOD path with an optional body and audit-log reason (checked). */
 int dbot__rest_audited(struct dbot__rest *r, const char *method,
-                       const char *path, const cJSON *body,
-                       const char *reason, dbot_rest_fn cb, void *data);
+                       const char *path, const cJSON *body, const char *reason,
+                       dbot_rest_fn cb, void *data);
 
 /* The bulk-delete checks: 0, or DBOT_EINVAL (logged) for n outside
  * 2..100, a zero or duplicate id, or an id older than 14 days at
  * now_unix_ms. Pure. */
-int dbot__bulk_delete_check(const uint64_t *ids, size_t n,
-                            int64_t now_unix_ms);
+int dbot__bulk_delete_check(const uint64_t *ids, size_t n, int64_t now_unix_ms);
 
 int dbot__rest_message_get(struct dbot__rest *r, uint64_t channel_id,
                            uint64_t message_id, dbot_rest_fn cb, void *data);
@@ -44,8 +43,8 @@ int dbot__rest_message_bulk_delete(struct dbot__rest *r, uint64_t channel_id,
 int dbot__rest_message_pin(struct dbot__rest *r, uint64_t channel_id,
                            uint64_t message_id, int pin, const char *reason,
                            dbot_rest_fn cb, void *data);
-int dbot__rest_dm_open(struct dbot__rest *r, uint64_t user_id,
-                       dbot_rest_fn cb, void *data);
+int dbot__rest_dm_open(struct dbot__rest *r, uint64_t user_id, dbot_rest_fn cb,
+                       void *data);
 int dbot__rest_channel_get(struct dbot__rest *r, uint64_t channel_id,
                            dbot_rest_fn cb, void *data);
 int dbot__rest_channel_modify(struct dbot__rest *r, uint64_t channel_id,
@@ -57,8 +56,8 @@ int dbot__rest_thread_create(struct dbot__rest *r, uint64_t channel_id,
 int dbot__rest_thread_join(struct dbot__rest *r, uint64_t thread_id,
                            dbot_rest_fn cb, void *data);
 int dbot__rest_thread_archive(struct dbot__rest *r, uint64_t thread_id,
-                              int archived, const char *reason,
-                              dbot_rest_fn cb, void *data);
+                              int archived, const char *reason, dbot_rest_fn cb,
+                              void *data);
 
 int dbot__rest_member_get(struct dbot__rest *r, uint64_t guild_id,
                           uint64_t user_id, dbot_rest_fn cb, void *data);

@@ -22,13 +22,12 @@
 static void
 member_path(char *buf, size_t n, uint64_t guild_id, uint64_t user_id)
 {
-    snprintf(buf, n, "/guilds/%" PRIu64 "/members/%" PRIu64, guild_id,
-             user_id);
+    snprintf(buf, n, "/guilds/%" PRIu64 "/members/%" PRIu64, guild_id, user_id);
 }
 
 int
-dbot__rest_member_get(struct dbot__rest *r, uint64_t guild_id,
-                      uint64_t user_id, dbot_rest_fn cb, void *data)
+dbot__rest_member_get(struct dbot__rest *r, uint64_t guild_id, uint64_t user_id,
+                      dbot_rest_fn cb, void *data)
 {
     char path[96];
 
@@ -62,27 +61,27 @@ dbot__rest_member_role(struct dbot__rest *r, uint64_t guild_id,
     if (!guild_id || !user_id || !role_id)
         return DBOT_EINVAL;
     snprintf(path, sizeof path,
-             "/guilds/%" PRIu64 "/members/%" PRIu64 "/roles/%" PRIu64,
-             guild_id, user_id, role_id);
-    return dbot__rest_audited(r, add ? "PUT" : "DELETE", path, NULL, reason,
-                              cb, data);
+             "/guilds/%" PRIu64 "/members/%" PRIu64 "/roles/%" PRIu64, guild_id,
+             user_id, role_id);
+    return dbot__rest_audited(r, add ? "PUT" : "DELETE", path, NULL, reason, cb,
+                              data);
 }
 
 int
 dbot__rest_member_timeout(struct dbot__rest *r, uint64_t guild_id,
-                          uint64_t user_id, int64_t seconds,
-                          int64_t now_unix_s, const char *reason,
-                          dbot_rest_fn cb, void *data)
+                          uint64_t user_id, int64_t seconds, int64_t now_unix_s,
+                          const char *reason, dbot_rest_fn cb, void *data)
 {
     char path[96], iso[40];
     cJSON *body;
     int rc;
 
-    if (!guild_id || !user_id || seconds < 0 ||
-        seconds > DBOT_TIMEOUT_MAX_S) {
+    if (!guild_id || !user_id || seconds < 0 || seconds > DBOT_TIMEOUT_MAX_S) {
         if (seconds < 0 || seconds > DBOT_TIMEOUT_MAX_S)
-            LOG_W("rest", "timeout of %" PRId64 " s: Discord takes up to 28 "
-                  "days (0 ends a timeout)", seconds);
+            LOG_W("rest",
+                  "timeout of %" PRId64 " s: Discord takes up to 28 "
+                  "days (0 ends a timeout)",
+                  seconds);
         return DBOT_EINVAL;
     }
     body = cJSON_CreateObject();
@@ -97,8 +96,8 @@ dbot__rest_member_timeout(struct dbot__rest *r, uint64_t guild_id,
         rc = cJSON_AddStringToObject(body, "communication_disabled_until",
                                      iso) != NULL;
     } else {
-        rc = cJSON_AddNullToObject(body, "communication_disabled_until") !=
-             NULL;
+        rc =
+            cJSON_AddNullToObject(body, "communication_disabled_until") != NULL;
     }
     if (!rc) {
         cJSON_Delete(body);
@@ -133,17 +132,16 @@ ban_path(char *buf, size_t n, uint64_t guild_id, uint64_t user_id)
 }
 
 int
-dbot__rest_member_ban(struct dbot__rest *r, uint64_t guild_id,
-                      uint64_t user_id, int delete_message_seconds,
-                      const char *reason, dbot_rest_fn cb, void *data)
+dbot__rest_member_ban(struct dbot__rest *r, uint64_t guild_id, uint64_t user_id,
+                      int delete_message_seconds, const char *reason,
+                      dbot_rest_fn cb, void *data)
 {
     char path[96];
     cJSON *body;
     int rc;
 
     if (ban_path(path, sizeof path, guild_id, user_id) < 0 ||
-        delete_message_seconds < 0 ||
-        delete_message_seconds > BAN_DELETE_MAX_S)
+        delete_message_seconds < 0 || delete_message_seconds > BAN_DELETE_MAX_S)
         return DBOT_EINVAL;
     body = cJSON_CreateObject();
     if (!body || !cJSON_AddNumberToObject(body, "delete_message_seconds",
@@ -182,8 +180,8 @@ dbot__rest_role_list(struct dbot__rest *r, uint64_t guild_id, dbot_rest_fn cb,
 
 int
 dbot__rest_role_create(struct dbot__rest *r, uint64_t guild_id,
-                       const cJSON *params, const char *reason,
-                       dbot_rest_fn cb, void *data)
+                       const cJSON *params, const char *reason, dbot_rest_fn cb,
+                       void *data)
 {
     char path[64];
     cJSON *empty = NULL;
@@ -208,8 +206,8 @@ dbot__rest_role_modify(struct dbot__rest *r, uint64_t guild_id,
 
     if (!guild_id || !role_id || !cJSON_IsObject(params))
         return DBOT_EINVAL;
-    snprintf(path, sizeof path, "/guilds/%" PRIu64 "/roles/%" PRIu64,
-             guild_id, role_id);
+    snprintf(path, sizeof path, "/guilds/%" PRIu64 "/roles/%" PRIu64, guild_id,
+             role_id);
     return dbot__rest_audited(r, "PATCH", path, params, reason, cb, data);
 }
 
@@ -222,8 +220,8 @@ dbot__rest_role_delete(struct dbot__rest *r, uint64_t guild_id,
 
     if (!guild_id || !role_id)
         return DBOT_EINVAL;
-    snprintf(path, sizeof path, "/guilds/%" PRIu64 "/roles/%" PRIu64,
-             guild_id, role_id);
+    snprintf(path, sizeof path, "/guilds/%" PRIu64 "/roles/%" PRIu64, guild_id,
+             role_id);
     return dbot__rest_audited(r, "DELETE", path, NULL, reason, cb, data);
 }
 
@@ -258,8 +256,8 @@ webhook_name_ok(const char *name)
 
 int
 dbot__rest_webhook_create(struct dbot__rest *r, uint64_t channel_id,
-                          const char *name, const char *reason,
-                          dbot_rest_fn cb, void *data)
+                          const char *name, const char *reason, dbot_rest_fn cb,
+                          void *data)
 {
     char path[64];
     cJSON *body;
@@ -268,7 +266,7 @@ dbot__rest_webhook_create(struct dbot__rest *r, uint64_t channel_id,
     if (!channel_id || !webhook_name_ok(name)) {
         if (name)
             LOG_W("rest", "webhook name refused: Discord takes 1 to 80 "
-                  "characters without \"clyde\" or \"discord\"");
+                          "characters without \"clyde\" or \"discord\"");
         return DBOT_EINVAL;
     }
     body = cJSON_CreateObject();
@@ -284,8 +282,8 @@ dbot__rest_webhook_create(struct dbot__rest *r, uint64_t channel_id,
 
 int
 dbot__rest_webhook_execute(struct dbot__rest *r, uint64_t webhook_id,
-                           const char *token, const cJSON *msg,
-                           dbot_rest_fn cb, void *data)
+                           const char *token, const cJSON *msg, dbot_rest_fn cb,
+                           void *data)
 {
     char *path;
     size_t n;

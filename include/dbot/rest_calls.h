@@ -40,7 +40,7 @@ extern "C" {
 #define DBOT_BULK_DELETE_MIN    2
 #define DBOT_BULK_DELETE_MAX    100
 #define DBOT_BULK_DELETE_MAX_MS (14LL * 24 * 3600 * 1000) /* message age */
-#define DBOT_TIMEOUT_MAX_S      (28LL * 24 * 3600) /* 28 days */
+#define DBOT_TIMEOUT_MAX_S      (28LL * 24 * 3600)        /* 28 days */
 #define DBOT_MEMBER_PAGE_MAX    1000
 
 /* ---- messages --------------------------------------------------------- */
@@ -209,10 +209,9 @@ DBOT_API int dbot_member_role_remove(dbot *bot, uint64_t guild_id,
  *       MODERATE_MEMBERS; Discord allows at most 28 days. Audited.
  * Returns: as dbot_rest; DBOT_EINVAL for a zero id, seconds < 0 or over
  *       DBOT_TIMEOUT_MAX_S, or a bad reason. */
-DBOT_API int dbot_member_timeout(dbot *bot, uint64_t guild_id,
-                                 uint64_t user_id, int64_t seconds,
-                                 const char *reason, dbot_rest_fn cb,
-                                 void *data);
+DBOT_API int dbot_member_timeout(dbot *bot, uint64_t guild_id, uint64_t user_id,
+                                 int64_t seconds, const char *reason,
+                                 dbot_rest_fn cb, void *data);
 
 /* Name: dbot_member_kick
  * Desc: DELETE /guilds/{guild_id}/members/{user_id} (204). Needs
@@ -252,9 +251,8 @@ DBOT_API int dbot_role_list(dbot *bot, uint64_t guild_id, dbot_rest_fn cb,
  *       NULL for Discord's "new role"). Needs MANAGE_ROLES. Audited.
  * Returns: as dbot_rest; DBOT_EINVAL for guild_id 0, params not an object,
  *       or a bad reason. */
-DBOT_API int dbot_role_create(dbot *bot, uint64_t guild_id,
-                              const cJSON *params, const char *reason,
-                              dbot_rest_fn cb, void *data);
+DBOT_API int dbot_role_create(dbot *bot, uint64_t guild_id, const cJSON *params,
+                              const char *reason, dbot_rest_fn cb, void *data);
 
 /* Name: dbot_role_modify
  * Desc: PATCH /guilds/{guild_id}/roles/{role_id} with the fields to

@@ -112,39 +112,28 @@ need_role(struct fc_http *h, cJSON *w, const char *rid)
 
 /* ---- members ------------------------------------------------------------- */
 
-static long
-query_num(const char *q, const char *key, long dflt)
+/* The value of `key` in the query, or NULL. */
+static const char *
+query_val(const char *q, const char *key)
 {
     size_t kl = strlen(key);
 
     for (const char *p = q; p && *p;) {
         if (!strncmp(p, key, kl) && p[kl] == '=')
-            return strtol(p + kl + 1, NULL, 10);
-        p = strchr(p, '&');
+            return p + kl + 1;
+        p = strpbrk(p, "&,"); /* lws joins URI arguments with ',' */
         p = p ? p + 1 : NULL;
     }
-    return dflt;
-}
-
-static unsigned long long
-query_id(const char *q, const char *key)
-{
-    size_t kl = strlen(key);
-
-    for (const char *p = q; p && *p;) {
-        if (!strncmp(p, key, kl) && p[kl] == '=')
-            return strtoull(p + kl + 1, NULL, 10);
-        p = strchr(p, '&');
-        p = p ? p + 1 : NULL;
-    }
-    return 0;
+    return NULL;
 }
 
 static void
 list_members(struct fc_http *h, cJSON *w)
 {
-    long limit = query_num(h->query, "limit", 1);
-    unsigned long long after = query_id(h->query, "after");
+    const char *l = query_val(h->query, "limit"), *a;
+    long limit = l ? strtol(l, NULL, 10) : 1;
+    unsigned long long after =
+        (a = query_val(h->query, "after")) ? strtoull(a, NULL, 10) : 0;
     cJSON *out, *m;
 
     if (limit < 1 || limit > 1000) {
@@ -154,11 +143,11 @@ list_members(struct fc_http *h, cJSON *w)
     out = cJSON_CreateArray();
     /* Members are kept in ascending user id order, as Discord pages. */
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(w, "members")) {
-        unsigned long long id = strtoull(
-            cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(m, "user"), "id")
-                ->valuestring,
-            NULL, 10);
+        unsigned long long id =
+            strtoull(cJSON_GetObjectItemCaseSensitive(
+                         cJSON_GetObjectItemCaseSensitive(m, "user"), "id")
+                         ->valuestring,
+                     NULL, 10);
 
         if (id <= after)
             continue;
@@ -264,8 +253,8 @@ ban(struct fakecord *fc, struct fc_http *h, cJSON *w, const char *uid)
         return;
     rec = cJSON_CreateObject();
     cJSON_AddItemToObject(rec, "user", cJSON_CreateObject());
-    cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(rec, "user"),
-                            "id", uid);
+    cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(rec, "user"), "id",
+                            uid);
     cJSON_DeleteItemFromObjectCaseSensitive(bans, uid);
     cJSON_AddItemToObject(bans, uid, rec);
     if (m)
@@ -305,9 +294,8 @@ roles_route(struct fakecord *fc, struct fc_http *h, cJSON *w,
         cJSON_AddStringToObject(role, "id",
                                 fc_str_of(buf, sizeof buf, fc_snowflake(fc)));
         v = b ? cJSON_GetObjectItemCaseSensitive(b, "name") : NULL;
-        cJSON_AddStringToObject(role, "name",
-                                cJSON_IsString(v) ? v->valuestring
-                                                  : "new role");
+        cJSON_AddStringToObject(
+            role, "name", cJSON_IsString(v) ? v->valuestring : "new role");
         cJSON_AddNumberToObject(role, "position", 1);
         v = b ? cJSON_GetObjectItemCaseSensitive(b, "permissions") : NULL;
         cJSON_AddStringToObject(role, "permissions",
@@ -401,7 +389,8 @@ static void
 bulk_delete(struct fakecord *fc, struct fc_http *h, cJSON *w, const char *cid)
 {
     cJSON *b = fc_body_json(fc, h), *del;
-    const cJSON *ids = b ? cJSON_GetObjectItemCaseSensitive(b, "messages") : NULL;
+    const cJSON *ids =
+        b ? cJSON_GetObjectItemCaseSensitive(b, "messages") : NULL;
     const cJSON *id, *id2;
     int64_t now = (int64_t)time(NULL) * 1000;
     int n = cJSON_GetArraySize(ids);
@@ -432,7 +421,7 @@ bulk_delete(struct fakecord *fc, struct fc_http *h, cJSON *w, const char *cid)
         }
         if (now - ((int64_t)(v >> 22) + DISCORD_EPOCH_MS) > FOURTEEN_DAYS_MS) {
             fc_violation(fc, "rest: bulk delete of a message older than 14 "
-                         "days");
+                             "days");
             cJSON_Delete(b);
             fc_http_error(h, 400, 50034,
                           "You can only bulk delete messages that are under "
@@ -460,7 +449,8 @@ thread_create(struct fakecord *fc, struct fc_http *h, cJSON *w,
     char buf[32];
     long n = cJSON_IsString(name) ? chars_of(name->valuestring) : 0;
 
-    if (!fc_world_allowed(h, w, ty == 12 ? (1ULL << 36) : FC_P_PUBLIC_THREADS)) {
+    if (!fc_world_allowed(h, w,
+                          ty == 12 ? (1ULL << 36) : FC_P_PUBLIC_THREADS)) {
         cJSON_Delete(b);
         return;
     }
@@ -483,9 +473,8 @@ thread_create(struct fakecord *fc, struct fc_http *h, cJSON *w,
         cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(parent, "id"), 1));
     cJSON_AddStringToObject(t, "name", name->valuestring);
     cJSON_AddItemToObject(t, "thread_metadata", cJSON_CreateObject());
-    cJSON_AddFalseToObject(cJSON_GetObjectItemCaseSensitive(t,
-                                                            "thread_metadata"),
-                           "archived");
+    cJSON_AddFalseToObject(
+        cJSON_GetObjectItemCaseSensitive(t, "thread_metadata"), "archived");
     cJSON_AddItemToObject(
         cJSON_GetObjectItemCaseSensitive(w, "channels"),
         cJSON_GetObjectItemCaseSensitive(t, "id")->valuestring,
@@ -507,8 +496,8 @@ modify_channel(struct fakecord *fc, struct fc_http *h, cJSON *w, cJSON *ch)
     cJSON *b = fc_body_json(fc, h), *v;
     cJSON *meta = cJSON_GetObjectItemCaseSensitive(ch, "thread_metadata");
 
-    if (!fc_world_allowed(h, w, meta ? FC_P_MANAGE_THREADS
-                                     : FC_P_MANAGE_CHANNEL)) {
+    if (!fc_world_allowed(h, w,
+                          meta ? FC_P_MANAGE_THREADS : FC_P_MANAGE_CHANNEL)) {
         cJSON_Delete(b);
         return;
     }
@@ -574,8 +563,8 @@ webhook_create(struct fakecord *fc, struct fc_http *h, cJSON *w,
 }
 
 static void
-message_route(struct fakecord *fc, struct fc_http *h, cJSON *w,
-              const char *cid, const char *mid)
+message_route(struct fakecord *fc, struct fc_http *h, cJSON *w, const char *cid,
+              const char *mid)
 {
     const cJSON *m = fc_world_message(fc, w, cid, mid);
     const cJSON *author;
@@ -634,12 +623,11 @@ fc_world_channel_route(struct fakecord *fc, struct fc_http *h,
         /* Channels the fake does not model keep the permissive answers of
          * fake_routes.c (older tests use made-up ids), except the routes
          * that only exist on modelled channels. */
-        if ((r->n >= 3 && (fc_route_is(r, 2, "threads") ||
-                           fc_route_is(r, 2, "webhooks") ||
-                           fc_route_is(r, 2, "thread-members"))) ||
+        if ((r->n >= 3 &&
+             (fc_route_is(r, 2, "threads") || fc_route_is(r, 2, "webhooks") ||
+              fc_route_is(r, 2, "thread-members"))) ||
             (r->n >= 4 && fc_route_is(r, 2, "messages") &&
-             (fc_route_is(r, 3, "bulk-delete") ||
-              fc_route_is(r, 3, "pins")))) {
+             (fc_route_is(r, 3, "bulk-delete") || fc_route_is(r, 3, "pins")))) {
             fc_http_error(h, 404, 10003, "Unknown Channel");
             return 1;
         }
@@ -682,8 +670,7 @@ fc_world_channel_route(struct fakecord *fc, struct fc_http *h,
             fc_http_error(h, 400, 50024,
                           "Cannot execute action on this channel type");
         else if (archived(ch))
-            fc_http_error(h, 400, 50083,
-                          "Thread is archived");
+            fc_http_error(h, 400, 50083, "Thread is archived");
         else
             fc_http_reply(h, 204, NULL);
     } else if (r->n == 3 && fc_route_is(r, 2, "webhooks") && is(h, "POST")) {
@@ -732,11 +719,10 @@ fc_world_webhook_route(struct fakecord *fc, struct fc_http *h,
     }
     cid = cJSON_GetObjectItemCaseSensitive(hook, "channel_id");
     m = fc_message_object(fc_snowflake(fc), cid->valuestring, b, 0);
-    cJSON_ReplaceItemInObjectCaseSensitive(
-        m, "author", cJSON_CreateObject());
-    cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(m, "author"), "id",
-                            fc_str_of(buf, sizeof buf,
-                                      strtoull(r->seg[1], NULL, 10)));
+    cJSON_ReplaceItemInObjectCaseSensitive(m, "author", cJSON_CreateObject());
+    cJSON_AddStringToObject(
+        cJSON_GetObjectItemCaseSensitive(m, "author"), "id",
+        fc_str_of(buf, sizeof buf, strtoull(r->seg[1], NULL, 10)));
     cJSON_AddStringToObject(m, "webhook_id", r->seg[1]);
     cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(w, "seeded"),
                          cJSON_Duplicate(m, 1));

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OWNER_ID "1100000000000000002"
+#define OWNER_ID  "1100000000000000002"
 #define ALL_PERMS ((1ULL << 53) - 1)
 
 static cJSON *
@@ -23,7 +23,8 @@ role(uint64_t id, const char *name, int pos, uint64_t perms)
     cJSON_AddStringToObject(r, "id", fc_str_of(buf, sizeof buf, id));
     cJSON_AddStringToObject(r, "name", name);
     cJSON_AddNumberToObject(r, "position", pos);
-    cJSON_AddStringToObject(r, "permissions", fc_str_of(buf, sizeof buf, perms));
+    cJSON_AddStringToObject(r, "permissions",
+                            fc_str_of(buf, sizeof buf, perms));
     cJSON_AddBoolToObject(r, "managed", 0);
     cJSON_AddBoolToObject(r, "mentionable", 0);
     cJSON_AddBoolToObject(r, "hoist", 0);
@@ -74,15 +75,16 @@ build(struct fakecord *fc, int k)
     cJSON_AddItemToArray(roles, role(gid + 10, "bot", 5, FC_BOT_DEFAULT_PERMS));
     cJSON_AddItemToArray(roles, role(gid + 20, "admin", 10, FC_P_ADMIN));
     members = cJSON_AddArrayToObject(w, "members");
-    cJSON_AddItemToArray(members, member(FAKECORD_APP_ID,
-                                         FAKECORD_BOT_USERNAME, 1, gid + 10));
+    cJSON_AddItemToArray(
+        members, member(FAKECORD_APP_ID, FAKECORD_BOT_USERNAME, 1, gid + 10));
     for (int i = 0; i < n; i++) {
         snprintf(uid, sizeof uid, "%llu",
                  (unsigned long long)(1200000000000000000ULL + (unsigned)i));
         snprintf(name, sizeof name, "user%d", i);
-        cJSON_AddItemToArray(
-            members,
-            member(uid, name, 0, i == 0 ? gid + 5 : i == 1 ? gid + 20 : 0));
+        cJSON_AddItemToArray(members, member(uid, name, 0,
+                                             i == 0   ? gid + 5
+                                             : i == 1 ? gid + 20
+                                                      : 0));
     }
     cJSON_AddObjectToObject(w, "bans");
     chans = cJSON_AddObjectToObject(w, "channels");
@@ -157,9 +159,9 @@ fc_world_role(const cJSON *g, const char *rid)
 {
     cJSON *r;
 
-    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(
-                              cJSON_GetObjectItemCaseSensitive(g, "guild"),
-                              "roles")) {
+    cJSON_ArrayForEach(
+        r, cJSON_GetObjectItemCaseSensitive(
+               cJSON_GetObjectItemCaseSensitive(g, "guild"), "roles")) {
         if (!strcmp(cJSON_GetObjectItemCaseSensitive(r, "id")->valuestring,
                     rid))
             return r;
@@ -190,8 +192,8 @@ fc_world_top(const cJSON *g, const cJSON *m)
 
     cJSON_ArrayForEach(rid, cJSON_GetObjectItemCaseSensitive(m, "roles")) {
         const cJSON *r = fc_world_role(g, rid->valuestring);
-        int p = r ? cJSON_GetObjectItemCaseSensitive(r, "position")->valueint
-                  : 0;
+        int p =
+            r ? cJSON_GetObjectItemCaseSensitive(r, "position")->valueint : 0;
 
         if (p > top)
             top = p;
@@ -252,8 +254,8 @@ fc_world_message(struct fakecord *fc, const cJSON *g, const char *cid,
             cJSON_GetObjectItemCaseSensitive(g, "deleted"), mid))
         return NULL;
     m = find_in(fc->messages, cid, mid);
-    return m ? m : find_in(cJSON_GetObjectItemCaseSensitive(g, "seeded"), cid,
-                           mid);
+    return m ? m
+             : find_in(cJSON_GetObjectItemCaseSensitive(g, "seeded"), cid, mid);
 }
 
 static int

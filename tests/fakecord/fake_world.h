@@ -31,9 +31,9 @@
 #define FC_P_PUBLIC_THREADS (1ULL << 35)
 #define FC_P_MODERATE       (1ULL << 40)
 #define FC_P_PIN            (1ULL << 51)
-#define FC_BOT_DEFAULT_PERMS                                          \
-    (FC_P_KICK | FC_P_BAN | FC_P_MANAGE_CHANNEL | FC_P_MANAGE_MSGS |  \
-     FC_P_MANAGE_ROLES | FC_P_MANAGE_HOOKS | FC_P_MANAGE_THREADS |    \
+#define FC_BOT_DEFAULT_PERMS                                         \
+    (FC_P_KICK | FC_P_BAN | FC_P_MANAGE_CHANNEL | FC_P_MANAGE_MSGS | \
+     FC_P_MANAGE_ROLES | FC_P_MANAGE_HOOKS | FC_P_MANAGE_THREADS |   \
      FC_P_PUBLIC_THREADS | FC_P_MODERATE | FC_P_PIN)
 
 /* The state of the guild with this id, built on first use; NULL if the

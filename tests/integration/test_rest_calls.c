@@ -121,8 +121,7 @@ run_op(dbot *bot, void *arg)
         rc = dbot_member_role_add(bot, R.a, R.b, R.c, R.reason, on_res, &G);
         break;
     case OP_ROLE_REMOVE:
-        rc = dbot_member_role_remove(bot, R.a, R.b, R.c, R.reason, on_res,
-                                     &G);
+        rc = dbot_member_role_remove(bot, R.a, R.b, R.c, R.reason, on_res, &G);
         break;
     case OP_TIMEOUT:
         rc = dbot_member_timeout(bot, R.a, R.b, R.n, R.reason, on_res, &G);
@@ -340,19 +339,15 @@ test_moderation(void)
                                .reason = "spam links é" }),
               0);
     ASSERT_EQ(G.status, 204);
-    ASSERT_STREQ(last_audit_reason("PUT", "/roles/"),
-                 "spam%20links%20%C3%A9");
-    ASSERT_EQ(op((struct req){ .op = OP_ROLE_REMOVE,
-                               .a = GID,
-                               .b = USER(2),
-                               .c = ROLE_MEM }),
-              0);
+    ASSERT_STREQ(last_audit_reason("PUT", "/roles/"), "spam%20links%20%C3%A9");
+    ASSERT_EQ(
+        op((struct req){
+            .op = OP_ROLE_REMOVE, .a = GID, .b = USER(2), .c = ROLE_MEM }),
+        0);
     ASSERT_EQ(G.status, 204);
     /* A role above the bot's: the hierarchy rule. */
-    ASSERT_EQ(op((struct req){ .op = OP_ROLE_ADD,
-                               .a = GID,
-                               .b = USER(2),
-                               .c = ROLE_ADM }),
+    ASSERT_EQ(op((struct req){
+                  .op = OP_ROLE_ADD, .a = GID, .b = USER(2), .c = ROLE_ADM }),
               0);
     ASSERT_EQ(G.status, 403);
     ASSERT_EQ(G.code, 50013);
@@ -365,17 +360,15 @@ test_moderation(void)
                                .reason = "cool down" }),
               0);
     ASSERT_EQ(G.status, 200);
-    ASSERT_TRUE(
-        cJSON_IsString(cJSON_GetObjectItem(G.json, "communication_disabled_until")));
+    ASSERT_TRUE(cJSON_IsString(
+        cJSON_GetObjectItem(G.json, "communication_disabled_until")));
     ASSERT_STREQ(last_audit_reason("PATCH", "/members/"), "cool%20down");
     ASSERT_EQ(op((struct req){ .op = OP_TIMEOUT, .a = GID, .b = USER(0) }), 0);
-    ASSERT_TRUE(
-        cJSON_IsNull(cJSON_GetObjectItem(G.json, "communication_disabled_until")));
-    ASSERT_EQ(op((struct req){ .op = OP_TIMEOUT,
-                               .a = GID,
-                               .b = USER(1),
-                               .n = 60 }),
-              0);
+    ASSERT_TRUE(cJSON_IsNull(
+        cJSON_GetObjectItem(G.json, "communication_disabled_until")));
+    ASSERT_EQ(
+        op((struct req){ .op = OP_TIMEOUT, .a = GID, .b = USER(1), .n = 60 }),
+        0);
     ASSERT_EQ(G.code, 50013);
     ASSERT_EQ(op((struct req){ .op = OP_TIMEOUT,
                                .a = GID,
@@ -384,10 +377,8 @@ test_moderation(void)
               DBOT_EINVAL);
 
     /* Kick: gone, and a second kick finds no member. */
-    ASSERT_EQ(op((struct req){ .op = OP_KICK,
-                               .a = GID,
-                               .b = USER(3),
-                               .reason = "bye" }),
+    ASSERT_EQ(op((struct req){
+                  .op = OP_KICK, .a = GID, .b = USER(3), .reason = "bye" }),
               0);
     ASSERT_EQ(G.status, 204);
     ASSERT_TRUE(!member_exists(USER(3)));
@@ -407,11 +398,9 @@ test_moderation(void)
                             "1200000000000000004");
     ASSERT_TRUE(m != NULL);
     cJSON_Delete(st);
-    ASSERT_EQ(op((struct req){ .op = OP_BAN,
-                               .a = GID,
-                               .b = USER(4),
-                               .n = 604801 }),
-              DBOT_EINVAL);
+    ASSERT_EQ(
+        op((struct req){ .op = OP_BAN, .a = GID, .b = USER(4), .n = 604801 }),
+        DBOT_EINVAL);
     ASSERT_EQ(op((struct req){ .op = OP_UNBAN, .a = GID, .b = USER(4) }), 0);
     ASSERT_EQ(G.status, 204);
     ASSERT_EQ(op((struct req){ .op = OP_UNBAN, .a = GID, .b = USER(4) }), 0);
@@ -437,32 +426,28 @@ test_moderation(void)
      * raw, the fake refuses them as Discord does. */
     memset(long_reason, 'x', 511);
     strcpy(long_reason + 511, "é");
-    ASSERT_EQ(op((struct req){ .op = OP_KICK,
-                               .a = GID,
-                               .b = USER(5),
-                               .reason = long_reason }),
-              0);
+    ASSERT_EQ(
+        op((struct req){
+            .op = OP_KICK, .a = GID, .b = USER(5), .reason = long_reason }),
+        0);
     ASSERT_EQ(G.status, 204);
     memset(long_reason, 'x', 513);
     long_reason[513] = '\0';
     h_log_reset();
-    ASSERT_EQ(op((struct req){ .op = OP_KICK,
-                               .a = GID,
-                               .b = USER(6),
-                               .reason = long_reason }),
-              DBOT_EINVAL);
+    ASSERT_EQ(
+        op((struct req){
+            .op = OP_KICK, .a = GID, .b = USER(6), .reason = long_reason }),
+        DBOT_EINVAL);
     ASSERT_TRUE(h_log_has("audit-log reason has 513 characters"));
-    ASSERT_EQ(op((struct req){ .op = OP_UNBAN,
-                               .a = GID,
-                               .b = USER(6),
-                               .reason = "\xff" }),
+    ASSERT_EQ(op((struct req){
+                  .op = OP_UNBAN, .a = GID, .b = USER(6), .reason = "\xff" }),
               DBOT_EINVAL);
-    ASSERT_EQ(op((struct req){ .op = OP_RAW,
-                               .method = "DELETE",
-                               .s = "/guilds/" GID_S
-                                    "/members/1200000000000000006",
-                               .reason = long_reason }),
-              0);
+    ASSERT_EQ(
+        op((struct req){ .op = OP_RAW,
+                         .method = "DELETE",
+                         .s = "/guilds/" GID_S "/members/1200000000000000006",
+                         .reason = long_reason }),
+        0);
     ASSERT_EQ(G.status, 400);
     ASSERT_EQ(G.code, 50035);
     ASSERT_TRUE(member_exists(USER(6)));
@@ -500,10 +485,8 @@ test_roles(void)
                                .json = "{\"permissions\":\"8\"}" }),
               0);
     ASSERT_EQ(G.code, 50013);
-    ASSERT_EQ(op((struct req){ .op = OP_ROLE_MODIFY,
-                               .a = GID,
-                               .b = rid,
-                               .json = "[]" }),
+    ASSERT_EQ(op((struct req){
+                  .op = OP_ROLE_MODIFY, .a = GID, .b = rid, .json = "[]" }),
               DBOT_EINVAL);
 }
 
@@ -529,11 +512,10 @@ test_messages(void)
     ASSERT_EQ(count_path("PUT", "/messages/pins/"), 1);
     ASSERT_EQ(op((struct req){ .op = OP_MSG_UNPIN, .a = CHAN, .b = mid }), 0);
     ASSERT_EQ(G.status, 204);
-    ASSERT_EQ(op((struct req){ .op = OP_MSG_DELETE,
-                               .a = CHAN,
-                               .b = mid,
-                               .reason = "cleanup" }),
-              0);
+    ASSERT_EQ(
+        op((struct req){
+            .op = OP_MSG_DELETE, .a = CHAN, .b = mid, .reason = "cleanup" }),
+        0);
     ASSERT_EQ(G.status, 204);
     ASSERT_EQ(op((struct req){ .op = OP_MSG_GET, .a = CHAN, .b = mid }), 0);
     ASSERT_EQ(G.status, 404);
@@ -546,9 +528,9 @@ test_messages(void)
         ids[i] = snowflake_aged(60000, i);
         if (i < 3) {
             char cid[] = CHAN_S;
-            ASSERT_EQ(fakecord_seed_message(H.fc, cid, ids[i],
-                                            "1200000000000000000"),
-                      0);
+            ASSERT_EQ(
+                fakecord_seed_message(H.fc, cid, ids[i], "1200000000000000000"),
+                0);
         }
     }
     ASSERT_EQ(op((struct req){ .op = OP_BULK,
@@ -564,26 +546,26 @@ test_messages(void)
     ASSERT_EQ(G.status, 200);
     /* Discord's limits, checked before sending. */
     h_log_reset();
-    ASSERT_EQ(op((struct req){ .op = OP_BULK, .a = CHAN, .ids = ids,
-                               .nids = 1 }),
-              DBOT_EINVAL);
-    ASSERT_EQ(op((struct req){ .op = OP_BULK, .a = CHAN, .ids = ids,
-                               .nids = 101 }),
-              DBOT_EINVAL);
-    ASSERT_EQ(op((struct req){ .op = OP_BULK, .a = CHAN, .ids = ids,
-                               .nids = 100 }),
-              0);
+    ASSERT_EQ(
+        op((struct req){ .op = OP_BULK, .a = CHAN, .ids = ids, .nids = 1 }),
+        DBOT_EINVAL);
+    ASSERT_EQ(
+        op((struct req){ .op = OP_BULK, .a = CHAN, .ids = ids, .nids = 101 }),
+        DBOT_EINVAL);
+    ASSERT_EQ(
+        op((struct req){ .op = OP_BULK, .a = CHAN, .ids = ids, .nids = 100 }),
+        0);
     ASSERT_EQ(G.status, 204);
     old = snowflake_aged(DBOT_BULK_DELETE_MAX_MS + 3600000, 1);
     ids[1] = old;
-    ASSERT_EQ(op((struct req){ .op = OP_BULK, .a = CHAN, .ids = ids,
-                               .nids = 2 }),
-              DBOT_EINVAL);
+    ASSERT_EQ(
+        op((struct req){ .op = OP_BULK, .a = CHAN, .ids = ids, .nids = 2 }),
+        DBOT_EINVAL);
     ASSERT_TRUE(h_log_has("older than 14 days"));
     ids[1] = ids[0];
-    ASSERT_EQ(op((struct req){ .op = OP_BULK, .a = CHAN, .ids = ids,
-                               .nids = 2 }),
-              DBOT_EINVAL);
+    ASSERT_EQ(
+        op((struct req){ .op = OP_BULK, .a = CHAN, .ids = ids, .nids = 2 }),
+        DBOT_EINVAL);
     ASSERT_TRUE(h_log_has("given twice"));
     /* The same limits enforced by the fake when sent raw. */
     {
@@ -591,28 +573,28 @@ test_messages(void)
 
         snprintf(body, sizeof body, "{\"messages\":[\"%llu\",\"%llu\"]}",
                  (unsigned long long)ids[2], (unsigned long long)old);
-        ASSERT_EQ(op((struct req){ .op = OP_RAW,
-                                   .method = "POST",
-                                   .s = "/channels/" CHAN_S
-                                        "/messages/bulk-delete",
-                                   .json = body }),
-                  0);
+        ASSERT_EQ(
+            op((struct req){ .op = OP_RAW,
+                             .method = "POST",
+                             .s = "/channels/" CHAN_S "/messages/bulk-delete",
+                             .json = body }),
+            0);
         ASSERT_EQ(G.status, 400);
         ASSERT_EQ(G.code, 50034);
         snprintf(body, sizeof body, "{\"messages\":[\"%llu\"]}",
                  (unsigned long long)ids[2]);
-        ASSERT_EQ(op((struct req){ .op = OP_RAW,
-                                   .method = "POST",
-                                   .s = "/channels/" CHAN_S
-                                        "/messages/bulk-delete",
-                                   .json = body }),
-                  0);
+        ASSERT_EQ(
+            op((struct req){ .op = OP_RAW,
+                             .method = "POST",
+                             .s = "/channels/" CHAN_S "/messages/bulk-delete",
+                             .json = body }),
+            0);
         ASSERT_EQ(G.code, 50035);
     }
     /* Unknown channel. */
-    ASSERT_EQ(op((struct req){ .op = OP_BULK, .a = 9, .ids = ids + 2,
-                               .nids = 2 }),
-              0);
+    ASSERT_EQ(
+        op((struct req){ .op = OP_BULK, .a = 9, .ids = ids + 2, .nids = 2 }),
+        0);
     ASSERT_EQ(G.code, 10003);
 }
 
@@ -631,17 +613,15 @@ test_channels_threads(void)
     ASSERT_EQ(op((struct req){ .op = OP_CHAN_GET, .a = CHAN }), 0);
     ASSERT_STREQ(jstr(G.json, "topic"), "rules");
 
-    ASSERT_EQ(op((struct req){ .op = OP_THREAD_CREATE,
-                               .a = CHAN,
-                               .s = "support" }),
-              0);
+    ASSERT_EQ(
+        op((struct req){ .op = OP_THREAD_CREATE, .a = CHAN, .s = "support" }),
+        0);
     ASSERT_EQ(G.status, 201);
     ASSERT_EQ(cJSON_GetObjectItem(G.json, "type")->valueint, 11);
     tid = jid(G.json);
     ASSERT_EQ(op((struct req){ .op = OP_THREAD_JOIN, .a = tid }), 0);
     ASSERT_EQ(G.status, 204);
-    ASSERT_EQ(op((struct req){ .op = OP_THREAD_ARCHIVE, .a = tid, .n = 1 }),
-              0);
+    ASSERT_EQ(op((struct req){ .op = OP_THREAD_ARCHIVE, .a = tid, .n = 1 }), 0);
     ASSERT_EQ(G.status, 200);
     ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(
         cJSON_GetObjectItem(G.json, "thread_metadata"), "archived")));
@@ -651,11 +631,10 @@ test_channels_threads(void)
     name[101] = '\0';
     ASSERT_EQ(op((struct req){ .op = OP_THREAD_CREATE, .a = CHAN, .s = name }),
               DBOT_EINVAL);
-    ASSERT_EQ(op((struct req){ .op = OP_THREAD_CREATE,
-                               .a = CHAN,
-                               .b = 77,
-                               .s = "from message" }),
-              0);
+    ASSERT_EQ(
+        op((struct req){
+            .op = OP_THREAD_CREATE, .a = CHAN, .b = 77, .s = "from message" }),
+        0);
     ASSERT_EQ(G.code, 10008);
 }
 
@@ -675,10 +654,8 @@ test_dm_members_webhooks(void)
     ASSERT_STREQ(jstr(G.json, "content"), "hi there");
 
     /* One page, then everything in pages of 1000. */
-    ASSERT_EQ(op((struct req){ .op = OP_MEMBER_LIST,
-                               .a = GID,
-                               .b = USER(10),
-                               .n = 2 }),
+    ASSERT_EQ(op((struct req){
+                  .op = OP_MEMBER_LIST, .a = GID, .b = USER(10), .n = 2 }),
               0);
     ASSERT_EQ(cJSON_GetArraySize(G.json), 2);
     ASSERT_STREQ(
@@ -717,9 +694,8 @@ test_dm_members_webhooks(void)
                                .json = "{\"content\":\"x\"}" }),
               0);
     ASSERT_EQ(G.code, 50027);
-    ASSERT_EQ(op((struct req){ .op = OP_HOOK_CREATE,
-                               .a = CHAN,
-                               .s = "my Discord hook" }),
+    ASSERT_EQ(op((struct req){
+                  .op = OP_HOOK_CREATE, .a = CHAN, .s = "my Discord hook" }),
               DBOT_EINVAL);
     ASSERT_EQ(op((struct req){ .op = OP_HOOK_EXECUTE,
                                .a = hook,

@@ -134,6 +134,21 @@ int dbot__routes_find(const struct dbot__routes *r, enum dbot__route_kind kind,
                       const char *key, const char *option,
                       struct dbot__route_match *m);
 struct dbot__routes *dbot__interactions_routes(struct dbot__interactions *ixs);
+/* Route i's kind and key (borrowed); 1, or 0 past the last route. */
+int dbot__routes_key(const struct dbot__routes *r, int i,
+                     enum dbot__route_kind *kind, const char **key);
+
+/* The startup check of dbot_run (interaction_startup.c): every declared
+ * command (leaf path) needs a command route, and every command or
+ * autocomplete route must cover a declared command. Writes one warning
+ * line per finding into out (NUL-terminated, lines end in '\n', cut at
+ * cap) and returns their count. Pure; commands is the JSON of
+ * dbot_commands_set (NULL: nothing declared, no check). */
+int dbot__routes_check(const struct dbot__routes *r, const cJSON *commands,
+                       char *out, size_t cap);
+/* Run dbot__routes_check on the bot's routes and declared commands and
+ * log each finding as a warning. Loop thread. */
+void dbot__interactions_check_routes(struct dbot__interactions *ixs);
 
 /* What arrival and routing need from an INTERACTION_CREATE, read without a
  * bot (interaction_route.c; pure, so the fuzzer calls it on any JSON).

@@ -41,14 +41,12 @@
  * covers the gateway's delivery and the request's own trip. */
 #define INITIAL_WINDOW_MS 2800
 
-static const char MSG_UNKNOWN[] =
-    "Sorry, this command is not available right now.";
-static const char MSG_FAILED[] = "Sorry, something went wrong running this "
-                                 "command.";
-static const char MSG_NO_ANSWER[] = "Sorry, this command did not respond.";
-static const char MSG_STOPPING[] = "Sorry, the bot is restarting and could "
-                                   "not finish this. Please try again in a "
-                                   "minute.";
+/* The fallback answers, in the user's language and naming what was used
+ * (interaction_fallback.c). */
+#define MSG_UNKNOWN   DBOT__IX_FALLBACK(ix, DBOT_FALLBACK_UNKNOWN)
+#define MSG_FAILED    DBOT__IX_FALLBACK(ix, DBOT_FALLBACK_FAILED)
+#define MSG_NO_ANSWER DBOT__IX_FALLBACK(ix, DBOT_FALLBACK_NO_ANSWER)
+#define MSG_STOPPING  DBOT__IX_FALLBACK(ix, DBOT_FALLBACK_STOPPING)
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -650,6 +648,8 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
         ixs->app_id = ix->app_id;
     if (v.path[0])
         ix->path = strdup(v.path);
+    if (v.path[0] && v.kind == DBOT__ROUTE_COMMAND)
+        dbot__ix_mark_declared(ixs->commands, ix->json, v.path);
     ix->custom_id = v.custom_id;
 
     deadline = cfg_of(ix)->ack_deadline_ms;

@@ -45,6 +45,7 @@ struct dbot__interactions {
     struct dbot__offload_conf offload; /* interaction_offload.c */
     dbot_interaction *live;            /* every interaction not yet freed */
     struct dbot__ix_seen seen;         /* ids delivered within a token's life */
+    struct dbot__fallbacks fallbacks;  /* interaction_fallback.c */
 };
 
 struct dbot_interaction {

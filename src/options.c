@@ -11,6 +11,8 @@
  */
 #include "options.h"
 
+#include "log.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -334,6 +336,25 @@ dbot_ix_target(const cJSON *ix, const cJSON **member)
 
 /* ---- options ---------------------------------------------------------- */
 
+/* An absent option the command does not even declare: likely a typo. */
+static void
+warn_undeclared(const cJSON *ix, const char *name)
+{
+    const cJSON *decl = get(data_of(ix), DBOT__DECLARED_KEY), *d;
+
+    if (!cJSON_IsArray(decl))
+        return;
+    cJSON_ArrayForEach(d, decl) {
+        if (cJSON_IsString(d) && strcmp(d->valuestring, name) == 0)
+            return;
+    }
+    LOG_D("options",
+          "handler asked for option \"%s\", which command \"%s\" does not "
+          "declare",
+          name,
+          get_str(data_of(ix), "name") ? get_str(data_of(ix), "name") : "?");
+}
+
 static const cJSON *
 opt_find(const cJSON *ix, const char *name)
 {
@@ -347,6 +368,7 @@ opt_find(const cJSON *ix, const char *name)
         if (n && strcmp(n, name) == 0)
             return o;
     }
+    warn_undeclared(ix, name);
     return NULL;
 }
 

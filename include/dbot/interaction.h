@@ -297,6 +297,17 @@ DBOT_API int dbot_interaction_original_edit(dbot_interaction *ix,
 DBOT_API int dbot_interaction_original_edit_json(dbot_interaction *ix,
                                                  const cJSON *data);
 
+/* Name: dbot_interaction_original_edit_msg, dbot_interaction_followup_msg
+ * Desc: dbot_interaction_original_edit_json and
+ *       dbot_interaction_followup_json with a built message (dbot_msg of
+ *       <dbot/message.h>; borrowed, converted before the call returns).
+ * Returns: as those; DBOT_EINVAL also for a builder with an error (logged
+ *       with dbot_msg_error). */
+DBOT_API int dbot_interaction_original_edit_msg(dbot_interaction *ix,
+                                                const dbot_msg *m);
+DBOT_API int dbot_interaction_followup_msg(dbot_interaction *ix,
+                                           const dbot_msg *m);
+
 /* Name: dbot_interaction_original_delete
  * Desc: delete the original response, once it has landed. REST form:
  *       dbot_rest_interaction_original_delete().
@@ -422,6 +433,38 @@ DBOT_API int dbot_interaction_offload_then(dbot_interaction *ix,
  * Returns: 0; DBOT_EINVAL (NULL bot, empty or over 2000 characters or not
  *       UTF-8); DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
 DBOT_API int dbot_interaction_set_busy_message(dbot *bot, const char *text);
+
+/* The answers dbot sends for the bot when it did not answer. Each reaches
+ * the user as an ephemeral message (or an edit of "thinking..."). */
+enum dbot_fallback {
+    DBOT_FALLBACK_UNKNOWN,   /* no handler is registered for it */
+    DBOT_FALLBACK_FAILED,    /* its handler returned an error */
+    DBOT_FALLBACK_NO_ANSWER, /* its handler (or deferred job) never
+                                answered */
+    DBOT_FALLBACK_BUSY,      /* the worker queue was full (unless
+                                dbot_interaction_set_busy_message set one
+                                text for every locale) */
+    DBOT_FALLBACK_LATE,      /* an offloaded job missed its deadline */
+    DBOT_FALLBACK_STOPPING,  /* the bot stopped before answering */
+    DBOT_FALLBACK_COUNT
+};
+
+/* Name: dbot_interaction_set_fallback_text
+ * Desc: the text of fallback `which` for users whose client language is
+ *       `locale` (one of Discord's locales, as an interaction's "locale":
+ *       "de", "es-419", ...; NULL or "" for every locale without its own
+ *       text). "{what}" in the text becomes what the user used: "command",
+ *       "button", "menu" (select menus) or "form" (modal submits). Lookup:
+ *       the user's locale, else a text of the same language ("es-ES" for
+ *       "es-419"), else the text for no locale, else dbot's English
+ *       ("Sorry, this {what} did not respond."). text NULL removes a text.
+ *       Copied. Loop thread.
+ * Returns: 0; DBOT_EINVAL (NULL bot, unknown which or locale, text empty,
+ *       not UTF-8 or over 2000 characters); DBOT_ENOMEM;
+ *       DBOT_EWRONGTHREAD. */
+DBOT_API int dbot_interaction_set_fallback_text(dbot *bot, int which,
+                                                const char *locale,
+                                                const char *text);
 
 /* Name: dbot_interaction_set_offload_deadline
  * Desc: a job that has not started `ms` after its interaction arrived

@@ -1,5 +1,6 @@
 /*
- * interaction_startup.c: the routes-against-commands check dbot_run makes
+ * interaction_declared.c: what dbot_commands_set declared, held against
+ * what the bot does. First the routes-against-commands check dbot_run makes
  * before connecting (issue: "a registered command with no handler, a
  * handler route that matches no registered command"). A typo in
  * dbot_on_command("pnig", ...) otherwise shows only as users being told
@@ -12,11 +13,16 @@
  * word-prefix of one ("config" for "config set"). Component and modal
  * routes name custom_ids, which no declaration lists, so they are not
  * checked.
+ *
+ * Then, per command interaction, the declared option names of its leaf go
+ * into its data under DBOT__DECLARED_KEY, where options.c finds them when
+ * a handler asks for a name that is absent.
  */
 #include "interaction.h"
 
 #include "interaction_impl.h"
 #include "log.h"
+#include "options.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -131,10 +137,67 @@ dbot__interactions_check_routes(struct dbot__interactions *ixs)
 {
     char out[4096], *line, *save = NULL;
 
-    if (!ixs || dbot__routes_check(ixs->routes, ixs->commands, out,
-                                   sizeof out) == 0)
+    if (!ixs ||
+        dbot__routes_check(ixs->routes, ixs->commands, out, sizeof out) == 0)
         return;
     for (line = strtok_r(out, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save))
         LOG_W("commands", "%s", line);
+}
+
+/* The declared command or subcommand object at `path`, or NULL. */
+static const cJSON *
+declared_leaf(const cJSON *commands, const char *path)
+{
+    char word[100];
+    const cJSON *level = commands, *hit = NULL;
+    const char *p = path;
+
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        const cJSON *c;
+
+        if (n >= sizeof word)
+            return NULL;
+        memcpy(word, p, n);
+        word[n] = '\0';
+        hit = NULL;
+        cJSON_ArrayForEach(c, level) {
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+
+            if (cJSON_IsString(name) && !strcmp(name->valuestring, word)) {
+                hit = c;
+                break;
+            }
+        }
+        if (!hit)
+            return NULL;
+        level = cJSON_GetObjectItemCaseSensitive(hit, "options");
+        p += n;
+        p += *p == ' ';
+    }
+    return hit;
+}
+
+void
+dbot__ix_mark_declared(const cJSON *commands, cJSON *ix_json, const char *path)
+{
+    cJSON *data = cJSON_GetObjectItemCaseSensitive(ix_json, "data"), *names;
+    const cJSON *leaf, *o;
+
+    if (!commands || !cJSON_IsObject(data) || !path || !*path)
+        return;
+    /* Not declared here (registered some other way): no opinion. */
+    if (!(leaf = declared_leaf(commands, path)))
+        return;
+    if (!(names = cJSON_CreateArray()))
+        return;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(leaf, "options")) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
+
+        if (cJSON_IsString(name))
+            cJSON_AddItemToArray(names, cJSON_CreateString(name->valuestring));
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(data, DBOT__DECLARED_KEY);
+    cJSON_AddItemToObject(data, DBOT__DECLARED_KEY, names);
 }

@@ -175,9 +175,8 @@ main(void)
     expect_callback_content(
         push("en-US", "{\"custom_id\":\"gone\",\"component_type\":3}"),
         "Sorry, this menu is not available right now.");
-    expect_callback_content(
-        push("es-419", "{\"name\":\"nothing\",\"type\":1}"),
-        "Lo siento, este command no está disponible.");
+    expect_callback_content(push("es-419", "{\"name\":\"nothing\",\"type\":1}"),
+                            "Lo siento, este command no está disponible.");
     expect_callback_content(push("fr", "{\"name\":\"nothing\",\"type\":1}"),
                             "Sorry, this command is not available right "
                             "now.");
@@ -200,9 +199,9 @@ main(void)
     } while (atomic_load(&step_rc) != 0);
     WAIT_UNTIL(h_ix_edits(&H, id) == 1, 10000);
     l = h_ix_log(&H, id);
-    WAIT_UNTIL((fakecord_ix_log_free(&l), l = h_ix_log(&H, id),
-                l.followups == 1),
-               10000);
+    WAIT_UNTIL(
+        (fakecord_ix_log_free(&l), l = h_ix_log(&H, id), l.followups == 1),
+        10000);
     ASSERT_STREQ(content_of(l.last_edit), "edited by the builder");
     ASSERT_STREQ(content_of(cJSON_GetArrayItem(l.followup_bodies, 0)),
                  "a followup from the builder");
@@ -216,12 +215,12 @@ main(void)
     WAIT_UNTIL(h_ix_edits(&H, id) == 1, 10000);
     l = h_ix_log(&H, id);
     ASSERT_STREQ(content_of(l.last_edit), "brewed by a worker");
-    ASSERT_STREQ(cJSON_GetObjectItem(
-                     cJSON_GetArrayItem(
-                         cJSON_GetObjectItem(l.last_edit, "embeds"), 0),
-                     "title")
-                     ->valuestring,
-                 "tea");
+    ASSERT_STREQ(
+        cJSON_GetObjectItem(
+            cJSON_GetArrayItem(cJSON_GetObjectItem(l.last_edit, "embeds"), 0),
+            "title")
+            ->valuestring,
+        "tea");
     fakecord_ix_log_free(&l);
     ASSERT_EQ(h_stats(&H).violations, 0);
     h_teardown(&H);

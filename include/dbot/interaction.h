@@ -69,6 +69,7 @@
 #include <dbot/dbot.h>
 #include <dbot/interaction_data.h>
 #include <dbot/message.h>
+#include <dbot/rest.h>
 #include <dbot/worker.h>
 
 #include <stdint.h>
@@ -323,6 +324,28 @@ DBOT_API int dbot_interaction_followup(dbot_interaction *ix,
                                        const char *content, int ephemeral);
 DBOT_API int dbot_interaction_followup_json(dbot_interaction *ix,
                                             const cJSON *data);
+
+/* Name: dbot_interaction_followup_files,
+ *       dbot_interaction_original_edit_files
+ * Desc: a followup, or an edit of the original response, carrying files
+ *       (multipart/form-data, `data` as payload_json; at most 10 files,
+ *       each given as data+len, copied, or a path read on the REST thread,
+ *       as for dbot_rest_ex). Both need the initial response to have
+ *       landed: to answer with a file, defer first, then
+ *       dbot_interaction_original_edit_files() (after a defer that edit is
+ *       the answer). Embeds show an upload as "attachment://name.png".
+ * Returns: as above; DBOT_EINVAL also for data not an object, files NULL
+ *       with n > 0, or n > 10; DBOT_ESTATE before the initial response
+ *       landed (edits with files are not parked). An unreadable path
+ *       fails the request later (logged). */
+DBOT_API int dbot_interaction_followup_files(dbot_interaction *ix,
+                                             const cJSON *data,
+                                             const dbot_rest_file *files,
+                                             size_t n);
+DBOT_API int dbot_interaction_original_edit_files(dbot_interaction *ix,
+                                                  const cJSON *data,
+                                                  const dbot_rest_file *files,
+                                                  size_t n);
 
 /* Name: dbot_interaction_followup_edit_json, dbot_interaction_followup_delete
  * Desc: edit or delete a followup by its message id (the "id" of the

@@ -110,6 +110,53 @@ edit_and_follow(dbot *bot, void *arg)
 }
 
 static void
+send_files(dbot *bot, void *arg)
+{
+    static const char report[] = "hello file";
+    dbot_rest_file f = { .filename = "r.txt",
+                         .content_type = "text/plain",
+                         .data = report,
+                         .len = sizeof report - 1 };
+    cJSON *m = cJSON_CreateObject();
+    int rc;
+
+    (void)bot;
+    (void)arg;
+    cJSON_AddStringToObject(m, "content", "see the file");
+    rc = dbot_interaction_original_edit_files(kept, m, &f, 1);
+    if (rc == 0)
+        rc = dbot_interaction_followup_files(kept, m, &f, 1);
+    /* Refused before anything is sent. */
+    if (rc == 0 &&
+        dbot_interaction_followup_files(kept, m, NULL, 1) != DBOT_EINVAL)
+        rc = -1;
+    cJSON_Delete(m);
+    atomic_store(&step_rc, rc);
+}
+
+/* Requests with this method whose path ends in `tail`, multipart, with
+ * the file in them. */
+static int
+multipart_with_file(const char *method, const char *tail)
+{
+    struct fakecord_request *reqs;
+    int n = fakecord_requests(H.fc, &reqs), c = 0;
+
+    for (int i = 0; i < n; i++) {
+        size_t pl = strlen(reqs[i].path), tl = strlen(tail);
+
+        c += !strcmp(reqs[i].method, method) && pl >= tl &&
+             !strcmp(reqs[i].path + pl - tl, tail) &&
+             !strncmp(reqs[i].content_type, "multipart/form-data", 19) &&
+             strstr((const char *)reqs[i].body, "filename=\"r.txt\"") &&
+             strstr((const char *)reqs[i].body, "hello file") &&
+             strstr((const char *)reqs[i].body, "see the file");
+    }
+    fakecord_requests_free(reqs, n);
+    return c;
+}
+
+static void
 unref_kept(dbot *bot, void *arg)
 {
     (void)bot;
@@ -205,6 +252,23 @@ main(void)
     ASSERT_STREQ(content_of(l.last_edit), "edited by the builder");
     ASSERT_STREQ(content_of(cJSON_GetArrayItem(l.followup_bodies, 0)),
                  "a followup from the builder");
+    fakecord_ix_log_free(&l);
+
+    /* The same interaction answered with a file, edited and followed. */
+    atomic_store(&step_rc, 1);
+    ASSERT_EQ(dbot_post(H.bot, send_files, NULL), 0);
+    WAIT_UNTIL(atomic_load(&step_rc) != 1, 5000);
+    ASSERT_EQ(atomic_load(&step_rc), 0);
+    WAIT_UNTIL(h_ix_edits(&H, id) == 2, 10000);
+    WAIT_UNTIL(multipart_with_file("POST", "") +
+                       multipart_with_file("PATCH", "/messages/@original") ==
+                   2,
+               10000);
+    l = h_ix_log(&H, id);
+    WAIT_UNTIL(
+        (fakecord_ix_log_free(&l), l = h_ix_log(&H, id), l.followups == 2),
+        10000);
+    ASSERT_STREQ(content_of(l.last_edit), "see the file");
     fakecord_ix_log_free(&l);
     atomic_store(&step_rc, 1);
     ASSERT_EQ(dbot_post(H.bot, unref_kept, NULL), 0);

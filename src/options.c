@@ -728,6 +728,23 @@ dbot_option_user(const dbot_options *o, const char *name, dbot_ref *out)
 }
 
 int
+dbot_option_member(const dbot_options *o, const char *name, dbot_ref *out)
+{
+    dbot_ref r;
+    int rc = opt_ref(json_of(o), name, DBOT_OPT_USER, &r);
+
+    /* A user who is not a member of the guild (or any user in a DM) has
+     * no resolved member: for this reader, absent. */
+    if (rc == 1 && !r.member) {
+        memset(&r, 0, sizeof r);
+        rc = 0;
+    }
+    if (out)
+        *out = r;
+    return rc;
+}
+
+int
 dbot_option_channel(const dbot_options *o, const char *name, dbot_ref *out)
 {
     return opt_ref(json_of(o), name, DBOT_OPT_CHANNEL, out);

@@ -55,19 +55,17 @@ member(const char *uid, const char *name, int bot, uint64_t role_id)
 }
 
 static cJSON *
-build(struct fakecord *fc, int k)
+build(struct fakecord *fc, uint64_t gid, uint64_t cid_v, const char *gname)
 {
-    uint64_t gid = fc_guild_id(k);
     cJSON *w = cJSON_CreateObject(), *g, *roles, *members, *chans, *ch;
     char id[32], cid[32], name[32], uid[32];
-    int n = fc->o.guild_members > 4 ? fc->o.guild_members : 4;
+    int n = fc->o.guild_members > 8 ? fc->o.guild_members : 8;
 
     fc_str_of(id, sizeof id, gid);
-    fc_str_of(cid, sizeof cid, gid + 1);
+    fc_str_of(cid, sizeof cid, cid_v);
     g = cJSON_AddObjectToObject(w, "guild");
     cJSON_AddStringToObject(g, "id", id);
-    snprintf(name, sizeof name, "Fake Guild %d", k);
-    cJSON_AddStringToObject(g, "name", name);
+    cJSON_AddStringToObject(g, "name", gname);
     cJSON_AddStringToObject(g, "owner_id", OWNER_ID);
     roles = cJSON_AddArrayToObject(g, "roles");
     cJSON_AddItemToArray(roles, role(gid, "@everyone", 0, 2248473465835073ULL));
@@ -106,17 +104,20 @@ cJSON *
 fc_world_guild(struct fakecord *fc, const char *gid)
 {
     cJSON *w;
-    int k = fc_guild_index(fc, gid);
+    char name[32];
+    int k;
 
-    if (k < 0)
-        return NULL;
     if (!fc->world && !(fc->world = cJSON_CreateObject()))
         return NULL;
     w = cJSON_GetObjectItemCaseSensitive(fc->world, gid);
-    if (!w) {
-        w = build(fc, k);
-        cJSON_AddItemToObject(fc->world, gid, w);
-    }
+    if (w)
+        return w;
+    k = fc_guild_index(fc, gid);
+    if (k < 0)
+        return NULL;
+    snprintf(name, sizeof name, "Fake Guild %d", k);
+    w = build(fc, fc_guild_id(k), fc_guild_id(k) + 1, name);
+    cJSON_AddItemToObject(fc->world, gid, w);
     return w;
 }
 
@@ -125,6 +126,9 @@ fc_world_channel(struct fakecord *fc, const char *cid, cJSON **chan)
 {
     char gid[32];
     cJSON *w;
+
+    if (!fc->world && !(fc->world = cJSON_CreateObject()))
+        return NULL;
 
     /* The text channel of guild G is G + 1. */
     fc_str_of(gid, sizeof gid, strtoull(cid, NULL, 10) - 1);
@@ -302,6 +306,29 @@ fc_world_reason_ok(struct fakecord *fc, struct fc_http *h)
 }
 
 /* ---- public scripting ---------------------------------------------------- */
+
+int
+fakecord_model_guild(fakecord *fc, const char *guild_id, const char *channel_id)
+{
+    cJSON *w;
+    int rc = -1;
+
+    if (!guild_id || !channel_id)
+        return -1;
+    pthread_mutex_lock(&fc->mu);
+    if (!fc->world)
+        fc->world = cJSON_CreateObject();
+    if (fc->world && !cJSON_GetObjectItemCaseSensitive(fc->world, guild_id)) {
+        w = build(fc, strtoull(guild_id, NULL, 10),
+                  strtoull(channel_id, NULL, 10), "Sandbox");
+        if (w && cJSON_AddItemToObject(fc->world, guild_id, w))
+            rc = 0;
+        else
+            cJSON_Delete(w);
+    }
+    pthread_mutex_unlock(&fc->mu);
+    return rc;
+}
 
 int
 fakecord_guild_set_bot_permissions(fakecord *fc, const char *guild_id,

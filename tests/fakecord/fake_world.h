@@ -10,8 +10,9 @@
  * permissions), "member" (G+5, position 1, none), "bot" (G+10, position 5,
  * FC_BOT_DEFAULT_PERMS; the bot's only role), "admin" (G+20, position 10,
  * ADMINISTRATOR; above the bot). Members: the bot and users
- * 1200000000000000000 + i for i < max(opts.guild_members, 4); user 0 has
+ * 1200000000000000000 + i for i < max(opts.guild_members, 8); user 0 has
  * "member", user 1 has "admin". Owner: 1100000000000000002 (not a member).
+ * fakecord_model_guild builds another guild the same way from its ids.
  */
 #ifndef DBOT_TESTS_FAKE_WORLD_H
 #define DBOT_TESTS_FAKE_WORLD_H

@@ -407,7 +407,8 @@ cJSON *fakecord_reactions(fakecord *fc);
 
 /* Each fake guild is modelled for the guild, member, role, ban, channel,
  * thread, pin, bulk-delete and webhook routes (docs/fakecord.md, "Guild
- * model"; fake_world.h has the roles and members). Its text channel and
+ * model"; fake_world.h has the roles and members; fakecord_model_guild
+ * adds another). Its text channel and
  * the threads made in it answer only for messages the fake knows (created
  * there by the bot, or seeded): others get 404 10008. Every guild id the
  * fake does not have gets 404 10004. Permissions are Discord's: the bot
@@ -417,6 +418,12 @@ cJSON *fakecord_reactions(fakecord *fc);
  * delete of fewer than 2 or more than 100 ids, a repeated id, or a message
  * older than 14 days are refused as Discord does and recorded as
  * violations. */
+
+/* Model one more guild `guild_id` with text channel `channel_id` (the
+ * sandbox's), built like the fake guilds. Returns 0, or -1 (modelled
+ * already, bad argument, out of memory). */
+int fakecord_model_guild(fakecord *fc, const char *guild_id,
+                         const char *channel_id);
 
 /* The bot role's permissions in guild `guild_id` (default: kick, ban,
  * manage channels/messages/roles/webhooks/threads, public threads,

@@ -242,6 +242,12 @@ DBOT_API int dbot_option_user(const dbot_options *o, const char *name,
                               dbot_ref *out);
 DBOT_API int dbot_option_channel(const dbot_options *o, const char *name,
                                  dbot_ref *out);
+DBOT_API int dbot_option_role(const dbot_options *o, const char *name,
+                              dbot_ref *out);
+DBOT_API int dbot_option_mentionable(const dbot_options *o, const char *name,
+                                     dbot_ref *out);
+DBOT_API int dbot_option_attachment(const dbot_options *o, const char *name,
+                                    dbot_ref *out);
 
 /* Name: dbot_option_member
  * Desc: a USER option `name` whose user is a member of the guild: as
@@ -253,12 +259,6 @@ DBOT_API int dbot_option_channel(const dbot_options *o, const char *name,
  *       On 0 and DBOT_EINVAL *out is zeroed. */
 DBOT_API int dbot_option_member(const dbot_options *o, const char *name,
                                 dbot_ref *out);
-DBOT_API int dbot_option_role(const dbot_options *o, const char *name,
-                              dbot_ref *out);
-DBOT_API int dbot_option_mentionable(const dbot_options *o, const char *name,
-                                     dbot_ref *out);
-DBOT_API int dbot_option_attachment(const dbot_options *o, const char *name,
-                                    dbot_ref *out);
 
 /* Name: dbot_option_focused
  * Desc: autocomplete: the option being typed. *name gets its name and

@@ -181,7 +181,8 @@ DBOT_API int dbot_member_list(dbot *bot, uint64_t guild_id, uint64_t after,
 /* Name: dbot_member_list_all
  * Desc: every member: pages of 1000 (dbot_member_list) until a short page,
  *       then cb once with res->json an array of them all (borrowed until
- *       cb returns), or with the first page's failure. Stops at `max`
+ *       cb returns), or with the result of the page that failed (the
+ *       members gathered before it are dropped). Stops at `max`
  *       members (0: 100000) with the array so far, res->err 0 and
  *       res->message "truncated", so a huge guild cannot eat the memory.
  * Returns: as dbot_rest; DBOT_EINVAL for guild_id 0. */

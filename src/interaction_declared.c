@@ -25,6 +25,7 @@
 #include "options.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_PATHS 1024 /* 100 commands x 25 x 25 cannot all be leaves */
@@ -79,7 +80,7 @@ int
 dbot__routes_check(const struct dbot__routes *r, const cJSON *commands,
                    char *out, size_t cap)
 {
-    static struct paths p; /* loop thread only; too big for the stack */
+    struct paths *pp; /* 100 kB: on the heap, not the stack */
     enum dbot__route_kind kind;
     const char *key;
     const cJSON *c;
@@ -89,27 +90,26 @@ dbot__routes_check(const struct dbot__routes *r, const cJSON *commands,
 
     if (cap)
         out[0] = '\0';
-    if (!commands || !cap)
+    if (!commands || !cap || !(pp = calloc(1, sizeof *pp)))
         return 0;
-    p.n = 0;
     cJSON_ArrayForEach(c, commands) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
 
         if (cJSON_IsString(name))
-            add_leaves(&p, cJSON_GetObjectItemCaseSensitive(c, "options"),
+            add_leaves(pp, cJSON_GetObjectItemCaseSensitive(c, "options"),
                        name->valuestring);
     }
-    for (int i = 0; i < p.n; i++) {
+    for (int i = 0; i < pp->n; i++) {
         int handled = 0;
 
         for (int k = 0; dbot__routes_key(r, k, &kind, &key); k++)
-            handled |= kind == DBOT__ROUTE_COMMAND && covers(key, p.v[i]);
+            handled |= kind == DBOT__ROUTE_COMMAND && covers(key, pp->v[i]);
         if (!handled) {
             snprintf(line, sizeof line,
                      "command \"%s\" is registered but has no handler "
                      "(dbot_on_command); users will be told it is not "
                      "available",
-                     p.v[i]);
+                     pp->v[i]);
             found += say(out, cap, &len, line);
         }
     }
@@ -118,8 +118,8 @@ dbot__routes_check(const struct dbot__routes *r, const cJSON *commands,
 
         if (kind != DBOT__ROUTE_COMMAND && kind != DBOT__ROUTE_AUTOCOMPLETE)
             continue;
-        for (int i = 0; i < p.n && !live; i++)
-            live = covers(key, p.v[i]) || covers(p.v[i], key);
+        for (int i = 0; i < pp->n && !live; i++)
+            live = covers(key, pp->v[i]) || covers(pp->v[i], key);
         if (!live) {
             snprintf(line, sizeof line,
                      "%s handler for \"%s\" matches no registered command "
@@ -129,6 +129,7 @@ dbot__routes_check(const struct dbot__routes *r, const cJSON *commands,
             found += say(out, cap, &len, line);
         }
     }
+    free(pp);
     return found;
 }
 

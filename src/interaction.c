@@ -247,6 +247,38 @@ initial_done(dbot *bot, const dbot_rest_result *res, void *arg)
 int
 dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
 {
+    return dbot__ix_send_initial_files(ix, type, data, NULL, 0);
+}
+
+/* With files, the callback goes multipart through the same route (the REST
+ * client classifies it by its path: 3-second deadline, own lane). */
+static int
+send_callback(dbot_interaction *ix, const cJSON *body,
+              const dbot_rest_file *files, size_t n)
+{
+    dbot_rest_opts o = { .files = files, .nfiles = n };
+    size_t len;
+    char *path;
+    int rc;
+
+    if (!n)
+        return dbot__rest_interaction_callback(
+            ix->owner->d.rest, ix->id, ix->token, body, initial_done, ix);
+    len = strlen(ix->token) + 64;
+    if (!(path = malloc(len)))
+        return DBOT_ENOMEM;
+    snprintf(path, len, "/interactions/%" PRIu64 "/%s/callback", ix->id,
+             ix->token);
+    rc = dbot__rest_ex(ix->owner->d.rest, "POST", path, body, &o, initial_done,
+                       ix);
+    free(path);
+    return rc;
+}
+
+int
+dbot__ix_send_initial_files(dbot_interaction *ix, int type, const cJSON *data,
+                            const dbot_rest_file *files, size_t n)
+{
     cJSON *body;
     int rc;
 
@@ -265,8 +297,7 @@ dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
     ix->silent_defer = type == CB_DEFER_UPDATE;
     lws_sul_cancel(&ix->deadline_sul);
     dbot_interaction_ref(ix);
-    rc = dbot__rest_interaction_callback(ix->owner->d.rest, ix->id, ix->token,
-                                         body, initial_done, ix);
+    rc = send_callback(ix, body, files, n);
     cJSON_Delete(body);
     if (rc < 0) {
         ix->state = DBOT_IXS_FAILED;

@@ -1,9 +1,9 @@
 /*
  * interaction_files.c: interaction answers that carry files (multipart,
- * as channel messages do through dbot_rest_ex): a followup, and an edit
- * of the original response. The files ride in dbot_rest_opts through the
- * same REST routes as their JSON forms (webhook routes, authenticated by
- * the token), so rate limits and retries are the same.
+ * as channel messages do through dbot_rest_ex): the first reply, a
+ * followup, and an edit of the original response. The files ride in
+ * dbot_rest_opts through the same REST routes as their JSON forms (webhook
+ * routes, authenticated by the token), so rate limits and retries are the same.
  *
  * DESIGN. Edits with files are not parked behind an initial response in
  * flight, unlike JSON edits: the parked edit is one JSON object, and
@@ -97,4 +97,26 @@ dbot_interaction_original_edit_files(dbot_interaction *ix, const cJSON *data,
     /* After a defer this edit is the answer. */
     ix->state = DBOT_IXS_DONE;
     return send_files(ix, l, "PATCH", "/messages/@original", data, files, n);
+}
+
+int
+dbot_interaction_reply_files(dbot_interaction *ix, const cJSON *data,
+                             const dbot_rest_file *files, size_t n)
+{
+    int rc;
+
+    if (ix)
+        DBOT__IX_CHECK_LOOP(ix);
+    if ((rc = check(ix, data, files, n, "reply with files")) < 0)
+        return rc;
+    if (dbot__ix_expired(ix))
+        return dbot__ix_refuse(ix, DBOT_EEXPIRED, "reply with files");
+    switch (ix->state) {
+    case DBOT_IXS_RECEIVED:
+        return dbot__ix_send_initial_files(ix, CB_MESSAGE, data, files, n);
+    case DBOT_IXS_DEFERRED: /* after a defer the reply is the edit */
+        return dbot_interaction_original_edit_files(ix, data, files, n);
+    default:
+        return dbot__ix_refuse(ix, DBOT_ESTATE, "reply with files");
+    }
 }

@@ -325,19 +325,24 @@ DBOT_API int dbot_interaction_followup(dbot_interaction *ix,
 DBOT_API int dbot_interaction_followup_json(dbot_interaction *ix,
                                             const cJSON *data);
 
-/* Name: dbot_interaction_followup_files,
+/* Name: dbot_interaction_reply_files, dbot_interaction_followup_files,
  *       dbot_interaction_original_edit_files
- * Desc: a followup, or an edit of the original response, carrying files
- *       (multipart/form-data, `data` as payload_json; at most 10 files,
- *       each given as data+len, copied, or a path read on the REST thread,
- *       as for dbot_rest_ex). Both need the initial response to have
- *       landed: to answer with a file, defer first, then
- *       dbot_interaction_original_edit_files() (after a defer that edit is
- *       the answer). Embeds show an upload as "attachment://name.png".
+ * Desc: a reply, a followup, or an edit of the original response,
+ *       carrying files (multipart/form-data, `data` as payload_json; at
+ *       most 10 files, each given as data+len, copied, or a path read on
+ *       the REST thread, as for dbot_rest_ex). The reply is the initial
+ *       response (type 4), or after a landed defer the edit that answers
+ *       it; followups and edits need the initial response to have landed.
+ *       Embeds show an upload as "attachment://name.png".
  * Returns: as above; DBOT_EINVAL also for data not an object, files NULL
- *       with n > 0, or n > 10; DBOT_ESTATE before the initial response
- *       landed (edits with files are not parked). An unreadable path
+ *       with n > 0, or n > 10; DBOT_ESTATE while a defer or the initial
+ *       response is in flight (answers with files are not parked; wait
+ *       for it) or after the interaction was answered. An unreadable path
  *       fails the request later (logged). */
+DBOT_API int dbot_interaction_reply_files(dbot_interaction *ix,
+                                          const cJSON *data,
+                                          const dbot_rest_file *files,
+                                          size_t n);
 DBOT_API int dbot_interaction_followup_files(dbot_interaction *ix,
                                              const cJSON *data,
                                              const dbot_rest_file *files,

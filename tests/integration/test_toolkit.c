@@ -24,6 +24,8 @@ static const dbot_command greet = { .name = "greet",
                                     .options = greet_opts };
 static const dbot_command mod = { .name = "mod", .description = "Moderate" };
 static const dbot_command brew = { .name = "brew", .description = "Brew" };
+static const dbot_command report_cmd = { .name = "report",
+                                         .description = "A file" };
 
 static int
 on_greet(dbot_interaction *ix, void *data)
@@ -66,13 +68,36 @@ on_brew(dbot_interaction *ix, void *data)
     return dbot_interaction_offload(ix, brew_work, NULL);
 }
 
+/* The first answer carries the file (multipart callback). */
+static int
+on_report(dbot_interaction *ix, void *data)
+{
+    static const char report[] = "hello file";
+    dbot_rest_file f = { .filename = "r.txt",
+                         .content_type = "text/plain",
+                         .data = report,
+                         .len = sizeof report - 1 };
+    cJSON *m = cJSON_CreateObject();
+    int rc;
+
+    (void)data;
+    cJSON_AddStringToObject(m, "content", "see the file");
+    rc = dbot_interaction_reply_files(ix, m, &f, 1);
+    /* Answered already: a second reply is refused. */
+    if (rc == 0 && dbot_interaction_reply_files(ix, m, &f, 1) != DBOT_ESTATE)
+        rc = -1;
+    cJSON_Delete(m);
+    return rc;
+}
+
 static void
 setup(dbot *bot, void *arg)
 {
-    const dbot_command *cmds[] = { &greet, &mod, &brew };
+    const dbot_command *cmds[] = { &greet, &mod, &brew, &report_cmd };
 
     (void)arg;
-    ASSERT_EQ(dbot_commands_set(bot, cmds, 3), 0);
+    ASSERT_EQ(dbot_commands_set(bot, cmds, 4), 0);
+    ASSERT_EQ(dbot_on_command(bot, "report", on_report, NULL), 0);
     ASSERT_EQ(dbot_on_command(bot, "greet", on_greet, NULL), 0);
     ASSERT_EQ(dbot_on_command(bot, "gret", on_typo, NULL), 0);
     ASSERT_EQ(dbot_on_command(bot, "brew", on_brew, NULL), 0);
@@ -273,6 +298,12 @@ main(void)
     atomic_store(&step_rc, 1);
     ASSERT_EQ(dbot_post(H.bot, unref_kept, NULL), 0);
     WAIT_UNTIL(atomic_load(&step_rc) == 0, 5000);
+
+    /* A first answer with a file: the callback itself is multipart. */
+    id = push("en-US", "{\"name\":\"report\",\"type\":1}");
+    expect_callback_content(id, "see the file");
+    WAIT_UNTIL(multipart_with_file("POST", "/callback") == 1, 10000);
+    ASSERT_EQ(h_ix_callbacks(&H, id), 1);
 
     /* A worker answers with a builder. */
     id = push("en-US", "{\"name\":\"brew\",\"type\":1}");

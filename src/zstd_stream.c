@@ -11,9 +11,9 @@
  * of 0 (a frame ended) is not needed and not waited for.
  *
  * Bounds. The output (msgbuf.h) grows by doubling up to max_out (+2
- * bytes: one to detect overflow, one for the NUL); past it the message is refused with
- * DBOT_ETOOBIG. The decoder's window is limited to WINDOW_LOG_MAX, zstd's
- * own default limit (128 MiB), stated here so a server cannot make the
+ * bytes: one to detect overflow, one for the NUL); past it the message is
+ * refused with DBOT_ETOOBIG. The decoder's window is limited to WINDOW_LOG_MAX,
+ * zstd's own default limit (128 MiB), stated here so a server cannot make the
  * decoder allocate more. Any error leaves the context unusable, as with
  * zlib-stream: the next connection gets a fresh one.
  */
@@ -33,7 +33,7 @@
 struct dbot__zstd {
     ZSTD_DStream *ds;
     struct dbot__msgbuf out; /* current message's output so far */
-    int broken; /* sticky error; 0 while usable */
+    int broken;              /* sticky error; 0 while usable */
 };
 
 struct dbot__zstd *
@@ -49,9 +49,8 @@ dbot__zstd_new(size_t max_out)
         max_out = SIZE_MAX / 4;
     z->out.max = max_out;
     z->ds = ZSTD_createDStream();
-    if (!z->ds ||
-        ZSTD_isError(ZSTD_DCtx_setParameter(z->ds, ZSTD_d_windowLogMax,
-                                            WINDOW_LOG_MAX))) {
+    if (!z->ds || ZSTD_isError(ZSTD_DCtx_setParameter(
+                      z->ds, ZSTD_d_windowLogMax, WINDOW_LOG_MAX))) {
         ZSTD_freeDStream(z->ds);
         free(z);
         return NULL;
@@ -111,8 +110,8 @@ decompress(struct dbot__zstd *z, ZSTD_inBuffer *in)
 }
 
 int
-dbot__zstd_feed(struct dbot__zstd *z, const void *data, size_t len,
-                int final, dbot__zstream_msg_fn fn, void *arg)
+dbot__zstd_feed(struct dbot__zstd *z, const void *data, size_t len, int final,
+                dbot__zstream_msg_fn fn, void *arg)
 {
     ZSTD_inBuffer in = { data, len, 0 };
     int rc;

@@ -28,9 +28,8 @@ server_init(struct server *s, int level)
     memset(s, 0, sizeof *s);
     s->c = ZSTD_createCCtx();
     ASSERT_TRUE(s->c != NULL);
-    ASSERT_TRUE(
-        !ZSTD_isError(ZSTD_CCtx_setParameter(s->c, ZSTD_c_compressionLevel,
-                                             level)));
+    ASSERT_TRUE(!ZSTD_isError(
+        ZSTD_CCtx_setParameter(s->c, ZSTD_c_compressionLevel, level)));
 }
 
 static void
@@ -126,9 +125,9 @@ TEST(fragments_deliver_at_the_final_one)
         for (size_t off = 0; off < b; off += step) {
             size_t n = b - off < step ? b - off : step;
             ASSERT_EQ(g.n, 0);
-            ASSERT_EQ(dbot__zstd_feed(z, s.buf + off, n, off + n == b, on_msg,
-                                      &g),
-                      0);
+            ASSERT_EQ(
+                dbot__zstd_feed(z, s.buf + off, n, off + n == b, on_msg, &g),
+                0);
         }
         ASSERT_EQ(g.n, 1);
         ASSERT_EQ(feed_msg(z, &s, 1, step, on_msg, &g), 0);
@@ -275,11 +274,11 @@ TEST(huge_window_is_refused)
     struct got g = { 0 };
 
     server_init(&s, 3);
-    ASSERT_TRUE(!ZSTD_isError(
-        ZSTD_CCtx_setParameter(s.c, ZSTD_c_windowLog, 29)));
+    ASSERT_TRUE(
+        !ZSTD_isError(ZSTD_CCtx_setParameter(s.c, ZSTD_c_windowLog, 29)));
     /* Without this the encoder shrinks the window to a known small input. */
-    ASSERT_TRUE(!ZSTD_isError(
-        ZSTD_CCtx_setParameter(s.c, ZSTD_c_contentSizeFlag, 0)));
+    ASSERT_TRUE(
+        !ZSTD_isError(ZSTD_CCtx_setParameter(s.c, ZSTD_c_contentSizeFlag, 0)));
     server_send(&s, hello, strlen(hello));
     ASSERT_EQ(feed_msg(z, &s, 0, 1 << 20, on_msg, &g), DBOT_EIO);
     ASSERT_EQ(g.n, 0);

@@ -43,30 +43,6 @@ struct wire {
     size_t *start; /* message i is buf[start[i], start[i + 1]) */
 };
 
-static double
-cpu_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static double
-median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-
 /* A MESSAGE_CREATE as Discord sends it, about 1.2 KB, varying per event. */
 static size_t
 make_event(char *out, size_t cap, unsigned i)
@@ -97,8 +73,7 @@ make_event(char *out, size_t cap, unsigned i)
         "\"resolved\":null,\"webhook_id\":null}}",
         i + 1, i / 60 % 60, i % 60, i % 1000, i * 2654435761u, i % 7, i % 11,
         i % 97, 1 + i % 28, i, i, i, i % 5000, i % 500, i % 5000, i % 5000,
-        i * 40503u, i * 2246822519u, i ^ 0x5bd1e995u, i * 3266489917u,
-        i % 3);
+        i * 40503u, i * 2246822519u, i ^ 0x5bd1e995u, i * 3266489917u, i % 3);
 }
 
 static void
@@ -190,7 +165,8 @@ floor_loop(const struct wire *w)
     free(out);
 }
 
-/* ---- dbot ----------------------------------------------------------------- */
+/* ---- dbot -----------------------------------------------------------------
+ */
 
 struct sink {
     struct dbot__jarena *arena; /* NULL: heap trees */
@@ -245,7 +221,13 @@ dbot_zstd(const struct wire *w, struct dbot__jarena *arena)
     dbot__zstd_free(z);
 }
 
-enum { V_FLOOR, V_ZLIB_HEAP, V_ZLIB, V_ZSTD, N_V };
+enum {
+    V_FLOOR,
+    V_ZLIB_HEAP,
+    V_ZLIB,
+    V_ZSTD,
+    N_V
+};
 
 int
 main(void)
@@ -284,21 +266,20 @@ main(void)
         }
     }
     for (int v = 0; v < N_V; v++) {
-        ev_s[v] = N_EVENTS / median(wall[v], ROUNDS);
-        cpu100k[v] = median(cpu[v], ROUNDS) * (100000.0 / N_EVENTS);
+        ev_s[v] = N_EVENTS / bench_median(wall[v], ROUNDS);
+        cpu100k[v] = bench_median(cpu[v], ROUNDS) * (100000.0 / N_EVENTS);
     }
     printf("{\"bench\":\"decode\",\"events\":%d,\"rounds\":%d,"
            "\"event_bytes\":%.0f,\"zlib_wire_bytes_per_event\":%.1f,"
            "\"zstd_wire_bytes_per_event\":%.1f",
-           N_EVENTS, ROUNDS, (double)raw / N_EVENTS,
-           (double)zl.len / N_EVENTS, (double)zs.len / N_EVENTS);
+           N_EVENTS, ROUNDS, (double)raw / N_EVENTS, (double)zl.len / N_EVENTS,
+           (double)zs.len / N_EVENTS);
     for (int v = 0; v < N_V; v++)
         printf(",\"%s_events_s\":%.0f,\"%s_cpu_s_per_100k\":%.3f", name[v],
                ev_s[v], name[v], cpu100k[v]);
     for (int v = V_ZLIB_HEAP; v < N_V; v++)
-        printf(",\"%s_vs_floor_events\":%.2f,\"%s_vs_floor_cpu\":%.2f",
-               name[v], ev_s[v] / ev_s[V_FLOOR], name[v],
-               cpu100k[v] / cpu100k[V_FLOOR]);
+        printf(",\"%s_vs_floor_events\":%.2f,\"%s_vs_floor_cpu\":%.2f", name[v],
+               ev_s[v] / ev_s[V_FLOOR], name[v], cpu100k[v] / cpu100k[V_FLOOR]);
     printf(",\"discordjs_events_s_reference\":59000}\n");
     if (content_bytes == 0)
         return 1;

@@ -43,7 +43,8 @@ owns(const struct dbot__jarena *a, const void *p)
 {
     for (const struct chunk *c = a->head; c; c = c->next) {
         const unsigned char *b = c->data;
-        if ((const unsigned char *)p >= b && (const unsigned char *)p < b + c->size)
+        if ((const unsigned char *)p >= b &&
+            (const unsigned char *)p < b + c->size)
             return true;
     }
     return false;

@@ -42,8 +42,8 @@ void dbot__jarena_free(struct dbot__jarena *a);
  * next. The tree is read-only for its users: nothing in it may be
  * cJSON_Delete'd, detached or replaced (copy with cJSON_Duplicate). NULL
  * when the text is not JSON or the tree would exceed max_bytes. */
-cJSON *dbot__jarena_parse(struct dbot__jarena *a, const char *text,
-                          size_t len, const char **end);
+cJSON *dbot__jarena_parse(struct dbot__jarena *a, const char *text, size_t len,
+                          const char **end);
 
 /* Did the last parse fail for lack of room (max_bytes, or ENOMEM)? */
 int dbot__jarena_overflowed(const struct dbot__jarena *a);

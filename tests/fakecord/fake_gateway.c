@@ -57,6 +57,22 @@ out_push(struct fc_conn *c, int kind, int flags, int code, const void *data,
     return 0;
 }
 
+/* Keep at least 256 bytes free at the end of *out, for a compressor's
+ * output; `len` (the input's size) sizes the first allocation. */
+static int
+room(unsigned char **out, const size_t *out_len, size_t *out_cap, size_t len)
+{
+    if (*out_cap - *out_len >= 256)
+        return 0;
+    size_t cap = *out_cap ? *out_cap * 2 : len / 2 + 1024;
+    unsigned char *n = realloc(*out, cap);
+    if (!n)
+        return -1;
+    *out = n;
+    *out_cap = cap;
+    return 0;
+}
+
 /* Deflate `len` bytes through the connection's stream, appending to
  * *out (grown as needed). */
 static int
@@ -66,14 +82,8 @@ deflate_append(struct fc_conn *c, const char *text, size_t len,
     c->zs.next_in = (unsigned char *)(uintptr_t)text;
     c->zs.avail_in = (uInt)len;
     do {
-        if (*out_cap - *out_len < 256) {
-            size_t cap = *out_cap ? *out_cap * 2 : len / 2 + 1024;
-            unsigned char *n = realloc(*out, cap);
-            if (!n)
-                return -1;
-            *out = n;
-            *out_cap = cap;
-        }
+        if (room(out, out_len, out_cap, len) < 0)
+            return -1;
         c->zs.next_out = *out + *out_len;
         c->zs.avail_out = (uInt)(*out_cap - *out_len);
         if (deflate(&c->zs, Z_SYNC_FLUSH) == Z_STREAM_ERROR)
@@ -93,14 +103,8 @@ zstd_append(struct fc_conn *c, const char *text, size_t len,
     size_t left;
 
     do {
-        if (*out_cap - *out_len < 256) {
-            size_t cap = *out_cap ? *out_cap * 2 : len / 2 + 1024;
-            unsigned char *n = realloc(*out, cap);
-            if (!n)
-                return -1;
-            *out = n;
-            *out_cap = cap;
-        }
+        if (room(out, out_len, out_cap, len) < 0)
+            return -1;
         ZSTD_outBuffer o = { *out, *out_cap, *out_len };
         left = ZSTD_compressStream2(c->zstd, &o, &in, ZSTD_e_flush);
         if (ZSTD_isError(left))

@@ -16,6 +16,7 @@
  */
 #include "json_arena.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -112,6 +113,14 @@ dbot__jarena_hooks_install(void)
     cJSON_Hooks h = { .malloc_fn = hook_malloc, .free_fn = hook_free };
 
     cJSON_InitHooks(&h);
+}
+
+void
+dbot__jarena_hooks_install_once(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, dbot__jarena_hooks_install);
 }
 
 struct dbot__jarena *

@@ -28,8 +28,12 @@
 struct dbot__jarena;
 
 /* Install the hooks. Call before any thread uses cJSON (cJSON's hooks are
- * plain globals); calling it again is harmless. */
+ * plain globals, written unlocked). */
 void dbot__jarena_hooks_install(void);
+/* The same, only the first time in the process: what dbot_new does, so a
+ * second bot does not write the hooks while the first one's threads read
+ * them. */
+void dbot__jarena_hooks_install_once(void);
 
 /* New arena; max_bytes bounds the memory one tree may take (a parse that
  * needs more fails, and dbot__jarena_overflowed() says so). NULL on

@@ -168,6 +168,19 @@ fc_gw_send(struct fakecord *fc, struct fc_conn *c, const char *text, size_t len)
 }
 
 int
+fc_gw_send_wire(struct fakecord *fc, struct fc_conn *c, const void *data,
+                size_t len)
+{
+    int rc;
+
+    if (!c || c->closing)
+        return -1;
+    rc = out_push(c, FC_OUT_DATA, LWS_WRITE_BINARY, 0, data, len);
+    lws_callback_on_writable(c->wsi);
+    return rc;
+}
+
+int
 fc_gw_send_batch(struct fakecord *fc, struct fc_conn *c, char *const *texts,
                  int n)
 {

@@ -184,6 +184,10 @@ int fakecord_hold_hello(fakecord *fc, int hold);
  * malformed JSON, unknown opcodes, hand-made dispatches. */
 int fakecord_send_raw(fakecord *fc, const char *text, size_t len);
 
+/* Send `len` bytes as one binary websocket message exactly as given,
+ * around the connection's compressor: a corrupted transport stream. */
+int fakecord_send_wire(fakecord *fc, const void *bytes, size_t len);
+
 /* From now on split every message into `parts` pieces (0/1: off). With
  * as_fragments = 0 (zlib-stream only; zstd-stream and text use fragments
  * instead) each piece is its own websocket

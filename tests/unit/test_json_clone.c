@@ -28,17 +28,16 @@ TEST(clone_prints_like_the_original)
     cJSON_Delete(src); /* the clone owns nothing of it */
     /* Lookups, array walks backwards (first->prev is the last) and a
      * cJSON_Duplicate of the clone all work. */
-    const cJSON *opts =
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(c, "data"),
-                                         "options");
+    const cJSON *opts = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItem(c, "data"), "options");
     ASSERT_EQ(cJSON_GetArraySize(opts), 3);
     ASSERT_STREQ(cJSON_GetObjectItem(opts->child->prev, "name")->valuestring,
                  "x");
     ASSERT_TRUE(cJSON_GetObjectItem(opts->child->prev, "value")->valuedouble ==
                 -2.5);
-    ASSERT_EQ(cJSON_GetObjectItem(cJSON_GetArrayItem(opts, 1), "value")
-                  ->valueint,
-              42);
+    ASSERT_EQ(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(opts, 1), "value")->valueint,
+        42);
     cJSON *dup = cJSON_Duplicate(c, 1);
     ASSERT_TRUE(cJSON_Compare(dup, c, 1));
     cJSON_Delete(dup);

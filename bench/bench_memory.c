@@ -219,8 +219,8 @@ main(void)
            "\"main_heap_kb\":%ld,\"other_anon_kb\":%ld,"
            "\"floor_threads\":%ld,\"floor_rss_kb\":%ld,\"floor_anon_kb\":%ld,"
            "\"anon_over_floor_kb\":%ld,\"rss_vs_floor\":%.2f}\n",
-           SETTLE_S, m.threads, m.rss, m.anon, m.stacks, m.heap,
-           m.other_anon, fl.threads, fl.rss, fl.anon, m.anon - fl.anon,
+           SETTLE_S, m.threads, m.rss, m.anon, m.stacks, m.heap, m.other_anon,
+           fl.threads, fl.rss, fl.anon, m.anon - fl.anon,
            (double)m.rss / (double)fl.rss);
     return 0;
 }

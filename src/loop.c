@@ -29,6 +29,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #define MAX_PROTOCOLS 8
 
@@ -132,6 +133,19 @@ lws_log_emit(int level, const char *line)
                           lws_line_out, NULL);
 }
 
+#define LOOP_MAX_FDS 8192
+
+static unsigned int
+loop_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < LOOP_MAX_FDS)
+        return (unsigned int)rl.rlim_cur;
+    return LOOP_MAX_FDS;
+}
+
 int
 dbot__loop_new(struct dbot__loop **out, const struct dbot__loop_opts *o)
 {
@@ -164,8 +178,14 @@ dbot__loop_new(struct dbot__loop **out, const struct dbot__loop_opts *o)
                    LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
     if (o && o->ca_file)
         info.client_ssl_ca_filepath = o->ca_file;
-    /* The gateway reconnects by itself; lws must not retry on its own. */
-    info.fd_limit_per_thread = 0;
+    /* lws sizes two tables (a wsi per fd number, a pollfd per fd) by this
+     * limit, 0 meaning the process's RLIMIT_NOFILE: 15 bytes per fd,
+     * 300 kB at 20,000 and 15 MB in a container allowing 1,048,576. The
+     * loop's sockets are the shards' gateways, the monitoring listener's
+     * connections (at most 4096) and lws's own; an fd numbered past the
+     * limit is refused, so the cap leaves room for the REST thread's and
+     * the process's other descriptors too. */
+    info.fd_limit_per_thread = loop_fd_limit();
     l->ctx = lws_create_context(&info);
     if (!l->ctx) {
         LOG_E("dbot", "could not create the libwebsockets context");

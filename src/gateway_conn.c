@@ -60,6 +60,12 @@
 #define TXQ_MAX_MSGS     SEND_LIMIT
 #define TXQ_MAX_BYTES    (128 * 1024)
 #define HELLO_TIMEOUT_MS 20000
+/* A beat the server asks for (op 1) leaves at once unless one left less
+ * than this long ago; then it waits for the rest of the gap. A server
+ * that asks nonstop gets 12 extra beats a minute, not the whole send
+ * budget, and a real op 1 is answered within 5 s by a beat no older than
+ * that. */
+#define OP1_MIN_GAP_MS   5000
 #define CLOSE_TIMEOUT_MS 5000
 
 struct txmsg {
@@ -98,7 +104,9 @@ struct dbot__gw_conn {
 
     int64_t hb_interval_ms;
     int awaiting_ack;
-    int64_t hb_sent_at;
+    int64_t hb_sent_at;    /* the oldest beat not yet acknowledged */
+    int64_t hb_written_at; /* the newest beat written, 0: none yet */
+    int op1_waiting;       /* op1_sul is armed */
 
     int close_code; /* ours, once we decided to close (0: not yet) */
     enum dbot__gw_after after;
@@ -107,6 +115,7 @@ struct dbot__gw_conn {
     lws_sorted_usec_list_t hb_sul;    /* next heartbeat */
     lws_sorted_usec_list_t tx_sul;    /* send limit: retry writing */
     lws_sorted_usec_list_t guard_sul; /* Hello / close timeouts */
+    lws_sorted_usec_list_t op1_sul;   /* a requested beat, held back */
 };
 
 static void
@@ -130,6 +139,7 @@ dbot__gw_conn_cancel_timers(struct dbot__gw_conn *c)
     lws_sul_cancel(&c->hb_sul);
     lws_sul_cancel(&c->tx_sul);
     lws_sul_cancel(&c->guard_sul);
+    lws_sul_cancel(&c->op1_sul);
 }
 
 void
@@ -345,6 +355,8 @@ on_writeable(struct dbot__gw_conn *c)
         return -1;
     }
     dbot__sendlimit_record(&c->sl, now);
+    if (m->heartbeat)
+        c->hb_written_at = now;
     if (m->heartbeat && !c->awaiting_ack) {
         /* The oldest beat not yet acknowledged: the zombie check and the
          * latency count from it. */
@@ -379,6 +391,39 @@ send_heartbeat(struct dbot__gw_conn *c)
      * here: a beat queued behind the send limit is not late yet. */
     queue_payload(c, hb, strlen(hb), 1, 0, DBOT__GW_TAG_NONE, 0);
     free(hb);
+}
+
+static int
+beat_queued(const struct dbot__gw_conn *c)
+{
+    return c->txq_head && c->txq_head->heartbeat;
+}
+
+static void
+op1_cb(lws_sorted_usec_list_t *sul)
+{
+    struct dbot__gw_conn *c =
+        lws_container_of(sul, struct dbot__gw_conn, op1_sul);
+
+    c->op1_waiting = 0;
+    if (!c->close_code && !beat_queued(c))
+        send_heartbeat(c);
+}
+
+/* The server asked for a beat now (op 1); the timer keeps its rhythm. */
+static void
+beat_requested(struct dbot__gw_conn *c)
+{
+    int64_t since = dbot__clock_ms() - c->hb_written_at;
+
+    if (beat_queued(c) || c->op1_waiting)
+        return; /* that one answers this request too */
+    if (!c->hb_written_at || since >= OP1_MIN_GAP_MS) {
+        send_heartbeat(c);
+        return;
+    }
+    c->op1_waiting = 1;
+    sched(c, &c->op1_sul, op1_cb, OP1_MIN_GAP_MS - since);
 }
 
 static void
@@ -471,8 +516,7 @@ on_message(const char *text, size_t len, void *arg)
         c->cbs.on_ack(c->cbs.ud, dbot__clock_ms() - c->hb_sent_at);
         break;
     case DBOT__OP_HEARTBEAT:
-        /* Discord asks for a beat now; the timer keeps its rhythm. */
-        send_heartbeat(c);
+        beat_requested(c);
         break;
     default:
         c->cbs.on_message(c->cbs.ud, &m, c->lost_frame);

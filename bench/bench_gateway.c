@@ -15,7 +15,7 @@
  * 100k events is the figure to compare. discord.js's 59k/s (issue #13) is
  * quoted for reference only.
  */
-#include "fakecord.h"
+#include "bench_fake.h"
 
 #include <dbot/dbot.h>
 
@@ -70,43 +70,27 @@ proc_cpu_s(void)
 
 /* ---- the fake, in a child ---------------------------------------------- */
 
-struct urls {
-    char api[256], gw[256];
-};
-
+/* 's': send every event in batches; answer with the CPU it took,
+ * including writing it all to the client. */
 static void
-fake_child(int out, int in)
+fake_send_all(fakecord *fc, char c, int out)
 {
-    struct fakecord_opts o = { .token = TOKEN, .guilds = 1 };
-    fakecord *fc = fakecord_start(&o);
-    struct urls u;
-    char c;
+    struct fakecord_stats st;
+    double c0 = proc_cpu_s(), used;
 
-    if (!fc)
-        _exit(1);
-    snprintf(u.api, sizeof u.api, "%s", fakecord_api_url(fc));
-    snprintf(u.gw, sizeof u.gw, "%s", fakecord_gateway_url(fc));
-    if (write(out, &u, sizeof u) != sizeof u)
-        _exit(1);
-    while (read(in, &c, 1) == 1) {
-        /* 's': send every event; answer with the CPU it took. */
-        double c0 = proc_cpu_s();
-        for (int i = 0; i < N_EVENTS / BATCH; i++)
-            if (fakecord_send_batch(fc, "MESSAGE_CREATE", d_json, BATCH) < 0)
-                _exit(1);
-        /* Until the client has it all, the fake is still working. */
-        struct fakecord_stats st;
-        do {
-            struct timespec ts = { 0, 1000000 };
-            nanosleep(&ts, NULL);
-            fakecord_stats(fc, &st);
-        } while (st.frames_unsent > 0);
-        double used = proc_cpu_s() - c0;
-        if (write(out, &used, sizeof used) != sizeof used)
+    if (c != 's')
+        return;
+    for (int i = 0; i < N_EVENTS / BATCH; i++)
+        if (fakecord_send_batch(fc, "MESSAGE_CREATE", d_json, BATCH) < 0)
             _exit(1);
-    }
-    fakecord_stop(fc);
-    _exit(0);
+    do {
+        struct timespec ts = { 0, 1000000 };
+        nanosleep(&ts, NULL);
+        fakecord_stats(fc, &st);
+    } while (st.frames_unsent > 0);
+    used = proc_cpu_s() - c0;
+    if (write(out, &used, sizeof used) != sizeof used)
+        _exit(1);
 }
 
 /* ---- the bot ------------------------------------------------------------ */
@@ -156,9 +140,8 @@ run_bot(void *arg)
 }
 
 static int
-bot_run(const struct urls *u, const char *compress, int to_fake,
-        int from_fake, double *ev_s, double *cpu100k, double *fake_cpu,
-        double *busy)
+bot_run(const struct bench_fake *u, const char *compress, double *ev_s,
+        double *cpu100k, double *fake_cpu, double *busy)
 {
     struct run r;
     char cfg[1024];
@@ -180,8 +163,8 @@ bot_run(const struct urls *u, const char *compress, int to_fake,
         struct timespec ts = { 0, 10 * 1000 * 1000 };
         nanosleep(&ts, NULL);
     }
-    if (!atomic_load(&r.ready) || write(to_fake, "s", 1) != 1 ||
-        read(from_fake, fake_cpu, sizeof *fake_cpu) != sizeof *fake_cpu)
+    if (!atomic_load(&r.ready) || write(u->to, "s", 1) != 1 ||
+        read(u->from, fake_cpu, sizeof *fake_cpu) != sizeof *fake_cpu)
         return -1;
     for (int i = 0; i < 12000 && atomic_load(&r.events) < N_EVENTS; i++) {
         struct timespec ts = { 0, 5 * 1000 * 1000 };
@@ -213,9 +196,10 @@ floor_loop(double *ev_s, double *cpu100k)
     memset(&d, 0, sizeof d);
     deflateInit(&d, Z_DEFAULT_COMPRESSION);
     for (int i = 0; i < N_EVENTS; i++) {
-        int n = snprintf(text, dlen + 128,
-                         "{\"op\":0,\"d\":%s,\"s\":%d,\"t\":\"MESSAGE_CREATE\"}",
-                         d_json, i + 3);
+        int n =
+            snprintf(text, dlen + 128,
+                     "{\"op\":0,\"d\":%s,\"s\":%d,\"t\":\"MESSAGE_CREATE\"}",
+                     d_json, i + 3);
         start[i] = len;
         d.next_in = (Bytef *)text;
         d.avail_in = (uInt)n;
@@ -235,8 +219,8 @@ floor_loop(double *ev_s, double *cpu100k)
         in.next_out = out;
         in.avail_out = 64 * 1024;
         inflate(&in, Z_SYNC_FLUSH);
-        cJSON *root = cJSON_ParseWithLength((const char *)out,
-                                            64 * 1024 - in.avail_out);
+        cJSON *root =
+            cJSON_ParseWithLength((const char *)out, 64 * 1024 - in.avail_out);
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "t");
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(root, "d"), "content");
@@ -258,45 +242,33 @@ floor_loop(double *ev_s, double *cpu100k)
 int
 main(void)
 {
-    int up[2], down[2];
-    struct urls u;
-    pid_t pid;
+    struct fakecord_opts o = { .token = TOKEN, .guilds = 1 };
+    struct bench_fake fake;
     double f_ev, f_cpu, z_ev, z_cpu, z_fake, z_busy, s_ev, s_cpu, s_fake,
         s_busy;
 
-    if (pipe(up) < 0 || pipe(down) < 0)
-        return 1;
-    pid = fork();
-    if (pid == 0) {
-        close(down[1]);
-        fake_child(up[1], down[0]);
-    }
-    close(down[0]);
-    if (read(up[0], &u, sizeof u) != sizeof u)
+    if (bench_fake_start(&fake, &o, fake_send_all) < 0)
         return 1;
     dbot_log_set_level(DBOT_LOG_WARN);
     floor_loop(&f_ev, &f_cpu);
-    if (bot_run(&u, "zlib-stream", down[1], up[0], &z_ev, &z_cpu, &z_fake,
-                &z_busy) < 0 ||
-        bot_run(&u, "zstd-stream", down[1], up[0], &s_ev, &s_cpu, &s_fake,
-                &s_busy) < 0) {
+    if (bot_run(&fake, "zlib-stream", &z_ev, &z_cpu, &z_fake, &z_busy) < 0 ||
+        bot_run(&fake, "zstd-stream", &s_ev, &s_cpu, &s_fake, &s_busy) < 0) {
         fprintf(stderr, "bench_gateway: a run did not complete\n");
         return 1;
     }
-    close(down[1]);
-    waitpid(pid, NULL, 0);
-    printf("{\"bench\":\"gateway\",\"events\":%d,\"batch\":%d,"
-           "\"floor_events_s\":%.0f,\"floor_cpu_s_per_100k\":%.3f,"
-           "\"zlib_events_s\":%.0f,\"zlib_cpu_s_per_100k\":%.3f,"
-           "\"zlib_fake_cpu_s\":%.2f,\"zlib_bot_busy\":%.2f,"
-           "\"zlib_vs_floor_events\":%.2f,"
-           "\"zlib_vs_floor_cpu\":%.2f,"
-           "\"zstd_events_s\":%.0f,\"zstd_cpu_s_per_100k\":%.3f,"
-           "\"zstd_fake_cpu_s\":%.2f,\"zstd_bot_busy\":%.2f,"
-           "\"zstd_vs_floor_events\":%.2f,"
-           "\"zstd_vs_floor_cpu\":%.2f,\"discordjs_events_s_reference\":59000}\n",
-           N_EVENTS, BATCH, f_ev, f_cpu, z_ev, z_cpu, z_fake, z_busy,
-           z_ev / f_ev, z_cpu / f_cpu, s_ev, s_cpu, s_fake, s_busy,
-           s_ev / f_ev, s_cpu / f_cpu);
+    bench_fake_stop(&fake);
+    printf(
+        "{\"bench\":\"gateway\",\"events\":%d,\"batch\":%d,"
+        "\"floor_events_s\":%.0f,\"floor_cpu_s_per_100k\":%.3f,"
+        "\"zlib_events_s\":%.0f,\"zlib_cpu_s_per_100k\":%.3f,"
+        "\"zlib_fake_cpu_s\":%.2f,\"zlib_bot_busy\":%.2f,"
+        "\"zlib_vs_floor_events\":%.2f,"
+        "\"zlib_vs_floor_cpu\":%.2f,"
+        "\"zstd_events_s\":%.0f,\"zstd_cpu_s_per_100k\":%.3f,"
+        "\"zstd_fake_cpu_s\":%.2f,\"zstd_bot_busy\":%.2f,"
+        "\"zstd_vs_floor_events\":%.2f,"
+        "\"zstd_vs_floor_cpu\":%.2f,\"discordjs_events_s_reference\":59000}\n",
+        N_EVENTS, BATCH, f_ev, f_cpu, z_ev, z_cpu, z_fake, z_busy, z_ev / f_ev,
+        z_cpu / f_cpu, s_ev, s_cpu, s_fake, s_busy, s_ev / f_ev, s_cpu / f_cpu);
     return 0;
 }

@@ -9,7 +9,7 @@
  * libraries (an lws client context with OpenSSL, libcurl with a multi
  * handle). Prints one JSON line, sizes in kB.
  */
-#include "fakecord.h"
+#include "bench_fake.h"
 
 #include <dbot/dbot.h>
 
@@ -119,30 +119,6 @@ floor_child(int fd)
     _exit(ctx && multi ? 0 : 1);
 }
 
-struct urls {
-    char api[256], gw[256];
-};
-
-static void
-fake_child(int out, int in)
-{
-    struct fakecord_opts o = { .token = TOKEN, .guilds = 3 };
-    fakecord *fc = fakecord_start(&o);
-    struct urls u;
-    char c;
-
-    if (!fc)
-        _exit(1);
-    snprintf(u.api, sizeof u.api, "%s", fakecord_api_url(fc));
-    snprintf(u.gw, sizeof u.gw, "%s", fakecord_gateway_url(fc));
-    if (write(out, &u, sizeof u) != sizeof u)
-        _exit(1);
-    while (read(in, &c, 1) > 0) /* until the parent is done */
-        ;
-    fakecord_stop(fc);
-    _exit(0);
-}
-
 static atomic_int guilds;
 
 static void
@@ -164,15 +140,16 @@ run_bot(void *arg)
 int
 main(void)
 {
-    int p_floor[2], p_up[2], p_down[2];
+    struct fakecord_opts o = { .token = TOKEN, .guilds = 3 };
+    int p_floor[2];
+    struct bench_fake fake;
     struct mem fl, m;
-    struct urls u;
-    pid_t floor_pid, fake_pid;
+    pid_t floor_pid;
     char cfg[1024];
     dbot *bot;
     pthread_t th;
 
-    if (pipe(p_floor) < 0 || pipe(p_up) < 0 || pipe(p_down) < 0)
+    if (pipe(p_floor) < 0)
         return 1;
     floor_pid = fork();
     if (floor_pid == 0)
@@ -180,20 +157,14 @@ main(void)
     if (read(p_floor[0], &fl, sizeof fl) != sizeof fl)
         return 1;
     waitpid(floor_pid, NULL, 0);
-    fake_pid = fork();
-    if (fake_pid == 0) {
-        close(p_down[1]);
-        fake_child(p_up[1], p_down[0]);
-    }
-    close(p_down[0]);
-    if (read(p_up[0], &u, sizeof u) != sizeof u)
+    if (bench_fake_start(&fake, &o, NULL) < 0)
         return 1;
 
     dbot_log_set_level(DBOT_LOG_WARN);
     snprintf(cfg, sizeof cfg,
              "{\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":\"%s\","
              "\"intents\":[\"GUILDS\"],\"log_level\":\"warn\"}",
-             TOKEN, u.api, u.gw);
+             TOKEN, fake.api, fake.gw);
     if (dbot_new_from_json(&bot, cfg) < 0 ||
         dbot_on(bot, "GUILD_CREATE", on_guild, NULL) < 0)
         return 1;
@@ -212,8 +183,7 @@ main(void)
     dbot_stop(bot);
     pthread_join(th, NULL);
     dbot_free(bot);
-    close(p_down[1]);
-    waitpid(fake_pid, NULL, 0);
+    bench_fake_stop(&fake);
     printf("{\"bench\":\"memory\",\"settle_s\":%d,\"threads\":%ld,"
            "\"rss_kb\":%ld,\"anon_kb\":%ld,\"thread_stacks_kb\":%ld,"
            "\"main_heap_kb\":%ld,\"other_anon_kb\":%ld,"

@@ -21,6 +21,31 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* A pointer kept into a released tree reads memory the next message
+ * reuses, which neither sanitizer would see in a plain arena: so the free
+ * part of every chunk is poisoned, for AddressSanitizer or (under
+ * valgrind) memcheck, and unpoisoned as it is handed out. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
+#define __SANITIZE_ADDRESS__ 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#elif defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define POISON(p, n)   VALGRIND_MAKE_MEM_NOACCESS(p, n)
+#define UNPOISON(p, n) VALGRIND_MAKE_MEM_UNDEFINED(p, n)
+#endif
+#endif
+#ifndef POISON
+#define POISON(p, n)   ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define FIRST_CHUNK (64 * 1024)
 #define ALIGN       16
 
@@ -63,6 +88,7 @@ arena_alloc(struct dbot__jarena *a, size_t n)
     if (c && c->size - c->used >= n) {
         void *p = c->data + c->used;
         c->used += n;
+        UNPOISON(p, n);
         return p;
     }
     size = c ? c->size * 2 : FIRST_CHUNK;
@@ -86,6 +112,7 @@ arena_alloc(struct dbot__jarena *a, size_t n)
     c->next = a->head;
     a->head = c;
     a->held += size;
+    POISON(c->data + n, size - n);
     return c->data;
 }
 
@@ -144,8 +171,10 @@ reset(struct dbot__jarena *a)
         a->held -= c->size;
         free(c);
     }
-    if (a->head)
+    if (a->head) {
         a->head->used = 0;
+        POISON(a->head->data, a->head->size);
+    }
 }
 
 void
@@ -154,6 +183,8 @@ dbot__jarena_free(struct dbot__jarena *a)
     if (!a)
         return;
     reset(a);
+    if (a->head)
+        UNPOISON(a->head->data, a->head->size); /* back to the heap */
     free(a->head);
     free(a);
 }

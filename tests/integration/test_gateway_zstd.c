@@ -2,8 +2,8 @@
  * test_gateway_zstd.c: "compress": "zstd-stream" against the fake Discord:
  * the query asks for it, fragments and back-to-back messages decode, a
  * reconnect gets a fresh context and resumes, and a corrupt stream, an
- * oversized message and malformed JSON get the same handling as with
- * zlib-stream.
+ * oversized message, malformed JSON and a garbled event get the same
+ * handling as with zlib-stream.
  */
 #include "harness.h"
 
@@ -125,6 +125,25 @@ TEST(malformed_json_is_logged_and_connection_goes_on)
     h_teardown(&H);
 }
 
+/* A dispatch that arrives cut in half (valid zstd, broken JSON) is
+ * skipped, the gap it leaves is seen at the next one, and a resume
+ * replays it: no sequence number is lost. */
+TEST(garbled_event_is_replayed_by_a_resume)
+{
+    h_log_reset();
+    h_start(&H, NULL, ZSTD_CFG);
+    wait_ready(&H);
+    h_push_numbered(&H, "TEST_EVENT", 0, 3);
+    ASSERT_GE(fakecord_push_event_garbled(H.fc, "TEST_EVENT", "{\"i\":3}"), 0);
+    h_push_numbered(&H, "TEST_EVENT", 4, 6);
+    WAIT_UNTIL(h_count(&H, "TEST_EVENT") >= 6, 10000);
+    h_assert_sequence(&H, "TEST_EVENT", 6);
+    ASSERT_TRUE(h_log_has("malformed gateway message"));
+    ASSERT_EQ(h_stats(&H).resumes_ok, 1);
+    ASSERT_EQ(h_stats(&H).identifies, 1);
+    h_teardown(&H);
+}
+
 int
 main(void)
 {
@@ -133,5 +152,6 @@ main(void)
     RUN(corrupt_stream_reconnects_and_resumes);
     RUN(oversized_message_closes_the_connection);
     RUN(malformed_json_is_logged_and_connection_goes_on);
+    RUN(garbled_event_is_replayed_by_a_resume);
     return 0;
 }

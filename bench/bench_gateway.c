@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,16 +56,6 @@ static const char *d_json =
     "\"sticker_items\":[],\"position\":0,\"application_id\":null,\"activity\""
     ":null,\"poll\":null,\"message_reference\":null,\"thread\":null,"
     "\"resolved\":null,\"webhook_id\":null}";
-
-static double
-proc_cpu_s(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
 
 /* ---- the fake, in a child ---------------------------------------------- */
 

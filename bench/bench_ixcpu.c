@@ -127,10 +127,11 @@ dbot_run_once(const struct bench_fake *f, int *acked)
     pthread_t th;
     double us;
 
-    snprintf(cfg, sizeof cfg,
-             "{\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":\"%s\","
-             "\"log_level\":\"warn\",\"application_id\":\"1100000000000000000\"}",
-             TOKEN, f->api, f->gw);
+    snprintf(
+        cfg, sizeof cfg,
+        "{\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":\"%s\","
+        "\"log_level\":\"warn\",\"application_id\":\"1100000000000000000\"}",
+        TOKEN, f->api, f->gw);
     if (dbot_new_from_json(&bot, cfg) < 0 ||
         dbot_on_command(bot, "bench", on_bench, NULL) < 0 ||
         dbot_on(bot, "READY", on_ready, NULL) < 0)
@@ -170,8 +171,8 @@ raw_ack(struct raw *r, const cJSON *d)
     static const char body[] = "{\"type\":4,\"data\":{\"content\":\"pong\"}}";
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(d, "id");
     const cJSON *tok = cJSON_GetObjectItemCaseSensitive(d, "token");
-    struct curl_slist *h = curl_slist_append(
-        NULL, "Content-Type: application/json");
+    struct curl_slist *h =
+        curl_slist_append(NULL, "Content-Type: application/json");
     char url[1024];
 
     if (!cJSON_IsString(id) || !cJSON_IsString(tok))

@@ -17,6 +17,7 @@
 #include "bot.h"
 #include "clock.h"
 
+#include "cache.h"
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
@@ -70,6 +71,7 @@ struct dbot {
     struct dbot__rest *rest;
     struct dbot__interactions *interactions;
     struct dbot__resolver *resolver;
+    struct dbot__cache *cache;     /* NULL unless "cache" is in the config */
     struct dbot__shard_set shards; /* the service reads it through &shards */
     struct dbot__gateway_hooks gw_hooks; /* what every shard hands up */
     int shards_planned;                  /* the shard count is settled */
@@ -217,6 +219,12 @@ dbot__bot_resolver(dbot *bot)
     return bot->resolver;
 }
 
+struct dbot__cache *
+dbot__bot_cache(dbot *bot)
+{
+    return bot->cache;
+}
+
 int
 dbot__on_loop_thread(const dbot *bot)
 {
@@ -361,6 +369,8 @@ on_dispatch(void *ud, const dbot_event *ev)
 {
     dbot *bot = ud;
 
+    /* The cache first: a handler sees it as of this event. */
+    dbot__cache_apply(bot->cache, ev->name, ev->data, ev->shard_id);
     if (strcmp(ev->name, "READY") == 0) {
         dbot__bot_set_self(bot,
                            cJSON_GetObjectItemCaseSensitive(ev->data, "user"));
@@ -497,6 +507,8 @@ bot_init(dbot **out, struct dbot_config *cfg)
         };
         rc = dbot__interactions_new(&bot->interactions, &id);
     }
+    if (rc == 0 && bot->cfg.cache.on)
+        rc = dbot__cache_new(&bot->cache, &bot->cfg.cache);
     if (rc == 0) {
         struct dbot__service_deps sd = {
             .cfg = &bot->cfg,
@@ -505,6 +517,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .rest = bot->rest,
             .pool = bot->pool,
             .interactions = bot->interactions,
+            .cache = bot->cache,
         };
         rc = dbot__service_new(&bot->svc, &sd);
     }
@@ -869,6 +882,7 @@ dbot_free(dbot *bot)
     dbot__health_free(bot->health);
     dbot__interactions_free(bot->interactions);
     dbot__dispatch_free(bot->dispatch);
+    dbot__cache_free(bot->cache);
     cJSON_Delete(bot->self_user);
     free(bot->config_path);
     free(bot->presence_json);

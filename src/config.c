@@ -758,6 +758,13 @@ f_token_credential(struct pctx *p, const cJSON *v, const char *key)
     return dup_into(p, &p->cfg->token_credential, s, strlen(s));
 }
 
+static int
+f_cache(struct pctx *p, const cJSON *v, const char *key)
+{
+    (void)key;
+    return dbot__config_cache(v, &p->cfg->cache, p->err, p->errlen);
+}
+
 /* The fields. A NULL setter marks a plain int field: range [lo, hi], stored
  * at offset `off` of struct dbot_config. */
 #define INT_FIELD(key, member, lo, hi)                          \
@@ -811,6 +818,7 @@ static const struct field {
     INT_FIELD("http_max_per_ip", http_max_per_ip, 1, 4096),
     INT_FIELD("http_timeout_ms", http_timeout_ms, 100, 600000),
     { "token_credential", f_token_credential, 0, 0, 0 },
+    { "cache", f_cache, 0, 0, 0 },
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 

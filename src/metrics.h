@@ -8,6 +8,7 @@
 #ifndef DBOT_SRC_METRICS_H
 #define DBOT_SRC_METRICS_H
 
+#include "cache.h"
 #include "gateway.h"
 #include "health.h"
 #include "http.h"
@@ -52,6 +53,7 @@ struct dbot__metrics_snapshot {
     int have_http; /* the http_listen listener runs */
     struct dbot__http_stats http;
     int stopping;
+    const struct dbot__cache_stats *cache; /* NULL: the cache is off */
 };
 
 /* "idle", "connecting", "handshaking", "ready", "stopped". */

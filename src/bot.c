@@ -17,6 +17,7 @@
 #include "bot.h"
 #include "clock.h"
 
+#include "cache.h"
 #include "config.h"
 #include "config_scale.h"
 #include "coord.h"
@@ -25,6 +26,7 @@
 #include "health.h"
 #include "http.h"
 #include "interaction.h"
+#include "json_arena.h"
 #include "log.h"
 #include "loop.h"
 #include "resolve.h"
@@ -71,6 +73,7 @@ struct dbot {
     struct dbot__rest *rest;
     struct dbot__interactions *interactions;
     struct dbot__resolver *resolver;
+    struct dbot__cache *cache;     /* NULL unless "cache" is in the config */
     struct dbot__shard_set shards; /* the service reads it through &shards */
     struct dbot__gateway_hooks gw_hooks; /* what every shard hands up */
     int shards_planned;                  /* the shard count is settled */
@@ -229,6 +232,12 @@ dbot__bot_resolver(dbot *bot)
     return bot->resolver;
 }
 
+struct dbot__cache *
+dbot__bot_cache(dbot *bot)
+{
+    return bot->cache;
+}
+
 int
 dbot__on_loop_thread(const dbot *bot)
 {
@@ -385,6 +394,8 @@ on_dispatch(void *ud, const dbot_event *ev)
 {
     dbot *bot = ud;
 
+    /* The cache first: a handler sees it as of this event. */
+    dbot__cache_apply(bot->cache, ev->name, ev->data, ev->shard_id);
     if (strcmp(ev->name, "READY") == 0) {
         dbot__bot_set_self(bot,
                            cJSON_GetObjectItemCaseSensitive(ev->data, "user"));
@@ -462,6 +473,9 @@ bot_init(dbot **out, struct dbot_config *cfg)
         return DBOT_ENOMEM;
     }
     bot->cfg = *cfg;
+    /* Before any of the bot's threads exists: the gateway parses into
+     * arenas (json_arena.h); everyone else keeps malloc. */
+    dbot__jarena_hooks_install_once();
     dbot_log_set_level(bot->cfg.log_level);
     dbot__log_set_format(bot->cfg.log_format);
     if (bot->cfg.token && dbot_log_add_secret(bot->cfg.token) < 0) {
@@ -537,6 +551,8 @@ bot_init(dbot **out, struct dbot_config *cfg)
         };
         rc = dbot__interactions_new(&bot->interactions, &id);
     }
+    if (rc == 0 && bot->cfg.cache.on)
+        rc = dbot__cache_new(&bot->cache, &bot->cfg.cache);
     if (rc == 0) {
         struct dbot__service_deps sd = {
             .cfg = &bot->cfg,
@@ -546,6 +562,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .pool = bot->pool,
             .interactions = bot->interactions,
             .coord = bot->coord,
+            .cache = bot->cache,
         };
         rc = dbot__service_new(&bot->svc, &sd);
     }
@@ -859,6 +876,8 @@ dbot_run(dbot *bot)
         return DBOT_ECONFIG;
     }
     dbot__loop_enter(bot->loop);
+    /* Commands without handlers, handlers without commands: named now. */
+    dbot__interactions_check_routes(bot->interactions);
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -965,6 +984,7 @@ dbot_free(dbot *bot)
     dbot__health_free(bot->health);
     dbot__interactions_free(bot->interactions);
     dbot__dispatch_free(bot->dispatch);
+    dbot__cache_free(bot->cache);
     cJSON_Delete(bot->self_user);
     free(bot->config_path);
     free(bot->presence_json);

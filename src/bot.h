@@ -55,4 +55,8 @@ int dbot__bot_nshards(const dbot *bot);
  * (a process may run some of the bot's shards: "shard_ids"). */
 struct dbot__gateway *dbot__bot_shard_by_id(dbot *bot, int shard_id);
 
+/* bot.c: the gateway cache, NULL when the config leaves it off. */
+struct dbot__cache;
+struct dbot__cache *dbot__bot_cache(dbot *bot);
+
 #endif

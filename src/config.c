@@ -63,6 +63,7 @@ dbot__config_defaults(struct dbot_config *cfg)
     cfg->ack_deadline_ms = 2000;
     cfg->interaction_timeout_ms = 14 * 60 * 1000;
     cfg->max_message_bytes = (size_t)64 * 1024 * 1024;
+    cfg->compress = DBOT__COMPRESS_ZLIB;
     cfg->tls_verify = 1;
     cfg->ca_file = NULL;
     cfg->reconnect_min_ms = 1000;
@@ -642,6 +643,27 @@ f_stop_mode(struct pctx *p, const cJSON *v, const char *key)
     return 0;
 }
 
+static int
+f_compress(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+    char q[64];
+
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    if (strcmp(s, "zlib-stream") == 0) {
+        p->cfg->compress = DBOT__COMPRESS_ZLIB;
+    } else if (strcmp(s, "zstd-stream") == 0) {
+        p->cfg->compress = DBOT__COMPRESS_ZSTD;
+    } else {
+        quote(p, q, sizeof q, s);
+        fail(p, "%s: must be \"zlib-stream\" or \"zstd-stream\", got %s", key,
+             q);
+        return DBOT_ECONFIG;
+    }
+    return 0;
+}
+
 /* "ADDR:PORT" with ADDR an IPv4 address, a host name or "[IPv6]". */
 static int
 f_http_listen(struct pctx *p, const cJSON *v, const char *key)
@@ -775,6 +797,13 @@ f_redis_url(struct pctx *p, const cJSON *v, const char *key)
     return dup_into(p, &p->cfg->redis_url, s, strlen(s));
 }
 
+static int
+f_cache(struct pctx *p, const cJSON *v, const char *key)
+{
+    (void)key;
+    return dbot__config_cache(v, &p->cfg->cache, p->err, p->errlen);
+}
+
 /* The fields. A NULL setter marks a plain int field: range [lo, hi], stored
  * at offset `off` of struct dbot_config. */
 #define INT_FIELD(key, member, lo, hi)                          \
@@ -806,6 +835,7 @@ static const struct field {
     /* Past the token's 15 minutes the error could not be shown. */
     INT_FIELD("interaction_timeout_ms", interaction_timeout_ms, 1000, 899000),
     { "max_message_bytes", f_max_message_bytes, 0, 0, 0 },
+    { "compress", f_compress, 0, 0, 0 },
     { "tls_verify", f_tls_verify, 0, 0, 0 },
     { "ca_file", f_ca_file, 0, 0, 0 },
     INT_FIELD("reconnect_min_ms", reconnect_min_ms, 1, 3600000),
@@ -829,6 +859,7 @@ static const struct field {
     INT_FIELD("http_max_per_ip", http_max_per_ip, 1, 4096),
     INT_FIELD("http_timeout_ms", http_timeout_ms, 100, 600000),
     { "token_credential", f_token_credential, 0, 0, 0 },
+    { "cache", f_cache, 0, 0, 0 },
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 

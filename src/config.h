@@ -16,6 +16,27 @@
 
 #define DBOT_DEFAULT_API_URL "https://discord.com/api/v10"
 
+/* The cache's kinds (cache.h), and their bounds from "cache" in the config
+ * (config_cache.c): max[k] entries of kind k, 0 for a kind that is off. */
+enum dbot__cache_kind {
+    DBOT__CK_GUILDS,
+    DBOT__CK_CHANNELS,
+    DBOT__CK_THREADS,
+    DBOT__CK_ROLES,
+    DBOT__CK_MEMBERS,
+    DBOT__CK_USERS,
+    DBOT__CK_EMOJIS,
+    DBOT__CK_VOICE,
+    DBOT__CK_PRESENCES,
+    DBOT__CK_MESSAGES,
+    DBOT__CK_COUNT
+};
+struct dbot__cache_config {
+    int on;                        /* "cache" given and not false */
+    uint32_t max[DBOT__CK_COUNT];  /* messages: the total over channels */
+    uint32_t messages_per_channel; /* the newest N of each channel */
+};
+
 struct dbot_config {
     char *token;         /* bare token, no "Bot " prefix; never logged */
     uint64_t intents;    /* bit set from names or a number */
@@ -33,6 +54,7 @@ struct dbot_config {
     int ack_deadline_ms; /* auto-defer after this; 0 disables */
     int interaction_timeout_ms; /* deferred and never completed: error */
     size_t max_message_bytes;   /* bound on one decompressed gateway message */
+    int compress;               /* DBOT__COMPRESS_ZLIB (default) or _ZSTD */
     int tls_verify;       /* 1 unless a test config sets "tls_verify":false */
     char *ca_file;        /* extra CA bundle (tests with a private CA) */
     int reconnect_min_ms; /* first reconnect backoff */
@@ -57,11 +79,18 @@ struct dbot_config {
     int http_max_per_ip;      /* open listener connections per client IP */
     int http_timeout_ms;      /* bound on each request, and on idling */
     char *token_credential;   /* systemd credential holding the token */
+    struct dbot__cache_config cache; /* "cache": off unless given */
 };
 
 enum {
     DBOT__STOP_RESUME = 0,  /* close 4000, save the session, resume later */
     DBOT__STOP_OFFLINE = 1, /* close 1000: the bot goes offline */
+};
+
+/* Gateway transport compression (discord-protocol.md §1.3). */
+enum {
+    DBOT__COMPRESS_ZLIB = 1, /* compress=zlib-stream */
+    DBOT__COMPRESS_ZSTD = 2, /* compress=zstd-stream */
 };
 
 #define DBOT__DEFAULT_CREDENTIAL "discord-token"
@@ -102,5 +131,13 @@ int dbot__config_validate_for_run(const struct dbot_config *cfg, char *err,
 const char *dbot__config_field_name(size_t i);
 
 void dbot__config_free(struct dbot_config *cfg);
+
+/* Parse the "cache" field (config_cache.c) into *out. Returns 0 or
+ * DBOT_ECONFIG with `err` naming the key and what is wrong. */
+struct cJSON;
+int dbot__config_cache(const struct cJSON *v, struct dbot__cache_config *out,
+                       char *err, size_t errlen);
+/* The config key of cache kind k ("guilds", ...), NULL out of range. */
+const char *dbot__cache_kind_key(int k);
 
 #endif

@@ -8,6 +8,7 @@
 #ifndef DBOT_SRC_METRICS_H
 #define DBOT_SRC_METRICS_H
 
+#include "cache.h"
 #include "coord.h"
 #include "gateway.h"
 #include "health.h"
@@ -56,6 +57,7 @@ struct dbot__metrics_snapshot {
     int have_coord; /* redis_url is set */
     struct dbot__coord_stats coord;
     int stopping;
+    const struct dbot__cache_stats *cache; /* NULL: the cache is off */
 };
 
 /* "idle", "connecting", "handshaking", "ready", "stopped". */

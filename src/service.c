@@ -492,6 +492,7 @@ metrics(struct dbot__service *svc, size_t *len)
     struct dbot__rest_route_count *routes = NULL;
     struct dbot__rest *rest = svc->d.rest;
     struct dbot__pool *pool = svc->d.pool;
+    struct dbot__cache_stats cs;
     char *text;
 
     memset(&s, 0, sizeof s);
@@ -531,6 +532,10 @@ metrics(struct dbot__service *svc, size_t *len)
     if (svc->http) {
         s.have_http = 1;
         dbot__http_stats(svc->http, &s.http);
+    }
+    if (svc->d.cache) {
+        dbot__cache_stats(svc->d.cache, &cs);
+        s.cache = &cs;
     }
     text = dbot__metrics_render(&s, len);
     free(routes);

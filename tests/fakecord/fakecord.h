@@ -6,12 +6,14 @@
  * single vhost on 127.0.0.1 (port 0 = ephemeral). The same port serves
  *   - HTTP REST under /api/v10/... (routes in docs/fakecord.md), and
  *   - the websocket gateway on "/" or "/gateway" (any query string; v,
- *     encoding and compress=zlib-stream are honoured) and on "/resume", the
- *     path READY advertises as resume_gateway_url (so a test can see whether
- *     the bot resumed there).
+ *     encoding and compress=zlib-stream|zstd-stream are honoured) and on
+ *     "/resume", the path READY advertises as resume_gateway_url (so a
+ *     test can see whether the bot resumed there).
  * The fake follows /work/shared/discord-protocol.md: Hello, heartbeat ACKs,
  * Identify/Resume validation with the real close codes, sequence numbers,
  * replay on Resume, zlib-stream with one deflate stream per connection,
+ * zstd-stream with one zstd context per connection and one gateway message
+ * per websocket message,
  * per-route rate-limit buckets with Discord's headers and 429 bodies,
  * interaction callback/followup/edit routes with the 3 s and 15 min rules.
  *
@@ -178,12 +180,17 @@ void fakecord_set_heartbeat_ack(fakecord *fc, int on);
 int fakecord_hold_hello(fakecord *fc, int hold);
 
 /* Send `len` bytes as one gateway message exactly as given (no seq, no
- * envelope), through the connection's deflate stream if zlib-stream. For
+ * envelope), through the connection's deflate or zstd stream. For
  * malformed JSON, unknown opcodes, hand-made dispatches. */
 int fakecord_send_raw(fakecord *fc, const char *text, size_t len);
 
+/* Send `len` bytes as one binary websocket message exactly as given,
+ * around the connection's compressor: a corrupted transport stream. */
+int fakecord_send_wire(fakecord *fc, const void *bytes, size_t len);
+
 /* From now on split every message into `parts` pieces (0/1: off). With
- * as_fragments = 0 (zlib-stream only) each piece is its own websocket
+ * as_fragments = 0 (zlib-stream only; zstd-stream and text use fragments
+ * instead) each piece is its own websocket
  * message, so a client must buffer until 00 00 ff ff; with as_fragments =
  * 1 each piece is a websocket fragment (continuation frames) of one message,
  * which works for text too. */
@@ -192,7 +199,8 @@ void fakecord_set_split(fakecord *fc, int parts, int as_fragments);
 /* n dispatches of event `t` (NULL: "FAKECORD_BATCH") with data `d_json`
  * (NULL: {"i":k}, k = 0..n-1), consecutive seqs. With zlib-stream all n
  * sync-flushed messages go in ONE websocket message; without compression
- * they go as n back-to-back text messages. Returns the last seq or -1. */
+ * they go as n back-to-back text messages, with zstd-stream as n binary
+ * ones. Returns the last seq or -1. */
 int fakecord_send_batch(fakecord *fc, const char *t, const char *d_json, int n);
 
 /* ---- recording ---------------------------------------------------------- */
@@ -215,6 +223,7 @@ struct fakecord_stats {
     int64_t last_seq_sent;      /* highest seq sent on the last session */
     int violations;             /* lines in fakecord_violations() */
     int compressed;             /* last connection used zlib-stream */
+    int zstd;                   /* last connection used zstd-stream */
     int live_connections;       /* websocket connections open now */
     int frames_unsent;          /* gateway frames queued, not yet handed to
                                    the socket (0: the client has, or the
@@ -402,6 +411,46 @@ cJSON *fakecord_message_object(const char *id, const char *channel_id,
  * route segment decoded once, as Discord reads it ("👍", "blob:123") and
  * user is "@me" or an id. Refused ones (400 10014) are not listed. */
 cJSON *fakecord_reactions(fakecord *fc);
+
+/* ---- guilds: members, roles, moderation ------------------------------- */
+
+/* Each fake guild is modelled for the guild, member, role, ban, channel,
+ * thread, pin, bulk-delete and webhook routes (docs/fakecord.md, "Guild
+ * model"; fake_world.h has the roles and members; fakecord_model_guild
+ * adds another). Its text channel and
+ * the threads made in it answer only for messages the fake knows (created
+ * there by the bot, or seeded): others get 404 10008. Every guild id the
+ * fake does not have gets 404 10004. Permissions are Discord's: the bot
+ * needs the route's permission (403 50013) and, on a member or role, a
+ * higher top role (role "admin" is above the bot; the owner is not a
+ * member). An X-Audit-Log-Reason over 512 characters (decoded), a bulk
+ * delete of fewer than 2 or more than 100 ids, a repeated id, or a message
+ * older than 14 days are refused as Discord does and recorded as
+ * violations. */
+
+/* Model one more guild `guild_id` with text channel `channel_id` (the
+ * sandbox's), built like the fake guilds. Returns 0, or -1 (modelled
+ * already, bad argument, out of memory). */
+int fakecord_model_guild(fakecord *fc, const char *guild_id,
+                         const char *channel_id);
+
+/* The bot role's permissions in guild `guild_id` (default: kick, ban,
+ * manage channels/messages/roles/webhooks/threads, public threads,
+ * moderate members, pin). Returns 0, or -1 (no such guild). */
+int fakecord_guild_set_bot_permissions(fakecord *fc, const char *guild_id,
+                                       uint64_t perms);
+
+/* Add message `id` by `author_id` to a modelled channel, as if a user had
+ * written it (its snowflake gives its age). Returns 0 or -1 (channel not
+ * modelled). */
+int fakecord_seed_message(fakecord *fc, const char *channel_id, uint64_t id,
+                          const char *author_id);
+
+/* Copy of guild `guild_id`'s model: {"guild":{id,owner_id,roles},
+ * "members":[...], "bans":{uid:{}}, "channels":{id:channel},
+ * "deleted":{mid:true}, "pins":{mid:true}, "webhooks":{id:webhook},
+ * "seeded":[...]}; NULL if no such guild. Caller cJSON_Delete()s. */
+cJSON *fakecord_guild_state(fakecord *fc, const char *guild_id);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,391 @@
+/*
+ * http_interactions.c: the Interactions Endpoint (http_interactions.h).
+ *
+ * DESIGN. The listener is http.c's (the same caps, deadlines, accept
+ * backoff and descriptor reserve as /healthz), started with POSTs allowed
+ * up to interactions_max_body bytes and the two signature headers kept.
+ * Each POST is checked in this order, and nothing is parsed before the
+ * signature holds (discord-protocol.md §3.5):
+ *
+ *   wrong path 404 -> a signature header missing 401 -> timestamp outside
+ *   interactions_freshness_s, either way, 401 -> signature 401 -> not a
+ *   JSON object 400 -> PING answered {"type":1} -> the sink (handlers):
+ *   a replayed id 409, no id/token or a type nobody answers 400.
+ *
+ * (A wrong method, an oversize or unframed body are refused by http.c
+ * before the body is read: 405, 413, 411.) The freshness window bounds
+ * how long a captured request could be replayed; within it the replay
+ * guard (interaction_seen.c, behind the sink) refuses an id seen before,
+ * so a request runs its handler at most once.
+ *
+ * A request handed to the handlers becomes a `struct ix_req`: the
+ * interaction's transport (respond, release) on one side and the HTTP
+ * exchange's watcher on the other. It lives until both are done with it:
+ * the interaction freed (release) and the exchange ended (watch). The
+ * initial response is the exchange's answer; when it has left (SENT) or
+ * the connection died (LOST), the interaction hears it through the same
+ * completion a REST callback would give, so the 3-second machinery
+ * (auto-defer, parked edits, error answers) works unchanged.
+ */
+#include "http_interactions.h"
+#include "clock.h"
+
+#include "config.h"
+#include "http.h"
+#include "log.h"
+
+#include <dbot/verify.h>
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Requests come through a reverse proxy, often from one address, and
+ * each is held up to the ack deadline: allow many, all from one peer. */
+#define MAX_CONNECTIONS 512
+/* From a connection's first byte to the end of its answer: the body, up
+ * to 3 s of handler time, and the proxy's slowness. */
+#define REQUEST_TIMEOUT_MS 10000
+
+struct dbot__http_ix {
+    struct dbot__http_ix_deps d;
+    dbot_verifier *verifier;
+    struct dbot__http *http; /* NULL when not listening */
+    struct dbot__http_ix_stats st;
+};
+
+/* One interaction handed to the handlers, until both sides let go. */
+struct ix_req {
+    struct dbot__http_ix *l;
+    struct dbot__http_exchange *x; /* NULL once the exchange ended */
+    dbot_rest_fn done;             /* respond's completion, until called */
+    void *done_arg;
+    int64_t t0;    /* the request was read */
+    int answered;  /* respond ran */
+    int released;  /* the interaction is freed */
+    int in_watch;  /* inside watch_cb: release must not free */
+};
+
+static const char JSON[] = "application/json";
+static const char TEXT[] = "text/plain; charset=utf-8";
+
+static void
+answer_text(struct dbot__http_exchange *x, int status, const char *text)
+{
+    dbot__http_answer(x, status, TEXT, strdup(text), strlen(text));
+}
+
+/* ---- checks ---------------------------------------------------------------
+ */
+
+int
+dbot__http_ix_fresh(const char *ts, int64_t now_s, int window_s)
+{
+    int64_t t = 0;
+
+    if (!ts || !*ts || strlen(ts) > 12)
+        return 0;
+    for (const char *c = ts; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return 0;
+        t = t * 10 + (*c - '0');
+    }
+    return t >= now_s - window_s && t <= now_s + window_s;
+}
+
+/* Verify as §3.5 says; 0 or the status to refuse with (counted). */
+static int
+check_signature(struct dbot__http_ix *l, const char *const *hdr,
+                const char *body, size_t len)
+{
+    const char *sig = hdr[0], *ts = hdr[1];
+
+    if (!sig || !ts) {
+        l->st.unsigned_requests++;
+        return 401;
+    }
+    /* Wall time: the timestamp is Discord's clock, not our monotonic one. */
+    if (!dbot__http_ix_fresh(ts, (int64_t)time(NULL),
+                             l->d.cfg->interactions_freshness_s)) {
+        l->st.stale++;
+        return 401;
+    }
+    if (dbot_verifier_check(l->verifier, ts, body, len, sig) < 0) {
+        l->st.bad_signature++;
+        return 401;
+    }
+    return 0;
+}
+
+/* ---- the transport ------------------------------------------------------
+ */
+
+static void
+record_latency(struct dbot__http_ix *l, int64_t t0)
+{
+    int64_t ms = dbot__clock_ms() - t0;
+    int b = 0;
+
+    while (b < DBOT__HTTP_IX_LAT_BUCKETS - 1 && ms >= ((int64_t)1 << b))
+        b++;
+    l->st.ack_ms_hist[b]++;
+    l->st.ack_ms_sum += ms;
+}
+
+static void
+req_maybe_free(struct ix_req *r)
+{
+    if (r->released && !r->x && !r->in_watch)
+        free(r);
+}
+
+/* The exchange ended: tell the interaction how its response fared. */
+static void
+watch_cb(void *arg, enum dbot__http_outcome o)
+{
+    struct ix_req *r = arg;
+    dbot_rest_fn done = r->done;
+
+    r->x = NULL;
+    r->done = NULL;
+    if (o == DBOT__HTTP_SENT && done)
+        record_latency(r->l, r->t0);
+    if (done) {
+        dbot_rest_result res = { 0 };
+
+        res.status = o == DBOT__HTTP_SENT ? 200 : 0;
+        res.err = o == DBOT__HTTP_SENT ? 0 : DBOT_ETRANSPORT;
+        res.message = o == DBOT__HTTP_SENT
+                          ? NULL
+                          : "the HTTP request ended before its answer left";
+        res.body = "";
+        r->in_watch = 1;
+        done(r->l->d.bot, &res, r->done_arg);
+        r->in_watch = 0;
+    }
+    req_maybe_free(r);
+}
+
+static int
+respond(void *ud, const cJSON *body, dbot_rest_fn done, void *arg)
+{
+    struct ix_req *r = ud;
+    char *text;
+
+    if (!r->x || r->answered)
+        return DBOT_ETRANSPORT; /* the client (Discord) is gone */
+    text = cJSON_PrintUnformatted(body);
+    if (!text)
+        return DBOT_ENOMEM;
+    r->answered = 1;
+    r->done = done;
+    r->done_arg = arg;
+    dbot__http_answer(r->x, 200, JSON, text, strlen(text));
+    return 0;
+}
+
+/* The interaction is freed. If nothing answered the request (the bot is
+ * stopping, or the token expired), answer it now so the proxy is not left
+ * waiting for the deadline. */
+static void
+release(void *ud)
+{
+    struct ix_req *r = ud;
+
+    r->released = 1;
+    if (r->x && !r->answered) {
+        r->answered = 1;
+        answer_text(r->x, 503, "not answered\n");
+    }
+    req_maybe_free(r);
+}
+
+/* ---- requests -------------------------------------------------------------
+ */
+
+/* Hand a verified interaction to the handlers. */
+static void
+deliver(struct dbot__http_ix *l, struct dbot__http_exchange *x,
+        const cJSON *d, int64_t t0)
+{
+    struct ix_req *r = calloc(1, sizeof *r);
+    struct dbot__ix_transport t = { DBOT_TRANSPORT_HTTP, respond, release,
+                                    r };
+    int rc;
+
+    if (!r) {
+        answer_text(x, 500, "out of memory\n");
+        return;
+    }
+    r->l = l;
+    r->x = x;
+    r->t0 = t0;
+    dbot__http_watch(x, watch_cb, r);
+    rc = l->d.sink(l->d.sink_ud, d, &t);
+    if (rc == 0) {
+        l->st.delivered++;
+        return;
+    }
+    /* Nobody holds the transport: answer here; the watcher frees r. */
+    r->released = 1;
+    r->answered = 1;
+    if (rc == DBOT_ESTATE) {
+        l->st.replays++;
+        answer_text(x, 409, "interaction already delivered\n");
+    } else if (rc == DBOT_EINVAL) {
+        l->st.malformed++;
+        answer_text(x, 400, "not an interaction this bot answers\n");
+    } else {
+        answer_text(x, 500, "cannot take the interaction now\n");
+    }
+}
+
+static void
+on_post(void *ud, struct dbot__http_exchange *x, const char *path,
+        const char *const *hdr, const char *body, size_t len)
+{
+    struct dbot__http_ix *l = ud;
+    int64_t t0 = dbot__clock_ms();
+    const char *end = NULL;
+    const cJSON *type;
+    cJSON *d;
+    int status;
+
+    if (strcmp(path, l->d.cfg->interactions_path) != 0) {
+        answer_text(x, 404, "not found\n");
+        return;
+    }
+    l->st.requests++;
+    status = check_signature(l, hdr, body, len);
+    if (status) {
+        answer_text(x, status, "invalid request signature\n");
+        return;
+    }
+    d = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    while (d && end && end < body + len &&
+           (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+        end++;
+    if (!cJSON_IsObject(d) || !end || end != body + len) {
+        cJSON_Delete(d);
+        l->st.malformed++;
+        answer_text(x, 400, "the body is not a JSON object\n");
+        return;
+    }
+    type = cJSON_GetObjectItemCaseSensitive(d, "type");
+    if (cJSON_IsNumber(type) && type->valueint == 1) {
+        l->st.pings++;
+        dbot__http_answer(x, 200, JSON, strdup("{\"type\":1}"), 10);
+    } else {
+        deliver(l, x, d, t0);
+    }
+    cJSON_Delete(d);
+}
+
+/* GET and HEAD: the endpoint takes POSTs only; nothing else is here. */
+static int
+on_get(void *ud, const char *path, char **body, size_t *len,
+       const char **ctype)
+{
+    struct dbot__http_ix *l = ud;
+    int here = strcmp(path, l->d.cfg->interactions_path) == 0;
+
+    *body = strdup(here ? "use POST\n" : "not found\n");
+    *len = *body ? strlen(*body) : 0;
+    *ctype = TEXT;
+    return here ? 405 : 404;
+}
+
+/* ---- lifecycle ------------------------------------------------------------
+ */
+
+int
+dbot__http_ix_new(struct dbot__http_ix **out,
+                  const struct dbot__http_ix_deps *d)
+{
+    struct dbot__http_ix *l = calloc(1, sizeof *l);
+    int rc;
+
+    *out = NULL;
+    if (!l)
+        return DBOT_ENOMEM;
+    l->d = *d;
+    l->st.port = -1;
+    rc = dbot_verifier_new(&l->verifier, d->cfg->public_key);
+    if (rc < 0) {
+        LOG_E("interactions",
+              "public_key: %s (it must be the Developer Portal's Public Key)",
+              dbot_strerror(rc));
+        free(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+int
+dbot__http_ix_start(struct dbot__http_ix *l)
+{
+    const struct dbot_config *cfg = l->d.cfg;
+    struct dbot__http_opts o = {
+        .host = cfg->interactions_host,
+        .port = cfg->interactions_port,
+        .max_connections = MAX_CONNECTIONS,
+        .max_per_ip = MAX_CONNECTIONS,
+        .timeout_ms = REQUEST_TIMEOUT_MS,
+        .post_fn = on_post,
+        .max_body = (size_t)cfg->interactions_max_body,
+        .post_headers = { "x-signature-ed25519:", "x-signature-timestamp:" },
+        .what = "interactions",
+    };
+    int rc;
+
+    if (l->http)
+        return 0;
+    rc = dbot__http_start(&l->http, l->d.ctx, &o, on_get, l);
+    if (rc == 0)
+        LOG_I("interactions", "Interactions Endpoint: POST %s on port %d",
+              cfg->interactions_path, dbot__http_port(l->http));
+    return rc;
+}
+
+void
+dbot__http_ix_stop(struct dbot__http_ix *l)
+{
+    if (!l || !l->http)
+        return;
+    dbot__http_stop(l->http);
+    l->http = NULL;
+}
+
+int
+dbot__http_ix_port(const struct dbot__http_ix *l)
+{
+    return l && l->http ? dbot__http_port(l->http) : -1;
+}
+
+void
+dbot__http_ix_stats(const struct dbot__http_ix *l,
+                    struct dbot__http_ix_stats *out)
+{
+    *out = l->st;
+    out->listening = l->http != NULL;
+    out->port = dbot__http_ix_port(l);
+    if (l->http) {
+        struct dbot__http_stats hs;
+
+        dbot__http_stats(l->http, &hs);
+        out->open = hs.open;
+        memcpy(out->by_status, hs.by_status, sizeof out->by_status);
+    }
+}
+
+void
+dbot__http_ix_free(struct dbot__http_ix *l)
+{
+    if (!l)
+        return;
+    dbot__http_ix_stop(l);
+    dbot_verifier_free(l->verifier);
+    free(l);
+}

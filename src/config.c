@@ -731,22 +731,30 @@ set_listen(struct pctx *p, const char *s, const char *key, char **listen,
     return 0;
 }
 
+/* A listen field: null turns it off, a string is set_listen's. */
 static int
-f_http_listen(struct pctx *p, const cJSON *v, const char *key)
+listen_value(struct pctx *p, const cJSON *v, const char *key, char **listen,
+             char **host, int *port)
 {
     const char *s;
 
     if (cJSON_IsNull(v)) {
-        free(p->cfg->http_listen);
-        free(p->cfg->http_host);
-        p->cfg->http_listen = p->cfg->http_host = NULL;
-        p->cfg->http_port = -1;
+        free(*listen);
+        free(*host);
+        *listen = *host = NULL;
+        *port = -1;
         return 0;
     }
     if (get_string(p, v, key, &s) < 0)
         return DBOT_ECONFIG;
-    return set_listen(p, s, key, &p->cfg->http_listen, &p->cfg->http_host,
-                      &p->cfg->http_port);
+    return set_listen(p, s, key, listen, host, port);
+}
+
+static int
+f_http_listen(struct pctx *p, const cJSON *v, const char *key)
+{
+    return listen_value(p, v, key, &p->cfg->http_listen, &p->cfg->http_host,
+                        &p->cfg->http_port);
 }
 
 /* ---- interactions over HTTP (docs: README "Interactions over HTTP") ---- */
@@ -754,19 +762,9 @@ f_http_listen(struct pctx *p, const cJSON *v, const char *key)
 static int
 f_interactions_listen(struct pctx *p, const cJSON *v, const char *key)
 {
-    const char *s;
-
-    if (cJSON_IsNull(v)) {
-        free(p->cfg->interactions_listen);
-        free(p->cfg->interactions_host);
-        p->cfg->interactions_listen = p->cfg->interactions_host = NULL;
-        p->cfg->interactions_port = -1;
-        return 0;
-    }
-    if (get_string(p, v, key, &s) < 0)
-        return DBOT_ECONFIG;
-    return set_listen(p, s, key, &p->cfg->interactions_listen,
-                      &p->cfg->interactions_host, &p->cfg->interactions_port);
+    return listen_value(p, v, key, &p->cfg->interactions_listen,
+                        &p->cfg->interactions_host,
+                        &p->cfg->interactions_port);
 }
 
 /* An absolute path without query, blanks or controls: what the listener

@@ -763,8 +763,7 @@ static int
 f_interactions_listen(struct pctx *p, const cJSON *v, const char *key)
 {
     return listen_value(p, v, key, &p->cfg->interactions_listen,
-                        &p->cfg->interactions_host,
-                        &p->cfg->interactions_port);
+                        &p->cfg->interactions_host, &p->cfg->interactions_port);
 }
 
 /* An absolute path without query, blanks or controls: what the listener

@@ -61,10 +61,10 @@ struct ix_req {
     struct dbot__http_exchange *x; /* NULL once the exchange ended */
     dbot_rest_fn done;             /* respond's completion, until called */
     void *done_arg;
-    int64_t t0;    /* the request was read */
-    int answered;  /* respond ran */
-    int released;  /* the interaction is freed */
-    int in_watch;  /* inside watch_cb: release must not free */
+    int64_t t0;   /* the request was read */
+    int answered; /* respond ran */
+    int released; /* the interaction is freed */
+    int in_watch; /* inside watch_cb: release must not free */
 };
 
 static const char JSON[] = "application/json";
@@ -206,12 +206,11 @@ release(void *ud)
 
 /* Hand a verified interaction to the handlers. */
 static void
-deliver(struct dbot__http_ix *l, struct dbot__http_exchange *x,
-        const cJSON *d, int64_t t0)
+deliver(struct dbot__http_ix *l, struct dbot__http_exchange *x, const cJSON *d,
+        int64_t t0)
 {
     struct ix_req *r = calloc(1, sizeof *r);
-    struct dbot__ix_transport t = { DBOT_TRANSPORT_HTTP, respond, release,
-                                    r };
+    struct dbot__ix_transport t = { DBOT_TRANSPORT_HTTP, respond, release, r };
     int rc;
 
     if (!r) {
@@ -284,8 +283,7 @@ on_post(void *ud, struct dbot__http_exchange *x, const char *path,
 
 /* GET and HEAD: the endpoint takes POSTs only; nothing else is here. */
 static int
-on_get(void *ud, const char *path, char **body, size_t *len,
-       const char **ctype)
+on_get(void *ud, const char *path, char **body, size_t *len, const char **ctype)
 {
     struct dbot__http_ix *l = ud;
     int here = strcmp(path, l->d.cfg->interactions_path) == 0;

@@ -58,7 +58,7 @@ struct dbot__http_ix_stats {
     uint64_t ack_ms_hist[DBOT__HTTP_IX_LAT_BUCKETS];
     int64_t ack_ms_sum;
     unsigned long long by_status[DBOT__HTTP_STATUS_SLOTS]; /* answers */
-    int open;               /* connections open now */
+    int open; /* connections open now */
 };
 
 /* Is the X-Signature-Timestamp `ts` (decimal Unix seconds) within

@@ -1,0 +1,365 @@
+/*
+ * test_http_interactions.c: interactions over HTTP (interactions_listen),
+ * against the fake Discord acting as Discord does for an Interactions
+ * Endpoint URL: signed POSTs, the HTTP answer as the initial response,
+ * edits and followups through REST.
+ *
+ * What is checked: a PING gets {"type":1}; a signed interaction reaches
+ * the same handler a gateway one does, which sees DBOT_TRANSPORT_HTTP, and
+ * its reply is the HTTP answer; every bad request (tampered body or
+ * timestamp, stale or future timestamp, wrong key, missing headers,
+ * oversize body, malformed JSON, a replayed id, wrong path, wrong method)
+ * gets its status and reaches no handler; a handler that does not answer
+ * is deferred inside 3 s through the HTTP answer and its late reply lands
+ * as an edit of @original; an HTTP-only bot (gateway false) opens no
+ * websocket, is healthy, and /metrics counts the listener's answers.
+ */
+#include "harness.h"
+#include "service_probe.h"
+
+#include "../prom.h"
+
+#include <dbot/interaction.h>
+
+#include <time.h>
+
+static struct harness H;
+static atomic_int handler_runs;
+static atomic_int saw_transport = -1;
+static dbot_interaction *held;
+static atomic_int late_rc = 1;
+static int ix_port, http_port;
+static char ix_url[128];
+
+static int
+on_ping(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    atomic_fetch_add(&handler_runs, 1);
+    atomic_store(&saw_transport, dbot_interaction_transport(ix));
+    return dbot_interaction_reply(ix, "pong");
+}
+
+/* Answers nothing now: keeps a reference for the test to reply later. */
+static int
+on_hold(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    atomic_fetch_add(&handler_runs, 1);
+    held = dbot_interaction_ref(ix);
+    return 0;
+}
+
+static void
+reply_held(dbot *bot, void *arg)
+{
+    (void)bot;
+    atomic_store(&late_rc, dbot_interaction_reply(held, arg));
+    dbot_interaction_unref(held);
+    held = NULL;
+}
+
+static void
+setup(dbot *bot, void *arg)
+{
+    (void)arg;
+    ASSERT_EQ(dbot_on_command(bot, "ping", on_ping, NULL), 0);
+    ASSERT_EQ(dbot_on_command(bot, "hold", on_hold, NULL), 0);
+}
+
+/* The number after `prefix` in the captured logs. */
+static int
+port_from_log(const char *prefix)
+{
+    const char *line;
+    int port = -1;
+
+    ASSERT_TRUE(h_log_wait(prefix, check_timeout_ms_(10000)));
+    pthread_mutex_lock(&h_log_mu);
+    line = strstr(h_logs, prefix);
+    sscanf(line + strlen(prefix), "%d", &port);
+    pthread_mutex_unlock(&h_log_mu);
+    ASSERT_TRUE(port > 0);
+    return port;
+}
+
+/* A bot with the endpoint on 127.0.0.1 (and /healthz), `extra` more
+ * config; gateway 0 makes it HTTP-only. */
+static void
+start(int gateway, const char *extra)
+{
+    char cfg[1024];
+
+    memset(&H, 0, sizeof H);
+    pthread_mutex_init(&H.mu, NULL);
+    dbot_log_set_sink(h_log_sink, NULL);
+    h_log_reset();
+    atomic_store(&handler_runs, 0);
+    h_start_fake(&H, NULL);
+    snprintf(cfg, sizeof cfg,
+             ",\"interactions_listen\":\"127.0.0.1:0\",\"public_key\":\"%s\","
+             "\"http_listen\":\"127.0.0.1:0\",\"gateway\":%s%s",
+             fakecord_public_key(H.fc), gateway ? "true" : "false", extra);
+    h_new_bot(&H, cfg);
+    setup(H.bot, NULL);
+    h_run_bot(&H);
+    ix_port = port_from_log("Interactions Endpoint: POST /interactions on "
+                            "port ");
+    http_port = port_from_log("serving /healthz and /metrics on 127.0.0.1:");
+    snprintf(ix_url, sizeof ix_url, "http://127.0.0.1:%d/interactions",
+             ix_port);
+}
+
+static void
+finish(void)
+{
+    char *v = fakecord_violations(H.fc);
+
+    ASSERT_STREQ(v, "");
+    free(v);
+    ASSERT_EQ(h_finish(&H, 1), 0);
+    h_teardown(&H);
+}
+
+/* A command interaction as Discord sends it, with its own id. */
+static char *
+command_body(uint64_t id, const char *name)
+{
+    char *b = malloc(512);
+
+    snprintf(b, 512,
+             "{\"id\":\"%llu\",\"application_id\":\"%s\",\"type\":2,"
+             "\"token\":\"tok-%llu\",\"version\":1,\"channel_id\":\"1\","
+             "\"guild_id\":\"2\",\"member\":{\"user\":{\"id\":\"3\","
+             "\"username\":\"u\"}},\"data\":{\"id\":\"4\",\"name\":\"%s\","
+             "\"type\":1}}",
+             (unsigned long long)id, FAKECORD_APP_ID, (unsigned long long)id,
+             name);
+    return b;
+}
+
+/* POST p (url defaulted) and return the status; the body in *body. */
+static int
+post(struct fakecord_post p, char **body)
+{
+    struct fakecord_answer a;
+
+    if (!p.url)
+        p.url = ix_url;
+    fakecord_post_signed(H.fc, &p, &a);
+    if (body)
+        *body = a.body;
+    else
+        free(a.body);
+    return a.status;
+}
+
+static const char *
+jstr(const cJSON *o, const char *k1, const char *k2)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k1);
+
+    if (k2)
+        v = cJSON_GetObjectItemCaseSensitive(v, k2);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static struct fakecord_ix_log
+ixlog_wait(uint64_t id, int callbacks, int edits)
+{
+    WAIT_UNTIL(h_ix_callbacks(&H, id) >= callbacks &&
+                   h_ix_edits(&H, id) >= edits,
+               10000);
+    return h_ix_log(&H, id);
+}
+
+/* The fake, as Discord with the endpoint set, POSTs /name to the bot. */
+static uint64_t
+push_command(const char *name)
+{
+    char json[256];
+    uint64_t id;
+
+    ASSERT_EQ(fakecord_set_interactions_endpoint(H.fc, ix_url), 0);
+    snprintf(json, sizeof json,
+             "{\"type\":2,\"channel_id\":\"1\",\"data\":{\"name\":\"%s\","
+             "\"type\":1}}",
+             name);
+    id = fakecord_push_interaction(H.fc, json);
+    ASSERT_TRUE(id != 0);
+    return id;
+}
+
+TEST(ping_is_answered_pong)
+{
+    char *body;
+
+    start(1, "");
+    ASSERT_EQ(post((struct fakecord_post){ .body = "{\"type\":1}" }, &body),
+              200);
+    ASSERT_STREQ(body, "{\"type\":1}");
+    free(body);
+    ASSERT_EQ(atomic_load(&handler_runs), 0);
+    finish();
+}
+
+/* Pushed by the fake to the endpoint: the handler runs as for the
+ * gateway, knows the transport, and its reply is the HTTP answer. */
+TEST(signed_interaction_reaches_the_handler)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start(1, "");
+    id = push_command("ping");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_status, 200);
+    ASSERT_EQ(l.callback_type, 4);
+    ASSERT_STREQ(jstr(l.callback_body, "data", "content"), "pong");
+    ASSERT_LE(l.callback_ms, 3000);
+    fakecord_ix_log_free(&l);
+    ASSERT_EQ(atomic_load(&handler_runs), 1);
+    ASSERT_EQ(atomic_load(&saw_transport), DBOT_TRANSPORT_HTTP);
+    /* The same event consumers see it: dbot_on("INTERACTION_CREATE"). */
+    WAIT_UNTIL(h_count(&H, "INTERACTION_CREATE") == 1, 5000);
+    finish();
+}
+
+/* Each bad request gets its status, and no handler runs. */
+TEST(bad_requests_are_refused_before_any_handler)
+{
+    long long now = (long long)time(NULL);
+    char big[6000], *b;
+    uint64_t id = 900000;
+
+    start(1, ",\"interactions_max_body\":4096,"
+             "\"interactions_freshness_s\":60");
+#define BODY() (free(b), b = command_body(++id, "ping"))
+    b = NULL;
+    BODY();
+    ASSERT_EQ(post((struct fakecord_post){ .body = b, .tamper_body = 1 },
+                   NULL),
+              401);
+    ASSERT_EQ(post((struct fakecord_post){ .body = b, .tamper_ts = 1 }, NULL),
+              401);
+    ASSERT_EQ(post((struct fakecord_post){ .body = b, .timestamp = now - 600 },
+                   NULL),
+              401);
+    ASSERT_EQ(post((struct fakecord_post){ .body = b, .timestamp = now + 600 },
+                   NULL),
+              401);
+    ASSERT_EQ(post((struct fakecord_post){ .body = b, .wrong_key = 1 }, NULL),
+              401);
+    ASSERT_EQ(post((struct fakecord_post){ .body = b, .no_signature = 1 },
+                   NULL),
+              401);
+    ASSERT_EQ(post((struct fakecord_post){ .body = b, .no_timestamp = 1 },
+                   NULL),
+              401);
+    memset(big, ' ', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    memcpy(big, "{\"type\":2}", 10);
+    ASSERT_EQ(post((struct fakecord_post){ .body = big }, NULL), 413);
+    ASSERT_EQ(post((struct fakecord_post){ .body = "{\"id\":\"1\",\"type\":" },
+                   NULL),
+              400);
+    ASSERT_EQ(post((struct fakecord_post){ .body = "[1,2,3]" }, NULL), 400);
+    ASSERT_EQ(post((struct fakecord_post){ .body = b,
+                                           .path = "/other" },
+                   NULL),
+              404);
+    ASSERT_EQ(post((struct fakecord_post){ .body = "", .method = "GET" }, NULL),
+              405);
+    ASSERT_EQ(atomic_load(&handler_runs), 0);
+    /* The same request, well signed, runs once; its replay does not. */
+    ASSERT_EQ(post((struct fakecord_post){ .body = b }, NULL), 200);
+    ASSERT_EQ(atomic_load(&handler_runs), 1);
+    ASSERT_EQ(post((struct fakecord_post){ .body = b }, NULL), 409);
+    ASSERT_EQ(atomic_load(&handler_runs), 1);
+    free(b);
+#undef BODY
+    /* /metrics reports the listener. */
+    {
+        char *m = NULL;
+
+        ASSERT_EQ(http_get(http_port, "/metrics", &m), 200);
+        ASSERT_TRUE(prom_check(m) == NULL);
+        ASSERT_EQ(prom_value(m, "dbot_interactions_verify_failures_total{"
+                                "reason=\"bad\"}"),
+                  3);
+        ASSERT_EQ(prom_value(m, "dbot_interactions_verify_failures_total{"
+                                "reason=\"stale\"}"),
+                  2);
+        ASSERT_EQ(prom_value(m, "dbot_interactions_verify_failures_total{"
+                                "reason=\"missing\"}"),
+                  2);
+        ASSERT_EQ(prom_value(m, "dbot_interactions_http_responses_total{"
+                                "status=\"413\"}"),
+                  1);
+        ASSERT_EQ(prom_value(m, "dbot_interactions_http_replays_total"), 1);
+        ASSERT_EQ(
+            prom_value(m, "dbot_interactions_http_response_seconds_count"), 1);
+        free(m);
+    }
+    finish();
+}
+
+/* The handler does not answer: the HTTP answer is the deferral, inside
+ * 3 s; its late reply becomes an edit of @original through REST. */
+TEST(slow_handler_is_deferred_and_its_answer_edits)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start(1, "");
+    atomic_store(&late_rc, 1);
+    id = push_command("hold");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_status, 200);
+    ASSERT_EQ(l.callback_type, 5);
+    ASSERT_GE(l.callback_ms, 1900);
+    ASSERT_LE(l.callback_ms, 3000);
+    fakecord_ix_log_free(&l);
+    ASSERT_EQ(dbot_post(H.bot, reply_held, "done at last"), 0);
+    l = ixlog_wait(id, 1, 1);
+    WAIT_UNTIL(atomic_load(&late_rc) != 1, 5000);
+    ASSERT_EQ(atomic_load(&late_rc), 0);
+    ASSERT_EQ(l.callbacks, 1);
+    ASSERT_STREQ(jstr(l.last_edit, "content", NULL), "done at last");
+    fakecord_ix_log_free(&l);
+    finish();
+}
+
+/* gateway false: no websocket, healthy once listening, answers as well. */
+TEST(http_only_bot_opens_no_websocket)
+{
+    struct fakecord_ix_log l;
+    struct fakecord_stats st;
+    char *body = NULL;
+    uint64_t id;
+
+    start(0, "");
+    id = push_command("ping");
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_type, 4);
+    fakecord_ix_log_free(&l);
+    ASSERT_EQ(http_get(http_port, "/healthz", &body), 200);
+    ASSERT_TRUE(strstr(body, "\"listening\":true") != NULL);
+    free(body);
+    fakecord_stats(H.fc, &st);
+    ASSERT_EQ(st.connections, 0);
+    ASSERT_EQ(st.identifies, 0);
+    finish();
+}
+
+int
+main(void)
+{
+    RUN(ping_is_answered_pong);
+    RUN(signed_interaction_reaches_the_handler);
+    RUN(bad_requests_are_refused_before_any_handler);
+    RUN(slow_handler_is_deferred_and_its_answer_edits);
+    RUN(http_only_bot_opens_no_websocket);
+    free(h_logs);
+    return 0;
+}

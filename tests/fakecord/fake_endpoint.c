@@ -26,9 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ANSWER_MAX    (1 << 20) /* bytes of an answer kept */
-#define DELIVER_WAIT  10000     /* ms a delivery waits for its answer */
-#define CALLBACK_MS   3000      /* Discord's window for the answer */
+#define ANSWER_MAX   (1 << 20) /* bytes of an answer kept */
+#define DELIVER_WAIT 10000     /* ms a delivery waits for its answer */
+#define CALLBACK_MS  3000      /* Discord's window for the answer */
 
 struct fc_poster {
     struct fc_poster *next;
@@ -202,8 +202,7 @@ read_answer(int fd, struct fakecord_answer *out)
         if (hend && want == (size_t)-1) {
             cl = strcasestr(buf, "\r\ncontent-length:");
             if (cl && cl < hend)
-                want = (size_t)(hend + 4 - buf) +
-                       strtoull(cl + 17, NULL, 10);
+                want = (size_t)(hend + 4 - buf) + strtoull(cl + 17, NULL, 10);
         }
         if (len >= want || len == ANSWER_MAX)
             break;
@@ -324,8 +323,8 @@ record(struct fakecord *fc, uint64_t id, const struct fakecord_answer *a)
         x->callback_status = a->status;
     }
     if (a->status != 200)
-        fc_violation(fc, "endpoint answered %d to interaction %llu",
-                     a->status, (unsigned long long)id);
+        fc_violation(fc, "endpoint answered %d to interaction %llu", a->status,
+                     (unsigned long long)id);
     else if (ms > CALLBACK_MS)
         fc_violation(fc, "interaction callback after 3 s (%.0f ms)", ms);
     else if (!cJSON_IsNumber(type) ||

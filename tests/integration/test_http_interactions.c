@@ -237,36 +237,33 @@ TEST(bad_requests_are_refused_before_any_handler)
 #define BODY() (free(b), b = command_body(++id, "ping"))
     b = NULL;
     BODY();
-    ASSERT_EQ(post((struct fakecord_post){ .body = b, .tamper_body = 1 },
-                   NULL),
+    ASSERT_EQ(post((struct fakecord_post){ .body = b, .tamper_body = 1 }, NULL),
               401);
     ASSERT_EQ(post((struct fakecord_post){ .body = b, .tamper_ts = 1 }, NULL),
               401);
-    ASSERT_EQ(post((struct fakecord_post){ .body = b, .timestamp = now - 600 },
-                   NULL),
-              401);
-    ASSERT_EQ(post((struct fakecord_post){ .body = b, .timestamp = now + 600 },
-                   NULL),
-              401);
+    ASSERT_EQ(
+        post((struct fakecord_post){ .body = b, .timestamp = now - 600 }, NULL),
+        401);
+    ASSERT_EQ(
+        post((struct fakecord_post){ .body = b, .timestamp = now + 600 }, NULL),
+        401);
     ASSERT_EQ(post((struct fakecord_post){ .body = b, .wrong_key = 1 }, NULL),
               401);
-    ASSERT_EQ(post((struct fakecord_post){ .body = b, .no_signature = 1 },
-                   NULL),
-              401);
-    ASSERT_EQ(post((struct fakecord_post){ .body = b, .no_timestamp = 1 },
-                   NULL),
-              401);
+    ASSERT_EQ(
+        post((struct fakecord_post){ .body = b, .no_signature = 1 }, NULL),
+        401);
+    ASSERT_EQ(
+        post((struct fakecord_post){ .body = b, .no_timestamp = 1 }, NULL),
+        401);
     memset(big, ' ', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     memcpy(big, "{\"type\":2}", 10);
     ASSERT_EQ(post((struct fakecord_post){ .body = big }, NULL), 413);
-    ASSERT_EQ(post((struct fakecord_post){ .body = "{\"id\":\"1\",\"type\":" },
-                   NULL),
-              400);
+    ASSERT_EQ(
+        post((struct fakecord_post){ .body = "{\"id\":\"1\",\"type\":" }, NULL),
+        400);
     ASSERT_EQ(post((struct fakecord_post){ .body = "[1,2,3]" }, NULL), 400);
-    ASSERT_EQ(post((struct fakecord_post){ .body = b,
-                                           .path = "/other" },
-                   NULL),
+    ASSERT_EQ(post((struct fakecord_post){ .body = b, .path = "/other" }, NULL),
               404);
     ASSERT_EQ(post((struct fakecord_post){ .body = "", .method = "GET" }, NULL),
               405);

@@ -61,11 +61,10 @@ answer_roll(dbot_interaction *ix, int sides, int update)
     int rc;
 
     snprintf(id, sizeof id, "roll:%d", sides);
-    dbot_msg_contentf(m, "You rolled %d (d%d), over %s.",
-                      1 + rand() % sides, sides,
-                      dbot_interaction_transport(ix) == DBOT_TRANSPORT_HTTP
-                          ? "HTTP"
-                          : "the gateway");
+    dbot_msg_contentf(
+        m, "You rolled %d (d%d), over %s.", 1 + rand() % sides, sides,
+        dbot_interaction_transport(ix) == DBOT_TRANSPORT_HTTP ? "HTTP"
+                                                              : "the gateway");
     dbot_row_button(dbot_msg_row(m),
                     &(dbot_button){ .style = DBOT_BUTTON_PRIMARY,
                                     .label = "Roll again",
@@ -81,8 +80,7 @@ on_roll(dbot_interaction *ix, void *data)
 {
     (void)data;
     return answer_roll(
-        ix, (int)dbot_option_int(dbot_interaction_options(ix), "sides", 6),
-        0);
+        ix, (int)dbot_option_int(dbot_interaction_options(ix), "sides", 6), 0);
 }
 
 /* "roll:" is a prefix route: the rest of the custom_id is the sides. */

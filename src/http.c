@@ -556,12 +556,17 @@ answered(struct lws *wsi, struct http_session *s)
     return 0;
 }
 
+/* The headers, and with them a body of up to WRITE_MAX bytes: one write,
+ * so the answer is one segment (a second small write would wait for the
+ * client's delayed ACK under Nagle: tens of ms per answer). A longer body
+ * follows from HTTP_WRITEABLE. */
 static int
 send_headers(struct lws *wsi, struct http_session *s)
 {
-    unsigned char buf[LWS_PRE + 512];
-    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf;
+    unsigned char buf[LWS_PRE + 512 + WRITE_MAX];
+    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + 512;
     struct conn *c = lws_get_opaque_user_data(wsi);
+    int whole = !s->head && s->len > 0 && s->len <= WRITE_MAX;
 
     count_status(c ? c->h : NULL, s->status);
     if (lws_add_http_common_headers(wsi, (unsigned)s->status, s->ctype,
@@ -571,8 +576,21 @@ send_headers(struct lws *wsi, struct http_session *s)
             (const unsigned char *)"no-store", 8, &p, end) ||
         (s->close && lws_add_http_header_by_token(
                          wsi, WSI_TOKEN_CONNECTION,
-                         (const unsigned char *)"close", 5, &p, end)) ||
-        lws_finalize_write_http_header(wsi, start, &p, end))
+                         (const unsigned char *)"close", 5, &p, end)))
+        return -1;
+    if (whole) {
+        if (lws_finalize_http_header(wsi, &p, end))
+            return -1;
+        memcpy(p, s->body, s->len);
+        p += s->len;
+        if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_FINAL) <
+            (int)(p - start))
+            return -1;
+        free(s->body);
+        s->body = NULL;
+        return answered(wsi, s);
+    }
+    if (lws_finalize_write_http_header(wsi, start, &p, end))
         return -1;
     if (s->head || s->len == 0)
         return answered(wsi, s);

@@ -17,8 +17,9 @@
  *                       the whole answer read (p50, p99, max).
  * Requests are signed before the clock starts (each with its own id: the
  * replay guard would refuse a repeat), so the bot's freshness window is
- * widened to 900 s for the time signing and the runs take. An HTTP-only bot (gateway false)
- * runs in this process; the fake Discord only serves its REST calls.
+ * widened to 900 s for the time signing and the runs take. An HTTP-only bot
+ * (gateway false) runs in this process; the fake Discord only serves its REST
+ * calls.
  *
  * Usage: bench_http_ix (env BENCH_SECONDS (3), BENCH_RATE (1000),
  * BENCH_CONNS (2)).
@@ -160,8 +161,8 @@ exchange(int fd, const char *req, size_t len)
         if (end && want == (size_t)-1) {
             cl = strcasestr(buf, "content-length:");
             sscanf(buf, "HTTP/1.1 %d", &status);
-            want = (size_t)(end + 4 - buf) +
-                   (cl ? strtoul(cl + 15, NULL, 10) : 0);
+            want =
+                (size_t)(end + 4 - buf) + (cl ? strtoul(cl + 15, NULL, 10) : 0);
         }
     }
     return status;
@@ -301,7 +302,8 @@ verify_floor(void)
 int
 main(void)
 {
-    int seconds = env_int("BENCH_SECONDS", 3), rate = env_int("BENCH_RATE", 1000);
+    int seconds = env_int("BENCH_SECONDS", 3),
+        rate = env_int("BENCH_RATE", 1000);
     int conns = env_int("BENCH_CONNS", 2), total, per, paced_n, failed = 0;
     EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
     unsigned char pub[32];

@@ -11,7 +11,8 @@
  * oversize body, malformed JSON, a replayed id, wrong path, wrong method)
  * gets its status and reaches no handler; a handler that does not answer
  * is deferred inside 3 s through the HTTP answer and its late reply lands
- * as an edit of @original; an HTTP-only bot (gateway false) opens no
+ * as an edit of @original; a reply after the client hung up fails with
+ * DBOT_ETRANSPORT; an HTTP-only bot (gateway false) opens no
  * websocket, is healthy, and /metrics counts the listener's answers.
  */
 #include "harness.h"
@@ -327,6 +328,42 @@ TEST(slow_handler_is_deferred_and_its_answer_edits)
     finish();
 }
 
+/* The client (the proxy, Discord) hangs up before the handler answers:
+ * the late reply fails with DBOT_ETRANSPORT, logged, and nothing leaks or
+ * is sent elsewhere. */
+TEST(client_gone_before_the_answer)
+{
+    char *b = command_body(950001, "hold");
+
+    start(1, ",\"ack_deadline_ms\":0");
+    atomic_store(&late_rc, 1);
+    /* Gives up after 200 ms and closes: the handler holds the answer. */
+    ASSERT_EQ(
+        post((struct fakecord_post){ .body = b, .timeout_ms = 200 }, NULL), 0);
+    free(b);
+    ASSERT_EQ(atomic_load(&handler_runs), 1);
+    /* The bot sees the close at once; give its loop a moment by waiting
+     * on the open-connection gauge. */
+    {
+        char *m = NULL;
+        long long dl = check_now_ms_() + check_timeout_ms_(5000);
+        double open = 1;
+
+        while (open != 0 && check_now_ms_() < dl) {
+            free(m);
+            m = NULL;
+            ASSERT_EQ(http_get(http_port, "/metrics", &m), 200);
+            open = prom_value(m, "dbot_interactions_connections");
+        }
+        free(m);
+        ASSERT_EQ(open, 0);
+    }
+    ASSERT_EQ(dbot_post(H.bot, reply_held, "too late"), 0);
+    WAIT_UNTIL(atomic_load(&late_rc) != 1, 5000);
+    ASSERT_EQ(atomic_load(&late_rc), DBOT_ETRANSPORT);
+    finish();
+}
+
 /* gateway false: no websocket, healthy once listening, answers as well. */
 TEST(http_only_bot_opens_no_websocket)
 {
@@ -356,6 +393,7 @@ main(void)
     RUN(signed_interaction_reaches_the_handler);
     RUN(bad_requests_are_refused_before_any_handler);
     RUN(slow_handler_is_deferred_and_its_answer_edits);
+    RUN(client_gone_before_the_answer);
     RUN(http_only_bot_opens_no_websocket);
     free(h_logs);
     return 0;

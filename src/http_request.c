@@ -19,12 +19,16 @@ is(const char *s, size_t len, const char *want)
     return s && len == n && memcmp(s, want, n) == 0;
 }
 
+/* A refused POST whose body was accepted for framing still closes: its
+ * body, unread, would be taken for the next request. */
 static void
 refuse(struct dbot__http_verdict *v, int status, const char *body, int close)
 {
     v->status = status;
     v->body = body;
-    v->close = close;
+    v->close = close || v->post;
+    v->post = 0;
+    v->body_len = 0;
 }
 
 long long

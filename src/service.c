@@ -295,8 +295,20 @@ dbot__service_tick(struct dbot__service *svc)
     if (!svc->started || svc->stopping)
         return;
     all_ready = shard_summary(svc, status, sizeof status);
-    if (svc->d.ixl && dbot__http_ix_port(svc->d.ixl) < 0)
-        all_ready = 0;
+    if (svc->d.ixl) {
+        int port = dbot__http_ix_port(svc->d.ixl);
+        size_t n = svc->shards->n ? strlen(status) : 0;
+
+        /* HTTP-only: no shards to count; say what the bot serves. */
+        if (port < 0)
+            snprintf(status + n, sizeof status - n,
+                     "%sinteractions not listening", n ? "; " : "");
+        else
+            snprintf(status + n, sizeof status - n, "%sinteractions on port %d",
+                     n ? "; " : "", port);
+        if (port < 0)
+            all_ready = 0;
+    }
     if (all_ready && !svc->ready_sent) {
         svc->ready_sent = 1;
         snprintf(svc->status, sizeof svc->status, "%s", status);

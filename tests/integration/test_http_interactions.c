@@ -364,15 +364,24 @@ TEST(client_gone_before_the_answer)
     finish();
 }
 
-/* gateway false: no websocket, healthy once listening, answers as well. */
+/* gateway false: no websocket, READY for systemd and healthy once
+ * listening, answers as well. */
 TEST(http_only_bot_opens_no_websocket)
 {
     struct fakecord_ix_log l;
     struct fakecord_stats st;
-    char *body = NULL;
+    char *body = NULL, env[128];
+    int fd = notify_bind(env, sizeof env), ready;
     uint64_t id;
 
+    nmsgs = 0;
+    setenv("NOTIFY_SOCKET", env, 1);
     start(0, "");
+    /* READY=1 once listening, with no shard to wait for. */
+    ready = notify_until(fd, "READY=1");
+    ASSERT_CONTAINS(msgs[ready], "interactions on port");
+    unsetenv("NOTIFY_SOCKET");
+    close(fd);
     id = push_command("ping");
     l = ixlog_wait(id, 1, 0);
     ASSERT_EQ(l.callback_type, 4);

@@ -90,6 +90,7 @@ dbot__config_defaults(struct dbot_config *cfg)
     cfg->public_key = NULL;
     cfg->interactions_max_body = 256 * 1024;
     cfg->interactions_freshness_s = 30;
+    cfg->interactions_timeout_ms = 10000;
 }
 
 void
@@ -117,14 +118,6 @@ dbot__config_free(struct dbot_config *cfg)
     cfg->token = cfg->api_url = cfg->gateway_url = cfg->ca_file = NULL;
     cfg->state_file = cfg->http_listen = cfg->http_host = NULL;
     cfg->token_credential = NULL;
-    cfg->gateway = 1;
-    cfg->interactions_listen = NULL;
-    cfg->interactions_host = NULL;
-    cfg->interactions_port = -1;
-    cfg->interactions_path = NULL; /* "/interactions", set by parse */
-    cfg->public_key = NULL;
-    cfg->interactions_max_body = 256 * 1024;
-    cfg->interactions_freshness_s = 30;
 }
 
 /* ---- error formatting ------------------------------------------------- */
@@ -945,6 +938,8 @@ static const struct field {
     INT_FIELD("interactions_max_body", interactions_max_body, 1024, 16777216),
     /* Within the replay guard's memory (the 15-minute token life). */
     INT_FIELD("interactions_freshness_s", interactions_freshness_s, 1, 900),
+    /* The handler's 3 s must fit, with the proxy's share. */
+    INT_FIELD("interactions_timeout_ms", interactions_timeout_ms, 3500, 600000),
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
@@ -1181,6 +1176,7 @@ dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
     cfg->interactions_path = strdup("/interactions");
     if (!cfg->api_url || !cfg->interactions_path) {
         fail(&p, "out of memory");
+        dbot__config_free(cfg);
         return DBOT_ECONFIG;
     }
     if (env) {

@@ -64,6 +64,7 @@ struct dbot_config {
     char *public_key;             /* 64 hex digits; NULL: none */
     int interactions_max_body;    /* bytes; bigger requests get 413 */
     int interactions_freshness_s; /* X-Signature-Timestamp skew allowed */
+    int interactions_timeout_ms;  /* a request's first byte to its answer */
 };
 
 enum {

@@ -44,9 +44,6 @@
 /* Requests come through a reverse proxy, often from one address, and
  * each is held up to the ack deadline: allow many, all from one peer. */
 #define MAX_CONNECTIONS 512
-/* From a connection's first byte to the end of its answer: the body, up
- * to 3 s of handler time, and the proxy's slowness. */
-#define REQUEST_TIMEOUT_MS 10000
 
 struct dbot__http_ix {
     struct dbot__http_ix_deps d;
@@ -330,7 +327,7 @@ dbot__http_ix_start(struct dbot__http_ix *l)
         .port = cfg->interactions_port,
         .max_connections = MAX_CONNECTIONS,
         .max_per_ip = MAX_CONNECTIONS,
-        .timeout_ms = REQUEST_TIMEOUT_MS,
+        .timeout_ms = cfg->interactions_timeout_ms,
         .post_fn = on_post,
         .max_body = (size_t)cfg->interactions_max_body,
         .post_headers = { "x-signature-ed25519:", "x-signature-timestamp:" },

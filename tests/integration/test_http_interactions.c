@@ -12,8 +12,10 @@
  * gets its status and reaches no handler; a handler that does not answer
  * is deferred inside 3 s through the HTTP answer and its late reply lands
  * as an edit of @original; a reply after the client hung up fails with
- * DBOT_ETRANSPORT; an HTTP-only bot (gateway false) opens no
- * websocket, is healthy, and /metrics counts the listener's answers.
+ * DBOT_ETRANSPORT; a client that stalls mid-request is closed at
+ * interactions_timeout_ms while others are served; an HTTP-only bot (gateway
+ * false) opens no websocket, is healthy, and /metrics counts the listener's
+ * answers.
  */
 #include "harness.h"
 #include "service_probe.h"
@@ -364,6 +366,43 @@ TEST(client_gone_before_the_answer)
     finish();
 }
 
+/* A client that sends half a request and stalls is closed at
+ * interactions_timeout_ms, and meanwhile others are served. */
+TEST(slow_client_is_cut_off)
+{
+    static const char half[] = "POST /interactions HTTP/1.1\r\nHost: x\r\n"
+                               "Content-Length: 100\r\n\r\n{\"type\":";
+    struct sockaddr_in a;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    long long t0, dl;
+    char buf[256];
+    ssize_t n = 1;
+
+    start(1, ",\"interactions_timeout_ms\":3500");
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)ix_port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    t0 = check_now_ms_();
+    ASSERT_EQ(send(fd, half, sizeof half - 1, MSG_NOSIGNAL),
+              (ssize_t)(sizeof half - 1));
+    ASSERT_EQ(post((struct fakecord_post){ .body = "{\"type\":1}" }, NULL),
+              200);
+    dl = t0 + check_timeout_ms_(15000);
+    while (n > 0 && check_now_ms_() < dl) {
+        struct pollfd p = { fd, POLLIN, 0 };
+
+        if (poll(&p, 1, 100) > 0)
+            n = recv(fd, buf, sizeof buf, 0);
+    }
+    ASSERT_TRUE(n <= 0);                   /* closed, nothing answered */
+    ASSERT_GE(check_now_ms_() - t0, 3000); /* at its deadline, not before */
+    close(fd);
+    ASSERT_EQ(atomic_load(&handler_runs), 0);
+    finish();
+}
+
 /* gateway false: no websocket, READY for systemd and healthy once
  * listening, answers as well. */
 TEST(http_only_bot_opens_no_websocket)
@@ -403,6 +442,7 @@ main(void)
     RUN(bad_requests_are_refused_before_any_handler);
     RUN(slow_handler_is_deferred_and_its_answer_edits);
     RUN(client_gone_before_the_answer);
+    RUN(slow_client_is_cut_off);
     RUN(http_only_bot_opens_no_websocket);
     free(h_logs);
     return 0;

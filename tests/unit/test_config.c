@@ -955,6 +955,7 @@ TEST(interaction_endpoint_fields)
     ASSERT_TRUE(cfg.public_key == NULL);
     ASSERT_EQ(cfg.interactions_max_body, 256 * 1024);
     ASSERT_EQ(cfg.interactions_freshness_s, 30);
+    ASSERT_EQ(cfg.interactions_timeout_ms, 10000);
     dbot__config_free(&cfg);
 
     snprintf(json, sizeof json,
@@ -1015,6 +1016,8 @@ TEST(interaction_endpoint_fields)
     expect_err("{\"gateway\":0}", "gateway: must be true or false, got 0");
     expect_err("{\"interactions_max_body\":100}",
                "interactions_max_body: must be an integer between 1024");
+    expect_err("{\"interactions_timeout_ms\":3499}",
+               "interactions_timeout_ms: must be an integer between 3500");
     expect_err("{\"interactions_freshness_s\":0}",
                "interactions_freshness_s: must be an integer between 1 and "
                "900");

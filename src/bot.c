@@ -623,6 +623,8 @@ requests_pending(dbot *bot)
     dbot__rest_stats(bot->rest, &rs);
     if (rs.done < rs.submitted)
         return 1;
+    if (dbot__http_ix_inflight(bot->ixl) > 0)
+        return 1; /* initial responses on their way over HTTP */
     return dbot__loop_pending(bot->loop);
 }
 

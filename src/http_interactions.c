@@ -50,6 +50,7 @@ struct dbot__http_ix {
     dbot_verifier *verifier;
     struct dbot__http *http; /* NULL when not listening */
     struct dbot__http_ix_stats st;
+    int inflight; /* answers given, not yet written or lost */
 };
 
 /* One interaction handed to the handlers, until both sides let go. */
@@ -146,6 +147,8 @@ watch_cb(void *arg, enum dbot__http_outcome o)
 
     r->x = NULL;
     r->done = NULL;
+    if (done)
+        r->l->inflight--;
     if (o == DBOT__HTTP_SENT && done)
         record_latency(r->l, r->t0);
     if (done) {
@@ -178,6 +181,7 @@ respond(void *ud, const cJSON *body, dbot_rest_fn done, void *arg)
     r->answered = 1;
     r->done = done;
     r->done_arg = arg;
+    r->l->inflight++;
     dbot__http_answer(r->x, 200, JSON, text, strlen(text));
     return 0;
 }
@@ -351,6 +355,12 @@ dbot__http_ix_stop(struct dbot__http_ix *l)
         return;
     dbot__http_stop(l->http);
     l->http = NULL;
+}
+
+int
+dbot__http_ix_inflight(const struct dbot__http_ix *l)
+{
+    return l ? l->inflight : 0;
 }
 
 int

@@ -79,6 +79,10 @@ int dbot__http_ix_start(struct dbot__http_ix *l);
  * interactions see the transport fail). NULL is a no-op. */
 void dbot__http_ix_stop(struct dbot__http_ix *l);
 
+/* Initial responses given but not yet handed to the socket: shutdown
+ * waits for them as for REST requests in flight. 0 for NULL. */
+int dbot__http_ix_inflight(const struct dbot__http_ix *l);
+
 /* The port bound, or -1 when not listening. */
 int dbot__http_ix_port(const struct dbot__http_ix *l);
 

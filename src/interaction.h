@@ -69,7 +69,8 @@ void dbot__interactions_on_event(struct dbot__interactions *ixs,
  * Returns 0, or a negative error (then done is never called).
  * release(ud): the interaction is freed; ud is not used again. A
  * transport whose respond was never called answers its request itself
- * then. Loop thread. */
+ * then. Loop thread; also from dbot__interactions_free, after the
+ * transport's listener has stopped. */
 struct dbot__ix_transport {
     int kind; /* DBOT_TRANSPORT_* */
     int (*respond)(void *ud, const cJSON *body, dbot_rest_fn done, void *arg);

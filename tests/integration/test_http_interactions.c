@@ -403,6 +403,27 @@ TEST(slow_client_is_cut_off)
     finish();
 }
 
+/* Stopping with a user waiting on an HTTP interaction: the HTTP answer
+ * says the bot is restarting, and it is written before the bot exits. */
+TEST(stop_answers_a_waiting_request)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start(0, ",\"ack_deadline_ms\":0,\"shutdown_grace_ms\":200");
+    id = push_command("hold");
+    WAIT_UNTIL(atomic_load(&handler_runs) == 1, 10000);
+    dbot_stop(H.bot);
+    l = ixlog_wait(id, 1, 0);
+    ASSERT_EQ(l.callback_status, 200);
+    ASSERT_EQ(l.callback_type, 4);
+    ASSERT_CONTAINS(jstr(l.callback_body, "data", "content"), "restarting");
+    fakecord_ix_log_free(&l);
+    /* The handler's reference is never dropped: dbot_free frees it. */
+    held = NULL;
+    finish();
+}
+
 /* gateway false: no websocket, READY for systemd and healthy once
  * listening, answers as well. */
 TEST(http_only_bot_opens_no_websocket)
@@ -443,6 +464,7 @@ main(void)
     RUN(slow_handler_is_deferred_and_its_answer_edits);
     RUN(client_gone_before_the_answer);
     RUN(slow_client_is_cut_off);
+    RUN(stop_answers_a_waiting_request);
     RUN(http_only_bot_opens_no_websocket);
     free(h_logs);
     return 0;

@@ -26,6 +26,15 @@
  * the connection died (LOST), the interaction hears it through the same
  * completion a REST callback would give, so the 3-second machinery
  * (auto-defer, parked edits, error answers) works unchanged.
+ *
+ * SENT is reported SETTLE_MS after the answer was written, not at once.
+ * Discord reads the answer through the proxy and only then creates the
+ * response message; an edit or followup sent the moment the answer left
+ * can reach Discord's API first and fail with 10015 Unknown Webhook (the
+ * fake Discord shows that race with a worker that finishes in a few ms).
+ * Until then the interaction is still acknowledging: a reply to a defer is
+ * parked, as while a REST callback is in flight, whose round trip this
+ * stands for.
  */
 #include "http_interactions.h"
 #include "clock.h"
@@ -36,6 +45,8 @@
 
 #include <dbot/verify.h>
 
+#include <libwebsockets.h>
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +55,16 @@
 /* Requests come through a reverse proxy, often from one address, and
  * each is held up to the ack deadline: allow many, all from one peer. */
 #define MAX_CONNECTIONS 512
+/* From an answer written to the interaction counting as acknowledged. */
+#define SETTLE_MS 100
 
 struct dbot__http_ix {
     struct dbot__http_ix_deps d;
     dbot_verifier *verifier;
     struct dbot__http *http; /* NULL when not listening */
     struct dbot__http_ix_stats st;
-    int inflight; /* answers given, not yet written or lost */
+    int inflight;            /* answers given, not yet settled or lost */
+    struct ix_req *settling; /* written, waiting out SETTLE_MS */
 };
 
 /* One interaction handed to the handlers, until both sides let go. */
@@ -62,7 +76,10 @@ struct ix_req {
     int64_t t0;   /* the request was read */
     int answered; /* respond ran */
     int released; /* the interaction is freed */
-    int in_watch; /* inside watch_cb: release must not free */
+    int in_watch; /* inside done: release must not free */
+    int settling; /* on l->settling, its timer armed */
+    lws_sorted_usec_list_t settle_sul;
+    struct ix_req *snext, *sprev;
 };
 
 static const char JSON[] = "application/json";
@@ -134,8 +151,49 @@ record_latency(struct dbot__http_ix *l, int64_t t0)
 static void
 req_maybe_free(struct ix_req *r)
 {
-    if (r->released && !r->x && !r->in_watch)
+    if (r->released && !r->x && !r->in_watch && !r->settling)
         free(r);
+}
+
+/* Hand the interaction its completion: err 0 (the answer left) or the
+ * transport error. */
+static void
+complete(struct ix_req *r, int err)
+{
+    dbot_rest_fn done = r->done;
+    dbot_rest_result res = { 0 };
+
+    r->done = NULL;
+    r->l->inflight--;
+    res.status = err ? 0 : 200;
+    res.err = err;
+    res.message = err ? "the HTTP request ended before its answer left" : NULL;
+    res.body = "";
+    r->in_watch = 1;
+    done(r->l->d.bot, &res, r->done_arg);
+    r->in_watch = 0;
+}
+
+static void
+settled(struct ix_req *r)
+{
+    struct dbot__http_ix *l = r->l;
+
+    if (r->sprev)
+        r->sprev->snext = r->snext;
+    else
+        l->settling = r->snext;
+    if (r->snext)
+        r->snext->sprev = r->sprev;
+    r->settling = 0;
+    complete(r, 0);
+    req_maybe_free(r);
+}
+
+static void
+settle_cb(lws_sorted_usec_list_t *sul)
+{
+    settled(lws_container_of(sul, struct ix_req, settle_sul));
 }
 
 /* The exchange ended: tell the interaction how its response fared. */
@@ -143,27 +201,23 @@ static void
 watch_cb(void *arg, enum dbot__http_outcome o)
 {
     struct ix_req *r = arg;
-    dbot_rest_fn done = r->done;
+    struct dbot__http_ix *l = r->l;
 
     r->x = NULL;
-    r->done = NULL;
-    if (done)
-        r->l->inflight--;
-    if (o == DBOT__HTTP_SENT && done)
-        record_latency(r->l, r->t0);
-    if (done) {
-        dbot_rest_result res = { 0 };
-
-        res.status = o == DBOT__HTTP_SENT ? 200 : 0;
-        res.err = o == DBOT__HTTP_SENT ? 0 : DBOT_ETRANSPORT;
-        res.message = o == DBOT__HTTP_SENT
-                          ? NULL
-                          : "the HTTP request ended before its answer left";
-        res.body = "";
-        r->in_watch = 1;
-        done(r->l->d.bot, &res, r->done_arg);
-        r->in_watch = 0;
+    if (r->done && o == DBOT__HTTP_SENT) {
+        record_latency(l, r->t0);
+        r->settling = 1;
+        r->sprev = NULL;
+        r->snext = l->settling;
+        if (l->settling)
+            l->settling->sprev = r;
+        l->settling = r;
+        lws_sul_schedule(l->d.ctx, 0, &r->settle_sul, settle_cb,
+                         (lws_usec_t)SETTLE_MS * LWS_US_PER_MS);
+        return;
     }
+    if (r->done)
+        complete(r, DBOT_ETRANSPORT);
     req_maybe_free(r);
 }
 
@@ -351,10 +405,16 @@ dbot__http_ix_start(struct dbot__http_ix *l)
 void
 dbot__http_ix_stop(struct dbot__http_ix *l)
 {
-    if (!l || !l->http)
+    if (!l)
         return;
-    dbot__http_stop(l->http);
+    if (l->http)
+        dbot__http_stop(l->http);
     l->http = NULL;
+    /* Answers already written: settled now, before the context goes. */
+    while (l->settling) {
+        lws_sul_cancel(&l->settling->settle_sul);
+        settled(l->settling);
+    }
 }
 
 int

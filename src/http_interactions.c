@@ -240,6 +240,18 @@ respond(void *ud, const cJSON *body, dbot_rest_fn done, void *arg)
     return 0;
 }
 
+/* The initial response went through REST (files): 202, no body. */
+static void
+elsewhere(void *ud)
+{
+    struct ix_req *r = ud;
+
+    if (!r->x || r->answered)
+        return;
+    r->answered = 1;
+    dbot__http_answer(r->x, 202, NULL, NULL, 0);
+}
+
 /* The interaction is freed. If nothing answered the request (the bot is
  * stopping, or the token expired), answer it now so the proxy is not left
  * waiting for the deadline. */
@@ -265,7 +277,13 @@ deliver(struct dbot__http_ix *l, struct dbot__http_exchange *x, const cJSON *d,
         int64_t t0)
 {
     struct ix_req *r = calloc(1, sizeof *r);
-    struct dbot__ix_transport t = { DBOT_TRANSPORT_HTTP, respond, release, r };
+    struct dbot__ix_transport t = {
+        .kind = DBOT_TRANSPORT_HTTP,
+        .respond = respond,
+        .elsewhere = elsewhere,
+        .release = release,
+        .ud = r,
+    };
     int rc;
 
     if (!r) {

@@ -62,11 +62,31 @@ reply_held(dbot *bot, void *arg)
     held = NULL;
 }
 
+/* A reply with a file: multipart through REST, even over HTTP. */
+static int
+on_file(dbot_interaction *ix, void *data)
+{
+    static const dbot_rest_file f = { .filename = "a.txt",
+                                      .content_type = "text/plain",
+                                      .data = "hello",
+                                      .len = 5 };
+    cJSON *msg = cJSON_CreateObject();
+    int rc;
+
+    (void)data;
+    atomic_fetch_add(&handler_runs, 1);
+    cJSON_AddStringToObject(msg, "content", "see the file");
+    rc = dbot_interaction_reply_files(ix, msg, &f, 1);
+    cJSON_Delete(msg);
+    return rc;
+}
+
 static void
 setup(dbot *bot, void *arg)
 {
     (void)arg;
     ASSERT_EQ(dbot_on_command(bot, "ping", on_ping, NULL), 0);
+    ASSERT_EQ(dbot_on_command(bot, "file", on_file, NULL), 0);
     ASSERT_EQ(dbot_on_command(bot, "hold", on_hold, NULL), 0);
 }
 
@@ -304,6 +324,28 @@ TEST(bad_requests_are_refused_before_any_handler)
     finish();
 }
 
+/* A reply with files cannot be the HTTP answer: it goes multipart to
+ * .../callback and the request is answered 202 with no body (§3.5). */
+TEST(reply_with_files_goes_through_rest)
+{
+    struct fakecord_ix_log l;
+    uint64_t id;
+
+    start(1, "");
+    id = push_command("file");
+    l = ixlog_wait(id, 1, 0);
+    /* One callback, the REST one (204): the HTTP answer was the 202 the
+     * fake does not count (any other would be a second one, or a
+     * violation). */
+    ASSERT_EQ(l.callbacks, 1);
+    ASSERT_EQ(l.callback_type, 4);
+    ASSERT_EQ(l.callback_status, 204);
+    ASSERT_STREQ(jstr(l.callback_body, "data", "content"), "see the file");
+    fakecord_ix_log_free(&l);
+    ASSERT_EQ(atomic_load(&handler_runs), 1);
+    finish();
+}
+
 /* The handler does not answer: the HTTP answer is the deferral, inside
  * 3 s; its late reply becomes an edit of @original through REST. */
 TEST(slow_handler_is_deferred_and_its_answer_edits)
@@ -462,6 +504,7 @@ main(void)
     RUN(signed_interaction_reaches_the_handler);
     RUN(bad_requests_are_refused_before_any_handler);
     RUN(slow_handler_is_deferred_and_its_answer_edits);
+    RUN(reply_with_files_goes_through_rest);
     RUN(client_gone_before_the_answer);
     RUN(slow_client_is_cut_off);
     RUN(stop_answers_a_waiting_request);

@@ -17,6 +17,7 @@
 #include "bot.h"
 #include "clock.h"
 
+#include "cache.h"
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
@@ -72,6 +73,7 @@ struct dbot {
     struct dbot__interactions *interactions;
     struct dbot__http_ix *ixl; /* interactions_listen, or NULL */
     struct dbot__resolver *resolver;
+    struct dbot__cache *cache;     /* NULL unless "cache" is in the config */
     struct dbot__shard_set shards; /* the service reads it through &shards */
     struct dbot__gateway_hooks gw_hooks; /* what every shard hands up */
     int shards_planned;                  /* the shard count is settled */
@@ -219,6 +221,12 @@ dbot__bot_resolver(dbot *bot)
     return bot->resolver;
 }
 
+struct dbot__cache *
+dbot__bot_cache(dbot *bot)
+{
+    return bot->cache;
+}
+
 int
 dbot__on_loop_thread(const dbot *bot)
 {
@@ -363,6 +371,8 @@ on_dispatch(void *ud, const dbot_event *ev)
 {
     dbot *bot = ud;
 
+    /* The cache first: a handler sees it as of this event. */
+    dbot__cache_apply(bot->cache, ev->name, ev->data, ev->shard_id);
     if (strcmp(ev->name, "READY") == 0) {
         dbot__bot_set_self(bot,
                            cJSON_GetObjectItemCaseSensitive(ev->data, "user"));
@@ -545,6 +555,8 @@ bot_init(dbot **out, struct dbot_config *cfg)
         };
         rc = dbot__http_ix_new(&bot->ixl, &xd);
     }
+    if (rc == 0 && bot->cfg.cache.on)
+        rc = dbot__cache_new(&bot->cache, &bot->cfg.cache);
     if (rc == 0) {
         struct dbot__service_deps sd = {
             .cfg = &bot->cfg,
@@ -554,6 +566,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .pool = bot->pool,
             .interactions = bot->interactions,
             .ixl = bot->ixl,
+            .cache = bot->cache,
         };
         rc = dbot__service_new(&bot->svc, &sd);
     }
@@ -929,6 +942,7 @@ dbot_free(dbot *bot)
     dbot__health_free(bot->health);
     dbot__interactions_free(bot->interactions);
     dbot__dispatch_free(bot->dispatch);
+    dbot__cache_free(bot->cache);
     cJSON_Delete(bot->self_user);
     free(bot->config_path);
     free(bot->presence_json);

@@ -899,6 +899,13 @@ f_token_credential(struct pctx *p, const cJSON *v, const char *key)
     return dup_into(p, &p->cfg->token_credential, s, strlen(s));
 }
 
+static int
+f_cache(struct pctx *p, const cJSON *v, const char *key)
+{
+    (void)key;
+    return dbot__config_cache(v, &p->cfg->cache, p->err, p->errlen);
+}
+
 /* The fields. A NULL setter marks a plain int field: range [lo, hi], stored
  * at offset `off` of struct dbot_config. */
 #define INT_FIELD(key, member, lo, hi)                          \
@@ -963,6 +970,7 @@ static const struct field {
     INT_FIELD("interactions_freshness_s", interactions_freshness_s, 1, 900),
     /* The handler's 3 s must fit, with the proxy's share. */
     INT_FIELD("interactions_timeout_ms", interactions_timeout_ms, 3500, 600000),
+    { "cache", f_cache, 0, 0, 0 },
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 

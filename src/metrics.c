@@ -387,6 +387,39 @@ http_ix(struct buf *b, const struct dbot__http_ix_stats *x)
               (double)x->ack_ms_sum / 1000.0);
 }
 
+/* The gateway cache: entries, bytes and refused entries per kind. */
+static void
+cache(struct buf *b, const struct dbot__cache_stats *cs)
+{
+    static const struct {
+        const char *name, *type, *help;
+        size_t off;
+    } fam[] = {
+        { "dbot_cache_entries", "gauge", "Entries in the gateway cache.",
+          offsetof(struct dbot__cache_stats, entries) },
+        { "dbot_cache_bytes", "gauge",
+          "Bytes the gateway cache holds (strings counted once, as "
+          "kind=\"strings\").",
+          offsetof(struct dbot__cache_stats, bytes) },
+        { "dbot_cache_dropped_total", "counter",
+          "Entries not cached because their kind was at its bound.",
+          offsetof(struct dbot__cache_stats, dropped) },
+    };
+
+    for (size_t f = 0; f < sizeof fam / sizeof fam[0]; f++) {
+        const uint64_t *v =
+            (const uint64_t *)(const void *)((const char *)cs + fam[f].off);
+
+        family(b, fam[f].name, fam[f].type, fam[f].help);
+        for (int k = 0; k <= DBOT__CK_COUNT; k++) {
+            if (f == 2 && k == DBOT__CACHE_STAT_STRINGS)
+                continue;
+            put(b, "%s{kind=\"%s\"} %llu\n", fam[f].name,
+                dbot__cache_stat_name(k), (unsigned long long)v[k]);
+        }
+    }
+}
+
 char *
 dbot__metrics_render(const struct dbot__metrics_snapshot *s, size_t *len)
 {
@@ -408,6 +441,8 @@ dbot__metrics_render(const struct dbot__metrics_snapshot *s, size_t *len)
         http(&b, &s->http);
     if (s->have_ixl)
         http_ix(&b, &s->ixl);
+    if (s->cache)
+        cache(&b, s->cache);
     if (b.oom) {
         free(b.p);
         return NULL;

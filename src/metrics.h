@@ -8,6 +8,7 @@
 #ifndef DBOT_SRC_METRICS_H
 #define DBOT_SRC_METRICS_H
 
+#include "cache.h"
 #include "gateway.h"
 #include "health.h"
 #include "http.h"
@@ -55,6 +56,7 @@ struct dbot__metrics_snapshot {
     int have_ixl; /* the interactions_listen listener exists */
     struct dbot__http_ix_stats ixl;
     int stopping;
+    const struct dbot__cache_stats *cache; /* NULL: the cache is off */
 };
 
 /* "idle", "connecting", "handshaking", "ready", "stopped". */

@@ -502,6 +502,7 @@ metrics(struct dbot__service *svc, size_t *len)
     struct dbot__rest_route_count *routes = NULL;
     struct dbot__rest *rest = svc->d.rest;
     struct dbot__pool *pool = svc->d.pool;
+    struct dbot__cache_stats cs;
     char *text;
 
     memset(&s, 0, sizeof s);
@@ -540,6 +541,10 @@ metrics(struct dbot__service *svc, size_t *len)
     if (svc->d.ixl) {
         s.have_ixl = 1;
         dbot__http_ix_stats(svc->d.ixl, &s.ixl);
+    }
+    if (svc->d.cache) {
+        dbot__cache_stats(svc->d.cache, &cs);
+        s.cache = &cs;
     }
     text = dbot__metrics_render(&s, len);
     free(routes);

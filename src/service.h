@@ -22,6 +22,7 @@ struct dbot__rest;
 struct dbot__pool;
 struct dbot__interactions;
 struct dbot__http_ix;
+struct dbot__cache;
 
 /* What the service watches and reports, handed over by the wiring and
  * borrowed until dbot__service_free. */
@@ -33,6 +34,7 @@ struct dbot__service_deps {
     struct dbot__pool *pool;
     struct dbot__interactions *interactions;
     struct dbot__http_ix *ixl; /* interactions_listen, or NULL */
+    struct dbot__cache *cache; /* NULL: the cache is off */
 };
 
 /* No I/O. Returns 0 or DBOT_ENOMEM. */

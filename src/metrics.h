@@ -12,6 +12,7 @@
 #include "gateway.h"
 #include "health.h"
 #include "http.h"
+#include "http_interactions.h"
 #include "interaction.h"
 #include "rest.h"
 #include "workers.h"
@@ -52,6 +53,8 @@ struct dbot__metrics_snapshot {
     struct dbot__health_stats health;
     int have_http; /* the http_listen listener runs */
     struct dbot__http_stats http;
+    int have_ixl; /* the interactions_listen listener exists */
+    struct dbot__http_ix_stats ixl;
     int stopping;
     const struct dbot__cache_stats *cache; /* NULL: the cache is off */
 };

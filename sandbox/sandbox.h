@@ -50,6 +50,8 @@ struct sb {
     char *last_text;       /* rendered output of the last step, for expect */
     const char *bot_log;   /* path of the child's log file */
     int modal_target;      /* message whose button opened sb->modal, or -1 */
+    int http_port;         /* --http: the bot's endpoint port, else 0 */
+    char endpoint[64];     /* --http: its URL */
 };
 
 /* render.c: one message as the Discord client would show it, appended to

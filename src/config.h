@@ -79,6 +79,17 @@ struct dbot_config {
     int http_max_per_ip;      /* open listener connections per client IP */
     int http_timeout_ms;      /* bound on each request, and on idling */
     char *token_credential;   /* systemd credential holding the token */
+
+    /* Interactions over HTTP (http_ix.c). */
+    int gateway;                     /* 0: HTTP-only, no websocket at all */
+    char *interactions_listen;       /* "ADDRESS:PORT" as written; NULL: off */
+    char *interactions_host;         /* its address, without [] for IPv6 */
+    int interactions_port;           /* its port, 0: ephemeral; -1: off */
+    char *interactions_path;         /* "/interactions" */
+    char *public_key;                /* 64 hex digits; NULL: none */
+    int interactions_max_body;       /* bytes; bigger requests get 413 */
+    int interactions_freshness_s;    /* X-Signature-Timestamp skew allowed */
+    int interactions_timeout_ms;     /* a request's first byte to its answer */
     struct dbot__cache_config cache; /* "cache": off unless given */
 };
 

@@ -67,6 +67,7 @@ struct dbot_interaction {
     int fell_back;       /* the error answer went out: never again */
     int silent_defer;    /* deferred with type 6: @original is the
                             component's message, not ours to overwrite */
+    struct dbot__ix_transport transport; /* respond NULL: through REST */
     lws_sorted_usec_list_t deadline_sul;
     lws_sorted_usec_list_t abandon_sul;
     dbot_interaction *live_prev, *live_next; /* owner->live */

@@ -13,6 +13,7 @@
 #include "gateway.h"
 #include "health.h"
 #include "http.h"
+#include "http_interactions.h"
 #include "interaction.h"
 #include "rest.h"
 #include "workers.h"
@@ -56,6 +57,8 @@ struct dbot__metrics_snapshot {
     struct dbot__http_stats http;
     int have_coord; /* redis_url is set */
     struct dbot__coord_stats coord;
+    int have_ixl; /* the interactions_listen listener exists */
+    struct dbot__http_ix_stats ixl;
     int stopping;
     const struct dbot__cache_stats *cache; /* NULL: the cache is off */
 };

@@ -944,6 +944,12 @@ dbot_run(dbot *bot)
     rc = dbot__service_start(bot->svc, &bot->shards);
     if (rc == 0 && bot->ixl)
         rc = dbot__http_ix_start(bot->ixl);
+    if (rc == 0 && !bot->cfg.gateway && bot->coord) {
+        /* HTTP-only: no shard to lease; the REST limits are still the
+         * bot's, shared with its other processes. */
+        int r = dbot__coord_claim(bot->coord, NULL, 0, NULL);
+        rc = r < 0 ? r : 0;
+    }
     if (rc == 0 && bot->cfg.gateway)
         rc = create_shards(bot);
     else if (rc == 0 && bot->cfg.application_id)

@@ -129,7 +129,8 @@ dbot__coord_claim(struct dbot__coord *c, const int *ids, int n, int *refused)
         rc = DBOT_ENOMEM;
         goto out;
     }
-    memcpy(want, ids, (size_t)n * sizeof *ids);
+    if (n > 0)
+        memcpy(want, ids, (size_t)n * sizeof *ids);
     for (int i = 0; i < n; i++)
         prev[i] = -1;
     if (dbot__coord_connect(c) < 0) {
@@ -170,8 +171,8 @@ dbot__coord_claim(struct dbot__coord *c, const int *ids, int n, int *refused)
     }
     /* Refused in the order their holders renewed: sort them for the
      * message and for the callers, who merge them with the sorted ids. */
-    qsort(refused, (size_t)nref, sizeof *refused, cmp_int);
     if (nref > 0) {
+        qsort(refused, (size_t)nref, sizeof *refused, cmp_int);
         id_list(list, sizeof list, refused, nref);
         LOG_E("coord",
               "shard%s %s already run by another process of this bot (%s): "

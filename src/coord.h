@@ -59,9 +59,10 @@ int dbot__coord_new(struct dbot__coord **out, const struct dbot__coord_opts *o);
  *       15 s). Then starts the coordination thread, which renews the
  *       leases and serves the calls below. When Redis cannot be reached,
  *       every shard is granted (logged loudly) and the thread keeps trying.
+ *       n may be 0 (ids and refused NULL): a bot without a gateway still
+ *       shares the REST limits.
  * Returns: the number of refused shards (>= 0; refused[] sorted), or
- *       DBOT_ENOMEM /
- *       DBOT_EAGAIN (the thread could not start). */
+ *       DBOT_ENOMEM / DBOT_EAGAIN (the thread could not start). */
 int dbot__coord_claim(struct dbot__coord *c, const int *ids, int n,
                       int *refused);
 

@@ -205,6 +205,17 @@ TEST(unreachable_redis_grants_every_shard)
     dbot__coord_free(c);
 }
 
+TEST(no_shards_still_shares_rest_limits)
+{
+    struct dbot__coord *c = coord(50);
+
+    /* A bot without a gateway (HTTP interactions only). */
+    ASSERT_EQ(dbot__coord_claim(c, NULL, 0, NULL), 0);
+    WAIT_UNTIL(is_up(c), 10000);
+    ASSERT_GE(slots_in(c, 200), 1);
+    dbot__coord_free(c);
+}
+
 TEST(bad_options)
 {
     struct dbot__coord *c;
@@ -229,6 +240,7 @@ main(void)
     RUN(leases_identify_global_and_outage);
     RUN(shared_buckets_and_invalid_counts);
     RUN(unreachable_redis_grants_every_shard);
+    RUN(no_shards_still_shares_rest_limits);
     RUN(bad_options);
     redis_kill(&R);
     return 0;

@@ -227,6 +227,13 @@ TEST(bad_options)
     ASSERT_EQ(dbot__coord_new(&c, &o), DBOT_EINVAL);
 }
 
+/* A failed check exits: no Redis outlives the test. */
+static void
+kill_redis(void)
+{
+    redis_kill(&R);
+}
+
 int
 main(void)
 {
@@ -236,6 +243,7 @@ main(void)
         return 77;
     }
     R.port = free_port();
+    atexit(kill_redis);
     redis_start(&R);
     RUN(leases_identify_global_and_outage);
     RUN(shared_buckets_and_invalid_counts);

@@ -40,6 +40,17 @@ extern char **environ;
 
 static void nap_ms(double ms);
 
+static pid_t redis_pid; /* killed at exit, whatever the path */
+
+static void
+kill_redis(void)
+{
+    if (redis_pid > 0) {
+        kill(redis_pid, SIGKILL);
+        waitpid(redis_pid, NULL, 0);
+    }
+}
+
 /* The REST thread's wake, as rest.c's curl_multi_wakeup would be. */
 static atomic_int woken;
 
@@ -117,6 +128,8 @@ main(int argc, char **argv)
         printf("SKIP: redis-server is not installed\n");
         return 77;
     }
+    redis_pid = pid;
+    atexit(kill_redis);
     for (int i = 0; i < 500 && !rc; i++) {
         rc = redisConnect("127.0.0.1", port);
         if (rc && rc->err) {
@@ -127,7 +140,6 @@ main(int argc, char **argv)
     }
     if (!rc) {
         fprintf(stderr, "bench_coord: redis-server did not start\n");
-        kill(pid, SIGKILL);
         return 1;
     }
     for (int i = 0; i < n; i++) {
@@ -205,8 +217,6 @@ main(int argc, char **argv)
            burst_us, (double)trips_rest / (n * 10));
     dbot__coord_free(c);
     redisFree(rc);
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
     free(v);
     free(ids);
     return 0;

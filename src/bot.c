@@ -25,6 +25,7 @@
 #include "interaction.h"
 #include "log.h"
 #include "loop.h"
+#include "timers.h"
 #include "resolve.h"
 #include "rest.h"
 #include "service.h"
@@ -68,6 +69,7 @@ struct dbot {
     struct dbot__pool *pool;
     struct dbot__rest *rest;
     struct dbot__interactions *interactions;
+    struct dbot__timers *timers; /* dbot_timer_* (timers.c) */
     struct dbot__resolver *resolver;
     struct dbot__shard_set shards; /* the service reads it through &shards */
     struct dbot__gateway_hooks gw_hooks; /* what every shard hands up */
@@ -174,6 +176,12 @@ struct dbot__dispatch *
 dbot__bot_dispatch(dbot *bot)
 {
     return bot->dispatch;
+}
+
+struct dbot__timers *
+dbot__bot_timers(dbot *bot)
+{
+    return bot->timers;
 }
 
 struct dbot__interactions *
@@ -446,6 +454,8 @@ bot_init(dbot **out, struct dbot_config *cfg)
     }
 
     rc = create_loop(bot);
+    if (rc == 0)
+        rc = dbot__timers_new(&bot->timers, bot, bot->loop);
     if (rc == 0)
         rc = dbot__dispatch_new(&bot->dispatch);
     if (rc == 0)
@@ -840,6 +850,10 @@ dbot_free(dbot *bot)
     bot->rest = NULL;
     if (bot->loop)
         dbot__loop_drain(bot->loop);
+    /* User timers still pending are told DBOT_ECANCELED, while the whole
+     * bot is still there for their callbacks to look at. */
+    dbot__timers_free(bot->timers);
+    bot->timers = NULL;
     /* Timers next: they live in the context's lists. Then the context,
      * whose destruction closes any socket still open (the gateway sees
      * CLOSED and, since the bot is stopping, does not reconnect). */

@@ -126,8 +126,8 @@ ix_free(dbot_interaction *ix)
         ix->owner->live = ix->live_next;
     if (ix->live_next)
         ix->live_next->live_prev = ix->live_prev;
-    lws_sul_cancel(&ix->deadline_sul);
-    lws_sul_cancel(&ix->abandon_sul);
+    dbot__loop_timer_disarm(ix->owner->d.loop, &ix->deadline_timer);
+    dbot__loop_timer_disarm(ix->owner->d.loop, &ix->abandon_timer);
     cJSON_Delete(ix->parked_edit);
     cJSON_Delete(ix->json);
     free(ix->path);
@@ -265,7 +265,7 @@ dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
                     ? DBOT_IXS_DEFERRING
                     : DBOT_IXS_ACKNOWLEDGING;
     ix->silent_defer = type == CB_DEFER_UPDATE;
-    lws_sul_cancel(&ix->deadline_sul);
+    dbot__loop_timer_disarm(ix->owner->d.loop, &ix->deadline_timer);
     dbot_interaction_ref(ix);
     rc = dbot__rest_interaction_callback(ix->owner->d.rest, ix->id, ix->token,
                                          body, initial_done, ix);
@@ -447,10 +447,10 @@ dbot__ix_answer(dbot_interaction *ix, int type, const cJSON *data,
  */
 
 static void
-deadline_cb(lws_sorted_usec_list_t *sul)
+deadline_cb(struct dbot__timer *t)
 {
     dbot_interaction *ix =
-        lws_container_of(sul, dbot_interaction, deadline_sul);
+        lws_container_of(t, dbot_interaction, deadline_timer);
     int64_t age = dbot__clock_ms() - ix->t_recv;
 
     if (ix->state != DBOT_IXS_RECEIVED)
@@ -473,9 +473,9 @@ deadline_cb(lws_sorted_usec_list_t *sul)
 
 /* Someone kept a reference to a deferred interaction and never answered. */
 static void
-abandon_cb(lws_sorted_usec_list_t *sul)
+abandon_cb(struct dbot__timer *t)
 {
-    dbot_interaction *ix = lws_container_of(sul, dbot_interaction, abandon_sul);
+    dbot_interaction *ix = lws_container_of(t, dbot_interaction, abandon_timer);
 
     if (ix->state != DBOT_IXS_DEFERRED)
         return;
@@ -652,13 +652,19 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
         ix->path = strdup(v.path);
     ix->custom_id = v.custom_id;
 
+    /* Two timers per interaction, on the loop's heap: O(log n) each, so
+     * 100,000 deferred interactions pending do not slow the next one. */
+    dbot__timer_init(&ix->deadline_timer, deadline_cb);
+    dbot__timer_init(&ix->abandon_timer, abandon_cb);
     deadline = cfg_of(ix)->ack_deadline_ms;
-    if (deadline > 0)
-        lws_sul_schedule(dbot__loop_lws(ixs->d.loop), 0, &ix->deadline_sul,
-                         deadline_cb, (lws_usec_t)deadline * 1000);
-    lws_sul_schedule(dbot__loop_lws(ixs->d.loop), 0, &ix->abandon_sul,
-                     abandon_cb,
-                     (lws_usec_t)cfg_of(ix)->interaction_timeout_ms * 1000);
+    if ((deadline > 0 && dbot__loop_timer_arm(ixs->d.loop, &ix->deadline_timer,
+                                              deadline) < 0) ||
+        dbot__loop_timer_arm(ixs->d.loop, &ix->abandon_timer,
+                             cfg_of(ix)->interaction_timeout_ms) < 0)
+        LOG_E("interaction",
+              "out of memory arming the timers of %" PRIu64
+              ": it will not be deferred or timed out by the framework",
+              ix->id);
     found = dbot__routes_find(ixs->routes, v.kind, v.key, v.option, &m);
     if (found) {
         run_handler(ix, &m);

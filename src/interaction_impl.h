@@ -64,8 +64,8 @@ struct dbot_interaction {
     int fell_back;       /* the error answer went out: never again */
     int silent_defer;    /* deferred with type 6: @original is the
                             component's message, not ours to overwrite */
-    lws_sorted_usec_list_t deadline_sul;
-    lws_sorted_usec_list_t abandon_sul;
+    struct dbot__timer deadline_timer; /* loop.h's heap: O(log n) */
+    struct dbot__timer abandon_timer;
     dbot_interaction *live_prev, *live_next; /* owner->live */
 };
 

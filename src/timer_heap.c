@@ -101,8 +101,7 @@ dbot__heap_armed(const struct dbot__heap_node *node)
 }
 
 int
-dbot__heap_push(struct dbot__heap *h, struct dbot__heap_node *node,
-                int64_t due)
+dbot__heap_push(struct dbot__heap *h, struct dbot__heap_node *node, int64_t due)
 {
     dbot__heap_remove(h, node);
     if (h->n == h->cap) {

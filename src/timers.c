@@ -180,9 +180,8 @@ dbot__timers_free(struct dbot__timers *ts)
 }
 
 int
-dbot__timers_start(struct dbot__timers *ts, int64_t delay_ms,
-                   int64_t repeat_ms, dbot_timer_fn fn, void *data,
-                   dbot_timer_id *out)
+dbot__timers_start(struct dbot__timers *ts, int64_t delay_ms, int64_t repeat_ms,
+                   dbot_timer_fn fn, void *data, dbot_timer_id *out)
 {
     struct utimer *u;
     uint32_t slot;

@@ -30,8 +30,7 @@ int dbot__timers_start(struct dbot__timers *ts, int64_t delay_ms,
                        int64_t repeat_ms, dbot_timer_fn fn, void *data,
                        dbot_timer_id *out);
 int dbot__timers_cancel(struct dbot__timers *ts, dbot_timer_id id);
-int64_t dbot__timers_remaining(const struct dbot__timers *ts,
-                               dbot_timer_id id);
+int64_t dbot__timers_remaining(const struct dbot__timers *ts, dbot_timer_id id);
 
 /* How many user timers are pending (tests). */
 size_t dbot__timers_pending(const struct dbot__timers *ts);

@@ -72,8 +72,7 @@ typedef void (*dbot_timer_fn)(dbot *bot, dbot_timer_id id, int status,
  *       range); DBOT_ESHUTDOWN (dbot_free() has begun); DBOT_ENOMEM;
  *       DBOT_EWRONGTHREAD. On error fn is never called. */
 DBOT_API int dbot_timer_start(dbot *bot, int64_t delay_ms, int64_t repeat_ms,
-                              dbot_timer_fn fn, void *data,
-                              dbot_timer_id *out);
+                              dbot_timer_fn fn, void *data, dbot_timer_id *out);
 
 /* Name: dbot_timer_cancel
  * Desc: stop a pending timer: its callback is not called again (not even

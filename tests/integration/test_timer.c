@@ -91,9 +91,9 @@ start_timers(dbot *bot, void *arg)
     /* Bad arguments. */
     ASSERT_EQ(dbot_timer_start(bot, -1, 0, record, NULL, NULL), DBOT_EINVAL);
     ASSERT_EQ(dbot_timer_start(bot, 0, -5, record, NULL, NULL), DBOT_EINVAL);
-    ASSERT_EQ(dbot_timer_start(bot, DBOT_TIMER_MAX_MS + 1, 0, record, NULL,
-                               NULL),
-              DBOT_EINVAL);
+    ASSERT_EQ(
+        dbot_timer_start(bot, DBOT_TIMER_MAX_MS + 1, 0, record, NULL, NULL),
+        DBOT_EINVAL);
     ASSERT_EQ(dbot_timer_start(bot, 10, 0, NULL, NULL, NULL), DBOT_EINVAL);
     ASSERT_EQ(dbot_timer_start(NULL, 10, 0, record, NULL, NULL), DBOT_EINVAL);
     ASSERT_EQ(dbot_timer_cancel(bot, 0), DBOT_ENOENT);

@@ -115,7 +115,7 @@ test_edges(void)
     dbot__heap_remove(&h, &a); /* not armed: no-op */
     ASSERT_EQ(dbot__heap_push(&h, &a, 10), 0);
     ASSERT_EQ(dbot__heap_push(&h, &b, 10), 0);
-    ASSERT_TRUE(dbot__heap_peek(&h) == &a); /* tie: arming order */
+    ASSERT_TRUE(dbot__heap_peek(&h) == &a);    /* tie: arming order */
     ASSERT_EQ(dbot__heap_push(&h, &a, 10), 0); /* re-armed: now after b */
     ASSERT_TRUE(dbot__heap_peek(&h) == &b);
     ASSERT_EQ(h.n, 2);

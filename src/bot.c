@@ -26,6 +26,7 @@
 #include "log.h"
 #include "loop.h"
 #include "timers.h"
+#include "checks.h"
 #include "resolve.h"
 #include "rest.h"
 #include "service.h"
@@ -70,6 +71,7 @@ struct dbot {
     struct dbot__rest *rest;
     struct dbot__interactions *interactions;
     struct dbot__timers *timers; /* dbot_timer_* (timers.c) */
+    struct dbot__checks *checks; /* checked routes, cooldowns */
     struct dbot__resolver *resolver;
     struct dbot__shard_set shards; /* the service reads it through &shards */
     struct dbot__gateway_hooks gw_hooks; /* what every shard hands up */
@@ -182,6 +184,12 @@ struct dbot__timers *
 dbot__bot_timers(dbot *bot)
 {
     return bot->timers;
+}
+
+struct dbot__checks *
+dbot__bot_checks(dbot *bot)
+{
+    return bot->checks;
 }
 
 struct dbot__interactions *
@@ -456,6 +464,8 @@ bot_init(dbot **out, struct dbot_config *cfg)
     rc = create_loop(bot);
     if (rc == 0)
         rc = dbot__timers_new(&bot->timers, bot, bot->loop);
+    if (rc == 0)
+        rc = dbot__checks_new(&bot->checks, bot->loop);
     if (rc == 0)
         rc = dbot__dispatch_new(&bot->dispatch);
     if (rc == 0)
@@ -854,6 +864,8 @@ dbot_free(dbot *bot)
      * bot is still there for their callbacks to look at. */
     dbot__timers_free(bot->timers);
     bot->timers = NULL;
+    dbot__checks_free(bot->checks);
+    bot->checks = NULL;
     /* Timers next: they live in the context's lists. Then the context,
      * whose destruction closes any socket still open (the gateway sees
      * CLOSED and, since the bot is stopping, does not reconnect). */

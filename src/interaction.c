@@ -202,6 +202,9 @@ fall_back_initial(dbot_interaction *ix, const dbot_rest_result *res)
           "told the user of %s (%" PRIu64 ") it failed, "
           "with an ephemeral error answer",
           describe(ix), ix->id);
+    dbot__interactions_report(
+        ix, DBOT_ERROR_REFUSED,
+        res->discord_code ? res->discord_code : res->status, MSG_FAILED, 0);
 }
 
 static void
@@ -387,6 +390,10 @@ edit_done(dbot *bot, const dbot_rest_result *res, void *arg)
                   describe(ix), ix->id,
                   ix->silent_defer ? "in an ephemeral followup"
                                    : "in place of \"thinking...\"");
+            dbot__interactions_report(ix, DBOT_ERROR_REFUSED,
+                                      res->discord_code ? res->discord_code
+                                                        : res->status,
+                                      MSG_FAILED, 0);
         }
     }
     dbot_interaction_unref(ix);
@@ -484,7 +491,9 @@ abandon_cb(struct dbot__timer *t)
           "telling the user it failed",
           describe(ix), ix->id);
     ix->owner->stats.never_answered++;
-    error_after_defer(ix, MSG_NO_ANSWER);
+    if (error_after_defer(ix, MSG_NO_ANSWER) == 0)
+        dbot__interactions_report(ix, DBOT_ERROR_TIMED_OUT, DBOT_ETIMEDOUT,
+                                  MSG_NO_ANSWER, 0);
 }
 
 /* The last reference is going and the user has no answer: give one.
@@ -539,6 +548,8 @@ dbot_interaction_unref(dbot_interaction *ix)
               "handler %s let go of %s (%" PRIu64 ") without answering; "
               "the user was told it did not respond",
               ix->handler ? ix->handler : "(none)", describe(ix), ix->id);
+        dbot__interactions_report(ix, DBOT_ERROR_NO_RESPONSE, 0, MSG_NO_ANSWER,
+                                  0);
         dbot_interaction_unref(ix); /* the request holds its own ref */
         return;
     }
@@ -560,11 +571,17 @@ run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
     dbot__health_enter(ix->owner->d.health, "handler", m->name, describe(ix));
     rc = m->fn(ix, m->data);
     dbot__health_leave(ix->owner->d.health);
-    if (rc < 0 && answer_for_silent_handler(ix, MSG_FAILED))
+    if (rc >= 0)
+        return;
+    if (answer_for_silent_handler(ix, MSG_FAILED)) {
         LOG_W("interaction",
               "handler %s failed (%s) on %s without answering; "
               "the user was told",
               m->name, dbot_strerror(rc), describe(ix));
+        dbot__interactions_report(ix, DBOT_ERROR_HANDLER, rc, MSG_FAILED, 0);
+    } else {
+        dbot__interactions_report(ix, DBOT_ERROR_HANDLER, rc, NULL, 0);
+    }
 }
 
 /* Should this arrival run a handler? Not when it is a replay: Discord
@@ -681,6 +698,9 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
         } else {
             dbot_interaction_reply_ephemeral(ix, MSG_UNKNOWN);
         }
+        dbot__interactions_report(
+            ix, DBOT_ERROR_UNKNOWN, DBOT_ENOENT,
+            v.kind == DBOT__ROUTE_AUTOCOMPLETE ? NULL : MSG_UNKNOWN, 0);
     }
     dbot_interaction_unref(ix);
 }
@@ -743,6 +763,9 @@ dbot__interactions_give_up(struct dbot__interactions *ixs)
                   "(%" PRIu64 ", handler %s) the bot is "
                   "restarting",
                   describe(ix), ix->id, ix->handler ? ix->handler : "(none)");
+            dbot__interactions_report(
+                ix, DBOT_ERROR_SHUTDOWN, DBOT_ESHUTDOWN,
+                ix->type == DBOT_IX_AUTOCOMPLETE ? NULL : MSG_STOPPING, 0);
             n++;
         }
     }

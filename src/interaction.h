@@ -5,6 +5,7 @@
 #ifndef DBOT_SRC_INTERACTION_H
 #define DBOT_SRC_INTERACTION_H
 
+#include <dbot/checks.h>
 #include <dbot/interaction.h>
 
 #include <stdatomic.h>
@@ -82,6 +83,14 @@ int dbot__interactions_give_up(struct dbot__interactions *ixs);
 /* Periodic (loop thread): forget replay-guard ids whose tokens expired,
  * so an idle bot gives that memory back. */
 void dbot__interactions_tick(struct dbot__interactions *ixs);
+
+/* The error hook (interaction_errors.c): tell dbot_on_error's function
+ * about ix (kind: enum dbot_error_kind; text: what the user was told, or
+ * NULL; retry_after_ms for cooldowns). Loop thread. */
+void dbot__interactions_report(dbot_interaction *ix, int kind, int err,
+                               const char *text, int64_t retry_after_ms);
+void dbot__interactions_set_error_hook(struct dbot__interactions *ixs,
+                                       dbot_error_fn fn, void *data);
 
 /* Tests only: shorten the 15-minute token life. */
 void dbot__interactions_set_token_life(struct dbot__interactions *ixs,

@@ -16,6 +16,7 @@
 #include "loop.h"
 #include "rest.h"
 
+#include <dbot/checks.h>
 #include <dbot/interaction.h>
 #include <dbot/rest.h>
 
@@ -45,6 +46,8 @@ struct dbot__interactions {
     struct dbot__offload_conf offload; /* interaction_offload.c */
     dbot_interaction *live;            /* every interaction not yet freed */
     struct dbot__ix_seen seen;         /* ids delivered within a token's life */
+    dbot_error_fn on_error;            /* dbot_on_error, or NULL */
+    void *on_error_data;
 };
 
 struct dbot_interaction {

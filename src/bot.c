@@ -27,6 +27,7 @@
 #include "loop.h"
 #include "timers.h"
 #include "checks.h"
+#include "views.h"
 #include "resolve.h"
 #include "rest.h"
 #include "service.h"
@@ -72,6 +73,7 @@ struct dbot {
     struct dbot__interactions *interactions;
     struct dbot__timers *timers; /* dbot_timer_* (timers.c) */
     struct dbot__checks *checks; /* checked routes, cooldowns */
+    struct dbot__views *views;   /* dbot_view_*, waits (views.c) */
     struct dbot__resolver *resolver;
     struct dbot__shard_set shards; /* the service reads it through &shards */
     struct dbot__gateway_hooks gw_hooks; /* what every shard hands up */
@@ -184,6 +186,12 @@ struct dbot__timers *
 dbot__bot_timers(dbot *bot)
 {
     return bot->timers;
+}
+
+struct dbot__views *
+dbot__bot_views(dbot *bot)
+{
+    return bot->views;
 }
 
 struct dbot__checks *
@@ -382,6 +390,8 @@ on_dispatch(void *ud, const dbot_event *ev)
         dbot__interactions_on_ready(bot->interactions, ev->data);
     } else if (strcmp(ev->name, "INTERACTION_CREATE") == 0) {
         dbot__interactions_on_event(bot->interactions, ev->data);
+    } else if (strncmp(ev->name, "MESSAGE_DELETE", 14) == 0) {
+        dbot__views_on_event(bot->views, ev->name, ev->data);
     }
     dbot__service_on_event(bot->svc, ev->name);
     dbot__dispatch_event(bot->dispatch, bot, ev, bot->health);
@@ -512,6 +522,12 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .stopping = &bot->stop_requested,
         };
         rc = dbot__interactions_new(&bot->interactions, &id);
+    }
+    if (rc == 0) {
+        struct dbot__views_deps vd = { .bot = bot,
+                                       .loop = bot->loop,
+                                       .ixs = bot->interactions };
+        rc = dbot__views_new(&bot->views, &vd);
     }
     if (rc == 0) {
         struct dbot__service_deps sd = {
@@ -653,6 +669,8 @@ tick_cb(lws_sorted_usec_list_t *sul)
                            : "sessions stay resumable");
         dbot__service_stopping(bot->svc);
         dbot__resolver_stop(bot->resolver);
+        /* Views end now, while REST can still carry their last edits. */
+        dbot__views_stop_all(bot->views);
         for (int i = 0; i < bot->shards.n; i++)
             dbot__gateway_stop_code(bot->shards.v[i], code);
     }
@@ -866,6 +884,8 @@ dbot_free(dbot *bot)
     bot->timers = NULL;
     dbot__checks_free(bot->checks);
     bot->checks = NULL;
+    dbot__views_free(bot->views);
+    bot->views = NULL;
     /* Timers next: they live in the context's lists. Then the context,
      * whose destruction closes any socket still open (the gateway sees
      * CLOSED and, since the bot is stopping, does not reconnect). */

@@ -193,10 +193,9 @@ dbot__checks_box(struct dbot__checks *cs, const dbot_checks *checks,
     const dbot_cooldown *cd = checks ? &checks->cooldown : NULL;
 
     *rc = 0;
-    if (cd && (cd->scope < DBOT_COOLDOWN_NONE ||
-               cd->scope > DBOT_COOLDOWN_GUILD || cd->uses < 0 ||
-               (cd->scope != DBOT_COOLDOWN_NONE &&
-                cd->per_ms < 1))) {
+    if (cd &&
+        (cd->scope < DBOT_COOLDOWN_NONE || cd->scope > DBOT_COOLDOWN_GUILD ||
+         cd->uses < 0 || (cd->scope != DBOT_COOLDOWN_NONE && cd->per_ms < 1))) {
         *rc = DBOT_EINVAL;
         return NULL;
     }
@@ -294,8 +293,9 @@ cooldown_take(struct box *b, const cJSON *json)
     if (cs->entries.n >= DBOT__COOLDOWN_MAX_ENTRIES) {
         if (!cs->warned_full) {
             cs->warned_full = 1;
-            LOG_W("checks", "%d cooldowns running: refusing new users until "
-                            "some end",
+            LOG_W("checks",
+                  "%d cooldowns running: refusing new users until "
+                  "some end",
                   DBOT__COOLDOWN_MAX_ENTRIES);
         }
         return b->c.cooldown.per_ms;
@@ -350,8 +350,7 @@ dbot__checks_run(dbot_interaction *ix, void *arg)
     if (b->c.member_permissions) {
         if (dbot_ix_member_permissions(json, &have) < 0)
             have = 0;
-        if (!(have & PERM_ADMINISTRATOR) &&
-            (b->c.member_permissions & ~have))
+        if (!(have & PERM_ADMINISTRATOR) && (b->c.member_permissions & ~have))
             return missing(ix, b->c.member_permissions & ~have,
                            "You need these permissions to use this command");
     }

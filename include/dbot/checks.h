@@ -117,8 +117,7 @@ typedef struct dbot_error_info {
 /* Runs on the loop thread, once per event; everything in `e` is borrowed
  * until it returns. Must not block (it may log, count, or post a report
  * with dbot_rest). */
-typedef void (*dbot_error_fn)(dbot *bot, const dbot_error_info *e,
-                              void *data);
+typedef void (*dbot_error_fn)(dbot *bot, const dbot_error_info *e, void *data);
 
 /* Name: dbot_on_error
  * Desc: the one bot-wide error hook (discord.py's on_app_command_error):

@@ -127,8 +127,7 @@ setup(dbot *bot, void *arg)
 /* A command from user `user` with member permissions `perms` (NULL: in
  * a DM, no member) and the bot's `app` permissions. */
 static uint64_t
-push_cmd(const char *name, const char *user, const char *perms,
-         const char *app)
+push_cmd(const char *name, const char *user, const char *perms, const char *app)
 {
     char json[1024];
     uint64_t id;
@@ -244,14 +243,12 @@ TEST(checks_refuse_before_the_handler)
     ASSERT_CONTAINS(errs[nerr - 1].text, "Ban Members");
     expect_answer(push_cmd("ban", "1", "8", "4"), "banned", 0);
     /* owner_only: nobody until owners are set. */
-    expect_answer(push_cmd("owner", "42", "8", "0"), "Only the bot's owner",
-                  1);
+    expect_answer(push_cmd("owner", "42", "8", "0"), "Only the bot's owner", 1);
     ASSERT_TRUE(h_log_has("no owner is set"));
     live_cooldowns = -1;
     ASSERT_EQ(dbot_post(H.bot, set_owner, NULL), 0);
     WAIT_UNTIL(live_cooldowns == 7, 5000);
-    expect_answer(push_cmd("owner", "43", "8", "0"), "Only the bot's owner",
-                  1);
+    expect_answer(push_cmd("owner", "43", "8", "0"), "Only the bot's owner", 1);
     expect_answer(push_cmd("owner", "42", "8", "0"), "hello owner", 0);
     ASSERT_EQ(ran_owner, 1);
     n = nerr;

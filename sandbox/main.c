@@ -96,7 +96,8 @@ usage(void)
             " submit field:value |\n"
             "       complete /cmd opt:text | user \"Name\" @alice |"
             " message \"Name\" [ID | @user] |\n"
-            "       say TEXT | expect TEXT | quit\n");
+            "       say TEXT | expect TEXT | expect-fallback [KIND] |\n"
+            "       expect-ack-under MS | & LINE | wait | quit\n");
 }
 
 /* ---- the bot process ---------------------------------------------------- */
@@ -118,6 +119,8 @@ spawn_bot(struct sb *sb, char **argv, const char *config, int verbose)
      * only (no real user reaches a sandboxed bot). A value already set
      * wins, so a test can see the refusal with FETCH_ALLOW_LOOPBACK=0. */
     setenv("FETCH_ALLOW_LOOPBACK", "1", 0);
+    /* Where the library notes its fallback answers (interaction_errors.c). */
+    setenv("DBOT_SANDBOX_FALLBACKS", sb->fallback_log, 1);
     if (config)
         setenv("DBOT_CONFIG", config, 1);
     else
@@ -311,6 +314,7 @@ main(int argc, char **argv)
     const char **plays = calloc((size_t)argc + 1, sizeof *plays);
     char **bot_argv = calloc((size_t)argc + 2, sizeof *bot_argv);
     char logpath[] = "/tmp/dbot-sandbox-XXXXXX";
+    char fallbackpath[] = "/tmp/dbot-sandbox-fallbacks-XXXXXX";
     int nplays = 0, nbargs = 1, serve_mode = 0, verbose = 0, rc = 0, fd;
     long duration = 0;
     char *v;
@@ -403,6 +407,10 @@ main(int argc, char **argv)
     if (fd >= 0)
         close(fd);
     sb.bot_log = logpath;
+    fd = mkstemp(fallbackpath);
+    if (fd >= 0)
+        close(fd);
+    sb.fallback_log = fallbackpath;
     bot_argv[0] = (char *)bot;
     sb.child = spawn_bot(&sb, bot_argv, config, verbose);
     if (sb.child < 0) {
@@ -425,6 +433,11 @@ main(int argc, char **argv)
             play_file(&sb, script);
         else if (!nplays)
             interactive(&sb, isatty(STDIN_FILENO));
+        /* Interactions left in the background, and a fallback nobody
+         * expected after the last step. */
+        if (sb.nbg)
+            sb_finish_background(&sb);
+        sb_check_fallback(&sb);
         /* Anything the bot posted after the last step. */
         if (sb_bot_alive(&sb))
             sb_poll_unsolicited(&sb);
@@ -475,6 +488,7 @@ main(int argc, char **argv)
     }
     free(v);
     unlink(logpath);
+    unlink(fallbackpath);
     fakecord_stop(sb.fc);
     cJSON_Delete(sb.msgs);
     cJSON_Delete(sb.steps);

@@ -42,8 +42,8 @@ dbot_modal_wait(dbot *bot, uint64_t user_id, int64_t timeout_ms,
     vs = dbot__bot_views(bot);
     if (!vs)
         return DBOT_ESHUTDOWN;
-    return dbot__views_modal_wait(vs, user_id, timeout_ms, fn, data,
-                                  custom_id, len);
+    return dbot__views_modal_wait(vs, user_id, timeout_ms, fn, data, custom_id,
+                                  len);
 }
 
 int

@@ -8,6 +8,35 @@
 
 #include <dbot/checks.h>
 
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* dbot-sandbox sets DBOT_SANDBOX_FALLBACKS to a file where the bot notes
+ * each answer the framework gave in a handler's place ("<id> <kind>"), so
+ * a script fails when a user would see one it did not expect. Only under
+ * the sandbox; one short append to a local file, and fallbacks are rare. */
+static void
+note_for_sandbox(const dbot_interaction *ix, int kind)
+{
+    const char *path = getenv("DBOT_SANDBOX_FALLBACKS");
+    char line[64];
+    int fd, n;
+
+    if (!path || !*path)
+        return;
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    n = snprintf(line, sizeof line, "%" PRIu64 " %s\n", ix->id,
+                 dbot_error_kind_name(kind));
+    if (n > 0 && write(fd, line, (size_t)n) < 0)
+        n = -1; /* nothing to do: the sandbox then misses one */
+    close(fd);
+}
+
 void
 dbot__interactions_report(dbot_interaction *ix, int kind, int err,
                           const char *text, int64_t retry_after_ms)
@@ -24,6 +53,10 @@ dbot__interactions_report(dbot_interaction *ix, int kind, int err,
         .json = ix->json,
     };
 
+    /* What the user saw was the framework's, not the bot's: refusals by
+     * checks are the bot's own design and not noted. */
+    if (text && kind != DBOT_ERROR_CHECK && kind != DBOT_ERROR_COOLDOWN)
+        note_for_sandbox(ix, kind);
     if (ixs->on_error)
         ixs->on_error(ixs->bot, &e, ixs->on_error_data);
 }

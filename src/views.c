@@ -103,8 +103,8 @@ learn_message(dbot_view *v, dbot_interaction *ix)
 {
     const cJSON *json = dbot_interaction_json(ix);
     const cJSON *msg = dbot_ix_message(json);
-    uint64_t mid = msg ? dbot_json_snowflake(cJSON_GetObjectItem(msg, "id"))
-                       : 0;
+    uint64_t mid =
+        msg ? dbot_json_snowflake(cJSON_GetObjectItem(msg, "id")) : 0;
 
     if (mid && !v->message_id)
         dbot_view_set_message(v, dbot_ix_channel_id(json), mid);
@@ -340,8 +340,8 @@ wait_route(dbot_interaction *ix, void *data)
     dbot_wait_fn fn;
     void *wdata;
 
-    if (!w || (w->user &&
-               w->user != dbot_ix_user_id(dbot_interaction_json(ix))))
+    if (!w ||
+        (w->user && w->user != dbot_ix_user_id(dbot_interaction_json(ix))))
         return answer_gone(ix);
     fn = w->fn;
     wdata = w->data;
@@ -367,12 +367,12 @@ dbot__views_new(struct dbot__views **out, const struct dbot__views_deps *d)
                                       "view", vs);
     if (rc == 0)
         rc = dbot__interactions_route_add(d->ixs, DBOT__ROUTE_MODAL,
-                                          DBOT_VIEW_ID_PREFIX, NULL,
-                                          view_route, "view", vs);
+                                          DBOT_VIEW_ID_PREFIX, NULL, view_route,
+                                          "view", vs);
     if (rc == 0)
-        rc = dbot__interactions_route_add(d->ixs, DBOT__ROUTE_MODAL,
-                                          WAIT_PREFIX, NULL, wait_route,
-                                          "modal wait", vs);
+        rc =
+            dbot__interactions_route_add(d->ixs, DBOT__ROUTE_MODAL, WAIT_PREFIX,
+                                         NULL, wait_route, "modal wait", vs);
     if (rc < 0) {
         free(vs);
         return rc;
@@ -484,8 +484,7 @@ dbot__views_live(const struct dbot__views *vs)
  */
 
 int
-dbot_view_custom_id(const dbot_view *v, const char *name, char *buf,
-                    size_t len)
+dbot_view_custom_id(const dbot_view *v, const char *name, char *buf, size_t len)
 {
     size_t n = name ? strlen(name) : 0;
     int w;

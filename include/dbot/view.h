@@ -101,8 +101,7 @@ typedef struct dbot_view_opts {
  *       over DBOT_TIMER_MAX_MS); DBOT_EBUSY (DBOT_VIEW_MAX views live);
  *       DBOT_ESHUTDOWN; DBOT_ENOMEM; DBOT_EWRONGTHREAD. On error no
  *       callback runs. */
-DBOT_API int dbot_view_new(dbot *bot, const dbot_view_opts *o,
-                           dbot_view **out);
+DBOT_API int dbot_view_new(dbot *bot, const dbot_view_opts *o, dbot_view **out);
 
 /* Name: dbot_view_custom_id
  * Desc: write the custom_id of the view's component `name` (1-60
@@ -172,8 +171,8 @@ typedef int (*dbot_wait_fn)(dbot *bot, dbot_interaction *ix, void *data);
  *       NULL. One wait per view at a time. Loop thread.
  * Returns: 0; DBOT_EINVAL; DBOT_EBUSY (the view already has a wait);
  *       DBOT_ENOMEM; DBOT_EWRONGTHREAD. On error fn is never called. */
-DBOT_API int dbot_view_wait(dbot_view *v, uint64_t user_id,
-                            int64_t timeout_ms, dbot_wait_fn fn, void *data);
+DBOT_API int dbot_view_wait(dbot_view *v, uint64_t user_id, int64_t timeout_ms,
+                            dbot_wait_fn fn, void *data);
 
 /* Name: dbot_modal_wait
  * Desc: wait for the submit of a modal: writes into custom_id (at least

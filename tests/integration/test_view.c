@@ -192,9 +192,9 @@ setup(dbot *bot, void *arg)
               0);
     ASSERT_EQ(dbot_on_command(bot, "quickpoll", on_poll, (void *)(intptr_t)300),
               0);
-    ASSERT_EQ(dbot_on_command(bot, "confirm", on_confirm,
-                              (void *)(intptr_t)10000),
-              0);
+    ASSERT_EQ(
+        dbot_on_command(bot, "confirm", on_confirm, (void *)(intptr_t)10000),
+        0);
     ASSERT_EQ(dbot_on_command(bot, "hurry", on_confirm, (void *)(intptr_t)50),
               0);
     ASSERT_EQ(dbot_on_command(bot, "ask", on_ask, NULL), 0);
@@ -312,9 +312,9 @@ TEST(two_polls_timeout_and_late_click)
      * the poll's message through the command's token, buttons off. */
     WAIT_UNTIL(ends[DBOT_VIEW_TIMEOUT] == 1, 10000);
     l = wait_log(b, 1, 1);
-    ASSERT_CONTAINS(cJSON_GetStringValue(
-                        cJSON_GetObjectItem(l.last_edit, "content")),
-                    "(closed)");
+    ASSERT_CONTAINS(
+        cJSON_GetStringValue(cJSON_GetObjectItem(l.last_edit, "content")),
+        "(closed)");
     {
         char *txt = cJSON_PrintUnformatted(l.last_edit);
 
@@ -405,8 +405,8 @@ end_quiet(dbot_view *v, int reason, void *state)
 {
     (void)state;
     if (reason == DBOT_VIEW_STOPPED)
-        ASSERT_EQ(dbot_view_edit_json(v, cJSON_GetObjectItem(
-                                             (cJSON *)dbot_view_state(v), "m")),
+        ASSERT_EQ(dbot_view_edit_json(
+                      v, cJSON_GetObjectItem((cJSON *)dbot_view_state(v), "m")),
                   0);
     ends[reason]++;
 }
@@ -456,10 +456,10 @@ TEST(channel_message_view_edits_through_rest_and_stop_ends_all)
         }
     }
     /* Two polls still live when the bot stops: each ends once. */
-    fakecord_ix_log_free((struct fakecord_ix_log[]){ wait_log(
-        push_command("poll"), 1, 0) });
-    fakecord_ix_log_free((struct fakecord_ix_log[]){ wait_log(
-        push_command("poll"), 1, 0) });
+    fakecord_ix_log_free(
+        (struct fakecord_ix_log[]){ wait_log(push_command("poll"), 1, 0) });
+    fakecord_ix_log_free(
+        (struct fakecord_ix_log[]){ wait_log(push_command("poll"), 1, 0) });
     h_teardown(&H);
     ASSERT_EQ(ends[DBOT_VIEW_SHUTDOWN], 2);
 }

@@ -89,6 +89,17 @@ poll_end(dbot_view *v, int reason, void *state)
     ends[reason]++;
 }
 
+/* Every view has ended once the bot is freed: the polls' states go. */
+static void
+free_polls(void)
+{
+    pthread_mutex_lock(&mu);
+    for (int i = 0; i < npolls; i++)
+        free(polls[i]);
+    npolls = 0;
+    pthread_mutex_unlock(&mu);
+}
+
 static int
 on_poll(dbot_interaction *ix, void *data)
 {
@@ -339,6 +350,7 @@ TEST(two_polls_timeout_and_late_click)
     WAIT_UNTIL(ends[DBOT_VIEW_DELETED] == 1, 10000);
     ASSERT_EQ(live_now(), 0);
     h_teardown(&H);
+    free_polls();
     ASSERT_EQ(ends[DBOT_VIEW_SHUTDOWN], 0);
 }
 
@@ -436,7 +448,6 @@ TEST(channel_message_view_edits_through_rest_and_stop_ends_all)
     int n, found = 0;
 
     memset((void *)ends, 0, sizeof ends);
-    npolls = 0;
     h_start_with(&H, NULL, "", setup, NULL);
     WAIT_UNTIL(h_count(&H, "READY") >= 1, 10000);
     ASSERT_EQ(dbot_post(H.bot, channel_view, NULL), 0);
@@ -461,6 +472,7 @@ TEST(channel_message_view_edits_through_rest_and_stop_ends_all)
     fakecord_ix_log_free(
         (struct fakecord_ix_log[]){ wait_log(push_command("poll"), 1, 0) });
     h_teardown(&H);
+    free_polls();
     ASSERT_EQ(ends[DBOT_VIEW_SHUTDOWN], 2);
 }
 

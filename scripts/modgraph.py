@@ -2,7 +2,7 @@
 """The module graph of src/: which module includes which, and its cycles.
 
 A module is a source file and its header; halves of a module that share a
-prefix (gateway.c, gateway_session.c, gateway_codec.c) count as one
+prefix (gateway_conn.c, gateway_session.c, gateway_codec.c) count as one
 ("gateway"). An edge A -> B means a file of A includes a header of B.
 Leaf headers that belong to no .c (clock.h, queue.h, task.h, ...) are
 modules of their own with no outgoing edges unless they include something.

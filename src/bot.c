@@ -316,8 +316,8 @@ shard_plan(void *ud, int recommended, int max_concurrency,
     LOG_I("gateway", "Discord recommends %d shards; starting them", n);
     dbot__gateway_set_count(bot->shards.v[0], n);
     for (int i = 1; i < n; i++) {
-        if (dbot__gateway_new(&bot->shards.v[i], bot, i, n,
-                              gateway_hooks(bot)) < 0) {
+        if (dbot__gateway_new(&bot->shards.v[i], i, n, gateway_hooks(bot)) <
+            0) {
             /* Shards i..n-1 would never connect: their guilds' events
              * would be lost without a word. Stop instead. */
             LOG_E("gateway", "out of memory starting shard %d of %d; stopping",
@@ -780,8 +780,7 @@ create_shards(dbot *bot)
     if (!bot->shards.v)
         return DBOT_ENOMEM;
     for (int i = 0; i < n; i++) {
-        rc =
-            dbot__gateway_new(&bot->shards.v[i], bot, i, n, gateway_hooks(bot));
+        rc = dbot__gateway_new(&bot->shards.v[i], i, n, gateway_hooks(bot));
         if (rc < 0)
             return rc;
         bot->shards.n++;

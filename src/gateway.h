@@ -64,8 +64,8 @@ struct dbot__gateway_hooks {
     void (*on_fatal)(void *ud, int err);
 };
 
-int dbot__gateway_new(struct dbot__gateway **out, dbot *bot, int shard_id,
-                      int shard_count, const struct dbot__gateway_hooks *hooks);
+int dbot__gateway_new(struct dbot__gateway **out, int shard_id, int shard_count,
+                      const struct dbot__gateway_hooks *hooks);
 
 /* Cancels the shard's timers; its connection must already be closed or
  * the lws context destroyed. NULL is a no-op. */
@@ -131,8 +131,8 @@ int64_t dbot__gateway_latency_ms(const struct dbot__gateway *gw);
 /* Queue a gateway payload (JSON text, <= 4096 bytes) for sending, subject
  * to the 120-per-60-s send limit. Returns 0, DBOT_ETOOBIG, DBOT_ENOMEM,
  * DBOT_ESTATE when no connection is open, or DBOT_EBUSY when the
- * connection's queue already holds 120 payloads or 128 KiB (gateway_impl.h
- * TXQ_MAX_*): nothing was queued. */
+ * connection's queue already holds 120 payloads or 128 KiB of the bot's
+ * own (gateway_conn.c TXQ_MAX_*): nothing was queued. */
 int dbot__gateway_send(struct dbot__gateway *gw, const char *json, size_t len);
 
 /* Send the bot's presence (op 3) if the shard is READY and has not sent
@@ -141,7 +141,8 @@ int dbot__gateway_send(struct dbot__gateway *gw, const char *json, size_t len);
  * sent goes out with the next change, Resume or Identify. */
 int dbot__gateway_sync_presence(struct dbot__gateway *gw);
 
-/* The lws protocol callback for "dbot-gateway" (bot.c registers it). */
+/* The lws protocol callback for "dbot-gateway" (bot.c registers it;
+ * gateway_conn.c). */
 int dbot__gateway_lws_cb(struct lws *wsi, enum lws_callback_reasons reason,
                          void *user, void *in, size_t len);
 

@@ -1,69 +1,148 @@
 /*
- * gateway_session.c: what arrives on a gateway connection and what it
- * answers: Hello starts the heartbeat (first beat after interval * jitter),
- * a missing op 11 between two beats is a zombie connection (closed 4000,
- * resumed), Identify or Resume goes out (identifies through the
- * max_concurrency gate), and dispatches update the sequence number, READY
- * and RESUMED the session, before reaching the interactions and the
- * handlers. The connection objects themselves live in gateway.c.
+ * gateway_session.c: one shard's gateway session (gateway.h).
+ *
+ * DESIGN. The shard (struct dbot__gateway) lives as long as the bot and
+ * holds the session: session_id, the last sequence number and
+ * resume_gateway_url, the reconnect timer and backoff, the identify gate.
+ * It opens one connection at a time (gateway_conn.c: the socket, inflate,
+ * send queue, heartbeat) and hears from it through callbacks: Hello (send
+ * Identify or Resume), messages (dispatches, op 7, op 9), and its end,
+ * from which the reconnect policy decides what comes next from the
+ * server's close code or the reason the connection was closed.
+ *
+ * Dispatches update the sequence number, READY and RESUMED the session,
+ * and then every dispatch goes to the one sink the wiring gave us.
  */
-#include "gateway_impl.h"
-#include "clock.h"
+#include "gateway.h"
+#include "gateway_conn.h"
 
+#include "clock.h"
+#include "config.h"
+#include "gateway_codec.h"
 #include "log.h"
+#include "loop.h"
+#include "rand.h"
+#include "rest.h"
+#include "url.h"
+
+#include <dbot/rest.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- heartbeats --------------------------------------------------------- */
+#define US_PER_MS        1000
+#define SHORT_SESSION_MS 60000  /* a session that ends sooner is "short" */
+#define STORM_AFTER      3      /* short sessions in a row before ... */
+#define STORM_MIN_MS     5000   /* ... identifies back off from 5 s */
+#define STORM_MAX_MS     900000 /* to 15 min */
 
-static void
-send_heartbeat(struct gw_conn *c)
+struct dbot__gateway {
+    const struct dbot__gateway_hooks *hooks;
+    int shard_id, shard_count;
+    enum dbot__gw_state state;
+    struct dbot__gw_conn *conn;
+    int conn_resuming; /* the current connection resumes (else identifies) */
+
+    char *gateway_url; /* from GET /gateway/bot, cached */
+    int fetching;      /* that GET is in flight */
+    char *session_id;
+    char *resume_url;
+    int64_t seq;           /* last non-null s, -1 when none */
+    unsigned presence_gen; /* presence generation last written (or put in
+                              an Identify): what Discord has */
+    int presence_queued;   /* an op 3 of presence_queued_gen waits in the
+                              current connection's queue */
+    unsigned presence_queued_gen;
+
+    int attempt;        /* reconnects since the last READY/RESUMED */
+    int64_t ready_ms;   /* when the current session got READY, 0: not */
+    int short_sessions; /* sessions in a row that ended soon after start */
+    int resume_misses;  /* resume connections that never opened */
+    int stopping;
+    int64_t latency_ms;
+    uint64_t rng;
+    struct dbot__gw_counters n;
+    lws_sorted_usec_list_t reconnect_sul;
+    lws_sorted_usec_list_t identify_sul; /* waiting for an identify slot */
+};
+
+static void schedule_reconnect(struct dbot__gateway *gw, int64_t delay_ms);
+static void connect_now(struct dbot__gateway *gw);
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static double
+rnd01(struct dbot__gateway *gw)
 {
-    char *hb = dbot__gw_heartbeat(c->gw->seq);
-
-    if (!hb)
-        return;
-    /* The ACK clock starts when the beat is written (gateway.c), not
-     * here: a beat queued behind the send limit is not late yet. */
-    dbot__gwi_conn_queue(c, hb, strlen(hb), TX_HEARTBEAT);
-    free(hb);
+    /* Jitter only, not security. */
+    return (double)(dbot__rand_next(&gw->rng) >> 11) / 9007199254740992.0;
 }
 
 static void
-heartbeat_cb(lws_sorted_usec_list_t *sul)
+sched(struct dbot__gateway *gw, lws_sorted_usec_list_t *sul, sul_cb_t cb,
+      int64_t ms)
 {
-    struct gw_conn *c = lws_container_of(sul, struct gw_conn, hb_sul);
-
-    if (c->close_code)
-        return;
-    /* No ACK for a beat written at least half an interval ago: a zombie
-     * connection. A beat the server asked for (op 1) a moment ago has
-     * not had the time to be answered, and is no sign of one. */
-    if (c->awaiting_ack &&
-        dbot__clock_ms() - c->hb_sent_at >= c->hb_interval_ms / 2) {
-        LOG_W("gateway",
-              "shard %d: no heartbeat ACK in %lld ms, connection is zombied; "
-              "reconnecting to resume",
-              c->gw->shard_id, (long long)(dbot__clock_ms() - c->hb_sent_at));
-        dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
-        return;
-    }
-    send_heartbeat(c);
-    dbot__gwi_sched(c->gw, &c->hb_sul, heartbeat_cb, c->hb_interval_ms);
+    lws_sul_schedule(dbot__loop_lws(gw->hooks->loop), 0, sul, cb,
+                     (lws_usec_t)(ms < 0 ? 0 : ms) * US_PER_MS);
 }
 
-/* ---- receiving ---------------------------------------------------------- */
+/* May a resume (it carries the token) go to `url`? 1 when it is on the
+ * site of the gateway URL (config, else GET /gateway/bot; url.h), 0 when
+ * not, -1 while that URL is not known yet. */
+static int
+resume_url_ok(const struct dbot__gateway *gw, const char *url)
+{
+    const struct dbot_config *cfg = gw->hooks->cfg;
+    const char *ref = cfg->gateway_url ? cfg->gateway_url : gw->gateway_url;
+
+    if (!ref)
+        return -1;
+    return dbot__url_same_site(url, ref);
+}
+
+/* Drop session id, sequence and resume URL: the next connection
+ * identifies. */
+static void
+forget_session(struct dbot__gateway *gw)
+{
+    free(gw->session_id);
+    free(gw->resume_url);
+    gw->session_id = NULL;
+    gw->resume_url = NULL;
+    gw->seq = -1;
+    gw->resume_misses = 0;
+}
+
+/* The session is gone and the next connection identifies. Forget the
+ * cached gateway URL too, so GET /gateway/bot is asked again first and
+ * its session_start_limit checked before every new session, not only the
+ * first: a run of invalid sessions must not spend the day's identifies
+ * and get the token reset (discord-protocol.md §5 item 8). */
+static void
+forget_session_for_identify(struct dbot__gateway *gw)
+{
+    forget_session(gw);
+    free(gw->gateway_url);
+    gw->gateway_url = NULL;
+}
 
 static void
-send_identify_or_resume(struct gw_conn *c)
+close_conn(struct dbot__gateway *gw, enum dbot__gw_after after)
 {
-    struct dbot__gateway *gw = c->gw;
-    const struct dbot_config *cfg = dbot__gwi_cfg(gw);
+    dbot__gw_conn_close(gw->conn, DBOT__GW_CLOSE_RESUMABLE, after);
+}
+
+/* ---- Identify and Resume ------------------------------------------------ */
+
+static void
+send_identify_or_resume(struct dbot__gateway *gw)
+{
+    const struct dbot_config *cfg = gw->hooks->cfg;
+    enum dbot__gw_tag tag = DBOT__GW_TAG_NONE;
     char *p;
 
-    if (c->resuming) {
+    if (gw->conn_resuming) {
         p = dbot__gw_resume(cfg->token, gw->session_id, gw->seq);
         gw->n.resumes++;
         LOG_I("gateway", "shard %d: resuming session at seq %lld", gw->shard_id,
@@ -86,71 +165,80 @@ send_identify_or_resume(struct gw_conn *c)
         if (left_out)
             gw->presence_gen--;
         gw->n.identifies++;
+        tag = DBOT__GW_TAG_IDENTIFY;
         LOG_I("gateway", "shard %d: identifying (intents %llu)", gw->shard_id,
               (unsigned long long)cfg->intents);
     }
-    if (!p) {
-        dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RECONNECT);
-        return;
-    }
-    if (dbot__gwi_conn_queue(c, p, strlen(p), TX_SESSION) < 0)
-        dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RECONNECT);
-    else if (!c->resuming)
-        c->txq_tail->identify = 1;
+    if (!p || dbot__gw_conn_send(gw->conn, p, strlen(p), DBOT__GW_TX_SESSION,
+                                 tag, 0) < 0)
+        close_conn(gw, DBOT__GW_AFTER_RECONNECT);
     free(p);
 }
+
+static void identify_when_allowed(struct dbot__gateway *gw);
 
 static void
 identify_gate_cb(lws_sorted_usec_list_t *sul)
 {
-    struct gw_conn *c = lws_container_of(sul, struct gw_conn, identify_sul);
+    struct dbot__gateway *gw =
+        lws_container_of(sul, struct dbot__gateway, identify_sul);
 
-    dbot__gwi_identify_when_allowed(c);
+    if (gw->conn)
+        identify_when_allowed(gw);
 }
 
 /* Resumes go at once; identifies wait for their max_concurrency slot. */
-void
-dbot__gwi_identify_when_allowed(struct gw_conn *c)
+static void
+identify_when_allowed(struct dbot__gateway *gw)
 {
     int64_t wait = 0;
 
-    if (c->close_code)
+    if (dbot__gw_conn_closing(gw->conn))
         return;
-    if (!c->resuming)
-        wait = c->gw->hooks->identify_wait(c->gw->hooks->ud, c->gw->shard_id);
+    if (!gw->conn_resuming)
+        wait = gw->hooks->identify_wait(gw->hooks->ud, gw->shard_id);
     if (wait > 0) {
         LOG_D("gateway", "shard %d: identify in %lld ms (max_concurrency)",
-              c->gw->shard_id, (long long)wait);
-        dbot__gwi_sched(c->gw, &c->identify_sul, identify_gate_cb, wait);
+              gw->shard_id, (long long)wait);
+        sched(gw, &gw->identify_sul, identify_gate_cb, wait);
         return;
     }
-    send_identify_or_resume(c);
+    send_identify_or_resume(gw);
+}
+
+/* ---- what the connection tells us --------------------------------------- */
+
+static void
+conn_hello(void *ud)
+{
+    struct dbot__gateway *gw = ud;
+
+    gw->state = DBOT__GW_HANDSHAKING;
+    identify_when_allowed(gw);
 }
 
 static void
-on_hello(struct gw_conn *c, const cJSON *d)
+conn_ack(void *ud, int64_t latency_ms)
 {
-    const cJSON *iv = cJSON_GetObjectItemCaseSensitive(d, "heartbeat_interval");
-    int64_t first;
+    struct dbot__gateway *gw = ud;
 
-    if (!cJSON_IsNumber(iv) || iv->valuedouble < 1 ||
-        iv->valuedouble > 3600000) {
-        LOG_W("gateway", "shard %d: Hello without a valid heartbeat_interval",
-              c->gw->shard_id);
-        dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RECONNECT);
-        return;
+    gw->latency_ms = latency_ms;
+}
+
+static void
+conn_written(void *ud, enum dbot__gw_tag tag, unsigned gen)
+{
+    struct dbot__gateway *gw = ud;
+
+    if (tag == DBOT__GW_TAG_IDENTIFY) {
+        gw->hooks->identify_sent(gw->hooks->ud, gw->shard_id);
+    } else if (tag == DBOT__GW_TAG_PRESENCE) {
+        /* Only now is it Discord's: a queue dropped by a reconnect does
+         * not count, and the next READY or RESUMED sends it again. */
+        gw->presence_gen = gen;
+        if (gw->presence_queued_gen == gen)
+            gw->presence_queued = 0;
     }
-    c->hello_seen = 1;
-    lws_sul_cancel(&c->guard_sul);
-    c->hb_interval_ms = (int64_t)iv->valuedouble;
-    c->awaiting_ack = 0;
-    /* First beat after interval * jitter, jitter in [0, 1). */
-    first = (int64_t)((double)c->hb_interval_ms * dbot__gwi_rnd01(c->gw));
-    LOG_D("gateway", "shard %d: hello, heartbeat every %lld ms, first in %lld",
-          c->gw->shard_id, (long long)c->hb_interval_ms, (long long)first);
-    dbot__gwi_sched(c->gw, &c->hb_sul, heartbeat_cb, first);
-    c->gw->state = DBOT__GW_HANDSHAKING;
-    dbot__gwi_identify_when_allowed(c);
 }
 
 static void
@@ -166,21 +254,20 @@ set_str(char **dst, const cJSON *v)
 }
 
 static void
-on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
+on_dispatch(struct dbot__gateway *gw, const struct dbot__gw_msg *m,
+            int after_malformed)
 {
-    struct dbot__gateway *gw = c->gw;
     dbot_event ev;
 
     if (m->s >= 0) {
-        if (gw->seq >= 0 && m->s > gw->seq + 1 && c->lost_frame) {
+        if (gw->seq >= 0 && m->s > gw->seq + 1 && after_malformed) {
             /* A message we could not parse was an event: resume from the
              * last good one so Discord replays it. */
             LOG_W("gateway",
                   "shard %d: sequence gap %lld -> %lld after a malformed "
                   "message; resuming to replay the missed events",
                   gw->shard_id, (long long)gw->seq, (long long)m->s);
-            c->lost_frame = 0;
-            dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
+            close_conn(gw, DBOT__GW_AFTER_RESUME);
             return;
         }
         if (gw->seq >= 0 && m->s <= gw->seq) {
@@ -199,8 +286,7 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
                 cJSON_GetObjectItemCaseSensitive(m->d, "resume_gateway_url"));
         /* The same check as for a saved session: one rule for where the
          * token may go, whoever named the place. */
-        if (gw->resume_url &&
-            dbot__gwi_resume_url_ok(gw, gw->resume_url) == 0) {
+        if (gw->resume_url && resume_url_ok(gw, gw->resume_url) == 0) {
             LOG_W("gateway",
                   "shard %d: READY's resume URL \"%s\" is not on the "
                   "gateway's site; this session will not be resumed",
@@ -232,81 +318,500 @@ on_dispatch(struct gw_conn *c, struct dbot__gw_msg *m)
 }
 
 static void
-on_message(const char *text, size_t len, void *arg)
+conn_message(void *ud, const struct dbot__gw_msg *m, int after_malformed)
 {
-    struct gw_conn *c = arg;
-    struct dbot__gateway *gw = c->gw;
-    struct dbot__gw_msg m;
-    char err[128];
+    struct dbot__gateway *gw = ud;
 
-    if (c->close_code)
-        return; /* closing: the rest is replayed on resume */
-    if (dbot__gw_parse(text, len, &m, err, sizeof err) < 0) {
-        LOG_W("gateway",
-              "shard %d: malformed gateway message (%zu bytes): %s; skipped",
-              gw->shard_id, len, err);
-        c->lost_frame = 1;
-        return;
-    }
-    LOG_T("gateway", "shard %d: op %d t %s s %lld", gw->shard_id, m.op,
-          m.t ? m.t : "-", (long long)m.s);
-    switch (m.op) {
+    switch (m->op) {
     case DBOT__OP_DISPATCH:
-        on_dispatch(c, &m);
-        break;
-    case DBOT__OP_HELLO:
-        on_hello(c, m.d);
-        break;
-    case DBOT__OP_HEARTBEAT_ACK:
-        c->awaiting_ack = 0;
-        gw->latency_ms = dbot__clock_ms() - c->hb_sent_at;
-        break;
-    case DBOT__OP_HEARTBEAT:
-        /* Discord asks for a beat now; the timer keeps its rhythm. */
-        send_heartbeat(c);
+        on_dispatch(gw, m, after_malformed);
         break;
     case DBOT__OP_RECONNECT:
         LOG_I("gateway", "shard %d: Discord asked to reconnect (op 7)",
               gw->shard_id);
-        dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
+        close_conn(gw, DBOT__GW_AFTER_RESUME);
         break;
     case DBOT__OP_INVALID_SESSION:
-        if (cJSON_IsTrue(m.d) && gw->session_id) {
+        if (cJSON_IsTrue(m->d) && gw->session_id) {
             LOG_I("gateway", "shard %d: invalid session (resumable)",
                   gw->shard_id);
-            dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
+            close_conn(gw, DBOT__GW_AFTER_RESUME);
         } else {
             LOG_W("gateway",
                   "shard %d: invalid session, identifying anew after 1-5 s",
                   gw->shard_id);
-            dbot__gwi_forget_session(gw);
-            dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_IDENTIFY);
+            forget_session(gw);
+            close_conn(gw, DBOT__GW_AFTER_IDENTIFY);
         }
         break;
     default:
-        LOG_D("gateway", "shard %d: ignoring op %d", gw->shard_id, m.op);
+        LOG_D("gateway", "shard %d: ignoring op %d", gw->shard_id, m->op);
         break;
     }
-    cJSON_Delete(m.root);
 }
 
-/* Every connection asks for zlib-stream (url.c), so every byte goes
- * through the one inflate stream, which reassembles fragments and bounds
- * each message by max_message_bytes. */
-int
-dbot__gwi_on_receive(struct gw_conn *c, const void *in, size_t len)
+/* ---- connecting --------------------------------------------------------- */
+
+static void conn_end(void *ud, const struct dbot__gw_conn_end *end);
+
+static void
+gateway_bot_done(const dbot_rest_result *res, void *arg)
 {
+    struct dbot__gateway *gw = arg;
+    const cJSON *url = cJSON_GetObjectItemCaseSensitive(res->json, "url");
+    const cJSON *lim =
+        cJSON_GetObjectItemCaseSensitive(res->json, "session_start_limit");
+    const cJSON *rem = cJSON_GetObjectItemCaseSensitive(lim, "remaining");
+    const cJSON *reset = cJSON_GetObjectItemCaseSensitive(lim, "reset_after");
+
+    gw->fetching = 0;
+    if (gw->stopping || res->err == DBOT_ECANCELED) {
+        gw->state = DBOT__GW_STOPPED;
+        return;
+    }
+    if (res->status == 401) {
+        /* The only fatal answer: retrying a bad token gets the IP banned. */
+        LOG_E("gateway", "GET /gateway/bot: 401 Unauthorized: the bot token "
+                         "is wrong; copy it again from the Developer Portal "
+                         "(Bot > Reset Token)");
+        gw->stopping = 1;
+        gw->state = DBOT__GW_STOPPED;
+        gw->hooks->on_fatal(gw->hooks->ud, DBOT_EAUTH);
+        return;
+    }
+    if (res->err || !cJSON_IsString(url) || !url->valuestring[0]) {
+        LOG_W("gateway",
+              "shard %d: GET /gateway/bot failed (HTTP %d: %s); "
+              "retrying",
+              gw->shard_id, res->status,
+              res->message ? res->message : "no url in the answer");
+        schedule_reconnect(gw, -1);
+        return;
+    }
+    free(gw->gateway_url);
+    gw->gateway_url = strdup(url->valuestring);
+    {
+        const cJSON *sh = cJSON_GetObjectItemCaseSensitive(res->json, "shards");
+        const cJSON *mc =
+            cJSON_GetObjectItemCaseSensitive(lim, "max_concurrency");
+        gw->hooks->on_plan(gw->hooks->ud, cJSON_IsNumber(sh) ? sh->valueint : 1,
+                           cJSON_IsNumber(mc) ? mc->valueint : 1,
+                           gw->gateway_url);
+    }
+    /* A resume spends no identify: only an identify waits for the limit. */
+    if (cJSON_IsNumber(rem) && rem->valuedouble <= 0 &&
+        !(gw->session_id && gw->resume_url && gw->seq >= 0)) {
+        /* Identifying now would count against an exhausted daily limit,
+         * and Discord resets the token of bots that keep trying. */
+        int64_t wait =
+            cJSON_IsNumber(reset) ? (int64_t)reset->valuedouble : 60000;
+        LOG_E("gateway",
+              "shard %d: no identifies left today "
+              "(session_start_limit); waiting %lld s",
+              gw->shard_id, (long long)(wait / 1000));
+        schedule_reconnect(gw, wait);
+        return;
+    }
+    connect_now(gw);
+}
+
+static void
+fetch_gateway_url(struct dbot__gateway *gw)
+{
+    struct dbot__rest_call call = { .method = "GET", .path = "/gateway/bot" };
     int rc;
 
-    if (!c->z)
-        return -1;
-    rc = dbot__zstream_feed(c->z, in, len, on_message, c);
+    if (gw->fetching)
+        return;
+    gw->fetching = 1;
+    gw->state = DBOT__GW_CONNECTING;
+    rc = dbot__rest_submit(gw->hooks->rest, &call, gateway_bot_done, gw);
     if (rc < 0) {
-        /* The inflate stream is unusable now; a new connection gets a
-         * fresh one, and resuming replays what this one lost. */
-        LOG_W("gateway", "shard %d: zlib-stream: %s; reconnecting",
-              c->gw->shard_id, dbot_strerror(rc));
-        dbot__gwi_conn_close(c, CLOSE_RESUMABLE, AFTER_RESUME);
+        gw->fetching = 0;
+        LOG_W("gateway", "shard %d: cannot ask for the gateway URL: %s",
+              gw->shard_id, dbot_strerror(rc));
+        schedule_reconnect(gw, -1);
     }
+}
+
+static void
+connect_now(struct dbot__gateway *gw)
+{
+    const struct dbot_config *cfg = gw->hooks->cfg;
+    const struct dbot__gw_conn_cbs cbs = {
+        .ud = gw,
+        .on_hello = conn_hello,
+        .on_message = conn_message,
+        .on_ack = conn_ack,
+        .on_written = conn_written,
+        .on_end = conn_end,
+    };
+    struct dbot__gw_conn_opts o = {
+        .loop = gw->hooks->loop,
+        .resolver = gw->hooks->resolver,
+        .tls_verify = cfg->tls_verify,
+        .max_message_bytes = cfg->max_message_bytes,
+        .shard_id = gw->shard_id,
+        .seq = &gw->seq,
+    };
+    int resume = gw->session_id && gw->resume_url && gw->seq >= 0;
+    int rc;
+
+    if (gw->stopping || gw->conn)
+        return;
+    if (resume) {
+        /* A resume carries the token: only to the gateway's own site. A
+         * session from the state file may come before the gateway URL is
+         * known; learn it first (the answer calls back here). */
+        int ok = resume_url_ok(gw, gw->resume_url);
+
+        if (ok < 0) {
+            fetch_gateway_url(gw);
+            return;
+        }
+        if (ok == 0) {
+            LOG_W("gateway",
+                  "shard %d: resume URL \"%s\" is not on the gateway's "
+                  "site; identifying instead",
+                  gw->shard_id, gw->resume_url);
+            resume = 0;
+        }
+    }
+    /* Identifying starts a new session and a new sequence: what is left
+     * of the old one (a session whose resume URL was refused) must not
+     * make the new session's first events look like duplicates. */
+    if (!resume && (gw->session_id || gw->resume_url || gw->seq >= 0))
+        forget_session(gw);
+    o.url = resume             ? gw->resume_url
+            : cfg->gateway_url ? cfg->gateway_url
+                               : gw->gateway_url;
+    if (!o.url) {
+        fetch_gateway_url(gw);
+        return;
+    }
+    gw->conn_resuming = resume;
+    gw->state = DBOT__GW_CONNECTING;
+    gw->n.connects++;
+    rc = dbot__gw_conn_open(&gw->conn, &o, &cbs);
+    if (rc == DBOT_EINVAL && resume) {
+        forget_session(gw); /* a bad resume URL: identify instead */
+        schedule_reconnect(gw, -1);
+    } else if (rc == DBOT_EINVAL) {
+        gw->hooks->on_fatal(gw->hooks->ud, DBOT_ECONFIG);
+    } else if (rc < 0) {
+        schedule_reconnect(gw, -1);
+    }
+}
+
+static void
+reconnect_cb(lws_sorted_usec_list_t *sul)
+{
+    struct dbot__gateway *gw =
+        lws_container_of(sul, struct dbot__gateway, reconnect_sul);
+
+    connect_now(gw);
+}
+
+/* delay_ms < 0: exponential backoff with jitter. */
+static void
+schedule_reconnect(struct dbot__gateway *gw, int64_t delay_ms)
+{
+    const struct dbot_config *cfg = gw->hooks->cfg;
+
+    if (gw->stopping)
+        return;
+    if (delay_ms < 0)
+        delay_ms = dbot__backoff_ms(gw->attempt, cfg->reconnect_min_ms,
+                                    cfg->reconnect_max_ms, rnd01(gw));
+    gw->attempt++;
+    gw->n.reconnects++;
+    gw->state = DBOT__GW_IDLE;
+    LOG_I("gateway", "shard %d: reconnecting in %lld ms (attempt %d)",
+          gw->shard_id, (long long)delay_ms, gw->attempt);
+    sched(gw, &gw->reconnect_sul, reconnect_cb, delay_ms);
+}
+
+/* The session is gone and the next connection identifies: how long to
+ * wait first (-1: the usual reconnect backoff). Discord allows 1000
+ * identifies a day and resets the token of a bot that reaches that, so a
+ * session that keeps ending soon after it started (op 9 false, 4007, 4009
+ * in a loop) must not be answered with an identify every few seconds:
+ * from the third short session in a row the wait doubles from 5 s up to
+ * 15 minutes, which keeps even a permanent loop under 200 a day. */
+static int64_t
+new_session_delay(struct dbot__gateway *gw, int64_t usual)
+{
+    int64_t now = dbot__clock_ms(), delay;
+
+    if (gw->ready_ms && now - gw->ready_ms >= SHORT_SESSION_MS)
+        gw->short_sessions = 0;
+    gw->ready_ms = 0;
+    gw->short_sessions++;
+    if (gw->short_sessions < STORM_AFTER)
+        return usual;
+    delay = dbot__backoff_ms(gw->short_sessions - STORM_AFTER, STORM_MIN_MS,
+                             STORM_MAX_MS, rnd01(gw));
+    LOG_W("gateway",
+          "shard %d: %d sessions in a row ended within %d s of "
+          "starting; waiting %lld s before identifying again "
+          "(Discord allows 1000 identifies a day)",
+          gw->shard_id, gw->short_sessions, SHORT_SESSION_MS / 1000,
+          (long long)(delay / 1000));
+    return delay;
+}
+
+/* The connection is gone: decide what comes next. */
+static void
+conn_end(void *ud, const struct dbot__gw_conn_end *end)
+{
+    struct dbot__gateway *gw = ud;
+    enum dbot__gw_after after = end->after;
+    int code = end->server_close_code;
+    int64_t delay = -1;
+
+    gw->conn = NULL;
+    gw->presence_queued = 0; /* its queue is gone with it */
+    lws_sul_cancel(&gw->identify_sul);
+    if (!end->established && !gw->conn_resuming) {
+        /* Connecting with the cached URL failed: ask Discord again. */
+        free(gw->gateway_url);
+        gw->gateway_url = NULL;
+    }
+    if (!end->established && gw->conn_resuming && ++gw->resume_misses >= 3) {
+        /* The resume URL stays unreachable: give the session up and
+         * identify through the main gateway URL. */
+        LOG_W("gateway",
+              "shard %d: resume URL unreachable %d times; "
+              "identifying anew",
+              gw->shard_id, gw->resume_misses);
+        forget_session_for_identify(gw);
+    }
+    if (gw->stopping || after == DBOT__GW_AFTER_STOP) {
+        gw->state = DBOT__GW_STOPPED;
+        return;
+    }
+    if (code && after == DBOT__GW_AFTER_RECONNECT) {
+        switch (dbot__gw_close_action(code)) {
+        case DBOT__CLOSE_FATAL:
+            LOG_E("gateway", "shard %d: Discord closed the connection: %s",
+                  gw->shard_id, dbot__gw_close_advice(code));
+            gw->state = DBOT__GW_STOPPED;
+            gw->stopping = 1;
+            gw->hooks->on_fatal(gw->hooks->ud, dbot__gw_close_errno(code));
+            return;
+        case DBOT__CLOSE_IDENTIFY:
+            LOG_W("gateway",
+                  "shard %d: close %d: session ended, identifying "
+                  "anew",
+                  gw->shard_id, code);
+            forget_session_for_identify(gw);
+            delay = new_session_delay(gw, -1);
+            break;
+        case DBOT__CLOSE_RESUME:
+            LOG_I("gateway", "shard %d: close %d, resuming", gw->shard_id,
+                  code);
+            break;
+        }
+    } else if (after == DBOT__GW_AFTER_IDENTIFY) {
+        forget_session_for_identify(gw);
+        /* The docs asked for a random 1-5 s wait before identifying. */
+        delay = new_session_delay(gw, 1000 + (int64_t)(4000.0 * rnd01(gw)));
+    } else if (after == DBOT__GW_AFTER_RESUME && gw->attempt == 0) {
+        delay = 0; /* a healthy session asked to move: go at once */
+    }
+    schedule_reconnect(gw, delay);
+}
+
+/* ---- shard -------------------------------------------------------------- */
+
+int
+dbot__gateway_new(struct dbot__gateway **out, int shard_id, int shard_count,
+                  const struct dbot__gateway_hooks *hooks)
+{
+    struct dbot__gateway *gw = calloc(1, sizeof *gw);
+
+    if (!gw)
+        return DBOT_ENOMEM;
+    gw->hooks = hooks;
+    gw->shard_id = shard_id;
+    gw->shard_count = shard_count;
+    gw->seq = -1;
+    gw->latency_ms = -1;
+    /* Seeded by the shard's own address: shards reconnecting after one
+     * outage spread out instead of retrying in step. */
+    gw->rng = dbot__rand_seed(gw);
+    *out = gw;
     return 0;
+}
+
+void
+dbot__gateway_cancel_timers(struct dbot__gateway *gw)
+{
+    if (!gw)
+        return;
+    gw->stopping = 1;
+    lws_sul_cancel(&gw->reconnect_sul);
+    lws_sul_cancel(&gw->identify_sul);
+    if (gw->conn)
+        dbot__gw_conn_cancel_timers(gw->conn);
+}
+
+void
+dbot__gateway_free(struct dbot__gateway *gw)
+{
+    if (!gw)
+        return;
+    /* The context is gone, so lws will not call back for it. */
+    dbot__gw_conn_free(gw->conn);
+    gw->conn = NULL;
+    lws_sul_cancel(&gw->identify_sul);
+    forget_session(gw);
+    free(gw->gateway_url);
+    free(gw);
+}
+
+void
+dbot__gateway_set_count(struct dbot__gateway *gw, int shard_count)
+{
+    gw->shard_count = shard_count;
+}
+
+void
+dbot__gateway_set_url(struct dbot__gateway *gw, const char *url)
+{
+    free(gw->gateway_url);
+    gw->gateway_url = url ? strdup(url) : NULL;
+}
+
+void
+dbot__gateway_start(struct dbot__gateway *gw)
+{
+    connect_now(gw);
+}
+
+void
+dbot__gateway_stop(struct dbot__gateway *gw)
+{
+    dbot__gateway_stop_code(gw, 1000);
+}
+
+void
+dbot__gateway_stop_code(struct dbot__gateway *gw, int code)
+{
+    gw->stopping = 1;
+    lws_sul_cancel(&gw->reconnect_sul);
+    if (!gw->conn) {
+        gw->state = DBOT__GW_STOPPED;
+        return;
+    }
+    /* Still resolving, it ends at once (conn_end: STOPPED). */
+    dbot__gw_conn_close(gw->conn, code, DBOT__GW_AFTER_STOP);
+}
+
+int
+dbot__gateway_session(const struct dbot__gateway *gw,
+                      struct dbot__gw_session *out)
+{
+    memset(out, 0, sizeof *out);
+    out->seq = -1;
+    if (!gw->session_id || !gw->resume_url || gw->seq < 0 ||
+        resume_url_ok(gw, gw->resume_url) == 0)
+        return 0;
+    out->session_id = gw->session_id;
+    out->resume_url = gw->resume_url;
+    out->seq = gw->seq;
+    return 1;
+}
+
+int
+dbot__gateway_set_session(struct dbot__gateway *gw,
+                          const struct dbot__gw_session *s)
+{
+    char *id, *url;
+
+    if (!s->session_id || !*s->session_id || !s->resume_url ||
+        !*s->resume_url || s->seq < 0 || resume_url_ok(gw, s->resume_url) == 0)
+        return DBOT_EINVAL;
+    id = strdup(s->session_id);
+    url = strdup(s->resume_url);
+    if (!id || !url) {
+        free(id);
+        free(url);
+        return DBOT_ENOMEM;
+    }
+    forget_session(gw);
+    gw->session_id = id;
+    gw->resume_url = url;
+    gw->seq = s->seq;
+    return 0;
+}
+
+void
+dbot__gateway_counters(const struct dbot__gateway *gw,
+                       struct dbot__gw_counters *out)
+{
+    *out = gw->n;
+    out->queued = 0;
+    if (gw->conn)
+        out->queued = (uint64_t)dbot__gw_conn_queued(gw->conn);
+}
+
+int
+dbot__gateway_is_closed(const struct dbot__gateway *gw)
+{
+    return gw->conn == NULL;
+}
+
+enum dbot__gw_state
+dbot__gateway_state(const struct dbot__gateway *gw)
+{
+    return gw->state;
+}
+
+int64_t
+dbot__gateway_latency_ms(const struct dbot__gateway *gw)
+{
+    return gw->latency_ms;
+}
+
+int
+dbot__gateway_sync_presence(struct dbot__gateway *gw)
+{
+    const char *presence;
+    unsigned gen;
+    char *msg;
+    size_t cap;
+    int rc;
+
+    if (!gw || gw->state != DBOT__GW_READY)
+        return 0;
+    presence = gw->hooks->presence(gw->hooks->ud, &gen);
+    if (gw->presence_gen == gen || !presence ||
+        (gw->presence_queued && gw->presence_queued_gen == gen))
+        return 0;
+    cap = strlen(presence) + 16;
+    msg = malloc(cap);
+    if (!msg)
+        return DBOT_ENOMEM; /* the next change or Identify carries it */
+    snprintf(msg, cap, "{\"op\":3,\"d\":%s}", presence);
+    rc = gw->conn
+             ? dbot__gw_conn_send(gw->conn, msg, strlen(msg), DBOT__GW_TX_USER,
+                                  DBOT__GW_TAG_PRESENCE, gen)
+             : DBOT_ESTATE;
+    if (rc == 0) {
+        gw->presence_queued = 1;
+        gw->presence_queued_gen = gen;
+    }
+    free(msg);
+    /* A connection already closing sends it after RESUMED: not an error. */
+    return rc == DBOT_ESTATE ? 0 : rc;
+}
+
+int
+dbot__gateway_send(struct dbot__gateway *gw, const char *json, size_t len)
+{
+    if (!gw->conn)
+        return DBOT_ESTATE;
+    return dbot__gw_conn_send(gw->conn, json, len, DBOT__GW_TX_USER,
+                              DBOT__GW_TAG_NONE, 0);
 }

@@ -306,45 +306,67 @@ mark(unsigned char *m, size_t from, size_t to)
     memset(m + from, 1, to - from);
 }
 
-/* Runs of [A-Za-z0-9_-] and '.': bot tokens, and long mixed runs. */
+/* A dot inside a token, as written or URL-encoded ("%2E"): the length
+ * of the one at s[i], 0 when there is none. */
+static size_t
+dot_at(const char *s, size_t i, size_t len)
+{
+    if (s[i] == '.')
+        return 1;
+    if (s[i] == '%' && i + 2 < len && s[i + 1] == '2' &&
+        (s[i + 2] == 'E' || s[i + 2] == 'e'))
+        return 3;
+    return 0;
+}
+
+/* Runs of [A-Za-z0-9_-] and dots: bot tokens, and long mixed runs. */
 static void
 mark_shapes(const char *s, size_t len, unsigned char *m)
 {
     size_t i = 0;
 
     while (i < len) {
-        size_t part[64], np = 0;
+        /* Part k is [from[k], to[k]); dots (1 or 3 bytes) between them. */
+        size_t from[64], to[64], np = 0;
 
-        if (!is_b64url((unsigned char)s[i]) && s[i] != '.') {
+        if (!is_b64url((unsigned char)s[i]) && !dot_at(s, i, len)) {
             i++;
             continue;
         }
-        part[np++] = i;
-        while (i < len && (is_b64url((unsigned char)s[i]) || s[i] == '.')) {
-            if (s[i] == '.' && np < 64)
-                part[np++] = i + 1;
-            i++;
-        }
-        /* Parts are [part[k], part[k+1]-1) and the last ends at i. */
-        for (size_t k = 0; k + 2 < np; k++) {
-            size_t a = part[k], b = part[k + 1], c = part[k + 2];
-            size_t end = k + 3 < np ? part[k + 3] - 1 : i;
+        from[np] = i;
+        while (i < len) {
+            size_t dl = dot_at(s, i, len);
 
-            if (c - 1 - b < 6 || end - c < 27)
+            if (dl) {
+                if (np < 63) {
+                    to[np++] = i;
+                    from[np] = i + dl;
+                }
+                i += dl;
+            } else if (is_b64url((unsigned char)s[i])) {
+                i++;
+            } else {
+                break;
+            }
+        }
+        to[np++] = i;
+        for (size_t k = 0; k + 2 < np; k++) {
+            size_t a = from[k], b = to[k], end = to[k + 2];
+
+            if (to[k + 1] - from[k + 1] < 6 || end - from[k + 2] < 27)
                 continue;
             /* The id part may be glued to what precedes it ("x<token>",
              * "Bot%20<token>"): try where it could start, longest first. */
-            for (size_t from = b - 1 - a > 28 ? b - 1 - 28 : a;
-                 from + 20 <= b - 1; from++) {
-                if (is_b64_of_id(s + from, b - 1 - from)) {
-                    mark(m, from, end);
+            for (size_t at = b - a > 28 ? b - 28 : a; at + 20 <= b; at++) {
+                if (is_b64_of_id(s + at, b - at)) {
+                    mark(m, at, end);
                     break;
                 }
             }
         }
         /* Long runs without dots, each part on its own. */
         for (size_t k = 0; k < np; k++) {
-            size_t a = part[k], end = k + 1 < np ? part[k + 1] - 1 : i;
+            size_t a = from[k], end = to[k];
             bool up = false, lo = false, dig = false;
 
             if (end - a < LONG_RUN)
@@ -377,28 +399,56 @@ memcasemem(const char *h, size_t hl, const char *n, size_t nl)
     return NULL;
 }
 
-/* "/webhooks/{id}/{token}" and "/interactions/{id}/{token}": the segment
- * after the id, unless it is a route template's "{token}". */
+/* A path separator as written, JSON-escaped ("\\/") or URL-encoded
+ * ("%2F"): the length of the one at s[i], 0 when there is none. */
+static size_t
+slash_at(const char *s, size_t i, size_t len)
+{
+    if (s[i] == '/')
+        return 1;
+    if (s[i] == '\\' && i + 1 < len && s[i + 1] == '/')
+        return 2;
+    if (s[i] == '%' && i + 2 < len && s[i + 1] == '2' &&
+        (s[i + 2] == 'F' || s[i + 2] == 'f'))
+        return 3;
+    return 0;
+}
+
+static size_t
+segment_end(const char *s, size_t i, size_t len)
+{
+    while (i < len && !ends_segment(s[i]) && !slash_at(s, i, len))
+        i++;
+    return i;
+}
+
+/* "/webhooks/{id}/{token}" and "/interactions/{id}/{token}", whatever the
+ * case and however the slashes are written: the segment after the id,
+ * unless it is a route template's "{token}". */
 static void
 mark_url_tokens(const char *s, size_t len, unsigned char *m)
 {
-    static const char *const keys[] = { "/webhooks/", "/interactions/" };
+    static const char *const keys[] = { "webhooks", "interactions" };
 
     for (size_t k = 0; k < 2; k++) {
         size_t kl = strlen(keys[k]);
         const char *p = s;
 
         while ((p = memcasemem(p, len - (size_t)(p - s), keys[k], kl))) {
-            size_t i = (size_t)(p - s) + kl, from;
+            size_t at = (size_t)(p - s), i = at + kl, sl, from;
 
             p += kl;
-            while (i < len && !ends_segment(s[i]))
-                i++;
-            if (i >= len || s[i] != '/')
+            /* Preceded by a separator: "/", "\/" or "%2F". */
+            if (!(at >= 1 && s[at - 1] == '/') &&
+                !(at >= 3 && slash_at(s, at - 3, len) == 3))
                 continue;
-            from = ++i;
-            while (i < len && !ends_segment(s[i]))
-                i++;
+            if (i >= len || !(sl = slash_at(s, i, len)))
+                continue;
+            i = segment_end(s, i + sl, len); /* the id */
+            if (i >= len || !(sl = slash_at(s, i, len)))
+                continue;
+            from = i + sl;
+            i = segment_end(s, from, len);
             if (i > from && s[from] != '{')
                 mark(m, from, i);
         }

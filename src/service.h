@@ -54,7 +54,7 @@ int dbot__service_saved_shards(const struct dbot__service *svc);
  * resumes (when the count matches; else it identifies). Once. */
 void dbot__service_adopt_sessions(struct dbot__service *svc);
 
-/* A dispatch named `name` arrived (gateway.c), for /metrics. svc may be
+/* A dispatch named `name` arrived (the event sink), for /metrics. svc may be
  * NULL. */
 void dbot__service_on_event(struct dbot__service *svc, const char *name);
 

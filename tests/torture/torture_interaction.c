@@ -99,7 +99,7 @@ read_frame(void *arg)
 TEST(interaction_create_read_fails_cleanly_at_every_allocation)
 {
     /* DBOT_EJSON: cJSON reports its own allocation failing as a parse
-     * error, and the shard then skips the frame (gateway_session.c). */
+     * error, and the shard then skips the frame (gateway_conn.c). */
     static const int errors[] = { DBOT_ENOMEM, DBOT_EJSON, 0 };
 
     ASSERT_TRUE(torture_run("interaction", read_frame, NULL, errors) > 20);

@@ -234,6 +234,11 @@ TEST(dressed_up_tokens_are_redacted)
         { "x", "" },
         { "PATCH /api/v10/WEBHOOKS/123/", "/messages/@original" },
         { "{\"Token\":\"", "\"}" },
+        /* as a JSON string of the URL: escaped slashes */
+        { "{\"url\":\"https:\\/\\/discord.com\\/api\\/webhooks\\/123\\/",
+          "\"}" },
+        /* URL-encoded slashes around it */
+        { "next=%2Fapi%2Fv10%2Fwebhooks%2F123%2F", "%2Fmessages" },
     };
     char line[512];
 
@@ -249,6 +254,27 @@ TEST(dressed_up_tokens_are_redacted)
         buf[n] = '\0';
         if (strstr(buf, "GaBcDe.abcdefghij") || strstr(buf, "MTIzNDU2Nzg5"))
             CHECK_FAIL_("not redacted: %s -> %s", line, buf);
+    }
+    /* Short tokens (no shape of their own) after an escaped or encoded
+     * webhook path, and a bot token whose dots are URL-encoded. */
+    {
+        static const char *const leaks[] = {
+            "{\"u\":\"\\/api\\/v10\\/webhooks\\/99\\/shorttokXYZ\"}",
+            "GET %2Fapi%2Fv10%2Finteractions%2F99%2Fshorttokxyz%2Fcallback",
+            "auth MTIzNDU2Nzg5MDEyMzQ1Njc4OQ%2EGhIjKl%2E"
+            "shorttokXYZabcdefghijklmnopqrst",
+        };
+
+        for (size_t i = 0; i < sizeof leaks / sizeof leaks[0]; i++) {
+            char buf[512];
+            size_t n = strlen(leaks[i]);
+
+            memcpy(buf, leaks[i], n + 1);
+            n = dbot__log_redact(buf, n, sizeof buf);
+            buf[n] = '\0';
+            if (strcasestr(buf, "shorttok"))
+                CHECK_FAIL_("not redacted: %s -> %s", leaks[i], buf);
+        }
     }
 }
 

@@ -39,29 +39,48 @@
 /* ---- commands ----------------------------------------------------------- */
 
 static const dbot_option poll_opts[] = {
-    { .type = DBOT_OPT_STRING, .name = "question", .required = true,
-      .description = "What to ask", .min_length = 1, .max_length = 200 },
-    { .type = DBOT_OPT_INTEGER, .name = "seconds",
+    { .type = DBOT_OPT_STRING,
+      .name = "question",
+      .required = true,
+      .description = "What to ask",
+      .min_length = 1,
+      .max_length = 200 },
+    { .type = DBOT_OPT_INTEGER,
+      .name = "seconds",
       .description = "Close after this long without a vote (default 60)",
-      .has_min = true, .min_value = 1, .has_max = true, .max_value = 600 },
+      .has_min = true,
+      .min_value = 1,
+      .has_max = true,
+      .max_value = 600 },
     { 0 }
 };
 static const dbot_option remind_opts[] = {
-    { .type = DBOT_OPT_INTEGER, .name = "seconds", .required = true,
-      .description = "In how many seconds", .has_min = true, .min_value = 1,
-      .has_max = true, .max_value = 86400 },
-    { .type = DBOT_OPT_STRING, .name = "text", .required = true,
-      .description = "What to remind you of", .min_length = 1,
+    { .type = DBOT_OPT_INTEGER,
+      .name = "seconds",
+      .required = true,
+      .description = "In how many seconds",
+      .has_min = true,
+      .min_value = 1,
+      .has_max = true,
+      .max_value = 86400 },
+    { .type = DBOT_OPT_STRING,
+      .name = "text",
+      .required = true,
+      .description = "What to remind you of",
+      .min_length = 1,
       .max_length = 500 },
     { 0 }
 };
-static const dbot_option warn_opts[] = {
-    { .type = DBOT_OPT_USER, .name = "user", .required = true,
-      .description = "Who to warn" },
-    { .type = DBOT_OPT_STRING, .name = "reason", .required = true,
-      .description = "Why", .max_length = 300 },
-    { 0 }
-};
+static const dbot_option warn_opts[] = { { .type = DBOT_OPT_USER,
+                                           .name = "user",
+                                           .required = true,
+                                           .description = "Who to warn" },
+                                         { .type = DBOT_OPT_STRING,
+                                           .name = "reason",
+                                           .required = true,
+                                           .description = "Why",
+                                           .max_length = 300 },
+                                         { 0 } };
 static const dbot_command poll_cmd = { .name = "poll",
                                        .description = "Ask a yes/no question",
                                        .options = poll_opts };
@@ -211,14 +230,13 @@ on_remind(dbot_interaction *ix, void *data)
     r->channel = dbot_ix_channel_id(json);
     r->user = dbot_ix_user_id(json);
     snprintf(r->text, sizeof r->text, "%s", dbot_option_str(o, "text", ""));
-    rc = dbot_timer_start(dbot_interaction_bot(ix), s * 1000, 0, remind_fire,
-                          r, NULL);
+    rc = dbot_timer_start(dbot_interaction_bot(ix), s * 1000, 0, remind_fire, r,
+                          NULL);
     if (rc < 0) {
         free(r);
         return rc;
     }
-    snprintf(reply, sizeof reply, "I will remind you in %lld s.",
-             (long long)s);
+    snprintf(reply, sizeof reply, "I will remind you in %lld s.", (long long)s);
     return dbot_interaction_reply_ephemeral(ix, reply);
 }
 

@@ -117,7 +117,8 @@ never_sul(lws_sorted_usec_list_t *s)
 static double
 measure_lws(struct lws_context *ctx, int n)
 {
-    lws_sorted_usec_list_t *s = calloc((size_t)(2 * n + 2 * LWS_OPS), sizeof *s);
+    lws_sorted_usec_list_t *s =
+        calloc((size_t)(2 * n + 2 * LWS_OPS), sizeof *s);
     double t0, us;
 
     if (!s)

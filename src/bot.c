@@ -871,20 +871,21 @@ dbot_free(dbot *bot)
      * bot (they see dbot_is_stopping()). */
     dbot__pool_shutdown(bot->pool, STOP_GRACE_MS);
     bot->pool = NULL;
+    /* Views still live end (DBOT_VIEW_SHUTDOWN) and user timers still
+     * pending are told DBOT_ECANCELED while the whole bot is there: a
+     * request their callbacks make is taken, then cancelled below. */
+    dbot__views_free(bot->views);
+    bot->views = NULL;
+    dbot__timers_free(bot->timers);
+    bot->timers = NULL;
+    dbot__checks_free(bot->checks);
+    bot->checks = NULL;
     /* Pending requests are told DBOT_ECANCELED; run those callbacks while
      * the context (and the timers in it) still exists. */
     dbot__rest_free(bot->rest);
     bot->rest = NULL;
     if (bot->loop)
         dbot__loop_drain(bot->loop);
-    /* User timers still pending are told DBOT_ECANCELED, while the whole
-     * bot is still there for their callbacks to look at. */
-    dbot__timers_free(bot->timers);
-    bot->timers = NULL;
-    dbot__checks_free(bot->checks);
-    bot->checks = NULL;
-    dbot__views_free(bot->views);
-    bot->views = NULL;
     /* Timers next: they live in the context's lists. Then the context,
      * whose destruction closes any socket still open (the gateway sees
      * CLOSED and, since the bot is stopping, does not reconnect). */

@@ -13,6 +13,7 @@
 
 #include <dbot/interaction.h>
 #include <dbot/timer.h>
+#include <dbot/view.h>
 
 #define MANY 100000
 
@@ -208,9 +209,48 @@ TEST(many_pending_timers_keep_deadlines_and_end_at_free)
     h_teardown(&H);
 }
 
+/* A bot that never ran: dbot_free still tells its timers and ends its
+ * views, each once. */
+static atomic_int never_ran_timer, never_ran_view;
+
+static void
+never_ran_cb(dbot *bot, dbot_timer_id id, int status, void *data)
+{
+    (void)bot;
+    (void)id;
+    (void)data;
+    ASSERT_EQ(status, DBOT_ECANCELED);
+    never_ran_timer++;
+}
+
+static void
+never_ran_end(dbot_view *v, int reason, void *state)
+{
+    (void)v;
+    (void)state;
+    ASSERT_EQ(reason, DBOT_VIEW_SHUTDOWN);
+    never_ran_view++;
+}
+
+TEST(free_without_run_ends_timers_and_views)
+{
+    dbot *bot;
+    dbot_view *v;
+    dbot_view_opts o = { .on_end = never_ran_end, .timeout_ms = 1000 };
+
+    ASSERT_EQ(dbot_new_from_json(&bot, "{\"token\":\"abc.def.ghi\"}"), 0);
+    ASSERT_EQ(dbot_timer_start(bot, 1000, 0, never_ran_cb, NULL, NULL), 0);
+    ASSERT_EQ(dbot_timer_start(bot, 5, 5, never_ran_cb, NULL, NULL), 0);
+    ASSERT_EQ(dbot_view_new(bot, &o, &v), 0);
+    dbot_free(bot);
+    ASSERT_EQ(never_ran_timer, 2);
+    ASSERT_EQ(never_ran_view, 1);
+}
+
 int
 main(void)
 {
+    RUN(free_without_run_ends_timers_and_views);
     RUN(one_shots_repeats_and_cancels);
     RUN(many_pending_timers_keep_deadlines_and_end_at_free);
     free(h_logs);

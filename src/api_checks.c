@@ -7,6 +7,35 @@
 #include "bot.h"
 #include "checks.h"
 #include "interaction.h"
+#include "log.h"
+
+#include <dbot/rest.h>
+
+/* The application's owners, for owner_only checks. The bot, not the
+ * checks module, is the callback's data: the module may be gone by the
+ * time a cancelled request reports. */
+static void
+owners_fetched(dbot *bot, const dbot_rest_result *res, void *data)
+{
+    struct dbot__checks *cs = dbot__bot_checks(bot);
+    int n;
+
+    (void)data;
+    if (!cs || res->err == DBOT_ECANCELED)
+        return;
+    if (res->err) {
+        LOG_W("checks",
+              "cannot learn the application's owners (%s): owner_only "
+              "commands refuse everyone until dbot_owners_set",
+              res->message ? res->message : dbot_strerror(res->err));
+        return;
+    }
+    n = dbot__checks_learn_owners(cs, res->json);
+    LOG_I("checks",
+          "owner_only commands are for %d owner(s) of the "
+          "application",
+          n);
+}
 
 int
 dbot_on_command_checked_named(dbot *bot, const char *path,
@@ -26,6 +55,9 @@ dbot_on_command_checked_named(dbot *bot, const char *path,
     box = dbot__checks_box(cs, checks, fn, data, &rc);
     if (!box)
         return rc;
+    if (dbot__checks_should_ask_owner(cs, checks) &&
+        dbot_application_get(bot, owners_fetched, NULL) < 0)
+        LOG_W("checks", "cannot ask Discord for the application's owners");
     /* The route runs the checks, then fn; the logs name the user's
      * handler. The box lives until dbot_free (as a route does). */
     return dbot__interactions_route_add(dbot__bot_interactions(bot),

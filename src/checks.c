@@ -57,6 +57,8 @@ struct dbot__checks {
     struct dbot__strmap entries;
     uint64_t owners[DBOT__OWNERS_MAX];
     size_t nowners;
+    int owners_explicit; /* dbot_owners_set chose: Discord's are ignored */
+    int owner_asked;     /* GET /applications/@me sent */
     int warned_no_owner, warned_full;
 };
 
@@ -224,7 +226,49 @@ dbot__checks_set_owners(struct dbot__checks *cs, const uint64_t *ids, size_t n)
     if (n)
         memcpy(cs->owners, ids, n * sizeof *ids);
     cs->nowners = n;
+    cs->owners_explicit = 1;
     return 0;
+}
+
+int
+dbot__checks_should_ask_owner(struct dbot__checks *cs,
+                              const dbot_checks *checks)
+{
+    if (!checks || !checks->owner_only || cs->owners_explicit ||
+        cs->owner_asked)
+        return 0;
+    cs->owner_asked = 1;
+    return 1;
+}
+
+/* discord.py's rule: a team-owned application's owners are its team's
+ * members; otherwise the owner. */
+int
+dbot__checks_learn_owners(struct dbot__checks *cs, const cJSON *app)
+{
+    const cJSON *members = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(app, "team"), "members");
+    const cJSON *m;
+    size_t n = 0;
+
+    if (cs->owners_explicit)
+        return 0;
+    cJSON_ArrayForEach(m, members) {
+        uint64_t id = dbot_json_snowflake(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(m, "user"), "id"));
+
+        if (id && n < DBOT__OWNERS_MAX)
+            cs->owners[n++] = id;
+    }
+    if (!n) {
+        uint64_t id = dbot_json_snowflake(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(app, "owner"), "id"));
+
+        if (id)
+            cs->owners[n++] = id;
+    }
+    cs->nowners = n;
+    return (int)n;
 }
 
 size_t
@@ -247,8 +291,10 @@ is_owner(struct dbot__checks *cs, uint64_t user)
             return 1;
     if (!cs->nowners && !cs->warned_no_owner) {
         cs->warned_no_owner = 1;
-        LOG_W("checks", "an owner_only command was used but no owner is set "
-                        "(dbot_owners_set): refusing everyone");
+        LOG_W("checks", "an owner_only command was used but no owner is "
+                        "known (Discord's application has none, or it did "
+                        "not answer; see dbot_owners_set): refusing "
+                        "everyone");
     }
     return 0;
 }

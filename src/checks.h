@@ -38,6 +38,16 @@ int dbot__checks_run(dbot_interaction *ix, void *box);
 int dbot__checks_set_owners(struct dbot__checks *cs, const uint64_t *ids,
                             size_t n);
 
+/* Owners learned from the application (GET /applications/@me): its team's
+ * members, else its owner. Ignored once dbot_owners_set chose. Returns how
+ * many were taken. */
+int dbot__checks_learn_owners(struct dbot__checks *cs, const cJSON *app);
+
+/* 1 the first time an owner_only check is declared with no owner set:
+ * the caller then asks Discord for the application. */
+int dbot__checks_should_ask_owner(struct dbot__checks *cs,
+                                  const dbot_checks *checks);
+
 /* How many cooldown entries are live (tests). */
 size_t dbot__checks_cooldowns(const struct dbot__checks *cs);
 

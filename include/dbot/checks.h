@@ -52,7 +52,11 @@ typedef struct dbot_cooldown {
 /* Checks run in this order; the first that fails answers. */
 typedef struct dbot_checks {
     bool guild_only;             /* refuse in DMs and group DMs */
-    bool owner_only;             /* only the ids given to dbot_owners_set */
+    bool owner_only;             /* only the application's owners: its
+                                    team's members or its owner, asked of
+                                    Discord (GET /applications/@me) when the
+                                    first such check is declared; or the
+                                    ids given to dbot_owners_set */
     uint64_t member_permissions; /* bits the invoking member must have
                                     (ADMINISTRATOR passes every bit) */
     uint64_t bot_permissions;    /* bits the bot must have in the channel */
@@ -81,8 +85,10 @@ DBOT_API int dbot_on_command_checked_named(dbot *bot, const char *path,
 
 /* Name: dbot_owners_set
  * Desc: the user ids that pass `owner_only` checks (copied; replaces the
- *       previous set; n = 0 clears it). With none set, owner_only
- *       commands refuse everyone, with a warning in the log. Loop thread.
+ *       owners learned from the application, which are then no longer
+ *       asked for; n = 0 leaves no owner). With no owner known,
+ *       owner_only commands refuse everyone, with a warning in the log.
+ *       Loop thread.
  * Returns: 0; DBOT_EINVAL (bot NULL, or ids NULL with n > 0, or n over
  *       64); DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
 DBOT_API int dbot_owners_set(dbot *bot, const uint64_t *ids, size_t n);

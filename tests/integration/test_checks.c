@@ -242,17 +242,23 @@ TEST(checks_refuse_before_the_handler)
                   1);
     ASSERT_CONTAINS(errs[nerr - 1].text, "Ban Members");
     expect_answer(push_cmd("ban", "1", "8", "4"), "banned", 0);
-    /* owner_only: nobody until owners are set. */
+    /* owner_only: the application's owner, learned from Discord. */
+    WAIT_UNTIL(h_log_has("owner_only commands are for 1 owner(s)"), 10000);
     expect_answer(push_cmd("owner", "42", "8", "0"), "Only the bot's owner", 1);
-    ASSERT_TRUE(h_log_has("no owner is set"));
+    expect_answer(push_cmd("owner", FAKECORD_OWNER_ID, "0", "0"), "hello owner",
+                  0);
+    /* dbot_owners_set replaces them. */
     live_cooldowns = -1;
     ASSERT_EQ(dbot_post(H.bot, set_owner, NULL), 0);
     WAIT_UNTIL(live_cooldowns == 7, 5000);
     expect_answer(push_cmd("owner", "43", "8", "0"), "Only the bot's owner", 1);
+    expect_answer(push_cmd("owner", FAKECORD_OWNER_ID, "8", "0"),
+                  "Only the bot's owner", 1);
     expect_answer(push_cmd("owner", "42", "8", "0"), "hello owner", 0);
-    ASSERT_EQ(ran_owner, 1);
+    ASSERT_EQ(ran_owner, 2);
+    ASSERT_TRUE(!h_log_has("no owner is known"));
     n = nerr;
-    ASSERT_EQ(n, 5); /* one report per refusal, none for the passes */
+    ASSERT_EQ(n, 6); /* one report per refusal, none for the passes */
     h_teardown(&H);
 }
 
@@ -314,9 +320,35 @@ TEST(permission_names)
     ASSERT_EQ(strlen(buf), 15);
 }
 
+TEST(owners_from_the_application)
+{
+    struct dbot__checks *cs;
+    cJSON *team =
+        cJSON_Parse("{\"owner\":{\"id\":\"5\"},\"team\":{\"members\":["
+                    "{\"user\":{\"id\":\"7\"}},{\"user\":{\"id\":\"8\"}}]}}");
+    cJSON *solo = cJSON_Parse("{\"owner\":{\"id\":\"5\"}}");
+    uint64_t one = 1;
+    static const dbot_checks owner_only = { .owner_only = true };
+
+    ASSERT_EQ(dbot__checks_new(&cs, NULL), 0);
+    /* A team's members own a team's application, not its placeholder
+     * owner; otherwise the owner does. */
+    ASSERT_EQ(dbot__checks_learn_owners(cs, team), 2);
+    ASSERT_EQ(dbot__checks_learn_owners(cs, solo), 1);
+    /* Asked once, and never after an explicit choice. */
+    ASSERT_EQ(dbot__checks_should_ask_owner(cs, &owner_only), 1);
+    ASSERT_EQ(dbot__checks_should_ask_owner(cs, &owner_only), 0);
+    ASSERT_EQ(dbot__checks_set_owners(cs, &one, 1), 0);
+    ASSERT_EQ(dbot__checks_learn_owners(cs, team), 0);
+    dbot__checks_free(cs);
+    cJSON_Delete(team);
+    cJSON_Delete(solo);
+}
+
 int
 main(void)
 {
+    RUN(owners_from_the_application);
     RUN(permission_names);
     RUN(checks_refuse_before_the_handler);
     RUN(cooldowns_count_per_user_and_expire);

@@ -305,6 +305,46 @@ sb_run_interaction(struct sb *sb, cJSON *payload, int target, FILE *o,
     return sb_finish_interaction(sb, id, target, o, step);
 }
 
+static void
+remember_played(struct sb *sb, uint64_t id, int orig, int edits)
+{
+    if (sb->nplayed == sb->capplayed) {
+        int cap = sb->capplayed ? sb->capplayed * 2 : 16;
+        struct sb_played *p = realloc(sb->played, (size_t)cap * sizeof *p);
+
+        if (!p)
+            return; /* its later edits will not be shown */
+        sb->played = p;
+        sb->capplayed = cap;
+    }
+    sb->played[sb->nplayed++] = (struct sb_played){ id, orig, edits };
+}
+
+int
+sb_poll_edits(struct sb *sb, FILE *o)
+{
+    int shown = 0;
+
+    for (int i = 0; i < sb->nplayed; i++) {
+        struct sb_played *p = &sb->played[i];
+        struct fakecord_ix_log l;
+        cJSON *m;
+
+        if (p->orig < 0 || fakecord_interaction_log(sb->fc, p->id, &l) < 0)
+            continue;
+        if (l.edits > p->edits) {
+            m = cJSON_GetArrayItem(sb->msgs, p->orig);
+            apply_edit(m, l.last_edit);
+            fprintf(o, "bot: edited an earlier answer%s\n", eph(m));
+            show(o, m);
+            p->edits = l.edits;
+            shown++;
+        }
+        fakecord_ix_log_free(&l);
+    }
+    return shown;
+}
+
 /* The kind of the framework fallback the bot noted for interaction id,
  * or 0 when none. */
 static int
@@ -466,6 +506,7 @@ sb_finish_interaction(struct sb *sb, uint64_t id, int target, FILE *o,
                      "acknowledged after 3 s: Discord would have "
                      "shown \"This interaction failed\"");
     sb->last_ack_ms = w.l.callback_ms;
+    remember_played(sb, w.id, orig, w.l.edits);
     if (fallback_of(sb, w.id, kind, sizeof kind)) {
         fprintf(o, "bot: (that answer was dbot's fallback: %s)\n", kind);
         cJSON_AddStringToObject(step, "fallback", kind);

@@ -97,7 +97,8 @@ usage(void)
             "       complete /cmd opt:text | user \"Name\" @alice |"
             " message \"Name\" [ID | @user] |\n"
             "       say TEXT | expect TEXT | expect-fallback [KIND] |\n"
-            "       expect-ack-under MS | & LINE | wait | quit\n");
+            "       expect-ack-under MS | & LINE | wait | wait-message TEXT |\n"
+            "       wait-edit TEXT | permissions N | quit\n");
 }
 
 /* ---- the bot process ---------------------------------------------------- */
@@ -493,6 +494,7 @@ main(int argc, char **argv)
     cJSON_Delete(sb.msgs);
     cJSON_Delete(sb.steps);
     cJSON_Delete(sb.modal);
+    free(sb.played);
     free(sb.last_text);
     free(plays);
     free(bot_argv);

@@ -29,6 +29,9 @@
  *   wait                              show the answers of every "&" line
  *   wait-message TEXT                 wait for a message from the bot
  *                                     that contains TEXT (a timer's)
+ *   wait-edit TEXT                    wait for an edit of an earlier
+ *                                     answer that contains TEXT (a view's
+ *                                     timeout)
  *   permissions N | default           the user's member permissions from
  *                                     now on (decimal, as Discord sends)
  *   quit                              stop here
@@ -502,21 +505,27 @@ sb_play(struct sb *sb, const char *raw)
     } else if (!strcmp(t0, "message")) {
         cJSON_AddStringToObject(step, "kind", "message_command");
         rc = sb_play_message_command(sb, toks, o, step);
-    } else if (!strcmp(t0, "wait-message") && s[12]) {
-        /* A message the bot posts on its own (a timer's), within the
-         * step timeout. */
-        const char *want = s + 12;
+    } else if ((!strcmp(t0, "wait-message") && s[12]) ||
+               (!strcmp(t0, "wait-edit") && s[9])) {
+        /* A message the bot posts on its own (a timer's), or an edit of
+         * an earlier answer (a view's timeout), within the step timeout. */
+        int edit = t0[5] == 'e';
+        const char *want = s + (edit ? 9 : 12);
         int64_t dl = sb_now_ms() + sb->step_timeout_ms;
         size_t from;
         int found = 0;
 
         while (isspace((unsigned char)*want))
             want++;
-        cJSON_AddStringToObject(step, "kind", "wait_message");
+        cJSON_AddStringToObject(step, "kind",
+                                edit ? "wait_edit" : "wait_message");
         fflush(o);
         from = blen; /* after the "you:" line, which names TEXT too */
         while (!found && sb_now_ms() < dl && sb_bot_alive(sb)) {
-            sb_channel_messages(sb, o);
+            if (edit)
+                sb_poll_edits(sb, o);
+            else
+                sb_channel_messages(sb, o);
             fflush(o);
             found = buf && blen > from && strstr(buf + from, want);
             if (!found)
@@ -524,8 +533,8 @@ sb_play(struct sb *sb, const char *raw)
         }
         if (!found) {
             char why[300];
-            snprintf(why, sizeof why, "no message with \"%s\" from the bot",
-                     want);
+            snprintf(why, sizeof why, "no %s with \"%s\" from the bot",
+                     edit ? "edit" : "message", want);
             rc = sb_fail(sb, o, step, why);
         }
     } else if (!strcmp(t0, "permissions") && cJSON_GetArraySize(toks) == 2) {

@@ -57,6 +57,14 @@ struct sb {
     char pending_fallback[32];   /* its kind ("unknown"), "" when none */
     double last_ack_ms;          /* the last interaction's, for expect-ack */
     char member_permissions[24]; /* "permissions N": the user's, or "" */
+    /* Every interaction played, with the message its answer is (index in
+     * msgs, -1 if none) and the edits already shown, so "wait-edit" can
+     * show an edit that comes long after its step (a view's timeout). */
+    struct sb_played {
+        uint64_t id;
+        int orig, edits;
+    } * played;
+    int nplayed, capplayed;
     /* "& LINE": interactions pushed without waiting, finished by "wait"
      * (or at the end), so a script can check the bot answers others while
      * one is slow. */
@@ -124,6 +132,9 @@ int sb_finish_interaction(struct sb *sb, uint64_t id, int target, FILE *o,
 void sb_check_fallback(struct sb *sb);
 /* play.c: finish the background interactions ("wait"). 0 or -1. */
 int sb_finish_background(struct sb *sb);
+/* Show edits of earlier answers that came after their step; returns how
+ * many. */
+int sb_poll_edits(struct sb *sb, FILE *o);
 /* Show new channel messages from the bot (and send them back to it as
  * MESSAGE_CREATE, as Discord does); returns how many were new. */
 int sb_channel_messages(struct sb *sb, FILE *o);

@@ -25,6 +25,7 @@
 #include <dbot/interaction.h>
 #include <dbot/interaction_data.h>
 #include <dbot/message.h>
+#include <dbot/permissions.h>
 #include <dbot/rest.h>
 #include <dbot/timer.h>
 #include <dbot/view.h>
@@ -33,8 +34,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PERM_MODERATE_MEMBERS (1ull << 40)
 
 /* ---- commands ----------------------------------------------------------- */
 
@@ -244,7 +243,7 @@ on_remind(dbot_interaction *ix, void *data)
 
 static const dbot_checks warn_checks = {
     .guild_only = true,
-    .member_permissions = PERM_MODERATE_MEMBERS,
+    .member_permissions = DBOT_PERM_MODERATE_MEMBERS,
     .cooldown = { .scope = DBOT_COOLDOWN_USER, .uses = 1, .per_ms = 10000 },
 };
 

@@ -384,6 +384,9 @@ main(int argc, char **argv)
         fprintf(stderr, "dbot-sandbox: cannot listen on 127.0.0.1\n");
         return 1;
     }
+    /* Members, roles and moderation in the sandbox's guild, as Discord
+     * enforces them (docs/fakecord.md, "Guild model"). */
+    fakecord_model_guild(sb.fc, SB_GUILD_ID, SB_CHANNEL);
     /* A deliberately slow page for examples that fetch URLs. */
     fakecord_rest_script(sb.fc, &(struct fakecord_rest_rule){
                                     .method = "GET",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The soak: a bot under 1,000 events/s and 20 interactions/s through the
-# fake Discord on 127.0.0.1, with reconnects, drops, a zombie, op 9, REST
-# 429s and 5xx, and monitoring clients on the HTTP listener. Prints
+# The soak: a bot on 16 shards (SOAK_SHARDS) under 1,000 events/s and 20
+# interactions/s through the fake Discord on 127.0.0.1, with reconnects,
+# drops, a zombie, op 9, REST 429s and 5xx, and monitoring clients on the HTTP listener. Prints
 # resident memory over time and one JSON line of counts; exits non-zero if
 # anything was lost. Usage: scripts/soak.sh [seconds]   (default 600)
 set -euo pipefail

@@ -69,6 +69,17 @@ dbot_interaction_set_busy_message(dbot *bot, const char *text)
 }
 
 int
+dbot_interaction_set_fallback_text(dbot *bot, int which, const char *locale,
+                                   const char *text)
+{
+    if (!bot)
+        return DBOT_EINVAL;
+    DBOT__CHECK_LOOP(bot);
+    return dbot__interactions_set_fallback(dbot__bot_interactions(bot), which,
+                                           locale, text);
+}
+
+int
 dbot_interaction_set_offload_deadline(dbot *bot, int ms)
 {
     if (!bot)

@@ -802,6 +802,8 @@ dbot_run(dbot *bot)
         return DBOT_ECONFIG;
     }
     dbot__loop_enter(bot->loop);
+    /* Commands without handlers, handlers without commands: named now. */
+    dbot__interactions_check_routes(bot->interactions);
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

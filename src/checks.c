@@ -23,14 +23,13 @@
 #include "strmap.h"
 
 #include <dbot/interaction_data.h>
+#include <dbot/permissions.h>
 #include <dbot/timer.h>
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PERM_ADMINISTRATOR ((uint64_t)1 << 3)
 
 static const char MSG_GUILD_ONLY[] = "This command only works in a server.";
 static const char MSG_OWNER_ONLY[] = "Only the bot's owner can use this "
@@ -396,14 +395,15 @@ dbot__checks_run(dbot_interaction *ix, void *arg)
     if (b->c.member_permissions) {
         if (dbot_ix_member_permissions(json, &have) < 0)
             have = 0;
-        if (!(have & PERM_ADMINISTRATOR) && (b->c.member_permissions & ~have))
+        if (!(have & DBOT_PERM_ADMINISTRATOR) &&
+            (b->c.member_permissions & ~have))
             return missing(ix, b->c.member_permissions & ~have,
                            "You need these permissions to use this command");
     }
     if (b->c.bot_permissions) {
         if (dbot_ix_app_permissions(json, &have) < 0)
             have = 0;
-        if (!(have & PERM_ADMINISTRATOR) && (b->c.bot_permissions & ~have))
+        if (!(have & DBOT_PERM_ADMINISTRATOR) && (b->c.bot_permissions & ~have))
             return missing(ix, b->c.bot_permissions & ~have,
                            "I need these permissions here to do that");
     }

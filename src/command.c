@@ -13,7 +13,10 @@
  * and locally. Errors name the command and the option path.
  */
 #include "command.h"
+#include "locale.h"
 #include "utf8.h"
+
+#include <dbot/permissions.h>
 
 #include <dbot/dbot.h>
 
@@ -157,6 +160,55 @@ merge_extra(struct cctx *c, cJSON *obj, const char *extra)
     return 0;
 }
 
+/* How a localized text is checked: as a name (chat: lowercase rules), or
+ * as text of at most `max` characters. */
+struct loc_rule {
+    int name, chat;
+    long max;
+};
+
+/* Add `key` ({locale: text}) for the { 0 }-terminated list `l` to obj.
+ * Each text is checked as the field it translates; only the longest of
+ * the field's texts counts toward MAX_TEXT (application-commands.mdx:
+ * "only the longest localization for each field (including the default
+ * value) is counted"). */
+static int
+add_localizations(struct cctx *c, cJSON *obj, const char *key,
+                  const dbot_localized *l, const char *dflt,
+                  struct loc_rule rule)
+{
+    long base = dflt ? dbot__utf8_len(dflt) : 0, longest = base;
+    cJSON *d;
+
+    if (!l || !l[0].locale)
+        return 0;
+    if (!(d = cJSON_AddObjectToObject(obj, key)))
+        return oom(c);
+    for (int i = 0; l[i].locale; i++) {
+        long before = c->text;
+        char what[64];
+        int rc;
+
+        snprintf(what, sizeof what, "%s[\"%s\"]", key, l[i].locale);
+        if (!dbot__locale_known(l[i].locale))
+            return fail(c, "%s: \"%s\" is not one of Discord's locales", key,
+                        l[i].locale);
+        if (cJSON_GetObjectItemCaseSensitive(d, l[i].locale))
+            return fail(c, "%s: locale \"%s\" given twice", key, l[i].locale);
+        rc = rule.name ? check_name(c, what, l[i].text, rule.chat)
+                       : check_text(c, what, l[i].text, rule.max);
+        if (rc < 0)
+            return -1;
+        if (c->text - before > longest)
+            longest = c->text - before;
+        c->text = before;
+        if (!cJSON_AddStringToObject(d, l[i].locale, l[i].text))
+            return oom(c);
+    }
+    c->text += longest - base;
+    return 0;
+}
+
 static int
 add_num(struct cctx *c, cJSON *o, const char *k, double v)
 {
@@ -236,6 +288,10 @@ build_choices(struct cctx *c, const dbot_option *o, cJSON *obj)
             return oom(c);
         }
         ok = cJSON_AddStringToObject(j, "name", ch->name) != NULL;
+        if (ok && add_localizations(c, j, "name_localizations",
+                                    ch->name_localizations, ch->name,
+                                    (struct loc_rule){ 0, 0, 100 }) < 0)
+            return -1;
         if (o->type == DBOT_OPT_STRING)
             ok = ok && cJSON_AddStringToObject(j, "value", ch->str);
         else if (o->type == DBOT_OPT_INTEGER)
@@ -339,6 +395,12 @@ build_option(struct cctx *c, const dbot_option *o, enum level lv, cJSON *arr)
         !cJSON_AddStringToObject(j, "name", o->name) ||
         !cJSON_AddStringToObject(j, "description", o->description))
         return oom(c);
+    if (add_localizations(c, j, "name_localizations", o->name_localizations,
+                          o->name, (struct loc_rule){ 1, 1, 32 }) < 0 ||
+        add_localizations(c, j, "description_localizations",
+                          o->description_localizations, o->description,
+                          (struct loc_rule){ 0, 0, 100 }) < 0)
+        return -1;
     if (o->required && !cJSON_AddTrueToObject(j, "required"))
         return oom(c);
     if (o->choices && o->choices[0].name && build_choices(c, o, j) < 0)
@@ -449,6 +511,18 @@ build_command(struct cctx *c, const dbot_command *cmd)
     if (cmd->default_member_permissions &&
         check_permissions(c, cmd->default_member_permissions) < 0)
         return NULL;
+    if (cmd->default_member_perms && cmd->default_member_permissions) {
+        fail(c, "set default_member_perms or default_member_permissions, "
+                "not both");
+        return NULL;
+    }
+    if (cmd->default_member_perms & ~DBOT_PERM_ALL) {
+        fail(c,
+             "default_member_perms has bits Discord does not define "
+             "(0x%llx)",
+             (unsigned long long)(cmd->default_member_perms & ~DBOT_PERM_ALL));
+        return NULL;
+    }
     if (cmd->contexts & ~7u) {
         fail(c, "contexts has unknown bits 0x%x", cmd->contexts & ~7u);
         return NULL;
@@ -474,6 +548,21 @@ build_command(struct cctx *c, const dbot_command *cmd)
         !cJSON_AddStringToObject(j, "default_member_permissions",
                                  cmd->default_member_permissions))
         goto nomem;
+    if (cmd->default_member_perms) {
+        char bits[24];
+
+        snprintf(bits, sizeof bits, "%llu",
+                 (unsigned long long)cmd->default_member_perms);
+        if (!cJSON_AddStringToObject(j, "default_member_permissions", bits))
+            goto nomem;
+    }
+    if (add_localizations(c, j, "name_localizations", cmd->name_localizations,
+                          cmd->name, (struct loc_rule){ 1, chat, 32 }) < 0 ||
+        (chat &&
+         add_localizations(c, j, "description_localizations",
+                           cmd->description_localizations, cmd->description,
+                           (struct loc_rule){ 0, 0, 100 }) < 0))
+        goto out;
     if ((cmd->contexts && add_bits(c, j, "contexts", cmd->contexts) < 0) ||
         (cmd->integration_types &&
          add_bits(c, j, "integration_types", cmd->integration_types) < 0))

@@ -380,12 +380,24 @@ gateway_bot_done(const dbot_rest_result *res, void *arg)
         return;
     }
     if (res->err || !cJSON_IsString(url) || !url->valuestring[0]) {
-        LOG_W("gateway",
-              "shard %d: GET /gateway/bot failed (HTTP %d: %s); "
-              "retrying",
+        const char *configured = gw->hooks->cfg->gateway_url;
+
+        LOG_W("gateway", "shard %d: GET /gateway/bot failed (HTTP %d: %s); %s",
               gw->shard_id, res->status,
-              res->message ? res->message : "no url in the answer");
-        schedule_reconnect(gw, -1);
+              res->message ? res->message : "no url in the answer",
+              configured ? "connecting to the configured gateway_url "
+                           "without checking session_start_limit"
+                         : "retrying");
+        if (!configured) {
+            schedule_reconnect(gw, -1);
+            return;
+        }
+        /* The configured URL does not need the answer: a REST outage
+         * must not keep the gateway down. Asked again before the next
+         * new session. */
+        free(gw->gateway_url);
+        gw->gateway_url = strdup(configured);
+        connect_now(gw);
         return;
     }
     free(gw->gateway_url);
@@ -482,13 +494,18 @@ connect_now(struct dbot__gateway *gw)
      * make the new session's first events look like duplicates. */
     if (!resume && (gw->session_id || gw->resume_url || gw->seq >= 0))
         forget_session(gw);
-    o.url = resume             ? gw->resume_url
-            : cfg->gateway_url ? cfg->gateway_url
-                               : gw->gateway_url;
-    if (!o.url) {
+    /* An identify asks GET /gateway/bot first, even with a configured
+     * gateway_url (a proxy, the fake): its answer carries the
+     * session_start_limit to respect and the shard plan for "shards": 0.
+     * gw->gateway_url is forgotten with every session, so each new
+     * session asks again. */
+    if (!resume && !gw->gateway_url) {
         fetch_gateway_url(gw);
         return;
     }
+    o.url = resume             ? gw->resume_url
+            : cfg->gateway_url ? cfg->gateway_url
+                               : gw->gateway_url;
     gw->conn_resuming = resume;
     gw->state = DBOT__GW_CONNECTING;
     gw->n.connects++;

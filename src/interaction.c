@@ -41,14 +41,12 @@
  * covers the gateway's delivery and the request's own trip. */
 #define INITIAL_WINDOW_MS 2800
 
-static const char MSG_UNKNOWN[] =
-    "Sorry, this command is not available right now.";
-static const char MSG_FAILED[] = "Sorry, something went wrong running this "
-                                 "command.";
-static const char MSG_NO_ANSWER[] = "Sorry, this command did not respond.";
-static const char MSG_STOPPING[] = "Sorry, the bot is restarting and could "
-                                   "not finish this. Please try again in a "
-                                   "minute.";
+/* The fallback answers, in the user's language and naming what was used
+ * (interaction_fallback.c). */
+#define MSG_UNKNOWN   DBOT__IX_FALLBACK(ix, DBOT_FALLBACK_UNKNOWN)
+#define MSG_FAILED    DBOT__IX_FALLBACK(ix, DBOT_FALLBACK_FAILED)
+#define MSG_NO_ANSWER DBOT__IX_FALLBACK(ix, DBOT_FALLBACK_NO_ANSWER)
+#define MSG_STOPPING  DBOT__IX_FALLBACK(ix, DBOT_FALLBACK_STOPPING)
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -252,6 +250,38 @@ initial_done(dbot *bot, const dbot_rest_result *res, void *arg)
 int
 dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
 {
+    return dbot__ix_send_initial_files(ix, type, data, NULL, 0);
+}
+
+/* With files, the callback goes multipart through the same route (the REST
+ * client classifies it by its path: 3-second deadline, own lane). */
+static int
+send_callback(dbot_interaction *ix, const cJSON *body,
+              const dbot_rest_file *files, size_t n)
+{
+    dbot_rest_opts o = { .files = files, .nfiles = n };
+    size_t len;
+    char *path;
+    int rc;
+
+    if (!n)
+        return dbot__rest_interaction_callback(
+            ix->owner->d.rest, ix->id, ix->token, body, initial_done, ix);
+    len = strlen(ix->token) + 64;
+    if (!(path = malloc(len)))
+        return DBOT_ENOMEM;
+    snprintf(path, len, "/interactions/%" PRIu64 "/%s/callback", ix->id,
+             ix->token);
+    rc = dbot__rest_ex(ix->owner->d.rest, "POST", path, body, &o, initial_done,
+                       ix);
+    free(path);
+    return rc;
+}
+
+int
+dbot__ix_send_initial_files(dbot_interaction *ix, int type, const cJSON *data,
+                            const dbot_rest_file *files, size_t n)
+{
     cJSON *body;
     int rc;
 
@@ -270,8 +300,7 @@ dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data)
     ix->silent_defer = type == CB_DEFER_UPDATE;
     dbot__loop_timer_disarm(ix->owner->d.loop, &ix->deadline_timer);
     dbot_interaction_ref(ix);
-    rc = dbot__rest_interaction_callback(ix->owner->d.rest, ix->id, ix->token,
-                                         body, initial_done, ix);
+    rc = send_callback(ix, body, files, n);
     cJSON_Delete(body);
     if (rc < 0) {
         ix->state = DBOT_IXS_FAILED;
@@ -667,6 +696,8 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
         ixs->app_id = ix->app_id;
     if (v.path[0])
         ix->path = strdup(v.path);
+    if (v.path[0] && v.kind == DBOT__ROUTE_COMMAND)
+        dbot__ix_mark_declared(ixs->commands, ix->json, v.path);
     ix->custom_id = v.custom_id;
 
     /* Two timers per interaction, on the loop's heap: O(log n) each, so

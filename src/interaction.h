@@ -143,6 +143,50 @@ int dbot__routes_find(const struct dbot__routes *r, enum dbot__route_kind kind,
                       const char *key, const char *option,
                       struct dbot__route_match *m);
 struct dbot__routes *dbot__interactions_routes(struct dbot__interactions *ixs);
+/* Route i's kind and key (borrowed); 1, or 0 past the last route. */
+int dbot__routes_key(const struct dbot__routes *r, int i,
+                     enum dbot__route_kind *kind, const char **key);
+
+/* The startup check of dbot_run (interaction_startup.c): every declared
+ * command (leaf path) needs a command route, and every command or
+ * autocomplete route must cover a declared command. Writes one warning
+ * line per finding into out (NUL-terminated, lines end in '\n', cut at
+ * cap) and returns their count. Pure; commands is the JSON of
+ * dbot_commands_set (NULL: nothing declared, no check). */
+int dbot__routes_check(const struct dbot__routes *r, const cJSON *commands,
+                       char *out, size_t cap);
+/* Run dbot__routes_check on the bot's routes and declared commands and
+ * log each finding as a warning. Loop thread. */
+void dbot__interactions_check_routes(struct dbot__interactions *ixs);
+/* List in ix_json's data the option names that the declared command at
+ * `path` takes (options.h, DBOT__DECLARED_KEY); nothing when the command
+ * was not declared through dbot_commands_set. Loop thread. */
+/* The fallback texts of dbot_interaction_set_fallback_text
+ * (interaction_fallback.c). Embedded in the interactions module, zeroed. */
+struct dbot__fallback_entry;
+struct dbot__fallbacks {
+    struct dbot__fallback_entry *v;
+    int n;
+};
+#define DBOT__FALLBACK_MAX 2048 /* bytes of one fallback text, NUL included */
+/* Set (text NULL: remove) the text of fallback `which` (DBOT_FALLBACK_*)
+ * for `locale` (NULL or "": every locale without its own). 0, DBOT_EINVAL
+ * (unknown fallback or locale; text not UTF-8, empty or over 2000
+ * characters), DBOT_ENOMEM. */
+int dbot__fallbacks_set(struct dbot__fallbacks *f, int which,
+                        const char *locale, const char *text);
+void dbot__fallbacks_free(struct dbot__fallbacks *f);
+/* The text of fallback `which` for ix, in buf (DBOT__FALLBACK_MAX bytes),
+ * which it returns. Loop thread. */
+const char *dbot__ix_fallback(const dbot_interaction *ix, int which, char *buf);
+#define DBOT__IX_FALLBACK(ix, which) \
+    dbot__ix_fallback((ix), (which), (char[DBOT__FALLBACK_MAX]){ 0 })
+/* dbot_interaction_set_fallback_text's work. */
+int dbot__interactions_set_fallback(struct dbot__interactions *ixs, int which,
+                                    const char *locale, const char *text);
+
+void dbot__ix_mark_declared(const cJSON *commands, cJSON *ix_json,
+                            const char *path);
 
 /* What arrival and routing need from an INTERACTION_CREATE, read without a
  * bot (interaction_route.c; pure, so the fuzzer calls it on any JSON).

@@ -457,6 +457,20 @@ dbot_interaction_reply_msg(dbot_interaction *ix, const dbot_msg *m)
 }
 
 int
+dbot_interaction_original_edit_msg(dbot_interaction *ix, const dbot_msg *m)
+{
+    return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),
+                      dbot_interaction_original_edit_json, "edit");
+}
+
+int
+dbot_interaction_followup_msg(dbot_interaction *ix, const dbot_msg *m)
+{
+    return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),
+                      dbot_interaction_followup_json, "followup");
+}
+
+int
 dbot_interaction_update(dbot_interaction *ix, const dbot_msg *m)
 {
     return send_built(ix, dbot_msg_json(m), dbot_msg_error(m),

@@ -48,6 +48,7 @@ struct dbot__interactions {
     struct dbot__ix_seen seen;         /* ids delivered within a token's life */
     dbot_error_fn on_error;            /* dbot_on_error, or NULL */
     void *on_error_data;
+    struct dbot__fallbacks fallbacks; /* interaction_fallback.c */
 };
 
 struct dbot_interaction {
@@ -94,6 +95,10 @@ int dbot__ix_refuse(dbot_interaction *ix, int rc, const char *what);
 cJSON *dbot__ix_text_message(const char *content, int ephemeral);
 /* Leave RECEIVED and send the one initial response (data may be NULL). */
 int dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data);
+/* The same with files (multipart; interaction_files.c). */
+int dbot__ix_send_initial_files(dbot_interaction *ix, int type,
+                                const cJSON *data, const dbot_rest_file *files,
+                                size_t n);
 /* PATCH @original with data; the interaction is DONE from then on. */
 int dbot__ix_send_edit(dbot_interaction *ix, const cJSON *data);
 /* A message answer in whatever state ix is in: initial response, parked

@@ -53,10 +53,8 @@
 
 #define MAX_DEADLINE_MS (14 * 60 * 1000) /* a minute left to say "late" */
 
-static const char MSG_BUSY[] =
-    "I'm busy right now, please try again in a moment.";
-static const char MSG_LATE[] =
-    "Sorry, I could not get to this in time. Please try again.";
+#define MSG_BUSY DBOT__IX_FALLBACK(ix, DBOT_FALLBACK_BUSY)
+#define MSG_LATE DBOT__IX_FALLBACK(ix, DBOT_FALLBACK_LATE)
 
 /* ---- the job ------------------------------------------------------------ */
 

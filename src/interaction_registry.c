@@ -58,6 +58,7 @@ dbot__interactions_free(struct dbot__interactions *ixs)
     }
     dbot__routes_free(ixs->routes);
     dbot__ix_seen_close(&ixs->seen);
+    dbot__fallbacks_free(&ixs->fallbacks);
     cJSON_Delete(ixs->commands);
     free(ixs->offload.busy_text);
     free(ixs);
@@ -133,4 +134,11 @@ dbot__interactions_route_add(struct dbot__interactions *ixs,
                              const char *name, void *data)
 {
     return dbot__routes_add(ixs->routes, kind, key, option, fn, name, data);
+}
+
+int
+dbot__interactions_set_fallback(struct dbot__interactions *ixs, int which,
+                                const char *locale, const char *text)
+{
+    return dbot__fallbacks_set(&ixs->fallbacks, which, locale, text);
 }

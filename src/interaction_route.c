@@ -92,6 +92,17 @@ dbot__routes_add(struct dbot__routes *r, enum dbot__route_kind kind,
     return 0;
 }
 
+int
+dbot__routes_key(const struct dbot__routes *r, int i,
+                 enum dbot__route_kind *kind, const char **key)
+{
+    if (!r || i < 0 || i >= r->n)
+        return 0;
+    *kind = r->v[i].kind;
+    *key = r->v[i].key;
+    return 1;
+}
+
 /* "config" matches "config" and "config set", not "configure". */
 static int
 path_covers(const char *route, const char *path)

@@ -11,6 +11,8 @@
  */
 #include "options.h"
 
+#include "log.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -334,6 +336,25 @@ dbot_ix_target(const cJSON *ix, const cJSON **member)
 
 /* ---- options ---------------------------------------------------------- */
 
+/* An absent option the command does not even declare: likely a typo. */
+static void
+warn_undeclared(const cJSON *ix, const char *name)
+{
+    const cJSON *decl = get(data_of(ix), DBOT__DECLARED_KEY), *d;
+
+    if (!cJSON_IsArray(decl))
+        return;
+    cJSON_ArrayForEach(d, decl) {
+        if (cJSON_IsString(d) && strcmp(d->valuestring, name) == 0)
+            return;
+    }
+    LOG_D("options",
+          "handler asked for option \"%s\", which command \"%s\" does not "
+          "declare",
+          name,
+          get_str(data_of(ix), "name") ? get_str(data_of(ix), "name") : "?");
+}
+
 static const cJSON *
 opt_find(const cJSON *ix, const char *name)
 {
@@ -347,6 +368,7 @@ opt_find(const cJSON *ix, const char *name)
         if (n && strcmp(n, name) == 0)
             return o;
     }
+    warn_undeclared(ix, name);
     return NULL;
 }
 
@@ -703,6 +725,23 @@ int
 dbot_option_user(const dbot_options *o, const char *name, dbot_ref *out)
 {
     return opt_ref(json_of(o), name, DBOT_OPT_USER, out);
+}
+
+int
+dbot_option_member(const dbot_options *o, const char *name, dbot_ref *out)
+{
+    dbot_ref r;
+    int rc = opt_ref(json_of(o), name, DBOT_OPT_USER, &r);
+
+    /* A user who is not a member of the guild (or any user in a DM) has
+     * no resolved member: for this reader, absent. */
+    if (rc == 1 && !r.member) {
+        memset(&r, 0, sizeof r);
+        rc = 0;
+    }
+    if (out)
+        *out = r;
+    return rc;
 }
 
 int

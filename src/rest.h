@@ -170,6 +170,10 @@ int dbot__rest_reaction_remove_user(struct dbot__rest *r, uint64_t channel_id,
                                     uint64_t user_id, dbot_rest_fn cb,
                                     void *data);
 
+/* 1 if `token` (an interaction or webhook token) is one plain path
+ * segment: not empty, no '/', '?', '#', spaces or non-ASCII. */
+int dbot__rest_token_ok(const char *token);
+
 /* The `owner` given in dbot__rest_opts (opaque here). */
 dbot *dbot__rest_owner(const struct dbot__rest *r);
 

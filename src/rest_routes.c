@@ -88,8 +88,8 @@ dbot__rest_json(struct dbot__rest *r, const char *method, const char *path,
 
 /* Format a path into buf; tokens are checked to be one plain segment so a
  * caller's string cannot smuggle in another route. */
-static int
-token_ok(const char *token)
+int
+dbot__rest_token_ok(const char *token)
 {
     if (!token || !*token)
         return 0;
@@ -141,7 +141,7 @@ token_call(struct dbot__rest *r, const char *method, const char *fmt_pre,
     char *path;
     int rc;
 
-    if (!id || !token_ok(token))
+    if (!id || !dbot__rest_token_ok(token))
         return DBOT_EINVAL;
     n = strlen(fmt_pre) + 24 + strlen(token) + strlen(suffix) + 2;
     path = malloc(n);

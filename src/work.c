@@ -94,6 +94,21 @@ dbot_work_reply_json(dbot_work *w, const cJSON *msg)
 }
 
 int
+dbot_work_reply_msg(dbot_work *w, const dbot_msg *m)
+{
+    cJSON *json = dbot_msg_json(m);
+    int rc;
+
+    if (!json) {
+        LOG_E("interaction", "dbot_work_reply_msg: %s", dbot_msg_error(m));
+        return DBOT_EINVAL;
+    }
+    rc = dbot_work_reply_json(w, json);
+    cJSON_Delete(json);
+    return rc;
+}
+
+int
 dbot_work_reply(dbot_work *w, const char *text)
 {
     cJSON *m;

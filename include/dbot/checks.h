@@ -5,7 +5,7 @@
  *
  *   static const dbot_checks purge_checks = {
  *       .guild_only = true,
- *       .member_permissions = 1ull << 13,        MANAGE_MESSAGES
+ *       .member_permissions = DBOT_PERM_MANAGE_MESSAGES,  <dbot/permissions.h>
  *       .cooldown = { .scope = DBOT_COOLDOWN_USER, .uses = 1,
  *                     .per_ms = 10000 },
  *   };

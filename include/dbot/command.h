@@ -23,8 +23,8 @@
  * Zero means "not set" everywhere, so only what differs from Discord's
  * defaults is written. Everything here is only read, never kept: the
  * structures may live anywhere for the duration of the call that takes them.
- * Fields Discord has and this header lacks (localizations, file_types)
- * go through `extra_json`, a JSON object text merged into the object.
+ * Fields Discord has and this header lacks (file_types, ...) go through
+ * `extra_json`, a JSON object text merged into the object.
  */
 #ifndef DBOT_COMMAND_H
 #define DBOT_COMMAND_H
@@ -90,6 +90,21 @@ enum dbot_channel_type {
 #define DBOT_INSTALL_GUILD (1u << 0)
 #define DBOT_INSTALL_USER  (1u << 1)
 
+/* A text in one of Discord's locales (developers/reference.mdx,
+ * "Locales": "de", "en-US", "es-419", "pt-BR", "zh-CN", ...), for the
+ * *_localizations fields below: a { 0 }-terminated list, each locale at
+ * most once, each text under the same rules as the field it translates
+ * (names stay lowercase). Discord shows the user's locale, or the default
+ * text when it is missing:
+ *
+ *   static const dbot_localized ping_names[] = {
+ *       { "de", "anpingen" }, { "fr", "sonder" }, { 0 } };
+ */
+typedef struct dbot_localized {
+    const char *locale;
+    const char *text;
+} dbot_localized;
+
 /* One fixed choice. The value used is the one matching the option's type:
  * `str` for STRING, `integer` for INTEGER, `number` for NUMBER. */
 typedef struct dbot_choice {
@@ -97,6 +112,7 @@ typedef struct dbot_choice {
     const char *str;  /* STRING options: 1-100 characters */
     int64_t integer;  /* INTEGER options */
     double number;    /* NUMBER options */
+    const dbot_localized *name_localizations; /* NULL: none */
 } dbot_choice;
 
 typedef struct dbot_option {
@@ -112,6 +128,8 @@ typedef struct dbot_option {
     double min_value, max_value;
     int min_length, max_length; /* STRING: 0 = not set; 1-6000 */
     const char *extra_json;     /* NULL, or a JSON object merged in */
+    const dbot_localized *name_localizations;        /* NULL: none */
+    const dbot_localized *description_localizations; /* NULL: none */
 } dbot_option;
 
 typedef struct dbot_command {
@@ -127,6 +145,13 @@ typedef struct dbot_command {
     unsigned integration_types; /* DBOT_INSTALL_* bits; 0 = not set */
     bool nsfw;                  /* age-restricted */
     const char *extra_json;     /* NULL, or a JSON object merged in */
+    /* The same as default_member_permissions, from constants:
+     * DBOT_PERM_KICK_MEMBERS | DBOT_PERM_BAN_MEMBERS (dbot/permissions.h);
+     * DBOT_PERM_ADMINISTRATOR for administrators only; 0: not set. Set one
+     * of the two, not both. */
+    uint64_t default_member_perms;
+    const dbot_localized *name_localizations;        /* NULL: none */
+    const dbot_localized *description_localizations; /* NULL: none */
 } dbot_command;
 
 #ifdef __cplusplus

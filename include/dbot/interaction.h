@@ -69,6 +69,7 @@
 #include <dbot/dbot.h>
 #include <dbot/interaction_data.h>
 #include <dbot/message.h>
+#include <dbot/rest.h>
 #include <dbot/worker.h>
 
 #include <stdint.h>
@@ -297,6 +298,17 @@ DBOT_API int dbot_interaction_original_edit(dbot_interaction *ix,
 DBOT_API int dbot_interaction_original_edit_json(dbot_interaction *ix,
                                                  const cJSON *data);
 
+/* Name: dbot_interaction_original_edit_msg, dbot_interaction_followup_msg
+ * Desc: dbot_interaction_original_edit_json and
+ *       dbot_interaction_followup_json with a built message (dbot_msg of
+ *       <dbot/message.h>; borrowed, converted before the call returns).
+ * Returns: as those; DBOT_EINVAL also for a builder with an error (logged
+ *       with dbot_msg_error). */
+DBOT_API int dbot_interaction_original_edit_msg(dbot_interaction *ix,
+                                                const dbot_msg *m);
+DBOT_API int dbot_interaction_followup_msg(dbot_interaction *ix,
+                                           const dbot_msg *m);
+
 /* Name: dbot_interaction_original_delete
  * Desc: delete the original response, once it has landed. REST form:
  *       dbot_rest_interaction_original_delete().
@@ -312,6 +324,33 @@ DBOT_API int dbot_interaction_followup(dbot_interaction *ix,
                                        const char *content, int ephemeral);
 DBOT_API int dbot_interaction_followup_json(dbot_interaction *ix,
                                             const cJSON *data);
+
+/* Name: dbot_interaction_reply_files, dbot_interaction_followup_files,
+ *       dbot_interaction_original_edit_files
+ * Desc: a reply, a followup, or an edit of the original response,
+ *       carrying files (multipart/form-data, `data` as payload_json; at
+ *       most 10 files, each given as data+len, copied, or a path read on
+ *       the REST thread, as for dbot_rest_ex). The reply is the initial
+ *       response (type 4), or after a landed defer the edit that answers
+ *       it; followups and edits need the initial response to have landed.
+ *       Embeds show an upload as "attachment://name.png".
+ * Returns: as above; DBOT_EINVAL also for data not an object, files NULL
+ *       with n > 0, or n > 10; DBOT_ESTATE while a defer or the initial
+ *       response is in flight (answers with files are not parked; wait
+ *       for it) or after the interaction was answered. An unreadable path
+ *       fails the request later (logged). */
+DBOT_API int dbot_interaction_reply_files(dbot_interaction *ix,
+                                          const cJSON *data,
+                                          const dbot_rest_file *files,
+                                          size_t n);
+DBOT_API int dbot_interaction_followup_files(dbot_interaction *ix,
+                                             const cJSON *data,
+                                             const dbot_rest_file *files,
+                                             size_t n);
+DBOT_API int dbot_interaction_original_edit_files(dbot_interaction *ix,
+                                                  const cJSON *data,
+                                                  const dbot_rest_file *files,
+                                                  size_t n);
 
 /* Name: dbot_interaction_followup_edit_json, dbot_interaction_followup_delete
  * Desc: edit or delete a followup by its message id (the "id" of the
@@ -422,6 +461,38 @@ DBOT_API int dbot_interaction_offload_then(dbot_interaction *ix,
  * Returns: 0; DBOT_EINVAL (NULL bot, empty or over 2000 characters or not
  *       UTF-8); DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
 DBOT_API int dbot_interaction_set_busy_message(dbot *bot, const char *text);
+
+/* The answers dbot sends for the bot when it did not answer. Each reaches
+ * the user as an ephemeral message (or an edit of "thinking..."). */
+enum dbot_fallback {
+    DBOT_FALLBACK_UNKNOWN,   /* no handler is registered for it */
+    DBOT_FALLBACK_FAILED,    /* its handler returned an error */
+    DBOT_FALLBACK_NO_ANSWER, /* its handler (or deferred job) never
+                                answered */
+    DBOT_FALLBACK_BUSY,      /* the worker queue was full (unless
+                                dbot_interaction_set_busy_message set one
+                                text for every locale) */
+    DBOT_FALLBACK_LATE,      /* an offloaded job missed its deadline */
+    DBOT_FALLBACK_STOPPING,  /* the bot stopped before answering */
+    DBOT_FALLBACK_COUNT
+};
+
+/* Name: dbot_interaction_set_fallback_text
+ * Desc: the text of fallback `which` for users whose client language is
+ *       `locale` (one of Discord's locales, as an interaction's "locale":
+ *       "de", "es-419", ...; NULL or "" for every locale without its own
+ *       text). "{what}" in the text becomes what the user used: "command",
+ *       "button", "menu" (select menus) or "form" (modal submits). Lookup:
+ *       the user's locale, else a text of the same language ("es-ES" for
+ *       "es-419"), else the text for no locale, else dbot's English
+ *       ("Sorry, this {what} did not respond."). text NULL removes a text.
+ *       Copied. Loop thread.
+ * Returns: 0; DBOT_EINVAL (NULL bot, unknown which or locale, text empty,
+ *       not UTF-8 or over 2000 characters); DBOT_ENOMEM;
+ *       DBOT_EWRONGTHREAD. */
+DBOT_API int dbot_interaction_set_fallback_text(dbot *bot, int which,
+                                                const char *locale,
+                                                const char *text);
 
 /* Name: dbot_interaction_set_offload_deadline
  * Desc: a job that has not started `ms` after its interaction arrived

@@ -249,6 +249,17 @@ DBOT_API int dbot_option_mentionable(const dbot_options *o, const char *name,
 DBOT_API int dbot_option_attachment(const dbot_options *o, const char *name,
                                     dbot_ref *out);
 
+/* Name: dbot_option_member
+ * Desc: a USER option `name` whose user is a member of the guild: as
+ *       dbot_option_user, with out->member the resolved partial member
+ *       (roles, nick, permissions; no "user" inside: the user is
+ *       out->object). Any thread the view may be read on.
+ * Returns: 1 and *out; 0 when absent or when Discord resolved no member
+ *       (a user outside the guild, a DM); DBOT_EINVAL as dbot_option_user.
+ *       On 0 and DBOT_EINVAL *out is zeroed. */
+DBOT_API int dbot_option_member(const dbot_options *o, const char *name,
+                                dbot_ref *out);
+
 /* Name: dbot_option_focused
  * Desc: autocomplete: the option being typed. *name gets its name and
  *       *value its (partial) text, or NULL when Discord sent a number;

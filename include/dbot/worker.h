@@ -46,6 +46,7 @@
 
 #include <dbot/dbot.h>
 #include <dbot/interaction_data.h>
+#include <dbot/message.h>
 
 #include <stdint.h>
 
@@ -151,6 +152,14 @@ DBOT_API uint64_t dbot_work_user_id(const dbot_work *w);
  *       logged); DBOT_ENOMEM. On error the stored answer is unchanged. */
 DBOT_API int dbot_work_reply(dbot_work *w, const char *text);
 DBOT_API int dbot_work_reply_json(dbot_work *w, const cJSON *msg);
+
+/* Name: dbot_work_reply_msg
+ * Desc: dbot_work_reply_json with a built message (dbot_msg of
+ *       <dbot/message.h>, which the worker may build on its own thread;
+ *       borrowed). The job's own thread.
+ * Returns: as dbot_work_reply_json; DBOT_EINVAL also for a builder with
+ *       an error (logged with dbot_msg_error). */
+DBOT_API int dbot_work_reply_msg(dbot_work *w, const dbot_msg *m);
 
 /* Name: dbot_work_result
  * Desc: what dbot_work_reply*() stored. The job's own thread.

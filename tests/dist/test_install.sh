@@ -103,13 +103,4 @@ out=$(LD_LIBRARY_PATH="$dest$libdir" "$dest/tiny") || fail "tiny bot failed"
 LD_LIBRARY_PATH="$dest$libdir" ldd "$dest/tiny" |
     grep -q "$dest$libdir/libdbot.so" ||
     fail "tiny did not load the installed libdbot"
-# README's "A bot in 30 lines", exactly as printed there, builds cleanly
-# with the warnings a new user turns on.
-awk '/^## A bot in 30 lines/ { on = 1 } on && /^```c$/ { c = 1; next }
-     c && /^```$/ { exit } c' "$src/README.md" >"$dest/readme_bot.c"
-[ -s "$dest/readme_bot.c" ] || fail "no C block under \"A bot in 30 lines\""
-# shellcheck disable=SC2046
-"$cc" -Wall -Wextra -Werror $san -o "$dest/readme_bot" "$dest/readme_bot.c" \
-    $(pkg-config --cflags dbot) $(pkg-config --libs dbot) ||
-    fail "README's 30-line bot does not build with -Wall -Wextra -Werror"
 echo "installed $n files; a bot builds and runs against them"

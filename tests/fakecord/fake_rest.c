@@ -643,7 +643,8 @@ fc_rest_cleanup(struct fakecord *fc)
     cJSON_Delete(fc->commands);
     cJSON_Delete(fc->messages);
     cJSON_Delete(fc->reactions);
-    fc->commands = fc->messages = fc->reactions = NULL;
+    cJSON_Delete(fc->world);
+    fc->commands = fc->messages = fc->reactions = fc->world = NULL;
 }
 
 int

@@ -10,6 +10,7 @@
  */
 #include "fake_routes.h"
 #include "fake_guilds.h"
+#include "fake_world.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -587,23 +588,6 @@ dm_channel(struct fakecord *fc, struct fc_http *h)
     fc_http_reply_json(h, 200, c);
 }
 
-static void
-guild_member(struct fc_http *h, const char *uid)
-{
-    cJSON *m = cJSON_CreateObject(), *u = cJSON_CreateObject();
-
-    cJSON_AddStringToObject(u, "id", uid);
-    cJSON_AddStringToObject(u, "username", "user");
-    cJSON_AddStringToObject(u, "discriminator", "0");
-    cJSON_AddBoolToObject(u, "bot", !strcmp(uid, FAKECORD_APP_ID));
-    cJSON_AddItemToObject(m, "user", u);
-    cJSON_AddArrayToObject(m, "roles");
-    cJSON_AddStringToObject(m, "joined_at", "2026-01-01T00:00:00.000000+00:00");
-    cJSON_AddBoolToObject(m, "deaf", 0);
-    cJSON_AddBoolToObject(m, "mute", 0);
-    fc_http_reply_json(h, 200, m);
-}
-
 /* ---- commands ------------------------------------------------------------ */
 
 static int
@@ -716,6 +700,22 @@ fc_routes_handle(struct fakecord *fc, struct fc_http *h)
         fc_http_error(h, 404, 0, "404: Not Found");
         return;
     }
+    if (!fc_world_reason_ok(fc, h)) {
+        free(r.buf);
+        return;
+    }
+    /* The modelled guilds, their channels and webhooks (fake_world.h). */
+    if ((r.n >= 2 && fc_route_is(&r, 0, "guilds")) ||
+        (r.n >= 2 && fc_route_is(&r, 0, "channels"))) {
+        if (!authed(fc, h) || fc_world_guild_route(fc, h, &r) ||
+            fc_world_channel_route(fc, h, &r)) {
+            free(r.buf);
+            return;
+        }
+    } else if (fc_world_webhook_route(fc, h, &r)) {
+        free(r.buf);
+        return;
+    }
     if (get && r.n == 1 && fc_route_is(&r, 0, "gateway")) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "url", fc->gw_url);
@@ -746,10 +746,6 @@ fc_routes_handle(struct fakecord *fc, struct fc_http *h)
                !strcmp(m, "POST")) {
         if (authed(fc, h))
             dm_channel(fc, h);
-    } else if (get && r.n == 4 && fc_route_is(&r, 0, "guilds") &&
-               fc_route_is(&r, 2, "members")) {
-        if (authed(fc, h))
-            guild_member(h, r.seg[3]);
     } else if (r.n >= 3 && fc_route_is(&r, 0, "applications") &&
                (fc_route_is(&r, 2, "commands") ||
                 fc_route_is(&r, 2, "guilds"))) {

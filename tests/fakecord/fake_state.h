@@ -193,6 +193,7 @@ struct fakecord {
      * create walk all of them. */
     struct fc_nonce *nonces[FC_NONCE_BUCKETS];
     cJSON *reactions; /* array of fakecord_reactions() records */
+    cJSON *world;     /* guild models by id (fake_world.h); NULL: none */
     uint64_t id_counter;
 };
 

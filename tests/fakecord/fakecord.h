@@ -406,6 +406,46 @@ cJSON *fakecord_message_object(const char *id, const char *channel_id,
  * user is "@me" or an id. Refused ones (400 10014) are not listed. */
 cJSON *fakecord_reactions(fakecord *fc);
 
+/* ---- guilds: members, roles, moderation ------------------------------- */
+
+/* Each fake guild is modelled for the guild, member, role, ban, channel,
+ * thread, pin, bulk-delete and webhook routes (docs/fakecord.md, "Guild
+ * model"; fake_world.h has the roles and members; fakecord_model_guild
+ * adds another). Its text channel and
+ * the threads made in it answer only for messages the fake knows (created
+ * there by the bot, or seeded): others get 404 10008. Every guild id the
+ * fake does not have gets 404 10004. Permissions are Discord's: the bot
+ * needs the route's permission (403 50013) and, on a member or role, a
+ * higher top role (role "admin" is above the bot; the owner is not a
+ * member). An X-Audit-Log-Reason over 512 characters (decoded), a bulk
+ * delete of fewer than 2 or more than 100 ids, a repeated id, or a message
+ * older than 14 days are refused as Discord does and recorded as
+ * violations. */
+
+/* Model one more guild `guild_id` with text channel `channel_id` (the
+ * sandbox's), built like the fake guilds. Returns 0, or -1 (modelled
+ * already, bad argument, out of memory). */
+int fakecord_model_guild(fakecord *fc, const char *guild_id,
+                         const char *channel_id);
+
+/* The bot role's permissions in guild `guild_id` (default: kick, ban,
+ * manage channels/messages/roles/webhooks/threads, public threads,
+ * moderate members, pin). Returns 0, or -1 (no such guild). */
+int fakecord_guild_set_bot_permissions(fakecord *fc, const char *guild_id,
+                                       uint64_t perms);
+
+/* Add message `id` by `author_id` to a modelled channel, as if a user had
+ * written it (its snowflake gives its age). Returns 0 or -1 (channel not
+ * modelled). */
+int fakecord_seed_message(fakecord *fc, const char *channel_id, uint64_t id,
+                          const char *author_id);
+
+/* Copy of guild `guild_id`'s model: {"guild":{id,owner_id,roles},
+ * "members":[...], "bans":{uid:{}}, "channels":{id:channel},
+ * "deleted":{mid:true}, "pins":{mid:true}, "webhooks":{id:webhook},
+ * "seeded":[...]}; NULL if no such guild. Caller cJSON_Delete()s. */
+cJSON *fakecord_guild_state(fakecord *fc, const char *guild_id);
+
 #ifdef __cplusplus
 }
 #endif

@@ -214,18 +214,55 @@ start_discovering(struct harness *h, const struct fakecord_opts *o)
  * first new session spends the last identify; before the second the bot
  * reads session_start_limit again and waits for the reset instead of
  * identifying with none left (which ends in a token reset). */
-TEST(new_session_rechecks_session_start_limit)
+static void
+two_new_sessions_with_two_identifies_left(void)
 {
-    struct fakecord_opts o = { .session_start_remaining = 2 };
-
-    h_log_reset();
-    start_discovering(&H, &o);
     wait_ready(&H);
     ASSERT_GE(fakecord_send_invalid_session(H.fc, 0), 0);
     WAIT_UNTIL(h_count(&H, "READY") == 2, 15000);
     ASSERT_GE(fakecord_send_invalid_session(H.fc, 0), 0);
     WAIT_UNTIL(h_log_has("no identifies left today"), 15000);
     ASSERT_EQ(h_stats(&H).identifies, 2);
+    assert_no_violations(&H);
+    h_teardown(&H);
+}
+
+TEST(new_session_rechecks_session_start_limit)
+{
+    struct fakecord_opts o = { .session_start_remaining = 2 };
+
+    h_log_reset();
+    start_discovering(&H, &o);
+    two_new_sessions_with_two_identifies_left();
+}
+
+/* The same with a configured gateway_url (a gateway proxy, or the fake):
+ * the URL is not needed, the limit still is. */
+TEST(configured_gateway_url_still_checks_session_start_limit)
+{
+    struct fakecord_opts o = { .session_start_remaining = 2 };
+
+    h_log_reset();
+    h_start(&H, &o, "");
+    two_new_sessions_with_two_identifies_left();
+}
+
+/* With a configured gateway_url, a REST outage does not keep the gateway
+ * down: the bot connects without the answer, and says what it skipped. */
+TEST(configured_gateway_url_connects_through_a_rest_outage)
+{
+    h_log_reset();
+    memset(&H, 0, sizeof H);
+    pthread_mutex_init(&H.mu, NULL);
+    dbot_log_set_sink(h_log_sink, NULL);
+    h_start_fake(&H, NULL);
+    ASSERT_GE(
+        fakecord_rest_fail(H.fc, "GET", "/gateway/bot", 503, 1000, NULL, NULL),
+        0);
+    h_new_bot(&H, "");
+    h_run_bot(&H);
+    wait_ready(&H);
+    ASSERT_TRUE(h_log_has("without checking session_start_limit"));
     assert_no_violations(&H);
     h_teardown(&H);
 }
@@ -510,6 +547,8 @@ main(void)
     RUN(seq_comes_only_from_dispatches_with_an_s);
     RUN(stalled_loop_inflates_the_backlog_in_order);
     RUN(new_session_rechecks_session_start_limit);
+    RUN(configured_gateway_url_still_checks_session_start_limit);
+    RUN(configured_gateway_url_connects_through_a_rest_outage);
     RUN(sessions_that_keep_ending_back_off_identifies);
     RUN(edit_waits_for_the_defer_to_land);
     RUN(close_4003_after_ready_reconnects);

@@ -9,13 +9,16 @@
  * pipe.
  *
  * The load, all through the fake:
- *   - 1,000 gateway events/s (SOAK_EVENT, d.i = 0, 1, 2, ...);
+ *   - 16 shards by default (SOAK_SHARDS, 1..64: what Discord recommends
+ *     to a bot in about 16,000 guilds), all of them READY before the load;
+ *   - 1,000 gateway events/s spread over the shards (SOAK_EVENT,
+ *     d = {"s": shard, "i": 0, 1, 2, ... per shard});
  *   - 20 interactions/s: "fast" (answered on the loop), "slow" (offloaded
  *     100 ms job: deferred, then @original edited), "announce" (answered,
  *     plus a channel message, on 50 channels);
- *   - every 30 s, rotating: op 7 Reconnect, a TCP drop, a zombie
- *     connection (heartbeats not acknowledged until the bot reconnects),
- *     op 9 (resumable);
+ *   - every 30 s, rotating, on the next shard in turn: op 7 Reconnect, a
+ *     TCP drop, op 9 (resumable); and a zombie (heartbeats not acknowledged
+ *     on any shard until the bot reconnects one);
  *   - now and then a REST failure: 503 on an @original edit, 502 on a
  *     channel message, 429 on a channel message, 500 on a followup-free
  *     interaction callback's neighbour routes;
@@ -57,6 +60,8 @@
  * off) to find which load a memory growth comes from. */
 static int EVENTS_PER_S = 1000;
 static int IX_PER_S = 20;
+static int SHARDS = 16;
+#define MAX_SHARDS    64
 #define CHAOS_EVERY_S 30
 #define CHANNELS      50
 /* Idle connections held open, below the listener's per-IP cap (4): the
@@ -83,29 +88,40 @@ sleep_ms(int ms)
 
 /* ---- the bot (child process) -------------------------------------------- */
 
-static atomic_llong ev_next; /* the d.i expected next */
-static atomic_llong ev_seen; /* SOAK_EVENTs seen */
-static atomic_llong ev_gaps; /* i skipped */
-static atomic_llong ev_dups; /* i seen again or out of order */
-static atomic_llong ix_runs; /* handler runs */
+static long long ev_next[MAX_SHARDS]; /* per shard, the d.i expected next
+                                        (loop thread only) */
+static atomic_llong ev_in_order;      /* events that came as expected */
+static atomic_llong ev_seen;          /* SOAK_EVENTs seen */
+static atomic_llong ev_gaps;          /* i skipped */
+static atomic_llong ev_dups;          /* i seen again or out of order */
+static atomic_llong ix_runs;          /* handler runs */
 
 static void
 on_soak_event(dbot *bot, const dbot_event *ev, void *data)
 {
     const cJSON *i = cJSON_GetObjectItemCaseSensitive(ev->data, "i");
-    long long want = atomic_load(&ev_next), got;
+    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(ev->data, "s");
+    long long want, got;
+    int s;
 
     (void)bot;
     (void)data;
-    if (!cJSON_IsNumber(i))
+    if (!cJSON_IsNumber(i) || !cJSON_IsNumber(sh))
         return;
-    got = (long long)i->valuedouble;
     atomic_fetch_add(&ev_seen, 1);
+    s = sh->valueint;
+    if (s != ev->shard_id || s < 0 || s >= MAX_SHARDS) {
+        atomic_fetch_add(&ev_dups, 1); /* delivered on the wrong shard */
+        return;
+    }
+    want = ev_next[s];
+    got = (long long)i->valuedouble;
     if (got == want) {
-        atomic_store(&ev_next, want + 1);
+        ev_next[s] = want + 1;
+        atomic_fetch_add(&ev_in_order, 1);
     } else if (got > want) {
         atomic_fetch_add(&ev_gaps, got - want);
-        atomic_store(&ev_next, got + 1);
+        ev_next[s] = got + 1;
     } else {
         atomic_fetch_add(&ev_dups, 1);
     }
@@ -215,7 +231,7 @@ bot_main(int in_fd, int out_fd)
         if (n == 0 || (n < 0 && errno != EAGAIN))
             break; /* the parent closed the pipe: stop */
         snprintf(line, sizeof line, "%lld %lld %lld %lld %lld\n",
-                 atomic_load(&ev_seen), atomic_load(&ev_next),
+                 atomic_load(&ev_seen), atomic_load(&ev_in_order),
                  atomic_load(&ev_gaps), atomic_load(&ev_dups),
                  atomic_load(&ix_runs));
         if (write(out_fd, line, strlen(line)) < 0)
@@ -231,7 +247,7 @@ bot_main(int in_fd, int out_fd)
 /* ---- the checks (parent process) ---------------------------------------- */
 
 struct bot_view {
-    long long seen, next, gaps, dups, ix_runs;
+    long long seen, in_order, gaps, dups, ix_runs;
 };
 
 /* The newest complete stats line from the child, if any. */
@@ -250,7 +266,7 @@ read_bot_view(int fd, struct bot_view *v)
         for (char *p = buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
             last = p;
         if (last)
-            sscanf(last, "%lld %lld %lld %lld %lld", &v->seen, &v->next,
+            sscanf(last, "%lld %lld %lld %lld %lld", &v->seen, &v->in_order,
                    &v->gaps, &v->dups, &v->ix_runs);
         nl = strrchr(buf, '\n');
         if (nl) {
@@ -398,19 +414,21 @@ kind_name(enum kind k)
     return k == FAST ? "fast" : k == SLOW ? "slow" : "announce";
 }
 
-/* Gateway chaos, one kind per 30 s in turn. The zombie lasts until the bot
- * has opened a new connection. */
+/* Gateway chaos, one kind per 30 s in turn, each on the next shard. The
+ * zombie (no ACK on any shard) lasts until the bot has opened a new
+ * connection. */
 static void
 chaos(fakecord *fc, int round, int *zombie_conns)
 {
     struct fakecord_stats s;
+    int shard = (round / 4) % SHARDS;
 
     switch (round % 4) {
     case 0:
-        fakecord_send_reconnect(fc);
+        fakecord_send_reconnect_shard(fc, shard);
         break;
     case 1:
-        fakecord_drop(fc);
+        fakecord_drop_shard(fc, shard);
         break;
     case 2:
         fakecord_stats(fc, &s);
@@ -418,7 +436,7 @@ chaos(fakecord *fc, int round, int *zombie_conns)
         fakecord_set_heartbeat_ack(fc, 0);
         break;
     default:
-        fakecord_send_invalid_session(fc, 1);
+        fakecord_send_invalid_session_shard(fc, shard, 1);
         break;
     }
 }
@@ -477,9 +495,8 @@ main(int argc, char **argv)
 {
     int seconds = argc > 1 ? atoi(argv[1]) : 600;
     int to_child[2], from_child[2], http_port, status = 0;
-    struct fakecord_opts o = { .heartbeat_interval_ms = 5000,
-                               .guilds = 1,
-                               .token = TOKEN };
+    struct fakecord_opts o = { .heartbeat_interval_ms = 5000, .token = TOKEN };
+    long long sent_on[MAX_SHARDS] = { 0 };
     struct bot_view v = { 0 };
     struct ix_rec *ixs;
     int nix = 0, cap_ix, zombie_conns = -1, chaos_round = 0, rest_round = 0;
@@ -495,12 +512,20 @@ main(int argc, char **argv)
         EVENTS_PER_S = atoi(getenv("SOAK_EVENTS_PER_S"));
     if (getenv("SOAK_IX_PER_S"))
         IX_PER_S = atoi(getenv("SOAK_IX_PER_S"));
+    if (getenv("SOAK_SHARDS"))
+        SHARDS = atoi(getenv("SOAK_SHARDS"));
     if (seconds < 10 || EVENTS_PER_S < 0 || EVENTS_PER_S > 100000 ||
-        IX_PER_S < 0 || IX_PER_S > 1000) {
+        IX_PER_S < 0 || IX_PER_S > 1000 || SHARDS < 1 || SHARDS > MAX_SHARDS) {
         fprintf(stderr, "soak: at least 10 s; rates 0..100000 events/s, "
-                        "0..1000 interactions/s\n");
+                        "0..1000 interactions/s; 1..64 shards\n");
         return 2;
     }
+    /* The bot's config says nothing of shards: it starts what
+     * /gateway/bot recommends, as a user's bot would. A bot that big has
+     * 16 identify buckets; 64 shards take four 5 s rounds to READY. */
+    o.shards = SHARDS;
+    o.guilds = SHARDS;
+    o.max_concurrency = SHARDS < 16 ? SHARDS : 16;
     signal(SIGPIPE, SIG_IGN);
     http_port = free_port();
     if (pipe(to_child) < 0 || pipe(from_child) < 0)
@@ -529,14 +554,19 @@ main(int argc, char **argv)
     if (!ixs)
         return 2;
 
-    /* Wait for READY: the fake has a session to push to. */
-    for (t0 = now_ms(); fakecord_push_event(fc, "SOAK_WARMUP", "{}") < 0;
-         sleep_ms(20))
-        if (now_ms() - t0 > 30000) {
-            fprintf(stderr, "soak: the bot never got READY\n");
-            kill(pid, SIGKILL);
-            return 1;
+    /* Wait for every shard's READY: the fake has a session to push to. */
+    t0 = now_ms();
+    for (int sh = 0; sh < SHARDS; sh++)
+        while (fakecord_push_event_shard(fc, sh, "SOAK_WARMUP", "{}") < 0) {
+            if (now_ms() - t0 > 60000) {
+                fprintf(stderr, "soak: shard %d never got READY\n", sh);
+                kill(pid, SIGKILL);
+                return 1;
+            }
+            sleep_ms(20);
         }
+    printf("soak: %d shards READY in %lld ms\n", SHARDS,
+           (long long)(now_ms() - t0));
     pthread_create(&hth, NULL, http_thread, &http_port);
 
     t0 = now_ms();
@@ -545,8 +575,9 @@ main(int argc, char **argv)
     next_chaos = t0 + CHAOS_EVERY_S * 1000 / 3; /* the first one early */
     next_rest = t0 + 3000;
     next_rss = t0;
-    printf("soak: %d s, %d events/s, %d interactions/s, chaos every %d s\n",
-           seconds, EVENTS_PER_S, IX_PER_S, CHAOS_EVERY_S);
+    printf("soak: %d s, %d shards, %d events/s, %d interactions/s, chaos "
+           "every %d s\n",
+           seconds, SHARDS, EVENTS_PER_S, IX_PER_S, CHAOS_EVERY_S);
     fflush(stdout);
     while (now_ms() < end) {
         int64_t now = now_ms();
@@ -554,11 +585,14 @@ main(int argc, char **argv)
         /* Events on an absolute schedule, 10 per 10 ms. */
         while (EVENTS_PER_S > 0 && next_ev <= now) {
             for (int k = 0; k < EVENTS_PER_S / 100; k++) {
-                snprintf(d, sizeof d, "{\"i\":%lld}", events_sent);
-                if (fakecord_push_event(fc, "SOAK_EVENT", d) < 0) {
+                int sh = (int)((events_sent + push_fail) % SHARDS);
+
+                snprintf(d, sizeof d, "{\"s\":%d,\"i\":%lld}", sh, sent_on[sh]);
+                if (fakecord_push_event_shard(fc, sh, "SOAK_EVENT", d) < 0) {
                     push_fail++; /* no session at all: not sent */
-                    break;
+                    continue;
                 }
+                sent_on[sh]++;
                 events_sent++;
             }
             next_ev += 10;
@@ -669,7 +703,8 @@ main(int argc, char **argv)
         }
         if (viol && *viol)
             fprintf(stderr, "soak: fakecord violations:\n%s", viol);
-        printf("{\"bench\":\"soak\",\"seconds\":%d,\"events_sent\":%lld,"
+        printf("{\"bench\":\"soak\",\"seconds\":%d,\"shards\":%d,"
+               "\"events_sent\":%lld,"
                "\"events_seen\":%lld,\"events_lost\":%lld,"
                "\"events_duplicated\":%lld,\"interactions\":%d,"
                "\"not_acked_3s\":%d,\"answers_lost\":%d,"
@@ -677,12 +712,13 @@ main(int argc, char **argv)
                "\"http_gets\":%lld,\"metrics_failures\":%lld,"
                "\"chaos_rounds\":%d,\"rest_faults\":%d,\"rss_kb_warm\":%ld,"
                "\"rss_kb_end\":%ld,\"rss_kb_max\":%ld}\n",
-               seconds, events_sent, v.seen, events_sent - v.seen + v.gaps,
-               v.dups, nix, unacked + late, answers_lost, dup_answers, nviol,
-               atomic_load(&http_gets), atomic_load(&http_metrics_fail),
-               chaos_round, rest_round, rss_warm, rss_end, rss_max);
-        if (v.seen != events_sent || v.gaps || v.dups || unacked || late ||
-            answers_lost || dup_answers || nviol ||
+               seconds, SHARDS, events_sent, v.seen,
+               events_sent - v.seen + v.gaps, v.dups, nix, unacked + late,
+               answers_lost, dup_answers, nviol, atomic_load(&http_gets),
+               atomic_load(&http_metrics_fail), chaos_round, rest_round,
+               rss_warm, rss_end, rss_max);
+        if (v.seen != events_sent || v.in_order != events_sent || v.gaps ||
+            v.dups || unacked || late || answers_lost || dup_answers || nviol ||
             atomic_load(&http_metrics_fail) || !flat)
             status = 1;
         if (!flat)

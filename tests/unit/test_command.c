@@ -3,9 +3,11 @@
  * errors, and the comparison with what Discord returns from GET.
  */
 #include "../check.h"
+
 #include "command.h"
 
 #include <dbot/command.h>
+#include <dbot/permissions.h>
 
 static cJSON *
 parse(const char *text)
@@ -960,6 +962,66 @@ TEST(malformed_replies_differ)
     cJSON_Delete(none);
 }
 
+#define LOC(...) ((const dbot_localized[]){ __VA_ARGS__, { 0 } })
+
+TEST(builds_localizations_and_permission_bits)
+{
+    const dbot_choice colors[] = {
+        { .name = "red",
+          .str = "r",
+          .name_localizations = LOC({ "de", "rot" }) },
+        { 0 },
+    };
+    const dbot_option opts[] = {
+        { .type = DBOT_OPT_STRING,
+          .name = "color",
+          .description = "a color",
+          .choices = colors,
+          .name_localizations = LOC({ "de", "farbe" }, { "fr", "couleur" }),
+          .description_localizations = LOC({ "de", "eine Farbe" }) },
+        { 0 },
+    };
+    const dbot_command paint = {
+        .name = "paint",
+        .description = "Paint it",
+        .options = opts,
+        .default_member_perms = DBOT_PERM_KICK_MEMBERS | DBOT_PERM_BAN_MEMBERS,
+        .name_localizations = LOC({ "de", "malen" }, { "pt-BR", "pintar" }),
+        .description_localizations = LOC({ "es-419", "Píntalo" }),
+    };
+    const dbot_command *cmds[] = { &paint };
+    cJSON *j = build(cmds, 1);
+
+    ASSERT_JSON_EQ(
+        j, "[{\"type\":1,\"name\":\"paint\",\"description\":\"Paint it\","
+           "\"options\":[{\"type\":3,\"name\":\"color\",\"description\":"
+           "\"a color\",\"name_localizations\":{\"de\":\"farbe\","
+           "\"fr\":\"couleur\"},\"description_localizations\":{\"de\":"
+           "\"eine Farbe\"},\"choices\":[{\"name\":\"red\","
+           "\"name_localizations\":{\"de\":\"rot\"},\"value\":\"r\"}]}],"
+           "\"default_member_permissions\":\"6\",\"name_localizations\":"
+           "{\"de\":\"malen\",\"pt-BR\":\"pintar\"},"
+           "\"description_localizations\":{\"es-419\":\"Píntalo\"}}]");
+    cJSON_Delete(j);
+
+    EXPECT_ERROR(CMD(.name = "a", .description = "x",
+                     .name_localizations = LOC({ "xx", "b" })),
+                 "name_localizations: \"xx\" is not one of Discord's locales");
+    EXPECT_ERROR(CMD(.name = "a", .description = "x",
+                     .name_localizations = LOC({ "de", "b" }, { "de", "c" })),
+                 "locale \"de\" given twice");
+    EXPECT_ERROR(CMD(.name = "a", .description = "x",
+                     .name_localizations = LOC({ "de", "Groß" })),
+                 "must be lowercase");
+    EXPECT_ERROR(CMD(.name = "a", .description = "x",
+                     .default_member_perms = DBOT_PERM_BIT(60)),
+                 "default_member_perms has bits Discord does not define");
+    EXPECT_ERROR(CMD(.name = "a", .description = "x",
+                     .default_member_perms = DBOT_PERM_ADMINISTRATOR,
+                     .default_member_permissions = "8"),
+                 "not both");
+}
+
 int
 main(void)
 {
@@ -983,5 +1045,6 @@ main(void)
     RUN(dm_permission_ignored_when_contexts_set);
     RUN(contexts_default_is_everywhere);
     RUN(malformed_replies_differ);
+    RUN(builds_localizations_and_permission_bits);
     return 0;
 }

@@ -107,11 +107,53 @@ TEST(ping_unknown_and_incomplete)
     cJSON_Delete(j);
 }
 
+/* dbot_run's startup check: every declared leaf needs a handler, every
+ * command/autocomplete handler must match a declared command. */
+TEST(startup_check_names_both_sides)
+{
+    struct dbot__routes *r;
+    char out[1024];
+    cJSON *cmds = cJSON_Parse(
+        "[{\"name\":\"ping\"},{\"name\":\"config\",\"options\":["
+        "{\"type\":1,\"name\":\"set\"},{\"type\":1,\"name\":\"get\"}]},"
+        "{\"name\":\"admin\",\"options\":[{\"type\":2,\"name\":\"role\","
+        "\"options\":[{\"type\":1,\"name\":\"add\"}]}]},"
+        "{\"type\":2,\"name\":\"Inspect\"},{\"name\":\"echo\"}]");
+
+    ASSERT_EQ(dbot__routes_new(&r), 0);
+    dbot__routes_add(r, DBOT__ROUTE_COMMAND, "pnig", NULL, handler, "h", NULL);
+    dbot__routes_add(r, DBOT__ROUTE_COMMAND, "config set", NULL, handler, "h",
+                     NULL);
+    dbot__routes_add(r, DBOT__ROUTE_COMMAND, "admin", NULL, handler, "h", NULL);
+    dbot__routes_add(r, DBOT__ROUTE_COMMAND, "Inspect", NULL, handler, "h",
+                     NULL);
+    dbot__routes_add(r, DBOT__ROUTE_COMMAND, "echo", NULL, handler, "h", NULL);
+    dbot__routes_add(r, DBOT__ROUTE_AUTOCOMPLETE, "ehco", NULL, handler, "h",
+                     NULL);
+    dbot__routes_add(r, DBOT__ROUTE_COMPONENT, "vote:", NULL, handler, "h",
+                     NULL);
+    ASSERT_EQ(dbot__routes_check(r, cmds, out, sizeof out), 4);
+    ASSERT_CONTAINS(out, "command \"ping\" is registered but has no handler");
+    ASSERT_CONTAINS(out, "command \"config get\" is registered but has no "
+                         "handler");
+    ASSERT_CONTAINS(out, "command handler for \"pnig\" matches no "
+                         "registered command");
+    ASSERT_CONTAINS(out, "autocomplete handler for \"ehco\" matches no");
+    ASSERT_NOT_CONTAINS(out, "admin");
+    ASSERT_NOT_CONTAINS(out, "Inspect");
+    ASSERT_NOT_CONTAINS(out, "vote");
+    /* Nothing declared: nothing to compare. */
+    ASSERT_EQ(dbot__routes_check(r, NULL, out, sizeof out), 0);
+    dbot__routes_free(r);
+    cJSON_Delete(cmds);
+}
+
 int
 main(void)
 {
     RUN(commands_route_by_path);
     RUN(components_modals_and_autocomplete);
     RUN(ping_unknown_and_incomplete);
+    RUN(startup_check_names_both_sides);
     return 0;
 }

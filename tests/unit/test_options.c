@@ -183,6 +183,10 @@ TEST(command_path_and_leaf_options)
     ASSERT_STREQ(cJSON_GetObjectItem(r.object, "username")->valuestring,
                  "target");
     ASSERT_STREQ(cJSON_GetObjectItem(r.member, "nick")->valuestring, "tgt");
+    /* the member reader: the same, since Discord resolved a member */
+    ASSERT_EQ(dbot_option_member(O(ix), "user", &r), 1);
+    ASSERT_STREQ(cJSON_GetObjectItem(r.member, "nick")->valuestring, "tgt");
+    ASSERT_EQ(dbot_option_member(O(ix), "channel", &r), DBOT_EINVAL);
     ASSERT_EQ(dbot_option_channel(O(ix), "channel", &r), 1);
     ASSERT_TRUE(r.id == 645027906669510667ULL);
     ASSERT_STREQ(cJSON_GetObjectItem(r.object, "name")->valuestring, "general");
@@ -257,6 +261,10 @@ TEST(mentionable_user_with_member)
     ASSERT_EQ(dbot_option_mentionable(O(ix), "u", &r), 1);
     ASSERT_EQ(r.type, DBOT_OPT_USER);
     ASSERT_TRUE(r.id == 78 && r.object == NULL && r.member == NULL);
+    /* no member resolved: the member reader says absent, zeroed */
+    ASSERT_EQ(dbot_option_user(O(ix), "u", &r), 1);
+    ASSERT_EQ(dbot_option_member(O(ix), "u", &r), 0);
+    ASSERT_TRUE(r.id == 0 && r.object == NULL && r.member == NULL);
     cJSON_Delete(ix);
 }
 

@@ -27,21 +27,6 @@ on_msg(const char *out, size_t len, void *arg)
     delivered += len;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static double
-median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-
 /* The floor: zlib alone, the whole stream at once, no framing. */
 static size_t
 bare_inflate(const unsigned char *z, size_t zlen, unsigned char *out,
@@ -141,11 +126,11 @@ main(void)
         "\"parse_mb_s\":%.0f,\"bare_cjson_parse_mb_s\":%.0f,"
         "\"parse_ms\":%.1f}\n",
         (double)n / 1e6, (double)zlen / 1e6, rounds,
-        (double)n / 1e6 / median(t_inflate, rounds),
-        (double)n / 1e6 / median(t_bare_inflate, rounds),
-        (double)n / 1e6 / median(t_parse, rounds),
-        (double)n / 1e6 / median(t_bare_parse, rounds),
-        median(t_parse, rounds) * 1e3);
+        (double)n / 1e6 / bench_median(t_inflate, rounds),
+        (double)n / 1e6 / bench_median(t_bare_inflate, rounds),
+        (double)n / 1e6 / bench_median(t_parse, rounds),
+        (double)n / 1e6 / bench_median(t_bare_parse, rounds),
+        bench_median(t_parse, rounds) * 1e3);
     free(out);
     free(z);
     free(text);

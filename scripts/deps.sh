@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [fuzz]   (fuzz: clang and libFuzzer as well)
 set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libwebsockets-dev
-      libcurl4-openssl-dev libcjson-dev libssl-dev zlib1g-dev valgrind
+      libcurl4-openssl-dev libcjson-dev libssl-dev zlib1g-dev libzstd-dev valgrind
       systemd python3 openssl clang-format)
 for group in "$@"; do
     case $group in

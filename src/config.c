@@ -61,6 +61,7 @@ dbot__config_defaults(struct dbot_config *cfg)
     cfg->ack_deadline_ms = 2000;
     cfg->interaction_timeout_ms = 14 * 60 * 1000;
     cfg->max_message_bytes = (size_t)64 * 1024 * 1024;
+    cfg->compress = DBOT__COMPRESS_ZLIB;
     cfg->tls_verify = 1;
     cfg->ca_file = NULL;
     cfg->reconnect_min_ms = 1000;
@@ -635,6 +636,27 @@ f_stop_mode(struct pctx *p, const cJSON *v, const char *key)
     return 0;
 }
 
+static int
+f_compress(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+    char q[64];
+
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    if (strcmp(s, "zlib-stream") == 0) {
+        p->cfg->compress = DBOT__COMPRESS_ZLIB;
+    } else if (strcmp(s, "zstd-stream") == 0) {
+        p->cfg->compress = DBOT__COMPRESS_ZSTD;
+    } else {
+        quote(p, q, sizeof q, s);
+        fail(p, "%s: must be \"zlib-stream\" or \"zstd-stream\", got %s", key,
+             q);
+        return DBOT_ECONFIG;
+    }
+    return 0;
+}
+
 /* "ADDR:PORT" with ADDR an IPv4 address, a host name or "[IPv6]". */
 static int
 f_http_listen(struct pctx *p, const cJSON *v, const char *key)
@@ -765,6 +787,7 @@ static const struct field {
     /* Past the token's 15 minutes the error could not be shown. */
     INT_FIELD("interaction_timeout_ms", interaction_timeout_ms, 1000, 899000),
     { "max_message_bytes", f_max_message_bytes, 0, 0, 0 },
+    { "compress", f_compress, 0, 0, 0 },
     { "tls_verify", f_tls_verify, 0, 0, 0 },
     { "ca_file", f_ca_file, 0, 0, 0 },
     INT_FIELD("reconnect_min_ms", reconnect_min_ms, 1, 3600000),

@@ -30,6 +30,7 @@ struct dbot_config {
     int ack_deadline_ms;        /* auto-defer after this; 0 disables */
     int interaction_timeout_ms; /* deferred and never completed: error */
     size_t max_message_bytes;   /* bound on one decompressed gateway message */
+    int compress;               /* DBOT__COMPRESS_ZLIB (default) or _ZSTD */
     int tls_verify;       /* 1 unless a test config sets "tls_verify":false */
     char *ca_file;        /* extra CA bundle (tests with a private CA) */
     int reconnect_min_ms; /* first reconnect backoff */
@@ -59,6 +60,12 @@ struct dbot_config {
 enum {
     DBOT__STOP_RESUME = 0,  /* close 4000, save the session, resume later */
     DBOT__STOP_OFFLINE = 1, /* close 1000: the bot goes offline */
+};
+
+/* Gateway transport compression (discord-protocol.md §1.3). */
+enum {
+    DBOT__COMPRESS_ZLIB = 1, /* compress=zlib-stream */
+    DBOT__COMPRESS_ZSTD = 2, /* compress=zstd-stream */
 };
 
 #define DBOT__DEFAULT_CREDENTIAL "discord-token"

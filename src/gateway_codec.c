@@ -13,6 +13,7 @@
  */
 #include "gateway_codec.h"
 
+#include "json_arena.h"
 #include "log.h"
 
 #include <dbot/dbot.h>
@@ -46,6 +47,24 @@ int
 dbot__gw_parse(const char *text, size_t len, struct dbot__gw_msg *msg,
                char *err, size_t errlen)
 {
+    return dbot__gw_parse_in(NULL, text, len, msg, err, errlen);
+}
+
+void
+dbot__gw_msg_release(struct dbot__gw_msg *msg)
+{
+    if (msg->arena)
+        dbot__jarena_release(msg->arena, msg->root);
+    else
+        cJSON_Delete(msg->root);
+    memset(msg, 0, sizeof *msg);
+    msg->s = -1;
+}
+
+int
+dbot__gw_parse_in(struct dbot__jarena *arena, const char *text, size_t len,
+                  struct dbot__gw_msg *msg, char *err, size_t errlen)
+{
     const char *end = NULL;
     const cJSON *op, *s, *t;
     cJSON *root;
@@ -56,7 +75,13 @@ dbot__gw_parse(const char *text, size_t len, struct dbot__gw_msg *msg,
         set_err(err, errlen, "empty message");
         return DBOT_EJSON;
     }
-    root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    root = arena ? dbot__jarena_parse(arena, text, len, &end)
+                 : cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root && arena && dbot__jarena_overflowed(arena)) {
+        set_err(err, errlen, "parse tree of %zu bytes of JSON over its bound",
+                len);
+        return DBOT_ETOOBIG;
+    }
     if (!root) {
         size_t off = end && end >= text ? (size_t)(end - text) : 0;
         set_err(err, errlen, "invalid JSON near byte %zu of %zu", off, len);
@@ -103,9 +128,13 @@ dbot__gw_parse(const char *text, size_t len, struct dbot__gw_msg *msg,
         msg->t = t->valuestring;
     }
     msg->root = root;
+    msg->arena = arena;
     return 0;
 fail:
-    cJSON_Delete(root);
+    if (arena)
+        dbot__jarena_release(arena, root);
+    else
+        cJSON_Delete(root);
     memset(msg, 0, sizeof *msg);
     msg->s = -1;
     return DBOT_EJSON;

@@ -23,6 +23,8 @@ enum dbot__gw_op {
     DBOT__OP_HEARTBEAT_ACK = 11,
 };
 
+struct dbot__jarena;
+
 /* One received payload. `root` owns everything; `d` and `t` point into it. */
 struct dbot__gw_msg {
     cJSON *root;
@@ -30,6 +32,7 @@ struct dbot__gw_msg {
     int64_t s;     /* -1 when null/absent (only op 0 carries one) */
     const char *t; /* NULL unless op 0 */
     cJSON *d;      /* may be NULL or a JSON null */
+    struct dbot__jarena *arena; /* where root lives; NULL: the heap */
 };
 
 /* Parse one gateway message. Rejects (DBOT_EJSON) text that is not JSON,
@@ -37,6 +40,15 @@ struct dbot__gw_msg {
  * On success the caller frees msg->root with cJSON_Delete. */
 int dbot__gw_parse(const char *text, size_t len, struct dbot__gw_msg *msg,
                    char *err, size_t errlen);
+
+/* The same, with the tree in `arena` (json_arena.h; NULL: the heap): the
+ * caller frees it with dbot__gw_msg_release() before parsing the next
+ * message into the same arena, and nobody may modify it meanwhile. Also
+ * DBOT_ETOOBIG when the tree would not fit the arena's bound. */
+int dbot__gw_parse_in(struct dbot__jarena *arena, const char *text, size_t len,
+                      struct dbot__gw_msg *msg, char *err, size_t errlen);
+/* Free what a successful dbot__gw_parse_in() returned; clears msg. */
+void dbot__gw_msg_release(struct dbot__gw_msg *msg);
 
 /* Builders: return a malloc'd NUL-terminated JSON text, NULL on ENOMEM.
  * Each payload stays under Discord's 4096-byte limit for sane inputs;

@@ -16,11 +16,14 @@
  * session's never are. A close we initiate also leaves from WRITEABLE,
  * with a real close frame.
  *
- * Receiving: every connection asks for zlib-stream (url.c), so every
- * fragment goes through the one inflate stream, which reassembles
- * messages and bounds each by max_message_bytes. A message that does not
- * parse is logged and skipped, and the session is told so it can watch
- * for a sequence gap.
+ * Receiving: every connection asks for transport compression (url.c):
+ * zlib-stream, whose one inflate stream reassembles messages from the
+ * 00 00 ff ff markers, or zstd-stream, whose one decoder delivers a
+ * message at the last fragment of each websocket message. Either bounds
+ * each message by max_message_bytes. The envelope is parsed into the
+ * connection's arena (json_arena.h: no malloc per node), which is reset
+ * after each message. A message that does not parse is logged and
+ * skipped, and the session is told so it can watch for a sequence gap.
  *
  * Heartbeats: Hello starts them (the first after interval * jitter); a
  * beat written at least half an interval ago and still not acknowledged
@@ -31,12 +34,15 @@
 #include "gateway.h" /* dbot__gateway_lws_cb's prototype */
 
 #include "clock.h"
+#include "config.h"
 #include "discord_limits.h"
+#include "json_arena.h"
 #include "log.h"
 #include "loop.h"
 #include "rand.h"
 #include "resolve.h"
 #include "url.h"
+#include "zstd_stream.h"
 #include "zstream.h"
 
 #include <stdlib.h>
@@ -86,8 +92,10 @@ struct dbot__gw_conn {
     int hello_seen;
     int ended;
 
-    struct dbot__zstream *z;
-    int lost_frame; /* a message failed to parse */
+    struct dbot__zstream *z;    /* zlib-stream, or */
+    struct dbot__zstd *zs;      /* zstd-stream */
+    struct dbot__jarena *arena; /* the current message's tree */
+    int lost_frame;             /* a message failed to parse */
 
     struct txmsg *txq_head, *txq_tail;
     int txq_user_msgs;     /* DBOT__GW_TX_USER payloads queued */
@@ -151,6 +159,8 @@ dbot__gw_conn_free(struct dbot__gw_conn *c)
         free(m);
     }
     dbot__zstream_free(c->z);
+    dbot__zstd_free(c->zs);
+    dbot__jarena_free(c->arena);
     free(c);
 }
 
@@ -468,6 +478,17 @@ on_hello(struct dbot__gw_conn *c, const cJSON *d)
 
 /* ---- receiving ---------------------------------------------------------- */
 
+/* The arena's bound: a parse tree takes a few times its text (a 64-byte
+ * node per value, plus strings); 16 times covers any message Discord
+ * sends, and a pathological one ("[0,0,0,...]", up to 32 times) is
+ * refused like an oversized message instead of taking all memory. */
+static size_t
+arena_bound(size_t max_message_bytes)
+{
+    return max_message_bytes > SIZE_MAX / 16 ? SIZE_MAX
+                                             : max_message_bytes * 16;
+}
+
 static void
 on_message(const char *text, size_t len, void *arg)
 {
@@ -477,7 +498,7 @@ on_message(const char *text, size_t len, void *arg)
 
     if (c->close_code)
         return; /* closing: the rest is replayed on resume */
-    if (dbot__gw_parse(text, len, &m, err, sizeof err) < 0) {
+    if (dbot__gw_parse_in(c->arena, text, len, &m, err, sizeof err) < 0) {
         LOG_W("gateway",
               "shard %d: malformed gateway message (%zu bytes): %s; skipped",
               c->o.shard_id, len, err);
@@ -501,22 +522,29 @@ on_message(const char *text, size_t len, void *arg)
         c->cbs.on_message(c->cbs.ud, &m, c->lost_frame);
         break;
     }
-    cJSON_Delete(m.root);
+    dbot__gw_msg_release(&m);
 }
 
 static int
-on_receive(struct dbot__gw_conn *c, const void *in, size_t len)
+on_receive(struct dbot__gw_conn *c, struct lws *wsi, const void *in, size_t len)
 {
     int rc;
 
-    if (!c->z)
+    if (c->zs) {
+        /* zstd-stream: a websocket message is one gateway message. */
+        int last =
+            lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
+        rc = dbot__zstd_feed(c->zs, in, len, last, on_message, c);
+    } else if (c->z) {
+        rc = dbot__zstream_feed(c->z, in, len, on_message, c);
+    } else {
         return -1;
-    rc = dbot__zstream_feed(c->z, in, len, on_message, c);
+    }
     if (rc < 0) {
-        /* The inflate stream is unusable now; a new connection gets a
-         * fresh one, and resuming replays what this one lost. */
-        LOG_W("gateway", "shard %d: zlib-stream: %s; reconnecting",
-              c->o.shard_id, dbot_strerror(rc));
+        /* The stream is unusable now; a new connection gets a fresh one,
+         * and resuming replays what this one lost. */
+        LOG_W("gateway", "shard %d: %s: %s; reconnecting", c->o.shard_id,
+              c->zs ? "zstd-stream" : "zlib-stream", dbot_strerror(rc));
         dbot__gw_conn_close(c, DBOT__GW_CLOSE_RESUMABLE, DBOT__GW_AFTER_RESUME);
     }
     return 0;
@@ -602,7 +630,9 @@ dbot__gw_conn_open(struct dbot__gw_conn **out,
     c->rng = dbot__rand_seed(c);
     dbot__sendlimit_init(&c->sl, SEND_LIMIT, HEARTBEAT_RESERVE, SEND_WINDOW_MS);
     if (dbot__url_parse(o->url, &c->url) < 0 ||
-        dbot__url_gateway_query(&c->url, 1) < 0) {
+        dbot__url_gateway_query(&c->url, o->compress == DBOT__COMPRESS_ZSTD
+                                             ? DBOT__COMPRESS_ZSTD
+                                             : DBOT__COMPRESS_ZLIB) < 0) {
         LOG_W("gateway", "shard %d: bad gateway URL \"%s\"", o->shard_id,
               o->url);
         free(c);
@@ -644,8 +674,12 @@ dbot__gateway_lws_cb(struct lws *wsi, enum lws_callback_reasons reason,
         if (!c)
             return -1;
         c->established = 1;
-        c->z = dbot__zstream_new(c->o.max_message_bytes);
-        if (!c->z)
+        if (c->o.compress == DBOT__COMPRESS_ZSTD)
+            c->zs = dbot__zstd_new(c->o.max_message_bytes);
+        else
+            c->z = dbot__zstream_new(c->o.max_message_bytes);
+        c->arena = dbot__jarena_new(arena_bound(c->o.max_message_bytes));
+        if ((!c->z && !c->zs) || !c->arena)
             return -1;
         LOG_D("gateway", "shard %d: websocket open", c->o.shard_id);
         sched(c, &c->guard_sul, close_guard_cb, HELLO_TIMEOUT_MS);
@@ -653,7 +687,7 @@ dbot__gateway_lws_cb(struct lws *wsi, enum lws_callback_reasons reason,
     case LWS_CALLBACK_CLIENT_RECEIVE:
         if (!c)
             return -1;
-        return on_receive(c, in, len);
+        return on_receive(c, wsi, in, len);
     case LWS_CALLBACK_CLIENT_WRITEABLE:
         if (!c)
             return -1;

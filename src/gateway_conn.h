@@ -1,11 +1,11 @@
 /*
  * gateway_conn.h: one gateway websocket. A connection resolves the host,
- * opens the socket (TLS by OpenSSL), inflates zlib-stream, parses every
- * message's envelope, keeps the heartbeat going and the send queue within
- * Discord's 120-per-60-s limit, and closes with a real close frame. It
- * knows nothing of sessions: what the session must decide (Identify or
- * Resume after Hello, dispatches, op 7, op 9, what to do once the socket
- * is gone) goes to the callbacks it was given.
+ * opens the socket (TLS by OpenSSL), decompresses zlib-stream or
+ * zstd-stream, parses every message's envelope (into its arena), keeps the
+ * heartbeat going and the send queue within Discord's 120-per-60-s limit, and
+ * closes with a real close frame. It knows nothing of sessions: what the
+ * session must decide (Identify or Resume after Hello, dispatches, op 7, op 9,
+ * what to do once the socket is gone) goes to the callbacks it was given.
  *
  * Used by gateway_session.c only (the shard). THREADS: loop thread only.
  */
@@ -65,8 +65,9 @@ struct dbot__gw_conn_cbs {
     /* Hello arrived and the heartbeat runs: send Identify or Resume. */
     void (*on_hello)(void *ud);
     /* Every other message: dispatches, op 7, op 9, unknown ops. `m` and
-     * its tree are borrowed until return. `after_malformed` is 1 once a
-     * message on this connection failed to parse (watch for a gap). */
+     * its tree are borrowed until return, and read-only (the tree lives in
+     * the connection's arena: copy with cJSON_Duplicate). `after_malformed` is
+     * 1 once a message on this connection failed to parse (watch for a gap). */
     void (*on_message)(void *ud, const struct dbot__gw_msg *m,
                        int after_malformed);
     /* A heartbeat was acknowledged, `latency_ms` after it was written. */
@@ -83,6 +84,7 @@ struct dbot__gw_conn_opts {
     const char *url; /* wss://host[:port][/path]; the query is ours */
     int tls_verify;
     size_t max_message_bytes; /* inflated, per message */
+    int compress;             /* DBOT__COMPRESS_ZLIB or _ZSTD (config.h) */
     int shard_id;             /* for logs */
     /* The session's last sequence number (-1: none), read for every
      * heartbeat; borrowed for the connection's life. */

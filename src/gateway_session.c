@@ -463,6 +463,7 @@ connect_now(struct dbot__gateway *gw)
         .resolver = gw->hooks->resolver,
         .tls_verify = cfg->tls_verify,
         .max_message_bytes = cfg->max_message_bytes,
+        .compress = cfg->compress,
         .shard_id = gw->shard_id,
         .seq = &gw->seq,
     };

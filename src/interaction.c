@@ -127,7 +127,7 @@ ix_free(dbot_interaction *ix)
     dbot__loop_timer_disarm(ix->owner->d.loop, &ix->deadline_timer);
     dbot__loop_timer_disarm(ix->owner->d.loop, &ix->abandon_timer);
     cJSON_Delete(ix->parked_edit);
-    cJSON_Delete(ix->json);
+    dbot__json_clone_free(ix->json);
     free(ix->path);
     free(ix);
 }
@@ -671,13 +671,13 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
     ix->owner = ixs;
     ix->refs = 1;
     ix->t_recv = dbot__clock_ms();
-    ix->json = cJSON_Duplicate(d, 1);
+    ix->json = dbot__json_clone(d); /* one malloc, not one per node */
     /* The view borrowed from d, which the dispatcher frees after this
      * call: read it again from our copy. */
     if (!ix->json || dbot__ix_view_read(ix->json, &v) < 0) {
         LOG_E("interaction", "out of memory copying interaction %" PRIu64,
               v.id);
-        cJSON_Delete(ix->json);
+        dbot__json_clone_free(ix->json);
         free(ix);
         return;
     }

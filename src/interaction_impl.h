@@ -11,6 +11,7 @@
 #define DBOT_SRC_INTERACTION_IMPL_H
 
 #include "interaction.h"
+#include "json_clone.h"
 #include "discord_limits.h"
 #include "interaction_seen.h"
 #include "loop.h"
@@ -54,7 +55,8 @@ struct dbot__interactions {
 struct dbot_interaction {
     struct dbot__interactions *owner;
     int refs;
-    cJSON *json; /* our copy of the interaction */
+    cJSON *json; /* our copy of the interaction (json_clone.h: one
+                    block, read-only, freed with dbot__json_clone_free) */
     uint64_t id, app_id;
     const char *token; /* inside json */
     int type;

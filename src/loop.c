@@ -27,14 +27,18 @@
 #include "log.h"
 #include "log_repeat.h"
 #include "queue.h"
+#include "tls_ca.h"
 
 #include <dbot/dbot.h>
 
 #include <limits.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #define MAX_PROTOCOLS 8
 
@@ -59,13 +63,36 @@ struct dbot__loop {
     int64_t sul_due;            /* what sul is set for; INT64_MAX: unset */
 };
 
+/* The system's trusted CAs for the gateway's TLS context, read from the
+ * hashed directory when a chain needs one (tls_ca.h), not the whole bundle
+ * up front (lws's default, which LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS
+ * turns off). Only without that directory is the bundle loaded
+ * ($SSL_CERT_FILE, else OpenSSL's default file). */
+static void
+load_os_cas(SSL_CTX *ctx)
+{
+    const char *dir = dbot__tls_ca_dir();
+    const char *file = getenv(X509_get_default_cert_file_env());
+
+    if (dir && SSL_CTX_load_verify_locations(ctx, NULL, dir))
+        return;
+    if (!file || !*file)
+        file = X509_get_default_cert_file();
+    if (!SSL_CTX_load_verify_locations(ctx, file, NULL))
+        LOG_W("dbot", "TLS: no system CA directory or bundle; the gateway's "
+                      "certificate cannot be verified");
+}
+
 static int
 loop_protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
                  void *in, size_t len)
 {
-    (void)user;
     (void)in;
     (void)len;
+    if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS) {
+        load_os_cas(user);
+        return 0;
+    }
     if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
         struct dbot__loop *l = lws_context_user(lws_get_context(wsi));
 
@@ -119,6 +146,19 @@ lws_log_emit(int level, const char *line)
                           lws_line_out, NULL);
 }
 
+#define LOOP_MAX_FDS 8192
+
+static unsigned int
+loop_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < LOOP_MAX_FDS)
+        return (unsigned int)rl.rlim_cur;
+    return LOOP_MAX_FDS;
+}
+
 int
 dbot__loop_new(struct dbot__loop **out, const struct dbot__loop_opts *o)
 {
@@ -148,11 +188,19 @@ dbot__loop_new(struct dbot__loop **out, const struct dbot__loop_opts *o)
     info.user = l;
     info.gid = (gid_t)-1;
     info.uid = (uid_t)-1;
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    /* The OS CAs come from load_os_cas(), on demand. */
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+                   LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
     if (o && o->ca_file)
         info.client_ssl_ca_filepath = o->ca_file;
-    /* The gateway reconnects by itself; lws must not retry on its own. */
-    info.fd_limit_per_thread = 0;
+    /* lws sizes two tables (a wsi per fd number, a pollfd per fd) by this
+     * limit, 0 meaning the process's RLIMIT_NOFILE: 15 bytes per fd,
+     * 300 kB at 20,000 and 15 MB in a container allowing 1,048,576. The
+     * loop's sockets are the shards' gateways, the monitoring listener's
+     * connections (at most 4096) and lws's own; an fd numbered past the
+     * limit is refused, so the cap leaves room for the REST thread's and
+     * the process's other descriptors too. */
+    info.fd_limit_per_thread = loop_fd_limit();
     l->ctx = lws_create_context(&info);
     if (!l->ctx) {
         LOG_E("dbot", "could not create the libwebsockets context");

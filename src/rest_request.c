@@ -20,6 +20,7 @@
 #include "rest_request.h"
 
 #include "log.h"
+#include "tls_ca.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -457,8 +458,14 @@ dbot__rest_req_start(struct dbot__rest_req *q,
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    if (conf->ca_file)
+    if (conf->ca_file) {
         curl_easy_setopt(e, CURLOPT_CAINFO, conf->ca_file);
+    } else if (dbot__tls_ca_dir()) {
+        /* No bundle parsed into curl's cached store (~0.9 MB): the
+         * hashed directory, read per certificate needed (tls_ca.h). */
+        curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
+        curl_easy_setopt(e, CURLOPT_CAPATH, dbot__tls_ca_dir());
+    }
     /* Token routes (interaction callbacks, webhook followups) authenticate
      * by the token in the path; the bot token is not sent there. */
     if (conf->auth && !(q->flags & DBOT__RL_TOKEN) &&

@@ -83,8 +83,13 @@ dbot__url_gateway_query(struct dbot__url *u, int compress)
     size_t n = strcspn(u->path, "?");
     int k;
 
+    static const char *const mode[] = { "", "&compress=zlib-stream",
+                                        "&compress=zstd-stream" };
+
+    if (compress < 0 || compress > 2)
+        return DBOT_EINVAL;
     k = snprintf(u->path + n, sizeof u->path - n, "?v=10&encoding=json%s",
-                 compress ? "&compress=zlib-stream" : "");
+                 mode[compress]);
     return k < 0 || (size_t)k >= sizeof u->path - n ? DBOT_EINVAL : 0;
 }
 

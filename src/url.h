@@ -15,8 +15,9 @@ struct dbot__url {
  * port, or parts longer than the buffers. */
 int dbot__url_parse(const char *url, struct dbot__url *out);
 
-/* Append the gateway query (v=10, json, zlib-stream when compress) to
- * u->path, replacing any query the URL had. Returns 0 or DBOT_EINVAL. */
+/* Append the gateway query (v=10, json, and compress: 0 none, 1
+ * zlib-stream, 2 zstd-stream, config.h's DBOT__COMPRESS_*) to u->path,
+ * replacing any query the URL had. Returns 0 or DBOT_EINVAL. */
 int dbot__url_gateway_query(struct dbot__url *u, int compress);
 
 /* May the gateway session that began on `ref` (the gateway URL from the

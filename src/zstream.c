@@ -20,14 +20,25 @@
  * 00 00 ff ff at the end of a buffer inflates to a partial message, which
  * stays in the output buffer until the real flush arrives; nothing is cut.
  *
- * Memory. The output buffer grows by doubling up to max_out (+2 bytes: one
- * to detect overflow, one for the NUL); the compressed backlog is bounded by
- * roughly the same amount. Buffers above 1 MiB are released after use so a
- * burst of large GUILD_CREATEs does not pin memory for the connection's
- * life. Any error leaves the context unusable: its inflate state no longer
- * matches the server's, so only a new connection (and a new context) helps.
+ * No checksum. The two-byte zlib header is checked here (deflate, window
+ * up to 32 KiB, no preset dictionary) and the rest goes through a raw
+ * inflate: zlib would otherwise run adler32 over every output byte (~6% of
+ * a gateway's CPU) to verify a trailer that a stream Discord never ends
+ * never sends. Corruption is still caught by deflate's own structure (bad
+ * block types, codes, distances) and by the JSON parser after it; a stream
+ * that does end may carry its 4-byte trailer, which is not verified.
+ *
+ * Memory. The output buffer (msgbuf.h) grows by doubling up to max_out
+ * (+2 bytes: one to detect overflow, one for the NUL); the compressed
+ * backlog is bounded by roughly the same amount. Buffers above 1 MiB are
+ * released after use so a burst of large GUILD_CREATEs does not pin memory
+ * for the connection's life. Any error leaves the context unusable: its
+ * inflate state no longer matches the server's, so only a new connection
+ * (and a new context) helps.
  */
 #include "zstream.h"
+
+#include "msgbuf.h"
 
 #include <dbot/dbot.h>
 
@@ -36,8 +47,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#define OUT_MIN_CAP  (64 * 1024)
 #define KEEP_MAX_CAP (1024 * 1024)
+#define TRAILER_LEN  4 /* adler32 after the last block, not verified */
 
 static const unsigned char marker[4] = { 0x00, 0x00, 0xff, 0xff };
 
@@ -49,15 +60,18 @@ struct dbot__zstream {
     unsigned char *in; /* compressed bytes waiting for a suffix */
     size_t in_len, in_cap;
 
-    char *out; /* current message's output so far */
-    size_t out_len, out_cap;
-    size_t block_out; /* out_len at the last block boundary */
+    struct dbot__msgbuf out; /* current message's output so far */
+    size_t block_out;        /* out.len at the last block boundary */
+
+    unsigned char hdr[2]; /* the zlib header, checked, then skipped */
+    size_t hdr_len;
 
     unsigned char tail[4]; /* last bytes inflated before the current input */
     size_t tail_len;
 
-    int broken; /* sticky error; 0 while usable */
-    bool ended; /* the stream ended (Z_STREAM_END) */
+    int broken;          /* sticky error; 0 while usable */
+    bool ended;          /* the stream ended (Z_STREAM_END) */
+    size_t trailer_seen; /* bytes after the end, at most TRAILER_LEN */
 };
 
 /* zlib's allocations go through dbot's own calls to calloc and free, not
@@ -90,10 +104,13 @@ dbot__zstream_new(size_t max_out)
     if (max_out > SIZE_MAX / 4)
         max_out = SIZE_MAX / 4;
     z->max_out = max_out;
+    z->out.max = max_out;
     z->max_in = max_out + max_out / 64 + 4096;
     z->strm.zalloc = z_alloc;
     z->strm.zfree = z_free;
-    if (inflateInit(&z->strm) != Z_OK) {
+    /* Raw inflate with the largest window: any smaller window the server
+     * announces in its header decodes the same. */
+    if (inflateInit2(&z->strm, -15) != Z_OK) {
         free(z);
         return NULL;
     }
@@ -107,7 +124,7 @@ dbot__zstream_free(struct dbot__zstream *z)
         return;
     inflateEnd(&z->strm);
     free(z->in);
-    free(z->out);
+    free(z->out.p);
     free(z);
 }
 
@@ -148,24 +165,36 @@ remember_tail(struct dbot__zstream *z, const unsigned char *buf, size_t len)
     z->tail_len = keep + len;
 }
 
-/* Make room for at least one more output byte (plus the NUL). */
-static int
-grow_out(struct dbot__zstream *z)
+/* A zlib header (RFC 1950 §2.2): deflate, a window of at most 32 KiB, a
+ * valid check value, no preset dictionary. */
+static bool
+zlib_header_ok(const unsigned char h[2])
 {
-    size_t limit = z->max_out + 2;
-    size_t cap;
-    char *p;
+    return (h[0] & 0x0f) == 8 && (h[0] >> 4) <= 7 &&
+           ((unsigned)h[0] << 8 | h[1]) % 31 == 0 && !(h[1] & 0x20);
+}
 
-    if (z->out_cap >= limit)
-        return DBOT_ETOOBIG;
-    cap = z->out_cap ? z->out_cap * 2 : OUT_MIN_CAP;
-    if (cap > limit || cap < z->out_cap)
-        cap = limit;
-    p = realloc(z->out, cap);
-    if (!p)
-        return DBOT_ENOMEM;
-    z->out = p;
-    z->out_cap = cap;
+/* Take the zlib header from the start of buf (it may come a byte at a
+ * time). Returns how many bytes of buf it used, or DBOT_EIO. */
+static int
+eat_header(struct dbot__zstream *z, const unsigned char *buf, size_t len)
+{
+    size_t used = 0;
+
+    while (z->hdr_len < 2 && used < len)
+        z->hdr[z->hdr_len++] = buf[used++];
+    if (used && z->hdr_len == 2 && !zlib_header_ok(z->hdr))
+        return DBOT_EIO;
+    return (int)used;
+}
+
+/* Bytes after the end of the stream: only its trailer is allowed. */
+static int
+after_end(struct dbot__zstream *z, size_t extra)
+{
+    if (extra > TRAILER_LEN - z->trailer_seen)
+        return DBOT_EIO;
+    z->trailer_seen += extra;
     return 0;
 }
 
@@ -173,11 +202,11 @@ static void
 deliver(struct dbot__zstream *z, dbot__zstream_msg_fn fn, void *arg)
 {
     /* Consecutive flushes with nothing between them carry no message. */
-    if (z->out_len > 0 && fn) {
-        z->out[z->out_len] = '\0';
-        fn(z->out, z->out_len, arg);
+    if (z->out.len > 0 && fn) {
+        z->out.p[z->out.len] = '\0';
+        fn(z->out.p, z->out.len, arg);
     }
-    z->out_len = 0;
+    z->out.len = 0;
     z->block_out = 0;
 }
 
@@ -190,11 +219,15 @@ inflate_all(struct dbot__zstream *z, const unsigned char *buf, size_t len,
     int rc = 0;
 
     if (z->ended)
-        return len ? DBOT_EIO : 0;
+        return after_end(z, len);
+    rc = eat_header(z, buf, len);
+    if (rc < 0)
+        return rc;
     s->next_in = (Bytef *)(uintptr_t)buf;
     s->avail_in = 0;
-    /* avail_in is a uInt; feed huge buffers in pieces. */
-    size_t fed = 0;
+    /* avail_in is a uInt; feed huge buffers in pieces. Offsets (fed,
+     * consumed) count from buf, header bytes included. */
+    size_t fed = (size_t)rc;
     for (;;) {
         size_t avail, before_out;
         int ret;
@@ -206,21 +239,19 @@ inflate_all(struct dbot__zstream *z, const unsigned char *buf, size_t len,
             s->avail_in = (uInt)piece;
             fed += piece;
         }
-        if (z->out_cap < z->out_len + 2) {
-            rc = grow_out(z);
-            if (rc < 0)
-                return rc;
-        }
-        avail = z->out_cap - 1 - z->out_len;
+        rc = dbot__msgbuf_reserve(&z->out);
+        if (rc < 0)
+            return rc;
+        avail = z->out.cap - 1 - z->out.len;
         if (avail > (size_t)1 << 30)
             avail = (size_t)1 << 30;
-        s->next_out = (Bytef *)(z->out + z->out_len);
+        s->next_out = (Bytef *)(z->out.p + z->out.len);
         s->avail_out = (uInt)avail;
         before_out = avail;
 
         ret = inflate(s, Z_BLOCK);
-        z->out_len += before_out - s->avail_out;
-        if (z->out_len > z->max_out)
+        z->out.len += before_out - s->avail_out;
+        if (z->out.len > z->max_out)
             return DBOT_ETOOBIG;
 
         switch (ret) {
@@ -231,7 +262,7 @@ inflate_all(struct dbot__zstream *z, const unsigned char *buf, size_t len,
              * anything after it. */
             deliver(z, fn, arg);
             z->ended = true;
-            return s->avail_in || fed < len ? DBOT_EIO : 0;
+            return after_end(z, s->avail_in + (len - fed));
         case Z_BUF_ERROR:
             /* No progress: either out of output space (grow and retry) or
              * out of input (done). */
@@ -248,10 +279,10 @@ inflate_all(struct dbot__zstream *z, const unsigned char *buf, size_t len,
 
         if (s->data_type & 128) {
             size_t consumed = fed - s->avail_in;
-            if (z->out_len == z->block_out && (s->data_type & 7) == 0 &&
+            if (z->out.len == z->block_out && (s->data_type & 7) == 0 &&
                 marker_before(z, buf, consumed))
                 deliver(z, fn, arg);
-            z->block_out = z->out_len;
+            z->block_out = z->out.len;
         }
         if (s->avail_in == 0 && fed == len && s->avail_out > 0)
             break;
@@ -269,11 +300,7 @@ trim_buffers(struct dbot__zstream *z)
         z->in = NULL;
         z->in_cap = 0;
     }
-    if (z->out_cap > KEEP_MAX_CAP && z->out_len == 0) {
-        free(z->out);
-        z->out = NULL;
-        z->out_cap = 0;
-    }
+    dbot__msgbuf_trim(&z->out);
 }
 
 static bool
@@ -324,7 +351,7 @@ dbot__zstream_feed(struct dbot__zstream *z, const void *data, size_t len,
 out:
     if (rc < 0) {
         z->broken = rc;
-        z->out_len = 0;
+        z->out.len = 0;
         z->in_len = 0;
         return rc;
     }

@@ -8,8 +8,10 @@
  * session's ring before it is sent, so Resume can replay what the client
  * missed whatever the reason. With zlib-stream each connection owns one
  * deflate stream and every message ends with a Z_SYNC_FLUSH (00 00 ff ff),
- * as Discord's does. Client mistakes get Discord's close code and a
- * violation line.
+ * as Discord's does. With zstd-stream each connection owns one zstd
+ * context, every gateway message is flushed (never ending the frame) and
+ * travels as exactly one websocket message (discord-protocol.md §1.3).
+ * Client mistakes get Discord's close code and a violation line.
  */
 #include "fake_gateway.h"
 #include "fake_guilds.h"
@@ -55,6 +57,22 @@ out_push(struct fc_conn *c, int kind, int flags, int code, const void *data,
     return 0;
 }
 
+/* Keep at least 256 bytes free at the end of *out, for a compressor's
+ * output; `len` (the input's size) sizes the first allocation. */
+static int
+room(unsigned char **out, const size_t *out_len, size_t *out_cap, size_t len)
+{
+    if (*out_cap - *out_len >= 256)
+        return 0;
+    size_t cap = *out_cap ? *out_cap * 2 : len / 2 + 1024;
+    unsigned char *n = realloc(*out, cap);
+    if (!n)
+        return -1;
+    *out = n;
+    *out_cap = cap;
+    return 0;
+}
+
 /* Deflate `len` bytes through the connection's stream, appending to
  * *out (grown as needed). */
 static int
@@ -64,20 +82,35 @@ deflate_append(struct fc_conn *c, const char *text, size_t len,
     c->zs.next_in = (unsigned char *)(uintptr_t)text;
     c->zs.avail_in = (uInt)len;
     do {
-        if (*out_cap - *out_len < 256) {
-            size_t cap = *out_cap ? *out_cap * 2 : len / 2 + 1024;
-            unsigned char *n = realloc(*out, cap);
-            if (!n)
-                return -1;
-            *out = n;
-            *out_cap = cap;
-        }
+        if (room(out, out_len, out_cap, len) < 0)
+            return -1;
         c->zs.next_out = *out + *out_len;
         c->zs.avail_out = (uInt)(*out_cap - *out_len);
         if (deflate(&c->zs, Z_SYNC_FLUSH) == Z_STREAM_ERROR)
             return -1;
         *out_len = *out_cap - c->zs.avail_out;
     } while (c->zs.avail_out == 0 || c->zs.avail_in > 0);
+    return 0;
+}
+
+/* Compress `len` bytes through the connection's zstd context and flush,
+ * appending to *out (grown as needed). */
+static int
+zstd_append(struct fc_conn *c, const char *text, size_t len,
+            unsigned char **out, size_t *out_len, size_t *out_cap)
+{
+    ZSTD_inBuffer in = { text, len, 0 };
+    size_t left;
+
+    do {
+        if (room(out, out_len, out_cap, len) < 0)
+            return -1;
+        ZSTD_outBuffer o = { *out, *out_cap, *out_len };
+        left = ZSTD_compressStream2(c->zstd, &o, &in, ZSTD_e_flush);
+        if (ZSTD_isError(left))
+            return -1;
+        *out_len = o.pos;
+    } while (left != 0 || in.pos < in.size);
     return 0;
 }
 
@@ -91,8 +124,10 @@ queue_message(struct fakecord *fc, struct fc_conn *c, const void *data,
     const unsigned char *p = data;
     size_t off = 0;
 
-    if (parts > 1 && !fc->split_frag && !binary)
-        parts = 1; /* text pieces would not be JSON: fragments only */
+    if (parts > 1 && !fc->split_frag && (!binary || c->zstd))
+        parts = 1; /* text pieces would not be JSON, and with zstd-stream
+                      a websocket message is one gateway message:
+                      fragments only */
     if (parts > (int)len)
         parts = (int)len;
     if (parts <= 1)
@@ -116,17 +151,31 @@ fc_gw_send(struct fakecord *fc, struct fc_conn *c, const char *text, size_t len)
 
     if (!c || c->closing)
         return -1;
-    if (c->compressed) {
+    if (c->compressed || c->zstd) {
         unsigned char *z = NULL;
         size_t zl = 0, zc = 0;
 
-        rc = deflate_append(c, text, len, &z, &zl, &zc);
+        rc = c->zstd ? zstd_append(c, text, len, &z, &zl, &zc)
+                     : deflate_append(c, text, len, &z, &zl, &zc);
         if (rc == 0)
             rc = queue_message(fc, c, z, zl, 1);
         free(z);
     } else {
         rc = queue_message(fc, c, text, len, 0);
     }
+    lws_callback_on_writable(c->wsi);
+    return rc;
+}
+
+int
+fc_gw_send_wire(struct fakecord *fc, struct fc_conn *c, const void *data,
+                size_t len)
+{
+    int rc;
+
+    if (!c || c->closing)
+        return -1;
+    rc = out_push(c, FC_OUT_DATA, LWS_WRITE_BINARY, 0, data, len);
     lws_callback_on_writable(c->wsi);
     return rc;
 }
@@ -142,9 +191,19 @@ fc_gw_send_batch(struct fakecord *fc, struct fc_conn *c, char *const *texts,
     if (!c || c->closing)
         return -1;
     if (!c->compressed) {
-        for (int i = 0; i < n && rc == 0; i++)
-            rc = out_push(c, FC_OUT_DATA, LWS_WRITE_TEXT, 0, texts[i],
-                          strlen(texts[i]));
+        /* Plain text, or zstd-stream: one websocket message each. */
+        for (int i = 0; i < n && rc == 0; i++) {
+            if (!c->zstd) {
+                rc = out_push(c, FC_OUT_DATA, LWS_WRITE_TEXT, 0, texts[i],
+                              strlen(texts[i]));
+                continue;
+            }
+            zl = 0;
+            rc = zstd_append(c, texts[i], strlen(texts[i]), &z, &zl, &zc);
+            if (rc == 0)
+                rc = out_push(c, FC_OUT_DATA, LWS_WRITE_BINARY, 0, z, zl);
+        }
+        free(z);
     } else {
         for (int i = 0; i < n && rc == 0; i++)
             rc = deflate_append(c, texts[i], strlen(texts[i]), &z, &zl, &zc);
@@ -698,14 +757,23 @@ on_established(struct fakecord *fc, struct lws *wsi, struct fc_pss *pss)
     v = lws_get_urlarg_by_name(wsi, "compress=", buf, sizeof buf);
     c->compressed = v && !strcmp(v, "zlib-stream");
     fc->st.compressed = c->compressed;
+    fc->st.zstd = v && !strcmp(v, "zstd-stream");
     if (c->compressed) {
         if (deflateInit(&c->zs, Z_DEFAULT_COMPRESSION) != Z_OK) {
             fc_gw_drop(fc, c);
             return;
         }
         c->zinit = 1;
+    } else if (fc->st.zstd) {
+        /* Discord does not document its level; zstd's default. */
+        c->zstd = ZSTD_createCCtx();
+        if (!c->zstd || ZSTD_isError(ZSTD_CCtx_setParameter(
+                            c->zstd, ZSTD_c_compressionLevel, 3))) {
+            fc_gw_drop(fc, c);
+            return;
+        }
     }
-    if (v && !c->compressed) {
+    if (v && !c->compressed && !c->zstd) {
         fc_violation(fc, "unsupported compress=%s", v);
     }
     v = lws_get_urlarg_by_name(wsi, "encoding=", buf, sizeof buf);
@@ -808,6 +876,7 @@ conn_free(struct fakecord *fc, struct fc_conn *c)
     lws_sul_cancel(&c->hb_sul);
     if (c->zinit)
         deflateEnd(&c->zs);
+    ZSTD_freeCCtx(c->zstd);
     free(c->rx);
     free(c);
     fc->st.live_connections--;

@@ -37,6 +37,9 @@ int fc_gw_send(struct fakecord *fc, struct fc_conn *c, const char *text,
                size_t len);
 
 /* n messages in one websocket message (zlib-stream) or back to back. */
+/* `len` bytes as one binary websocket message, not compressed. */
+int fc_gw_send_wire(struct fakecord *fc, struct fc_conn *c, const void *data,
+                    size_t len);
 int fc_gw_send_batch(struct fakecord *fc, struct fc_conn *c, char *const *texts,
                      int n);
 

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <libwebsockets.h>
 
@@ -68,9 +69,10 @@ struct fc_conn {
     lws_sorted_usec_list_t hb_sul; /* heartbeat deadline (grace option) */
     int id;
     int state;
-    int compressed;
+    int compressed; /* zlib-stream */
     int zinit;
     z_stream zs;
+    ZSTD_CCtx *zstd; /* zstd-stream: one context for the connection */
     int on_resume_path;
     int hello_held; /* connected while fakecord_hold_hello was on */
     struct fc_session *sess;

@@ -31,6 +31,7 @@ enum {
     CMD_CLOSE,
     CMD_DROP,
     CMD_RAW,
+    CMD_WIRE,
     CMD_BATCH,
     CMD_PUSH_IX,
     CMD_HOLD_HELLO,
@@ -163,6 +164,8 @@ cmd_run(struct fakecord *fc, struct fc_cmd *k)
         return 0;
     case CMD_RAW:
         return fc_gw_send(fc, c, k->s1, k->len);
+    case CMD_WIRE:
+        return fc_gw_send_wire(fc, c, k->s1, k->len);
     default:
         return -1;
     }
@@ -549,6 +552,14 @@ fakecord_send_raw(fakecord *fc, const char *text, size_t len)
     if (!text)
         return -1;
     return submit(fc, CMD_RAW, 0, 0, text, NULL, len);
+}
+
+int
+fakecord_send_wire(fakecord *fc, const void *bytes, size_t len)
+{
+    if (!bytes || !len)
+        return -1;
+    return submit(fc, CMD_WIRE, 0, 0, bytes, NULL, len);
 }
 
 int

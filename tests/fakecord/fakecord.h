@@ -6,12 +6,14 @@
  * single vhost on 127.0.0.1 (port 0 = ephemeral). The same port serves
  *   - HTTP REST under /api/v10/... (routes in docs/fakecord.md), and
  *   - the websocket gateway on "/" or "/gateway" (any query string; v,
- *     encoding and compress=zlib-stream are honoured) and on "/resume", the
- *     path READY advertises as resume_gateway_url (so a test can see whether
- *     the bot resumed there).
+ *     encoding and compress=zlib-stream|zstd-stream are honoured) and on
+ *     "/resume", the path READY advertises as resume_gateway_url (so a
+ *     test can see whether the bot resumed there).
  * The fake follows /work/shared/discord-protocol.md: Hello, heartbeat ACKs,
  * Identify/Resume validation with the real close codes, sequence numbers,
  * replay on Resume, zlib-stream with one deflate stream per connection,
+ * zstd-stream with one zstd context per connection and one gateway message
+ * per websocket message,
  * per-route rate-limit buckets with Discord's headers and 429 bodies,
  * interaction callback/followup/edit routes with the 3 s and 15 min rules.
  *
@@ -181,12 +183,17 @@ void fakecord_set_heartbeat_ack(fakecord *fc, int on);
 int fakecord_hold_hello(fakecord *fc, int hold);
 
 /* Send `len` bytes as one gateway message exactly as given (no seq, no
- * envelope), through the connection's deflate stream if zlib-stream. For
+ * envelope), through the connection's deflate or zstd stream. For
  * malformed JSON, unknown opcodes, hand-made dispatches. */
 int fakecord_send_raw(fakecord *fc, const char *text, size_t len);
 
+/* Send `len` bytes as one binary websocket message exactly as given,
+ * around the connection's compressor: a corrupted transport stream. */
+int fakecord_send_wire(fakecord *fc, const void *bytes, size_t len);
+
 /* From now on split every message into `parts` pieces (0/1: off). With
- * as_fragments = 0 (zlib-stream only) each piece is its own websocket
+ * as_fragments = 0 (zlib-stream only; zstd-stream and text use fragments
+ * instead) each piece is its own websocket
  * message, so a client must buffer until 00 00 ff ff; with as_fragments =
  * 1 each piece is a websocket fragment (continuation frames) of one message,
  * which works for text too. */
@@ -195,7 +202,8 @@ void fakecord_set_split(fakecord *fc, int parts, int as_fragments);
 /* n dispatches of event `t` (NULL: "FAKECORD_BATCH") with data `d_json`
  * (NULL: {"i":k}, k = 0..n-1), consecutive seqs. With zlib-stream all n
  * sync-flushed messages go in ONE websocket message; without compression
- * they go as n back-to-back text messages. Returns the last seq or -1. */
+ * they go as n back-to-back text messages, with zstd-stream as n binary
+ * ones. Returns the last seq or -1. */
 int fakecord_send_batch(fakecord *fc, const char *t, const char *d_json, int n);
 
 /* ---- recording ---------------------------------------------------------- */
@@ -218,6 +226,7 @@ struct fakecord_stats {
     int64_t last_seq_sent;      /* highest seq sent on the last session */
     int violations;             /* lines in fakecord_violations() */
     int compressed;             /* last connection used zlib-stream */
+    int zstd;                   /* last connection used zstd-stream */
     int live_connections;       /* websocket connections open now */
     int frames_unsent;          /* gateway frames queued, not yet handed to
                                    the socket (0: the client has, or the

@@ -1,7 +1,7 @@
 /*
  * fc_testclient.c: raw clients for the fake's own tests (see
  * fc_testclient.h): a minimal lws websocket client with its own zlib
- * inflate, and a libcurl request helper.
+ * inflate and zstd decoder, and a libcurl request helper.
  */
 #include "fc_testclient.h"
 
@@ -51,6 +51,33 @@ wsc_inflate(struct wsc *w)
     free(acc);
 }
 
+/* zstd-stream: the websocket message is exactly one gateway message. */
+static void
+wsc_unzstd(struct wsc *w)
+{
+    ZSTD_inBuffer in = { w->frag, w->flen, 0 };
+    unsigned char *acc = NULL;
+    size_t acc_len = 0, acc_cap = 0;
+    int n = w->n;
+
+    for (;;) {
+        if (acc_cap - acc_len < 16384) {
+            acc_cap = acc_cap * 2 + 16384;
+            acc = realloc(acc, acc_cap);
+        }
+        ZSTD_outBuffer out = { acc, acc_cap, acc_len };
+        size_t rc = ZSTD_decompressStream(w->zds, &out, &in);
+        ASSERT_TRUE(!ZSTD_isError(rc));
+        acc_len = out.pos;
+        if (in.pos == in.size && out.pos < out.size)
+            break;
+    }
+    if (acc_len)
+        wsc_got_json(w, (char *)acc, acc_len);
+    ASSERT_EQ(w->n, n + 1);
+    free(acc);
+}
+
 static void
 wsc_message(struct wsc *w, int binary)
 {
@@ -61,6 +88,10 @@ wsc_message(struct wsc *w, int binary)
         w->text_messages++;
     if (!w->compressed) {
         wsc_got_json(w, (char *)w->frag, w->flen);
+        return;
+    }
+    if (w->compressed == WSC_ZSTD) {
+        wsc_unzstd(w);
         return;
     }
     w->zbuf = realloc(w->zbuf, w->zlen + w->flen);
@@ -158,9 +189,12 @@ wsc_open(struct wsc *w, int port, const char *path, int compressed)
     w->ctx = lws_create_context(&info);
     ASSERT_TRUE(w->ctx != NULL);
     w->compressed = compressed;
-    if (compressed) {
+    if (compressed == WSC_ZLIB) {
         ASSERT_EQ(inflateInit(&w->zs), Z_OK);
         w->zinit = 1;
+    } else if (compressed == WSC_ZSTD) {
+        w->zds = ZSTD_createDStream();
+        ASSERT_TRUE(w->zds != NULL);
     }
     memset(&ci, 0, sizeof ci);
     ci.context = w->ctx;
@@ -187,6 +221,7 @@ wsc_free(struct wsc *w)
         free(w->tx[i]);
     if (w->zinit)
         inflateEnd(&w->zs);
+    ZSTD_freeDStream(w->zds);
     free(w->zbuf);
     free(w->frag);
 }
@@ -238,10 +273,13 @@ msg_d(const struct wsc *w, int i)
 char *
 connect_identify(struct wsc *w, fakecord *fc, int compressed)
 {
-    wsc_open(w, fakecord_port(fc),
-             compressed ? "/?v=10&encoding=json&compress=zlib-stream"
-                        : "/?v=10&encoding=json",
-             compressed);
+    static const char *const path[] = {
+        "/?v=10&encoding=json",
+        "/?v=10&encoding=json&compress=zlib-stream",
+        "/?v=10&encoding=json&compress=zstd-stream",
+    };
+
+    wsc_open(w, fakecord_port(fc), path[compressed], compressed);
     WSC_WAIT(w, w->n >= 1, 5000);
     ASSERT_EQ(msg_op(w, 0), 10);
     ASSERT_EQ(cJSON_GetObjectItem(msg_d(w, 0), "heartbeat_interval")->valueint,

@@ -13,11 +13,16 @@
 #include <curl/curl.h>
 #include <libwebsockets.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #define MAX_MSGS 256
 
+/* Transport compression of a test connection (`compressed`). */
+#define WSC_ZLIB 1 /* compress=zlib-stream */
+#define WSC_ZSTD 2 /* compress=zstd-stream */
+
 /* A gateway connection; every received gateway message is parsed into
- * msgs[] (zlib-stream inflated when `compressed`). */
+ * msgs[] (decompressed per `compressed`: 0, WSC_ZLIB or WSC_ZSTD). */
 struct wsc {
     struct lws_context *ctx;
     struct lws *wsi;
@@ -26,6 +31,7 @@ struct wsc {
     int peer_close_code;
     int compressed, zinit;
     z_stream zs;
+    ZSTD_DStream *zds;
     unsigned char *zbuf; /* compressed bytes awaiting 00 00 ff ff */
     size_t zlen;
     unsigned char *frag; /* websocket message being reassembled */
@@ -52,7 +58,8 @@ struct wsc {
     "{\"op\":2,\"d\":{\"token\":\"" tok "\",\"intents\":" #intents \
     ",\"properties\":{\"os\":\"linux\",\"browser\":\"t\",\"device\":\"t\"}}}"
 
-/* Connect to 127.0.0.1:port/path (query included) and wait until open. */
+/* Connect to 127.0.0.1:port/path (query included) and wait until open;
+ * `compressed` (0, WSC_ZLIB, WSC_ZSTD) must match the query. */
 void wsc_open(struct wsc *w, int port, const char *path, int compressed);
 void wsc_free(struct wsc *w);
 /* Queue a text message (sent from the writable callback). */
@@ -64,8 +71,9 @@ int msg_op(const struct wsc *w, int i);
 const char *msg_t(const struct wsc *w, int i);
 int64_t msg_s(const struct wsc *w, int i);
 const cJSON *msg_d(const struct wsc *w, int i);
-/* Connect, check Hello (45000 ms), Identify, wait for READY and one
- * GUILD_CREATE. Returns the session id (caller frees). */
+/* Connect (compressed: 0, WSC_ZLIB or WSC_ZSTD), check Hello (45000 ms),
+ * Identify, wait for READY and one GUILD_CREATE. Returns the session id
+ * (caller frees). */
 char *connect_identify(struct wsc *w, fakecord *fc, int compressed);
 /* A fake with heartbeat_interval 45000 and other defaults. */
 fakecord *fc_start_default(void);

@@ -196,7 +196,7 @@ TEST(test_zlib_stream)
     fakecord *fc = fc_start_default();
     struct fakecord_stats st;
     struct wsc w;
-    char *sid = connect_identify(&w, fc, 1);
+    char *sid = connect_identify(&w, fc, WSC_ZLIB);
     int before;
 
     ASSERT_EQ(w.binary_messages, 3);
@@ -227,6 +227,54 @@ TEST(test_zlib_stream)
     ASSERT_EQ(w.ws_messages - before, 1);
     ASSERT_EQ(msg_s(&w, 9), 9);
     ASSERT_STREQ(msg_t(&w, 9), "FAKECORD_BATCH");
+    wsc_close(&w, 4000);
+    wsc_free(&w);
+    free(sid);
+    fakecord_stop(fc);
+}
+
+/* zstd-stream: one context per connection, each gateway message flushed
+ * and sent as exactly one binary websocket message. */
+TEST(test_zstd_stream)
+{
+    fakecord *fc = fc_start_default();
+    struct fakecord_stats st;
+    struct wsc w;
+    char *sid = connect_identify(&w, fc, WSC_ZSTD);
+    int before;
+
+    ASSERT_EQ(w.binary_messages, 3);
+    ASSERT_EQ(w.text_messages, 0);
+    fakecord_stats(fc, &st);
+    ASSERT_EQ(st.zstd, 1);
+    ASSERT_EQ(st.compressed, 0);
+
+    /* A split without fragments would break "one websocket message, one
+     * gateway message": the fake keeps the message whole instead. */
+    fakecord_set_split(fc, 3, 0);
+    before = w.ws_messages;
+    ASSERT_EQ(fakecord_push_event(fc, "TYPING_START", "{\"x\":1}"), 3);
+    WSC_WAIT(&w, w.n >= 4, 5000);
+    ASSERT_EQ(w.ws_messages - before, 1);
+    ASSERT_STREQ(msg_t(&w, 3), "TYPING_START");
+
+    /* As fragments of one message. */
+    fakecord_set_split(fc, 4, 1);
+    before = w.ws_messages;
+    ASSERT_EQ(fakecord_push_event(fc, "TYPING_START", "{\"x\":2}"), 4);
+    WSC_WAIT(&w, w.n >= 5, 5000);
+    ASSERT_EQ(w.ws_messages - before, 1);
+    fakecord_set_split(fc, 0, 0);
+
+    /* A batch is five websocket messages, one per dispatch. */
+    before = w.ws_messages;
+    ASSERT_EQ(fakecord_send_batch(fc, NULL, NULL, 5), 9);
+    WSC_WAIT(&w, w.n >= 10, 5000);
+    ASSERT_EQ(w.ws_messages - before, 5);
+    ASSERT_EQ(msg_s(&w, 9), 9);
+    ASSERT_STREQ(msg_t(&w, 9), "FAKECORD_BATCH");
+    fakecord_stats(fc, &st);
+    ASSERT_EQ(st.violations, 0);
     wsc_close(&w, 4000);
     wsc_free(&w);
     free(sid);
@@ -475,6 +523,7 @@ main(void)
     RUN(test_resume_replays);
     RUN(test_protocol_errors);
     RUN(test_zlib_stream);
+    RUN(test_zstd_stream);
     RUN(test_gateway_limits);
     RUN(test_heartbeat_timeout);
     RUN(test_sharding);

@@ -1,9 +1,12 @@
 /*
  * fuzz_gateway_codec.c: gateway envelope parser, builders fed with parsed
  * values, close-code table, backoff and the send-rate limiter driven by
- * input bytes. Checks the invariants the gateway relies on.
+ * input bytes. Checks the invariants the gateway relies on, and that a
+ * parse into an arena (what the gateway does) accepts and reads exactly
+ * what a parse onto the heap does.
  */
 #include "gateway_codec.h"
+#include "json_arena.h"
 #include "log.h"
 
 #include <dbot/dbot.h>
@@ -73,18 +76,51 @@ exercise_policies(const uint8_t *data, size_t size)
     }
 }
 
+/* The same text through the arena: same verdict, same envelope, same
+ * tree. */
+static void
+check_arena(struct dbot__jarena *a, const uint8_t *data, size_t size, int rc,
+            const struct dbot__gw_msg *heap)
+{
+    struct dbot__gw_msg m;
+
+    if (dbot__gw_parse_in(a, (const char *)data, size, &m, NULL, 0) != rc)
+        abort();
+    if (rc != 0)
+        return;
+    /* Printed, not cJSON_Compare: that one looks members up by name, so
+     * an object with a duplicate key never equals even itself. */
+    char *x = cJSON_PrintUnformatted(m.root);
+    char *y = cJSON_PrintUnformatted(heap->root);
+    if (m.op != heap->op || m.s != heap->s || !m.t != !heap->t ||
+        (m.t && strcmp(m.t, heap->t) != 0) || !x != !y ||
+        (x && strcmp(x, y) != 0))
+        abort();
+    cJSON_free(x);
+    cJSON_free(y);
+    dbot__gw_msg_release(&m);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int init;
+    static struct dbot__jarena *arena;
     struct dbot__gw_msg m;
     char err[128];
+    int rc;
 
     if (!init) {
         dbot_log_set_sink(discard, NULL);
+        dbot__jarena_hooks_install();
+        arena = dbot__jarena_new((size_t)64 << 20);
+        if (!arena)
+            abort();
         init = 1;
     }
-    if (dbot__gw_parse((const char *)data, size, &m, err, sizeof err) == 0) {
+    rc = dbot__gw_parse((const char *)data, size, &m, err, sizeof err);
+    check_arena(arena, data, size, rc, &m);
+    if (rc == 0) {
         if (!m.root)
             abort();
         if (m.op == DBOT__OP_DISPATCH && !m.t)

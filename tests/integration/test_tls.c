@@ -10,6 +10,10 @@
  */
 #include "harness.h"
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <unistd.h>
+
 static struct harness H;
 
 static void
@@ -76,6 +80,42 @@ TEST(tls_untrusted_certificate_is_refused)
     h_teardown(h);
 }
 
+/* Without ca_file both clients trust the system's CAs, found on demand in
+ * the hashed directory $SSL_CERT_DIR (tls_ca.h: the whole bundle is not
+ * loaded up front). A directory holding only the test CA, under its
+ * subject hash, is enough to verify the fake, whatever $SSL_CERT_FILE
+ * says: REST (curl) asks GET /gateway/bot, the gateway (lws) connects. */
+TEST(tls_verified_through_the_ca_directory)
+{
+    struct harness *h = &H;
+    char json[1024], dir[] = "/tmp/dbot-test-cadir-XXXXXX", link[128];
+    FILE *f = fopen(DBOT_TEST_DATA "/tls/ca.pem", "r");
+    X509 *ca = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+
+    ASSERT_TRUE(ca != NULL);
+    fclose(f);
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    snprintf(link, sizeof link, "%s/%08lx.0", dir, X509_subject_name_hash(ca));
+    X509_free(ca);
+    ASSERT_EQ(symlink(DBOT_TEST_DATA "/tls/ca.pem", link), 0);
+    ASSERT_EQ(setenv("SSL_CERT_DIR", dir, 1), 0);
+    ASSERT_EQ(setenv("SSL_CERT_FILE", "/nonexistent/bundle.pem", 1), 0);
+
+    start_tls_fake(h);
+    snprintf(json, sizeof json,
+             "{\"token\":\"%s\",\"api_url\":\"%s\",\"log_level\":\"debug\"}",
+             H_TOKEN, fakecord_api_url(h->fc));
+    ASSERT_EQ(dbot_new_from_json(&h->bot, json), 0);
+    ASSERT_EQ(dbot_on(h->bot, "*", h_record, h), 0);
+    h_run_bot(h);
+    wait_ready(h);
+    ASSERT_EQ(h_stats(h).identifies, 1);
+    ASSERT_TRUE(!h_log_has("no system CA"));
+    h_teardown(h);
+    unlink(link);
+    rmdir(dir);
+}
+
 /* One case per process (argv[1]): libwebsockets 4.1 misbehaves when a
  * TLS server context is torn down while another process-wide context
  * keeps using OpenSSL, so each case gets a fresh process. */
@@ -84,6 +124,11 @@ main(int argc, char **argv)
 {
     const char *which = argc > 1 ? argv[1] : "";
 
+    if (strcmp(which, "cadir") == 0) {
+        RUN(tls_verified_through_the_ca_directory);
+        free(h_logs);
+        return 0;
+    }
     if (strcmp(which, "untrusted") != 0)
         RUN(tls_with_verification);
     if (strcmp(which, "verified") != 0)

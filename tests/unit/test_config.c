@@ -142,6 +142,7 @@ TEST(defaults)
     ASSERT_EQ(cfg.slow_handler_ms, 100);
     ASSERT_EQ(cfg.ack_deadline_ms, 2000);
     ASSERT_EQ(cfg.max_message_bytes, 64 * 1024 * 1024);
+    ASSERT_EQ(cfg.compress, DBOT__COMPRESS_ZLIB);
     ASSERT_EQ(cfg.tls_verify, 1);
     ASSERT_TRUE(cfg.ca_file == NULL);
     ASSERT_EQ(cfg.reconnect_min_ms, 1000);
@@ -176,7 +177,8 @@ TEST(every_field_valid)
         "v10/\",\"gateway_url\":\"ws://127.0.0.1:8081/\",\"shards\":4,"
         "\"workers\":8,\"queue_size\":500,\"slow_handler_ms\":250,"
         "\"ack_deadline_ms\":1500,\"max_message_bytes\":1048576,"
-        "\"tls_verify\":false,\"ca_file\":\"/etc/ssl/test-ca.pem\","
+        "\"compress\":\"zstd-stream\",\"tls_verify\":false,\"ca_file\":\"/etc/"
+        "ssl/test-ca.pem\","
         "\"reconnect_min_ms\":50,\"reconnect_max_ms\":5000,"
         "\"rest_connect_timeout_ms\":2000,\"rest_timeout_ms\":8000,"
         "\"rest_global_per_sec\":20,\"large_threshold\":50,"
@@ -196,6 +198,7 @@ TEST(every_field_valid)
     ASSERT_EQ(cfg.slow_handler_ms, 250);
     ASSERT_EQ(cfg.ack_deadline_ms, 1500);
     ASSERT_EQ(cfg.max_message_bytes, 1048576);
+    ASSERT_EQ(cfg.compress, DBOT__COMPRESS_ZSTD);
     ASSERT_EQ(cfg.tls_verify, 0);
     ASSERT_STREQ(cfg.ca_file, "/etc/ssl/test-ca.pem");
     ASSERT_EQ(cfg.reconnect_min_ms, 50);
@@ -234,6 +237,7 @@ TEST(range_edges)
     expect_ok("{\"ack_deadline_ms\":0}");
     expect_ok("{\"ack_deadline_ms\":2999}");
     expect_ok("{\"max_message_bytes\":65536}");
+    expect_ok("{\"compress\":\"zlib-stream\"}");
     expect_ok("{\"large_threshold\":250}");
     expect_ok("{\"reconnect_min_ms\":1,\"reconnect_max_ms\":1}");
     expect_ok("{\"queue_size\":10.0}"); /* integral double */
@@ -248,6 +252,10 @@ TEST(every_field_invalid)
     static const struct {
         const char *json, *msg;
     } cases[] = {
+        { "{\"compress\":\"zlib\"}",
+          "compress: must be \"zlib-stream\" or \"zstd-stream\", got "
+          "\"zlib\"" },
+        { "{\"compress\":true}", "compress: must be a string" },
         { "{\"queue_size\":\"abc\"}",
           "queue_size: must be an integer between 1 and 1000000, got \"abc\"" },
         { "{\"queue_size\":0}", "queue_size: must be an integer between 1 and "

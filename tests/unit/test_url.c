@@ -53,6 +53,9 @@ TEST(gateway_query_replaces_any_query)
     ASSERT_EQ(dbot__url_parse("ws://127.0.0.1:1/resume", &u), 0);
     ASSERT_EQ(dbot__url_gateway_query(&u, 0), 0);
     ASSERT_STREQ(u.path, "/resume?v=10&encoding=json");
+    ASSERT_EQ(dbot__url_gateway_query(&u, 2), 0);
+    ASSERT_STREQ(u.path, "/resume?v=10&encoding=json&compress=zstd-stream");
+    ASSERT_EQ(dbot__url_gateway_query(&u, 3), DBOT_EINVAL);
 }
 
 /* Where a resume may go: the gateway's own scheme and registrable domain;

@@ -3,6 +3,7 @@
  * with Z_SYNC_FLUSH after every message, as Discord sends it.
  */
 #include "../check.h"
+#include "msgrec.h"
 #include "zstream.h"
 
 #include <dbot/dbot.h>
@@ -66,36 +67,6 @@ server_send(struct server *s, const void *msg, size_t len)
     ASSERT_TRUE(s->len >= start + 4);
     ASSERT_EQ(memcmp(s->buf + s->len - 4, "\0\0\xff\xff", 4), 0);
     return start;
-}
-
-/* ---- a recording callback --------------------------------------------- */
-
-#define MAX_GOT 16
-struct got {
-    int n;
-    char *msg[MAX_GOT];
-    size_t len[MAX_GOT];
-};
-
-static void
-on_msg(const char *out, size_t len, void *arg)
-{
-    struct got *g = arg;
-
-    ASSERT_EQ(out[len], '\0');
-    ASSERT_TRUE(g->n < MAX_GOT);
-    g->msg[g->n] = malloc(len + 1);
-    memcpy(g->msg[g->n], out, len + 1);
-    g->len[g->n] = len;
-    g->n++;
-}
-
-static void
-got_free(struct got *g)
-{
-    for (int i = 0; i < g->n; i++)
-        free(g->msg[i]);
-    memset(g, 0, sizeof *g);
 }
 
 /* ---- tests ------------------------------------------------------------ */
@@ -451,6 +422,73 @@ TEST(five_megabyte_guild_create)
     free(text);
 }
 
+/* The zlib header is checked before the raw inflate takes over: a stream
+ * that is not zlib, or asks for a preset dictionary, is refused. */
+TEST(bad_zlib_header_is_eio)
+{
+    static const unsigned char not_deflate[] = "\x79\x9c\0\0\xff\xff";
+    static const unsigned char bad_check[] = "\x78\x9d\0\0\xff\xff";
+    static const unsigned char dict[] = "\x78\xbb\0\0\0\0\0\0\xff\xff";
+    const unsigned char *bad[] = { not_deflate, bad_check, dict };
+    size_t len[] = { sizeof not_deflate - 1, sizeof bad_check - 1,
+                     sizeof dict - 1 };
+
+    ASSERT_EQ((0x78u << 8 | 0xbb) % 31, 0); /* dict: valid check bits */
+    for (int i = 0; i < 3; i++) {
+        struct dbot__zstream *z = dbot__zstream_new(1 << 20);
+        struct got g = { 0 };
+
+        ASSERT_EQ(dbot__zstream_feed(z, bad[i], len[i], on_msg, &g), DBOT_EIO);
+        ASSERT_EQ(g.n, 0);
+        dbot__zstream_free(z);
+    }
+}
+
+/* The header may arrive split from the rest: the first frame holding one
+ * byte only cannot end with the marker, so it is buffered; the check runs
+ * when the buffer is inflated. */
+TEST(header_split_across_frames)
+{
+    struct dbot__zstream *z = dbot__zstream_new(1 << 20);
+    struct server s;
+    struct got g = { 0 };
+
+    server_init(&s, Z_DEFAULT_COMPRESSION);
+    server_send(&s, hello, strlen(hello));
+    ASSERT_EQ(dbot__zstream_feed(z, s.buf, 1, on_msg, &g), 0);
+    ASSERT_EQ(dbot__zstream_feed(z, s.buf + 1, s.len - 1, on_msg, &g), 0);
+    ASSERT_EQ(g.n, 1);
+    ASSERT_STREQ(g.msg[0], hello);
+    got_free(&g);
+    server_free(&s);
+    dbot__zstream_free(z);
+}
+
+/* A server that ends the stream (Discord never does) may send the adler32
+ * trailer, which is not verified; anything past it is an error. The end
+ * here is a final empty stored block (01 00 00 ff ff), which ends with the
+ * flush marker, so it is inflated as soon as it arrives. */
+TEST(ended_stream_allows_only_its_trailer)
+{
+    struct dbot__zstream *z = dbot__zstream_new(1 << 20);
+    struct server s;
+    struct got g = { 0 };
+
+    server_init(&s, Z_DEFAULT_COMPRESSION);
+    server_send(&s, hello, strlen(hello));
+    ASSERT_EQ(dbot__zstream_feed(z, s.buf, s.len, on_msg, &g), 0);
+    ASSERT_EQ(dbot__zstream_feed(z, "\x01\0\0\xff\xff", 5, on_msg, &g), 0);
+    ASSERT_EQ(g.n, 1);
+    ASSERT_STREQ(g.msg[0], hello);
+    /* Four bytes of trailer pass (whatever they are); a fifth does not. */
+    ASSERT_EQ(dbot__zstream_feed(z, "\0\0\xff\xff", 4, on_msg, &g), 0);
+    ASSERT_EQ(dbot__zstream_feed(z, "\0\0\xff\xff", 4, on_msg, &g), DBOT_EIO);
+    ASSERT_EQ(g.n, 1);
+    got_free(&g);
+    server_free(&s);
+    dbot__zstream_free(z);
+}
+
 int
 main(void)
 {
@@ -466,5 +504,8 @@ main(void)
     RUN(old_context_on_new_stream_fails);
     RUN(backlog_without_suffix_is_bounded);
     RUN(five_megabyte_guild_create);
+    RUN(bad_zlib_header_is_eio);
+    RUN(header_split_across_frames);
+    RUN(ended_stream_allows_only_its_trailer);
     return 0;
 }

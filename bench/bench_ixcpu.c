@@ -1,0 +1,261 @@
+/*
+ * bench_ixcpu.c: CPU per interaction, the issue #13 measurement. The fake
+ * Discord (a child process, so its CPU is not counted) pushes RATE
+ * slash-command interactions a second for SECONDS seconds; each is
+ * answered with "pong" (a type-4 callback POST). Counted: the CPU of the
+ * whole answering process (getrusage) per interaction, for
+ *   dbot      a bot whose command handler calls dbot_interaction_reply;
+ *   floor     a raw acking client in the same run: one lws websocket with
+ *             zlib inflate and cJSON parse (tests/fakecord/fc_testclient.c),
+ *             and one keep-alive curl handle POSTing each callback from
+ *             the same thread, nothing else.
+ * Prints one JSON line, microseconds of CPU per interaction, and how many
+ * of them the fake saw acknowledged.
+ */
+#include "bench_clock.h"
+#include "bench_fake.h"
+#include "fc_testclient.h"
+
+#include <dbot/dbot.h>
+#include <dbot/interaction.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#define RATE    1000
+#define SECONDS 5
+#define TOTAL   (RATE * SECONDS)
+#define TOKEN   "test-token" /* what fc_testclient identifies with */
+#ifndef WSC_ZLIB
+#define WSC_ZLIB 1
+#endif
+
+static int64_t
+mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- the fake (child): 'i' pushes TOTAL interactions, answers how many
+ * were acknowledged. */
+static void
+fake_push(fakecord *fc, char c, int out)
+{
+    struct fakecord_ack *acks = NULL;
+    int64_t t0 = mono_ns();
+    int acked = 0, n = 0;
+    uint64_t first = 0;
+
+    if (c != 'i')
+        return;
+    for (int i = 0; i < TOTAL; i++) {
+        int64_t at = t0 + (int64_t)i * 1000000000 / RATE;
+        struct timespec ts = { (time_t)(at / 1000000000),
+                               (long)(at % 1000000000) };
+
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        uint64_t id = fakecord_push_interaction(
+            fc, "{\"type\":2,\"channel_id\":\"5\",\"user\":{\"id\":\"42\"},"
+                "\"data\":{\"id\":\"7\",\"name\":\"bench\",\"type\":1}}");
+        if (!first)
+            first = id;
+    }
+    for (int64_t t = mono_ns(); mono_ns() - t < 3500000000LL; free(acks)) {
+        struct timespec ts = { 0, 20000000 };
+
+        n = fakecord_interaction_acks(fc, &acks);
+        acked = 0;
+        for (int k = 0; k < n; k++) /* this run's: ids grow with time */
+            acked += acks[k].id >= first && acks[k].callbacks > 0;
+        if (acked >= TOTAL)
+            break;
+        nanosleep(&ts, NULL);
+    }
+    free(acks);
+    if (write(out, &acked, sizeof acked) != sizeof acked)
+        _exit(1);
+}
+
+/* One run: start the answering side, push, return CPU per interaction. */
+static double
+measure(const struct bench_fake *f, int *acked)
+{
+    double c0 = proc_cpu_s();
+
+    if (write(f->to, "i", 1) != 1 ||
+        read(f->from, acked, sizeof *acked) != sizeof *acked)
+        return -1;
+    return (proc_cpu_s() - c0) / TOTAL * 1e6;
+}
+
+/* ---- dbot ---------------------------------------------------------------- */
+
+static atomic_int bot_ready;
+
+static int
+on_bench(dbot_interaction *ix, void *data)
+{
+    (void)data;
+    return dbot_interaction_reply(ix, "pong");
+}
+
+static void
+on_ready(dbot *bot, const dbot_event *ev, void *arg)
+{
+    (void)bot;
+    (void)ev;
+    (void)arg;
+    atomic_store(&bot_ready, 1);
+}
+
+static void *
+run_bot(void *arg)
+{
+    dbot_run(arg);
+    return NULL;
+}
+
+static double
+dbot_run_once(const struct bench_fake *f, int *acked)
+{
+    char cfg[1024];
+    dbot *bot;
+    pthread_t th;
+    double us;
+
+    snprintf(
+        cfg, sizeof cfg,
+        "{\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":\"%s\","
+        "\"log_level\":\"warn\",\"application_id\":\"1100000000000000000\"}",
+        TOKEN, f->api, f->gw);
+    if (dbot_new_from_json(&bot, cfg) < 0 ||
+        dbot_on_command(bot, "bench", on_bench, NULL) < 0 ||
+        dbot_on(bot, "READY", on_ready, NULL) < 0)
+        return -1;
+    pthread_create(&th, NULL, run_bot, bot);
+    while (!atomic_load(&bot_ready)) {
+        struct timespec ts = { 0, 10000000 };
+        nanosleep(&ts, NULL);
+    }
+    us = measure(f, acked);
+    dbot_stop(bot);
+    pthread_join(th, NULL);
+    dbot_free(bot);
+    return us;
+}
+
+/* ---- the raw acking client ---------------------------------------------- */
+
+struct raw {
+    struct wsc w;
+    const struct bench_fake *f;
+    CURL *curl;
+    atomic_int stop;
+};
+
+static size_t
+discard_body(char *p, size_t sz, size_t n, void *arg)
+{
+    (void)p;
+    (void)arg;
+    return sz * n;
+}
+
+static void
+raw_ack(struct raw *r, const cJSON *d)
+{
+    static const char body[] = "{\"type\":4,\"data\":{\"content\":\"pong\"}}";
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(d, "id");
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(d, "token");
+    struct curl_slist *h =
+        curl_slist_append(NULL, "Content-Type: application/json");
+    char url[1024];
+
+    if (!cJSON_IsString(id) || !cJSON_IsString(tok))
+        return;
+    snprintf(url, sizeof url, "%s/interactions/%s/%s/callback", r->f->api,
+             id->valuestring, tok->valuestring);
+    curl_easy_setopt(r->curl, CURLOPT_URL, url);
+    curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(r->curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, discard_body);
+    curl_easy_perform(r->curl);
+    curl_slist_free_all(h);
+}
+
+static void *
+raw_main(void *arg)
+{
+    struct raw *r = arg;
+
+    while (!atomic_load(&r->stop)) {
+        lws_service(r->w.ctx, 0);
+        for (int i = 0; i < r->w.n; i++) {
+            if (strcmp(msg_t(&r->w, i), "INTERACTION_CREATE") == 0)
+                raw_ack(r, msg_d(&r->w, i));
+            cJSON_Delete(r->w.msgs[i]);
+        }
+        r->w.n = 0;
+    }
+    return NULL;
+}
+
+static double
+raw_run_once(const struct bench_fake *f, int *acked)
+{
+    static struct raw r;
+    pthread_t th;
+    double us;
+
+    r.f = f;
+    r.curl = curl_easy_init();
+    /* connect_identify takes the fake's port from a fakecord *; this one
+     * is in another process, so connect by URL instead. */
+    wsc_open(&r.w, atoi(strrchr(f->gw, ':') + 1),
+             "/?v=10&encoding=json&compress=zlib-stream", WSC_ZLIB);
+    WSC_WAIT(&r.w, r.w.n >= 1, 5000);
+    wsc_send(&r.w, IDENTIFY(TOKEN, 513));
+    WSC_WAIT(&r.w, r.w.n >= 2, 5000);
+    for (int i = 0; i < r.w.n; i++)
+        cJSON_Delete(r.w.msgs[i]);
+    r.w.n = 0;
+    pthread_create(&th, NULL, raw_main, &r);
+    us = measure(f, acked);
+    atomic_store(&r.stop, 1);
+    pthread_join(th, NULL);
+    wsc_close(&r.w, 4000);
+    wsc_free(&r.w);
+    curl_easy_cleanup(r.curl);
+    return us;
+}
+
+int
+main(void)
+{
+    struct fakecord_opts o = { .token = TOKEN, .guilds = 1 };
+    struct bench_fake f;
+    double dbot_us, raw_us;
+    int dbot_acked = 0, raw_acked = 0;
+
+    if (bench_fake_start(&f, &o, fake_push) < 0)
+        return 1;
+    dbot_log_set_level(DBOT_LOG_WARN);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    raw_us = raw_run_once(&f, &raw_acked);
+    dbot_us = dbot_run_once(&f, &dbot_acked);
+    bench_fake_stop(&f);
+    if (dbot_us < 0 || raw_us < 0)
+        return 1;
+    printf("{\"bench\":\"ixcpu\",\"rate\":%d,\"seconds\":%d,"
+           "\"dbot_cpu_us_per_interaction\":%.1f,\"dbot_acked\":%d,"
+           "\"raw_client_cpu_us_per_interaction\":%.1f,\"raw_acked\":%d,"
+           "\"dbot_vs_raw\":%.2f}\n",
+           RATE, SECONDS, dbot_us, dbot_acked, raw_us, raw_acked,
+           dbot_us / raw_us);
+    curl_global_cleanup();
+    return 0;
+}

@@ -1,0 +1,229 @@
+/*
+ * json_arena.c: cJSON parse trees in an arena (see json_arena.h).
+ *
+ * DESIGN. An arena is a list of chunks; allocations bump a pointer in the
+ * newest chunk, and a chunk too small for a request is followed by a new
+ * one twice the size (or the request's size). Releasing the tree keeps the
+ * first chunk (FIRST_CHUNK, enough for most gateway messages), frees the
+ * others, and rewinds: a large GUILD_CREATE does not pin its memory.
+ *
+ * Which allocations go to the arena is decided by one thread-local
+ * pointer, `active`, set only while dbot__jarena_parse() runs cJSON's
+ * parser on this thread. cJSON frees a partial tree when the text turns
+ * out not to be JSON; frees of arena memory while `active` is set are
+ * ignored. Outside a parse the hooks are malloc and free, so the REST
+ * thread, the workers and the user's code see plain cJSON.
+ */
+#include "json_arena.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+/* A pointer kept into a released tree reads memory the next message
+ * reuses, which neither sanitizer would see in a plain arena: so the free
+ * part of every chunk is poisoned, for AddressSanitizer or (under
+ * valgrind) memcheck, and unpoisoned as it is handed out. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
+#define __SANITIZE_ADDRESS__ 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#elif defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define POISON(p, n)   VALGRIND_MAKE_MEM_NOACCESS(p, n)
+#define UNPOISON(p, n) VALGRIND_MAKE_MEM_UNDEFINED(p, n)
+#endif
+#endif
+#ifndef POISON
+#define POISON(p, n)   ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define FIRST_CHUNK (64 * 1024)
+#define ALIGN       16
+
+struct chunk {
+    struct chunk *next; /* older chunk */
+    size_t size, used;
+    _Alignas(ALIGN) unsigned char data[];
+};
+
+struct dbot__jarena {
+    struct chunk *head; /* newest first; the last one is the first chunk */
+    size_t held;        /* bytes of all chunks' data */
+    size_t max_bytes;
+    bool overflow;
+};
+
+static _Thread_local struct dbot__jarena *active;
+
+static bool
+owns(const struct dbot__jarena *a, const void *p)
+{
+    for (const struct chunk *c = a->head; c; c = c->next) {
+        const unsigned char *b = c->data;
+        if ((const unsigned char *)p >= b &&
+            (const unsigned char *)p < b + c->size)
+            return true;
+    }
+    return false;
+}
+
+static void *
+arena_alloc(struct dbot__jarena *a, size_t n)
+{
+    struct chunk *c = a->head;
+    size_t size;
+
+    n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    if (n == 0)
+        n = ALIGN;
+    if (c && c->size - c->used >= n) {
+        void *p = c->data + c->used;
+        c->used += n;
+        UNPOISON(p, n);
+        return p;
+    }
+    size = c ? c->size * 2 : FIRST_CHUNK;
+    if (size < n)
+        size = n;
+    if (size > a->max_bytes - a->held) {
+        /* Past the bound: a smaller last chunk may still do. */
+        if (n > a->max_bytes - a->held) {
+            a->overflow = true;
+            return NULL;
+        }
+        size = a->max_bytes - a->held;
+    }
+    c = malloc(sizeof *c + size);
+    if (!c) {
+        a->overflow = true;
+        return NULL;
+    }
+    c->size = size;
+    c->used = n;
+    c->next = a->head;
+    a->head = c;
+    a->held += size;
+    POISON(c->data + n, size - n);
+    return c->data;
+}
+
+static void *
+hook_malloc(size_t n)
+{
+    struct dbot__jarena *a = active;
+
+    return a ? arena_alloc(a, n) : malloc(n);
+}
+
+static void
+hook_free(void *p)
+{
+    struct dbot__jarena *a = active;
+
+    if (a && owns(a, p))
+        return; /* part of the tree: freed when the arena is reset */
+    free(p);
+}
+
+void
+dbot__jarena_hooks_install(void)
+{
+    cJSON_Hooks h = { .malloc_fn = hook_malloc, .free_fn = hook_free };
+
+    cJSON_InitHooks(&h);
+}
+
+void
+dbot__jarena_hooks_install_once(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, dbot__jarena_hooks_install);
+}
+
+struct dbot__jarena *
+dbot__jarena_new(size_t max_bytes)
+{
+    struct dbot__jarena *a = calloc(1, sizeof *a);
+
+    if (!a)
+        return NULL;
+    a->max_bytes = max_bytes < FIRST_CHUNK ? FIRST_CHUNK : max_bytes;
+    return a;
+}
+
+/* Keep only the first (oldest) chunk, empty. */
+static void
+reset(struct dbot__jarena *a)
+{
+    while (a->head && a->head->next) {
+        struct chunk *c = a->head;
+        a->head = c->next;
+        a->held -= c->size;
+        free(c);
+    }
+    if (a->head) {
+        a->head->used = 0;
+        POISON(a->head->data, a->head->size);
+    }
+}
+
+void
+dbot__jarena_free(struct dbot__jarena *a)
+{
+    if (!a)
+        return;
+    reset(a);
+    if (a->head)
+        UNPOISON(a->head->data, a->head->size); /* back to the heap */
+    free(a->head);
+    free(a);
+}
+
+cJSON *
+dbot__jarena_parse(struct dbot__jarena *a, const char *text, size_t len,
+                   const char **end)
+{
+    struct dbot__jarena *outer = active;
+    cJSON *root;
+
+    a->overflow = false;
+    active = a;
+    root = cJSON_ParseWithLengthOpts(text, len, end, 0);
+    active = outer;
+    if (!root)
+        reset(a);
+    return root;
+}
+
+int
+dbot__jarena_overflowed(const struct dbot__jarena *a)
+{
+    return a->overflow;
+}
+
+void
+dbot__jarena_release(struct dbot__jarena *a, cJSON *root)
+{
+    if (!root)
+        return;
+    if (owns(a, root))
+        reset(a);
+    else
+        cJSON_Delete(root); /* foreign hooks: a heap tree */
+}
+
+size_t
+dbot__jarena_held(const struct dbot__jarena *a)
+{
+    return a->held;
+}

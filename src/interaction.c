@@ -127,6 +127,7 @@ ix_free(dbot_interaction *ix)
     dbot__loop_timer_disarm(ix->owner->d.loop, &ix->deadline_timer);
     dbot__loop_timer_disarm(ix->owner->d.loop, &ix->abandon_timer);
     cJSON_Delete(ix->parked_edit);
+    dbot__ix_unmark_declared(ix->json);
     dbot__json_clone_free(ix->json);
     free(ix->path);
     free(ix);

@@ -52,6 +52,7 @@ dbot__interactions_free(struct dbot__interactions *ixs)
     for (ix = ixs->live; ix; ix = next) {
         next = ix->live_next;
         cJSON_Delete(ix->parked_edit);
+        dbot__ix_unmark_declared(ix->json);
         dbot__json_clone_free(ix->json);
         free(ix->path);
         free(ix);

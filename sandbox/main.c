@@ -7,6 +7,8 @@
  *       Mode A (scripted) with a script or --play lines; mode B
  *       (interactive prompt) when neither is given and stdin is a terminal;
  *       a script is read from stdin when it is not a terminal.
+ *       With --http the bot is HTTP-only: interactions reach it as signed
+ *       POSTs to its Interactions Endpoint instead of over the gateway.
  *   dbot-sandbox --serve [--duration-ms N]
  *       Mode C: print the API URL and token to use, serve until SIGINT or
  *       SIGTERM, for a test suite that starts its own bot.
@@ -16,7 +18,9 @@
  * violation); 1 otherwise; 2 for bad usage.
  *
  * The bot runs as a child with DBOT_API_URL=<fake>, DISCORD_TOKEN=<sandbox
- * token> and DBOT_CONFIG=<--config> (unset without it). Its log goes to a
+ * token> and DBOT_CONFIG=<--config> (unset without it); with --http also
+ * DBOT_GATEWAY=0, DBOT_INTERACTIONS_LISTEN=127.0.0.1:<a free port> and
+ * DISCORD_PUBLIC_KEY=<the key the fake signs with>. Its log goes to a
  * temporary file, shown when something fails (or live with --verbose). At
  * the end it gets SIGTERM and, if it has not exited 5 s later, SIGKILL.
  *
@@ -39,6 +43,10 @@
 
 #define READY_TIMEOUT_MS 15000
 #define STOP_TIMEOUT_MS  5000
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 static volatile sig_atomic_t interrupted;
 
@@ -90,7 +98,7 @@ usage(void)
             "usage: dbot-sandbox --bot PATH [--config FILE] [--script FILE |"
             " --play LINE ...]\n"
             "                    [--json] [--timeout-ms N] [--reply-ms N]"
-            " [--verbose] [-- BOT ARGS]\n"
+            " [--verbose] [--http] [-- BOT ARGS]\n"
             "       dbot-sandbox --serve [--duration-ms N]\n"
             "lines: /cmd [sub] opt:value | click ID | select ID v1,v2 |"
             " submit field:value |\n"
@@ -103,9 +111,30 @@ usage(void)
 
 /* ---- the bot process ---------------------------------------------------- */
 
+/* A loopback port nobody uses now (bound, read, closed: the bot binds it
+ * a moment later). 0 when none. */
+static int
+free_port(void)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
+
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
 static pid_t
 spawn_bot(struct sb *sb, char **argv, const char *config, int verbose)
 {
+    char listen[32];
     pid_t pid;
 
     fflush(NULL);
@@ -115,6 +144,12 @@ spawn_bot(struct sb *sb, char **argv, const char *config, int verbose)
     /* Child. */
     setenv("DBOT_API_URL", fakecord_api_url(sb->fc), 1);
     setenv("DISCORD_TOKEN", SB_TOKEN, 1);
+    if (sb->http_port) {
+        snprintf(listen, sizeof listen, "127.0.0.1:%d", sb->http_port);
+        setenv("DBOT_GATEWAY", "0", 1);
+        setenv("DBOT_INTERACTIONS_LISTEN", listen, 1);
+        setenv("DISCORD_PUBLIC_KEY", fakecord_public_key(sb->fc), 1);
+    }
     /* The sandbox's pages are on 127.0.0.1, which bots/offload.c's /fetch
      * refuses unless told otherwise: this is that opt-in, for the sandbox
      * only (no real user reaches a sandboxed bot). A value already set
@@ -209,6 +244,40 @@ wait_ready(struct sb *sb)
             break;
         sb_nap();
     } while (sb_now_ms() < dl && sb_bot_alive(sb));
+    return 0;
+}
+
+/* HTTP mode: the endpoint answers a signed PING with {"type":1}, as the
+ * Developer Portal requires before it saves the URL, and refuses one
+ * badly signed, as Discord checks now and then (§3.5). */
+static int
+wait_endpoint(struct sb *sb)
+{
+    int64_t dl = sb_now_ms() + READY_TIMEOUT_MS;
+    struct fakecord_post p = { .url = sb->endpoint, .body = "{\"type\":1}" };
+    struct fakecord_answer a;
+    int ok = 0;
+
+    do {
+        fakecord_post_signed(sb->fc, &p, &a);
+        ok = a.status == 200 && a.body && !strcmp(a.body, "{\"type\":1}");
+        free(a.body);
+        if (!ok)
+            sb_nap();
+    } while (!ok && sb_now_ms() < dl && sb_bot_alive(sb));
+    if (!ok)
+        return -1;
+    p.tamper_body = 1;
+    fakecord_post_signed(sb->fc, &p, &a);
+    free(a.body);
+    if (a.status != 401) {
+        fprintf(stderr,
+                "dbot-sandbox: the endpoint answered %d to a PING with a "
+                "bad signature (Discord removes an endpoint that does not "
+                "answer 401)\n",
+                a.status);
+        sb->failures++;
+    }
     return 0;
 }
 
@@ -317,6 +386,7 @@ main(int argc, char **argv)
     char logpath[] = "/tmp/dbot-sandbox-XXXXXX";
     char fallbackpath[] = "/tmp/dbot-sandbox-fallbacks-XXXXXX";
     int nplays = 0, nbargs = 1, serve_mode = 0, verbose = 0, rc = 0, fd;
+    int http = 0;
     long duration = 0;
     char *v;
 
@@ -341,6 +411,8 @@ main(int argc, char **argv)
             sb.json = 1;
         } else if (!strcmp(a, "--verbose")) {
             verbose = 1;
+        } else if (!strcmp(a, "--http")) {
+            http = 1;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage();
             return 0;
@@ -416,11 +488,30 @@ main(int argc, char **argv)
         close(fd);
     sb.fallback_log = fallbackpath;
     bot_argv[0] = (char *)bot;
-    sb.child = spawn_bot(&sb, bot_argv, config, verbose);
-    if (sb.child < 0) {
+    if (http) {
+        sb.http_port = free_port();
+        snprintf(sb.endpoint, sizeof sb.endpoint,
+                 "http://127.0.0.1:%d/interactions", sb.http_port);
+        if (!sb.http_port || !fakecord_public_key(sb.fc) ||
+            fakecord_set_interactions_endpoint(sb.fc, sb.endpoint) < 0) {
+            fprintf(stderr, "dbot-sandbox: cannot set up HTTP mode\n");
+            sb.failures++;
+        }
+    }
+    if (!sb.failures)
+        sb.child = spawn_bot(&sb, bot_argv, config, verbose);
+    if (sb.failures) {
+        /* HTTP mode could not be set up: said above. */
+    } else if (sb.child < 0) {
         fprintf(stderr, "dbot-sandbox: fork: %s\n", strerror(errno));
         sb.failures++;
-    } else if (wait_ready(&sb) < 0) {
+    } else if (http && wait_endpoint(&sb) < 0) {
+        fprintf(stderr,
+                "dbot-sandbox: the bot's endpoint %s did not answer a "
+                "signed PING within %d s\n",
+                sb.endpoint, READY_TIMEOUT_MS / 1000);
+        sb.failures++;
+    } else if (!http && wait_ready(&sb) < 0) {
         fprintf(stderr,
                 "dbot-sandbox: the bot did not connect (no READY "
                 "within %d s)\n",
@@ -428,8 +519,11 @@ main(int argc, char **argv)
         sb.failures++;
     } else {
         if (!sb.quiet)
-            printf("dbot-sandbox: %s connected to the local Discord at %s\n",
-                   bot, fakecord_api_url(sb.fc));
+            printf(
+                "dbot-sandbox: %s connected to the local Discord at %s%s%s\n",
+                bot, fakecord_api_url(sb.fc),
+                http ? "; interactions are POSTed to " : "",
+                http ? sb.endpoint : "");
         for (int i = 0; i < nplays && sb_bot_alive(&sb); i++)
             if (sb_play(&sb, plays[i]) == 1)
                 break;

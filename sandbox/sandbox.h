@@ -75,6 +75,8 @@ struct sb {
         int target;
         char *input;
     } bg[16];
+    int http_port;     /* --http: the bot's endpoint port, else 0 */
+    char endpoint[64]; /* --http: its URL */
 };
 
 /* render.c: one message as the Discord client would show it, appended to

@@ -75,4 +75,8 @@ if [ "$bot" = echo ]; then
     # Reading message text needs the MESSAGE_CONTENT intent.
     args+=(--config bots/config/message_content.json)
 fi
+if [ "$bot" = endpoint ]; then
+    # HTTP-only: the sandbox POSTs signed interactions to it.
+    args+=(--http)
+fi
 exec ./build/sandbox/dbot-sandbox "${args[@]}"

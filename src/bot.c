@@ -17,11 +17,13 @@
 #include "bot.h"
 #include "clock.h"
 
+#include "cache.h"
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
 #include "health.h"
 #include "http.h"
+#include "http_interactions.h"
 #include "interaction.h"
 #include "json_arena.h"
 #include "log.h"
@@ -75,7 +77,9 @@ struct dbot {
     struct dbot__timers *timers; /* dbot_timer_* (timers.c) */
     struct dbot__checks *checks; /* checked routes, cooldowns */
     struct dbot__views *views;   /* dbot_view_*, waits (views.c) */
+    struct dbot__http_ix *ixl;   /* interactions_listen, or NULL */
     struct dbot__resolver *resolver;
+    struct dbot__cache *cache;     /* NULL unless "cache" is in the config */
     struct dbot__shard_set shards; /* the service reads it through &shards */
     struct dbot__gateway_hooks gw_hooks; /* what every shard hands up */
     int shards_planned;                  /* the shard count is settled */
@@ -241,6 +245,12 @@ dbot__bot_resolver(dbot *bot)
     return bot->resolver;
 }
 
+struct dbot__cache *
+dbot__bot_cache(dbot *bot)
+{
+    return bot->cache;
+}
+
 int
 dbot__on_loop_thread(const dbot *bot)
 {
@@ -385,6 +395,8 @@ on_dispatch(void *ud, const dbot_event *ev)
 {
     dbot *bot = ud;
 
+    /* The cache first: a handler sees it as of this event. */
+    dbot__cache_apply(bot->cache, ev->name, ev->data, ev->shard_id);
     if (strcmp(ev->name, "READY") == 0) {
         dbot__bot_set_self(bot,
                            cJSON_GetObjectItemCaseSensitive(ev->data, "user"));
@@ -396,6 +408,42 @@ on_dispatch(void *ud, const dbot_event *ev)
     }
     dbot__service_on_event(bot->svc, ev->name);
     dbot__dispatch_event(bot->dispatch, bot, ev, bot->health);
+}
+
+/* The second source: an interaction POSTed to interactions_listen, already
+ * verified. It reaches the same handlers as INTERACTION_CREATE from a
+ * shard, and the same event consumers (shard_id -1, seq 0: no gateway). */
+static int
+on_http_interaction(void *ud, const cJSON *d,
+                    const struct dbot__ix_transport *t)
+{
+    dbot *bot = ud;
+    dbot_event ev = { "INTERACTION_CREATE", d, -1, 0 };
+    int rc = dbot__interactions_on_http(bot->interactions, d, t);
+
+    if (rc == 0) {
+        dbot__service_on_event(bot->svc, ev.name);
+        dbot__dispatch_event(bot->dispatch, bot, &ev, bot->health);
+    }
+    return rc;
+}
+
+/* HTTP-only: no READY tells the application; ask for it, then sync the
+ * commands as READY would. */
+static void
+on_application(dbot *bot, const dbot_rest_result *res, void *data)
+{
+    cJSON *ready = cJSON_CreateObject();
+
+    (void)data;
+    if (res->err)
+        LOG_W("commands", "GET /applications/@me failed (%s)",
+              dbot_strerror(res->err));
+    if (ready && (res->err || !res->json ||
+                  cJSON_AddItemToObject(ready, "application",
+                                        cJSON_Duplicate(res->json, 1))))
+        dbot__interactions_on_ready(bot->interactions, ready);
+    cJSON_Delete(ready);
 }
 
 static const char *
@@ -527,6 +575,18 @@ bot_init(dbot **out, struct dbot_config *cfg)
         };
         rc = dbot__interactions_new(&bot->interactions, &id);
     }
+    if (rc == 0 && bot->cfg.interactions_port >= 0 && bot->cfg.public_key) {
+        struct dbot__http_ix_deps xd = {
+            .bot = bot,
+            .cfg = &bot->cfg,
+            .ctx = dbot__loop_lws(bot->loop),
+            .sink = on_http_interaction,
+            .sink_ud = bot,
+        };
+        rc = dbot__http_ix_new(&bot->ixl, &xd);
+    }
+    if (rc == 0 && bot->cfg.cache.on)
+        rc = dbot__cache_new(&bot->cache, &bot->cfg.cache);
     if (rc == 0) {
         struct dbot__views_deps vd = { .bot = bot,
                                        .loop = bot->loop,
@@ -541,6 +601,8 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .rest = bot->rest,
             .pool = bot->pool,
             .interactions = bot->interactions,
+            .ixl = bot->ixl,
+            .cache = bot->cache,
         };
         rc = dbot__service_new(&bot->svc, &sd);
     }
@@ -614,6 +676,8 @@ requests_pending(dbot *bot)
     dbot__rest_stats(bot->rest, &rs);
     if (rs.done < rs.submitted)
         return 1;
+    if (dbot__http_ix_inflight(bot->ixl) > 0)
+        return 1; /* initial responses on their way over HTTP */
     return dbot__loop_pending(bot->loop);
 }
 
@@ -821,8 +885,14 @@ dbot_run(dbot *bot)
     sigaction(SIGHUP, &sa, &old_hup);
 
     rc = dbot__service_start(bot->svc, &bot->shards);
-    if (rc == 0)
+    if (rc == 0 && bot->ixl)
+        rc = dbot__http_ix_start(bot->ixl);
+    if (rc == 0 && bot->cfg.gateway)
         rc = create_shards(bot);
+    else if (rc == 0 && bot->cfg.application_id)
+        on_application(bot, &(dbot_rest_result){ .body = "" }, NULL);
+    else if (rc == 0)
+        rc = dbot__rest_application_get(bot->rest, on_application, NULL);
     if (rc < 0) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
@@ -844,6 +914,7 @@ dbot_run(dbot *bot)
             break;
     }
     lws_sul_cancel(&bot->tick_sul);
+    dbot__http_ix_stop(bot->ixl);
     dbot__health_stop(bot->health);
     dbot__loop_drain(bot->loop);
     dbot__service_stopped(bot->svc, bot->exit_code);
@@ -899,6 +970,8 @@ dbot_free(dbot *bot)
         dbot__gateway_cancel_timers(bot->shards.v[i]);
     dbot__service_free(bot->svc);
     bot->svc = NULL;
+    dbot__http_ix_free(bot->ixl);
+    bot->ixl = NULL;
     if (bot->loop)
         dbot__loop_close(bot->loop);
     for (int i = 0; i < bot->shards.n; i++)
@@ -916,6 +989,7 @@ dbot_free(dbot *bot)
     dbot__health_free(bot->health);
     dbot__interactions_free(bot->interactions);
     dbot__dispatch_free(bot->dispatch);
+    dbot__cache_free(bot->cache);
     cJSON_Delete(bot->self_user);
     free(bot->config_path);
     free(bot->presence_json);

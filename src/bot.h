@@ -60,4 +60,8 @@ void dbot__bot_set_presence(dbot *bot, char *json);
 struct dbot__gateway *dbot__bot_shard(dbot *bot, int i);
 int dbot__bot_nshards(const dbot *bot);
 
+/* bot.c: the gateway cache, NULL when the config leaves it off. */
+struct dbot__cache;
+struct dbot__cache *dbot__bot_cache(dbot *bot);
+
 #endif

@@ -83,6 +83,15 @@ dbot__config_defaults(struct dbot_config *cfg)
     cfg->http_max_per_ip = 4;
     cfg->http_timeout_ms = 5000;
     cfg->token_credential = NULL;
+    cfg->gateway = 1;
+    cfg->interactions_listen = NULL;
+    cfg->interactions_host = NULL;
+    cfg->interactions_port = -1;
+    cfg->interactions_path = NULL; /* "/interactions", set by parse */
+    cfg->public_key = NULL;
+    cfg->interactions_max_body = 256 * 1024;
+    cfg->interactions_freshness_s = 30;
+    cfg->interactions_timeout_ms = 10000;
 }
 
 void
@@ -101,6 +110,12 @@ dbot__config_free(struct dbot_config *cfg)
     free(cfg->http_listen);
     free(cfg->http_host);
     free(cfg->token_credential);
+    free(cfg->interactions_listen);
+    free(cfg->interactions_host);
+    free(cfg->interactions_path);
+    free(cfg->public_key);
+    cfg->interactions_listen = cfg->interactions_host = NULL;
+    cfg->interactions_path = cfg->public_key = NULL;
     cfg->token = cfg->api_url = cfg->gateway_url = cfg->ca_file = NULL;
     cfg->state_file = cfg->http_listen = cfg->http_host = NULL;
     cfg->token_credential = NULL;
@@ -555,8 +570,9 @@ f_max_message_bytes(struct pctx *p, const cJSON *v, const char *key)
     return 0;
 }
 
+/* true or false into *dst (1 or 0). */
 static int
-f_tls_verify(struct pctx *p, const cJSON *v, const char *key)
+set_bool(struct pctx *p, const cJSON *v, const char *key, int *dst)
 {
     char got[64];
 
@@ -565,8 +581,14 @@ f_tls_verify(struct pctx *p, const cJSON *v, const char *key)
         fail(p, "%s: must be true or false, got %s", key, got);
         return DBOT_ECONFIG;
     }
-    p->cfg->tls_verify = cJSON_IsTrue(v) ? 1 : 0;
+    *dst = cJSON_IsTrue(v) ? 1 : 0;
     return 0;
+}
+
+static int
+f_tls_verify(struct pctx *p, const cJSON *v, const char *key)
+{
+    return set_bool(p, v, key, &p->cfg->tls_verify);
 }
 
 /* A path or null (*dst freed and NULL); "" is an error. */
@@ -657,24 +679,17 @@ f_compress(struct pctx *p, const cJSON *v, const char *key)
     return 0;
 }
 
-/* "ADDR:PORT" with ADDR an IPv4 address, a host name or "[IPv6]". */
+/* "ADDR:PORT" with ADDR an IPv4 address, "localhost" or "[IPv6]", into
+ * *listen (as written), *host and *port. `key` names it in errors. */
 static int
-f_http_listen(struct pctx *p, const cJSON *v, const char *key)
+set_listen(struct pctx *p, const char *s, const char *key, char **listen,
+           char **host, int *port_out)
 {
-    const char *s, *colon, *h;
+    const char *colon, *h;
     size_t hl;
     long port = 0;
     char q[64];
 
-    if (cJSON_IsNull(v)) {
-        free(p->cfg->http_listen);
-        free(p->cfg->http_host);
-        p->cfg->http_listen = p->cfg->http_host = NULL;
-        p->cfg->http_port = -1;
-        return 0;
-    }
-    if (get_string(p, v, key, &s) < 0)
-        return DBOT_ECONFIG;
     quote(p, q, sizeof q, s);
     colon = strrchr(s, ':');
     h = s;
@@ -725,10 +740,136 @@ f_http_listen(struct pctx *p, const cJSON *v, const char *key)
         fail(p, "%s: port must be 0..65535, got %s", key, q);
         return DBOT_ECONFIG;
     }
-    if (dup_into(p, &p->cfg->http_listen, s, strlen(s)) < 0 ||
-        dup_into(p, &p->cfg->http_host, h, hl) < 0)
+    if (dup_into(p, listen, s, strlen(s)) < 0 || dup_into(p, host, h, hl) < 0)
         return DBOT_ENOMEM;
-    p->cfg->http_port = (int)port;
+    *port_out = (int)port;
+    return 0;
+}
+
+/* A listen field: null turns it off, a string is set_listen's. */
+static int
+listen_value(struct pctx *p, const cJSON *v, const char *key, char **listen,
+             char **host, int *port)
+{
+    const char *s;
+
+    if (cJSON_IsNull(v)) {
+        free(*listen);
+        free(*host);
+        *listen = *host = NULL;
+        *port = -1;
+        return 0;
+    }
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    return set_listen(p, s, key, listen, host, port);
+}
+
+static int
+f_http_listen(struct pctx *p, const cJSON *v, const char *key)
+{
+    return listen_value(p, v, key, &p->cfg->http_listen, &p->cfg->http_host,
+                        &p->cfg->http_port);
+}
+
+/* ---- interactions over HTTP (docs: README "Interactions over HTTP") ---- */
+
+static int
+f_interactions_listen(struct pctx *p, const cJSON *v, const char *key)
+{
+    return listen_value(p, v, key, &p->cfg->interactions_listen,
+                        &p->cfg->interactions_host, &p->cfg->interactions_port);
+}
+
+/* An absolute path without query, blanks or controls: what the listener
+ * compares the request target with. */
+static int
+f_interactions_path(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+    char q[64];
+
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    if (s[0] != '/' || strlen(s) > 255 || strchr(s, '?') || strchr(s, '#') ||
+        has_space_or_ctl(s)) {
+        quote(p, q, sizeof q, s);
+        fail(p,
+             "%s: must be a path like \"/interactions\" (no query, at "
+             "most 255 bytes), got %s",
+             key, q);
+        return DBOT_ECONFIG;
+    }
+    return dup_into(p, &p->cfg->interactions_path, s, strlen(s));
+}
+
+/* The portal's "Public Key": 64 hex digits (checked again, as a key, by
+ * verify.c when the listener starts). */
+static int
+set_public_key(struct pctx *p, const char *s, const char *key)
+{
+    char q[64];
+    size_t n = strlen(s);
+
+    if (n != 64 || strspn(s, "0123456789abcdefABCDEF") != 64) {
+        quote(p, q, sizeof q, s);
+        fail(p,
+             "%s: must be the application's Public Key from the Developer "
+             "Portal (64 hex digits), got %s",
+             key, q);
+        return DBOT_ECONFIG;
+    }
+    return dup_into(p, &p->cfg->public_key, s, n);
+}
+
+static int
+f_public_key(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+
+    if (cJSON_IsNull(v)) {
+        free(p->cfg->public_key);
+        p->cfg->public_key = NULL;
+        return 0;
+    }
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    return set_public_key(p, s, key);
+}
+
+static int
+f_gateway(struct pctx *p, const cJSON *v, const char *key)
+{
+    return set_bool(p, v, key, &p->cfg->gateway);
+}
+
+/* DBOT_INTERACTIONS_LISTEN, DISCORD_PUBLIC_KEY and DBOT_GATEWAY. */
+static int
+apply_interactions_env(struct pctx *p, dbot__env_fn env)
+{
+    const char *s = env("DBOT_INTERACTIONS_LISTEN");
+    char q[64];
+
+    if (s && *s &&
+        set_listen(p, s, "DBOT_INTERACTIONS_LISTEN",
+                   &p->cfg->interactions_listen, &p->cfg->interactions_host,
+                   &p->cfg->interactions_port) < 0)
+        return DBOT_ECONFIG;
+    s = env("DISCORD_PUBLIC_KEY");
+    if (s && *s && set_public_key(p, s, "DISCORD_PUBLIC_KEY") < 0)
+        return DBOT_ECONFIG;
+    s = env("DBOT_GATEWAY");
+    if (s && *s) {
+        if (strcmp(s, "0") == 0 || strcmp(s, "false") == 0) {
+            p->cfg->gateway = 0;
+        } else if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0) {
+            p->cfg->gateway = 1;
+        } else {
+            quote(p, q, sizeof q, s);
+            fail(p, "DBOT_GATEWAY: must be 0 or 1, got %s", q);
+            return DBOT_ECONFIG;
+        }
+    }
     return 0;
 }
 
@@ -756,6 +897,13 @@ f_token_credential(struct pctx *p, const cJSON *v, const char *key)
         return DBOT_ECONFIG;
     }
     return dup_into(p, &p->cfg->token_credential, s, strlen(s));
+}
+
+static int
+f_cache(struct pctx *p, const cJSON *v, const char *key)
+{
+    (void)key;
+    return dbot__config_cache(v, &p->cfg->cache, p->err, p->errlen);
 }
 
 /* The fields. A NULL setter marks a plain int field: range [lo, hi], stored
@@ -811,6 +959,18 @@ static const struct field {
     INT_FIELD("http_max_per_ip", http_max_per_ip, 1, 4096),
     INT_FIELD("http_timeout_ms", http_timeout_ms, 100, 600000),
     { "token_credential", f_token_credential, 0, 0, 0 },
+    { "gateway", f_gateway, 0, 0, 0 },
+    { "interactions_listen", f_interactions_listen, 0, 0, 0 },
+    { "interactions_path", f_interactions_path, 0, 0, 0 },
+    { "public_key", f_public_key, 0, 0, 0 },
+    /* Interaction payloads are a few KB; resolved data for a message
+     * command can reach tens. The bound is per request in memory. */
+    INT_FIELD("interactions_max_body", interactions_max_body, 1024, 16777216),
+    /* Within the replay guard's memory (the 15-minute token life). */
+    INT_FIELD("interactions_freshness_s", interactions_freshness_s, 1, 900),
+    /* The handler's 3 s must fit, with the proxy's share. */
+    INT_FIELD("interactions_timeout_ms", interactions_timeout_ms, 3500, 600000),
+    { "cache", f_cache, 0, 0, 0 },
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
@@ -936,7 +1096,7 @@ apply_env(struct pctx *p, dbot__env_fn env)
         }
         p->cfg->log_level = lvl;
     }
-    return 0;
+    return apply_interactions_env(p, env);
 }
 
 /* ---- parse ------------------------------------------------------------ */
@@ -1044,8 +1204,10 @@ dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
         err[0] = '\0';
     dbot__config_defaults(cfg);
     cfg->api_url = strdup(DBOT_DEFAULT_API_URL);
-    if (!cfg->api_url) {
+    cfg->interactions_path = strdup("/interactions");
+    if (!cfg->api_url || !cfg->interactions_path) {
         fail(&p, "out of memory");
+        dbot__config_free(cfg);
         return DBOT_ECONFIG;
     }
     if (env) {
@@ -1111,6 +1273,21 @@ dbot__config_validate_for_run(const struct dbot_config *cfg, char *err,
             snprintf(err, errlen,
                      "no token: set \"token\" or \"token_file\" in the "
                      "config, or DISCORD_TOKEN");
+        return DBOT_ECONFIG;
+    }
+    if (cfg->interactions_port >= 0 && !cfg->public_key) {
+        if (err && errlen)
+            snprintf(err, errlen,
+                     "interactions_listen needs public_key (or "
+                     "DISCORD_PUBLIC_KEY): the Developer Portal's Public Key, "
+                     "to verify each request");
+        return DBOT_ECONFIG;
+    }
+    if (!cfg->gateway && cfg->interactions_port < 0) {
+        if (err && errlen)
+            snprintf(err, errlen,
+                     "gateway is false but interactions_listen is not set: "
+                     "the bot would receive nothing");
         return DBOT_ECONFIG;
     }
     return 0;

@@ -16,6 +16,27 @@
 
 #define DBOT_DEFAULT_API_URL "https://discord.com/api/v10"
 
+/* The cache's kinds (cache.h), and their bounds from "cache" in the config
+ * (config_cache.c): max[k] entries of kind k, 0 for a kind that is off. */
+enum dbot__cache_kind {
+    DBOT__CK_GUILDS,
+    DBOT__CK_CHANNELS,
+    DBOT__CK_THREADS,
+    DBOT__CK_ROLES,
+    DBOT__CK_MEMBERS,
+    DBOT__CK_USERS,
+    DBOT__CK_EMOJIS,
+    DBOT__CK_VOICE,
+    DBOT__CK_PRESENCES,
+    DBOT__CK_MESSAGES,
+    DBOT__CK_COUNT
+};
+struct dbot__cache_config {
+    int on;                        /* "cache" given and not false */
+    uint32_t max[DBOT__CK_COUNT];  /* messages: the total over channels */
+    uint32_t messages_per_channel; /* the newest N of each channel */
+};
+
 struct dbot_config {
     char *token;                /* bare token, no "Bot " prefix; never logged */
     uint64_t intents;           /* bit set from names or a number */
@@ -55,6 +76,18 @@ struct dbot_config {
     int http_max_per_ip;      /* open listener connections per client IP */
     int http_timeout_ms;      /* bound on each request, and on idling */
     char *token_credential;   /* systemd credential holding the token */
+
+    /* Interactions over HTTP (http_ix.c). */
+    int gateway;                     /* 0: HTTP-only, no websocket at all */
+    char *interactions_listen;       /* "ADDRESS:PORT" as written; NULL: off */
+    char *interactions_host;         /* its address, without [] for IPv6 */
+    int interactions_port;           /* its port, 0: ephemeral; -1: off */
+    char *interactions_path;         /* "/interactions" */
+    char *public_key;                /* 64 hex digits; NULL: none */
+    int interactions_max_body;       /* bytes; bigger requests get 413 */
+    int interactions_freshness_s;    /* X-Signature-Timestamp skew allowed */
+    int interactions_timeout_ms;     /* a request's first byte to its answer */
+    struct dbot__cache_config cache; /* "cache": off unless given */
 };
 
 enum {
@@ -106,5 +139,13 @@ int dbot__config_validate_for_run(const struct dbot_config *cfg, char *err,
 const char *dbot__config_field_name(size_t i);
 
 void dbot__config_free(struct dbot_config *cfg);
+
+/* Parse the "cache" field (config_cache.c) into *out. Returns 0 or
+ * DBOT_ECONFIG with `err` naming the key and what is wrong. */
+struct cJSON;
+int dbot__config_cache(const struct cJSON *v, struct dbot__cache_config *out,
+                       char *err, size_t errlen);
+/* The config key of cache kind k ("guilds", ...), NULL out of range. */
+const char *dbot__cache_kind_key(int k);
 
 #endif

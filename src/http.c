@@ -12,6 +12,15 @@
  * dbot__http_decide() (http_request.c): GET and HEAD are served, an
  * Upgrade, a body or another method gets a 4xx and a close.
  *
+ * POSTs (the interactions endpoint, when opts.post_fn is set). The body is
+ * read into the session up to the Content-Length the verdict accepted
+ * (never more: a client sending past it is cut off), then handed to
+ * post_fn with the headers it asked for. Its answer may come later: an
+ * exchange (struct dbot__http_exchange) stands for the request until the
+ * answer is out or the connection ends, and tells its watcher which
+ * happened. Headers and body go out from HTTP_WRITEABLE, so an answer
+ * given from a timer or a REST completion is written in lws's own turn.
+ *
  * A monitoring port must never cost the bot its gateway, so this file, not
  * lws, owns the listening socket. lws's own listener accepts for as long as
  * the kernel has connections, with no cap, and when accept() fails (EMFILE)
@@ -87,11 +96,25 @@ struct conn {
     unsigned char addr[16]; /* peer address, for the per-IP count */
 };
 
+/* A POST waiting for its answer; owned by its session (s->x), freed when
+ * the answer is out or the connection ends, after its watcher heard. */
+struct dbot__http_exchange {
+    struct lws *wsi;
+    struct http_session *s;
+    dbot__http_watch_fn watch;
+    void *watch_arg;
+    int answered;
+};
+
 struct dbot__http {
     struct lws_context *ctx;
     struct lws_vhost *vh;
     struct lws *lwsi; /* the listening socket's wsi; NULL once closed */
     dbot__http_handler_fn fn;
+    dbot__http_post_fn post_fn;
+    size_t max_body;
+    const char *post_headers[DBOT__HTTP_HDR_MAX];
+    const char *what; /* "/healthz and /metrics", for log lines */
     void *ud;
     int port;
     int max_conns, max_per_ip, timeout_ms; /* [const] */
@@ -118,7 +141,63 @@ struct http_session {
     int head;
     int close; /* close once the answer is out */
     const char *ctype;
+
+    /* A POST: its body as read so far, then its exchange. */
+    char *in;
+    size_t in_len, in_want;
+    char path[DBOT__HTTP_PATH_MAX + 1];
+    char hdr[DBOT__HTTP_HDR_MAX][DBOT__HTTP_HDR_VALUE_MAX + 1];
+    int have_hdr[DBOT__HTTP_HDR_MAX];
+    struct dbot__http_exchange *x;
+    int hdrs_pending; /* an answer was given; its headers are not out */
 };
+
+static const int status_slots[DBOT__HTTP_STATUS_SLOTS] = {
+    200, 202, 204, 400, 401, 404, 405, 409, 411, 413, 414, 500, 503, 0,
+};
+
+int
+dbot__http_status_of_slot(int i)
+{
+    return i >= 0 && i < DBOT__HTTP_STATUS_SLOTS ? status_slots[i] : 0;
+}
+
+static void
+count_status(struct dbot__http *h, int status)
+{
+    int i = 0;
+
+    if (!h)
+        return;
+    while (i < DBOT__HTTP_STATUS_SLOTS - 1 && status_slots[i] != status)
+        i++;
+    h->st.by_status[i]++;
+}
+
+/* Tell the exchange's watcher what became of it, and free it. */
+static void
+exchange_end(struct http_session *s, enum dbot__http_outcome o)
+{
+    struct dbot__http_exchange *x = s->x;
+
+    if (!x)
+        return;
+    s->x = NULL;
+    if (x->watch)
+        x->watch(x->watch_arg, o);
+    free(x);
+}
+
+/* The session's request is over or the connection is going: free what it
+ * holds; a pending exchange hears LOST. */
+static void
+session_reset(struct http_session *s)
+{
+    exchange_end(s, DBOT__HTTP_LOST);
+    free(s->body);
+    free(s->in);
+    s->body = s->in = NULL;
+}
 
 /* ---- connections -------------------------------------------------------- */
 
@@ -365,8 +444,8 @@ listen_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         /* Only an error on the socket gets here while h lives (stop
          * clears the pointer first): say so, as nothing else will. */
         if (h) {
-            LOG_E("http", "the listening socket failed; /healthz and "
-                          "/metrics are no longer served");
+            LOG_E("http", "the listening socket failed; %s no longer served",
+                  h->what);
             h->lwsi = NULL;
             lws_sul_cancel(&h->resume_sul);
         }
@@ -469,6 +548,7 @@ answered(struct lws *wsi, struct http_session *s)
 {
     struct conn *c = lws_get_opaque_user_data(wsi);
 
+    exchange_end(s, DBOT__HTTP_SENT);
     if (s->close || lws_http_transaction_completed(wsi))
         return -1;
     if (c)
@@ -476,12 +556,19 @@ answered(struct lws *wsi, struct http_session *s)
     return 0;
 }
 
+/* The headers, and with them a body of up to WRITE_MAX bytes: one write,
+ * so the answer is one segment (a second small write would wait for the
+ * client's delayed ACK under Nagle: tens of ms per answer). A longer body
+ * follows from HTTP_WRITEABLE. */
 static int
 send_headers(struct lws *wsi, struct http_session *s)
 {
-    unsigned char buf[LWS_PRE + 512];
-    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf;
+    unsigned char buf[LWS_PRE + 512 + WRITE_MAX];
+    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + 512;
+    struct conn *c = lws_get_opaque_user_data(wsi);
+    int whole = !s->head && s->len > 0 && s->len <= WRITE_MAX;
 
+    count_status(c ? c->h : NULL, s->status);
     if (lws_add_http_common_headers(wsi, (unsigned)s->status, s->ctype,
                                     (lws_filepos_t)s->len, &p, end) ||
         lws_add_http_header_by_name(
@@ -489,8 +576,21 @@ send_headers(struct lws *wsi, struct http_session *s)
             (const unsigned char *)"no-store", 8, &p, end) ||
         (s->close && lws_add_http_header_by_token(
                          wsi, WSI_TOKEN_CONNECTION,
-                         (const unsigned char *)"close", 5, &p, end)) ||
-        lws_finalize_write_http_header(wsi, start, &p, end))
+                         (const unsigned char *)"close", 5, &p, end)))
+        return -1;
+    if (whole) {
+        if (lws_finalize_http_header(wsi, &p, end))
+            return -1;
+        memcpy(p, s->body, s->len);
+        p += s->len;
+        if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_FINAL) <
+            (int)(p - start))
+            return -1;
+        free(s->body);
+        s->body = NULL;
+        return answered(wsi, s);
+    }
+    if (lws_finalize_write_http_header(wsi, start, &p, end))
         return -1;
     if (s->head || s->len == 0)
         return answered(wsi, s);
@@ -507,7 +607,9 @@ send_refusal(struct lws *wsi, struct http_session *s,
     unsigned char buf[LWS_PRE + 1024];
     unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf;
     size_t blen = strlen(v->body);
+    struct conn *c = lws_get_opaque_user_data(wsi);
 
+    count_status(c ? c->h : NULL, v->status);
     s->status = v->status;
     s->close = v->close;
     if (lws_add_http_common_headers(wsi, (unsigned)v->status,
@@ -528,6 +630,96 @@ send_refusal(struct lws *wsi, struct http_session *s,
     return answered(wsi, s);
 }
 
+/* ---- POSTs ----------------------------------------------------------------
+ */
+
+/* Hand the whole body to post_fn as an exchange. */
+static int
+post_deliver(struct dbot__http *h, struct lws *wsi, struct http_session *s)
+{
+    const char *hdr[DBOT__HTTP_HDR_MAX];
+    struct dbot__http_exchange *x = calloc(1, sizeof *x);
+
+    if (!x)
+        return -1;
+    x->wsi = wsi;
+    x->s = s;
+    s->x = x;
+    for (int i = 0; i < DBOT__HTTP_HDR_MAX; i++)
+        hdr[i] = s->have_hdr[i] ? s->hdr[i] : NULL;
+    s->in[s->in_len] = '\0';
+    h->post_fn(h->ud, x, s->path, hdr, s->in, s->in_len);
+    free(s->in);
+    s->in = NULL;
+    return 0;
+}
+
+/* A POST was accepted: keep what post_fn will need from the headers (lws
+ * reuses their space for the body) and wait for the body. */
+static int
+post_begin(struct dbot__http *h, struct lws *wsi, struct http_session *s,
+           const char *path, size_t len)
+{
+    snprintf(s->path, sizeof s->path, "%s", path);
+    for (int i = 0; i < DBOT__HTTP_HDR_MAX && h->post_headers[i]; i++) {
+        const char *name = h->post_headers[i];
+        int nl = (int)strlen(name);
+        int n = lws_hdr_custom_length(wsi, name, nl);
+
+        s->have_hdr[i] = n > 0 && n <= DBOT__HTTP_HDR_VALUE_MAX &&
+                         lws_hdr_custom_copy(wsi, s->hdr[i], sizeof s->hdr[i],
+                                             name, nl) == n;
+    }
+    s->in_want = len;
+    s->in_len = 0;
+    s->in = malloc(len + 1);
+    if (!s->in)
+        return -1;
+    if (len == 0) /* lws reports no body then */
+        return post_deliver(h, wsi, s);
+    return 0;
+}
+
+static int
+post_body(struct http_session *s, const void *in, size_t len)
+{
+    if (!s->in || len > s->in_want - s->in_len)
+        return -1; /* past the Content-Length it announced */
+    memcpy(s->in + s->in_len, in, len);
+    s->in_len += len;
+    return 0;
+}
+
+void
+dbot__http_watch(struct dbot__http_exchange *x, dbot__http_watch_fn fn,
+                 void *arg)
+{
+    x->watch = fn;
+    x->watch_arg = arg;
+}
+
+int
+dbot__http_answer(struct dbot__http_exchange *x, int status, const char *ctype,
+                  char *body, size_t len)
+{
+    struct http_session *s = x->s;
+
+    if (x->answered) {
+        free(body);
+        return DBOT_ESTATE;
+    }
+    x->answered = 1;
+    free(s->body);
+    s->body = body;
+    s->len = body ? len : 0;
+    s->off = 0;
+    s->status = status;
+    s->ctype = ctype ? ctype : "text/plain; charset=utf-8";
+    s->hdrs_pending = 1;
+    lws_callback_on_writable(x->wsi);
+    return 0;
+}
+
 static int
 on_request(struct dbot__http *h, struct lws *wsi, struct http_session *s)
 {
@@ -536,11 +728,14 @@ on_request(struct dbot__http *h, struct lws *wsi, struct http_session *s)
     char path[DBOT__HTTP_PATH_MAX + 1], uri[URI_MAX];
 
     read_request(wsi, &rq, NULL, uri);
+    rq.max_body = h->post_fn ? h->max_body : 0;
     dbot__http_decide(&rq, &v);
     if (v.status)
         return send_refusal(wsi, s, &v);
     memcpy(path, v.path, v.path_len);
     path[v.path_len] = '\0';
+    if (v.post)
+        return post_begin(h, wsi, s, path, v.body_len);
     s->head = v.head;
     s->status = h->fn(h->ud, path, &s->body, &s->len, &s->ctype);
     if (!s->ctype)
@@ -555,6 +750,10 @@ on_writeable(struct lws *wsi, struct http_session *s)
     size_t n = s->len - s->off;
     enum lws_write_protocol kind = LWS_WRITE_HTTP_FINAL;
 
+    if (s->hdrs_pending) {
+        s->hdrs_pending = 0;
+        return send_headers(wsi, s);
+    }
     if (!s->body || n == 0)
         return 0;
     if (n > WRITE_MAX) {
@@ -606,17 +805,21 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
     case LWS_CALLBACK_HTTP:
         if (!h || !s)
             return -1;
-        free(s->body);
+        session_reset(s);
         memset(s, 0, sizeof *s);
         return on_request(h, wsi, s);
+    case LWS_CALLBACK_HTTP_BODY:
+        return s && !s->x ? post_body(s, in, len) : -1;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (!h || !s || !s->in || s->in_len != s->in_want)
+            return -1;
+        return post_deliver(h, wsi, s);
     case LWS_CALLBACK_HTTP_WRITEABLE:
         return s ? on_writeable(wsi, s) : -1;
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
-        if (s) {
-            free(s->body);
-            s->body = NULL;
-        }
+        if (s)
+            session_reset(s);
         return 0;
     case LWS_CALLBACK_WSI_DESTROY:
         if (c) {
@@ -682,6 +885,10 @@ dbot__http_start(struct dbot__http **out, struct lws_context *ctx,
     h->ctx = ctx;
     h->fn = fn;
     h->ud = ud;
+    h->post_fn = o->post_fn;
+    h->max_body = o->max_body;
+    memcpy(h->post_headers, o->post_headers, sizeof h->post_headers);
+    h->what = o->what ? o->what : "/healthz and /metrics";
     h->max_conns = o->max_connections > 0 ? o->max_connections : 16;
     h->max_per_ip = o->max_per_ip > 0 ? o->max_per_ip : h->max_conns;
     h->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 5000;
@@ -721,9 +928,10 @@ dbot__http_start(struct dbot__http **out, struct lws_context *ctx,
         return DBOT_ENOMEM;
     }
     LOG_I("http",
-          "serving /healthz and /metrics on %s:%d (at most %d connections, "
-          "%d per address, %d ms each)",
-          o->host, h->port, h->max_conns, h->max_per_ip, h->timeout_ms);
+          "serving %s on %s:%d (at most %d connections, %d per address, "
+          "%d ms each)",
+          h->what, o->host, h->port, h->max_conns, h->max_per_ip,
+          h->timeout_ms);
     *out = h;
     return 0;
 }

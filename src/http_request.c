@@ -19,12 +19,16 @@ is(const char *s, size_t len, const char *want)
     return s && len == n && memcmp(s, want, n) == 0;
 }
 
+/* A refused POST whose body was accepted for framing still closes: its
+ * body, unread, would be taken for the next request. */
 static void
 refuse(struct dbot__http_verdict *v, int status, const char *body, int close)
 {
     v->status = status;
     v->body = body;
-    v->close = close;
+    v->close = close || v->post;
+    v->post = 0;
+    v->body_len = 0;
 }
 
 long long
@@ -42,6 +46,25 @@ dbot__http_content_length(const char *v)
     return n;
 }
 
+/* A POST on a listener that takes bodies: its length must be given, as a
+ * plain number, and within the bound; otherwise it is refused before a
+ * byte of the body is read, and the connection closed (the unread body
+ * would be taken for the next request). */
+static void
+decide_post(const struct dbot__http_req *req, struct dbot__http_verdict *v)
+{
+    if (req->chunked || req->content_length == -1) {
+        refuse(v, 411, "a Content-Length is required\n", 1);
+    } else if (req->content_length < -1) {
+        refuse(v, 400, "bad Content-Length\n", 1);
+    } else if ((unsigned long long)req->content_length > req->max_body) {
+        refuse(v, 413, "request body too large\n", 1);
+    } else {
+        v->post = 1;
+        v->body_len = (size_t)req->content_length;
+    }
+}
+
 void
 dbot__http_decide(const struct dbot__http_req *req,
                   struct dbot__http_verdict *v)
@@ -54,17 +77,25 @@ dbot__http_decide(const struct dbot__http_req *req,
         refuse(v, 400, "upgrades are not served here\n", 1);
         return;
     }
-    /* A body, or a length we cannot trust (negative, not a number): lws
-     * and we could disagree on where the next request starts. */
-    if (req->content_length > 0 || req->content_length < -1 || req->chunked) {
-        refuse(v, 400, "request bodies are not accepted\n", 1);
-        return;
-    }
-    if (!v->head && !is(req->method, req->method_len, "GET")) {
-        /* A method we do not serve may carry a body we cannot frame. */
-        refuse(v, 405, "only GET and HEAD\n", 1);
-        return;
-    }
+    if (req->max_body > 0 && is(req->method, req->method_len, "POST")) {
+        decide_post(req, v);
+        if (v->status)
+            return;
+    } else
+        /* A body, or a length we cannot trust (negative, not a number): lws
+         * and we could disagree on where the next request starts. */
+        if (req->content_length > 0 || req->content_length < -1 ||
+            req->chunked) {
+            refuse(v, 400, "request bodies are not accepted\n", 1);
+            return;
+        } else if (!v->head && !is(req->method, req->method_len, "GET")) {
+            /* A method we do not serve may carry a body we cannot frame. */
+            refuse(v, 405,
+                   req->max_body > 0 ? "only POST, GET and HEAD\n"
+                                     : "only GET and HEAD\n",
+                   1);
+            return;
+        }
     if (!req->uri || req->uri_len == 0 || req->uri[0] != '/') {
         refuse(v, 400, "the target must be a path\n", 0);
         return;

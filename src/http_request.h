@@ -23,6 +23,8 @@ struct dbot__http_req {
     long long content_length; /* -1: no Content-Length header; -2: one
                                  that is not a plain decimal number */
     int chunked;              /* a Transfer-Encoding header is present */
+    size_t max_body;          /* 0: no bodies (no POST); else POST bodies
+                                 up to this many bytes are read */
 };
 
 /* What to do. Either serve `path` (status 0) or answer `status` with the
@@ -32,17 +34,21 @@ struct dbot__http_verdict {
     const char *body; /* static text for status != 0 */
     int head;         /* HEAD: headers only */
     int close;        /* do not keep the connection for another request */
+    int post;         /* status 0: a POST whose body_len bytes follow */
+    size_t body_len;
     const char *path; /* status 0: the path, into req->uri, no query */
     size_t path_len;  /* 1..DBOT__HTTP_PATH_MAX, no NUL or '?' inside */
 };
 
 /* Decide. Every request gets a verdict; none is ever an upgrade: an
  * Upgrade header (WebSocket, h2c, anything) is answered 400 and the
- * connection closed, since this port only serves two small documents and
+ * connection closed, since this port only serves small documents and
  * an upgraded connection would be held outside every limit. So is a
  * request with a body (the listener reads none, and what follows the
  * headers could not be framed), a method other than GET or HEAD (405), or
- * a target that is not an absolute path. */
+ * a target that is not an absolute path. With max_body > 0 a POST is
+ * served too when its Content-Length is at most max_body: over it 413,
+ * without one (or chunked) 411, a bad one 400; each of those closes. */
 void dbot__http_decide(const struct dbot__http_req *req,
                        struct dbot__http_verdict *out);
 

@@ -126,6 +126,8 @@ ix_free(dbot_interaction *ix)
         ix->live_next->live_prev = ix->live_prev;
     dbot__loop_timer_disarm(ix->owner->d.loop, &ix->deadline_timer);
     dbot__loop_timer_disarm(ix->owner->d.loop, &ix->abandon_timer);
+    if (ix->transport.release)
+        ix->transport.release(ix->transport.ud);
     cJSON_Delete(ix->parked_edit);
     dbot__ix_unmark_declared(ix->json);
     dbot__json_clone_free(ix->json);
@@ -301,7 +303,15 @@ dbot__ix_send_initial_files(dbot_interaction *ix, int type, const cJSON *data,
     ix->silent_defer = type == CB_DEFER_UPDATE;
     dbot__loop_timer_disarm(ix->owner->d.loop, &ix->deadline_timer);
     dbot_interaction_ref(ix);
-    rc = send_callback(ix, body, files, n);
+    if (ix->transport.respond && !n) {
+        rc = ix->transport.respond(ix->transport.ud, body, initial_done, ix);
+    } else {
+        /* Files go multipart through REST, over HTTP too (the request is
+         * then answered 202: the response came through the API). */
+        rc = send_callback(ix, body, files, n);
+        if (rc == 0 && ix->transport.elsewhere)
+            ix->transport.elsewhere(ix->transport.ud);
+    }
     cJSON_Delete(body);
     if (rc < 0) {
         ix->state = DBOT_IXS_FAILED;
@@ -617,7 +627,8 @@ run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
 /* Should this arrival run a handler? Not when it is a replay: Discord
  * may deliver an event twice (a new session replaying it, two sessions
  * while resharding), and a second run acknowledges twice (40060) and
- * repeats the handler's side effects. */
+ * repeats the handler's side effects. Returns 0 (run it), DBOT_EINVAL
+ * (nothing answers its type) or DBOT_ESTATE (a replay). */
 static int
 first_arrival(struct dbot__interactions *ixs, const struct dbot__ix_view *v)
 {
@@ -630,9 +641,9 @@ first_arrival(struct dbot__interactions *ixs, const struct dbot__ix_view *v)
          * users can trigger needs a newer dbot. */
         LOG_W("interaction",
               "ignoring interaction %" PRIu64 " of type %d: not one a bot "
-              "answers over the gateway",
+              "answers",
               id, v->type);
-        return 0;
+        return DBOT_EINVAL;
     }
     rc = dbot__ix_seen_add(&ixs->seen, id, dbot__clock_ms());
     if (rc == 1) {
@@ -641,34 +652,37 @@ first_arrival(struct dbot__interactions *ixs, const struct dbot__ix_view *v)
               "interaction %" PRIu64 " delivered again (a replay): dropped; "
               "its handler already ran",
               id);
-        return 0;
+        return DBOT_ESTATE;
     }
     if (rc < 0)
         LOG_W("interaction",
               "cannot remember interaction %" PRIu64 " (%s): a replay of it "
               "would run its handler again",
               id, dbot_strerror(rc));
-    return 1;
+    return 0;
 }
 
-void
-dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
+/* An interaction from either transport (t NULL: the gateway's). */
+static int
+arrive(struct dbot__interactions *ixs, const cJSON *d,
+       const struct dbot__ix_transport *t)
 {
     dbot_interaction *ix;
     struct dbot__route_match m;
     struct dbot__ix_view v;
-    int found = 0, deadline;
+    int found = 0, deadline, rc;
 
     ixs->stats.received++;
     if (dbot__ix_view_read(d, &v) < 0) {
-        LOG_W("interaction", "INTERACTION_CREATE without id or token ignored");
-        return;
+        LOG_W("interaction", "interaction without id or token ignored");
+        return DBOT_EINVAL;
     }
-    if (!first_arrival(ixs, &v))
-        return;
+    rc = first_arrival(ixs, &v);
+    if (rc < 0)
+        return rc;
     ix = calloc(1, sizeof *ix);
     if (!ix)
-        return;
+        return DBOT_ENOMEM;
     ix->owner = ixs;
     ix->refs = 1;
     ix->t_recv = dbot__clock_ms();
@@ -680,8 +694,10 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
               v.id);
         dbot__json_clone_free(ix->json);
         free(ix);
-        return;
+        return DBOT_ENOMEM;
     }
+    if (t)
+        ix->transport = *t;
     ix->id = v.id;
     ix->app_id = v.app_id;
     ix->type = v.type;
@@ -735,6 +751,26 @@ dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
             v.kind == DBOT__ROUTE_AUTOCOMPLETE ? NULL : MSG_UNKNOWN, 0);
     }
     dbot_interaction_unref(ix);
+    return 0;
+}
+
+void
+dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
+{
+    arrive(ixs, d, NULL);
+}
+
+int
+dbot__interactions_on_http(struct dbot__interactions *ixs, const cJSON *d,
+                           const struct dbot__ix_transport *t)
+{
+    return arrive(ixs, d, t);
+}
+
+int
+dbot_interaction_transport(const dbot_interaction *ix)
+{
+    return ix->transport.respond ? ix->transport.kind : DBOT_TRANSPORT_GATEWAY;
 }
 
 /* ---- shutdown

@@ -7,6 +7,7 @@
 
 #include <dbot/checks.h>
 #include <dbot/interaction.h>
+#include <dbot/rest.h>
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -56,6 +57,40 @@ void dbot__interactions_free(struct dbot__interactions *ixs);
 /* INTERACTION_CREATE from the gateway (loop thread). */
 void dbot__interactions_on_event(struct dbot__interactions *ixs,
                                  const cJSON *d);
+
+/* The transport hook: how an interaction's one initial response leaves.
+ * Without one (the gateway's) it is POSTed to .../callback through REST;
+ * an interaction that came as an HTTP request (http_ix.c) has its initial
+ * response sent as that request's answer. Everything after it (edits,
+ * followups) goes through REST either way.
+ *
+ * respond(ud, body, done, arg): send `body` (borrowed for the call) and
+ * later, from the loop and never during the call, call done(bot, res,
+ * arg) once with res->err 0 when it left, non-zero when it could not.
+ * Returns 0, or a negative error (then done is never called).
+ * elsewhere(ud): the initial response went through REST instead (it
+ * carries files, which go multipart to .../callback): answer the request
+ * 202 with no body, as Discord allows (§3.5). May be NULL.
+ * release(ud): the interaction is freed; ud is not used again. A
+ * transport whose respond was never called answers its request itself
+ * then. Loop thread; also from dbot__interactions_free, after the
+ * transport's listener has stopped. */
+struct dbot__ix_transport {
+    int kind; /* DBOT_TRANSPORT_* */
+    int (*respond)(void *ud, const cJSON *body, dbot_rest_fn done, void *arg);
+    void (*elsewhere)(void *ud);
+    void (*release)(void *ud);
+    void *ud;
+};
+
+/* An interaction that arrived as an HTTP request, verified and parsed
+ * (loop thread). `t` is copied; its release runs when the interaction is
+ * freed, and only if this returns 0. Returns 0 (taken: handlers run),
+ * DBOT_ESTATE (a replay of an id already delivered: nothing runs),
+ * DBOT_EINVAL (no id or token, or a type no handler answers), or
+ * DBOT_ENOMEM. */
+int dbot__interactions_on_http(struct dbot__interactions *ixs, const cJSON *d,
+                               const struct dbot__ix_transport *t);
 /* READY: learn the application id and sync commands once. */
 void dbot__interactions_on_ready(struct dbot__interactions *ixs,
                                  const cJSON *d);

@@ -206,6 +206,15 @@ dbot__ix_mark_declared(const cJSON *commands, cJSON *ix_json, const char *path)
         if (cJSON_IsString(name))
             cJSON_AddItemToArray(names, cJSON_CreateString(name->valuestring));
     }
-    cJSON_DeleteItemFromObjectCaseSensitive(data, DBOT__DECLARED_KEY);
+    /* The interaction is a clone (json_clone.h): nothing of it may be
+     * deleted, only added to. A key of that name in what Discord sent
+     * (it never sends one) is renamed so ours is the one found. */
+    {
+        cJSON *theirs =
+            cJSON_GetObjectItemCaseSensitive(data, DBOT__DECLARED_KEY);
+
+        if (theirs && theirs->string)
+            theirs->string[0] = '_';
+    }
     cJSON_AddItemToObject(data, DBOT__DECLARED_KEY, names);
 }

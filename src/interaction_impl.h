@@ -70,7 +70,8 @@ struct dbot_interaction {
     int fell_back;       /* the error answer went out: never again */
     int silent_defer;    /* deferred with type 6: @original is the
                             component's message, not ours to overwrite */
-    struct dbot__timer deadline_timer; /* loop.h's heap: O(log n) */
+    struct dbot__ix_transport transport; /* respond NULL: through REST */
+    struct dbot__timer deadline_timer;   /* loop.h's heap: O(log n) */
     struct dbot__timer abandon_timer;
     dbot_interaction *live_prev, *live_next; /* owner->live */
 };

@@ -51,6 +51,10 @@ dbot__interactions_free(struct dbot__interactions *ixs)
      * lws context their timers were on (not to be touched). */
     for (ix = ixs->live; ix; ix = next) {
         next = ix->live_next;
+        /* An HTTP transport's request ended with its listener, which
+         * stopped first: release only frees its record. */
+        if (ix->transport.release)
+            ix->transport.release(ix->transport.ud);
         cJSON_Delete(ix->parked_edit);
         dbot__ix_unmark_declared(ix->json);
         dbot__json_clone_free(ix->json);

@@ -11,6 +11,7 @@
  */
 #include "json_clone.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,26 +98,70 @@ copy_list(const cJSON *n, struct cursor *c)
     return first;
 }
 
+/* Before the nodes: the block's size, so that freeing can tell the
+ * clone's own nodes from items added to it later. */
+struct head {
+    union {
+        size_t size;
+        max_align_t align;
+    } u;
+};
+
 cJSON *
 dbot__json_clone(const cJSON *src)
 {
     struct layout l = { 0, 0 };
     struct cursor c;
-    void *block;
+    struct head *h;
+    size_t size;
 
     if (!src)
         return NULL;
     measure_node(src, &l); /* the root alone, not its siblings */
-    block = malloc(l.nodes * sizeof(cJSON) + l.bytes);
-    if (!block)
+    size = sizeof *h + l.nodes * sizeof(cJSON) + l.bytes;
+    h = malloc(size);
+    if (!h)
         return NULL;
-    c.node = block;
-    c.text = (char *)block + l.nodes * sizeof(cJSON);
+    h->u.size = size;
+    c.node = (cJSON *)(h + 1);
+    c.text = (char *)(h + 1) + l.nodes * sizeof(cJSON);
     return copy_node(src, &c);
+}
+
+static int
+in_block(const struct head *h, const void *p)
+{
+    const char *b = (const char *)h;
+
+    return (const char *)p >= b && (const char *)p < b + h->u.size;
+}
+
+/* Items added after cloning are ordinary cJSON allocations: delete them;
+ * the clone's own nodes go with the block. */
+static void
+free_added(const struct head *h, cJSON *n)
+{
+    while (n) {
+        cJSON *next = n->next;
+
+        if (!in_block(h, n)) {
+            n->next = n->prev = NULL;
+            cJSON_Delete(n);
+        } else {
+            free_added(h, n->child);
+        }
+        n = next;
+    }
 }
 
 void
 dbot__json_clone_free(cJSON *clone)
 {
-    free(clone);
+    struct head *h;
+
+    if (!clone)
+        return;
+    h = (struct head *)clone - 1;
+    free_added(h, clone->child);
+    free(h);
 }

@@ -338,6 +338,88 @@ http(struct buf *b, const struct dbot__http_stats *h)
             "accept() failures (each pauses the listener).", h->accept_errors);
 }
 
+/* The Interactions Endpoint: answers by status, verification failures by
+ * reason, and the time from a request's last byte to its answer. */
+static void
+http_ix(struct buf *b, const struct dbot__http_ix_stats *x)
+{
+    static const struct {
+        const char *reason;
+        size_t off;
+    } refused[] = {
+        { "missing", offsetof(struct dbot__http_ix_stats, unsigned_requests) },
+        { "stale", offsetof(struct dbot__http_ix_stats, stale) },
+        { "bad", offsetof(struct dbot__http_ix_stats, bad_signature) },
+    };
+
+    gauge(b, "dbot_interactions_listening",
+          "1 while interactions_listen accepts requests.", x->listening);
+    gauge(b, "dbot_interactions_connections",
+          "Open connections to interactions_listen.", x->open);
+    family(b, "dbot_interactions_http_responses_total", "counter",
+           "Answers of interactions_listen by HTTP status (0: other).");
+    for (int i = 0; i < DBOT__HTTP_STATUS_SLOTS; i++)
+        put(b, "dbot_interactions_http_responses_total{status=\"%d\"} %llu\n",
+            dbot__http_status_of_slot(i), x->by_status[i]);
+    counter(b, "dbot_interactions_http_requests_total",
+            "POSTs to interactions_path read whole.", x->requests);
+    counter(b, "dbot_interactions_http_pings_total",
+            "PINGs answered {\"type\":1}.", x->pings);
+    family(b, "dbot_interactions_verify_failures_total", "counter",
+           "Requests refused 401: signature header missing, timestamp "
+           "outside interactions_freshness_s, or signature wrong.");
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        put(b, "dbot_interactions_verify_failures_total{reason=\"%s\"} %llu\n",
+            refused[i].reason,
+            (unsigned long long)*(
+                const uint64_t *)(const void *)((const char *)x +
+                                                refused[i].off));
+    counter(b, "dbot_interactions_http_malformed_total",
+            "Verified requests refused 400 (not an interaction).",
+            x->malformed);
+    counter(b, "dbot_interactions_http_replays_total",
+            "Verified requests refused 409 (an id already delivered).",
+            x->replays);
+    histogram(b, "dbot_interactions_http_response_seconds",
+              "From an interaction request's last byte to its answer "
+              "leaving.",
+              x->ack_ms_hist, DBOT__HTTP_IX_LAT_BUCKETS, 1, 0.001,
+              (double)x->ack_ms_sum / 1000.0);
+}
+
+/* The gateway cache: entries, bytes and refused entries per kind. */
+static void
+cache(struct buf *b, const struct dbot__cache_stats *cs)
+{
+    static const struct {
+        const char *name, *type, *help;
+        size_t off;
+    } fam[] = {
+        { "dbot_cache_entries", "gauge", "Entries in the gateway cache.",
+          offsetof(struct dbot__cache_stats, entries) },
+        { "dbot_cache_bytes", "gauge",
+          "Bytes the gateway cache holds (strings counted once, as "
+          "kind=\"strings\").",
+          offsetof(struct dbot__cache_stats, bytes) },
+        { "dbot_cache_dropped_total", "counter",
+          "Entries not cached because their kind was at its bound.",
+          offsetof(struct dbot__cache_stats, dropped) },
+    };
+
+    for (size_t f = 0; f < sizeof fam / sizeof fam[0]; f++) {
+        const uint64_t *v =
+            (const uint64_t *)(const void *)((const char *)cs + fam[f].off);
+
+        family(b, fam[f].name, fam[f].type, fam[f].help);
+        for (int k = 0; k <= DBOT__CK_COUNT; k++) {
+            if (f == 2 && k == DBOT__CACHE_STAT_STRINGS)
+                continue;
+            put(b, "%s{kind=\"%s\"} %llu\n", fam[f].name,
+                dbot__cache_stat_name(k), (unsigned long long)v[k]);
+        }
+    }
+}
+
 char *
 dbot__metrics_render(const struct dbot__metrics_snapshot *s, size_t *len)
 {
@@ -357,6 +439,10 @@ dbot__metrics_render(const struct dbot__metrics_snapshot *s, size_t *len)
     health(&b, &s->health);
     if (s->have_http)
         http(&b, &s->http);
+    if (s->have_ixl)
+        http_ix(&b, &s->ixl);
+    if (s->cache)
+        cache(&b, s->cache);
     if (b.oom) {
         free(b.p);
         return NULL;

@@ -8,9 +8,11 @@
 #ifndef DBOT_SRC_METRICS_H
 #define DBOT_SRC_METRICS_H
 
+#include "cache.h"
 #include "gateway.h"
 #include "health.h"
 #include "http.h"
+#include "http_interactions.h"
 #include "interaction.h"
 #include "rest.h"
 #include "workers.h"
@@ -51,7 +53,10 @@ struct dbot__metrics_snapshot {
     struct dbot__health_stats health;
     int have_http; /* the http_listen listener runs */
     struct dbot__http_stats http;
+    int have_ixl; /* the interactions_listen listener exists */
+    struct dbot__http_ix_stats ixl;
     int stopping;
+    const struct dbot__cache_stats *cache; /* NULL: the cache is off */
 };
 
 /* "idle", "connecting", "handshaking", "ready", "stopped". */

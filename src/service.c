@@ -31,6 +31,7 @@
 #include "gateway.h"
 #include "health.h"
 #include "http.h"
+#include "http_interactions.h"
 #include "interaction.h"
 #include "log.h"
 #include "loop.h"
@@ -294,6 +295,20 @@ dbot__service_tick(struct dbot__service *svc)
     if (!svc->started || svc->stopping)
         return;
     all_ready = shard_summary(svc, status, sizeof status);
+    if (svc->d.ixl) {
+        int port = dbot__http_ix_port(svc->d.ixl);
+        size_t n = svc->shards->n ? strlen(status) : 0;
+
+        /* HTTP-only: no shards to count; say what the bot serves. */
+        if (port < 0)
+            snprintf(status + n, sizeof status - n,
+                     "%sinteractions not listening", n ? "; " : "");
+        else
+            snprintf(status + n, sizeof status - n, "%sinteractions on port %d",
+                     n ? "; " : "", port);
+        if (port < 0)
+            all_ready = 0;
+    }
     if (all_ready && !svc->ready_sent) {
         svc->ready_sent = 1;
         snprintf(svc->status, sizeof svc->status, "%s", status);
@@ -403,6 +418,23 @@ dbot__service_free(struct dbot__service *svc)
 
 /* ---- HTTP ---------------------------------------------------------------- */
 
+/* "interactions": the listener's port and counts; 1 if it listens. */
+static int
+ixl_health(struct dbot__service *svc, cJSON *root)
+{
+    struct dbot__http_ix_stats st;
+    cJSON *o = cJSON_AddObjectToObject(root, "interactions");
+
+    dbot__http_ix_stats(svc->d.ixl, &st);
+    cJSON_AddBoolToObject(o, "listening", st.listening != 0);
+    cJSON_AddNumberToObject(o, "port", st.port);
+    cJSON_AddNumberToObject(o, "requests", (double)st.requests);
+    cJSON_AddNumberToObject(
+        o, "verify_failures",
+        (double)(st.unsigned_requests + st.stale + st.bad_signature));
+    return st.listening;
+}
+
 static char *
 healthz(struct dbot__service *svc, int *status)
 {
@@ -434,9 +466,14 @@ healthz(struct dbot__service *svc, int *status)
             cJSON_AddItemToArray(why, cJSON_CreateString(line));
         }
     }
-    if (svc->shards->n == 0) {
+    if (svc->shards->n == 0 && !svc->d.ixl) {
         ok = 0;
         cJSON_AddItemToArray(why, cJSON_CreateString("not running"));
+    }
+    if (svc->d.ixl && !ixl_health(svc, root)) {
+        ok = 0;
+        cJSON_AddItemToArray(
+            why, cJSON_CreateString("interactions_listen is not listening"));
     }
     if (!hs.healthy) {
         ok = 0;
@@ -465,6 +502,7 @@ metrics(struct dbot__service *svc, size_t *len)
     struct dbot__rest_route_count *routes = NULL;
     struct dbot__rest *rest = svc->d.rest;
     struct dbot__pool *pool = svc->d.pool;
+    struct dbot__cache_stats cs;
     char *text;
 
     memset(&s, 0, sizeof s);
@@ -499,6 +537,14 @@ metrics(struct dbot__service *svc, size_t *len)
     if (svc->http) {
         s.have_http = 1;
         dbot__http_stats(svc->http, &s.http);
+    }
+    if (svc->d.ixl) {
+        s.have_ixl = 1;
+        dbot__http_ix_stats(svc->d.ixl, &s.ixl);
+    }
+    if (svc->d.cache) {
+        dbot__cache_stats(svc->d.cache, &cs);
+        s.cache = &cs;
     }
     text = dbot__metrics_render(&s, len);
     free(routes);

@@ -21,6 +21,8 @@ struct dbot__health;
 struct dbot__rest;
 struct dbot__pool;
 struct dbot__interactions;
+struct dbot__http_ix;
+struct dbot__cache;
 
 /* What the service watches and reports, handed over by the wiring and
  * borrowed until dbot__service_free. */
@@ -31,6 +33,8 @@ struct dbot__service_deps {
     struct dbot__rest *rest;
     struct dbot__pool *pool;
     struct dbot__interactions *interactions;
+    struct dbot__http_ix *ixl; /* interactions_listen, or NULL */
+    struct dbot__cache *cache; /* NULL: the cache is off */
 };
 
 /* No I/O. Returns 0 or DBOT_ENOMEM. */
@@ -58,7 +62,9 @@ void dbot__service_adopt_sessions(struct dbot__service *svc);
  * NULL. */
 void dbot__service_on_event(struct dbot__service *svc, const char *name);
 
-/* Every loop tick: READY=1 once every shard is READY, STATUS= on change. */
+/* Every loop tick: READY=1 once every shard is READY (and the
+ * interactions listener, if any, listens; an HTTP-only bot has no
+ * shards), STATUS= on change. */
 void dbot__service_tick(struct dbot__service *svc);
 
 /* Shutdown began: STOPPING=1; /healthz turns 503. */

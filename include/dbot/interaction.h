@@ -190,6 +190,21 @@ DBOT_API const char *dbot_interaction_route_arg(const dbot_interaction *ix);
  * Returns: the age. */
 DBOT_API int64_t dbot_interaction_age_ms(const dbot_interaction *ix);
 
+/* How an interaction reached the bot. */
+enum dbot_transport {
+    DBOT_TRANSPORT_GATEWAY = 0, /* INTERACTION_CREATE on the websocket */
+    DBOT_TRANSPORT_HTTP = 1,    /* a POST to interactions_listen */
+};
+
+/* Name: dbot_interaction_transport
+ * Desc: whether ix came over the gateway or as an HTTP request to the
+ *       bot's Interactions Endpoint. Handlers need not care: every answer
+ *       works the same way (over HTTP the initial response is the
+ *       request's answer, everything after it goes through REST). Loop
+ *       thread.
+ * Returns: DBOT_TRANSPORT_GATEWAY or DBOT_TRANSPORT_HTTP. */
+DBOT_API int dbot_interaction_transport(const dbot_interaction *ix);
+
 /* Name: dbot_interaction_options
  * Desc: the option view of the interaction, for the dbot_option_* readers
  *       of <dbot/interaction_data.h>: dbot_option_str(

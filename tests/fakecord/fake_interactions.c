@@ -48,7 +48,7 @@ fc_ix_push(struct fakecord *fc, const char *json)
                       (uint64_t)s0->num_shards);
     s = fc_session_newest(fc, shard);
     x = calloc(1, sizeof *x);
-    if (!s || !x) {
+    if ((!s && !fc_endpoint_active(fc)) || !x) {
         free(x);
         cJSON_Delete(j);
         return 0;
@@ -93,8 +93,11 @@ fc_ix_push(struct fakecord *fc, const char *json)
     fc->ixs = x;
     text = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
-    if (!text || !x->token ||
-        fc_gw_dispatch(fc, s, "INTERACTION_CREATE", text) < 0)
+    if (!text || !x->token)
+        id = 0;
+    else if (fc_endpoint_active(fc))
+        id = fc_endpoint_post(fc, id, text) < 0 ? 0 : id;
+    else if (fc_gw_dispatch(fc, s, "INTERACTION_CREATE", text) < 0)
         id = 0;
     free(text);
     return id;
@@ -103,8 +106,8 @@ fc_ix_push(struct fakecord *fc, const char *json)
 /* Callback types each interaction type accepts (§3.3): 6/7 only for
  * components (and modals opened from them), 8 only for autocomplete, no
  * modal in answer to a modal; PONG is for the HTTP endpoint only. */
-static int
-callback_type_ok(int ix_type, int cb)
+int
+fc_ix_callback_type_ok(int ix_type, int cb)
 {
     switch (cb) {
     case 4:
@@ -173,7 +176,7 @@ fc_ix_callback(struct fakecord *fc, struct fc_http *h, const struct fc_route *r)
         fc_violation(fc, "interaction callback after 3 s (%.0f ms)", ms);
         fc_http_error(h, 404, 10062, "Unknown interaction");
     } else if (!cJSON_IsNumber(type) ||
-               !callback_type_ok(x->type, type->valueint)) {
+               !fc_ix_callback_type_ok(x->type, type->valueint)) {
         fc_violation(fc,
                      "interaction callback type %d invalid for interaction "
                      "type %d",

@@ -197,6 +197,9 @@ struct fakecord {
     cJSON *reactions; /* array of fakecord_reactions() records */
     cJSON *world;     /* guild models by id (fake_world.h); NULL: none */
     uint64_t id_counter;
+
+    /* Interactions Endpoint (fake_endpoint.c) */
+    struct fc_endpoint *ep;
 };
 
 /* Monotonic ms. */
@@ -228,6 +231,15 @@ void fc_sessions_free(struct fakecord *fc);
 struct fc_ix *fc_ix_find(struct fakecord *fc, uint64_t id);
 struct fc_ix *fc_ix_find_token(struct fakecord *fc, const char *token);
 void fc_ix_free_all(struct fakecord *fc);
+/* Does interaction type ix_type take callback type cb (§3.3)? */
+int fc_ix_callback_type_ok(int ix_type, int cb);
+
+/* Interactions Endpoint (fake_endpoint.c). While one is set, pushed
+ * interactions are POSTed there (mu held; 0 or -1); cleanup joins the
+ * posting threads (mu not held). */
+int fc_endpoint_active(struct fakecord *fc);
+int fc_endpoint_post(struct fakecord *fc, uint64_t id, const char *json);
+void fc_endpoint_cleanup(struct fakecord *fc);
 
 /* Requests. Returns the index of the new record or -1. */
 int fc_request_add(struct fakecord *fc, const struct fakecord_request *r);

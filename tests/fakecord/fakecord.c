@@ -416,6 +416,7 @@ fakecord_stop(fakecord *fc)
     lws_cancel_service(fc->ctx);
     pthread_mutex_unlock(&fc->mu);
     pthread_join(fc->thr, NULL);
+    fc_endpoint_cleanup(fc);
     fc_sessions_free(fc);
     fc_rest_cleanup(fc);
     cJSON_Delete(fc->last_identify);

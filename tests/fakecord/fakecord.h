@@ -388,6 +388,56 @@ struct fakecord_ack {
 };
 int fakecord_interaction_acks(fakecord *fc, struct fakecord_ack **out);
 
+/* ---- Interactions Endpoint ---------------------------------------------- */
+
+/* Discord can deliver interactions as signed HTTP POSTs to the bot's
+ * "Interactions Endpoint URL" instead of INTERACTION_CREATE (§3.5). */
+
+/* The fake application's Ed25519 public key as the portal shows it (64
+ * hex digits), made on first use; valid until fakecord_stop(). NULL when
+ * out of memory. */
+const char *fakecord_public_key(fakecord *fc);
+
+/* From now on deliver interactions to `url` ("http://127.0.0.1:PORT/path"
+ * or "http://[::1]:PORT/path"; copied) instead of the gateway, as Discord
+ * does once the portal has the URL: each fakecord_push_interaction is
+ * POSTed, signed with the fake's key, from a thread of its own (no
+ * gateway session is needed). The HTTP answer is the callback: recorded in
+ * fakecord_interaction_log as one (its status in callback_status, the JSON
+ * body in callback_body), under the same rules (3 s, the types each
+ * interaction takes); a 202 leaves it to POST .../callback. A non-2xx
+ * answer or none within 3 s is a violation ("endpoint answered ..."), as
+ * Discord shows the user "This interaction failed". NULL: back to the
+ * gateway. Returns 0 or -1. */
+int fakecord_set_interactions_endpoint(fakecord *fc, const char *url);
+
+/* One signed POST to an endpoint, as Discord sends it, with ways to get it
+ * wrong for tests. Blocking (bounded by timeout_ms); any thread but the
+ * fake's own. */
+struct fakecord_post {
+    const char *url;     /* as for fakecord_set_interactions_endpoint */
+    const char *body;    /* sent as is */
+    size_t body_len;     /* 0: strlen(body) */
+    long long timestamp; /* X-Signature-Timestamp; 0: now */
+    int timeout_ms;      /* 0: 5000 */
+    int tamper_body;     /* sign the body, then change its last byte */
+    int tamper_ts;       /* sign, then send timestamp + 1 */
+    int wrong_key;       /* sign with another key than the fake's */
+    int no_signature;    /* omit X-Signature-Ed25519 */
+    int no_timestamp;    /* omit X-Signature-Timestamp */
+    const char *method;  /* NULL: "POST" */
+    const char *path;    /* NULL: the url's */
+    long long announce;  /* > 0: Content-Length to announce instead */
+};
+struct fakecord_answer {
+    int status; /* 0: no answer (connection failed, closed, timed out) */
+    char *body; /* NUL-terminated; caller frees */
+    double ms;  /* from the request's last byte to the answer's end */
+};
+/* Returns 0 (an answer was read into *out) or -1 (*out->status 0). */
+int fakecord_post_signed(fakecord *fc, const struct fakecord_post *p,
+                         struct fakecord_answer *out);
+
 /* Copy of the commands stored by PUT /applications/{app}/commands
  * (guild_id NULL) or .../guilds/{guild_id}/commands: an array, [] if none
  * were ever PUT. Caller cJSON_Delete()s. */

@@ -6,8 +6,11 @@
  * dbot__http_decide() answers: a known status, never an upgrade, a close
  * for everything that could not be framed, and a served path that is a
  * non-empty slice of the target, starting with '/', with no query,
- * fragment or NUL, and within DBOT__HTTP_PATH_MAX. Built for libFuzzer, or
- * with replay_main.c for tests.
+ * fragment or NUL, and within DBOT__HTTP_PATH_MAX. Each request is decided
+ * twice: as the monitoring listener (no bodies) and as the interactions
+ * listener (POST bodies up to a bound), where a served POST has a length
+ * that is given, plain and within the bound. Built for libFuzzer, or with
+ * replay_main.c for tests.
  */
 #include "http_request.h"
 
@@ -92,6 +95,41 @@ check(const struct dbot__http_req *rq, const struct dbot__http_verdict *v)
     CHECK(!v->close);
 }
 
+#define FUZZ_MAX_BODY 4096
+
+/* The interactions listener's rules: a POST is served only with a plain
+ * Content-Length within the bound (and never chunked); every refusal of a
+ * POST closes. GET and HEAD are decided as without bodies. */
+static void
+check_post(const struct dbot__http_req *rq, const struct dbot__http_verdict *v)
+{
+    int is_post =
+        rq->method && rq->method_len == 4 && memcmp(rq->method, "POST", 4) == 0;
+
+    CHECK(v->status == 0 || v->status == 400 || v->status == 405 ||
+          v->status == 411 || v->status == 413 || v->status == 414);
+    if (rq->upgrade && rq->upgrade_len) {
+        CHECK(v->status == 400 && v->close);
+        return;
+    }
+    if (!is_post) {
+        CHECK(!v->post);
+        check(rq, v);
+        return;
+    }
+    if (v->status == 0) {
+        CHECK(v->post && !rq->chunked);
+        CHECK(rq->content_length >= 0 && rq->content_length <= FUZZ_MAX_BODY);
+        CHECK(v->body_len == (size_t)rq->content_length);
+        CHECK(v->path == rq->uri && v->path_len >= 1 && v->path[0] == '/');
+    } else {
+        CHECK(v->close && !v->post); /* its body is never read */
+    }
+    if (rq->chunked || rq->content_length == -1 ||
+        rq->content_length > FUZZ_MAX_BODY)
+        CHECK(v->status != 0 && v->close);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -134,5 +172,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     dbot__http_decide(&rq, &v);
     check(&rq, &v);
+    rq.max_body = FUZZ_MAX_BODY;
+    dbot__http_decide(&rq, &v);
+    check_post(&rq, &v);
     return 0;
 }

@@ -945,6 +945,92 @@ TEST(service_fields)
                "token_credential: must be a credential name");
 }
 
+/* Interactions over HTTP: the listener, its path, the public key and
+ * gateway false, from the file and from the environment; a bot without a
+ * gateway needs a listener, and a listener needs the key. */
+TEST(interaction_endpoint_fields)
+{
+    static const char key[] =
+        "8E3E58A4F1F0E1B7A94D0B1FCB5B76C6D2DD2D88B67A6B1F06A4E3A0E6C5D4B1";
+    struct dbot_config cfg;
+    char json[512], why[256];
+
+    env_clear();
+    ASSERT_EQ(parse(&cfg, "{}"), 0);
+    ASSERT_EQ(cfg.gateway, 1);
+    ASSERT_EQ(cfg.interactions_port, -1);
+    ASSERT_STREQ(cfg.interactions_path, "/interactions");
+    ASSERT_TRUE(cfg.public_key == NULL);
+    ASSERT_EQ(cfg.interactions_max_body, 256 * 1024);
+    ASSERT_EQ(cfg.interactions_freshness_s, 30);
+    ASSERT_EQ(cfg.interactions_timeout_ms, 10000);
+    dbot__config_free(&cfg);
+
+    snprintf(json, sizeof json,
+             "{\"token\":\"a.b.c\",\"gateway\":false,"
+             "\"interactions_listen\":\"[::1]:8080\","
+             "\"interactions_path\":\"/discord/ix\",\"public_key\":\"%s\","
+             "\"interactions_max_body\":1024,"
+             "\"interactions_freshness_s\":900}",
+             key);
+    ASSERT_EQ(parse(&cfg, json), 0);
+    ASSERT_EQ(cfg.gateway, 0);
+    ASSERT_STREQ(cfg.interactions_host, "::1");
+    ASSERT_EQ(cfg.interactions_port, 8080);
+    ASSERT_STREQ(cfg.interactions_path, "/discord/ix");
+    ASSERT_STREQ(cfg.public_key, key);
+    ASSERT_EQ(cfg.interactions_max_body, 1024);
+    ASSERT_EQ(cfg.interactions_freshness_s, 900);
+    ASSERT_EQ(dbot__config_validate_for_run(&cfg, why, sizeof why), 0);
+    dbot__config_free(&cfg);
+
+    /* The environment wins. */
+    env_set("DBOT_INTERACTIONS_LISTEN", "127.0.0.1:9000");
+    env_set("DISCORD_PUBLIC_KEY", key);
+    env_set("DBOT_GATEWAY", "0");
+    ASSERT_EQ(parse(&cfg, "{\"interactions_listen\":\"127.0.0.1:1\"}"), 0);
+    ASSERT_EQ(cfg.interactions_port, 9000);
+    ASSERT_STREQ(cfg.public_key, key);
+    ASSERT_EQ(cfg.gateway, 0);
+    dbot__config_free(&cfg);
+    env_set("DBOT_GATEWAY", "maybe");
+    expect_err("{}", "DBOT_GATEWAY: must be 0 or 1, got \"maybe\"");
+    env_clear();
+
+    ASSERT_EQ(parse(&cfg, "{\"token\":\"a.b.c\",\"gateway\":false}"), 0);
+    ASSERT_EQ(dbot__config_validate_for_run(&cfg, why, sizeof why),
+              DBOT_ECONFIG);
+    ASSERT_CONTAINS(why, "gateway is false but interactions_listen");
+    dbot__config_free(&cfg);
+    ASSERT_EQ(parse(&cfg, "{\"token\":\"a.b.c\","
+                          "\"interactions_listen\":\"127.0.0.1:0\"}"),
+              0);
+    ASSERT_EQ(dbot__config_validate_for_run(&cfg, why, sizeof why),
+              DBOT_ECONFIG);
+    ASSERT_CONTAINS(why, "interactions_listen needs public_key");
+    dbot__config_free(&cfg);
+
+    expect_err("{\"public_key\":\"abc\"}",
+               "public_key: must be the application's Public Key");
+    expect_err(
+        "{\"public_key\":\"zz3E58A4F1F0E1B7A94D0B1FCB5B76C6D2DD2D88B67A6B1"
+        "F06A4E3A0E6C5D4B1\"}",
+        "public_key: must be");
+    expect_err("{\"interactions_path\":\"interactions\"}",
+               "interactions_path: must be a path like \"/interactions\"");
+    expect_err("{\"interactions_path\":\"/a?b\"}", "interactions_path:");
+    expect_err("{\"interactions_listen\":\"example.com:80\"}",
+               "interactions_listen: bad address");
+    expect_err("{\"gateway\":0}", "gateway: must be true or false, got 0");
+    expect_err("{\"interactions_max_body\":100}",
+               "interactions_max_body: must be an integer between 1024");
+    expect_err("{\"interactions_timeout_ms\":3499}",
+               "interactions_timeout_ms: must be an integer between 3500");
+    expect_err("{\"interactions_freshness_s\":0}",
+               "interactions_freshness_s: must be an integer between 1 and "
+               "900");
+}
+
 TEST(token_from_systemd_credential)
 {
     struct dbot_config cfg;
@@ -1016,6 +1102,7 @@ main(void)
     RUN(a_pasted_token_is_never_echoed);
     RUN(files_that_block_or_lie_are_refused);
     RUN(service_fields);
+    RUN(interaction_endpoint_fields);
     RUN(token_from_systemd_credential);
     return 0;
 }

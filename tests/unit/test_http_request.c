@@ -2,10 +2,14 @@
  * test_http_request.c: the listener's request decision. GET and HEAD of a
  * path are served (query dropped); every Upgrade is refused with 400 and a
  * close, never a 101; bodies and other methods close the connection; bad
- * and overlong targets are refused.
+ * and overlong targets are refused. With a body bound (the interactions
+ * listener), a POST within it is served, over it 413, without a length
+ * 411, each closing when refused.
  */
 #include "../check.h"
 #include "http_request.h"
+
+static size_t max_body; /* 0: the monitoring listener's rules */
 
 static struct dbot__http_verdict
 decide(const char *method, const char *uri, const char *upgrade, long long cl,
@@ -20,6 +24,7 @@ decide(const char *method, const char *uri, const char *upgrade, long long cl,
         .upgrade_len = upgrade ? strlen(upgrade) : 0,
         .content_length = cl,
         .chunked = chunked,
+        .max_body = max_body,
     };
     struct dbot__http_verdict v;
 
@@ -120,6 +125,41 @@ TEST(untrusted_content_length_closes)
     ASSERT_EQ(v.status, 0);
 }
 
+TEST(posts_within_the_bound_are_read)
+{
+    struct dbot__http_verdict v;
+
+    max_body = 1000;
+    v = decide("POST", "/interactions", NULL, 1000, 0);
+    ASSERT_EQ(v.status, 0);
+    ASSERT_EQ(v.post, 1);
+    ASSERT_EQ(v.body_len, 1000);
+    ASSERT_EQ(v.path_len, 13);
+    v = decide("POST", "/interactions", NULL, 0, 0);
+    ASSERT_EQ(v.status, 0);
+    ASSERT_EQ(v.body_len, 0);
+    v = decide("POST", "/interactions", NULL, 1001, 0);
+    ASSERT_EQ(v.status, 413);
+    ASSERT_EQ(v.close, 1);
+    v = decide("POST", "/interactions", NULL, -1, 0);
+    ASSERT_EQ(v.status, 411);
+    ASSERT_EQ(v.close, 1);
+    ASSERT_EQ(decide("POST", "/interactions", NULL, 10, 1).status, 411);
+    ASSERT_EQ(decide("POST", "/interactions", NULL, -2, 0).status, 400);
+    /* Other methods are still refused; GET still has no body. */
+    v = decide("PUT", "/interactions", NULL, -1, 0);
+    ASSERT_EQ(v.status, 405);
+    ASSERT_STREQ(v.body, "only POST, GET and HEAD\n");
+    ASSERT_EQ(decide("GET", "/", NULL, 10, 0).status, 400);
+    ASSERT_EQ(decide("GET", "/", NULL, -1, 0).post, 0);
+    /* A bad target on a POST closes: its body is not read. */
+    v = decide("POST", "x", NULL, 10, 0);
+    ASSERT_EQ(v.status, 400);
+    ASSERT_EQ(v.close, 1);
+    ASSERT_EQ(v.post, 0);
+    max_body = 0;
+}
+
 int
 main(void)
 {
@@ -128,5 +168,6 @@ main(void)
     RUN(upgrades_are_refused_and_closed);
     RUN(bodies_and_other_methods_close);
     RUN(targets);
+    RUN(posts_within_the_bound_are_read);
     return 0;
 }

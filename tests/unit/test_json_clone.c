@@ -69,11 +69,35 @@ TEST(scalars_and_null)
     dbot__json_clone_free(NULL);
 }
 
+/* What the interaction layer adds to its copy (the declared options) is
+ * freed with it: ASan and valgrind see a leak otherwise. */
+TEST(items_added_to_a_clone_are_freed_with_it)
+{
+    cJSON *src = cJSON_Parse("{\"data\":{\"name\":\"x\",\"options\":[1,2]}}");
+    cJSON *c = dbot__json_clone(src), *data, *names;
+    char *text;
+
+    ASSERT_TRUE(c != NULL);
+    data = cJSON_GetObjectItemCaseSensitive(c, "data");
+    names = cJSON_CreateArray();
+    cJSON_AddItemToArray(names, cJSON_CreateString("a"));
+    cJSON_AddItemToObject(data, "added", names);
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(data, "options"),
+                         cJSON_CreateNumber(3));
+    text = cJSON_PrintUnformatted(c);
+    ASSERT_STREQ(text, "{\"data\":{\"name\":\"x\",\"options\":[1,2,3],"
+                       "\"added\":[\"a\"]}}");
+    free(text);
+    dbot__json_clone_free(c);
+    cJSON_Delete(src);
+}
+
 int
 main(void)
 {
     RUN(clone_prints_like_the_original);
     RUN(clone_of_a_member_takes_no_siblings);
     RUN(scalars_and_null);
+    RUN(items_added_to_a_clone_are_freed_with_it);
     return 0;
 }

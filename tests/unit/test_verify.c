@@ -172,6 +172,25 @@ TEST(rfc8032_known_answer)
     ASSERT_EQ(dbot_verify_signature(pub, "r", "x", 1, sig), DBOT_EBADSIG);
 }
 
+/* RFC 8032 section 7.1, TEST 3: the two-byte message af 82, split as
+ * timestamp "\xaf" and the one-byte body "\x82", through a verifier as
+ * the endpoint uses it. */
+TEST(rfc8032_known_answer_two_bytes)
+{
+    static const char pub[] =
+        "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025";
+    static const char sig[] =
+        "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac"
+        "18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a";
+    dbot_verifier *v;
+
+    ASSERT_EQ(dbot_verifier_new(&v, pub), 0);
+    ASSERT_EQ(dbot_verifier_check(v, "\xaf", "\x82", 1, sig), 0);
+    ASSERT_EQ(dbot_verifier_check(v, "\xaf\x82", NULL, 0, sig), 0);
+    ASSERT_EQ(dbot_verifier_check(v, "\xaf", "\x83", 1, sig), DBOT_EBADSIG);
+    dbot_verifier_free(v);
+}
+
 TEST(bad_input_is_einval)
 {
     struct signer s;
@@ -234,6 +253,7 @@ main(void)
     RUN(any_change_fails);
     RUN(reserialized_json_fails);
     RUN(rfc8032_known_answer);
+    RUN(rfc8032_known_answer_two_bytes);
     RUN(bad_input_is_einval);
     RUN(large_body_verifies);
     return 0;

@@ -65,7 +65,60 @@ find_command(struct sb *sb, const char *name, int type)
     }
 }
 
-/* One option value typed as the command declares it. */
+/* Characters as the Discord client counts them (code points). */
+static long
+utf8_chars(const char *v)
+{
+    long n = 0;
+
+    for (; *v; v++)
+        n += ((unsigned char)*v & 0xc0) != 0x80;
+    return n;
+}
+
+/* The client refuses a value outside the option's min_value/max_value
+ * (numbers) or min_length/max_length (strings) before sending anything.
+ * Returns 0, or -1 with `why`. */
+static int
+within_limits(const cJSON *def, const char *v, double x, char *why, size_t wl)
+{
+    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(def, "min_value");
+    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(def, "max_value");
+    const char *name = sb_str(def, "name");
+    int t = sb_num(def, "type", 3);
+
+    if (t == 4 || t == 10) {
+        if (cJSON_IsNumber(lo) && x < lo->valuedouble) {
+            snprintf(why, wl,
+                     "option %s: must be at least %g (the client "
+                     "would not send %s)",
+                     name, lo->valuedouble, v);
+            return -1;
+        }
+        if (cJSON_IsNumber(hi) && x > hi->valuedouble) {
+            snprintf(why, wl,
+                     "option %s: must be at most %g (the client "
+                     "would not send %s)",
+                     name, hi->valuedouble, v);
+            return -1;
+        }
+    } else if (t == 3) {
+        long n = utf8_chars(v);
+        int min = sb_num(def, "min_length", 0);
+        int max = sb_num(def, "max_length", 6000);
+
+        if (n < min || n > max) {
+            snprintf(why, wl,
+                     "option %s: %ld characters; the client takes "
+                     "%d to %d",
+                     name, n, min, max);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* One option value typed as the command declares it, within its limits. */
 static cJSON *
 typed_value(const cJSON *def, const char *v, char *why, size_t wl)
 {
@@ -80,6 +133,8 @@ typed_value(const cJSON *def, const char *v, char *why, size_t wl)
                      sb_str(def, "name"), v);
             return NULL;
         }
+        if (within_limits(def, v, (double)x, why, wl) < 0)
+            return NULL;
         return cJSON_CreateNumber((double)x);
     }
     case 10: {
@@ -89,6 +144,8 @@ typed_value(const cJSON *def, const char *v, char *why, size_t wl)
                      sb_str(def, "name"), v);
             return NULL;
         }
+        if (within_limits(def, v, x, why, wl) < 0)
+            return NULL;
         return cJSON_CreateNumber(x);
     }
     case 5:
@@ -98,7 +155,24 @@ typed_value(const cJSON *def, const char *v, char *why, size_t wl)
             return NULL;
         }
         return cJSON_CreateBool(!strcmp(v, "true"));
-    default: /* strings, and ids for users, channels, roles */
+    case 3:
+        if (within_limits(def, v, 0, why, wl) < 0)
+            return NULL;
+        return cJSON_CreateString(v);
+    case 6:
+    case 9: /* "@alice": the id of a member of the sandbox's guild */
+        if (*v == '@') {
+            cJSON *u = sb_named_user_object(v + 1);
+            cJSON *id = u ? cJSON_CreateString(sb_str(u, "id")) : NULL;
+
+            cJSON_Delete(u);
+            if (!id)
+                snprintf(why, wl, "option %s: no user %s here (%s)",
+                         sb_str(def, "name"), v, sb_user_names());
+            return id;
+        }
+        return cJSON_CreateString(v);
+    default: /* ids for channels, roles */
         return cJSON_CreateString(v);
     }
 }

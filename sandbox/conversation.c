@@ -272,18 +272,109 @@ int
 sb_run_interaction(struct sb *sb, cJSON *payload, int target, FILE *o,
                    cJSON *step)
 {
-    struct ixwait w = { sb, 0, { 0 } };
     char *text = cJSON_PrintUnformatted(payload);
-    const cJSON *data;
-    int64_t dl;
-    int orig = -1, type, seen_edits = 0, seen_f = 0, rc = 0;
+    uint64_t id;
 
     sb->interactions++;
-    w.id = text ? fakecord_push_interaction(sb->fc, text) : 0;
+    if (sb->member_permissions[0]) {
+        cJSON *member = cJSON_GetObjectItemCaseSensitive(payload, "member");
+
+        if (member) {
+            cJSON_DeleteItemFromObjectCaseSensitive(member, "permissions");
+            cJSON_AddStringToObject(member, "permissions",
+                                    sb->member_permissions);
+            free(text);
+            text = cJSON_PrintUnformatted(payload);
+        }
+    }
+    id = text ? fakecord_push_interaction(sb->fc, text) : 0;
     free(text);
-    if (!w.id)
+    if (!id)
         return sb_fail(sb, o, step,
                        "the sandbox could not send the interaction");
+    if (sb->background && sb->nbg < (int)(sizeof sb->bg / sizeof sb->bg[0])) {
+        struct sb_bg *b = &sb->bg[sb->nbg++];
+        const char *in = sb_str(step, "input");
+
+        b->id = id;
+        b->target = target;
+        b->input = strdup(in ? in : "");
+        fprintf(o, "bot: (running in the background: \"wait\" shows it)\n");
+        return 0;
+    }
+    return sb_finish_interaction(sb, id, target, o, step);
+}
+
+static void
+remember_played(struct sb *sb, uint64_t id, int orig, int edits)
+{
+    if (sb->nplayed == sb->capplayed) {
+        int cap = sb->capplayed ? sb->capplayed * 2 : 16;
+        struct sb_played *p = realloc(sb->played, (size_t)cap * sizeof *p);
+
+        if (!p)
+            return; /* its later edits will not be shown */
+        sb->played = p;
+        sb->capplayed = cap;
+    }
+    sb->played[sb->nplayed++] = (struct sb_played){ id, orig, edits };
+}
+
+int
+sb_poll_edits(struct sb *sb, FILE *o)
+{
+    int shown = 0;
+
+    for (int i = 0; i < sb->nplayed; i++) {
+        struct sb_played *p = &sb->played[i];
+        struct fakecord_ix_log l;
+        cJSON *m;
+
+        if (p->orig < 0 || fakecord_interaction_log(sb->fc, p->id, &l) < 0)
+            continue;
+        if (l.edits > p->edits) {
+            m = cJSON_GetArrayItem(sb->msgs, p->orig);
+            apply_edit(m, l.last_edit);
+            fprintf(o, "bot: edited an earlier answer%s\n", eph(m));
+            show(o, m);
+            p->edits = l.edits;
+            shown++;
+        }
+        fakecord_ix_log_free(&l);
+    }
+    return shown;
+}
+
+/* The kind of the framework fallback the bot noted for interaction id,
+ * or 0 when none. */
+static int
+fallback_of(struct sb *sb, uint64_t id, char *kind, size_t len)
+{
+    FILE *f = sb->fallback_log ? fopen(sb->fallback_log, "r") : NULL;
+    unsigned long long got;
+    char k[32];
+    int found = 0;
+
+    if (!f)
+        return 0;
+    while (!found && fscanf(f, "%llu %31s", &got, k) == 2)
+        if (got == id) {
+            snprintf(kind, len, "%s", k);
+            found = 1;
+        }
+    fclose(f);
+    return found;
+}
+
+int
+sb_finish_interaction(struct sb *sb, uint64_t id, int target, FILE *o,
+                      cJSON *step)
+{
+    struct ixwait w = { sb, id, { 0 } };
+    const cJSON *data;
+    char kind[32];
+    int64_t dl;
+    int orig = -1, type, seen_edits = 0, seen_f = 0, rc = 0;
 
     /* Discord's rule: an answer within 3 s; the fake logs a late one. */
     dl = sb_now_ms() + (int64_t)SB_ACK_LIMIT_MS + 1000;
@@ -414,6 +505,15 @@ sb_run_interaction(struct sb *sb, cJSON *payload, int target, FILE *o,
         rc = sb_fail(sb, o, step,
                      "acknowledged after 3 s: Discord would have "
                      "shown \"This interaction failed\"");
+    sb->last_ack_ms = w.l.callback_ms;
+    remember_played(sb, w.id, orig, w.l.edits);
+    if (fallback_of(sb, w.id, kind, sizeof kind)) {
+        fprintf(o, "bot: (that answer was dbot's fallback: %s)\n", kind);
+        cJSON_AddStringToObject(step, "fallback", kind);
+        if (!sb->pending_fallback[0])
+            snprintf(sb->pending_fallback, sizeof sb->pending_fallback, "%s",
+                     kind);
+    }
     fakecord_ix_log_free(&w.l);
     return rc;
 }

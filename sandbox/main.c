@@ -104,7 +104,9 @@ usage(void)
             " submit field:value |\n"
             "       complete /cmd opt:text | user \"Name\" @alice |"
             " message \"Name\" [ID | @user] |\n"
-            "       say TEXT | expect TEXT | quit\n");
+            "       say TEXT | expect TEXT | expect-fallback [KIND] |\n"
+            "       expect-ack-under MS | & LINE | wait | wait-message TEXT |\n"
+            "       wait-edit TEXT | permissions N | quit\n");
 }
 
 /* ---- the bot process ---------------------------------------------------- */
@@ -153,6 +155,8 @@ spawn_bot(struct sb *sb, char **argv, const char *config, int verbose)
      * only (no real user reaches a sandboxed bot). A value already set
      * wins, so a test can see the refusal with FETCH_ALLOW_LOOPBACK=0. */
     setenv("FETCH_ALLOW_LOOPBACK", "1", 0);
+    /* Where the library notes its fallback answers (interaction_errors.c). */
+    setenv("DBOT_SANDBOX_FALLBACKS", sb->fallback_log, 1);
     if (config)
         setenv("DBOT_CONFIG", config, 1);
     else
@@ -380,6 +384,7 @@ main(int argc, char **argv)
     const char **plays = calloc((size_t)argc + 1, sizeof *plays);
     char **bot_argv = calloc((size_t)argc + 2, sizeof *bot_argv);
     char logpath[] = "/tmp/dbot-sandbox-XXXXXX";
+    char fallbackpath[] = "/tmp/dbot-sandbox-fallbacks-XXXXXX";
     int nplays = 0, nbargs = 1, serve_mode = 0, verbose = 0, rc = 0, fd;
     int http = 0;
     long duration = 0;
@@ -478,6 +483,10 @@ main(int argc, char **argv)
     if (fd >= 0)
         close(fd);
     sb.bot_log = logpath;
+    fd = mkstemp(fallbackpath);
+    if (fd >= 0)
+        close(fd);
+    sb.fallback_log = fallbackpath;
     bot_argv[0] = (char *)bot;
     if (http) {
         sb.http_port = free_port();
@@ -522,6 +531,11 @@ main(int argc, char **argv)
             play_file(&sb, script);
         else if (!nplays)
             interactive(&sb, isatty(STDIN_FILENO));
+        /* Interactions left in the background, and a fallback nobody
+         * expected after the last step. */
+        if (sb.nbg)
+            sb_finish_background(&sb);
+        sb_check_fallback(&sb);
         /* Anything the bot posted after the last step. */
         if (sb_bot_alive(&sb))
             sb_poll_unsolicited(&sb);
@@ -572,10 +586,12 @@ main(int argc, char **argv)
     }
     free(v);
     unlink(logpath);
+    unlink(fallbackpath);
     fakecord_stop(sb.fc);
     cJSON_Delete(sb.msgs);
     cJSON_Delete(sb.steps);
     cJSON_Delete(sb.modal);
+    free(sb.played);
     free(sb.last_text);
     free(plays);
     free(bot_argv);

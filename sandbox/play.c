@@ -18,6 +18,22 @@
  *   say TEXT                          post a plain message in the channel
  *   expect TEXT                       fail unless the previous step's
  *                                     output contains TEXT
+ *   expect-fallback [KIND]            the previous interaction drew one of
+ *                                     dbot's fallback answers (unknown,
+ *                                     handler, no_response...): allowed
+ *                                     once. Without it a fallback fails
+ *   expect-ack-under MS               the last interaction was
+ *                                     acknowledged within MS ms
+ *   & LINE                            play LINE's interaction without
+ *                                     waiting for its answer
+ *   wait                              show the answers of every "&" line
+ *   wait-message TEXT                 wait for a message from the bot
+ *                                     that contains TEXT (a timer's)
+ *   wait-edit TEXT                    wait for an edit of an earlier
+ *                                     answer that contains TEXT (a view's
+ *                                     timeout)
+ *   permissions N | default           the user's member permissions from
+ *                                     now on (decimal, as Discord sends)
  *   quit                              stop here
  * Values may be quoted ("two words"); ${API_URL} is replaced by the fake's
  * API URL (its /sandbox/slow page answers after 1.5 s).
@@ -27,6 +43,75 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* An expectation line's step is done: its output is shown only when it
+ * failed. `buf` is the memstream's buffer, complete once it is closed. */
+static void
+end_expect(struct sb *sb, FILE **o, char **buf, cJSON *step, int rc)
+{
+    cJSON_AddBoolToObject(step, "ok", rc == 0);
+    fclose(*o);
+    *o = NULL;
+    if (rc && !sb->quiet)
+        fputs(*buf, stdout);
+}
+
+/* A fallback the script did not expect fails the run here: at the next
+ * line that is not an expectation, and at the end. */
+void
+sb_check_fallback(struct sb *sb)
+{
+    if (!sb->pending_fallback[0])
+        return;
+    fprintf(sb->quiet ? stderr : stdout,
+            "!! the user saw dbot's fallback answer (%s), which the script "
+            "does not expect: fix the bot, or add \"expect-fallback %s\"\n",
+            sb->pending_fallback, sb->pending_fallback);
+    sb->pending_fallback[0] = '\0';
+    sb->failures++;
+}
+
+int
+sb_finish_background(struct sb *sb)
+{
+    int failed = 0;
+
+    for (int i = 0; i < sb->nbg; i++) {
+        struct sb_bg *b = &sb->bg[i];
+        char *buf = NULL;
+        size_t blen = 0;
+        FILE *o = open_memstream(&buf, &blen);
+        cJSON *step = cJSON_CreateObject();
+
+        if (!o || !step) {
+            if (o)
+                fclose(o);
+            free(buf);
+            cJSON_Delete(step);
+            sb->failures++;
+            failed = 1;
+            continue;
+        }
+        cJSON_AddStringToObject(step, "input", b->input);
+        cJSON_AddStringToObject(step, "kind", "background");
+        fprintf(o, "\n(answer to \"& %s\")\n", b->input);
+        if (sb_finish_interaction(sb, b->id, b->target, o, step) < 0)
+            failed = 1;
+        cJSON_AddBoolToObject(step, "ok", !failed);
+        fclose(o);
+        if (!sb->quiet) {
+            fputs(buf, stdout);
+            fflush(stdout);
+        }
+        cJSON_AddStringToObject(step, "output", buf ? buf : "");
+        cJSON_AddItemToArray(sb->steps, step);
+        free(sb->last_text);
+        sb->last_text = buf;
+        free(b->input);
+    }
+    sb->nbg = 0;
+    return failed ? -1 : 0;
+}
 
 /* Split on blanks; "..." groups (with \" and \\ escapes) anywhere. */
 static cJSON *
@@ -311,6 +396,65 @@ sb_play(struct sb *sb, const char *raw)
         goto out;
     }
     t0 = cJSON_GetArrayItem(toks, 0)->valuestring;
+    if (!strcmp(t0, "&") && s[1]) {
+        /* Its interaction goes out now; "wait" shows the answer. */
+        cJSON_Delete(step);
+        cJSON_Delete(toks);
+        fclose(o);
+        free(buf);
+        sb->background = 1;
+        rc = sb_play(sb, s + 1);
+        sb->background = 0;
+        free(line);
+        return rc;
+    }
+    if (!strcmp(t0, "expect-fallback")) {
+        const char *want = cJSON_GetArraySize(toks) > 1
+                               ? cJSON_GetArrayItem(toks, 1)->valuestring
+                               : "";
+
+        cJSON_AddStringToObject(step, "input", s);
+        cJSON_AddStringToObject(step, "kind", "expect");
+        if (!sb->pending_fallback[0] ||
+            (*want && strcmp(want, sb->pending_fallback))) {
+            char why[200];
+            snprintf(why, sizeof why,
+                     "expected dbot's fallback answer%s%s, but the last "
+                     "interaction drew %s",
+                     *want ? " " : "", want,
+                     sb->pending_fallback[0] ? sb->pending_fallback : "none");
+            rc = sb_fail(sb, o, step, why);
+        }
+        sb->pending_fallback[0] = '\0';
+        end_expect(sb, &o, &buf, step, rc);
+        goto done;
+    }
+    if (!strcmp(t0, "expect-ack-under") && cJSON_GetArraySize(toks) > 1) {
+        double ms = strtod(cJSON_GetArrayItem(toks, 1)->valuestring, NULL);
+
+        cJSON_AddStringToObject(step, "input", s);
+        cJSON_AddStringToObject(step, "kind", "expect");
+        if (!(sb->last_ack_ms < ms)) {
+            char why[160];
+            snprintf(why, sizeof why,
+                     "expected an acknowledgement within %.0f ms, it took "
+                     "%.0f ms",
+                     ms, sb->last_ack_ms);
+            rc = sb_fail(sb, o, step, why);
+        }
+        end_expect(sb, &o, &buf, step, rc);
+        goto done;
+    }
+    if (strcmp(t0, "expect") != 0)
+        sb_check_fallback(sb);
+    if (!strcmp(t0, "wait")) {
+        cJSON_Delete(step);
+        step = NULL;
+        fclose(o);
+        o = NULL;
+        rc = sb_finish_background(sb);
+        goto out;
+    }
     cJSON_AddStringToObject(step, "input", s);
     if (!strcmp(t0, "quit") || !strcmp(t0, "exit")) {
         rc = 1;
@@ -329,11 +473,7 @@ sb_play(struct sb *sb, const char *raw)
                      want);
             rc = sb_fail(sb, o, step, why);
         }
-        cJSON_AddBoolToObject(step, "ok", rc == 0);
-        fclose(o);
-        o = NULL;
-        if (rc && !sb->quiet)
-            fputs(buf, stdout);
+        end_expect(sb, &o, &buf, step, rc);
         goto done;
     }
     fprintf(o, "\nyou: %s\n", s);
@@ -365,6 +505,51 @@ sb_play(struct sb *sb, const char *raw)
     } else if (!strcmp(t0, "message")) {
         cJSON_AddStringToObject(step, "kind", "message_command");
         rc = sb_play_message_command(sb, toks, o, step);
+    } else if ((!strcmp(t0, "wait-message") && s[12]) ||
+               (!strcmp(t0, "wait-edit") && s[9])) {
+        /* A message the bot posts on its own (a timer's), or an edit of
+         * an earlier answer (a view's timeout), within the step timeout. */
+        int edit = t0[5] == 'e';
+        const char *want = s + (edit ? 9 : 12);
+        int64_t dl = sb_now_ms() + sb->step_timeout_ms;
+        size_t from;
+        int found = 0;
+
+        while (isspace((unsigned char)*want))
+            want++;
+        cJSON_AddStringToObject(step, "kind",
+                                edit ? "wait_edit" : "wait_message");
+        fflush(o);
+        from = blen; /* after the "you:" line, which names TEXT too */
+        while (!found && sb_now_ms() < dl && sb_bot_alive(sb)) {
+            if (edit)
+                sb_poll_edits(sb, o);
+            else
+                sb_channel_messages(sb, o);
+            fflush(o);
+            found = buf && blen > from && strstr(buf + from, want);
+            if (!found)
+                sb_nap();
+        }
+        if (!found) {
+            char why[300];
+            snprintf(why, sizeof why, "no %s with \"%s\" from the bot",
+                     edit ? "edit" : "message", want);
+            rc = sb_fail(sb, o, step, why);
+        }
+    } else if (!strcmp(t0, "permissions") && cJSON_GetArraySize(toks) == 2) {
+        /* The member permissions the user has from now on (a decimal
+         * bit set, as Discord sends them), or "default". */
+        const char *v = cJSON_GetArrayItem(toks, 1)->valuestring;
+
+        cJSON_AddStringToObject(step, "kind", "permissions");
+        if (!strcmp(v, "default"))
+            sb->member_permissions[0] = '\0';
+        else if (strspn(v, "0123456789") == strlen(v) && strlen(v) < 21)
+            snprintf(sb->member_permissions, sizeof sb->member_permissions,
+                     "%s", v);
+        else
+            rc = sb_fail(sb, o, step, "permissions: give a decimal bit set");
     } else if (!strcmp(t0, "say")) {
         const char *text = s + 3;
         while (isspace((unsigned char)*text))

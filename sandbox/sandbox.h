@@ -50,8 +50,33 @@ struct sb {
     char *last_text;       /* rendered output of the last step, for expect */
     const char *bot_log;   /* path of the child's log file */
     int modal_target;      /* message whose button opened sb->modal, or -1 */
-    int http_port;         /* --http: the bot's endpoint port, else 0 */
-    char endpoint[64];     /* --http: its URL */
+    /* Framework fallbacks: the bot notes each in this file (the library
+     * reads DBOT_SANDBOX_FALLBACKS); a step that drew one leaves it
+     * pending until "expect-fallback" clears it, or the run fails. */
+    const char *fallback_log;
+    char pending_fallback[32];   /* its kind ("unknown"), "" when none */
+    double last_ack_ms;          /* the last interaction's, for expect-ack */
+    char member_permissions[24]; /* "permissions N": the user's, or "" */
+    /* Every interaction played, with the message its answer is (index in
+     * msgs, -1 if none) and the edits already shown, so "wait-edit" can
+     * show an edit that comes long after its step (a view's timeout). */
+    struct sb_played {
+        uint64_t id;
+        int orig, edits;
+    } * played;
+    int nplayed, capplayed;
+    /* "& LINE": interactions pushed without waiting, finished by "wait"
+     * (or at the end), so a script can check the bot answers others while
+     * one is slow. */
+    int background;
+    int nbg;
+    struct sb_bg {
+        uint64_t id;
+        int target;
+        char *input;
+    } bg[16];
+    int http_port;     /* --http: the bot's endpoint port, else 0 */
+    char endpoint[64]; /* --http: its URL */
 };
 
 /* render.c: one message as the Discord client would show it, appended to
@@ -102,6 +127,16 @@ int sb_fail(struct sb *sb, FILE *o, cJSON *step, const char *why);
  * the message a component was on, -1 for commands. 0 or -1 (failed). */
 int sb_run_interaction(struct sb *sb, cJSON *payload, int target, FILE *o,
                        cJSON *step);
+/* Wait for and show the answer to an interaction already pushed. */
+int sb_finish_interaction(struct sb *sb, uint64_t id, int target, FILE *o,
+                          cJSON *step);
+/* play.c: fail the run if a fallback is pending (end of a script). */
+void sb_check_fallback(struct sb *sb);
+/* play.c: finish the background interactions ("wait"). 0 or -1. */
+int sb_finish_background(struct sb *sb);
+/* Show edits of earlier answers that came after their step; returns how
+ * many. */
+int sb_poll_edits(struct sb *sb, FILE *o);
 /* Show new channel messages from the bot (and send them back to it as
  * MESSAGE_CREATE, as Discord does); returns how many were new. */
 int sb_channel_messages(struct sb *sb, FILE *o);

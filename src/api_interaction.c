@@ -10,6 +10,8 @@
 #include "interaction.h"
 #include "log.h"
 
+#include <string.h>
+
 static int
 add_route(dbot *bot, enum dbot__route_kind kind, const char *key,
           const char *option, dbot_interaction_fn fn, const char *name,
@@ -18,6 +20,10 @@ add_route(dbot *bot, enum dbot__route_kind kind, const char *key,
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
+    /* "dbot." custom_ids belong to views and waits (<dbot/view.h>). */
+    if ((kind == DBOT__ROUTE_COMPONENT || kind == DBOT__ROUTE_MODAL) && key &&
+        strncmp(key, "dbot.", 5) == 0)
+        return DBOT_EINVAL;
     return dbot__interactions_route_add(dbot__bot_interactions(bot), kind, key,
                                         option, fn, name, data);
 }

@@ -30,6 +30,9 @@
 #include "json_arena.h"
 #include "log.h"
 #include "loop.h"
+#include "timers.h"
+#include "checks.h"
+#include "views.h"
 #include "resolve.h"
 #include "rest.h"
 #include "service.h"
@@ -73,7 +76,10 @@ struct dbot {
     struct dbot__pool *pool;
     struct dbot__rest *rest;
     struct dbot__interactions *interactions;
-    struct dbot__http_ix *ixl; /* interactions_listen, or NULL */
+    struct dbot__timers *timers; /* dbot_timer_* (timers.c) */
+    struct dbot__checks *checks; /* checked routes, cooldowns */
+    struct dbot__views *views;   /* dbot_view_*, waits (views.c) */
+    struct dbot__http_ix *ixl;   /* interactions_listen, or NULL */
     struct dbot__resolver *resolver;
     struct dbot__cache *cache;     /* NULL unless "cache" is in the config */
     struct dbot__shard_set shards; /* the service reads it through &shards */
@@ -183,6 +189,24 @@ struct dbot__dispatch *
 dbot__bot_dispatch(dbot *bot)
 {
     return bot->dispatch;
+}
+
+struct dbot__timers *
+dbot__bot_timers(dbot *bot)
+{
+    return bot->timers;
+}
+
+struct dbot__views *
+dbot__bot_views(dbot *bot)
+{
+    return bot->views;
+}
+
+struct dbot__checks *
+dbot__bot_checks(dbot *bot)
+{
+    return bot->checks;
 }
 
 struct dbot__interactions *
@@ -404,6 +428,8 @@ on_dispatch(void *ud, const dbot_event *ev)
         dbot__interactions_on_ready(bot->interactions, ev->data);
     } else if (strcmp(ev->name, "INTERACTION_CREATE") == 0) {
         dbot__interactions_on_event(bot->interactions, ev->data);
+    } else if (strncmp(ev->name, "MESSAGE_DELETE", 14) == 0) {
+        dbot__views_on_event(bot->views, ev->name, ev->data);
     }
     dbot__service_on_event(bot->svc, ev->name);
     dbot__dispatch_event(bot->dispatch, bot, ev, bot->health);
@@ -536,6 +562,10 @@ bot_init(dbot **out, struct dbot_config *cfg)
                            "with one)");
     }
     if (rc == 0)
+        rc = dbot__timers_new(&bot->timers, bot, bot->loop);
+    if (rc == 0)
+        rc = dbot__checks_new(&bot->checks, bot->loop);
+    if (rc == 0)
         rc = dbot__dispatch_new(&bot->dispatch);
     if (rc == 0)
         rc = dbot__resolver_new(&bot->resolver, dbot__loop_post, bot->loop);
@@ -601,6 +631,12 @@ bot_init(dbot **out, struct dbot_config *cfg)
     }
     if (rc == 0 && bot->cfg.cache.on)
         rc = dbot__cache_new(&bot->cache, &bot->cfg.cache);
+    if (rc == 0) {
+        struct dbot__views_deps vd = { .bot = bot,
+                                       .loop = bot->loop,
+                                       .ixs = bot->interactions };
+        rc = dbot__views_new(&bot->views, &vd);
+    }
     if (rc == 0) {
         struct dbot__service_deps sd = {
             .cfg = &bot->cfg,
@@ -746,6 +782,8 @@ tick_cb(lws_sorted_usec_list_t *sul)
                            : "sessions stay resumable");
         dbot__service_stopping(bot->svc);
         dbot__resolver_stop(bot->resolver);
+        /* Views end now, while REST can still carry their last edits. */
+        dbot__views_stop_all(bot->views);
         for (int i = 0; i < bot->shards.n; i++)
             dbot__gateway_stop_code(bot->shards.v[i], code);
     }
@@ -1011,6 +1049,15 @@ dbot_free(dbot *bot)
      * bot (they see dbot_is_stopping()). */
     dbot__pool_shutdown(bot->pool, STOP_GRACE_MS);
     bot->pool = NULL;
+    /* Views still live end (DBOT_VIEW_SHUTDOWN) and user timers still
+     * pending are told DBOT_ECANCELED while the whole bot is there: a
+     * request their callbacks make is taken, then cancelled below. */
+    dbot__views_free(bot->views);
+    bot->views = NULL;
+    dbot__timers_free(bot->timers);
+    bot->timers = NULL;
+    dbot__checks_free(bot->checks);
+    bot->checks = NULL;
     /* Pending requests are told DBOT_ECANCELED; run those callbacks while
      * the context (and the timers in it) still exists. */
     if (bot->coord)

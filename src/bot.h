@@ -14,6 +14,9 @@ struct dbot_config;
 struct dbot__rest;
 struct dbot__pool;
 struct dbot__health;
+struct dbot__timers;
+struct dbot__checks;
+struct dbot__views;
 
 /* dbot__deliver_fn for a bot: queue fn(arg) for the loop and wake it.
  * Any thread. Returns 0 or DBOT_ENOMEM. */
@@ -24,6 +27,12 @@ const struct dbot_config *dbot__bot_config(const dbot *bot);
 struct dbot__rest *dbot__bot_rest(dbot *bot);
 struct dbot__pool *dbot__bot_pool(dbot *bot);
 struct dbot__health *dbot__bot_health(dbot *bot);
+/* The user timers (timers.c); NULL once dbot_free has ended them. */
+struct dbot__timers *dbot__bot_timers(dbot *bot);
+/* Checked routes and cooldowns (checks.c); NULL once dbot_free ran. */
+struct dbot__checks *dbot__bot_checks(dbot *bot);
+/* Views and waits (views.c); NULL once dbot_free ran. */
+struct dbot__views *dbot__bot_views(dbot *bot);
 
 /* 1 on the loop thread, or when no loop runs yet (setup from main). */
 int dbot__on_loop_thread(const dbot *bot);

@@ -124,11 +124,12 @@ ix_free(dbot_interaction *ix)
         ix->owner->live = ix->live_next;
     if (ix->live_next)
         ix->live_next->live_prev = ix->live_prev;
-    lws_sul_cancel(&ix->deadline_sul);
-    lws_sul_cancel(&ix->abandon_sul);
+    dbot__loop_timer_disarm(ix->owner->d.loop, &ix->deadline_timer);
+    dbot__loop_timer_disarm(ix->owner->d.loop, &ix->abandon_timer);
     if (ix->transport.release)
         ix->transport.release(ix->transport.ud);
     cJSON_Delete(ix->parked_edit);
+    dbot__ix_unmark_declared(ix->json);
     dbot__json_clone_free(ix->json);
     free(ix->path);
     free(ix);
@@ -202,6 +203,9 @@ fall_back_initial(dbot_interaction *ix, const dbot_rest_result *res)
           "told the user of %s (%" PRIu64 ") it failed, "
           "with an ephemeral error answer",
           describe(ix), ix->id);
+    dbot__interactions_report(
+        ix, DBOT_ERROR_REFUSED,
+        res->discord_code ? res->discord_code : res->status, MSG_FAILED, 0);
 }
 
 static void
@@ -297,7 +301,7 @@ dbot__ix_send_initial_files(dbot_interaction *ix, int type, const cJSON *data,
                     ? DBOT_IXS_DEFERRING
                     : DBOT_IXS_ACKNOWLEDGING;
     ix->silent_defer = type == CB_DEFER_UPDATE;
-    lws_sul_cancel(&ix->deadline_sul);
+    dbot__loop_timer_disarm(ix->owner->d.loop, &ix->deadline_timer);
     dbot_interaction_ref(ix);
     if (ix->transport.respond && !n) {
         rc = ix->transport.respond(ix->transport.ud, body, initial_done, ix);
@@ -426,6 +430,10 @@ edit_done(dbot *bot, const dbot_rest_result *res, void *arg)
                   describe(ix), ix->id,
                   ix->silent_defer ? "in an ephemeral followup"
                                    : "in place of \"thinking...\"");
+            dbot__interactions_report(ix, DBOT_ERROR_REFUSED,
+                                      res->discord_code ? res->discord_code
+                                                        : res->status,
+                                      MSG_FAILED, 0);
         }
     }
     dbot_interaction_unref(ix);
@@ -486,10 +494,10 @@ dbot__ix_answer(dbot_interaction *ix, int type, const cJSON *data,
  */
 
 static void
-deadline_cb(lws_sorted_usec_list_t *sul)
+deadline_cb(struct dbot__timer *t)
 {
     dbot_interaction *ix =
-        lws_container_of(sul, dbot_interaction, deadline_sul);
+        lws_container_of(t, dbot_interaction, deadline_timer);
     int64_t age = dbot__clock_ms() - ix->t_recv;
 
     if (ix->state != DBOT_IXS_RECEIVED)
@@ -512,9 +520,9 @@ deadline_cb(lws_sorted_usec_list_t *sul)
 
 /* Someone kept a reference to a deferred interaction and never answered. */
 static void
-abandon_cb(lws_sorted_usec_list_t *sul)
+abandon_cb(struct dbot__timer *t)
 {
-    dbot_interaction *ix = lws_container_of(sul, dbot_interaction, abandon_sul);
+    dbot_interaction *ix = lws_container_of(t, dbot_interaction, abandon_timer);
 
     if (ix->state != DBOT_IXS_DEFERRED)
         return;
@@ -523,7 +531,9 @@ abandon_cb(lws_sorted_usec_list_t *sul)
           "telling the user it failed",
           describe(ix), ix->id);
     ix->owner->stats.never_answered++;
-    error_after_defer(ix, MSG_NO_ANSWER);
+    if (error_after_defer(ix, MSG_NO_ANSWER) == 0)
+        dbot__interactions_report(ix, DBOT_ERROR_TIMED_OUT, DBOT_ETIMEDOUT,
+                                  MSG_NO_ANSWER, 0);
 }
 
 /* The last reference is going and the user has no answer: give one.
@@ -578,6 +588,8 @@ dbot_interaction_unref(dbot_interaction *ix)
               "handler %s let go of %s (%" PRIu64 ") without answering; "
               "the user was told it did not respond",
               ix->handler ? ix->handler : "(none)", describe(ix), ix->id);
+        dbot__interactions_report(ix, DBOT_ERROR_NO_RESPONSE, 0, MSG_NO_ANSWER,
+                                  0);
         dbot_interaction_unref(ix); /* the request holds its own ref */
         return;
     }
@@ -599,11 +611,17 @@ run_handler(dbot_interaction *ix, const struct dbot__route_match *m)
     dbot__health_enter(ix->owner->d.health, "handler", m->name, describe(ix));
     rc = m->fn(ix, m->data);
     dbot__health_leave(ix->owner->d.health);
-    if (rc < 0 && answer_for_silent_handler(ix, MSG_FAILED))
+    if (rc >= 0)
+        return;
+    if (answer_for_silent_handler(ix, MSG_FAILED)) {
         LOG_W("interaction",
               "handler %s failed (%s) on %s without answering; "
               "the user was told",
               m->name, dbot_strerror(rc), describe(ix));
+        dbot__interactions_report(ix, DBOT_ERROR_HANDLER, rc, MSG_FAILED, 0);
+    } else {
+        dbot__interactions_report(ix, DBOT_ERROR_HANDLER, rc, NULL, 0);
+    }
 }
 
 /* Should this arrival run a handler? Not when it is a replay: Discord
@@ -699,13 +717,19 @@ arrive(struct dbot__interactions *ixs, const cJSON *d,
         dbot__ix_mark_declared(ixs->commands, ix->json, v.path);
     ix->custom_id = v.custom_id;
 
+    /* Two timers per interaction, on the loop's heap: O(log n) each, so
+     * 100,000 deferred interactions pending do not slow the next one. */
+    dbot__timer_init(&ix->deadline_timer, deadline_cb);
+    dbot__timer_init(&ix->abandon_timer, abandon_cb);
     deadline = cfg_of(ix)->ack_deadline_ms;
-    if (deadline > 0)
-        lws_sul_schedule(dbot__loop_lws(ixs->d.loop), 0, &ix->deadline_sul,
-                         deadline_cb, (lws_usec_t)deadline * 1000);
-    lws_sul_schedule(dbot__loop_lws(ixs->d.loop), 0, &ix->abandon_sul,
-                     abandon_cb,
-                     (lws_usec_t)cfg_of(ix)->interaction_timeout_ms * 1000);
+    if ((deadline > 0 && dbot__loop_timer_arm(ixs->d.loop, &ix->deadline_timer,
+                                              deadline) < 0) ||
+        dbot__loop_timer_arm(ixs->d.loop, &ix->abandon_timer,
+                             cfg_of(ix)->interaction_timeout_ms) < 0)
+        LOG_E("interaction",
+              "out of memory arming the timers of %" PRIu64
+              ": it will not be deferred or timed out by the framework",
+              ix->id);
     found = dbot__routes_find(ixs->routes, v.kind, v.key, v.option, &m);
     if (found) {
         run_handler(ix, &m);
@@ -722,6 +746,9 @@ arrive(struct dbot__interactions *ixs, const cJSON *d,
         } else {
             dbot_interaction_reply_ephemeral(ix, MSG_UNKNOWN);
         }
+        dbot__interactions_report(
+            ix, DBOT_ERROR_UNKNOWN, DBOT_ENOENT,
+            v.kind == DBOT__ROUTE_AUTOCOMPLETE ? NULL : MSG_UNKNOWN, 0);
     }
     dbot_interaction_unref(ix);
     return 0;
@@ -804,6 +831,9 @@ dbot__interactions_give_up(struct dbot__interactions *ixs)
                   "(%" PRIu64 ", handler %s) the bot is "
                   "restarting",
                   describe(ix), ix->id, ix->handler ? ix->handler : "(none)");
+            dbot__interactions_report(
+                ix, DBOT_ERROR_SHUTDOWN, DBOT_ESHUTDOWN,
+                ix->type == DBOT_IX_AUTOCOMPLETE ? NULL : MSG_STOPPING, 0);
             n++;
         }
     }

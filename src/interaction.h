@@ -5,6 +5,7 @@
 #ifndef DBOT_SRC_INTERACTION_H
 #define DBOT_SRC_INTERACTION_H
 
+#include <dbot/checks.h>
 #include <dbot/interaction.h>
 #include <dbot/rest.h>
 
@@ -118,6 +119,14 @@ int dbot__interactions_give_up(struct dbot__interactions *ixs);
  * so an idle bot gives that memory back. */
 void dbot__interactions_tick(struct dbot__interactions *ixs);
 
+/* The error hook (interaction_errors.c): tell dbot_on_error's function
+ * about ix (kind: enum dbot_error_kind; text: what the user was told, or
+ * NULL; retry_after_ms for cooldowns). Loop thread. */
+void dbot__interactions_report(dbot_interaction *ix, int kind, int err,
+                               const char *text, int64_t retry_after_ms);
+void dbot__interactions_set_error_hook(struct dbot__interactions *ixs,
+                                       dbot_error_fn fn, void *data);
+
 /* Tests only: shorten the 15-minute token life. */
 void dbot__interactions_set_token_life(struct dbot__interactions *ixs,
                                        int64_t ms);
@@ -213,6 +222,10 @@ int dbot__interactions_set_fallback(struct dbot__interactions *ixs, int which,
 
 void dbot__ix_mark_declared(const cJSON *commands, cJSON *ix_json,
                             const char *path);
+/* Take that list out again and free it: the interaction's JSON is a
+ * one-block clone (json_clone.h), which frees only its own block, and the
+ * list was allocated apart from it. Before dbot__json_clone_free. */
+void dbot__ix_unmark_declared(cJSON *ix_json);
 
 /* What arrival and routing need from an INTERACTION_CREATE, read without a
  * bot (interaction_route.c; pure, so the fuzzer calls it on any JSON).

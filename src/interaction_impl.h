@@ -17,6 +17,7 @@
 #include "loop.h"
 #include "rest.h"
 
+#include <dbot/checks.h>
 #include <dbot/interaction.h>
 #include <dbot/rest.h>
 
@@ -46,7 +47,9 @@ struct dbot__interactions {
     struct dbot__offload_conf offload; /* interaction_offload.c */
     dbot_interaction *live;            /* every interaction not yet freed */
     struct dbot__ix_seen seen;         /* ids delivered within a token's life */
-    struct dbot__fallbacks fallbacks;  /* interaction_fallback.c */
+    dbot_error_fn on_error;            /* dbot_on_error, or NULL */
+    void *on_error_data;
+    struct dbot__fallbacks fallbacks; /* interaction_fallback.c */
 };
 
 struct dbot_interaction {
@@ -68,8 +71,8 @@ struct dbot_interaction {
     int silent_defer;    /* deferred with type 6: @original is the
                             component's message, not ours to overwrite */
     struct dbot__ix_transport transport; /* respond NULL: through REST */
-    lws_sorted_usec_list_t deadline_sul;
-    lws_sorted_usec_list_t abandon_sul;
+    struct dbot__timer deadline_timer;   /* loop.h's heap: O(log n) */
+    struct dbot__timer abandon_timer;
     dbot_interaction *live_prev, *live_next; /* owner->live */
 };
 

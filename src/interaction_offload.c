@@ -77,6 +77,9 @@ job_done(void *arg, int status)
                                            : "interaction",
               dbot_interaction_id(ix), (long long)dbot_interaction_age_ms(ix));
         rc = dbot_interaction_original_edit(ix, MSG_LATE);
+        if (rc == 0)
+            dbot__interactions_report(ix, DBOT_ERROR_TIMED_OUT, DBOT_ETIMEDOUT,
+                                      MSG_LATE, 0);
     }
     if (rc < 0)
         LOG_W("interaction",
@@ -123,6 +126,8 @@ answer_busy(dbot_interaction *ix, const struct dbot__offload_conf *conf)
               dbot_interaction_id(ix), dbot_strerror(rc));
     LOG_D("interaction", "worker queue full: answered %" PRIu64 " busy",
           dbot_interaction_id(ix));
+    dbot__interactions_report(ix, DBOT_ERROR_BUSY, DBOT_EBUSY,
+                              rc == 0 ? text : NULL, 0);
     return DBOT_EBUSY;
 }
 

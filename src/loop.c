@@ -11,6 +11,15 @@
  * the lock and runs the tasks unlocked, in order. Wakeups coalesce: a
  * burst of posts costs one wakeup (h2o's rule), and the drain is cheap and
  * idempotent because it fires on every protocol.
+ *
+ * TIMERS. Per-object timers (an interaction's deadline and abandon timers,
+ * the public dbot_timer_* calls) live in one heap (timer_heap.c), and only
+ * its earliest deadline is in lws's sorted list, as one sul. lws inserts
+ * into that list by walking it, which made every new interaction cost more
+ * the more were pending; the heap is O(log n). The sul is moved only when
+ * a timer becomes the earliest; a cancelled earliest leaves it armed, and
+ * the early wakeup just re-arms it (cheaper than moving it on every
+ * cancel).
  */
 #include "loop.h"
 
@@ -48,6 +57,10 @@ struct dbot__loop {
 
     pthread_mutex_t mu;
     struct dbot__queue inbox; /* of struct task, under mu */
+
+    struct dbot__heap timers;   /* struct dbot__timer by deadline */
+    lws_sorted_usec_list_t sul; /* set to the earliest deadline */
+    int64_t sul_due;            /* what sul is set for; INT64_MAX: unset */
 };
 
 /* The system's trusted CAs for the gateway's TLS context, read from the
@@ -158,6 +171,8 @@ dbot__loop_new(struct dbot__loop **out, const struct dbot__loop_opts *o)
         return DBOT_ENOMEM;
     pthread_mutex_init(&l->mu, NULL);
     dbot__queue_init(&l->inbox);
+    dbot__heap_init(&l->timers);
+    l->sul_due = INT64_MAX;
     l->protocols[n++] = (struct lws_protocols){
         "dbot-loop", loop_protocol_cb, 0, 0, 0, NULL, 0
     };
@@ -200,6 +215,8 @@ dbot__loop_new(struct dbot__loop **out, const struct dbot__loop_opts *o)
 void
 dbot__loop_close(struct dbot__loop *l)
 {
+    lws_sul_cancel(&l->sul);
+    l->sul_due = INT64_MAX;
     if (l->ctx)
         lws_context_destroy(l->ctx);
     l->ctx = NULL;
@@ -215,6 +232,7 @@ dbot__loop_free(struct dbot__loop *l)
      * what they carry. */
     dbot__loop_drain(l);
     pthread_mutex_destroy(&l->mu);
+    dbot__heap_free(&l->timers);
     free(l);
 }
 
@@ -319,4 +337,84 @@ dbot__loop_flush_logs(struct dbot__loop *l)
 {
     (void)l;
     dbot__log_repeat_flush(&lws_repeat, dbot__clock_ms(), lws_line_out, NULL);
+}
+
+/* ---- the timer heap ------------------------------------------------------ */
+
+static void timers_fire(lws_sorted_usec_list_t *sul);
+
+/* Point the sul at the earliest deadline (or leave it off when none). */
+static void
+timers_rearm(struct dbot__loop *l)
+{
+    const struct dbot__heap_node *top = dbot__heap_peek(&l->timers);
+    int64_t delay;
+
+    if (!top || top->due == l->sul_due || !l->ctx)
+        return;
+    delay = top->due - dbot__clock_ms();
+    if (delay < 0)
+        delay = 0;
+    l->sul_due = top->due;
+    lws_sul_schedule(l->ctx, 0, &l->sul, timers_fire,
+                     (lws_usec_t)delay * LWS_US_PER_MS);
+}
+
+/* Run every timer due now that was armed before this call began (one
+ * re-armed for "now" by a callback waits for the next turn). */
+static void
+timers_fire(lws_sorted_usec_list_t *sul)
+{
+    struct dbot__loop *l = lws_container_of(sul, struct dbot__loop, sul);
+    int64_t now = dbot__clock_ms();
+    uint64_t before = l->timers.next_seq;
+    struct dbot__heap_node *top;
+
+    l->sul_due = INT64_MAX;
+    while ((top = dbot__heap_peek(&l->timers)) != NULL && top->due <= now &&
+           top->seq < before) {
+        struct dbot__timer *t = (struct dbot__timer *)top;
+
+        dbot__heap_remove(&l->timers, top);
+        t->fn(t);
+    }
+    timers_rearm(l);
+}
+
+void
+dbot__timer_init(struct dbot__timer *t, dbot__timer_fn fn)
+{
+    dbot__heap_node_init(&t->node);
+    t->fn = fn;
+}
+
+int
+dbot__loop_timer_arm(struct dbot__loop *l, struct dbot__timer *t, int64_t ms)
+{
+    int rc;
+
+    if (ms < 0)
+        ms = 0;
+    rc = dbot__heap_push(&l->timers, &t->node, dbot__clock_ms() + ms);
+    if (rc == 0 && t->node.pos == 0)
+        timers_rearm(l);
+    return rc;
+}
+
+void
+dbot__loop_timer_disarm(struct dbot__loop *l, struct dbot__timer *t)
+{
+    dbot__heap_remove(&l->timers, &t->node);
+}
+
+int
+dbot__timer_armed(const struct dbot__timer *t)
+{
+    return dbot__heap_armed(&t->node);
+}
+
+size_t
+dbot__loop_timers_pending(const struct dbot__loop *l)
+{
+    return l->timers.n;
 }

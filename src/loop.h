@@ -14,6 +14,7 @@
 #define DBOT_SRC_LOOP_H
 
 #include "task.h"
+#include "timer_heap.h"
 
 #include <dbot/dbot.h>
 
@@ -78,6 +79,39 @@ int dbot__loop_turn(struct dbot__loop *l);
  * caller's struct; rescheduling an armed one moves it). Loop thread. */
 void dbot__loop_timer(struct dbot__loop *l, lws_sorted_usec_list_t *sul,
                       sul_cb_t fn, int64_t ms);
+
+/* The loop's timers: one 4-ary heap (timer_heap.h) behind one lws timer
+ * set to the earliest deadline, so arming and cancelling cost O(log n)
+ * whatever the number pending (lws's own list is linear per insert). A
+ * struct dbot__timer is embedded in its owner, which recovers itself with
+ * lws_container_of in fn and must disarm it before freeing it. Loop
+ * thread. */
+struct dbot__timer;
+typedef void (*dbot__timer_fn)(struct dbot__timer *t);
+struct dbot__timer {
+    struct dbot__heap_node node;
+    dbot__timer_fn fn;
+};
+
+/* A timer that is not armed and will call fn when it is and expires. */
+void dbot__timer_init(struct dbot__timer *t, dbot__timer_fn fn);
+
+/* Arm t to run after `ms` (>= 0; an armed timer moves). Returns 0 or
+ * DBOT_ENOMEM (logged by the caller; t is then not armed). Timers due in
+ * the same millisecond run in the order they were armed; a timer armed
+ * from a timer callback for "now" runs on the next turn, not in the same
+ * one, so a callback that re-arms itself cannot starve the loop. */
+int dbot__loop_timer_arm(struct dbot__loop *l, struct dbot__timer *t,
+                         int64_t ms);
+
+/* Disarm t; a timer not armed is a no-op. O(log n). */
+void dbot__loop_timer_disarm(struct dbot__loop *l, struct dbot__timer *t);
+
+/* 1 when t is armed. */
+int dbot__timer_armed(const struct dbot__timer *t);
+
+/* How many timers are armed (tests, metrics). */
+size_t dbot__loop_timers_pending(const struct dbot__loop *l);
 
 /* Write the "(repeated N times)" summaries of lws lines whose window has
  * closed (a storm of one line is logged as the line and a count). Call

@@ -322,7 +322,7 @@ gateway_bot(struct fakecord *fc, struct fc_http *h)
 static void
 application(struct fc_http *h)
 {
-    cJSON *j = cJSON_CreateObject();
+    cJSON *j = cJSON_CreateObject(), *owner;
 
     cJSON_AddStringToObject(j, "id", FAKECORD_APP_ID);
     cJSON_AddStringToObject(j, "name", FAKECORD_BOT_USERNAME);
@@ -335,7 +335,13 @@ application(struct fc_http *h)
                             "000000000000000");
     cJSON_AddNumberToObject(j, "flags", 0);
     cJSON_AddItemToObject(j, "bot", fc_bot_user());
-    cJSON_AddItemToObject(j, "owner", fc_bot_user());
+    /* A person, not the bot: owner_only checks read it. */
+    owner = cJSON_AddObjectToObject(j, "owner");
+    cJSON_AddStringToObject(owner, "id", FAKECORD_OWNER_ID);
+    cJSON_AddStringToObject(owner, "username", "fakeowner");
+    cJSON_AddStringToObject(owner, "discriminator", "0");
+    cJSON_AddNullToObject(owner, "global_name");
+    cJSON_AddNullToObject(owner, "avatar");
     fc_http_reply_json(h, 200, j);
 }
 

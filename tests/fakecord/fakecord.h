@@ -53,7 +53,10 @@ extern "C" {
 /* Identity of the fake application; the bot user has the same id. */
 #define FAKECORD_APP_ID       "1100000000000000001"
 #define FAKECORD_BOT_USERNAME "fakebot"
-#define FAKECORD_TOKEN        "test-token"
+/* The human who owns the application (GET /applications/@me "owner"),
+ * also the owner of the fake guilds. */
+#define FAKECORD_OWNER_ID "1100000000000000002"
+#define FAKECORD_TOKEN    "test-token"
 
 /* Privileged intent bits (an Identify asking for a denied one gets 4014). */
 #define FAKECORD_INTENT_GUILD_MEMBERS   (1ULL << 1)

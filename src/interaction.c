@@ -129,7 +129,6 @@ ix_free(dbot_interaction *ix)
     if (ix->transport.release)
         ix->transport.release(ix->transport.ud);
     cJSON_Delete(ix->parked_edit);
-    dbot__ix_unmark_declared(ix->json);
     dbot__json_clone_free(ix->json);
     free(ix->path);
     free(ix);

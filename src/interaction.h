@@ -222,10 +222,6 @@ int dbot__interactions_set_fallback(struct dbot__interactions *ixs, int which,
 
 void dbot__ix_mark_declared(const cJSON *commands, cJSON *ix_json,
                             const char *path);
-/* Take that list out again and free it: the interaction's JSON is a
- * one-block clone (json_clone.h), which frees only its own block, and the
- * list was allocated apart from it. Before dbot__json_clone_free. */
-void dbot__ix_unmark_declared(cJSON *ix_json);
 
 /* What arrival and routing need from an INTERACTION_CREATE, read without a
  * bot (interaction_route.c; pure, so the fuzzer calls it on any JSON).

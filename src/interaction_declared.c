@@ -181,13 +181,6 @@ declared_leaf(const cJSON *commands, const char *path)
 }
 
 void
-dbot__ix_unmark_declared(cJSON *ix_json)
-{
-    cJSON_Delete(cJSON_DetachItemFromObjectCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(ix_json, "data"), DBOT__DECLARED_KEY));
-}
-
-void
 dbot__ix_mark_declared(const cJSON *commands, cJSON *ix_json, const char *path)
 {
     cJSON *data = cJSON_GetObjectItemCaseSensitive(ix_json, "data"), *names;

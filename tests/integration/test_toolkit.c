@@ -299,6 +299,15 @@ main(void)
     ASSERT_EQ(dbot_post(H.bot, unref_kept, NULL), 0);
     WAIT_UNTIL(atomic_load(&step_rc) == 0, 5000);
 
+    /* A payload that already carries our hidden key (Discord never sends
+     * one; a hostile sender might) is answered, and freeing its copy
+     * frees nothing that is not ours (ASan/valgrind: no bad free). */
+    expect_callback_content(
+        push("en-US", "{\"name\":\"greet\",\"type\":1,"
+                      "\"dbot_declared_options\":[\"x\"],\"options\":[{"
+                      "\"name\":\"name\",\"type\":3,\"value\":\"Bo\"}]}"),
+        "hello Bo");
+
     /* A first answer with a file: the callback itself is multipart. */
     id = push("en-US", "{\"name\":\"report\",\"type\":1}");
     expect_callback_content(id, "see the file");

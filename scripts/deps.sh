@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libwebsockets-dev
       libcurl4-openssl-dev libcjson-dev libssl-dev zlib1g-dev libzstd-dev valgrind
-      systemd python3 openssl clang-format)
+      systemd python3 openssl clang-format redis-server libhiredis-dev)
 for group in "$@"; do
     case $group in
     fuzz) pkgs+=(clang libclang-rt-14-dev) ;;

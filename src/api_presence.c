@@ -174,7 +174,7 @@ dbot_shard_send(dbot *bot, int shard_id, int op, const cJSON *d)
     if (!bot)
         return DBOT_EINVAL;
     DBOT__CHECK_LOOP(bot);
-    gw = dbot__bot_shard(bot, shard_id);
+    gw = dbot__bot_shard_by_id(bot, shard_id);
     if (!gw || !op_allowed(op) || !cJSON_IsObject(d))
         return DBOT_EINVAL;
     if (dbot__gateway_state(gw) != DBOT__GW_READY)

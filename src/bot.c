@@ -19,6 +19,8 @@
 
 #include "cache.h"
 #include "config.h"
+#include "config_scale.h"
+#include "coord.h"
 #include "dispatch.h"
 #include "gateway.h"
 #include "health.h"
@@ -83,8 +85,10 @@ struct dbot {
     struct dbot__shard_set shards; /* the service reads it through &shards */
     struct dbot__gateway_hooks gw_hooks; /* what every shard hands up */
     int shards_planned;                  /* the shard count is settled */
-    int max_concurrency;    /* identify buckets (session_start_limit) */
-    int64_t *identify_next; /* per bucket: earliest next identify */
+    int max_concurrency;       /* identify buckets (session_start_limit) */
+    int64_t *identify_next;    /* per bucket: earliest next identify */
+    struct dbot__coord *coord; /* with redis_url: the bot's other processes */
+    int *shard_ids;            /* the shards.ids this process runs, or NULL */
 
     lws_sorted_usec_list_t tick_sul;
     cJSON *self_user;
@@ -233,6 +237,15 @@ dbot__bot_shard(dbot *bot, int i)
     return i >= 0 && i < bot->shards.n ? bot->shards.v[i] : NULL;
 }
 
+struct dbot__gateway *
+dbot__bot_shard_by_id(dbot *bot, int shard_id)
+{
+    for (int i = 0; i < bot->shards.n; i++)
+        if (dbot__shard_set_id(&bot->shards, i) == shard_id)
+            return bot->shards.v[i];
+    return NULL;
+}
+
 int
 dbot__bot_nshards(const dbot *bot)
 {
@@ -288,9 +301,9 @@ dbot__bot_set_self(dbot *bot, const cJSON *user)
 int64_t
 dbot_heartbeat_latency_ms(const dbot *bot, int shard_id)
 {
-    if (shard_id < 0 || shard_id >= bot->shards.n)
-        return -1;
-    return dbot__gateway_latency_ms(bot->shards.v[shard_id]);
+    struct dbot__gateway *gw = dbot__bot_shard_by_id((dbot *)bot, shard_id);
+
+    return gw ? dbot__gateway_latency_ms(gw) : -1;
 }
 
 /* Shard 0 learned Discord's recommendation (GET /gateway/bot). With
@@ -315,6 +328,8 @@ shard_plan(void *ud, int recommended, int max_concurrency,
             bot->max_concurrency = max_concurrency;
         }
     }
+    if (bot->coord)
+        dbot__coord_set_concurrency(bot->coord, max_concurrency);
     if (bot->shards_planned)
         return;
     bot->shards_planned = 1;
@@ -348,13 +363,21 @@ static int64_t
 identify_wait(void *ud, int shard_id)
 {
     dbot *bot = ud;
-    int64_t now = dbot_now_ms(), *next;
+    int64_t now = dbot_now_ms(), *next, w;
 
     if (!bot->identify_next)
         return 0;
     next = &bot->identify_next[shard_id % bot->max_concurrency];
     if (*next > now)
         return *next - now;
+    /* With Redis, the bucket's slot is the bot's, not this process's; the
+     * local gate above still holds, so a Redis outage never makes this
+     * process identify faster than alone. */
+    if (bot->coord &&
+        (w = dbot__coord_identify_wait(bot->coord, shard_id)) !=
+            DBOT__COORD_LOCAL &&
+        w > 0)
+        return w;
     *next = now + 5000;
     return 0;
 }
@@ -367,6 +390,8 @@ identify_sent(void *ud, int shard_id)
     dbot *bot = ud;
     int64_t *next;
 
+    if (bot->coord)
+        dbot__coord_identify_sent(bot->coord, shard_id);
     if (!bot->identify_next)
         return;
     next = &bot->identify_next[shard_id % bot->max_concurrency];
@@ -524,6 +549,18 @@ bot_init(dbot **out, struct dbot_config *cfg)
     }
 
     rc = create_loop(bot);
+    if (rc == 0 && bot->cfg.redis_url) {
+        struct dbot__coord_opts co = {
+            .redis_url = bot->cfg.redis_url,
+            .app_id = dbot__config_app_id(&bot->cfg),
+            .global_per_sec = bot->cfg.rest_global_per_sec,
+        };
+        rc = dbot__coord_new(&bot->coord, &co);
+        if (rc == DBOT_EINVAL)
+            LOG_E("coord", "redis_url needs the application id: set "
+                           "\"application_id\" (the token does not start "
+                           "with one)");
+    }
     if (rc == 0)
         rc = dbot__timers_new(&bot->timers, bot, bot->loop);
     if (rc == 0)
@@ -541,6 +578,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
         rc = bot->health ? 0 : DBOT_ENOMEM;
     }
     if (rc == 0) {
+        struct dbot__rl_shared shared;
         struct dbot__rest_opts ro = {
             .owner = bot,
             .api_url = bot->cfg.api_url,
@@ -551,8 +589,14 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .tls_insecure = !bot->cfg.tls_verify,
             .ca_file = bot->cfg.ca_file,
         };
+        if (bot->coord) {
+            dbot__coord_rl_hooks(bot->coord, &shared);
+            ro.shared = &shared;
+        }
         bot->rest = dbot__rest_new(&ro, dbot__loop_post, bot->loop);
         rc = bot->rest ? 0 : DBOT_ENOMEM;
+        if (bot->rest && bot->coord)
+            dbot__coord_set_waker(bot->coord, dbot__rest_wake, bot->rest);
     }
     if (rc == 0) {
         bot->pool = dbot__pool_new(bot->cfg.workers, bot->cfg.queue_size,
@@ -601,6 +645,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .rest = bot->rest,
             .pool = bot->pool,
             .interactions = bot->interactions,
+            .coord = bot->coord,
             .ixl = bot->ixl,
             .cache = bot->cache,
         };
@@ -825,6 +870,48 @@ on_signal(int sig)
         dbot_stop(bot);
 }
 
+/* Which of the `*n` shards this process runs: "shard_ids", minus those
+ * another process of the bot holds in Redis (coord.h). Sets
+ * bot->shard_ids (NULL: all of them) and *n. */
+static int
+choose_shards(dbot *bot, int *n)
+{
+    int cnt = bot->cfg.shard_ids ? bot->cfg.n_shard_ids : *n, k = 0, nref;
+    int *ids = malloc((size_t)cnt * sizeof *ids);
+    int *refused = malloc((size_t)cnt * sizeof *refused);
+
+    if (!ids || !refused) {
+        free(ids);
+        free(refused);
+        return DBOT_ENOMEM;
+    }
+    for (int i = 0; i < cnt; i++)
+        ids[i] = bot->cfg.shard_ids ? bot->cfg.shard_ids[i] : i;
+    nref = bot->coord ? dbot__coord_claim(bot->coord, ids, cnt, refused) : 0;
+    for (int i = 0, r = 0; i < cnt && nref > 0; i++) {
+        while (r < nref && refused[r] < ids[i])
+            r++;
+        if (!(r < nref && refused[r] == ids[i]))
+            ids[k++] = ids[i];
+    }
+    if (nref > 0)
+        cnt = k;
+    free(refused);
+    if (nref < 0 || cnt == 0) {
+        free(ids);
+        if (cnt == 0)
+            LOG_E("coord", "no shard left to run; stopping");
+        return nref < 0 ? nref : DBOT_EBUSY;
+    }
+    if (!bot->cfg.shard_ids && nref == 0) {
+        free(ids); /* all of them: v[i] is shard i */
+        return 0;
+    }
+    bot->shard_ids = ids;
+    *n = cnt;
+    return 0;
+}
+
 /* The shards this run starts: the configured count; with "shards": 0 the
  * count the saved sessions were written for (so they resume), else one
  * until GET /gateway/bot tells Discord's recommendation
@@ -832,13 +919,17 @@ on_signal(int sig)
 static int
 create_shards(dbot *bot)
 {
-    int n = bot->cfg.shard_count, rc;
+    int n = bot->cfg.shard_count, rc, total;
 
     if (n == 0)
         n = dbot__service_saved_shards(bot->svc);
     bot->shards_planned = n > 0;
     if (n < 1)
         n = 1;
+    total = n;
+    rc = choose_shards(bot, &n);
+    if (rc < 0)
+        return rc;
     /* One identify per 5 s until /gateway/bot tells us max_concurrency. */
     bot->identify_next = calloc(1, sizeof *bot->identify_next);
     if (!bot->identify_next)
@@ -848,11 +939,15 @@ create_shards(dbot *bot)
     if (!bot->shards.v)
         return DBOT_ENOMEM;
     for (int i = 0; i < n; i++) {
-        rc = dbot__gateway_new(&bot->shards.v[i], i, n, gateway_hooks(bot));
+        rc = dbot__gateway_new(&bot->shards.v[i],
+                               bot->shard_ids ? bot->shard_ids[i] : i, total,
+                               gateway_hooks(bot));
         if (rc < 0)
             return rc;
         bot->shards.n++;
     }
+    bot->shards.ids = bot->shard_ids;
+    bot->shards.total = total;
     return 0;
 }
 
@@ -887,6 +982,12 @@ dbot_run(dbot *bot)
     rc = dbot__service_start(bot->svc, &bot->shards);
     if (rc == 0 && bot->ixl)
         rc = dbot__http_ix_start(bot->ixl);
+    if (rc == 0 && !bot->cfg.gateway && bot->coord) {
+        /* HTTP-only: no shard to lease; the REST limits are still the
+         * bot's, shared with its other processes. */
+        int r = dbot__coord_claim(bot->coord, NULL, 0, NULL);
+        rc = r < 0 ? r : 0;
+    }
     if (rc == 0 && bot->cfg.gateway)
         rc = create_shards(bot);
     else if (rc == 0 && bot->cfg.application_id)
@@ -959,6 +1060,8 @@ dbot_free(dbot *bot)
     bot->checks = NULL;
     /* Pending requests are told DBOT_ECANCELED; run those callbacks while
      * the context (and the timers in it) still exists. */
+    if (bot->coord)
+        dbot__coord_set_waker(bot->coord, NULL, NULL);
     dbot__rest_free(bot->rest);
     bot->rest = NULL;
     if (bot->loop)
@@ -979,6 +1082,11 @@ dbot_free(dbot *bot)
     free(bot->shards.v);
     free(bot->identify_next);
     bot->shards.n = 0;
+    /* After the REST thread (it asked coord for global slots): releases
+     * this process's shard leases for the next one. */
+    dbot__coord_free(bot->coord);
+    bot->coord = NULL;
+    free(bot->shard_ids);
     /* The resolver waits for its threads; their results land in the inbox
      * and are released by the drain below. */
     dbot__resolver_free(bot->resolver);

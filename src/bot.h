@@ -60,6 +60,10 @@ void dbot__bot_set_presence(dbot *bot, char *json);
 struct dbot__gateway *dbot__bot_shard(dbot *bot, int i);
 int dbot__bot_nshards(const dbot *bot);
 
+/* bot.c: the shard with id `shard_id` if this process runs it, else NULL
+ * (a process may run some of the bot's shards: "shard_ids"). */
+struct dbot__gateway *dbot__bot_shard_by_id(dbot *bot, int shard_id);
+
 /* bot.c: the gateway cache, NULL when the config leaves it off. */
 struct dbot__cache;
 struct dbot__cache *dbot__bot_cache(dbot *bot);

@@ -37,6 +37,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "config_scale.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,11 @@ dbot__config_free(struct dbot_config *cfg)
     free(cfg->http_listen);
     free(cfg->http_host);
     free(cfg->token_credential);
+    free(cfg->shard_ids);
+    free(cfg->redis_url);
+    cfg->shard_ids = NULL;
+    cfg->n_shard_ids = 0;
+    cfg->redis_url = NULL;
     free(cfg->interactions_listen);
     free(cfg->interactions_host);
     free(cfg->interactions_path);
@@ -899,6 +906,38 @@ f_token_credential(struct pctx *p, const cJSON *v, const char *key)
     return dup_into(p, &p->cfg->token_credential, s, strlen(s));
 }
 
+/* "shard_ids" and "redis_url": parsed in config_scale.c, checked against
+ * "shards" (and the environment) once everything is read. */
+static int
+f_shard_ids(struct pctx *p, const cJSON *v, const char *key)
+{
+    (void)key;
+    free(p->cfg->shard_ids);
+    p->cfg->shard_ids = NULL;
+    p->cfg->n_shard_ids = 0;
+    if (cJSON_IsNull(v))
+        return 0;
+    return dbot__shard_ids_parse(v, &p->cfg->shard_ids, &p->cfg->n_shard_ids,
+                                 p->err, p->errlen) < 0
+               ? DBOT_ECONFIG
+               : 0;
+}
+
+static int
+f_redis_url(struct pctx *p, const cJSON *v, const char *key)
+{
+    const char *s;
+
+    if (cJSON_IsNull(v)) {
+        free(p->cfg->redis_url);
+        p->cfg->redis_url = NULL;
+        return 0;
+    }
+    if (get_string(p, v, key, &s) < 0)
+        return DBOT_ECONFIG;
+    return dup_into(p, &p->cfg->redis_url, s, strlen(s));
+}
+
 static int
 f_cache(struct pctx *p, const cJSON *v, const char *key)
 {
@@ -926,6 +965,8 @@ static const struct field {
     { "api_url", f_api_url, 0, 0, 0 },
     { "gateway_url", f_gateway_url, 0, 0, 0 },
     INT_FIELD("shards", shard_count, 0, 65535),
+    { "shard_ids", f_shard_ids, 0, 0, 0 },
+    { "redis_url", f_redis_url, 0, 0, 0 },
     INT_FIELD("workers", workers, 0, 256),
     INT_FIELD("queue_size", queue_size, 1, 1000000),
     INT_FIELD("slow_handler_ms", slow_handler_ms, 1, 600000),
@@ -1251,6 +1292,8 @@ dbot__config_parse(struct dbot_config *cfg, const char *json, size_t len,
             goto out;
     }
     rc = apply_env(&p, env);
+    if (rc == 0)
+        rc = dbot__config_scale_env(cfg, env, err, errlen);
 out:
     if (rc < 0) {
         dbot__cfgtext_scrub(err, errlen, p.token_seen);

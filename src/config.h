@@ -38,17 +38,20 @@ struct dbot__cache_config {
 };
 
 struct dbot_config {
-    char *token;                /* bare token, no "Bot " prefix; never logged */
-    uint64_t intents;           /* bit set from names or a number */
-    int log_level;              /* DBOT_LOG_* */
-    int log_format;             /* DBOT__LOG_AUTO, _TEXT or _JOURNAL */
-    char *api_url;              /* REST base incl. version, no trailing '/' */
-    char *gateway_url;          /* NULL: from GET {api_url}/gateway/bot */
-    int shard_count;            /* 0: Discord's recommendation */
-    int workers;                /* worker threads; 0 means number of cores */
-    int queue_size;             /* worker queue bound */
-    int slow_handler_ms;        /* log handlers slower than this */
-    int ack_deadline_ms;        /* auto-defer after this; 0 disables */
+    char *token;         /* bare token, no "Bot " prefix; never logged */
+    uint64_t intents;    /* bit set from names or a number */
+    int log_level;       /* DBOT_LOG_* */
+    int log_format;      /* DBOT__LOG_AUTO, _TEXT or _JOURNAL */
+    char *api_url;       /* REST base incl. version, no trailing '/' */
+    char *gateway_url;   /* NULL: from GET {api_url}/gateway/bot */
+    int shard_count;     /* 0: Discord's recommendation */
+    int *shard_ids;      /* the shards this process runs, sorted; NULL: all */
+    int n_shard_ids;     /* entries in shard_ids */
+    char *redis_url;     /* coordination of the bot's processes; NULL: none */
+    int workers;         /* worker threads; 0 means number of cores */
+    int queue_size;      /* worker queue bound */
+    int slow_handler_ms; /* log handlers slower than this */
+    int ack_deadline_ms; /* auto-defer after this; 0 disables */
     int interaction_timeout_ms; /* deferred and never completed: error */
     size_t max_message_bytes;   /* bound on one decompressed gateway message */
     int compress;               /* DBOT__COMPRESS_ZLIB (default) or _ZSTD */

@@ -23,7 +23,24 @@ struct dbot__rest;
 struct dbot__shard_set {
     struct dbot__gateway **v;
     int n;
+    const int *ids; /* shard id of v[i] when this process runs a subset
+                       ("shard_ids"), else NULL: v[i] is shard i */
+    int total;      /* the bot's shard count when ids is set */
 };
+
+/* The shard id of v[i], and the bot's shard count (README "Running a
+ * large bot": a process may run some of the bot's shards). */
+static inline int
+dbot__shard_set_id(const struct dbot__shard_set *s, int i)
+{
+    return s->ids ? s->ids[i] : i;
+}
+
+static inline int
+dbot__shard_set_total(const struct dbot__shard_set *s)
+{
+    return s->ids ? s->total : s->n;
+}
 
 enum dbot__gw_state {
     DBOT__GW_IDLE,        /* not started, or waiting to reconnect */

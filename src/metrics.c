@@ -189,14 +189,15 @@ shards(struct buf *b, const struct dbot__metrics_snapshot *s)
            "1 for the state each gateway shard is in, else 0.");
     for (int i = 0; i < s->nshards; i++)
         for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
-            put(b, "dbot_shard_state{shard=\"%d\",state=\"%s\"} %d\n", i,
-                dbot__gw_state_name(all[k]), s->shards[i].state == all[k]);
+            put(b, "dbot_shard_state{shard=\"%d\",state=\"%s\"} %d\n",
+                s->shards[i].id, dbot__gw_state_name(all[k]),
+                s->shards[i].state == all[k]);
     family(b, "dbot_heartbeat_latency_seconds", "gauge",
            "Last heartbeat round trip per shard (absent before the first).");
     for (int i = 0; i < s->nshards; i++)
         if (s->shards[i].latency_ms >= 0)
-            put(b, "dbot_heartbeat_latency_seconds{shard=\"%d\"} %.3f\n", i,
-                (double)s->shards[i].latency_ms / 1000.0);
+            put(b, "dbot_heartbeat_latency_seconds{shard=\"%d\"} %.3f\n",
+                s->shards[i].id, (double)s->shards[i].latency_ms / 1000.0);
     for (size_t k = 0; k < sizeof ctr / sizeof ctr[0]; k++) {
         family(b, ctr[k].name, "counter", ctr[k].help);
         for (int i = 0; i < s->nshards; i++) {
@@ -204,7 +205,7 @@ shards(struct buf *b, const struct dbot__metrics_snapshot *s)
             uint64_t v;
 
             memcpy(&v, base + ctr[k].off, sizeof v);
-            put(b, "%s{shard=\"%d\"} %llu\n", ctr[k].name, i,
+            put(b, "%s{shard=\"%d\"} %llu\n", ctr[k].name, s->shards[i].id,
                 (unsigned long long)v);
         }
     }
@@ -338,6 +339,45 @@ http(struct buf *b, const struct dbot__http_stats *h)
             "accept() failures (each pauses the listener).", h->accept_errors);
 }
 
+/* Coordination through Redis (coord.h). */
+static void
+coord(struct buf *b, const struct dbot__coord_stats *c)
+{
+    gauge(b, "dbot_coord_up",
+          "1 while Redis answers; 0: running on local limits.", c->up);
+    counter(b, "dbot_coord_outages_total", "Times Redis stopped answering.",
+            c->outages);
+    counter(b, "dbot_coord_round_trips_total", "Redis commands completed.",
+            c->round_trips);
+    counter(b, "dbot_coord_errors_total",
+            "Redis commands that failed or timed out.", c->errors);
+    counter(b, "dbot_coord_identify_grants_total",
+            "Identify slots granted by Redis.", c->identify_grants);
+    counter(b, "dbot_coord_identify_waits_total",
+            "Identify slot asks answered: taken, wait.", c->identify_waits);
+    counter(b, "dbot_coord_global_slots_total",
+            "REST global limit slots taken from the shared window.",
+            c->global_tokens);
+    counter(b, "dbot_coord_lease_conflicts_total",
+            "Renewals that found a shard leased by another process.",
+            c->lease_conflicts);
+    counter(b, "dbot_coord_bucket_grants_total",
+            "Route bucket slots granted by the shared window.",
+            c->bucket_grants);
+    counter(b, "dbot_coord_bucket_waits_total",
+            "Route bucket asks answered: empty, wait.", c->bucket_waits);
+    gauge(b, "dbot_coord_processes", "Processes of this bot holding leases.",
+          c->processes);
+    if (c->invalid_10m >= 0)
+        gauge(b, "dbot_coord_invalid_requests_10m",
+              "Invalid responses (401/403/429) of all processes, 10 min.",
+              (double)c->invalid_10m);
+    if (c->identifies_24h >= 0)
+        gauge(b, "dbot_coord_identifies_24h",
+              "Identifies by all processes in the last 24 h.",
+              (double)c->identifies_24h);
+}
+
 /* The Interactions Endpoint: answers by status, verification failures by
  * reason, and the time from a request's last byte to its answer. */
 static void
@@ -439,6 +479,8 @@ dbot__metrics_render(const struct dbot__metrics_snapshot *s, size_t *len)
     health(&b, &s->health);
     if (s->have_http)
         http(&b, &s->http);
+    if (s->have_coord)
+        coord(&b, &s->coord);
     if (s->have_ixl)
         http_ix(&b, &s->ixl);
     if (s->cache)

@@ -9,6 +9,7 @@
 #define DBOT_SRC_METRICS_H
 
 #include "cache.h"
+#include "coord.h"
 #include "gateway.h"
 #include "health.h"
 #include "http.h"
@@ -34,6 +35,7 @@ struct dbot__event_counts {
 void dbot__event_counts_add(struct dbot__event_counts *ec, const char *name);
 
 struct dbot__metrics_shard {
+    int id; /* the shard id (a process may run some of the bot's shards) */
     enum dbot__gw_state state;
     int64_t latency_ms; /* -1: none yet */
     struct dbot__gw_counters n;
@@ -53,6 +55,8 @@ struct dbot__metrics_snapshot {
     struct dbot__health_stats health;
     int have_http; /* the http_listen listener runs */
     struct dbot__http_stats http;
+    int have_coord; /* redis_url is set */
+    struct dbot__coord_stats coord;
     int have_ixl; /* the interactions_listen listener exists */
     struct dbot__http_ix_stats ixl;
     int stopping;

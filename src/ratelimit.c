@@ -161,6 +161,7 @@ struct dbot__rl {
     int64_t *done_at;
     size_t done_cap, done_head, done_n;
     int64_t global_until;
+    struct dbot__rl_shared sh; /* limits shared with other processes */
     uint64_t rng;
     size_t queued, inflight;
     int64_t inv_sec[INVALID_SLOTS];
@@ -545,6 +546,53 @@ global_full(struct dbot__rl *rl, int64_t now, int64_t *free_at)
     return true;
 }
 
+/* The shared global limit (other processes of the bot), after the local
+ * one passed. Without Redis, this process keeps to its share. */
+static bool
+gate_pass(struct dbot__rl *rl, int64_t now, int64_t *free_at)
+{
+    int r;
+
+    if (!rl->sh.global)
+        return true;
+    *free_at = now + 5;
+    r = rl->sh.global(rl->sh.ud, now, free_at);
+    if (r > 0)
+        return true;
+    if (r == 0)
+        return false;
+    if ((size_t)rl->g_inflight + rl->done_n <
+        (size_t)(rl->per_sec / -r > 0 ? rl->per_sec / -r : 1))
+        return true;
+    *free_at = rl->done_n
+                   ? rl->done_at[rl->done_head] + DBOT__RL_GLOBAL_WINDOW_MS
+                   : INT64_MAX;
+    return false;
+}
+
+/* The lane's bucket as the other processes used it. Lanes without a
+ * learned bucket are probes: one at a time here, and the bucket is
+ * shared once a response named it. */
+static bool
+bucket_pass(struct dbot__rl *rl, struct dbot__rl_lane *l, int64_t now,
+            int64_t *free_at)
+{
+    if (!rl->sh.bucket || !l->b)
+        return true;
+    *free_at = now + 5;
+    return rl->sh.bucket(rl->sh.ud, l->b->hash, l->top, l->b->st.limit, now,
+                         free_at) != 0;
+}
+
+void
+dbot__rl_set_shared(struct dbot__rl *rl, const struct dbot__rl_shared *sh)
+{
+    if (sh)
+        rl->sh = *sh;
+    else
+        memset(&rl->sh, 0, sizeof rl->sh);
+}
+
 static void
 global_sent(struct dbot__rl *rl)
 {
@@ -617,8 +665,13 @@ dbot__rl_take_capped(struct dbot__rl *rl, int64_t now,
                     wake = t;
                 continue;
             }
-            if (!(l->flags & DBOT__RL_EXEMPT) &&
-                global_full(rl, now, &free_at)) {
+            /* The bucket before the global limit: a slot taken from a
+             * bucket and then not used only slows that bucket, one taken
+             * from the global limit would slow everything. */
+            if (!bucket_pass(rl, l, now, &free_at) ||
+                (!(l->flags & DBOT__RL_EXEMPT) &&
+                 (global_full(rl, now, &free_at) ||
+                  !gate_pass(rl, now, &free_at)))) {
                 if (free_at < wake)
                     wake = free_at;
                 continue;
@@ -748,11 +801,17 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
         l->b->inflight--;
         l->b->last_used = now;
     }
-    if (!(l->flags & DBOT__RL_EXEMPT))
+    if (!(l->flags & DBOT__RL_EXEMPT)) {
         global_done(rl, now);
+        if (rl->sh.global_done)
+            rl->sh.global_done(rl->sh.ud);
+    }
     if (r->status == 401 || r->status == 403 ||
-        (r->status == 429 && !(r->scope && strcmp(r->scope, "shared") == 0)))
+        (r->status == 429 && !(r->scope && strcmp(r->scope, "shared") == 0))) {
         invalid_count_add(rl, now);
+        if (rl->sh.invalid)
+            rl->sh.invalid(rl->sh.ud);
+    }
     if (r->bucket && r->bucket[0] && strlen(r->bucket) < KEY_MAX &&
         route_learn(rl, l->route, r->bucket, now) == 0) {
         struct bucket *b = bucket_get(rl, r->bucket, l->top, l->flags, now);
@@ -763,6 +822,10 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
         l->probed = true; /* answered without rate-limit headers */
     st = lane_state(l);
     state_update(st, r, l->b ? l->b->inflight : 0, now);
+    if (rl->sh.bucket_seen && l->b && r->remaining >= 0 &&
+        dbot__rl_wait_ms(r->reset_after) >= 0)
+        rl->sh.bucket_seen(rl->sh.ud, l->b->hash, l->top, r->limit,
+                           r->remaining, dbot__rl_wait_ms(r->reset_after));
     if (r->status != 429) {
         lane_release(rl, l, now);
         return -1;

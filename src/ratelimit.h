@@ -102,6 +102,34 @@ double dbot__rl_parse_seconds(const char *s, size_t n);
 struct dbot__rl *dbot__rl_new(int global_per_sec, uint64_t seed);
 void dbot__rl_free(struct dbot__rl *rl);
 
+/* Limits shared with the bot's other processes (coord.h). Every hook
+ * runs on the limiter's thread and must not block; each may be NULL.
+ * Gates return 1 (slot taken), 0 (not now: *wake_ms gets when to ask
+ * again; the owner may also wake the thread sooner), or -N (nothing shared
+ * now: for the global limit, this process keeps to its local limit
+ * divided by N; for a bucket, the local state alone decides). */
+struct dbot__rl_shared {
+    void *ud;
+    /* One slot of the global limit, after the local one passed. */
+    int (*global)(void *ud, int64_t now_ms, int64_t *wake_ms);
+    /* A non-exempt request was answered: its slot counts one window from
+     * now, as the local limit counts it. */
+    void (*global_done)(void *ud);
+    /* One slot of bucket (hash, top), after the local state passed;
+     * `limit` is the bucket's as last seen (0: unknown). */
+    int (*bucket)(void *ud, const char *hash, const char *top, int limit,
+                  int64_t now_ms, int64_t *wake_ms);
+    /* A response described bucket (hash, top). */
+    void (*bucket_seen)(void *ud, const char *hash, const char *top, int limit,
+                        int remaining, int64_t reset_after_ms);
+    /* A response counts as invalid (401, 403, 429 but scope shared). */
+    void (*invalid)(void *ud);
+};
+
+/* Name: dbot__rl_set_shared
+ * Desc: install the shared hooks (copied; NULL removes them). */
+void dbot__rl_set_shared(struct dbot__rl *rl, const struct dbot__rl_shared *sh);
+
 /* Name: dbot__rl_classify
  * Desc: the DBOT__RL_* class of a path ("/interactions/1/tok/callback"). */
 unsigned dbot__rl_classify(const char *path);

@@ -709,6 +709,8 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
         dbot_log(DBOT_LOG_WARN, "rest",
                  "TLS certificate verification is OFF (tests only)");
     r->rl = ok ? dbot__rl_new(o->global_per_sec, r->rng) : NULL;
+    if (r->rl && o->shared)
+        dbot__rl_set_shared(r->rl, o->shared);
     r->multi = r->rl ? curl_multi_init() : NULL;
     pthread_mutex_init(&r->counts_mu, NULL); /* cannot fail on Linux */
     if (!r->multi || pthread_mutex_init(&r->mu, NULL) != 0) {
@@ -767,6 +769,14 @@ dbot__rest_submit(struct dbot__rest *r, const struct dbot__rest_call *c,
     if (wake)
         curl_multi_wakeup(r->multi);
     return 0;
+}
+
+void
+dbot__rest_wake(void *rest)
+{
+    struct dbot__rest *r = rest;
+
+    curl_multi_wakeup(r->multi);
 }
 
 void

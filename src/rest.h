@@ -6,6 +6,7 @@
 #ifndef DBOT_SRC_REST_H
 #define DBOT_SRC_REST_H
 
+#include "ratelimit.h"
 #include "task.h"
 
 #include <dbot/dbot.h>
@@ -34,16 +35,19 @@ struct dbot__rest_opts {
     long connect_timeout_ms; /* [10000] */
     long timeout_ms;         /* whole transfer [30000] */
     int global_per_sec;      /* [50] */
-    int tls_insecure;        /* [0] verify certificates; 1 skips it (tests
-                                only; config "tls_verify": false) */
-    const char *ca_file;     /* extra CA bundle or NULL */
-    size_t max_body_bytes;   /* [8 MiB] larger responses fail ETOOBIG */
-    int max_retries;         /* 5xx/transport retries [3]; < 0: none */
-    int retry_base_ms;       /* first backoff [250], doubling */
-    int max_429_retries;     /* [8] */
-    int deadline_ms;         /* a request's whole life: queueing, rate-limit
-                                waits and retries [DBOT__REST_DEADLINE_MS];
-                                interaction callbacks always 3000 */
+    const struct dbot__rl_shared *shared; /* limits shared with other
+                                             processes (coord.h), or NULL;
+                                             copied */
+    int tls_insecure;      /* [0] verify certificates; 1 skips it (tests
+                              only; config "tls_verify": false) */
+    const char *ca_file;   /* extra CA bundle or NULL */
+    size_t max_body_bytes; /* [8 MiB] larger responses fail ETOOBIG */
+    int max_retries;       /* 5xx/transport retries [3]; < 0: none */
+    int retry_base_ms;     /* first backoff [250], doubling */
+    int max_429_retries;   /* [8] */
+    int deadline_ms;       /* a request's whole life: queueing, rate-limit
+                              waits and retries [DBOT__REST_DEADLINE_MS];
+                              interaction callbacks always 3000 */
 };
 
 /* One request. Everything is borrowed for the call (copied). */
@@ -97,6 +101,12 @@ struct dbot__rest_stats {
     uint64_t wait_ms;   /* their total wait */
 };
 void dbot__rest_stats(const struct dbot__rest *r, struct dbot__rest_stats *st);
+
+/* Name: dbot__rest_wake
+ * Desc: any thread: make the REST thread look at its limiter again (a
+ *       shared global slot arrived, coord.h). `rest` is a struct
+ *       dbot__rest *. */
+void dbot__rest_wake(void *rest);
 
 /* Completed requests by route template ("POST /channels/{id}/messages",
  * never a token) and HTTP status (0: transport error). Copies up to `max`

@@ -35,6 +35,7 @@
 #include "interaction.h"
 #include "log.h"
 #include "loop.h"
+#include "coord.h"
 #include "metrics.h"
 #include "notify.h"
 #include "rest.h"
@@ -135,11 +136,22 @@ shard_summary(struct dbot__service *svc, char *buf, size_t cap)
             n += (size_t)snprintf(buf + n, cap - n, ", ...");
             break;
         }
-        n += (size_t)snprintf(buf + n, cap - n, "%s shard %d %s",
-                              listed == 1 ? ";" : ",", i,
-                              dbot__gw_state_name(s));
+        n += (size_t)snprintf(
+            buf + n, cap - n, "%s shard %d %s", listed == 1 ? ";" : ",",
+            dbot__shard_set_id(svc->shards, i), dbot__gw_state_name(s));
     }
     return ready == svc->shards->n;
+}
+
+/* The index in the set of shard `id`, or -1 when this process does not
+ * run it. */
+static int
+set_index(const struct dbot__shard_set *set, int id)
+{
+    for (int i = 0; i < set->n; i++)
+        if (dbot__shard_set_id(set, i) == id)
+            return i;
+    return -1;
 }
 
 /* Read the saved sessions into svc->saved and remove the file. The file
@@ -198,11 +210,11 @@ dbot__service_adopt_sessions(struct dbot__service *svc)
 
     if (!svc->have_saved)
         return;
-    if (st->shard_count != svc->shards->n) {
+    if (st->shard_count != dbot__shard_set_total(svc->shards)) {
         LOG_I("service",
               "not resuming the saved sessions (saved for %d shards, "
               "running %d); identifying",
-              st->shard_count, svc->shards->n);
+              st->shard_count, dbot__shard_set_total(svc->shards));
     } else {
         for (int i = 0; i < st->n; i++) {
             struct dbot__gw_session s = {
@@ -210,8 +222,10 @@ dbot__service_adopt_sessions(struct dbot__service *svc)
                 .resume_url = st->shards[i].resume_url,
                 .seq = st->shards[i].seq,
             };
-            int src = dbot__gateway_set_session(
-                svc->shards->v[st->shards[i].shard_id], &s);
+            int at = set_index(svc->shards, st->shards[i].shard_id);
+            int src = at < 0
+                          ? DBOT_ENOENT
+                          : dbot__gateway_set_session(svc->shards->v[at], &s);
 
             if (src == 0)
                 adopted++;
@@ -344,12 +358,13 @@ save_sessions(struct dbot__service *svc)
 
     memset(&st, 0, sizeof st);
     st.saved_at = (int64_t)time(NULL);
-    st.shard_count = svc->shards->n;
+    st.shard_count = dbot__shard_set_total(svc->shards);
     for (int i = 0; i < svc->shards->n && rc == 0; i++) {
         struct dbot__gw_session s;
 
         if (dbot__gateway_session(svc->shards->v[i], &s))
-            rc = dbot__state_add(&st, i, s.session_id, s.resume_url, s.seq);
+            rc = dbot__state_add(&st, dbot__shard_set_id(svc->shards, i),
+                                 s.session_id, s.resume_url, s.seq);
     }
     if (rc < 0 || st.n == 0) {
         dbot__state_clear(&st);
@@ -455,13 +470,14 @@ healthz(struct dbot__service *svc, int *status)
         cJSON *o = cJSON_CreateObject();
 
         cJSON_AddItemToArray(arr, o);
-        cJSON_AddNumberToObject(o, "shard", i);
+        cJSON_AddNumberToObject(o, "shard", dbot__shard_set_id(svc->shards, i));
         cJSON_AddStringToObject(o, "state", dbot__gw_state_name(s));
         if (lat >= 0)
             cJSON_AddNumberToObject(o, "heartbeat_ms", (double)lat);
         if (s != DBOT__GW_READY) {
             ok = 0;
-            snprintf(line, sizeof line, "shard %d is %s", i,
+            snprintf(line, sizeof line, "shard %d is %s",
+                     dbot__shard_set_id(svc->shards, i),
                      dbot__gw_state_name(s));
             cJSON_AddItemToArray(why, cJSON_CreateString(line));
         }
@@ -484,6 +500,17 @@ healthz(struct dbot__service *svc, int *status)
     if (svc->stopping) {
         ok = 0;
         cJSON_AddItemToArray(why, cJSON_CreateString("shutting down"));
+    }
+    if (svc->d.coord) {
+        /* Redis away is no reason to restart: the shards run on local
+         * limits. Shown, not failed. */
+        struct dbot__coord_stats cs;
+
+        dbot__coord_stats(svc->d.coord, &cs);
+        cJSON_AddStringToObject(root, "coordination", cs.up ? "ok" : "down");
+        if (!cs.up)
+            cJSON_AddItemToArray(
+                why, cJSON_CreateString("Redis unreachable: local limits"));
     }
     cJSON_AddBoolToObject(root, "loop_healthy", hs.healthy != 0);
     cJSON_AddBoolToObject(root, "stopping", svc->stopping != 0);
@@ -510,6 +537,7 @@ metrics(struct dbot__service *svc, size_t *len)
     if (!sh)
         return NULL;
     for (int i = 0; i < svc->shards->n; i++) {
+        sh[i].id = dbot__shard_set_id(svc->shards, i);
         sh[i].state = dbot__gateway_state(svc->shards->v[i]);
         sh[i].latency_ms = dbot__gateway_latency_ms(svc->shards->v[i]);
         dbot__gateway_counters(svc->shards->v[i], &sh[i].n);
@@ -534,6 +562,10 @@ metrics(struct dbot__service *svc, size_t *len)
         }
     }
     dbot__health_stats(svc->d.health, &s.health);
+    if (svc->d.coord) {
+        s.have_coord = 1;
+        dbot__coord_stats(svc->d.coord, &s.coord);
+    }
     if (svc->http) {
         s.have_http = 1;
         dbot__http_stats(svc->http, &s.http);

@@ -21,6 +21,7 @@ struct dbot__health;
 struct dbot__rest;
 struct dbot__pool;
 struct dbot__interactions;
+struct dbot__coord;
 struct dbot__http_ix;
 struct dbot__cache;
 
@@ -33,6 +34,7 @@ struct dbot__service_deps {
     struct dbot__rest *rest;
     struct dbot__pool *pool;
     struct dbot__interactions *interactions;
+    struct dbot__coord *coord; /* NULL without redis_url */
     struct dbot__http_ix *ixl; /* interactions_listen, or NULL */
     struct dbot__cache *cache; /* NULL: the cache is off */
 };

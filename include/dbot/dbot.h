@@ -194,9 +194,12 @@ DBOT_API int dbot_new_from_json(dbot **out, const char *json);
  *       API runs inside this call.
  * Returns: 0 after dbot_stop(); DBOT_EAUTH, DBOT_EINTENTS, DBOT_EFATAL when
  *       Discord refused the bot (the log says what to fix); DBOT_EINVAL
- *       (bot NULL); DBOT_ECONFIG (no token, logged); when the loop cannot
- *       start (listening sockets, shards), its error, logged: DBOT_ENOMEM,
- *       DBOT_EIO. */
+ *       (bot NULL); DBOT_ECONFIG (no token, logged); DBOT_EBUSY (with
+ *       redis_url: every shard of "shard_ids" is run by another live
+ *       process of the bot, logged; before the loop starts, this call
+ *       waits up to ~17 s for such leases to prove alive or lapse); when
+ *       the loop cannot start (listening sockets, shards), its error,
+ *       logged: DBOT_ENOMEM, DBOT_EIO. */
 DBOT_API int dbot_run(dbot *bot);
 
 /* Name: dbot_stop
@@ -269,7 +272,7 @@ DBOT_API const cJSON *dbot_self(const dbot *bot);
 /* Name: dbot_heartbeat_latency_ms
  * Desc: the last heartbeat round trip of a shard. Loop thread.
  * Returns: milliseconds; -1 when there was none yet or shard_id is out of
- *       range. */
+ *       range or not run by this process ("shard_ids"). */
 DBOT_API int64_t dbot_heartbeat_latency_ms(const dbot *bot, int shard_id);
 
 #ifdef __cplusplus

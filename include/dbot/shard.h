@@ -73,11 +73,12 @@ DBOT_API int dbot_presence_set(dbot *bot, const dbot_presence *p);
  *       (120 per minute), and one still queued when the connection drops
  *       is not sent again (a request that matters, such as op 8, is
  *       repeated by the caller after the shard's RESUMED). Loop thread.
- * Returns: 0; DBOT_EINVAL (other op, shard out of range, d not an
- *       object); DBOT_ESTATE (the shard is not READY: try after its READY
- *       or RESUMED); DBOT_ETOOBIG (over 4096 bytes); DBOT_EBUSY (the
- *       shard's send queue is full, see LIMITS: nothing was queued, try
- *       again later); DBOT_ENOMEM; DBOT_EWRONGTHREAD. */
+ * Returns: 0; DBOT_EINVAL (other op, a shard out of range or not run
+ *       by this process, d not an object); DBOT_ESTATE (the shard is not
+ *       READY: try after its READY or RESUMED); DBOT_ETOOBIG (over 4096
+ *       bytes); DBOT_EBUSY (the shard's send queue is full, see LIMITS:
+ *       nothing was queued, try again later); DBOT_ENOMEM;
+ *       DBOT_EWRONGTHREAD. */
 DBOT_API int dbot_shard_send(dbot *bot, int shard_id, int op, const cJSON *d);
 
 /* Name: dbot_shard_count

@@ -28,10 +28,17 @@ render_sample(struct dbot__event_counts *ec)
     sh[0].n.resumes = 2;
     sh[0].n.resumed = 2;
     sh[0].n.reconnects = 3;
+    sh[1].id = 1; /* the shard id, not the index (shard_ids) */
     sh[1].state = DBOT__GW_CONNECTING;
     sh[1].latency_ms = -1;
     s.nshards = 2;
     s.shards = sh;
+    s.have_coord = 1;
+    s.coord.up = 0;
+    s.coord.outages = 2;
+    s.coord.identify_grants = 16;
+    s.coord.processes = 4;
+    s.coord.identifies_24h = 17;
     s.events = ec;
     s.ix.received = 5;
     s.ix.acknowledged = 4;
@@ -96,6 +103,11 @@ TEST(valid_and_values)
         CHECK_FAIL_("%s\n%s", bad, t);
     ASSERT_EQ(prom_value(t, "dbot_shard_state{shard=\"0\",state=\"ready\"}"),
               1);
+    ASSERT_EQ(prom_value(t, "dbot_coord_up"), 0);
+    ASSERT_EQ(prom_value(t, "dbot_coord_outages_total"), 2);
+    ASSERT_EQ(prom_value(t, "dbot_coord_identify_grants_total"), 16);
+    ASSERT_EQ(prom_value(t, "dbot_coord_processes"), 4);
+    ASSERT_EQ(prom_value(t, "dbot_coord_identifies_24h"), 17);
     ASSERT_EQ(prom_value(t, "dbot_shard_state{shard=\"0\",state=\"idle\"}"), 0);
     ASSERT_EQ(prom_value(t, "dbot_shard_state{shard=\"1\",state="
                             "\"connecting\"}"),

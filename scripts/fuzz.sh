@@ -28,7 +28,11 @@ if [ ! -d "$dir" ]; then
     CC=clang meson setup "$dir" --buildtype=debugoptimized >/dev/null
 fi
 for n in "${names[@]}"; do
-    ninja -C "$dir" "tests/fuzz/libfuzzer_$n" >/dev/null
+    if ! out=$(ninja -C "$dir" "tests/fuzz/libfuzzer_$n" 2>&1); then
+        printf '%s\n' "$out" | tail -20 >&2
+        echo "fuzz: the $n driver does not build" >&2
+        exit 1
+    fi
     mkdir -p "$dir/corpus-$n" "tests/fuzz/corpus/$n"
     dict=()
     [ -f "tests/fuzz/$n.dict" ] && dict=("-dict=../tests/fuzz/$n.dict")

@@ -2,7 +2,8 @@
 # See a dbot bot answer a slash command, in one command:
 #
 #   bash scripts/run.sh [bot]        bot: ping (default), offload,
-#                                    components, echo, fortune
+#                                    components, echo, fortune, toolkit,
+#                                    moderator, endpoint (HTTP-only)
 #
 # Installs what is missing (scripts/deps.sh), builds into ./build, then:
 #   - with a token configured (DISCORD_TOKEN set, or a config file with
@@ -17,11 +18,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bot=${1:-ping}
-case "$bot" in
-    ping|offload|components|echo|fortune) ;;
-    *) echo "run.sh: unknown bot '$bot' (ping, offload, components, echo, fortune)" >&2
-       exit 2 ;;
-esac
+# Every example bot (bots/<name>.c) with its sandbox script.
+if [[ ! "$bot" =~ ^[a-z_]+$ ]] || [ ! -f "bots/$bot.c" ] ||
+    [ ! -f "bots/scripts/$bot.txt" ]; then
+    known=$(cd bots && for f in *.c; do
+        [ -f "scripts/${f%.c}.txt" ] && printf '%s ' "${f%.c}"; done)
+    echo "run.sh: unknown bot '$bot' (${known% })" >&2
+    exit 2
+fi
 
 # Dependencies: deps.sh installs with apt-get, which needs root.
 if [ "$(id -u)" = 0 ]; then

@@ -945,12 +945,14 @@ TEST(expired_token_is_refused_locally)
 
     start(",\"ack_deadline_ms\":100");
     edit_rc = 1;
+    deprecated_rc = 1;
     id = push(command_json("hold"));
     l = ixlog_wait(id, 1, 0);
     ASSERT_EQ(l.callback_type, 5);
     fakecord_ix_log_free(&l);
     ASSERT_EQ(dbot_post(H.bot, edit_held_after_expiry, NULL), 0);
-    WAIT_UNTIL(edit_rc != 1, 5000);
+    /* Both are set on the loop thread, one after the other. */
+    WAIT_UNTIL(edit_rc != 1 && deprecated_rc != 1, 5000);
     ASSERT_EQ(edit_rc, DBOT_EEXPIRED);
     ASSERT_EQ(deprecated_rc, DBOT_EEXPIRED);
     l = ixlog_wait(id, 1, 0);

@@ -42,7 +42,7 @@ struct dbot__ack {
     atomic_int refs;
     atomic_int result; /* 0 unknown, 1 landed, -1 failed */
     struct dbot__ackg *g;
-    struct dbot__timer timer; /* gateway thread */
+    struct dbot__timer timer;      /* gateway thread */
     struct dbot__ack *prev, *next; /* armed records, gateway thread */
     uint64_t id;
     int type;
@@ -283,11 +283,10 @@ deadline_cb(struct dbot__timer *t)
             cJSON_Delete(body);
             body = NULL;
         }
-    } else if (body &&
-               !cJSON_AddNumberToObject(body, "type",
-                                        a->type == IX_COMPONENT
-                                            ? CB_DEFER_UPDATE
-                                            : CB_DEFER)) {
+    } else if (body && !cJSON_AddNumberToObject(body, "type",
+                                                a->type == IX_COMPONENT
+                                                    ? CB_DEFER_UPDATE
+                                                    : CB_DEFER)) {
         cJSON_Delete(body);
         body = NULL;
     }

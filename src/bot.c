@@ -614,6 +614,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .coord = bot->coord,
             .ixl = bot->ixl,
             .cache = bot->cache,
+            .gwt = bot->gwt,
         };
         rc = dbot__service_new(&bot->svc, &sd);
     }

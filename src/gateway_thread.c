@@ -38,12 +38,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH_MAX        256             /* events per hand-over, at most */
-#define BATCH_BYTES      (1024 * 1024)   /* or this much arena */
-#define POOL_MAX         8               /* arenas kept for reuse */
-#define HOLD_POLL_MS     100             /* connect_wait's answer */
-#define IDENTIFY_GAP_MS  5000            /* Discord: per bucket */
-#define IDENTIFY_SENT_MS 5100            /* + margin, from the write */
+#define BATCH_MAX        256           /* events per hand-over, at most */
+#define BATCH_BYTES      (1024 * 1024) /* or this much arena */
+#define POOL_MAX         8             /* arenas kept for reuse */
+#define HOLD_POLL_MS     100           /* connect_wait's answer */
+#define IDENTIFY_GAP_MS  5000          /* Discord: per bucket */
+#define IDENTIFY_SENT_MS 5100          /* + margin, from the write */
 
 struct shard;
 
@@ -56,8 +56,8 @@ struct batch {
 
 struct shard {
     struct dbot__gateway *gw;
-    struct batch *b; /* the open batch; gateway thread */
-    int dirty;       /* in t->dirty */
+    struct batch *b;    /* the open batch; gateway thread */
+    int dirty;          /* in t->dirty */
     struct shard *next; /* every shard, for free (bot's thread) */
 };
 
@@ -404,7 +404,8 @@ presence(void *ud, unsigned *gen)
     return t->d.presence(t->d.ud, gen);
 }
 
-/* ---- lifecycle ------------------------------------------------------------ */
+/* ---- lifecycle ------------------------------------------------------------
+ */
 
 static const struct lws_protocols protocols[] = {
     { "dbot-gateway", dbot__gateway_lws_cb, 0, 0, 0, NULL, 0 },
@@ -516,8 +517,8 @@ go_live(struct dbot__gwt *t, struct shard *s)
     if (t->nlive == t->caplive) {
         size_t cap = t->caplive ? t->caplive * 2 : 8;
         struct shard **live = realloc(t->live, cap * sizeof *live);
-        struct shard **dirty = live ? realloc(t->dirty, cap * sizeof *dirty)
-                                    : NULL;
+        struct shard **dirty =
+            live ? realloc(t->dirty, cap * sizeof *dirty) : NULL;
 
         if (live)
             t->live = live;

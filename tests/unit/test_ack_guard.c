@@ -144,17 +144,18 @@ TEST(exactly_one_initial_response_per_interaction)
 TEST(untracked_interactions)
 {
     static const char *bad[] = {
-        "{\"id\":\"1\",\"type\":1,\"token\":\"t\"}",     /* PING */
-        "{\"id\":\"1\",\"type\":9,\"token\":\"t\"}",     /* unknown type */
-        "{\"type\":2,\"token\":\"t\"}",                  /* no id */
-        "{\"id\":\"x1\",\"type\":2,\"token\":\"t\"}",    /* id not a number */
-        "{\"id\":\"1\",\"type\":2}",                     /* no token */
-        "{\"id\":\"1\",\"type\":2,\"token\":\"a/b\"}",   /* not a segment */
+        "{\"id\":\"1\",\"type\":1,\"token\":\"t\"}",   /* PING */
+        "{\"id\":\"1\",\"type\":9,\"token\":\"t\"}",   /* unknown type */
+        "{\"type\":2,\"token\":\"t\"}",                /* no id */
+        "{\"id\":\"x1\",\"type\":2,\"token\":\"t\"}",  /* id not a number */
+        "{\"id\":\"1\",\"type\":2}",                   /* no token */
+        "{\"id\":\"1\",\"type\":2,\"token\":\"a/b\"}", /* not a segment */
         "{\"id\":\"99999999999999999999\",\"type\":2,\"token\":\"t\"}",
     };
     struct dbot__loop *io;
     struct dbot__ackg *g, *off;
-    struct dbot__ackg_deps d = { .deadline_ms = 1000, .post = post_now,
+    struct dbot__ackg_deps d = { .deadline_ms = 1000,
+                                 .post = post_now,
                                  .on_deferred = on_deferred };
     cJSON *ix;
 

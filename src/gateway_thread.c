@@ -416,8 +416,11 @@ int
 dbot__gwt_new(struct dbot__gwt **out, const struct dbot__gwt_deps *d)
 {
     struct dbot__gwt *t = calloc(1, sizeof *t);
+    /* The bot's loop was made first and goes last: it owns lws's OpenSSL
+     * set-up. */
     struct dbot__loop_opts lo = { .protocols = protocols,
-                                  .ca_file = d->cfg->ca_file };
+                                  .ca_file = d->cfg->ca_file,
+                                  .tls_initialised = 1 };
     int rc;
 
     *out = NULL;

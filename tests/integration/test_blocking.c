@@ -14,6 +14,7 @@
  * never a sleep.
  */
 #include "harness.h"
+#include "service_probe.h"
 
 #include "bot.h"
 #include "gateway_thread.h"
@@ -222,30 +223,65 @@ TEST(blocked_loop_defers_every_interaction_and_loses_no_event)
     finish_clean();
 }
 
+/* systemd notifications received until `quiet_ms` pass without one;
+ * returns how many said WATCHDOG=1. */
+static int
+watchdog_pings_until_quiet(int fd, int quiet_ms)
+{
+    int pings = 0;
+
+    for (;;) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        char m[256];
+        ssize_t n;
+
+        if (poll(&p, 1, quiet_ms) <= 0)
+            return pings;
+        n = recv(fd, m, sizeof m - 1, 0);
+        ASSERT_GE(n, 0);
+        m[n] = '\0';
+        pings += strstr(m, "WATCHDOG=1") != NULL;
+    }
+}
+
 /* Blocked for several heartbeat intervals: the beats still leave on time
  * (the fake closes 4009 and reports a violation otherwise) and the
- * session survives. */
+ * session survives; systemd's watchdog, pinged from the loop, sees the
+ * block, and the pings come back after it. */
 TEST(blocked_longer_than_the_heartbeat_interval_keeps_the_session)
 {
     struct fakecord_opts o = {
         .heartbeat_interval_ms = 1000,
         .heartbeat_grace_ms = 700,
     };
-    int h0;
+    char env[80];
+    int fd = notify_bind(env, sizeof env), h0;
 
+    nmsgs = 0;
+    setenv("NOTIFY_SOCKET", env, 1);
+    setenv("WATCHDOG_USEC", "200000", 1); /* ping every 100 ms */
+    unsetenv("WATCHDOG_PID");
     start(&o, "");
+    notify_until(fd, "WATCHDOG=1");
     push_command("block");
     WAIT_UNTIL(atomic_load(&blocked), 10000);
+    /* What was sent before the block is read; nothing comes during it. */
+    watchdog_pings_until_quiet(fd, 500);
     h0 = h_stats(&H).heartbeats;
     WAIT_UNTIL(h_stats(&H).heartbeats >= h0 + 4, 15000);
+    ASSERT_EQ(watchdog_pings_until_quiet(fd, 200), 0);
     WAIT_UNTIL(check_now_ms_() - atomic_load(&blocked_at) >= BLOCK_MS,
                BLOCK_MS + 10000);
     ASSERT_TRUE(atomic_load(&blocked));
     h_gate_set(1);
     WAIT_UNTIL(atomic_load(&block_rc) != 1, 10000);
+    notify_until(fd, "WATCHDOG=1");
     ASSERT_EQ(h_stats(&H).connections, 1);
     ASSERT_EQ(h_stats(&H).resumes, 0);
     ASSERT_EQ(h_stats(&H).identifies, 1);
+    unsetenv("NOTIFY_SOCKET");
+    unsetenv("WATCHDOG_USEC");
+    close(fd);
     finish_clean();
 }
 

@@ -682,8 +682,12 @@ dbot__gwt_free(struct dbot__gwt *t)
     for (s = t->shards; s; s = s->next)
         dbot__gateway_cancel_timers(s->gw);
     dbot__ackg_free(t->guard);
-    if (t->io)
+    if (t->io) {
         dbot__loop_close(t->io);
+        /* Tasks posted after the thread ended (a stop, a send) run while
+         * the resolver they may touch is still there. */
+        dbot__loop_drain(t->io);
+    }
     dbot__resolver_free(t->resolver);
     /* Tasks posted after the thread ended run now, so they free what they
      * carry (a send, a shard never started). */

@@ -42,22 +42,33 @@ struct dbot__ack {
     atomic_int refs;
     atomic_int result; /* 0 unknown, 1 landed, -1 failed */
     struct dbot__ackg *g;
-    struct dbot__timer timer;      /* gateway thread */
-    struct dbot__ack *prev, *next; /* armed records, gateway thread */
+    struct dbot__ack *next; /* the guard's queue, gateway thread */
     uint64_t id;
     int type;
     int64_t t_recv;
+    int64_t due; /* t_recv + deadline_ms */
     void *bound; /* loop thread */
     char token[];
 };
 
+/* Every record has the same deadline after its arrival, so arrival order
+ * is deadline order: one FIFO and one timer, not a timer per interaction.
+ * The timer runs at most every TICK_MS and handles every record due
+ * before the next run, so a deferral goes out up to TICK_MS early, never
+ * late. (A timer per interaction woke the thread once per interaction,
+ * and lws polls with a whole-millisecond timeout, spinning through the
+ * last fraction of each: most of the thread's CPU at 1,000/s.) */
+#define TICK_MS 100
+
 struct dbot__ackg {
     struct dbot__ackg_deps d;
-    struct dbot__ack *armed; /* deadlines pending */
+    struct dbot__ack *head, *tail; /* deadlines pending, oldest first */
     size_t n_armed;
+    struct dbot__timer tick;
 };
 
-static void deadline_cb(struct dbot__timer *t);
+static void tick_cb(struct dbot__timer *t);
+static void expire(struct dbot__ack *a);
 
 int
 dbot__ackg_new(struct dbot__ackg **out, const struct dbot__ackg_deps *d)
@@ -68,21 +79,22 @@ dbot__ackg_new(struct dbot__ackg **out, const struct dbot__ackg_deps *d)
     if (!g)
         return DBOT_ENOMEM;
     g->d = *d;
+    dbot__timer_init(&g->tick, tick_cb);
     *out = g;
     return 0;
 }
 
-static void
-unlink_armed(struct dbot__ackg *g, struct dbot__ack *a)
+static struct dbot__ack *
+pop(struct dbot__ackg *g)
 {
-    if (a->prev)
-        a->prev->next = a->next;
-    else
-        g->armed = a->next;
-    if (a->next)
-        a->next->prev = a->prev;
-    a->prev = a->next = NULL;
+    struct dbot__ack *a = g->head;
+
+    g->head = a->next;
+    if (!g->head)
+        g->tail = NULL;
+    a->next = NULL;
     g->n_armed--;
+    return a;
 }
 
 void
@@ -90,14 +102,27 @@ dbot__ackg_free(struct dbot__ackg *g)
 {
     if (!g)
         return;
-    while (g->armed) {
-        struct dbot__ack *a = g->armed;
-
-        dbot__loop_timer_disarm(g->d.loop, &a->timer);
-        unlink_armed(g, a);
-        dbot__ack_unref(a);
-    }
+    dbot__loop_timer_disarm(g->d.loop, &g->tick);
+    while (g->head)
+        dbot__ack_unref(pop(g));
     free(g);
+}
+
+/* Handle every record due before the next run, then arm for the next. */
+static void
+tick_cb(struct dbot__timer *t)
+{
+    struct dbot__ackg *g = lws_container_of(t, struct dbot__ackg, tick);
+    int64_t horizon = dbot__clock_ms() + TICK_MS;
+
+    while (g->head && g->head->due <= horizon)
+        expire(pop(g));
+    if (g->head) {
+        int64_t wait = g->head->due - TICK_MS - dbot__clock_ms();
+
+        dbot__loop_timer_arm(g->d.loop, &g->tick,
+                             wait > TICK_MS ? wait : TICK_MS);
+    }
 }
 
 size_t
@@ -151,18 +176,22 @@ dbot__ackg_track(struct dbot__ackg *g, const cJSON *d)
     a->id = id;
     a->type = t;
     a->t_recv = dbot__clock_ms();
+    a->due = a->t_recv + g->d.deadline_ms;
     atomic_init(&a->state, DBOT__ACK_OPEN);
-    atomic_init(&a->refs, 2); /* the caller's and the timer's */
+    atomic_init(&a->refs, 2); /* the caller's and the queue's */
     atomic_init(&a->result, 0);
-    dbot__timer_init(&a->timer, deadline_cb);
-    if (dbot__loop_timer_arm(g->d.loop, &a->timer, g->d.deadline_ms) < 0) {
+    if (!dbot__timer_armed(&g->tick) &&
+        dbot__loop_timer_arm(
+            g->d.loop, &g->tick,
+            g->d.deadline_ms > TICK_MS ? g->d.deadline_ms - TICK_MS : 0) < 0) {
         free(a);
         return NULL;
     }
-    a->next = g->armed;
-    if (g->armed)
-        g->armed->prev = a;
-    g->armed = a;
+    if (g->tail)
+        g->tail->next = a;
+    else
+        g->head = a;
+    g->tail = a;
     g->n_armed++;
     return a;
 }
@@ -255,21 +284,20 @@ report_unsent(void *arg)
     free(u);
 }
 
+/* The record's deadline came: defer it unless someone answered. */
 static void
-deadline_cb(struct dbot__timer *t)
+expire(struct dbot__ack *a)
 {
-    struct dbot__ack *a = lws_container_of(t, struct dbot__ack, timer);
     struct dbot__ackg *g = a->g;
     int open = DBOT__ACK_OPEN;
     cJSON *body;
     int rc;
 
-    unlink_armed(g, a);
     if (!atomic_compare_exchange_strong(&a->state, &open, DBOT__ACK_GUARD)) {
         dbot__ack_unref(a); /* answered in time */
         return;
     }
-    /* The timer's reference goes to the request. */
+    /* The queue's reference goes to the request. */
     LOG_D("interaction",
           "interaction %" PRIu64 " unanswered %d ms after it arrived: "
           "deferring it from the gateway thread",

@@ -509,6 +509,7 @@ dbot__gwt_start(struct dbot__gwt *t)
         LOG_E("gateway", "cannot start the gateway thread");
         return DBOT_ENOMEM;
     }
+    pthread_setname_np(t->thread, "dbot-gateway");
     t->started = 1;
     return 0;
 }

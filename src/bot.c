@@ -340,6 +340,10 @@ shard_plan(void *ud, int recommended, int max_concurrency,
         return;
     bot->shards.v = v;
     LOG_I("gateway", "Discord recommends %d shards; starting them", n);
+    /* Leased like configured shards: one another process runs is refused
+     * at its identify gate (coord_refused). */
+    if (bot->coord && dbot__coord_add_shards(bot->coord, 1, n - 1) < 0)
+        LOG_E("coord", "out of memory leasing shards 1-%d", n - 1);
     dbot__gateway_set_count(bot->shards.v[0], n);
     for (int i = 1; i < n; i++) {
         if (dbot__gateway_new(&bot->shards.v[i], i, n, gateway_hooks(bot)) <
@@ -355,6 +359,29 @@ shard_plan(void *ud, int recommended, int max_concurrency,
         dbot__gateway_set_url(bot->shards.v[i], gateway_url);
         dbot__gateway_start(bot->shards.v[i]);
     }
+}
+
+/* Shards auto sharding added that another process holds (coord.h):
+ * stopped outside the gate that found them, never identified. */
+static void
+stop_refused(void *arg)
+{
+    dbot *bot = arg;
+
+    for (int i = 0; i < bot->shards.n; i++) {
+        int id = bot->shard_ids ? bot->shard_ids[i] : i;
+        if (dbot__coord_refused(bot->coord, id) &&
+            !dbot__gateway_is_closed(bot->shards.v[i]))
+            dbot__gateway_stop(bot->shards.v[i]);
+    }
+}
+
+static int64_t
+coord_refused(dbot *bot)
+{
+    if (dbot__post_task(bot, stop_refused, bot) < 0)
+        LOG_E("coord", "cannot stop a refused shard: out of memory");
+    return 3600000; /* stopped before then */
 }
 
 /* Discord allows one identify per 5 s per bucket (shard_id %
@@ -376,10 +403,23 @@ identify_wait(void *ud, int shard_id)
     if (bot->coord &&
         (w = dbot__coord_identify_wait(bot->coord, shard_id)) !=
             DBOT__COORD_LOCAL &&
-        w > 0)
-        return w;
+        w != 0)
+        return w > 0 ? w : coord_refused(bot); /* another process's */
     *next = now + 5000;
     return 0;
+}
+
+/* What GET /gateway/bot said of the session-start budget: the bot's one
+ * copy is in Redis (coord.h), spent by the identify gate above. */
+static void
+shard_session_limit(void *ud, int64_t remaining, int64_t total,
+                    int64_t reset_after_ms)
+{
+    dbot *bot = ud;
+
+    if (bot->coord)
+        dbot__coord_session_budget(bot->coord, remaining, total,
+                                   reset_after_ms);
 }
 
 /* The identify left the socket now: its 5 s count from here, not from when
@@ -496,6 +536,7 @@ gateway_hooks(dbot *bot)
     h->ud = bot;
     h->on_dispatch = on_dispatch;
     h->on_plan = shard_plan;
+    h->on_session_limit = shard_session_limit;
     h->identify_wait = identify_wait;
     h->identify_sent = identify_sent;
     h->presence = shard_presence;

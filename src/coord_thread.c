@@ -484,12 +484,13 @@ out:
             if (spent >= 0)
                 c->st.identifies_24h = spent;
         } else if (exhausted) {
-            /* Asked again every few seconds: a process that learns of a
-             * new window publishes it meanwhile. */
+            /* Asked again every few seconds, not once at the reset:
+             * the reset may move (a refill guesses it, the next
+             * observation sets it). */
             s->ident = IDENT_IDLE;
-            s->next_try = dbot__clock_ms() + (wait < COORD_BUDGET_POLL_MS
-                                                  ? wait
-                                                  : COORD_BUDGET_POLL_MS);
+            s->next_try =
+                dbot__clock_ms() +
+                (wait < COORD_BUDGET_POLL_MS ? wait : COORD_BUDGET_POLL_MS);
             c->st.budget_waits++;
         } else {
             s->ident = IDENT_IDLE;
@@ -816,14 +817,17 @@ collect(struct dbot__coord *c, struct todo *t, int64_t next_renew)
     t->budget = c->budget_dirty;
     t->lease = 0;
     if (c->nsh + 1 > t->cap) { /* shards were added */
-        int *a = realloc(t->ask, ((size_t)c->nsh + 1) * sizeof *a);
-        if (a)
+        size_t sz = ((size_t)c->nsh + 1) * sizeof(int);
+        int *a = realloc(t->ask, sz), *b = NULL;
+
+        if (a) {
             t->ask = a;
-        int *b = a ? realloc(t->sent, ((size_t)c->nsh + 1) * sizeof *b) : NULL;
+            b = realloc(t->sent, sz);
+        }
         if (b) {
             t->sent = b;
             t->cap = c->nsh + 1;
-        }
+        } /* else: the shards past cap wait for the next round */
     }
     for (int i = 0; i < c->nsh && i < t->cap - 1; i++) {
         if (c->sh[i].lease == LEASE_PENDING && now >= c->sh[i].lease_next)
@@ -885,8 +889,8 @@ reconnect(struct dbot__coord *c, int64_t *next_try)
      * this process saw last goes back (the lowest of all processes wins). */
     if (!c->budget_dirty && c->budget_left >= 0 && c->budget_reset_at > now) {
         c->budget_rem = c->budget_left;
-        c->budget_total = c->budget_total > c->budget_left ? c->budget_total
-                                                           : c->budget_left;
+        c->budget_total =
+            c->budget_total > c->budget_left ? c->budget_total : c->budget_left;
         c->budget_after = c->budget_reset_at - now;
         c->budget_seen_at = now;
         c->budget_dirty = 1;

@@ -152,7 +152,8 @@ dbot__coord_claim(struct dbot__coord *c, const int *ids, int n, int *refused)
     if (dbot__coord_connect(c) < 0) {
         LOG_E("coord",
               "Redis at %s%s%d is unreachable: starting shards without "
-              "their leases, pacing identifies alone; retrying every %d ms",
+              "their leases, pacing identifies alone (each shard going by "
+              "Discord's session-start remaining); retrying every %d ms",
               c->addr.path[0] ? c->addr.path : c->addr.host,
               c->addr.path[0] ? "" : ":", c->addr.path[0] ? 0 : c->addr.port,
               COORD_RETRY_MS);

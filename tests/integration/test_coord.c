@@ -454,6 +454,11 @@ run_autoshard(void)
                40000);
     WAIT_UNTIL(stats().ready_sent >= 4, 30000);
     ASSERT_EQ(log_count(&P[1], "Discord recommends 4 shards"), 1);
+    /* The refused ones are stopped, and /healthz says so (a conflict to
+     * fix in the configuration). */
+    WAIT_UNTIL(try_get(P[1].http_port, "/healthz", "shard 2 is stopped") &&
+                   try_get(P[1].http_port, "/healthz", "shard 3 is stopped"),
+               30000);
     ASSERT_EQ(stats().identifies, 4);
     ASSERT_EQ(violations(), 0);
     ASSERT_TRUE(all_metric_of(2, "dbot_coord_processes", 2, 2));

@@ -412,8 +412,8 @@ identify_wait(void *ud, int shard_id)
 /* What GET /gateway/bot said of the session-start budget: the bot's one
  * copy is in Redis (coord.h), spent by the identify gate above. */
 static void
-shard_session_limit(void *ud, int64_t remaining, int64_t total,
-                    int64_t reset_after_ms)
+shard_session_limit(void *ud, double remaining, double total,
+                    double reset_after_ms)
 {
     dbot *bot = ud;
 

@@ -346,16 +346,27 @@ dbot__coord_refused(struct dbot__coord *c, int shard_id)
     return r;
 }
 
-void
-dbot__coord_session_budget(struct dbot__coord *c, int64_t remaining,
-                           int64_t total, int64_t reset_after_ms)
+/* A number from the network, bounded before it becomes an integer. */
+static int64_t
+bounded(double v, double max)
 {
-    if (remaining < 0 || reset_after_ms < 0)
+    return v >= max ? (int64_t)max : (int64_t)v;
+}
+
+void
+dbot__coord_session_budget(struct dbot__coord *c, double remaining,
+                           double total, double reset_after_ms)
+{
+    int64_t rem, tot;
+
+    if (!(remaining >= 0) || !(reset_after_ms >= 0)) /* NaN too */
         return;
+    rem = bounded(remaining, COORD_BUDGET_MAX);
+    tot = total >= 0 ? bounded(total, COORD_BUDGET_MAX) : rem;
     pthread_mutex_lock(&c->mu);
-    c->budget_rem = remaining;
-    c->budget_total = total >= remaining ? total : remaining;
-    c->budget_after = reset_after_ms;
+    c->budget_rem = rem;
+    c->budget_total = tot >= rem ? tot : rem;
+    c->budget_after = bounded(reset_after_ms, 7 * 86400000.0);
     c->budget_seen_at = dbot__clock_ms();
     c->budget_dirty = 1;
     wake_thread(c);

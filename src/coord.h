@@ -125,12 +125,14 @@ void dbot__coord_identify_sent(struct dbot__coord *c, int shard_id);
 
 /* Name: dbot__coord_session_budget
  * Desc: any thread, never blocks: GET /gateway/bot said
- *       session_start_limit {remaining, total, reset_after (ms)}. The
- *       thread publishes it under the rule above. Negative values (absent
- *       fields) are ignored: no budget is published without remaining
- *       and reset_after. */
-void dbot__coord_session_budget(struct dbot__coord *c, int64_t remaining,
-                                int64_t total, int64_t reset_after_ms);
+ *       session_start_limit {remaining, total, reset_after (ms)}, as
+ *       received. The thread publishes it under the rule above. Without
+ *       remaining or reset_after (negative, NaN: absent or malformed)
+ *       nothing is published; fractions are cut, values above
+ *       10^9 (remaining, total) or 7 days (reset_after) are
+ *       capped there. */
+void dbot__coord_session_budget(struct dbot__coord *c, double remaining,
+                                double total, double reset_after_ms);
 
 /* Name: dbot__coord_set_concurrency
  * Desc: loop thread. Discord's max_concurrency, published for all

@@ -83,6 +83,9 @@ enum coord_lease {
 
 /* How often a waiting shard asks again whether the spent budget reset. */
 #define COORD_BUDGET_POLL_MS 5000
+/* Above any real session-start budget (Discord's largest are in the
+ * millions); a bigger number from the network is capped here. */
+#define COORD_BUDGET_MAX 1000000000.0
 /* The session budget's key outlives its reset by this (see coord.h). */
 #define COORD_BUDGET_KEEP_MS 86400000
 

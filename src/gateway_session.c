@@ -412,10 +412,9 @@ gateway_bot_done(const dbot_rest_result *res, void *arg)
         if (gw->hooks->on_session_limit) {
             const cJSON *tot = cJSON_GetObjectItemCaseSensitive(lim, "total");
             gw->hooks->on_session_limit(
-                gw->hooks->ud,
-                cJSON_IsNumber(rem) ? (int64_t)rem->valuedouble : -1,
-                cJSON_IsNumber(tot) ? (int64_t)tot->valuedouble : -1,
-                cJSON_IsNumber(reset) ? (int64_t)reset->valuedouble : -1);
+                gw->hooks->ud, cJSON_IsNumber(rem) ? rem->valuedouble : -1,
+                cJSON_IsNumber(tot) ? tot->valuedouble : -1,
+                cJSON_IsNumber(reset) ? reset->valuedouble : -1);
         }
     }
     /* A resume spends no identify: only an identify waits for the limit. */

@@ -16,6 +16,7 @@
 
 #include <dbot/dbot.h>
 #include <hiredis/hiredis.h>
+#include <math.h>
 
 static struct redis_server R;
 
@@ -213,6 +214,8 @@ TEST(session_budget_is_the_bots)
     /* Ignored: no remaining or no reset known. */
     dbot__coord_session_budget(a, -1, 1000, 60000);
     dbot__coord_session_budget(a, 3, 1000, -1);
+    dbot__coord_session_budget(a, NAN, 1000, 60000);
+    dbot__coord_session_budget(a, 3, 1000, NAN);
     /* Both read remaining 3 (before anyone identified). */
     dbot__coord_session_budget(a, 3, 1000, 60000);
     dbot__coord_session_budget(b, 3, 1000, 60000);
@@ -233,6 +236,7 @@ TEST(session_budget_is_the_bots)
     /* A stale observation (read before those identifies reached Discord)
      * does not give back what was spent. Its total tells when it was
      * published. */
+    dbot__coord_session_budget(b, 1e300, 1e300, 1e300); /* capped */
     dbot__coord_session_budget(b, 3, 1001, 59000);
     WAIT_UNTIL(budget_field("total") == 1001, 5000);
     ASSERT_EQ(budget_field("rem"), 0);

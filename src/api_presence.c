@@ -10,6 +10,7 @@
 #include "discord_limits.h"
 
 #include "gateway.h"
+#include "gateway_thread.h"
 #include "gateway_codec.h"
 #include "log.h"
 #include "utf8.h"
@@ -149,12 +150,8 @@ dbot_presence_set(dbot *bot, const dbot_presence *p)
      * refusal is what the caller hears. */
     n = dbot__bot_nshards(bot);
     rc = 0;
-    for (int i = 0; i < n; i++) {
-        int r = dbot__gateway_sync_presence(dbot__bot_shard(bot, i));
-
-        if (r < 0 && rc == 0)
-            rc = r;
-    }
+    for (int i = 0; i < n; i++)
+        dbot__gwt_sync_presence(dbot__bot_gwt(bot), dbot__bot_shard(bot, i));
     return rc;
 }
 
@@ -184,7 +181,7 @@ dbot_shard_send(dbot *bot, int shard_id, int op, const cJSON *d)
         return DBOT_ENOMEM;
     rc = strlen(text) > DBOT__MAX_GW_PAYLOAD
              ? DBOT_ETOOBIG
-             : dbot__gateway_send(gw, text, strlen(text));
+             : dbot__gwt_send(dbot__bot_gwt(bot), gw, text, strlen(text));
     free(text);
     return rc;
 }

@@ -486,6 +486,16 @@ dbot__metrics_render(const struct dbot__metrics_snapshot *s, size_t *len)
     health(&b, &s->health);
     if (s->have_http)
         http(&b, &s->http);
+    if (s->have_gateway) {
+        gauge(&b, "dbot_gateway_backlog",
+              "Events the gateway thread handed to the loop that no handler "
+              "has seen yet (a blocked loop makes it grow).",
+              s->gateway_backlog);
+        counter(&b, "dbot_gateway_backlog_pauses_total",
+                "Times the backlog passed gateway_backlog and the shards "
+                "closed to resume later.",
+                s->gateway_pauses);
+    }
     if (s->have_coord)
         coord(&b, &s->coord);
     if (s->have_ixl)

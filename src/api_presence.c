@@ -130,7 +130,7 @@ dbot_presence_set(dbot *bot, const dbot_presence *p)
     static const dbot_presence online = { 0 };
     const char *why;
     char *text;
-    int n, rc;
+    int n;
 
     if (!bot)
         return DBOT_EINVAL;
@@ -146,13 +146,12 @@ dbot_presence_set(dbot *bot, const dbot_presence *p)
     if (!text)
         return DBOT_ENOMEM;
     dbot__bot_set_presence(bot, text);
-    /* Every shard gets its chance even when one refuses: the first
-     * refusal is what the caller hears. */
+    /* Sent by the gateway thread; a shard whose queue is full catches up
+     * with the next change, Resume or Identify. */
     n = dbot__bot_nshards(bot);
-    rc = 0;
     for (int i = 0; i < n; i++)
         dbot__gwt_sync_presence(dbot__bot_gwt(bot), dbot__bot_shard(bot, i));
-    return rc;
+    return 0;
 }
 
 static int

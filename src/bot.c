@@ -468,7 +468,8 @@ guard_deferred(void *ud, struct dbot__ack *a, const dbot_rest_result *res)
 static int
 create_loop(dbot *bot)
 {
-    struct dbot__loop_opts lo = { .ca_file = bot->cfg.ca_file };
+    /* No TLS on the bot's loop: the gateway thread's loop has it. */
+    struct dbot__loop_opts lo = { 0 };
 
     /* lws sizes its descriptor tables from RLIMIT_NOFILE when the
      * context is made, so raise it first; the listener keeps the last

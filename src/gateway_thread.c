@@ -453,11 +453,11 @@ int
 dbot__gwt_new(struct dbot__gwt **out, const struct dbot__gwt_deps *d)
 {
     struct dbot__gwt *t = calloc(1, sizeof *t);
-    /* The bot's loop was made first and goes last: it owns lws's OpenSSL
-     * set-up. */
+    /* The gateway's websockets are the process's only TLS connections
+     * through lws (REST is libcurl's, the listeners are plain HTTP). */
     struct dbot__loop_opts lo = { .protocols = protocols,
                                   .ca_file = d->cfg->ca_file,
-                                  .tls_initialised = 1 };
+                                  .client_tls = 1 };
     int rc;
 
     *out = NULL;

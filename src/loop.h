@@ -27,10 +27,11 @@ struct dbot__loop_opts {
      * dbot__loop_free), after the loop's own. */
     const struct lws_protocols *protocols;
     const char *ca_file; /* extra CA bundle for client TLS, or NULL */
-    /* Another loop of the process initialised OpenSSL through lws and
-     * will clean it up: lws's global init and cleanup are one per
-     * process (a second one frees what the first context still uses). */
-    int tls_initialised;
+    /* The loop makes TLS client connections (the gateway's): lws then
+     * sets up OpenSSL and a client TLS context. One loop per process
+     * should: a second set-up and its cleanup leak what the first
+     * context holds. */
+    int client_tls;
 };
 
 /* Create the lws context. Returns 0, DBOT_ENOMEM (logged). */

@@ -341,6 +341,10 @@ shard_plan(void *ud, int n, const char *gateway_url)
     }
     bot->shards.v = v;
     LOG_I("gateway", "Discord recommends %d shards; starting them", n);
+    /* Leased like configured shards: one another process runs is refused
+     * at its identify gate (gateway_thread.c). */
+    if (bot->coord && dbot__coord_add_shards(bot->coord, 1, n - 1) < 0)
+        LOG_E("coord", "out of memory leasing shards 1-%d", n - 1);
     for (int i = 1; i < n; i++) {
         if (dbot__gateway_new(&bot->shards.v[i], i, n,
                               dbot__gwt_hooks(bot->gwt)) < 0) {

@@ -89,6 +89,11 @@ struct dbot__gateway_hooks {
      * and URL, before the shard identifies. */
     void (*on_plan)(void *ud, struct dbot__gateway *gw, int recommended,
                     int max_concurrency, const char *gateway_url);
+    /* GET /gateway/bot's session_start_limit: remaining, total and
+     * reset_after (ms) as Discord sent them (unchecked), each -1 when
+     * absent, before the shard identifies. May be NULL. */
+    void (*on_session_limit)(void *ud, double remaining, double total,
+                             double reset_after_ms);
     /* The identify gate: 0 and the slot is taken, or the ms to wait. */
     int64_t (*identify_wait)(void *ud, int shard_id);
     /* An Identify left on the wire: its bucket's 5 s start now. */

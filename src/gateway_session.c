@@ -440,6 +440,13 @@ gateway_bot_done(const dbot_rest_result *res, void *arg)
         gw->hooks->on_plan(
             gw->hooks->ud, gw, cJSON_IsNumber(sh) ? sh->valueint : 1,
             cJSON_IsNumber(mc) ? mc->valueint : 1, gw->gateway_url);
+        if (gw->hooks->on_session_limit) {
+            const cJSON *tot = cJSON_GetObjectItemCaseSensitive(lim, "total");
+            gw->hooks->on_session_limit(
+                gw->hooks->ud, cJSON_IsNumber(rem) ? rem->valuedouble : -1,
+                cJSON_IsNumber(tot) ? tot->valuedouble : -1,
+                cJSON_IsNumber(reset) ? reset->valuedouble : -1);
+        }
     }
     /* A resume spends no identify: only an identify waits for the limit. */
     if (cJSON_IsNumber(rem) && rem->valuedouble <= 0 &&

@@ -269,6 +269,43 @@ connect_wait(void *ud, struct dbot__gateway *gw)
     return 0;
 }
 
+/* Shards auto sharding added that another process of the bot holds
+ * (coord.h): stopped outside the gate that found them, never identified.
+ * Gateway thread. */
+static void
+stop_refused(void *arg)
+{
+    struct dbot__gwt *t = arg;
+
+    for (size_t i = 0; i < t->nlive; i++) {
+        struct dbot__gateway *gw = t->live[i]->gw;
+        if (dbot__coord_refused(t->d.coord, dbot__gateway_shard_id(gw)) &&
+            !dbot__gateway_is_closed(gw))
+            dbot__gateway_stop(gw);
+    }
+}
+
+static int64_t
+coord_refused(struct dbot__gwt *t)
+{
+    if (dbot__loop_post(t->io, stop_refused, t) < 0)
+        LOG_E("coord", "cannot stop a refused shard: out of memory");
+    return 3600000; /* stopped before then */
+}
+
+/* What GET /gateway/bot said of the session-start budget: the bot's one
+ * copy is in Redis (coord.h), spent by the identify gate below. */
+static void
+on_session_limit(void *ud, double remaining, double total,
+                 double reset_after_ms)
+{
+    struct dbot__gwt *t = ud;
+
+    if (t->d.coord)
+        dbot__coord_session_budget(t->d.coord, remaining, total,
+                                   reset_after_ms);
+}
+
 /* Discord allows one identify per 5 s per bucket (shard_id %
  * max_concurrency). Returns 0 and takes the slot, or the ms to wait. */
 static int64_t
@@ -286,8 +323,8 @@ identify_wait(void *ud, int shard_id)
     if (t->d.coord &&
         (w = dbot__coord_identify_wait(t->d.coord, shard_id)) !=
             DBOT__COORD_LOCAL &&
-        w > 0)
-        return w;
+        w != 0)
+        return w > 0 ? w : coord_refused(t); /* another process's */
     *next = now + IDENTIFY_GAP_MS;
     return 0;
 }
@@ -463,6 +500,7 @@ dbot__gwt_new(struct dbot__gwt **out, const struct dbot__gwt_deps *d)
         .on_dispatch = on_dispatch,
         .connect_wait = connect_wait,
         .on_plan = on_plan,
+        .on_session_limit = on_session_limit,
         .identify_wait = identify_wait,
         .identify_sent = identify_sent,
         .presence = presence,

@@ -376,6 +376,13 @@ coord(struct buf *b, const struct dbot__coord_stats *c)
         gauge(b, "dbot_coord_identifies_24h",
               "Identifies by all processes in the last 24 h.",
               (double)c->identifies_24h);
+    if (c->session_budget >= 0)
+        gauge(b, "dbot_coord_session_budget",
+              "Identifies left in the bot's shared session-start budget.",
+              (double)c->session_budget);
+    counter(b, "dbot_coord_budget_waits_total",
+            "Identify asks answered: session-start budget spent, wait.",
+            c->budget_waits);
 }
 
 /* The Interactions Endpoint: answers by status, verification failures by

@@ -7,6 +7,11 @@
  *                   the slot script, the loop polls every 20 ms (every
  *                   shard in its own bucket, so no pacing is measured);
  *   identify_trips  Redis round trips per identify (take + sent);
+ *   identify_fast_ms the same polled every 50 us, so the script's own
+ *                   cost shows: without a session budget in Redis, and
+ *                   with one (identify_budget_fast_ms: each identify also
+ *                   spends one from dbot:<app>:session_budget, checked:
+ *                   budget_spent);
  *   rest_cold_ms    a REST request finding no fetched slot: from the take
  *                   that missed to the one that got a slot, woken by the
  *                   coordination thread as rest.c is, one request at a
@@ -100,6 +105,20 @@ nap_ms(double ms)
     nanosleep(&ts, NULL);
 }
 
+/* Identify shards first..first+n-1, polling every 50 us: v[i] gets the
+ * ms from the first ask to "identify now". */
+static void
+identify_fast(struct dbot__coord *c, int first, int n, double *v)
+{
+    for (int i = 0; i < n; i++) {
+        double t0 = now_s();
+        while (dbot__coord_identify_wait(c, first + i) > 0)
+            nap_ms(0.05);
+        v[i] = (now_s() - t0) * 1e3;
+        dbot__coord_identify_sent(c, first + i);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -109,7 +128,8 @@ main(int argc, char **argv)
                       "127.0.0.1",    "--save", "",      "--appendonly",
                       "no",           NULL };
     double *v = calloc((size_t)n, sizeof *v), ping50, ping99, id50, id99,
-           cold50, cold99, t0, burst_us;
+           cold50, cold99, t0, burst_us, fast50, fast99, bud50, bud99;
+    long long spent = -1;
     struct dbot__coord_opts o = { .app_id = 1, .global_per_sec = 1000000 };
     struct dbot__coord_stats st0, st1;
     struct dbot__coord *c;
@@ -153,12 +173,13 @@ main(int argc, char **argv)
 
     snprintf(url, sizeof url, "redis://127.0.0.1:%d", port);
     o.redis_url = url;
-    ids = calloc((size_t)n, sizeof *ids);
-    for (int i = 0; i < n; i++)
+    /* Shards 0..n-1 for identify_ms, n.. for the fast polls. */
+    ids = calloc((size_t)n * 3, sizeof *ids);
+    for (int i = 0; i < n * 3; i++)
         ids[i] = i;
     if (dbot__coord_new(&c, &o) < 0)
         return 1;
-    nref = dbot__coord_claim(c, ids, n, ids);
+    nref = dbot__coord_claim(c, ids, n * 3, ids);
     dbot__coord_set_waker(c, waker, NULL);
     if (nref != 0) {
         fprintf(stderr, "bench_coord: claim: %d\n", nref);
@@ -188,6 +209,26 @@ main(int argc, char **argv)
     dbot__coord_stats(c, &st1);
     trips_id = st1.round_trips - st0.round_trips;
 
+    identify_fast(c, n, n, v);
+    pct(v, n, &fast50, &fast99);
+    dbot__coord_session_budget(c, 1000000000, 1000000000, 86400000);
+    for (int i = 0; i < 200; i++) {
+        redisReply *r = redisCommand(rc, "EXISTS dbot:1:session_budget");
+        int ok = r && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+        freeReplyObject(r);
+        if (ok)
+            break;
+        nap_ms(5);
+    }
+    identify_fast(c, 2 * n, n, v);
+    pct(v, n, &bud50, &bud99);
+    {
+        redisReply *r = redisCommand(rc, "HGET dbot:1:session_budget rem");
+        if (r && r->type == REDIS_REPLY_STRING)
+            spent = 1000000000LL - atoll(r->str);
+        freeReplyObject(r);
+    }
+
     for (int i = 0; i < n; i++) {
         nap_ms(60);
         t0 = now_s();
@@ -211,10 +252,14 @@ main(int argc, char **argv)
            "\"ping_ms\":{\"p50\":%.3f,\"p99\":%.3f},"
            "\"identify_ms\":{\"p50\":%.3f,\"p99\":%.3f},"
            "\"identify_trips\":%.2f,"
+           "\"identify_fast_ms\":{\"p50\":%.3f,\"p99\":%.3f},"
+           "\"identify_budget_fast_ms\":{\"p50\":%.3f,\"p99\":%.3f},"
+           "\"budget_spent\":%lld,"
            "\"rest_cold_ms\":{\"p50\":%.3f,\"p99\":%.3f},"
            "\"rest_burst_us\":%.1f,\"rest_trips_per_request\":%.3f}\n",
-           n, ping50, ping99, id50, id99, (double)trips_id / n, cold50, cold99,
-           burst_us, (double)trips_rest / (n * 10));
+           n, ping50, ping99, id50, id99, (double)trips_id / n, fast50, fast99,
+           bud50, bud99, spent, cold50, cold99, burst_us,
+           (double)trips_rest / (n * 10));
     dbot__coord_free(c);
     redisFree(rc);
     free(v);

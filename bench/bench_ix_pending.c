@@ -62,7 +62,7 @@ arrive(struct dbot__interactions *ixs)
     d = cJSON_Parse(json);
     if (!d)
         abort();
-    dbot__interactions_on_event(ixs, d);
+    dbot__interactions_on_event(ixs, d, NULL);
     cJSON_Delete(d);
 }
 

@@ -10,6 +10,7 @@
 #include "discord_limits.h"
 
 #include "gateway.h"
+#include "gateway_thread.h"
 #include "gateway_codec.h"
 #include "log.h"
 #include "utf8.h"
@@ -129,7 +130,7 @@ dbot_presence_set(dbot *bot, const dbot_presence *p)
     static const dbot_presence online = { 0 };
     const char *why;
     char *text;
-    int n, rc;
+    int n;
 
     if (!bot)
         return DBOT_EINVAL;
@@ -145,17 +146,12 @@ dbot_presence_set(dbot *bot, const dbot_presence *p)
     if (!text)
         return DBOT_ENOMEM;
     dbot__bot_set_presence(bot, text);
-    /* Every shard gets its chance even when one refuses: the first
-     * refusal is what the caller hears. */
+    /* Sent by the gateway thread; a shard whose queue is full catches up
+     * with the next change, Resume or Identify. */
     n = dbot__bot_nshards(bot);
-    rc = 0;
-    for (int i = 0; i < n; i++) {
-        int r = dbot__gateway_sync_presence(dbot__bot_shard(bot, i));
-
-        if (r < 0 && rc == 0)
-            rc = r;
-    }
-    return rc;
+    for (int i = 0; i < n; i++)
+        dbot__gwt_sync_presence(dbot__bot_gwt(bot), dbot__bot_shard(bot, i));
+    return 0;
 }
 
 static int
@@ -184,7 +180,7 @@ dbot_shard_send(dbot *bot, int shard_id, int op, const cJSON *d)
         return DBOT_ENOMEM;
     rc = strlen(text) > DBOT__MAX_GW_PAYLOAD
              ? DBOT_ETOOBIG
-             : dbot__gateway_send(gw, text, strlen(text));
+             : dbot__gwt_send(dbot__bot_gwt(bot), gw, text, strlen(text));
     free(text);
     return rc;
 }

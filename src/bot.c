@@ -23,6 +23,7 @@
 #include "coord.h"
 #include "dispatch.h"
 #include "gateway.h"
+#include "gateway_thread.h"
 #include "health.h"
 #include "http.h"
 #include "http_interactions.h"
@@ -83,10 +84,8 @@ struct dbot {
     struct dbot__resolver *resolver;
     struct dbot__cache *cache;     /* NULL unless "cache" is in the config */
     struct dbot__shard_set shards; /* the service reads it through &shards */
-    struct dbot__gateway_hooks gw_hooks; /* what every shard hands up */
-    int shards_planned;                  /* the shard count is settled */
-    int max_concurrency;       /* identify buckets (session_start_limit) */
-    int64_t *identify_next;    /* per bucket: earliest next identify */
+    struct dbot__gwt *gwt;         /* the thread the shards run on */
+    int shards_planned;            /* the shard count is settled */
     struct dbot__coord *coord; /* with redis_url: the bot's other processes */
     int *shard_ids;            /* the shards.ids this process runs, or NULL */
 
@@ -94,13 +93,12 @@ struct dbot {
     cJSON *self_user;
 
     struct dbot__service *svc;
+    pthread_mutex_t presence_mu; /* the gateway thread reads these */
     char *presence_json;   /* dbot_presence_set (api_presence.c), or NULL */
     unsigned presence_gen; /* bumped on every change */
     int reloadable;        /* made by dbot_new: SIGHUP re-reads the file */
     char *config_path;     /* as given to dbot_new (NULL: resolved again) */
 };
-
-static const struct dbot__gateway_hooks *gateway_hooks(dbot *bot);
 
 /* Only the signal handler reads this; set while dbot_run() runs. */
 static dbot *volatile signal_bot;
@@ -215,20 +213,34 @@ dbot__bot_interactions(dbot *bot)
     return bot->interactions;
 }
 
-const char *
-dbot__bot_presence(const dbot *bot, unsigned *gen)
+/* A copy: the gateway thread asks while the loop may set a new one. */
+char *
+dbot__bot_presence_copy(dbot *bot, unsigned *gen)
 {
+    char *copy;
+
+    pthread_mutex_lock(&bot->presence_mu);
     if (gen)
         *gen = bot->presence_gen;
-    return bot->presence_json;
+    copy = bot->presence_json ? strdup(bot->presence_json) : NULL;
+    pthread_mutex_unlock(&bot->presence_mu);
+    return copy;
 }
 
 void
 dbot__bot_set_presence(dbot *bot, char *json)
 {
+    pthread_mutex_lock(&bot->presence_mu);
     free(bot->presence_json);
     bot->presence_json = json;
     bot->presence_gen++;
+    pthread_mutex_unlock(&bot->presence_mu);
+}
+
+struct dbot__gwt *
+dbot__bot_gwt(dbot *bot)
+{
+    return bot->gwt;
 }
 
 struct dbot__gateway *
@@ -306,44 +318,36 @@ dbot_heartbeat_latency_ms(const dbot *bot, int shard_id)
     return gw ? dbot__gateway_latency_ms(gw) : -1;
 }
 
-/* Shard 0 learned Discord's recommendation (GET /gateway/bot). With
- * "shards": 0 in the config, grow to that many shards before anyone
- * identifies; either way remember max_concurrency for the identify gate. */
+/* Shard 0 learned Discord's recommendation (GET /gateway/bot) with
+ * "shards": 0 in the config, and already identifies as shard 0 of `n`:
+ * start the others before anyone else identifies (the gateway thread's
+ * identify gate spaces them). */
 static void
-shard_plan(void *ud, int recommended, int max_concurrency,
-           const char *gateway_url)
+shard_plan(void *ud, int n, const char *gateway_url)
 {
     dbot *bot = ud;
     struct dbot__gateway **v;
-    int64_t *next;
-    int n = recommended > 0 ? recommended : 1;
 
-    if (max_concurrency < 1)
-        max_concurrency = 1;
-    if (max_concurrency != bot->max_concurrency) {
-        next = calloc((size_t)max_concurrency, sizeof *next);
-        if (next) {
-            free(bot->identify_next);
-            bot->identify_next = next;
-            bot->max_concurrency = max_concurrency;
-        }
-    }
-    if (bot->coord)
-        dbot__coord_set_concurrency(bot->coord, max_concurrency);
     if (bot->shards_planned)
         return;
     bot->shards_planned = 1;
     if (n <= 1 || bot->stopping)
         return;
     v = realloc(bot->shards.v, (size_t)n * sizeof *v);
-    if (!v)
+    if (!v) {
+        LOG_E("gateway", "out of memory starting %d shards; stopping", n);
+        dbot__bot_fatal(bot, DBOT_ENOMEM);
         return;
+    }
     bot->shards.v = v;
     LOG_I("gateway", "Discord recommends %d shards; starting them", n);
-    dbot__gateway_set_count(bot->shards.v[0], n);
+    /* Leased like configured shards: one another process runs is refused
+     * at its identify gate (gateway_thread.c). */
+    if (bot->coord && dbot__coord_add_shards(bot->coord, 1, n - 1) < 0)
+        LOG_E("coord", "out of memory leasing shards 1-%d", n - 1);
     for (int i = 1; i < n; i++) {
-        if (dbot__gateway_new(&bot->shards.v[i], i, n, gateway_hooks(bot)) <
-            0) {
+        if (dbot__gateway_new(&bot->shards.v[i], i, n,
+                              dbot__gwt_hooks(bot->gwt)) < 0) {
             /* Shards i..n-1 would never connect: their guilds' events
              * would be lost without a word. Stop instead. */
             LOG_E("gateway", "out of memory starting shard %d of %d; stopping",
@@ -353,51 +357,13 @@ shard_plan(void *ud, int recommended, int max_concurrency,
         }
         bot->shards.n++;
         dbot__gateway_set_url(bot->shards.v[i], gateway_url);
-        dbot__gateway_start(bot->shards.v[i]);
+        if (dbot__gwt_add_shard(bot->gwt, bot->shards.v[i]) < 0) {
+            LOG_E("gateway", "out of memory starting shard %d of %d; stopping",
+                  i, n);
+            dbot__bot_fatal(bot, DBOT_ENOMEM);
+            break;
+        }
     }
-}
-
-/* Discord allows one identify per 5 s per bucket (shard_id %
- * max_concurrency). Returns 0 and takes the slot, or the ms to wait. */
-static int64_t
-identify_wait(void *ud, int shard_id)
-{
-    dbot *bot = ud;
-    int64_t now = dbot_now_ms(), *next, w;
-
-    if (!bot->identify_next)
-        return 0;
-    next = &bot->identify_next[shard_id % bot->max_concurrency];
-    if (*next > now)
-        return *next - now;
-    /* With Redis, the bucket's slot is the bot's, not this process's; the
-     * local gate above still holds, so a Redis outage never makes this
-     * process identify faster than alone. */
-    if (bot->coord &&
-        (w = dbot__coord_identify_wait(bot->coord, shard_id)) !=
-            DBOT__COORD_LOCAL &&
-        w > 0)
-        return w;
-    *next = now + 5000;
-    return 0;
-}
-
-/* The identify left the socket now: its 5 s count from here, not from when
- * it was queued (a busy loop may write it later than it was allowed). */
-static void
-identify_sent(void *ud, int shard_id)
-{
-    dbot *bot = ud;
-    int64_t *next;
-
-    if (bot->coord)
-        dbot__coord_identify_sent(bot->coord, shard_id);
-    if (!bot->identify_next)
-        return;
-    next = &bot->identify_next[shard_id % bot->max_concurrency];
-    /* 100 ms of margin for the trip and for Discord's own clock. */
-    if (*next < dbot_now_ms() + 5100)
-        *next = dbot_now_ms() + 5100;
 }
 
 void
@@ -416,10 +382,8 @@ dbot__bot_fatal(dbot *bot, int err)
  * HTTP interactions listener feeding the same path) plugs in here, not in
  * the gateway. */
 static void
-on_dispatch(void *ud, const dbot_event *ev)
+on_dispatch(dbot *bot, const dbot_event *ev, struct dbot__ack *ack)
 {
-    dbot *bot = ud;
-
     /* The cache first: a handler sees it as of this event. */
     dbot__cache_apply(bot->cache, ev->name, ev->data, ev->shard_id);
     if (strcmp(ev->name, "READY") == 0) {
@@ -427,12 +391,20 @@ on_dispatch(void *ud, const dbot_event *ev)
                            cJSON_GetObjectItemCaseSensitive(ev->data, "user"));
         dbot__interactions_on_ready(bot->interactions, ev->data);
     } else if (strcmp(ev->name, "INTERACTION_CREATE") == 0) {
-        dbot__interactions_on_event(bot->interactions, ev->data);
+        dbot__interactions_on_event(bot->interactions, ev->data, ack);
     } else if (strncmp(ev->name, "MESSAGE_DELETE", 14) == 0) {
         dbot__views_on_event(bot->views, ev->name, ev->data);
     }
     dbot__service_on_event(bot->svc, ev->name);
     dbot__dispatch_event(bot->dispatch, bot, ev, bot->health);
+}
+
+/* A batch of one shard's events from the gateway thread, in order. */
+static void
+on_events(void *ud, const struct dbot__gwt_event *ev, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        on_dispatch(ud, &ev[i].ev, ev[i].ack);
 }
 
 /* The second source: an interaction POSTed to interactions_listen, already
@@ -471,50 +443,33 @@ on_application(dbot *bot, const dbot_rest_result *res, void *data)
     cJSON_Delete(ready);
 }
 
-static const char *
-shard_presence(void *ud, unsigned *gen)
-{
-    return dbot__bot_presence(ud, gen);
-}
-
 static void
 shard_fatal(void *ud, int err)
 {
     dbot__bot_fatal(ud, err);
 }
 
-/* One set of hooks for every shard of this bot. */
-static const struct dbot__gateway_hooks *
-gateway_hooks(dbot *bot)
+static char *
+presence_of_bot(void *ud, unsigned *gen)
 {
-    struct dbot__gateway_hooks *h = &bot->gw_hooks;
+    return dbot__bot_presence_copy(ud, gen);
+}
 
-    h->cfg = &bot->cfg;
-    h->loop = bot->loop;
-    h->resolver = bot->resolver;
-    h->rest = bot->rest;
-    h->ud = bot;
-    h->on_dispatch = on_dispatch;
-    h->on_plan = shard_plan;
-    h->identify_wait = identify_wait;
-    h->identify_sent = identify_sent;
-    h->presence = shard_presence;
-    h->on_fatal = shard_fatal;
-    return h;
+static void
+guard_deferred(void *ud, struct dbot__ack *a, const dbot_rest_result *res)
+{
+    dbot *bot = ud;
+
+    dbot__interactions_on_deferred(bot->interactions, a, res);
 }
 
 /* ---- the loop ---------------------------------------------------------- */
 
-static const struct lws_protocols protocols[] = {
-    { "dbot-gateway", dbot__gateway_lws_cb, 0, 0, 0, NULL, 0 },
-    { NULL, NULL, 0, 0, 0, NULL, 0 },
-};
-
 static int
 create_loop(dbot *bot)
 {
-    struct dbot__loop_opts lo = { .protocols = protocols,
-                                  .ca_file = bot->cfg.ca_file };
+    /* No TLS on the bot's loop: the gateway thread's loop has it. */
+    struct dbot__loop_opts lo = { 0 };
 
     /* lws sizes its descriptor tables from RLIMIT_NOFILE when the
      * context is made, so raise it first; the listener keeps the last
@@ -537,6 +492,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
         return DBOT_ENOMEM;
     }
     bot->cfg = *cfg;
+    pthread_mutex_init(&bot->presence_mu, NULL);
     /* Before any of the bot's threads exists: the gateway parses into
      * arenas (json_arena.h); everyone else keeps malloc. */
     dbot__jarena_hooks_install_once();
@@ -619,6 +575,21 @@ bot_init(dbot **out, struct dbot_config *cfg)
         };
         rc = dbot__interactions_new(&bot->interactions, &id);
     }
+    if (rc == 0 && bot->cfg.gateway) {
+        struct dbot__gwt_deps gd = {
+            .cfg = &bot->cfg,
+            .rest = bot->rest,
+            .coord = bot->coord,
+            .bot_loop = bot->loop,
+            .ud = bot,
+            .on_events = on_events,
+            .on_plan = shard_plan,
+            .on_fatal = shard_fatal,
+            .presence = presence_of_bot,
+            .on_deferred = guard_deferred,
+        };
+        rc = dbot__gwt_new(&bot->gwt, &gd);
+    }
     if (rc == 0 && bot->cfg.interactions_port >= 0 && bot->cfg.public_key) {
         struct dbot__http_ix_deps xd = {
             .bot = bot,
@@ -648,6 +619,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .coord = bot->coord,
             .ixl = bot->ixl,
             .cache = bot->cache,
+            .gwt = bot->gwt,
         };
         rc = dbot__service_new(&bot->svc, &sd);
     }
@@ -784,8 +756,7 @@ tick_cb(lws_sorted_usec_list_t *sul)
         dbot__resolver_stop(bot->resolver);
         /* Views end now, while REST can still carry their last edits. */
         dbot__views_stop_all(bot->views);
-        for (int i = 0; i < bot->shards.n; i++)
-            dbot__gateway_stop_code(bot->shards.v[i], code);
+        dbot__gwt_stop_shards(bot->gwt, code);
     }
     if (hup_pending) {
         hup_pending = 0;
@@ -930,18 +901,14 @@ create_shards(dbot *bot)
     rc = choose_shards(bot, &n);
     if (rc < 0)
         return rc;
-    /* One identify per 5 s until /gateway/bot tells us max_concurrency. */
-    bot->identify_next = calloc(1, sizeof *bot->identify_next);
-    if (!bot->identify_next)
-        return DBOT_ENOMEM;
-    bot->max_concurrency = 1;
+    dbot__gwt_plan_shards(bot->gwt, !bot->shards_planned);
     bot->shards.v = calloc((size_t)n, sizeof *bot->shards.v);
     if (!bot->shards.v)
         return DBOT_ENOMEM;
     for (int i = 0; i < n; i++) {
         rc = dbot__gateway_new(&bot->shards.v[i],
                                bot->shard_ids ? bot->shard_ids[i] : i, total,
-                               gateway_hooks(bot));
+                               dbot__gwt_hooks(bot->gwt));
         if (rc < 0)
             return rc;
         bot->shards.n++;
@@ -1004,8 +971,12 @@ dbot_run(dbot *bot)
     }
     dbot__service_adopt_sessions(bot->svc);
     dbot__health_start(bot->health);
-    for (int i = 0; i < bot->shards.n; i++)
-        dbot__gateway_start(bot->shards.v[i]);
+    for (int i = 0; i < bot->shards.n && rc == 0; i++)
+        rc = dbot__gwt_add_shard(bot->gwt, bot->shards.v[i]);
+    if (rc == 0 && bot->gwt)
+        rc = dbot__gwt_start(bot->gwt);
+    if (rc < 0)
+        dbot__bot_fatal(bot, rc);
     dbot__loop_timer(bot->loop, &bot->tick_sul, tick_cb, TICK_MS);
 
     while (!shutdown_finished(bot)) {
@@ -1017,6 +988,9 @@ dbot_run(dbot *bot)
     lws_sul_cancel(&bot->tick_sul);
     dbot__http_ix_stop(bot->ixl);
     dbot__health_stop(bot->health);
+    /* The gateway thread first: what it handed over before it stopped is
+     * in the inbox, and runs now. */
+    dbot__gwt_stop(bot->gwt);
     dbot__loop_drain(bot->loop);
     dbot__service_stopped(bot->svc, bot->exit_code);
 
@@ -1045,6 +1019,8 @@ dbot_free(dbot *bot)
     if (!bot)
         return;
     atomic_store(&bot->stop_requested, 1);
+    /* No thread of the gateway's may submit requests from here on. */
+    dbot__gwt_stop(bot->gwt);
     /* Jobs first: their done callbacks run here, and may still use the
      * bot (they see dbot_is_stopping()). */
     dbot__pool_shutdown(bot->pool, STOP_GRACE_MS);
@@ -1066,22 +1042,21 @@ dbot_free(dbot *bot)
     bot->rest = NULL;
     if (bot->loop)
         dbot__loop_drain(bot->loop);
-    /* Timers next: they live in the context's lists. Then the context,
-     * whose destruction closes any socket still open (the gateway sees
-     * CLOSED and, since the bot is stopping, does not reconnect). */
+    /* The gateway thread's context, whose destruction closes any socket
+     * still open (the shards see CLOSED and, stopping, do not reconnect);
+     * then the shards. */
+    dbot__gwt_free(bot->gwt);
+    bot->gwt = NULL;
     for (int i = 0; i < bot->shards.n; i++)
-        dbot__gateway_cancel_timers(bot->shards.v[i]);
+        dbot__gateway_free(bot->shards.v[i]);
+    free(bot->shards.v);
+    bot->shards.n = 0;
     dbot__service_free(bot->svc);
     bot->svc = NULL;
     dbot__http_ix_free(bot->ixl);
     bot->ixl = NULL;
     if (bot->loop)
         dbot__loop_close(bot->loop);
-    for (int i = 0; i < bot->shards.n; i++)
-        dbot__gateway_free(bot->shards.v[i]);
-    free(bot->shards.v);
-    free(bot->identify_next);
-    bot->shards.n = 0;
     /* After the REST thread (it asked coord for global slots): releases
      * this process's shard leases for the next one. */
     dbot__coord_free(bot->coord);
@@ -1101,6 +1076,7 @@ dbot_free(dbot *bot)
     cJSON_Delete(bot->self_user);
     free(bot->config_path);
     free(bot->presence_json);
+    pthread_mutex_destroy(&bot->presence_mu);
     dbot__config_free(&bot->cfg);
     free(bot);
 }

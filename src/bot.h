@@ -46,15 +46,22 @@ int dbot__on_loop_thread(const dbot *bot);
  * as the JSON text of Discord's presence object plus a generation number;
  * every shard remembers the generation it last sent (in its Identify or
  * an op 3), so a shard that missed a change while it was down catches up
- * after RESUMED (gateway.c: dbot__gateway_sync_presence). Loop thread. */
+ * after RESUMED (gateway_session.c: dbot__gateway_sync_presence). The
+ * shards read it on the gateway thread, under the bot's lock. */
 struct dbot__gateway;
-/* bot.c: the current presence object as JSON text (NULL: none set) and
- * its generation (0 before the first dbot_presence_set). */
-const char *dbot__bot_presence(const dbot *bot, unsigned *gen);
+struct dbot__gwt;
+
+/* bot.c: a copy of the current presence object as JSON text (NULL: none
+ * set; the caller frees it) and its generation (0 before the first
+ * dbot_presence_set). Any thread. */
+char *dbot__bot_presence_copy(dbot *bot, unsigned *gen);
 
 /* bot.c: replace the presence (takes ownership of json, may be NULL) and
- * bump the generation. */
+ * bump the generation. Loop thread. */
 void dbot__bot_set_presence(dbot *bot, char *json);
+
+/* bot.c: the gateway thread the shards run on (NULL: an HTTP-only bot). */
+struct dbot__gwt *dbot__bot_gwt(dbot *bot);
 
 /* bot.c: shard i, or NULL out of range; and how many there are. */
 struct dbot__gateway *dbot__bot_shard(dbot *bot, int i);

@@ -59,6 +59,7 @@ dbot__config_defaults(struct dbot_config *cfg)
     cfg->shard_count = 0;
     cfg->workers = 0;
     cfg->queue_size = 1024;
+    cfg->gateway_backlog = 10000;
     cfg->slow_handler_ms = 100;
     cfg->ack_deadline_ms = 2000;
     cfg->interaction_timeout_ms = 14 * 60 * 1000;
@@ -969,6 +970,10 @@ static const struct field {
     { "redis_url", f_redis_url, 0, 0, 0 },
     INT_FIELD("workers", workers, 0, 256),
     INT_FIELD("queue_size", queue_size, 1, 1000000),
+    /* Events read by the gateway thread and not yet handled by the loop
+     * (a handler blocking it): past this the shards step back and resume
+     * later instead of holding more in memory. */
+    INT_FIELD("gateway_backlog", gateway_backlog, 10, 10000000),
     INT_FIELD("slow_handler_ms", slow_handler_ms, 1, 600000),
     /* Discord drops an interaction not acknowledged within 3 s; a deadline
      * at or past that would defer too late to help. */

@@ -50,6 +50,7 @@ struct dbot_config {
     char *redis_url;     /* coordination of the bot's processes; NULL: none */
     int workers;         /* worker threads; 0 means number of cores */
     int queue_size;      /* worker queue bound */
+    int gateway_backlog; /* events queued for the loop, at most */
     int slow_handler_ms; /* log handlers slower than this */
     int ack_deadline_ms; /* auto-defer after this; 0 disables */
     int interaction_timeout_ms; /* deferred and never completed: error */

@@ -52,6 +52,8 @@ dbot__coord_new(struct dbot__coord **out, const struct dbot__coord_opts *o)
     c->processes = 1;
     c->st.identifies_24h = -1;
     c->st.invalid_10m = -1;
+    c->st.session_budget = -1;
+    c->budget_left = -1;
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     *out = c;
@@ -75,6 +77,19 @@ id_list(char *buf, size_t cap, const int *ids, int n)
             len += (size_t)snprintf(buf + len, cap - len, "-%d", ids[j]);
         i = j;
     }
+}
+
+void
+dbot__coord_log_refused(const int *ids, int n, const char *holder)
+{
+    char list[256];
+
+    id_list(list, sizeof list, ids, n);
+    LOG_E("coord",
+          "shard%s %s already run by another process of this bot (%s): "
+          "refusing to start %s; check shard_ids / DBOT_SHARD_IDS of "
+          "each process (two sessions of one shard would fight)",
+          n > 1 ? "s" : "", list, holder, n > 1 ? "them" : "it");
 }
 
 static int
@@ -120,11 +135,12 @@ dbot__coord_claim(struct dbot__coord *c, const int *ids, int n, int *refused)
     int64_t *pttl = calloc((size_t)n + 1, sizeof *pttl);
     int64_t *prev = calloc((size_t)n + 1, sizeof *prev);
     int64_t deadline = dbot__clock_ms() + COORD_LEASE_MS + 2000;
-    char holder[128] = "", list[256];
+    char holder[128] = "";
     int nref = 0, held = 0, rc = 0, *want = calloc((size_t)n + 1, sizeof *want);
     int nwant = n;
 
     c->sh = calloc((size_t)n + 1, sizeof *c->sh);
+    c->capsh = n + 1;
     if (!pttl || !prev || !want || !c->sh) {
         rc = DBOT_ENOMEM;
         goto out;
@@ -136,7 +152,8 @@ dbot__coord_claim(struct dbot__coord *c, const int *ids, int n, int *refused)
     if (dbot__coord_connect(c) < 0) {
         LOG_E("coord",
               "Redis at %s%s%d is unreachable: starting shards without "
-              "their leases, pacing identifies alone; retrying every %d ms",
+              "their leases, pacing identifies alone (each shard going by "
+              "Discord's session-start remaining); retrying every %d ms",
               c->addr.path[0] ? c->addr.path : c->addr.host,
               c->addr.path[0] ? "" : ":", c->addr.path[0] ? 0 : c->addr.port,
               COORD_RETRY_MS);
@@ -173,12 +190,7 @@ dbot__coord_claim(struct dbot__coord *c, const int *ids, int n, int *refused)
      * message and for the callers, who merge them with the sorted ids. */
     if (nref > 0) {
         qsort(refused, (size_t)nref, sizeof *refused, cmp_int);
-        id_list(list, sizeof list, refused, nref);
-        LOG_E("coord",
-              "shard%s %s already run by another process of this bot (%s): "
-              "refusing to start %s; check shard_ids / DBOT_SHARD_IDS of "
-              "each process (two sessions of one shard would fight)",
-              nref > 1 ? "s" : "", list, holder, nref > 1 ? "them" : "it");
+        dbot__coord_log_refused(refused, nref, holder);
     }
     /* Leases this process keeps: the ids minus the refused. */
     for (int i = 0, r = 0; i < n; i++) {
@@ -231,13 +243,19 @@ dbot__coord_identify_wait(struct dbot__coord *c, int shard_id)
 
     pthread_mutex_lock(&c->mu);
     s = shard_of(c, shard_id);
+    if (s && s->lease == LEASE_REFUSED) {
+        pthread_mutex_unlock(&c->mu);
+        return DBOT__COORD_REFUSED;
+    }
     if (!s || !c->up) {
         if (s)
             s->ident = IDENT_IDLE;
         pthread_mutex_unlock(&c->mu);
         return DBOT__COORD_LOCAL;
     }
-    if (s->ident == IDENT_GRANTED) {
+    if (s->lease == LEASE_PENDING) {
+        wait = 50; /* the thread is leasing it */
+    } else if (s->ident == IDENT_GRANTED) {
         s->ident = IDENT_IDLE;
         wait = 0;
     } else if (now < s->next_try) {
@@ -264,6 +282,94 @@ dbot__coord_identify_sent(struct dbot__coord *c, int shard_id)
         s->sent = 1;
         wake_thread(c);
     }
+    pthread_mutex_unlock(&c->mu);
+}
+
+int
+dbot__coord_shards_room(struct dbot__coord *c, int n)
+{
+    struct coord_shard *v;
+    int cap;
+
+    if (c->nsh + n + 1 <= c->capsh)
+        return 0;
+    cap = (c->nsh + n + 1) * 2;
+    v = realloc(c->sh, (size_t)cap * sizeof *v);
+    if (!v)
+        return -1;
+    memset(v + c->capsh, 0, (size_t)(cap - c->capsh) * sizeof *v);
+    c->sh = v;
+    c->capsh = cap;
+    return 0;
+}
+
+int
+dbot__coord_add_shards(struct dbot__coord *c, int first, int n)
+{
+    int64_t now = dbot__clock_ms();
+    int rc = 0;
+
+    pthread_mutex_lock(&c->mu);
+    if (dbot__coord_shards_room(c, n) < 0) {
+        rc = DBOT_ENOMEM;
+    } else {
+        for (int i = 0; i < n; i++) {
+            struct coord_shard *s;
+
+            if (shard_of(c, first + i))
+                continue;
+            s = &c->sh[c->nsh++];
+            memset(s, 0, sizeof *s);
+            s->id = first + i;
+            /* Redis away: granted, as the claim grants; the renewals
+             * take the lease once it is back. */
+            s->lease = c->up ? LEASE_PENDING : LEASE_HELD;
+            s->lease_prev = -1;
+            s->lease_until = now + COORD_LEASE_MS + 2000;
+        }
+        wake_thread(c);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int
+dbot__coord_refused(struct dbot__coord *c, int shard_id)
+{
+    struct coord_shard *s;
+    int r;
+
+    pthread_mutex_lock(&c->mu);
+    s = shard_of(c, shard_id);
+    r = s && s->lease == LEASE_REFUSED;
+    pthread_mutex_unlock(&c->mu);
+    return r;
+}
+
+/* A number from the network, bounded before it becomes an integer. */
+static int64_t
+bounded(double v, double max)
+{
+    return v >= max ? (int64_t)max : (int64_t)v;
+}
+
+void
+dbot__coord_session_budget(struct dbot__coord *c, double remaining,
+                           double total, double reset_after_ms)
+{
+    int64_t rem, tot;
+
+    if (!(remaining >= 0) || !(reset_after_ms >= 0)) /* NaN too */
+        return;
+    rem = bounded(remaining, COORD_BUDGET_MAX);
+    tot = total >= 0 ? bounded(total, COORD_BUDGET_MAX) : rem;
+    pthread_mutex_lock(&c->mu);
+    c->budget_rem = rem;
+    c->budget_total = tot >= rem ? tot : rem;
+    c->budget_after = bounded(reset_after_ms, 7 * 86400000.0);
+    c->budget_seen_at = dbot__clock_ms();
+    c->budget_dirty = 1;
+    wake_thread(c);
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -514,17 +620,23 @@ release_leases(struct dbot__coord *c)
     argv = calloc((size_t)c->nsh + 2, sizeof *argv);
     keys = calloc((size_t)c->nsh + 1, sizeof *keys);
     if (argv && keys) {
+        int n = 0;
+
+        /* Only the held ones: a refused shard's key is another's. */
         for (int i = 0; i < c->nsh; i++) {
-            snprintf(keys[i], sizeof keys[i], "%s:shard:%d", c->ns,
+            if (c->sh[i].lease != LEASE_HELD)
+                continue;
+            snprintf(keys[n], sizeof keys[n], "%s:shard:%d", c->ns,
                      c->sh[i].id);
-            argv[i] = keys[i];
+            argv[n] = keys[n];
+            n++;
         }
         snprintf(procs, sizeof procs, "%s:processes", c->ns);
-        argv[c->nsh] = c->owner;
-        argv[c->nsh + 1] = procs;
-        r = dbot__coord_eval(c, release, c->nsh, argv, c->nsh + 2);
-        if (r && c->nsh)
-            LOG_I("coord", "released the leases of %d shards", c->nsh);
+        argv[n] = c->owner;
+        argv[n + 1] = procs;
+        r = dbot__coord_eval(c, release, n, argv, n + 2);
+        if (r && n)
+            LOG_I("coord", "released the leases of %d shards", n);
         if (r)
             freeReplyObject(r);
     }

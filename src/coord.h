@@ -12,14 +12,33 @@
  *                      holder dies mid-identify.
  *   max_concurrency    Discord's value, so every process buckets alike.
  *   identifies         identifies spent in the last 24 h, all processes.
+ *   session_budget     Discord's session-start budget, the bot's one copy:
+ *                      a hash {rem, total, reset (Redis time, ms), guess}.
+ *                      Every Identify spends one from it (identify:<bucket>
+ *                      and the spend are one script); see "The session
+ *                      budget" below.
  *   rest:global        the REST global limit: one sliding window.
  *   bucket:<hash>:<top> a route bucket's window (remaining, expiry at its
  *                      reset), so processes posting to one channel share
  *                      one bucket.
  *   invalid:<10 s slot> invalid responses (401, 403, 429), all processes:
  *                      above 5,000 in 10 minutes everyone slows down.
-
  *
+ * The session budget. Each shard reads session_start_limit from GET
+ * /gateway/bot before it identifies; the process publishes what it read
+ * (dbot__coord_session_budget). THE RULE: within one window the shared
+ * budget only goes down. An observation lowers `rem` to what Discord said
+ * when that is lower (someone outside spent), never raises it: an answer
+ * read before other processes' identifies reached Discord is stale, and
+ * the spends already taken from Redis are the truth. `rem` goes back up
+ * only when Redis's clock passes `reset` (the window is over: it becomes
+ * `total`, and the next observation sets the new reset), or when Redis
+ * lost the key (then the next observation, or a process republishing the
+ * last budget it saw after a reconnect, sets it again). The key outlives
+ * the reset by a day, so shards waiting for the reset do not see "no
+ * budget known" and rush. Without the key (nobody published yet) an
+ * identify spends nothing: the shard checked Discord's own remaining
+ * just before.
  * Threads. Every Redis command runs on the coordination thread this module
  * starts (coord_thread.c), with short timeouts; the loop and the REST
  * thread only read and write a small state under a mutex and never wait
@@ -39,6 +58,9 @@ struct dbot__coord;
 
 /* The answer meaning "no coordination now: apply your local limit". */
 #define DBOT__COORD_LOCAL (-1)
+/* The answer meaning "this shard is leased by another process: never
+ * start it" (shards added by dbot__coord_add_shards). */
+#define DBOT__COORD_REFUSED (-2)
 
 struct dbot__coord_opts {
     const char *redis_url; /* redis_url.h; borrowed for the call */
@@ -66,18 +88,51 @@ int dbot__coord_new(struct dbot__coord **out, const struct dbot__coord_opts *o);
 int dbot__coord_claim(struct dbot__coord *c, const int *ids, int n,
                       int *refused);
 
+/* Name: dbot__coord_add_shards
+ * Desc: any thread, never blocks: shards first..first+count-1 joined
+ *       after the claim (auto sharding grew the set). The thread leases
+ *       them as the claim does; until it has, identify_wait answers
+ *       "wait". A shard another live process holds is refused (logged as
+ *       the claim logs it) and identify_wait answers DBOT__COORD_REFUSED
+ *       for it. With Redis unreachable they are granted, as the claim
+ *       grants. Ids this process already has are skipped.
+ * Returns: 0 or DBOT_ENOMEM. */
+int dbot__coord_add_shards(struct dbot__coord *c, int first, int count);
+
+/* Name: dbot__coord_refused
+ * Desc: any thread: 1 when shard `shard_id` was refused (another process
+ *       holds its lease), else 0. */
+int dbot__coord_refused(struct dbot__coord *c, int shard_id);
+
 /* Name: dbot__coord_identify_wait
- * Desc: loop thread, never blocks. May shard `shard_id` identify now?
- *       Asks the thread for its bucket's slot when it has none.
- * Returns: 0 (the slot is this process's: identify now), the ms to wait
- *       before asking again, or DBOT__COORD_LOCAL (Redis is unreachable:
- *       pace identifies locally). */
+ * Desc: any thread (the loop or the gateway's I/O thread; a mutex, no
+ *       Redis), never blocks. May shard `shard_id` identify now? Asks the
+ *       thread for its bucket's slot when it has none; the same script
+ *       spends one identify of the shared session budget. When the budget
+ *       is spent the answer is a wait (at most 5 s, asked again) until it
+ *       resets, logged once per exhaustion.
+ * Returns: 0 (the slot is this process's and one identify was spent:
+ *       identify now), the ms to wait before asking again,
+ *       DBOT__COORD_LOCAL (Redis is unreachable: pace identifies locally,
+ *       each shard checks Discord's remaining alone), or
+ *       DBOT__COORD_REFUSED (dbot__coord_add_shards). */
 int64_t dbot__coord_identify_wait(struct dbot__coord *c, int shard_id);
 
 /* Name: dbot__coord_identify_sent
- * Desc: loop thread. The Identify of `shard_id` left now: its bucket stays
- *       taken for 5 s from here. */
+ * Desc: any thread, never blocks. The Identify of `shard_id` left now: its
+ *       bucket stays taken for 5 s from here. */
 void dbot__coord_identify_sent(struct dbot__coord *c, int shard_id);
+
+/* Name: dbot__coord_session_budget
+ * Desc: any thread, never blocks: GET /gateway/bot said
+ *       session_start_limit {remaining, total, reset_after (ms)}, as
+ *       received. The thread publishes it under the rule above. Without
+ *       remaining or reset_after (negative, NaN: absent or malformed)
+ *       nothing is published; fractions are cut, values above
+ *       10^9 (remaining, total) or 7 days (reset_after) are
+ *       capped there. */
+void dbot__coord_session_budget(struct dbot__coord *c, double remaining,
+                                double total, double reset_after_ms);
 
 /* Name: dbot__coord_set_concurrency
  * Desc: loop thread. Discord's max_concurrency, published for all
@@ -129,6 +184,8 @@ struct dbot__coord_stats {
     int processes;
     int64_t identifies_24h; /* shared identify count, -1 unknown */
     int64_t invalid_10m;    /* shared invalid responses, -1 unknown */
+    int64_t session_budget; /* shared identifies left, -1 unknown */
+    uint64_t budget_waits;  /* asks answered: budget spent, wait */
 };
 
 /* Name: dbot__coord_stats

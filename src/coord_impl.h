@@ -73,8 +73,28 @@ struct coord_seen {
     int64_t reset_after;
 };
 
+/* A shard's lease: claimed before the loop (held or left out), or added
+ * later by auto sharding and asked for by the thread. */
+enum coord_lease {
+    LEASE_HELD,    /* ours: renewed */
+    LEASE_PENDING, /* added: the thread is to lease it */
+    LEASE_REFUSED, /* another live process holds it */
+};
+
+/* How often a waiting shard asks again whether the spent budget reset. */
+#define COORD_BUDGET_POLL_MS 5000
+/* Above any real session-start budget (Discord's largest are in the
+ * millions); a bigger number from the network is capped here. */
+#define COORD_BUDGET_MAX 1000000000.0
+/* The session budget's key outlives its reset by this (see coord.h). */
+#define COORD_BUDGET_KEEP_MS 86400000
+
 struct coord_shard {
     int id;
+    enum coord_lease lease;
+    int64_t lease_prev;  /* PENDING: the holder's pttl seen last, or -1 */
+    int64_t lease_next;  /* PENDING: ask again then */
+    int64_t lease_until; /* PENDING: refuse after this */
     enum coord_ident ident;
     int64_t next_try; /* the bucket is taken until about then */
     int sent;         /* an Identify left: the thread moves the hold */
@@ -96,7 +116,7 @@ struct dbot__coord {
     int quit;
     int work; /* something to do before the next tick */
     struct coord_shard *sh;
-    int nsh;
+    int nsh, capsh;
     int mc, mc_dirty; /* max_concurrency to publish */
     int up;           /* Redis answered the last command */
     int ever_up;
@@ -123,6 +143,13 @@ struct dbot__coord {
     int nseen;
     int invalid_pending; /* invalid responses not yet counted in Redis */
     int slow_level;      /* 0, 1 (COORD_INVALID_SLOW), 2 (_CRAWL) */
+    /* The session budget: an observation to publish (budget_dirty), and
+     * the last one Redis answered, republished after a reconnect. */
+    int budget_dirty;
+    int64_t budget_rem, budget_total, budget_after, budget_seen_at;
+    int64_t budget_left;     /* last known shared budget, -1 unknown */
+    int64_t budget_reset_at; /* when it resets (dbot__clock_ms) */
+    int budget_logged;       /* this exhaustion was logged */
     struct dbot__coord_stats st;
 };
 
@@ -149,5 +176,11 @@ redisReply *dbot__coord_eval(struct dbot__coord *c, const char *script,
 /* The shard-lease script: claim or renew keys for c->owner. Returns the
  * reply (array of conflicts: index, holder, pttl ...) or NULL. */
 redisReply *dbot__coord_lease(struct dbot__coord *c, const int *ids, int n);
+
+/* Log shards ids[0..n) (sorted) refused: `holder` runs them. */
+void dbot__coord_log_refused(const int *ids, int n, const char *holder);
+
+/* Under mu: room for `n` more shards in c->sh. 0 or -1. */
+int dbot__coord_shards_room(struct dbot__coord *c, int n);
 
 #endif

@@ -61,8 +61,12 @@ static const char lease_script[] =
     "return out";
 
 /* KEYS[1]: namespace. ARGV: shard id, local max_concurrency, owner, lease
- * ms, mode ("take" or "sent"). take: the bucket's slot (0) or the ms it
- * stays taken; sent: hold the slot COORD_IDENT_HOLD_MS from now. */
+ * ms, mode ("take" or "sent"). take: the bucket's slot and one identify
+ * of the session budget, together, or nothing; sent: hold the slot
+ * COORD_IDENT_HOLD_MS from now. take returns {wait, identifies in 24 h,
+ * budget left (-1 unknown), spent}: wait 0 is a grant; spent 1 means the
+ * budget is spent and wait is the ms until it resets. A budget whose
+ * reset has passed is refilled to its total first (coord.h's rule). */
 static const char identify_script[] =
     "local mc = tonumber(redis.call('GET', KEYS[1] .. ':max_concurrency') "
     "  or ARGV[2]) "
@@ -71,14 +75,57 @@ static const char identify_script[] =
     "if ARGV[5] == 'sent' then "
     "  redis.call('SET', k, ARGV[3], 'PX', ARGV[4]) return 0 "
     "end "
+    "local b = KEYS[1] .. ':session_budget' local left = -1 "
+    "if redis.call('EXISTS', b) == 1 then "
+    "  local t = redis.call('TIME') "
+    "  local now = t[1] * 1000 + math.floor(t[2] / 1000) "
+    "  local reset = tonumber(redis.call('HGET', b, 'reset')) "
+    "  if now >= reset then "
+    "    reset = now + 86400000 "
+    "    redis.call('HSET', b, 'rem', redis.call('HGET', b, 'total'), "
+    "      'reset', reset, 'guess', 1) "
+    "    redis.call('PEXPIRE', b, 172800000) "
+    "  end "
+    "  left = tonumber(redis.call('HGET', b, 'rem')) "
+    "  if left <= 0 then return {math.max(1, reset - now), -1, 0, 1} end "
+    "end "
     "if redis.call('SET', k, ARGV[3], 'NX', 'PX', ARGV[4]) then "
     "  local n = KEYS[1] .. ':identifies' "
     "  if redis.call('INCR', n) == 1 then "
     "    redis.call('PEXPIRE', n, 86400000) end "
-    "  return {0, tonumber(redis.call('GET', n))} "
+    "  if left >= 0 then left = redis.call('HINCRBY', b, 'rem', -1) end "
+    "  return {0, tonumber(redis.call('GET', n)), left, 0} "
     "end "
     "local t = redis.call('PTTL', k) if t < 1 then t = 1 end "
-    "return {t, -1}";
+    "return {t, -1, left, 0}";
+
+/* KEYS[1]: the session budget. ARGV: remaining, total, reset_after ms (as
+ * Discord said, aged by the time the observation waited here). Within the
+ * window (Redis's clock before `reset`) `rem` only goes down; a window
+ * that is over, or a missing key, takes the observation as it is. A reset
+ * guessed at a refill is replaced by the observed one. Returns {rem,
+ * ms until reset}. */
+static const char budget_script[] =
+    "local k = KEYS[1] local t = redis.call('TIME') "
+    "local now = t[1] * 1000 + math.floor(t[2] / 1000) "
+    "local rem, total, after = tonumber(ARGV[1]), tonumber(ARGV[2]), "
+    "  tonumber(ARGV[3]) "
+    "local reset = tonumber(redis.call('HGET', k, 'reset') or 0) "
+    "if redis.call('EXISTS', k) == 1 and now < reset then "
+    "  if rem < tonumber(redis.call('HGET', k, 'rem')) then "
+    "    redis.call('HSET', k, 'rem', rem) end "
+    "  redis.call('HSET', k, 'total', total) "
+    "  if redis.call('HGET', k, 'guess') == '1' then "
+    "    reset = now + after "
+    "    redis.call('HSET', k, 'reset', reset, 'guess', 0) "
+    "    redis.call('PEXPIRE', k, after + ARGV[4]) "
+    "  end "
+    "  return {tonumber(redis.call('HGET', k, 'rem')), reset - now} "
+    "end "
+    "redis.call('HSET', k, 'rem', rem, 'total', total, 'reset', now + after, "
+    "  'guess', 0) "
+    "redis.call('PEXPIRE', k, after + ARGV[4]) "
+    "return {rem, after}";
 
 /* KEYS[1]: the window's sorted set, members "owner:number" scored with
  * the time they stop counting... minus the window: a slot in flight is
@@ -232,15 +279,19 @@ dbot__coord_lost(struct dbot__coord *c, const char *why)
     /* Slots in Redis run out by themselves (COORD_SLOT_HOLD_MS). */
     c->tok_next = c->tok_end;
     c->ninflight = c->nrescore = 0;
-    for (int i = 0; i < c->nsh; i++)
+    for (int i = 0; i < c->nsh; i++) {
         if (c->sh[i].ident == IDENT_GRANTED)
             c->sh[i].ident = IDENT_IDLE; /* never took it: the gate is local */
+        if (c->sh[i].lease == LEASE_PENDING)
+            c->sh[i].lease = LEASE_HELD; /* as the claim grants */
+    }
     pthread_mutex_unlock(&c->mu);
     if (log)
         LOG_E("coord",
               "Redis stopped answering (%s): running on local limits "
-              "(identify 1 per 5 s per bucket, the REST global limit "
-              "divided by %d processes) until it is back",
+              "(identify 1 per 5 s per bucket, each shard checking "
+              "Discord's session-start remaining alone, the REST global "
+              "limit divided by %d processes) until it is back",
               why, c->processes);
 }
 
@@ -318,14 +369,19 @@ dbot__coord_lease(struct dbot__coord *c, const int *ids, int n)
 static void
 renew(struct dbot__coord *c)
 {
-    int *ids = malloc(((size_t)c->nsh + 1) * sizeof *ids);
+    int *ids, n = 0;
     redisReply *r;
 
+    /* The held ones: shards added later join once leased (lease_added). */
+    pthread_mutex_lock(&c->mu);
+    ids = malloc(((size_t)c->nsh + 1) * sizeof *ids);
+    for (int i = 0; ids && i < c->nsh; i++)
+        if (c->sh[i].lease == LEASE_HELD)
+            ids[n++] = c->sh[i].id;
+    pthread_mutex_unlock(&c->mu);
     if (!ids)
         return;
-    for (int i = 0; i < c->nsh; i++)
-        ids[i] = c->sh[i].id; /* ids never change after the claim */
-    r = dbot__coord_lease(c, ids, c->nsh);
+    r = dbot__coord_lease(c, ids, n);
     if (r) {
         for (size_t k = 0; k + 2 < r->elements; k += 3) {
             redisReply *ix = r->element[k], *t = r->element[k + 2];
@@ -337,7 +393,7 @@ renew(struct dbot__coord *c)
                                    ? (int)t->integer
                                    : 1;
                 pthread_mutex_unlock(&c->mu);
-            } else if (ix->integer < c->nsh) {
+            } else if (ix->integer < n) {
                 LOG_E("coord",
                       "shard %d is leased by another process now (%s): "
                       "two processes are running it; fix shard_ids",
@@ -355,7 +411,30 @@ renew(struct dbot__coord *c)
     free(ids);
 }
 
-/* Ask for the identify slot of shard `id`; or hold it after a send. */
+/* The shared budget is spent: say so once per exhaustion, with what it
+ * means and what to do. */
+static void
+budget_spent_log(struct dbot__coord *c, int id, int64_t wait)
+{
+    int log;
+
+    pthread_mutex_lock(&c->mu);
+    log = !c->budget_logged;
+    c->budget_logged = 1;
+    pthread_mutex_unlock(&c->mu);
+    if (log)
+        LOG_E("coord",
+              "the bot's session-start budget is spent (%s:session_budget "
+              "in Redis, shared by all its processes): shard %d and every "
+              "other shard that must identify wait until it resets in "
+              "%lld s (resumes go on). Identifying anyway gets the token "
+              "reset by Discord; look for what spent it (restart loops, "
+              "invalid sessions) and let sessions resume instead",
+              c->ns, id, (long long)(wait / 1000));
+}
+
+/* Ask for the identify slot of shard `id` (and one identify of the
+ * session budget); or hold it after a send. */
 static void
 identify(struct dbot__coord *c, int id, int mc, int sent)
 {
@@ -363,7 +442,7 @@ identify(struct dbot__coord *c, int id, int mc, int sent)
     const char *argv[] = { c->ns,    sid,   smc,
                            c->owner, lease, sent ? "sent" : "take" };
     redisReply *r;
-    int64_t wait = -1, spent = -1;
+    int64_t wait = -1, spent = -1, left = -1, exhausted = 0;
 
     snprintf(sid, sizeof sid, "%d", id);
     snprintf(smc, sizeof smc, "%d", mc);
@@ -372,17 +451,28 @@ identify(struct dbot__coord *c, int id, int mc, int sent)
     r = dbot__coord_eval(c, identify_script, 1, argv, 6);
     if (!r)
         return;
-    if (!sent && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-        r->element[0]->type == REDIS_REPLY_INTEGER) {
+    if (!sent && r->type == REDIS_REPLY_ARRAY && r->elements == 4) {
+        for (size_t i = 0; i < 4; i++)
+            if (r->element[i]->type != REDIS_REPLY_INTEGER)
+                goto out;
         wait = r->element[0]->integer;
-        spent = r->element[1]->type == REDIS_REPLY_INTEGER
-                    ? r->element[1]->integer
-                    : -1;
+        spent = r->element[1]->integer;
+        left = r->element[2]->integer;
+        exhausted = r->element[3]->integer;
     }
+out:
     freeReplyObject(r);
     if (sent || wait < 0)
         return;
+    if (exhausted)
+        budget_spent_log(c, id, wait);
     pthread_mutex_lock(&c->mu);
+    if (left >= 0 || exhausted) {
+        c->budget_left = left;
+        c->st.session_budget = left;
+        if (exhausted)
+            c->budget_reset_at = dbot__clock_ms() + wait;
+    }
     for (int i = 0; i < c->nsh; i++) {
         struct coord_shard *s = &c->sh[i];
         if (s->id != id || s->ident != IDENT_ASKED)
@@ -390,8 +480,18 @@ identify(struct dbot__coord *c, int id, int mc, int sent)
         if (wait == 0) {
             s->ident = IDENT_GRANTED;
             c->st.identify_grants++;
+            c->budget_logged = 0;
             if (spent >= 0)
                 c->st.identifies_24h = spent;
+        } else if (exhausted) {
+            /* Asked again every few seconds, not once at the reset:
+             * the reset may move (a refill guesses it, the next
+             * observation sets it). */
+            s->ident = IDENT_IDLE;
+            s->next_try =
+                dbot__clock_ms() +
+                (wait < COORD_BUDGET_POLL_MS ? wait : COORD_BUDGET_POLL_MS);
+            c->st.budget_waits++;
         } else {
             s->ident = IDENT_IDLE;
             s->next_try = dbot__clock_ms() + wait;
@@ -399,6 +499,107 @@ identify(struct dbot__coord *c, int id, int mc, int sent)
         }
     }
     pthread_mutex_unlock(&c->mu);
+}
+
+/* Publish the observation the callers left (budget_dirty). */
+static void
+publish_budget(struct dbot__coord *c)
+{
+    char key[80], rem[24], total[24], after[24], keep[24];
+    const char *argv[] = { key, rem, total, after, keep };
+    int64_t aged;
+    redisReply *r;
+
+    pthread_mutex_lock(&c->mu);
+    c->budget_dirty = 0;
+    /* The time it waited here is time off Discord's reset_after. */
+    aged = c->budget_after - (dbot__clock_ms() - c->budget_seen_at);
+    snprintf(rem, sizeof rem, "%lld", (long long)c->budget_rem);
+    snprintf(total, sizeof total, "%lld", (long long)c->budget_total);
+    pthread_mutex_unlock(&c->mu);
+    snprintf(after, sizeof after, "%lld", (long long)(aged > 0 ? aged : 0));
+    snprintf(keep, sizeof keep, "%d", COORD_BUDGET_KEEP_MS);
+    snprintf(key, sizeof key, "%s:session_budget", c->ns);
+    r = dbot__coord_eval(c, budget_script, 1, argv, 5);
+    if (!r)
+        return;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        r->element[0]->type == REDIS_REPLY_INTEGER &&
+        r->element[1]->type == REDIS_REPLY_INTEGER) {
+        pthread_mutex_lock(&c->mu);
+        c->budget_left = r->element[0]->integer;
+        c->st.session_budget = c->budget_left;
+        c->budget_reset_at = dbot__clock_ms() + r->element[1]->integer;
+        pthread_mutex_unlock(&c->mu);
+        LOG_D("coord", "session budget: %lld left, resets in %lld s",
+              (long long)r->element[0]->integer,
+              (long long)(r->element[1]->integer / 1000));
+    }
+    freeReplyObject(r);
+}
+
+/* Lease the shards added since the claim (LEASE_PENDING) that are due, as
+ * the claim does: a holder that keeps renewing is alive (refused), one
+ * whose lease runs down is dead (wait it out). */
+static void
+lease_added(struct dbot__coord *c)
+{
+    int *ids, *refused, n = 0, nref = 0;
+    int64_t now = dbot__clock_ms();
+    char holder[128] = "";
+    redisReply *r;
+
+    pthread_mutex_lock(&c->mu);
+    ids = malloc(((size_t)c->nsh + 1) * sizeof *ids);
+    refused = malloc(((size_t)c->nsh + 1) * sizeof *refused);
+    for (int i = 0; ids && refused && i < c->nsh; i++)
+        if (c->sh[i].lease == LEASE_PENDING && now >= c->sh[i].lease_next)
+            ids[n++] = c->sh[i].id;
+    pthread_mutex_unlock(&c->mu);
+    if (n == 0 || !(r = dbot__coord_lease(c, ids, n))) {
+        free(ids);
+        free(refused);
+        return; /* nothing due, or Redis went away (lost(): granted) */
+    }
+    pthread_mutex_lock(&c->mu);
+    for (int j = 0; j < n; j++) {
+        struct coord_shard *s = NULL;
+        int64_t pttl = -1;
+
+        for (int i = 0; i < c->nsh && !s; i++)
+            if (c->sh[i].id == ids[j] && c->sh[i].lease == LEASE_PENDING)
+                s = &c->sh[i];
+        if (!s)
+            continue; /* granted meanwhile (Redis went away) */
+        for (size_t k = 0; k + 2 < r->elements; k += 3) {
+            redisReply *ix = r->element[k], *who = r->element[k + 1];
+            if (ix->type == REDIS_REPLY_INTEGER && ix->integer == j) {
+                pttl = r->element[k + 2]->type == REDIS_REPLY_INTEGER
+                           ? r->element[k + 2]->integer
+                           : 0;
+                if (who->type == REDIS_REPLY_STRING)
+                    snprintf(holder, sizeof holder, "%s", who->str);
+            }
+        }
+        if (pttl < 0) {
+            s->lease = LEASE_HELD;
+        } else if ((s->lease_prev >= 0 && pttl > s->lease_prev + 200) ||
+                   now >= s->lease_until) {
+            s->lease = LEASE_REFUSED;
+            s->ident = IDENT_IDLE;
+            refused[nref++] = s->id;
+            c->st.lease_conflicts++;
+        } else {
+            s->lease_prev = pttl;
+            s->lease_next = now + 500;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    freeReplyObject(r);
+    if (nref > 0)
+        dbot__coord_log_refused(refused, nref, holder);
+    free(ids);
+    free(refused);
 }
 
 /* Fetch `want` global slots (0: none) and re-time the slots in
@@ -459,7 +660,8 @@ struct todo {
     int quit, mc, mc_dirty, want_tokens, renew, invalid;
     uint64_t rescore[COORD_RESCORE_MAX];
     int nrescore;
-    int *ask, nask, *sent, nsent;
+    int *ask, nask, *sent, nsent, cap; /* cap: room in ask and sent */
+    int lease, budget; /* added shards to lease; a budget to publish */
     struct coord_bucket buckets[COORD_BUCKETS]; /* asked */
     int nbuckets;
     struct coord_seen seen[COORD_SEEN_MAX];
@@ -573,9 +775,12 @@ invalid(struct dbot__coord *c, int add)
 static int
 has_work(const struct dbot__coord *c, int64_t now)
 {
-    if (c->work || c->nrescore > 0 ||
+    if (c->work || c->nrescore > 0 || c->budget_dirty ||
         (c->tok_next < c->tok_end && now >= c->tokens_until))
         return 1;
+    for (int i = 0; i < c->nsh; i++)
+        if (c->sh[i].lease == LEASE_PENDING && now >= c->sh[i].lease_next)
+            return 1;
     if (now < c->grace_until)
         return 0;
     for (int i = 0; i < c->nsh; i++)
@@ -609,7 +814,24 @@ collect(struct dbot__coord *c, struct todo *t, int64_t next_renew)
     c->mc_dirty = 0;
     t->renew = now >= next_renew;
     t->nask = t->nsent = 0;
-    for (int i = 0; i < c->nsh; i++) {
+    t->budget = c->budget_dirty;
+    t->lease = 0;
+    if (c->nsh + 1 > t->cap) { /* shards were added */
+        size_t sz = ((size_t)c->nsh + 1) * sizeof(int);
+        int *a = realloc(t->ask, sz), *b = NULL;
+
+        if (a) {
+            t->ask = a;
+            b = realloc(t->sent, sz);
+        }
+        if (b) {
+            t->sent = b;
+            t->cap = c->nsh + 1;
+        } /* else: the shards past cap wait for the next round */
+    }
+    for (int i = 0; i < c->nsh && i < t->cap - 1; i++) {
+        if (c->sh[i].lease == LEASE_PENDING && now >= c->sh[i].lease_next)
+            t->lease = 1;
         if (c->sh[i].ident == IDENT_ASKED && now >= c->grace_until)
             t->ask[t->nask++] = c->sh[i].id;
         if (c->sh[i].sent) {
@@ -663,6 +885,16 @@ reconnect(struct dbot__coord *c, int64_t *next_try)
     c->up = 1;
     c->mc_dirty = 1;
     c->grace_until = c->ever_up ? now + COORD_IDENT_HOLD_MS : 0;
+    /* A Redis that restarted empty must not refill a spent budget: what
+     * this process saw last goes back (the lowest of all processes wins). */
+    if (!c->budget_dirty && c->budget_left >= 0 && c->budget_reset_at > now) {
+        c->budget_rem = c->budget_left;
+        c->budget_total =
+            c->budget_total > c->budget_left ? c->budget_total : c->budget_left;
+        c->budget_after = c->budget_reset_at - now;
+        c->budget_seen_at = now;
+        c->budget_dirty = 1;
+    }
     c->ever_up = 1;
     c->down_logged = 0;
     pthread_mutex_unlock(&c->mu);
@@ -694,8 +926,11 @@ dbot__coord_main(void *arg)
     struct todo t = { 0 };
     int64_t next_renew = dbot__clock_ms() + COORD_RENEW_MS, next_try = 0;
 
-    t.ask = calloc((size_t)c->nsh + 1, sizeof *t.ask);
-    t.sent = calloc((size_t)c->nsh + 1, sizeof *t.sent);
+    pthread_mutex_lock(&c->mu);
+    t.cap = c->nsh + 1;
+    pthread_mutex_unlock(&c->mu);
+    t.ask = calloc((size_t)t.cap, sizeof *t.ask);
+    t.sent = calloc((size_t)t.cap, sizeof *t.sent);
     if (!t.ask || !t.sent) {
         LOG_E("coord", "out of memory: coordination stopped");
         free(t.ask);
@@ -724,6 +959,11 @@ dbot__coord_main(void *arg)
         }
         if (t.invalid && c->rc)
             invalid(c, t.invalid);
+        if (t.lease && c->rc)
+            lease_added(c);
+        /* Before the asks: an identify spends from what was learned. */
+        if (t.budget && c->rc)
+            publish_budget(c);
         seen(c, &t);
         buckets(c, &t);
         if (c->rc && t.mc_dirty)

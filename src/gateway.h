@@ -5,12 +5,15 @@
 #ifndef DBOT_SRC_GATEWAY_H
 #define DBOT_SRC_GATEWAY_H
 
+#include "task.h"
+
 #include <dbot/dbot.h>
 
 #include <libwebsockets.h>
 #include <stddef.h>
 
 struct dbot__gateway;
+struct dbot__jarena;
 struct dbot_config;
 struct dbot__loop;
 struct dbot__resolver;
@@ -50,32 +53,54 @@ enum dbot__gw_state {
     DBOT__GW_STOPPED,     /* stopped for good (shutdown or fatal close) */
 };
 
-/* What a shard needs from the bot that runs it, given at creation and
+/* What a shard needs from the one that runs it, given at creation and
  * borrowed until dbot__gateway_free. The gateway knows the protocol, not
- * its consumers: every dispatch goes to one sink, and the wiring (bot.c)
- * fans it out to interactions, service health, user handlers and whatever
- * else listens; shard planning and the identify gate belong to the shard
- * manager in the wiring too. Callbacks run on the loop thread. */
+ * its consumers: every dispatch goes to one sink; shard planning and the
+ * identify gate belong to the owner too.
+ *
+ * THREADS. A shard belongs to the thread that runs `loop` (the gateway
+ * thread, gateway_thread.c): every function below runs there, and so do
+ * the callbacks, except where a function says "any thread" (state,
+ * latency, counters, is_closed: atomics for /metrics and /healthz on the
+ * bot's loop). dbot__gateway_session is read once the gateway thread has
+ * stopped. */
 struct dbot__gateway_hooks {
     const struct dbot_config *cfg;
-    struct dbot__loop *loop;
-    struct dbot__resolver *resolver;
-    struct dbot__rest *rest; /* for GET /gateway/bot */
+    struct dbot__loop *loop;         /* the gateway thread's */
+    struct dbot__resolver *resolver; /* delivering to `loop` */
+    struct dbot__rest *rest;         /* for GET /gateway/bot */
+    /* Where REST answers to the shard go: a deliver function that runs
+     * them on `loop`'s thread. */
+    dbot__deliver_fn rest_deliver;
 
     void *ud; /* first argument of every callback */
     /* Every dispatch, in sequence order and once, after the gateway's own
-     * session handling (READY, RESUMED). `ev` is borrowed until return. */
-    void (*on_dispatch)(void *ud, const dbot_event *ev);
+     * session handling (READY, RESUMED). `ev` lives in the shard's arena:
+     * return 1 to keep it there (it is then freed with the arena, which
+     * the owner takes with dbot__gateway_swap_arena), 0 to free it on
+     * return, -1 when the owner cannot take it now: the sequence number
+     * stays before it and the shard resumes, so Discord sends it again. */
+    int (*on_dispatch)(void *ud, struct dbot__gateway *gw,
+                       const dbot_event *ev);
+    /* Before every connection: 0 to go ahead, or the ms to wait before
+     * asking again (NULL: never wait). */
+    int64_t (*connect_wait)(void *ud, struct dbot__gateway *gw);
     /* GET /gateway/bot answered: Discord's shard count, identify buckets
      * and URL, before the shard identifies. */
-    void (*on_plan)(void *ud, int recommended, int max_concurrency,
-                    const char *gateway_url);
+    void (*on_plan)(void *ud, struct dbot__gateway *gw, int recommended,
+                    int max_concurrency, const char *gateway_url);
+    /* GET /gateway/bot's session_start_limit: remaining, total and
+     * reset_after (ms) as Discord sent them (unchecked), each -1 when
+     * absent, before the shard identifies. May be NULL. */
+    void (*on_session_limit)(void *ud, double remaining, double total,
+                             double reset_after_ms);
     /* The identify gate: 0 and the slot is taken, or the ms to wait. */
     int64_t (*identify_wait)(void *ud, int shard_id);
     /* An Identify left on the wire: its bucket's 5 s start now. */
     void (*identify_sent)(void *ud, int shard_id);
-    /* The bot's presence JSON (or NULL) and its generation. */
-    const char *(*presence)(void *ud, unsigned *gen);
+    /* A copy of the bot's presence JSON (or NULL; the shard frees it) and
+     * its generation. */
+    char *(*presence)(void *ud, unsigned *gen);
     /* A condition no reconnect can fix (bad token, disallowed intents):
      * the bot must stop with `err`. */
     void (*on_fatal)(void *ud, int err);
@@ -102,7 +127,7 @@ void dbot__gateway_start(struct dbot__gateway *gw);
 /* Close for good: the connection is closed with 1000 and no reconnect is
  * scheduled. dbot__gateway_is_closed() turns true when it is down. */
 void dbot__gateway_stop(struct dbot__gateway *gw);
-int dbot__gateway_is_closed(const struct dbot__gateway *gw);
+int dbot__gateway_is_closed(const struct dbot__gateway *gw); /* any thread */
 
 /* Like dbot__gateway_stop, but close with `code`: 1000 ends the session
  * (the bot goes offline), any 4xxx code keeps it resumable for a few
@@ -130,7 +155,7 @@ int dbot__gateway_session(const struct dbot__gateway *gw,
 int dbot__gateway_set_session(struct dbot__gateway *gw,
                               const struct dbot__gw_session *s);
 
-/* Counters for metrics (loop thread). */
+/* Counters for metrics. Any thread. */
 struct dbot__gw_counters {
     uint64_t connects;   /* connection attempts */
     uint64_t identifies; /* Identify payloads sent */
@@ -138,18 +163,47 @@ struct dbot__gw_counters {
     uint64_t resumed;    /* RESUMED received */
     uint64_t reconnects; /* reconnects scheduled */
     uint64_t queued;     /* payloads waiting to be sent now */
+    uint64_t own_msgs;   /* of them (or on their way to the gateway
+                            thread), the bot's own: the bounded ones */
+    uint64_t own_bytes;  /* and their bytes */
 };
 void dbot__gateway_counters(const struct dbot__gateway *gw,
                             struct dbot__gw_counters *out);
 
+/* Any thread. */
 enum dbot__gw_state dbot__gateway_state(const struct dbot__gateway *gw);
 int64_t dbot__gateway_latency_ms(const struct dbot__gateway *gw);
+int dbot__gateway_shard_id(const struct dbot__gateway *gw);
 
-/* Queue a gateway payload (JSON text, <= 4096 bytes) for sending, subject
- * to the 120-per-60-s send limit. Returns 0, DBOT_ETOOBIG, DBOT_ENOMEM,
- * DBOT_ESTATE when no connection is open, or DBOT_EBUSY when the
- * connection's queue already holds 120 payloads or 128 KiB of the bot's
- * own (gateway_conn.c TXQ_MAX_*): nothing was queued. */
+/* A pointer the owner keeps with the shard (its per-shard batch). */
+void dbot__gateway_set_user(struct dbot__gateway *gw, void *user);
+void *dbot__gateway_user(const struct dbot__gateway *gw);
+
+/* Hand the arena holding the events kept since the last swap to the
+ * caller and parse into `fresh` from now on (never NULL). Between two lws
+ * callbacks only. */
+struct dbot__jarena *dbot__gateway_swap_arena(struct dbot__gateway *gw,
+                                              struct dbot__jarena *fresh);
+/* The arena messages are parsed into now (to see how much it holds). */
+const struct dbot__jarena *dbot__gateway_arena(const struct dbot__gateway *gw);
+
+/* Close the connection so that it resumes (the session stays): the owner
+ * cannot take more events now; connect_wait holds the next connection
+ * until it can. */
+void dbot__gateway_pause(struct dbot__gateway *gw);
+
+/* Take room for one of the bot's own payloads of `len` bytes in the
+ * shard's send queue: 0, or DBOT_EBUSY when 120 payloads or 128 KiB of
+ * the bot's own already wait (gateway_conn.h, dbot__gw_budget). Any
+ * thread: the loop thread takes room, then hands the payload over. */
+int dbot__gateway_reserve(struct dbot__gateway *gw, size_t len);
+/* Give back room reserved for a payload that was never handed over. */
+void dbot__gateway_unreserve(struct dbot__gateway *gw, size_t len);
+
+/* Queue a payload whose room was reserved (JSON text, <= 4096 bytes),
+ * subject to the 120-per-60-s send limit. Returns 0, DBOT_ETOOBIG,
+ * DBOT_ENOMEM or DBOT_ESTATE when no connection is open; on an error the
+ * room is given back and nothing was queued. */
 int dbot__gateway_send(struct dbot__gateway *gw, const char *json, size_t len);
 
 /* Send the bot's presence (op 3) if the shard is READY and has not sent

@@ -54,7 +54,7 @@ void
 dbot__gw_msg_release(struct dbot__gw_msg *msg)
 {
     if (msg->arena)
-        dbot__jarena_release(msg->arena, msg->root);
+        dbot__jarena_rewind(msg->arena, &msg->mark, msg->root);
     else
         cJSON_Delete(msg->root);
     memset(msg, 0, sizeof *msg);
@@ -67,10 +67,13 @@ dbot__gw_parse_in(struct dbot__jarena *arena, const char *text, size_t len,
 {
     const char *end = NULL;
     const cJSON *op, *s, *t;
+    struct dbot__jarena_mark mark;
     cJSON *root;
 
     memset(msg, 0, sizeof *msg);
     msg->s = -1;
+    if (arena)
+        dbot__jarena_mark(arena, &mark);
     if (!text || len == 0) {
         set_err(err, errlen, "empty message");
         return DBOT_EJSON;
@@ -129,10 +132,12 @@ dbot__gw_parse_in(struct dbot__jarena *arena, const char *text, size_t len,
     }
     msg->root = root;
     msg->arena = arena;
+    if (arena)
+        msg->mark = mark;
     return 0;
 fail:
     if (arena)
-        dbot__jarena_release(arena, root);
+        dbot__jarena_rewind(arena, &mark, root);
     else
         cJSON_Delete(root);
     memset(msg, 0, sizeof *msg);

@@ -6,6 +6,8 @@
 #ifndef DBOT_SRC_GATEWAY_CODEC_H
 #define DBOT_SRC_GATEWAY_CODEC_H
 
+#include "json_arena.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,7 +34,9 @@ struct dbot__gw_msg {
     int64_t s;     /* -1 when null/absent (only op 0 carries one) */
     const char *t; /* NULL unless op 0 */
     cJSON *d;      /* may be NULL or a JSON null */
-    struct dbot__jarena *arena; /* where root lives; NULL: the heap */
+    struct dbot__jarena *arena;    /* where root lives; NULL: the heap */
+    struct dbot__jarena_mark mark; /* the arena before root: releasing
+                                      the message rewinds to it */
 };
 
 /* Parse one gateway message. Rejects (DBOT_EJSON) text that is not JSON,

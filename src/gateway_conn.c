@@ -21,8 +21,9 @@
  * 00 00 ff ff markers, or zstd-stream, whose one decoder delivers a
  * message at the last fragment of each websocket message. Either bounds
  * each message by max_message_bytes. The envelope is parsed into the
- * connection's arena (json_arena.h: no malloc per node), which is reset
- * after each message. A message that does not parse is logged and
+ * owner's arena (json_arena.h: no malloc per node); a message the owner
+ * did not keep is rewound at once, the ones it kept (events) stay until
+ * the owner frees their batch. A message that does not parse is logged and
  * skipped, and the session is told so it can watch for a sequence gap.
  *
  * Heartbeats: Hello starts them (the first after interval * jitter); a
@@ -45,6 +46,7 @@
 #include "zstd_stream.h"
 #include "zstream.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,14 +94,11 @@ struct dbot__gw_conn {
     int hello_seen;
     int ended;
 
-    struct dbot__zstream *z;    /* zlib-stream, or */
-    struct dbot__zstd *zs;      /* zstd-stream */
-    struct dbot__jarena *arena; /* the current message's tree */
-    int lost_frame;             /* a message failed to parse */
+    struct dbot__zstream *z; /* zlib-stream, or */
+    struct dbot__zstd *zs;   /* zstd-stream */
+    int lost_frame;          /* a message failed to parse */
 
     struct txmsg *txq_head, *txq_tail;
-    int txq_user_msgs;     /* DBOT__GW_TX_USER payloads queued */
-    size_t txq_user_bytes; /* and their bytes */
     struct dbot__sendlimit sl;
 
     int64_t hb_interval_ms;
@@ -133,6 +132,31 @@ rnd01(struct dbot__gw_conn *c)
     return (double)(dbot__rand_next(&c->rng) >> 11) / 9007199254740992.0;
 }
 
+int
+dbot__gw_budget_take(struct dbot__gw_budget *b, size_t len)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&b->mu);
+    if (b->msgs >= TXQ_MAX_MSGS || b->bytes + len > TXQ_MAX_BYTES)
+        rc = DBOT_EBUSY;
+    else {
+        b->msgs++;
+        b->bytes += len;
+    }
+    pthread_mutex_unlock(&b->mu);
+    return rc;
+}
+
+void
+dbot__gw_budget_give(struct dbot__gw_budget *b, size_t len)
+{
+    pthread_mutex_lock(&b->mu);
+    b->msgs--;
+    b->bytes -= len;
+    pthread_mutex_unlock(&b->mu);
+}
+
 void
 dbot__gw_conn_cancel_timers(struct dbot__gw_conn *c)
 {
@@ -156,11 +180,12 @@ dbot__gw_conn_free(struct dbot__gw_conn *c)
         lws_set_opaque_user_data(c->wsi, NULL);
     for (m = c->txq_head; m; m = next) {
         next = m->next;
+        if (m->user)
+            dbot__gw_budget_give(c->o.budget, m->len);
         free(m);
     }
     dbot__zstream_free(c->z);
     dbot__zstd_free(c->zs);
-    dbot__jarena_free(c->arena);
     free(c);
 }
 
@@ -211,12 +236,6 @@ queue_payload(struct dbot__gw_conn *c, const char *json, size_t len,
             c->txq_tail = NULL;
         free(old);
     }
-    if (user && (c->txq_user_msgs >= TXQ_MAX_MSGS ||
-                 c->txq_user_bytes + len > TXQ_MAX_BYTES)) {
-        LOG_D("gateway", "shard %d: send queue full (%d payloads, %zu bytes)",
-              c->o.shard_id, c->txq_user_msgs, c->txq_user_bytes);
-        return DBOT_EBUSY;
-    }
     m = malloc(sizeof *m + LWS_PRE + len);
     if (!m)
         return DBOT_ENOMEM;
@@ -227,10 +246,6 @@ queue_payload(struct dbot__gw_conn *c, const char *json, size_t len,
     m->tag = tag;
     m->gen = gen;
     memcpy(m->buf + LWS_PRE, json, len);
-    if (user) {
-        c->txq_user_msgs++;
-        c->txq_user_bytes += len;
-    }
     if (heartbeat) {
         /* Heartbeats go first: a late one gets the socket closed. */
         m->next = c->txq_head;
@@ -366,10 +381,8 @@ on_writeable(struct dbot__gw_conn *c)
     c->txq_head = m->next;
     if (!c->txq_head)
         c->txq_tail = NULL;
-    if (m->user) {
-        c->txq_user_msgs--;
-        c->txq_user_bytes -= m->len;
-    }
+    if (m->user)
+        dbot__gw_budget_give(c->o.budget, m->len);
     if (m->tag != DBOT__GW_TAG_NONE)
         c->cbs.on_written(c->cbs.ud, m->tag, m->gen);
     free(m);
@@ -478,27 +491,17 @@ on_hello(struct dbot__gw_conn *c, const cJSON *d)
 
 /* ---- receiving ---------------------------------------------------------- */
 
-/* The arena's bound: a parse tree takes a few times its text (a 64-byte
- * node per value, plus strings); 16 times covers any message Discord
- * sends, and a pathological one ("[0,0,0,...]", up to 32 times) is
- * refused like an oversized message instead of taking all memory. */
-static size_t
-arena_bound(size_t max_message_bytes)
-{
-    return max_message_bytes > SIZE_MAX / 16 ? SIZE_MAX
-                                             : max_message_bytes * 16;
-}
-
 static void
 on_message(const char *text, size_t len, void *arg)
 {
     struct dbot__gw_conn *c = arg;
     struct dbot__gw_msg m;
     char err[128];
+    int kept = 0;
 
     if (c->close_code)
         return; /* closing: the rest is replayed on resume */
-    if (dbot__gw_parse_in(c->arena, text, len, &m, err, sizeof err) < 0) {
+    if (dbot__gw_parse_in(*c->o.arena, text, len, &m, err, sizeof err) < 0) {
         LOG_W("gateway",
               "shard %d: malformed gateway message (%zu bytes): %s; skipped",
               c->o.shard_id, len, err);
@@ -519,10 +522,13 @@ on_message(const char *text, size_t len, void *arg)
         beat_requested(c);
         break;
     default:
-        c->cbs.on_message(c->cbs.ud, &m, c->lost_frame);
+        kept = c->cbs.on_message(c->cbs.ud, &m, c->lost_frame);
         break;
     }
-    dbot__gw_msg_release(&m);
+    /* A tree the owner kept (an event on its way to the loop thread)
+     * stays in the arena until the owner frees the arena's batch. */
+    if (!kept)
+        dbot__gw_msg_release(&m);
 }
 
 static int
@@ -678,8 +684,7 @@ dbot__gateway_lws_cb(struct lws *wsi, enum lws_callback_reasons reason,
             c->zs = dbot__zstd_new(c->o.max_message_bytes);
         else
             c->z = dbot__zstream_new(c->o.max_message_bytes);
-        c->arena = dbot__jarena_new(arena_bound(c->o.max_message_bytes));
-        if ((!c->z && !c->zs) || !c->arena)
+        if (!c->z && !c->zs)
             return -1;
         LOG_D("gateway", "shard %d: websocket open", c->o.shard_id);
         sched(c, &c->guard_sul, close_guard_cb, HELLO_TIMEOUT_MS);

@@ -15,6 +15,7 @@
 #include "gateway_codec.h"
 
 #include <libwebsockets.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,11 +66,13 @@ struct dbot__gw_conn_cbs {
     /* Hello arrived and the heartbeat runs: send Identify or Resume. */
     void (*on_hello)(void *ud);
     /* Every other message: dispatches, op 7, op 9, unknown ops. `m` and
-     * its tree are borrowed until return, and read-only (the tree lives in
-     * the connection's arena: copy with cJSON_Duplicate). `after_malformed` is
-     * 1 once a message on this connection failed to parse (watch for a gap). */
-    void (*on_message)(void *ud, const struct dbot__gw_msg *m,
-                       int after_malformed);
+     * its tree are read-only (the tree lives in *opts.arena: copy with
+     * cJSON_Duplicate). Return 1 to keep the tree in the arena (the owner
+     * frees it with the arena's batch), 0 to have it freed on return.
+     * `after_malformed` is 1 once a message on this connection failed to
+     * parse (watch for a gap). */
+    int (*on_message)(void *ud, const struct dbot__gw_msg *m,
+                      int after_malformed);
     /* A heartbeat was acknowledged, `latency_ms` after it was written. */
     void (*on_ack)(void *ud, int64_t latency_ms);
     /* A tagged payload was written to the socket. */
@@ -77,6 +80,23 @@ struct dbot__gw_conn_cbs {
     /* The socket is gone (or never opened). */
     void (*on_end)(void *ud, const struct dbot__gw_conn_end *end);
 };
+
+/* The bot's own payloads (DBOT__GW_TX_USER: dbot_shard_send, presence)
+ * waiting to leave, counted where any thread can take room at once: the
+ * caller takes room before it hands a payload over (the loop thread hands
+ * it to the gateway thread), and the connection gives it back when the
+ * payload is written or dropped with its queue. Discord takes 120 sends a
+ * minute, so a bot that queues faster would grow the queue forever: past
+ * one window's worth of payloads or 128 KiB, DBOT_EBUSY. Owned by the
+ * session: it outlives connections. */
+struct dbot__gw_budget {
+    pthread_mutex_t mu;
+    int msgs;
+    size_t bytes;
+};
+/* 0 and the room is taken, or DBOT_EBUSY. Any thread. */
+int dbot__gw_budget_take(struct dbot__gw_budget *b, size_t len);
+void dbot__gw_budget_give(struct dbot__gw_budget *b, size_t len);
 
 struct dbot__gw_conn_opts {
     struct dbot__loop *loop;
@@ -89,6 +109,12 @@ struct dbot__gw_conn_opts {
     /* The session's last sequence number (-1: none), read for every
      * heartbeat; borrowed for the connection's life. */
     const int64_t *seq;
+    /* Where messages are parsed: *arena, the owner's, which it may swap
+     * between two callbacks (never during one). Borrowed. */
+    struct dbot__jarena *const *arena;
+    /* Given back as the bot's own payloads leave or are dropped; the
+     * sender took their room (dbot__gw_budget_take). Borrowed. */
+    struct dbot__gw_budget *budget;
 };
 
 /* Parse the URL and start resolving its host. Returns 0, DBOT_EINVAL (a

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "config.h"
 #include "gateway_codec.h"
+#include "json_arena.h"
 #include "log.h"
 #include "loop.h"
 #include "rand.h"
@@ -27,6 +28,9 @@
 
 #include <dbot/rest.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +44,16 @@
 struct dbot__gateway {
     const struct dbot__gateway_hooks *hooks;
     int shard_id, shard_count;
-    enum dbot__gw_state state;
+    /* Read from other threads (gateway.h): state, latency, counters and
+     * whether a connection is open are atomics; the rest is the gateway
+     * thread's. */
+    _Atomic enum dbot__gw_state state;
+    atomic_int has_conn;
+    atomic_int queued; /* payloads in the connection's queue */
     struct dbot__gw_conn *conn;
+    struct dbot__jarena *arena;    /* messages are parsed here (gateway.h) */
+    struct dbot__gw_budget budget; /* room for the bot's own payloads */
+    void *user;                    /* the owner's (dbot__gateway_set_user) */
     int conn_resuming; /* the current connection resumes (else identifies) */
 
     char *gateway_url; /* from GET /gateway/bot, cached */
@@ -60,14 +72,17 @@ struct dbot__gateway {
     int short_sessions; /* sessions in a row that ended soon after start */
     int resume_misses;  /* resume connections that never opened */
     int stopping;
-    int64_t latency_ms;
+    _Atomic int64_t latency_ms;
     uint64_t rng;
-    struct dbot__gw_counters n;
+    struct {
+        _Atomic uint64_t connects, identifies, resumes, resumed, reconnects;
+    } n;
     lws_sorted_usec_list_t reconnect_sul;
     lws_sorted_usec_list_t identify_sul; /* waiting for an identify slot */
 };
 
 static void schedule_reconnect(struct dbot__gateway *gw, int64_t delay_ms);
+static void reconnect_cb(lws_sorted_usec_list_t *sul);
 static void connect_now(struct dbot__gateway *gw);
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -149,17 +164,18 @@ send_identify_or_resume(struct dbot__gateway *gw)
               (long long)gw->seq);
     } else {
         int left_out = 0;
+        char *presence = gw->hooks->presence(gw->hooks->ud, &gw->presence_gen);
         struct dbot__identify id = {
             .token = cfg->token,
             .intents = cfg->intents,
             .shard_id = gw->shard_id,
             .shard_count = gw->shard_count,
             .large_threshold = cfg->large_threshold,
-            .presence_json =
-                gw->hooks->presence(gw->hooks->ud, &gw->presence_gen),
+            .presence_json = presence,
             .presence_left_out = &left_out,
         };
         p = dbot__gw_identify(&id);
+        free(presence);
         /* Not in the Identify (memory ran out parsing it): mark this
          * generation unsent, so READY sends it as op 3. */
         if (left_out)
@@ -172,6 +188,7 @@ send_identify_or_resume(struct dbot__gateway *gw)
     if (!p || dbot__gw_conn_send(gw->conn, p, strlen(p), DBOT__GW_TX_SESSION,
                                  tag, 0) < 0)
         close_conn(gw, DBOT__GW_AFTER_RECONNECT);
+    atomic_store(&gw->queued, dbot__gw_conn_queued(gw->conn));
     free(p);
 }
 
@@ -230,6 +247,7 @@ conn_written(void *ud, enum dbot__gw_tag tag, unsigned gen)
 {
     struct dbot__gateway *gw = ud;
 
+    atomic_store(&gw->queued, dbot__gw_conn_queued(gw->conn));
     if (tag == DBOT__GW_TAG_IDENTIFY) {
         gw->hooks->identify_sent(gw->hooks->ud, gw->shard_id);
     } else if (tag == DBOT__GW_TAG_PRESENCE) {
@@ -253,11 +271,13 @@ set_str(char **dst, const cJSON *v)
     }
 }
 
-static void
+/* Returns 1 when the sink kept the message's tree. */
+static int
 on_dispatch(struct dbot__gateway *gw, const struct dbot__gw_msg *m,
             int after_malformed)
 {
     dbot_event ev;
+    int kept;
 
     if (m->s >= 0) {
         if (gw->seq >= 0 && m->s > gw->seq + 1 && after_malformed) {
@@ -268,17 +288,19 @@ on_dispatch(struct dbot__gateway *gw, const struct dbot__gw_msg *m,
                   "message; resuming to replay the missed events",
                   gw->shard_id, (long long)gw->seq, (long long)m->s);
             close_conn(gw, DBOT__GW_AFTER_RESUME);
-            return;
+            return 0;
         }
         if (gw->seq >= 0 && m->s <= gw->seq) {
             LOG_D("gateway", "shard %d: duplicate seq %lld ignored",
                   gw->shard_id, (long long)m->s);
-            return;
+            return 0;
         }
-        gw->seq = m->s;
     }
-    if (!m->t)
-        return;
+    if (!m->t) {
+        if (m->s >= 0)
+            gw->seq = m->s;
+        return 0;
+    }
     if (strcmp(m->t, "READY") == 0) {
         set_str(&gw->session_id,
                 cJSON_GetObjectItemCaseSensitive(m->d, "session_id"));
@@ -314,18 +336,26 @@ on_dispatch(struct dbot__gateway *gw, const struct dbot__gw_msg *m,
     ev.data = m->d;
     ev.shard_id = gw->shard_id;
     ev.seq = m->s;
-    gw->hooks->on_dispatch(gw->hooks->ud, &ev);
+    kept = gw->hooks->on_dispatch(gw->hooks->ud, gw, &ev);
+    if (kept < 0) {
+        /* The owner could not take it: the sequence stays before it, and
+         * a resume gets it replayed. */
+        close_conn(gw, DBOT__GW_AFTER_RESUME);
+        return 0;
+    }
+    if (m->s >= 0)
+        gw->seq = m->s;
+    return kept;
 }
 
-static void
+static int
 conn_message(void *ud, const struct dbot__gw_msg *m, int after_malformed)
 {
     struct dbot__gateway *gw = ud;
 
     switch (m->op) {
     case DBOT__OP_DISPATCH:
-        on_dispatch(gw, m, after_malformed);
-        break;
+        return on_dispatch(gw, m, after_malformed);
     case DBOT__OP_RECONNECT:
         LOG_I("gateway", "shard %d: Discord asked to reconnect (op 7)",
               gw->shard_id);
@@ -348,6 +378,7 @@ conn_message(void *ud, const struct dbot__gw_msg *m, int after_malformed)
         LOG_D("gateway", "shard %d: ignoring op %d", gw->shard_id, m->op);
         break;
     }
+    return 0;
 }
 
 /* ---- connecting --------------------------------------------------------- */
@@ -406,9 +437,16 @@ gateway_bot_done(const dbot_rest_result *res, void *arg)
         const cJSON *sh = cJSON_GetObjectItemCaseSensitive(res->json, "shards");
         const cJSON *mc =
             cJSON_GetObjectItemCaseSensitive(lim, "max_concurrency");
-        gw->hooks->on_plan(gw->hooks->ud, cJSON_IsNumber(sh) ? sh->valueint : 1,
-                           cJSON_IsNumber(mc) ? mc->valueint : 1,
-                           gw->gateway_url);
+        gw->hooks->on_plan(
+            gw->hooks->ud, gw, cJSON_IsNumber(sh) ? sh->valueint : 1,
+            cJSON_IsNumber(mc) ? mc->valueint : 1, gw->gateway_url);
+        if (gw->hooks->on_session_limit) {
+            const cJSON *tot = cJSON_GetObjectItemCaseSensitive(lim, "total");
+            gw->hooks->on_session_limit(
+                gw->hooks->ud, cJSON_IsNumber(rem) ? rem->valuedouble : -1,
+                cJSON_IsNumber(tot) ? tot->valuedouble : -1,
+                cJSON_IsNumber(reset) ? reset->valuedouble : -1);
+        }
     }
     /* A resume spends no identify: only an identify waits for the limit. */
     if (cJSON_IsNumber(rem) && rem->valuedouble <= 0 &&
@@ -430,7 +468,10 @@ gateway_bot_done(const dbot_rest_result *res, void *arg)
 static void
 fetch_gateway_url(struct dbot__gateway *gw)
 {
-    struct dbot__rest_call call = { .method = "GET", .path = "/gateway/bot" };
+    struct dbot__rest_call call = { .method = "GET",
+                                    .path = "/gateway/bot",
+                                    .deliver = gw->hooks->rest_deliver,
+                                    .deliver_ctx = gw->hooks->loop };
     int rc;
 
     if (gw->fetching)
@@ -466,12 +507,24 @@ connect_now(struct dbot__gateway *gw)
         .compress = cfg->compress,
         .shard_id = gw->shard_id,
         .seq = &gw->seq,
+        .arena = &gw->arena,
+        .budget = &gw->budget,
     };
     int resume = gw->session_id && gw->resume_url && gw->seq >= 0;
+    int64_t hold;
     int rc;
 
     if (gw->stopping || gw->conn)
         return;
+    /* The owner may hold a connection back (the loop thread is behind on
+     * this shard's events: gateway_thread.c); asked again after `hold`. */
+    hold = gw->hooks->connect_wait ? gw->hooks->connect_wait(gw->hooks->ud, gw)
+                                   : 0;
+    if (hold > 0) {
+        gw->state = DBOT__GW_IDLE;
+        sched(gw, &gw->reconnect_sul, reconnect_cb, hold);
+        return;
+    }
     if (resume) {
         /* A resume carries the token: only to the gateway's own site. A
          * session from the state file may come before the gateway URL is
@@ -511,6 +564,7 @@ connect_now(struct dbot__gateway *gw)
     gw->state = DBOT__GW_CONNECTING;
     gw->n.connects++;
     rc = dbot__gw_conn_open(&gw->conn, &o, &cbs);
+    atomic_store(&gw->has_conn, gw->conn != NULL);
     if (rc == DBOT_EINVAL && resume) {
         forget_session(gw); /* a bad resume URL: identify instead */
         schedule_reconnect(gw, -1);
@@ -588,6 +642,8 @@ conn_end(void *ud, const struct dbot__gw_conn_end *end)
     int64_t delay = -1;
 
     gw->conn = NULL;
+    atomic_store(&gw->has_conn, 0);
+    atomic_store(&gw->queued, 0);
     gw->presence_queued = 0; /* its queue is gone with it */
     lws_sul_cancel(&gw->identify_sul);
     if (!end->established && !gw->conn_resuming) {
@@ -642,6 +698,17 @@ conn_end(void *ud, const struct dbot__gw_conn_end *end)
 
 /* ---- shard -------------------------------------------------------------- */
 
+/* The arena's bound per message: a parse tree takes a few times its text
+ * (a 64-byte node per value, plus strings); 16 times covers any message
+ * Discord sends, and a pathological one ("[0,0,0,...]", up to 32 times) is
+ * refused like an oversized message instead of taking all memory. */
+static size_t
+arena_bound(size_t max_message_bytes)
+{
+    return max_message_bytes > SIZE_MAX / 16 ? SIZE_MAX
+                                             : max_message_bytes * 16;
+}
+
 int
 dbot__gateway_new(struct dbot__gateway **out, int shard_id, int shard_count,
                   const struct dbot__gateway_hooks *hooks)
@@ -650,6 +717,12 @@ dbot__gateway_new(struct dbot__gateway **out, int shard_id, int shard_count,
 
     if (!gw)
         return DBOT_ENOMEM;
+    gw->arena = dbot__jarena_new(arena_bound(hooks->cfg->max_message_bytes));
+    if (!gw->arena) {
+        free(gw);
+        return DBOT_ENOMEM;
+    }
+    pthread_mutex_init(&gw->budget.mu, NULL);
     gw->hooks = hooks;
     gw->shard_id = shard_id;
     gw->shard_count = shard_count;
@@ -685,6 +758,8 @@ dbot__gateway_free(struct dbot__gateway *gw)
     lws_sul_cancel(&gw->identify_sul);
     forget_session(gw);
     free(gw->gateway_url);
+    dbot__jarena_free(gw->arena);
+    pthread_mutex_destroy(&gw->budget.mu);
     free(gw);
 }
 
@@ -768,16 +843,56 @@ void
 dbot__gateway_counters(const struct dbot__gateway *gw,
                        struct dbot__gw_counters *out)
 {
-    *out = gw->n;
-    out->queued = 0;
-    if (gw->conn)
-        out->queued = (uint64_t)dbot__gw_conn_queued(gw->conn);
+    out->connects = atomic_load(&gw->n.connects);
+    out->identifies = atomic_load(&gw->n.identifies);
+    out->resumes = atomic_load(&gw->n.resumes);
+    out->resumed = atomic_load(&gw->n.resumed);
+    out->reconnects = atomic_load(&gw->n.reconnects);
+    out->queued = (uint64_t)atomic_load(&gw->queued);
+    pthread_mutex_lock(&((struct dbot__gateway *)gw)->budget.mu);
+    out->own_msgs = (uint64_t)gw->budget.msgs;
+    out->own_bytes = (uint64_t)gw->budget.bytes;
+    pthread_mutex_unlock(&((struct dbot__gateway *)gw)->budget.mu);
 }
 
 int
 dbot__gateway_is_closed(const struct dbot__gateway *gw)
 {
-    return gw->conn == NULL;
+    return !atomic_load(&gw->has_conn);
+}
+
+int
+dbot__gateway_shard_id(const struct dbot__gateway *gw)
+{
+    return gw->shard_id;
+}
+
+void
+dbot__gateway_set_user(struct dbot__gateway *gw, void *user)
+{
+    gw->user = user;
+}
+
+void *
+dbot__gateway_user(const struct dbot__gateway *gw)
+{
+    return gw->user;
+}
+
+struct dbot__jarena *
+dbot__gateway_swap_arena(struct dbot__gateway *gw, struct dbot__jarena *fresh)
+{
+    struct dbot__jarena *old = gw->arena;
+
+    gw->arena = fresh;
+    return old;
+}
+
+void
+dbot__gateway_pause(struct dbot__gateway *gw)
+{
+    if (gw->conn && !dbot__gw_conn_closing(gw->conn))
+        close_conn(gw, DBOT__GW_AFTER_RESUME);
 }
 
 enum dbot__gw_state
@@ -795,7 +910,7 @@ dbot__gateway_latency_ms(const struct dbot__gateway *gw)
 int
 dbot__gateway_sync_presence(struct dbot__gateway *gw)
 {
-    const char *presence;
+    char *presence;
     unsigned gen;
     char *msg;
     size_t cap;
@@ -805,20 +920,30 @@ dbot__gateway_sync_presence(struct dbot__gateway *gw)
         return 0;
     presence = gw->hooks->presence(gw->hooks->ud, &gen);
     if (gw->presence_gen == gen || !presence ||
-        (gw->presence_queued && gw->presence_queued_gen == gen))
+        (gw->presence_queued && gw->presence_queued_gen == gen)) {
+        free(presence);
         return 0;
+    }
     cap = strlen(presence) + 16;
     msg = malloc(cap);
-    if (!msg)
+    if (!msg) {
+        free(presence);
         return DBOT_ENOMEM; /* the next change or Identify carries it */
+    }
     snprintf(msg, cap, "{\"op\":3,\"d\":%s}", presence);
-    rc = gw->conn
-             ? dbot__gw_conn_send(gw->conn, msg, strlen(msg), DBOT__GW_TX_USER,
-                                  DBOT__GW_TAG_PRESENCE, gen)
-             : DBOT_ESTATE;
+    free(presence);
+    rc =
+        gw->conn ? dbot__gw_budget_take(&gw->budget, strlen(msg)) : DBOT_ESTATE;
+    if (rc == 0) {
+        rc = dbot__gw_conn_send(gw->conn, msg, strlen(msg), DBOT__GW_TX_USER,
+                                DBOT__GW_TAG_PRESENCE, gen);
+        if (rc < 0)
+            dbot__gw_budget_give(&gw->budget, strlen(msg));
+    }
     if (rc == 0) {
         gw->presence_queued = 1;
         gw->presence_queued_gen = gen;
+        atomic_store(&gw->queued, dbot__gw_conn_queued(gw->conn));
     }
     free(msg);
     /* A connection already closing sends it after RESUMED: not an error. */
@@ -828,8 +953,36 @@ dbot__gateway_sync_presence(struct dbot__gateway *gw)
 int
 dbot__gateway_send(struct dbot__gateway *gw, const char *json, size_t len)
 {
-    if (!gw->conn)
-        return DBOT_ESTATE;
-    return dbot__gw_conn_send(gw->conn, json, len, DBOT__GW_TX_USER,
-                              DBOT__GW_TAG_NONE, 0);
+    int rc = DBOT_ESTATE;
+
+    if (gw->conn)
+        rc = dbot__gw_conn_send(gw->conn, json, len, DBOT__GW_TX_USER,
+                                DBOT__GW_TAG_NONE, 0);
+    if (rc < 0)
+        dbot__gw_budget_give(&gw->budget, len);
+    else
+        atomic_store(&gw->queued, dbot__gw_conn_queued(gw->conn));
+    return rc;
+}
+
+void
+dbot__gateway_unreserve(struct dbot__gateway *gw, size_t len)
+{
+    dbot__gw_budget_give(&gw->budget, len);
+}
+
+const struct dbot__jarena *
+dbot__gateway_arena(const struct dbot__gateway *gw)
+{
+    return gw->arena;
+}
+
+int
+dbot__gateway_reserve(struct dbot__gateway *gw, size_t len)
+{
+    int rc = dbot__gw_budget_take(&gw->budget, len);
+
+    if (rc < 0)
+        LOG_D("gateway", "shard %d: send queue full", gw->shard_id);
+    return rc;
 }

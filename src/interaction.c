@@ -126,6 +126,10 @@ ix_free(dbot_interaction *ix)
         ix->live_next->live_prev = ix->live_prev;
     dbot__loop_timer_disarm(ix->owner->d.loop, &ix->deadline_timer);
     dbot__loop_timer_disarm(ix->owner->d.loop, &ix->abandon_timer);
+    if (ix->ack) {
+        dbot__ack_bind(ix->ack, NULL);
+        dbot__ack_unref(ix->ack);
+    }
     if (ix->transport.release)
         ix->transport.release(ix->transport.ud);
     cJSON_Delete(ix->parked_edit);
@@ -280,6 +284,30 @@ send_callback(dbot_interaction *ix, const cJSON *body,
     return rc;
 }
 
+/* The guard took the initial response between the caller's look at the
+ * state and our claim: do what the caller would have done had it seen
+ * the guard's defer (a message becomes an edit of @original). */
+static int
+answer_after_guard(dbot_interaction *ix, int type, const cJSON *data,
+                   const dbot_rest_file *files, size_t n)
+{
+    dbot__ix_sync(ix);
+    switch (type) {
+    case CB_DEFER:
+    case CB_DEFER_UPDATE:
+        return 0; /* deferred already */
+    case CB_MESSAGE:
+    case CB_UPDATE:
+        if (!n)
+            return dbot__ix_answer(ix, type, data, "reply");
+        if (ix->state == DBOT_IXS_DEFERRED)
+            return dbot_interaction_original_edit_files(ix, data, files, n);
+        /* fall through */
+    default:
+        return dbot__ix_refuse(ix, DBOT_ESTATE, "answer after the deferral");
+    }
+}
+
 int
 dbot__ix_send_initial_files(dbot_interaction *ix, int type, const cJSON *data,
                             const dbot_rest_file *files, size_t n)
@@ -289,6 +317,10 @@ dbot__ix_send_initial_files(dbot_interaction *ix, int type, const cJSON *data,
 
     if (ix->state != DBOT_IXS_RECEIVED)
         return DBOT_ESTATE;
+    /* The one initial response: taken from the gateway thread's guard,
+     * which sends the deferral when nobody answered in time. */
+    if (ix->ack && !dbot__ack_claim(ix->ack))
+        return answer_after_guard(ix, type, data, files, n);
     body = cJSON_CreateObject();
     if (!body || !cJSON_AddNumberToObject(body, "type", type) ||
         (data &&
@@ -471,6 +503,7 @@ int
 dbot__ix_answer(dbot_interaction *ix, int type, const cJSON *data,
                 const char *what)
 {
+    dbot__ix_sync(ix);
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, what);
     switch (ix->state) {
@@ -491,6 +524,68 @@ dbot__ix_answer(dbot_interaction *ix, int type, const cJSON *data,
 
 /* ---- deadlines ------------------------------------------------------------
  */
+
+/* The guard deferred `ix` (or is deferring it): take that on. */
+static void
+adopt_guard_answer(dbot_interaction *ix)
+{
+    int result = dbot__ack_defer_result(ix->ack);
+    int choices = ix->type == DBOT_IX_AUTOCOMPLETE;
+
+    ix->owner->stats.auto_deferred++;
+    dbot__loop_timer_disarm(ix->owner->d.loop, &ix->deadline_timer);
+    LOG_W("interaction",
+          "handler %s has not answered %s (%" PRIu64 ") after %d ms: "
+          "%s it; %s. Move slow work to dbot_interaction_offload()",
+          ix->handler ? ix->handler : "(none)", describe(ix), ix->id,
+          cfg_of(ix)->ack_deadline_ms,
+          choices ? "answered no choices to" : "the gateway thread deferred",
+          choices ? "its own answer comes too late"
+                  : "its reply will edit the original response");
+    ix->silent_defer = ix->type == DBOT_IX_COMPONENT;
+    if (result < 0) {
+        ix->state = DBOT_IXS_FAILED;
+        return;
+    }
+    if (result > 0) {
+        record_ack(ix);
+        ix->state = choices ? DBOT_IXS_ACKNOWLEDGED : DBOT_IXS_DEFERRED;
+        return;
+    }
+    /* In flight: its answer (dbot__interactions_on_deferred) finishes the
+     * move, as a defer of ours would in initial_done, and holds a
+     * reference until then. */
+    ix->state = choices ? DBOT_IXS_ACKNOWLEDGING : DBOT_IXS_DEFERRING;
+    ix->guard_pending = 1;
+    dbot_interaction_ref(ix);
+}
+
+void
+dbot__ix_sync(dbot_interaction *ix)
+{
+    if (ix->ack && ix->state == DBOT_IXS_RECEIVED &&
+        dbot__ack_state(ix->ack) == DBOT__ACK_GUARD)
+        adopt_guard_answer(ix);
+}
+
+void
+dbot__interactions_on_deferred(struct dbot__interactions *ixs,
+                               struct dbot__ack *a, const dbot_rest_result *res)
+{
+    dbot_interaction *ix = dbot__ack_bound(a);
+
+    (void)ixs;
+    if (!ix)
+        return; /* not arrived yet (arrival reads the result) or gone */
+    if (!ix->guard_pending) {
+        dbot__ix_sync(ix); /* it never looked: adopt the result now */
+        return;
+    }
+    ix->guard_pending = 0;
+    /* The same ending as our own initial response's: parked edits go,
+     * a failure is logged and counted; drops the reference. */
+    initial_done(dbot__ix_bot_of(ix), res, ix);
+}
 
 static void
 deadline_cb(struct dbot__timer *t)
@@ -544,6 +639,7 @@ answer_for_silent_handler(dbot_interaction *ix, const char *text)
 
     if (dbot__ix_expired(ix) || dbot__ix_stopping(ix))
         return 0;
+    dbot__ix_sync(ix);
     if (ix->state == DBOT_IXS_RECEIVED) {
         rc = send_error_initial(ix, text);
     } else if (ix->state == DBOT_IXS_DEFERRED) {
@@ -664,7 +760,7 @@ first_arrival(struct dbot__interactions *ixs, const struct dbot__ix_view *v)
 /* An interaction from either transport (t NULL: the gateway's). */
 static int
 arrive(struct dbot__interactions *ixs, const cJSON *d,
-       const struct dbot__ix_transport *t)
+       const struct dbot__ix_transport *t, struct dbot__ack *ack)
 {
     dbot_interaction *ix;
     struct dbot__route_match m;
@@ -674,17 +770,24 @@ arrive(struct dbot__interactions *ixs, const cJSON *d,
     ixs->stats.received++;
     if (dbot__ix_view_read(d, &v) < 0) {
         LOG_W("interaction", "interaction without id or token ignored");
-        return DBOT_EINVAL;
+        rc = DBOT_EINVAL;
+    } else {
+        rc = first_arrival(ixs, &v);
     }
-    rc = first_arrival(ixs, &v);
+    /* Not run (a replay, a type nobody answers): no deferral either. */
+    if (rc < 0 && ack)
+        dbot__ack_claim(ack);
     if (rc < 0)
         return rc;
     ix = calloc(1, sizeof *ix);
-    if (!ix)
+    if (!ix) {
+        if (ack)
+            dbot__ack_claim(ack);
         return DBOT_ENOMEM;
+    }
     ix->owner = ixs;
     ix->refs = 1;
-    ix->t_recv = dbot__clock_ms();
+    ix->t_recv = ack ? dbot__ack_received_ms(ack) : dbot__clock_ms();
     ix->json = dbot__json_clone(d); /* one malloc, not one per node */
     /* The view borrowed from d, which the dispatcher frees after this
      * call: read it again from our copy. */
@@ -693,10 +796,16 @@ arrive(struct dbot__interactions *ixs, const cJSON *d,
               v.id);
         dbot__json_clone_free(ix->json);
         free(ix);
+        if (ack)
+            dbot__ack_claim(ack);
         return DBOT_ENOMEM;
     }
     if (t)
         ix->transport = *t;
+    if (ack) {
+        ix->ack = dbot__ack_ref(ack);
+        dbot__ack_bind(ack, ix);
+    }
     ix->id = v.id;
     ix->app_id = v.app_id;
     ix->type = v.type;
@@ -717,10 +826,14 @@ arrive(struct dbot__interactions *ixs, const cJSON *d,
     ix->custom_id = v.custom_id;
 
     /* Two timers per interaction, on the loop's heap: O(log n) each, so
-     * 100,000 deferred interactions pending do not slow the next one. */
+     * 100,000 deferred interactions pending do not slow the next one. The
+     * deadline is the gateway thread's when it keeps one (ack_guard.h):
+     * it fires even while a handler blocks the loop. */
     dbot__timer_init(&ix->deadline_timer, deadline_cb);
     dbot__timer_init(&ix->abandon_timer, abandon_cb);
-    deadline = cfg_of(ix)->ack_deadline_ms;
+    deadline = ack ? 0 : cfg_of(ix)->ack_deadline_ms;
+    if (ack)
+        dbot__ix_sync(ix); /* deferred while it waited in the queue */
     if ((deadline > 0 && dbot__loop_timer_arm(ixs->d.loop, &ix->deadline_timer,
                                               deadline) < 0) ||
         dbot__loop_timer_arm(ixs->d.loop, &ix->abandon_timer,
@@ -754,16 +867,17 @@ arrive(struct dbot__interactions *ixs, const cJSON *d,
 }
 
 void
-dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d)
+dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d,
+                            struct dbot__ack *ack)
 {
-    arrive(ixs, d, NULL);
+    arrive(ixs, d, NULL, ack);
 }
 
 int
 dbot__interactions_on_http(struct dbot__interactions *ixs, const cJSON *d,
                            const struct dbot__ix_transport *t)
 {
-    return arrive(ixs, d, t);
+    return arrive(ixs, d, t, NULL);
 }
 
 int

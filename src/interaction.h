@@ -54,9 +54,16 @@ int dbot__interactions_new(struct dbot__interactions **out,
                            const struct dbot__interactions_deps *d);
 void dbot__interactions_free(struct dbot__interactions *ixs);
 
-/* INTERACTION_CREATE from the gateway (loop thread). */
-void dbot__interactions_on_event(struct dbot__interactions *ixs,
-                                 const cJSON *d);
+/* INTERACTION_CREATE from the gateway (loop thread), with the deadline
+ * the gateway thread started for it (ack_guard.h), or NULL. */
+struct dbot__ack;
+void dbot__interactions_on_event(struct dbot__interactions *ixs, const cJSON *d,
+                                 struct dbot__ack *ack);
+
+/* The guard's deferral of `a` was answered (loop thread). */
+void dbot__interactions_on_deferred(struct dbot__interactions *ixs,
+                                    struct dbot__ack *a,
+                                    const dbot_rest_result *res);
 
 /* The transport hook: how an interaction's one initial response leaves.
  * Without one (the gateway's) it is POSTed to .../callback through REST;

@@ -127,6 +127,7 @@ defer_with(dbot_interaction *ix, int type, const cJSON *data)
     if (!ix)
         return DBOT_EINVAL;
     DBOT__IX_CHECK_LOOP(ix);
+    dbot__ix_sync(ix);
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, "defer");
     if (ix->state == DBOT_IXS_DEFERRING || ix->state == DBOT_IXS_DEFERRED)
@@ -174,6 +175,7 @@ dbot_interaction_modal_json(dbot_interaction *ix, const cJSON *data)
         return DBOT_EINVAL; /* Discord allows no modal in answer to these */
     if ((rc = check_body(ix, BODY_MODAL, data, "modal")) < 0)
         return rc;
+    dbot__ix_sync(ix);
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, "modal");
     if (ix->state != DBOT_IXS_RECEIVED)
@@ -193,6 +195,7 @@ dbot_interaction_autocomplete_json(dbot_interaction *ix, const cJSON *data)
     DBOT__IX_CHECK_LOOP(ix);
     if (ix->type != DBOT_IX_AUTOCOMPLETE)
         return DBOT_EINVAL;
+    dbot__ix_sync(ix);
     if (ix->state != DBOT_IXS_RECEIVED)
         return dbot__ix_refuse(ix, DBOT_ESTATE, "autocomplete");
     d = cJSON_Duplicate(data, 1);
@@ -243,6 +246,7 @@ dbot_interaction_original_edit_json(dbot_interaction *ix, const cJSON *data)
         return rc;
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, "edit");
+    dbot__ix_sync(ix);
     switch (ix->state) {
     case DBOT_IXS_RECEIVED:
     case DBOT_IXS_FAILED:
@@ -422,6 +426,7 @@ dbot_interaction_age_ms(const dbot_interaction *ix)
 int
 dbot_interaction_state(const dbot_interaction *ix)
 {
+    dbot__ix_sync((dbot_interaction *)ix);
     return ix->state;
 }
 

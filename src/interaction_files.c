@@ -111,6 +111,7 @@ dbot_interaction_reply_files(dbot_interaction *ix, const cJSON *data,
         return rc;
     if (dbot__ix_expired(ix))
         return dbot__ix_refuse(ix, DBOT_EEXPIRED, "reply with files");
+    dbot__ix_sync(ix);
     switch (ix->state) {
     case DBOT_IXS_RECEIVED:
         return dbot__ix_send_initial_files(ix, CB_MESSAGE, data, files, n);

@@ -10,6 +10,7 @@
 #ifndef DBOT_SRC_INTERACTION_IMPL_H
 #define DBOT_SRC_INTERACTION_IMPL_H
 
+#include "ack_guard.h"
 #include "interaction.h"
 #include "json_clone.h"
 #include "discord_limits.h"
@@ -71,7 +72,12 @@ struct dbot_interaction {
     int silent_defer;    /* deferred with type 6: @original is the
                             component's message, not ours to overwrite */
     struct dbot__ix_transport transport; /* respond NULL: through REST */
-    struct dbot__timer deadline_timer;   /* loop.h's heap: O(log n) */
+    struct dbot__timer deadline_timer;   /* loop.h's heap: O(log n); not
+                                            armed when `ack` keeps it */
+    struct dbot__ack *ack; /* the gateway thread's deadline (ack_guard.h),
+                              or NULL (over HTTP) */
+    int guard_pending;     /* the guard's defer is in flight and holds a
+                              reference on us */
     struct dbot__timer abandon_timer;
     dbot_interaction *live_prev, *live_next; /* owner->live */
 };
@@ -96,6 +102,11 @@ int dbot__ix_expired(const dbot_interaction *ix);
 int dbot__ix_refuse(dbot_interaction *ix, int rc, const char *what);
 /* {"content": content} (+ the ephemeral flag); NULL on ENOMEM. */
 cJSON *dbot__ix_text_message(const char *content, int ephemeral);
+/* Bring the state up to date with the gateway thread's guard: when it
+ * deferred the interaction, RECEIVED becomes DEFERRING or DEFERRED (or,
+ * for autocomplete, ACKNOWLEDGING/ACKNOWLEDGED). Every call that reads
+ * the state first calls this. */
+void dbot__ix_sync(dbot_interaction *ix);
 /* Leave RECEIVED and send the one initial response (data may be NULL). */
 int dbot__ix_send_initial(dbot_interaction *ix, int type, const cJSON *data);
 /* The same with files (multipart; interaction_files.c). */

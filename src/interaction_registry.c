@@ -55,6 +55,7 @@ dbot__interactions_free(struct dbot__interactions *ixs)
          * stopped first: release only frees its record. */
         if (ix->transport.release)
             ix->transport.release(ix->transport.ud);
+        dbot__ack_unref(ix->ack); /* the gateway thread has stopped */
         cJSON_Delete(ix->parked_edit);
         dbot__json_clone_free(ix->json);
         free(ix->path);

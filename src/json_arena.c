@@ -47,7 +47,10 @@
 #endif
 
 #define FIRST_CHUNK (64 * 1024)
-#define ALIGN       16
+/* Chunks double up to this, so a batch of many trees grows in steps the
+ * allocator can reuse instead of ever larger blocks. */
+#define CHUNK_MAX (1024 * 1024)
+#define ALIGN     16
 
 struct chunk {
     struct chunk *next; /* older chunk */
@@ -58,7 +61,8 @@ struct chunk {
 struct dbot__jarena {
     struct chunk *head; /* newest first; the last one is the first chunk */
     size_t held;        /* bytes of all chunks' data */
-    size_t max_bytes;
+    size_t held_before; /* held when the current parse began */
+    size_t max_bytes;   /* per tree: chunks a parse may add */
     bool overflow;
 };
 
@@ -94,13 +98,19 @@ arena_alloc(struct dbot__jarena *a, size_t n)
     size = c ? c->size * 2 : FIRST_CHUNK;
     if (size < n)
         size = n;
-    if (size > a->max_bytes - a->held) {
+    if (size > CHUNK_MAX && n <= CHUNK_MAX)
+        size = CHUNK_MAX;
+    /* The bound is per tree: what this parse added, not what the trees
+     * kept before it (a batch, json_arena.h) hold. */
+    if (size > a->max_bytes - (a->held - a->held_before)) {
+        size_t room = a->max_bytes - (a->held - a->held_before);
+
         /* Past the bound: a smaller last chunk may still do. */
-        if (n > a->max_bytes - a->held) {
+        if (n > room) {
             a->overflow = true;
             return NULL;
         }
-        size = a->max_bytes - a->held;
+        size = room;
     }
     c = malloc(sizeof *c + size);
     if (!c) {
@@ -194,14 +204,17 @@ dbot__jarena_parse(struct dbot__jarena *a, const char *text, size_t len,
                    const char **end)
 {
     struct dbot__jarena *outer = active;
+    struct dbot__jarena_mark m;
     cJSON *root;
 
+    dbot__jarena_mark(a, &m);
     a->overflow = false;
+    a->held_before = a->held;
     active = a;
     root = cJSON_ParseWithLengthOpts(text, len, end, 0);
     active = outer;
     if (!root)
-        reset(a);
+        dbot__jarena_rewind(a, &m, NULL);
     return root;
 }
 
@@ -220,6 +233,41 @@ dbot__jarena_release(struct dbot__jarena *a, cJSON *root)
         reset(a);
     else
         cJSON_Delete(root); /* foreign hooks: a heap tree */
+}
+
+void
+dbot__jarena_mark(const struct dbot__jarena *a, struct dbot__jarena_mark *m)
+{
+    m->chunk = a->head;
+    m->used = a->head ? a->head->used : 0;
+}
+
+void
+dbot__jarena_rewind(struct dbot__jarena *a, const struct dbot__jarena_mark *m,
+                    cJSON *root)
+{
+    if (root && !owns(a, root)) {
+        cJSON_Delete(root); /* foreign hooks: a heap tree */
+        return;
+    }
+    /* Chunks added since the mark go; the mark's chunk is cut back. */
+    while (a->head && a->head != m->chunk) {
+        struct chunk *c = a->head;
+
+        if (!c->next && !m->chunk) {
+            /* The first chunk stays, empty. */
+            c->used = 0;
+            POISON(c->data, c->size);
+            return;
+        }
+        a->head = c->next;
+        a->held -= c->size;
+        free(c);
+    }
+    if (a->head && a->head->used > m->used) {
+        POISON(a->head->data + m->used, a->head->used - m->used);
+        a->head->used = m->used;
+    }
 }
 
 size_t

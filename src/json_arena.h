@@ -42,19 +42,36 @@ struct dbot__jarena *dbot__jarena_new(size_t max_bytes);
 void dbot__jarena_free(struct dbot__jarena *a);
 
 /* cJSON_ParseWithLengthOpts(text, len, end, 0) with the tree in `a`.
- * Only one tree per arena lives at a time: release it before parsing the
- * next. The tree is read-only for its users: nothing in it may be
- * cJSON_Delete'd, detached or replaced (copy with cJSON_Duplicate). NULL
- * when the text is not JSON or the tree would exceed max_bytes. */
+ * Trees accumulate: an arena may hold a batch of them (the gateway hands
+ * a batch of events to the loop thread in one arena), freed together by
+ * dbot__jarena_release, or the newest one alone by rewinding to a mark
+ * taken before it was parsed. The tree is read-only for its users: nothing
+ * in it may be cJSON_Delete'd, detached or replaced (copy with
+ * cJSON_Duplicate). NULL when the text is not JSON or the tree would take
+ * more than max_bytes (each tree has its own bound); a failed parse leaves
+ * the arena as it was. */
 cJSON *dbot__jarena_parse(struct dbot__jarena *a, const char *text, size_t len,
                           const char **end);
 
 /* Did the last parse fail for lack of room (max_bytes, or ENOMEM)? */
 int dbot__jarena_overflowed(const struct dbot__jarena *a);
 
-/* Free a tree dbot__jarena_parse returned (NULL is fine): reset the arena,
- * or cJSON_Delete it if foreign hooks put it on the heap. */
+/* Free every tree in the arena (keeping its first chunk), or, when
+ * foreign hooks put `root` on the heap, cJSON_Delete it. NULL is fine. */
 void dbot__jarena_release(struct dbot__jarena *a, cJSON *root);
+
+/* Where the arena stands, to free what is parsed after it (stack order:
+ * only the newest trees can be rewound). */
+struct dbot__jarena_mark {
+    void *chunk;
+    size_t used;
+};
+void dbot__jarena_mark(const struct dbot__jarena *a,
+                       struct dbot__jarena_mark *m);
+/* Free what was allocated since `m` (root: the tree parsed after it, or
+ * NULL; a heap tree from foreign hooks is cJSON_Delete'd instead). */
+void dbot__jarena_rewind(struct dbot__jarena *a,
+                         const struct dbot__jarena_mark *m, cJSON *root);
 
 /* Bytes the arena holds now (for tests and /metrics). */
 size_t dbot__jarena_held(const struct dbot__jarena *a);

@@ -189,8 +189,9 @@ dbot__loop_new(struct dbot__loop **out, const struct dbot__loop_opts *o)
     info.gid = (gid_t)-1;
     info.uid = (uid_t)-1;
     /* The OS CAs come from load_os_cas(), on demand. */
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
-                   LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+    info.options = LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+    if (o && o->client_tls)
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     if (o && o->ca_file)
         info.client_ssl_ca_filepath = o->ca_file;
     /* lws sizes two tables (a wsi per fd number, a pollfd per fd) by this

@@ -27,6 +27,11 @@ struct dbot__loop_opts {
      * dbot__loop_free), after the loop's own. */
     const struct lws_protocols *protocols;
     const char *ca_file; /* extra CA bundle for client TLS, or NULL */
+    /* The loop makes TLS client connections (the gateway's): lws then
+     * sets up OpenSSL and a client TLS context. One loop per process
+     * should: a second set-up and its cleanup leak what the first
+     * context holds. */
+    int client_tls;
 };
 
 /* Create the lws context. Returns 0, DBOT_ENOMEM (logged). */

@@ -376,6 +376,13 @@ coord(struct buf *b, const struct dbot__coord_stats *c)
         gauge(b, "dbot_coord_identifies_24h",
               "Identifies by all processes in the last 24 h.",
               (double)c->identifies_24h);
+    if (c->session_budget >= 0)
+        gauge(b, "dbot_coord_session_budget",
+              "Identifies left in the bot's shared session-start budget.",
+              (double)c->session_budget);
+    counter(b, "dbot_coord_budget_waits_total",
+            "Identify asks answered: session-start budget spent, wait.",
+            c->budget_waits);
 }
 
 /* The Interactions Endpoint: answers by status, verification failures by
@@ -479,6 +486,16 @@ dbot__metrics_render(const struct dbot__metrics_snapshot *s, size_t *len)
     health(&b, &s->health);
     if (s->have_http)
         http(&b, &s->http);
+    if (s->have_gateway) {
+        gauge(&b, "dbot_gateway_backlog",
+              "Events the gateway thread handed to the loop that no handler "
+              "has seen yet (a blocked loop makes it grow).",
+              s->gateway_backlog);
+        counter(&b, "dbot_gateway_backlog_pauses_total",
+                "Times the backlog passed gateway_backlog and the shards "
+                "closed to resume later.",
+                s->gateway_pauses);
+    }
     if (s->have_coord)
         coord(&b, &s->coord);
     if (s->have_ixl)

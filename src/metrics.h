@@ -61,6 +61,9 @@ struct dbot__metrics_snapshot {
     struct dbot__http_ix_stats ixl;
     int stopping;
     const struct dbot__cache_stats *cache; /* NULL: the cache is off */
+    int have_gateway;                      /* the gateway thread runs shards */
+    uint64_t gateway_backlog; /* events handed to the loop, not yet run */
+    uint64_t gateway_pauses;  /* times the backlog made shards resume */
 };
 
 /* "idle", "connecting", "handshaking", "ready", "stopped". */

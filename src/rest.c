@@ -206,7 +206,8 @@ complete(struct dbot__rest *r, struct dbot__rest_req *q, int status, int err,
         dbot_log(DBOT_LOG_DEBUG, "rest", "%s", m);
     if (!q->cb) {
         dbot__rest_done_free(d);
-    } else if (r->deliver(r->ctx, dbot__rest_done_run, d) < 0) {
+    } else if ((q->deliver ? q->deliver(q->deliver_ctx, dbot__rest_done_run, d)
+                           : r->deliver(r->ctx, dbot__rest_done_run, d)) < 0) {
         dbot_log(DBOT_LOG_ERROR, "rest",
                  "%s: cannot reach the loop; the callback is lost", q->route);
         dbot__rest_done_free(d);

@@ -59,6 +59,10 @@ struct dbot__rest_call {
     const char *reason; /* X-Audit-Log-Reason, raw UTF-8, or NULL */
     const dbot_rest_file *files;
     size_t nfiles;
+    /* Where the callback runs, when not on the client's deliver (the
+     * gateway thread's loop for GET /gateway/bot); NULL: the client's. */
+    dbot__deliver_fn deliver;
+    void *deliver_ctx;
 };
 
 /* Runs on the loop thread (through deliver), once per accepted request. */
@@ -75,7 +79,8 @@ struct dbot__rest *dbot__rest_new(const struct dbot__rest_opts *o,
                                   dbot__deliver_fn deliver, void *ctx);
 
 /* Name: dbot__rest_submit
- * Desc: queue a request for the REST thread and wake it. Loop thread.
+ * Desc: queue a request for the REST thread and wake it. Any thread (the
+ *       gateway thread asks for /gateway/bot and sends auto-defers).
  * Returns: 0 (cb will run exactly once, through deliver, or from
  *       dbot__rest_free with DBOT_ECANCELED), DBOT_EINVAL, DBOT_ENOMEM. */
 int dbot__rest_submit(struct dbot__rest *r, const struct dbot__rest_call *c,

@@ -83,6 +83,8 @@ dbot__rest_req_new(const struct dbot__rest_call *c, dbot__rest_cb cb, void *ud,
     q->flags = dbot__rl_classify(c->path);
     q->cb = cb;
     q->ud = ud;
+    q->deliver = c->deliver;
+    q->deliver_ctx = c->deliver_ctx;
     q->path = dup_or_null(c->path, err);
     q->reason = dup_or_null(c->reason, err);
     if (c->body) {

@@ -52,6 +52,8 @@ struct dbot__rest_req {
     size_t nfiles;
     dbot__rest_cb cb;
     void *ud;
+    dbot__deliver_fn deliver; /* NULL: the client's */
+    void *deliver_ctx;
     int64_t submitted; /* ms, REST thread clock; rl.deadline follows */
     int attempts;      /* transfers started */
     int n429;

@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "gateway.h"
+#include "gateway_thread.h"
 #include "health.h"
 #include "http.h"
 #include "http_interactions.h"
@@ -577,6 +578,11 @@ metrics(struct dbot__service *svc, size_t *len)
     if (svc->d.cache) {
         dbot__cache_stats(svc->d.cache, &cs);
         s.cache = &cs;
+    }
+    if (svc->d.gwt) {
+        s.have_gateway = 1;
+        s.gateway_backlog = dbot__gwt_backlog(svc->d.gwt);
+        s.gateway_pauses = dbot__gwt_backlog_pauses(svc->d.gwt);
     }
     text = dbot__metrics_render(&s, len);
     free(routes);

@@ -24,6 +24,7 @@ struct dbot__interactions;
 struct dbot__coord;
 struct dbot__http_ix;
 struct dbot__cache;
+struct dbot__gwt;
 
 /* What the service watches and reports, handed over by the wiring and
  * borrowed until dbot__service_free. */
@@ -37,6 +38,7 @@ struct dbot__service_deps {
     struct dbot__coord *coord; /* NULL without redis_url */
     struct dbot__http_ix *ixl; /* interactions_listen, or NULL */
     struct dbot__cache *cache; /* NULL: the cache is off */
+    struct dbot__gwt *gwt;     /* the gateway thread, NULL: HTTP only */
 };
 
 /* No I/O. Returns 0 or DBOT_ENOMEM. */

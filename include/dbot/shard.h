@@ -55,10 +55,11 @@ typedef struct dbot_presence {
  * Returns: 0; DBOT_EINVAL (unknown status, type out of 0..5, empty or over
  *       128 characters or invalid UTF-8 name, url on a type other than
  *       Streaming or not a Twitch/YouTube https URL, Streaming without
- *       url), logged with the reason; DBOT_ENOMEM; DBOT_EWRONGTHREAD;
- *       DBOT_EBUSY (a shard's send queue is full, see LIMITS: the
- *       presence is kept and goes out on that shard with the next
- *       dbot_presence_set(), Resume or Identify). */
+ *       url), logged with the reason; DBOT_ENOMEM; DBOT_EWRONGTHREAD.
+ *       The shards run on the gateway thread, which sends it after this
+ *       returns; a shard whose send queue is full (see LIMITS) keeps it
+ *       and sends it with the next dbot_presence_set(), Resume or
+ *       Identify. */
 DBOT_API int dbot_presence_set(dbot *bot, const dbot_presence *p);
 
 /* Name: dbot_shard_send

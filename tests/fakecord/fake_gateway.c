@@ -436,7 +436,7 @@ on_identify(struct fakecord *fc, struct fc_conn *c, const cJSON *d)
         if (why)
             fc_violation(fc, "identify: %s", why);
     }
-    if (fc->remaining <= 0) {
+    if (fc_session_limit(fc, NULL, NULL) <= 0) {
         fc_violation(fc, "identify with session_start_limit exhausted");
         fc_gw_invalid_session(fc, c, 0);
         return;

@@ -308,13 +308,16 @@ static void
 gateway_bot(struct fakecord *fc, struct fc_http *h)
 {
     cJSON *j = cJSON_CreateObject(), *l;
+    int total, remaining;
+    int64_t reset_after;
 
+    remaining = fc_session_limit(fc, &total, &reset_after);
     cJSON_AddStringToObject(j, "url", fc->gw_url);
     cJSON_AddNumberToObject(j, "shards", fc->o.shards);
     l = cJSON_AddObjectToObject(j, "session_start_limit");
-    cJSON_AddNumberToObject(l, "total", 1000);
-    cJSON_AddNumberToObject(l, "remaining", fc->remaining);
-    cJSON_AddNumberToObject(l, "reset_after", 14400000);
+    cJSON_AddNumberToObject(l, "total", total);
+    cJSON_AddNumberToObject(l, "remaining", remaining);
+    cJSON_AddNumberToObject(l, "reset_after", (double)reset_after);
     cJSON_AddNumberToObject(l, "max_concurrency", fc->o.max_concurrency);
     fc_http_reply_json(h, 200, j);
 }

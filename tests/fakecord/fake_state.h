@@ -170,7 +170,9 @@ struct fakecord {
     int acks_on;
     int hold_hello; /* fakecord_hold_hello */
     int split_parts, split_frag;
-    int remaining;          /* session_start_limit.remaining */
+    int remaining;          /* session_start_limit.remaining: read it
+                               through fc_session_limit */
+    int64_t limit_reset_ms; /* when the session-start window ends */
     int64_t *member_req_ms; /* last full op 8 per guild index */
     int64_t ident_ms[64];   /* last Identify per rate-limit key */
     int hb_conn;            /* id of the newest conn that got a Hello */
@@ -204,6 +206,10 @@ struct fakecord {
 
 /* Monotonic ms. */
 int64_t fc_now_ms(void);
+
+/* The session-start limit now (a window that ended is refilled first):
+ * sets *total and *reset_after_ms, returns remaining. Server thread. */
+int fc_session_limit(struct fakecord *fc, int *total, int64_t *reset_after_ms);
 /* Wall-clock seconds (for X-RateLimit-Reset). */
 double fc_wall_s(void);
 

@@ -373,6 +373,9 @@ fakecord_start(const struct fakecord_opts *o)
     fc->member_req_ms = calloc((size_t)fc->o.guilds + 1, sizeof(int64_t));
     fc->o.token = NULL;
     fc->remaining = fc->o.session_start_remaining;
+    if (fc->o.session_start_reset_ms <= 0)
+        fc->o.session_start_reset_ms = 14400000;
+    fc->limit_reset_ms = fc_now_ms() + fc->o.session_start_reset_ms;
     fc->acks_on = 1;
     fc->st.last_heartbeat_seq = -1;
     fc->t0_ms = fc_now_ms();
@@ -660,4 +663,23 @@ cJSON *
 fakecord_last_resume(fakecord *fc)
 {
     return copy_locked(fc, &fc->last_resume);
+}
+
+int
+fc_session_limit(struct fakecord *fc, int *total, int64_t *reset_after_ms)
+{
+    int64_t now = fc_now_ms();
+    int t = fc->o.session_start_remaining > 1000 ? fc->o.session_start_remaining
+                                                 : 1000;
+
+    /* Discord refills the whole budget when the window ends. */
+    while (now >= fc->limit_reset_ms) {
+        fc->remaining = t;
+        fc->limit_reset_ms += fc->o.session_start_reset_ms;
+    }
+    if (total)
+        *total = t;
+    if (reset_after_ms)
+        *reset_after_ms = fc->limit_reset_ms - now;
+    return fc->remaining;
 }

@@ -81,6 +81,12 @@ struct fakecord_opts {
     int session_start_remaining; /* /gateway/bot remaining, decremented by
                                     each Identify; 0: 1000, -1: 0. An Identify
                                     at 0 is a violation and gets op 9 false */
+    int session_start_reset_ms;  /* the session-start window: its
+                                    reset_after counts down from this and
+                                    when it ends remaining is refilled to
+                                    total (1000, or session_start_remaining
+                                    when larger) and a new window starts.
+                                    0: 14400000 */
     int max_concurrency;         /* /gateway/bot max_concurrency; 0: 1 */
     int enforce_identify_rate;   /* 1: more than one Identify per 5 s per
                                     shard_id % max_concurrency is a violation

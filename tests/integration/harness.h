@@ -198,6 +198,30 @@ h_ix_log(struct harness *h, uint64_t id)
     return l;
 }
 
+/* The fake's record of interaction `id` once it has at least `callbacks`
+ * callbacks and `edits` edits (fails the test after 10 s). */
+static inline struct fakecord_ix_log
+h_ix_wait(struct harness *h, uint64_t id, int callbacks, int edits)
+{
+    struct fakecord_ix_log l;
+    long long dl = check_now_ms_() + check_timeout_ms_(10000);
+
+    for (;;) {
+        struct timespec ts = { 0, 2000000 };
+
+        memset(&l, 0, sizeof l);
+        ASSERT_EQ(fakecord_interaction_log(h->fc, id, &l), 0);
+        if (l.callbacks >= callbacks && l.edits >= edits)
+            return l;
+        fakecord_ix_log_free(&l);
+        if (check_now_ms_() > dl)
+            CHECK_FAIL_("interaction %llu: waited for %d callbacks and %d "
+                        "edits",
+                        (unsigned long long)id, callbacks, edits);
+        nanosleep(&ts, NULL);
+    }
+}
+
 static inline int
 h_ix_edits(struct harness *h, uint64_t id)
 {

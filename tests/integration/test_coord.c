@@ -16,10 +16,14 @@
  *   - Redis restarted: coordination returns;
  *   - rolling restart: one process stopped with SIGTERM and started again
  *     resumes its four shards while the others run.
+ * With argument "budget": one session-start budget for the whole bot
+ * (run_budget); "autoshard": shards added by "shards": 0 are leased
+ * (run_autoshard).
  * Skips (exit 77) when redis-server is not installed.
  */
 #include "harness.h"
 #include "../prom.h"
+#include "clock.h"
 #include "redis_server.h"
 #include "service_probe.h"
 
@@ -45,22 +49,32 @@ struct proc {
 };
 static struct proc P[NPROC + 1];
 
+/* A process running `shards` in all ("shards": 0: Discord's
+ * recommendation), p->ids of them ("": every one). */
 static void
-start_proc(struct proc *p)
+start_proc_of(struct proc *p, int shards)
 {
-    char json[2048];
+    char json[2048], ids[48] = "";
     char *argv[] = { bot_exe, json, NULL };
 
+    if (p->ids[0])
+        snprintf(ids, sizeof ids, "\"shard_ids\":\"%s\",", p->ids);
     snprintf(json, sizeof json,
              "{\"token\":\"%s\",\"api_url\":\"%s\",\"log_level\":\"debug\","
              "\"reconnect_min_ms\":50,\"reconnect_max_ms\":400,"
-             "\"shards\":%d,\"shard_ids\":\"%s\","
+             "\"shards\":%d,%s"
              "\"redis_url\":\"redis://127.0.0.1:%d\","
              "\"http_listen\":\"127.0.0.1:%d\","
              "\"state_file\":\"%s/state-%s.json\"}",
-             H_TOKEN, fakecord_api_url(fc), NSHARDS, p->ids, R.port,
-             p->http_port, tmpdir, p->ids);
+             H_TOKEN, fakecord_api_url(fc), shards, ids, R.port, p->http_port,
+             tmpdir, p->ids[0] ? p->ids : "all");
     p->pid = spawn_logged(argv, p->log);
+}
+
+static void
+start_proc(struct proc *p)
+{
+    start_proc_of(p, NSHARDS);
 }
 
 /* The whole log of a process (caller frees). */
@@ -122,14 +136,14 @@ all_have(const char *path, const char *needle)
     return 1;
 }
 
-/* Every process's /metrics has series `name` within [lo, hi]. */
+/* Processes 0..n-1 have series `name` within [lo, hi] on /metrics. */
 static int
-all_metric(const char *name, double lo, double hi)
+all_metric_of(int n, const char *name, double lo, double hi)
 {
     struct timespec ts = { 0, 50 * 1000000L };
 
     nanosleep(&ts, NULL);
-    for (int i = 0; i < NPROC; i++) {
+    for (int i = 0; i < n; i++) {
         char *body = NULL;
         double v;
 
@@ -147,6 +161,12 @@ all_metric(const char *name, double lo, double hi)
             return 0;
     }
     return 1;
+}
+
+static int
+all_metric(const char *name, double lo, double hi)
+{
+    return all_metric_of(NPROC, name, lo, hi);
 }
 
 static int
@@ -329,6 +349,123 @@ run(void)
     fakecord_stop(fc);
 }
 
+/* Process i of a scenario: shards `ids` ("" all) of `shards`. */
+static void
+start_nth(int i, const char *ids, int shards)
+{
+    P[i].http_port = free_port();
+    snprintf(P[i].ids, sizeof P[i].ids, "%s", ids);
+    snprintf(P[i].log, sizeof P[i].log, "%s/bot%d.log", tmpdir, i);
+    start_proc_of(&P[i], shards);
+}
+
+static void
+stop_all(int n)
+{
+    int code = -1;
+
+    for (int i = 0; i < n; i++)
+        kill(P[i].pid, SIGTERM);
+    for (int i = 0; i < n; i++) {
+        WAIT_UNTIL(exited(P[i].pid, &code), 30000);
+        ASSERT_EQ(code, 0);
+    }
+}
+
+/* Both processes logged the spent budget (each has a shard waiting). */
+static int
+both_logged(const char *needle)
+{
+    struct timespec ts = { 0, 50 * 1000000L };
+
+    nanosleep(&ts, NULL);
+    return log_count(&P[0], needle) >= 1 && log_count(&P[1], needle) >= 1;
+}
+
+/* The session-start budget is the bot's: 2 processes x 4 shards, all
+ * connected after reading remaining 3, make exactly 3 identifies; the
+ * other 5 shards wait and say why, and identify once Discord's window
+ * resets (the fake refills it after BUDGET_WINDOW_MS). Before the budget
+ * was shared, every shard went by its own remaining 3 and the fourth
+ * identify was a violation. */
+#define BUDGET_WINDOW_MS 30000
+static void
+run_budget(void)
+{
+    struct fakecord_opts o = { .shards = 8,
+                               .guilds = 8,
+                               .max_concurrency = 4,
+                               .enforce_identify_rate = 1,
+                               .session_start_remaining = 3,
+                               .session_start_reset_ms = BUDGET_WINDOW_MS,
+                               .token = H_TOKEN };
+    const char *spent = "session-start budget is spent";
+    int64_t t0;
+
+    fc = fakecord_start(&o);
+    ASSERT_TRUE(fc != NULL);
+    t0 = dbot__clock_ms();
+    /* Every shard reads remaining 3 and connects before anyone may
+     * identify: Hellos are held until all 8 are connected. */
+    ASSERT_EQ(fakecord_hold_hello(fc, 1), 0);
+    start_nth(0, "0-3", 8);
+    start_nth(1, "4-7", 8);
+    WAIT_UNTIL(stats().live_connections >= 8, 20000);
+    ASSERT_EQ(fakecord_hold_hello(fc, 0), 0);
+    WAIT_UNTIL(stats().ready_sent >= 3 && both_logged(spent), 20000);
+    /* Still in the first window: exactly the budget was spent. */
+    ASSERT_LE(dbot__clock_ms() - t0, BUDGET_WINDOW_MS - 2000);
+    ASSERT_EQ(stats().identifies, 3);
+    ASSERT_EQ(violations(), 0);
+    WAIT_UNTIL(all_metric_of(2, "dbot_coord_session_budget", 0, 0), 10000);
+    WAIT_UNTIL(all_metric_of(2, "dbot_coord_budget_waits_total", 1, 1e9),
+               10000);
+    ASSERT_EQ(stats().identifies, 3);
+
+    /* The window resets: the waiting shards identify, within the new
+     * budget and the buckets' pacing. */
+    WAIT_UNTIL(stats().ready_sent >= 8, 90000);
+    ASSERT_EQ(stats().identifies, 8);
+    ASSERT_EQ(violations(), 0);
+    ASSERT_EQ(log_count(&P[0], spent), 1); /* once per exhaustion */
+    ASSERT_EQ(log_count(&P[1], spent), 1);
+    stop_all(2);
+    fakecord_stop(fc);
+}
+
+/* "shards": 0: the shards the plan adds are leased too. A process runs
+ * shards 2-3 of 4; a second one told to auto-shard runs 0 and 1 and
+ * refuses 2-3 with the same error as configured shards, and never
+ * identifies them. */
+static void
+run_autoshard(void)
+{
+    struct fakecord_opts o = {
+        .shards = 4, .guilds = 4, .max_concurrency = 4, .token = H_TOKEN
+    };
+
+    fc = fakecord_start(&o);
+    ASSERT_TRUE(fc != NULL);
+    start_nth(0, "2-3", 4);
+    WAIT_UNTIL(stats().ready_sent >= 2, 30000);
+    start_nth(1, "", 0);
+    WAIT_UNTIL(log_count(&P[1], "shards 2-3 already run by another "
+                                "process of this bot") == 1,
+               40000);
+    WAIT_UNTIL(stats().ready_sent >= 4, 30000);
+    ASSERT_EQ(log_count(&P[1], "Discord recommends 4 shards"), 1);
+    /* The refused ones are stopped, and /healthz says so (a conflict to
+     * fix in the configuration). */
+    WAIT_UNTIL(try_get(P[1].http_port, "/healthz", "shard 2 is stopped") &&
+                   try_get(P[1].http_port, "/healthz", "shard 3 is stopped"),
+               30000);
+    ASSERT_EQ(stats().identifies, 4);
+    ASSERT_EQ(violations(), 0);
+    ASSERT_TRUE(all_metric_of(2, "dbot_coord_processes", 2, 2));
+    stop_all(2);
+    fakecord_stop(fc);
+}
+
 /* A failed check exits: take the children along, so no bot or Redis
  * outlives the test. */
 static void
@@ -347,7 +484,6 @@ main(int argc, char **argv)
 {
     char *slash;
 
-    (void)argc;
     if (redis_find(&R) < 0) {
         printf("SKIP: redis-server is not installed (scripts/deps.sh "
                "installs it)\n");
@@ -367,7 +503,16 @@ main(int argc, char **argv)
     R.port = free_port();
     atexit(kill_children);
     redis_start(&R);
-    run();
-    printf("ok: 4 processes x 4 shards through Redis\n");
+    if (argc > 1 && strcmp(argv[1], "budget") == 0) {
+        run_budget();
+        printf("ok: one session-start budget for 2 processes\n");
+    } else if (argc > 1 && strcmp(argv[1], "autoshard") == 0) {
+        run_autoshard();
+        printf("ok: auto-sharded shards leased\n");
+    } else {
+        run();
+        printf("ok: 4 processes x 4 shards through Redis\n");
+    }
+    redis_kill(&R);
     return 0;
 }

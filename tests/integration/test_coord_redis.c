@@ -3,7 +3,9 @@
  * real redis-server, so sanitizers and valgrind see coord.c and
  * coord_thread.c at work: shard leases and a refused overlap, identify
  * slots shared by bucket, the shared global window, Redis killed (local
- * answers) and restarted (coordination back), leases released at the end.
+ * answers) and restarted (coordination back), leases released at the end;
+ * the session-start budget spent by the identify script and its rule;
+ * shards added after the claim leased.
  * Skips (exit 77) when redis-server is not installed.
  */
 #include "redis_server.h"
@@ -14,6 +16,7 @@
 
 #include <dbot/dbot.h>
 #include <hiredis/hiredis.h>
+#include <math.h>
 
 static struct redis_server R;
 
@@ -153,6 +156,154 @@ bucket_slots_in(const struct dbot__rl_shared *h, int64_t ms)
     return got;
 }
 
+/* A field of the session budget hash, or -1. */
+static long long
+budget_field(const char *field)
+{
+    redisContext *rc = redisConnect("127.0.0.1", R.port);
+    redisReply *r;
+    long long v;
+
+    ASSERT_TRUE(rc && !rc->err);
+    r = redisCommand(rc, "HGET dbot:7:session_budget %s", field);
+    v = r && r->type == REDIS_REPLY_STRING ? atoll(r->str) : -1;
+    freeReplyObject(r);
+    redisFree(rc);
+    return v;
+}
+
+static void
+redis_do(const char *cmd)
+{
+    redisContext *rc = redisConnect("127.0.0.1", R.port);
+    redisReply *r;
+
+    ASSERT_TRUE(rc && !rc->err);
+    r = redisCommand(rc, cmd);
+    ASSERT_TRUE(r && r->type != REDIS_REPLY_ERROR);
+    freeReplyObject(r);
+    redisFree(rc);
+}
+
+static int64_t
+budget_of(const struct dbot__coord *c)
+{
+    struct dbot__coord_stats st;
+
+    dbot__coord_stats(c, &st);
+    return st.session_budget;
+}
+
+/* Two processes, one session-start budget of 3: three identifies between
+ * them, the fourth waits for the reset; an observation never raises what
+ * was spent; a window that ended refills it; resumes are not asked. */
+TEST(session_budget_is_the_bots)
+{
+    static const int a_ids[] = { 0, 1 }, b_ids[] = { 2, 3 };
+    struct dbot__coord *a = coord(50), *b = coord(50);
+    int refused[2];
+    struct dbot__coord_stats st;
+
+    redis_do("DEL dbot:7:session_budget");
+    ASSERT_EQ(dbot__coord_claim(a, a_ids, 2, refused), 0);
+    ASSERT_EQ(dbot__coord_claim(b, b_ids, 2, refused), 0);
+    WAIT_UNTIL(is_up(a) && is_up(b), 10000);
+    dbot__coord_set_concurrency(a, 4); /* one bucket per shard */
+    dbot__coord_set_concurrency(b, 4);
+
+    /* Ignored: no remaining or no reset known. */
+    dbot__coord_session_budget(a, -1, 1000, 60000);
+    dbot__coord_session_budget(a, 3, 1000, -1);
+    dbot__coord_session_budget(a, NAN, 1000, 60000);
+    dbot__coord_session_budget(a, 3, 1000, NAN);
+    /* Both read remaining 3 (before anyone identified). */
+    dbot__coord_session_budget(a, 3, 1000, 60000);
+    dbot__coord_session_budget(b, 3, 1000, 60000);
+    WAIT_UNTIL(budget_of(a) == 3 && budget_of(b) == 3, 5000);
+    ASSERT_EQ(budget_field("rem"), 3);
+    ASSERT_EQ(budget_field("total"), 1000);
+
+    ASSERT_EQ(identify(a, 0, 100000), 0);
+    ASSERT_EQ(identify(b, 2, 100000), 0);
+    ASSERT_EQ(identify(a, 1, 100000), 0);
+    ASSERT_EQ(budget_field("rem"), 0);
+    /* b's last shard waits: the answer is "ask again", never a slot. */
+    ASSERT_GE(dbot__coord_identify_wait(b, 3), 1);
+    WAIT_UNTIL((dbot__coord_stats(b, &st), st.budget_waits >= 1), 5000);
+    ASSERT_GE(dbot__coord_identify_wait(b, 3), 1000);
+    ASSERT_EQ(budget_of(b), 0);
+
+    /* A stale observation (read before those identifies reached Discord)
+     * does not give back what was spent. Its total tells when it was
+     * published. */
+    dbot__coord_session_budget(b, 1e300, 1e300, 1e300); /* capped */
+    dbot__coord_session_budget(b, 3, 1001, 59000);
+    WAIT_UNTIL(budget_field("total") == 1001, 5000);
+    ASSERT_EQ(budget_field("rem"), 0);
+    WAIT_UNTIL(budget_of(b) == 0, 5000);
+
+    /* The window ends (Redis's clock passes the reset): refilled to the
+     * total, and the waiting shard identifies. */
+    redis_do("HSET dbot:7:session_budget reset 1");
+    ASSERT_EQ(identify(b, 3, 100000), 0);
+    ASSERT_EQ(budget_field("rem"), 1000); /* 1001, the last total seen */
+    ASSERT_EQ(budget_field("guess"), 1);
+    /* The next observation sets the real reset, and being lower than
+     * the refill, the budget. */
+    dbot__coord_session_budget(a, 990, 1001, 30000);
+    WAIT_UNTIL(budget_field("guess") == 0, 5000);
+    ASSERT_EQ(budget_field("rem"), 990);
+
+    /* Redis restarted empty: a process republishes what it saw last, so
+     * a spent budget stays spent. */
+    redis_do("HSET dbot:7:session_budget rem 0");
+    ASSERT_GE(dbot__coord_identify_wait(a, 0), 1); /* spent: a learns 0 */
+    WAIT_UNTIL(budget_of(a) == 0, 5000);
+    redis_kill(&R);
+    WAIT_UNTIL(!is_up(a) && !is_up(b), 15000);
+    /* Local answers while it is away: each shard checks Discord alone. */
+    ASSERT_EQ(dbot__coord_identify_wait(a, 0), DBOT__COORD_LOCAL);
+    redis_start(&R);
+    WAIT_UNTIL(is_up(a) && is_up(b), 15000);
+    WAIT_UNTIL(budget_field("rem") == 0, 15000);
+
+    dbot__coord_free(b);
+    dbot__coord_free(a);
+}
+
+/* Shards added after the claim (auto sharding) are leased: one another
+ * process holds is refused, the others are granted and renewed. */
+TEST(added_shards_are_leased)
+{
+    static const int a_ids[] = { 0 }, b_ids[] = { 2 };
+    struct dbot__coord *a = coord(50), *b = coord(50);
+    int refused[1];
+
+    redis_do("DEL dbot:7:session_budget"); /* the last test spent it */
+    ASSERT_EQ(dbot__coord_claim(a, a_ids, 1, refused), 0);
+    ASSERT_EQ(dbot__coord_claim(b, b_ids, 1, refused), 0);
+    WAIT_UNTIL(is_up(a) && is_up(b), 10000);
+    ASSERT_EQ(dbot__coord_add_shards(a, 1, 3), 0); /* 1, 2, 3 */
+    ASSERT_EQ(dbot__coord_add_shards(a, 0, 1), 0); /* had it: skipped */
+    /* Until leased: wait. b renews shard 2 every 5 s, so a sees it alive
+     * and refuses it. */
+    ASSERT_GE(dbot__coord_identify_wait(a, 2), 1);
+    WAIT_UNTIL(dbot__coord_refused(a, 2), 30000);
+    ASSERT_EQ(dbot__coord_identify_wait(a, 2), DBOT__COORD_REFUSED);
+    ASSERT_EQ(dbot__coord_refused(a, 1), 0);
+    ASSERT_EQ(dbot__coord_refused(a, 3), 0);
+    WAIT_UNTIL(key_exists("dbot:7:shard:1") == 1, 5000);
+    ASSERT_EQ(key_exists("dbot:7:shard:3"), 1);
+    ASSERT_EQ(identify(a, 1, 100000), 0);
+
+    /* a releases its own leases only: shard 2 stays b's. */
+    dbot__coord_free(a);
+    ASSERT_EQ(key_exists("dbot:7:shard:1"), 0);
+    ASSERT_EQ(key_exists("dbot:7:shard:2"), 1);
+    dbot__coord_free(b);
+    ASSERT_EQ(key_exists("dbot:7:shard:2"), 0);
+}
+
 TEST(shared_buckets_and_invalid_counts)
 {
     static const int a_ids[] = { 0 }, b_ids[] = { 1 };
@@ -247,6 +398,8 @@ main(void)
     redis_start(&R);
     RUN(leases_identify_global_and_outage);
     RUN(shared_buckets_and_invalid_counts);
+    RUN(session_budget_is_the_bots);
+    RUN(added_shards_are_leased);
     RUN(unreachable_redis_grants_every_shard);
     RUN(no_shards_still_shares_rest_limits);
     RUN(bad_options);

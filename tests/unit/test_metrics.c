@@ -39,6 +39,8 @@ render_sample(struct dbot__event_counts *ec)
     s.coord.identify_grants = 16;
     s.coord.processes = 4;
     s.coord.identifies_24h = 17;
+    s.coord.session_budget = 3;
+    s.coord.budget_waits = 5;
     s.events = ec;
     s.ix.received = 5;
     s.ix.acknowledged = 4;
@@ -107,6 +109,8 @@ TEST(valid_and_values)
     ASSERT_EQ(prom_value(t, "dbot_coord_outages_total"), 2);
     ASSERT_EQ(prom_value(t, "dbot_coord_identify_grants_total"), 16);
     ASSERT_EQ(prom_value(t, "dbot_coord_processes"), 4);
+    ASSERT_EQ(prom_value(t, "dbot_coord_session_budget"), 3);
+    ASSERT_EQ(prom_value(t, "dbot_coord_budget_waits_total"), 5);
     ASSERT_EQ(prom_value(t, "dbot_coord_identifies_24h"), 17);
     ASSERT_EQ(prom_value(t, "dbot_shard_state{shard=\"0\",state=\"idle\"}"), 0);
     ASSERT_EQ(prom_value(t, "dbot_shard_state{shard=\"1\",state="

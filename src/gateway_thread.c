@@ -9,9 +9,10 @@
  * close, a defer that could not be sent).
  *
  * Batches. Each shard has one open batch: the events kept since its last
- * hand-over, whose trees live in the shard's current arena. After every
- * turn of the thread's loop (one poll and what it woke), and at once when
- * a batch is full, a batch with events is handed over: the shard parses
+ * hand-over, whose trees live in the shard's current arena. When the
+ * thread is about to wait for input (lws holds none it has read and not
+ * delivered), and at once when a batch is full, a batch with events is
+ * handed over: the shard parses
  * into a fresh arena from then on, and the old one travels with the batch
  * and comes back to a small pool when the loop has run it. A turn reads
  * what is ready on every socket, so a busy shard hands over many events
@@ -44,6 +45,10 @@
 #define HOLD_POLL_MS     100           /* connect_wait's answer */
 #define IDENTIFY_GAP_MS  5000          /* Discord: per bucket */
 #define IDENTIFY_SENT_MS 5100          /* + margin, from the write */
+/* lws reads at most this much per socket per turn: a larger read hands
+ * more events to the loop per wakeup (4 KiB, lws's default, is a handful
+ * of compressed events). */
+#define RX_BUFFER 65536
 
 struct shard;
 
@@ -110,7 +115,7 @@ arena_get(struct dbot__gwt *t)
 static void
 arena_put(struct dbot__gwt *t, struct dbot__jarena *a)
 {
-    dbot__jarena_release(a, NULL);
+    dbot__jarena_reset(a);
     pthread_mutex_lock(&t->pool_mu);
     if (t->npool < POOL_MAX) {
         t->pool[t->npool++] = a;
@@ -445,7 +450,7 @@ presence(void *ud, unsigned *gen)
  */
 
 static const struct lws_protocols protocols[] = {
-    { "dbot-gateway", dbot__gateway_lws_cb, 0, 0, 0, NULL, 0 },
+    { "dbot-gateway", dbot__gateway_lws_cb, 0, RX_BUFFER, 0, NULL, 0 },
     { NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
@@ -531,7 +536,11 @@ io_main(void *arg)
     while (!atomic_load(&t->quit)) {
         if (dbot__loop_turn(t->io) < 0)
             break;
-        flush_all(t);
+        /* lws hands over one read's worth per turn and keeps the rest
+         * for the next: hand the loop a batch only when the thread is
+         * about to wait (a full batch goes at once, on_dispatch). */
+        if (!dbot__loop_has_buffered_input(t->io))
+            flush_all(t);
     }
     flush_all(t);
     dbot__loop_leave(t->io);
@@ -751,6 +760,18 @@ size_t
 dbot__gwt_backlog(const struct dbot__gwt *t)
 {
     return t ? atomic_load(&t->backlog) : 0;
+}
+
+size_t
+dbot__gwt_pool_bytes(struct dbot__gwt *t)
+{
+    size_t n = 0;
+
+    pthread_mutex_lock(&t->pool_mu);
+    for (int i = 0; i < t->npool; i++)
+        n += dbot__jarena_held(t->pool[i]);
+    pthread_mutex_unlock(&t->pool_mu);
+    return n;
 }
 
 uint64_t

@@ -113,6 +113,9 @@ void dbot__gwt_free(struct dbot__gwt *t);
 
 /* Events handed to the loop and not yet handled. Any thread. */
 size_t dbot__gwt_backlog(const struct dbot__gwt *t);
+/* Bytes the arenas waiting for reuse hold: each is back to its first
+ * chunk once the loop has run its batch. Any thread. */
+size_t dbot__gwt_pool_bytes(struct dbot__gwt *t);
 /* Times the backlog made the shards step back and resume. Any thread. */
 uint64_t dbot__gwt_backlog_pauses(const struct dbot__gwt *t);
 

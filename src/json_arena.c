@@ -270,6 +270,12 @@ dbot__jarena_rewind(struct dbot__jarena *a, const struct dbot__jarena_mark *m,
     }
 }
 
+void
+dbot__jarena_reset(struct dbot__jarena *a)
+{
+    reset(a);
+}
+
 size_t
 dbot__jarena_held(const struct dbot__jarena *a)
 {

@@ -60,6 +60,9 @@ int dbot__jarena_overflowed(const struct dbot__jarena *a);
  * foreign hooks put `root` on the heap, cJSON_Delete it. NULL is fine. */
 void dbot__jarena_release(struct dbot__jarena *a, cJSON *root);
 
+/* Free every tree in the arena, keeping its first chunk for reuse. */
+void dbot__jarena_reset(struct dbot__jarena *a);
+
 /* Where the arena stands, to free what is parsed after it (stack order:
  * only the newest trees can be rewound). */
 struct dbot__jarena_mark {

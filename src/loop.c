@@ -326,6 +326,13 @@ dbot__loop_turn(struct dbot__loop *l)
     return lws_service(l->ctx, 0);
 }
 
+int
+dbot__loop_has_buffered_input(struct dbot__loop *l)
+{
+    /* lws's own test before it polls: 0 means "do not wait". */
+    return lws_service_adjust_timeout(l->ctx, 1, 0) == 0;
+}
+
 void
 dbot__loop_timer(struct dbot__loop *l, lws_sorted_usec_list_t *sul, sul_cb_t fn,
                  int64_t ms)

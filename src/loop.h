@@ -80,6 +80,10 @@ int dbot__loop_on_thread(const struct dbot__loop *l);
  * Returns < 0 when lws failed. Loop thread. */
 int dbot__loop_turn(struct dbot__loop *l);
 
+/* 1 when lws holds input it has read and not yet handed to callbacks
+ * (the next turn runs without waiting). Loop thread. */
+int dbot__loop_has_buffered_input(struct dbot__loop *l);
+
 /* Run fn on the loop after `ms` (a one-shot lws timer embedded in the
  * caller's struct; rescheduling an armed one moves it). Loop thread. */
 void dbot__loop_timer(struct dbot__loop *l, lws_sorted_usec_list_t *sul,

@@ -147,16 +147,19 @@ assert_messages_in_order(int n)
     ASSERT_EQ(k, n);
 }
 
+/* MESSAGE_CREATEs with d.i 0..n-1, each about 1 KB as real ones are. */
 static void
 push_messages(int n)
 {
-    char d[96];
+    char d[1200], pad[1001];
 
+    memset(pad, 'm', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
     for (int i = 0; i < n; i++) {
         snprintf(d, sizeof d,
                  "{\"i\":%d,\"id\":\"%d\",\"channel_id\":\"" CHAN
-                 "\",\"content\":\"m\"}",
-                 i, 1000 + i);
+                 "\",\"content\":\"%s\"}",
+                 i, 1000 + i, pad);
         ASSERT_TRUE(fakecord_push_event(H.fc, "MESSAGE_CREATE", d) > 0);
     }
 }
@@ -215,6 +218,18 @@ TEST(blocked_loop_defers_every_interaction_and_loses_no_event)
     /* Every event, in order, once; the session never broke. */
     WAIT_UNTIL(h_count(&H, "MESSAGE_CREATE") >= N_EVENTS, 20000);
     assert_messages_in_order(N_EVENTS);
+    /* The arenas that carried them are back to one chunk each (at most 8
+     * are kept), not grown by every batch. */
+    /* With the loop free, arenas go round the pool many times: each comes
+     * back to its first chunk, not grown by every batch it carried (at
+     * most 8 are kept). */
+    for (int round = 0; round < 3; round++) {
+        int before = h_count(&H, "MESSAGE_CREATE");
+
+        push_messages(1000);
+        WAIT_UNTIL(h_count(&H, "MESSAGE_CREATE") >= before + 1000, 20000);
+    }
+    ASSERT_LE(dbot__gwt_pool_bytes(dbot__bot_gwt(H.bot)), 8 * 64 * 1024);
     ASSERT_EQ(h_stats(&H).connections, 1);
     ASSERT_EQ(h_stats(&H).resumes, 0);
     /* The watchdog named the culprit while it blocked. */

@@ -145,6 +145,38 @@ TEST(large_trees_grow_within_the_bound_and_shrink_back)
     free(text);
 }
 
+/* A batch: many trees in one arena, each under its own bound, the newest
+ * rewound alone, all freed by a reset that keeps only the first chunk
+ * (the gateway thread pools arenas: one that never shrank would grow with
+ * every batch it carried). */
+TEST(a_batch_of_trees_rewinds_and_resets)
+{
+    static const char *ev = "{\"t\":\"MESSAGE_CREATE\",\"d\":{\"content\":"
+                            "\"0123456789abcdef0123456789abcdef\"}}";
+    struct dbot__jarena *a = dbot__jarena_new(64 * 1024);
+    struct dbot__jarena_mark m;
+    cJSON *trees[2000], *extra;
+
+    for (int i = 0; i < 2000; i++) {
+        trees[i] = dbot__jarena_parse(a, ev, strlen(ev), NULL);
+        ASSERT_TRUE(trees[i] != NULL);
+    }
+    /* 2,000 trees held at once: far past one tree's 64 KiB bound. */
+    ASSERT_GE(dbot__jarena_held(a), 256 * 1024);
+    ASSERT_STREQ(cJSON_GetObjectItem(trees[0], "t")->valuestring,
+                 "MESSAGE_CREATE");
+    dbot__jarena_mark(a, &m);
+    extra = dbot__jarena_parse(a, ev, strlen(ev), NULL);
+    ASSERT_TRUE(extra != NULL);
+    dbot__jarena_rewind(a, &m, extra);
+    /* The older trees are intact after the rewind. */
+    ASSERT_STREQ(cJSON_GetObjectItem(trees[1999], "t")->valuestring,
+                 "MESSAGE_CREATE");
+    dbot__jarena_reset(a);
+    ASSERT_EQ(dbot__jarena_held(a), 64 * 1024);
+    dbot__jarena_free(a);
+}
+
 TEST(gateway_envelope_in_an_arena)
 {
     struct dbot__jarena *a = dbot__jarena_new(1 << 20);
@@ -194,6 +226,7 @@ main(void)
     RUN(other_allocations_stay_on_the_heap);
     RUN(invalid_json_fails_and_leaves_the_arena_empty);
     RUN(large_trees_grow_within_the_bound_and_shrink_back);
+    RUN(a_batch_of_trees_rewinds_and_resets);
     RUN(gateway_envelope_in_an_arena);
     return 0;
 }

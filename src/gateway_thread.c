@@ -39,12 +39,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH_MAX        256           /* events per hand-over, at most */
-#define BATCH_BYTES      (1024 * 1024) /* or this much arena */
-#define POOL_MAX         8             /* arenas kept for reuse */
-#define HOLD_POLL_MS     100           /* connect_wait's answer */
-#define IDENTIFY_GAP_MS  5000          /* Discord: per bucket */
-#define IDENTIFY_SENT_MS 5100          /* + margin, from the write */
+#define BATCH_MAX        256          /* events per hand-over, at most */
+#define BATCH_BYTES      (256 * 1024) /* or this much arena */
+#define POOL_MAX         8            /* arenas kept for reuse */
+#define HOLD_POLL_MS     100          /* connect_wait's answer */
+#define IDENTIFY_GAP_MS  5000         /* Discord: per bucket */
+#define IDENTIFY_SENT_MS 5100         /* + margin, from the write */
 /* lws reads at most this much per socket per turn: a larger read hands
  * more events to the loop per wakeup (4 KiB, lws's default, is a handful
  * of compressed events). */

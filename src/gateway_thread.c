@@ -561,7 +561,7 @@ dbot__gwt_start(struct dbot__gwt *t)
     return 0;
 }
 
-/* Gateway thread (or before it starts): adopt and connect. */
+/* Gateway thread: adopt and connect. */
 static int
 go_live(struct dbot__gwt *t, struct shard *s)
 {
@@ -611,8 +611,10 @@ dbot__gwt_add_shard(struct dbot__gwt *t, struct dbot__gateway *gw)
     dbot__gateway_set_user(gw, s);
     s->next = t->shards;
     t->shards = s;
-    if (!t->started)
-        return go_live(t, s);
+    /* Started by the thread itself, also before it runs: lws honours a
+     * timer only when it was armed inside one of its callbacks (a posted
+     * task runs in one), so a reconnect timer armed from here could wait
+     * for lws's 30 s poll. */
     return dbot__loop_post(t->io, run_add, s);
 }
 

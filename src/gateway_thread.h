@@ -81,8 +81,8 @@ void dbot__gwt_plan_shards(struct dbot__gwt *t, int yes);
 /* Start the thread. Returns 0 or DBOT_ENOMEM. */
 int dbot__gwt_start(struct dbot__gwt *t);
 
-/* Run `gw` on the gateway thread from now on and connect it (before
- * dbot__gwt_start: at once). Returns 0, DBOT_ENOMEM. */
+/* Run `gw` on the gateway thread from now on and connect it (from the
+ * thread, once it runs). Returns 0, DBOT_ENOMEM. */
 int dbot__gwt_add_shard(struct dbot__gwt *t, struct dbot__gateway *gw);
 
 /* Close every shard with `code` (1000 ends the sessions, 4000 keeps them

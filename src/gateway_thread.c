@@ -40,7 +40,7 @@
 #include <string.h>
 
 #define BATCH_MAX        256          /* events per hand-over, at most */
-#define BATCH_BYTES      (256 * 1024) /* or this much arena */
+#define BATCH_BYTES      (256 * 1024) /* or this much parsed */
 #define POOL_MAX         8            /* arenas kept for reuse */
 #define HOLD_POLL_MS     100          /* connect_wait's answer */
 #define IDENTIFY_GAP_MS  5000         /* Discord: per bucket */
@@ -250,7 +250,7 @@ on_dispatch(void *ud, struct dbot__gateway *gw, const dbot_event *ev)
         t->dirty[t->ndirty++] = s; /* sized for every live shard */
     }
     if (s->b->n == BATCH_MAX ||
-        dbot__jarena_held(dbot__gateway_arena(gw)) >= BATCH_BYTES)
+        dbot__jarena_used(dbot__gateway_arena(gw)) >= BATCH_BYTES)
         flush_shard(t, s); /* failure: tried again after the turn */
     return 1;
 }

@@ -277,6 +277,16 @@ dbot__jarena_reset(struct dbot__jarena *a)
 }
 
 size_t
+dbot__jarena_used(const struct dbot__jarena *a)
+{
+    size_t n = 0;
+
+    for (const struct chunk *c = a->head; c; c = c->next)
+        n += c->used;
+    return n;
+}
+
+size_t
 dbot__jarena_held(const struct dbot__jarena *a)
 {
     return a->held;

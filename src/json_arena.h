@@ -76,6 +76,9 @@ void dbot__jarena_mark(const struct dbot__jarena *a,
 void dbot__jarena_rewind(struct dbot__jarena *a,
                          const struct dbot__jarena_mark *m, cJSON *root);
 
+/* Bytes the trees in the arena take now. */
+size_t dbot__jarena_used(const struct dbot__jarena *a);
+
 /* Bytes the arena holds now (for tests and /metrics). */
 size_t dbot__jarena_held(const struct dbot__jarena *a);
 

@@ -184,6 +184,10 @@ void *dbot__gateway_user(const struct dbot__gateway *gw);
  * callbacks only. */
 struct dbot__jarena *dbot__gateway_swap_arena(struct dbot__gateway *gw,
                                               struct dbot__jarena *fresh);
+/* How much arena one message's parse tree may take (16 times
+ * max_message_bytes): the bound of every arena the shards parse into. */
+size_t dbot__gateway_arena_bound(size_t max_message_bytes);
+
 /* The arena messages are parsed into now (to see how much it holds). */
 const struct dbot__jarena *dbot__gateway_arena(const struct dbot__gateway *gw);
 

@@ -702,8 +702,8 @@ conn_end(void *ud, const struct dbot__gw_conn_end *end)
  * (a 64-byte node per value, plus strings); 16 times covers any message
  * Discord sends, and a pathological one ("[0,0,0,...]", up to 32 times) is
  * refused like an oversized message instead of taking all memory. */
-static size_t
-arena_bound(size_t max_message_bytes)
+size_t
+dbot__gateway_arena_bound(size_t max_message_bytes)
 {
     return max_message_bytes > SIZE_MAX / 16 ? SIZE_MAX
                                              : max_message_bytes * 16;
@@ -717,7 +717,8 @@ dbot__gateway_new(struct dbot__gateway **out, int shard_id, int shard_count,
 
     if (!gw)
         return DBOT_ENOMEM;
-    gw->arena = dbot__jarena_new(arena_bound(hooks->cfg->max_message_bytes));
+    gw->arena = dbot__jarena_new(
+        dbot__gateway_arena_bound(hooks->cfg->max_message_bytes));
     if (!gw->arena) {
         free(gw);
         return DBOT_ENOMEM;

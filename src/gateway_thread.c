@@ -473,9 +473,7 @@ dbot__gwt_new(struct dbot__gwt **out, const struct dbot__gwt_deps *d)
     t->max_concurrency = 1; /* one identify per 5 s until Discord says */
     t->identify_next = calloc(1, sizeof *t->identify_next);
     t->backlog_max = (size_t)d->cfg->gateway_backlog;
-    t->arena_bound = d->cfg->max_message_bytes > SIZE_MAX / 16
-                         ? SIZE_MAX
-                         : d->cfg->max_message_bytes * 16;
+    t->arena_bound = dbot__gateway_arena_bound(d->cfg->max_message_bytes);
     rc = t->identify_next ? dbot__loop_new(&t->io, &lo) : DBOT_ENOMEM;
     if (rc == 0)
         rc = dbot__resolver_new(&t->resolver, dbot__loop_post, t->io);

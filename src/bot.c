@@ -89,7 +89,7 @@ struct dbot {
     struct dbot__coord *coord; /* with redis_url: the bot's other processes */
     int *shard_ids;            /* the shards.ids this process runs, or NULL */
 
-    lws_sorted_usec_list_t tick_sul;
+    struct dbot__timer tick; /* every TICK_MS on the loop */
     cJSON *self_user;
 
     struct dbot__service *svc;
@@ -739,9 +739,9 @@ dbot_new_from_json(dbot **out, const char *json)
 static int shutdown_finished(dbot *bot);
 
 static void
-tick_cb(lws_sorted_usec_list_t *sul)
+tick_cb(struct dbot__timer *timer)
 {
-    dbot *bot = lws_container_of(sul, dbot, tick_sul);
+    dbot *bot = lws_container_of(timer, dbot, tick);
 
     if (atomic_load(&bot->stop_requested) && !bot->stopping) {
         int code = bot->cfg.stop_mode == DBOT__STOP_OFFLINE ? 1000 : 4000;
@@ -771,8 +771,10 @@ tick_cb(lws_sorted_usec_list_t *sul)
         if (shutdown_finished(bot))
             return; /* the run loop sees stopping && no tick: exit */
     }
-    dbot__loop_timer(bot->loop, &bot->tick_sul, tick_cb,
-                     bot->stopping ? 10 : TICK_MS);
+    /* Cannot fail: the tick was just taken out of the heap (or is in
+     * it), so the heap has room for it. */
+    (void)dbot__loop_timer_arm(bot->loop, &bot->tick,
+                               bot->stopping ? 10 : TICK_MS);
 }
 
 /* The loop exits when shutdown finished: the connections are closed (or
@@ -975,17 +977,20 @@ dbot_run(dbot *bot)
         rc = dbot__gwt_add_shard(bot->gwt, bot->shards.v[i]);
     if (rc == 0 && bot->gwt)
         rc = dbot__gwt_start(bot->gwt);
+    /* Armed even after a failure: the tick is what carries the shutdown. */
+    dbot__timer_init(&bot->tick, tick_cb);
+    if (dbot__loop_timer_arm(bot->loop, &bot->tick, TICK_MS) < 0 && rc == 0)
+        rc = DBOT_ENOMEM;
     if (rc < 0)
         dbot__bot_fatal(bot, rc);
-    dbot__loop_timer(bot->loop, &bot->tick_sul, tick_cb, TICK_MS);
 
     while (!shutdown_finished(bot)) {
         if (atomic_load(&bot->stop_requested) && !bot->stopping)
-            tick_cb(&bot->tick_sul);
+            tick_cb(&bot->tick);
         if (dbot__loop_turn(bot->loop) < 0)
             break;
     }
-    lws_sul_cancel(&bot->tick_sul);
+    dbot__loop_timer_disarm(bot->loop, &bot->tick);
     dbot__http_ix_stop(bot->ixl);
     dbot__health_stop(bot->health);
     /* The gateway thread first: what it handed over before it stopped is

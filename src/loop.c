@@ -13,13 +13,21 @@
  * idempotent because it fires on every protocol.
  *
  * TIMERS. Per-object timers (an interaction's deadline and abandon timers,
- * the public dbot_timer_* calls) live in one heap (timer_heap.c), and only
- * its earliest deadline is in lws's sorted list, as one sul. lws inserts
- * into that list by walking it, which made every new interaction cost more
- * the more were pending; the heap is O(log n). The sul is moved only when
- * a timer becomes the earliest; a cancelled earliest leaves it armed, and
- * the early wakeup just re-arms it (cheaper than moving it on every
- * cancel).
+ * the public dbot_timer_* calls, the bot's tick) live in one heap
+ * (timer_heap.c), and only its earliest deadline is handed to the kernel,
+ * as a timerfd the lws context polls. lws inserts into its own sorted list
+ * by walking it, which made every new interaction cost more the more were
+ * pending; the heap is O(log n). Not lws's sul for that deadline either:
+ * lws 4.1 turns the time to its next sul into poll()'s timeout by
+ * rounding *down* to whole milliseconds, so every sul wakeup ended with up
+ * to a millisecond of poll(0) spinning (~400 calls, measured: 36,000 a
+ * run of bench_ixcpu, a tenth of the loop's CPU), and a sul armed outside
+ * lws's callbacks could wait for its 30 s poll. The timerfd wakes poll()
+ * at the deadline itself. It is moved only when a timer becomes the
+ * earliest; a cancelled earliest leaves it armed, and the early wakeup
+ * just re-arms it (cheaper than moving it on every cancel). Without a
+ * timerfd (not Linux, or out of descriptors) the heap falls back to one
+ * sul.
  */
 #include "loop.h"
 
@@ -39,6 +47,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/timerfd.h>
+#endif
 
 #define MAX_PROTOCOLS 8
 
@@ -59,9 +71,12 @@ struct dbot__loop {
     struct dbot__queue inbox; /* of struct task, under mu */
 
     struct dbot__heap timers;   /* struct dbot__timer by deadline */
-    lws_sorted_usec_list_t sul; /* set to the earliest deadline */
-    int64_t sul_due;            /* what sul is set for; INT64_MAX: unset */
+    int tfd;                    /* timerfd set to the earliest, or -1 */
+    lws_sorted_usec_list_t sul; /* without a timerfd: the earliest */
+    int64_t sul_due; /* what tfd or sul is set for; INT64_MAX: unset */
 };
+
+static void timers_run(struct dbot__loop *l);
 
 /* The system's trusted CAs for the gateway's TLS context, read from the
  * hashed directory when a chain needs one (tls_ca.h), not the whole bundle
@@ -98,6 +113,28 @@ loop_protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
         if (l)
             dbot__loop_drain(l);
+    }
+    if (reason == LWS_CALLBACK_RAW_RX_FILE) {
+        struct dbot__loop *l = lws_context_user(lws_get_context(wsi));
+        uint64_t expirations;
+
+        /* Only the timerfd is adopted with this protocol. Reading it
+         * clears its readiness; EAGAIN (a re-arm raced the wakeup) is
+         * harmless, the heap decides what is due. */
+        if (l && l->tfd >= 0 &&
+            read(l->tfd, &expirations, sizeof expirations) < 0) {
+            /* nothing to clear */
+        }
+        if (l) {
+            l->sul_due = INT64_MAX;
+            timers_run(l);
+        }
+    }
+    if (reason == LWS_CALLBACK_RAW_CLOSE_FILE) {
+        struct dbot__loop *l = lws_context_user(lws_get_context(wsi));
+
+        if (l)
+            l->tfd = -1; /* lws closes the descriptor */
     }
     return 0;
 }
@@ -159,6 +196,31 @@ loop_fd_limit(void)
     return LOOP_MAX_FDS;
 }
 
+/* The heap's deadline as a timerfd in lws's poll set (see TIMERS). On
+ * failure l->tfd stays -1 and the heap uses a sul. */
+static void
+adopt_timerfd(struct dbot__loop *l)
+{
+#ifdef __linux__
+    lws_sock_file_fd_type fd;
+    struct lws_vhost *vh = lws_get_vhost_by_name(l->ctx, "default");
+    int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+
+    if (tfd < 0)
+        return;
+    fd.filefd = tfd;
+    l->tfd = tfd; /* before adopting: RAW_CLOSE_FILE on failure resets it */
+    if (!vh || !lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, fd,
+                                           "dbot-loop", NULL)) {
+        if (l->tfd >= 0)
+            close(tfd);
+        l->tfd = -1;
+    }
+#else
+    (void)l;
+#endif
+}
+
 int
 dbot__loop_new(struct dbot__loop **out, const struct dbot__loop_opts *o)
 {
@@ -172,6 +234,7 @@ dbot__loop_new(struct dbot__loop **out, const struct dbot__loop_opts *o)
     pthread_mutex_init(&l->mu, NULL);
     dbot__queue_init(&l->inbox);
     dbot__heap_init(&l->timers);
+    l->tfd = -1;
     l->sul_due = INT64_MAX;
     l->protocols[n++] = (struct lws_protocols){
         "dbot-loop", loop_protocol_cb, 0, 0, 0, NULL, 0
@@ -209,6 +272,7 @@ dbot__loop_new(struct dbot__loop **out, const struct dbot__loop_opts *o)
         free(l);
         return DBOT_ENOMEM;
     }
+    adopt_timerfd(l);
     *out = l;
     return 0;
 }
@@ -219,8 +283,9 @@ dbot__loop_close(struct dbot__loop *l)
     lws_sul_cancel(&l->sul);
     l->sul_due = INT64_MAX;
     if (l->ctx)
-        lws_context_destroy(l->ctx);
+        lws_context_destroy(l->ctx); /* closes the timerfd */
     l->ctx = NULL;
+    l->tfd = -1;
 }
 
 void
@@ -334,13 +399,6 @@ dbot__loop_has_buffered_input(struct dbot__loop *l)
 }
 
 void
-dbot__loop_timer(struct dbot__loop *l, lws_sorted_usec_list_t *sul, sul_cb_t fn,
-                 int64_t ms)
-{
-    lws_sul_schedule(l->ctx, 0, sul, fn, (lws_usec_t)ms * LWS_US_PER_MS);
-}
-
-void
 dbot__loop_flush_logs(struct dbot__loop *l)
 {
     (void)l;
@@ -349,9 +407,17 @@ dbot__loop_flush_logs(struct dbot__loop *l)
 
 /* ---- the timer heap ------------------------------------------------------ */
 
-static void timers_fire(lws_sorted_usec_list_t *sul);
+static void
+sul_fired(lws_sorted_usec_list_t *sul)
+{
+    struct dbot__loop *l = lws_container_of(sul, struct dbot__loop, sul);
 
-/* Point the sul at the earliest deadline (or leave it off when none). */
+    l->sul_due = INT64_MAX;
+    timers_run(l);
+}
+
+/* Point the timerfd (or the sul) at the earliest deadline, or leave it as
+ * it is when there is none. */
 static void
 timers_rearm(struct dbot__loop *l)
 {
@@ -360,25 +426,36 @@ timers_rearm(struct dbot__loop *l)
 
     if (!top || top->due == l->sul_due || !l->ctx)
         return;
+    l->sul_due = top->due;
+#ifdef __linux__
+    if (l->tfd >= 0) {
+        /* Absolute, on the clock the heap uses: a deadline already past
+         * makes the descriptor ready at once. 0 would disarm it. */
+        struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+        int64_t due = top->due > 0 ? top->due : 1;
+
+        its.it_value.tv_sec = (time_t)(due / 1000);
+        its.it_value.tv_nsec = (long)(due % 1000) * 1000000;
+        if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+            return;
+    }
+#endif
     delay = top->due - dbot__clock_ms();
     if (delay < 0)
         delay = 0;
-    l->sul_due = top->due;
-    lws_sul_schedule(l->ctx, 0, &l->sul, timers_fire,
+    lws_sul_schedule(l->ctx, 0, &l->sul, sul_fired,
                      (lws_usec_t)delay * LWS_US_PER_MS);
 }
 
 /* Run every timer due now that was armed before this call began (one
  * re-armed for "now" by a callback waits for the next turn). */
 static void
-timers_fire(lws_sorted_usec_list_t *sul)
+timers_run(struct dbot__loop *l)
 {
-    struct dbot__loop *l = lws_container_of(sul, struct dbot__loop, sul);
     int64_t now = dbot__clock_ms();
     uint64_t before = l->timers.next_seq;
     struct dbot__heap_node *top;
 
-    l->sul_due = INT64_MAX;
     while ((top = dbot__heap_peek(&l->timers)) != NULL && top->due <= now &&
            top->seq < before) {
         struct dbot__timer *t = (struct dbot__timer *)top;

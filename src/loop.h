@@ -84,17 +84,12 @@ int dbot__loop_turn(struct dbot__loop *l);
  * (the next turn runs without waiting). Loop thread. */
 int dbot__loop_has_buffered_input(struct dbot__loop *l);
 
-/* Run fn on the loop after `ms` (a one-shot lws timer embedded in the
- * caller's struct; rescheduling an armed one moves it). Loop thread. */
-void dbot__loop_timer(struct dbot__loop *l, lws_sorted_usec_list_t *sul,
-                      sul_cb_t fn, int64_t ms);
-
-/* The loop's timers: one 4-ary heap (timer_heap.h) behind one lws timer
- * set to the earliest deadline, so arming and cancelling cost O(log n)
- * whatever the number pending (lws's own list is linear per insert). A
- * struct dbot__timer is embedded in its owner, which recovers itself with
- * lws_container_of in fn and must disarm it before freeing it. Loop
- * thread. */
+/* The loop's timers: one 4-ary heap (timer_heap.h) behind one kernel
+ * timer (a timerfd in lws's poll set) set to the earliest deadline, so arming
+ * and cancelling cost O(log n) whatever the number pending (lws's own list is
+ * linear per insert). A struct dbot__timer is embedded in its owner, which
+ * recovers itself with lws_container_of in fn and must disarm it before freeing
+ * it. Loop thread. */
 struct dbot__timer;
 typedef void (*dbot__timer_fn)(struct dbot__timer *t);
 struct dbot__timer {

@@ -55,9 +55,9 @@ struct dbot__ack {
  * is deadline order: one FIFO and one timer, not a timer per interaction.
  * The timer runs at most every TICK_MS and handles every record due
  * before the next run, so a deferral goes out up to TICK_MS early, never
- * late. (A timer per interaction woke the thread once per interaction,
- * and lws polls with a whole-millisecond timeout, spinning through the
- * last fraction of each: most of the thread's CPU at 1,000/s.) */
+ * late. (A timer per interaction woke the thread once per interaction:
+ * most of the thread's CPU at 1,000/s, when lws's timers still spun
+ * through each wait's last fraction of a millisecond; see loop.c.) */
 #define TICK_MS 100
 
 struct dbot__ackg {
@@ -115,7 +115,9 @@ tick_cb(struct dbot__timer *t)
     struct dbot__ackg *g = lws_container_of(t, struct dbot__ackg, tick);
     int64_t horizon = dbot__clock_ms() + TICK_MS;
 
-    while (g->head && g->head->due <= horizon)
+    /* Strictly before: with the clock in whole ms, "<=" could send one
+     * 101 ms early by the caller's clock. */
+    while (g->head && g->head->due < horizon)
         expire(pop(g));
     if (g->head) {
         int64_t wait = g->head->due - TICK_MS - dbot__clock_ms();

@@ -69,6 +69,7 @@ struct dbot__loop {
 
     pthread_mutex_t mu;
     struct dbot__queue inbox; /* of struct task, under mu */
+    atomic_int quiet; /* the inbox holds quiet posts the loop has not seen */
 
     struct dbot__heap timers;   /* struct dbot__timer by deadline */
     int tfd;                    /* timerfd set to the earliest, or -1 */
@@ -308,10 +309,9 @@ dbot__loop_lws(struct dbot__loop *l)
     return l->ctx;
 }
 
-int
-dbot__loop_post(void *loop, dbot__task_fn fn, void *arg)
+static int
+post(struct dbot__loop *l, dbot__task_fn fn, void *arg, int quiet)
 {
-    struct dbot__loop *l = loop;
     struct task *t = malloc(sizeof *t);
     int wake;
 
@@ -320,12 +320,30 @@ dbot__loop_post(void *loop, dbot__task_fn fn, void *arg)
     t->fn = fn;
     t->arg = arg;
     pthread_mutex_lock(&l->mu);
-    wake = dbot__queue_empty(&l->inbox);
+    /* A non-empty inbox means a wakeup is on its way, unless all it holds
+     * came quietly. */
+    wake = dbot__queue_empty(&l->inbox) || atomic_load(&l->quiet);
     dbot__queue_insert_tail(&l->inbox, &t->link);
+    if (quiet)
+        atomic_store(&l->quiet, wake || atomic_load(&l->quiet));
+    else
+        atomic_store(&l->quiet, 0);
     pthread_mutex_unlock(&l->mu);
-    if (wake && l->ctx)
+    if (wake && !quiet && l->ctx)
         lws_cancel_service(l->ctx);
     return 0;
+}
+
+int
+dbot__loop_post(void *loop, dbot__task_fn fn, void *arg)
+{
+    return post(loop, fn, arg, 0);
+}
+
+int
+dbot__loop_post_quiet(struct dbot__loop *l, dbot__task_fn fn, void *arg)
+{
+    return post(l, fn, arg, 1);
 }
 
 void
@@ -336,6 +354,7 @@ dbot__loop_drain(struct dbot__loop *l)
     dbot__queue_init(&batch);
     pthread_mutex_lock(&l->mu);
     dbot__queue_move(&l->inbox, &batch);
+    atomic_store(&l->quiet, 0);
     pthread_mutex_unlock(&l->mu);
     while ((q = dbot__queue_head(&batch)) != NULL) {
         struct task *t = dbot__queue_data(q, struct task, link);
@@ -360,8 +379,10 @@ dbot__loop_pending(struct dbot__loop *l)
 void
 dbot__loop_wake(struct dbot__loop *l)
 {
-    if (l && l->ctx)
+    if (l && l->ctx) {
+        atomic_store(&l->quiet, 0); /* lock-free: signal handlers call this */
         lws_cancel_service(l->ctx);
+    }
 }
 
 void
@@ -388,7 +409,12 @@ dbot__loop_on_thread(const struct dbot__loop *l)
 int
 dbot__loop_turn(struct dbot__loop *l)
 {
-    return lws_service(l->ctx, 0);
+    int rc = lws_service(l->ctx, 0);
+
+    /* Quiet posts ride on whatever woke the loop (dbot__loop_post_quiet). */
+    if (atomic_load(&l->quiet))
+        dbot__loop_drain(l);
+    return rc;
 }
 
 int

@@ -53,6 +53,12 @@ struct lws_context *dbot__loop_lws(struct dbot__loop *l);
  * DBOT_ENOMEM; on error fn is never called. */
 int dbot__loop_post(void *loop, dbot__task_fn fn, void *arg);
 
+/* The same, without waking the loop: fn runs at the loop's next wakeup,
+ * whatever causes it (a later dbot__loop_post, dbot__loop_wake, a timer,
+ * a socket). The caller must make sure one comes: this is for a producer
+ * that paces the loop's wakeups itself (the gateway thread). Any thread. */
+int dbot__loop_post_quiet(struct dbot__loop *l, dbot__task_fn fn, void *arg);
+
 /* Run the queued tasks in order, outside the lock. Loop thread. */
 void dbot__loop_drain(struct dbot__loop *l);
 

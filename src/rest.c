@@ -72,6 +72,7 @@
 #include "log.h"
 #include "rand.h"
 #include "rest_request.h"
+#include "tls_ca.h"
 
 #include <curl/curl.h>
 
@@ -629,6 +630,7 @@ conf_free(struct dbot__rest_conf *c)
     }
     free(c->user_agent);
     free(c->ca_file);
+    free(c->ca_dir);
 }
 
 static void
@@ -675,6 +677,9 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
     r->conf.api_url = copy_str(o->api_url, DBOT_DEFAULT_API_URL);
     r->conf.user_agent = copy_str(o->user_agent, DBOT__REST_USER_AGENT);
     r->conf.ca_file = copy_str(o->ca_file, NULL);
+    /* Looked up here, not per request (two stat calls each). */
+    r->conf.ca_dir =
+        copy_str(r->conf.ca_file ? NULL : dbot__tls_ca_dir(), NULL);
     r->conf.connect_timeout_ms =
         o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
     r->conf.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;

@@ -20,7 +20,6 @@
 #include "rest_request.h"
 
 #include "log.h"
-#include "tls_ca.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -462,11 +461,11 @@ dbot__rest_req_start(struct dbot__rest_req *q,
     }
     if (conf->ca_file) {
         curl_easy_setopt(e, CURLOPT_CAINFO, conf->ca_file);
-    } else if (dbot__tls_ca_dir()) {
+    } else if (conf->ca_dir) {
         /* No bundle parsed into curl's cached store (~0.9 MB): the
          * hashed directory, read per certificate needed (tls_ca.h). */
         curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
-        curl_easy_setopt(e, CURLOPT_CAPATH, dbot__tls_ca_dir());
+        curl_easy_setopt(e, CURLOPT_CAPATH, conf->ca_dir);
     }
     /* Token routes (interaction callbacks, webhook followups) authenticate
      * by the token in the path; the bot token is not sent there. */

@@ -24,6 +24,7 @@ struct dbot__rest_conf {
     long timeout_ms;
     bool tls_verify;
     char *ca_file;
+    char *ca_dir; /* the hashed CA directory, looked up once (tls_ca.h) */
     size_t max_body;
 };
 

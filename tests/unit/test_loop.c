@@ -150,9 +150,9 @@ producer(void *arg)
     struct dbot__loop *l = arg;
 
     for (int i = 0; i < MANY; i++) {
-        int rc = i % 64 == 63 ? dbot__loop_post(l, count, (void *)(intptr_t)i)
-                              : dbot__loop_post_quiet(l, count,
-                                                      (void *)(intptr_t)i);
+        int rc = i % 64 == 63
+                     ? dbot__loop_post(l, count, (void *)(intptr_t)i)
+                     : dbot__loop_post_quiet(l, count, (void *)(intptr_t)i);
         if (rc < 0)
             return NULL;
     }

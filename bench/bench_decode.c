@@ -241,11 +241,6 @@ main(void)
     compress_all(&zl, &zs, &raw);
     for (int r = 0; r < ROUNDS; r++) {
         for (int v = 0; v < N_V; v++) {
-            /* The floor uses cJSON as shipped; dbot its own hooks. */
-            if (v == V_FLOOR)
-                cJSON_InitHooks(NULL);
-            else
-                dbot__jarena_hooks_install();
             double t0 = now_s(), c0 = cpu_s();
             switch (v) {
             case V_FLOOR:

@@ -28,7 +28,6 @@
 #include "http.h"
 #include "http_interactions.h"
 #include "interaction.h"
-#include "json_arena.h"
 #include "log.h"
 #include "loop.h"
 #include "timers.h"
@@ -493,9 +492,6 @@ bot_init(dbot **out, struct dbot_config *cfg)
     }
     bot->cfg = *cfg;
     pthread_mutex_init(&bot->presence_mu, NULL);
-    /* Before any of the bot's threads exists: the gateway parses into
-     * arenas (json_arena.h); everyone else keeps malloc. */
-    dbot__jarena_hooks_install_once();
     dbot_log_set_level(bot->cfg.log_level);
     dbot__log_set_format(bot->cfg.log_format);
     if (bot->cfg.token && dbot_log_add_secret(bot->cfg.token) < 0) {

@@ -7,16 +7,14 @@
  * first chunk (FIRST_CHUNK, enough for most gateway messages), frees the
  * others, and rewinds: a large GUILD_CREATE does not pin its memory.
  *
- * Which allocations go to the arena is decided by one thread-local
- * pointer, `active`, set only while dbot__jarena_parse() runs cJSON's
- * parser on this thread. cJSON frees a partial tree when the text turns
- * out not to be JSON; frees of arena memory while `active` is set are
- * ignored. Outside a parse the hooks are malloc and free, so the REST
- * thread, the workers and the user's code see plain cJSON.
+ * The parser (json_parse.c) allocates through arena_alloc directly; a
+ * failed parse is rewound to where it began. cJSON's allocation hooks are
+ * not used (they were, before dbot had its own parser: one process-wide
+ * function pointer and a thread-local lookup per node).
  */
 #include "json_arena.h"
+#include "json_parse.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -66,20 +64,6 @@ struct dbot__jarena {
     bool overflow;
 };
 
-static _Thread_local struct dbot__jarena *active;
-
-static bool
-owns(const struct dbot__jarena *a, const void *p)
-{
-    for (const struct chunk *c = a->head; c; c = c->next) {
-        const unsigned char *b = c->data;
-        if ((const unsigned char *)p >= b &&
-            (const unsigned char *)p < b + c->size)
-            return true;
-    }
-    return false;
-}
-
 static void *
 arena_alloc(struct dbot__jarena *a, size_t n)
 {
@@ -127,37 +111,9 @@ arena_alloc(struct dbot__jarena *a, size_t n)
 }
 
 static void *
-hook_malloc(size_t n)
+alloc_cb(void *a, size_t n)
 {
-    struct dbot__jarena *a = active;
-
-    return a ? arena_alloc(a, n) : malloc(n);
-}
-
-static void
-hook_free(void *p)
-{
-    struct dbot__jarena *a = active;
-
-    if (a && owns(a, p))
-        return; /* part of the tree: freed when the arena is reset */
-    free(p);
-}
-
-void
-dbot__jarena_hooks_install(void)
-{
-    cJSON_Hooks h = { .malloc_fn = hook_malloc, .free_fn = hook_free };
-
-    cJSON_InitHooks(&h);
-}
-
-void
-dbot__jarena_hooks_install_once(void)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-    pthread_once(&once, dbot__jarena_hooks_install);
+    return arena_alloc(a, n);
 }
 
 struct dbot__jarena *
@@ -203,16 +159,13 @@ cJSON *
 dbot__jarena_parse(struct dbot__jarena *a, const char *text, size_t len,
                    const char **end)
 {
-    struct dbot__jarena *outer = active;
     struct dbot__jarena_mark m;
     cJSON *root;
 
     dbot__jarena_mark(a, &m);
     a->overflow = false;
     a->held_before = a->held;
-    active = a;
-    root = cJSON_ParseWithLengthOpts(text, len, end, 0);
-    active = outer;
+    root = dbot__json_parse(text, len, end, alloc_cb, a);
     if (!root)
         dbot__jarena_rewind(a, &m, NULL);
     return root;
@@ -227,12 +180,8 @@ dbot__jarena_overflowed(const struct dbot__jarena *a)
 void
 dbot__jarena_release(struct dbot__jarena *a, cJSON *root)
 {
-    if (!root)
-        return;
-    if (owns(a, root))
+    if (root)
         reset(a);
-    else
-        cJSON_Delete(root); /* foreign hooks: a heap tree */
 }
 
 void
@@ -246,10 +195,7 @@ void
 dbot__jarena_rewind(struct dbot__jarena *a, const struct dbot__jarena_mark *m,
                     cJSON *root)
 {
-    if (root && !owns(a, root)) {
-        cJSON_Delete(root); /* foreign hooks: a heap tree */
-        return;
-    }
+    (void)root;
     /* Chunks added since the mark go; the mark's chunk is cut back. */
     while (a->head && a->head != m->chunk) {
         struct chunk *c = a->head;

@@ -5,18 +5,12 @@
  * cJSON allocates every node and every string with malloc; for a 1.2 KB
  * MESSAGE_CREATE that is ~100 calls to malloc and as many to free, a third
  * of the gateway's CPU. Here the tree is bump-allocated from the arena's
- * chunks and released by resetting the arena.
+ * chunks by dbot's own parser (json_parse.h: the trees cJSON would build)
+ * and released by resetting the arena. cJSON's hooks are left alone:
+ * every other allocation, on every thread (REST, workers, the user's own
+ * cJSON calls), goes to malloc and free as before.
  *
- * cJSON's hooks are process-wide, so dbot__jarena_hooks_install() installs
- * hooks that allocate from an arena only on the thread that is inside
- * dbot__jarena_parse(), and only for the duration of that call; every
- * other allocation, on every thread (REST, workers, the user's own cJSON
- * calls), goes to malloc and free as before. If someone else's hooks
- * replace these, parsing still works: the tree then comes from the heap
- * and dbot__jarena_release() frees it with cJSON_Delete.
- *
- * THREADS. An arena belongs to one thread at a time. The hooks are safe
- * on every thread.
+ * THREADS. An arena belongs to one thread at a time.
  */
 #ifndef DBOT_SRC_JSON_ARENA_H
 #define DBOT_SRC_JSON_ARENA_H
@@ -26,14 +20,6 @@
 #include <cjson/cJSON.h>
 
 struct dbot__jarena;
-
-/* Install the hooks. Call before any thread uses cJSON (cJSON's hooks are
- * plain globals, written unlocked). */
-void dbot__jarena_hooks_install(void);
-/* The same, only the first time in the process: what dbot_new does, so a
- * second bot does not write the hooks while the first one's threads read
- * them. */
-void dbot__jarena_hooks_install_once(void);
 
 /* New arena; max_bytes bounds the memory one tree may take (a parse that
  * needs more fails, and dbot__jarena_overflowed() says so). NULL on
@@ -56,8 +42,8 @@ cJSON *dbot__jarena_parse(struct dbot__jarena *a, const char *text, size_t len,
 /* Did the last parse fail for lack of room (max_bytes, or ENOMEM)? */
 int dbot__jarena_overflowed(const struct dbot__jarena *a);
 
-/* Free every tree in the arena (keeping its first chunk), or, when
- * foreign hooks put `root` on the heap, cJSON_Delete it. NULL is fine. */
+/* Free every tree in the arena (keeping its first chunk); root (the tree
+ * the caller holds, NULL is fine) must be one of them. */
 void dbot__jarena_release(struct dbot__jarena *a, cJSON *root);
 
 /* Free every tree in the arena, keeping its first chunk for reuse. */
@@ -72,7 +58,7 @@ struct dbot__jarena_mark {
 void dbot__jarena_mark(const struct dbot__jarena *a,
                        struct dbot__jarena_mark *m);
 /* Free what was allocated since `m` (root: the tree parsed after it, or
- * NULL; a heap tree from foreign hooks is cJSON_Delete'd instead). */
+ * NULL; unused, kept for the callers' symmetry with release). */
 void dbot__jarena_rewind(struct dbot__jarena *a,
                          const struct dbot__jarena_mark *m, cJSON *root);
 

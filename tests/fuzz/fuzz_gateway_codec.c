@@ -112,7 +112,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!init) {
         dbot_log_set_sink(discard, NULL);
-        dbot__jarena_hooks_install();
         arena = dbot__jarena_new((size_t)64 << 20);
         if (!arena)
             abort();

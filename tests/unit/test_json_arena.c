@@ -1,6 +1,7 @@
 /*
- * test_json_arena.c: cJSON trees in an arena, the hooks that put them
- * there only during a parse, and the gateway envelope parsed into one.
+ * test_json_arena.c: cJSON trees in an arena (dbot's parser allocates
+ * from it directly; cJSON's own allocations stay on the heap), and the
+ * gateway envelope parsed into one.
  */
 #include "../check.h"
 #include "gateway_codec.h"
@@ -32,27 +33,12 @@ check_tree(const cJSON *root)
     ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(d, "no")));
 }
 
-/* Without the hooks the tree is an ordinary heap tree, and release frees
- * it as one (valgrind would see a leak otherwise). */
-TEST(without_hooks_the_tree_is_on_the_heap)
-{
-    struct dbot__jarena *a = dbot__jarena_new(1 << 20);
-    cJSON *root = dbot__jarena_parse(a, msg_create, strlen(msg_create), NULL);
-
-    ASSERT_TRUE(root != NULL);
-    check_tree(root);
-    ASSERT_EQ(dbot__jarena_held(a), 0);
-    dbot__jarena_release(a, root);
-    dbot__jarena_free(a);
-}
-
-TEST(with_hooks_the_tree_is_in_the_arena)
+TEST(the_tree_is_in_the_arena)
 {
     struct dbot__jarena *a = dbot__jarena_new(1 << 20);
     cJSON *root;
     size_t held;
 
-    dbot__jarena_hooks_install();
     for (int i = 0; i < 3; i++) {
         root = dbot__jarena_parse(a, msg_create, strlen(msg_create), NULL);
         ASSERT_TRUE(root != NULL);
@@ -68,7 +54,7 @@ TEST(with_hooks_the_tree_is_in_the_arena)
     dbot__jarena_free(a);
 }
 
-/* Outside a parse, and on other threads, the hooks are malloc and free. */
+/* cJSON's own allocations, on any thread, are plain malloc and free. */
 static void *
 other_thread(void *arg)
 {
@@ -221,8 +207,7 @@ TEST(gateway_envelope_in_an_arena)
 int
 main(void)
 {
-    RUN(without_hooks_the_tree_is_on_the_heap);
-    RUN(with_hooks_the_tree_is_in_the_arena);
+    RUN(the_tree_is_in_the_arena);
     RUN(other_allocations_stay_on_the_heap);
     RUN(invalid_json_fails_and_leaves_the_arena_empty);
     RUN(large_trees_grow_within_the_bound_and_shrink_back);

@@ -36,8 +36,7 @@ json_same_tree(const cJSON *a, const cJSON *b)
     if (ca || cb)
         return 0;
     /* The head's prev: the tail, in both or in neither. */
-    return !a->child ||
-           (a->child->prev == lasta) == (b->child->prev == lastb);
+    return !a->child || (a->child->prev == lasta) == (b->child->prev == lastb);
 }
 
 #endif

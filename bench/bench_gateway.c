@@ -15,7 +15,8 @@
  * 100k events is the figure to compare. discord.js's 59k/s (issue #13) is
  * quoted for reference only. BENCH_HANDLER_US=n makes the handler spin
  * n microseconds per event (work a real handler does): with the gateway
- * on its own thread, decoding then overlaps the handlers.
+ * on its own thread, decoding then overlaps the handlers. BENCH_CONFIG
+ * adds configuration fields ("\"gateway_backlog\":200000").
  */
 #include "bench_fake.h"
 
@@ -145,12 +146,15 @@ bot_run(const struct bench_fake *u, const char *compress, double *ev_s,
     dbot *bot;
     pthread_t th;
 
+    const char *extra = getenv("BENCH_CONFIG"); /* more fields, "k":v,... */
+
     memset(&r, 0, sizeof r);
     snprintf(cfg, sizeof cfg,
-             "{\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":\"%s\","
+             "{%s%s\"token\":\"%s\",\"api_url\":\"%s\",\"gateway_url\":\"%s\","
              "\"intents\":[\"GUILDS\",\"GUILD_MESSAGES\"],"
              "\"log_level\":\"warn\",\"compress\":\"%s\"}",
-             TOKEN, u->api, u->gw, compress);
+             extra ? extra : "", extra ? "," : "", TOKEN, u->api, u->gw,
+             compress);
     if (dbot_new_from_json(&bot, cfg) < 0 ||
         dbot_on(bot, "READY", on_ready, &r) < 0 ||
         dbot_on(bot, "MESSAGE_CREATE", on_message, &r) < 0)

@@ -356,10 +356,8 @@ done:
 
 /* null, false or true at off. */
 static bool
-literal(struct parser *p, cJSON *item, const char *word, int type)
+literal(struct parser *p, cJSON *item, const char *word, size_t n, int type)
 {
-    size_t n = strlen(word);
-
     if (p->len - p->off < n || memcmp(p->s + p->off, word, n) != 0)
         return false;
     item->type = type;
@@ -379,11 +377,11 @@ parse_value(struct parser *p, cJSON *item)
         return false;
     switch (*at) {
     case 'n':
-        return literal(p, item, "null", cJSON_NULL);
+        return literal(p, item, "null", 4, cJSON_NULL);
     case 'f':
-        return literal(p, item, "false", cJSON_False);
+        return literal(p, item, "false", 5, cJSON_False);
     case 't':
-        return literal(p, item, "true", cJSON_True);
+        return literal(p, item, "true", 4, cJSON_True);
     case '"':
         return parse_string(p, item);
     case '[':

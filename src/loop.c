@@ -78,6 +78,7 @@ struct dbot__loop {
 };
 
 static void timers_run(struct dbot__loop *l);
+static void sul_fired(lws_sorted_usec_list_t *sul);
 
 /* The system's trusted CAs for the gateway's TLS context, read from the
  * hashed directory when a chain needs one (tls_ca.h), not the whole bundle
@@ -122,14 +123,10 @@ loop_protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         /* Only the timerfd is adopted with this protocol. Reading it
          * clears its readiness; EAGAIN (a re-arm raced the wakeup) is
          * harmless, the heap decides what is due. */
-        if (l && l->tfd >= 0 &&
-            read(l->tfd, &expirations, sizeof expirations) < 0) {
-            /* nothing to clear */
-        }
-        if (l) {
-            l->sul_due = INT64_MAX;
-            timers_run(l);
-        }
+        if (l && l->tfd >= 0)
+            (void)!read(l->tfd, &expirations, sizeof expirations);
+        if (l)
+            sul_fired(&l->sul);
     }
     if (reason == LWS_CALLBACK_RAW_CLOSE_FILE) {
         struct dbot__loop *l = lws_context_user(lws_get_context(wsi));
@@ -433,6 +430,7 @@ dbot__loop_flush_logs(struct dbot__loop *l)
 
 /* ---- the timer heap ------------------------------------------------------ */
 
+/* The earliest deadline came (timerfd or sul): run what is due. */
 static void
 sul_fired(lws_sorted_usec_list_t *sul)
 {

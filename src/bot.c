@@ -540,6 +540,7 @@ bot_init(dbot **out, struct dbot_config *cfg)
             .global_per_sec = bot->cfg.rest_global_per_sec,
             .tls_insecure = !bot->cfg.tls_verify,
             .ca_file = bot->cfg.ca_file,
+            .loop = bot->loop,
         };
         if (bot->coord) {
             dbot__coord_rl_hooks(bot->coord, &shared);

@@ -77,6 +77,15 @@ struct dbot__loop {
     int64_t sul_due; /* what tfd or sul is set for; INT64_MAX: unset */
 };
 
+/* dbot__loop_watch: the adopted descriptor's wsi carries this as its
+ * opaque user data, which is how the loop's protocol tells it from the
+ * timerfd. */
+struct dbot__loop_watch {
+    struct lws *wsi; /* NULL once lws closed it */
+    dbot__task_fn fn;
+    void *arg;
+};
+
 static void timers_run(struct dbot__loop *l);
 static void sul_fired(lws_sorted_usec_list_t *sul);
 
@@ -116,11 +125,24 @@ loop_protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         if (l)
             dbot__loop_drain(l);
     }
+    if (reason == LWS_CALLBACK_RAW_RX_FILE && lws_get_opaque_user_data(wsi)) {
+        struct dbot__loop_watch *w = lws_get_opaque_user_data(wsi);
+
+        w->fn(w->arg);
+        return 0;
+    }
+    if (reason == LWS_CALLBACK_RAW_CLOSE_FILE &&
+        lws_get_opaque_user_data(wsi)) {
+        struct dbot__loop_watch *w = lws_get_opaque_user_data(wsi);
+
+        w->wsi = NULL; /* lws closes the descriptor */
+        return 0;
+    }
     if (reason == LWS_CALLBACK_RAW_RX_FILE) {
         struct dbot__loop *l = lws_context_user(lws_get_context(wsi));
         uint64_t expirations;
 
-        /* Only the timerfd is adopted with this protocol. Reading it
+        /* The timerfd (the watches carry opaque data). Reading it
          * clears its readiness; EAGAIN (a re-arm raced the wakeup) is
          * harmless, the heap decides what is due. */
         if (l && l->tfd >= 0)
@@ -131,7 +153,9 @@ loop_protocol_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     if (reason == LWS_CALLBACK_RAW_CLOSE_FILE) {
         struct dbot__loop *l = lws_context_user(lws_get_context(wsi));
 
-        if (l)
+        /* A watch whose adoption failed closes here too, before its
+         * opaque data was set: only the timerfd's own close counts. */
+        if (l && lws_get_socket_fd(wsi) == l->tfd)
             l->tfd = -1; /* lws closes the descriptor */
     }
     return 0;
@@ -217,6 +241,46 @@ adopt_timerfd(struct dbot__loop *l)
 #else
     (void)l;
 #endif
+}
+
+struct dbot__loop_watch *
+dbot__loop_watch(struct dbot__loop *l, int fd, dbot__task_fn fn, void *arg)
+{
+    struct lws_vhost *vh = lws_get_vhost_by_name(l->ctx, "default");
+    struct dbot__loop_watch *w = calloc(1, sizeof *w);
+    lws_sock_file_fd_type d;
+
+    d.filefd = fd;
+    if (w)
+        w->wsi = vh ? lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, d,
+                                                 "dbot-loop", NULL)
+                    : NULL;
+    if (!w || !w->wsi) {
+        /* lws 4.1 closes the descriptor when its adoption fails (see
+         * adopt_timerfd); only one it never saw is closed here. */
+        if (!w || !vh)
+            close(fd);
+        free(w);
+        return NULL;
+    }
+    w->fn = fn;
+    w->arg = arg;
+    lws_set_opaque_user_data(w->wsi, w);
+    return w;
+}
+
+void
+dbot__loop_unwatch(struct dbot__loop_watch *w)
+{
+    if (!w)
+        return;
+    if (w->wsi) {
+        struct lws *wsi = w->wsi;
+
+        /* Closed now, not at lws's next turn: RAW_CLOSE_FILE finds w. */
+        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+    }
+    free(w);
 }
 
 int

@@ -90,6 +90,20 @@ int dbot__loop_turn(struct dbot__loop *l);
  * (the next turn runs without waiting). Loop thread. */
 int dbot__loop_has_buffered_input(struct dbot__loop *l);
 
+/* A descriptor the loop polls for input on behalf of a module that
+ * multiplexes its own (the REST client's loop lane hands it an epoll
+ * descriptor). fn(arg) runs on the loop whenever fd is readable; poll is
+ * level-triggered, so fn must consume what made it so. The loop owns fd
+ * from now on: dbot__loop_unwatch, or the loop's close, closes it. Loop
+ * thread. Returns the watch, or NULL (fd closed). */
+struct dbot__loop_watch;
+struct dbot__loop_watch *dbot__loop_watch(struct dbot__loop *l, int fd,
+                                          dbot__task_fn fn, void *arg);
+
+/* Stop watching and close the descriptor; fn is not called again. NULL is
+ * a no-op. Loop thread. */
+void dbot__loop_unwatch(struct dbot__loop_watch *w);
+
 /* The loop's timers: one 4-ary heap (timer_heap.h) behind one kernel
  * timer (a timerfd in lws's poll set) set to the earliest deadline, so arming
  * and cancelling cost O(log n) whatever the number pending (lws's own list is

@@ -577,7 +577,11 @@ static bool
 bucket_pass(struct dbot__rl *rl, struct dbot__rl_lane *l, int64_t now,
             int64_t *free_at)
 {
-    if (!rl->sh.bucket || !l->b)
+    /* A token-keyed bucket (an interaction's callback, a webhook token's
+     * followups) belongs to the one process that got the interaction:
+     * asking the others would only add a round trip to Redis to every
+     * acknowledgement. */
+    if (!rl->sh.bucket || !l->b || (l->flags & DBOT__RL_TOKEN))
         return true;
     *free_at = now + 5;
     return rl->sh.bucket(rl->sh.ud, l->b->hash, l->top, l->b->st.limit, now,
@@ -822,8 +826,8 @@ dbot__rl_complete(struct dbot__rl *rl, struct dbot__rl_req *q,
         l->probed = true; /* answered without rate-limit headers */
     st = lane_state(l);
     state_update(st, r, l->b ? l->b->inflight : 0, now);
-    if (rl->sh.bucket_seen && l->b && r->remaining >= 0 &&
-        dbot__rl_wait_ms(r->reset_after) >= 0)
+    if (rl->sh.bucket_seen && l->b && !(l->flags & DBOT__RL_TOKEN) &&
+        r->remaining >= 0 && dbot__rl_wait_ms(r->reset_after) >= 0)
         rl->sh.bucket_seen(rl->sh.ud, l->b->hash, l->top, r->limit,
                            r->remaining, dbot__rl_wait_ms(r->reset_after));
     if (r->status != 429) {

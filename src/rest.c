@@ -67,6 +67,7 @@
  */
 #include "rest.h"
 #include "clock.h"
+#include "rest_engine.h"
 
 #include "config.h"
 #include "log.h"
@@ -93,38 +94,8 @@
  * a reserve on top, so a full pipe never delays an acknowledgement. */
 #define MAX_INFLIGHT 64
 #define IX_RESERVE   32
-#define EASY_POOL    64 /* idle easy handles kept for reuse */
 #define SWEEP_MS     1000
 #define BACKOFF_MAX  5000
-
-struct dbot__rest {
-    dbot *owner; /* for the public callbacks' first argument */
-    struct dbot__rest_conf conf;
-    int max_retries, retry_base_ms, max_429, deadline_ms;
-    dbot__deliver_fn deliver;
-    void *ctx;
-    CURLM *multi;
-    struct dbot__rl *rl;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    struct dbot__rest_req *inbox, *inbox_tail; /* guarded by mu */
-    bool stopping;                             /* guarded by mu */
-    struct dbot__rest_req *running; /* transfers in the multi (thread) */
-    size_t n_running;
-    CURL *idle[EASY_POOL]; /* reset easy handles (thread) */
-    size_t n_idle;
-    struct dbot__rest_req *cancelled; /* filled by the thread as it exits */
-    uint64_t rng;
-    uint64_t nonce_rng; /* channel message nonces (thread) */
-    atomic_uint_fast64_t n_sent, n_done, n_retries, n_limited, n_http2;
-    atomic_uint_fast64_t n_expired;
-    atomic_uint_fast64_t n_submitted, n_waited, n_wait_ms;
-    /* Completions by route template and status, for /metrics. Bounded:
-     * routes past the table's size are counted under "other". */
-    pthread_mutex_t counts_mu;
-    struct dbot__rest_route_count counts[DBOT__REST_ROUTE_SLOTS];
-    int ncounts;
-};
 
 #define RL_WAIT_MIN_MS 10 /* a first start this late was held back */
 
@@ -174,18 +145,19 @@ curl_init_once(void)
  * makes other processes sharing the token start elsewhere, so Discord
  * never takes two different messages for resends of one. */
 static void
-nonce_next(struct dbot__rest *r, char *out, size_t cap)
+nonce_next(struct dbot__rest_engine *e, char *out, size_t cap)
 {
-    snprintf(out, cap, "%016" PRIx64, dbot__rand_next(&r->nonce_rng));
+    snprintf(out, cap, "%016" PRIx64, dbot__rand_next(&e->nonce_rng));
 }
 
 /* ---- completions ------------------------------------------------------ */
 
 /* Hand a finished request's result to the loop and free the request. */
 static void
-complete(struct dbot__rest *r, struct dbot__rest_req *q, int status, int err,
-         const char *msg)
+complete(struct dbot__rest_engine *eng, struct dbot__rest_req *q, int status,
+         int err, const char *msg)
 {
+    struct dbot__rest *r = eng->client;
     struct dbot__rest_done *d = dbot__rest_done_new(q, status, err, msg);
     const char *m;
     int e;
@@ -207,6 +179,8 @@ complete(struct dbot__rest *r, struct dbot__rest_req *q, int status, int err,
         dbot_log(DBOT_LOG_DEBUG, "rest", "%s", m);
     if (!q->cb) {
         dbot__rest_done_free(d);
+    } else if (eng->direct && !q->deliver) {
+        dbot__rest_done_run(d); /* the loop lane, driven by the loop */
     } else if ((q->deliver ? q->deliver(q->deliver_ctx, dbot__rest_done_run, d)
                            : r->deliver(r->ctx, dbot__rest_done_run, d)) < 0) {
         dbot_log(DBOT_LOG_ERROR, "rest",
@@ -237,8 +211,9 @@ never_sent(CURLcode rc)
  * caller checked that a resend is safe). Returns true if the request was
  * requeued: within max_retries, and landing before its deadline. */
 static bool
-retry_later(struct dbot__rest *r, struct dbot__rest_req *q, int64_t now)
+retry_later(struct dbot__rest_engine *e, struct dbot__rest_req *q, int64_t now)
 {
+    struct dbot__rest *r = e->client;
     int64_t delay;
 
     if (q->attempts > r->max_retries)
@@ -246,10 +221,10 @@ retry_later(struct dbot__rest *r, struct dbot__rest_req *q, int64_t now)
     delay = (int64_t)r->retry_base_ms << (q->attempts - 1);
     if (delay > BACKOFF_MAX)
         delay = BACKOFF_MAX;
-    delay += (int64_t)dbot__rand_below(&r->rng, (uint64_t)(delay / 2 + 1));
+    delay += (int64_t)dbot__rand_below(&e->rng, (uint64_t)(delay / 2 + 1));
     if (now + delay >= q->rl.deadline)
         return false;
-    dbot__rl_requeue(r->rl, &q->rl, now + delay);
+    dbot__rl_requeue(e->rl, &q->rl, now + delay);
     atomic_fetch_add(&r->n_retries, 1);
     return true;
 }
@@ -270,7 +245,7 @@ curl_err(CURLcode rc)
 }
 
 static void
-running_add(struct dbot__rest *r, struct dbot__rest_req *q)
+running_add(struct dbot__rest_engine *r, struct dbot__rest_req *q)
 {
     q->run_prev = NULL;
     q->run_next = r->running;
@@ -281,7 +256,7 @@ running_add(struct dbot__rest *r, struct dbot__rest_req *q)
 }
 
 static void
-running_del(struct dbot__rest *r, struct dbot__rest_req *q)
+running_del(struct dbot__rest_engine *r, struct dbot__rest_req *q)
 {
     if (q->run_prev)
         q->run_prev->run_next = q->run_next;
@@ -297,14 +272,14 @@ running_del(struct dbot__rest *r, struct dbot__rest_req *q)
  * caches, and reuse saves an allocation and setup per request. Resetting
  * now also drops its references to the request's headers and mime. */
 static void
-easy_release(struct dbot__rest *r, struct dbot__rest_req *q)
+easy_release(struct dbot__rest_engine *r, struct dbot__rest_req *q)
 {
     CURL *e = q->easy;
 
     q->easy = NULL;
     if (!e)
         return;
-    if (r->n_idle == EASY_POOL) {
+    if (r->n_idle == DBOT__REST_EASY_POOL) {
         curl_easy_cleanup(e);
         return;
     }
@@ -314,15 +289,16 @@ easy_release(struct dbot__rest *r, struct dbot__rest_req *q)
 
 /* A transfer ended: decide done, retry or requeue. */
 static void
-finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
+finished(struct dbot__rest_engine *e, struct dbot__rest_req *q, CURLcode rc)
 {
+    struct dbot__rest *r = e->client;
     struct dbot__rl_resp resp;
     int64_t now = now_ms(), delay;
     long status = 0;
     char msg[CURL_ERROR_SIZE + 96];
 
-    curl_multi_remove_handle(r->multi, q->easy);
-    running_del(r, q);
+    curl_multi_remove_handle(e->multi, q->easy);
+    running_del(e, q);
     if (rc == CURLE_OK) {
         long ver = 0;
 
@@ -332,28 +308,28 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
             ver == CURL_HTTP_VERSION_2_0)
             atomic_fetch_add(&r->n_http2, 1);
     }
-    easy_release(r, q);
+    easy_release(e, q);
     if (rc != CURLE_OK) {
         int err = q->too_big ? DBOT_ETOOBIG : curl_err(rc);
 
         dbot__rest_req_rl_resp(q, 0, &resp);
         resp.bucket = NULL; /* headers of a broken response are suspect */
         resp.remaining = -1;
-        dbot__rl_complete(r->rl, &q->rl, &resp, now);
+        dbot__rl_complete(e->rl, &q->rl, &resp, now);
         if (q->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
             snprintf(msg, sizeof msg,
                      "response body larger than max_body_bytes (%zu)",
                      r->conf.max_body);
-            complete(r, q, (int)status, DBOT_ETOOBIG, msg);
+            complete(e, q, (int)status, DBOT_ETOOBIG, msg);
             return;
         }
         if (rc == CURLE_READ_ERROR && q->nfiles) {
-            complete(r, q, 0, DBOT_ENOENT, "cannot read an upload file");
+            complete(e, q, 0, DBOT_ENOENT, "cannot read an upload file");
             return;
         }
         snprintf(msg, sizeof msg, "%s (%s)", curl_easy_strerror(rc),
                  q->errbuf[0] ? q->errbuf : "no detail");
-        if ((q->idempotent || never_sent(rc)) && retry_later(r, q, now)) {
+        if ((q->idempotent || never_sent(rc)) && retry_later(e, q, now)) {
             q->unclear |= !never_sent(rc);
             dbot_log(DBOT_LOG_WARN, "rest", "%s: %s; retrying", q->route, msg);
             dbot__rest_req_end_transfer(q);
@@ -364,16 +340,16 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
             snprintf(msg + l, sizeof msg - l, " after %d attempts",
                      q->attempts);
         }
-        complete(r, q, 0, err, msg);
+        complete(e, q, 0, err, msg);
         return;
     }
     dbot__rest_req_rl_resp(q, (int)status, &resp);
-    delay = dbot__rl_complete(r->rl, &q->rl, &resp, now);
+    delay = dbot__rl_complete(e->rl, &q->rl, &resp, now);
     if (status == 429) {
         atomic_fetch_add(&r->n_limited, 1);
         q->n429++;
         if (q->n429 > r->max_429 || now + delay >= q->rl.deadline) {
-            dbot__rl_finish(r->rl, &q->rl, now);
+            dbot__rl_finish(e->rl, &q->rl, now);
             if (q->n429 > r->max_429)
                 snprintf(msg, sizeof msg,
                          "HTTP 429: still rate limited after %d attempts",
@@ -383,14 +359,14 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
                          "HTTP 429: rate limited for %" PRId64
                          " ms, past the request's deadline",
                          delay);
-            complete(r, q, 429, DBOT_ERATELIMIT, msg);
+            complete(e, q, 429, DBOT_ERATELIMIT, msg);
             return;
         }
-        dbot__rl_requeue(r->rl, &q->rl, now + delay);
+        dbot__rl_requeue(e->rl, &q->rl, now + delay);
         dbot__rest_req_end_transfer(q);
         return;
     }
-    if (status >= 500 && q->idempotent && retry_later(r, q, now)) {
+    if (status >= 500 && q->idempotent && retry_later(e, q, now)) {
         dbot_log(DBOT_LOG_WARN, "rest", "%s: HTTP %ld; retrying", q->route,
                  status);
         q->unclear = true;
@@ -410,17 +386,18 @@ finished(struct dbot__rest *r, struct dbot__rest_req *q, CURLcode rc)
     if (status >= 500 && q->attempts > 1) {
         snprintf(msg, sizeof msg, "HTTP %ld after %d attempts", status,
                  q->attempts);
-        complete(r, q, (int)status, DBOT_EHTTP, msg);
+        complete(e, q, (int)status, DBOT_EHTTP, msg);
         return;
     }
-    complete(r, q, (int)status, 0, NULL);
+    complete(e, q, (int)status, 0, NULL);
 }
 
-/* ---- the thread ------------------------------------------------------- */
+/* ---- the engine ------------------------------------------------------- */
 
 static void
-start(struct dbot__rest *r, struct dbot__rest_req *q)
+start(struct dbot__rest_engine *e, struct dbot__rest_req *q)
 {
+    struct dbot__rest *r = e->client;
     struct dbot__rl_resp none = { 0, NULL, -1, -1, -1, NULL, 0, -1 };
     int rc;
 
@@ -433,25 +410,194 @@ start(struct dbot__rest *r, struct dbot__rest_req *q)
         }
     }
     rc = dbot__rest_req_start(q, &r->conf,
-                              r->n_idle ? r->idle[--r->n_idle] : NULL);
+                              e->n_idle ? e->idle[--e->n_idle] : NULL);
 
-    if (rc == 0 && curl_multi_add_handle(r->multi, q->easy) != CURLM_OK)
+    if (rc == 0 && curl_multi_add_handle(e->multi, q->easy) != CURLM_OK)
         rc = DBOT_ENOMEM;
     if (rc < 0) {
-        dbot__rl_complete(r->rl, &q->rl, &none, now_ms());
-        complete(r, q, 0, rc, q->errbuf[0] ? q->errbuf : dbot_strerror(rc));
+        dbot__rl_complete(e->rl, &q->rl, &none, now_ms());
+        complete(e, q, 0, rc, q->errbuf[0] ? q->errbuf : dbot_strerror(rc));
         return;
     }
-    running_add(r, q);
+    running_add(e, q);
     atomic_fetch_add(&r->n_sent, 1);
 }
+
+void
+dbot__rest_engine_accept(struct dbot__rest_engine *e, struct dbot__rest_req *q,
+                         int64_t now)
+{
+    char nonce[DBOT__REST_NONCE_LEN + 1];
+    int rc;
+
+    q->submitted = now;
+    q->rl.deadline =
+        now + ((q->flags & DBOT__RL_INTERACTION) ? DBOT__REST_IX_DEADLINE_MS
+                                                 : e->client->deadline_ms);
+    nonce_next(e, nonce, sizeof nonce);
+    rc = dbot__rest_req_prepare(q, nonce);
+    if (rc == 0)
+        rc = dbot__rl_submit(e->rl, &q->rl, q->method, q->path, now);
+    if (rc < 0)
+        complete(e, q, 0, rc, "cannot queue the request");
+}
+
+void
+dbot__rest_engine_cancel_all(struct dbot__rest_engine *e,
+                             struct dbot__rest_req **list)
+{
+    struct dbot__rl_req *lq;
+
+    while (e->running) {
+        struct dbot__rest_req *q = e->running;
+
+        curl_multi_remove_handle(e->multi, q->easy);
+        running_del(e, q);
+        dbot__rest_req_end_transfer(q);
+        q->next = *list;
+        *list = q;
+    }
+    while ((lq = dbot__rl_drain(e->rl)) != NULL) {
+        struct dbot__rest_req *q = (struct dbot__rest_req *)lq;
+
+        q->next = *list;
+        *list = q;
+    }
+}
+
+void
+dbot__rest_cancel_list(struct dbot__rest_req *list)
+{
+    struct dbot__rest_req *q, *next;
+    dbot_rest_result res;
+    char msg[300];
+
+    for (q = list; q; q = next) {
+        next = q->next;
+        if (q->cb) {
+            memset(&res, 0, sizeof res);
+            snprintf(msg, sizeof msg,
+                     "%s: cancelled: the client is shutting down", q->route);
+            res.err = DBOT_ECANCELED;
+            res.message = msg;
+            res.body = "";
+            q->cb(&res, q->ud);
+        }
+        dbot__rest_req_free(q);
+    }
+}
+
+void
+dbot__rest_engine_collect(struct dbot__rest_engine *e)
+{
+    CURLMsg *m;
+    int left;
+
+    while ((m = curl_multi_info_read(e->multi, &left)) != NULL) {
+        struct dbot__rest_req *q = NULL;
+
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
+        finished(e, q, m->data.result);
+    }
+}
+
+/* Fail every queued request the limiter says cannot be sent in time. */
+static void
+expire(struct dbot__rest_engine *e, int64_t now)
+{
+    struct dbot__rl_req *out[TAKE_BATCH];
+    size_t n;
+    char msg[128];
+
+    do {
+        n = dbot__rl_expire(e->rl, now, out, TAKE_BATCH);
+        for (size_t i = 0; i < n; i++) {
+            struct dbot__rest_req *q = (struct dbot__rest_req *)out[i];
+            bool late = now >= q->rl.deadline;
+
+            snprintf(msg, sizeof msg,
+                     late ? "still queued at its deadline (%" PRId64 " ms)"
+                          : "rate limited past its deadline (%" PRId64 " ms)",
+                     q->rl.deadline - q->submitted);
+            atomic_fetch_add(&e->client->n_expired, 1);
+            complete(e, q, 0, late ? DBOT_ETIMEDOUT : DBOT_ERATELIMIT, msg);
+        }
+    } while (n == TAKE_BATCH);
+}
+
+size_t
+dbot__rest_engine_pump(struct dbot__rest_engine *e, int64_t now, int64_t *wake)
+{
+    struct dbot__rl_req *out[TAKE_BATCH];
+    size_t total = 0, n;
+
+    expire(e, now);
+    if (now >= e->next_sweep) {
+        dbot__rl_sweep(e->rl, now);
+        e->next_sweep = now + SWEEP_MS;
+    }
+    /* Take what the limiter allows within the free transfer slots. */
+    do {
+        size_t run = e->n_running;
+        size_t room = run < MAX_INFLIGHT ? MAX_INFLIGHT - run : 0;
+        size_t ix_room = run < MAX_INFLIGHT + IX_RESERVE
+                             ? MAX_INFLIGHT + IX_RESERVE - run
+                             : 0;
+
+        n = dbot__rl_take_capped(e->rl, now, out, TAKE_BATCH, ix_room, room,
+                                 wake);
+        for (size_t i = 0; i < n; i++)
+            start(e, (struct dbot__rest_req *)out[i]);
+        total += n;
+    } while (n == TAKE_BATCH);
+    return total;
+}
+
+int
+dbot__rest_engine_init(struct dbot__rest_engine *e, struct dbot__rest *r,
+                       int global_per_sec, const struct dbot__rl_shared *shared)
+{
+    memset(e, 0, sizeof *e);
+    e->client = r;
+    e->nonce_rng = dbot__rand_seed(&e->nonce_rng);
+    e->rng = dbot__rand_seed(&e->rng);
+    e->next_sweep = now_ms() + SWEEP_MS;
+    e->rl = dbot__rl_new(global_per_sec, e->rng);
+    if (e->rl && shared)
+        dbot__rl_set_shared(e->rl, shared);
+    e->multi = e->rl ? curl_multi_init() : NULL;
+    if (!e->multi) {
+        dbot__rl_free(e->rl);
+        e->rl = NULL;
+        return DBOT_ENOMEM;
+    }
+    curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(e->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      (long)(MAX_INFLIGHT + IX_RESERVE));
+    return 0;
+}
+
+void
+dbot__rest_engine_cleanup(struct dbot__rest_engine *e)
+{
+    while (e->n_idle)
+        curl_easy_cleanup(e->idle[--e->n_idle]);
+    if (e->multi)
+        curl_multi_cleanup(e->multi);
+    dbot__rl_free(e->rl);
+    e->multi = NULL;
+    e->rl = NULL;
+}
+
+/* ---- the thread -------------------------------------------------------- */
 
 /* Move the inbox into the limiter. Returns false when stopping. */
 static bool
 take_inbox(struct dbot__rest *r)
 {
     struct dbot__rest_req *q, *next;
-    char nonce[DBOT__REST_NONCE_LEN + 1];
     bool stopping;
     int64_t now;
 
@@ -462,8 +608,6 @@ take_inbox(struct dbot__rest *r)
     pthread_mutex_unlock(&r->mu);
     now = now_ms();
     for (; q; q = next) {
-        int rc;
-
         next = q->next;
         q->next = NULL;
         if (stopping) {
@@ -471,141 +615,39 @@ take_inbox(struct dbot__rest *r)
             r->cancelled = q;
             continue;
         }
-        q->submitted = now;
-        q->rl.deadline =
-            now + ((q->flags & DBOT__RL_INTERACTION) ? DBOT__REST_IX_DEADLINE_MS
-                                                     : r->deadline_ms);
-        nonce_next(r, nonce, sizeof nonce);
-        rc = dbot__rest_req_prepare(q, nonce);
-        if (rc == 0)
-            rc = dbot__rl_submit(r->rl, &q->rl, q->method, q->path, now);
-        if (rc < 0)
-            complete(r, q, 0, rc, "cannot queue the request");
+        dbot__rest_engine_accept(&r->eng, q, now);
     }
     return !stopping;
-}
-
-/* Leave every unfinished request on the cancel list (thread, at exit). */
-static void
-cancel_all(struct dbot__rest *r)
-{
-    struct dbot__rl_req *lq;
-
-    while (r->running) {
-        struct dbot__rest_req *q = r->running;
-
-        curl_multi_remove_handle(r->multi, q->easy);
-        running_del(r, q);
-        dbot__rest_req_end_transfer(q);
-        q->next = r->cancelled;
-        r->cancelled = q;
-    }
-    while ((lq = dbot__rl_drain(r->rl)) != NULL) {
-        struct dbot__rest_req *q = (struct dbot__rest_req *)lq;
-
-        q->next = r->cancelled;
-        r->cancelled = q;
-    }
-    take_inbox(r); /* anything that raced with stopping */
-}
-
-static void
-handle_messages(struct dbot__rest *r)
-{
-    CURLMsg *m;
-    int left;
-
-    while ((m = curl_multi_info_read(r->multi, &left)) != NULL) {
-        struct dbot__rest_req *q = NULL;
-
-        if (m->msg != CURLMSG_DONE)
-            continue;
-        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
-        finished(r, q, m->data.result);
-    }
-}
-
-/* Fail every queued request the limiter says cannot be sent in time. */
-static void
-expire(struct dbot__rest *r, int64_t now)
-{
-    struct dbot__rl_req *out[TAKE_BATCH];
-    size_t n;
-    char msg[128];
-
-    do {
-        n = dbot__rl_expire(r->rl, now, out, TAKE_BATCH);
-        for (size_t i = 0; i < n; i++) {
-            struct dbot__rest_req *q = (struct dbot__rest_req *)out[i];
-            bool late = now >= q->rl.deadline;
-
-            snprintf(msg, sizeof msg,
-                     late ? "still queued at its deadline (%" PRId64 " ms)"
-                          : "rate limited past its deadline (%" PRId64 " ms)",
-                     q->rl.deadline - q->submitted);
-            atomic_fetch_add(&r->n_expired, 1);
-            complete(r, q, 0, late ? DBOT_ETIMEDOUT : DBOT_ERATELIMIT, msg);
-        }
-    } while (n == TAKE_BATCH);
-}
-
-/* Take what the limiter allows within the free transfer slots and start
- * it. Returns how many were started; *wake gets the limiter's wake time. */
-static size_t
-pump_limiter(struct dbot__rest *r, int64_t now, int64_t *wake)
-{
-    struct dbot__rl_req *out[TAKE_BATCH];
-    size_t total = 0, n;
-
-    do {
-        size_t run = r->n_running;
-        size_t room = run < MAX_INFLIGHT ? MAX_INFLIGHT - run : 0;
-        size_t ix_room = run < MAX_INFLIGHT + IX_RESERVE
-                             ? MAX_INFLIGHT + IX_RESERVE - run
-                             : 0;
-
-        n = dbot__rl_take_capped(r->rl, now, out, TAKE_BATCH, ix_room, room,
-                                 wake);
-        for (size_t i = 0; i < n; i++)
-            start(r, (struct dbot__rest_req *)out[i]);
-        total += n;
-    } while (n == TAKE_BATCH);
-    return total;
 }
 
 static void *
 rest_main(void *arg)
 {
     struct dbot__rest *r = arg;
-    int64_t next_sweep = now_ms() + SWEEP_MS;
+    struct dbot__rest_engine *e = &r->eng;
 
     while (take_inbox(r)) {
         int64_t now = now_ms(), wake;
         int running, timeout;
 
-        expire(r, now);
-        pump_limiter(r, now, &wake);
-        curl_multi_perform(r->multi, &running);
-        handle_messages(r);
-        if (now >= next_sweep) {
-            dbot__rl_sweep(r->rl, now);
-            next_sweep = now + SWEEP_MS;
-        }
+        dbot__rest_engine_pump(e, now, &wake);
+        curl_multi_perform(e->multi, &running);
+        dbot__rest_engine_collect(e);
         /* Completions may have made lanes ready: look again before
          * sleeping. */
         now = now_ms();
-        expire(r, now);
-        if (pump_limiter(r, now, &wake)) {
-            curl_multi_perform(r->multi, &running);
-            handle_messages(r);
+        if (dbot__rest_engine_pump(e, now, &wake)) {
+            curl_multi_perform(e->multi, &running);
+            dbot__rest_engine_collect(e);
             continue;
         }
         timeout = SWEEP_MS;
         if (wake != INT64_MAX && wake - now < timeout)
             timeout = wake - now < 0 ? 0 : (int)(wake - now);
-        curl_multi_poll(r->multi, NULL, 0, timeout, NULL);
+        curl_multi_poll(e->multi, NULL, 0, timeout, NULL);
     }
-    cancel_all(r);
+    dbot__rest_engine_cancel_all(e, &r->cancelled);
+    take_inbox(r); /* anything that raced with stopping */
     return NULL;
 }
 
@@ -693,8 +735,6 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
     r->max_429 = o->max_429_retries > 0 ? o->max_429_retries : 8;
     r->deadline_ms =
         o->deadline_ms > 0 ? o->deadline_ms : DBOT__REST_DEADLINE_MS;
-    r->nonce_rng = dbot__rand_seed(&r->nonce_rng);
-    r->rng = dbot__rand_seed(&r->rng);
     ok = r->conf.api_url && r->conf.user_agent &&
          (!o->ca_file || r->conf.ca_file);
     if (ok && o->token && *o->token) {
@@ -714,29 +754,26 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
     if (!r->conf.tls_verify)
         dbot_log(DBOT_LOG_WARN, "rest",
                  "TLS certificate verification is OFF (tests only)");
-    r->rl = ok ? dbot__rl_new(o->global_per_sec, r->rng) : NULL;
-    if (r->rl && o->shared)
-        dbot__rl_set_shared(r->rl, o->shared);
-    r->multi = r->rl ? curl_multi_init() : NULL;
+    ok = ok &&
+         dbot__rest_engine_init(&r->eng, r, o->global_per_sec, o->shared) == 0;
     pthread_mutex_init(&r->counts_mu, NULL); /* cannot fail on Linux */
-    if (!r->multi || pthread_mutex_init(&r->mu, NULL) != 0) {
+    if (!ok || pthread_mutex_init(&r->mu, NULL) != 0) {
         dbot_log(DBOT_LOG_ERROR, "rest", "cannot create the REST client");
-        if (r->multi)
-            curl_multi_cleanup(r->multi);
-        dbot__rl_free(r->rl);
+        dbot__rest_engine_cleanup(&r->eng);
         conf_free(&r->conf);
         free(r);
         return NULL;
     }
-    curl_multi_setopt(r->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-                      (long)(MAX_INFLIGHT + IX_RESERVE));
     log_curl_features();
+    /* Without a lane (none asked for, or it cannot be set up: logged),
+     * the thread takes every request. */
+    if (o->loop)
+        r->lane = dbot__rest_lane_new(r, o->loop, o->shared);
     if (pthread_create(&r->thread, NULL, rest_main, r) != 0) {
         dbot_log(DBOT_LOG_ERROR, "rest", "cannot start the REST thread");
+        dbot__rest_lane_free(r->lane);
         pthread_mutex_destroy(&r->mu);
-        curl_multi_cleanup(r->multi);
-        dbot__rl_free(r->rl);
+        dbot__rest_engine_cleanup(&r->eng);
         conf_free(&r->conf);
         free(r);
         return NULL;
@@ -757,6 +794,12 @@ dbot__rest_submit(struct dbot__rest *r, const struct dbot__rest_call *c,
     q = dbot__rest_req_new(c, cb, ud, &err);
     if (!q)
         return err;
+    if (r->lane && dbot__rest_lane_takes(r->lane, q)) {
+        atomic_fetch_add(&r->n_submitted, 1);
+        atomic_fetch_add(&r->n_lane, 1);
+        dbot__rest_lane_submit(r->lane, q);
+        return 0;
+    }
     pthread_mutex_lock(&r->mu);
     if (r->stopping) {
         pthread_mutex_unlock(&r->mu);
@@ -773,7 +816,7 @@ dbot__rest_submit(struct dbot__rest *r, const struct dbot__rest_call *c,
     r->inbox_tail = q;
     pthread_mutex_unlock(&r->mu);
     if (wake)
-        curl_multi_wakeup(r->multi);
+        curl_multi_wakeup(r->eng.multi);
     return 0;
 }
 
@@ -782,42 +825,28 @@ dbot__rest_wake(void *rest)
 {
     struct dbot__rest *r = rest;
 
-    curl_multi_wakeup(r->multi);
+    curl_multi_wakeup(r->eng.multi);
 }
 
 void
 dbot__rest_free(struct dbot__rest *r)
 {
-    struct dbot__rest_req *q, *next;
-    dbot_rest_result res;
-    char msg[300];
+    struct dbot__rest_lane *ln;
 
     if (!r)
         return;
     pthread_mutex_lock(&r->mu);
     r->stopping = true;
     pthread_mutex_unlock(&r->mu);
-    curl_multi_wakeup(r->multi);
+    /* The lane first: its cancelled callbacks may submit, and find the
+     * client stopping. */
+    ln = r->lane;
+    r->lane = NULL; /* submits from the cancelled callbacks go nowhere */
+    dbot__rest_lane_free(ln);
+    curl_multi_wakeup(r->eng.multi);
     pthread_join(r->thread, NULL);
-    for (q = r->cancelled; q; q = next) {
-        next = q->next;
-        if (q->cb) {
-            memset(&res, 0, sizeof res);
-            snprintf(msg, sizeof msg,
-                     "%s: cancelled: the client is shutting "
-                     "down",
-                     q->route);
-            res.err = DBOT_ECANCELED;
-            res.message = msg;
-            res.body = "";
-            q->cb(&res, q->ud);
-        }
-        dbot__rest_req_free(q);
-    }
-    while (r->n_idle)
-        curl_easy_cleanup(r->idle[--r->n_idle]);
-    curl_multi_cleanup(r->multi);
-    dbot__rl_free(r->rl);
+    dbot__rest_cancel_list(r->cancelled);
+    dbot__rest_engine_cleanup(&r->eng);
     pthread_mutex_destroy(&r->mu);
     pthread_mutex_destroy(&r->counts_mu);
     conf_free(&r->conf);
@@ -836,6 +865,7 @@ dbot__rest_stats(const struct dbot__rest *r, struct dbot__rest_stats *st)
     st->submitted = atomic_load(&r->n_submitted);
     st->waited = atomic_load(&r->n_waited);
     st->wait_ms = atomic_load(&r->n_wait_ms);
+    st->lane = atomic_load(&r->n_lane);
 }
 
 int

@@ -26,6 +26,8 @@
  * no longer matters. */
 #define DBOT__REST_DEADLINE_MS (15 * 60 * 1000)
 
+struct dbot__loop;
+
 /* Zero fields take the defaults in brackets. Strings are copied. */
 struct dbot__rest_opts {
     dbot *owner; /* handed to public callbacks as their bot; not used here */
@@ -48,6 +50,11 @@ struct dbot__rest_opts {
     int deadline_ms;       /* a request's whole life: queueing, rate-limit
                               waits and retries [DBOT__REST_DEADLINE_MS];
                               interaction callbacks always 3000 */
+    /* The loop thread's loop, for the loop lane (rest_engine.h): initial
+     * interaction responses submitted on that thread, without files, are
+     * sent from the loop itself; NULL: the REST thread sends everything.
+     * Borrowed; the client must be freed before the loop closes. */
+    struct dbot__loop *loop;
 };
 
 /* One request. Everything is borrowed for the call (copied). */
@@ -104,6 +111,7 @@ struct dbot__rest_stats {
     uint64_t submitted; /* requests accepted by dbot__rest_submit */
     uint64_t waited;    /* requests the limiter held back >= 10 ms */
     uint64_t wait_ms;   /* their total wait */
+    uint64_t lane;      /* requests the loop lane took (of submitted) */
 };
 void dbot__rest_stats(const struct dbot__rest *r, struct dbot__rest_stats *st);
 

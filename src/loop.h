@@ -100,8 +100,10 @@ struct dbot__loop_watch;
 struct dbot__loop_watch *dbot__loop_watch(struct dbot__loop *l, int fd,
                                           dbot__task_fn fn, void *arg);
 
-/* Stop watching and close the descriptor; fn is not called again. NULL is
- * a no-op. Loop thread. */
+/* Stop watching and close the descriptor; fn is not called again. Also
+ * after dbot__loop_close (which closed the descriptor), and before
+ * dbot__loop_free: the watch itself is freed only here. NULL is a no-op.
+ * Loop thread. */
 void dbot__loop_unwatch(struct dbot__loop_watch *w);
 
 /* The loop's timers: one 4-ary heap (timer_heap.h) behind one kernel

@@ -2,13 +2,16 @@
  * test_rest.c: the REST client (src/rest.c) against the fake Discord.
  *
  * The client's completions are delivered to a plain mutex queue that the
- * test thread drains (the test thread plays the loop thread). Every test
- * ends by asserting the fake saw no rate-limit violation and that the bot
- * token never reached the log.
+ * test thread drains (the test thread plays the loop thread). The
+ * loop-lane tests (rest_lane.c) give the client a real loop (loop.c) as
+ * well, which the test thread turns: callbacks are sent and answered
+ * there. Every test ends by asserting the fake saw no rate-limit violation and
+ * that the bot token never reached the log.
  */
 #include "../check.h"
 #include "fakecord.h"
 #include "log.h"
+#include "loop.h"
 #include "rest.h"
 
 #include <dbot/dbot.h>
@@ -52,11 +55,27 @@ deliver(void *ctx, dbot__task_fn fn, void *arg)
     return 0;
 }
 
-/* Run queued tasks; returns 1 so it can sit in a WAIT_UNTIL condition. */
+/* The loop of the loop-lane tests, or NULL. */
+static struct dbot__loop *lane_loop;
+static struct dbot__timer lane_tick;
+
+static void
+lane_tick_fn(struct dbot__timer *t)
+{
+    (void)t;
+}
+
+/* Run queued tasks (after one turn of the lane's loop, bounded by a 5 ms
+ * timer); returns 1 so it can sit in a WAIT_UNTIL condition. */
 static int
 pump(void)
 {
     struct task *t;
+
+    if (lane_loop) {
+        dbot__loop_timer_arm(lane_loop, &lane_tick, 5);
+        dbot__loop_turn(lane_loop);
+    }
 
     pthread_mutex_lock(&q_mu);
     t = q_head;
@@ -156,6 +175,7 @@ setup_with(const struct dbot__rest_opts *extra, const char *token)
     o.api_url = fakecord_api_url(fc);
     o.token = token ? token : FAKECORD_TOKEN;
     o.retry_base_ms = o.retry_base_ms ? o.retry_base_ms : 20;
+    o.loop = lane_loop;
     rest = dbot__rest_new(&o, deliver, NULL);
     ASSERT_TRUE(rest != NULL);
 }
@@ -1208,6 +1228,241 @@ TEST(waits_past_the_deadline_fail_at_once)
     teardown();
 }
 
+/* ---- the loop lane (rest_lane.c) ------------------------------------------
+ */
+
+static void
+lane_on(void)
+{
+    ASSERT_EQ(dbot__loop_new(&lane_loop, NULL), 0);
+    dbot__timer_init(&lane_tick, lane_tick_fn);
+}
+
+static void
+lane_off(void)
+{
+    dbot__loop_timer_disarm(lane_loop, &lane_tick);
+    dbot__loop_free(lane_loop);
+    lane_loop = NULL;
+}
+
+/* The same retries, through the lane: 502 twice then 200; always 503 ends
+ * before the 3-second deadline. Then: the completion runs on the loop's
+ * thread, and the lane (not the thread) sent the callback. */
+TEST(lane_callbacks_retry_within_deadline)
+{
+    struct dbot__rest_stats rs;
+    struct res s;
+
+    lane_on();
+    interaction_callback_retries_within_deadline();
+    lane_off();
+    lane_on();
+    setup();
+    /* The fake answers only interactions it sent; these are scripted. */
+    ASSERT_EQ(
+        fakecord_rest_fail(fc, "POST", "/interactions/", 200, -1, "{}", NULL),
+        0);
+    ASSERT_EQ(submit(rest, "POST", "/interactions/13/dG9r/callback",
+                     "{\"type\":5}", &s),
+              0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.err, 0);
+    ASSERT_TRUE(s.on_loop);
+    dbot__rest_stats(rest, &rs);
+    ASSERT_EQ(rs.lane, 1);
+    ASSERT_EQ(rs.submitted, 1);
+    teardown();
+    lane_off();
+}
+
+TEST(lane_callback_40060_after_a_lost_answer_is_success)
+{
+    lane_on();
+    callback_40060_after_a_lost_answer_is_success();
+    lane_off();
+}
+
+/* A 429 on a callback: the lane's limiter waits retry_after on the loop's
+ * timer, then sends it again. */
+TEST(lane_429_waits_retry_after)
+{
+    struct dbot__rest_stats rs;
+    struct res s;
+    long long t0;
+
+    lane_on();
+    setup();
+    ASSERT_EQ(fakecord_rest_fail(fc, "POST", "/interactions/31/", 429, 1,
+                                 "{\"message\":\"You are being rate "
+                                 "limited.\",\"retry_after\":0.3,"
+                                 "\"global\":false}",
+                                 "X-RateLimit-Scope: user\r\n"),
+              0);
+    ASSERT_EQ(
+        fakecord_rest_fail(fc, "POST", "/interactions/", 200, -1, "{}", NULL),
+        0);
+    t0 = check_now_ms_();
+    ASSERT_EQ(submit(rest, "POST", "/interactions/31/dG9r/callback",
+                     "{\"type\":5}", &s),
+              0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.err, 0);
+    ASSERT_EQ(s.status, 200);
+    ASSERT_GE(check_now_ms_() - t0, 300);
+    ASSERT_EQ(count_requests("POST", "/api/v10/interactions/31/"), 2);
+    dbot__rest_stats(rest, &rs);
+    ASSERT_EQ(rs.limited, 1);
+    ASSERT_EQ(rs.lane, 1);
+    teardown();
+    lane_off();
+}
+
+/* Only plain callbacks from the loop's thread take the lane: any other
+ * route, a callback with files (reading them would block the loop) and a
+ * callback from another thread go to the REST thread. All complete. */
+struct from_thread {
+    struct res s;
+    int rc;
+};
+
+static void *
+submit_from_thread(void *arg)
+{
+    struct from_thread *ft = arg;
+
+    ft->rc = submit(rest, "POST", "/interactions/43/dG9r/callback",
+                    "{\"type\":5}", &ft->s);
+    return NULL;
+}
+
+TEST(lane_takes_only_plain_callbacks_from_the_loop)
+{
+    static const char png[] = "\x89PNG fake";
+    struct dbot__rest_stats rs;
+    struct dbot__rest_call c = { 0 };
+    dbot_rest_file f = { "a.png", "image/png", png, sizeof png - 1, NULL };
+    struct from_thread ft;
+    struct res a, b, d;
+    pthread_t th;
+
+    lane_on();
+    setup();
+    ASSERT_EQ(
+        fakecord_rest_fail(fc, "POST", "/interactions/", 200, -1, "{}", NULL),
+        0);
+    dbot__loop_enter(lane_loop); /* this thread runs the loop */
+    ASSERT_EQ(submit(rest, "GET", "/users/@me", NULL, &a), 0);
+    memset(&b, 0, sizeof b);
+    c.method = "POST";
+    c.path = "/interactions/42/dG9r/callback";
+    c.body = "{\"type\":4,\"data\":{\"content\":\"x\"}}";
+    c.body_len = strlen(c.body);
+    c.files = &f;
+    c.nfiles = 1;
+    ASSERT_EQ(dbot__rest_submit(rest, &c, on_done, &b), 0);
+    pthread_create(&th, NULL, submit_from_thread, &ft);
+    pthread_join(th, NULL);
+    ASSERT_EQ(ft.rc, 0);
+    ASSERT_EQ(submit(rest, "POST", "/interactions/44/dG9r/callback",
+                     "{\"type\":5}", &d),
+              0);
+    WAIT_DONE(&a, 5000);
+    WAIT_DONE(&b, 5000);
+    WAIT_DONE(&ft.s, 5000);
+    WAIT_DONE(&d, 5000);
+    ASSERT_EQ(a.err, 0);
+    ASSERT_EQ(b.err, 0);
+    ASSERT_EQ(ft.s.err, 0);
+    ASSERT_EQ(d.err, 0);
+    dbot__rest_stats(rest, &rs);
+    ASSERT_EQ(rs.submitted, 4);
+    ASSERT_EQ(rs.lane, 1);
+    dbot__loop_leave(lane_loop);
+    teardown();
+    lane_off();
+}
+
+/* Freeing the client cancels what the lane holds, once each, on the
+ * calling thread; what completed before still ran once. */
+TEST(lane_shutdown_cancels_pending_once)
+{
+    struct fakecord_rest_rule rule = { 0 };
+    struct res s[4];
+    int cancelled = 0;
+
+    lane_on();
+    setup();
+    ASSERT_EQ(
+        fakecord_rest_fail(fc, "POST", "/interactions/50/", 200, 1, "{}", NULL),
+        0);
+    ASSERT_EQ(submit(rest, "POST", "/interactions/50/dG9r/callback",
+                     "{\"type\":5}", &s[0]),
+              0);
+    WAIT_DONE(&s[0], 5000);
+    rule.method = "POST";
+    rule.path_prefix = "/interactions/";
+    rule.count = -1;
+    rule.delay_ms = 3000;
+    ASSERT_EQ(fakecord_rest_script(fc, &rule), 0);
+    for (int i = 1; i < 4; i++) {
+        char path[64];
+
+        snprintf(path, sizeof path, "/interactions/5%d/dG9r/callback", i);
+        ASSERT_EQ(submit(rest, "POST", path, "{\"type\":5}", &s[i]), 0);
+    }
+    WAIT_UNTIL((pump(), count_requests("POST", "/api/v10/interactions/5") >= 4),
+               5000);
+    dbot__rest_free(rest);
+    rest = NULL;
+    pump();
+    for (int i = 0; i < 4; i++) {
+        ASSERT_EQ(s[i].calls, 1);
+        if (s[i].err == DBOT_ECANCELED) {
+            cancelled++;
+            ASSERT_CONTAINS(s[i].message, "cancelled");
+        }
+    }
+    ASSERT_EQ(s[0].err, 0);
+    ASSERT_EQ(cancelled, 3);
+    fakecord_stop(fc);
+    fc = NULL;
+    lane_off();
+}
+
+/* Nothing listening: a transport error, through the lane as through the
+ * thread. */
+TEST(lane_connection_refused_is_a_transport_error)
+{
+    struct dbot__rest_opts o = { 0 };
+    struct dbot__rest_stats rs;
+    struct res s;
+    fakecord *tmp = fakecord_start(NULL);
+    char url[128];
+
+    ASSERT_TRUE(tmp != NULL);
+    snprintf(url, sizeof url, "%s", fakecord_api_url(tmp));
+    fakecord_stop(tmp);
+    lane_on();
+    o.api_url = url;
+    o.max_retries = -1;
+    o.loop = lane_loop;
+    rest = dbot__rest_new(&o, deliver, NULL);
+    ASSERT_TRUE(rest != NULL);
+    ASSERT_EQ(submit(rest, "POST", "/interactions/60/dG9r/callback",
+                     "{\"type\":5}", &s),
+              0);
+    WAIT_DONE(&s, 5000);
+    ASSERT_EQ(s.status, 0);
+    ASSERT_EQ(s.err, DBOT_ETRANSPORT);
+    dbot__rest_stats(rest, &rs);
+    ASSERT_EQ(rs.lane, 1);
+    dbot__rest_free(rest);
+    rest = NULL;
+    pump();
+    lane_off();
+}
+
 int
 main(void)
 {
@@ -1237,6 +1492,12 @@ main(void)
     RUN(waits_past_the_deadline_fail_at_once);
     RUN(tls_verified_by_default);
     RUN(shutdown_cancels_pending_once);
+    RUN(lane_callbacks_retry_within_deadline);
+    RUN(lane_callback_40060_after_a_lost_answer_is_success);
+    RUN(lane_429_waits_retry_after);
+    RUN(lane_takes_only_plain_callbacks_from_the_loop);
+    RUN(lane_shutdown_cancels_pending_once);
+    RUN(lane_connection_refused_is_a_transport_error);
     dbot_log_set_sink(NULL, NULL);
     return 0;
 }

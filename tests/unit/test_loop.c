@@ -9,13 +9,19 @@
  * - A quiet post runs at the loop's next wakeup whatever causes it (a
  *   timer, a later post, dbot__loop_wake), in order with the others, and
  *   never wakes the loop by itself.
+ * - A watched descriptor (dbot__loop_watch) calls back each turn it is
+ *   readable, not otherwise; unwatching closes it, and so does the loop's
+ *   close for one still watched.
  */
 #include "check.h"
 #include "clock.h"
 #include "loop.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 static int fired;
 static int64_t fired_at;
@@ -176,11 +182,87 @@ TEST(quiet_posts_from_another_thread_all_arrive_in_order)
     dbot__loop_free(l);
 }
 
+/* ---- watches ---------------------------------------------------------------
+ */
+
+struct watched {
+    int fd, calls;
+};
+
+static void
+on_readable(void *arg)
+{
+    struct watched *w = arg;
+    char buf[16];
+
+    w->calls++;
+    (void)!read(w->fd, buf, sizeof buf); /* level-triggered: consume */
+}
+
+static int
+is_open(int fd)
+{
+    return fcntl(fd, F_GETFD) != -1 || errno != EBADF;
+}
+
+TEST(watched_descriptor_calls_back_when_readable_and_closes)
+{
+    struct dbot__loop *l;
+    struct dbot__loop_watch *w, *wb;
+    struct watched a = { -1, 0 }, b = { -1, 0 };
+    struct dbot__timer t;
+    int pa[2], pb[2];
+
+    ASSERT_EQ(dbot__loop_new(&l, NULL), 0);
+    ASSERT_EQ(pipe2(pa, O_NONBLOCK | O_CLOEXEC), 0);
+    ASSERT_EQ(pipe2(pb, O_NONBLOCK | O_CLOEXEC), 0);
+    a.fd = pa[0];
+    b.fd = pb[0];
+    w = dbot__loop_watch(l, pa[0], on_readable, &a);
+    ASSERT_TRUE(w != NULL);
+    wb = dbot__loop_watch(l, pb[0], on_readable, &b);
+    ASSERT_TRUE(wb != NULL);
+
+    /* Nothing to read: a timer's turn does not call back. */
+    fired = 0;
+    dbot__timer_init(&t, on_timer);
+    ASSERT_EQ(dbot__loop_timer_arm(l, &t, 5), 0);
+    ASSERT_LE(turns_until_fired(l, 100), 10);
+    ASSERT_EQ(a.calls, 0);
+
+    ASSERT_EQ(write(pa[1], "x", 1), 1);
+    for (int i = 0; i < 100 && !a.calls; i++)
+        ASSERT_TRUE(dbot__loop_turn(l) >= 0);
+    ASSERT_EQ(a.calls, 1);
+    ASSERT_EQ(b.calls, 0);
+
+    /* Consumed: another turn (a timer's) does not call again. */
+    fired = 0;
+    ASSERT_EQ(dbot__loop_timer_arm(l, &t, 5), 0);
+    turns_until_fired(l, 100);
+    ASSERT_EQ(a.calls, 1);
+
+    dbot__loop_unwatch(w);
+    ASSERT_TRUE(!is_open(pa[0]));
+    ASSERT_EQ(write(pb[1], "y", 1), 1);
+    for (int i = 0; i < 100 && !b.calls; i++)
+        ASSERT_TRUE(dbot__loop_turn(l) >= 0);
+    ASSERT_EQ(b.calls, 1);
+    ASSERT_EQ(a.calls, 1);
+    dbot__loop_close(l); /* closes pb[0], still watched */
+    ASSERT_TRUE(!is_open(pb[0]));
+    dbot__loop_unwatch(wb); /* frees the watch only */
+    dbot__loop_free(l);
+    close(pa[1]);
+    close(pb[1]);
+}
+
 int
 main(void)
 {
     RUN(timer_wakes_once_at_its_deadline);
     RUN(quiet_posts_ride_on_the_next_wakeup);
     RUN(quiet_posts_from_another_thread_all_arrive_in_order);
+    RUN(watched_descriptor_calls_back_when_readable_and_closes);
     return 0;
 }

@@ -19,11 +19,17 @@
 #include <dbot/dbot.h>
 #include <dbot/interaction.h>
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#define RATE    1000
+/* BENCH_RATE overrides (a profiler that slows the bot down needs less). */
+static int RATE = 1000;
 #define SECONDS 5
 #define TOTAL   (RATE * SECONDS)
 #define TOKEN   "test-token" /* what fc_testclient identifies with */
@@ -80,6 +86,99 @@ fake_push(fakecord *fc, char c, int out)
         _exit(1);
 }
 
+/* Per-thread CPU and sleeps of this process, for BENCH_THREADS=1: where
+ * an interaction's CPU goes and how many times each thread slept for it
+ * (voluntary context switches). */
+#define MAX_TASKS 64
+struct task_fig {
+    int tid;
+    char name[32];
+    double cpu_s;
+    long sleeps;
+};
+
+static int
+task_figs(struct task_fig *out, int max)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+    long tick = sysconf(_SC_CLK_TCK);
+
+    while (d && (e = readdir(d)) != NULL && n < max) {
+        char path[300], buf[1024];
+        unsigned long ut = 0, st = 0;
+        FILE *f;
+        char *p;
+
+        if (e->d_name[0] == '.')
+            continue;
+        out[n].tid = atoi(e->d_name);
+        snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+        if (!(f = fopen(path, "r")))
+            continue;
+        buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
+        fclose(f);
+        p = strchr(buf, '(');
+        snprintf(out[n].name, sizeof out[n].name, "%.*s",
+                 p ? (int)(strchr(p, ')') - p - 1) : 0, p ? p + 1 : "");
+        p = strrchr(buf, ')');
+        if (!p || sscanf(p + 2,
+                         "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+                         "%lu %lu",
+                         &ut, &st) != 2)
+            continue;
+        out[n].cpu_s = (double)(ut + st) / (double)tick;
+        snprintf(path, sizeof path, "/proc/self/task/%s/status", e->d_name);
+        out[n].sleeps = 0;
+        if ((f = fopen(path, "r")) != NULL) {
+            while (fgets(buf, sizeof buf, f))
+                sscanf(buf, "voluntary_ctxt_switches: %ld", &out[n].sleeps);
+            fclose(f);
+        }
+        n++;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static struct task_fig figs0[MAX_TASKS];
+static int nfigs0;
+
+static void
+task_figs_begin(void)
+{
+    if (getenv("BENCH_THREADS"))
+        nfigs0 = task_figs(figs0, MAX_TASKS);
+}
+
+static void
+task_figs_end(const char *who)
+{
+    struct task_fig now[MAX_TASKS];
+    int n;
+
+    if (!getenv("BENCH_THREADS"))
+        return;
+    n = task_figs(now, MAX_TASKS);
+    for (int i = 0; i < n; i++) {
+        double cpu = now[i].cpu_s;
+        long sl = now[i].sleeps;
+
+        for (int k = 0; k < nfigs0; k++)
+            if (figs0[k].tid == now[i].tid) {
+                cpu -= figs0[k].cpu_s;
+                sl -= figs0[k].sleeps;
+            }
+        if (cpu > 0.001 || sl > TOTAL / 10)
+            fprintf(stderr,
+                    "%s thread %-14s %6.1f us CPU, %5.2f sleeps per "
+                    "interaction\n",
+                    who, now[i].name, cpu / TOTAL * 1e6, (double)sl / TOTAL);
+    }
+}
+
 /* One run: start the answering side, push, return CPU per interaction. */
 static double
 measure(const struct bench_fake *f, int *acked)
@@ -115,6 +214,7 @@ on_ready(dbot *bot, const dbot_event *ev, void *arg)
 static void *
 run_bot(void *arg)
 {
+    pthread_setname_np(pthread_self(), "bench-loop");
     dbot_run(arg);
     return NULL;
 }
@@ -141,7 +241,9 @@ dbot_run_once(const struct bench_fake *f, int *acked)
         struct timespec ts = { 0, 10000000 };
         nanosleep(&ts, NULL);
     }
+    task_figs_begin();
     us = measure(f, acked);
+    task_figs_end("dbot");
     dbot_stop(bot);
     pthread_join(th, NULL);
     dbot_free(bot);
@@ -224,7 +326,9 @@ raw_run_once(const struct bench_fake *f, int *acked)
         cJSON_Delete(r.w.msgs[i]);
     r.w.n = 0;
     pthread_create(&th, NULL, raw_main, &r);
+    task_figs_begin();
     us = measure(f, acked);
+    task_figs_end("raw");
     atomic_store(&r.stop, 1);
     pthread_join(th, NULL);
     wsc_close(&r.w, 4000);
@@ -237,16 +341,23 @@ int
 main(void)
 {
     struct fakecord_opts o = { .token = TOKEN, .guilds = 1 };
+
+    if (getenv("BENCH_RATE") && atoi(getenv("BENCH_RATE")) > 0)
+        RATE = atoi(getenv("BENCH_RATE"));
     struct bench_fake f;
     double dbot_us, raw_us;
     int dbot_acked = 0, raw_acked = 0;
+    const char *only;
 
     if (bench_fake_start(&f, &o, fake_push) < 0)
         return 1;
     dbot_log_set_level(DBOT_LOG_WARN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    raw_us = raw_run_once(&f, &raw_acked);
-    dbot_us = dbot_run_once(&f, &dbot_acked);
+    /* BENCH_ONLY=dbot or =raw runs one side (for profilers); the ratio
+     * printed then means nothing. */
+    only = getenv("BENCH_ONLY");
+    raw_us = only && !strcmp(only, "dbot") ? 1 : raw_run_once(&f, &raw_acked);
+    dbot_us = only && !strcmp(only, "raw") ? 1 : dbot_run_once(&f, &dbot_acked);
     bench_fake_stop(&f);
     if (dbot_us < 0 || raw_us < 0)
         return 1;

@@ -496,14 +496,14 @@ top_count(struct dbot__rl *rl, struct dbot__rl_lane *l, int delta)
     }
 }
 
+/* lane_ready_at without the top id's check (a hash lookup): what the
+ * lane's own state says. */
 static int64_t
-lane_ready_at(const struct dbot__rl *rl, struct dbot__rl_lane *l)
+lane_ready_at_own(const struct dbot__rl *rl, struct dbot__rl_lane *l)
 {
     const struct state *st = lane_state(l);
     int64_t t = l->head->not_before;
 
-    if (top_blocks(rl, l))
-        return INT64_MAX;
     /* A bucket whose window no response has described yet: one at a
      * time until one does. */
     if (l->b && st->remaining < 0 && l->b->inflight > 0)
@@ -523,6 +523,12 @@ lane_ready_at(const struct dbot__rl *rl, struct dbot__rl_lane *l)
         }
     }
     return t;
+}
+
+static int64_t
+lane_ready_at(const struct dbot__rl *rl, struct dbot__rl_lane *l)
+{
+    return top_blocks(rl, l) ? INT64_MAX : lane_ready_at_own(rl, l);
 }
 
 /* The global limit counts a request from the moment it is sent until one
@@ -907,10 +913,16 @@ dbot__rl_expire(struct dbot__rl *rl, int64_t now, struct dbot__rl_req **out,
 
                 if (!q->deadline)
                     break;
-                t = lane_ready_at(rl, l);
+                /* Kept when sendable in time. The top id's check (a hash
+                 * lookup) is only needed for a head that would otherwise
+                 * go: this runs for every queued lane on every pass, and
+                 * a burst of thousands of callbacks queues thousands. */
+                t = lane_ready_at_own(rl, l);
                 if (now < q->deadline &&
                     (t == INT64_MAX || t <= now || t < q->deadline))
                     break;
+                if (now < q->deadline && top_blocks(rl, l))
+                    break; /* blocked until a response: looked at then */
                 l->head = q->next;
                 if (!l->head)
                     l->tail = NULL;

@@ -778,6 +778,7 @@ dbot__rest_new(const struct dbot__rest_opts *o, dbot__deliver_fn deliver,
         free(r);
         return NULL;
     }
+    pthread_setname_np(r->thread, "dbot-rest");
     return r;
 }
 

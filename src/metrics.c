@@ -289,6 +289,10 @@ rest(struct buf *b, const struct dbot__metrics_snapshot *s)
     }
     counter(b, "dbot_rest_rate_limited_total", "HTTP 429 answers received.",
             s->rest.limited);
+    counter(b, "dbot_rest_loop_lane_total",
+            "Initial interaction responses sent from the loop thread itself "
+            "(the rest went through the REST thread).",
+            s->rest.lane);
     counter(b, "dbot_rest_ratelimit_waits_total",
             "Requests the rate limiter held back before sending.",
             s->rest.waited);

@@ -308,11 +308,12 @@ dbot__rest_lane_free(struct dbot__rest_lane *ln)
     if (!ln)
         return;
     dbot__rest_engine_cancel_all(&ln->eng, &cancelled);
+    /* curl closes its sockets here (CURL_POLL_REMOVE on each, while the
+     * epoll descriptor is still open) and may move its timer: the timers
+     * are disarmed after it. */
+    dbot__rest_engine_cleanup(&ln->eng);
     dbot__loop_timer_disarm(ln->loop, &ln->curl_timer);
     dbot__loop_timer_disarm(ln->loop, &ln->rl_timer);
-    /* curl closes its sockets here (CURL_POLL_REMOVE on each, while the
-     * epoll descriptor is still open). */
-    dbot__rest_engine_cleanup(&ln->eng);
     dbot__loop_unwatch(ln->watch); /* closes epfd */
     free(ln);
     dbot__rest_cancel_list(cancelled);

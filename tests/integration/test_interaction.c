@@ -7,8 +7,10 @@
  * The fake answers 10062 after 3 s and 40060 for a second callback; every
  * test ends by asserting it never had to.
  */
+#include "bot.h"
 #include "harness.h"
 #include "interaction.h"
+#include "rest.h"
 
 #include <dbot/command.h>
 #include <dbot/interaction.h>
@@ -568,6 +570,14 @@ TEST(reply_bodies_are_exact)
     ASSERT_EQ(l.callback_type, 5);
     ASSERT_EQ(jint(l.callback_body, "data", "flags"), 64);
     fakecord_ix_log_free(&l);
+    /* All three left from the loop itself (the loop lane), none through
+     * the REST thread. The counters are atomics. */
+    {
+        struct dbot__rest_stats rs;
+
+        dbot__rest_stats(dbot__bot_rest(H.bot), &rs);
+        ASSERT_EQ(rs.lane, 3);
+    }
     finish_clean();
 }
 

@@ -59,6 +59,7 @@ render_sample(struct dbot__event_counts *ec)
     s.pool.run_us_sum = 1500;
     s.have_rest = 1;
     s.rest.limited = 1;
+    s.rest.lane = 5;
     s.rest.waited = 2;
     s.rest.expired = 4;
     s.rest.wait_ms = 1500;
@@ -154,6 +155,7 @@ TEST(valid_and_values)
                             "/channels/{id}/messages\",status=\"200\"}"),
               6);
     ASSERT_EQ(prom_value(t, "dbot_rest_rate_limited_total"), 1);
+    ASSERT_EQ(prom_value(t, "dbot_rest_loop_lane_total"), 5);
     ASSERT_EQ(prom_value(t, "dbot_rest_ratelimit_waits_total"), 2);
     ASSERT_TRUE(prom_value(t, "dbot_rest_ratelimit_wait_seconds_total") == 1.5);
     ASSERT_EQ(prom_value(t, "dbot_rest_deadline_expired_total"), 4);

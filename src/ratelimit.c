@@ -331,7 +331,7 @@ bucket_get(struct dbot__rl *rl, const char *hash, const char *top,
     }
     b->st.remaining = -1;
     b->st.limit = -1;
-    b->flags = flags & DBOT__RL_TOKEN;
+    b->flags = flags & (DBOT__RL_TOKEN | DBOT__RL_INTERACTION);
     b->created = b->last_used = now;
     return b;
 }
@@ -988,11 +988,17 @@ dbot__rl_drain(struct dbot__rl *rl)
  * bucket): what it knew is then what a new lane would learn again, and a
  * new lane is the cautious kind (one request at a time until a response
  * describes the bucket). Without this a bot answering 20 interactions a
- * second holds 18,000 dead lanes at any time. */
+ * second holds 18,000 dead lanes at any time. An interaction's callback
+ * state goes at the first sweep once idle: an interaction has one initial
+ * response, so nothing follows on that lane (a retry is queued on it and
+ * keeps it); kept for the minute, a bot answering 1,000 a second held
+ * 60,000 lanes and as many buckets (~40 MB), all walked by every sweep. */
 static bool
 expired(unsigned flags, const struct state *st, int64_t created,
         int64_t last_used, int64_t now)
 {
+    if (flags & DBOT__RL_INTERACTION)
+        return !st || st->reset_at <= now;
     if (flags & DBOT__RL_TOKEN) {
         if (now - created >= DBOT__RL_TOKEN_TTL_MS)
             return true;

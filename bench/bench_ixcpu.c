@@ -9,8 +9,14 @@
  *             zlib inflate and cJSON parse (tests/fakecord/fc_testclient.c),
  *             and one keep-alive curl handle POSTing each callback from
  *             the same thread, nothing else.
- * Prints one JSON line, microseconds of CPU per interaction, and how many
- * of them the fake saw acknowledged.
+ * Prints one JSON line, microseconds of CPU per interaction, how many of
+ * them the fake saw acknowledged, and the process's resident size at the
+ * end of dbot's run.
+ *
+ * Knobs: BENCH_RATE, BENCH_SECONDS (1,000/s for 5 s by default);
+ * BENCH_ONLY=dbot|raw runs one side (for profilers); BENCH_THREADS=1
+ * prints each thread's CPU and sleeps (voluntary context switches) per
+ * interaction to stderr.
  */
 #include "bench_clock.h"
 #include "bench_fake.h"
@@ -30,9 +36,9 @@
 
 /* BENCH_RATE overrides (a profiler that slows the bot down needs less). */
 static int RATE = 1000;
-#define SECONDS 5
-#define TOTAL   (RATE * SECONDS)
-#define TOKEN   "test-token" /* what fc_testclient identifies with */
+static int SECONDS = 5; /* BENCH_SECONDS overrides */
+#define TOTAL (RATE * SECONDS)
+#define TOKEN "test-token" /* what fc_testclient identifies with */
 #ifndef WSC_ZLIB
 #define WSC_ZLIB 1
 #endif
@@ -194,6 +200,22 @@ measure(const struct bench_fake *f, int *acked)
 /* ---- dbot ---------------------------------------------------------------- */
 
 static atomic_int bot_ready;
+static long dbot_rss_kb; /* resident at the end of dbot's run */
+
+static long
+rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb;
+}
 
 static int
 on_bench(dbot_interaction *ix, void *data)
@@ -244,6 +266,7 @@ dbot_run_once(const struct bench_fake *f, int *acked)
     task_figs_begin();
     us = measure(f, acked);
     task_figs_end("dbot");
+    dbot_rss_kb = rss_kb();
     dbot_stop(bot);
     pthread_join(th, NULL);
     dbot_free(bot);
@@ -344,6 +367,8 @@ main(void)
 
     if (getenv("BENCH_RATE") && atoi(getenv("BENCH_RATE")) > 0)
         RATE = atoi(getenv("BENCH_RATE"));
+    if (getenv("BENCH_SECONDS") && atoi(getenv("BENCH_SECONDS")) > 0)
+        SECONDS = atoi(getenv("BENCH_SECONDS"));
     struct bench_fake f;
     double dbot_us, raw_us;
     int dbot_acked = 0, raw_acked = 0;
@@ -364,9 +389,9 @@ main(void)
     printf("{\"bench\":\"ixcpu\",\"rate\":%d,\"seconds\":%d,"
            "\"dbot_cpu_us_per_interaction\":%.1f,\"dbot_acked\":%d,"
            "\"raw_client_cpu_us_per_interaction\":%.1f,\"raw_acked\":%d,"
-           "\"dbot_vs_raw\":%.2f}\n",
+           "\"dbot_vs_raw\":%.2f,\"rss_kb_after_dbot\":%ld}\n",
            RATE, SECONDS, dbot_us, dbot_acked, raw_us, raw_acked,
-           dbot_us / raw_us);
+           dbot_us / raw_us, dbot_rss_kb);
     curl_global_cleanup();
     return 0;
 }

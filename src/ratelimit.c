@@ -399,14 +399,26 @@ int
 dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q, const char *method,
                 const char *path, int64_t now)
 {
-    char route[KEY_MAX], top[TOP_MAX], key[KEY_MAX + TOP_MAX + 2];
-    struct dbot__rl_lane *l;
+    char route[KEY_MAX], top[TOP_MAX];
     unsigned flags;
     int rc = dbot__rl_route_key_flags(method, path, route, sizeof route, top,
                                       sizeof top, &flags);
 
     if (rc < 0)
         return rc == DBOT_ETOOBIG ? DBOT_EINVAL : rc;
+    return dbot__rl_submit_keyed(rl, q, route, top, flags, now);
+}
+
+int
+dbot__rl_submit_keyed(struct dbot__rl *rl, struct dbot__rl_req *q,
+                      const char *route, const char *top, unsigned flags,
+                      int64_t now)
+{
+    char key[KEY_MAX + TOP_MAX + 2];
+    struct dbot__rl_lane *l;
+
+    if (strlen(route) >= KEY_MAX || strlen(top) >= TOP_MAX)
+        return DBOT_EINVAL;
     snprintf(key, sizeof key, "%s %s", route, top);
     l = (struct dbot__rl_lane *)dbot__strmap_find(&rl->lanes, key);
     if (!l) {
@@ -419,8 +431,8 @@ dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q, const char *method,
             free(l);
             return DBOT_ENOMEM;
         }
-        memcpy(l->route, route, sizeof route);
-        memcpy(l->top, top, sizeof top);
+        memcpy(l->route, route, strlen(route) + 1);
+        memcpy(l->top, top, strlen(top) + 1);
         l->flags = flags;
         l->local.remaining = -1;
         l->local.limit = -1;

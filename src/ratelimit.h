@@ -157,6 +157,13 @@ int dbot__rl_route_key_flags(const char *method, const char *path, char *key,
 int dbot__rl_submit(struct dbot__rl *rl, struct dbot__rl_req *q,
                     const char *method, const char *path, int64_t now_ms);
 
+/* The same, with the route key, top id and flags the caller already has
+ * from dbot__rl_route_key_flags (the REST client computes them once per
+ * request). Returns 0, DBOT_EINVAL (too long) or DBOT_ENOMEM. */
+int dbot__rl_submit_keyed(struct dbot__rl *rl, struct dbot__rl_req *q,
+                          const char *route, const char *top, unsigned flags,
+                          int64_t now);
+
 /* Name: dbot__rl_take
  * Desc: remove up to `max` requests that may be sent now and count them as
  *       sent (remaining decremented, global slot used). A request at or

@@ -437,7 +437,8 @@ dbot__rest_engine_accept(struct dbot__rest_engine *e, struct dbot__rest_req *q,
     nonce_next(e, nonce, sizeof nonce);
     rc = dbot__rest_req_prepare(q, nonce);
     if (rc == 0)
-        rc = dbot__rl_submit(e->rl, &q->rl, q->method, q->path, now);
+        rc = dbot__rl_submit_keyed(e->rl, &q->rl, q->route, q->top, q->flags,
+                                   now);
     if (rc < 0)
         complete(e, q, 0, rc, "cannot queue the request");
 }

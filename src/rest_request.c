@@ -57,7 +57,6 @@ dbot__rest_req_new(const struct dbot__rest_call *c, dbot__rest_cb cb, void *ud,
                    int *err)
 {
     struct dbot__rest_req *q;
-    char top[96];
     int rc;
 
     *err = 0;
@@ -71,15 +70,16 @@ dbot__rest_req_new(const struct dbot__rest_call *c, dbot__rest_cb cb, void *ud,
         *err = DBOT_ENOMEM;
         return NULL;
     }
-    rc = dbot__rl_route_key(c->method, c->path, q->route, sizeof q->route, top,
-                            sizeof top);
+    /* One parse of the path gives the loggable route, the limiter's top
+     * id and the class (dbot__rl_submit_keyed takes them as they are). */
+    rc = dbot__rl_route_key_flags(c->method, c->path, q->route, sizeof q->route,
+                                  q->top, sizeof q->top, &q->flags);
     if (rc < 0) {
         free(q);
         *err = DBOT_EINVAL;
         return NULL;
     }
     memcpy(q->method, c->method, strlen(c->method) + 1);
-    q->flags = dbot__rl_classify(c->path);
     q->cb = cb;
     q->ud = ud;
     q->deliver = c->deliver;

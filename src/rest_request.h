@@ -43,9 +43,11 @@ struct dbot__rest_req {
     struct dbot__rest_req *next; /* inbox / cancel list */
     struct dbot__rest_req *run_next, *run_prev; /* in-flight list */
     char method[8];
-    char *path;      /* may contain a token: never logged */
-    char route[256]; /* "POST /channels/{id}/messages": loggable */
-    unsigned flags;  /* DBOT__RL_* */
+    char *path;                   /* may contain a token: never logged */
+    char route[DBOT__RL_KEY_MAX]; /* "POST /channels/{id}/messages":
+                                     loggable; the limiter's route key */
+    char top[DBOT__RL_TOP_MAX];   /* the limiter's top id (may hash a token) */
+    unsigned flags;               /* DBOT__RL_* */
     char *body;
     size_t body_len;
     char *reason; /* raw; encoded when the transfer is built */

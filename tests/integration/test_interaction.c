@@ -1351,6 +1351,61 @@ TEST(commands_registered_only_when_changed)
     finish_clean();
 }
 
+/* A burst: 2,000 interactions at once, as a big bot sees after an outage
+ * or a popular button. Every one is acknowledged once and in time: the
+ * loop sends the replies itself (the loop lane, at most 96 in flight and
+ * the rest queued in its limiter), and any it cannot reach within the
+ * deadline the gateway thread defers, whose reply then becomes an edit. */
+TEST(burst_of_2000_interactions_each_acknowledged_once_in_time)
+{
+    enum {
+        N = 2000
+    };
+    struct fakecord_ack *acks = NULL;
+    struct dbot__rest_stats rs;
+    uint64_t first = 0;
+    int n = 0, done = 0, deferred = 0;
+
+    start("");
+    for (int i = 0; i < N; i++) {
+        uint64_t id = push(command_json("ping"));
+
+        if (!first)
+            first = id;
+    }
+    for (long long t0 = check_now_ms_();
+         check_now_ms_() - t0 < check_timeout_ms_(30000); free(acks)) {
+        n = fakecord_interaction_acks(H.fc, &acks);
+        done = 0;
+        for (int k = 0; k < n; k++)
+            done += acks[k].id >= first && acks[k].callbacks > 0 &&
+                    (acks[k].callback_type == 4 || acks[k].edits > 0);
+        if (done == N)
+            break;
+        {
+            struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+            nanosleep(&ts, NULL);
+        }
+    }
+    ASSERT_EQ(done, N);
+    for (int k = 0; k < n; k++) {
+        if (acks[k].id < first)
+            continue;
+        ASSERT_EQ(acks[k].callbacks, 1);
+        ASSERT_LE(acks[k].callback_ms, 3000);
+        deferred += acks[k].callback_type == 5;
+    }
+    free(acks);
+    fprintf(stderr, "burst: %d of %d deferred by the gateway thread\n",
+            deferred, N);
+    dbot__rest_stats(dbot__bot_rest(H.bot), &rs);
+    /* Every reply the loop sent as the initial response went by the lane;
+     * the deferred ones' initial response was the guard's. */
+    ASSERT_EQ(rs.lane, (uint64_t)(N - deferred));
+    finish_clean();
+}
+
 int
 main(void)
 {
@@ -1374,6 +1429,7 @@ main(void)
     RUN(refused_initial_response_falls_back_to_an_error_answer);
     RUN(refused_answer_edit_falls_back_to_an_error_edit);
     RUN(refused_component_update_falls_back_to_a_followup);
+    RUN(burst_of_2000_interactions_each_acknowledged_once_in_time);
     RUN(stop_tells_waiting_users_the_bot_is_restarting);
 #ifndef NDEBUG
     RUN(calls_off_the_loop_thread_are_refused);

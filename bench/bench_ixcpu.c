@@ -10,8 +10,9 @@
  *             and one keep-alive curl handle POSTing each callback from
  *             the same thread, nothing else.
  * Prints one JSON line, microseconds of CPU per interaction, how many of
- * them the fake saw acknowledged, and the process's resident size at the
- * end of dbot's run.
+ * them the fake saw acknowledged and how fast (p50/p99 from the fake's
+ * push to the callback's arrival, for both), and the process's resident
+ * size at the end of dbot's run.
  *
  * Knobs: BENCH_RATE, BENCH_SECONDS (1,000/s for 5 s by default);
  * BENCH_ONLY=dbot|raw runs one side (for profilers); BENCH_THREADS=1
@@ -52,15 +53,32 @@ mono_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* ---- the fake (child): 'i' pushes TOTAL interactions, answers how many
- * were acknowledged. */
+/* What the fake saw of one run: how many were acknowledged, and the
+ * acknowledgement latency (its push to the callback's arrival). */
+struct fake_answer {
+    int acked;
+    double p50_ms, p99_ms;
+};
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* ---- the fake (child): 'i' pushes TOTAL interactions, answers what it
+ * saw (struct fake_answer). */
 static void
 fake_push(fakecord *fc, char c, int out)
 {
     struct fakecord_ack *acks = NULL;
+    struct fake_answer ans = { 0, -1, -1 };
     int64_t t0 = mono_ns();
     int acked = 0, n = 0;
     uint64_t first = 0;
+    double *ms;
 
     if (c != 'i')
         return;
@@ -87,8 +105,21 @@ fake_push(fakecord *fc, char c, int out)
             break;
         nanosleep(&ts, NULL);
     }
+    n = fakecord_interaction_acks(fc, &acks);
+    ms = n > 0 ? malloc((size_t)n * sizeof *ms) : NULL;
+    acked = 0;
+    for (int k = 0; ms && k < n; k++)
+        if (acks[k].id >= first && acks[k].callbacks > 0)
+            ms[acked++] = acks[k].callback_ms;
+    if (acked > 0) {
+        qsort(ms, (size_t)acked, sizeof *ms, cmp_double);
+        ans.p50_ms = ms[acked / 2];
+        ans.p99_ms = ms[(size_t)acked * 99 / 100];
+    }
+    ans.acked = acked;
+    free(ms);
     free(acks);
-    if (write(out, &acked, sizeof acked) != sizeof acked)
+    if (write(out, &ans, sizeof ans) != sizeof ans)
         _exit(1);
 }
 
@@ -186,14 +217,17 @@ task_figs_end(const char *who)
 }
 
 /* One run: start the answering side, push, return CPU per interaction. */
+static struct fake_answer last; /* of the latest measure() */
+
 static double
 measure(const struct bench_fake *f, int *acked)
 {
     double c0 = proc_cpu_s();
 
     if (write(f->to, "i", 1) != 1 ||
-        read(f->from, acked, sizeof *acked) != sizeof *acked)
+        read(f->from, &last, sizeof last) != sizeof last)
         return -1;
+    *acked = last.acked;
     return (proc_cpu_s() - c0) / TOTAL * 1e6;
 }
 
@@ -365,33 +399,42 @@ main(void)
 {
     struct fakecord_opts o = { .token = TOKEN, .guilds = 1 };
 
+    struct bench_fake f;
+    struct fake_answer raw_ack = { 0, -1, -1 }, dbot_ack = { 0, -1, -1 };
+    double dbot_us = 1, raw_us = 1;
+    int dbot_acked = 0, raw_acked = 0;
+    const char *only = getenv("BENCH_ONLY");
+
     if (getenv("BENCH_RATE") && atoi(getenv("BENCH_RATE")) > 0)
         RATE = atoi(getenv("BENCH_RATE"));
     if (getenv("BENCH_SECONDS") && atoi(getenv("BENCH_SECONDS")) > 0)
         SECONDS = atoi(getenv("BENCH_SECONDS"));
-    struct bench_fake f;
-    double dbot_us, raw_us;
-    int dbot_acked = 0, raw_acked = 0;
-    const char *only;
-
     if (bench_fake_start(&f, &o, fake_push) < 0)
         return 1;
     dbot_log_set_level(DBOT_LOG_WARN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     /* BENCH_ONLY=dbot or =raw runs one side (for profilers); the ratio
      * printed then means nothing. */
-    only = getenv("BENCH_ONLY");
-    raw_us = only && !strcmp(only, "dbot") ? 1 : raw_run_once(&f, &raw_acked);
-    dbot_us = only && !strcmp(only, "raw") ? 1 : dbot_run_once(&f, &dbot_acked);
+    if (!only || strcmp(only, "dbot") != 0) {
+        raw_us = raw_run_once(&f, &raw_acked);
+        raw_ack = last;
+    }
+    if (!only || strcmp(only, "raw") != 0) {
+        dbot_us = dbot_run_once(&f, &dbot_acked);
+        dbot_ack = last;
+    }
     bench_fake_stop(&f);
     if (dbot_us < 0 || raw_us < 0)
         return 1;
     printf("{\"bench\":\"ixcpu\",\"rate\":%d,\"seconds\":%d,"
            "\"dbot_cpu_us_per_interaction\":%.1f,\"dbot_acked\":%d,"
            "\"raw_client_cpu_us_per_interaction\":%.1f,\"raw_acked\":%d,"
-           "\"dbot_vs_raw\":%.2f,\"rss_kb_after_dbot\":%ld}\n",
+           "\"dbot_vs_raw\":%.2f,\"rss_kb_after_dbot\":%ld,"
+           "\"dbot_ack_ms\":{\"p50\":%.3f,\"p99\":%.3f},"
+           "\"raw_ack_ms\":{\"p50\":%.3f,\"p99\":%.3f}}\n",
            RATE, SECONDS, dbot_us, dbot_acked, raw_us, raw_acked,
-           dbot_us / raw_us, dbot_rss_kb);
+           dbot_us / raw_us, dbot_rss_kb, dbot_ack.p50_ms, dbot_ack.p99_ms,
+           raw_ack.p50_ms, raw_ack.p99_ms);
     curl_global_cleanup();
     return 0;
 }
